@@ -1,0 +1,174 @@
+/* op.h - what an operator sees: tensors, nodes, attributes, and the
+ * prepare/run contract. Every ops/<family>.c includes only this header.
+ *
+ * prepare() runs once per session at plan time: it validates inputs and
+ * attributes, sets every present output's dtype and dims, may allocate
+ * parameters with plan_alloc() and may ask for scratch memory. It can read the
+ * data of an input only through op_const_input() (weights, constants and
+ * folded values); a shape that needs any other value is GRT_E_DYNAMIC.
+ * run() computes the outputs; it must not allocate or look anything up by
+ * name, and it reports bad data (an index out of range) with op_fail().
+ */
+#ifndef OPS_OP_H
+#define OPS_OP_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "runtime/grt.h"
+
+#define MAX_DIMS GRT_MAX_DIMS
+#define OPSET_LATEST 1000
+
+enum dtype {
+	DT_UNDEFINED = GRT_UNDEFINED, DT_FLOAT = GRT_FLOAT, DT_UINT8 = GRT_UINT8,
+	DT_INT8 = GRT_INT8, DT_UINT16 = GRT_UINT16, DT_INT16 = GRT_INT16,
+	DT_INT32 = GRT_INT32, DT_INT64 = GRT_INT64, DT_STRING = GRT_STRING,
+	DT_BOOL = GRT_BOOL, DT_FLOAT16 = GRT_FLOAT16, DT_DOUBLE = GRT_DOUBLE,
+	DT_UINT32 = GRT_UINT32, DT_UINT64 = GRT_UINT64, DT_BFLOAT16 = GRT_BFLOAT16,
+};
+
+struct tensor {
+	enum dtype dtype;
+	int        ndim;
+	int64_t    dims[MAX_DIMS];  /* row-major, contiguous */
+	int64_t    numel;           /* product of dims (1 for a scalar) */
+	size_t     nbytes;          /* numel * element size */
+	void      *data;            /* arena + offset, constant storage, or weights */
+	int        is_const;        /* value known at plan time */
+	const char *name;           /* for messages only */
+};
+
+enum attr_type {
+	ATTR_UNDEFINED = 0, ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3,
+	ATTR_TENSOR = 4, ATTR_GRAPH = 5, ATTR_FLOATS = 6, ATTR_INTS = 7,
+	ATTR_STRINGS = 8, ATTR_TENSORS = 9, ATTR_GRAPHS = 10,
+};
+
+struct attr {
+	const char     *name;
+	enum attr_type  type;
+	float           f;
+	int64_t         i;
+	const char     *s;        /* NUL-terminated copy of the bytes */
+	size_t          s_len;
+	const float    *floats;   /* [n] */
+	const int64_t  *ints;     /* [n] */
+	int             n;
+	const struct tensor *t;   /* ATTR_TENSOR: weights-like, owned by the model */
+};
+
+struct exec;
+struct node;
+
+struct op_def {
+	const char *op_type;       /* ONNX name, verbatim */
+	int since;                 /* first opset of this definition */
+	int until;                 /* last opset it covers (OPSET_LATEST if current) */
+	int (*prepare)(struct node *n, struct exec *x);
+	int (*run)(struct node *n, struct exec *x);
+	unsigned flags;            /* OP_* */
+};
+
+/* The op reads only the shapes of its inputs (Shape): it folds whenever the
+ * shapes are known. */
+#define OP_SHAPE_ONLY 1u
+
+struct node {
+	const struct op_def *op;
+	const char *name;           /* node name, or "" */
+	const char *op_type;
+	int opset;                  /* opset of the node's domain in this model */
+	int n_inputs;
+	int n_outputs;
+	struct tensor **inputs;     /* [n_inputs]; NULL for an omitted optional input */
+	struct tensor **outputs;    /* [n_outputs]; NULL for an omitted optional output */
+	const struct attr *attrs;   /* [n_attrs] */
+	int n_attrs;
+	void *params;               /* op-private, from plan_alloc() in prepare */
+	size_t scratch_bytes;       /* prepare: scratch needed by run() */
+};
+
+/* Execution context, plan time and run time. */
+struct exec {
+	void  *scratch;             /* run(): at least node->scratch_bytes, 64-aligned */
+	char  *errmsg;              /* message buffer */
+	size_t errlen;
+	const struct tensor *dyn;   /* prepare: the tensor whose value was missing */
+	struct plan_pool *pool;     /* prepare: plan-time allocations */
+};
+
+/* --- helpers for ops (runtime/tensor.c, runtime/attr.c) --- */
+
+size_t dtype_size(enum dtype dt);
+const char *dtype_name(enum dtype dt);
+int dtype_is_float(enum dtype dt);   /* float, double, float16, bfloat16 */
+
+/* Sets dims/numel/nbytes; GRT_E_LIMIT on overflow or too many dims. */
+int tensor_set_shape(struct tensor *t, enum dtype dt, int ndim, const int64_t *dims);
+int64_t shape_numel(int ndim, const int64_t *dims);
+
+/* Attributes by name; a missing attribute gives the default. A present
+ * attribute of the wrong type is GRT_E_ATTR (with a message). */
+const struct attr *node_attr(const struct node *n, const char *name);
+int attr_int(struct node *n, struct exec *x, const char *name, int64_t def, int64_t *out);
+int attr_float(struct node *n, struct exec *x, const char *name, float def, float *out);
+int attr_string(struct node *n, struct exec *x, const char *name, const char *def,
+                const char **out);
+/* *out = NULL and *count = -1 when the attribute is absent. */
+int attr_ints(struct node *n, struct exec *x, const char *name,
+              const int64_t **out, int *count);
+int attr_floats(struct node *n, struct exec *x, const char *name,
+                const float **out, int *count);
+
+/* Input i if present, else NULL. */
+static inline struct tensor *op_input(const struct node *n, int i)
+{
+	return i < n->n_inputs ? n->inputs[i] : NULL;
+}
+static inline struct tensor *op_output(const struct node *n, int i)
+{
+	return i < n->n_outputs ? n->outputs[i] : NULL;
+}
+
+/* The value of input i at plan time: its data if constant, else NULL with
+ * x->dyn set (return GRT_E_DYNAMIC via op_dynamic()). */
+const void *op_const_input(struct node *n, struct exec *x, int i);
+int op_dynamic(struct node *n, struct exec *x, int i, const char *what);
+
+/* Reads an integer tensor (int32 or int64) as int64 into out[0..numel). */
+int tensor_read_ints(const struct tensor *t, int64_t *out, int64_t max);
+
+/* Formats "node 'NAME' (OpType): ..." into x->errmsg and returns code. */
+int op_fail(const struct node *n, struct exec *x, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Checks the input/output count against [min, max]. */
+int op_check_arity(struct node *n, struct exec *x, int min_in, int max_in,
+                   int min_out, int max_out);
+/* Checks input i's dtype is one of the list (terminated by DT_UNDEFINED). */
+int op_check_dtype(struct node *n, struct exec *x, int i, const enum dtype *allowed);
+
+/* Zeroed, 64-aligned plan-time memory owned by the session; NULL on OOM. */
+void *plan_alloc(struct exec *x, size_t bytes);
+
+/* Normalises an axis in [-rank, rank) to [0, rank); GRT_E_ATTR otherwise. */
+int op_axis(struct node *n, struct exec *x, int64_t axis, int rank, int *out);
+
+/* --- numpy broadcasting (ops/broadcast.c) --- */
+
+/* Output shape of a multidirectional broadcast of k tensors. */
+int broadcast_shape(struct node *n, struct exec *x, const struct tensor *const *ts, int k,
+                    int *ndim, int64_t *dims);
+/* Element strides of t seen in an output of rank ndim and dims (0 on
+ * broadcast axes). */
+void broadcast_strides(const struct tensor *t, int ndim, const int64_t *dims,
+                       int64_t *strides);
+
+/* float16 / bfloat16 conversions (runtime/tensor.c) */
+float half_to_float(uint16_t h);
+uint16_t float_to_half(float f);
+float bf16_to_float(uint16_t h);
+uint16_t float_to_bf16(float f);
+
+#endif

@@ -1,0 +1,168 @@
+/* grt.h - the gtcrn-run ONNX runtime: load an ONNX model, plan a session for
+ * concrete input shapes, run it.
+ *
+ * Threads: a grt_model is immutable after load and may be shared by any number
+ * of threads and sessions (sessions borrow its weights; free the model after
+ * every session made from it). A grt_session is used by one thread at a time;
+ * different sessions run concurrently. The library keeps no global mutable
+ * state, never prints, never exits or aborts.
+ *
+ * Errors: every fallible function returns GRT_OK (0) or a negative grt_status;
+ * the codes are never renumbered. Functions that take an (err, err_len) buffer
+ * write a one-line message there naming the node, op type or tensor at fault.
+ */
+#ifndef GRT_H
+#define GRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(GRT_BUILDING) && defined(__GNUC__)
+#define GRT_API __attribute__((visibility("default")))
+#else
+#define GRT_API
+#endif
+
+#define GRT_MAX_DIMS 8
+
+typedef enum grt_status {
+	GRT_OK = 0,
+	GRT_E_NOMEM = -1,          /* out of memory */
+	GRT_E_IO = -2,             /* file cannot be read */
+	GRT_E_PARSE = -3,          /* bytes are not an ONNX protobuf message */
+	GRT_E_INVALID_MODEL = -4,  /* parses, but breaks the ONNX spec */
+	GRT_E_UNSUPPORTED = -5,    /* operator, opset, dtype or attribute we lack */
+	GRT_E_CYCLE = -6,          /* the graph has a cycle */
+	GRT_E_SHAPE = -7,          /* shapes do not fit (plan time) */
+	GRT_E_DTYPE = -8,          /* element types do not fit */
+	GRT_E_DYNAMIC = -9,        /* a shape depends on a value unknown at plan time */
+	GRT_E_INDEX = -10,         /* an index tensor is out of range (run time) */
+	GRT_E_ARG = -11,           /* bad argument to an API function */
+	GRT_E_ATTR = -12,          /* attribute missing, mistyped or out of range */
+	GRT_E_MISSING = -13,       /* a tensor the graph needs is not defined */
+	GRT_E_LIMIT = -14,         /* a size exceeds what the runtime supports */
+} grt_status;
+
+/* Element types: the numbering of onnx.TensorProto.DataType. */
+typedef enum grt_dtype {
+	GRT_UNDEFINED = 0,
+	GRT_FLOAT = 1,
+	GRT_UINT8 = 2,
+	GRT_INT8 = 3,
+	GRT_UINT16 = 4,
+	GRT_INT16 = 5,
+	GRT_INT32 = 6,
+	GRT_INT64 = 7,
+	GRT_STRING = 8,           /* not supported as a tensor type */
+	GRT_BOOL = 9,
+	GRT_FLOAT16 = 10,
+	GRT_DOUBLE = 11,
+	GRT_UINT32 = 12,
+	GRT_UINT64 = 13,
+	GRT_BFLOAT16 = 16,
+} grt_dtype;
+
+/* A tensor the caller sees: contiguous, row-major, ONNX dimension order. */
+typedef struct grt_value {
+	grt_dtype dtype;
+	int ndim;                          /* 0 = scalar */
+	int64_t dims[GRT_MAX_DIMS];        /* -1 = dynamic (model info only) */
+	void *data;                        /* NULL = shape only */
+} grt_value;
+
+typedef struct grt_model grt_model;
+typedef struct grt_session grt_session;
+
+GRT_API const char *grt_strerror(int status);
+GRT_API const char *grt_dtype_name(grt_dtype dt);
+GRT_API size_t grt_dtype_size(grt_dtype dt);   /* 0 if unsupported */
+GRT_API int64_t grt_value_numel(const grt_value *v);
+
+/* --- model ------------------------------------------------------------- */
+
+GRT_API int grt_model_load_file(const char *path, grt_model **out,
+                                char *err, size_t err_len);
+/* The buffer is not kept: it may be freed when this returns. */
+GRT_API int grt_model_load_buffer(const void *buf, size_t len, grt_model **out,
+                                  char *err, size_t err_len);
+GRT_API void grt_model_free(grt_model *m);           /* accepts NULL */
+
+GRT_API int grt_model_n_inputs(const grt_model *m);
+GRT_API int grt_model_n_outputs(const grt_model *m);
+/* Name, dtype and declared shape (-1 for a dynamic dim; *dim_names may then
+ * give its symbolic name, or NULL). Strings live as long as the model. */
+GRT_API int grt_model_input(const grt_model *m, int i, const char **name,
+                            grt_value *info, const char **dim_names);
+GRT_API int grt_model_output(const grt_model *m, int i, const char **name,
+                             grt_value *info, const char **dim_names);
+GRT_API int grt_model_find_input(const grt_model *m, const char *name);  /* index or -1 */
+GRT_API int grt_model_find_output(const grt_model *m, const char *name);
+
+GRT_API int grt_model_n_nodes(const grt_model *m);
+GRT_API int64_t grt_model_ir_version(const grt_model *m);
+GRT_API int grt_model_opset(const grt_model *m);     /* default domain */
+GRT_API int grt_model_n_metadata(const grt_model *m);
+GRT_API int grt_model_metadata_at(const grt_model *m, int i,
+                                  const char **key, const char **value);
+GRT_API const char *grt_model_metadata(const grt_model *m, const char *key); /* NULL if absent */
+
+/* --- session ------------------------------------------------------------ */
+
+/* Options for grt_session_create; a NULL options pointer or zeroed fields
+ * mean defaults. */
+typedef struct grt_session_opts {
+	/* n_inputs entries in model input order, or NULL: the declared shapes
+	 * (which must then be static). inputs[i].dtype must equal the declared
+	 * dtype. If inputs[i].data is non-NULL, that input is fixed: its value is
+	 * copied at creation, constant-folded, and it cannot be set later. */
+	const grt_value *inputs;
+	int n_inputs;
+	unsigned flags;                    /* GRT_SESSION_* */
+} grt_session_opts;
+
+#define GRT_SESSION_NO_FOLD 1u          /* debugging: do not fold constants */
+
+GRT_API int grt_session_create(const grt_model *m, const grt_session_opts *opts,
+                               grt_session **out, char *err, size_t err_len);
+GRT_API void grt_session_free(grt_session *s);        /* accepts NULL */
+
+/* Where to write input i before grt_session_run (dims and a writable data
+ * pointer; fixed inputs have data = NULL). Inputs keep their values through
+ * a run. Pointers stay valid for the session's life. */
+GRT_API int grt_session_input(grt_session *s, int i, grt_value *out);
+/* Output i after a run: its dims and data, valid until the next run. */
+GRT_API int grt_session_output(grt_session *s, int i, grt_value *out);
+/* Runs the planned graph. No allocation, no string lookups. On failure the
+ * message is in grt_session_errmsg(). */
+GRT_API int grt_session_run(grt_session *s);
+GRT_API const char *grt_session_errmsg(const grt_session *s);
+
+typedef struct grt_session_stats {
+	int n_nodes_model;      /* nodes in the file */
+	int n_nodes_planned;    /* nodes left to run after folding and dead-node removal */
+	int n_nodes_folded;     /* nodes evaluated at plan time */
+	int n_nodes_dead;       /* nodes removed because no output needs them */
+	size_t arena_bytes;     /* one arena for every intermediate, input and output */
+	size_t scratch_bytes;   /* largest per-node scratch buffer */
+	size_t const_bytes;     /* plan-time tensors owned by the session */
+} grt_session_stats;
+
+GRT_API int grt_session_stats_get(const grt_session *s, grt_session_stats *st);
+
+/* --- tensor files -------------------------------------------------------- */
+
+/* Reads a serialized onnx.TensorProto (the .pb files of ONNX test data sets).
+ * On success v->data is malloc'ed (free with grt_value_free); *name, if
+ * non-NULL, gets a malloc'ed copy of the tensor's name (may be empty). */
+GRT_API int grt_tensor_load_file(const char *path, grt_value *v, char **name,
+                                 char *err, size_t err_len);
+GRT_API void grt_value_free(grt_value *v);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

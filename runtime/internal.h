@@ -1,0 +1,93 @@
+/* internal.h - the runtime's own graph IR, session plan and helpers.
+ * Not installed; tests reach it through the convenience library. */
+#ifndef RUNTIME_INTERNAL_H
+#define RUNTIME_INTERNAL_H
+
+#include "runtime/grt.h"
+#include "ops/op.h"
+
+#define ARENA_ALIGN 64
+
+/* A named value of the graph: graph input, initializer, node output. */
+struct value_info {
+	const char *name;
+	enum dtype dtype;           /* declared or initializer dtype; DT_UNDEFINED if unknown */
+	int ndim;                   /* -1 if the shape is not declared */
+	int64_t dims[MAX_DIMS];     /* -1 for a dynamic dim */
+	const char *dim_names[MAX_DIMS];
+	const struct tensor *init;  /* initializer (model-owned), or NULL */
+	int producer;               /* node index, or -1 */
+	int graph_input;            /* index in model inputs, or -1 */
+};
+
+struct model_node {
+	const char *name;
+	const char *op_type;
+	const char *domain;
+	int opset;
+	const struct op_def *op;
+	int n_inputs, n_outputs;
+	int *inputs;                /* value ids; -1 for "" */
+	int *outputs;
+	struct attr *attrs;
+	int n_attrs;
+};
+
+struct kv { const char *key, *value; };
+
+struct grt_model {
+	int64_t ir_version;
+	int opset;                  /* default domain */
+	int n_values;
+	struct value_info *values;
+	int n_nodes;
+	struct model_node *nodes;   /* topological order */
+	int n_inputs, n_outputs;
+	int *inputs;                /* value ids of graph inputs (no initializer) */
+	int *outputs;               /* value ids of graph outputs */
+	int n_meta;
+	struct kv *meta;
+	struct mem_block *mem;      /* every allocation of the model, freed together */
+};
+
+/* Plan-time memory: a list of blocks freed together. */
+struct mem_block { struct mem_block *next; };
+void *pool_alloc(struct mem_block **pool, size_t bytes);    /* zeroed, 64-aligned */
+char *pool_strdup(struct mem_block **pool, const char *s, size_t len);
+void pool_free(struct mem_block **pool);
+
+struct plan_pool { struct mem_block *blocks; };
+
+struct grt_session {
+	const grt_model *model;
+	struct tensor *tensors;     /* [model->n_values] */
+	struct node *nodes;         /* [n_run] nodes left to run, in order */
+	int n_run;
+	struct tensor **inputs;     /* [model->n_inputs] */
+	struct tensor **outputs;    /* [model->n_outputs] */
+	int *input_fixed;           /* [model->n_inputs] */
+	void *arena;
+	void *scratch;
+	grt_session_stats stats;
+	struct plan_pool pool;      /* params, folded values, node arrays */
+	struct exec exec;
+	char errmsg[512];
+};
+
+/* runtime/model.c */
+int model_topo_sort(grt_model *m, char *err, size_t err_len);
+
+/* runtime/status.c */
+void set_err(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* runtime/tensor.c */
+int tensor_from_proto(const void *proto /* Onnx__TensorProto */, struct mem_block **pool,
+                      struct tensor *t, char *err, size_t err_len);
+
+/* ops/registry.c */
+const struct op_def *op_lookup(const char *op_type, int opset);
+extern const struct op_def *const op_table[];
+extern const int op_table_len;
+
+#endif

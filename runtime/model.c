@@ -1,0 +1,782 @@
+/* model.c - ONNX bytes -> the runtime's own graph (values, nodes, weights).
+ * Parses with protobuf-c, validates what the ONNX IR spec requires, copies
+ * everything into one memory pool, resolves each node's operator, sorts the
+ * nodes topologically and frees the protobuf tree. */
+#include <stdlib.h>
+#include <string.h>
+#include "proto/onnx.pb-c.h"
+#include "runtime/internal.h"
+
+#define MIN_IR_VERSION 3      /* opset_import exists from IR 3 */
+#define MAX_IR_VERSION 10
+
+int grt_read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t err_len);
+
+/* --- name table: open addressing, load time only --- */
+
+struct name_map {
+	const char **keys;
+	int *ids;
+	size_t cap;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static int map_init(struct name_map *m, size_t n)
+{
+	m->cap = 16;
+	while (m->cap < 2 * n + 16)
+		m->cap *= 2;
+	m->keys = calloc(m->cap, sizeof(*m->keys));
+	m->ids = calloc(m->cap, sizeof(*m->ids));
+	return m->keys && m->ids ? GRT_OK : GRT_E_NOMEM;
+}
+
+static void map_free(struct name_map *m)
+{
+	free(m->keys);
+	free(m->ids);
+}
+
+/* Returns the id of name, or -1. */
+static int map_get(const struct name_map *m, const char *name)
+{
+	size_t i = hash_str(name) & (m->cap - 1);
+
+	for (; m->keys[i]; i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->keys[i], name))
+			return m->ids[i];
+	return -1;
+}
+
+static void map_put(struct name_map *m, const char *name, int id)
+{
+	size_t i = hash_str(name) & (m->cap - 1);
+
+	while (m->keys[i])
+		i = (i + 1) & (m->cap - 1);
+	m->keys[i] = name;
+	m->ids[i] = id;
+}
+
+/* --- conversion --- */
+
+struct loader {
+	grt_model *m;
+	struct name_map names;
+	int cap_values;
+	char *err;
+	size_t err_len;
+};
+
+static const char *node_label(const Onnx__NodeProto *np)
+{
+	if (np->name && np->name[0])
+		return np->name;
+	if (np->n_output && np->output[0][0])
+		return np->output[0];
+	return "?";
+}
+
+static int add_value(struct loader *l, const char *name, int *id)
+{
+	grt_model *m = l->m;
+	struct value_info *v;
+
+	if (m->n_values == l->cap_values)
+		return GRT_E_LIMIT;   /* cap_values counts every possible value */
+	v = &m->values[m->n_values];
+	v->name = pool_strdup(&m->mem, name, strlen(name));
+	if (!v->name)
+		return GRT_E_NOMEM;
+	v->ndim = -1;
+	v->producer = -1;
+	v->graph_input = -1;
+	map_put(&l->names, v->name, m->n_values);
+	*id = m->n_values++;
+	return GRT_OK;
+}
+
+static int read_type(struct loader *l, const Onnx__ValueInfoProto *vi, struct value_info *v)
+{
+	const Onnx__TypeProto *tp = vi->type;
+	const Onnx__TensorShapeProto *sp;
+
+	if (!tp)
+		return GRT_OK;
+	if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
+		set_err(l->err, l->err_len, "value '%s': only tensor types are supported", vi->name);
+		return GRT_E_UNSUPPORTED;
+	}
+	if (tp->tensor_type->has_elem_type)
+		v->dtype = (enum dtype)tp->tensor_type->elem_type;
+	sp = tp->tensor_type->shape;
+	if (!sp)
+		return GRT_OK;
+	if (sp->n_dim > MAX_DIMS) {
+		set_err(l->err, l->err_len, "value '%s': rank %zu exceeds %d", vi->name,
+		        sp->n_dim, MAX_DIMS);
+		return GRT_E_LIMIT;
+	}
+	v->ndim = (int)sp->n_dim;
+	for (size_t d = 0; d < sp->n_dim; d++) {
+		const Onnx__TensorShapeProto__Dimension *dim = sp->dim[d];
+		v->dims[d] = -1;
+		v->dim_names[d] = NULL;
+		if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+		    dim->dim_value >= 0) {
+			v->dims[d] = dim->dim_value;
+		} else if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
+			v->dim_names[d] = pool_strdup(&l->m->mem, dim->dim_param, strlen(dim->dim_param));
+			if (!v->dim_names[d])
+				return GRT_E_NOMEM;
+		}
+	}
+	return GRT_OK;
+}
+
+static int convert_attr(struct loader *l, const Onnx__NodeProto *np,
+                        const Onnx__AttributeProto *ap, struct attr *a)
+{
+	grt_model *m = l->m;
+	int type = ap->has_type ? (int)ap->type : 0;
+	const char *nl = node_label(np);
+
+	if (!ap->name || !ap->name[0]) {
+		set_err(l->err, l->err_len, "node '%s' (%s): attribute without a name", nl, np->op_type);
+		return GRT_E_INVALID_MODEL;
+	}
+	if (ap->ref_attr_name && ap->ref_attr_name[0]) {
+		set_err(l->err, l->err_len, "node '%s' (%s): attribute '%s' refers to a function "
+		        "attribute, which is not supported", nl, np->op_type, ap->name);
+		return GRT_E_UNSUPPORTED;
+	}
+	a->name = pool_strdup(&m->mem, ap->name, strlen(ap->name));
+	if (!a->name)
+		return GRT_E_NOMEM;
+	if (type == 0) {      /* IR < 2 left the type out: infer it from the field set */
+		if (ap->has_f) type = ATTR_FLOAT;
+		else if (ap->has_i) type = ATTR_INT;
+		else if (ap->has_s) type = ATTR_STRING;
+		else if (ap->t) type = ATTR_TENSOR;
+		else if (ap->g) type = ATTR_GRAPH;
+		else if (ap->n_floats) type = ATTR_FLOATS;
+		else if (ap->n_ints) type = ATTR_INTS;
+		else if (ap->n_strings) type = ATTR_STRINGS;
+	}
+	a->type = (enum attr_type)type;
+	switch (type) {
+	case ATTR_FLOAT:
+		if (!ap->has_f)
+			goto mistyped;
+		a->f = ap->f;
+		break;
+	case ATTR_INT:
+		if (!ap->has_i)
+			goto mistyped;
+		a->i = ap->i;
+		break;
+	case ATTR_STRING:
+		if (!ap->has_s)
+			goto mistyped;
+		a->s = pool_strdup(&m->mem, (const char *)ap->s.data, ap->s.len);
+		a->s_len = ap->s.len;
+		if (!a->s)
+			return GRT_E_NOMEM;
+		break;
+	case ATTR_TENSOR: {
+		struct tensor *t;
+		int rc;
+		if (!ap->t)
+			goto mistyped;
+		t = pool_alloc(&m->mem, sizeof(*t));
+		if (!t)
+			return GRT_E_NOMEM;
+		rc = tensor_from_proto(ap->t, &m->mem, t, l->err, l->err_len);
+		if (rc)
+			return rc;
+		t->name = a->name;
+		a->t = t;
+		break;
+	}
+	case ATTR_FLOATS: {
+		float *f = pool_alloc(&m->mem, ap->n_floats * sizeof(float));
+		if (!f)
+			return GRT_E_NOMEM;
+		if (ap->n_floats)
+			memcpy(f, ap->floats, ap->n_floats * sizeof(float));
+		a->floats = f;
+		a->n = (int)ap->n_floats;
+		break;
+	}
+	case ATTR_INTS: {
+		int64_t *v = pool_alloc(&m->mem, ap->n_ints * sizeof(int64_t));
+		if (!v)
+			return GRT_E_NOMEM;
+		if (ap->n_ints)
+			memcpy(v, ap->ints, ap->n_ints * sizeof(int64_t));
+		a->ints = v;
+		a->n = (int)ap->n_ints;
+		break;
+	}
+	case ATTR_STRINGS: case ATTR_TENSORS: case ATTR_GRAPH: case ATTR_GRAPHS:
+		a->n = 0;  /* kept as a typed marker: no supported operator reads these */
+		break;
+	default:
+		set_err(l->err, l->err_len, "node '%s' (%s): attribute '%s' has unsupported type %d",
+		        nl, np->op_type, ap->name, type);
+		return GRT_E_UNSUPPORTED;
+	}
+	return GRT_OK;
+mistyped:
+	set_err(l->err, l->err_len, "node '%s' (%s): attribute '%s' is declared as type %d but "
+	        "holds no value of that type", nl, np->op_type, ap->name, type);
+	return GRT_E_INVALID_MODEL;
+}
+
+static int is_default_domain(const char *d)
+{
+	return !d || !d[0] || !strcmp(d, "ai.onnx");
+}
+
+static int convert_node(struct loader *l, const Onnx__NodeProto *np, int idx)
+{
+	grt_model *m = l->m;
+	struct model_node *mn = &m->nodes[idx];
+	const char *nl = node_label(np);
+	int rc;
+
+	if (!np->op_type || !np->op_type[0]) {
+		set_err(l->err, l->err_len, "node %d ('%s') has no op_type", idx, nl);
+		return GRT_E_INVALID_MODEL;
+	}
+	mn->name = pool_strdup(&m->mem, np->name ? np->name : "", np->name ? strlen(np->name) : 0);
+	mn->op_type = pool_strdup(&m->mem, np->op_type, strlen(np->op_type));
+	mn->domain = pool_strdup(&m->mem, np->domain ? np->domain : "",
+	                         np->domain ? strlen(np->domain) : 0);
+	mn->n_inputs = (int)np->n_input;
+	mn->n_outputs = (int)np->n_output;
+	mn->inputs = pool_alloc(&m->mem, (np->n_input + 1) * sizeof(int));
+	mn->outputs = pool_alloc(&m->mem, (np->n_output + 1) * sizeof(int));
+	mn->attrs = pool_alloc(&m->mem, (np->n_attribute + 1) * sizeof(struct attr));
+	if (!mn->name || !mn->op_type || !mn->domain || !mn->inputs || !mn->outputs || !mn->attrs)
+		return GRT_E_NOMEM;
+	if (!is_default_domain(np->domain)) {
+		set_err(l->err, l->err_len, "node '%s' (%s): domain '%s' is not supported",
+		        nl, np->op_type, np->domain);
+		return GRT_E_UNSUPPORTED;
+	}
+	mn->opset = m->opset;
+	mn->op = op_lookup(np->op_type, m->opset);
+	if (!mn->op) {
+		set_err(l->err, l->err_len, "node '%s': operator '%s' (opset %d) is not implemented",
+		        nl, np->op_type, m->opset);
+		return GRT_E_UNSUPPORTED;
+	}
+	for (size_t i = 0; i < np->n_attribute; i++) {
+		rc = convert_attr(l, np, np->attribute[i], &mn->attrs[i]);
+		if (rc)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(mn->attrs[j].name, mn->attrs[i].name)) {
+				set_err(l->err, l->err_len, "node '%s' (%s): attribute '%s' given twice",
+				        nl, np->op_type, mn->attrs[i].name);
+				return GRT_E_INVALID_MODEL;
+			}
+	}
+	mn->n_attrs = (int)np->n_attribute;
+	/* outputs: SSA, each name defined once */
+	for (size_t i = 0; i < np->n_output; i++) {
+		const char *name = np->output[i];
+		int id;
+		if (!name[0]) {
+			mn->outputs[i] = -1;
+			continue;
+		}
+		if (map_get(&l->names, name) >= 0) {
+			set_err(l->err, l->err_len, "node '%s' (%s): output '%s' is already defined "
+			        "(names must be unique)", nl, np->op_type, name);
+			return GRT_E_INVALID_MODEL;
+		}
+		rc = add_value(l, name, &id);
+		if (rc)
+			return rc;
+		m->values[id].producer = idx;
+		mn->outputs[i] = id;
+	}
+	return GRT_OK;
+}
+
+static int resolve_inputs(struct loader *l, const Onnx__NodeProto *np, int idx)
+{
+	struct model_node *mn = &l->m->nodes[idx];
+
+	for (size_t i = 0; i < np->n_input; i++) {
+		const char *name = np->input[i];
+		int id;
+		if (!name[0]) {
+			mn->inputs[i] = -1;
+			continue;
+		}
+		id = map_get(&l->names, name);
+		if (id < 0) {
+			set_err(l->err, l->err_len, "node '%s' (%s): input '%s' is not a graph input, "
+			        "initializer or node output", node_label(np), np->op_type, name);
+			return GRT_E_MISSING;
+		}
+		mn->inputs[i] = id;
+	}
+	return GRT_OK;
+}
+
+/* Min-heap of node indices: Kahn's algorithm that picks the ready node that
+ * comes first in the file, so an already sorted graph keeps its order. */
+static void heap_push(int *h, int *n, int v)
+{
+	int i = (*n)++;
+
+	for (; i > 0 && h[(i - 1) / 2] > v; i = (i - 1) / 2)
+		h[i] = h[(i - 1) / 2];
+	h[i] = v;
+}
+
+static int heap_pop(int *h, int *n)
+{
+	int top = h[0], v = h[--*n], i = 0;
+
+	for (;;) {
+		int c = 2 * i + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && h[c + 1] < h[c])
+			c++;
+		if (h[c] >= v)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = v;
+	return top;
+}
+
+int model_topo_sort(grt_model *m, char *err, size_t err_len)
+{
+	int n = m->n_nodes, nv = m->n_values, rc = GRT_OK, done = 0, n_heap = 0, n_edges = 0;
+	int *pending = calloc((size_t)n + 1, sizeof(int));
+	int *order = calloc((size_t)n + 1, sizeof(int));
+	int *heap = calloc((size_t)n + 1, sizeof(int));
+	int *first = calloc((size_t)nv + 2, sizeof(int));      /* CSR: value -> consumers */
+	int *cons = NULL;
+	struct model_node *sorted = calloc((size_t)n + 1, sizeof(*sorted));
+
+	if (!pending || !order || !heap || !first || !sorted) {
+		rc = GRT_E_NOMEM;
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < m->nodes[i].n_inputs; k++) {
+			int v = m->nodes[i].inputs[k];
+			if (v >= 0 && m->values[v].producer >= 0) {
+				pending[i]++;
+				first[v + 1]++;
+				n_edges++;
+			}
+		}
+	for (int v = 0; v < nv; v++)
+		first[v + 1] += first[v];
+	cons = calloc((size_t)n_edges + 1, sizeof(int));
+	if (!cons) {
+		rc = GRT_E_NOMEM;
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < m->nodes[i].n_inputs; k++) {
+			int v = m->nodes[i].inputs[k];
+			if (v >= 0 && m->values[v].producer >= 0)
+				cons[first[v]++] = i;
+		}
+	for (int v = nv; v > 0; v--)       /* undo the cursor advance */
+		first[v] = first[v - 1];
+	first[0] = 0;
+	for (int i = 0; i < n; i++)
+		if (!pending[i])
+			heap_push(heap, &n_heap, i);
+	while (n_heap) {
+		int i = heap_pop(heap, &n_heap);
+		order[done++] = i;
+		for (int o = 0; o < m->nodes[i].n_outputs; o++) {
+			int v = m->nodes[i].outputs[o];
+			if (v < 0)
+				continue;
+			for (int e = first[v]; e < first[v + 1]; e++)
+				if (--pending[cons[e]] == 0)
+					heap_push(heap, &n_heap, cons[e]);
+		}
+	}
+	if (done < n) {
+		int i = 0;
+		while (pending[i] <= 0)
+			i++;
+		/* walk back through unfinished producers: after n steps we are on the cycle */
+		for (int step = 0; step < n; step++)
+			for (int k = 0; k < m->nodes[i].n_inputs; k++) {
+				int v = m->nodes[i].inputs[k];
+				if (v >= 0 && m->values[v].producer >= 0 &&
+				    pending[m->values[v].producer] > 0) {
+					i = m->values[v].producer;
+					break;
+				}
+			}
+		set_err(err, err_len, "node '%s' (%s) is on a cycle: the graph is not a DAG",
+		        m->nodes[i].name[0] ? m->nodes[i].name : "?", m->nodes[i].op_type);
+		rc = GRT_E_CYCLE;
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		sorted[i] = m->nodes[order[i]];
+	memcpy(m->nodes, sorted, (size_t)n * sizeof(*sorted));
+	for (int i = 0; i < n; i++)
+		for (int o = 0; o < m->nodes[i].n_outputs; o++)
+			if (m->nodes[i].outputs[o] >= 0)
+				m->values[m->nodes[i].outputs[o]].producer = i;
+out:
+	free(pending);
+	free(order);
+	free(heap);
+	free(first);
+	free(cons);
+	free(sorted);
+	return rc;
+}
+
+static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
+{
+	grt_model *m = l->m;
+	const Onnx__GraphProto *g = mp->graph;
+	size_t n_values;
+	int rc, found = 0;
+
+	if (!mp->has_ir_version || mp->ir_version < MIN_IR_VERSION ||
+	    mp->ir_version > MAX_IR_VERSION) {
+		set_err(l->err, l->err_len, "IR version %lld is not supported (need %d to %d)",
+		        (long long)mp->ir_version, MIN_IR_VERSION, MAX_IR_VERSION);
+		return mp->has_ir_version ? GRT_E_UNSUPPORTED : GRT_E_INVALID_MODEL;
+	}
+	m->ir_version = mp->ir_version;
+	for (size_t i = 0; i < mp->n_opset_import; i++) {
+		const Onnx__OperatorSetIdProto *os = mp->opset_import[i];
+		if (is_default_domain(os->domain)) {
+			if (found++) {
+				set_err(l->err, l->err_len, "opset_import names the default domain twice");
+				return GRT_E_INVALID_MODEL;
+			}
+			m->opset = (int)os->version;
+		}
+	}
+	if (!found || m->opset < 1) {
+		set_err(l->err, l->err_len, "model imports no opset of the default ONNX domain");
+		return GRT_E_INVALID_MODEL;
+	}
+	if (m->opset > OPSET_LATEST) {
+		set_err(l->err, l->err_len, "opset %d is not supported", m->opset);
+		return GRT_E_UNSUPPORTED;
+	}
+	if (!g) {
+		set_err(l->err, l->err_len, "model has no graph");
+		return GRT_E_INVALID_MODEL;
+	}
+	if (g->n_sparse_initializer) {
+		set_err(l->err, l->err_len, "sparse initializers are not supported");
+		return GRT_E_UNSUPPORTED;
+	}
+	if (g->n_node > (1u << 24) || g->n_initializer > (1u << 24) || g->n_input > (1u << 20)) {
+		set_err(l->err, l->err_len, "graph too large");
+		return GRT_E_LIMIT;
+	}
+
+	n_values = g->n_initializer + g->n_input;
+	for (size_t i = 0; i < g->n_node; i++)
+		n_values += g->node[i]->n_output;
+	if (n_values > (1u << 26)) {
+		set_err(l->err, l->err_len, "graph too large");
+		return GRT_E_LIMIT;
+	}
+	l->cap_values = (int)n_values;
+	m->values = pool_alloc(&m->mem, (n_values + 1) * sizeof(*m->values));
+	m->nodes = pool_alloc(&m->mem, (g->n_node + 1) * sizeof(*m->nodes));
+	m->inputs = pool_alloc(&m->mem, (g->n_input + 1) * sizeof(int));
+	m->outputs = pool_alloc(&m->mem, (g->n_output + 1) * sizeof(int));
+	if (!m->values || !m->nodes || !m->inputs || !m->outputs)
+		return GRT_E_NOMEM;
+	rc = map_init(&l->names, n_values);
+	if (rc)
+		return rc;
+
+	/* initializers */
+	for (size_t i = 0; i < g->n_initializer; i++) {
+		const Onnx__TensorProto *tp = g->initializer[i];
+		struct tensor *t;
+		int id;
+		if (!tp->name || !tp->name[0]) {
+			set_err(l->err, l->err_len, "initializer %zu has no name", i);
+			return GRT_E_INVALID_MODEL;
+		}
+		if (map_get(&l->names, tp->name) >= 0) {
+			set_err(l->err, l->err_len, "initializer '%s' is defined twice", tp->name);
+			return GRT_E_INVALID_MODEL;
+		}
+		if ((rc = add_value(l, tp->name, &id)))
+			return rc;
+		t = pool_alloc(&m->mem, sizeof(*t));
+		if (!t)
+			return GRT_E_NOMEM;
+		rc = tensor_from_proto(tp, &m->mem, t, l->err, l->err_len);
+		if (rc)
+			return rc;
+		t->name = m->values[id].name;
+		m->values[id].init = t;
+		m->values[id].dtype = t->dtype;
+		m->values[id].ndim = t->ndim;
+		memcpy(m->values[id].dims, t->dims, sizeof(t->dims));
+	}
+	/* graph inputs; one that names an initializer is that initializer's
+	 * declaration (IR < 4 style), not a run-time input */
+	for (size_t i = 0; i < g->n_input; i++) {
+		const Onnx__ValueInfoProto *vi = g->input[i];
+		int id;
+		if (!vi->name || !vi->name[0]) {
+			set_err(l->err, l->err_len, "graph input %zu has no name", i);
+			return GRT_E_INVALID_MODEL;
+		}
+		id = map_get(&l->names, vi->name);
+		if (id >= 0 && m->values[id].init)
+			continue;
+		if (id >= 0) {
+			set_err(l->err, l->err_len, "graph input '%s' is declared twice", vi->name);
+			return GRT_E_INVALID_MODEL;
+		}
+		if ((rc = add_value(l, vi->name, &id)))
+			return rc;
+		if ((rc = read_type(l, vi, &m->values[id])))
+			return rc;
+		if (m->values[id].dtype == DT_UNDEFINED || m->values[id].ndim < 0) {
+			set_err(l->err, l->err_len, "graph input '%s' has no tensor type or shape",
+			        vi->name);
+			return GRT_E_INVALID_MODEL;
+		}
+		if (!dtype_size(m->values[id].dtype)) {
+			set_err(l->err, l->err_len, "graph input '%s': element type %s is not supported",
+			        vi->name, dtype_name(m->values[id].dtype));
+			return GRT_E_UNSUPPORTED;
+		}
+		m->values[id].graph_input = m->n_inputs;
+		m->inputs[m->n_inputs++] = id;
+	}
+	/* nodes: outputs first (any order in the file), then inputs */
+	for (size_t i = 0; i < g->n_node; i++) {
+		rc = convert_node(l, g->node[i], (int)i);
+		m->n_nodes = (int)i + 1;
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < g->n_node; i++)
+		if ((rc = resolve_inputs(l, g->node[i], (int)i)))
+			return rc;
+	/* graph outputs */
+	for (size_t i = 0; i < g->n_output; i++) {
+		const Onnx__ValueInfoProto *vi = g->output[i];
+		int id = vi->name ? map_get(&l->names, vi->name) : -1;
+		struct value_info tmp = { 0 };
+		if (id < 0) {
+			set_err(l->err, l->err_len, "graph output '%s' is not produced by any node",
+			        vi->name ? vi->name : "");
+			return GRT_E_MISSING;
+		}
+		tmp.ndim = -1;
+		if ((rc = read_type(l, vi, &tmp)))
+			return rc;
+		if (m->values[id].producer >= 0) {    /* keep the declaration for introspection */
+			m->values[id].dtype = tmp.dtype;
+			m->values[id].ndim = tmp.ndim;
+			memcpy(m->values[id].dims, tmp.dims, sizeof(tmp.dims));
+			memcpy(m->values[id].dim_names, tmp.dim_names, sizeof(tmp.dim_names));
+		}
+		m->outputs[m->n_outputs++] = id;
+	}
+	/* metadata */
+	m->meta = pool_alloc(&m->mem, (mp->n_metadata_props + 1) * sizeof(*m->meta));
+	if (!m->meta)
+		return GRT_E_NOMEM;
+	for (size_t i = 0; i < mp->n_metadata_props; i++) {
+		const Onnx__StringStringEntryProto *e = mp->metadata_props[i];
+		const char *k = e->key ? e->key : "", *v = e->value ? e->value : "";
+		m->meta[i].key = pool_strdup(&m->mem, k, strlen(k));
+		m->meta[i].value = pool_strdup(&m->mem, v, strlen(v));
+		if (!m->meta[i].key || !m->meta[i].value)
+			return GRT_E_NOMEM;
+		m->n_meta++;
+	}
+	return model_topo_sort(m, l->err, l->err_len);
+}
+
+int grt_model_load_buffer(const void *buf, size_t len, grt_model **out, char *err, size_t err_len)
+{
+	Onnx__ModelProto *mp;
+	struct loader l = { 0 };
+	grt_model *m;
+	int rc;
+
+	if (!out || (!buf && len)) {
+		set_err(err, err_len, "grt_model_load_buffer: NULL argument");
+		return GRT_E_ARG;
+	}
+	*out = NULL;
+	mp = onnx__model_proto__unpack(NULL, len, buf);
+	if (!mp) {
+		set_err(err, err_len, "not an ONNX model: the %zu bytes do not parse as "
+		        "onnx.ModelProto (truncated or corrupt file?)", len);
+		return GRT_E_PARSE;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		onnx__model_proto__free_unpacked(mp, NULL);
+		set_err(err, err_len, "out of memory");
+		return GRT_E_NOMEM;
+	}
+	l.m = m;
+	l.err = err;
+	l.err_len = err_len;
+	rc = convert_model(&l, mp);
+	map_free(&l.names);
+	onnx__model_proto__free_unpacked(mp, NULL);
+	if (rc) {
+		if (rc == GRT_E_NOMEM)
+			set_err(err, err_len, "out of memory while loading the model");
+		grt_model_free(m);
+		return rc;
+	}
+	*out = m;
+	return GRT_OK;
+}
+
+int grt_model_load_file(const char *path, grt_model **out, char *err, size_t err_len)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	if (!path || !out) {
+		set_err(err, err_len, "grt_model_load_file: NULL argument");
+		return GRT_E_ARG;
+	}
+	*out = NULL;
+	rc = grt_read_file(path, &buf, &len, err, err_len);
+	if (rc)
+		return rc;
+	rc = grt_model_load_buffer(buf, len, out, err, err_len);
+	free(buf);
+	if (rc && err && err_len) {     /* prefix the file name */
+		size_t n = strlen(path) + 2;
+		if (n < err_len) {
+			memmove(err + n, err, err_len - n);
+			err[err_len - 1] = 0;
+			memcpy(err, path, n - 2);
+			err[n - 2] = ':';
+			err[n - 1] = ' ';
+		}
+	}
+	return rc;
+}
+
+void grt_model_free(grt_model *m)
+{
+	if (!m)
+		return;
+	pool_free(&m->mem);
+	free(m);
+}
+
+/* --- introspection --- */
+
+int grt_model_n_inputs(const grt_model *m) { return m ? m->n_inputs : 0; }
+int grt_model_n_outputs(const grt_model *m) { return m ? m->n_outputs : 0; }
+int grt_model_n_nodes(const grt_model *m) { return m ? m->n_nodes : 0; }
+int64_t grt_model_ir_version(const grt_model *m) { return m ? m->ir_version : 0; }
+int grt_model_opset(const grt_model *m) { return m ? m->opset : 0; }
+int grt_model_n_metadata(const grt_model *m) { return m ? m->n_meta : 0; }
+
+static int value_out(const struct value_info *v, const char **name, grt_value *info,
+                     const char **dim_names)
+{
+	if (name)
+		*name = v->name;
+	if (info) {
+		memset(info, 0, sizeof(*info));
+		info->dtype = (grt_dtype)v->dtype;
+		info->ndim = v->ndim;
+		for (int d = 0; d < v->ndim; d++)
+			info->dims[d] = v->dims[d];
+	}
+	if (dim_names)
+		for (int d = 0; d < MAX_DIMS; d++)
+			dim_names[d] = d < v->ndim ? v->dim_names[d] : NULL;
+	return GRT_OK;
+}
+
+int grt_model_input(const grt_model *m, int i, const char **name, grt_value *info,
+                    const char **dim_names)
+{
+	if (!m || i < 0 || i >= m->n_inputs)
+		return GRT_E_ARG;
+	return value_out(&m->values[m->inputs[i]], name, info, dim_names);
+}
+
+int grt_model_output(const grt_model *m, int i, const char **name, grt_value *info,
+                     const char **dim_names)
+{
+	if (!m || i < 0 || i >= m->n_outputs)
+		return GRT_E_ARG;
+	return value_out(&m->values[m->outputs[i]], name, info, dim_names);
+}
+
+int grt_model_find_input(const grt_model *m, const char *name)
+{
+	for (int i = 0; m && name && i < m->n_inputs; i++)
+		if (!strcmp(m->values[m->inputs[i]].name, name))
+			return i;
+	return -1;
+}
+
+int grt_model_find_output(const grt_model *m, const char *name)
+{
+	for (int i = 0; m && name && i < m->n_outputs; i++)
+		if (!strcmp(m->values[m->outputs[i]].name, name))
+			return i;
+	return -1;
+}
+
+int grt_model_metadata_at(const grt_model *m, int i, const char **key, const char **value)
+{
+	if (!m || i < 0 || i >= m->n_meta)
+		return GRT_E_ARG;
+	if (key)
+		*key = m->meta[i].key;
+	if (value)
+		*value = m->meta[i].value;
+	return GRT_OK;
+}
+
+const char *grt_model_metadata(const grt_model *m, const char *key)
+{
+	for (int i = 0; m && key && i < m->n_meta; i++)
+		if (!strcmp(m->meta[i].key, key))
+			return m->meta[i].value;
+	return NULL;
+}

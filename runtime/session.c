@@ -1,0 +1,478 @@
+/* session.c - model + input shapes -> a plan, and the run loop.
+ * Plan: prepare every node in topological order (shape/type inference),
+ * fold nodes whose inputs are all known by running their own kernel, drop
+ * nodes no graph output needs, then give every remaining tensor an offset in
+ * one arena from its lifetime. Run: a loop over the prepared nodes. */
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/internal.h"
+
+static void exec_init(grt_session *s, char *err, size_t err_len)
+{
+	s->exec.errmsg = err;
+	s->exec.errlen = err_len;
+	s->exec.pool = &s->pool;
+	s->exec.dyn = NULL;
+}
+
+/* Checks one caller-given input against its declaration. */
+static int check_input(const struct value_info *v, const grt_value *g, char *err, size_t err_len)
+{
+	if ((enum dtype)g->dtype != v->dtype) {
+		set_err(err, err_len, "input '%s': element type %s given, the model declares %s",
+		        v->name, dtype_name((enum dtype)g->dtype), dtype_name(v->dtype));
+		return GRT_E_DTYPE;
+	}
+	if (g->ndim != v->ndim) {
+		set_err(err, err_len, "input '%s': rank %d given, the model declares rank %d",
+		        v->name, g->ndim, v->ndim);
+		return GRT_E_SHAPE;
+	}
+	for (int d = 0; d < v->ndim; d++) {
+		if (g->dims[d] < 0) {
+			set_err(err, err_len, "input '%s': dim %d is %lld; give a size >= 0",
+			        v->name, d, (long long)g->dims[d]);
+			return GRT_E_SHAPE;
+		}
+		if (v->dims[d] >= 0 && g->dims[d] != v->dims[d]) {
+			set_err(err, err_len, "input '%s': dim %d is %lld, the model declares %lld",
+			        v->name, d, (long long)g->dims[d], (long long)v->dims[d]);
+			return GRT_E_SHAPE;
+		}
+	}
+	return GRT_OK;
+}
+
+static int setup_inputs(grt_session *s, const grt_session_opts *opts, char *err, size_t err_len)
+{
+	const grt_model *m = s->model;
+
+	if (opts && opts->inputs && opts->n_inputs != m->n_inputs) {
+		set_err(err, err_len, "%d input shapes given, the model has %d inputs",
+		        opts->n_inputs, m->n_inputs);
+		return GRT_E_ARG;
+	}
+	for (int i = 0; i < m->n_inputs; i++) {
+		const struct value_info *v = &m->values[m->inputs[i]];
+		struct tensor *t = &s->tensors[m->inputs[i]];
+		grt_value decl;
+		const grt_value *g;
+		int rc;
+
+		if (opts && opts->inputs) {
+			g = &opts->inputs[i];
+		} else {
+			memset(&decl, 0, sizeof(decl));
+			decl.dtype = (grt_dtype)v->dtype;
+			decl.ndim = v->ndim;
+			for (int d = 0; d < v->ndim; d++) {
+				if (v->dims[d] < 0) {
+					set_err(err, err_len, "input '%s': dim %d ('%s') is dynamic; "
+					        "give the input shapes", v->name, d,
+					        v->dim_names[d] ? v->dim_names[d] : "?");
+					return GRT_E_SHAPE;
+				}
+				decl.dims[d] = v->dims[d];
+			}
+			g = &decl;
+		}
+		if ((rc = check_input(v, g, err, err_len)))
+			return rc;
+		rc = tensor_set_shape(t, v->dtype, g->ndim, g->dims);
+		if (rc) {
+			set_err(err, err_len, "input '%s': shape too large", v->name);
+			return rc;
+		}
+		s->inputs[i] = t;
+		if (g->data) {
+			t->data = pool_alloc(&s->pool.blocks, t->nbytes);
+			if (!t->data)
+				return GRT_E_NOMEM;
+			memcpy(t->data, g->data, t->nbytes);
+			t->is_const = 1;
+			s->input_fixed[i] = 1;
+			s->stats.const_bytes += t->nbytes;
+		}
+	}
+	return GRT_OK;
+}
+
+static int fold_node(grt_session *s, struct node *n)
+{
+	void *scratch = NULL;
+	int rc;
+
+	for (int o = 0; o < n->n_outputs; o++) {
+		struct tensor *t = n->outputs[o];
+		if (!t)
+			continue;
+		t->data = pool_alloc(&s->pool.blocks, t->nbytes);
+		if (!t->data)
+			return GRT_E_NOMEM;
+		s->stats.const_bytes += t->nbytes;
+	}
+	if (n->scratch_bytes && posix_memalign(&scratch, ARENA_ALIGN, n->scratch_bytes))
+		return GRT_E_NOMEM;
+	s->exec.scratch = scratch;
+	rc = n->op->run(n, &s->exec);
+	s->exec.scratch = NULL;
+	free(scratch);
+	if (rc)
+		return rc;
+	for (int o = 0; o < n->n_outputs; o++)
+		if (n->outputs[o])
+			n->outputs[o]->is_const = 1;
+	return GRT_OK;
+}
+
+/* Prepares every node; folds what can be folded; the rest goes to s->nodes. */
+static int prepare_nodes(grt_session *s, unsigned flags)
+{
+	const grt_model *m = s->model;
+
+	s->nodes = pool_alloc(&s->pool.blocks, ((size_t)m->n_nodes + 1) * sizeof(*s->nodes));
+	if (!s->nodes)
+		return GRT_E_NOMEM;
+	for (int i = 0; i < m->n_nodes; i++) {
+		const struct model_node *mn = &m->nodes[i];
+		struct node *n = &s->nodes[s->n_run];
+		int all_const = 1, rc;
+
+		memset(n, 0, sizeof(*n));
+		n->op = mn->op;
+		n->name = mn->name;
+		n->op_type = mn->op_type;
+		n->opset = mn->opset;
+		n->attrs = mn->attrs;
+		n->n_attrs = mn->n_attrs;
+		n->n_inputs = mn->n_inputs;
+		n->n_outputs = mn->n_outputs;
+		n->inputs = pool_alloc(&s->pool.blocks, ((size_t)n->n_inputs + 1) * sizeof(*n->inputs));
+		n->outputs = pool_alloc(&s->pool.blocks, ((size_t)n->n_outputs + 1) * sizeof(*n->outputs));
+		if (!n->inputs || !n->outputs)
+			return GRT_E_NOMEM;
+		for (int k = 0; k < n->n_inputs; k++) {
+			int v = mn->inputs[k];
+			n->inputs[k] = v >= 0 ? &s->tensors[v] : NULL;
+			if (v >= 0 && !s->tensors[v].is_const)
+				all_const = 0;
+		}
+		for (int k = 0; k < n->n_outputs; k++)
+			n->outputs[k] = mn->outputs[k] >= 0 ? &s->tensors[mn->outputs[k]] : NULL;
+
+		s->exec.dyn = NULL;
+		rc = n->op->prepare(n, &s->exec);
+		if (rc)
+			return rc;
+		for (int k = 0; k < n->n_outputs; k++)
+			if (n->outputs[k] && !dtype_size(n->outputs[k]->dtype))
+				return op_fail(n, &s->exec, GRT_E_DTYPE,
+				               "output %d '%s' has no element type after prepare",
+				               k, n->outputs[k]->name);
+		if (!(flags & GRT_SESSION_NO_FOLD) && (all_const || (n->op->flags & OP_SHAPE_ONLY))) {
+			rc = fold_node(s, n);
+			if (rc)
+				return rc;
+			s->stats.n_nodes_folded++;
+			continue;
+		}
+		s->n_run++;
+	}
+	return GRT_OK;
+}
+
+/* Removes run nodes whose outputs no graph output needs. */
+static void remove_dead(grt_session *s)
+{
+	const grt_model *m = s->model;
+	char *needed = calloc((size_t)m->n_values + 1, 1);
+	int kept = 0;
+
+	if (!needed)
+		return;            /* keeping dead nodes is correct, only slower */
+	for (int i = 0; i < m->n_outputs; i++)
+		needed[m->outputs[i]] = 1;
+	for (int i = s->n_run - 1; i >= 0; i--) {
+		struct node *n = &s->nodes[i];
+		int live = 0;
+		for (int k = 0; k < n->n_outputs; k++)
+			if (n->outputs[k] && needed[n->outputs[k] - s->tensors])
+				live = 1;
+		if (!live) {
+			n->op = NULL;
+			continue;
+		}
+		for (int k = 0; k < n->n_inputs; k++)
+			if (n->inputs[k])
+				needed[n->inputs[k] - s->tensors] = 1;
+	}
+	for (int i = 0; i < s->n_run; i++)
+		if (s->nodes[i].op)
+			s->nodes[kept++] = s->nodes[i];
+	s->stats.n_nodes_dead = s->n_run - kept;
+	s->n_run = kept;
+	free(needed);
+}
+
+/* --- memory plan --- */
+
+struct live { size_t off, size; int last; };
+
+static int cmp_live(const void *a, const void *b)
+{
+	const struct live *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static size_t align_up(size_t n)
+{
+	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
+
+/* Gives every non-constant tensor that a run node writes, and every free
+ * graph input, an arena offset: first fit among the blocks live at its
+ * definition. A tensor lives from the step that defines it to the last step
+ * that reads it; graph inputs and outputs live through the whole run. */
+static int plan_memory(grt_session *s, size_t *offsets)
+{
+	const grt_model *m = s->model;
+	int nv = m->n_values, n_live = 0, rc = GRT_OK;
+	int *first = malloc(((size_t)nv + 1) * sizeof(int));
+	int *last = malloc(((size_t)nv + 1) * sizeof(int));
+	struct live *lv = malloc(((size_t)nv + 1) * sizeof(*lv));
+	size_t arena = 0;
+
+	if (!first || !last || !lv) {
+		rc = GRT_E_NOMEM;
+		goto out;
+	}
+	for (int v = 0; v < nv; v++) {
+		first[v] = -2;      /* -2: not in the arena */
+		last[v] = -2;
+		offsets[v] = 0;
+	}
+	for (int i = 0; i < m->n_inputs; i++)
+		if (!s->input_fixed[i]) {
+			first[m->inputs[i]] = -1;
+			last[m->inputs[i]] = s->n_run;
+		}
+	for (int i = 0; i < s->n_run; i++) {
+		struct node *n = &s->nodes[i];
+		for (int k = 0; k < n->n_outputs; k++)
+			if (n->outputs[k]) {
+				int v = (int)(n->outputs[k] - s->tensors);
+				first[v] = i;
+				last[v] = i;
+			}
+		for (int k = 0; k < n->n_inputs; k++)
+			if (n->inputs[k]) {
+				int v = (int)(n->inputs[k] - s->tensors);
+				if (first[v] != -2 && last[v] < i)
+					last[v] = i;
+			}
+	}
+	for (int i = 0; i < m->n_outputs; i++)
+		if (first[m->outputs[i]] != -2)
+			last[m->outputs[i]] = s->n_run;
+
+	/* place in order of definition: inputs (step -1), then each step's outputs */
+	for (int step = -1; step < s->n_run; step++) {
+		int k_end = step < 0 ? m->n_inputs : s->nodes[step].n_outputs;
+		int w = 0;
+		for (int j = 0; j < n_live; j++)      /* free what died before this step */
+			if (lv[j].last >= step)
+				lv[w++] = lv[j];
+		n_live = w;
+		qsort(lv, (size_t)n_live, sizeof(*lv), cmp_live);
+		for (int k = 0; k < k_end; k++) {
+			struct tensor *t = step < 0 ? s->inputs[k] : s->nodes[step].outputs[k];
+			int v;
+			size_t size, off = 0;
+			if (!t)
+				continue;
+			v = (int)(t - s->tensors);
+			if (first[v] != step)
+				continue;
+			size = align_up(t->nbytes);
+			for (int j = 0; j < n_live; j++) {     /* first gap that fits */
+				if (lv[j].off >= off + size)
+					break;
+				if (lv[j].off + lv[j].size > off)
+					off = lv[j].off + lv[j].size;
+			}
+			offsets[v] = off;
+			if (off + size > arena)
+				arena = off + size;
+			if (size) {
+				int j = n_live++;
+				lv[j].off = off;
+				lv[j].size = size;
+				lv[j].last = last[v];
+				qsort(lv, (size_t)n_live, sizeof(*lv), cmp_live);
+			}
+		}
+	}
+	s->stats.arena_bytes = arena;
+	for (int v = 0; v < nv; v++)
+		if (first[v] == -2)
+			offsets[v] = (size_t)-1;
+out:
+	free(first);
+	free(last);
+	free(lv);
+	return rc;
+}
+
+static int allocate(grt_session *s)
+{
+	const grt_model *m = s->model;
+	size_t *offsets = malloc(((size_t)m->n_values + 1) * sizeof(size_t));
+	size_t scratch = 0;
+	int rc;
+
+	if (!offsets)
+		return GRT_E_NOMEM;
+	rc = plan_memory(s, offsets);
+	if (rc)
+		goto out;
+	if (posix_memalign(&s->arena, ARENA_ALIGN, s->stats.arena_bytes ? s->stats.arena_bytes : ARENA_ALIGN)) {
+		s->arena = NULL;
+		rc = GRT_E_NOMEM;
+		goto out;
+	}
+	memset(s->arena, 0, s->stats.arena_bytes);
+	for (int v = 0; v < m->n_values; v++)
+		if (offsets[v] != (size_t)-1)
+			s->tensors[v].data = (char *)s->arena + offsets[v];
+	for (int i = 0; i < s->n_run; i++)
+		if (s->nodes[i].scratch_bytes > scratch)
+			scratch = s->nodes[i].scratch_bytes;
+	s->stats.scratch_bytes = scratch;
+	if (posix_memalign(&s->scratch, ARENA_ALIGN, scratch ? align_up(scratch) : ARENA_ALIGN)) {
+		s->scratch = NULL;
+		rc = GRT_E_NOMEM;
+	}
+out:
+	free(offsets);
+	return rc;
+}
+
+int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_session **out,
+                       char *err, size_t err_len)
+{
+	grt_session *s;
+	int rc;
+
+	if (!m || !out) {
+		set_err(err, err_len, "grt_session_create: NULL argument");
+		return GRT_E_ARG;
+	}
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		set_err(err, err_len, "out of memory");
+		return GRT_E_NOMEM;
+	}
+	s->model = m;
+	s->stats.n_nodes_model = m->n_nodes;
+	exec_init(s, err, err_len);
+	s->tensors = pool_alloc(&s->pool.blocks, ((size_t)m->n_values + 1) * sizeof(*s->tensors));
+	s->inputs = pool_alloc(&s->pool.blocks, ((size_t)m->n_inputs + 1) * sizeof(*s->inputs));
+	s->outputs = pool_alloc(&s->pool.blocks, ((size_t)m->n_outputs + 1) * sizeof(*s->outputs));
+	s->input_fixed = pool_alloc(&s->pool.blocks, ((size_t)m->n_inputs + 1) * sizeof(int));
+	if (!s->tensors || !s->inputs || !s->outputs || !s->input_fixed) {
+		rc = GRT_E_NOMEM;
+		goto fail;
+	}
+	for (int v = 0; v < m->n_values; v++) {
+		struct tensor *t = &s->tensors[v];
+		if (m->values[v].init) {
+			*t = *m->values[v].init;   /* shares the model's weights */
+		}
+		t->name = m->values[v].name;
+	}
+	if ((rc = setup_inputs(s, opts, err, err_len)))
+		goto fail;
+	if ((rc = prepare_nodes(s, opts ? opts->flags : 0)))
+		goto fail;
+	remove_dead(s);
+	for (int i = 0; i < m->n_outputs; i++)
+		s->outputs[i] = &s->tensors[m->outputs[i]];
+	if ((rc = allocate(s)))
+		goto fail;
+	s->stats.n_nodes_planned = s->n_run;
+	exec_init(s, s->errmsg, sizeof(s->errmsg));
+	*out = s;
+	return GRT_OK;
+fail:
+	if (rc == GRT_E_NOMEM)
+		set_err(err, err_len, "out of memory while planning the session");
+	grt_session_free(s);
+	return rc;
+}
+
+void grt_session_free(grt_session *s)
+{
+	if (!s)
+		return;
+	free(s->arena);
+	free(s->scratch);
+	pool_free(&s->pool.blocks);
+	free(s);
+}
+
+static void value_of(const struct tensor *t, grt_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->dtype = (grt_dtype)t->dtype;
+	v->ndim = t->ndim;
+	for (int d = 0; d < t->ndim; d++)
+		v->dims[d] = t->dims[d];
+	v->data = t->data;
+}
+
+int grt_session_input(grt_session *s, int i, grt_value *out)
+{
+	if (!s || !out || i < 0 || i >= s->model->n_inputs)
+		return GRT_E_ARG;
+	value_of(s->inputs[i], out);
+	if (s->input_fixed[i])
+		out->data = NULL;
+	return GRT_OK;
+}
+
+int grt_session_output(grt_session *s, int i, grt_value *out)
+{
+	if (!s || !out || i < 0 || i >= s->model->n_outputs)
+		return GRT_E_ARG;
+	value_of(s->outputs[i], out);
+	return GRT_OK;
+}
+
+int grt_session_run(grt_session *s)
+{
+	if (!s)
+		return GRT_E_ARG;
+	s->exec.scratch = s->scratch;
+	for (int i = 0; i < s->n_run; i++) {
+		struct node *n = &s->nodes[i];
+		int rc = n->op->run(n, &s->exec);
+		if (rc)
+			return rc;       /* run() wrote s->errmsg */
+	}
+	return GRT_OK;
+}
+
+const char *grt_session_errmsg(const grt_session *s)
+{
+	return s ? s->errmsg : "no session";
+}
+
+int grt_session_stats_get(const grt_session *s, grt_session_stats *st)
+{
+	if (!s || !st)
+		return GRT_E_ARG;
+	*st = s->stats;
+	return GRT_OK;
+}

@@ -1,0 +1,355 @@
+/* check_errors.c - bad input gets a specific status and a message naming
+ * the node, op type or tensor; nothing crashes. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/grt.h"
+#include "tests/modelgen.h"
+
+static char err[512];
+
+static int load_path(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (!f)
+		return -1;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	*buf = malloc((size_t)n);
+	*len = fread(*buf, 1, (size_t)n, f);
+	fclose(f);
+	return 0;
+}
+
+static int load(struct mg *g, grt_model **m)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	mg_pack(g, &buf, &len);
+	err[0] = 0;
+	rc = grt_model_load_buffer(buf, len, m, err, sizeof(err));
+	free(buf);
+	return rc;
+}
+
+#define ASSERT_MSG(sub) ck_assert_msg(strstr(err, sub), "message '%s' lacks '%s'", err, sub)
+
+START_TEST(truncated_model)
+{
+	uint8_t *buf;
+	size_t len;
+	grt_model *m = (grt_model *)1;
+	int rc;
+
+	ck_assert_int_eq(load_path(MODELS_DIR "/gtcrn_simple.onnx", &buf, &len), 0);
+	rc = grt_model_load_buffer(buf, len / 2, &m, err, sizeof(err));
+	ck_assert_int_eq(rc, GRT_E_PARSE);
+	ck_assert_ptr_null(m);
+	ASSERT_MSG("truncated");
+	free(buf);
+}
+END_TEST
+
+START_TEST(random_bytes)
+{
+	uint8_t buf[4096];
+	uint32_t x = 12345;
+	grt_model *m = NULL;
+
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1664525u + 1013904223u;
+		buf[i] = (uint8_t)(x >> 24);
+	}
+	ck_assert_int_eq(grt_model_load_buffer(buf, sizeof(buf), &m, err, sizeof(err)), GRT_E_PARSE);
+	ck_assert_ptr_null(m);
+	ASSERT_MSG("not an ONNX model");
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+	grt_model *m = NULL;
+
+	ck_assert_int_eq(grt_model_load_file("/nonexistent/x.onnx", &m, err, sizeof(err)), GRT_E_IO);
+	ASSERT_MSG("/nonexistent/x.onnx");
+}
+END_TEST
+
+static const int64_t d23[2] = { 2, 3 };
+
+START_TEST(unknown_op)
+{
+	struct mg *g = mg_new(7, 13);
+	grt_model *m = NULL;
+
+	mg_input(g, "x", 1, 2, d23);
+	mg_output(g, "y", 1, 2, d23);
+	mg_node(g, "FrobnicateTensor", "frob_1", "x", "y");
+	ck_assert_int_eq(load(g, &m), GRT_E_UNSUPPORTED);
+	ASSERT_MSG("frob_1");
+	ASSERT_MSG("FrobnicateTensor");
+}
+END_TEST
+
+START_TEST(cycle)
+{
+	struct mg *g = mg_new(7, 13);
+	grt_model *m = NULL;
+
+	mg_input(g, "x", 1, 2, d23);
+	mg_output(g, "y", 1, 2, d23);
+	mg_node(g, "Add", "add_a", "x,b", "a");
+	mg_node(g, "Add", "add_b", "a,x", "b");
+	mg_node(g, "Add", "add_y", "a,b", "y");
+	ck_assert_int_eq(load(g, &m), GRT_E_CYCLE);
+	ASSERT_MSG("cycle");
+	ck_assert_msg(strstr(err, "add_a") || strstr(err, "add_b"), "message: %s", err);
+}
+END_TEST
+
+START_TEST(missing_initializer)
+{
+	struct mg *g = mg_new(7, 13);
+	grt_model *m = NULL;
+
+	mg_input(g, "x", 1, 2, d23);
+	mg_output(g, "y", 1, 2, d23);
+	mg_node(g, "Mul", "scale", "x,gain_weight", "y");
+	ck_assert_int_eq(load(g, &m), GRT_E_MISSING);
+	ASSERT_MSG("gain_weight");
+	ASSERT_MSG("scale");
+}
+END_TEST
+
+START_TEST(duplicate_output_name)
+{
+	struct mg *g = mg_new(7, 13);
+	grt_model *m = NULL;
+
+	mg_input(g, "x", 1, 2, d23);
+	mg_output(g, "y", 1, 2, d23);
+	mg_node(g, "Sqrt", "s1", "x", "y");
+	mg_node(g, "Sqrt", "s2", "x", "y");
+	ck_assert_int_eq(load(g, &m), GRT_E_INVALID_MODEL);
+	ASSERT_MSG("'y'");
+}
+END_TEST
+
+START_TEST(no_opset)
+{
+	struct mg *g = mg_new(2, 13);
+	grt_model *m = NULL;
+
+	mg_input(g, "x", 1, 2, d23);
+	mg_output(g, "y", 1, 2, d23);
+	mg_node(g, "Sqrt", "s1", "x", "y");
+	ck_assert_int_eq(load(g, &m), GRT_E_UNSUPPORTED);
+	ASSERT_MSG("IR version 2");
+}
+END_TEST
+
+START_TEST(wrong_attr_type)
+{
+	struct mg *g = mg_new(7, 13);
+	grt_model *m = NULL;
+	grt_session *s = NULL;
+	int k;
+
+	mg_input(g, "x", 1, 2, d23);
+	mg_output(g, "y", 1, 2, d23);
+	k = mg_node(g, "Transpose", "tr", "x", "y");
+	mg_attr_float(g, k, "perm", 1.0f);
+	ck_assert_int_eq(load(g, &m), GRT_OK);
+	ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_E_ATTR);
+	ASSERT_MSG("perm");
+	ASSERT_MSG("tr");
+	grt_model_free(m);
+}
+END_TEST
+
+static grt_model *simple(void)
+{
+	grt_model *m = NULL;
+
+	ck_assert_int_eq(grt_model_load_file(MODELS_DIR "/gtcrn_simple.onnx", &m, err, sizeof(err)),
+	                 GRT_OK);
+	return m;
+}
+
+static void declared(const grt_model *m, grt_value *in)
+{
+	for (int i = 0; i < grt_model_n_inputs(m); i++)
+		grt_model_input(m, i, NULL, &in[i], NULL);
+}
+
+START_TEST(wrong_input_shape)
+{
+	grt_model *m = simple();
+	grt_value in[8];
+	grt_session_opts o = { in, 4, 0 };
+	grt_session *s = NULL;
+
+	declared(m, in);
+	in[0].dims[2] = 2;
+	ck_assert_int_eq(grt_session_create(m, &o, &s, err, sizeof(err)), GRT_E_SHAPE);
+	ck_assert_ptr_null(s);
+	ASSERT_MSG("'mix'");
+	ASSERT_MSG("dim 2");
+	declared(m, in);
+	in[1].ndim = 4;
+	ck_assert_int_eq(grt_session_create(m, &o, &s, err, sizeof(err)), GRT_E_SHAPE);
+	ASSERT_MSG("'conv_cache'");
+	grt_model_free(m);
+}
+END_TEST
+
+START_TEST(wrong_input_dtype)
+{
+	grt_model *m = simple();
+	grt_value in[8];
+	grt_session_opts o = { in, 4, 0 };
+	grt_session *s = NULL;
+
+	declared(m, in);
+	in[2].dtype = GRT_DOUBLE;
+	ck_assert_int_eq(grt_session_create(m, &o, &s, err, sizeof(err)), GRT_E_DTYPE);
+	ASSERT_MSG("'tra_cache'");
+	ASSERT_MSG("double");
+	grt_model_free(m);
+}
+END_TEST
+
+START_TEST(dynamic_dim_needs_shape)
+{
+	grt_model *m = NULL;
+	grt_session *s = NULL;
+
+	ck_assert_int_eq(grt_model_load_file(MODELS_DIR "/gtcrn_offline_op13.onnx", &m, err,
+	                                     sizeof(err)), GRT_OK);
+	ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_E_SHAPE);
+	ASSERT_MSG("'spec'");
+	ASSERT_MSG("dynamic");
+	grt_model_free(m);
+}
+END_TEST
+
+/* A graph whose second input is an index tensor supplied at run time. */
+static grt_session *index_model(const char *op, grt_model **mp)
+{
+	struct mg *g = mg_new(7, 13);
+	static const int64_t d2[1] = { 2 }, d21[2] = { 2, 1 }, d2x3[2] = { 2, 3 };
+	grt_session *s = NULL;
+
+	mg_input(g, "data", 1, 2, d23);
+	if (!strcmp(op, "Gather")) {
+		mg_input(g, "idx", 7, 1, d2);
+		mg_output(g, "y", 1, 2, d23);
+		mg_node(g, "Gather", "gather_rows", "data,idx", "y");
+	} else {
+		mg_input(g, "idx", 7, 2, d21);
+		mg_input(g, "upd", 1, 2, d2x3);
+		mg_output(g, "y", 1, 2, d23);
+		mg_node(g, "ScatterND", "scatter_rows", "data,idx,upd", "y");
+	}
+	ck_assert_int_eq(load(g, mp), GRT_OK);
+	ck_assert_int_eq(grt_session_create(*mp, NULL, &s, err, sizeof(err)), GRT_OK);
+	return s;
+}
+
+START_TEST(gather_index_out_of_range)
+{
+	grt_model *m;
+	grt_session *s = index_model("Gather", &m);
+	grt_value v;
+
+	grt_session_input(s, 1, &v);
+	((int64_t *)v.data)[0] = 1;
+	((int64_t *)v.data)[1] = 7;
+	ck_assert_int_eq(grt_session_run(s), GRT_E_INDEX);
+	ck_assert_msg(strstr(grt_session_errmsg(s), "gather_rows"), "%s", grt_session_errmsg(s));
+	ck_assert_msg(strstr(grt_session_errmsg(s), "7"), "%s", grt_session_errmsg(s));
+	((int64_t *)v.data)[1] = -2;          /* valid again: the session recovers */
+	ck_assert_int_eq(grt_session_run(s), GRT_OK);
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
+START_TEST(scatternd_index_out_of_range)
+{
+	grt_model *m;
+	grt_session *s = index_model("ScatterND", &m);
+	grt_value v;
+
+	grt_session_input(s, 1, &v);
+	((int64_t *)v.data)[0] = 0;
+	((int64_t *)v.data)[1] = 5;
+	ck_assert_int_eq(grt_session_run(s), GRT_E_INDEX);
+	ck_assert_msg(strstr(grt_session_errmsg(s), "scatter_rows"), "%s", grt_session_errmsg(s));
+	ck_assert_msg(strstr(grt_session_errmsg(s), "5"), "%s", grt_session_errmsg(s));
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
+START_TEST(strerror_covers_all)
+{
+	for (int c = 0; c >= GRT_E_LIMIT; c--)
+		ck_assert_str_ne(grt_strerror(c), "unknown status");
+	ck_assert_str_eq(grt_strerror(-999), "unknown status");
+}
+END_TEST
+
+START_TEST(null_arguments)
+{
+	grt_model *m = NULL;
+
+	ck_assert_int_eq(grt_model_load_file(NULL, &m, err, sizeof(err)), GRT_E_ARG);
+	ck_assert_int_eq(grt_model_load_buffer(NULL, 10, &m, err, sizeof(err)), GRT_E_ARG);
+	ck_assert_int_eq(grt_session_create(NULL, NULL, NULL, err, sizeof(err)), GRT_E_ARG);
+	ck_assert_int_eq(grt_session_run(NULL), GRT_E_ARG);
+	grt_model_free(NULL);
+	grt_session_free(NULL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("errors");
+	TCase *load = tcase_create("load");
+	TCase *plan = tcase_create("plan");
+	TCase *run = tcase_create("run");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(load, truncated_model);
+	tcase_add_test(load, random_bytes);
+	tcase_add_test(load, missing_file);
+	tcase_add_test(load, unknown_op);
+	tcase_add_test(load, cycle);
+	tcase_add_test(load, missing_initializer);
+	tcase_add_test(load, duplicate_output_name);
+	tcase_add_test(load, no_opset);
+	tcase_add_test(load, null_arguments);
+	tcase_add_test(load, strerror_covers_all);
+	tcase_add_test(plan, wrong_attr_type);
+	tcase_add_test(plan, wrong_input_shape);
+	tcase_add_test(plan, wrong_input_dtype);
+	tcase_add_test(plan, dynamic_dim_needs_shape);
+	tcase_add_test(run, gather_index_out_of_range);
+	tcase_add_test(run, scatternd_index_out_of_range);
+	suite_add_tcase(s, load);
+	suite_add_tcase(s, plan);
+	suite_add_tcase(s, run);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,227 @@
+/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata)
+ * and the extra GTCRN-variant tests in shared/testdata/node_extra. Every
+ * test whose op types are all in the registry runs and must pass (rtol 1e-3,
+ * atol 1e-5), except the entries of tests/known_failures.txt. Prints a
+ * per-op table. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "runtime/internal.h"
+#include "tests/testset.h"
+
+#define MAX_TESTS 2048
+#define MAX_ROWS 128
+
+struct row { char op[64]; int passed, failed, listed; };
+
+static struct row rows[MAX_ROWS];
+static int n_rows;
+static char *known[256];
+static int n_known;
+
+static int op_known(const char *op_type)
+{
+	for (int i = 0; i < op_table_len; i++)
+		if (!strcmp(op_table[i]->op_type, op_type))
+			return 1;
+	return 0;
+}
+
+static struct row *row_for(const char *op)
+{
+	for (int i = 0; i < n_rows; i++)
+		if (!strcmp(rows[i].op, op))
+			return &rows[i];
+	if (n_rows == MAX_ROWS)
+		return &rows[MAX_ROWS - 1];
+	snprintf(rows[n_rows].op, sizeof(rows[n_rows].op), "%.63s", op);
+	return &rows[n_rows++];
+}
+
+static void load_known(void)
+{
+	FILE *f = fopen(SRCDIR "/tests/known_failures.txt", "r");
+	char line[512];
+
+	ck_assert_msg(f != NULL, "cannot read tests/known_failures.txt");
+	while (fgets(line, sizeof(line), f)) {
+		char name[256];
+		if (line[0] == '#' || sscanf(line, "%255s", name) != 1)
+			continue;
+		if (n_known < 256)
+			known[n_known++] = strdup(name);
+	}
+	fclose(f);
+}
+
+static int is_known(const char *name)
+{
+	for (int i = 0; i < n_known; i++)
+		if (!strcmp(known[i], name))
+			return 1;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	return strcasecmp(((const struct row *)a)->op, ((const struct row *)b)->op);
+}
+
+/* Runs every test folder under root; returns the number of unexpected
+ * results and appends their names to failures. */
+static int run_suite(const char *root, int allow_known, char *failures, size_t flen)
+{
+	DIR *d = opendir(root);
+	struct dirent *e;
+	char *names[MAX_TESTS];
+	int n = 0, bad = 0, ran = 0, skipped = 0;
+
+	ck_assert_msg(d != NULL, "cannot open %s", root);
+	while ((e = readdir(d)) && n < MAX_TESTS)
+		if (!strncmp(e->d_name, "test_", 5))
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(*names), cmp_str);
+	n_rows = 0;
+	memset(rows, 0, sizeof(rows));
+
+	for (int t = 0; t < n; t++) {
+		char path[4096], *types[64], *sets[64], err[512], label[128];
+		int n_types, all_known = 1, ok = 1, n_sets;
+		grt_model *m = NULL;
+		struct row *r;
+
+		snprintf(path, sizeof(path), "%s/%s/model.onnx", root, names[t]);
+		n_types = ts_model_op_types(path, types, 64);
+		if (n_types <= 0) {
+			skipped++;
+			continue;
+		}
+		for (int k = 0; k < n_types; k++)
+			if (!op_known(types[k]))
+				all_known = 0;
+		label[0] = 0;
+		for (int k = 0; k < n_types && strlen(label) < 100; k++) {
+			strcat(label, k ? "+" : "");
+			strncat(label, types[k], 100);
+		}
+		for (int k = 0; k < n_types; k++)
+			free(types[k]);
+		if (!all_known) {
+			skipped++;
+			continue;
+		}
+		ran++;
+		r = row_for(n_types > 1 ? "(several ops)" : label);
+		if (grt_model_load_file(path, &m, err, sizeof(err))) {
+			fprintf(stderr, "%s: load failed: %s\n", names[t], err);
+			ok = 0;
+		} else {
+			snprintf(path, sizeof(path), "%s/%s", root, names[t]);
+			n_sets = ts_list_sets(path, sets, 64);
+			if (!n_sets)
+				ok = 0;
+			for (int k = 0; k < n_sets; k++) {
+				char set[4096 + 256];
+				struct ts_result res;
+				snprintf(set, sizeof(set), "%s/%s", path, sets[k]);
+				if (!ts_run_set(m, set, 1e-5, 1e-3, &res)) {
+					ok = 0;
+					if (res.status)
+						fprintf(stderr, "%s/%s: %s\n", names[t], sets[k], res.err);
+					for (int o = 0; o < res.n_out; o++)
+						if (!res.out[o].pass)
+							fprintf(stderr, "%s/%s: output '%s': %s (max abs %.3g)\n",
+							        names[t], sets[k], res.out[o].name,
+							        res.out[o].msg, res.out[o].max_abs);
+				}
+			}
+			ts_free_list(sets, n_sets);
+			grt_model_free(m);
+		}
+		if (allow_known && is_known(names[t])) {
+			if (ok) {
+				fprintf(stderr, "%s: listed as a known failure but passes\n", names[t]);
+				r->failed++;
+				bad++;
+				snprintf(failures + strlen(failures), flen - strlen(failures), " %s(listed)", names[t]);
+			} else {
+				r->listed++;
+			}
+		} else if (ok) {
+			r->passed++;
+		} else {
+			r->failed++;
+			bad++;
+			if (strlen(failures) + strlen(names[t]) + 2 < flen) {
+				strcat(failures, " ");
+				strcat(failures, names[t]);
+			}
+		}
+	}
+	{
+		int tp = 0, tf = 0, tl = 0;
+		qsort(rows, (size_t)n_rows, sizeof(rows[0]), cmp_row);
+		printf("\n%s\n%-22s %7s %7s %7s\n", root, "op", "passed", "failed", "listed");
+		for (int i = 0; i < n_rows; i++) {
+			printf("%-22s %7d %7d %7d\n", rows[i].op, rows[i].passed, rows[i].failed,
+			       rows[i].listed);
+			tp += rows[i].passed;
+			tf += rows[i].failed;
+			tl += rows[i].listed;
+		}
+		printf("%-22s %7d %7d %7d   (%d tests run, %d use ops outside the registry)\n",
+		       "total", tp, tf, tl, ran, skipped);
+		fflush(stdout);
+	}
+	for (int t = 0; t < n; t++)
+		free(names[t]);
+	return bad;
+}
+
+START_TEST(onnx_node_tests)
+{
+	static char failures[3000];
+	int bad;
+
+	load_known();
+	bad = run_suite(NODE_TESTS_DIR, 1, failures, sizeof(failures));
+	ck_assert_msg(bad == 0, "%d node tests failed:%s (rerun one: tools/grt-conform %s/<test>)",
+	              bad, failures, NODE_TESTS_DIR);
+}
+END_TEST
+
+START_TEST(node_extra_tests)
+{
+	static char failures[3000];
+	int bad = run_suite(TESTDATA_DIR "/node_extra", 0, failures, sizeof(failures));
+
+	ck_assert_msg(bad == 0, "%d node_extra tests failed:%s", bad, failures);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("node");
+	TCase *tc = tcase_create("conformance");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, onnx_node_tests);
+	tcase_add_test(tc, node_extra_tests);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,298 @@
+/* check_runtime.c - the registry, the loader's IR, the planner (folding,
+ * dead nodes, memory plan) and the API's thread and ownership rules. */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/internal.h"
+#include "tests/modelgen.h"
+#include "tests/testset.h"
+
+static char err[512];
+
+START_TEST(registry_sorted)
+{
+	for (int i = 0; i < op_table_len; i++) {
+		const struct op_def *a = op_table[i];
+		ck_assert_msg(a->since >= 1 && a->since <= a->until, "%s: bad opset range %d..%d",
+		              a->op_type, a->since, a->until);
+		ck_assert_ptr_nonnull(a->prepare);
+		ck_assert_ptr_nonnull(a->run);
+		if (i) {
+			const struct op_def *p = op_table[i - 1];
+			int c = strcmp(p->op_type, a->op_type);
+			ck_assert_msg(c < 0 || (c == 0 && p->until < a->since),
+			              "op_table[%d] %s (%d..%d) is out of order or overlaps %s (%d..%d)",
+			              i, a->op_type, a->since, a->until, p->op_type, p->since, p->until);
+		}
+	}
+}
+END_TEST
+
+START_TEST(registry_lookup)
+{
+	const struct op_def *s11 = op_lookup("Squeeze", 11), *s13 = op_lookup("Squeeze", 13);
+
+	ck_assert_ptr_nonnull(s11);
+	ck_assert_ptr_nonnull(s13);
+	ck_assert_ptr_ne(s11, s13);
+	ck_assert_ptr_null(op_lookup("NoSuchOp", 13));
+	ck_assert_ptr_null(op_lookup("Conv", 0));
+	for (int i = 0; i < op_table_len; i++)
+		ck_assert_ptr_eq(op_lookup(op_table[i]->op_type, op_table[i]->since), op_table[i]);
+}
+END_TEST
+
+static grt_model *load_buf(struct mg *g)
+{
+	uint8_t *buf;
+	size_t len;
+	grt_model *m = NULL;
+
+	mg_pack(g, &buf, &len);
+	ck_assert_msg(grt_model_load_buffer(buf, len, &m, err, sizeof(err)) == GRT_OK, "%s", err);
+	memset(buf, 0xee, len);         /* the model must not keep the buffer */
+	free(buf);
+	return m;
+}
+
+static const int64_t d4[1] = { 4 };
+
+/* y = sqrt(x) + (c1 * c2), with c1 * c2 foldable, and a dead branch. The
+ * file lists nodes out of order: the loader sorts them. */
+static grt_model *fold_model(void)
+{
+	struct mg *g = mg_new(7, 13);
+	static const float c1[4] = { 1, 2, 3, 4 }, c2[4] = { 2, 2, 2, 2 };
+
+	mg_input(g, "x", 1, 1, d4);
+	mg_output(g, "y", 1, 1, d4);
+	mg_init(g, "c1", 1, 1, d4, c1);
+	mg_init(g, "c2", 1, 1, d4, c2);
+	mg_node(g, "Add", "add", "s,c", "y");
+	mg_node(g, "Sqrt", "sqrt", "x", "s");
+	mg_node(g, "Mul", "mul_const", "c1,c2", "c");
+	mg_node(g, "Tanh", "dead_tanh", "x", "unused");
+	mg_metadata(g, "sample_rate", "16000");
+	mg_metadata(g, "n_fft", "512");
+	return load_buf(g);
+}
+
+START_TEST(fold_and_dead_nodes)
+{
+	grt_model *m = fold_model();
+	grt_session *s = NULL;
+	grt_session_stats st;
+	grt_value x, y;
+	static const float in[4] = { 4, 9, 16, 25 }, want[4] = { 4, 7, 10, 13 };
+
+	ck_assert_int_eq(grt_model_n_nodes(m), 4);
+	ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_OK);
+	grt_session_stats_get(s, &st);
+	ck_assert_int_eq(st.n_nodes_model, 4);
+	ck_assert_int_eq(st.n_nodes_folded, 1);
+	ck_assert_int_eq(st.n_nodes_dead, 1);
+	ck_assert_int_eq(st.n_nodes_planned, 2);
+	grt_session_input(s, 0, &x);
+	memcpy(x.data, in, sizeof(in));
+	ck_assert_int_eq(grt_session_run(s), GRT_OK);
+	grt_session_output(s, 0, &y);
+	ck_assert_int_eq(y.ndim, 1);
+	ck_assert_int_eq(y.dims[0], 4);
+	for (int i = 0; i < 4; i++)
+		ck_assert_float_eq_tol(((float *)y.data)[i], want[i], 1e-6);
+	ck_assert_mem_eq(x.data, in, sizeof(in));    /* inputs keep their values */
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
+START_TEST(metadata)
+{
+	grt_model *m = fold_model();
+	const char *k, *v;
+
+	ck_assert_int_eq(grt_model_n_metadata(m), 2);
+	ck_assert_str_eq(grt_model_metadata(m, "sample_rate"), "16000");
+	ck_assert_str_eq(grt_model_metadata(m, "n_fft"), "512");
+	ck_assert_ptr_null(grt_model_metadata(m, "hop_length"));
+	ck_assert_int_eq(grt_model_metadata_at(m, 1, &k, &v), GRT_OK);
+	ck_assert_str_eq(k, "n_fft");
+	ck_assert_int_eq(grt_model_metadata_at(m, 2, &k, &v), GRT_E_ARG);
+	grt_model_free(m);
+}
+END_TEST
+
+/* A chain of 8 elementwise nodes on a large tensor: the plan must reuse
+ * memory (two buffers in flight, plus input and output). */
+START_TEST(arena_reuse)
+{
+	struct mg *g = mg_new(7, 13);
+	static const int64_t big[1] = { 1 << 16 };
+	grt_model *m;
+	grt_session *s = NULL;
+	grt_session_stats st;
+	size_t one = (size_t)(1 << 16) * sizeof(float);
+
+	mg_input(g, "x", 1, 1, big);
+	mg_output(g, "y", 1, 1, big);
+	mg_node(g, "Sigmoid", "n0", "x", "t0");
+	for (int i = 1; i < 7; i++) {
+		char in[8], out[8];
+		snprintf(in, sizeof(in), "t%d", i - 1);
+		snprintf(out, sizeof(out), "t%d", i);
+		mg_node(g, "Tanh", NULL, in, out);
+	}
+	mg_node(g, "Sqrt", "last", "t6", "y");
+	m = load_buf(g);
+	ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_OK);
+	grt_session_stats_get(s, &st);
+	ck_assert_int_eq(st.n_nodes_planned, 8);
+	ck_assert_msg(st.arena_bytes <= 4 * one, "arena %zu bytes for 10 tensors of %zu",
+	              st.arena_bytes, one);
+	ck_assert_msg(st.arena_bytes >= 3 * one, "arena %zu too small", st.arena_bytes);
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
+/* gtcrn_stream.onnx (1786 nodes, shape arithmetic computed at run time)
+ * must plan to about the work of gtcrn_simple.onnx (415 nodes). */
+START_TEST(stream_folds_to_simple)
+{
+	const char *names[2] = { "gtcrn_simple", "gtcrn_stream" };
+	int planned[2];
+
+	for (int i = 0; i < 2; i++) {
+		char path[1024];
+		grt_model *m = NULL;
+		grt_session *s = NULL;
+		grt_session_stats st;
+		snprintf(path, sizeof(path), "%s/%s.onnx", MODELS_DIR, names[i]);
+		ck_assert_int_eq(grt_model_load_file(path, &m, err, sizeof(err)), GRT_OK);
+		ck_assert_msg(grt_session_create(m, NULL, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		grt_session_stats_get(s, &st);
+		printf("%s: %d nodes, %d folded, %d dead, %d planned, arena %zu bytes\n", names[i],
+		       st.n_nodes_model, st.n_nodes_folded, st.n_nodes_dead, st.n_nodes_planned,
+		       st.arena_bytes);
+		planned[i] = st.n_nodes_planned;
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	ck_assert_int_eq(planned[0] <= 415, 1);
+	ck_assert_msg(planned[1] <= planned[0] + planned[0] / 10,
+	              "gtcrn_stream plans %d nodes, gtcrn_simple %d", planned[1], planned[0]);
+}
+END_TEST
+
+START_TEST(file_equals_buffer)
+{
+	FILE *f = fopen(MODELS_DIR "/gtcrn_simple.onnx", "rb");
+	uint8_t *buf;
+	long n;
+	grt_model *a = NULL, *b = NULL;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
+	fclose(f);
+	ck_assert_int_eq(grt_model_load_buffer(buf, (size_t)n, &a, err, sizeof(err)), GRT_OK);
+	free(buf);
+	ck_assert_int_eq(grt_model_load_file(MODELS_DIR "/gtcrn_simple.onnx", &b, err, sizeof(err)), GRT_OK);
+	ck_assert_int_eq(grt_model_n_nodes(a), grt_model_n_nodes(b));
+	ck_assert_int_eq(grt_model_n_inputs(a), 4);
+	ck_assert_int_eq(grt_model_n_outputs(a), 4);
+	ck_assert_int_eq(grt_model_opset(a), 11);
+	ck_assert_int_eq(grt_model_ir_version(a), 6);
+	grt_model_free(a);
+	grt_model_free(b);
+}
+END_TEST
+
+START_TEST(introspection_dynamic_dims)
+{
+	grt_model *m = NULL;
+	const char *name, *dn[GRT_MAX_DIMS];
+	grt_value info;
+
+	ck_assert_int_eq(grt_model_load_file(MODELS_DIR "/gtcrn_offline_op13.onnx", &m, err,
+	                                     sizeof(err)), GRT_OK);
+	ck_assert_int_eq(grt_model_input(m, 0, &name, &info, dn), GRT_OK);
+	ck_assert_str_eq(name, "spec");
+	ck_assert_int_eq(info.dtype, GRT_FLOAT);
+	ck_assert_int_eq(info.ndim, 4);
+	ck_assert_int_eq(info.dims[1], 257);
+	ck_assert_int_eq(info.dims[2], -1);
+	ck_assert_ptr_nonnull(dn[2]);
+	ck_assert_int_eq(grt_model_input(m, 1, &name, &info, dn), GRT_E_ARG);
+	grt_model_free(m);
+}
+END_TEST
+
+/* Two sessions on one model, in two threads, on different data: each gives
+ * the same numbers as a session run alone. */
+struct job { const grt_model *m; const char *set; int ok; };
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+	struct ts_result r;
+
+	j->ok = 1;
+	for (int k = 0; k < 3 && j->ok; k++)
+		j->ok = ts_run_set(j->m, j->set, 1e-4, 1e-3, &r);
+	return NULL;
+}
+
+START_TEST(threads_share_model)
+{
+	grt_model *m = NULL;
+	pthread_t th[2];
+	struct job jobs[2];
+
+	ck_assert_int_eq(grt_model_load_file(MODELS_DIR "/gtcrn_simple.onnx", &m, err, sizeof(err)), GRT_OK);
+	jobs[0] = (struct job){ m, TESTDATA_DIR "/gtcrn_simple/test_data_set_2", 0 };
+	jobs[1] = (struct job){ m, TESTDATA_DIR "/gtcrn_simple/test_data_set_4", 0 };
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, run_job, &jobs[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	ck_assert(jobs[0].ok);
+	ck_assert(jobs[1].ok);
+	grt_model_free(m);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("runtime");
+	TCase *reg = tcase_create("registry");
+	TCase *plan = tcase_create("plan");
+	TCase *api = tcase_create("api");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(reg, registry_sorted);
+	tcase_add_test(reg, registry_lookup);
+	tcase_add_test(plan, fold_and_dead_nodes);
+	tcase_add_test(plan, arena_reuse);
+	tcase_add_test(plan, stream_folds_to_simple);
+	tcase_add_test(api, metadata);
+	tcase_add_test(api, file_equals_buffer);
+	tcase_add_test(api, introspection_dynamic_dims);
+	tcase_add_test(api, threads_share_model);
+	tcase_set_timeout(plan, 120);
+	tcase_set_timeout(api, 120);
+	suite_add_tcase(s, reg);
+	suite_add_tcase(s, plan);
+	suite_add_tcase(s, api);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

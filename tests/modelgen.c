@@ -1,0 +1,232 @@
+/* modelgen.c - see modelgen.h. Test code: allocation failures abort. */
+#include <stdlib.h>
+#include <string.h>
+#include "proto/onnx.pb-c.h"
+#include "tests/modelgen.h"
+
+/* Every part is heap-allocated so protobuf-c's free walker can free it. */
+struct mg {
+	Onnx__ModelProto *m;
+	Onnx__GraphProto *gr;
+};
+
+static void *xcalloc(size_t n, size_t s)
+{
+	void *p = calloc(n ? n : 1, s);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		abort();
+	return d;
+}
+
+#define GROW(arr, n) ((arr) = realloc((arr), ((n) + 1) * sizeof(*(arr))), (arr) ? (void)0 : abort())
+
+struct mg *mg_new(int64_t ir_version, int opset)
+{
+	struct mg *g = xcalloc(1, sizeof(*g));
+	Onnx__OperatorSetIdProto *os = xcalloc(1, sizeof(*os));
+
+	g->m = xcalloc(1, sizeof(*g->m));
+	g->gr = xcalloc(1, sizeof(*g->gr));
+	onnx__model_proto__init(g->m);
+	onnx__graph_proto__init(g->gr);
+	onnx__operator_set_id_proto__init(os);
+	g->m->has_ir_version = 1;
+	g->m->ir_version = ir_version;
+	os->domain = xstrdup("");
+	os->has_version = 1;
+	os->version = opset;
+	g->m->opset_import = xcalloc(1, sizeof(*g->m->opset_import));
+	g->m->opset_import[0] = os;
+	g->m->n_opset_import = 1;
+	g->m->graph = g->gr;
+	g->gr->name = xstrdup("test");
+	return g;
+}
+
+static Onnx__ValueInfoProto *value_info(const char *name, int dtype, int ndim, const int64_t *dims)
+{
+	Onnx__ValueInfoProto *vi = xcalloc(1, sizeof(*vi));
+	Onnx__TypeProto *tp = xcalloc(1, sizeof(*tp));
+	Onnx__TypeProto__Tensor *tt = xcalloc(1, sizeof(*tt));
+	Onnx__TensorShapeProto *sp = xcalloc(1, sizeof(*sp));
+
+	onnx__value_info_proto__init(vi);
+	onnx__type_proto__init(tp);
+	onnx__type_proto__tensor__init(tt);
+	onnx__tensor_shape_proto__init(sp);
+	vi->name = xstrdup(name);
+	vi->type = tp;
+	tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+	tp->tensor_type = tt;
+	tt->has_elem_type = 1;
+	tt->elem_type = dtype;
+	tt->shape = sp;
+	sp->n_dim = (size_t)ndim;
+	sp->dim = xcalloc((size_t)ndim, sizeof(*sp->dim));
+	for (int d = 0; d < ndim; d++) {
+		Onnx__TensorShapeProto__Dimension *dim = xcalloc(1, sizeof(*dim));
+		onnx__tensor_shape_proto__dimension__init(dim);
+		if (dims[d] >= 0) {
+			dim->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+			dim->dim_value = dims[d];
+		} else {
+			dim->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+			dim->dim_param = xstrdup("N");
+		}
+		sp->dim[d] = dim;
+	}
+	return vi;
+}
+
+void mg_input(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims)
+{
+	GROW(g->gr->input, g->gr->n_input);
+	g->gr->input[g->gr->n_input++] = value_info(name, dtype, ndim, dims);
+}
+
+void mg_output(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims)
+{
+	GROW(g->gr->output, g->gr->n_output);
+	g->gr->output[g->gr->n_output++] = value_info(name, dtype, ndim, dims);
+}
+
+void mg_init(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
+             const void *data)
+{
+	Onnx__TensorProto *t = xcalloc(1, sizeof(*t));
+	size_t n = 1, es = dtype == 7 || dtype == 11 ? 8 : dtype == 9 || dtype == 2 || dtype == 3 ? 1 : 4;
+
+	onnx__tensor_proto__init(t);
+	t->name = xstrdup(name);
+	t->has_data_type = 1;
+	t->data_type = dtype;
+	t->n_dims = (size_t)ndim;
+	t->dims = xcalloc((size_t)ndim, sizeof(int64_t));
+	for (int d = 0; d < ndim; d++) {
+		t->dims[d] = dims[d];
+		n *= (size_t)dims[d];
+	}
+	t->has_raw_data = 1;
+	t->raw_data.len = n * es;
+	t->raw_data.data = xcalloc(n * es, 1);
+	memcpy(t->raw_data.data, data, n * es);
+	GROW(g->gr->initializer, g->gr->n_initializer);
+	g->gr->initializer[g->gr->n_initializer++] = t;
+}
+
+static char **split_names(const char *list, size_t *n)
+{
+	char **v = NULL;
+	const char *p = list;
+
+	*n = 0;
+	if (!list)
+		return xcalloc(1, sizeof(char *));
+	for (;;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		char *s = xcalloc(len + 1, 1);
+		memcpy(s, p, len);
+		GROW(v, *n);
+		v[(*n)++] = s;
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	return v;
+}
+
+int mg_node(struct mg *g, const char *op_type, const char *name, const char *inputs,
+            const char *outputs)
+{
+	Onnx__NodeProto *n = xcalloc(1, sizeof(*n));
+
+	onnx__node_proto__init(n);
+	n->op_type = xstrdup(op_type);
+	n->name = xstrdup(name ? name : "");
+	n->domain = xstrdup("");
+	n->input = split_names(inputs && inputs[0] ? inputs : NULL, &n->n_input);
+	n->output = split_names(outputs, &n->n_output);
+	GROW(g->gr->node, g->gr->n_node);
+	g->gr->node[g->gr->n_node] = n;
+	return (int)g->gr->n_node++;
+}
+
+static Onnx__AttributeProto *new_attr(struct mg *g, int node, const char *name, int type)
+{
+	Onnx__NodeProto *n = g->gr->node[node];
+	Onnx__AttributeProto *a = xcalloc(1, sizeof(*a));
+
+	onnx__attribute_proto__init(a);
+	a->name = xstrdup(name);
+	a->has_type = 1;
+	a->type = type;
+	GROW(n->attribute, n->n_attribute);
+	n->attribute[n->n_attribute++] = a;
+	return a;
+}
+
+void mg_attr_int(struct mg *g, int node, const char *name, int64_t v)
+{
+	Onnx__AttributeProto *a = new_attr(g, node, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+
+	a->has_i = 1;
+	a->i = v;
+}
+
+void mg_attr_ints(struct mg *g, int node, const char *name, int n, const int64_t *v)
+{
+	Onnx__AttributeProto *a = new_attr(g, node, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+
+	a->n_ints = (size_t)n;
+	a->ints = xcalloc((size_t)n, sizeof(int64_t));
+	memcpy(a->ints, v, (size_t)n * sizeof(int64_t));
+}
+
+void mg_attr_float(struct mg *g, int node, const char *name, float v)
+{
+	Onnx__AttributeProto *a = new_attr(g, node, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+
+	a->has_f = 1;
+	a->f = v;
+}
+
+void mg_attr_string(struct mg *g, int node, const char *name, const char *s)
+{
+	Onnx__AttributeProto *a = new_attr(g, node, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+
+	a->has_s = 1;
+	a->s.len = strlen(s);
+	a->s.data = (uint8_t *)xstrdup(s);
+}
+
+void mg_metadata(struct mg *g, const char *key, const char *value)
+{
+	Onnx__StringStringEntryProto *e = xcalloc(1, sizeof(*e));
+
+	onnx__string_string_entry_proto__init(e);
+	e->key = xstrdup(key);
+	e->value = xstrdup(value);
+	GROW(g->m->metadata_props, g->m->n_metadata_props);
+	g->m->metadata_props[g->m->n_metadata_props++] = e;
+}
+
+void mg_pack(struct mg *g, uint8_t **buf, size_t *len)
+{
+	size_t n = onnx__model_proto__get_packed_size(g->m);
+
+	*buf = xcalloc(n + 1, 1);
+	*len = onnx__model_proto__pack(g->m, *buf);
+	protobuf_c_message_free_unpacked(&g->m->base, NULL);
+	free(g);
+}

@@ -1,0 +1,28 @@
+/* modelgen.h - build small ONNX models in memory for tests (protobuf-c). */
+#ifndef TESTS_MODELGEN_H
+#define TESTS_MODELGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mg;
+
+struct mg *mg_new(int64_t ir_version, int opset);
+/* A graph input or output; dims may contain -1 for a dynamic dim. */
+void mg_input(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims);
+void mg_output(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims);
+void mg_init(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
+             const void *data);
+/* inputs and outputs: comma-separated names; an empty field is an omitted
+ * optional ("X,,Y"). Returns the node index. */
+int mg_node(struct mg *g, const char *op_type, const char *name, const char *inputs,
+            const char *outputs);
+void mg_attr_int(struct mg *g, int node, const char *name, int64_t v);
+void mg_attr_ints(struct mg *g, int node, const char *name, int n, const int64_t *v);
+void mg_attr_float(struct mg *g, int node, const char *name, float v);
+void mg_attr_string(struct mg *g, int node, const char *name, const char *s);
+void mg_metadata(struct mg *g, const char *key, const char *value);
+/* Serialises the model; *buf is malloc'ed. Frees g. */
+void mg_pack(struct mg *g, uint8_t **buf, size_t *len);
+
+#endif

@@ -1,0 +1,124 @@
+/* op_harness.c - see op_harness.h. */
+#include <string.h>
+#include "tests/op_harness.h"
+
+void h_init(struct harness *h, const char *op_type, int opset)
+{
+	memset(h, 0, sizeof(*h));
+	h->n.op_type = op_type;
+	h->n.name = "test";
+	h->n.opset = opset;
+	h->n.op = op_lookup(op_type, opset);
+	h->n.inputs = h->in;
+	h->n.outputs = h->out;
+	h->n.attrs = h->attrs;
+	h->x.errmsg = h->err;
+	h->x.errlen = sizeof(h->err);
+	h->x.pool = &h->pool;
+}
+
+struct tensor *h_input(struct harness *h, enum dtype dt, int ndim, const int64_t *dims,
+                       const void *data, int is_const)
+{
+	struct tensor *t = &h->t[h->n_t++];
+
+	tensor_set_shape(t, dt, ndim, dims);
+	t->name = "in";
+	t->data = pool_alloc(&h->pool.blocks, t->nbytes);
+	if (data && t->nbytes)
+		memcpy(t->data, data, t->nbytes);
+	t->is_const = is_const;
+	h->in[h->n.n_inputs++] = t;
+	return t;
+}
+
+void h_input_none(struct harness *h)
+{
+	h->in[h->n.n_inputs++] = NULL;
+}
+
+void h_output(struct harness *h)
+{
+	struct tensor *t = &h->t[h->n_t++];
+
+	t->name = "out";
+	h->out[h->n.n_outputs++] = t;
+}
+
+void h_output_none(struct harness *h)
+{
+	h->out[h->n.n_outputs++] = NULL;
+}
+
+static struct attr *new_attr(struct harness *h, const char *name, enum attr_type type)
+{
+	struct attr *a = &h->attrs[h->n.n_attrs++];
+
+	a->name = name;
+	a->type = type;
+	return a;
+}
+
+void h_attr_int(struct harness *h, const char *name, int64_t v)
+{
+	new_attr(h, name, ATTR_INT)->i = v;
+}
+
+void h_attr_float(struct harness *h, const char *name, float v)
+{
+	new_attr(h, name, ATTR_FLOAT)->f = v;
+}
+
+void h_attr_string(struct harness *h, const char *name, const char *s)
+{
+	struct attr *a = new_attr(h, name, ATTR_STRING);
+
+	a->s = s;
+	a->s_len = strlen(s);
+}
+
+void h_attr_ints(struct harness *h, const char *name, int n, const int64_t *v)
+{
+	struct attr *a = new_attr(h, name, ATTR_INTS);
+
+	a->ints = v;
+	a->n = n;
+}
+
+void h_attr_floats(struct harness *h, const char *name, int n, const float *v)
+{
+	struct attr *a = new_attr(h, name, ATTR_FLOATS);
+
+	a->floats = v;
+	a->n = n;
+}
+
+int h_run(struct harness *h)
+{
+	int rc;
+
+	if (!h->n.op) {
+		strcpy(h->err, "operator not in the registry");
+		return GRT_E_UNSUPPORTED;
+	}
+	rc = h->n.op->prepare(&h->n, &h->x);
+	if (rc)
+		return rc;
+	for (int i = 0; i < h->n.n_outputs; i++) {
+		struct tensor *t = h->out[i];
+		if (!t)
+			continue;
+		t->data = pool_alloc(&h->pool.blocks, t->nbytes);
+		if (!t->data)
+			return GRT_E_NOMEM;
+	}
+	h->x.scratch = pool_alloc(&h->pool.blocks, h->n.scratch_bytes);
+	if (!h->x.scratch)
+		return GRT_E_NOMEM;
+	return h->n.op->run(&h->n, &h->x);
+}
+
+void h_free(struct harness *h)
+{
+	pool_free(&h->pool.blocks);
+}
