@@ -1,0 +1,1353 @@
+/* check_ops_data.c - unit tests for the data-movement ops: Slice, Gather,
+ * ScatterND, Pad (ops/slice.c, ops/gather.c, ops/pad.c). One suite per op type;
+ * cases grouped as values, shapes, errors, opsets. Expected numbers are worked
+ * out by hand from the ONNX text. Rerun one case: CK_RUN_CASE=<case> CK_RUN_SUITE=<op>. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tests/op_harness.h"
+
+#define DIMS(...) ((const int64_t[]){ __VA_ARGS__ })
+#define I64(...) ((const int64_t[]){ __VA_ARGS__ })
+#define I32(...) ((const int32_t[]){ __VA_ARGS__ })
+#define F32(...) ((const float[]){ __VA_ARGS__ })
+
+static double elem_value(enum dtype dt, const void *p, int64_t i)
+{
+	switch (dt) {
+	case DT_FLOAT: return ((const float *)p)[i];
+	case DT_DOUBLE: return ((const double *)p)[i];
+	case DT_FLOAT16: return half_to_float(((const uint16_t *)p)[i]);
+	case DT_BFLOAT16: return bf16_to_float(((const uint16_t *)p)[i]);
+	case DT_INT8: return ((const int8_t *)p)[i];
+	case DT_UINT8: case DT_BOOL: return ((const uint8_t *)p)[i];
+	case DT_INT16: return ((const int16_t *)p)[i];
+	case DT_UINT16: return ((const uint16_t *)p)[i];
+	case DT_INT32: return ((const int32_t *)p)[i];
+	case DT_UINT32: return ((const uint32_t *)p)[i];
+	case DT_INT64: return (double)((const int64_t *)p)[i];
+	case DT_UINT64: return (double)((const uint64_t *)p)[i];
+	default: return 0;
+	}
+}
+
+static void run_ok(struct harness *h)
+{
+	int rc = h_run(h);
+
+	ck_assert_msg(rc == GRT_OK, "%s: status %d (%s): %s", h->n.op_type, rc,
+	              grt_strerror(rc), h->err);
+}
+
+static void run_err(struct harness *h, int code, const char *substr)
+{
+	int rc = h_run(h);
+
+	ck_assert_msg(rc == code, "%s: status %d (%s), expected %d (%s); message: %s",
+	              h->n.op_type, rc, grt_strerror(rc), code, grt_strerror(code), h->err);
+	ck_assert_msg(strstr(h->err, substr), "message \"%s\" does not contain \"%s\"",
+	              h->err, substr);
+}
+
+/* Output 0 must have dtype dt, the given shape and exactly the given elements. */
+static void expect_out(struct harness *h, enum dtype dt, int ndim, const int64_t *dims,
+                       const void *want)
+{
+	const struct tensor *t = h->out[0];
+	size_t es = dtype_size(dt);
+
+	ck_assert_msg(t->dtype == dt, "output 'out': dtype %s, expected %s",
+	              dtype_name(t->dtype), dtype_name(dt));
+	ck_assert_msg(t->ndim == ndim, "output 'out': rank %d, expected %d", t->ndim, ndim);
+	for (int d = 0; d < ndim; d++)
+		ck_assert_msg(t->dims[d] == dims[d], "output 'out': dim %d is %lld, expected %lld",
+		              d, (long long)t->dims[d], (long long)dims[d]);
+	for (int64_t i = 0; i < t->numel; i++)
+		if (memcmp((const char *)t->data + i * es, (const char *)want + i * es, es))
+			ck_abort_msg("output 'out' index %lld: got %g, expected %g", (long long)i,
+			             elem_value(dt, t->data, i), elem_value(dt, want, i));
+}
+
+/* ------------------------------------------------------------------ Slice */
+
+static const float mat24[] = { 1, 2, 3, 4, 5, 6, 7, 8 };   /* (2,4) */
+
+/* A Slice-10+ node on mat24-like float data with constant int64 inputs;
+ * axes/steps may be NULL (omitted). */
+static void slice_setup(struct harness *h, int opset, const float *data, int ndim,
+                        const int64_t *dims, int n, const int64_t *starts,
+                        const int64_t *ends, const int64_t *axes, const int64_t *steps)
+{
+	h_init(h, "Slice", opset);
+	h_input(h, DT_FLOAT, ndim, dims, data, 0);
+	h_input(h, DT_INT64, 1, DIMS(n), starts, 1);
+	h_input(h, DT_INT64, 1, DIMS(n), ends, 1);
+	if (axes)
+		h_input(h, DT_INT64, 1, DIMS(n), axes, 1);
+	else if (steps)
+		h_input_none(h);
+	if (steps)
+		h_input(h, DT_INT64, 1, DIMS(n), steps, 1);
+	h_output(h);
+}
+
+START_TEST(slice_values_spec_example1)
+{
+	struct harness h;
+
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(1, 0), I64(2, 3), I64(0, 1), I64(1, 2));
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(1, 2), F32(5, 7));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_values_spec_example2)
+{
+	struct harness h;
+
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(0, 1), I64(-1, 1000), NULL, NULL);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(1, 3), F32(2, 3, 4));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_values_int64max_end)
+{
+	struct harness h;
+
+	slice_setup(&h, 11, mat24, 2, DIMS(2, 4), 1, I64(1), I64(INT64_MAX), I64(-1), NULL);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(2, 3), F32(2, 3, 4, 6, 7, 8));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_values_reverse_neg_int64max)
+{
+	struct harness h;
+
+	/* starts -1, ends -INT64_MAX, step -1: the whole axis reversed */
+	slice_setup(&h, 11, mat24, 2, DIMS(2, 4), 1, I64(-1), I64(-INT64_MAX), I64(1), I64(-1));
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(2, 4), F32(4, 3, 2, 1, 8, 7, 6, 5));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_values_reverse_int64min_end)
+{
+	struct harness h;
+
+	/* start INT64_MAX clamps to dim-1 = 1; end INT64_MIN clamps to -1 */
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(INT64_MAX), I64(INT64_MIN), I64(0),
+	            I64(-1));
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(2, 4), F32(5, 6, 7, 8, 1, 2, 3, 4));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_values_neg_step_clamps)
+{
+	struct harness h;
+
+	/* step -2 from 100 (clamped to 3) down to -100 (clamped to -1): 3, 1 */
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(100), I64(-100), I64(1), I64(-2));
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(2, 2), F32(4, 2, 8, 6));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_values_huge_steps)
+{
+	struct harness h;
+
+	/* a step larger than the axis selects only the start element */
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(0, 3), I64(2, -5), I64(0, 1),
+	            I64(INT64_MAX, INT64_MIN));
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(1, 1), F32(4));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_values_int32_inputs)
+{
+	struct harness h;
+
+	h_init(&h, "Slice", 13);
+	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
+	h_input(&h, DT_INT32, 1, DIMS(1), I32(-1), 1);
+	h_input(&h, DT_INT32, 1, DIMS(1), I32(-5), 1);
+	h_input(&h, DT_INT32, 1, DIMS(1), I32(-1), 1);
+	h_input(&h, DT_INT32, 1, DIMS(1), I32(-3), 1);
+	h_output(&h);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(2, 2), F32(4, 1, 8, 5));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_values_dtypes)
+{
+	static const enum dtype types[] = { DT_UINT8, DT_INT16, DT_DOUBLE, DT_BOOL, DT_INT64 };
+
+	for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+		enum dtype dt = types[k];
+		size_t es = dtype_size(dt);
+		unsigned char in[6 * 8], want[2 * 8];
+		struct harness h;
+
+		/* data (6,): element i is i+1 in its lowest byte (bool: i % 2) */
+		memset(in, 0, sizeof(in));
+		for (int i = 0; i < 6; i++)
+			in[i * es] = (unsigned char)(dt == DT_BOOL ? i % 2 : i + 1);
+		memset(want, 0, sizeof(want));
+		memcpy(want, in + 5 * es, es);       /* x[5:0:-3] = x[5], x[2] */
+		memcpy(want + es, in + 2 * es, es);
+		h_init(&h, "Slice", 13);
+		h_input(&h, dt, 1, DIMS(6), in, 0);
+		h_input(&h, DT_INT64, 1, DIMS(1), I64(5), 1);
+		h_input(&h, DT_INT64, 1, DIMS(1), I64(0), 1);
+		h_input_none(&h);
+		h_input(&h, DT_INT64, 1, DIMS(1), I64(-3), 1);
+		h_output(&h);
+		run_ok(&h);
+		expect_out(&h, dt, 1, DIMS(2), want);
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(slice_values_merged_axes)
+{
+	/* (2,3,4) -> [:, 1:3, :]: inner axes merge into one 8-element run per batch */
+	float in[24], want[16];
+	struct harness h;
+	int k = 0;
+
+	for (int i = 0; i < 24; i++)
+		in[i] = (float)i;
+	for (int b = 0; b < 2; b++)
+		for (int i = 4; i < 12; i++)
+			want[k++] = (float)(b * 12 + i);
+	slice_setup(&h, 13, in, 3, DIMS(2, 3, 4), 1, I64(1), I64(3), I64(1), NULL);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 3, DIMS(2, 2, 4), want);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_shapes_empty_output)
+{
+	struct harness h;
+
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(2), I64(2), I64(1), NULL);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(2, 0), NULL);
+	h_free(&h);
+	/* start past the end, and a reversed range with a positive step */
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(1000, 3), I64(1000, 1), NULL, NULL);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(0, 0), NULL);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_shapes_fewer_starts_than_rank)
+{
+	struct harness h;
+
+	/* axes omitted: starts/ends apply to axes 0..len-1 only */
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(1), I64(2), NULL, NULL);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(1, 4), F32(5, 6, 7, 8));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_shapes_empty_input_negative_step)
+{
+	struct harness h;
+	float none[1] = { 0 };
+
+	slice_setup(&h, 13, none, 2, DIMS(0, 4), 1, I64(-1), I64(INT64_MIN), I64(0), I64(-1));
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(0, 4), NULL);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_errors_repeated_axes)
+{
+	struct harness h;
+
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(0, 0), I64(1, 1), I64(1, -1), NULL);
+	run_err(&h, GRT_E_ATTR, "axis 1 appears twice");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_errors_zero_step)
+{
+	struct harness h;
+
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(0), I64(1), I64(0), I64(0));
+	run_err(&h, GRT_E_ATTR, "steps[0] is 0");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_errors_axis_out_of_range)
+{
+	struct harness h;
+
+	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(0), I64(1), I64(2), NULL);
+	run_err(&h, GRT_E_ATTR, "axes[0] = 2 out of range");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_errors_length_mismatch)
+{
+	struct harness h;
+
+	h_init(&h, "Slice", 13);
+	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 0), 1);
+	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
+	h_output(&h);
+	run_err(&h, GRT_E_ATTR, "starts has 2 entries but ends has 1");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_errors_dynamic_starts)
+{
+	struct harness h;
+
+	h_init(&h, "Slice", 13);
+	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
+	h_input(&h, DT_INT64, 1, DIMS(1), I64(0), 0);
+	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
+	h_output(&h);
+	run_err(&h, GRT_E_DYNAMIC, "starts");
+	ck_assert_ptr_eq(h.x.dyn, h.in[1]);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_errors_index_dtype)
+{
+	struct harness h;
+
+	h_init(&h, "Slice", 13);
+	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
+	h_input(&h, DT_FLOAT, 1, DIMS(1), F32(0), 1);
+	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
+	h_output(&h);
+	run_err(&h, GRT_E_DTYPE, "input 1");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_opsets_attributes)
+{
+	static const int64_t starts[] = { 1, 0 }, ends[] = { 2, 3 }, axes[] = { 0, 1 };
+
+	for (int opset = 1; opset <= 9; opset += 8) {
+		struct harness h;
+
+		h_init(&h, "Slice", opset);
+		h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
+		h_output(&h);
+		h_attr_ints(&h, "starts", 2, starts);
+		h_attr_ints(&h, "ends", 2, ends);
+		h_attr_ints(&h, "axes", 2, axes);
+		run_ok(&h);
+		expect_out(&h, DT_FLOAT, 2, DIMS(1, 3), F32(5, 6, 7));
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(slice_opsets_attributes_default_axes)
+{
+	static const int64_t starts[] = { 0, 1 }, ends[] = { -1, 1000 };
+	struct harness h;
+
+	h_init(&h, "Slice", 1);
+	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
+	h_output(&h);
+	h_attr_ints(&h, "starts", 2, starts);
+	h_attr_ints(&h, "ends", 2, ends);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(1, 3), F32(2, 3, 4));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_opsets_attribute_errors)
+{
+	static const int64_t starts[] = { 0 };
+	struct harness h;
+
+	h_init(&h, "Slice", 7);
+	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
+	h_output(&h);
+	h_attr_ints(&h, "starts", 1, starts);
+	run_err(&h, GRT_E_ATTR, "'ends' is required");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(slice_opsets_registry)
+{
+	ck_assert_str_eq(op_lookup("Slice", 1)->op_type, "Slice");
+	ck_assert_int_eq(op_lookup("Slice", 9)->until, 9);
+	ck_assert_int_eq(op_lookup("Slice", 10)->since, 10);
+	ck_assert_int_eq(op_lookup("Slice", 13)->since, 10);
+	ck_assert_int_eq(op_lookup("Slice", 17)->since, 10);
+}
+END_TEST
+
+/* ----------------------------------------------------------------- Gather */
+
+static const float mat33[] = { 1.0f, 1.2f, 1.9f, 2.3f, 3.4f, 3.9f, 4.5f, 5.7f, 5.9f };
+
+static void gather_setup(struct harness *h, int opset, enum dtype dt, int ndim,
+                         const int64_t *dims, const void *data, enum dtype it, int qdim,
+                         const int64_t *qdims, const void *idx, int idx_const)
+{
+	h_init(h, "Gather", opset);
+	h_input(h, dt, ndim, dims, data, 0);
+	h_input(h, it, qdim, qdims, idx, idx_const);
+	h_output(h);
+}
+
+START_TEST(gather_values_spec_axis0)
+{
+	struct harness h;
+
+	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 2), F32(1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f),
+	             DT_INT64, 2, DIMS(2, 2), I64(0, 1, 1, 2), 1);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 3, DIMS(2, 2, 2),
+	           F32(1.0f, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(gather_values_spec_axis1)
+{
+	for (int c = 0; c < 2; c++) {
+		struct harness h;
+
+		gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 2, DIMS(1, 2),
+		             I64(0, 2), c);
+		h_attr_int(&h, "axis", 1);
+		run_ok(&h);
+		expect_out(&h, DT_FLOAT, 3, DIMS(3, 1, 2), F32(1.0f, 1.9f, 2.3f, 3.9f, 4.5f, 5.9f));
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(gather_values_negative_axis_and_indices)
+{
+	for (int c = 0; c < 2; c++) {
+		struct harness h;
+
+		gather_setup(&h, 11, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT32, 1, DIMS(3),
+		             I32(-1, 0, -3), c);
+		h_attr_int(&h, "axis", -1);
+		run_ok(&h);
+		expect_out(&h, DT_FLOAT, 2, DIMS(3, 3),
+		           F32(1.9f, 1.0f, 1.0f, 3.9f, 2.3f, 2.3f, 5.9f, 4.5f, 4.5f));
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(gather_values_scalar_index)
+{
+	/* (2,2,2) complex-like pairs, scalar index 1 on the last axis: imaginary parts */
+	for (int c = 0; c < 2; c++) {
+		struct harness h;
+
+		gather_setup(&h, 11, DT_FLOAT, 3, DIMS(2, 2, 2), F32(1, 2, 3, 4, 5, 6, 7, 8),
+		             DT_INT64, 0, NULL, I64(1), c);
+		h_attr_int(&h, "axis", 2);
+		run_ok(&h);
+		expect_out(&h, DT_FLOAT, 2, DIMS(2, 2), F32(2, 4, 6, 8));
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(gather_values_scalar_from_vector)
+{
+	struct harness h;
+
+	gather_setup(&h, 13, DT_INT64, 1, DIMS(4), I64(10, 20, 30, 40), DT_INT64, 0, NULL,
+	             I64(-2), 1);
+	run_ok(&h);
+	expect_out(&h, DT_INT64, 0, NULL, I64(30));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(gather_values_runs_and_repeats)
+{
+	/* indices 1,2,3 copy as one run; 0,0 repeat a row */
+	float in[5 * 2];
+	struct harness h;
+
+	for (int i = 0; i < 10; i++)
+		in[i] = (float)i;
+	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(5, 2), in, DT_INT64, 1, DIMS(5),
+	             I64(1, 2, 3, 0, 0), 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(5, 2), F32(2, 3, 4, 5, 6, 7, 0, 1, 0, 1));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(gather_values_dtypes_last_axis)
+{
+	static const enum dtype types[] = { DT_UINT8, DT_FLOAT16, DT_DOUBLE, DT_BOOL };
+
+	for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+		enum dtype dt = types[k];
+		size_t es = dtype_size(dt);
+		unsigned char in[6 * 8] = { 0 }, want[4 * 8] = { 0 };
+		static const int pick[] = { 2, 0, 5, 3 };   /* (2,3) gather [2,0] on axis 1 */
+		struct harness h;
+
+		for (int i = 0; i < 6; i++)
+			in[i * es + (es > 1)] = (unsigned char)(dt == DT_BOOL ? i % 2 : 0x10 + i);
+		for (int i = 0; i < 4; i++)
+			memcpy(want + i * es, in + pick[i] * es, es);
+		gather_setup(&h, 13, dt, 2, DIMS(2, 3), in, DT_INT64, 1, DIMS(2), I64(2, 0), 1);
+		h_attr_int(&h, "axis", 1);
+		run_ok(&h);
+		expect_out(&h, dt, 2, DIMS(2, 2), want);
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(gather_shapes_rank)
+{
+	/* data (2,3,4), indices (1,2) on axis 1 -> (2,1,2,4) */
+	float in[24];
+	struct harness h;
+
+	for (int i = 0; i < 24; i++)
+		in[i] = (float)i;
+	gather_setup(&h, 13, DT_FLOAT, 3, DIMS(2, 3, 4), in, DT_INT64, 2, DIMS(1, 2),
+	             I64(2, 1), 1);
+	h_attr_int(&h, "axis", 1);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 4, DIMS(2, 1, 2, 4),
+	           F32(8, 9, 10, 11, 4, 5, 6, 7, 20, 21, 22, 23, 16, 17, 18, 19));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(gather_shapes_empty_indices)
+{
+	struct harness h;
+
+	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(0), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(0, 3), NULL);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(gather_errors_runtime_index)
+{
+	struct harness h;
+
+	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(2), I64(0, 7), 0);
+	h_attr_int(&h, "axis", 1);
+	run_err(&h, GRT_E_INDEX, "node 'test' (Gather): index 7 out of range [-3, 3) on axis 1");
+	h_free(&h);
+	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT32, 1, DIMS(1), I32(-4), 0);
+	run_err(&h, GRT_E_INDEX, "index -4 out of range [-3, 3) on axis 0");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(gather_errors_const_index_in_prepare)
+{
+	struct harness h;
+	int rc;
+
+	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(2), I64(3, 0), 1);
+	rc = h.n.op->prepare(&h.n, &h.x);
+	ck_assert_int_eq(rc, GRT_E_INDEX);
+	ck_assert_msg(strstr(h.err, "index 3 out of range [-3, 3) on axis 0"), "message: %s",
+	              h.err);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(gather_errors_attributes_and_types)
+{
+	struct harness h;
+
+	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(1), I64(0), 1);
+	h_attr_int(&h, "axis", 2);
+	run_err(&h, GRT_E_ATTR, "axis 2 out of range for rank 2");
+	h_free(&h);
+	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_FLOAT, 1, DIMS(1), F32(0), 1);
+	run_err(&h, GRT_E_DTYPE, "input 1");
+	h_free(&h);
+	gather_setup(&h, 13, DT_FLOAT, 0, NULL, F32(1), DT_INT64, 0, NULL, I64(0), 1);
+	run_err(&h, GRT_E_SHAPE, "rank >= 1");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(gather_opsets_registry)
+{
+	for (int opset = 1; opset <= 17; opset++)
+		ck_assert_msg(op_lookup("Gather", opset) != NULL, "no Gather at opset %d", opset);
+}
+END_TEST
+
+/* -------------------------------------------------------------- ScatterND */
+
+static void scatter_setup(struct harness *h, int opset, enum dtype dt, int ndim,
+                          const int64_t *dims, const void *data, int qdim, const int64_t *qdims,
+                          const int64_t *idx, int idx_const, int udim, const int64_t *udims,
+                          const void *upd)
+{
+	h_init(h, "ScatterND", opset);
+	h_input(h, dt, ndim, dims, data, 0);
+	h_input(h, DT_INT64, qdim, qdims, idx, idx_const);
+	h_input(h, dt, udim, udims, upd, 0);
+	h_output(h);
+}
+
+START_TEST(scatternd_values_spec_example1)
+{
+	for (int c = 0; c < 2; c++) {
+		struct harness h;
+
+		scatter_setup(&h, 11, DT_FLOAT, 1, DIMS(8), F32(1, 2, 3, 4, 5, 6, 7, 8), 2,
+		              DIMS(4, 1), I64(4, 3, 1, 7), c, 1, DIMS(4), F32(9, 10, 11, 12));
+		run_ok(&h);
+		expect_out(&h, DT_FLOAT, 1, DIMS(8), F32(1, 11, 3, 10, 9, 6, 7, 12));
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(scatternd_values_slice_update)
+{
+	/* data (3,2,2) zeros, indices [[2],[0]]: whole (2,2) blocks */
+	struct harness h;
+	float zero[12] = { 0 };
+
+	scatter_setup(&h, 13, DT_FLOAT, 3, DIMS(3, 2, 2), zero, 2, DIMS(2, 1), I64(2, 0), 1,
+	              3, DIMS(2, 2, 2), F32(1, 2, 3, 4, 5, 6, 7, 8));
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 3, DIMS(3, 2, 2), F32(5, 6, 7, 8, 0, 0, 0, 0, 1, 2, 3, 4));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(scatternd_values_adjacent_blocks_and_negative)
+{
+	/* k = rank: elements; [0,2],[1,0] are adjacent in memory; [-1,-1] = [1,2] */
+	struct harness h;
+
+	scatter_setup(&h, 13, DT_INT64, 2, DIMS(2, 3), I64(1, 2, 3, 4, 5, 6), 2, DIMS(3, 2),
+	              I64(0, 2, 1, 0, -1, -1), 0, 1, DIMS(3), I64(30, 40, 60));
+	run_ok(&h);
+	expect_out(&h, DT_INT64, 2, DIMS(2, 3), I64(1, 2, 30, 40, 5, 60));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(scatternd_values_k2_of_rank3)
+{
+	struct harness h;
+	int64_t data[2 * 2 * 3] = { 0 };
+
+	scatter_setup(&h, 16, DT_INT64, 3, DIMS(2, 2, 3), data, 2, DIMS(2, 2), I64(1, 1, 0, 1), 1,
+	              2, DIMS(2, 3), I64(1, 2, 3, 4, 5, 6));
+	run_ok(&h);
+	expect_out(&h, DT_INT64, 3, DIMS(2, 2, 3), I64(0, 0, 0, 4, 5, 6, 0, 0, 0, 1, 2, 3));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(scatternd_values_reductions)
+{
+	static const char *const red[] = { "add", "mul", "max", "min" };
+	static const float want[4][4] = {
+		{ 1, 2 + 5 + 7, 3, 4 },      /* duplicates accumulate */
+		{ 1, 2 * 5 * 7, 3, 4 },
+		{ 1, 7, 3, 4 },
+		{ 1, 2, 3, 4 },
+	};
+
+	for (int r = 0; r < 4; r++) {
+		struct harness h;
+
+		scatter_setup(&h, 18, DT_FLOAT, 1, DIMS(4), F32(1, 2, 3, 4), 2, DIMS(2, 1),
+		              I64(1, 1), 1, 1, DIMS(2), F32(5, 7));
+		h_attr_string(&h, "reduction", red[r]);
+		run_ok(&h);
+		expect_out(&h, DT_FLOAT, 1, DIMS(4), want[r]);
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(scatternd_values_reduction_dtypes)
+{
+	struct harness h;
+	uint16_t hd[2], hu[1], hw[2];
+	uint8_t bd[3] = { 0, 1, 0 }, bu[2] = { 1, 0 }, bw_add[3] = { 1, 1, 0 },
+		bw_mul[3] = { 0, 0, 0 };
+
+	/* int8 add wraps: 120 + 10 = -126 */
+	scatter_setup(&h, 16, DT_INT8, 1, DIMS(2), (const int8_t[]){ 120, -3 }, 2, DIMS(1, 1),
+	              I64(0), 1, 1, DIMS(1), (const int8_t[]){ 10 });
+	h_attr_string(&h, "reduction", "add");
+	run_ok(&h);
+	expect_out(&h, DT_INT8, 1, DIMS(2), (const int8_t[]){ -126, -3 });
+	h_free(&h);
+
+	/* float16 mul: 1.5 * 2 = 3 */
+	hd[0] = float_to_half(1.5f);
+	hd[1] = float_to_half(-1.0f);
+	hu[0] = float_to_half(2.0f);
+	hw[0] = float_to_half(3.0f);
+	hw[1] = hd[1];
+	scatter_setup(&h, 16, DT_FLOAT16, 1, DIMS(2), hd, 2, DIMS(1, 1), I64(0), 1, 1, DIMS(1), hu);
+	h_attr_string(&h, "reduction", "mul");
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT16, 1, DIMS(2), hw);
+	h_free(&h);
+
+	/* bool: add is or, mul is and; indices [0],[1] */
+	scatter_setup(&h, 16, DT_BOOL, 1, DIMS(3), bd, 2, DIMS(2, 1), I64(0, 1), 1, 1, DIMS(2), bu);
+	h_attr_string(&h, "reduction", "add");
+	run_ok(&h);
+	expect_out(&h, DT_BOOL, 1, DIMS(3), bw_add);
+	h_free(&h);
+	scatter_setup(&h, 16, DT_BOOL, 1, DIMS(3), bd, 2, DIMS(2, 1), I64(0, 1), 1, 1, DIMS(2), bu);
+	h_attr_string(&h, "reduction", "mul");
+	run_ok(&h);
+	expect_out(&h, DT_BOOL, 1, DIMS(3), bw_mul);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(scatternd_errors_runtime_index)
+{
+	struct harness h;
+
+	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(2, 2),
+	              I64(0, 0, 1, 3), 0, 1, DIMS(2), F32(7, 8));
+	run_err(&h, GRT_E_INDEX, "indices tuple 1: index 3 out of range [-3, 3) on axis 1");
+	h_free(&h);
+	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(1, 1),
+	              I64(-3), 0, 2, DIMS(1, 3), F32(7, 8, 9));
+	run_err(&h, GRT_E_INDEX, "index -3 out of range [-2, 2) on axis 0");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(scatternd_errors_const_index_in_prepare)
+{
+	struct harness h;
+	int rc;
+
+	scatter_setup(&h, 13, DT_FLOAT, 1, DIMS(3), F32(1, 2, 3), 2, DIMS(1, 1), I64(5), 1, 1,
+	              DIMS(1), F32(7));
+	rc = h.n.op->prepare(&h.n, &h.x);
+	ck_assert_int_eq(rc, GRT_E_INDEX);
+	ck_assert_msg(strstr(h.err, "index 5 out of range [-3, 3) on axis 0"), "message: %s",
+	              h.err);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(scatternd_errors_shapes)
+{
+	struct harness h;
+
+	/* updates must be (2,) ++ (3,) = (2,3) */
+	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(2, 1),
+	              I64(0, 1), 1, 2, DIMS(2, 2), F32(1, 2, 3, 4));
+	run_err(&h, GRT_E_SHAPE, "(2,3)");
+	h_free(&h);
+	/* k = 3 > rank 2 */
+	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(1, 3),
+	              I64(0, 0, 0), 1, 1, DIMS(1), F32(1));
+	run_err(&h, GRT_E_SHAPE, "exceeds the rank");
+	h_free(&h);
+	/* updates of another dtype */
+	h_init(&h, "ScatterND", 13);
+	h_input(&h, DT_FLOAT, 1, DIMS(2), F32(1, 2), 0);
+	h_input(&h, DT_INT64, 2, DIMS(1, 1), I64(0), 1);
+	h_input(&h, DT_DOUBLE, 1, DIMS(1), (const double[]){ 1 }, 0);
+	h_output(&h);
+	run_err(&h, GRT_E_DTYPE, "updates is double but data is float");
+	h_free(&h);
+	/* int32 indices are not allowed by the spec */
+	h_init(&h, "ScatterND", 13);
+	h_input(&h, DT_FLOAT, 1, DIMS(2), F32(1, 2), 0);
+	h_input(&h, DT_INT32, 2, DIMS(1, 1), I32(0), 1);
+	h_input(&h, DT_FLOAT, 1, DIMS(1), F32(1), 0);
+	h_output(&h);
+	run_err(&h, GRT_E_DTYPE, "input 1");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(scatternd_opsets_reduction)
+{
+	struct harness h;
+
+	scatter_setup(&h, 13, DT_FLOAT, 1, DIMS(2), F32(1, 2), 2, DIMS(1, 1), I64(0), 1, 1,
+	              DIMS(1), F32(1));
+	h_attr_string(&h, "reduction", "add");
+	run_err(&h, GRT_E_ATTR, "'reduction' needs opset 16");
+	h_free(&h);
+	scatter_setup(&h, 17, DT_FLOAT, 1, DIMS(2), F32(1, 2), 2, DIMS(1, 1), I64(0), 1, 1,
+	              DIMS(1), F32(1));
+	h_attr_string(&h, "reduction", "max");
+	run_err(&h, GRT_E_ATTR, "reduction 'max' is not one of none, add, mul");
+	h_free(&h);
+	scatter_setup(&h, 16, DT_FLOAT, 1, DIMS(2), F32(1, 2), 2, DIMS(1, 1), I64(0), 1, 1,
+	              DIMS(1), F32(5));
+	h_attr_string(&h, "reduction", "none");
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 1, DIMS(2), F32(5, 2));
+	h_free(&h);
+	ck_assert_ptr_null(op_lookup("ScatterND", 10));
+	ck_assert_ptr_nonnull(op_lookup("ScatterND", 11));
+	ck_assert_ptr_nonnull(op_lookup("ScatterND", 17));
+}
+END_TEST
+
+/* -------------------------------------------------------------------- Pad */
+
+static const float pad_in[] = { 1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f };   /* (3,2) */
+
+/* A Pad-11+ node; pads constant; cv NULL = omitted. */
+static void pad_setup(struct harness *h, int opset, const char *mode, enum dtype dt, int ndim,
+                      const int64_t *dims, const void *data, const int64_t *pads,
+                      const void *cv, int cv_const)
+{
+	h_init(h, "Pad", opset);
+	h_input(h, dt, ndim, dims, data, 0);
+	h_input(h, DT_INT64, 1, DIMS(2 * ndim), pads, 1);
+	if (cv)
+		h_input(h, dt, 0, NULL, cv, cv_const);
+	h_output(h);
+	if (mode)
+		h_attr_string(h, "mode", mode);
+}
+
+START_TEST(pad_values_spec_examples)
+{
+	struct harness h;
+
+	pad_setup(&h, 11, "constant", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 2, 0, 0),
+	          F32(0.0f), 1);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(3, 4), F32(0, 0, 1.0f, 1.2f, 0, 0, 2.3f, 3.4f,
+	                                             0, 0, 4.5f, 5.7f));
+	h_free(&h);
+	pad_setup(&h, 11, "reflect", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 1, 0, 0), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(3, 3), F32(1.2f, 1.0f, 1.2f, 3.4f, 2.3f, 3.4f,
+	                                             5.7f, 4.5f, 5.7f));
+	h_free(&h);
+	pad_setup(&h, 11, "edge", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 2, 0, 0), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(3, 4), F32(1.0f, 1.0f, 1.0f, 1.2f, 2.3f, 2.3f, 2.3f,
+	                                             3.4f, 4.5f, 4.5f, 4.5f, 5.7f));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_constant_both_axes)
+{
+	struct harness h;
+
+	/* (3,2) + pads begin (1,0) end (0,1), value -1 */
+	pad_setup(&h, 13, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(1, 0, 0, 1), F32(-1), 1);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(4, 3), F32(-1, -1, -1, 1.0f, 1.2f, -1, 2.3f, 3.4f, -1,
+	                                             4.5f, 5.7f, -1));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_constant_value_dynamic_and_absent)
+{
+	struct harness h;
+
+	/* constant_value not known at plan time: read at run time */
+	pad_setup(&h, 11, "constant", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(1, 0, 0, 0),
+	          F32(9), 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(4, 2), F32(9, 9, 1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f));
+	h_free(&h);
+	/* constant_value given as "" -> 0 */
+	h_init(&h, "Pad", 11);
+	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
+	h_input(&h, DT_INT64, 1, DIMS(4), I64(0, 0, 1, 0), 1);
+	h_input_none(&h);
+	h_output(&h);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(4, 2), F32(1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f, 0, 0));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_negative_pads_crop)
+{
+	struct harness h;
+
+	/* (3,2): drop the first row, pad one column at the end */
+	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(-1, 0, 0, 1), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(2, 3), F32(2.3f, 3.4f, 0, 4.5f, 5.7f, 0));
+	h_free(&h);
+	/* edge after cropping: the edge is the cropped data's edge */
+	pad_setup(&h, 11, "edge", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(-2, 1, 0, 0), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(1, 3), F32(4.5f, 4.5f, 5.7f));
+	h_free(&h);
+	/* crop an axis to nothing */
+	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, -1, 0, -1), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(3, 0), NULL);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_edge_longer_than_axis)
+{
+	struct harness h;
+
+	pad_setup(&h, 11, "edge", DT_INT32, 1, DIMS(2), I32(7, 9), I64(3, 4), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_INT32, 1, DIMS(9), I32(7, 7, 7, 7, 9, 9, 9, 9, 9));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_reflect_both_sides)
+{
+	struct harness h;
+
+	pad_setup(&h, 11, "reflect", DT_INT64, 1, DIMS(4), I64(1, 2, 3, 4), I64(3, 3), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_INT64, 1, DIMS(10), I64(4, 3, 2, 1, 2, 3, 4, 3, 2, 1));
+	h_free(&h);
+	/* reflect on the outer axis of (3,2) */
+	pad_setup(&h, 11, "reflect", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(2, 0, 1, 0), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(6, 2), F32(4.5f, 5.7f, 2.3f, 3.4f, 1.0f, 1.2f, 2.3f, 3.4f,
+	                                             4.5f, 5.7f, 2.3f, 3.4f));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_dtypes_opset13)
+{
+	struct harness h;
+	uint8_t b[2] = { 1, 0 }, bt = 1, bw[4] = { 1, 1, 0, 1 };
+
+	pad_setup(&h, 13, NULL, DT_INT64, 2, DIMS(1, 2), I64(-5, 6), I64(0, 1, 1, 0), I64(7), 1);
+	run_ok(&h);
+	expect_out(&h, DT_INT64, 2, DIMS(2, 3), I64(7, -5, 6, 7, 7, 7));
+	h_free(&h);
+	pad_setup(&h, 13, NULL, DT_BOOL, 1, DIMS(2), b, I64(1, 1), &bt, 1);
+	run_ok(&h);
+	expect_out(&h, DT_BOOL, 1, DIMS(4), bw);
+	h_free(&h);
+	pad_setup(&h, 13, NULL, DT_UINT8, 1, DIMS(2), (const uint8_t[]){ 3, 4 }, I64(2, 0),
+	          (const uint8_t[]){ 200 }, 1);
+	run_ok(&h);
+	expect_out(&h, DT_UINT8, 1, DIMS(4), (const uint8_t[]){ 200, 200, 3, 4 });
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_merged_inner_axes)
+{
+	/* (2,2,3) padded only on axis 1: inner axes merge; each batch is fill, copy, fill */
+	float in[12], want[24];
+	struct harness h;
+	int k = 0;
+
+	for (int i = 0; i < 12; i++)
+		in[i] = (float)(i + 1);
+	for (int b = 0; b < 2; b++) {
+		for (int i = 0; i < 3; i++)
+			want[k++] = 0;
+		for (int i = 0; i < 6; i++)
+			want[k++] = in[b * 6 + i];
+		for (int i = 0; i < 3; i++)
+			want[k++] = 0;
+	}
+	pad_setup(&h, 11, NULL, DT_FLOAT, 3, DIMS(2, 2, 3), in, I64(0, 1, 0, 0, 1, 0), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 3, DIMS(2, 4, 3), want);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_identity_and_scalar)
+{
+	struct harness h;
+
+	pad_setup(&h, 11, "reflect", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in);
+	h_free(&h);
+	h_init(&h, "Pad", 11);
+	h_input(&h, DT_FLOAT, 0, NULL, F32(2.5f), 0);
+	h_input(&h, DT_INT64, 1, DIMS(0), NULL, 1);
+	h_output(&h);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 0, NULL, F32(2.5f));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_axes_input_opset18)
+{
+	struct harness h;
+
+	/* pads only for axis -1 of (3,2) */
+	h_init(&h, "Pad", 18);
+	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 0), 1);
+	h_input(&h, DT_FLOAT, 0, NULL, F32(-2), 1);
+	h_input(&h, DT_INT32, 1, DIMS(1), I32(-1), 1);
+	h_output(&h);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(3, 3), F32(-2, 1.0f, 1.2f, -2, 2.3f, 3.4f, -2, 4.5f, 5.7f));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_wrap_opset19)
+{
+	struct harness h;
+
+	pad_setup(&h, 19, "wrap", DT_INT32, 1, DIMS(3), I32(1, 2, 3), I64(4, 2), NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_INT32, 1, DIMS(9), I32(3, 1, 2, 3, 1, 2, 3, 1, 2));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_values_empty_output_huge_pad)
+{
+	struct harness h;
+	float none[1] = { 0 };
+
+	/* (2,0) with 2^30 rows of padding: no elements, so nothing is planned per row */
+	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(2, 0), none, I64((int64_t)1 << 30, 0, 0, 0),
+	          NULL, 0);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT, 2, DIMS(((int64_t)1 << 30) + 2, 0), NULL);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_errors_reflect_too_long)
+{
+	struct harness h;
+
+	pad_setup(&h, 11, "reflect", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 2, 0, 0), NULL, 0);
+	run_err(&h, GRT_E_ATTR, "reflect mode needs pads smaller than the axis: pads 2, 0 on "
+	        "axis 1 of length 2");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_errors_values)
+{
+	struct harness h;
+
+	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(-2, 0, -2, 0), NULL, 0);
+	run_err(&h, GRT_E_ATTR, "crop more than the 3 elements of axis 0");
+	h_free(&h);
+	pad_setup(&h, 11, "edge", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, -2, 0, 1), NULL, 0);
+	run_err(&h, GRT_E_ATTR, "edge mode cannot pad axis 1");
+	h_free(&h);
+	pad_setup(&h, 11, "mirror", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), NULL, 0);
+	run_err(&h, GRT_E_ATTR, "mode 'mirror'");
+	h_free(&h);
+	pad_setup(&h, 13, "wrap", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), NULL, 0);
+	run_err(&h, GRT_E_ATTR, "mode 'wrap'");
+	h_free(&h);
+	h_init(&h, "Pad", 11);
+	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 0), 1);
+	h_output(&h);
+	run_err(&h, GRT_E_ATTR, "pads has 2 entries (rank 1), expected 4");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_errors_inputs)
+{
+	struct harness h;
+
+	h_init(&h, "Pad", 11);
+	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
+	h_input(&h, DT_INT64, 1, DIMS(4), I64(0, 0, 0, 0), 0);
+	h_output(&h);
+	run_err(&h, GRT_E_DYNAMIC, "pads");
+	h_free(&h);
+	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), I64(1), 1);
+	h.in[2]->dtype = DT_INT64;
+	run_err(&h, GRT_E_DTYPE, "constant_value is int64 but data is float");
+	h_free(&h);
+	pad_setup(&h, 11, NULL, DT_BOOL, 1, DIMS(1), (const uint8_t[]){ 1 }, I64(0, 0), NULL, 0);
+	run_err(&h, GRT_E_DTYPE, "bool");
+	h_free(&h);
+	/* axes at opset 13 is one input too many */
+	h_init(&h, "Pad", 13);
+	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 0), 1);
+	h_input_none(&h);
+	h_input(&h, DT_INT64, 1, DIMS(1), I64(0), 1);
+	h_output(&h);
+	run_err(&h, GRT_E_INVALID_MODEL, "4 inputs");
+	h_free(&h);
+	/* repeated axes */
+	h_init(&h, "Pad", 18);
+	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
+	h_input(&h, DT_INT64, 1, DIMS(4), I64(1, 0, 0, 0), 1);
+	h_input_none(&h);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, -1), 1);
+	h_output(&h);
+	run_err(&h, GRT_E_ATTR, "axis 1 appears twice");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_opsets_attributes)
+{
+	static const int64_t pads[] = { 0, 1, 0, 1 };
+
+	for (int opset = 2; opset <= 10; opset += 8) {
+		struct harness h;
+
+		h_init(&h, "Pad", opset);
+		h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
+		h_output(&h);
+		h_attr_ints(&h, "pads", 4, pads);
+		h_attr_float(&h, "value", 1.5f);
+		run_ok(&h);
+		expect_out(&h, DT_FLOAT, 2, DIMS(3, 4), F32(1.5f, 1.0f, 1.2f, 1.5f, 1.5f, 2.3f, 3.4f,
+		                                             1.5f, 1.5f, 4.5f, 5.7f, 1.5f));
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(pad_opsets_attributes_dtypes)
+{
+	static const int64_t pads[] = { 1, 0 };
+	struct harness h;
+	uint16_t hin[1], hwant[2];
+
+	h_init(&h, "Pad", 2);
+	h_input(&h, DT_DOUBLE, 1, DIMS(1), (const double[]){ 4 }, 0);
+	h_output(&h);
+	h_attr_ints(&h, "pads", 2, pads);
+	h_attr_float(&h, "value", -0.5f);
+	run_ok(&h);
+	expect_out(&h, DT_DOUBLE, 1, DIMS(2), (const double[]){ -0.5, 4 });
+	h_free(&h);
+
+	hin[0] = float_to_half(3.0f);
+	hwant[0] = float_to_half(0.25f);
+	hwant[1] = hin[0];
+	h_init(&h, "Pad", 2);
+	h_input(&h, DT_FLOAT16, 1, DIMS(1), hin, 0);
+	h_output(&h);
+	h_attr_ints(&h, "pads", 2, pads);
+	h_attr_float(&h, "value", 0.25f);
+	run_ok(&h);
+	expect_out(&h, DT_FLOAT16, 1, DIMS(2), hwant);
+	h_free(&h);
+
+	h_init(&h, "Pad", 2);
+	h_input(&h, DT_INT32, 1, DIMS(1), I32(1), 0);
+	h_output(&h);
+	h_attr_ints(&h, "pads", 2, pads);
+	run_err(&h, GRT_E_DTYPE, "int32");
+	h_free(&h);
+
+	h_init(&h, "Pad", 2);
+	h_input(&h, DT_FLOAT, 1, DIMS(1), F32(1), 0);
+	h_output(&h);
+	run_err(&h, GRT_E_ATTR, "'pads' is required");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(pad_opsets_registry)
+{
+	ck_assert_ptr_null(op_lookup("Pad", 1));
+	ck_assert_int_eq(op_lookup("Pad", 2)->since, 2);
+	ck_assert_int_eq(op_lookup("Pad", 10)->since, 2);
+	for (int opset = 11; opset <= 17; opset++)
+		ck_assert_int_eq(op_lookup("Pad", opset)->since, 11);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ main */
+
+static Suite *slice_suite(void)
+{
+	Suite *s = suite_create("Slice");
+	TCase *v = tcase_create("values"), *sh = tcase_create("shapes"),
+	      *e = tcase_create("errors"), *o = tcase_create("opsets");
+
+	tcase_add_test(v, slice_values_spec_example1);
+	tcase_add_test(v, slice_values_spec_example2);
+	tcase_add_test(v, slice_values_int64max_end);
+	tcase_add_test(v, slice_values_reverse_neg_int64max);
+	tcase_add_test(v, slice_values_reverse_int64min_end);
+	tcase_add_test(v, slice_values_neg_step_clamps);
+	tcase_add_test(v, slice_values_huge_steps);
+	tcase_add_test(v, slice_values_int32_inputs);
+	tcase_add_test(v, slice_values_dtypes);
+	tcase_add_test(v, slice_values_merged_axes);
+	tcase_add_test(sh, slice_shapes_empty_output);
+	tcase_add_test(sh, slice_shapes_fewer_starts_than_rank);
+	tcase_add_test(sh, slice_shapes_empty_input_negative_step);
+	tcase_add_test(e, slice_errors_repeated_axes);
+	tcase_add_test(e, slice_errors_zero_step);
+	tcase_add_test(e, slice_errors_axis_out_of_range);
+	tcase_add_test(e, slice_errors_length_mismatch);
+	tcase_add_test(e, slice_errors_dynamic_starts);
+	tcase_add_test(e, slice_errors_index_dtype);
+	tcase_add_test(o, slice_opsets_attributes);
+	tcase_add_test(o, slice_opsets_attributes_default_axes);
+	tcase_add_test(o, slice_opsets_attribute_errors);
+	tcase_add_test(o, slice_opsets_registry);
+	suite_add_tcase(s, v);
+	suite_add_tcase(s, sh);
+	suite_add_tcase(s, e);
+	suite_add_tcase(s, o);
+	return s;
+}
+
+static Suite *gather_suite(void)
+{
+	Suite *s = suite_create("Gather");
+	TCase *v = tcase_create("values"), *sh = tcase_create("shapes"),
+	      *e = tcase_create("errors"), *o = tcase_create("opsets");
+
+	tcase_add_test(v, gather_values_spec_axis0);
+	tcase_add_test(v, gather_values_spec_axis1);
+	tcase_add_test(v, gather_values_negative_axis_and_indices);
+	tcase_add_test(v, gather_values_scalar_index);
+	tcase_add_test(v, gather_values_scalar_from_vector);
+	tcase_add_test(v, gather_values_runs_and_repeats);
+	tcase_add_test(v, gather_values_dtypes_last_axis);
+	tcase_add_test(sh, gather_shapes_rank);
+	tcase_add_test(sh, gather_shapes_empty_indices);
+	tcase_add_test(e, gather_errors_runtime_index);
+	tcase_add_test(e, gather_errors_const_index_in_prepare);
+	tcase_add_test(e, gather_errors_attributes_and_types);
+	tcase_add_test(o, gather_opsets_registry);
+	suite_add_tcase(s, v);
+	suite_add_tcase(s, sh);
+	suite_add_tcase(s, e);
+	suite_add_tcase(s, o);
+	return s;
+}
+
+static Suite *scatternd_suite(void)
+{
+	Suite *s = suite_create("ScatterND");
+	TCase *v = tcase_create("values"), *e = tcase_create("errors"),
+	      *o = tcase_create("opsets");
+
+	tcase_add_test(v, scatternd_values_spec_example1);
+	tcase_add_test(v, scatternd_values_slice_update);
+	tcase_add_test(v, scatternd_values_adjacent_blocks_and_negative);
+	tcase_add_test(v, scatternd_values_k2_of_rank3);
+	tcase_add_test(v, scatternd_values_reductions);
+	tcase_add_test(v, scatternd_values_reduction_dtypes);
+	tcase_add_test(e, scatternd_errors_runtime_index);
+	tcase_add_test(e, scatternd_errors_const_index_in_prepare);
+	tcase_add_test(e, scatternd_errors_shapes);
+	tcase_add_test(o, scatternd_opsets_reduction);
+	suite_add_tcase(s, v);
+	suite_add_tcase(s, e);
+	suite_add_tcase(s, o);
+	return s;
+}
+
+static Suite *pad_suite(void)
+{
+	Suite *s = suite_create("Pad");
+	TCase *v = tcase_create("values"), *e = tcase_create("errors"),
+	      *o = tcase_create("opsets");
+
+	tcase_add_test(v, pad_values_spec_examples);
+	tcase_add_test(v, pad_values_constant_both_axes);
+	tcase_add_test(v, pad_values_constant_value_dynamic_and_absent);
+	tcase_add_test(v, pad_values_negative_pads_crop);
+	tcase_add_test(v, pad_values_edge_longer_than_axis);
+	tcase_add_test(v, pad_values_reflect_both_sides);
+	tcase_add_test(v, pad_values_dtypes_opset13);
+	tcase_add_test(v, pad_values_merged_inner_axes);
+	tcase_add_test(v, pad_values_identity_and_scalar);
+	tcase_add_test(v, pad_values_axes_input_opset18);
+	tcase_add_test(v, pad_values_wrap_opset19);
+	tcase_add_test(v, pad_values_empty_output_huge_pad);
+	tcase_add_test(e, pad_errors_reflect_too_long);
+	tcase_add_test(e, pad_errors_values);
+	tcase_add_test(e, pad_errors_inputs);
+	tcase_add_test(o, pad_opsets_attributes);
+	tcase_add_test(o, pad_opsets_attributes_dtypes);
+	tcase_add_test(o, pad_opsets_registry);
+	suite_add_tcase(s, v);
+	suite_add_tcase(s, e);
+	suite_add_tcase(s, o);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(slice_suite());
+	int failed;
+
+	srunner_add_suite(sr, gather_suite());
+	srunner_add_suite(sr, scatternd_suite());
+	srunner_add_suite(sr, pad_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
