@@ -1,0 +1,698 @@
+/* conv.c - Conv and ConvTranspose, opsets 1..latest, float and double, 1 to 3 spatial
+ * axes (https://onnx.ai/onnx/operators/onnx__Conv.html, onnx__ConvTranspose.html).
+ * Plan time resolves shapes, pads and one algorithm: a GEMM for pointwise kernels,
+ * direct loops when a group has one input channel (depthwise), else im2col + GEMM
+ * (Conv) or GEMM + col2im (ConvTranspose) over row tiles in scratch memory. */
+#include <string.h>
+#include "ops/op.h"
+
+#define SP 3              /* spatial rank the kernels see: rank 1 and 2 get leading 1s */
+#define TILE_ELEMS 65536  /* im2col / col2im tile, elements */
+
+enum conv_algo {
+	ALGO_POINTWISE,   /* 1x1 kernel, stride 1, no padding: Y_g = W_g X_g */
+	ALGO_DIRECT,      /* one input channel per group: loops over taps */
+	ALGO_COLUMNS,     /* im2col + GEMM, or GEMM + col2im for ConvTranspose */
+};
+
+/* The "strided side" is the one indexed by j in pos = j*stride + tap*dilation - pad:
+ * Y for Conv (pos is in X), X for ConvTranspose (pos is in Y). */
+struct conv_params {
+	int transpose;               /* ConvTranspose */
+	enum conv_algo algo;
+	enum dtype dtype;            /* DT_FLOAT or DT_DOUBLE */
+	int64_t batch;               /* N */
+	int64_t group;
+	int64_t cg, mg;              /* channels of X and Y per group */
+	int64_t in[SP], out[SP];     /* spatial dims of X and Y */
+	int64_t k[SP];               /* kernel dims */
+	int64_t stride[SP], dil[SP];
+	int64_t pad[SP];             /* begin pads, resolved from pads / auto_pad / output_shape */
+	int64_t in_size, out_size, k_size;  /* products of in, out, k */
+	int64_t *lo[SP], *hi[SP];    /* [k[a]]: strided-side positions [lo, hi) of tap t on
+	                              * axis a whose pos lies inside the other side */
+	int64_t tile_rows;           /* ALGO_COLUMNS: strided-side rows (d, h) per tile */
+	int64_t col_rows;            /* ALGO_COLUMNS: rows of the column buffer */
+};
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* j in [0, n_j) with 0 <= j*s + off < n_p, as [*lo, *hi). */
+static void tap_range(int64_t n_j, int64_t n_p, int64_t s, int64_t off, int64_t *lo,
+                      int64_t *hi)
+{
+	int64_t a = -floor_div(off, s);          /* ceil(-off / s) */
+	int64_t b = floor_div(n_p - 1 - off, s) + 1;
+
+	a = a < 0 ? 0 : a > n_j ? n_j : a;
+	b = b < a ? a : b > n_j ? n_j : b;
+	*lo = a;
+	*hi = b;
+}
+
+/* Kernels, one set per element type. x, w, y point at one batch item and group:
+ *   Conv:          x [cg, in...], w [mg, cg, k...], y [mg, out...]
+ *   ConvTranspose: x [cg, in...], w [cg, mg, k...], y [mg, out...]
+ * with channel strides in_size / out_size. */
+#define CONV_KERNELS(T, S)                                                              \
+static void fill_##S(T *restrict y, int64_t n, T v)                                    \
+{                                                                                       \
+	for (int64_t i = 0; i < n; i++)                                                 \
+		y[i] = v;                                                               \
+}                                                                                       \
+                                                                                        \
+/* y[i] += a * x[i] */                                                                  \
+static void axpy_##S(T *restrict y, const T *restrict x, T a, int64_t n)               \
+{                                                                                       \
+	int64_t i = 0;                                                                  \
+	for (; i + 8 <= n; i += 8)                                                      \
+		for (int j = 0; j < 8; j++)                                             \
+			y[i + j] += a * x[i + j];                                       \
+	for (; i < n; i++)                                                              \
+		y[i] += a * x[i];                                                       \
+}                                                                                       \
+                                                                                        \
+/* c[m, n] += sum_k a[m*a_rs + k*a_cs] * b[k*ldb + n]; c is row-major with ldc. */     \
+static void gemm_##S(int64_t m_n, int64_t n_n, int64_t k_n, const T *a, int64_t a_rs,  \
+                     int64_t a_cs, const T *b, int64_t ldb, T *c, int64_t ldc)          \
+{                                                                                       \
+	int64_t m = 0;                                                                  \
+	for (; m + 4 <= m_n; m += 4) {                                                  \
+		const T *am = a + m * a_rs;                                             \
+		int64_t n = 0;                                                          \
+		for (; n + 8 <= n_n; n += 8) {                                          \
+			T acc[4][8] = { { 0 } };                                        \
+			for (int64_t k = 0; k < k_n; k++) {                             \
+				const T *restrict br = b + k * ldb + n;                 \
+				const T *ak = am + k * a_cs;                            \
+				T a0 = ak[0], a1 = ak[a_rs], a2 = ak[2 * a_rs];         \
+				T a3 = ak[3 * a_rs];                                    \
+				for (int j = 0; j < 8; j++) {                           \
+					acc[0][j] += a0 * br[j];                        \
+					acc[1][j] += a1 * br[j];                        \
+					acc[2][j] += a2 * br[j];                        \
+					acc[3][j] += a3 * br[j];                        \
+				}                                                       \
+			}                                                               \
+			for (int i = 0; i < 4; i++)                                     \
+				for (int j = 0; j < 8; j++)                             \
+					c[(m + i) * ldc + n + j] += acc[i][j];          \
+		}                                                                       \
+		for (int i = 0; i < 4; i++)                                             \
+			for (int64_t nn = n; nn < n_n; nn++) {                          \
+				T s = 0;                                                \
+				for (int64_t k = 0; k < k_n; k++)                       \
+					s += am[i * a_rs + k * a_cs] * b[k * ldb + nn]; \
+				c[(m + i) * ldc + nn] += s;                             \
+			}                                                               \
+	}                                                                               \
+	for (; m < m_n; m++) {                                                          \
+		const T *am = a + m * a_rs;                                             \
+		for (int64_t k = 0; k < k_n; k++)                                       \
+			axpy_##S(c + m * ldc, b + k * ldb, am[k * a_cs], n_n);          \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+/* Conv: col [cg * k_size, (r1 - r0) * out[2]] for output rows [r0, r1). */             \
+static void im2col_##S(const struct conv_params *p, const T *x, int64_t r0, int64_t r1,\
+                       T *col)                                                          \
+{                                                                                       \
+	const int64_t ow_n = p->out[2], oh_n = p->out[1];                               \
+	const int64_t ncol = (r1 - r0) * ow_n;                                          \
+	T *row = col;                                                                   \
+	for (int64_t c = 0; c < p->cg; c++) {                                           \
+		const T *xc = x + c * p->in_size;                                       \
+		for (int64_t kd = 0; kd < p->k[0]; kd++)                                \
+		for (int64_t kh = 0; kh < p->k[1]; kh++)                                \
+		for (int64_t kw = 0; kw < p->k[2]; kw++, row += ncol) {                 \
+			const int64_t w0 = p->lo[2][kw], w1 = p->hi[2][kw];             \
+			const int64_t off = kw * p->dil[2] - p->pad[2];                 \
+			for (int64_t r = r0; r < r1; r++) {                             \
+				const int64_t od = r / oh_n, oh = r % oh_n;             \
+				T *restrict d = row + (r - r0) * ow_n;                  \
+				if (od < p->lo[0][kd] || od >= p->hi[0][kd] ||          \
+				    oh < p->lo[1][kh] || oh >= p->hi[1][kh]) {          \
+					fill_##S(d, ow_n, 0);                           \
+					continue;                                       \
+				}                                                       \
+				const int64_t id = od * p->stride[0] + kd * p->dil[0] - p->pad[0]; \
+				const int64_t ih = oh * p->stride[1] + kh * p->dil[1] - p->pad[1]; \
+				const T *restrict xr = xc + (id * p->in[1] + ih) * p->in[2];       \
+				const int64_t sw = p->stride[2];                        \
+				fill_##S(d, w0, 0);                                     \
+				for (int64_t ow = w0; ow < w1; ow++)                    \
+					d[ow] = xr[ow * sw + off];                      \
+				fill_##S(d + w1, ow_n - w1, 0);                         \
+			}                                                               \
+		}                                                                       \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+/* ConvTranspose: y += col2im(col), col [mg * k_size, (r1 - r0) * in[2]] for input     \
+ * rows [r0, r1). */                                                                    \
+static void col2im_##S(const struct conv_params *p, const T *col, int64_t r0,          \
+                       int64_t r1, T *y)                                                \
+{                                                                                       \
+	const int64_t iw_n = p->in[2], ih_n = p->in[1];                                 \
+	const int64_t ncol = (r1 - r0) * iw_n;                                          \
+	const T *row = col;                                                             \
+	for (int64_t m = 0; m < p->mg; m++) {                                           \
+		T *ym = y + m * p->out_size;                                            \
+		for (int64_t kd = 0; kd < p->k[0]; kd++)                                \
+		for (int64_t kh = 0; kh < p->k[1]; kh++)                                \
+		for (int64_t kw = 0; kw < p->k[2]; kw++, row += ncol) {                 \
+			const int64_t w0 = p->lo[2][kw], w1 = p->hi[2][kw];             \
+			const int64_t off = kw * p->dil[2] - p->pad[2];                 \
+			const int64_t sw = p->stride[2];                                \
+			for (int64_t r = r0; r < r1; r++) {                             \
+				const int64_t id = r / ih_n, ih = r % ih_n;             \
+				if (id < p->lo[0][kd] || id >= p->hi[0][kd] ||          \
+				    ih < p->lo[1][kh] || ih >= p->hi[1][kh])            \
+					continue;                                       \
+				const int64_t od = id * p->stride[0] + kd * p->dil[0] - p->pad[0]; \
+				const int64_t oh = ih * p->stride[1] + kh * p->dil[1] - p->pad[1]; \
+				T *restrict yr = ym + (od * p->out[1] + oh) * p->out[2];           \
+				const T *restrict s = row + (r - r0) * iw_n;            \
+				for (int64_t iw = w0; iw < w1; iw++)                    \
+					yr[iw * sw + off] += s[iw];                     \
+			}                                                               \
+		}                                                                       \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+/* Conv: one output row += taps kw of weights wr over input row xr. */                  \
+static void row_gather_##S(const struct conv_params *p, T *restrict yr,                \
+                           const T *restrict xr, const T *wr)                           \
+{                                                                                       \
+	const int64_t sw = p->stride[2];                                                \
+	for (int64_t kw = 0; kw < p->k[2]; kw++) {                                      \
+		const int64_t w0 = p->lo[2][kw], w1 = p->hi[2][kw];                     \
+		const int64_t off = kw * p->dil[2] - p->pad[2];                         \
+		if (w1 <= w0)                                                           \
+			continue;                                                       \
+		if (sw == 1) {                                                          \
+			axpy_##S(yr + w0, xr + w0 + off, wr[kw], w1 - w0);              \
+			continue;                                                       \
+		}                                                                       \
+		for (int64_t ow = w0; ow < w1; ow++)                                    \
+			yr[ow] += wr[kw] * xr[ow * sw + off];                           \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+/* ConvTranspose: output row yr += input row xr scattered by taps kw of wr. */          \
+static void row_scatter_##S(const struct conv_params *p, T *restrict yr,               \
+                            const T *restrict xr, const T *wr)                          \
+{                                                                                       \
+	const int64_t sw = p->stride[2];                                                \
+	for (int64_t kw = 0; kw < p->k[2]; kw++) {                                      \
+		const int64_t w0 = p->lo[2][kw], w1 = p->hi[2][kw];                     \
+		const int64_t off = kw * p->dil[2] - p->pad[2];                         \
+		if (w1 <= w0)                                                           \
+			continue;                                                       \
+		if (sw == 1) {                                                          \
+			axpy_##S(yr + w0 + off, xr + w0, wr[kw], w1 - w0);              \
+			continue;                                                       \
+		}                                                                       \
+		for (int64_t iw = w0; iw < w1; iw++)                                    \
+			yr[iw * sw + off] += wr[kw] * xr[iw];                           \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+/* Conv, gather form: each output row sums its taps. */                                \
+static void conv_direct_##S(const struct conv_params *p, const T *x, const T *w,       \
+                            const T *b, T *y)                                           \
+{                                                                                       \
+	for (int64_t m = 0; m < p->mg; m++)                                             \
+	for (int64_t od = 0; od < p->out[0]; od++)                                      \
+	for (int64_t oh = 0; oh < p->out[1]; oh++) {                                    \
+		T *yr = y + m * p->out_size + (od * p->out[1] + oh) * p->out[2];        \
+		fill_##S(yr, p->out[2], b ? b[m] : 0);                                  \
+		for (int64_t kd = 0; kd < p->k[0]; kd++) {                              \
+			if (od < p->lo[0][kd] || od >= p->hi[0][kd])                    \
+				continue;                                               \
+			const int64_t id = od * p->stride[0] + kd * p->dil[0] - p->pad[0]; \
+			for (int64_t kh = 0; kh < p->k[1]; kh++) {                      \
+				if (oh < p->lo[1][kh] || oh >= p->hi[1][kh])            \
+					continue;                                       \
+				const int64_t ih = oh * p->stride[1] + kh * p->dil[1] - p->pad[1]; \
+				for (int64_t c = 0; c < p->cg; c++)                     \
+					row_gather_##S(p, yr,                           \
+					    x + c * p->in_size + (id * p->in[1] + ih) * p->in[2], \
+					    w + ((m * p->cg + c) * p->k[0] + kd) * p->k[1] * p->k[2] \
+					      + kh * p->k[2]);                          \
+			}                                                               \
+		}                                                                       \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+/* ConvTranspose, scatter form: each tap adds the input rows that land inside y        \
+ * (biased before). */                                                                  \
+static void convt_direct_##S(const struct conv_params *p, const T *x, const T *w,      \
+                             T *y)                                                      \
+{                                                                                       \
+	for (int64_t m = 0; m < p->mg; m++)                                             \
+	for (int64_t c = 0; c < p->cg; c++)                                             \
+	for (int64_t kd = 0; kd < p->k[0]; kd++)                                        \
+	for (int64_t id = p->lo[0][kd]; id < p->hi[0][kd]; id++) {                      \
+		const int64_t od = id * p->stride[0] + kd * p->dil[0] - p->pad[0];      \
+		for (int64_t kh = 0; kh < p->k[1]; kh++)                                \
+		for (int64_t ih = p->lo[1][kh]; ih < p->hi[1][kh]; ih++) {              \
+			const int64_t oh = ih * p->stride[1] + kh * p->dil[1] - p->pad[1]; \
+			row_scatter_##S(p,                                              \
+			    y + m * p->out_size + (od * p->out[1] + oh) * p->out[2],    \
+			    x + c * p->in_size + (id * p->in[1] + ih) * p->in[2],       \
+			    w + ((c * p->mg + m) * p->k[0] + kd) * p->k[1] * p->k[2]    \
+			      + kh * p->k[2]);                                          \
+		}                                                                       \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+static void bias_##S(const struct conv_params *p, const T *b, T *y)                    \
+{                                                                                       \
+	for (int64_t m = 0; m < p->mg; m++)                                             \
+		fill_##S(y + m * p->out_size, p->out_size, b ? b[m] : 0);               \
+}                                                                                       \
+                                                                                        \
+/* One batch item, one group. b: this group's [mg] biases or NULL. */                   \
+static void conv_group_##S(const struct conv_params *p, const T *x, const T *w,        \
+                           const T *b, T *y, T *col)                                    \
+{                                                                                       \
+	const int64_t kk = p->cg * p->k_size;                                           \
+	if (p->algo == ALGO_DIRECT) {                                                   \
+		if (!p->transpose) {                                                    \
+			conv_direct_##S(p, x, w, b, y);                                 \
+			return;                                                         \
+		}                                                                       \
+		bias_##S(p, b, y);                                                      \
+		convt_direct_##S(p, x, w, y);                                           \
+		return;                                                                 \
+	}                                                                               \
+	bias_##S(p, b, y);                                                              \
+	if (p->algo == ALGO_POINTWISE) {                                                \
+		if (!p->transpose)                                                      \
+			gemm_##S(p->mg, p->out_size, p->cg, w, p->cg, 1, x, p->in_size, \
+			         y, p->out_size);                                       \
+		else                                                                    \
+			gemm_##S(p->mg, p->out_size, p->cg, w, 1, p->mg, x, p->in_size, \
+			         y, p->out_size);                                       \
+		return;                                                                 \
+	}                                                                               \
+	if (!p->transpose) {                                                            \
+		const int64_t rows = p->out[0] * p->out[1], rl = p->out[2];             \
+		for (int64_t r0 = 0; r0 < rows; r0 += p->tile_rows) {                   \
+			int64_t r1 = r0 + p->tile_rows < rows ? r0 + p->tile_rows : rows; \
+			im2col_##S(p, x, r0, r1, col);                                  \
+			gemm_##S(p->mg, (r1 - r0) * rl, kk, w, kk, 1, col, (r1 - r0) * rl, \
+			         y + r0 * rl, p->out_size);                             \
+		}                                                                       \
+		return;                                                                 \
+	}                                                                               \
+	const int64_t rows = p->in[0] * p->in[1], rl = p->in[2];                        \
+	for (int64_t r0 = 0; r0 < rows; r0 += p->tile_rows) {                           \
+		int64_t r1 = r0 + p->tile_rows < rows ? r0 + p->tile_rows : rows;       \
+		fill_##S(col, p->col_rows * (r1 - r0) * rl, 0);                         \
+		gemm_##S(p->col_rows, (r1 - r0) * rl, p->cg, w, 1, p->col_rows,         \
+		         x + r0 * rl, p->in_size, col, (r1 - r0) * rl);                 \
+		col2im_##S(p, col, r0, r1, y);                                          \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+static void conv_run_##S(const struct conv_params *p, const T *x, const T *w,          \
+                         const T *b, T *y, T *col)                                      \
+{                                                                                       \
+	const int64_t x_group = p->cg * p->in_size, y_group = p->mg * p->out_size;      \
+	const int64_t w_group = p->cg * p->mg * p->k_size;                              \
+	for (int64_t n = 0; n < p->batch; n++)                                          \
+		for (int64_t g = 0; g < p->group; g++)                                  \
+			conv_group_##S(p, x + (n * p->group + g) * x_group, w + g * w_group, \
+			               b ? b + g * p->mg : NULL,                        \
+			               y + (n * p->group + g) * y_group, col);          \
+}
+
+CONV_KERNELS(float, f32)
+CONV_KERNELS(double, f64)
+
+static int conv_run(struct node *n, struct exec *x)
+{
+	const struct conv_params *p = n->params;
+	const struct tensor *b = op_input(n, 2);
+	const void *xd = n->inputs[0]->data, *wd = n->inputs[1]->data;
+	void *yd = n->outputs[0]->data;
+
+	if (p->dtype == DT_FLOAT)
+		conv_run_f32(p, xd, wd, b ? b->data : NULL, yd, x->scratch);
+	else
+		conv_run_f64(p, xd, wd, b ? b->data : NULL, yd, x->scratch);
+	return GRT_OK;
+}
+
+/* --- plan time --- */
+
+/* Reads INTS attribute `name` of `want` values, each >= min, into out; *present = 0
+ * and out = def when absent. */
+static int read_ints(struct node *n, struct exec *x, const char *name, int want,
+                     int64_t min, int64_t def, int64_t *out, int *present)
+{
+	const int64_t *v;
+	int count, rc;
+
+	rc = attr_ints(n, x, name, &v, &count);
+	if (rc)
+		return rc;
+	*present = count >= 0;
+	if (count < 0) {
+		for (int i = 0; i < want; i++)
+			out[i] = def;
+		return GRT_OK;
+	}
+	if (count != want)
+		return op_fail(n, x, GRT_E_ATTR, "attribute '%s' has %d values, expected %d",
+		               name, count, want);
+	for (int i = 0; i < want; i++) {
+		if (v[i] < min)
+			return op_fail(n, x, GRT_E_ATTR, "attribute '%s'[%d] = %lld, must be >= %lld",
+			               name, i, (long long)v[i], (long long)min);
+		out[i] = v[i];
+	}
+	return GRT_OK;
+}
+
+enum auto_pad { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
+
+static int read_auto_pad(struct node *n, struct exec *x, enum auto_pad *out)
+{
+	static const char *const names[] = { "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID" };
+	const char *s;
+	int rc = attr_string(n, x, "auto_pad", "NOTSET", &s);
+
+	if (rc)
+		return rc;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			*out = (enum auto_pad)i;
+			return GRT_OK;
+		}
+	return op_fail(n, x, GRT_E_ATTR,
+	               "attribute 'auto_pad' is \"%s\", expected NOTSET, SAME_UPPER, SAME_LOWER "
+	               "or VALID", s);
+}
+
+/* Output size and begin pad of spatial axis a (attribute index) for Conv. */
+static int conv_axis(struct node *n, struct exec *x, int a, int nsp, enum auto_pad ap,
+                     int64_t in, int64_t k, int64_t s, int64_t d, const int64_t *pads,
+                     int64_t *out, int64_t *pad)
+{
+	const int64_t dk = (k - 1) * d + 1;   /* dilated kernel extent */
+	int64_t total;
+
+	switch (ap) {
+	case PAD_SAME_UPPER:
+	case PAD_SAME_LOWER:
+		*out = (in + s - 1) / s;
+		total = (*out - 1) * s + dk - in;
+		total = total < 0 ? 0 : total;
+		*pad = ap == PAD_SAME_UPPER ? total / 2 : total - total / 2;
+		return GRT_OK;
+	case PAD_VALID:
+		total = 0;
+		*pad = 0;
+		break;
+	default:
+		total = pads[a] + pads[a + nsp];
+		*pad = pads[a];
+		break;
+	}
+	if (in + total < dk)
+		return op_fail(n, x, GRT_E_SHAPE,
+		               "spatial axis %d: input size %lld plus pads %lld is smaller than the "
+		               "dilated kernel %lld", a, (long long)in, (long long)total,
+		               (long long)dk);
+	*out = (in + total - dk) / s + 1;
+	return GRT_OK;
+}
+
+/* Output size and begin pad of spatial axis a for ConvTranspose. os: output_shape
+ * value or -1. */
+static int convt_axis(struct node *n, struct exec *x, int a, int nsp, enum auto_pad ap,
+                      int64_t in, int64_t k, int64_t s, int64_t d, const int64_t *pads,
+                      int64_t op, int64_t os, int64_t *out, int64_t *pad)
+{
+	const int64_t full = s * (in - 1) + op + (k - 1) * d + 1;
+	int64_t total;
+
+	if (os >= 0 || ap == PAD_SAME_UPPER || ap == PAD_SAME_LOWER) {
+		*out = os >= 0 ? os : in * s;
+		/* A negative total (output larger than the full result) leaves zeros at
+		 * the end rather than shifting the result. */
+		total = full - *out;
+		total = total < 0 ? 0 : total;
+		/* Opset 11 fixed the split to match auto_pad's doc (the extra pad at the
+		 * end for SAME_UPPER); opset 1's formula puts it at the start. */
+		if (n->opset >= 11)
+			*pad = ap == PAD_SAME_UPPER ? total / 2 : total - total / 2;
+		else
+			*pad = ap == PAD_SAME_UPPER ? total - total / 2 : total / 2;
+		return GRT_OK;
+	}
+	if (ap == PAD_VALID) {
+		*out = full;
+		*pad = 0;
+		return GRT_OK;
+	}
+	*out = full - pads[a] - pads[a + nsp];
+	*pad = pads[a];
+	if (*out < 0)
+		return op_fail(n, x, GRT_E_SHAPE,
+		               "spatial axis %d: pads %lld + %lld exceed the full output size %lld",
+		               a, (long long)pads[a], (long long)pads[a + nsp], (long long)full);
+	return GRT_OK;
+}
+
+static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
+{
+	static const enum dtype types[] = { DT_FLOAT, DT_DOUBLE, DT_UNDEFINED };
+	struct tensor *X, *W, *B, *Y;
+	struct conv_params *p;
+	int64_t group, c, m, ydims[MAX_DIMS];
+	int64_t kshape[SP], strides[SP], dils[SP], pads[2 * SP], opad[SP], oshape[SP + 2];
+	int nsp, rc, has_k, has_pads, has_os = 0, dummy;
+	enum auto_pad ap = PAD_NOTSET;
+
+	rc = op_check_arity(n, x, 2, 3, 1, 1);
+	if (rc)
+		return rc;
+	X = n->inputs[0];
+	W = n->inputs[1];
+	B = op_input(n, 2);
+	Y = n->outputs[0];
+	rc = op_check_dtype(n, x, 0, types);
+	if (rc)
+		return rc;
+	if (W->dtype != X->dtype || (B && B->dtype != X->dtype))
+		return op_fail(n, x, GRT_E_DTYPE, "X is %s but %s is %s", dtype_name(X->dtype),
+		               W->dtype != X->dtype ? "W" : "B",
+		               dtype_name(W->dtype != X->dtype ? W->dtype : B->dtype));
+	if (X->ndim < 3)
+		return op_fail(n, x, GRT_E_SHAPE,
+		               "X has rank %d, expected (N, C, D1, ...) of rank >= 3", X->ndim);
+	if (X->ndim > 2 + SP)
+		return op_fail(n, x, GRT_E_UNSUPPORTED,
+		               "X has %d spatial axes, at most %d are supported", X->ndim - 2, SP);
+	if (W->ndim != X->ndim)
+		return op_fail(n, x, GRT_E_SHAPE, "W has rank %d, X has rank %d: they must match",
+		               W->ndim, X->ndim);
+	nsp = X->ndim - 2;
+	if (!Y)
+		return op_fail(n, x, GRT_E_INVALID_MODEL, "output Y is empty");
+
+	rc = attr_int(n, x, "group", 1, &group);
+	if (!rc && group < 1)
+		rc = op_fail(n, x, GRT_E_ATTR, "attribute 'group' = %lld, must be >= 1",
+		             (long long)group);
+	if (!rc)
+		rc = read_auto_pad(n, x, &ap);
+	if (!rc)
+		rc = read_ints(n, x, "kernel_shape", nsp, 1, 1, kshape, &has_k);
+	if (!rc)
+		rc = read_ints(n, x, "strides", nsp, 1, 1, strides, &dummy);
+	if (!rc)
+		rc = read_ints(n, x, "dilations", nsp, 1, 1, dils, &dummy);
+	if (!rc)
+		rc = read_ints(n, x, "pads", 2 * nsp, 0, 0, pads, &has_pads);
+	if (rc)
+		return rc;
+	if (has_pads && ap != PAD_NOTSET)
+		for (int i = 0; i < 2 * nsp; i++)
+			if (pads[i])
+				return op_fail(n, x, GRT_E_ATTR,
+				               "attribute 'pads' cannot be used together with "
+				               "auto_pad other than NOTSET");
+
+	/* Channels: Conv W is (M, C/group, k...), ConvTranspose W is (C, M/group, k...). */
+	c = X->dims[1];
+	if (!transpose) {
+		m = W->dims[0];
+		if (m % group)
+			return op_fail(n, x, GRT_E_SHAPE,
+			               "W has %lld output channels (dim 0), not divisible by group %lld",
+			               (long long)m, (long long)group);
+		if (W->dims[1] * group != c)
+			return op_fail(n, x, GRT_E_SHAPE,
+			               "X has %lld channels but W dim 1 (%lld) x group (%lld) = %lld",
+			               (long long)c, (long long)W->dims[1], (long long)group,
+			               (long long)(W->dims[1] * group));
+	} else {
+		if (W->dims[0] != c)
+			return op_fail(n, x, GRT_E_SHAPE,
+			               "X has %lld channels but W dim 0 is %lld", (long long)c,
+			               (long long)W->dims[0]);
+		if (c % group)
+			return op_fail(n, x, GRT_E_SHAPE,
+			               "X has %lld channels, not divisible by group %lld",
+			               (long long)c, (long long)group);
+		m = W->dims[1] * group;
+	}
+	if (B && (B->ndim != 1 || B->dims[0] != m))
+		return op_fail(n, x, GRT_E_SHAPE, "B must be 1-D with %lld values (output channels), "
+		               "has rank %d and %lld values", (long long)m, B->ndim,
+		               (long long)B->numel);
+	if (has_k)
+		for (int a = 0; a < nsp; a++)
+			if (kshape[a] != W->dims[2 + a])
+				return op_fail(n, x, GRT_E_SHAPE,
+				               "kernel_shape[%d] = %lld but W dim %d is %lld", a,
+				               (long long)kshape[a], 2 + a, (long long)W->dims[2 + a]);
+
+	p = plan_alloc(x, sizeof(*p));
+	if (!p)
+		return GRT_E_NOMEM;
+	p->transpose = transpose;
+	p->dtype = X->dtype;
+	p->batch = X->dims[0];
+	p->group = group;
+	p->cg = c / group;
+	p->mg = m / group;
+	for (int s = 0; s < SP; s++) {
+		p->in[s] = p->out[s] = p->k[s] = p->stride[s] = p->dil[s] = 1;
+		p->pad[s] = 0;
+	}
+
+	if (transpose) {
+		const struct attr *osa = node_attr(n, "output_shape");
+		rc = read_ints(n, x, "output_padding", nsp, 0, 0, opad, &dummy);
+		if (rc)
+			return rc;
+		has_os = osa != NULL;
+		if (osa) {
+			/* output_shape lists the spatial dims; a full (N, C, ...) shape is
+			 * accepted too when its first two dims agree. */
+			int full = osa->type == ATTR_INTS && osa->n == nsp + 2;
+			rc = read_ints(n, x, "output_shape", full ? nsp + 2 : nsp, 0, 0, oshape,
+			               &dummy);
+			if (rc)
+				return rc;
+			if (full && (oshape[0] != X->dims[0] || oshape[1] != m))
+				return op_fail(n, x, GRT_E_ATTR,
+				               "attribute 'output_shape' starts with (%lld, %lld), "
+				               "expected (N, M) = (%lld, %lld)", (long long)oshape[0],
+				               (long long)oshape[1], (long long)X->dims[0],
+				               (long long)m);
+			if (full)
+				memmove(oshape, oshape + 2, (size_t)nsp * sizeof(*oshape));
+		}
+		for (int a = 0; a < nsp; a++)
+			if (n->opset >= 11 && opad[a] >= (strides[a] > dils[a] ? strides[a] : dils[a]))
+				return op_fail(n, x, GRT_E_ATTR,
+				               "output_padding[%d] = %lld must be less than the stride "
+				               "(%lld) or the dilation (%lld)", a, (long long)opad[a],
+				               (long long)strides[a], (long long)dils[a]);
+	}
+
+	ydims[0] = X->dims[0];
+	ydims[1] = m;
+	for (int a = 0; a < nsp; a++) {
+		int s = SP - nsp + a;
+		p->in[s] = X->dims[2 + a];
+		p->k[s] = W->dims[2 + a];
+		p->stride[s] = strides[a];
+		p->dil[s] = dils[a];
+		if (!transpose)
+			rc = conv_axis(n, x, a, nsp, ap, p->in[s], p->k[s], strides[a], dils[a],
+			               pads, &p->out[s], &p->pad[s]);
+		else
+			rc = convt_axis(n, x, a, nsp, ap, p->in[s], p->k[s], strides[a], dils[a],
+			                pads, opad[a], has_os ? oshape[a] : -1, &p->out[s],
+			                &p->pad[s]);
+		if (rc)
+			return rc;
+		ydims[2 + a] = p->out[s];
+	}
+	rc = tensor_set_shape(Y, X->dtype, X->ndim, ydims);
+	if (rc)
+		return op_fail(n, x, rc, "output shape is too large");
+
+	p->in_size = p->out_size = p->k_size = 1;
+	for (int s = 0; s < SP; s++) {
+		int64_t nj = transpose ? p->in[s] : p->out[s];
+		int64_t np = transpose ? p->out[s] : p->in[s];
+		p->in_size *= p->in[s];
+		p->out_size *= p->out[s];
+		p->k_size *= p->k[s];
+		p->lo[s] = plan_alloc(x, 2 * (size_t)p->k[s] * sizeof(int64_t));
+		if (!p->lo[s])
+			return GRT_E_NOMEM;
+		p->hi[s] = p->lo[s] + p->k[s];
+		for (int64_t t = 0; t < p->k[s]; t++)
+			tap_range(nj, np, p->stride[s], t * p->dil[s] - p->pad[s], &p->lo[s][t],
+			          &p->hi[s][t]);
+	}
+
+	p->algo = ALGO_COLUMNS;
+	if (p->cg == 1)
+		p->algo = ALGO_DIRECT;
+	if (p->k_size == 1) {
+		int same = 1;
+		for (int s = 0; s < SP; s++)
+			same &= p->in[s] == p->out[s] && p->stride[s] == 1 && p->pad[s] == 0;
+		if (same)
+			p->algo = ALGO_POINTWISE;
+	}
+	if (p->algo == ALGO_COLUMNS) {
+		int64_t rows = transpose ? p->in[0] * p->in[1] : p->out[0] * p->out[1];
+		int64_t rl = transpose ? p->in[2] : p->out[2];
+		int64_t per_row;
+
+		p->col_rows = (transpose ? p->mg : p->cg) * p->k_size;
+		if (rl && p->col_rows > INT64_MAX / 16 / rl)
+			return op_fail(n, x, GRT_E_LIMIT, "column buffer of %lld x %lld is too large",
+			               (long long)p->col_rows, (long long)rl);
+		per_row = p->col_rows * rl;
+		p->tile_rows = per_row ? TILE_ELEMS / per_row : rows;
+		p->tile_rows = p->tile_rows > rows ? rows : p->tile_rows;
+		p->tile_rows = p->tile_rows < 1 ? 1 : p->tile_rows;
+		n->scratch_bytes = (size_t)(per_row * p->tile_rows) * dtype_size(X->dtype);
+	}
+	n->params = p;
+	return GRT_OK;
+}
+
+static int conv_prepare(struct node *n, struct exec *x)
+{
+	return conv_prepare_common(n, x, 0);
+}
+
+static int convt_prepare(struct node *n, struct exec *x)
+{
+	return conv_prepare_common(n, x, 1);
+}
+
+/* Conv-1 and Conv-11 differ only in their doc text; ConvTranspose-1 and -11 differ in
+ * the output_shape pad split, handled by opset in convt_axis(). */
+const struct op_def op_conv = { "Conv", 1, OPSET_LATEST, conv_prepare, conv_run, 0 };
+const struct op_def op_conv_transpose = { "ConvTranspose", 1, OPSET_LATEST, convt_prepare,
+                                          conv_run, 0 };

@@ -1,0 +1,887 @@
+/* check_ops_conv.c - Conv and ConvTranspose: hand-computed values, shapes, errors,
+ * opsets, and a seeded sweep over attribute combinations against a naive reference
+ * written from the ONNX definitions.
+ * Rerun: make tests/check_ops_conv && ./tests/check_ops_conv (CK_RUN_CASE=name for one). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tests/op_harness.h"
+
+/* Adds X, W and (if bd) B; W is a run-time (non-constant) value unless w_const. */
+static void setup(struct harness *h, const char *op, int opset, enum dtype dt, int ndim,
+                  const int64_t *xd, const void *xv, const int64_t *wd, const void *wv,
+                  int64_t bn, const void *bv)
+{
+	h_init(h, op, opset);
+	ck_assert_msg(h->n.op != NULL, "%s opset %d not in the registry", op, opset);
+	h_input(h, dt, ndim, xd, xv, 0);
+	h_input(h, dt, ndim, wd, wv, 0);
+	if (bn >= 0)
+		h_input(h, dt, 1, &bn, bv, 1);
+	h_output(h);
+}
+
+static void expect_dims(const struct harness *h, int ndim, const int64_t *dims)
+{
+	const struct tensor *y = h->out[0];
+
+	ck_assert_msg(y->ndim == ndim, "Y rank: got %d, expected %d", y->ndim, ndim);
+	for (int i = 0; i < ndim; i++)
+		ck_assert_msg(y->dims[i] == dims[i], "Y dim %d: got %lld, expected %lld", i,
+		              (long long)y->dims[i], (long long)dims[i]);
+}
+
+static void expect_f32(const struct harness *h, int ndim, const int64_t *dims,
+                       const float *want)
+{
+	const struct tensor *y = h->out[0];
+	const float *got = y->data;
+
+	expect_dims(h, ndim, dims);
+	for (int64_t i = 0; i < y->numel; i++)
+		ck_assert_msg(fabsf(got[i] - want[i]) <= 1e-5f + 1e-5f * fabsf(want[i]),
+		              "Y index %lld: got %g, expected %g", (long long)i, got[i], want[i]);
+}
+
+static void run_ok(struct harness *h)
+{
+	int rc = h_run(h);
+
+	ck_assert_msg(rc == GRT_OK, "run failed: %d %s", rc, h->err);
+}
+
+static void run_fails(struct harness *h, int code, const char *substr)
+{
+	int rc = h_run(h);
+
+	ck_assert_msg(rc == code, "status: got %d, expected %d (message: %s)", rc, code, h->err);
+	ck_assert_msg(strstr(h->err, substr) != NULL, "message '%s' lacks '%s'", h->err, substr);
+	ck_assert_msg(strstr(h->err, "node 'test'") != NULL, "message '%s' lacks the node",
+	              h->err);
+}
+
+/* --- Conv values --- */
+
+static const int64_t d1x5[] = { 1, 1, 5 }, d1x3[] = { 1, 1, 3 };
+static const float x12345[] = { 1, 2, 3, 4, 5 };
+
+START_TEST(conv_1d_pads)
+{
+	struct harness h;
+	static const float w[] = { 1, 0, -1 };
+	static const int64_t pads[] = { 1, 1 };
+	static const float want[] = { -2, -2, -2, -2, 4 };
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, d1x5, x12345, d1x3, w, -1, NULL);
+	h_attr_ints(&h, "pads", 2, pads);
+	run_ok(&h);
+	expect_f32(&h, 3, d1x5, want);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(conv_1d_double)
+{
+	struct harness h;
+	static const double x[] = { 1, 2, 3, 4, 5 }, w[] = { 1, 0, -1 }, b[] = { 0.5 };
+	static const int64_t pads[] = { 1, 1 };
+	static const double want[] = { -1.5, -1.5, -1.5, -1.5, 4.5 };
+	const double *got;
+
+	setup(&h, "Conv", 11, DT_DOUBLE, 3, d1x5, x, d1x3, w, 1, b);
+	h_attr_ints(&h, "pads", 2, pads);
+	run_ok(&h);
+	expect_dims(&h, 3, d1x5);
+	got = h.out[0]->data;
+	ck_assert_int_eq(h.out[0]->dtype, DT_DOUBLE);
+	for (int i = 0; i < 5; i++)
+		ck_assert_msg(got[i] == want[i], "Y index %d: got %g, expected %g", i, got[i],
+		              want[i]);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(conv_pointwise_group_bias)
+{
+	struct harness h;
+	static const int64_t xd[] = { 1, 2, 1, 2 }, wd[] = { 2, 1, 1, 1 };
+	static const float x[] = { 1, 2, 3, 4 }, w[] = { 2, 3 }, b[] = { 10, 20 };
+	static const float want[] = { 12, 14, 29, 32 };
+
+	setup(&h, "Conv", 11, DT_FLOAT, 4, xd, x, wd, w, 2, b);
+	h_attr_int(&h, "group", 2);
+	run_ok(&h);
+	expect_f32(&h, 4, xd, want);
+	ck_assert_msg(h.n.scratch_bytes == 0, "pointwise needs no scratch, asked %zu",
+	              h.n.scratch_bytes);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(conv_dilation)
+{
+	struct harness h;
+	static const int64_t xd[] = { 1, 1, 6 }, wd[] = { 1, 1, 2 }, yd[] = { 1, 1, 3 };
+	static const int64_t dil[] = { 3 };
+	static const float x[] = { 1, 2, 3, 4, 5, 6 }, w[] = { 1, 1 };
+	static const float want[] = { 5, 7, 9 };
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, xd, x, wd, w, -1, NULL);
+	h_attr_ints(&h, "dilations", 1, dil);
+	run_ok(&h);
+	expect_f32(&h, 3, yd, want);
+	h_free(&h);
+}
+END_TEST
+
+/* x = 1 2 3 4, w = 1 2: SAME_* pads 1 in total, split by auto_pad. */
+static void conv_auto_pad(const char *mode, int64_t out, const float *want)
+{
+	struct harness h;
+	static const int64_t xd[] = { 1, 1, 4 }, wd[] = { 1, 1, 2 };
+	static const float x[] = { 1, 2, 3, 4 }, w[] = { 1, 2 };
+	const int64_t yd[] = { 1, 1, out };
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, xd, x, wd, w, -1, NULL);
+	h_attr_string(&h, "auto_pad", mode);
+	run_ok(&h);
+	expect_f32(&h, 3, yd, want);
+	h_free(&h);
+}
+
+START_TEST(conv_auto_pad_modes)
+{
+	static const float upper[] = { 5, 8, 11, 4 }, lower[] = { 2, 5, 8, 11 };
+	static const float valid[] = { 5, 8, 11 };
+
+	conv_auto_pad("SAME_UPPER", 4, upper);
+	conv_auto_pad("SAME_LOWER", 4, lower);
+	conv_auto_pad("VALID", 3, valid);
+	conv_auto_pad("NOTSET", 3, valid);
+}
+END_TEST
+
+START_TEST(conv_same_stride)
+{
+	/* in 5, stride 2, k 3: out ceil(5/2) = 3, total pad 2, 1 each side. */
+	struct harness h;
+	static const int64_t xd[] = { 1, 1, 5 }, wd[] = { 1, 1, 3 }, yd[] = { 1, 1, 3 };
+	static const int64_t s[] = { 2 };
+	static const float w[] = { 1, 1, 1 }, want[] = { 3, 9, 9 };
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, xd, x12345, wd, w, -1, NULL);
+	h_attr_string(&h, "auto_pad", "SAME_UPPER");
+	h_attr_ints(&h, "strides", 1, s);
+	run_ok(&h);
+	expect_f32(&h, 3, yd, want);
+	h_free(&h);
+}
+END_TEST
+
+/* --- ConvTranspose values: x = 1 2, w = 1 1 1, stride 2: full output 1 1 3 2 2 --- */
+
+static const int64_t d1x2[] = { 1, 1, 2 };
+static const float x12[] = { 1, 2 }, w111[] = { 1, 1, 1 };
+static const int64_t stride2[] = { 2 };
+
+START_TEST(convt_1d_basic)
+{
+	struct harness h;
+	static const int64_t yd[] = { 1, 1, 5 };
+	static const float want[] = { 1, 1, 3, 2, 2 };
+
+	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, d1x2, x12, d1x3, w111, -1, NULL);
+	h_attr_ints(&h, "strides", 1, stride2);
+	run_ok(&h);
+	expect_f32(&h, 3, yd, want);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(convt_pads_output_padding)
+{
+	struct harness h;
+	static const int64_t pads[] = { 1, 1 }, opad[] = { 1 };
+	static const int64_t yd3[] = { 1, 1, 3 }, yd6[] = { 1, 1, 6 };
+	static const float want3[] = { 1, 3, 2 }, want6[] = { 1, 1, 3, 2, 2, 0 };
+
+	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, d1x2, x12, d1x3, w111, -1, NULL);
+	h_attr_ints(&h, "strides", 1, stride2);
+	h_attr_ints(&h, "pads", 2, pads);
+	run_ok(&h);
+	expect_f32(&h, 3, yd3, want3);
+	h_free(&h);
+
+	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, d1x2, x12, d1x3, w111, -1, NULL);
+	h_attr_ints(&h, "strides", 1, stride2);
+	h_attr_ints(&h, "output_padding", 1, opad);
+	run_ok(&h);
+	expect_f32(&h, 3, yd6, want6);
+	h_free(&h);
+}
+END_TEST
+
+static void convt_os(int opset, const char *auto_pad, int n_os, const int64_t *os,
+                     int64_t out, const float *want)
+{
+	struct harness h;
+	const int64_t yd[] = { 1, 1, out };
+
+	setup(&h, "ConvTranspose", opset, DT_FLOAT, 3, d1x2, x12, d1x3, w111, -1, NULL);
+	h_attr_ints(&h, "strides", 1, stride2);
+	if (auto_pad)
+		h_attr_string(&h, "auto_pad", auto_pad);
+	if (os)
+		h_attr_ints(&h, "output_shape", n_os, os);
+	run_ok(&h);
+	expect_f32(&h, 3, yd, want);
+	h_free(&h);
+}
+
+START_TEST(convt_output_shape)
+{
+	static const int64_t os4[] = { 4 }, os6[] = { 6 }, os_full[] = { 1, 1, 4 };
+	static const float lead[] = { 1, 3, 2, 2 }, trail[] = { 1, 1, 3, 2 };
+	static const float longer[] = { 1, 1, 3, 2, 2, 0 };
+
+	/* total pad 1: opset 11 puts the odd pad at the start unless SAME_UPPER */
+	convt_os(11, NULL, 1, os4, 4, lead);
+	convt_os(11, NULL, 3, os_full, 4, lead);
+	convt_os(11, "SAME_UPPER", 1, os4, 4, trail);
+	convt_os(11, "SAME_LOWER", 1, os4, 4, lead);
+	/* output larger than the full result: zeros at the end */
+	convt_os(11, NULL, 1, os6, 6, longer);
+	/* SAME_*: output_shape = input * stride */
+	convt_os(11, "SAME_UPPER", 0, NULL, 4, trail);
+	convt_os(11, "SAME_LOWER", 0, NULL, 4, lead);
+	convt_os(11, "VALID", 0, NULL, 5, (const float[]){ 1, 1, 3, 2, 2 });
+}
+END_TEST
+
+START_TEST(convt_bias_group)
+{
+	/* two groups of one channel each, one output channel per group */
+	struct harness h;
+	static const int64_t xd[] = { 1, 2, 2 }, wd[] = { 2, 1, 2 }, yd[] = { 1, 2, 3 };
+	static const float x[] = { 1, 2, 3, 4 }, w[] = { 1, 1, 1, -1 }, b[] = { 100, 200 };
+	static const float want[] = { 101, 103, 102, 203, 201, 196 };
+
+	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, xd, x, wd, w, 2, b);
+	h_attr_int(&h, "group", 2);
+	run_ok(&h);
+	expect_f32(&h, 3, yd, want);
+	h_free(&h);
+}
+END_TEST
+
+/* --- shapes --- */
+
+START_TEST(conv_shape_3d)
+{
+	struct harness h;
+	static const int64_t xd[] = { 2, 4, 5, 6, 7 }, wd[] = { 6, 2, 3, 2, 1 };
+	static const int64_t s[] = { 2, 1, 3 }, pads[] = { 1, 0, 0, 1, 1, 2 };
+	static const int64_t yd[] = { 2, 6, 3, 6, 3 };
+
+	setup(&h, "Conv", 11, DT_FLOAT, 5, xd, NULL, wd, NULL, 6, NULL);
+	h_attr_int(&h, "group", 2);
+	h_attr_ints(&h, "strides", 3, s);
+	h_attr_ints(&h, "pads", 6, pads);
+	run_ok(&h);
+	expect_dims(&h, 5, yd);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(convt_shape_3d)
+{
+	struct harness h;
+	static const int64_t xd[] = { 1, 4, 2, 3, 4 }, wd[] = { 4, 3, 2, 3, 1 };
+	static const int64_t s[] = { 2, 1, 3 }, dil[] = { 1, 2, 1 }, opad[] = { 1, 0, 2 };
+	static const int64_t yd[] = { 1, 6, 5, 7, 12 };
+
+	setup(&h, "ConvTranspose", 11, DT_FLOAT, 5, xd, NULL, wd, NULL, -1, NULL);
+	h_attr_int(&h, "group", 2);
+	h_attr_ints(&h, "strides", 3, s);
+	h_attr_ints(&h, "dilations", 3, dil);
+	h_attr_ints(&h, "output_padding", 3, opad);
+	run_ok(&h);
+	expect_dims(&h, 5, yd);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(conv_depthwise_no_scratch)
+{
+	struct harness h;
+	static const int64_t xd[] = { 1, 16, 7, 33 }, wd[] = { 16, 1, 3, 3 };
+	static const int64_t dil[] = { 2, 1 }, pads[] = { 0, 1, 0, 1 }, yd[] = { 1, 16, 3, 33 };
+
+	setup(&h, "Conv", 11, DT_FLOAT, 4, xd, NULL, wd, NULL, 16, NULL);
+	h_attr_int(&h, "group", 16);
+	h_attr_ints(&h, "dilations", 2, dil);
+	h_attr_ints(&h, "pads", 4, pads);
+	run_ok(&h);
+	expect_dims(&h, 4, yd);
+	ck_assert_msg(h.n.scratch_bytes == 0, "depthwise needs no scratch, asked %zu",
+	              h.n.scratch_bytes);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(conv_scratch_is_tiled)
+{
+	/* im2col of the whole output would be 9*5 x 600*65 floats: tiles keep it small */
+	struct harness h;
+	static const int64_t xd[] = { 1, 9, 600, 129 }, wd[] = { 16, 9, 1, 5 };
+	static const int64_t s[] = { 1, 2 }, pads[] = { 0, 2, 0, 2 }, yd[] = { 1, 16, 600, 65 };
+
+	setup(&h, "Conv", 11, DT_FLOAT, 4, xd, NULL, wd, NULL, -1, NULL);
+	h_attr_ints(&h, "strides", 2, s);
+	h_attr_ints(&h, "pads", 4, pads);
+	run_ok(&h);
+	expect_dims(&h, 4, yd);
+	ck_assert_msg(h.n.scratch_bytes > 0 && h.n.scratch_bytes <= 65536 * sizeof(float),
+	              "scratch %zu bytes", h.n.scratch_bytes);
+	h_free(&h);
+}
+END_TEST
+
+/* --- errors --- */
+
+static void conv_err(const char *op, int opset, int ndim, const int64_t *xd,
+                     const int64_t *wd, int64_t bn, int64_t group, int code,
+                     const char *substr)
+{
+	struct harness h;
+
+	setup(&h, op, opset, DT_FLOAT, ndim, xd, NULL, wd, NULL, bn, NULL);
+	if (group)
+		h_attr_int(&h, "group", group);
+	run_fails(&h, code, substr);
+	h_free(&h);
+}
+
+START_TEST(conv_errors_channels)
+{
+	static const int64_t x3[] = { 1, 3, 5 }, x2[] = { 1, 2, 5 };
+	static const int64_t w_2_2[] = { 2, 2, 3 }, w_3_1[] = { 3, 1, 3 }, w_2_1[] = { 2, 1, 3 };
+
+	conv_err("Conv", 11, 3, x3, w_2_2, -1, 0, GRT_E_SHAPE,
+	         "X has 3 channels but W dim 1 (2) x group (1) = 2");
+	conv_err("Conv", 11, 3, x2, w_3_1, -1, 2, GRT_E_SHAPE,
+	         "W has 3 output channels (dim 0), not divisible by group 2");
+	conv_err("Conv", 11, 3, x2, w_2_1, 3, 2, GRT_E_SHAPE, "B must be 1-D with 2 values");
+	conv_err("Conv", 11, 3, x2, w_2_1, -1, -1, GRT_E_ATTR, "'group' = -1");
+	conv_err("ConvTranspose", 11, 3, x3, w_2_2, -1, 0, GRT_E_SHAPE,
+	         "X has 3 channels but W dim 0 is 2");
+	conv_err("ConvTranspose", 11, 3, x3, (const int64_t[]){ 3, 1, 3 }, -1, 2, GRT_E_SHAPE,
+	         "X has 3 channels, not divisible by group 2");
+	conv_err("ConvTranspose", 11, 3, x2, w_2_1, 3, 2, GRT_E_SHAPE,
+	         "B must be 1-D with 2 values");
+}
+END_TEST
+
+START_TEST(conv_errors_ranks_dtypes)
+{
+	struct harness h;
+	static const int64_t x2d[] = { 1, 2 }, x6d[] = { 1, 1, 1, 1, 1, 1 };
+	static const int64_t x3[] = { 1, 1, 5 }, w4[] = { 1, 1, 3, 1 }, w3[] = { 1, 1, 3 };
+
+	conv_err("Conv", 11, 2, x2d, x2d, -1, 0, GRT_E_SHAPE, "X has rank 2");
+	conv_err("Conv", 11, 6, x6d, x6d, -1, 0, GRT_E_UNSUPPORTED, "4 spatial axes");
+
+	h_init(&h, "Conv", 11);
+	h_input(&h, DT_FLOAT, 3, x3, NULL, 0);
+	h_input(&h, DT_FLOAT, 4, w4, NULL, 0);
+	h_output(&h);
+	run_fails(&h, GRT_E_SHAPE, "W has rank 4, X has rank 3");
+	h_free(&h);
+
+	setup(&h, "Conv", 11, DT_INT32, 3, x3, NULL, w3, NULL, -1, NULL);
+	run_fails(&h, GRT_E_DTYPE, "unsupported element type");
+	h_free(&h);
+
+	h_init(&h, "ConvTranspose", 11);
+	h_input(&h, DT_FLOAT, 3, x3, NULL, 0);
+	h_input(&h, DT_DOUBLE, 3, w3, NULL, 0);
+	h_output(&h);
+	run_fails(&h, GRT_E_DTYPE, "X is float but W is double");
+	h_free(&h);
+
+	h_init(&h, "Conv", 11);
+	h_input(&h, DT_FLOAT, 3, x3, NULL, 0);
+	h_output(&h);
+	run_fails(&h, GRT_E_INVALID_MODEL, "has 1 inputs");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(conv_errors_attrs)
+{
+	struct harness h;
+	static const int64_t x3[] = { 1, 1, 5 }, w3[] = { 1, 1, 3 };
+	static const int64_t two[] = { 1, 1 }, zero[] = { 0 }, neg[] = { -1, 0 }, k2[] = { 2 };
+	static const int64_t pads1[] = { 1, 1 }, big[] = { 3 };
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "strides", 2, two);
+	run_fails(&h, GRT_E_ATTR, "attribute 'strides' has 2 values, expected 1");
+	h_free(&h);
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "dilations", 1, zero);
+	run_fails(&h, GRT_E_ATTR, "'dilations'[0] = 0, must be >= 1");
+	h_free(&h);
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "pads", 2, neg);
+	run_fails(&h, GRT_E_ATTR, "'pads'[0] = -1, must be >= 0");
+	h_free(&h);
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "kernel_shape", 1, k2);
+	run_fails(&h, GRT_E_SHAPE, "kernel_shape[0] = 2 but W dim 2 is 3");
+	h_free(&h);
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_string(&h, "auto_pad", "SAME");
+	run_fails(&h, GRT_E_ATTR, "'auto_pad' is \"SAME\"");
+	h_free(&h);
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_int(&h, "auto_pad", 1);
+	run_fails(&h, GRT_E_ATTR, "'auto_pad' must be STRING");
+	h_free(&h);
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_string(&h, "auto_pad", "SAME_UPPER");
+	h_attr_ints(&h, "pads", 2, pads1);
+	run_fails(&h, GRT_E_ATTR, "'pads' cannot be used together with auto_pad");
+	h_free(&h);
+
+	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "dilations", 1, big);
+	run_fails(&h, GRT_E_SHAPE, "input size 5 plus pads 0 is smaller than the dilated kernel 7");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(convt_errors_attrs)
+{
+	struct harness h;
+	static const int64_t x3[] = { 1, 1, 2 }, w3[] = { 1, 1, 3 };
+	static const int64_t pads[] = { 3, 3 }, opad[] = { 2 }, os_bad[] = { 2, 1, 4 };
+	static const int64_t os_neg[] = { -1 };
+
+	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "pads", 2, pads);
+	run_fails(&h, GRT_E_SHAPE, "pads 3 + 3 exceed the full output size 4");
+	h_free(&h);
+
+	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "strides", 1, stride2);
+	h_attr_ints(&h, "output_padding", 1, opad);
+	run_fails(&h, GRT_E_ATTR, "output_padding[0] = 2 must be less than the stride (2)");
+	h_free(&h);
+
+	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "output_shape", 3, os_bad);
+	run_fails(&h, GRT_E_ATTR, "'output_shape' starts with (2, 1), expected (N, M) = (1, 1)");
+	h_free(&h);
+
+	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "output_shape", 1, os_neg);
+	run_fails(&h, GRT_E_ATTR, "'output_shape'[0] = -1, must be >= 0");
+	h_free(&h);
+
+	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "output_padding", 2, (const int64_t[]){ 0, 0 });
+	run_fails(&h, GRT_E_ATTR, "'output_padding' has 2 values, expected 1");
+	h_free(&h);
+}
+END_TEST
+
+/* --- opsets --- */
+
+START_TEST(opsets_registered)
+{
+	for (int v = 1; v <= 17; v++) {
+		ck_assert_msg(op_lookup("Conv", v) != NULL, "Conv opset %d missing", v);
+		ck_assert_msg(op_lookup("ConvTranspose", v) != NULL,
+		              "ConvTranspose opset %d missing", v);
+	}
+}
+END_TEST
+
+START_TEST(convt_opset1_pad_split)
+{
+	/* ConvTranspose-1's formula: odd output_shape pad at the end unless SAME_UPPER */
+	static const int64_t os4[] = { 4 };
+	static const float lead[] = { 1, 3, 2, 2 }, trail[] = { 1, 1, 3, 2 };
+
+	convt_os(10, NULL, 1, os4, 4, trail);
+	convt_os(10, "SAME_UPPER", 1, os4, 4, lead);
+	convt_os(1, "SAME_LOWER", 0, NULL, 4, trail);
+}
+END_TEST
+
+START_TEST(conv_opset1_and_17)
+{
+	struct harness h;
+	static const float w[] = { 1, 0, -1 };
+	static const int64_t pads[] = { 1, 1 };
+	static const float want[] = { -2, -2, -2, -2, 4 };
+	static const int opsets[] = { 1, 17 };
+
+	for (int i = 0; i < 2; i++) {
+		setup(&h, "Conv", opsets[i], DT_FLOAT, 3, d1x5, x12345, d1x3, w, -1, NULL);
+		h_attr_ints(&h, "pads", 2, pads);
+		run_ok(&h);
+		expect_f32(&h, 3, d1x5, want);
+		h_free(&h);
+	}
+}
+END_TEST
+
+/* --- sweep against a naive reference --- */
+
+struct geo {
+	int transpose, nsp, bias;
+	int64_t n, group, cg, mg;
+	int64_t in[3], k[3], s[3], d[3], pb[3], pe[3], op[3], out[3];
+};
+
+static uint32_t rng_state;
+
+static int64_t rnd(int64_t lo, int64_t hi)   /* [lo, hi] */
+{
+	rng_state = rng_state * 1664525u + 1013904223u;
+	return lo + (int64_t)((rng_state >> 8) % (uint32_t)(hi - lo + 1));
+}
+
+/* Naive reference, straight from the definitions, in double. Spatial axes beyond
+ * nsp have size 1. */
+static void reference(const struct geo *g, const double *x, const double *w,
+                      const double *b, double *y)
+{
+	int64_t in[3] = { 1, 1, 1 }, out[3] = { 1, 1, 1 }, k[3] = { 1, 1, 1 };
+	int64_t s[3] = { 1, 1, 1 }, d[3] = { 1, 1, 1 }, p[3] = { 0, 0, 0 };
+	int64_t c_all = g->group * g->cg, m_all = g->group * g->mg, isz, osz, ksz;
+
+	for (int a = 0; a < g->nsp; a++) {
+		in[a] = g->in[a];
+		out[a] = g->out[a];
+		k[a] = g->k[a];
+		s[a] = g->s[a];
+		d[a] = g->d[a];
+		p[a] = g->pb[a];
+	}
+	isz = in[0] * in[1] * in[2];
+	osz = out[0] * out[1] * out[2];
+	ksz = k[0] * k[1] * k[2];
+	for (int64_t n = 0; n < g->n; n++)
+		for (int64_t m = 0; m < m_all; m++)
+			for (int64_t i = 0; i < osz; i++)
+				y[(n * m_all + m) * osz + i] = b ? b[m] : 0;
+	for (int64_t n = 0; n < g->n; n++)
+	for (int64_t gr = 0; gr < g->group; gr++)
+	for (int64_t mm = 0; mm < g->mg; mm++)
+	for (int64_t cc = 0; cc < g->cg; cc++)
+	for (int64_t j0 = 0; j0 < (g->transpose ? in : out)[0]; j0++)
+	for (int64_t j1 = 0; j1 < (g->transpose ? in : out)[1]; j1++)
+	for (int64_t j2 = 0; j2 < (g->transpose ? in : out)[2]; j2++)
+	for (int64_t t0 = 0; t0 < k[0]; t0++)
+	for (int64_t t1 = 0; t1 < k[1]; t1++)
+	for (int64_t t2 = 0; t2 < k[2]; t2++) {
+		int64_t q0 = j0 * s[0] - p[0] + t0 * d[0];
+		int64_t q1 = j1 * s[1] - p[1] + t1 * d[1];
+		int64_t q2 = j2 * s[2] - p[2] + t2 * d[2];
+		const int64_t *qd = g->transpose ? out : in;
+		int64_t c = gr * g->cg + cc, m = gr * g->mg + mm, kt = (t0 * k[1] + t1) * k[2] + t2;
+		int64_t jpos, qpos;
+		double wv;
+
+		if (q0 < 0 || q0 >= qd[0] || q1 < 0 || q1 >= qd[1] || q2 < 0 || q2 >= qd[2])
+			continue;
+		jpos = (j0 * (g->transpose ? in : out)[1] + j1) * (g->transpose ? in : out)[2] + j2;
+		qpos = (q0 * qd[1] + q1) * qd[2] + q2;
+		if (!g->transpose) {
+			wv = w[(m * g->cg + cc) * ksz + kt];
+			y[(n * m_all + m) * osz + jpos] += wv * x[(n * c_all + c) * isz + qpos];
+		} else {
+			wv = w[(c * g->mg + mm) * ksz + kt];
+			y[(n * m_all + m) * osz + qpos] += wv * x[(n * c_all + c) * isz + jpos];
+		}
+	}
+}
+
+static void random_geo(struct geo *g, int transpose, int kind)
+{
+	memset(g, 0, sizeof(*g));
+	g->transpose = transpose;
+	g->nsp = (int)rnd(1, 3);
+	g->n = rnd(1, 2);
+	g->group = rnd(1, 3);
+	g->cg = kind == 1 ? 1 : rnd(1, 3);
+	g->mg = kind == 1 ? 1 : rnd(1, 3);
+	g->bias = (int)rnd(0, 1);
+	for (int a = 0; a < g->nsp; a++) {
+		int64_t dk;
+
+		g->in[a] = rnd(1, 6);
+		g->k[a] = kind == 2 ? 1 : rnd(1, 3);
+		g->s[a] = kind == 2 ? 1 : rnd(1, 3);
+		g->d[a] = rnd(1, 2);
+		g->pb[a] = kind == 2 ? 0 : rnd(0, 2);
+		g->pe[a] = kind == 2 ? 0 : rnd(0, 2);
+		dk = (g->k[a] - 1) * g->d[a] + 1;
+		if (!transpose) {
+			if (g->in[a] + g->pb[a] + g->pe[a] < dk)
+				g->in[a] = dk;
+			g->out[a] = (g->in[a] + g->pb[a] + g->pe[a] - dk) / g->s[a] + 1;
+		} else {
+			int64_t full;
+
+			g->op[a] = rnd(0, (g->s[a] > g->d[a] ? g->s[a] : g->d[a]) - 1);
+			full = g->s[a] * (g->in[a] - 1) + g->op[a] + dk;
+			while (g->pb[a] + g->pe[a] > full) {
+				if (g->pb[a])
+					g->pb[a]--;
+				else
+					g->pe[a]--;
+			}
+			g->out[a] = full - g->pb[a] - g->pe[a];
+		}
+	}
+}
+
+static void describe(const struct geo *g, char *buf, size_t len)
+{
+	int k = snprintf(buf, len, "%s N %lld group %lld cg %lld mg %lld bias %d",
+	                 g->transpose ? "ConvTranspose" : "Conv", (long long)g->n,
+	                 (long long)g->group, (long long)g->cg, (long long)g->mg, g->bias);
+	for (int a = 0; a < g->nsp && k > 0 && (size_t)k < len; a++)
+		k += snprintf(buf + k, len - (size_t)k,
+		              " | in %lld k %lld s %lld d %lld pads %lld,%lld op %lld",
+		              (long long)g->in[a], (long long)g->k[a], (long long)g->s[a],
+		              (long long)g->d[a], (long long)g->pb[a], (long long)g->pe[a],
+		              (long long)g->op[a]);
+}
+
+/* Runs geometry g through the op in dtype dt and compares with the reference. */
+static void check_geo(const struct geo *g, enum dtype dt, const char *label)
+{
+	struct harness h;
+	int64_t xd[5], wd[5], yd[5], pads[6], s[3], d[3], op[3], bn;
+	int64_t c_all = g->group * g->cg, m_all = g->group * g->mg;
+	int64_t xn, wn, yn, es = dt == DT_FLOAT ? 4 : 8;
+	double *x, *w, *b, *ref;
+	void *xv, *wv, *bv;
+	char desc[512];
+
+	xd[0] = yd[0] = g->n;
+	xd[1] = c_all;
+	yd[1] = m_all;
+	wd[0] = g->transpose ? c_all : m_all;
+	wd[1] = g->transpose ? g->mg : g->cg;
+	xn = g->n * c_all;
+	yn = g->n * m_all;
+	wn = wd[0] * wd[1];
+	for (int a = 0; a < g->nsp; a++) {
+		xd[2 + a] = g->in[a];
+		yd[2 + a] = g->out[a];
+		wd[2 + a] = g->k[a];
+		xn *= g->in[a];
+		yn *= g->out[a];
+		wn *= g->k[a];
+		pads[a] = g->pb[a];
+		pads[a + g->nsp] = g->pe[a];
+		s[a] = g->s[a];
+		d[a] = g->d[a];
+		op[a] = g->op[a];
+	}
+	bn = m_all;
+	x = malloc((size_t)xn * sizeof(double));
+	w = malloc((size_t)wn * sizeof(double));
+	b = malloc((size_t)bn * sizeof(double));
+	ref = malloc((size_t)yn * sizeof(double));
+	xv = malloc((size_t)(xn + wn + bn) * (size_t)es);
+	ck_assert(x && w && b && ref && xv);
+	wv = (char *)xv + xn * es;
+	bv = (char *)wv + wn * es;
+	/* small integers times 1/8: exact in float, so only summation order differs */
+	for (int64_t i = 0; i < xn; i++)
+		x[i] = (double)rnd(-8, 8) / 8;
+	for (int64_t i = 0; i < wn; i++)
+		w[i] = (double)rnd(-8, 8) / 8;
+	for (int64_t i = 0; i < bn; i++)
+		b[i] = (double)rnd(-8, 8);
+	for (int64_t i = 0; i < xn + wn + bn; i++) {
+		double v = i < xn ? x[i] : i < xn + wn ? w[i - xn] : b[i - xn - wn];
+		if (dt == DT_FLOAT)
+			((float *)xv)[i] = (float)v;
+		else
+			((double *)xv)[i] = v;
+	}
+	reference(g, x, w, g->bias ? b : NULL, ref);
+	describe(g, desc, sizeof(desc));
+
+	setup(&h, g->transpose ? "ConvTranspose" : "Conv", 11, dt, 2 + g->nsp, xd, xv, wd, wv,
+	      g->bias ? bn : -1, bv);
+	h_attr_int(&h, "group", g->group);
+	h_attr_ints(&h, "pads", 2 * g->nsp, pads);
+	h_attr_ints(&h, "strides", g->nsp, s);
+	h_attr_ints(&h, "dilations", g->nsp, d);
+	if (g->transpose)
+		h_attr_ints(&h, "output_padding", g->nsp, op);
+	ck_assert_msg(h_run(&h) == GRT_OK, "%s [%s]: %s", label, desc, h.err);
+	expect_dims(&h, 2 + g->nsp, yd);
+	for (int64_t i = 0; i < yn; i++) {
+		double got = dt == DT_FLOAT ? ((float *)h.out[0]->data)[i]
+		                            : ((double *)h.out[0]->data)[i];
+		ck_assert_msg(fabs(got - ref[i]) <= 1e-5 + 1e-5 * fabs(ref[i]),
+		              "%s [%s] %s: Y index %lld: got %.9g, expected %.9g", label, desc,
+		              dtype_name(dt), (long long)i, got, ref[i]);
+	}
+	h_free(&h);
+	free(x);
+	free(w);
+	free(b);
+	free(ref);
+	free(xv);
+}
+
+START_TEST(sweep_random)
+{
+	struct geo g;
+	char label[64];
+
+	rng_state = 12345u + (uint32_t)_i;
+	for (int i = 0; i < 150; i++) {
+		int kind = i % 5 == 0 ? 1 : i % 5 == 1 ? 2 : 0;   /* depthwise, pointwise, any */
+		random_geo(&g, _i, kind);
+		snprintf(label, sizeof(label), "sweep %d case %d", _i, i);
+		check_geo(&g, i % 3 ? DT_FLOAT : DT_DOUBLE, label);
+	}
+}
+END_TEST
+
+START_TEST(sweep_tiled)
+{
+	/* big enough that im2col / col2im take several tiles */
+	struct geo g = {
+		.transpose = _i, .nsp = 2, .bias = 1, .n = 2, .group = 2, .cg = 4, .mg = 5,
+		.in = { 50, 40 }, .k = { 3, 3 }, .s = { 1, 2 }, .d = { 2, 1 },
+		.pb = { 1, 1 }, .pe = { 2, 0 }, .op = { 0, 1 },
+	};
+
+	for (int a = 0; a < 2; a++) {
+		int64_t dk = (g.k[a] - 1) * g.d[a] + 1;
+		g.out[a] = _i ? g.s[a] * (g.in[a] - 1) + g.op[a] + dk - g.pb[a] - g.pe[a]
+		              : (g.in[a] + g.pb[a] + g.pe[a] - dk) / g.s[a] + 1;
+	}
+	rng_state = 777u;
+	check_geo(&g, DT_FLOAT, "tiled");
+}
+END_TEST
+
+START_TEST(sweep_gtcrn_shapes)
+{
+	/* depthwise ConvTranspose over time, dilation 5, pads 10 (11 frames -> 1) */
+	struct geo dw = {
+		.transpose = 1, .nsp = 2, .bias = 1, .n = 1, .group = 16, .cg = 1, .mg = 1,
+		.in = { 11, 33 }, .k = { 3, 3 }, .s = { 1, 1 }, .d = { 5, 1 },
+		.pb = { 10, 1 }, .pe = { 10, 1 }, .out = { 1, 33 },
+	};
+	/* (1,5) stride (1,2) ConvTranspose 16 -> 16, group 2 */
+	struct geo up = {
+		.transpose = 1, .nsp = 2, .bias = 1, .n = 1, .group = 2, .cg = 8, .mg = 8,
+		.in = { 3, 33 }, .k = { 1, 5 }, .s = { 1, 2 }, .d = { 1, 1 },
+		.pb = { 0, 2 }, .pe = { 0, 2 }, .out = { 3, 65 },
+	};
+	/* (1,5) stride (1,2) Conv 9 -> 16 */
+	struct geo down = {
+		.transpose = 0, .nsp = 2, .bias = 1, .n = 1, .group = 1, .cg = 9, .mg = 16,
+		.in = { 2, 129 }, .k = { 1, 5 }, .s = { 1, 2 }, .d = { 1, 1 },
+		.pb = { 0, 2 }, .pe = { 0, 2 }, .out = { 2, 65 },
+	};
+
+	rng_state = 99u;
+	check_geo(&dw, DT_FLOAT, "gtcrn depthwise ConvTranspose");
+	check_geo(&up, DT_FLOAT, "gtcrn ConvTranspose (1,5)");
+	check_geo(&down, DT_FLOAT, "gtcrn Conv (1,5)");
+}
+END_TEST
+
+static Suite *conv_suite(void)
+{
+	Suite *s = suite_create("Conv");
+	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
+	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+	TCase *sw = tcase_create("sweep");
+
+	tcase_add_test(v, conv_1d_pads);
+	tcase_add_test(v, conv_1d_double);
+	tcase_add_test(v, conv_pointwise_group_bias);
+	tcase_add_test(v, conv_dilation);
+	tcase_add_test(v, conv_auto_pad_modes);
+	tcase_add_test(v, conv_same_stride);
+	tcase_add_test(sh, conv_shape_3d);
+	tcase_add_test(sh, conv_depthwise_no_scratch);
+	tcase_add_test(sh, conv_scratch_is_tiled);
+	tcase_add_test(e, conv_errors_channels);
+	tcase_add_test(e, conv_errors_ranks_dtypes);
+	tcase_add_test(e, conv_errors_attrs);
+	tcase_add_test(o, opsets_registered);
+	tcase_add_test(o, conv_opset1_and_17);
+	tcase_add_test(sw, sweep_random);
+	tcase_add_test(sw, sweep_tiled);
+	tcase_add_test(sw, sweep_gtcrn_shapes);
+	tcase_set_timeout(sw, 60);
+	suite_add_tcase(s, v);
+	suite_add_tcase(s, sh);
+	suite_add_tcase(s, e);
+	suite_add_tcase(s, o);
+	suite_add_tcase(s, sw);
+	return s;
+}
+
+static Suite *convt_suite(void)
+{
+	Suite *s = suite_create("ConvTranspose");
+	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
+	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+	TCase *sw = tcase_create("sweep");
+
+	tcase_add_test(v, convt_1d_basic);
+	tcase_add_test(v, convt_pads_output_padding);
+	tcase_add_test(v, convt_output_shape);
+	tcase_add_test(v, convt_bias_group);
+	tcase_add_test(sh, convt_shape_3d);
+	tcase_add_test(e, convt_errors_attrs);
+	tcase_add_test(o, convt_opset1_pad_split);
+	tcase_add_loop_test(sw, sweep_random, 1, 2);
+	tcase_add_loop_test(sw, sweep_tiled, 1, 2);
+	tcase_set_timeout(sw, 60);
+	suite_add_tcase(s, v);
+	suite_add_tcase(s, sh);
+	suite_add_tcase(s, e);
+	suite_add_tcase(s, o);
+	suite_add_tcase(s, sw);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(conv_suite());
+	int failed;
+
+	srunner_add_suite(sr, convt_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
