@@ -54,6 +54,7 @@ struct attr {
 	size_t          s_len;
 	const float    *floats;   /* [n] */
 	const int64_t  *ints;     /* [n] */
+	const char *const *strings; /* ATTR_STRINGS: [n] NUL-terminated copies */
 	int             n;
 	const struct tensor *t;   /* ATTR_TENSOR: weights-like, owned by the model */
 };
@@ -120,6 +121,8 @@ int attr_ints(struct node *n, struct exec *x, const char *name,
               const int64_t **out, int *count);
 int attr_floats(struct node *n, struct exec *x, const char *name,
                 const float **out, int *count);
+int attr_strings(struct node *n, struct exec *x, const char *name,
+                 const char *const **out, int *count);
 
 /* Input i if present, else NULL. */
 static inline struct tensor *op_input(const struct node *n, int i)

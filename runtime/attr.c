@@ -174,3 +174,14 @@ int op_axis(struct node *n, struct exec *x, int64_t axis, int rank, int *out)
 	*out = (int)(axis < 0 ? axis + rank : axis);
 	return GRT_OK;
 }
+
+int attr_strings(struct node *n, struct exec *x, const char *name, const char *const **out,
+                 int *count)
+{
+	int rc;
+	const struct attr *a = typed(n, x, name, ATTR_STRINGS, &rc);
+
+	*out = a ? a->strings : NULL;
+	*count = a ? a->n : -1;
+	return rc;
+}

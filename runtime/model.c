@@ -226,7 +226,21 @@ static int convert_attr(struct loader *l, const Onnx__NodeProto *np,
 		a->n = (int)ap->n_ints;
 		break;
 	}
-	case ATTR_STRINGS: case ATTR_TENSORS: case ATTR_GRAPH: case ATTR_GRAPHS:
+	case ATTR_STRINGS: {
+		char **v = pool_alloc(&m->mem, (ap->n_strings + 1) * sizeof(char *));
+		if (!v)
+			return GRT_E_NOMEM;
+		for (size_t k = 0; k < ap->n_strings; k++) {
+			v[k] = pool_strdup(&m->mem, (const char *)ap->strings[k].data,
+			                   ap->strings[k].len);
+			if (!v[k])
+				return GRT_E_NOMEM;
+		}
+		a->strings = (const char *const *)v;
+		a->n = (int)ap->n_strings;
+		break;
+	}
+	case ATTR_TENSORS: case ATTR_GRAPH: case ATTR_GRAPHS:
 		a->n = 0;  /* kept as a typed marker: no supported operator reads these */
 		break;
 	default:

@@ -122,3 +122,11 @@ void h_free(struct harness *h)
 {
 	pool_free(&h->pool.blocks);
 }
+
+void h_attr_strings(struct harness *h, const char *name, int n, const char *const *v)
+{
+	struct attr *a = new_attr(h, name, ATTR_STRINGS);
+
+	a->strings = v;
+	a->n = n;
+}

@@ -34,6 +34,7 @@ void h_attr_float(struct harness *h, const char *name, float v);
 void h_attr_string(struct harness *h, const char *name, const char *s);
 void h_attr_ints(struct harness *h, const char *name, int n, const int64_t *v);
 void h_attr_floats(struct harness *h, const char *name, int n, const float *v);
+void h_attr_strings(struct harness *h, const char *name, int n, const char *const *v);
 /* prepare, then allocate outputs and scratch, then run. Returns the status;
  * the message is in h->err. */
 int h_run(struct harness *h);
