@@ -1,0 +1,302 @@
+/* cast.c - Cast (https://onnx.ai/onnx/operators/onnx__Cast.html), opsets 6..latest,
+ * between all numeric types, float16, bfloat16 and bool. Blocks of elements
+ * are widened to int64, uint64 or double (exact for every source type), then
+ * narrowed to the target with one correct rounding. */
+#include <math.h>
+#include <string.h>
+#include "ops/op.h"
+
+/* Conversions, where the spec leaves them open:
+ * - float -> integer truncates toward zero; NaN gives 0, values beyond the
+ *   target's range (and infinities) clamp to its minimum or maximum;
+ * - integer -> integer keeps the low bits (wraps, like numpy's astype);
+ * - to float, double, float16 and bfloat16: round to nearest even, once,
+ *   also from int64/uint64 and double to the 16-bit formats;
+ * - to bool: x != 0 (NaN is true); from bool: 0 or 1. */
+
+#define CAST_BLOCK 256          /* elements converted per pass through `union wide` */
+#define N_DT (DT_BFLOAT16 + 1)
+
+enum wide_kind { W_INT, W_UINT, W_FLOAT };
+
+union wide {                    /* one block, in the member of the reader's kind */
+	int64_t i[CAST_BLOCK];
+	uint64_t u[CAST_BLOCK];
+	double f[CAST_BLOCK];
+};
+
+typedef void (*read_fn)(union wide *restrict w, const void *restrict src, int64_t n);
+typedef void (*write_fn)(void *restrict dst, const union wide *restrict w, int64_t n);
+
+/* --- readers: source type -> wide --- */
+
+#define DEFINE_READER(name, T, MEMBER, LOAD)                                         \
+	static void name(union wide *restrict w, const void *restrict src_, int64_t n)  \
+	{                                                                               \
+		const T *restrict src = src_;                                               \
+		for (int64_t i = 0; i < n; i++)                                             \
+			w->MEMBER[i] = LOAD(src[i]);                                            \
+	}
+
+#define ID(v) (v)
+#define NZ(v) ((v) != 0)
+
+DEFINE_READER(read_f32, float, f, ID)
+DEFINE_READER(read_f64, double, f, ID)
+DEFINE_READER(read_f16, uint16_t, f, half_to_float)
+DEFINE_READER(read_bf16, uint16_t, f, bf16_to_float)
+DEFINE_READER(read_i8, int8_t, i, ID)
+DEFINE_READER(read_i16, int16_t, i, ID)
+DEFINE_READER(read_i32, int32_t, i, ID)
+DEFINE_READER(read_i64, int64_t, i, ID)
+DEFINE_READER(read_u8, uint8_t, u, ID)
+DEFINE_READER(read_u16, uint16_t, u, ID)
+DEFINE_READER(read_u32, uint32_t, u, ID)
+DEFINE_READER(read_u64, uint64_t, u, ID)
+DEFINE_READER(read_bool, uint8_t, u, NZ)
+
+static const struct { read_fn fn; enum wide_kind kind; } readers[N_DT] = {
+	[DT_FLOAT] = { read_f32, W_FLOAT }, [DT_DOUBLE] = { read_f64, W_FLOAT },
+	[DT_FLOAT16] = { read_f16, W_FLOAT }, [DT_BFLOAT16] = { read_bf16, W_FLOAT },
+	[DT_INT8] = { read_i8, W_INT }, [DT_INT16] = { read_i16, W_INT },
+	[DT_INT32] = { read_i32, W_INT }, [DT_INT64] = { read_i64, W_INT },
+	[DT_UINT8] = { read_u8, W_UINT }, [DT_UINT16] = { read_u16, W_UINT },
+	[DT_UINT32] = { read_u32, W_UINT }, [DT_UINT64] = { read_u64, W_UINT },
+	[DT_BOOL] = { read_bool, W_UINT },
+};
+
+/* --- rounding helpers --- */
+
+/* Round-to-odd to float: truncate, and set the last bit if anything was
+ * lost. Float keeps more than 2 bits beyond float16 and bfloat16, so
+ * rounding this result to nearest even there equals rounding the exact
+ * value once. */
+static float f64_to_f32_odd(double v)
+{
+	float f = (float)v;
+	uint32_t bits;
+
+	if (!isfinite(f) || (double)f == v)
+		return f;
+	memcpy(&bits, &f, 4);
+	if (fabs((double)f) > fabs(v))
+		bits--;                             /* magnitude one ulp down: truncation */
+	bits |= 1;
+	memcpy(&f, &bits, 4);
+	return f;
+}
+
+static float u64_to_f32_odd(uint64_t m)
+{
+	uint64_t top;
+	int sh = 0;
+
+	while ((m >> sh) >= ((uint64_t)1 << 24))
+		sh++;
+	if (!sh)
+		return (float)m;
+	top = m >> sh;
+	if (m & (((uint64_t)1 << sh) - 1))
+		top |= 1;
+	return ldexpf((float)top, sh);          /* top has 24 bits: exact */
+}
+
+static float i64_to_f32_odd(int64_t v)
+{
+	return v < 0 ? -u64_to_f32_odd(0 - (uint64_t)v) : u64_to_f32_odd((uint64_t)v);
+}
+
+static uint16_t i64_to_half(int64_t v) { return float_to_half(i64_to_f32_odd(v)); }
+static uint16_t u64_to_half(uint64_t v) { return float_to_half(u64_to_f32_odd(v)); }
+static uint16_t f64_to_half(double v) { return float_to_half(f64_to_f32_odd(v)); }
+static uint16_t i64_to_bf16(int64_t v) { return float_to_bf16(i64_to_f32_odd(v)); }
+static uint16_t u64_to_bf16(uint64_t v) { return float_to_bf16(u64_to_f32_odd(v)); }
+static uint16_t f64_to_bf16(double v) { return float_to_bf16(f64_to_f32_odd(v)); }
+
+/* v truncated toward zero and clamped to [lo, hi]; NaN gives 0. */
+static int64_t sat_int(double v, int64_t lo, int64_t hi)
+{
+	if (v != v)
+		return 0;
+	if (v <= (double)lo)
+		return lo;
+	if (v >= (double)hi)
+		return hi;
+	return (int64_t)v;
+}
+
+static uint64_t sat_uint(double v, uint64_t hi)
+{
+	if (!(v > 0))
+		return 0;
+	if (v >= (double)hi)
+		return hi;
+	return (uint64_t)v;
+}
+
+#define TO_F32(v) ((float)(v))
+#define TO_F64(v) ((double)(v))
+#define TO_BOOL(v) ((uint8_t)((v) != 0))
+#define WRAP_I8(v) ((int8_t)(v))
+#define WRAP_I16(v) ((int16_t)(v))
+#define WRAP_I32(v) ((int32_t)(v))
+#define WRAP_I64(v) ((int64_t)(v))
+#define WRAP_U8(v) ((uint8_t)(v))
+#define WRAP_U16(v) ((uint16_t)(v))
+#define WRAP_U32(v) ((uint32_t)(v))
+#define WRAP_U64(v) ((uint64_t)(v))
+#define SAT_I8(v) ((int8_t)sat_int(v, INT8_MIN, INT8_MAX))
+#define SAT_I16(v) ((int16_t)sat_int(v, INT16_MIN, INT16_MAX))
+#define SAT_I32(v) ((int32_t)sat_int(v, INT32_MIN, INT32_MAX))
+#define SAT_I64(v) (sat_int(v, INT64_MIN, INT64_MAX))
+#define SAT_U8(v) ((uint8_t)sat_uint(v, UINT8_MAX))
+#define SAT_U16(v) ((uint16_t)sat_uint(v, UINT16_MAX))
+#define SAT_U32(v) ((uint32_t)sat_uint(v, UINT32_MAX))
+#define SAT_U64(v) (sat_uint(v, UINT64_MAX))
+
+/* --- writers: wide -> target type, one per wide kind --- */
+
+#define DEFINE_WRITERS(name, T, FROM_I, FROM_U, FROM_F)                                  \
+	static void name##_from_i(void *restrict dst, const union wide *restrict w, int64_t n) \
+	{                                                                                   \
+		T *restrict d = dst;                                                            \
+		for (int64_t i = 0; i < n; i++)                                                 \
+			d[i] = FROM_I(w->i[i]);                                                     \
+	}                                                                                   \
+	static void name##_from_u(void *restrict dst, const union wide *restrict w, int64_t n) \
+	{                                                                                   \
+		T *restrict d = dst;                                                            \
+		for (int64_t i = 0; i < n; i++)                                                 \
+			d[i] = FROM_U(w->u[i]);                                                     \
+	}                                                                                   \
+	static void name##_from_f(void *restrict dst, const union wide *restrict w, int64_t n) \
+	{                                                                                   \
+		T *restrict d = dst;                                                            \
+		for (int64_t i = 0; i < n; i++)                                                 \
+			d[i] = FROM_F(w->f[i]);                                                     \
+	}
+
+DEFINE_WRITERS(write_f32, float, TO_F32, TO_F32, TO_F32)
+DEFINE_WRITERS(write_f64, double, TO_F64, TO_F64, TO_F64)
+DEFINE_WRITERS(write_f16, uint16_t, i64_to_half, u64_to_half, f64_to_half)
+DEFINE_WRITERS(write_bf16, uint16_t, i64_to_bf16, u64_to_bf16, f64_to_bf16)
+DEFINE_WRITERS(write_i8, int8_t, WRAP_I8, WRAP_I8, SAT_I8)
+DEFINE_WRITERS(write_i16, int16_t, WRAP_I16, WRAP_I16, SAT_I16)
+DEFINE_WRITERS(write_i32, int32_t, WRAP_I32, WRAP_I32, SAT_I32)
+DEFINE_WRITERS(write_i64, int64_t, WRAP_I64, WRAP_I64, SAT_I64)
+DEFINE_WRITERS(write_u8, uint8_t, WRAP_U8, WRAP_U8, SAT_U8)
+DEFINE_WRITERS(write_u16, uint16_t, WRAP_U16, WRAP_U16, SAT_U16)
+DEFINE_WRITERS(write_u32, uint32_t, WRAP_U32, WRAP_U32, SAT_U32)
+DEFINE_WRITERS(write_u64, uint64_t, WRAP_U64, WRAP_U64, SAT_U64)
+DEFINE_WRITERS(write_bool, uint8_t, TO_BOOL, TO_BOOL, TO_BOOL)
+
+#define WRITERS(name) \
+	{ [W_INT] = name##_from_i, [W_UINT] = name##_from_u, [W_FLOAT] = name##_from_f }
+
+static const write_fn writers[N_DT][3] = {
+	[DT_FLOAT] = WRITERS(write_f32), [DT_DOUBLE] = WRITERS(write_f64),
+	[DT_FLOAT16] = WRITERS(write_f16), [DT_BFLOAT16] = WRITERS(write_bf16),
+	[DT_INT8] = WRITERS(write_i8), [DT_INT16] = WRITERS(write_i16),
+	[DT_INT32] = WRITERS(write_i32), [DT_INT64] = WRITERS(write_i64),
+	[DT_UINT8] = WRITERS(write_u8), [DT_UINT16] = WRITERS(write_u16),
+	[DT_UINT32] = WRITERS(write_u32), [DT_UINT64] = WRITERS(write_u64),
+	[DT_BOOL] = WRITERS(write_bool),
+};
+
+/* --- Cast --- */
+
+struct cast_params {
+	read_fn read;               /* NULL: same type, the bytes are copied */
+	write_fn write;
+	size_t es_in, es_out;       /* element sizes, bytes */
+};
+
+/* TensorProto.DataType values that exist but have no tensors here: string,
+ * complex64/128, the float8, 4-bit and float4 types of later opsets. */
+static int onnx_type_unsupported(int64_t to)
+{
+	return to == DT_STRING || to == 14 || to == 15 || (to >= 17 && to <= 23);
+}
+
+static int cast_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *in;
+	struct cast_params *p;
+	int64_t to, saturate;
+	enum dtype dt;
+	int rc;
+
+	rc = op_check_arity(n, x, 1, 1, 1, 1);
+	if (rc)
+		return rc;
+	in = n->inputs[0];
+	if (!node_attr(n, "to"))
+		return op_fail(n, x, GRT_E_ATTR, "attribute 'to' is required");
+	rc = attr_int(n, x, "to", 0, &to);
+	if (rc)
+		return rc;
+	/* saturate (opset 19) only concerns the float8 targets, which are refused */
+	rc = attr_int(n, x, "saturate", 1, &saturate);
+	if (rc)
+		return rc;
+	if (to == DT_STRING)
+		return op_fail(n, x, GRT_E_UNSUPPORTED, "Cast to STRING: the runtime has no "
+		               "string tensors");
+	if (in->dtype == DT_STRING)
+		return op_fail(n, x, GRT_E_UNSUPPORTED, "Cast from STRING (input '%s'): the "
+		               "runtime has no string tensors", in->name);
+	if (to <= 0 || to >= N_DT || !writers[to][0]) {
+		if (onnx_type_unsupported(to))
+			return op_fail(n, x, GRT_E_UNSUPPORTED, "attribute 'to': element type %lld "
+			               "is not supported", (long long)to);
+		return op_fail(n, x, GRT_E_ATTR, "attribute 'to' = %lld is not a "
+		               "TensorProto.DataType", (long long)to);
+	}
+	dt = (enum dtype)to;
+	if ((unsigned)in->dtype >= N_DT || !readers[in->dtype].fn)
+		return op_fail(n, x, GRT_E_DTYPE, "input 0 '%s' has unsupported element type %s",
+		               in->name, dtype_name(in->dtype));
+	rc = tensor_set_shape(n->outputs[0], dt, in->ndim, in->dims);
+	if (rc)
+		return op_fail(n, x, rc, "output shape too large");
+	p = plan_alloc(x, sizeof(*p));
+	if (!p)
+		return op_fail(n, x, GRT_E_NOMEM, "out of memory");
+	p->es_in = dtype_size(in->dtype);
+	p->es_out = dtype_size(dt);
+	if (dt != in->dtype) {
+		p->read = readers[in->dtype].fn;
+		p->write = writers[dt][readers[in->dtype].kind];
+	}
+	n->params = p;
+	return GRT_OK;
+}
+
+static int cast_run(struct node *n, struct exec *x)
+{
+	const struct cast_params *p = n->params;
+	const struct tensor *in = n->inputs[0];
+	struct tensor *out = n->outputs[0];
+	const char *src = in->data;
+	char *dst = out->data;
+	union wide w;
+
+	if (!out->numel)
+		return GRT_OK;
+	if (!p->read) {
+		memcpy(dst, src, out->nbytes);
+		return GRT_OK;
+	}
+	for (int64_t i = 0; i < out->numel; i += CAST_BLOCK) {
+		int64_t m = out->numel - i < CAST_BLOCK ? out->numel - i : CAST_BLOCK;
+		p->read(&w, src + i * (int64_t)p->es_in, m);
+		p->write(dst + i * (int64_t)p->es_out, &w, m);
+	}
+	(void)x;
+	return GRT_OK;
+}
+
+/* Cast-1 named the target type with a string; from opset 6 on only element
+ * types are added (bfloat16 in 13; float8 in 19, 4-bit types in 21, which
+ * the runtime has no tensors for). */
+const struct op_def op_cast = { "Cast", 6, OPSET_LATEST, cast_prepare, cast_run, 0 };
