@@ -1,0 +1,1288 @@
+/* check_ops_norm.c - BatchNormalization, LayerNormalization and ReduceMean:
+ * hand-computed values, shapes, errors, opsets, and seeded sweeps against naive
+ * references written from the ONNX definitions.
+ * Rerun: make tests/check_ops_norm && ./tests/check_ops_norm (CK_RUN_CASE=name for one). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tests/op_harness.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+static uint32_t rng_state = 1u;
+
+static float frand(void)    /* [-1, 1) */
+{
+	rng_state = rng_state * 1664525u + 1013904223u;
+	return (float)((rng_state >> 8) & 0xffffff) / 8388608.0f - 1.0f;
+}
+
+static int irand(int n)     /* [0, n) */
+{
+	rng_state = rng_state * 1664525u + 1013904223u;
+	return (int)((rng_state >> 8) % (uint32_t)n);
+}
+
+static double elem(const struct tensor *t, int64_t i)
+{
+	switch (t->dtype) {
+	case DT_FLOAT: return ((const float *)t->data)[i];
+	case DT_DOUBLE: return ((const double *)t->data)[i];
+	case DT_FLOAT16: return half_to_float(((const uint16_t *)t->data)[i]);
+	case DT_BFLOAT16: return bf16_to_float(((const uint16_t *)t->data)[i]);
+	case DT_INT32: return ((const int32_t *)t->data)[i];
+	case DT_INT64: return (double)((const int64_t *)t->data)[i];
+	case DT_UINT32: return ((const uint32_t *)t->data)[i];
+	case DT_UINT64: return (double)((const uint64_t *)t->data)[i];
+	default: return NAN;
+	}
+}
+
+static void run_ok(struct harness *h)
+{
+	int rc = h_run(h);
+
+	ck_assert_msg(rc == GRT_OK, "run failed: %d %s", rc, h->err);
+}
+
+static void run_fails(struct harness *h, int code, const char *substr)
+{
+	int rc = h_run(h);
+
+	ck_assert_msg(rc == code, "status: got %d, expected %d (message: %s)", rc, code, h->err);
+	ck_assert_msg(strstr(h->err, substr) != NULL, "message '%s' lacks '%s'", h->err, substr);
+	ck_assert_msg(strstr(h->err, "node 'test'") != NULL, "message '%s' lacks the node",
+	              h->err);
+}
+
+static void expect_dims(const struct harness *h, int o, int ndim, const int64_t *dims)
+{
+	const struct tensor *y = h->out[o];
+
+	ck_assert_msg(y->ndim == ndim, "output %d rank: got %d, expected %d", o, y->ndim, ndim);
+	for (int i = 0; i < ndim; i++)
+		ck_assert_msg(y->dims[i] == dims[i], "output %d dim %d: got %lld, expected %lld",
+		              o, i, (long long)y->dims[i], (long long)dims[i]);
+}
+
+/* Output o against want[] with |got - want| <= tol * (1 + |want|). */
+static void expect_vals(const struct harness *h, int o, const double *want, int64_t count,
+                        double tol)
+{
+	const struct tensor *y = h->out[o];
+
+	ck_assert_msg(y->numel == count, "output %d numel: got %lld, expected %lld", o,
+	              (long long)y->numel, (long long)count);
+	for (int64_t i = 0; i < count; i++) {
+		double g = elem(y, i);
+		ck_assert_msg(fabs(g - want[i]) <= tol * (1 + fabs(want[i])) ||
+		              (isnan(g) && isnan(want[i])),
+		              "output %d index %lld: got %.9g, expected %.9g", o, (long long)i, g,
+		              want[i]);
+	}
+}
+
+/* ================================================================ ReduceMean */
+
+/* Naive ReduceMean over the axes flagged in red[] (output keeps rank). */
+static void ref_reduce_mean(const float *x, int r, const int64_t *dims, const int *red,
+                            double *out, int64_t out_n)
+{
+	int64_t idx[MAX_DIMS] = { 0 }, numel = shape_numel(r, dims), cnt = 1;
+	double *sum = out;
+
+	for (int a = 0; a < r; a++)
+		if (red[a])
+			cnt *= dims[a];
+	for (int64_t i = 0; i < out_n; i++)
+		sum[i] = 0;
+	for (int64_t i = 0; i < numel; i++) {
+		int64_t o = 0;
+		for (int a = 0; a < r; a++)
+			o = o * (red[a] ? 1 : dims[a]) + (red[a] ? 0 : idx[a]);
+		sum[o] += x[i];
+		for (int a = r - 1; a >= 0; a--) {
+			if (++idx[a] < dims[a])
+				break;
+			idx[a] = 0;
+		}
+	}
+	for (int64_t i = 0; i < out_n; i++)
+		out[i] = sum[i] / (double)cnt;
+}
+
+static void rm_setup(struct harness *h, int opset, enum dtype dt, int ndim,
+                     const int64_t *dims, const void *data)
+{
+	h_init(h, "ReduceMean", opset);
+	ck_assert_msg(h->n.op != NULL, "ReduceMean opset %d not in the registry", opset);
+	h_input(h, dt, ndim, dims, data, 0);
+}
+
+static const int64_t d2x3[] = { 2, 3 };
+static const float x2x3[] = { 1, 2, 3, 4, 5, 6 };
+
+START_TEST(rm_axis1_keepdims)
+{
+	struct harness h;
+	static const int64_t ax[] = { 1 }, od[] = { 2, 1 };
+	static const double want[] = { 2, 5 };
+
+	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
+	h_attr_ints(&h, "axes", 1, ax);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 2, od);
+	expect_vals(&h, 0, want, 2, 1e-7);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(rm_axis0_inner_kept)
+{
+	struct harness h;
+	static const int64_t ax[] = { -2 }, od[] = { 3 };
+	static const double want[] = { 2.5, 3.5, 4.5 };
+
+	rm_setup(&h, 11, DT_FLOAT, 2, d2x3, x2x3);
+	h_attr_ints(&h, "axes", 1, ax);
+	h_attr_int(&h, "keepdims", 0);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 1, od);
+	expect_vals(&h, 0, want, 3, 1e-7);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(rm_non_adjacent_axes)
+{
+	struct harness h;
+	static const int64_t d[] = { 2, 3, 2 }, ax[] = { 0, 2 }, od[] = { 1, 3, 1 };
+	float x[12];
+	/* x[i][j][k] = 6i + 2j + k: the mean over i and k is 3.5 + 2j */
+	static const double want[] = { 3.5, 5.5, 7.5 };
+
+	for (int i = 0; i < 12; i++)
+		x[i] = (float)i;
+	rm_setup(&h, 13, DT_FLOAT, 3, d, x);
+	h_attr_ints(&h, "axes", 2, ax);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 3, od);
+	expect_vals(&h, 0, want, 3, 1e-7);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(rm_all_axes_default)
+{
+	struct harness h;
+	static const int64_t od[] = { 1, 1 };
+	static const double want[] = { 3.5 };
+
+	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 2, od);
+	expect_vals(&h, 0, want, 1, 1e-7);
+	h_free(&h);
+
+	/* keepdims 0 gives a scalar; an empty axes list also means all axes */
+	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
+	h_attr_ints(&h, "axes", 0, NULL);
+	h_attr_int(&h, "keepdims", 0);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 0, NULL);
+	expect_vals(&h, 0, want, 1, 1e-7);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(rm_scalar_input)
+{
+	struct harness h;
+	static const float v = 4.25f;
+	static const double want[] = { 4.25 };
+
+	rm_setup(&h, 13, DT_FLOAT, 0, NULL, &v);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 0, NULL);
+	expect_vals(&h, 0, want, 1, 0);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(rm_integer_types)
+{
+	struct harness h;
+	static const int64_t d[] = { 2, 3 }, ax[] = { 1 };
+	static const int32_t i32[] = { 1, 2, 4, -1, -2, -4 };
+	static const int64_t i64[] = { 1, 2, 4, -1, -2, -4 };
+	static const uint32_t u32[] = { 1, 2, 4, 4000000000u, 4000000000u, 4000000001u };
+	static const uint64_t u64[] = { 1, 2, 4, 9, 9, 10 };
+	/* the quotient truncates toward zero: 7/3 -> 2, -7/3 -> -2 */
+	static const double w_signed[] = { 2, -2 }, w_u32[] = { 2, 4000000000.0 };
+	static const double w_u64[] = { 2, 9 };
+	const struct { enum dtype dt; const void *x; const double *want; } c[] = {
+		{ DT_INT32, i32, w_signed }, { DT_INT64, i64, w_signed },
+		{ DT_UINT32, u32, w_u32 }, { DT_UINT64, u64, w_u64 },
+	};
+
+	for (int k = 0; k < 4; k++) {
+		rm_setup(&h, 13, c[k].dt, 2, d, c[k].x);
+		h_attr_ints(&h, "axes", 1, ax);
+		h_attr_int(&h, "keepdims", 0);
+		h_output(&h);
+		run_ok(&h);
+		ck_assert_int_eq(h.out[0]->dtype, c[k].dt);
+		expect_vals(&h, 0, c[k].want, 2, 0);
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(rm_float_types)
+{
+	struct harness h;
+	static const int64_t d[] = { 2, 2 }, ax[] = { 0 };
+	static const double xd[] = { 1, 2, 4, 8 }, want[] = { 2.5, 5 };
+	uint16_t xh[4], xb[4];
+
+	for (int i = 0; i < 4; i++) {
+		xh[i] = float_to_half((float)xd[i]);
+		xb[i] = float_to_bf16((float)xd[i]);
+	}
+	rm_setup(&h, 13, DT_DOUBLE, 2, d, xd);
+	h_attr_ints(&h, "axes", 1, ax);
+	h_output(&h);
+	run_ok(&h);
+	ck_assert_int_eq(h.out[0]->dtype, DT_DOUBLE);
+	expect_vals(&h, 0, want, 2, 0);
+	h_free(&h);
+	rm_setup(&h, 13, DT_FLOAT16, 2, d, xh);
+	h_attr_ints(&h, "axes", 1, ax);
+	h_output(&h);
+	run_ok(&h);
+	ck_assert_int_eq(h.out[0]->dtype, DT_FLOAT16);
+	expect_vals(&h, 0, want, 2, 0);
+	h_free(&h);
+	rm_setup(&h, 13, DT_BFLOAT16, 2, d, xb);
+	h_attr_ints(&h, "axes", 1, ax);
+	h_output(&h);
+	run_ok(&h);
+	ck_assert_int_eq(h.out[0]->dtype, DT_BFLOAT16);
+	expect_vals(&h, 0, want, 2, 0);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(rm_empty)
+{
+	struct harness h;
+	static const int64_t d[] = { 2, 0 }, ax1[] = { 1 }, ax0[] = { 0 };
+	static const int64_t od1[] = { 2, 1 }, od0[] = { 1, 0 };
+
+	/* the mean of nothing is NaN (numpy) */
+	rm_setup(&h, 13, DT_FLOAT, 2, d, NULL);
+	h_attr_ints(&h, "axes", 1, ax1);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 2, od1);
+	for (int i = 0; i < 2; i++)
+		ck_assert_msg(isnan(((float *)h.out[0]->data)[i]), "index %d: not NaN", i);
+	h_free(&h);
+	rm_setup(&h, 13, DT_FLOAT, 2, d, NULL);
+	h_attr_ints(&h, "axes", 1, ax0);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 2, od0);
+	h_free(&h);
+}
+END_TEST
+
+/* Large reduction: the result stays within 1e-6 relative of the double sum. */
+START_TEST(rm_precision_large)
+{
+	struct harness h;
+	static const int64_t d[] = { 2, 1 << 20 }, ax[] = { 1 };
+	float *x = malloc(sizeof(float) * (size_t)(2 << 20));
+	double want[2] = { 0, 0 };
+
+	ck_assert_ptr_nonnull(x);
+	for (int64_t i = 0; i < (2 << 20); i++) {
+		x[i] = 1000.0f + 0.001f * (float)(i % 1013);
+		want[i >> 20] += x[i];
+	}
+	want[0] /= (double)(1 << 20);
+	want[1] /= (double)(1 << 20);
+	rm_setup(&h, 13, DT_FLOAT, 2, d, x);
+	h_attr_ints(&h, "axes", 1, ax);
+	h_output(&h);
+	run_ok(&h);
+	for (int i = 0; i < 2; i++) {
+		double g = ((float *)h.out[0]->data)[i];
+		ck_assert_msg(fabs(g - want[i]) <= 1e-6 * fabs(want[i]),
+		              "index %d: got %.9g, expected %.9g", i, g, want[i]);
+	}
+	h_free(&h);
+	free(x);
+}
+END_TEST
+
+/* GTCRN's decomposed LayerNorm: mean over the trailing (33, 16). */
+START_TEST(rm_gtcrn_trailing)
+{
+	struct harness h;
+	static const int64_t d[] = { 1, 4, 3, 33, 16 }, ax[] = { -2, -1 };
+	static const int64_t od[] = { 1, 4, 3, 1, 1 };
+	static const int red[] = { 0, 0, 0, 1, 1 };
+	float x[4 * 3 * 33 * 16];
+	double want[12];
+
+	rng_state = 5u;
+	for (int i = 0; i < 4 * 3 * 33 * 16; i++)
+		x[i] = frand() * 10;
+	ref_reduce_mean(x, 5, d, red, want, 12);
+	rm_setup(&h, 13, DT_FLOAT, 5, d, x);
+	h_attr_ints(&h, "axes", 2, ax);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 5, od);
+	expect_vals(&h, 0, want, 12, 1e-6);
+	ck_assert_msg(h.n.scratch_bytes == 12 * sizeof(double), "scratch %zu bytes",
+	              h.n.scratch_bytes);
+	h_free(&h);
+}
+END_TEST
+
+/* Random shapes (with size-1 axes) and axis subsets against the naive reference. */
+START_TEST(rm_sweep)
+{
+	rng_state = 1234u;
+	for (int iter = 0; iter < 300; iter++) {
+		struct harness h;
+		int r = 1 + irand(5), red[MAX_DIMS] = { 0 }, n_ax = 0, keep = irand(2);
+		int64_t d[MAX_DIMS], ax[MAX_DIMS], od[MAX_DIMS];
+		int64_t numel, onum = 1;
+		float *x;
+		double *want;
+		int ond = 0;
+
+		for (int a = 0; a < r; a++) {
+			d[a] = 1 + irand(4);
+			if (irand(2)) {
+				red[a] = 1;
+				ax[n_ax++] = irand(2) ? a : a - r;
+			}
+		}
+		if (!n_ax)
+			for (int a = 0; a < r; a++)
+				red[a] = 1;
+		for (int a = 0; a < r; a++) {
+			if (!red[a])
+				onum *= d[a];
+			if (keep || !red[a])
+				od[ond++] = red[a] ? 1 : d[a];
+		}
+		numel = shape_numel(r, d);
+		x = malloc(sizeof(float) * (size_t)numel);
+		want = malloc(sizeof(double) * (size_t)onum);
+		ck_assert(x && want);
+		for (int64_t i = 0; i < numel; i++)
+			x[i] = frand();
+		ref_reduce_mean(x, r, d, red, want, onum);
+		rm_setup(&h, 13, DT_FLOAT, r, d, x);
+		if (n_ax)
+			h_attr_ints(&h, "axes", n_ax, ax);
+		h_attr_int(&h, "keepdims", keep);
+		h_output(&h);
+		run_ok(&h);
+		expect_dims(&h, 0, ond, od);
+		expect_vals(&h, 0, want, onum, 1e-6);
+		h_free(&h);
+		free(x);
+		free(want);
+	}
+}
+END_TEST
+
+START_TEST(rm18_axes_input)
+{
+	struct harness h;
+	static const int64_t ax[] = { -1 }, one = 1, od[] = { 2 };
+	static const double want[] = { 2, 5 };
+
+	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
+	h_input(&h, DT_INT64, 1, &one, ax, 1);
+	h_attr_int(&h, "keepdims", 0);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 1, od);
+	expect_vals(&h, 0, want, 2, 1e-7);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(rm18_noop_and_empty_axes)
+{
+	struct harness h;
+	static const int64_t zero = 0, od[] = { 1, 1 };
+	static const double same[] = { 1, 2, 3, 4, 5, 6 }, all[] = { 3.5 };
+
+	/* absent axes + noop_with_empty_axes = 1: identity */
+	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
+	h_attr_int(&h, "noop_with_empty_axes", 1);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 2, d2x3);
+	expect_vals(&h, 0, same, 6, 0);
+	h_free(&h);
+	/* empty axes tensor (even at run time) + noop: identity */
+	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
+	h_input(&h, DT_INT64, 1, &zero, NULL, 0);
+	h_attr_int(&h, "noop_with_empty_axes", 1);
+	h_output(&h);
+	run_ok(&h);
+	expect_vals(&h, 0, same, 6, 0);
+	h_free(&h);
+	/* empty axes without noop: all axes */
+	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
+	h_input(&h, DT_INT64, 1, &zero, NULL, 1);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 2, od);
+	expect_vals(&h, 0, all, 1, 1e-7);
+	h_free(&h);
+	/* omitted axes ("") without noop: all axes */
+	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
+	h_input_none(&h);
+	h_output(&h);
+	run_ok(&h);
+	expect_vals(&h, 0, all, 1, 1e-7);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(rm_errors)
+{
+	struct harness h;
+	static const int64_t dup[] = { 1, -1 }, big[] = { 2 }, neg[] = { -3 };
+	static const int64_t one = 1, two[] = { 1, 1 };
+	static const int8_t i8[] = { 1, 2, 3, 4, 5, 6 };
+
+	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
+	h_attr_ints(&h, "axes", 2, dup);
+	h_output(&h);
+	run_fails(&h, GRT_E_ATTR, "axis 1 appears twice");
+	h_free(&h);
+	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
+	h_attr_ints(&h, "axes", 1, big);
+	h_output(&h);
+	run_fails(&h, GRT_E_ATTR, "axes[0] = 2 out of range");
+	h_free(&h);
+	rm_setup(&h, 11, DT_FLOAT, 2, d2x3, x2x3);
+	h_attr_ints(&h, "axes", 1, neg);
+	h_output(&h);
+	run_fails(&h, GRT_E_ATTR, "axes[0] = -3 out of range");
+	h_free(&h);
+	rm_setup(&h, 13, DT_INT8, 2, d2x3, i8);
+	h_output(&h);
+	run_fails(&h, GRT_E_DTYPE, "int8");
+	h_free(&h);
+	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
+	h_attr_float(&h, "keepdims", 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_ATTR, "'keepdims' must be INT");
+	h_free(&h);
+	/* opset 13 takes no axes input */
+	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
+	h_input(&h, DT_INT64, 1, &one, big, 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_INVALID_MODEL, "has 2 inputs");
+	h_free(&h);
+	/* opset 18: axes at run time, axes of rank 2, axes out of range */
+	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
+	h_input(&h, DT_INT64, 1, &one, big, 0);
+	h_output(&h);
+	run_fails(&h, GRT_E_DYNAMIC, "axes comes from input 1");
+	h_free(&h);
+	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
+	h_input(&h, DT_INT64, 2, two, big, 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_SHAPE, "must be 1-D");
+	h_free(&h);
+	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
+	h_input(&h, DT_INT64, 1, &one, big, 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_ATTR, "out of range");
+	h_free(&h);
+	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
+	h_input(&h, DT_FLOAT, 1, &one, x2x3, 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_DTYPE, "input 1");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(rm_opsets)
+{
+	static const int v1[] = { 1, 11, 13, 17 }, v18[] = { 18, 19, 21 };
+
+	for (int i = 0; i < 4; i++) {
+		const struct op_def *d = op_lookup("ReduceMean", v1[i]);
+		ck_assert_msg(d && d->since == 1 && d->until == 17, "ReduceMean-%d", v1[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		const struct op_def *d = op_lookup("ReduceMean", v18[i]);
+		ck_assert_msg(d && d->since == 18, "ReduceMean-%d", v18[i]);
+	}
+}
+END_TEST
+
+/* ======================================================== BatchNormalization */
+
+/* X (1, 2, 1, 2) = 1..4; channel 0: (x - 1.5) / 0.5; channel 1: (x - 3.5) / 0.5 * 2 + 1 */
+static const int64_t bn_xd[] = { 1, 2, 1, 2 }, bn_c2 = 2;
+static const float bn_x[] = { 1, 2, 3, 4 };
+static const float bn_s[] = { 1, 2 }, bn_b[] = { 0, 1 }, bn_m[] = { 1.5f, 3.5f };
+static const float bn_v[] = { 0.25f, 0.25f };
+static const double bn_want[] = { -1, 1, -1, 3 };
+
+static void bn_setup(struct harness *h, int opset, int is_const)
+{
+	h_init(h, "BatchNormalization", opset);
+	ck_assert_msg(h->n.op != NULL, "BatchNormalization opset %d not in the registry", opset);
+	h_input(h, DT_FLOAT, 4, bn_xd, bn_x, 0);
+	h_input(h, DT_FLOAT, 1, &bn_c2, bn_s, is_const);
+	h_input(h, DT_FLOAT, 1, &bn_c2, bn_b, is_const);
+	h_input(h, DT_FLOAT, 1, &bn_c2, bn_m, is_const);
+	h_input(h, DT_FLOAT, 1, &bn_c2, bn_v, is_const);
+	h_attr_float(h, "epsilon", 0);
+	h_output(h);
+}
+
+START_TEST(bn_inference)
+{
+	struct harness h;
+
+	for (int c = 0; c < 2; c++) {
+		bn_setup(&h, 15, c);
+		run_ok(&h);
+		expect_dims(&h, 0, 4, bn_xd);
+		expect_vals(&h, 0, bn_want, 4, 1e-6);
+		/* constant statistics are folded at plan time: no scratch */
+		ck_assert_msg((h.n.scratch_bytes == 0) == c, "const %d: scratch %zu", c,
+		              h.n.scratch_bytes);
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(bn_default_epsilon)
+{
+	struct harness h;
+	static const int64_t d[] = { 1, 1, 1 }, one = 1;
+	static const float x[] = { 2 }, s[] = { 1 }, b[] = { 0 }, m[] = { 0 }, v[] = { 1 };
+	double want[] = { 2 / sqrt(1 + 1e-5) };
+
+	h_init(&h, "BatchNormalization", 9);
+	h_input(&h, DT_FLOAT, 3, d, x, 1);
+	h_input(&h, DT_FLOAT, 1, &one, s, 1);
+	h_input(&h, DT_FLOAT, 1, &one, b, 1);
+	h_input(&h, DT_FLOAT, 1, &one, m, 1);
+	h_input(&h, DT_FLOAT, 1, &one, v, 1);
+	h_output(&h);
+	run_ok(&h);
+	expect_vals(&h, 0, want, 1, 1e-7);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(bn_rank1_and_rank2)
+{
+	struct harness h;
+	static const int64_t n4 = 4, one = 1, d22[] = { 2, 2 }, two = 2;
+	static const float x[] = { 1, 2, 3, 4 }, s[] = { 2 }, b[] = { 1 }, m[] = { 0 };
+	static const float v[] = { 1 }, s2[] = { 1, 10 }, b2[] = { 0, 0 }, m2[] = { 1, 2 };
+	static const float v2[] = { 1, 1 };
+	static const double want1[] = { 3, 5, 7, 9 }, want2[] = { 0, 0, 2, 20 };
+
+	/* rank 1: C is 1 */
+	h_init(&h, "BatchNormalization", 15);
+	h_input(&h, DT_FLOAT, 1, &n4, x, 0);
+	h_input(&h, DT_FLOAT, 1, &one, s, 0);
+	h_input(&h, DT_FLOAT, 1, &one, b, 0);
+	h_input(&h, DT_FLOAT, 1, &one, m, 0);
+	h_input(&h, DT_FLOAT, 1, &one, v, 0);
+	h_attr_float(&h, "epsilon", 0);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 1, &n4);
+	expect_vals(&h, 0, want1, 4, 1e-6);
+	h_free(&h);
+	/* rank 2: (N, C) */
+	h_init(&h, "BatchNormalization", 15);
+	h_input(&h, DT_FLOAT, 2, d22, x, 0);
+	h_input(&h, DT_FLOAT, 1, &two, s2, 1);
+	h_input(&h, DT_FLOAT, 1, &two, b2, 1);
+	h_input(&h, DT_FLOAT, 1, &two, m2, 1);
+	h_input(&h, DT_FLOAT, 1, &two, v2, 1);
+	h_attr_float(&h, "epsilon", 0);
+	h_output(&h);
+	run_ok(&h);
+	expect_vals(&h, 0, want2, 4, 1e-6);
+	h_free(&h);
+}
+END_TEST
+
+/* |mean| >> std: y must keep the digits of x - mean */
+START_TEST(bn_large_mean)
+{
+	struct harness h;
+	static const int64_t d[] = { 1, 1, 4 }, one = 1;
+	static const float x[] = { 10000.0f, 10000.01f, 9999.99f, 10000.5f };
+	static const float s[] = { 1 }, b[] = { 0 }, m[] = { 10000 }, v[] = { 1e-4f };
+	double want[4];
+
+	for (int i = 0; i < 4; i++)
+		want[i] = ((double)x[i] - 10000) / sqrt((double)1e-4f);
+	h_init(&h, "BatchNormalization", 15);
+	h_input(&h, DT_FLOAT, 3, d, x, 0);
+	h_input(&h, DT_FLOAT, 1, &one, s, 1);
+	h_input(&h, DT_FLOAT, 1, &one, b, 1);
+	h_input(&h, DT_FLOAT, 1, &one, m, 1);
+	h_input(&h, DT_FLOAT, 1, &one, v, 1);
+	h_attr_float(&h, "epsilon", 0);
+	h_output(&h);
+	run_ok(&h);
+	expect_vals(&h, 0, want, 4, 1e-5);
+	h_free(&h);
+}
+END_TEST
+
+/* X (N=2, C=2, 1) = [1, 2, 3, 6]: channel 0 {1, 3} mean 2 var 1; channel 1 {2, 6}
+ * mean 4 var 4. */
+static void bn_train_setup(struct harness *h, int opset)
+{
+	static const int64_t d[] = { 2, 2, 1 }, c = 2;
+	static const float x[] = { 1, 2, 3, 6 }, s[] = { 1, 1 }, b[] = { 0, 0 };
+	static const float m[] = { 0, 0 }, v[] = { 1, 1 };
+
+	h_init(h, "BatchNormalization", opset);
+	h_input(h, DT_FLOAT, 3, d, x, 0);
+	h_input(h, DT_FLOAT, 1, &c, s, 1);
+	h_input(h, DT_FLOAT, 1, &c, b, 1);
+	h_input(h, DT_FLOAT, 1, &c, m, 1);
+	h_input(h, DT_FLOAT, 1, &c, v, 1);
+	h_attr_float(h, "epsilon", 0);
+	h_attr_float(h, "momentum", 0.5f);
+	h_output(h);
+}
+
+START_TEST(bn_training_mode)
+{
+	struct harness h;
+	static const double y[] = { -1, -1, 1, 1 }, rm[] = { 1, 2 }, rv[] = { 1, 2.5 };
+
+	bn_train_setup(&h, 15);
+	h_attr_int(&h, "training_mode", 1);
+	h_output(&h);
+	h_output(&h);
+	run_ok(&h);
+	expect_vals(&h, 0, y, 4, 1e-6);
+	expect_vals(&h, 1, rm, 2, 1e-6);
+	expect_vals(&h, 2, rv, 2, 1e-6);
+	h_free(&h);
+	/* training_mode without the optional outputs still uses batch statistics */
+	bn_train_setup(&h, 14);
+	h_attr_int(&h, "training_mode", 1);
+	run_ok(&h);
+	expect_vals(&h, 0, y, 4, 1e-6);
+	h_free(&h);
+	/* only running_var requested */
+	bn_train_setup(&h, 15);
+	h_attr_int(&h, "training_mode", 1);
+	h_output_none(&h);
+	h_output(&h);
+	run_ok(&h);
+	expect_vals(&h, 2, rv, 2, 1e-6);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(bn_training_opset9_outputs)
+{
+	struct harness h;
+	static const double y[] = { -1, -1, 1, 1 }, rm[] = { 1, 2 }, rv[] = { 1, 2.5 };
+	static const double sm[] = { 2, 4 }, sv[] = { 1, 4 };
+
+	bn_train_setup(&h, 9);
+	for (int i = 0; i < 4; i++)
+		h_output(&h);
+	run_ok(&h);
+	expect_vals(&h, 0, y, 4, 1e-6);
+	expect_vals(&h, 1, rm, 2, 1e-6);
+	expect_vals(&h, 2, rv, 2, 1e-6);
+	expect_vals(&h, 3, sm, 2, 1e-6);
+	expect_vals(&h, 4, sv, 2, 1e-6);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(bn_dtypes)
+{
+	struct harness h;
+	static const double xd[] = { 1, 2, 3, 4 }, sd[] = { 1, 2 }, bd[] = { 0, 1 };
+	static const double md[] = { 1.5, 3.5 }, vd[] = { 0.25, 0.25 };
+	uint16_t xh[4], mh[2], vh[2];
+
+	/* double throughout */
+	h_init(&h, "BatchNormalization", 15);
+	h_input(&h, DT_DOUBLE, 4, bn_xd, xd, 0);
+	h_input(&h, DT_DOUBLE, 1, &bn_c2, sd, 0);
+	h_input(&h, DT_DOUBLE, 1, &bn_c2, bd, 0);
+	h_input(&h, DT_DOUBLE, 1, &bn_c2, md, 0);
+	h_input(&h, DT_DOUBLE, 1, &bn_c2, vd, 0);
+	h_attr_float(&h, "epsilon", 0);
+	h_output(&h);
+	run_ok(&h);
+	ck_assert_int_eq(h.out[0]->dtype, DT_DOUBLE);
+	expect_vals(&h, 0, bn_want, 4, 1e-12);
+	h_free(&h);
+	/* opset 15: X float16, scale/B double (T1), mean/var float16 (T2) */
+	for (int i = 0; i < 4; i++)
+		xh[i] = float_to_half((float)xd[i]);
+	for (int i = 0; i < 2; i++) {
+		mh[i] = float_to_half((float)md[i]);
+		vh[i] = float_to_half((float)vd[i]);
+	}
+	h_init(&h, "BatchNormalization", 15);
+	h_input(&h, DT_FLOAT16, 4, bn_xd, xh, 0);
+	h_input(&h, DT_DOUBLE, 1, &bn_c2, sd, 1);
+	h_input(&h, DT_DOUBLE, 1, &bn_c2, bd, 1);
+	h_input(&h, DT_FLOAT16, 1, &bn_c2, mh, 1);
+	h_input(&h, DT_FLOAT16, 1, &bn_c2, vh, 1);
+	h_attr_float(&h, "epsilon", 0);
+	h_output(&h);
+	run_ok(&h);
+	ck_assert_int_eq(h.out[0]->dtype, DT_FLOAT16);
+	expect_vals(&h, 0, bn_want, 4, 1e-3);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(bn_spatial0)
+{
+	struct harness h;
+	/* X (2, 1, 2): statistics per (C, D1) feature, over N only */
+	static const int64_t d[] = { 2, 1, 2 }, fd[] = { 1, 2 };
+	static const float x[] = { 1, 2, 3, 4 }, s[] = { 1, 2 }, b[] = { 0, 1 };
+	static const float m[] = { 1, 2 }, v[] = { 4, 1 };
+	static const double want[] = { 0, 1, 1, 5 };
+
+	h_init(&h, "BatchNormalization", 7);
+	h_input(&h, DT_FLOAT, 3, d, x, 0);
+	h_input(&h, DT_FLOAT, 2, fd, s, 0);
+	h_input(&h, DT_FLOAT, 2, fd, b, 0);
+	h_input(&h, DT_FLOAT, 2, fd, m, 0);
+	h_input(&h, DT_FLOAT, 2, fd, v, 0);
+	h_attr_float(&h, "epsilon", 0);
+	h_attr_int(&h, "spatial", 0);
+	h_output(&h);
+	run_ok(&h);
+	expect_vals(&h, 0, want, 4, 1e-6);
+	h_free(&h);
+}
+END_TEST
+
+/* Random shapes, run-time statistics, against y = (x - m) / sqrt(v + eps) * s + b. */
+START_TEST(bn_sweep)
+{
+	rng_state = 42u;
+	for (int iter = 0; iter < 50; iter++) {
+		struct harness h;
+		int r = 2 + irand(3);
+		int64_t d[5], numel, C, inner = 1;
+		float *x, s[8], b[8], m[8], v[8];
+		double *want;
+
+		for (int a = 0; a < r; a++)
+			d[a] = 1 + irand(5);
+		C = d[1];
+		for (int a = 2; a < r; a++)
+			inner *= d[a];
+		numel = shape_numel(r, d);
+		x = malloc(sizeof(float) * (size_t)numel);
+		want = malloc(sizeof(double) * (size_t)numel);
+		ck_assert(x && want);
+		for (int c = 0; c < C; c++) {
+			s[c] = frand();
+			b[c] = frand();
+			m[c] = frand();
+			v[c] = frand() + 1.5f;
+		}
+		for (int64_t i = 0; i < numel; i++) {
+			int c = (int)(i / inner % C);
+			x[i] = frand() * 3;
+			want[i] = (x[i] - m[c]) / sqrt(v[c] + 1e-3) * s[c] + b[c];
+		}
+		h_init(&h, "BatchNormalization", 15);
+		h_input(&h, DT_FLOAT, r, d, x, 0);
+		h_input(&h, DT_FLOAT, 1, &C, s, 0);
+		h_input(&h, DT_FLOAT, 1, &C, b, 0);
+		h_input(&h, DT_FLOAT, 1, &C, m, 0);
+		h_input(&h, DT_FLOAT, 1, &C, v, 0);
+		h_attr_float(&h, "epsilon", 1e-3f);
+		h_output(&h);
+		run_ok(&h);
+		expect_dims(&h, 0, r, d);
+		expect_vals(&h, 0, want, numel, 1e-5);
+		h_free(&h);
+		free(x);
+		free(want);
+	}
+}
+END_TEST
+
+START_TEST(bn_errors)
+{
+	struct harness h;
+	static const int64_t three = 3, one = 1;
+	static const float f3[] = { 1, 1, 1 }, f1[] = { 1 };
+	static const int32_t xi[] = { 1, 2, 3, 4 };
+	static const double sd[] = { 1, 2 };
+
+	/* extra outputs without training_mode */
+	bn_setup(&h, 15, 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_INVALID_MODEL, "training_mode is 0");
+	h_free(&h);
+	/* opset 14+ has at most 3 outputs */
+	bn_setup(&h, 14, 1);
+	h_attr_int(&h, "training_mode", 1);
+	for (int i = 0; i < 3; i++)
+		h_output(&h);
+	run_fails(&h, GRT_E_INVALID_MODEL, "has 4 outputs");
+	h_free(&h);
+	/* is_test with training outputs (opset 6) */
+	bn_setup(&h, 6, 1);
+	h_attr_int(&h, "is_test", 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_INVALID_MODEL, "is_test is 1");
+	h_free(&h);
+	/* scale of the wrong size */
+	h_init(&h, "BatchNormalization", 15);
+	h_input(&h, DT_FLOAT, 4, bn_xd, bn_x, 0);
+	h_input(&h, DT_FLOAT, 1, &three, f3, 1);
+	h_input(&h, DT_FLOAT, 1, &bn_c2, bn_b, 1);
+	h_input(&h, DT_FLOAT, 1, &bn_c2, bn_m, 1);
+	h_input(&h, DT_FLOAT, 1, &bn_c2, bn_v, 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_SHAPE, "scale (input 1) must have shape (2)");
+	h_free(&h);
+	/* integer X */
+	h_init(&h, "BatchNormalization", 15);
+	h_input(&h, DT_INT32, 4, bn_xd, xi, 0);
+	for (int i = 0; i < 4; i++)
+		h_input(&h, DT_FLOAT, 1, &bn_c2, bn_s, 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_DTYPE, "input 0");
+	h_free(&h);
+	/* opset 14: scale must have X's type (T) */
+	h_init(&h, "BatchNormalization", 14);
+	h_input(&h, DT_FLOAT, 4, bn_xd, bn_x, 0);
+	h_input(&h, DT_DOUBLE, 1, &bn_c2, sd, 1);
+	h_input(&h, DT_DOUBLE, 1, &bn_c2, sd, 1);
+	h_input(&h, DT_FLOAT, 1, &bn_c2, bn_m, 1);
+	h_input(&h, DT_FLOAT, 1, &bn_c2, bn_v, 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_DTYPE, "input 1 is double but input 0 is float");
+	h_free(&h);
+	/* scalar X */
+	h_init(&h, "BatchNormalization", 15);
+	h_input(&h, DT_FLOAT, 0, NULL, f1, 0);
+	for (int i = 0; i < 4; i++)
+		h_input(&h, DT_FLOAT, 1, &one, f1, 1);
+	h_output(&h);
+	run_fails(&h, GRT_E_SHAPE, "rank >= 1");
+	h_free(&h);
+	/* missing input */
+	h_init(&h, "BatchNormalization", 15);
+	h_input(&h, DT_FLOAT, 4, bn_xd, bn_x, 0);
+	h_output(&h);
+	run_fails(&h, GRT_E_INVALID_MODEL, "has 1 inputs");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(bn_opsets)
+{
+	static const int v[] = { 1, 6, 7, 9, 14, 15, 17, 21 };
+	struct harness h;
+
+	for (int i = 0; i < 8; i++)
+		ck_assert_msg(op_lookup("BatchNormalization", v[i]) != NULL,
+		              "BatchNormalization-%d", v[i]);
+	/* opset 1 carries consumed_inputs, which is ignored */
+	bn_setup(&h, 1, 0);
+	h_attr_ints(&h, "consumed_inputs", 0, NULL);
+	run_ok(&h);
+	expect_vals(&h, 0, bn_want, 4, 1e-6);
+	h_free(&h);
+}
+END_TEST
+
+/* ======================================================== LayerNormalization */
+
+/* Naive LayerNormalization in double; Scale/B already expanded to norm elements. */
+static void ref_ln(const float *x, int64_t outer, int64_t norm, const double *s,
+                   const double *b, double eps, double *y, double *mean, double *inv)
+{
+	for (int64_t r = 0; r < outer; r++) {
+		double m = 0, v = 0;
+		for (int64_t i = 0; i < norm; i++)
+			m += x[r * norm + i];
+		m /= (double)norm;
+		for (int64_t i = 0; i < norm; i++)
+			v += (x[r * norm + i] - m) * (x[r * norm + i] - m);
+		v /= (double)norm;
+		mean[r] = m;
+		inv[r] = 1 / sqrt(v + eps);
+		for (int64_t i = 0; i < norm; i++)
+			y[r * norm + i] = (x[r * norm + i] - m) * inv[r] * s[i] + (b ? b[i] : 0);
+	}
+}
+
+START_TEST(ln_basic)
+{
+	struct harness h;
+	static const int64_t d[] = { 2, 3 }, three = 3, md[] = { 2, 1 };
+	static const float x[] = { 1, 2, 3, 2, 4, 6 }, s[] = { 1, 1, 1 };
+	const double k = sqrt(1.5);
+	const double y[] = { -k, 0, k, -k, 0, k }, mean[] = { 2, 4 };
+	const double inv[] = { sqrt(1.5), sqrt(3.0 / 8) };
+
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_FLOAT, 2, d, x, 0);
+	h_input(&h, DT_FLOAT, 1, &three, s, 1);
+	h_attr_float(&h, "epsilon", 0);
+	h_output(&h);
+	h_output(&h);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 0, 2, d);
+	expect_dims(&h, 1, 2, md);
+	expect_dims(&h, 2, 2, md);
+	ck_assert_int_eq(h.out[1]->dtype, DT_FLOAT);
+	expect_vals(&h, 0, y, 6, 1e-6);
+	expect_vals(&h, 1, mean, 2, 1e-7);
+	expect_vals(&h, 2, inv, 2, 1e-6);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(ln_axis_equals_rank)
+{
+	struct harness h;
+	static const int64_t d[] = { 2, 3 }, one = 1;
+	static const float x[] = { 1, 2, 3, 2, 4, 6 }, s[] = { 2 }, b[] = { 0.5f };
+	static const double y[] = { 0.5, 0.5, 0.5, 0.5, 0.5, 0.5 };
+	const double inv = 1 / sqrt((double)1e-5f);
+	const double invs[] = { inv, inv, inv, inv, inv, inv };
+
+	/* nothing is normalized: x - mean = 0, so Y = B; InvStdDev = 1/sqrt(eps) */
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_FLOAT, 2, d, x, 0);
+	h_input(&h, DT_FLOAT, 1, &one, s, 0);
+	h_input(&h, DT_FLOAT, 1, &one, b, 0);
+	h_attr_int(&h, "axis", 2);
+	h_output(&h);
+	h_output_none(&h);
+	h_output(&h);
+	run_ok(&h);
+	expect_dims(&h, 2, 2, d);
+	expect_vals(&h, 0, y, 6, 1e-6);
+	expect_vals(&h, 2, invs, 6, 1e-6);
+	h_free(&h);
+}
+END_TEST
+
+/* Scale (3) and B (2, 1) broadcast to the normalized shape (2, 3), constant or not. */
+START_TEST(ln_broadcast_scale_bias)
+{
+	static const int64_t d[] = { 2, 2, 3 }, sd = 3, bd[] = { 2, 1 };
+	static const float s[] = { 1, 2, 3 }, b[] = { 10, 20 };
+	const double se[] = { 1, 2, 3, 1, 2, 3 }, be[] = { 10, 10, 10, 20, 20, 20 };
+	float x[12];
+	double y[12], mean[2], inv[2];
+
+	rng_state = 9u;
+	for (int i = 0; i < 12; i++)
+		x[i] = frand();
+	ref_ln(x, 2, 6, se, be, 1e-5, y, mean, inv);
+	for (int c = 0; c < 2; c++) {
+		struct harness h;
+		h_init(&h, "LayerNormalization", 17);
+		h_input(&h, DT_FLOAT, 3, d, x, 0);
+		h_input(&h, DT_FLOAT, 1, &sd, s, c);
+		h_input(&h, DT_FLOAT, 2, bd, b, c);
+		h_attr_int(&h, "axis", -2);
+		h_output(&h);
+		h_output(&h);
+		run_ok(&h);
+		expect_vals(&h, 0, y, 12, 1e-5);
+		expect_vals(&h, 1, mean, 2, 1e-6);
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(ln_dtypes_and_stash)
+{
+	struct harness h;
+	static const int64_t d[] = { 2, 3 }, three = 3;
+	static const double xd[] = { 1, 2, 3, 2, 4, 6 }, sd[] = { 1, 1, 1 }, bd[] = { 0, 0, 1 };
+	const double k = sqrt(1.5);
+	const double y[] = { -k, 0, k + 1, -k, 0, k + 1 }, mean[] = { 2, 4 };
+	uint16_t xh[6], sh[3], bh[3], xb[6], sb[3], bb[3];
+
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_DOUBLE, 2, d, xd, 0);
+	h_input(&h, DT_DOUBLE, 1, &three, sd, 0);
+	h_input(&h, DT_DOUBLE, 1, &three, bd, 1);
+	h_attr_float(&h, "epsilon", 0);
+	h_attr_int(&h, "stash_type", DT_DOUBLE);
+	h_output(&h);
+	h_output(&h);
+	run_ok(&h);
+	ck_assert_int_eq(h.out[0]->dtype, DT_DOUBLE);
+	ck_assert_int_eq(h.out[1]->dtype, DT_DOUBLE);
+	expect_vals(&h, 0, y, 6, 1e-12);
+	expect_vals(&h, 1, mean, 2, 1e-12);
+	h_free(&h);
+	for (int i = 0; i < 6; i++) {
+		xh[i] = float_to_half((float)xd[i]);
+		xb[i] = float_to_bf16((float)xd[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		sh[i] = float_to_half((float)sd[i]);
+		bh[i] = float_to_half((float)bd[i]);
+		sb[i] = float_to_bf16((float)sd[i]);
+		bb[i] = float_to_bf16((float)bd[i]);
+	}
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_FLOAT16, 2, d, xh, 0);
+	h_input(&h, DT_FLOAT16, 1, &three, sh, 0);
+	h_input(&h, DT_FLOAT16, 1, &three, bh, 0);
+	h_attr_float(&h, "epsilon", 0);
+	h_output(&h);
+	h_output(&h);
+	run_ok(&h);
+	ck_assert_int_eq(h.out[0]->dtype, DT_FLOAT16);
+	ck_assert_int_eq(h.out[1]->dtype, DT_FLOAT);   /* stash_type default 1 */
+	expect_vals(&h, 0, y, 6, 2e-3);
+	expect_vals(&h, 1, mean, 2, 1e-7);
+	h_free(&h);
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_BFLOAT16, 2, d, xb, 0);
+	h_input(&h, DT_BFLOAT16, 1, &three, sb, 1);
+	h_input(&h, DT_BFLOAT16, 1, &three, bb, 1);
+	h_attr_float(&h, "epsilon", 0);
+	h_attr_int(&h, "stash_type", DT_BFLOAT16);
+	h_output(&h);
+	h_output(&h);
+	run_ok(&h);
+	ck_assert_int_eq(h.out[0]->dtype, DT_BFLOAT16);
+	ck_assert_int_eq(h.out[1]->dtype, DT_BFLOAT16);
+	expect_vals(&h, 0, y, 6, 1e-2);
+	expect_vals(&h, 1, mean, 2, 1e-2);
+	h_free(&h);
+}
+END_TEST
+
+/* GTCRN: (2, 10, 33, 16) normalized over the last two axes, run-time Scale/B. */
+START_TEST(ln_gtcrn_shape)
+{
+	static const int64_t d[] = { 2, 10, 33, 16 }, sd[] = { 33, 16 };
+	enum { OUTER = 20, NORM = 528 };
+	static float x[OUTER * NORM], s[NORM], b[NORM];
+	static double y[OUTER * NORM], se[NORM], be[NORM];
+	double mean[OUTER], inv[OUTER];
+	struct harness h;
+
+	rng_state = 77u;
+	for (int i = 0; i < OUTER * NORM; i++)
+		x[i] = frand() * 4 + 2;
+	for (int i = 0; i < NORM; i++) {
+		s[i] = frand();
+		b[i] = frand();
+		se[i] = s[i];
+		be[i] = b[i];
+	}
+	ref_ln(x, OUTER, NORM, se, be, 1e-8, y, mean, inv);
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_FLOAT, 4, d, x, 0);
+	h_input(&h, DT_FLOAT, 2, sd, s, 0);
+	h_input(&h, DT_FLOAT, 2, sd, b, 0);
+	h_attr_int(&h, "axis", -2);
+	h_attr_float(&h, "epsilon", 1e-8f);
+	h_output(&h);
+	h_output(&h);
+	h_output(&h);
+	run_ok(&h);
+	expect_vals(&h, 0, y, OUTER * NORM, 1e-5);
+	expect_vals(&h, 1, mean, OUTER, 1e-6);
+	expect_vals(&h, 2, inv, OUTER, 1e-6);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(ln_errors)
+{
+	struct harness h;
+	static const int64_t d[] = { 2, 3 }, two = 2, three = 3;
+	static const float x[] = { 1, 2, 3, 4, 5, 6 }, s[] = { 1, 1, 1 };
+	static const double sd[] = { 1, 1, 1 };
+	static const int32_t xi[] = { 1, 2, 3, 4, 5, 6 };
+
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_FLOAT, 2, d, x, 0);
+	h_input(&h, DT_FLOAT, 1, &three, s, 0);
+	h_attr_int(&h, "axis", 3);
+	h_output(&h);
+	run_fails(&h, GRT_E_ATTR, "axis 3 out of range [-2, 2]");
+	h_free(&h);
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_FLOAT, 2, d, x, 0);
+	h_input(&h, DT_FLOAT, 1, &two, s, 0);
+	h_output(&h);
+	run_fails(&h, GRT_E_SHAPE, "Scale (input 1) dim 0 is 2");
+	h_free(&h);
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_FLOAT, 2, d, x, 0);
+	h_input(&h, DT_FLOAT, 1, &three, s, 0);
+	h_input(&h, DT_DOUBLE, 1, &three, sd, 0);
+	h_output(&h);
+	run_fails(&h, GRT_E_DTYPE, "B (input 2) is double but X is float");
+	h_free(&h);
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_FLOAT, 2, d, x, 0);
+	h_input(&h, DT_FLOAT, 1, &three, s, 0);
+	h_attr_int(&h, "stash_type", DT_INT64);
+	h_output(&h);
+	run_fails(&h, GRT_E_ATTR, "stash_type 7");
+	h_free(&h);
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_INT32, 2, d, xi, 0);
+	h_input(&h, DT_INT32, 1, &three, xi, 0);
+	h_output(&h);
+	run_fails(&h, GRT_E_DTYPE, "int32");
+	h_free(&h);
+	h_init(&h, "LayerNormalization", 17);
+	h_input(&h, DT_FLOAT, 2, d, x, 0);
+	h_output(&h);
+	run_fails(&h, GRT_E_INVALID_MODEL, "has 1 inputs");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(ln_opsets)
+{
+	ck_assert_msg(op_lookup("LayerNormalization", 16) == NULL, "LayerNormalization-16");
+	ck_assert_msg(op_lookup("LayerNormalization", 17) != NULL, "LayerNormalization-17");
+	ck_assert_msg(op_lookup("LayerNormalization", 18) != NULL, "LayerNormalization-18");
+}
+END_TEST
+
+/* ===================================================================== main */
+
+static Suite *reduce_mean_suite(void)
+{
+	Suite *s = suite_create("ReduceMean");
+	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
+	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+
+	tcase_add_test(v, rm_axis1_keepdims);
+	tcase_add_test(v, rm_axis0_inner_kept);
+	tcase_add_test(v, rm_non_adjacent_axes);
+	tcase_add_test(v, rm_all_axes_default);
+	tcase_add_test(v, rm_integer_types);
+	tcase_add_test(v, rm_float_types);
+	tcase_add_test(v, rm_precision_large);
+	tcase_add_test(v, rm_gtcrn_trailing);
+	tcase_add_test(v, rm_sweep);
+	tcase_add_test(v, rm18_axes_input);
+	tcase_add_test(v, rm18_noop_and_empty_axes);
+	tcase_add_test(sh, rm_scalar_input);
+	tcase_add_test(sh, rm_empty);
+	tcase_add_test(e, rm_errors);
+	tcase_add_test(o, rm_opsets);
+	tcase_set_timeout(v, 60);
+	suite_add_tcase(s, v);
+	suite_add_tcase(s, sh);
+	suite_add_tcase(s, e);
+	suite_add_tcase(s, o);
+	return s;
+}
+
+static Suite *batch_norm_suite(void)
+{
+	Suite *s = suite_create("BatchNormalization");
+	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
+	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+
+	tcase_add_test(v, bn_inference);
+	tcase_add_test(v, bn_default_epsilon);
+	tcase_add_test(v, bn_large_mean);
+	tcase_add_test(v, bn_training_mode);
+	tcase_add_test(v, bn_training_opset9_outputs);
+	tcase_add_test(v, bn_dtypes);
+	tcase_add_test(v, bn_sweep);
+	tcase_add_test(sh, bn_rank1_and_rank2);
+	tcase_add_test(sh, bn_spatial0);
+	tcase_add_test(e, bn_errors);
+	tcase_add_test(o, bn_opsets);
+	suite_add_tcase(s, v);
+	suite_add_tcase(s, sh);
+	suite_add_tcase(s, e);
+	suite_add_tcase(s, o);
+	return s;
+}
+
+static Suite *layer_norm_suite(void)
+{
+	Suite *s = suite_create("LayerNormalization");
+	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
+	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+
+	tcase_add_test(v, ln_basic);
+	tcase_add_test(v, ln_broadcast_scale_bias);
+	tcase_add_test(v, ln_dtypes_and_stash);
+	tcase_add_test(v, ln_gtcrn_shape);
+	tcase_add_test(sh, ln_axis_equals_rank);
+	tcase_add_test(e, ln_errors);
+	tcase_add_test(o, ln_opsets);
+	suite_add_tcase(s, v);
+	suite_add_tcase(s, sh);
+	suite_add_tcase(s, e);
+	suite_add_tcase(s, o);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(reduce_mean_suite());
+	int failed;
+
+	srunner_add_suite(sr, batch_norm_suite());
+	srunner_add_suite(sr, layer_norm_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
