@@ -22,6 +22,7 @@ struct ts_result {
 	int status;              /* GRT_OK, or what failed before the comparison */
 	char err[512];
 	int fixed_inputs;        /* 0, or 1 if shape-like inputs had to be fixed at plan time */
+	grt_session_stats stats; /* the plan's figures */
 	int n_out;
 	struct ts_output out[TS_MAX_OUT];
 };

@@ -14,12 +14,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: grt-conform [--atol A] [--rtol R] [-q] TESTDIR...\n"
-	        "       grt-conform [--atol A] [--rtol R] [-q] -m MODEL.onnx DIR...\n"
+	        "usage: grt-conform [--atol A] [--rtol R] [-q|-v] TESTDIR...\n"
+	        "       grt-conform [--atol A] [--rtol R] [-q|-v] -m MODEL.onnx DIR...\n"
 	        "Runs each model on its test_data_set_*/input_*.pb and compares with output_*.pb:\n"
 	        "pass when |got - expected| <= atol + rtol * |expected| (defaults 1e-5, 1e-3).\n"
 	        "TESTDIR holds model.onnx and test_data_set_* (ONNX node-test layout); with -m,\n"
 	        "DIR is one test_data_set_* folder or a folder of them.\n"
+	        "-q prints failures only; -v also prints the plan (node counts, arena bytes).\n"
 	        "Exit status: 0 all passed, 1 a test failed, 2 usage or unreadable input.\n");
 }
 
@@ -38,7 +39,7 @@ static int is_file(const char *p)
 }
 
 static int run_one(const grt_model *m, const char *label, const char *set, double atol,
-                   double rtol, int quiet)
+                   double rtol, int quiet, int verbose)
 {
 	struct ts_result r;
 	int ok = ts_run_set(m, set, atol, rtol, &r);
@@ -47,6 +48,12 @@ static int run_one(const grt_model *m, const char *label, const char *set, doubl
 		printf("%s: FAIL: %s (%s)\n", label, r.err, grt_strerror(r.status));
 		return 0;
 	}
+	if (verbose)
+		printf("%s: plan: %d nodes in the model, %d folded, %d dead, %d to run; "
+		       "arena %zu bytes, scratch %zu, constants %zu\n", label,
+		       r.stats.n_nodes_model, r.stats.n_nodes_folded, r.stats.n_nodes_dead,
+		       r.stats.n_nodes_planned, r.stats.arena_bytes, r.stats.scratch_bytes,
+		       r.stats.const_bytes);
 	for (int i = 0; i < r.n_out; i++) {
 		const struct ts_output *o = &r.out[i];
 		if (quiet && o->pass)
@@ -62,7 +69,7 @@ int main(int argc, char **argv)
 {
 	double atol = 1e-5, rtol = 1e-3;
 	const char *model_path = NULL;
-	int quiet = 0, passed = 0, failed = 0, i;
+	int quiet = 0, verbose = 0, passed = 0, failed = 0, i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--atol") && i + 1 < argc) {
@@ -73,6 +80,8 @@ int main(int argc, char **argv)
 			model_path = argv[++i];
 		} else if (!strcmp(argv[i], "-q")) {
 			quiet = 1;
+		} else if (!strcmp(argv[i], "-v")) {
+			verbose = 1;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -105,7 +114,7 @@ int main(int argc, char **argv)
 		}
 		snprintf(path, sizeof(path), "%s/input_0.pb", dir);
 		if (is_file(path)) {
-			if (run_one(m, dir, dir, atol, rtol, quiet))
+			if (run_one(m, dir, dir, atol, rtol, quiet, verbose))
 				passed++;
 			else
 				failed++;
@@ -119,7 +128,7 @@ int main(int argc, char **argv)
 				char label[4096];
 				snprintf(path, sizeof(path), "%s/%s", dir, sets[k]);
 				snprintf(label, sizeof(label), "%s/%s", dir, sets[k]);
-				if (run_one(m, label, path, atol, rtol, quiet))
+				if (run_one(m, label, path, atol, rtol, quiet, verbose))
 					passed++;
 				else
 					failed++;
