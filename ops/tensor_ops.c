@@ -1,0 +1,438 @@
+/* tensor_ops.c - data movement (https://onnx.ai/onnx/operators/): Concat 1+,
+ * Split 2-12 (split attribute) and 13-17 (split input), Transpose 1+.
+ * Concat and Split copy one block per input/output per outer index; Transpose
+ * merges axes in prepare, then copies rows, tiles a (batched) 2-D transpose,
+ * or gathers strided rows. Any element type: bytes are moved, never read. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "ops/op.h"
+
+/* Sets output k's dtype and dims, with a message when they do not fit. */
+static int set_output(struct node *n, struct exec *x, int k, enum dtype dt, int ndim,
+                      const int64_t *dims)
+{
+	int rc = tensor_set_shape(n->outputs[k], dt, ndim, dims);
+
+	if (rc)
+		return op_fail(n, x, rc, "output %d '%s' (rank %d, %s) does not fit the runtime's "
+		               "limits", k, n->outputs[k]->name, ndim, dtype_name(dt));
+	return GRT_OK;
+}
+
+/* ---- Concat ---- */
+
+struct concat_params {
+	int64_t outer;              /* product of the dims before axis */
+	size_t  out_row_bytes;      /* bytes of one output row (axis and the dims after) */
+	int     n_in;
+	size_t  row_bytes[];        /* [n_in] bytes of one row of input i */
+};
+
+static int concat_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *t0;
+	struct concat_params *p;
+	int64_t dims[MAX_DIMS], axis_attr, inner = 1;
+	size_t es;
+	int axis, rc;
+
+	if ((rc = op_check_arity(n, x, 1, n->n_inputs > 1 ? n->n_inputs : 1, 1, 1)))
+		return rc;
+	if (!n->outputs[0])
+		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
+	/* axis is optional (default 1) before opset 4, required since */
+	if (n->opset < 4) {
+		if ((rc = attr_int(n, x, "axis", 1, &axis_attr)))
+			return rc;
+	} else {
+		if (!node_attr(n, "axis"))
+			return op_fail(n, x, GRT_E_ATTR, "attribute 'axis' is required");
+		if ((rc = attr_int(n, x, "axis", 0, &axis_attr)))
+			return rc;
+	}
+	t0 = n->inputs[0];
+	if (t0->ndim == 0)
+		return op_fail(n, x, GRT_E_SHAPE, "cannot concatenate scalars (input 0 '%s')",
+		               t0->name);
+	if ((rc = op_axis(n, x, axis_attr, t0->ndim, &axis)))
+		return rc;
+	memcpy(dims, t0->dims, sizeof(dims));
+	dims[axis] = 0;
+	for (int i = 0; i < n->n_inputs; i++) {
+		const struct tensor *t = n->inputs[i];
+		if (!t)
+			return op_fail(n, x, GRT_E_INVALID_MODEL, "input %d is empty", i);
+		if (t->dtype != t0->dtype)
+			return op_fail(n, x, GRT_E_DTYPE, "input %d '%s' is %s, input 0 '%s' is %s", i,
+			               t->name, dtype_name(t->dtype), t0->name, dtype_name(t0->dtype));
+		if (t->ndim != t0->ndim)
+			return op_fail(n, x, GRT_E_SHAPE, "input %d '%s' has rank %d, input 0 '%s' "
+			               "has rank %d", i, t->name, t->ndim, t0->name, t0->ndim);
+		for (int d = 0; d < t0->ndim; d++)
+			if (d != axis && t->dims[d] != t0->dims[d])
+				return op_fail(n, x, GRT_E_SHAPE, "input %d '%s' has dim %d = %lld, "
+				               "input 0 '%s' has %lld (concat axis %d)", i, t->name, d,
+				               (long long)t->dims[d], t0->name,
+				               (long long)t0->dims[d], axis);
+		if (dims[axis] > INT64_MAX - t->dims[axis])
+			return op_fail(n, x, GRT_E_LIMIT, "concatenated axis %d is too long", axis);
+		dims[axis] += t->dims[axis];
+	}
+	if ((rc = set_output(n, x, 0, t0->dtype, t0->ndim, dims)))
+		return rc;
+
+	p = plan_alloc(x, sizeof(*p) + (size_t)n->n_inputs * sizeof(p->row_bytes[0]));
+	if (!p)
+		return GRT_E_NOMEM;
+	es = dtype_size(t0->dtype);
+	p->outer = 1;
+	for (int d = 0; d < axis; d++)
+		p->outer *= dims[d];
+	for (int d = axis + 1; d < t0->ndim; d++)
+		inner *= dims[d];
+	p->n_in = n->n_inputs;
+	for (int i = 0; i < n->n_inputs; i++)
+		p->row_bytes[i] = (size_t)(n->inputs[i]->dims[axis] * inner) * es;
+	p->out_row_bytes = (size_t)(dims[axis] * inner) * es;
+	n->params = p;
+	return GRT_OK;
+}
+
+static int concat_run(struct node *n, struct exec *x)
+{
+	const struct concat_params *p = n->params;
+	char *out = n->outputs[0]->data;
+	size_t off = 0;
+
+	(void)x;
+	for (int i = 0; i < p->n_in; i++) {
+		const size_t row = p->row_bytes[i];
+		const char *src = n->inputs[i]->data;
+		char *dst = out + off;
+		if (!row)
+			continue;
+		for (int64_t o = 0; o < p->outer; o++)
+			memcpy(dst + (size_t)o * p->out_row_bytes, src + (size_t)o * row, row);
+		off += row;
+	}
+	return GRT_OK;
+}
+
+/* ---- Split ---- */
+
+struct split_params {
+	int64_t outer;              /* product of the dims before axis */
+	size_t  in_row_bytes;       /* bytes of one input row (axis and the dims after) */
+	int     n_out;
+	size_t  row_bytes[];        /* [n_out] bytes of one row of output i */
+};
+
+/* split == NULL: equal parts. */
+static int split_plan(struct node *n, struct exec *x, int code, const int64_t *split,
+                      int count)
+{
+	const struct tensor *in = n->inputs[0];
+	struct split_params *p;
+	int64_t axis_attr, dims[MAX_DIMS], inner = 1, sum = 0, part = 0;
+	size_t es = dtype_size(in->dtype);
+	int axis, rc;
+
+	if ((rc = attr_int(n, x, "axis", 0, &axis_attr)))
+		return rc;
+	if (in->ndim == 0)
+		return op_fail(n, x, GRT_E_SHAPE, "cannot split a scalar");
+	if ((rc = op_axis(n, x, axis_attr, in->ndim, &axis)))
+		return rc;
+	if (split) {
+		if (count != n->n_outputs)
+			return op_fail(n, x, code, "'split' has %d entries for %d outputs", count,
+			               n->n_outputs);
+		for (int i = 0; i < count; i++) {
+			if (split[i] < 0 || split[i] > in->dims[axis])
+				return op_fail(n, x, code, "split[%d] = %lld is out of range [0, %lld]",
+				               i, (long long)split[i], (long long)in->dims[axis]);
+			sum += split[i];
+		}
+		if (sum != in->dims[axis])
+			return op_fail(n, x, code, "'split' sums to %lld, but axis %d has %lld",
+			               (long long)sum, axis, (long long)in->dims[axis]);
+	} else {
+		if (in->dims[axis] % n->n_outputs)
+			return op_fail(n, x, GRT_E_SHAPE, "axis %d of size %lld does not split into "
+			               "%d equal parts", axis, (long long)in->dims[axis],
+			               n->n_outputs);
+		part = in->dims[axis] / n->n_outputs;
+	}
+
+	p = plan_alloc(x, sizeof(*p) + (size_t)n->n_outputs * sizeof(p->row_bytes[0]));
+	if (!p)
+		return GRT_E_NOMEM;
+	p->outer = 1;
+	for (int d = 0; d < axis; d++)
+		p->outer *= in->dims[d];
+	for (int d = axis + 1; d < in->ndim; d++)
+		inner *= in->dims[d];
+	p->in_row_bytes = (size_t)(in->dims[axis] * inner) * es;
+	p->n_out = n->n_outputs;
+	memcpy(dims, in->dims, sizeof(dims));
+	for (int i = 0; i < n->n_outputs; i++) {
+		dims[axis] = split ? split[i] : part;
+		p->row_bytes[i] = (size_t)(dims[axis] * inner) * es;
+		if (n->outputs[i] && (rc = set_output(n, x, i, in->dtype, in->ndim, dims)))
+			return rc;
+	}
+	n->params = p;
+	return GRT_OK;
+}
+
+static int split2_prepare(struct node *n, struct exec *x)
+{
+	const int64_t *split;
+	int count, rc;
+
+	if ((rc = op_check_arity(n, x, 1, 1, 1, n->n_outputs > 1 ? n->n_outputs : 1)))
+		return rc;
+	if ((rc = attr_ints(n, x, "split", &split, &count)))
+		return rc;
+	return split_plan(n, x, GRT_E_ATTR, split, count);
+}
+
+static int split13_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *s;
+	const int64_t *split;
+	int rc;
+
+	if ((rc = op_check_arity(n, x, 1, 2, 1, n->n_outputs > 1 ? n->n_outputs : 1)))
+		return rc;
+	s = op_input(n, 1);
+	/* an empty 'split' tensor can never match the outputs: read it as absent */
+	if (!s || (s->ndim == 1 && s->numel == 0))
+		return split_plan(n, x, GRT_E_SHAPE, NULL, 0);
+	if (s->dtype != DT_INT64)
+		return op_fail(n, x, GRT_E_DTYPE, "input 1 '%s' (split) must be int64, not %s",
+		               s->name, dtype_name(s->dtype));
+	if (s->ndim != 1)
+		return op_fail(n, x, GRT_E_SHAPE, "input 1 '%s' (split) must be 1-D, not rank %d",
+		               s->name, s->ndim);
+	if (s->numel != n->n_outputs)
+		return op_fail(n, x, GRT_E_SHAPE, "'split' has %lld entries for %d outputs",
+		               (long long)s->numel, n->n_outputs);
+	split = op_const_input(n, x, 1);
+	if (!split)
+		return op_dynamic(n, x, 1, "split");
+	return split_plan(n, x, GRT_E_SHAPE, split, (int)s->numel);
+}
+
+static int split_run(struct node *n, struct exec *x)
+{
+	const struct split_params *p = n->params;
+	const char *in = n->inputs[0]->data;
+	size_t off = 0;
+
+	(void)x;
+	for (int i = 0; i < p->n_out; i++) {
+		const size_t row = p->row_bytes[i];
+		const struct tensor *t = n->outputs[i];
+		const char *src = in + off;
+		char *dst;
+		off += row;
+		if (!t || !row)
+			continue;
+		dst = t->data;
+		for (int64_t o = 0; o < p->outer; o++)
+			memcpy(dst + (size_t)o * row, src + (size_t)o * p->in_row_bytes, row);
+	}
+	return GRT_OK;
+}
+
+/* ---- Transpose ---- */
+
+/* dst[i] = src[i * stride], i in [0, n): one output row of a generic transpose. */
+typedef void gather_fn(void *restrict dst, const void *restrict src, int64_t n,
+                       int64_t stride);
+/* dst (cols x rows) = src (rows x cols) transposed, in square tiles. */
+typedef void transpose_2d_fn(void *restrict dst, const void *restrict src, int64_t rows,
+                             int64_t cols);
+
+#define TILE 32
+
+#define DEFINE_TRANSPOSE_KERNELS(bits)                                                  \
+static void gather_u##bits(void *restrict dst, const void *restrict src, int64_t n,     \
+                           int64_t stride)                                              \
+{                                                                                       \
+	uint##bits##_t *restrict d = dst;                                               \
+	const uint##bits##_t *restrict s = src;                                         \
+	for (int64_t i = 0; i < n; i++)                                                 \
+		d[i] = s[i * stride];                                                   \
+}                                                                                       \
+static void transpose_2d_u##bits(void *restrict dst, const void *restrict src,          \
+                                 int64_t rows, int64_t cols)                            \
+{                                                                                       \
+	uint##bits##_t *restrict d = dst;                                               \
+	const uint##bits##_t *restrict s = src;                                         \
+	for (int64_t r0 = 0; r0 < rows; r0 += TILE) {                                   \
+		const int64_t r1 = r0 + TILE < rows ? r0 + TILE : rows;                 \
+		for (int64_t c0 = 0; c0 < cols; c0 += TILE) {                           \
+			const int64_t c1 = c0 + TILE < cols ? c0 + TILE : cols;         \
+			for (int64_t c = c0; c < c1; c++)                               \
+				for (int64_t r = r0; r < r1; r++)                       \
+					d[c * rows + r] = s[r * cols + c];              \
+		}                                                                       \
+	}                                                                               \
+}
+
+DEFINE_TRANSPOSE_KERNELS(8)
+DEFINE_TRANSPOSE_KERNELS(16)
+DEFINE_TRANSPOSE_KERNELS(32)
+DEFINE_TRANSPOSE_KERNELS(64)
+
+struct transpose_params {
+	int     ndim;               /* rank after dropping size-1 axes and merging (>= 1) */
+	int64_t dims[MAX_DIMS];     /* [ndim] output dims of the merged copy */
+	int64_t stride[MAX_DIMS];   /* [ndim] input element step per output step */
+	size_t  es;                 /* element size in bytes */
+	int64_t batch, rows, cols;  /* 2-D path: batch of rows x cols input matrices */
+	transpose_2d_fn *t2d;       /* 2-D path, else NULL */
+	gather_fn *gather;          /* rows whose input stride is not 1 */
+};
+
+static int transpose_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *in;
+	struct transpose_params *p;
+	const int64_t *perm;
+	int64_t dims[MAX_DIMS], in_stride[MAX_DIMS], s = 1;
+	int pm[MAX_DIMS], count, r, k, rc;
+	unsigned seen = 0;
+
+	if ((rc = op_check_arity(n, x, 1, 1, 1, 1)))
+		return rc;
+	if (!n->outputs[0])
+		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
+	in = n->inputs[0];
+	r = in->ndim;
+	if ((rc = attr_ints(n, x, "perm", &perm, &count)))
+		return rc;
+	if (count >= 0 && count != r)
+		return op_fail(n, x, GRT_E_ATTR, "attribute 'perm' has %d entries for rank %d",
+		               count, r);
+	for (int j = 0; j < r; j++) {
+		int64_t a = count >= 0 ? perm[j] : r - 1 - j;   /* default: reversed */
+		if (a < 0 || a >= r || (seen & (1u << a)))
+			return op_fail(n, x, GRT_E_ATTR, "attribute 'perm' is not a permutation of "
+			               "0..%d (perm[%d] = %lld)", r - 1, j, (long long)a);
+		seen |= 1u << a;
+		pm[j] = (int)a;
+	}
+	for (int d = r - 1; d >= 0; d--) {
+		in_stride[d] = s;
+		s *= in->dims[d];
+	}
+	for (int j = 0; j < r; j++)
+		dims[j] = in->dims[pm[j]];
+	if ((rc = set_output(n, x, 0, in->dtype, r, dims)))
+		return rc;
+
+	p = plan_alloc(x, sizeof(*p));
+	if (!p)
+		return GRT_E_NOMEM;
+	p->es = dtype_size(in->dtype);
+	/* output axis j steps the input by in_stride[pm[j]]; drop size-1 axes and
+	 * merge j into the previous axis when the input is contiguous across both */
+	for (int j = 0; j < r; j++) {
+		int64_t st = in_stride[pm[j]];
+		k = p->ndim;
+		if (dims[j] == 1)
+			continue;
+		if (k && p->stride[k - 1] == st * dims[j]) {
+			p->dims[k - 1] *= dims[j];
+			p->stride[k - 1] = st;
+			continue;
+		}
+		p->dims[k] = dims[j];
+		p->stride[k] = st;
+		p->ndim++;
+	}
+	if (!p->ndim) {
+		p->ndim = 1;
+		p->dims[0] = 1;
+		p->stride[0] = 1;
+	}
+	k = p->ndim;
+	switch (p->es) {
+	case 1: p->gather = gather_u8; p->t2d = transpose_2d_u8; break;
+	case 2: p->gather = gather_u16; p->t2d = transpose_2d_u16; break;
+	case 4: p->gather = gather_u32; p->t2d = transpose_2d_u32; break;
+	default: p->gather = gather_u64; p->t2d = transpose_2d_u64; break;
+	}
+	/* (batch of) 2-D transposes: output (B, C, R) from input (B, R, C) */
+	if (k == 2 && p->stride[1] == p->dims[0] && p->stride[0] == 1) {
+		p->batch = 1;
+	} else if (k == 3 && p->stride[2] == p->dims[1] && p->stride[1] == 1 &&
+	           p->stride[0] == p->dims[1] * p->dims[2]) {
+		p->batch = p->dims[0];
+	} else {
+		p->t2d = NULL;
+	}
+	if (p->t2d) {
+		p->rows = p->dims[k - 1];
+		p->cols = p->dims[k - 2];
+	}
+	n->params = p;
+	return GRT_OK;
+}
+
+static int transpose_run(struct node *n, struct exec *x)
+{
+	const struct transpose_params *p = n->params;
+	const char *src = n->inputs[0]->data;
+	struct tensor *out = n->outputs[0];
+	char *dst = out->data;
+	const int last = p->ndim - 1;
+	const int64_t len = p->dims[last], inner = p->stride[last];
+	const size_t row_bytes = (size_t)len * p->es;
+	int64_t idx[MAX_DIMS] = { 0 }, off = 0, rows;
+
+	(void)x;
+	if (!out->numel)
+		return GRT_OK;
+	if (p->t2d) {
+		const size_t mat = (size_t)(p->rows * p->cols) * p->es;
+		for (int64_t b = 0; b < p->batch; b++)
+			p->t2d(dst + b * mat, src + b * mat, p->rows, p->cols);
+		return GRT_OK;
+	}
+	/* rows along the last merged axis: memcpy when the permutation keeps the
+	 * last axis (input stride 1), else a strided gather */
+	rows = out->numel / len;
+	for (int64_t i = 0; i < rows; i++) {
+		if (inner == 1)
+			memcpy(dst, src + (size_t)off * p->es, row_bytes);
+		else
+			p->gather(dst, src + (size_t)off * p->es, len, inner);
+		dst += row_bytes;
+		for (int d = last - 1; d >= 0; d--) {
+			off += p->stride[d];
+			if (++idx[d] < p->dims[d])
+				break;
+			off -= p->stride[d] * p->dims[d];
+			idx[d] = 0;
+		}
+	}
+	return GRT_OK;
+}
+
+const struct op_def op_concat = {
+	"Concat", 1, OPSET_LATEST, concat_prepare, concat_run, 0
+};
+const struct op_def op_split_2 = {
+	"Split", 2, 12, split2_prepare, split_run, 0
+};
+const struct op_def op_split_13 = {
+	"Split", 13, 17, split13_prepare, split_run, 0
+};
+const struct op_def op_transpose = {
+	"Transpose", 1, OPSET_LATEST, transpose_prepare, transpose_run, 0
+};
