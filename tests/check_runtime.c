@@ -2,6 +2,7 @@
  * dead nodes, memory plan) and the API's thread and ownership rules. */
 #include <check.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,53 @@ START_TEST(threads_share_model)
 }
 END_TEST
 
+/* Initializers in raw_data and in every typed field, scalars included,
+ * come back unchanged as graph outputs. */
+START_TEST(tensor_storage_forms)
+{
+	struct mg *g = mg_new(7, 13);
+	static const int64_t d3[1] = { 3 };
+	static const float f[3] = { 1.5f, -2.25f, 3e-8f };
+	static const double dbl[3] = { 1e300, -0.5, 2 };
+	static const int64_t i64[3] = { INT64_MIN, -1, INT64_MAX };
+	static const int32_t i32[3] = { INT32_MIN, 0, INT32_MAX };
+	static const int8_t i8[3] = { -128, 0, 127 };
+	static const uint8_t u8[3] = { 0, 200, 255 }, b[3] = { 1, 0, 1 };
+	static const float scalar = 42.0f;
+	const void *want[9] = { f, dbl, i64, i32, i8, u8, b, &scalar, f };
+	const int dt[9] = { 1, 11, 7, 6, 3, 2, 9, 1, 1 };
+	const size_t es[9] = { 4, 8, 8, 4, 1, 1, 1, 4, 4 };
+	grt_model *m;
+	grt_session *s = NULL;
+
+	for (int i = 0; i < 8; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "t%d", i);
+		if (i == 7)
+			mg_init_typed(g, name, dt[i], 0, NULL, want[i]);
+		else
+			mg_init_typed(g, name, dt[i], 1, d3, want[i]);
+		mg_output(g, name, dt[i], i == 7 ? 0 : 1, d3);
+	}
+	mg_init(g, "t8", 1, 1, d3, f);                 /* raw_data */
+	mg_output(g, "t8", 1, 1, d3);
+	m = load_buf(g);
+	ck_assert_int_eq(grt_model_n_inputs(m), 0);
+	ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_OK);
+	ck_assert_int_eq(grt_session_run(s), GRT_OK);
+	for (int i = 0; i < 9; i++) {
+		grt_value v;
+		grt_session_output(s, i, &v);
+		ck_assert_int_eq(v.dtype, dt[i]);
+		ck_assert_int_eq(v.ndim, i == 7 ? 0 : 1);
+		ck_assert_int_eq(grt_value_numel(&v), i == 7 ? 1 : 3);
+		ck_assert_mem_eq(v.data, want[i], (size_t)grt_value_numel(&v) * es[i]);
+	}
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runtime");
@@ -282,6 +330,7 @@ int main(void)
 	tcase_add_test(plan, arena_reuse);
 	tcase_add_test(plan, stream_folds_to_simple);
 	tcase_add_test(api, metadata);
+	tcase_add_test(api, tensor_storage_forms);
 	tcase_add_test(api, file_equals_buffer);
 	tcase_add_test(api, introspection_dynamic_dims);
 	tcase_add_test(api, threads_share_model);

@@ -230,3 +230,48 @@ void mg_pack(struct mg *g, uint8_t **buf, size_t *len)
 	protobuf_c_message_free_unpacked(&g->m->base, NULL);
 	free(g);
 }
+
+void mg_init_typed(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
+                   const void *data)
+{
+	Onnx__TensorProto *t = xcalloc(1, sizeof(*t));
+	size_t n = 1;
+
+	onnx__tensor_proto__init(t);
+	t->name = xstrdup(name);
+	t->has_data_type = 1;
+	t->data_type = dtype;
+	t->n_dims = (size_t)ndim;
+	t->dims = xcalloc((size_t)ndim, sizeof(int64_t));
+	for (int d = 0; d < ndim; d++) {
+		t->dims[d] = dims[d];
+		n *= (size_t)dims[d];
+	}
+	switch (dtype) {
+	case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
+		t->n_float_data = n;
+		t->float_data = xcalloc(n, sizeof(float));
+		memcpy(t->float_data, data, n * sizeof(float));
+		break;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE:
+		t->n_double_data = n;
+		t->double_data = xcalloc(n, sizeof(double));
+		memcpy(t->double_data, data, n * sizeof(double));
+		break;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT64:
+		t->n_int64_data = n;
+		t->int64_data = xcalloc(n, sizeof(int64_t));
+		memcpy(t->int64_data, data, n * sizeof(int64_t));
+		break;
+	default:    /* int32, int16, int8, uint8, bool: one int32 per element */
+		t->n_int32_data = n;
+		t->int32_data = xcalloc(n, sizeof(int32_t));
+		for (size_t i = 0; i < n; i++)
+			t->int32_data[i] = dtype == ONNX__TENSOR_PROTO__DATA_TYPE__INT32 ? ((const int32_t *)data)[i]
+			                 : dtype == ONNX__TENSOR_PROTO__DATA_TYPE__INT8 ? ((const int8_t *)data)[i]
+			                 : ((const uint8_t *)data)[i];
+		break;
+	}
+	GROW(g->gr->initializer, g->gr->n_initializer);
+	g->gr->initializer[g->gr->n_initializer++] = t;
+}

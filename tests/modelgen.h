@@ -11,8 +11,12 @@ struct mg *mg_new(int64_t ir_version, int opset);
 /* A graph input or output; dims may contain -1 for a dynamic dim. */
 void mg_input(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims);
 void mg_output(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims);
+/* raw_data form */
 void mg_init(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
              const void *data);
+/* typed-field form (float_data, double_data, int64_data, int32_data) */
+void mg_init_typed(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
+                   const void *data);
 /* inputs and outputs: comma-separated names; an empty field is an omitted
  * optional ("X,,Y"). Returns the node index. */
 int mg_node(struct mg *g, const char *op_type, const char *name, const char *inputs,
