@@ -113,27 +113,6 @@ static uint16_t i64_to_bf16(int64_t v) { return float_to_bf16(i64_to_f32_odd(v))
 static uint16_t u64_to_bf16(uint64_t v) { return float_to_bf16(u64_to_f32_odd(v)); }
 static uint16_t f64_to_bf16(double v) { return float_to_bf16(f64_to_f32_odd(v)); }
 
-/* v truncated toward zero and clamped to [lo, hi]; NaN gives 0. */
-static int64_t sat_int(double v, int64_t lo, int64_t hi)
-{
-	if (v != v)
-		return 0;
-	if (v <= (double)lo)
-		return lo;
-	if (v >= (double)hi)
-		return hi;
-	return (int64_t)v;
-}
-
-static uint64_t sat_uint(double v, uint64_t hi)
-{
-	if (!(v > 0))
-		return 0;
-	if (v >= (double)hi)
-		return hi;
-	return (uint64_t)v;
-}
-
 #define TO_F32(v) ((float)(v))
 #define TO_F64(v) ((double)(v))
 #define TO_BOOL(v) ((uint8_t)((v) != 0))

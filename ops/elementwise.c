@@ -315,27 +315,6 @@ static int is_signed_int(enum dtype dt)
 	return dt == DT_INT8 || dt == DT_INT16 || dt == DT_INT32 || dt == DT_INT64;
 }
 
-/* v truncated toward zero and clamped to [lo, hi]; NaN gives 0. */
-static int64_t sat_int(double v, int64_t lo, int64_t hi)
-{
-	if (v != v)
-		return 0;
-	if (v <= (double)lo)
-		return lo;
-	if (v >= (double)hi)
-		return hi;
-	return (int64_t)v;
-}
-
-static uint64_t sat_uint(double v, uint64_t hi)
-{
-	if (!(v > 0))
-		return 0;
-	if (v >= (double)hi)
-		return hi;
-	return (uint64_t)v;
-}
-
 /* Stores a double into element i (integers: truncated and clamped). */
 static void store_f64(enum dtype dt, void *p, int64_t i, double v)
 {

@@ -168,6 +168,11 @@ int broadcast_shape(struct node *n, struct exec *x, const struct tensor *const *
 void broadcast_strides(const struct tensor *t, int ndim, const int64_t *dims,
                        int64_t *strides);
 
+/* Float to integer without undefined behaviour (runtime/tensor.c): v
+ * truncated toward zero and clamped to [lo, hi] (or [0, hi]); NaN gives 0. */
+int64_t sat_int(double v, int64_t lo, int64_t hi);
+uint64_t sat_uint(double v, uint64_t hi);
+
 /* float16 / bfloat16 conversions (runtime/tensor.c) */
 float half_to_float(uint16_t h);
 uint16_t float_to_half(float f);

@@ -146,6 +146,28 @@ void pool_free(struct mem_block **pool)
 	*pool = NULL;
 }
 
+/* --- saturating float -> integer --- */
+
+int64_t sat_int(double v, int64_t lo, int64_t hi)
+{
+	if (v != v)
+		return 0;
+	if (v <= (double)lo)
+		return lo;
+	if (v >= (double)hi)
+		return hi;
+	return (int64_t)v;
+}
+
+uint64_t sat_uint(double v, uint64_t hi)
+{
+	if (!(v > 0))
+		return 0;
+	if (v >= (double)hi)
+		return hi;
+	return (uint64_t)v;
+}
+
 /* --- half precision --- */
 
 float half_to_float(uint16_t h)
