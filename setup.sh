@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf automake libtool pkg-config \
-protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata check"
+protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata check \
+libfftw3-dev libsamplerate0-dev libsndfile1-dev"
 
 missing=""
 for p in $PACKAGES; do

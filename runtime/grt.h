@@ -122,9 +122,13 @@ typedef struct grt_session_opts {
 	const grt_value *inputs;
 	int n_inputs;
 	unsigned flags;                    /* GRT_SESSION_* */
+	/* Refuse (GRT_E_LIMIT, with the size in the message) a plan whose arena
+	 * and scratch exceed this many bytes, before allocating them; 0 = no limit. */
+	size_t max_bytes;
 } grt_session_opts;
 
 #define GRT_SESSION_NO_FOLD 1u          /* debugging: do not fold constants */
+#define GRT_SESSION_PLAN_ONLY 2u        /* plan and report stats; allocate no arena, cannot run */
 
 GRT_API int grt_session_create(const grt_model *m, const grt_session_opts *opts,
                                grt_session **out, char *err, size_t err_len);

@@ -324,17 +324,30 @@ out:
 	return rc;
 }
 
-static int allocate(grt_session *s)
+static int allocate(grt_session *s, const grt_session_opts *opts, char *err, size_t err_len)
 {
 	const grt_model *m = s->model;
 	size_t *offsets = malloc(((size_t)m->n_values + 1) * sizeof(size_t));
-	size_t scratch = 0;
+	size_t scratch = 0, limit = opts ? opts->max_bytes : 0;
 	int rc;
 
 	if (!offsets)
 		return GRT_E_NOMEM;
 	rc = plan_memory(s, offsets);
 	if (rc)
+		goto out;
+	for (int i = 0; i < s->n_run; i++)
+		if (s->nodes[i].scratch_bytes > scratch)
+			scratch = s->nodes[i].scratch_bytes;
+	s->stats.scratch_bytes = scratch;
+	if (limit && s->stats.arena_bytes + scratch > limit) {
+		set_err(err, err_len, "the plan needs %zu bytes (arena %zu + scratch %zu), more than "
+		        "the limit of %zu", s->stats.arena_bytes + scratch, s->stats.arena_bytes,
+		        scratch, limit);
+		rc = GRT_E_LIMIT;
+		goto out;
+	}
+	if (opts && (opts->flags & GRT_SESSION_PLAN_ONLY))
 		goto out;
 	if (posix_memalign(&s->arena, ARENA_ALIGN, s->stats.arena_bytes ? s->stats.arena_bytes : ARENA_ALIGN)) {
 		s->arena = NULL;
@@ -345,10 +358,6 @@ static int allocate(grt_session *s)
 	for (int v = 0; v < m->n_values; v++)
 		if (offsets[v] != (size_t)-1)
 			s->tensors[v].data = (char *)s->arena + offsets[v];
-	for (int i = 0; i < s->n_run; i++)
-		if (s->nodes[i].scratch_bytes > scratch)
-			scratch = s->nodes[i].scratch_bytes;
-	s->stats.scratch_bytes = scratch;
 	if (posix_memalign(&s->scratch, ARENA_ALIGN, scratch ? align_up(scratch) : ARENA_ALIGN)) {
 		s->scratch = NULL;
 		rc = GRT_E_NOMEM;
@@ -399,7 +408,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	remove_dead(s);
 	for (int i = 0; i < m->n_outputs; i++)
 		s->outputs[i] = &s->tensors[m->outputs[i]];
-	if ((rc = allocate(s)))
+	if ((rc = allocate(s, opts, err, err_len)))
 		goto fail;
 	s->stats.n_nodes_planned = s->n_run;
 	exec_init(s, s->errmsg, sizeof(s->errmsg));
@@ -454,6 +463,10 @@ int grt_session_run(grt_session *s)
 {
 	if (!s)
 		return GRT_E_ARG;
+	if (!s->arena) {
+		set_err(s->errmsg, sizeof(s->errmsg), "the session was planned only (GRT_SESSION_PLAN_ONLY)");
+		return GRT_E_ARG;
+	}
 	s->exec.scratch = s->scratch;
 	for (int i = 0; i < s->n_run; i++) {
 		struct node *n = &s->nodes[i];

@@ -1,0 +1,74 @@
+/* internal.h - the enhancement library's own structures. */
+#ifndef ENHANCE_INTERNAL_H
+#define ENHANCE_INTERNAL_H
+
+#include <fftw3.h>
+#include <samplerate.h>
+#include "enhance/gtcrn.h"
+
+#define MAX_CACHES 16
+
+/* STFT settings and the FFTW plans, made once per model and executed by
+ * every state with its own buffers (fftwf_execute_dft_* is thread-safe). */
+struct stft {
+	int n_fft, hop, win_length;
+	int n_bins;                 /* n_fft / 2 + 1 */
+	int pad;                    /* center padding: n_fft / 2 on each side */
+	float *window;              /* [n_fft] the window, zero-padded to n_fft, centred */
+	fftwf_plan r2c;             /* [n_fft] real -> [n_bins] complex */
+	fftwf_plan c2r;             /* [n_bins] complex -> [n_fft] real (destroys its input) */
+};
+
+struct gtcrn_model {
+	grt_model *graph;
+	gtcrn_model_info info;
+	int spec_in, spec_out;             /* input / output index of the spectrum */
+	int cache_in[MAX_CACHES];          /* input index of cache i */
+	int cache_out[MAX_CACHES];         /* output index it is fed back from */
+	char window_type[32];
+	struct stft stft;
+};
+
+int stft_init(struct stft *st, int n_fft, int hop, int win_length, int sqrt_window,
+              char *err, size_t err_len);
+void stft_free(struct stft *st);
+/* One frame: frame[n_fft] samples (not yet windowed) -> bins[n_bins][2].
+ * work is an fftwf_malloc'ed [n_fft + 2 * n_bins + 2] float buffer. */
+void stft_forward(const struct stft *st, const float *frame, float *bins, float *work);
+/* bins[n_bins][2] -> out[n_fft]: inverse FFT (1/n_fft), times the window.
+ * The imaginary parts of bins 0 and n_fft/2 are ignored. */
+void stft_inverse(const struct stft *st, const float *bins, float *out, float *work);
+/* Floats of the work buffer stft_forward/stft_inverse need. */
+size_t stft_work_floats(const struct stft *st);
+/* Whole signals (torch.stft / torch.istft with center=True, reflect):
+ * x[n] -> spec (1, n_bins, T, 2) with T = 1 + n / hop. */
+size_t stft_frames(const struct stft *st, size_t n);
+int stft_analyze(const struct stft *st, const float *x, size_t n, float *spec);
+/* spec (1, n_bins, T, 2) -> y[n_out] (torch.istft with length = n_out). */
+int stft_synthesize(const struct stft *st, const float *spec, size_t T, float *y, size_t n_out);
+/* Index i of the reflect-padded signal of length n (numpy 'reflect'). */
+size_t reflect_index(long long i, size_t n);
+
+/* Applies the attenuation limit to one frame: every bin of enh keeps at
+ * least floor_gain of the noisy bin's magnitude. */
+void atten_limit_frame(float *enh, const float *mix, int n_bins, float floor_gain);
+float atten_floor_gain(float db);   /* 0 when there is no limit (db < 0) */
+
+/* Resampler: a libsamplerate stream with a fixed ratio. */
+struct resampler {
+	SRC_STATE *src;
+	double ratio;                /* out rate / in rate */
+};
+int resampler_init(struct resampler *r, double ratio, int quality, char *err, size_t err_len);
+void resampler_free(struct resampler *r);
+int resampler_reset(struct resampler *r);
+/* Converts in[n_in] (all consumed) into out (at most max_out); returns the
+ * number written in *n_out. end = 1 flushes the tail. */
+int resampler_run(struct resampler *r, const float *in, size_t n_in, float *out,
+                  size_t max_out, size_t *n_out, int end);
+/* Most samples (at the output rate) the stream may hold back, with margin. */
+size_t resampler_holdback(double ratio, int quality);
+
+int model_load_common(grt_model *g, gtcrn_model **out, char *err, size_t err_len);
+
+#endif

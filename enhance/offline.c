@@ -1,0 +1,220 @@
+/* offline.c - whole signals: offline exports run once over all STFT frames
+ * (planned first, refused over the memory budget); streaming exports go
+ * through the streaming state with its latency removed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "enhance/internal.h"
+
+#define DEFAULT_BUDGET ((size_t)512 << 20)
+
+static int enhance_streaming(const gtcrn_model *m, const gtcrn_opts *o, const float *in,
+                             float *out, size_t n, char *err, size_t err_len)
+{
+	gtcrn_state *s = NULL;
+	float *tmp;
+	size_t d;
+	int rc = gtcrn_state_create(m, o, &s, err, err_len);
+
+	if (rc)
+		return rc;
+	d = gtcrn_latency(s);
+	tmp = malloc((n + d + 1) * sizeof(float));
+	if (!tmp) {
+		gtcrn_state_free(s);
+		snprintf(err, err_len, "out of memory (%zu samples)", n);
+		return GRT_E_NOMEM;
+	}
+	rc = gtcrn_process(s, in, tmp, n);
+	if (!rc)
+		rc = gtcrn_flush(s, tmp + n);
+	if (rc)
+		snprintf(err, err_len, "%s", gtcrn_state_errmsg(s));
+	else
+		memcpy(out, tmp + d, n * sizeof(float));
+	free(tmp);
+	gtcrn_state_free(s);
+	return rc;
+}
+
+/* Resamples a whole signal; *out is malloc'ed, *n_out its length. */
+static int resample_all(double ratio, int quality, const float *in, size_t n, float **out,
+                        size_t *n_out, char *err, size_t err_len)
+{
+	struct resampler r;
+	size_t cap = (size_t)((double)n * ratio) + resampler_holdback(ratio, quality) + 64;
+	int rc;
+
+	*out = malloc(cap * sizeof(float));
+	if (!*out) {
+		snprintf(err, err_len, "out of memory");
+		return GRT_E_NOMEM;
+	}
+	if ((rc = resampler_init(&r, ratio, quality, err, err_len)))
+		return rc;
+	rc = resampler_run(&r, n ? in : *out, n, *out, cap, n_out, 1);
+	resampler_free(&r);
+	if (rc)
+		snprintf(err, err_len, "resampling %zu samples failed", n);
+	return rc;
+}
+
+static int plan_offline(const gtcrn_model *m, size_t T, unsigned flags, size_t budget,
+                        grt_session **s, char *err, size_t err_len)
+{
+	grt_value in;
+	grt_session_opts so = { &in, 1, flags, budget };
+	int rc;
+
+	grt_model_input(m->graph, m->spec_in, NULL, &in, NULL);
+	in.dims[2] = (int64_t)T;
+	in.data = NULL;
+	rc = grt_session_create(m->graph, &so, s, err, err_len);
+	if (rc == GRT_E_LIMIT && budget) {
+		size_t need = 0;
+		grt_session *p = NULL;
+		so.flags |= GRT_SESSION_PLAN_ONLY;
+		so.max_bytes = 0;
+		if (!grt_session_create(m->graph, &so, &p, NULL, 0)) {
+			grt_session_stats st;
+			grt_session_stats_get(p, &st);
+			need = st.arena_bytes + st.scratch_bytes;
+		}
+		grt_session_free(p);
+		snprintf(err, err_len, "the offline model needs %.1f MiB for %zu frames (%.1f s of "
+		         "audio), over the memory budget of %.1f MiB: use a streaming export "
+		         "(such as gtcrn_simple.onnx), which processes any length in constant memory, "
+		         "or raise the budget", need / 1048576.0, T,
+		         (double)(T - 1) * m->info.hop_length / m->info.sample_rate, budget / 1048576.0);
+		return GTCRN_E_BUDGET;
+	}
+	return rc;
+}
+
+int gtcrn_offline_bytes(const gtcrn_model *m, const gtcrn_opts *o, size_t n, size_t *bytes,
+                        char *err, size_t err_len)
+{
+	grt_session *s = NULL;
+	grt_session_stats st;
+	double ratio;
+	int rc;
+
+	if (!m || !bytes)
+		return GRT_E_ARG;
+	*bytes = 0;
+	if (m->info.kind != GTCRN_OFFLINE)
+		return GTCRN_OK;
+	ratio = o && o->sample_rate ? (double)m->info.sample_rate / o->sample_rate : 1.0;
+	rc = plan_offline(m, stft_frames(&m->stft, (size_t)((double)n * ratio) + 1),
+	                  GRT_SESSION_PLAN_ONLY, 0, &s, err, err_len);
+	if (rc)
+		return rc;
+	grt_session_stats_get(s, &st);
+	*bytes = st.arena_bytes + st.scratch_bytes;
+	grt_session_free(s);
+	return GTCRN_OK;
+}
+
+static void limit_all(float *enh, const float *mix, int n_bins, size_t T, float floor_gain)
+{
+	if (floor_gain <= 0)
+		return;
+	for (int f = 0; f < n_bins; f++)         /* (1, F, T, 2): each bin is a row of T */
+		for (size_t t = 0; t < T; t++)
+			atten_limit_frame(enh + ((size_t)f * T + t) * 2, mix + ((size_t)f * T + t) * 2,
+			                  1, floor_gain);
+}
+
+static int enhance_offline(const gtcrn_model *m, const gtcrn_opts *o, const float *in,
+                           float *out, size_t n, char *err, size_t err_len)
+{
+	int rate = o->sample_rate ? o->sample_rate : m->info.sample_rate;
+	int quality = o->resample_quality < 0 ? SRC_SINC_MEDIUM_QUALITY : o->resample_quality;
+	const float *x = in;
+	float *xr = NULL, *y = NULL, *yr = NULL;
+	size_t nm = n, T, ny;
+	grt_session *s = NULL;
+	grt_value vin, vout;
+	int rc;
+
+	if (n == 0)
+		return GTCRN_OK;
+	if (rate != m->info.sample_rate) {
+		if ((rc = resample_all((double)m->info.sample_rate / rate, quality, in, n, &xr, &nm,
+		                       err, err_len)))
+			goto out;
+		x = xr;
+	}
+	if (nm == 0)
+		nm = 1;               /* a tiny input still makes one frame */
+	T = stft_frames(&m->stft, nm);
+	if ((rc = plan_offline(m, T, 0, o->mem_budget ? o->mem_budget : DEFAULT_BUDGET, &s, err,
+	                       err_len)))
+		goto out;
+	grt_session_input(s, 0, &vin);
+	if ((rc = stft_analyze(&m->stft, x, nm, vin.data))) {
+		snprintf(err, err_len, "STFT failed");
+		goto out;
+	}
+	if ((rc = grt_session_run(s))) {
+		snprintf(err, err_len, "%s", grt_session_errmsg(s));
+		goto out;
+	}
+	grt_session_output(s, 0, &vout);
+	if (grt_value_numel(&vout) != grt_value_numel(&vin)) {
+		snprintf(err, err_len, "the model's output has %lld values, its input %lld",
+		         (long long)grt_value_numel(&vout), (long long)grt_value_numel(&vin));
+		rc = GTCRN_E_NOT_GTCRN;
+		goto out;
+	}
+	limit_all(vout.data, vin.data, m->info.n_bins, T, atten_floor_gain(o->atten_lim_db));
+	y = malloc(nm * sizeof(float));
+	if (!y) {
+		rc = GRT_E_NOMEM;
+		snprintf(err, err_len, "out of memory");
+		goto out;
+	}
+	if ((rc = stft_synthesize(&m->stft, vout.data, T, y, nm)))
+		goto out;
+	if (rate != m->info.sample_rate) {
+		if ((rc = resample_all((double)rate / m->info.sample_rate, quality, y, nm, &yr, &ny,
+		                       err, err_len)))
+			goto out;
+	} else {
+		yr = y;
+		y = NULL;
+		ny = nm;
+	}
+	for (size_t i = 0; i < n; i++) {
+		float e = i < ny ? yr[i] : 0.0f;
+		out[i] = o->mix == 1.0f ? e : o->mix * e + (1.0f - o->mix) * in[i];
+	}
+out:
+	grt_session_free(s);
+	free(xr);
+	free(y);
+	free(yr);
+	return rc;
+}
+
+int gtcrn_enhance(const gtcrn_model *m, const gtcrn_opts *o, const float *in, float *out,
+                  size_t n, char *err, size_t err_len)
+{
+	gtcrn_opts def;
+
+	if (!m || (n && (!in || !out))) {
+		snprintf(err, err_len, "gtcrn_enhance: NULL argument");
+		return GRT_E_ARG;
+	}
+	if (!o) {
+		gtcrn_opts_init(&def);
+		o = &def;
+	}
+	if (!(o->mix >= 0 && o->mix <= 1)) {
+		snprintf(err, err_len, "mix %g out of range 0..1", (double)o->mix);
+		return GRT_E_ARG;
+	}
+	if (m->info.kind == GTCRN_STREAMING)
+		return enhance_streaming(m, o, in, out, n, err, err_len);
+	return enhance_offline(m, o, in, out, n, err, err_len);
+}

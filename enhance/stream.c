@@ -1,0 +1,562 @@
+/* stream.c - streaming enhancement: one state per channel.
+ *
+ * At the model's rate a "core" keeps the reflect-padded input of the next
+ * STFT frame, runs the network once per hop (caches fed back from the
+ * matching outputs), and overlap-adds the enhanced frames. A sample becomes
+ * final once no later frame covers it: at most n_fft - 1 samples after it
+ * came in. Around the core, libsamplerate streams convert from and to the
+ * caller's rate, and a FIFO primed with D zeros hands back exactly as many
+ * samples as came in, D samples late (D: the largest delay the stages can
+ * have). Everything is allocated when the state is made. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "enhance/internal.h"
+
+#define BLOCK 256            /* caller samples per internal step */
+
+struct fifo {
+	float *buf;
+	size_t cap, head, n;        /* ring: n samples from head */
+};
+
+struct core {
+	const struct stft *st;
+	grt_session *sess;
+	float *spec_in;             /* (1, F, 1, 2): the frame given to the network */
+	const float *spec_out;      /* (1, F, 1, 2): the enhanced frame */
+	int n_caches;
+	float *cache_in[MAX_CACHES];
+	const float *cache_out[MAX_CACHES];
+	size_t cache_bytes[MAX_CACHES];
+	float *frame;               /* [n_fft] padded samples of the next frame */
+	int fill;                   /* valid samples in frame */
+	float *hist;                /* [n_fft] ring of the last input samples */
+	size_t n_in;                /* input samples so far */
+	int started;                /* the start reflection has been pushed */
+	float *ola, *env;           /* [n_fft] overlap-add of frames and of window^2 */
+	float *enh;                 /* [2 * n_bins] enhanced frame after the limit */
+	float *wave;                /* [n_fft] one inverse-transformed frame */
+	float *work;                /* stft work buffer */
+	size_t drop;                /* leading padded samples still to drop */
+	float floor_gain;           /* attenuation limit, 0 = none */
+	struct fifo out;            /* final samples at the model's rate */
+	unsigned long frames;
+	unsigned long *times;       /* optional per-frame run times, ns */
+	size_t times_max;
+};
+
+struct gtcrn_state {
+	const gtcrn_model *m;
+	struct core core;
+	int resample;               /* caller rate != model rate */
+	struct resampler rin, rout;
+	float *mid;                 /* [cap_mid] caller block at the model's rate */
+	float *back;                /* [cap_back] core output back at the caller's rate */
+	size_t cap_mid, cap_back;
+	struct fifo out;            /* enhanced samples at the caller's rate */
+	float *dry;                 /* [latency] delay line of the input */
+	size_t dry_pos;
+	size_t latency;             /* D, samples at the caller's rate */
+	float mix;
+	char errmsg[256];
+};
+
+static int fifo_init(struct fifo *f, size_t cap)
+{
+	f->buf = calloc(cap + 1, sizeof(float));
+	f->cap = cap;
+	f->head = f->n = 0;
+	return f->buf ? GTCRN_OK : GRT_E_NOMEM;
+}
+
+static int fifo_push(struct fifo *f, const float *x, size_t n)
+{
+	if (f->n + n > f->cap)
+		return GRT_E_LIMIT;
+	for (size_t i = 0; i < n; i++)
+		f->buf[(f->head + f->n + i) % f->cap] = x ? x[i] : 0.0f;
+	f->n += n;
+	return GTCRN_OK;
+}
+
+static size_t fifo_pop(struct fifo *f, float *x, size_t n)
+{
+	if (n > f->n)
+		n = f->n;
+	for (size_t i = 0; i < n; i++)
+		x[i] = f->buf[(f->head + i) % f->cap];
+	f->head = (f->head + n) % f->cap;
+	f->n -= n;
+	return n;
+}
+
+/* --- the core, at the model's rate --- */
+
+static void core_reset(struct core *c)
+{
+	int n_fft = c->st->n_fft;
+
+	for (int k = 0; k < c->n_caches; k++)
+		memset(c->cache_in[k], 0, c->cache_bytes[k]);
+	memset(c->frame, 0, sizeof(float) * (size_t)n_fft);
+	memset(c->hist, 0, sizeof(float) * (size_t)n_fft);
+	memset(c->ola, 0, sizeof(float) * (size_t)n_fft);
+	memset(c->env, 0, sizeof(float) * (size_t)n_fft);
+	c->fill = 0;
+	c->n_in = 0;
+	c->started = 0;
+	c->drop = (size_t)c->st->pad;
+	c->out.head = c->out.n = 0;
+}
+
+static unsigned long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long)ts.tv_sec * 1000000000ul + (unsigned long)ts.tv_nsec;
+}
+
+/* Runs the network on the full frame and overlap-adds the result; the
+ * first hop of the accumulator is then final. */
+static int core_frame(struct core *c, char *errmsg, size_t errlen)
+{
+	const struct stft *st = c->st;
+	int n_fft = st->n_fft, hop = st->hop, rc;
+	unsigned long t0 = c->times ? now_ns() : 0;
+
+	stft_forward(st, c->frame, c->spec_in, c->work);
+	rc = grt_session_run(c->sess);
+	if (rc) {
+		snprintf(errmsg, errlen, "frame %lu: %s", c->frames, grt_session_errmsg(c->sess));
+		return rc;
+	}
+	if (c->times && c->frames < c->times_max)
+		c->times[c->frames] = now_ns() - t0;
+	c->frames++;
+	for (int k = 0; k < c->n_caches; k++)
+		memcpy(c->cache_in[k], c->cache_out[k], c->cache_bytes[k]);
+	memcpy(c->enh, c->spec_out, sizeof(float) * 2 * (size_t)st->n_bins);
+	atten_limit_frame(c->enh, c->spec_in, st->n_bins, c->floor_gain);
+	stft_inverse(st, c->enh, c->wave, c->work);
+	for (int i = 0; i < n_fft; i++) {
+		c->ola[i] += c->wave[i];
+		c->env[i] += st->window[i] * st->window[i];
+	}
+	for (int i = 0; i < hop; i++) {
+		float y = c->env[i] > 1e-11f ? c->ola[i] / c->env[i] : 0.0f;
+		if (c->drop) {
+			c->drop--;
+			continue;
+		}
+		if ((rc = fifo_push(&c->out, &y, 1))) {
+			snprintf(errmsg, errlen, "internal: core output buffer full");
+			return rc;
+		}
+	}
+	memmove(c->ola, c->ola + hop, sizeof(float) * (size_t)(n_fft - hop));
+	memmove(c->env, c->env + hop, sizeof(float) * (size_t)(n_fft - hop));
+	memset(c->ola + n_fft - hop, 0, sizeof(float) * (size_t)hop);
+	memset(c->env + n_fft - hop, 0, sizeof(float) * (size_t)hop);
+	memmove(c->frame, c->frame + hop, sizeof(float) * (size_t)(n_fft - hop));
+	c->fill -= hop;
+	return GTCRN_OK;
+}
+
+static int push_padded(struct core *c, float v, char *errmsg, size_t errlen)
+{
+	c->frame[c->fill++] = v;
+	return c->fill == c->st->n_fft ? core_frame(c, errmsg, errlen) : GTCRN_OK;
+}
+
+static float x_at(const struct core *c, size_t i)
+{
+	return c->hist[i % (size_t)c->st->n_fft];
+}
+
+/* The start reflection: padded positions 0 .. pad-1 are x[pad] .. x[1]. */
+static int push_start(struct core *c, char *errmsg, size_t errlen)
+{
+	size_t n = c->n_in, pad = (size_t)c->st->pad;
+	int rc;
+
+	for (size_t p = 0; p < pad; p++)
+		if ((rc = push_padded(c, x_at(c, reflect_index((long long)p - (long long)pad, n)),
+		                      errmsg, errlen)))
+			return rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = push_padded(c, x_at(c, i), errmsg, errlen)))
+			return rc;
+	c->started = 1;
+	return GTCRN_OK;
+}
+
+static int core_push(struct core *c, const float *x, size_t n, char *errmsg, size_t errlen)
+{
+	size_t pad = (size_t)c->st->pad;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		c->hist[c->n_in % (size_t)c->st->n_fft] = x[i];
+		c->n_in++;
+		if (c->started) {
+			if ((rc = push_padded(c, x[i], errmsg, errlen)))
+				return rc;
+		} else if (c->n_in == pad + 1) {
+			if ((rc = push_start(c, errmsg, errlen)))
+				return rc;
+		}
+	}
+	return GTCRN_OK;
+}
+
+/* End of stream: the end reflection, the last frames, and the samples after
+ * the last frame's first hop (normalised by their partial envelope, as
+ * torch.istft does with length = n). */
+static int core_end(struct core *c, char *errmsg, size_t errlen)
+{
+	const struct stft *st = c->st;
+	size_t n = c->n_in, pad = (size_t)st->pad, T, rest, pos;
+	int rc;
+
+	if (n == 0)
+		return GTCRN_OK;
+	if (!c->started && (rc = push_start(c, errmsg, errlen)))
+		return rc;
+	for (size_t k = 0; k < pad; k++)
+		if ((rc = push_padded(c, x_at(c, reflect_index((long long)(n + k), n)), errmsg, errlen)))
+			return rc;
+	T = stft_frames(st, n);
+	pos = T * (size_t)st->hop;               /* first padded position not yet final */
+	rest = n + pad > pos ? n + pad - pos : 0;
+	for (size_t i = 0; i < rest; i++) {
+		float y = c->env[i] > 1e-11f ? c->ola[i] / c->env[i] : 0.0f;
+		if (c->drop) {
+			c->drop--;
+			continue;
+		}
+		if ((rc = fifo_push(&c->out, &y, 1))) {
+			snprintf(errmsg, errlen, "internal: core output buffer full");
+			return rc;
+		}
+	}
+	return GTCRN_OK;
+}
+
+static int core_init(struct core *c, const gtcrn_model *m, char *err, size_t err_len)
+{
+	const struct stft *st = &m->stft;
+	const grt_model *g = m->graph;
+	size_t n_fft = (size_t)st->n_fft;
+	grt_value v;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	rc = grt_session_create(g, NULL, &c->sess, err, err_len);
+	if (rc)
+		return rc;
+	grt_session_input(c->sess, m->spec_in, &v);
+	c->spec_in = v.data;
+	grt_session_output(c->sess, m->spec_out, &v);
+	c->spec_out = v.data;
+	if (grt_value_numel(&v) != 2 * (int64_t)st->n_bins) {
+		snprintf(err, err_len, "the spectrum output has %lld values, expected %d",
+		         (long long)grt_value_numel(&v), 2 * st->n_bins);
+		return GTCRN_E_NOT_GTCRN;
+	}
+	c->n_caches = m->info.n_caches;
+	for (int k = 0; k < c->n_caches; k++) {
+		grt_value vi, vo;
+		grt_session_input(c->sess, m->cache_in[k], &vi);
+		grt_session_output(c->sess, m->cache_out[k], &vo);
+		if (grt_value_numel(&vi) != grt_value_numel(&vo) || vi.dtype != vo.dtype) {
+			snprintf(err, err_len, "cache %d: output shape differs from its input", k);
+			return GTCRN_E_NOT_GTCRN;
+		}
+		c->cache_in[k] = vi.data;
+		c->cache_out[k] = vo.data;
+		c->cache_bytes[k] = (size_t)grt_value_numel(&vi) * grt_dtype_size(vi.dtype);
+	}
+	c->frame = calloc(n_fft, sizeof(float));
+	c->hist = calloc(n_fft, sizeof(float));
+	c->ola = calloc(n_fft, sizeof(float));
+	c->env = calloc(n_fft, sizeof(float));
+	c->wave = calloc(n_fft, sizeof(float));
+	c->enh = calloc(2 * (size_t)st->n_bins, sizeof(float));
+	c->work = fftwf_malloc(sizeof(float) * stft_work_floats(st));
+	if (!c->frame || !c->hist || !c->ola || !c->env || !c->wave || !c->enh || !c->work ||
+	    fifo_init(&c->out, 4 * n_fft + 4 * BLOCK * 16)) {
+		snprintf(err, err_len, "out of memory");
+		return GRT_E_NOMEM;
+	}
+	core_reset(c);
+	return GTCRN_OK;
+}
+
+static void core_free(struct core *c)
+{
+	grt_session_free(c->sess);
+	free(c->frame);
+	free(c->hist);
+	free(c->ola);
+	free(c->env);
+	free(c->wave);
+	free(c->enh);
+	fftwf_free(c->work);
+	free(c->out.buf);
+}
+
+/* --- the state, at the caller's rate --- */
+
+int gtcrn_state_create(const gtcrn_model *m, const gtcrn_opts *o, gtcrn_state **out, char *err,
+                       size_t err_len)
+{
+	gtcrn_opts def;
+	gtcrn_state *s;
+	int rc, rate, quality;
+	double up = 1;
+
+	if (!m || !out) {
+		snprintf(err, err_len, "gtcrn_state_create: NULL argument");
+		return GRT_E_ARG;
+	}
+	*out = NULL;
+	if (m->info.kind != GTCRN_STREAMING) {
+		snprintf(err, err_len, "the model is an offline export (dynamic time axis): it cannot "
+		         "stream; use gtcrn_enhance on whole signals, or a streaming export");
+		return GTCRN_E_KIND;
+	}
+	if (!o) {
+		gtcrn_opts_init(&def);
+		o = &def;
+	}
+	rate = o->sample_rate ? o->sample_rate : m->info.sample_rate;
+	quality = o->resample_quality < 0 ? SRC_SINC_MEDIUM_QUALITY : o->resample_quality;
+	if (rate < 1000 || rate > 768000 || !(o->mix >= 0 && o->mix <= 1)) {
+		snprintf(err, err_len, "sample rate %d Hz or mix %g out of range (1000..768000 Hz, 0..1)",
+		         rate, (double)o->mix);
+		return GRT_E_ARG;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, err_len, "out of memory");
+		return GRT_E_NOMEM;
+	}
+	s->m = m;
+	s->mix = o->mix;
+	if ((rc = core_init(&s->core, m, err, err_len)))
+		goto fail;
+	s->core.floor_gain = atten_floor_gain(o->atten_lim_db);
+	s->resample = rate != m->info.sample_rate;
+	if (s->resample) {
+		double rin = (double)m->info.sample_rate / rate, rout = 1 / rin;
+		size_t hin, hout;
+		if ((rc = resampler_init(&s->rin, rin, quality, err, err_len)) ||
+		    (rc = resampler_init(&s->rout, rout, quality, err, err_len)))
+			goto fail;
+		hin = resampler_holdback(rin, quality);
+		hout = resampler_holdback(rout, quality);
+		up = rout > 1 ? rout : 1;
+		s->latency = (size_t)ceil((double)(hin + m->info.latency) * rout) + hout + 2;
+		s->cap_mid = (size_t)ceil(BLOCK * rin) + hin + 64;
+		s->cap_back = (size_t)ceil((double)(s->core.out.cap) * rout) + hout + 64;
+		s->mid = calloc(s->cap_mid, sizeof(float));
+		s->back = calloc(s->cap_back, sizeof(float));
+		if (!s->mid || !s->back) {
+			rc = GRT_E_NOMEM;
+			goto fail;
+		}
+	} else {
+		s->latency = m->info.latency;
+	}
+	if (fifo_init(&s->out, s->latency + s->cap_back + (size_t)(4 * BLOCK * up) +
+	              4 * (size_t)m->info.n_fft) ||
+	    !(s->dry = calloc(s->latency + 1, sizeof(float)))) {
+		rc = GRT_E_NOMEM;
+		goto fail;
+	}
+	gtcrn_reset(s);
+	*out = s;
+	return GTCRN_OK;
+fail:
+	if (rc == GRT_E_NOMEM)
+		snprintf(err, err_len, "out of memory");
+	gtcrn_state_free(s);
+	return rc;
+}
+
+void gtcrn_state_free(gtcrn_state *s)
+{
+	if (!s)
+		return;
+	core_free(&s->core);
+	resampler_free(&s->rin);
+	resampler_free(&s->rout);
+	free(s->mid);
+	free(s->back);
+	free(s->out.buf);
+	free(s->dry);
+	free(s);
+}
+
+int gtcrn_reset(gtcrn_state *s)
+{
+	if (!s)
+		return GRT_E_ARG;
+	core_reset(&s->core);
+	if (s->resample && (resampler_reset(&s->rin) || resampler_reset(&s->rout)))
+		return GTCRN_E_RESAMPLE;
+	s->out.head = s->out.n = 0;
+	fifo_push(&s->out, NULL, s->latency);          /* the fixed delay */
+	memset(s->dry, 0, sizeof(float) * s->latency);
+	s->dry_pos = 0;
+	return GTCRN_OK;
+}
+
+/* Moves the core's final samples to the output FIFO (through the output
+ * resampler when rates differ). */
+static int drain_core(gtcrn_state *s, int end)
+{
+	struct core *c = &s->core;
+	float buf[BLOCK];
+	int rc;
+
+	if (!s->resample) {
+		while (c->out.n) {
+			size_t k = fifo_pop(&c->out, buf, BLOCK);
+			if ((rc = fifo_push(&s->out, buf, k)))
+				return rc;
+		}
+		return GTCRN_OK;
+	}
+	do {
+		size_t k = fifo_pop(&c->out, buf, BLOCK), got;
+		int last = end && c->out.n == 0;
+		if ((rc = resampler_run(&s->rout, buf, k, s->back, s->cap_back, &got, last)) ||
+		    (rc = fifo_push(&s->out, s->back, got)))
+			return rc;
+	} while (c->out.n);
+	return GTCRN_OK;
+}
+
+static int feed(gtcrn_state *s, const float *in, size_t n, int end)
+{
+	int rc;
+
+	if (s->resample) {
+		size_t got;
+		static const float none[1];       /* libsamplerate wants a pointer even for 0 */
+		if ((rc = resampler_run(&s->rin, in ? in : none, n, s->mid, s->cap_mid, &got,
+		                        end))) {
+			snprintf(s->errmsg, sizeof(s->errmsg), "input resampler failed");
+			return rc;
+		}
+		in = s->mid;
+		n = got;
+	}
+	if ((rc = core_push(&s->core, in, n, s->errmsg, sizeof(s->errmsg))))
+		return rc;
+	if (end && (rc = core_end(&s->core, s->errmsg, sizeof(s->errmsg))))
+		return rc;
+	if ((rc = drain_core(s, end))) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "internal: output buffer overflow (%s)",
+		         gtcrn_strerror(rc));
+		return rc;
+	}
+	return GTCRN_OK;
+}
+
+/* out[i] = mix * enhanced + (1 - mix) * input delayed by the latency */
+static void emit(gtcrn_state *s, const float *in, float *out, const float *enh, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		float x = in ? in[i] : 0.0f, d = s->dry[s->dry_pos];
+		s->dry[s->dry_pos] = x;
+		s->dry_pos = (s->dry_pos + 1) % s->latency;
+		out[i] = s->mix == 1.0f ? enh[i] : s->mix * enh[i] + (1.0f - s->mix) * d;
+	}
+}
+
+int gtcrn_process(gtcrn_state *s, const float *in, float *out, size_t n)
+{
+	float enh[BLOCK];
+	int rc;
+
+	if (!s || (n && (!in || !out)))
+		return GRT_E_ARG;
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < BLOCK ? n - done : BLOCK;
+		if ((rc = feed(s, in + done, k, 0)))
+			return rc;
+		if (fifo_pop(&s->out, enh, k) != k) {
+			snprintf(s->errmsg, sizeof(s->errmsg), "internal: latency %zu too small",
+			         s->latency);
+			return GRT_E_LIMIT;
+		}
+		emit(s, in + done, out + done, enh, k);
+		done += k;
+	}
+	return GTCRN_OK;
+}
+
+int gtcrn_flush(gtcrn_state *s, float *out)
+{
+	float enh[BLOCK];
+	int rc;
+
+	if (!s || !out)
+		return GRT_E_ARG;
+	if ((rc = feed(s, NULL, 0, 1)))
+		return rc;
+	for (size_t done = 0; done < s->latency;) {
+		size_t k = s->latency - done < BLOCK ? s->latency - done : BLOCK;
+		size_t got = fifo_pop(&s->out, enh, k);
+		memset(enh + got, 0, sizeof(float) * (k - got));   /* rounding at the very end */
+		emit(s, NULL, out + done, enh, k);
+		done += k;
+	}
+	return gtcrn_reset(s);
+}
+
+size_t gtcrn_latency(const gtcrn_state *s)
+{
+	return s ? s->latency : 0;
+}
+
+int gtcrn_set_mix(gtcrn_state *s, float mix)
+{
+	if (!s || !(mix >= 0 && mix <= 1))
+		return GRT_E_ARG;
+	s->mix = mix;
+	return GTCRN_OK;
+}
+
+int gtcrn_set_atten_limit(gtcrn_state *s, float db)
+{
+	if (!s || db != db)
+		return GRT_E_ARG;
+	s->core.floor_gain = atten_floor_gain(db);
+	return GTCRN_OK;
+}
+
+const char *gtcrn_state_errmsg(const gtcrn_state *s)
+{
+	return s ? s->errmsg : "no state";
+}
+
+unsigned long gtcrn_frames(const gtcrn_state *s)
+{
+	return s ? s->core.frames : 0;
+}
+
+void gtcrn_record_frame_times(gtcrn_state *s, unsigned long *times, size_t max)
+{
+	if (!s)
+		return;
+	s->core.times = times;
+	s->core.times_max = times ? max : 0;
+}

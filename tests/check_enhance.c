@@ -1,0 +1,456 @@
+/* check_enhance.c - the enhancement library: model kinds and metadata,
+ * whole-file results against the goldens, streaming chunk invariance,
+ * streaming vs offline, resampling, mix and attenuation limit. */
+#include <check.h>
+#include <math.h>
+#include <samplerate.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "enhance/gtcrn.h"
+#include "proto/onnx.pb-c.h"
+
+#define GOLD_N 156160
+
+static char err[512];
+
+static float *read_wav(const char *path, size_t *n)
+{
+	SF_INFO info = { 0 };
+	SNDFILE *f = sf_open(path, SFM_READ, &info);
+	float *x;
+
+	ck_assert_msg(f != NULL, "%s: %s", path, sf_strerror(NULL));
+	x = malloc(sizeof(float) * (size_t)info.frames + 1);
+	ck_assert_int_eq(sf_readf_float(f, x, info.frames), info.frames);
+	sf_close(f);
+	*n = (size_t)info.frames;
+	return x;
+}
+
+static gtcrn_model *load(const char *name)
+{
+	char path[1024];
+	gtcrn_model *m = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s.onnx", MODELS_DIR, name);
+	ck_assert_msg(gtcrn_model_load(path, &m, err, sizeof(err)) == GTCRN_OK, "%s", err);
+	return m;
+}
+
+static double max_diff(const float *a, const float *b, size_t n)
+{
+	double w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (fabs((double)a[i] - b[i]) > w)
+			w = fabs((double)a[i] - b[i]);
+	return w;
+}
+
+START_TEST(kinds)
+{
+	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model_info in;
+	const char *ci, *co;
+
+	gtcrn_model_info_get(m, &in);
+	ck_assert_int_eq(in.kind, GTCRN_STREAMING);
+	ck_assert_int_eq(in.n_caches, 3);
+	ck_assert_int_eq(in.sample_rate, 16000);
+	ck_assert_int_eq(in.n_fft, 512);
+	ck_assert_int_eq(in.hop_length, 256);
+	ck_assert_uint_eq(in.latency, 511);
+	ck_assert_str_eq(in.spec_input, "mix");
+	ck_assert_str_eq(in.spec_output, "enh");
+	for (int i = 0; i < 3; i++) {
+		char want[64];
+		ck_assert_int_eq(gtcrn_model_cache(m, i, &ci, &co), GTCRN_OK);
+		snprintf(want, sizeof(want), "%s_out", ci);
+		ck_assert_str_eq(co, want);
+	}
+	gtcrn_model_free(m);
+	m = load("gtcrn_offline_op13");
+	gtcrn_model_info_get(m, &in);
+	ck_assert_int_eq(in.kind, GTCRN_OFFLINE);
+	ck_assert_int_eq(in.n_caches, 0);
+	{
+		gtcrn_state *s = NULL;
+		ck_assert_int_eq(gtcrn_state_create(m, NULL, &s, err, sizeof(err)), GTCRN_E_KIND);
+		ck_assert_msg(strstr(err, "offline"), "%s", err);
+	}
+	gtcrn_model_free(m);
+}
+END_TEST
+
+START_TEST(not_gtcrn)
+{
+	gtcrn_model *m = NULL;
+	int rc = gtcrn_model_load("/usr/share/libonnx-testdata/data/node/test_add/model.onnx", &m,
+	                          err, sizeof(err));
+
+	ck_assert_int_eq(rc, GTCRN_E_NOT_GTCRN);
+	ck_assert_ptr_null(m);
+	ck_assert_msg(strstr(err, "expected a spectrum input"), "%s", err);
+	ck_assert_msg(strstr(err, "found inputs x("), "%s", err);
+}
+END_TEST
+
+/* gtcrn_simple.onnx with metadata_props added in memory. */
+static int load_with_meta(const char *const *kv, int n, gtcrn_model **m)
+{
+	FILE *f = fopen(MODELS_DIR "/gtcrn_simple.onnx", "rb");
+	Onnx__ModelProto *mp;
+	Onnx__StringStringEntryProto e[8], *ep[8];
+	uint8_t *buf, *out;
+	long len;
+	size_t olen;
+	int rc;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)len);
+	ck_assert_int_eq(fread(buf, 1, (size_t)len, f), len);
+	fclose(f);
+	mp = onnx__model_proto__unpack(NULL, (size_t)len, buf);
+	ck_assert_ptr_nonnull(mp);
+	for (int i = 0; i < n; i++) {
+		onnx__string_string_entry_proto__init(&e[i]);
+		e[i].key = (char *)kv[2 * i];
+		e[i].value = (char *)kv[2 * i + 1];
+		ep[i] = &e[i];
+	}
+	mp->n_metadata_props = (size_t)n;
+	mp->metadata_props = ep;
+	out = malloc(onnx__model_proto__get_packed_size(mp));
+	olen = onnx__model_proto__pack(mp, out);
+	mp->n_metadata_props = 0;
+	mp->metadata_props = NULL;
+	onnx__model_proto__free_unpacked(mp, NULL);
+	rc = gtcrn_model_load_buffer(out, olen, m, err, sizeof(err));
+	free(buf);
+	free(out);
+	return rc;
+}
+
+START_TEST(metadata)
+{
+	static const char *const ok[] = { "sample_rate", "16000", "n_fft", "512", "hop_length",
+	                                  "256", "window_length", "512", "window_type", "hann_sqrt" };
+	static const char *const bad_nfft[] = { "n_fft", "abc" };
+	static const char *const bad_window[] = { "window_type", "kaiser" };
+	static const char *const rate48[] = { "sample_rate", "48000" };
+	gtcrn_model *m = NULL;
+	gtcrn_model_info in;
+
+	ck_assert_int_eq(load_with_meta(ok, 5, &m), GTCRN_OK);
+	gtcrn_model_info_get(m, &in);
+	ck_assert_str_eq(in.window_type, "hann_sqrt");
+	gtcrn_model_free(m);
+	ck_assert_int_eq(load_with_meta(bad_nfft, 1, &m), GTCRN_E_METADATA);
+	ck_assert_msg(strstr(err, "'n_fft'"), "%s", err);
+	ck_assert_int_eq(load_with_meta(bad_window, 1, &m), GTCRN_E_METADATA);
+	ck_assert_msg(strstr(err, "kaiser"), "%s", err);
+	ck_assert_int_eq(load_with_meta(rate48, 1, &m), GTCRN_OK);
+	gtcrn_model_info_get(m, &in);
+	ck_assert_int_eq(in.sample_rate, 48000);
+	gtcrn_model_free(m);
+}
+END_TEST
+
+/* Whole file through gtcrn_enhance against the pipeline goldens. */
+static void golden(const char *model, const char *gold_wav)
+{
+	gtcrn_model *m = load(model);
+	size_t n, ng;
+	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n);
+	float *g = read_wav(gold_wav, &ng);
+	float *y = malloc(sizeof(float) * n);
+	double d;
+
+	ck_assert_uint_eq(ng, GOLD_N);
+	ck_assert_int_eq(gtcrn_enhance(m, NULL, x, y, n, err, sizeof(err)), GTCRN_OK);
+	d = max_diff(y, g, GOLD_N);
+	printf("%s: whole file vs %s: max abs %.3g\n", model, strrchr(gold_wav, '/') + 1, d);
+	ck_assert_msg(d <= 1e-4, "%s: max abs %.3g", model, d);
+	free(x);
+	free(g);
+	free(y);
+	gtcrn_model_free(m);
+}
+
+START_TEST(golden_simple) { golden("gtcrn_simple", TESTDATA_DIR "/mix_enh_gtcrn_simple.wav"); }
+END_TEST
+START_TEST(golden_stream) { golden("gtcrn_stream", TESTDATA_DIR "/mix_enh_gtcrn_simple.wav"); }
+END_TEST
+START_TEST(golden_offline) { golden("gtcrn_offline_op13", TESTDATA_DIR "/mix_enh_offline.wav"); }
+END_TEST
+
+/* Streams x through a fresh state in chunks of `chunk`; returns n + latency samples. */
+static float *stream(gtcrn_model *m, const gtcrn_opts *o, const float *x, size_t n, size_t chunk,
+                     size_t *lat)
+{
+	gtcrn_state *s = NULL;
+	float *y;
+
+	ck_assert_msg(gtcrn_state_create(m, o, &s, err, sizeof(err)) == GTCRN_OK, "%s", err);
+	*lat = gtcrn_latency(s);
+	y = malloc(sizeof(float) * (n + *lat));
+	for (size_t i = 0; i < n; i += chunk) {
+		size_t k = n - i < chunk ? n - i : chunk;
+		ck_assert_msg(gtcrn_process(s, x + i, y + i, k) == GTCRN_OK, "%s", gtcrn_state_errmsg(s));
+	}
+	ck_assert_int_eq(gtcrn_flush(s, y + n), GTCRN_OK);
+	gtcrn_state_free(s);
+	return y;
+}
+
+START_TEST(chunk_invariance)
+{
+	static const size_t chunks[] = { 1, 7, 256, 1000, 4096 };
+	gtcrn_model *m = load("gtcrn_simple");
+	size_t n, lat;
+	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n);
+	float *ref = stream(m, NULL, x, n, n, &lat), *g;
+
+	ck_assert_uint_eq(lat, 511);
+	for (size_t i = 0; i < lat; i++)
+		ck_assert_float_eq(ref[i], 0.0f);            /* the latency: zeros first */
+	g = read_wav(TESTDATA_DIR "/mix_enh_gtcrn_simple.wav", &lat);
+	ck_assert_msg(max_diff(ref + 511, g, GOLD_N) <= 1e-4, "stream vs golden");
+	free(g);
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		float *y = stream(m, NULL, x, n, chunks[c], &lat);
+		ck_assert_msg(!memcmp(y, ref, sizeof(float) * (n + lat)),
+		              "chunk %zu: output differs (max abs %.3g)", chunks[c],
+		              max_diff(y, ref, n + lat));
+		free(y);
+	}
+	free(ref);
+	free(x);
+	gtcrn_model_free(m);
+}
+END_TEST
+
+START_TEST(stream_vs_offline)
+{
+	gtcrn_model *ms = load("gtcrn_simple"), *mo = load("gtcrn_offline_op13");
+	size_t n;
+	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n);
+	float *a = malloc(sizeof(float) * n), *b = malloc(sizeof(float) * n);
+	double d;
+
+	ck_assert_int_eq(gtcrn_enhance(ms, NULL, x, a, n, err, sizeof(err)), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_enhance(mo, NULL, x, b, n, err, sizeof(err)), GTCRN_OK);
+	d = max_diff(a, b, n);
+	ck_assert_msg(max_diff(a, x, n) > 0.01, "the output is not enhanced");
+	printf("streaming (gtcrn_simple) vs offline (gtcrn_offline_op13), %zu samples: max abs %.3g\n",
+	       n, d);
+	ck_assert_msg(d <= 1e-5, "max abs %.3g", d);
+	free(x);
+	free(a);
+	free(b);
+	gtcrn_model_free(ms);
+	gtcrn_model_free(mo);
+}
+END_TEST
+
+/* mix.wav at 48 kHz through a 48 kHz state: chunk invariant, the output
+ * length is the input's, and it is the 16 kHz result resampled (20 dB SNR
+ * at least: resampling filters differ at the band edge). */
+START_TEST(resampling)
+{
+	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_opts o;
+	size_t n, n48, lat, lat7;
+	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *x48, *y16 = malloc(sizeof(float) * n);
+	float *y48, *y48b, *ref48;
+	SRC_DATA d = { 0 };
+	double num = 0, den = 0;
+
+	n48 = 3 * n;
+	x48 = malloc(sizeof(float) * n48);
+	ref48 = malloc(sizeof(float) * n48);
+	d.data_in = x;
+	d.input_frames = (long)n;
+	d.data_out = x48;
+	d.output_frames = (long)n48;
+	d.src_ratio = 3;
+	ck_assert_int_eq(src_simple(&d, SRC_SINC_BEST_QUALITY, 1), 0);
+	n48 = (size_t)d.output_frames_gen;
+	gtcrn_opts_init(&o);
+	o.sample_rate = 48000;
+	y48 = stream(m, &o, x48, n48, 4096, &lat);
+	y48b = stream(m, &o, x48, n48, 7, &lat7);
+	ck_assert_uint_eq(lat, lat7);
+	ck_assert_msg(!memcmp(y48, y48b, sizeof(float) * (n48 + lat)), "48 kHz: chunking changes output");
+	ck_assert_int_eq(gtcrn_enhance(m, NULL, x, y16, n, err, sizeof(err)), GTCRN_OK);
+	d.data_in = y16;
+	d.input_frames = (long)n;
+	d.data_out = ref48;
+	d.output_frames = (long)n48;
+	ck_assert_int_eq(src_simple(&d, SRC_SINC_BEST_QUALITY, 1), 0);
+	for (size_t i = 4800; i + 4800 < n48; i++) {
+		double e = y48[i + lat] - ref48[i];
+		num += ref48[i] * ref48[i];
+		den += e * e;
+	}
+	printf("48 kHz stream (latency %zu) vs 16 kHz result upsampled: SNR %.1f dB\n", lat,
+	       10 * log10(num / den));
+	ck_assert_msg(10 * log10(num / den) > 20, "SNR %.1f dB", 10 * log10(num / den));
+	free(x);
+	free(x48);
+	free(y16);
+	free(y48);
+	free(y48b);
+	free(ref48);
+	gtcrn_model_free(m);
+}
+END_TEST
+
+START_TEST(mix_and_limit)
+{
+	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_opts o;
+	size_t n, lat;
+	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *dry, *wet, *half, *lim;
+	double ex = 0, el = 0;
+
+	gtcrn_opts_init(&o);
+	wet = stream(m, &o, x, n, 1000, &lat);
+	o.mix = 0;
+	dry = stream(m, &o, x, n, 1000, &lat);
+	ck_assert_msg(!memcmp(dry + lat, x, sizeof(float) * n), "mix 0 is the input delayed");
+	o.mix = 0.5f;
+	half = stream(m, &o, x, n, 1000, &lat);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_float_eq_tol(half[i + lat], 0.5f * (wet[i + lat] + x[i]), 1e-6);
+	o.mix = 1;
+	o.atten_lim_db = 6;
+	lim = stream(m, &o, x, n, 1000, &lat);
+	for (size_t i = 0; i < n; i++) {
+		ex += (double)x[i] * x[i];
+		el += (double)lim[i + lat] * lim[i + lat];
+	}
+	/* every bin keeps at least half its magnitude: at least a quarter of the energy */
+	ck_assert_msg(el >= 0.24 * ex, "energy with a 6 dB limit: %.3g of the input's", el / ex);
+	ck_assert_msg(max_diff(lim, wet, n + lat) > 1e-3, "the limit changed nothing");
+	free(x);
+	free(dry);
+	free(wet);
+	free(half);
+	free(lim);
+	gtcrn_model_free(m);
+}
+END_TEST
+
+/* Controls change while streaming: samples before the change are untouched. */
+START_TEST(set_while_streaming)
+{
+	gtcrn_model *m = load("gtcrn_simple");
+	size_t n, lat;
+	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *ref = stream(m, NULL, x, n, n, &lat);
+	float *y = malloc(sizeof(float) * (n + lat));
+	gtcrn_state *s = NULL;
+
+	ck_assert_int_eq(gtcrn_state_create(m, NULL, &s, err, sizeof(err)), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_process(s, x, y, 80000), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_set_mix(s, 0.25f), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_set_atten_limit(s, 10), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_set_mix(s, 1.5f), GRT_E_ARG);
+	ck_assert_int_eq(gtcrn_process(s, x + 80000, y + 80000, n - 80000), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_flush(s, y + n), GTCRN_OK);
+	ck_assert(!memcmp(y, ref, sizeof(float) * 80000));
+	ck_assert(max_diff(y + 80000, ref + 80000, n - 80000) > 1e-3);
+	/* flush reset the state: the same input again gives the reference */
+	ck_assert_int_eq(gtcrn_set_mix(s, 1), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_set_atten_limit(s, -1), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_process(s, x, y, n), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_flush(s, y + n), GTCRN_OK);
+	ck_assert(!memcmp(y, ref, sizeof(float) * (n + lat)));
+	gtcrn_state_free(s);
+	free(x);
+	free(y);
+	free(ref);
+	gtcrn_model_free(m);
+}
+END_TEST
+
+START_TEST(offline_budget)
+{
+	gtcrn_model *m = load("gtcrn_offline_op13");
+	gtcrn_opts o;
+	size_t n, bytes;
+	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *y = malloc(sizeof(float) * n);
+
+	gtcrn_opts_init(&o);
+	ck_assert_int_eq(gtcrn_offline_bytes(m, &o, n, &bytes, err, sizeof(err)), GTCRN_OK);
+	ck_assert_msg(bytes > 1000000 && bytes < 100000000, "%zu bytes", bytes);
+	o.mem_budget = bytes / 2;
+	ck_assert_int_eq(gtcrn_enhance(m, &o, x, y, n, err, sizeof(err)), GTCRN_E_BUDGET);
+	ck_assert_msg(strstr(err, "MiB") && strstr(err, "streaming"), "%s", err);
+	o.mem_budget = bytes + 1;
+	ck_assert_int_eq(gtcrn_enhance(m, &o, x, y, n, err, sizeof(err)), GTCRN_OK);
+	free(x);
+	free(y);
+	gtcrn_model_free(m);
+}
+END_TEST
+
+/* Tiny and empty streams end cleanly. */
+START_TEST(short_streams)
+{
+	gtcrn_model *m = load("gtcrn_simple");
+	static const size_t lengths[] = { 0, 1, 2, 100, 256, 257, 511, 512, 513 };
+	float x[600], y[600 + 600];
+
+	for (size_t i = 0; i < 600; i++)
+		x[i] = 0.1f * sinf((float)i);
+	for (size_t k = 0; k < sizeof(lengths) / sizeof(lengths[0]); k++) {
+		size_t lat;
+		float *o = stream(m, NULL, x, lengths[k], 64, &lat);
+		for (size_t i = 0; i < lengths[k] + lat; i++)
+			ck_assert_msg(isfinite(o[i]), "n %zu: sample %zu not finite", lengths[k], i);
+		free(o);
+		ck_assert_int_eq(gtcrn_enhance(m, NULL, x, y, lengths[k], err, sizeof(err)), GTCRN_OK);
+	}
+	gtcrn_model_free(m);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("enhance");
+	TCase *model = tcase_create("model");
+	TCase *gold = tcase_create("golden");
+	TCase *str = tcase_create("stream");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(model, kinds);
+	tcase_add_test(model, not_gtcrn);
+	tcase_add_test(model, metadata);
+	tcase_add_test(gold, golden_simple);
+	tcase_add_test(gold, golden_stream);
+	tcase_add_test(gold, golden_offline);
+	tcase_add_test(gold, stream_vs_offline);
+	tcase_add_test(gold, offline_budget);
+	tcase_add_test(str, chunk_invariance);
+	tcase_add_test(str, resampling);
+	tcase_add_test(str, mix_and_limit);
+	tcase_add_test(str, set_while_streaming);
+	tcase_add_test(str, short_streams);
+	tcase_set_timeout(gold, 300);
+	tcase_set_timeout(str, 600);
+	suite_add_tcase(s, model);
+	suite_add_tcase(s, gold);
+	suite_add_tcase(s, str);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
