@@ -693,6 +693,22 @@ static int convt_prepare(struct node *n, struct exec *x)
 
 /* Conv-1 and Conv-11 differ only in their doc text; ConvTranspose-1 and -11 differ in
  * the output_shape pad split, handled by opset in convt_axis(). */
-const struct op_def op_conv = { "Conv", 1, OPSET_LATEST, conv_prepare, conv_run, 0 };
+extern const struct op_def op_conv;
+
+/* Multiply-adds: every output element sums C/group * prod(kernel) products
+ * (Conv); every input element scatters into M/group * prod(kernel) outputs
+ * (ConvTranspose). Both are numel * prod(W dims after the first). */
+static int64_t conv_macs(const struct node *n)
+{
+	const struct tensor *w = n->inputs[1];
+	const struct tensor *t = n->op == &op_conv ? n->outputs[0] : n->inputs[0];
+	int64_t k = 1;
+
+	for (int d = 1; d < w->ndim; d++)
+		k *= w->dims[d];
+	return t->numel * k;
+}
+
+const struct op_def op_conv = { "Conv", 1, OPSET_LATEST, conv_prepare, conv_run, 0, conv_macs };
 const struct op_def op_conv_transpose = { "ConvTranspose", 1, OPSET_LATEST, convt_prepare,
-                                          conv_run, 0 };
+                                          conv_run, 0, conv_macs };

@@ -602,4 +602,16 @@ static int einsum_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-const struct op_def op_einsum = { "Einsum", 12, OPSET_LATEST, einsum_prepare, einsum_run, 0 };
+/* Multiply-adds: one per point of the full label space per operand after
+ * the first. */
+static int64_t einsum_macs(const struct node *n)
+{
+	const struct einsum_params *p = n->params;
+	int64_t k = 1;
+
+	for (int l = 0; l < p->n_out + p->n_sum; l++)
+		k *= p->size[l];
+	return k * (p->n_ops > 1 ? p->n_ops - 1 : 1);
+}
+
+const struct op_def op_einsum = { "Einsum", 12, OPSET_LATEST, einsum_prepare, einsum_run, 0, einsum_macs };

@@ -871,16 +871,16 @@ static int tanh_prepare(struct node *n, struct exec *x)
 /* Opsets 1-6 of the binary ops have the legacy broadcast attribute; their
  * consumed_inputs attribute (opset 1) is an optimisation hint and ignored.
  * Later versions only add element types. */
-const struct op_def op_add = { "Add", 1, OPSET_LATEST, add_prepare, binary_run, 0 };
-const struct op_def op_sub = { "Sub", 1, OPSET_LATEST, sub_prepare, binary_run, 0 };
-const struct op_def op_mul = { "Mul", 1, OPSET_LATEST, mul_prepare, binary_run, 0 };
-const struct op_def op_div = { "Div", 1, OPSET_LATEST, div_prepare, binary_run, 0 };
-const struct op_def op_pow = { "Pow", 1, OPSET_LATEST, pow_prepare, binary_run, 0 };
+const struct op_def op_add = { "Add", 1, OPSET_LATEST, add_prepare, binary_run, 0, NULL };
+const struct op_def op_sub = { "Sub", 1, OPSET_LATEST, sub_prepare, binary_run, 0, NULL };
+const struct op_def op_mul = { "Mul", 1, OPSET_LATEST, mul_prepare, binary_run, 0, NULL };
+const struct op_def op_div = { "Div", 1, OPSET_LATEST, div_prepare, binary_run, 0, NULL };
+const struct op_def op_pow = { "Pow", 1, OPSET_LATEST, pow_prepare, binary_run, 0, NULL };
 /* Equal-19 adds string, which the runtime has no tensors for. */
-const struct op_def op_equal = { "Equal", 1, OPSET_LATEST, equal_prepare, binary_run, 0 };
-const struct op_def op_where = { "Where", 9, OPSET_LATEST, where_prepare, where_run, 0 };
-const struct op_def op_sqrt = { "Sqrt", 1, OPSET_LATEST, sqrt_prepare, unary_run, 0 };
-const struct op_def op_sigmoid = { "Sigmoid", 1, OPSET_LATEST, sigmoid_prepare, unary_run, 0 };
-const struct op_def op_tanh = { "Tanh", 1, OPSET_LATEST, tanh_prepare, unary_run, 0 };
+const struct op_def op_equal = { "Equal", 1, OPSET_LATEST, equal_prepare, binary_run, 0, NULL };
+const struct op_def op_where = { "Where", 9, OPSET_LATEST, where_prepare, where_run, 0, NULL };
+const struct op_def op_sqrt = { "Sqrt", 1, OPSET_LATEST, sqrt_prepare, unary_run, 0, NULL };
+const struct op_def op_sigmoid = { "Sigmoid", 1, OPSET_LATEST, sigmoid_prepare, unary_run, 0, NULL };
+const struct op_def op_tanh = { "Tanh", 1, OPSET_LATEST, tanh_prepare, unary_run, 0, NULL };
 /* PRelu 1 and 6 predate the unidirectional broadcast rule. */
-const struct op_def op_prelu = { "PRelu", 7, OPSET_LATEST, prelu_prepare, binary_run, 0 };
+const struct op_def op_prelu = { "PRelu", 7, OPSET_LATEST, prelu_prepare, binary_run, 0, NULL };

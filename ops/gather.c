@@ -440,6 +440,6 @@ static int scatter_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-const struct op_def op_gather = { "Gather", 1, OPSET_LATEST, gather_prepare, gather_run, 0 };
+const struct op_def op_gather = { "Gather", 1, OPSET_LATEST, gather_prepare, gather_run, 0, NULL };
 const struct op_def op_scatter_nd = { "ScatterND", 11, OPSET_LATEST, scatter_prepare,
-                                      scatter_run, 0 };
+                                      scatter_run, 0, NULL };

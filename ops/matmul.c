@@ -275,4 +275,12 @@ static int matmul_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-const struct op_def op_matmul = { "MatMul", 1, OPSET_LATEST, matmul_prepare, matmul_run, 0 };
+/* Multiply-adds: each output element is a dot product over K. */
+static int64_t matmul_macs(const struct node *n)
+{
+	const struct tensor *a = n->inputs[0];
+
+	return n->outputs[0]->numel * (a->ndim ? a->dims[a->ndim - 1] : 1);
+}
+
+const struct op_def op_matmul = { "MatMul", 1, OPSET_LATEST, matmul_prepare, matmul_run, 0, matmul_macs };

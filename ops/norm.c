@@ -554,8 +554,6 @@ static int ln_run(struct node *n, struct exec *x)
 }
 
 const struct op_def op_batch_normalization = {
-	"BatchNormalization", 1, OPSET_LATEST, bn_prepare, bn_run, 0
-};
+	"BatchNormalization", 1, OPSET_LATEST, bn_prepare, bn_run, 0, NULL };
 const struct op_def op_layer_normalization = {
-	"LayerNormalization", 17, OPSET_LATEST, ln_prepare, ln_run, 0
-};
+	"LayerNormalization", 17, OPSET_LATEST, ln_prepare, ln_run, 0, NULL };

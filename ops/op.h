@@ -69,6 +69,9 @@ struct op_def {
 	int (*prepare)(struct node *n, struct exec *x);
 	int (*run)(struct node *n, struct exec *x);
 	unsigned flags;            /* OP_* */
+	/* Multiply-adds of one run of a prepared node; NULL: counted by the
+	 * runtime as one per output element for arithmetic, 0 otherwise. */
+	int64_t (*macs)(const struct node *n);
 };
 
 /* The op reads only the shapes of its inputs (Shape): it folds whenever the

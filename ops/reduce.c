@@ -313,8 +313,6 @@ static int reduce_mean_run(struct node *n, struct exec *x)
 }
 
 const struct op_def op_reduce_mean_1 = {
-	"ReduceMean", 1, 17, reduce_mean1_prepare, reduce_mean_run, 0
-};
+	"ReduceMean", 1, 17, reduce_mean1_prepare, reduce_mean_run, 0, NULL };
 const struct op_def op_reduce_mean_18 = {
-	"ReduceMean", 18, OPSET_LATEST, reduce_mean18_prepare, reduce_mean_run, 0
-};
+	"ReduceMean", 18, OPSET_LATEST, reduce_mean18_prepare, reduce_mean_run, 0, NULL };

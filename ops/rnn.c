@@ -524,4 +524,13 @@ static int gru_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-const struct op_def op_gru = { "GRU", 1, OPSET_LATEST, gru_prepare, gru_run, 0 };
+/* Multiply-adds: per direction, step and batch entry, X W^T (3H x input)
+ * and h R^T (3H x H). */
+static int64_t gru_macs(const struct node *n)
+{
+	const struct gru_params *p = n->params;
+
+	return p->dirs * p->seq * p->batch * 3 * p->hidden * (p->input + p->hidden);
+}
+
+const struct op_def op_gru = { "GRU", 1, OPSET_LATEST, gru_prepare, gru_run, 0, gru_macs };

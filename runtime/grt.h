@@ -157,6 +157,20 @@ typedef struct grt_session_stats {
 
 GRT_API int grt_session_stats_get(const grt_session *s, grt_session_stats *st);
 
+/* The planned nodes, in run order (for profilers and tools). */
+typedef struct grt_node_info {
+	const char *name;        /* as in the file (may be "") */
+	const char *op_type;
+	const char *output;      /* name of its first present output */
+	int64_t macs;            /* multiply-adds per run (arithmetic ops; 0 for data movement) */
+} grt_node_info;
+
+GRT_API int grt_session_n_planned(const grt_session *s);
+GRT_API int grt_session_node(const grt_session *s, int i, grt_node_info *info);
+/* grt_session_run that also adds each node's wall time, in nanoseconds, to
+ * ns[i] (ns has grt_session_n_planned() entries). */
+GRT_API int grt_session_run_profiled(grt_session *s, uint64_t *ns);
+
 /* --- tensor files -------------------------------------------------------- */
 
 /* Reads a serialized onnx.TensorProto (the .pb files of ONNX test data sets).

@@ -5,6 +5,7 @@
  * one arena from its lifetime. Run: a loop over the prepared nodes. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "runtime/internal.h"
 
 static void exec_init(grt_session *s, char *err, size_t err_len)
@@ -487,5 +488,74 @@ int grt_session_stats_get(const grt_session *s, grt_session_stats *st)
 	if (!s || !st)
 		return GRT_E_ARG;
 	*st = s->stats;
+	return GRT_OK;
+}
+
+int grt_session_n_planned(const grt_session *s)
+{
+	return s ? s->n_run : 0;
+}
+
+/* Ops that only move or relabel data, or compute shapes: no arithmetic. */
+static int is_data_movement(const char *op)
+{
+	static const char *const moves[] = {
+		"Cast", "Concat", "Constant", "ConstantOfShape", "Expand", "Gather", "Pad", "Range",
+		"Reshape", "ScatterND", "Shape", "Slice", "Split", "Squeeze", "Transpose", "Unsqueeze",
+		"Where",
+	};
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)
+		if (!strcmp(op, moves[i]))
+			return 1;
+	return 0;
+}
+
+int grt_session_node(const grt_session *s, int i, grt_node_info *info)
+{
+	const struct node *n;
+
+	if (!s || !info || i < 0 || i >= s->n_run)
+		return GRT_E_ARG;
+	n = &s->nodes[i];
+	info->name = n->name;
+	info->op_type = n->op_type;
+	info->output = "";
+	for (int k = 0; k < n->n_outputs; k++)
+		if (n->outputs[k]) {
+			info->output = n->outputs[k]->name;
+			break;
+		}
+	if (n->op->macs)
+		info->macs = n->op->macs(n);
+	else if (is_data_movement(n->op_type))
+		info->macs = 0;
+	else
+		info->macs = n->outputs[0] ? n->outputs[0]->numel : 0;
+	return GRT_OK;
+}
+
+static uint64_t clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int grt_session_run_profiled(grt_session *s, uint64_t *ns)
+{
+	if (!s || !ns)
+		return GRT_E_ARG;
+	if (!s->arena)
+		return grt_session_run(s);
+	s->exec.scratch = s->scratch;
+	for (int i = 0; i < s->n_run; i++) {
+		struct node *n = &s->nodes[i];
+		uint64_t t0 = clock_ns();
+		int rc = n->op->run(n, &s->exec);
+		ns[i] += clock_ns() - t0;
+		if (rc)
+			return rc;
+	}
 	return GRT_OK;
 }
