@@ -302,6 +302,7 @@ static int scatter_prepare(struct node *n, struct exec *x)
 		p->dims[a] = data->dims[a];
 		p->stride[a] = shape_numel(r - a - 1, data->dims + a + 1);
 	}
+	n->inplace = 1;          /* scatter_run skips the copy when out == data */
 	n->params = p;
 	if (op_const_input(n, x, 1)) {
 		int64_t *off = plan_alloc(x, (size_t)p->n_upd * sizeof(int64_t));

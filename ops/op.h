@@ -91,6 +91,13 @@ struct node {
 	int n_attrs;
 	void *params;               /* op-private, from plan_alloc() in prepare */
 	size_t scratch_bytes;       /* prepare: scratch needed by run() */
+	/* prepare sets view = 1 when output 0 holds exactly input 0's bytes
+	 * (a relabelling: Reshape, Squeeze, a Transpose that keeps the order);
+	 * the planner may then alias the two and drop the node. It sets
+	 * inplace = 1 when run() also works with output 0 sharing input 0's
+	 * buffer (it must then skip copying input 0 onto itself). */
+	int view;
+	int inplace;
 };
 
 /* Execution context, plan time and run time. */

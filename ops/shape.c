@@ -252,6 +252,7 @@ static int reshape_prepare(struct node *n, struct exec *x)
 		               "(%lld elements)", fmt_dims(b1, sizeof(b1), in->ndim, in->dims),
 		               (long long)in->numel, fmt_dims(b2, sizeof(b2), count, dims),
 		               (long long)known);
+	n->view = 1;
 	return set_output(n, x, in->dtype, count, dims);
 }
 
@@ -283,6 +284,7 @@ static int squeeze_shape(struct node *n, struct exec *x, int code, const int64_t
 			return op_fail(n, x, GRT_E_SHAPE, "cannot squeeze axis %d of size %lld", d,
 			               (long long)in->dims[d]);
 	}
+	n->view = 1;
 	return set_output(n, x, in->dtype, k, dims);
 }
 
@@ -331,6 +333,7 @@ static int unsqueeze_shape(struct node *n, struct exec *x, int code, const int64
 		return rc;
 	for (int d = 0; d < r; d++)
 		dims[d] = (mask & (1u << d)) ? 1 : in->dims[k++];
+	n->view = 1;
 	return set_output(n, x, in->dtype, r, dims);
 }
 

@@ -361,6 +361,7 @@ static int transpose_prepare(struct node *n, struct exec *x)
 		p->stride[0] = 1;
 	}
 	k = p->ndim;
+	n->view = k == 1 && p->stride[0] == 1;   /* the order of the elements is kept */
 	switch (p->es) {
 	case 1: p->gather = gather_u8; p->t2d = transpose_2d_u8; break;
 	case 2: p->gather = gather_u16; p->t2d = transpose_2d_u16; break;

@@ -215,6 +215,83 @@ static void remove_dead(grt_session *s)
 	free(needed);
 }
 
+/* --- buffer sharing --- */
+
+static int tid(const grt_session *s, const struct tensor *t)
+{
+	return (int)(t - s->tensors);
+}
+
+/* Views (n->view): the output becomes another name for the input's buffer
+ * and the node is dropped. In-place (n->inplace): the output takes the
+ * input's buffer when no later node reads that buffer and it is not a
+ * graph input (inputs keep their values) or output. root[v] names the
+ * tensor whose buffer v uses. */
+static int share_buffers(grt_session *s, unsigned flags, int *root)
+{
+	const grt_model *m = s->model;
+	int nv = m->n_values, kept = 0;
+	int *last = NULL;
+
+	for (int v = 0; v < nv; v++)
+		root[v] = v;
+	if (!(flags & GRT_SESSION_NO_ALIAS)) {
+		for (int i = 0; i < s->n_run; i++) {
+			struct node *n = &s->nodes[i];
+			struct tensor *in = n->n_inputs ? n->inputs[0] : NULL;
+			struct tensor *out = n->n_outputs ? n->outputs[0] : NULL;
+			if (n->view && in && out && !out->is_const && in->nbytes == out->nbytes &&
+			    in->dtype == out->dtype) {
+				root[tid(s, out)] = root[tid(s, in)];
+				s->stats.n_nodes_aliased++;
+				continue;
+			}
+			s->nodes[kept++] = *n;
+		}
+		s->n_run = kept;
+	}
+	if (flags & GRT_SESSION_NO_INPLACE)
+		return GRT_OK;
+	/* last[r]: the last step that reads buffer r (n_run: kept to the end) */
+	last = malloc(((size_t)nv + 1) * sizeof(int));
+	if (!last)
+		return GRT_E_NOMEM;
+	for (int v = 0; v < nv; v++)
+		last[v] = -1;
+	for (int i = 0; i < s->n_run; i++)
+		for (int k = 0; k < s->nodes[i].n_inputs; k++)
+			if (s->nodes[i].inputs[k])
+				last[root[tid(s, s->nodes[i].inputs[k])]] = i;
+	for (int i = 0; i < m->n_outputs; i++)
+		last[root[m->outputs[i]]] = s->n_run;
+	for (int i = 0; i < m->n_inputs; i++)
+		last[root[m->inputs[i]]] = s->n_run;
+	for (int i = 0; i < s->n_run; i++) {
+		struct node *n = &s->nodes[i];
+		struct tensor *in = n->n_inputs ? n->inputs[0] : NULL;
+		struct tensor *out = n->n_outputs ? n->outputs[0] : NULL;
+		int r, o, shared = 0;
+		if (!n->inplace || !in || !out || in->is_const || in->nbytes != out->nbytes)
+			continue;
+		r = root[tid(s, in)];
+		o = tid(s, out);
+		if (last[r] != i || s->tensors[r].is_const)
+			continue;
+		for (int k = 1; k < n->n_inputs; k++)
+			if (n->inputs[k] && root[tid(s, n->inputs[k])] == r)
+				shared = 1;
+		if (shared)
+			continue;
+		for (int v = 0; v < nv; v++)     /* o and its views move to r's buffer */
+			if (root[v] == o)
+				root[v] = r;
+		last[r] = last[o];
+		s->stats.n_nodes_inplace++;
+	}
+	free(last);
+	return GRT_OK;
+}
+
 /* --- memory plan --- */
 
 struct live { size_t off, size; int last; };
@@ -235,7 +312,7 @@ static size_t align_up(size_t n)
  * graph input, an arena offset: first fit among the blocks live at its
  * definition. A tensor lives from the step that defines it to the last step
  * that reads it; graph inputs and outputs live through the whole run. */
-static int plan_memory(grt_session *s, size_t *offsets)
+static int plan_memory(grt_session *s, const int *root, size_t *offsets)
 {
 	const grt_model *m = s->model;
 	int nv = m->n_values, n_live = 0, rc = GRT_OK;
@@ -248,6 +325,8 @@ static int plan_memory(grt_session *s, size_t *offsets)
 		rc = GRT_E_NOMEM;
 		goto out;
 	}
+	/* lifetimes of buffers: a buffer is a root tensor together with the
+	 * tensors that share it (views, in-place outputs) */
 	for (int v = 0; v < nv; v++) {
 		first[v] = -2;      /* -2: not in the arena */
 		last[v] = -2;
@@ -262,20 +341,22 @@ static int plan_memory(grt_session *s, size_t *offsets)
 		struct node *n = &s->nodes[i];
 		for (int k = 0; k < n->n_outputs; k++)
 			if (n->outputs[k]) {
-				int v = (int)(n->outputs[k] - s->tensors);
-				first[v] = i;
-				last[v] = i;
+				int v = (int)(n->outputs[k] - s->tensors), r = root[v];
+				if (r == v)
+					first[v] = i;
+				if (first[r] != -2 && last[r] < i)
+					last[r] = i;
 			}
 		for (int k = 0; k < n->n_inputs; k++)
 			if (n->inputs[k]) {
-				int v = (int)(n->inputs[k] - s->tensors);
-				if (first[v] != -2 && last[v] < i)
-					last[v] = i;
+				int r = root[n->inputs[k] - s->tensors];
+				if (first[r] != -2 && last[r] < i)
+					last[r] = i;
 			}
 	}
 	for (int i = 0; i < m->n_outputs; i++)
-		if (first[m->outputs[i]] != -2)
-			last[m->outputs[i]] = s->n_run;
+		if (first[root[m->outputs[i]]] != -2)
+			last[root[m->outputs[i]]] = s->n_run;
 
 	/* place in order of definition: inputs (step -1), then each step's outputs */
 	for (int step = -1; step < s->n_run; step++) {
@@ -293,7 +374,7 @@ static int plan_memory(grt_session *s, size_t *offsets)
 			if (!t)
 				continue;
 			v = (int)(t - s->tensors);
-			if (first[v] != step)
+			if (root[v] != v || first[v] != step)
 				continue;
 			size = align_up(t->nbytes);
 			for (int j = 0; j < n_live; j++) {     /* first gap that fits */
@@ -316,8 +397,10 @@ static int plan_memory(grt_session *s, size_t *offsets)
 	}
 	s->stats.arena_bytes = arena;
 	for (int v = 0; v < nv; v++)
-		if (first[v] == -2)
-			offsets[v] = (size_t)-1;
+		if (first[root[v]] == -2)
+			offsets[v] = (size_t)-1;     /* constant, or a view of one */
+		else if (root[v] != v)
+			offsets[v] = offsets[root[v]];
 out:
 	free(first);
 	free(last);
@@ -325,7 +408,8 @@ out:
 	return rc;
 }
 
-static int allocate(grt_session *s, const grt_session_opts *opts, char *err, size_t err_len)
+static int allocate(grt_session *s, const grt_session_opts *opts, const int *root, char *err,
+                    size_t err_len)
 {
 	const grt_model *m = s->model;
 	size_t *offsets = malloc(((size_t)m->n_values + 1) * sizeof(size_t));
@@ -334,7 +418,7 @@ static int allocate(grt_session *s, const grt_session_opts *opts, char *err, siz
 
 	if (!offsets)
 		return GRT_E_NOMEM;
-	rc = plan_memory(s, offsets);
+	rc = plan_memory(s, root, offsets);
 	if (rc)
 		goto out;
 	for (int i = 0; i < s->n_run; i++)
@@ -359,6 +443,8 @@ static int allocate(grt_session *s, const grt_session_opts *opts, char *err, siz
 	for (int v = 0; v < m->n_values; v++)
 		if (offsets[v] != (size_t)-1)
 			s->tensors[v].data = (char *)s->arena + offsets[v];
+		else if (root[v] != v)
+			s->tensors[v].data = s->tensors[root[v]].data;   /* view of a constant */
 	if (posix_memalign(&s->scratch, ARENA_ALIGN, scratch ? align_up(scratch) : ARENA_ALIGN)) {
 		s->scratch = NULL;
 		rc = GRT_E_NOMEM;
@@ -372,6 +458,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
                        char *err, size_t err_len)
 {
 	grt_session *s;
+	int *root = NULL;     /* [n_values] whose buffer each tensor uses */
 	int rc;
 
 	if (!m || !out) {
@@ -409,8 +496,16 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	remove_dead(s);
 	for (int i = 0; i < m->n_outputs; i++)
 		s->outputs[i] = &s->tensors[m->outputs[i]];
-	if ((rc = allocate(s, opts, err, err_len)))
+	root = malloc(((size_t)m->n_values + 1) * sizeof(int));
+	if (!root) {
+		rc = GRT_E_NOMEM;
 		goto fail;
+	}
+	if ((rc = share_buffers(s, opts ? opts->flags : 0, root)) ||
+	    (rc = allocate(s, opts, root, err, err_len)))
+		goto fail;
+	free(root);
+	root = NULL;
 	s->stats.n_nodes_planned = s->n_run;
 	exec_init(s, s->errmsg, sizeof(s->errmsg));
 	*out = s;
@@ -418,6 +513,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 fail:
 	if (rc == GRT_E_NOMEM)
 		set_err(err, err_len, "out of memory while planning the session");
+	free(root);
 	grt_session_free(s);
 	return rc;
 }

@@ -268,6 +268,69 @@ START_TEST(threads_share_model)
 }
 END_TEST
 
+/* Views share their input's buffer and leave the plan; ScatterND writes in
+ * place into a buffer nothing reads later, never into a graph input. The
+ * numbers do not change. */
+START_TEST(alias_and_inplace)
+{
+	static const int64_t d6[1] = { 6 }, d23[2] = { 2, 3 }, d32[2] = { 3, 2 }, d11[2] = { 1, 1 };
+	static const int64_t shape[2] = { 3, 2 }, idx[1] = { 1 };
+	static const float upd[2] = { -7, -8 };
+	static const float x[6] = { 1, 4, 9, 16, 25, 36 };
+	grt_value out[2][2];
+	float keep[2][2][6];
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct mg *g = mg_new(7, 13);
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_ALIAS | GRT_SESSION_NO_INPLACE : 0, 0 };
+		grt_session_stats st;
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_value in;
+		int k;
+
+		mg_input(g, "x", 1, 1, d6);
+		mg_output(g, "y", 1, 2, d32);
+		mg_output(g, "z", 1, 2, d32);
+		mg_init(g, "shape", 7, 1, (const int64_t[1]){ 2 }, shape);
+		mg_init(g, "idx", 7, 2, d11, idx);
+		mg_init(g, "upd", 1, 2, (const int64_t[2]){ 1, 2 }, upd);
+		mg_node(g, "Sqrt", "sqrt", "x", "s");
+		mg_node(g, "Reshape", "view", "s,shape", "r");          /* a view */
+		mg_node(g, "ScatterND", "write_row", "r,idx,upd", "y");  /* r dies here: in place */
+		mg_node(g, "Reshape", "view_x", "x,shape", "xr");        /* a view of a graph input */
+		mg_node(g, "ScatterND", "write_x", "xr,idx,upd", "z");   /* must not write into x */
+		k = mg_node(g, "Transpose", "tr", "z", "zt");             /* not a view: (3,2)->(2,3) */
+		mg_attr_ints(g, k, "perm", 2, (const int64_t[2]){ 1, 0 });
+		mg_output(g, "zt", 1, 2, d23);
+		m = load_buf(g);
+		ck_assert_int_eq(grt_session_create(m, &o, &s, err, sizeof(err)), GRT_OK);
+		grt_session_stats_get(s, &st);
+		ck_assert_int_eq(st.n_nodes_aliased, pass ? 0 : 2);
+		ck_assert_int_eq(st.n_nodes_inplace, pass ? 0 : 1);
+		ck_assert_int_eq(st.n_nodes_planned, pass ? 6 : 4);
+		grt_session_input(s, 0, &in);
+		memcpy(in.data, x, sizeof(x));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		ck_assert_mem_eq(in.data, x, sizeof(x));
+		for (int j = 0; j < 2; j++) {
+			grt_session_output(s, j, &out[pass][j]);
+			memcpy(keep[pass][j], out[pass][j].data, sizeof(keep[0][0]));
+		}
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	{
+		static const float y[6] = { 1, 2, -7, -8, 5, 6 }, z[6] = { 1, 4, -7, -8, 25, 36 };
+		ck_assert_mem_eq(keep[0][0], y, sizeof(y));
+		ck_assert_mem_eq(keep[0][1], z, sizeof(z));
+		ck_assert_mem_eq(keep[1][0], y, sizeof(y));
+		ck_assert_mem_eq(keep[1][1], z, sizeof(z));
+	}
+	(void)d23;
+}
+END_TEST
+
 /* Initializers in raw_data and in every typed field, scalars included,
  * come back unchanged as graph outputs. */
 START_TEST(tensor_storage_forms)
@@ -328,6 +391,7 @@ int main(void)
 	tcase_add_test(reg, registry_lookup);
 	tcase_add_test(plan, fold_and_dead_nodes);
 	tcase_add_test(plan, arena_reuse);
+	tcase_add_test(plan, alias_and_inplace);
 	tcase_add_test(plan, stream_folds_to_simple);
 	tcase_add_test(api, metadata);
 	tcase_add_test(api, tensor_storage_forms);
