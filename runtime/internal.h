@@ -74,6 +74,9 @@ struct grt_session {
 	char errmsg[512];
 };
 
+/* runtime/fuse.c: plan-time rewrites of the run list */
+int fuse_nodes(grt_session *s, unsigned flags);
+
 /* runtime/model.c */
 int model_topo_sort(grt_model *m, char *err, size_t err_len);
 

@@ -217,6 +217,8 @@ static void remove_dead(grt_session *s)
 
 /* --- buffer sharing --- */
 
+/* Index of a session tensor. Rewrites may give nodes extra constant
+ * inputs that live outside s->tensors: callers skip constants first. */
 static int tid(const grt_session *s, const struct tensor *t)
 {
 	return (int)(t - s->tensors);
@@ -260,7 +262,7 @@ static int share_buffers(grt_session *s, unsigned flags, int *root)
 		last[v] = -1;
 	for (int i = 0; i < s->n_run; i++)
 		for (int k = 0; k < s->nodes[i].n_inputs; k++)
-			if (s->nodes[i].inputs[k])
+			if (s->nodes[i].inputs[k] && !s->nodes[i].inputs[k]->is_const)
 				last[root[tid(s, s->nodes[i].inputs[k])]] = i;
 	for (int i = 0; i < m->n_outputs; i++)
 		last[root[m->outputs[i]]] = s->n_run;
@@ -278,7 +280,7 @@ static int share_buffers(grt_session *s, unsigned flags, int *root)
 		if (last[r] != i || s->tensors[r].is_const)
 			continue;
 		for (int k = 1; k < n->n_inputs; k++)
-			if (n->inputs[k] && root[tid(s, n->inputs[k])] == r)
+			if (n->inputs[k] && !n->inputs[k]->is_const && root[tid(s, n->inputs[k])] == r)
 				shared = 1;
 		if (shared)
 			continue;
@@ -348,7 +350,7 @@ static int plan_memory(grt_session *s, const int *root, size_t *offsets)
 					last[r] = i;
 			}
 		for (int k = 0; k < n->n_inputs; k++)
-			if (n->inputs[k]) {
+			if (n->inputs[k] && !n->inputs[k]->is_const) {
 				int r = root[n->inputs[k] - s->tensors];
 				if (first[r] != -2 && last[r] < i)
 					last[r] = i;
@@ -501,7 +503,8 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 		rc = GRT_E_NOMEM;
 		goto fail;
 	}
-	if ((rc = share_buffers(s, opts ? opts->flags : 0, root)) ||
+	if ((rc = fuse_nodes(s, opts ? opts->flags : 0)) ||
+	    (rc = share_buffers(s, opts ? opts->flags : 0, root)) ||
 	    (rc = allocate(s, opts, root, err, err_len)))
 		goto fail;
 	free(root);

@@ -1,6 +1,7 @@
 /* check_runtime.c - the registry, the loader's IR, the planner (folding,
  * dead nodes, memory plan) and the API's thread and ownership rules. */
 #include <check.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -331,6 +332,65 @@ START_TEST(alias_and_inplace)
 }
 END_TEST
 
+/* The decomposed LayerNorm exporters emit (over the last two axes, gamma
+ * and beta with a leading 1) becomes one LayerNormalization node with the
+ * same numbers; a near miss (Pow 3) stays decomposed. */
+START_TEST(layernorm_fusion)
+{
+	static const int64_t dx[3] = { 2, 3, 4 }, dg[3] = { 1, 3, 4 }, d1[1] = { 1 }, ax[2] = { -2, -1 };
+	float gamma[12], beta[12], x[24], y[3][24];
+
+	for (int i = 0; i < 12; i++) {
+		gamma[i] = 0.5f + 0.1f * (float)i;
+		beta[i] = 0.05f * (float)i - 0.3f;
+	}
+	for (int i = 0; i < 24; i++)
+		x[i] = sinf((float)i * 1.7f) * 3 + 1;
+	for (int pass = 0; pass < 3; pass++) {
+		struct mg *g = mg_new(7, 11);
+		static const float eps = 1e-5f, two = 2, three = 3;
+		grt_session_opts o = { NULL, 0, pass == 1 ? GRT_SESSION_NO_FUSE : 0, 0 };
+		grt_session_stats st;
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_value v;
+		int k;
+
+		mg_input(g, "x", 1, 3, dx);
+		mg_output(g, "z", 1, 3, dx);
+		mg_init(g, "eps", 1, 1, d1, &eps);
+		mg_init(g, "two", 1, 1, d1, pass == 2 ? &three : &two);
+		mg_init(g, "gamma", 1, 3, dg, gamma);
+		mg_init(g, "beta", 1, 3, dg, beta);
+		k = mg_node(g, "ReduceMean", "m1", "x", "m");
+		mg_attr_ints(g, k, "axes", 2, ax);
+		mg_node(g, "Sub", "sub", "x,m", "d");
+		mg_node(g, "Pow", "pow", "d,two", "p");
+		k = mg_node(g, "ReduceMean", "m2", "p", "v");
+		mg_attr_ints(g, k, "axes", 2, ax);
+		mg_node(g, "Add", "add_eps", "eps,v", "ve");
+		mg_node(g, "Sqrt", "sqrt", "ve", "sd");
+		mg_node(g, "Div", "div", "d,sd", "n");
+		mg_node(g, "Mul", "mul", "n,gamma", "ng");
+		mg_node(g, "Add", "add_beta", "ng,beta", "z");
+		m = load_buf(g);
+		ck_assert_int_eq(grt_session_create(m, &o, &s, err, sizeof(err)), GRT_OK);
+		grt_session_stats_get(s, &st);
+		ck_assert_int_eq(st.n_nodes_fused, pass == 0 ? 9 : 0);
+		ck_assert_int_eq(st.n_nodes_planned, pass == 0 ? 1 : 9);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, x, sizeof(x));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		grt_session_output(s, 0, &v);
+		memcpy(y[pass], v.data, sizeof(y[0]));
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	for (int i = 0; i < 24; i++)
+		ck_assert_float_eq_tol(y[0][i], y[1][i], 1e-5);
+}
+END_TEST
+
 /* Initializers in raw_data and in every typed field, scalars included,
  * come back unchanged as graph outputs. */
 START_TEST(tensor_storage_forms)
@@ -392,6 +452,7 @@ int main(void)
 	tcase_add_test(plan, fold_and_dead_nodes);
 	tcase_add_test(plan, arena_reuse);
 	tcase_add_test(plan, alias_and_inplace);
+	tcase_add_test(plan, layernorm_fusion);
 	tcase_add_test(plan, stream_folds_to_simple);
 	tcase_add_test(api, metadata);
 	tcase_add_test(api, tensor_storage_forms);

@@ -50,9 +50,10 @@ static int run_one(const grt_model *m, const char *label, const char *set, doubl
 	}
 	if (verbose)
 		printf("%s: plan: %d nodes in the model, %d folded, %d dead, %d views aliased, "
-		       "%d to run (%d in place); arena %zu bytes, scratch %zu, constants %zu\n", label,
+		       "%d fused, %d to run (%d in place); arena %zu bytes, scratch %zu, constants %zu\n", label,
 		       r.stats.n_nodes_model, r.stats.n_nodes_folded, r.stats.n_nodes_dead,
-		       r.stats.n_nodes_aliased, r.stats.n_nodes_planned, r.stats.n_nodes_inplace, r.stats.arena_bytes, r.stats.scratch_bytes,
+		       r.stats.n_nodes_aliased, r.stats.n_nodes_fused, r.stats.n_nodes_planned,
+		       r.stats.n_nodes_inplace, r.stats.arena_bytes, r.stats.scratch_bytes,
 		       r.stats.const_bytes);
 	for (int i = 0; i < r.n_out; i++) {
 		const struct ts_output *o = &r.out[i];

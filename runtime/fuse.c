@@ -1,0 +1,258 @@
+/* fuse.c - plan-time graph rewrites driven by ONNX semantics (never by node
+ * names): subgraphs that compute a known operator are replaced by one node
+ * of that operator, prepared like any other.
+ *
+ * LayerNorm: exporters decompose LayerNorm over the trailing axes A as
+ *   m = ReduceMean(X, A)  d = Sub(X, m)  v = ReduceMean(Pow(d, 2), A)
+ *   y = Div(d, Sqrt(Add(v, eps)))  z = Add(Mul(y, gamma), beta)
+ * which is LayerNormalization(X, gamma, beta, axis = rank - |A|, epsilon). */
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/internal.h"
+
+struct graph_view {
+	grt_session *s;
+	int *producer;       /* [n_values] run-node index that writes it, or -1 */
+	int *uses;           /* [n_values] readers among run nodes, plus graph outputs */
+};
+
+static int tid(const grt_session *s, const struct tensor *t)
+{
+	return (int)(t - s->tensors);
+}
+
+static struct node *producer_of(struct graph_view *g, const struct tensor *t, const char *op)
+{
+	int i;
+
+	if (!t)
+		return NULL;
+	i = g->producer[tid(g->s, t)];
+	if (i < 0 || !g->s->nodes[i].op || strcmp(g->s->nodes[i].op_type, op))
+		return NULL;
+	return &g->s->nodes[i];
+}
+
+static int used_once(struct graph_view *g, const struct tensor *t)
+{
+	return g->uses[tid(g->s, t)] == 1;
+}
+
+/* A constant float tensor of one element, or NULL. */
+static const float *const_scalar(const struct tensor *t)
+{
+	return t && t->is_const && t->dtype == DT_FLOAT && t->numel == 1 ? t->data : NULL;
+}
+
+/* The axes of a ReduceMean with keepdims = 1 over the trailing k axes of
+ * its input: returns k, or 0 if it is anything else. */
+static int trailing_mean_axes(struct node *n, struct exec *x)
+{
+	const struct tensor *in = n->inputs[0];
+	const int64_t *axes;
+	int64_t keep, seen = 0;
+	int count, r = in->ndim;
+
+	if (attr_int(n, x, "keepdims", 1, &keep) || keep != 1 || n->n_inputs != 1)
+		return 0;
+	if (attr_ints(n, x, "axes", &axes, &count) || count <= 0 || count > r)
+		return 0;
+	for (int i = 0; i < count; i++) {
+		int64_t a = axes[i] < 0 ? axes[i] + r : axes[i];
+		if (a < r - count || a >= r || (seen & (1 << a)))
+			return 0;
+		seen |= 1 << a;
+	}
+	return count;
+}
+
+/* gamma or beta must broadcast onto the normalised dims only. */
+static int fits_norm_shape(const struct tensor *p, const struct tensor *x, int k)
+{
+	if (!p || !p->is_const || p->dtype != DT_FLOAT)
+		return 0;
+	for (int d = 0; d < p->ndim; d++) {
+		int xd = x->ndim - p->ndim + d;
+		if (xd < 0 || (xd < x->ndim - k && p->dims[d] != 1))
+			return 0;
+		if (p->dims[d] != 1 && p->dims[d] != x->dims[xd])
+			return 0;
+	}
+	return 1;
+}
+
+/* A tensor with the leading dims of p dropped (they are all 1): the
+ * normalised part only, sharing p's data. */
+static struct tensor *trim_to(struct exec *x, const struct tensor *p, int k)
+{
+	struct tensor *t = plan_alloc(x, sizeof(*t));
+	int drop = p->ndim > k ? p->ndim - k : 0;
+
+	if (!t)
+		return NULL;
+	*t = *p;
+	tensor_set_shape(t, p->dtype, p->ndim - drop, p->dims + drop);
+	t->data = p->data;
+	t->is_const = 1;
+	return t;
+}
+
+static int try_layernorm(struct graph_view *g, int i_add, struct exec *x)
+{
+	grt_session *s = g->s;
+	struct node *add_b = &s->nodes[i_add], *mul_g, *div, *sqrt_n, *add_e, *mean2, *pow_n;
+	struct node *sub, *mean1, fused;
+	struct tensor *xin, *gamma, *beta, *d, **ins, **outs;
+	struct attr *attrs;
+	const float *eps, *two;
+	int k, rc;
+
+	/* z = Add(Mul(y, gamma), beta) */
+	if (add_b->n_inputs != 2 || add_b->n_outputs != 1 || !add_b->outputs[0])
+		return 0;
+	for (int j = 0; j < 2; j++) {
+		mul_g = producer_of(g, add_b->inputs[j], "Mul");
+		if (mul_g && used_once(g, mul_g->outputs[0])) {
+			beta = add_b->inputs[1 - j];
+			break;
+		}
+		mul_g = NULL;
+	}
+	if (!mul_g)
+		return 0;
+	for (int j = 0; j < 2; j++) {
+		div = producer_of(g, mul_g->inputs[j], "Div");
+		if (div && used_once(g, div->outputs[0])) {
+			gamma = mul_g->inputs[1 - j];
+			break;
+		}
+		div = NULL;
+	}
+	if (!div)
+		return 0;
+	/* y = Div(d, Sqrt(Add(v, eps))) */
+	d = div->inputs[0];
+	sqrt_n = producer_of(g, div->inputs[1], "Sqrt");
+	if (!sqrt_n || !used_once(g, sqrt_n->outputs[0]))
+		return 0;
+	add_e = producer_of(g, sqrt_n->inputs[0], "Add");
+	if (!add_e || !used_once(g, add_e->outputs[0]))
+		return 0;
+	mean2 = producer_of(g, add_e->inputs[0], "ReduceMean");
+	eps = const_scalar(add_e->inputs[1]);
+	if (!mean2) {
+		mean2 = producer_of(g, add_e->inputs[1], "ReduceMean");
+		eps = const_scalar(add_e->inputs[0]);
+	}
+	if (!mean2 || !eps || !used_once(g, mean2->outputs[0]))
+		return 0;
+	/* v = ReduceMean(Pow(d, 2)) */
+	pow_n = producer_of(g, mean2->inputs[0], "Pow");
+	if (!pow_n || !used_once(g, pow_n->outputs[0]) || pow_n->inputs[0] != d)
+		return 0;
+	two = const_scalar(pow_n->inputs[1]);
+	if (!two || *two != 2.0f)
+		return 0;
+	/* d = Sub(X, ReduceMean(X)), d read by the Pow and the Div only */
+	sub = producer_of(g, d, "Sub");
+	if (!sub || g->uses[tid(s, d)] != 2)
+		return 0;
+	xin = sub->inputs[0];
+	mean1 = producer_of(g, sub->inputs[1], "ReduceMean");
+	if (!mean1 || mean1->inputs[0] != xin || !used_once(g, mean1->outputs[0]))
+		return 0;
+	if (xin->dtype != DT_FLOAT)
+		return 0;
+	k = trailing_mean_axes(mean1, x);
+	if (!k || trailing_mean_axes(mean2, x) != k)
+		return 0;
+	if (!fits_norm_shape(gamma, xin, k) || !fits_norm_shape(beta, xin, k))
+		return 0;
+	if (add_b->outputs[0]->ndim != xin->ndim ||
+	    memcmp(add_b->outputs[0]->dims, xin->dims, sizeof(int64_t) * (size_t)xin->ndim))
+		return 0;
+
+	/* LayerNormalization(X, gamma, beta, axis = rank - k, epsilon) */
+	memset(&fused, 0, sizeof(fused));
+	fused.op = op_lookup("LayerNormalization", 17);
+	fused.op_type = "LayerNormalization";
+	fused.name = add_b->name;
+	fused.opset = 17;
+	ins = plan_alloc(x, 3 * sizeof(*ins));
+	outs = plan_alloc(x, sizeof(*outs));
+	attrs = plan_alloc(x, 2 * sizeof(*attrs));
+	if (!fused.op || !ins || !outs || !attrs)
+		return GRT_E_NOMEM;
+	ins[0] = xin;
+	ins[1] = trim_to(x, gamma, k);
+	ins[2] = trim_to(x, beta, k);
+	if (!ins[1] || !ins[2])
+		return GRT_E_NOMEM;
+	outs[0] = add_b->outputs[0];
+	attrs[0].name = "axis";
+	attrs[0].type = ATTR_INT;
+	attrs[0].i = xin->ndim - k;
+	attrs[1].name = "epsilon";
+	attrs[1].type = ATTR_FLOAT;
+	attrs[1].f = *eps;
+	fused.inputs = ins;
+	fused.outputs = outs;
+	fused.n_inputs = 3;
+	fused.n_outputs = 1;
+	fused.attrs = attrs;
+	fused.n_attrs = 2;
+	rc = fused.op->prepare(&fused, x);
+	if (rc)
+		return 0;          /* the kernel declined: keep the decomposed form */
+	mean1->op = sub->op = pow_n->op = mean2->op = add_e->op = NULL;
+	sqrt_n->op = div->op = mul_g->op = NULL;
+	*add_b = fused;    /* runs where the last node of the pattern ran */
+	return 1;
+}
+
+int fuse_nodes(grt_session *s, unsigned flags)
+{
+	const grt_model *m = s->model;
+	struct graph_view g = { s, NULL, NULL };
+	int nv = m->n_values, kept = 0, rc = GRT_OK;
+
+	if (flags & GRT_SESSION_NO_FUSE)
+		return GRT_OK;
+	g.producer = malloc(((size_t)nv + 1) * sizeof(int));
+	g.uses = calloc((size_t)nv + 1, sizeof(int));
+	if (!g.producer || !g.uses) {
+		rc = GRT_E_NOMEM;
+		goto out;
+	}
+	for (int v = 0; v < nv; v++)
+		g.producer[v] = -1;
+	for (int i = 0; i < s->n_run; i++) {
+		struct node *n = &s->nodes[i];
+		for (int k = 0; k < n->n_outputs; k++)
+			if (n->outputs[k])
+				g.producer[tid(s, n->outputs[k])] = i;
+		for (int k = 0; k < n->n_inputs; k++)
+			if (n->inputs[k])
+				g.uses[tid(s, n->inputs[k])]++;
+	}
+	for (int i = 0; i < m->n_outputs; i++)
+		g.uses[m->outputs[i]]++;
+	for (int i = 0; i < s->n_run; i++) {
+		if (!s->nodes[i].op || strcmp(s->nodes[i].op_type, "Add"))
+			continue;
+		rc = try_layernorm(&g, i, &s->exec);
+		if (rc < 0)
+			goto out;
+		if (rc > 0)
+			s->stats.n_nodes_fused += 9;
+		rc = GRT_OK;
+	}
+	for (int i = 0; i < s->n_run; i++)
+		if (s->nodes[i].op)
+			s->nodes[kept++] = s->nodes[i];
+	s->n_run = kept;
+out:
+	free(g.producer);
+	free(g.uses);
+	return rc;
+}
