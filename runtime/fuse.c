@@ -5,7 +5,12 @@
  * LayerNorm: exporters decompose LayerNorm over the trailing axes A as
  *   m = ReduceMean(X, A)  d = Sub(X, m)  v = ReduceMean(Pow(d, 2), A)
  *   y = Div(d, Sqrt(Add(v, eps)))  z = Add(Mul(y, gamma), beta)
- * which is LayerNormalization(X, gamma, beta, axis = rank - |A|, epsilon). */
+ * which is LayerNormalization(X, gamma, beta, axis = rank - |A|, epsilon).
+ *
+ * BatchNormalization (inference) after Conv or ConvTranspose with constant
+ * weights: the per-channel scale s = gamma / sqrt(var + eps) goes into the
+ * weights and (bias - mean) * s + beta becomes the bias. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/internal.h"
@@ -210,13 +215,109 @@ static int try_layernorm(struct graph_view *g, int i_add, struct exec *x)
 	return 1;
 }
 
+static int const_float(const struct tensor *t, int64_t numel)
+{
+	return t && t->is_const && t->dtype == DT_FLOAT && (numel < 0 || t->numel == numel);
+}
+
+static int try_fold_bn(struct graph_view *g, int i_bn, struct exec *x)
+{
+	grt_session *s = g->s;
+	struct node *bn = &s->nodes[i_bn], *c, conv;
+	const struct tensor *w, *b;
+	struct tensor *nw, *nb, **ins, **outs;
+	const float *gamma, *beta, *mean, *var;
+	int64_t M, group, training = 0, spatial = 1, per;
+	float eps;
+	int transpose, rc;
+
+	if (bn->n_inputs != 5 || !bn->outputs[0])
+		return 0;
+	for (int k = 1; k < bn->n_outputs; k++)
+		if (bn->outputs[k])
+			return 0;
+	if (attr_float(bn, x, "epsilon", 1e-5f, &eps) ||
+	    attr_int(bn, x, "training_mode", 0, &training) || training ||
+	    attr_int(bn, x, "spatial", 1, &spatial) || !spatial)
+		return 0;
+	c = producer_of(g, bn->inputs[0], "Conv");
+	transpose = 0;
+	if (!c) {
+		c = producer_of(g, bn->inputs[0], "ConvTranspose");
+		transpose = 1;
+	}
+	if (!c || !used_once(g, c->outputs[0]) || c->n_outputs != 1)
+		return 0;
+	w = c->inputs[1];
+	b = c->n_inputs > 2 ? c->inputs[2] : NULL;
+	if (!const_float(w, -1) || w->ndim < 3 || attr_int(c, x, "group", 1, &group) || group < 1)
+		return 0;
+	M = transpose ? w->dims[1] * group : w->dims[0];
+	if (c->outputs[0]->ndim < 2 || c->outputs[0]->dims[1] != M || (b && !const_float(b, M)))
+		return 0;
+	for (int k = 1; k < 5; k++)
+		if (!const_float(bn->inputs[k], M))
+			return 0;
+	gamma = bn->inputs[1]->data;
+	beta = bn->inputs[2]->data;
+	mean = bn->inputs[3]->data;
+	var = bn->inputs[4]->data;
+
+	nw = plan_alloc(x, sizeof(*nw));
+	nb = plan_alloc(x, sizeof(*nb));
+	ins = plan_alloc(x, 3 * sizeof(*ins));
+	outs = plan_alloc(x, sizeof(*outs));
+	if (!nw || !nb || !ins || !outs)
+		return GRT_E_NOMEM;
+	*nw = *w;
+	tensor_set_shape(nb, DT_FLOAT, 1, &M);
+	nw->data = plan_alloc(x, w->nbytes);
+	nb->data = plan_alloc(x, nb->nbytes);
+	if (!nw->data || !nb->data)
+		return GRT_E_NOMEM;
+	nw->is_const = nb->is_const = 1;
+	nw->name = w->name;
+	nb->name = bn->inputs[2]->name;
+	per = w->numel / w->dims[0] / w->dims[1];    /* kernel elements */
+	for (int64_t m = 0; m < M; m++) {
+		float sc = gamma[m] / sqrtf(var[m] + eps);
+		((float *)nb->data)[m] = ((b ? ((const float *)b->data)[m] : 0.0f) - mean[m]) * sc + beta[m];
+	}
+	for (int64_t o = 0; o < w->dims[0]; o++)
+		for (int64_t j = 0; j < w->dims[1]; j++) {
+			/* output channel of W[o, j, ...] */
+			int64_t m = transpose ? o / (w->dims[0] / group) * w->dims[1] + j : o;
+			float sc = gamma[m] / sqrtf(var[m] + eps);
+			const float *src = (const float *)w->data + (o * w->dims[1] + j) * per;
+			float *dst = (float *)nw->data + (o * w->dims[1] + j) * per;
+			for (int64_t e = 0; e < per; e++)
+				dst[e] = src[e] * sc;
+		}
+	conv = *c;
+	ins[0] = c->inputs[0];
+	ins[1] = nw;
+	ins[2] = nb;
+	outs[0] = bn->outputs[0];
+	conv.inputs = ins;
+	conv.n_inputs = 3;
+	conv.outputs = outs;
+	conv.params = NULL;
+	conv.scratch_bytes = 0;
+	rc = conv.op->prepare(&conv, x);
+	if (rc)
+		return 0;
+	*c = conv;
+	bn->op = NULL;
+	return 1;
+}
+
 int fuse_nodes(grt_session *s, unsigned flags)
 {
 	const grt_model *m = s->model;
 	struct graph_view g = { s, NULL, NULL };
 	int nv = m->n_values, kept = 0, rc = GRT_OK;
 
-	if (flags & GRT_SESSION_NO_FUSE)
+	if ((flags & GRT_SESSION_NO_FUSE) && (flags & GRT_SESSION_NO_FOLD_BN))
 		return GRT_OK;
 	g.producer = malloc(((size_t)nv + 1) * sizeof(int));
 	g.uses = calloc((size_t)nv + 1, sizeof(int));
@@ -237,7 +338,16 @@ int fuse_nodes(grt_session *s, unsigned flags)
 	}
 	for (int i = 0; i < m->n_outputs; i++)
 		g.uses[m->outputs[i]]++;
-	for (int i = 0; i < s->n_run; i++) {
+	for (int i = 0; i < s->n_run && !(flags & GRT_SESSION_NO_FOLD_BN); i++) {
+		if (!s->nodes[i].op || strcmp(s->nodes[i].op_type, "BatchNormalization"))
+			continue;
+		rc = try_fold_bn(&g, i, &s->exec);
+		if (rc < 0)
+			goto out;
+		s->stats.n_nodes_fused += rc;
+		rc = GRT_OK;
+	}
+	for (int i = 0; i < s->n_run && !(flags & GRT_SESSION_NO_FUSE); i++) {
 		if (!s->nodes[i].op || strcmp(s->nodes[i].op_type, "Add"))
 			continue;
 		rc = try_layernorm(&g, i, &s->exec);

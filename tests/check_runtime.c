@@ -391,6 +391,76 @@ START_TEST(layernorm_fusion)
 }
 END_TEST
 
+/* BatchNormalization folds into a grouped Conv and a grouped ConvTranspose
+ * (with and without a bias); the results match the unfolded plan. */
+START_TEST(bn_folding)
+{
+	static const int64_t dx[4] = { 1, 4, 3, 5 }, dwc[4] = { 6, 2, 1, 3 }, dwt[4] = { 4, 3, 1, 3 };
+	static const int64_t d6[1] = { 6 };
+	float wc[36], wt[36], bc[6], g6[6], b6[6], m6[6], v6[6], x[60], y[2][2][6 * 3 * 7];
+
+	for (int i = 0; i < 36; i++) {
+		wc[i] = cosf((float)i) * 0.5f;
+		wt[i] = sinf((float)i * 0.7f) * 0.5f;
+	}
+	for (int i = 0; i < 6; i++) {
+		bc[i] = 0.1f * (float)i;
+		g6[i] = 0.5f + 0.2f * (float)i;
+		b6[i] = -0.1f * (float)i;
+		m6[i] = 0.3f - 0.05f * (float)i;
+		v6[i] = 0.5f + 0.3f * (float)i;
+	}
+	for (int i = 0; i < 60; i++)
+		x[i] = sinf((float)i * 0.37f);
+	for (int pass = 0; pass < 2; pass++) {
+		struct mg *g = mg_new(7, 13);
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FOLD_BN : 0, 0 };
+		grt_session_stats st;
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_value v;
+		int k;
+
+		mg_input(g, "x", 1, 4, dx);
+		mg_init(g, "wc", 1, 4, dwc, wc);
+		mg_init(g, "wt", 1, 4, dwt, wt);
+		mg_init(g, "bc", 1, 1, d6, bc);
+		mg_init(g, "g", 1, 1, d6, g6);
+		mg_init(g, "b", 1, 1, d6, b6);
+		mg_init(g, "m", 1, 1, d6, m6);
+		mg_init(g, "v", 1, 1, d6, v6);
+		k = mg_node(g, "Conv", "conv", "x,wc,bc", "c");
+		mg_attr_int(g, k, "group", 2);
+		mg_attr_ints(g, k, "pads", 4, (const int64_t[4]){ 0, 1, 0, 1 });
+		k = mg_node(g, "BatchNormalization", "bn1", "c,g,b,m,v", "y1");
+		mg_attr_float(g, k, "epsilon", 1e-3f);
+		k = mg_node(g, "ConvTranspose", "convt", "x,wt", "t");
+		mg_attr_int(g, k, "group", 2);
+		mg_node(g, "BatchNormalization", "bn2", "t,g,b,m,v", "y2");
+		mg_output(g, "y1", 1, 4, (const int64_t[4]){ 1, 6, 3, 5 });
+		mg_output(g, "y2", 1, 4, (const int64_t[4]){ 1, 6, 3, 7 });
+		m = load_buf(g);
+		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		grt_session_stats_get(s, &st);
+		ck_assert_int_eq(st.n_nodes_fused, pass ? 0 : 2);
+		ck_assert_int_eq(st.n_nodes_planned, pass ? 4 : 2);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, x, sizeof(x));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		grt_session_output(s, 0, &v);
+		memcpy(y[pass][0], v.data, sizeof(float) * 90);
+		grt_session_output(s, 1, &v);
+		memcpy(y[pass][1], v.data, sizeof(float) * 126);
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	for (int i = 0; i < 90; i++)
+		ck_assert_float_eq_tol(y[0][0][i], y[1][0][i], 1e-5);
+	for (int i = 0; i < 126; i++)
+		ck_assert_float_eq_tol(y[0][1][i], y[1][1][i], 1e-5);
+}
+END_TEST
+
 /* Initializers in raw_data and in every typed field, scalars included,
  * come back unchanged as graph outputs. */
 START_TEST(tensor_storage_forms)
@@ -453,6 +523,7 @@ int main(void)
 	tcase_add_test(plan, arena_reuse);
 	tcase_add_test(plan, alias_and_inplace);
 	tcase_add_test(plan, layernorm_fusion);
+	tcase_add_test(plan, bn_folding);
 	tcase_add_test(plan, stream_folds_to_simple);
 	tcase_add_test(api, metadata);
 	tcase_add_test(api, tensor_storage_forms);
