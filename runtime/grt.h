@@ -142,7 +142,9 @@ GRT_API void grt_session_free(grt_session *s);        /* accepts NULL */
  * pointer; fixed inputs have data = NULL). Inputs keep their values through
  * a run. Pointers stay valid for the session's life. */
 GRT_API int grt_session_input(grt_session *s, int i, grt_value *out);
-/* Output i after a run: its dims and data, valid until the next run. */
+/* Output i: its dims and data pointer. Input and output pointers stay fixed
+ * for the session's life; an output holds the values of the last run, and
+ * the next run overwrites them. */
 GRT_API int grt_session_output(grt_session *s, int i, grt_value *out);
 /* Runs the planned graph. No allocation, no string lookups. On failure the
  * message is in grt_session_errmsg(). */
