@@ -108,10 +108,11 @@ GTCRN_API size_t gtcrn_latency(const gtcrn_state *s);
 GTCRN_API int gtcrn_set_mix(gtcrn_state *s, float mix);
 GTCRN_API int gtcrn_set_atten_limit(gtcrn_state *s, float db);
 GTCRN_API const char *gtcrn_state_errmsg(const gtcrn_state *s);
-/* Frames run through the network so far, and the time the runs took (ns). */
+/* Frames run through the network since the state was made (flush and
+ * reset do not zero it). */
 GTCRN_API unsigned long gtcrn_frames(const gtcrn_state *s);
-/* Optional per-frame timing: times[i] (ns) for each run is stored while
- * fewer than max have been recorded; pass NULL to stop. */
+/* Optional per-frame timing: the run time (ns) of frame i (counted as
+ * gtcrn_frames counts) is stored in times[i] while i < max; pass NULL to stop. */
 GTCRN_API void gtcrn_record_frame_times(gtcrn_state *s, unsigned long *times, size_t max);
 
 /* --- whole signals --- */

@@ -93,8 +93,9 @@ GRT_API void grt_model_free(grt_model *m);           /* accepts NULL */
 
 GRT_API int grt_model_n_inputs(const grt_model *m);
 GRT_API int grt_model_n_outputs(const grt_model *m);
-/* Name, dtype and declared shape (-1 for a dynamic dim; *dim_names may then
- * give its symbolic name, or NULL). Strings live as long as the model. */
+/* Name, dtype and declared shape (-1 for a dynamic dim). dim_names, if not
+ * NULL, is an array of GRT_MAX_DIMS entries that receives each dim's symbolic
+ * name, or NULL. Strings live as long as the model. */
 GRT_API int grt_model_input(const grt_model *m, int i, const char **name,
                             grt_value *info, const char **dim_names);
 GRT_API int grt_model_output(const grt_model *m, int i, const char **name,

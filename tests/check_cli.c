@@ -1,0 +1,1076 @@
+/* check_cli.c - tests of the gtcrn-run program, run as a separate process
+ * (BUILDDIR/tools/gtcrn-run) the way users run it: golden waveforms for every
+ * shared model, sample rates and channel layouts, pipes, bad inputs with their
+ * exit codes and messages, batches, options. Results are read back with
+ * libsndfile; every file lives under one mkdtemp() folder removed at the end. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <sndfile.h>
+
+#define TOOL BUILDDIR "/tools/gtcrn-run"
+#define MIX_WAV TESTDATA_DIR "/mix.wav"
+#define SIMPLE MODELS_DIR "/gtcrn_simple.onnx"
+#define MIX_FRAMES 156302
+#define GOLDEN_FRAMES 156160           /* the goldens stop at the last full hop */
+#define MAX_ARGS 32
+
+static char tmp_root[256];             /* mkdtemp folder for every test */
+
+/* --- running the tool ------------------------------------------------- */
+
+struct run {
+	int status;                        /* exit code, or 128 + signal */
+	char *out, *err;                   /* captured stdout, stderr (NUL-terminated) */
+	size_t out_len, err_len;
+	char cmd[4096];                    /* the command line, for messages */
+};
+
+struct run_opts {
+	const void *in_data;               /* fed to stdin through a pipe; NULL: /dev/null */
+	size_t in_len;
+	const char *out_file;              /* stdout goes there instead of a capture */
+	const char *env;                   /* "NAME=value" added to the environment */
+};
+
+struct proc {
+	pid_t pid;
+	int fd_in, fd_out, fd_err;         /* parent's ends; -1 = none */
+};
+
+static void append(char **buf, size_t *len, const char *data, size_t n)
+{
+	char *nb = realloc(*buf, *len + n + 1);
+
+	ck_assert_msg(nb != NULL, "out of memory");
+	memcpy(nb + *len, data, n);
+	*len += n;
+	nb[*len] = 0;
+	*buf = nb;
+}
+
+static void proc_start(struct proc *p, const struct run_opts *ro, char **argv, char *cmd,
+                       size_t cmd_len)
+{
+	int in_p[2] = { -1, -1 }, out_p[2] = { -1, -1 }, err_p[2];
+	size_t k = 0;
+
+	for (int i = 0; argv[i]; i++)
+		k += (size_t)snprintf(cmd + k, k < cmd_len ? cmd_len - k : 0, "%s%s", i ? " " : "",
+		                      argv[i]);
+	ck_assert(pipe(err_p) == 0);
+	ck_assert(!ro || !ro->in_data || pipe(in_p) == 0);
+	ck_assert((ro && ro->out_file) || pipe(out_p) == 0);
+	p->pid = fork();
+	ck_assert_msg(p->pid >= 0, "fork: %s", strerror(errno));
+	if (p->pid == 0) {
+		int fd_in = in_p[0] >= 0 ? in_p[0] : open("/dev/null", O_RDONLY);
+		int fd_out = out_p[1] >= 0 ? out_p[1]
+		             : open(ro->out_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd_in < 0 || fd_out < 0 || dup2(fd_in, 0) < 0 || dup2(fd_out, 1) < 0 ||
+		    dup2(err_p[1], 2) < 0)
+			_exit(126);
+		if (ro && ro->env)
+			putenv((char *)ro->env);
+		signal(SIGPIPE, SIG_DFL);
+		for (int fd = 3; fd < 256; fd++)
+			close(fd);
+		execv(TOOL, argv);
+		_exit(127);
+	}
+	if (in_p[0] >= 0)
+		close(in_p[0]);
+	if (out_p[1] >= 0)
+		close(out_p[1]);
+	close(err_p[1]);
+	p->fd_in = in_p[1];
+	p->fd_out = out_p[0];
+	p->fd_err = err_p[0];
+}
+
+/* Feeds data to stdin, collects stdout and stderr, waits for the exit. */
+static void proc_finish(struct proc *p, struct run *r, const char *data, size_t len)
+{
+	size_t sent = 0;
+	int st;
+
+	if (p->fd_in >= 0 && !data) {
+		close(p->fd_in);
+		p->fd_in = -1;
+	}
+	if (p->fd_in >= 0)
+		fcntl(p->fd_in, F_SETFL, O_NONBLOCK);
+	while (p->fd_out >= 0 || p->fd_err >= 0) {
+		struct pollfd pf[3];
+		int n = 0, i_in = -1, i_out = -1, i_err = -1;
+		if (p->fd_in >= 0) {
+			pf[n] = (struct pollfd){ p->fd_in, POLLOUT, 0 };
+			i_in = n++;
+		}
+		if (p->fd_out >= 0) {
+			pf[n] = (struct pollfd){ p->fd_out, POLLIN, 0 };
+			i_out = n++;
+		}
+		if (p->fd_err >= 0) {
+			pf[n] = (struct pollfd){ p->fd_err, POLLIN, 0 };
+			i_err = n++;
+		}
+		if (poll(pf, (nfds_t)n, -1) < 0) {
+			ck_assert_msg(errno == EINTR, "poll: %s", strerror(errno));
+			continue;
+		}
+		if (i_in >= 0 && pf[i_in].revents) {
+			ssize_t w = write(p->fd_in, data + sent, len - sent > 65536 ? 65536 : len - sent);
+			if (w > 0)
+				sent += (size_t)w;
+			if ((w < 0 && errno != EAGAIN) || sent == len) {
+				close(p->fd_in);
+				p->fd_in = -1;
+			}
+		}
+		for (int k = 0; k < 2; k++) {
+			int idx = k ? i_err : i_out, *fd = k ? &p->fd_err : &p->fd_out;
+			char buf[65536];
+			ssize_t got;
+			if (idx < 0 || !pf[idx].revents)
+				continue;
+			got = read(*fd, buf, sizeof(buf));
+			if (got > 0) {
+				if (k)
+					append(&r->err, &r->err_len, buf, (size_t)got);
+				else
+					append(&r->out, &r->out_len, buf, (size_t)got);
+			} else if (got == 0 || errno != EINTR) {
+				close(*fd);
+				*fd = -1;
+			}
+		}
+	}
+	if (p->fd_in >= 0)
+		close(p->fd_in);
+	while (waitpid(p->pid, &st, 0) < 0)
+		ck_assert_msg(errno == EINTR, "waitpid: %s", strerror(errno));
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (!r->out)
+		append(&r->out, &r->out_len, "", 0);
+	if (!r->err)
+		append(&r->err, &r->err_len, "", 0);
+}
+
+static int vrun(struct run *r, const struct run_opts *ro, va_list ap)
+{
+	char *argv[MAX_ARGS];
+	const char *a;
+	struct proc p;
+	int n = 0;
+
+	memset(r, 0, sizeof(*r));
+	argv[n++] = (char *)"gtcrn-run";
+	while ((a = va_arg(ap, const char *)) && n < MAX_ARGS - 1)
+		argv[n++] = (char *)a;
+	argv[n] = NULL;
+	proc_start(&p, ro, argv, r->cmd, sizeof(r->cmd));
+	proc_finish(&p, r, ro ? ro->in_data : NULL, ro ? ro->in_len : 0);
+	return r->status;
+}
+
+/* run(&r, opts or NULL, args..., NULL): the exit status. */
+static int run(struct run *r, const struct run_opts *ro, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, ro);
+	rc = vrun(r, ro, ap);
+	va_end(ap);
+	return rc;
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* Runs and requires exit status 0. */
+static void run_ok(const struct run_opts *ro, ...)
+{
+	struct run r;
+	va_list ap;
+
+	va_start(ap, ro);
+	vrun(&r, ro, ap);
+	va_end(ap);
+	ck_assert_msg(r.status == 0, "'%s' exited with %d: %s", r.cmd, r.status, r.err);
+	run_free(&r);
+}
+
+/* --- files ------------------------------------------------------------ */
+
+static char *path_in(const char *dir, const char *name)
+{
+	static char bufs[8][2048];
+	static int k;
+	char *p = bufs[k++ % 8];
+
+	snprintf(p, sizeof(bufs[0]), "%s/%s", dir, name);
+	return p;
+}
+
+/* A fresh folder for one test under the mkdtemp root. */
+static const char *test_dir(const char *name)
+{
+	static char dir[512];
+
+	snprintf(dir, sizeof(dir), "%s/%s", tmp_root, name);
+	ck_assert_msg(mkdir(dir, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", dir,
+	              strerror(errno));
+	return dir;
+}
+
+static int dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_msg(d != NULL, "opendir %s: %s", dir, strerror(errno));
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Interleaved float samples of a file (malloc'ed); info gets its format. */
+static float *load(const char *path, SF_INFO *info)
+{
+	SNDFILE *sf;
+	float *x;
+
+	memset(info, 0, sizeof(*info));
+	sf = sf_open(path, SFM_READ, info);
+	ck_assert_msg(sf != NULL, "%s: %s", path, sf_strerror(NULL));
+	x = malloc(((size_t)info->frames * (size_t)info->channels + 1) * sizeof(float));
+	ck_assert(x != NULL);
+	ck_assert_int_eq(sf_readf_float(sf, x, info->frames), info->frames);
+	sf_close(sf);
+	return x;
+}
+
+static short *load_shorts(const char *path, SF_INFO *info)
+{
+	SNDFILE *sf;
+	short *x;
+
+	memset(info, 0, sizeof(*info));
+	sf = sf_open(path, SFM_READ, info);
+	ck_assert_msg(sf != NULL, "%s: %s", path, sf_strerror(NULL));
+	x = malloc(((size_t)info->frames * (size_t)info->channels + 1) * sizeof(short));
+	ck_assert(x != NULL);
+	ck_assert_int_eq(sf_readf_short(sf, x, info->frames), info->frames);
+	sf_close(sf);
+	return x;
+}
+
+static void save_shorts(const char *path, const short *x, sf_count_t frames, int channels,
+                        int rate, int format)
+{
+	SF_INFO info = { .samplerate = rate, .channels = channels, .format = format };
+	SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+
+	ck_assert_msg(sf != NULL, "%s: %s", path, sf_strerror(NULL));
+	ck_assert_int_eq(sf_writef_short(sf, x, frames), frames);
+	ck_assert_int_eq(sf_close(sf), 0);
+}
+
+static void *read_bytes(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	ck_assert(fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0);
+	buf = malloc((size_t)n + 1);
+	ck_assert(buf != NULL);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	ck_assert_int_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int same_bytes(const char *a, const char *b)
+{
+	size_t na, nb;
+	void *x = read_bytes(a, &na), *y = read_bytes(b, &nb);
+	int same = na == nb && !memcmp(x, y, na);
+
+	free(x);
+	free(y);
+	return same;
+}
+
+/* max |got - ref| over n samples, with where it is */
+static double max_abs(const float *got, const float *ref, size_t n, size_t *at)
+{
+	double m = 0;
+
+	*at = 0;
+	for (size_t i = 0; i < n; i++) {
+		double d = fabs((double)got[i] - ref[i]);
+		if (!(d <= m)) {
+			m = d;
+			*at = i;
+		}
+	}
+	return m;
+}
+
+static double correlation(const float *a, size_t stride_a, const float *b, size_t n)
+{
+	double ab = 0, aa = 0, bb = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double x = a[i * stride_a], y = b[i];
+		ab += x * y;
+		aa += x * x;
+		bb += y * y;
+	}
+	return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
+}
+
+/* --- 1: every shared model through the same binary -------------------- */
+
+static const struct {
+	const char *model;
+	const char *golden;                /* NULL: no golden (other weights) */
+} golden_cases[] = {
+	{ "gtcrn_simple.onnx", "mix_enh_gtcrn_simple.wav" },
+	{ "gtcrn_stream.onnx", "mix_enh_gtcrn_simple.wav" },
+	{ "gtcrn_offline_op13.onnx", "mix_enh_offline.wav" },
+	{ "gtcrn_offline_op11.onnx", "mix_enh_offline.wav" },
+	{ "gtcrn_offline_op17.onnx", "mix_enh_offline.wav" },
+	{ "gtcrn_offline_einsum_op13.onnx", "mix_enh_offline.wav" },
+	{ "gtcrn_stream_vctk.onnx", NULL },
+};
+
+START_TEST(test_model_golden)
+{
+	const char *dir = test_dir(golden_cases[_i].model);
+	char model[512], golden[512], *out = path_in(dir, "out.wav");
+	SF_INFO io, ig;
+	float *y, *ref;
+	size_t at;
+	double err, energy = 0;
+
+	snprintf(model, sizeof(model), "%s/%s", MODELS_DIR, golden_cases[_i].model);
+	run_ok(NULL, "-q", "-e", "float", model, MIX_WAV, out, NULL);
+	y = load(out, &io);
+	ck_assert_msg(io.frames == MIX_FRAMES && io.channels == 1 && io.samplerate == 16000,
+	              "%s: output %lld frames, %d ch, %d Hz; expected %d, 1, 16000", model,
+	              (long long)io.frames, io.channels, io.samplerate, MIX_FRAMES);
+	ck_assert_int_eq(io.format & SF_FORMAT_SUBMASK, SF_FORMAT_FLOAT);
+	ck_assert_int_eq(io.format & SF_FORMAT_TYPEMASK, SF_FORMAT_WAV);
+	for (sf_count_t i = 0; i < io.frames; i++) {
+		ck_assert_msg(isfinite(y[i]), "%s: sample %lld is %g", model, (long long)i, y[i]);
+		energy += (double)y[i] * y[i];
+	}
+	ck_assert_msg(energy > 1.0, "%s: output is (nearly) silent, energy %g", model, energy);
+	if (golden_cases[_i].golden) {
+		snprintf(golden, sizeof(golden), "%s/%s", TESTDATA_DIR, golden_cases[_i].golden);
+		ref = load(golden, &ig);
+		ck_assert_int_eq(ig.frames, GOLDEN_FRAMES);
+		err = max_abs(y, ref, GOLDEN_FRAMES, &at);
+		ck_assert_msg(err <= 1e-4, "%s vs %s: max abs %g at sample %zu (got %.7f, expected "
+		              "%.7f); rerun: %s -e float %s %s out.wav", model, golden_cases[_i].golden,
+		              err, at, y[at], ref[at], TOOL, model, MIX_WAV);
+		free(ref);
+	}
+	free(y);
+}
+END_TEST
+
+/* --offline on a streaming model: whole-signal path, same numbers */
+START_TEST(test_offline_flag)
+{
+	const char *dir = test_dir("offline_flag");
+	char *out = path_in(dir, "out.wav");
+	SF_INFO io, ig;
+	float *y, *ref;
+	size_t at;
+	double err;
+
+	run_ok(NULL, "-q", "--offline", "-e", "float", MODELS_DIR "/gtcrn_simple.onnx", MIX_WAV,
+	       out, NULL);
+	y = load(out, &io);
+	ref = load(TESTDATA_DIR "/mix_enh_gtcrn_simple.wav", &ig);
+	ck_assert_int_eq(io.frames, MIX_FRAMES);
+	err = max_abs(y, ref, GOLDEN_FRAMES, &at);
+	ck_assert_msg(err <= 1e-4, "--offline: max abs %g at %zu (got %g, expected %g)", err, at,
+	              y[at], ref[at]);
+	free(y);
+	free(ref);
+}
+END_TEST
+
+/* --- 4: rates and channel layouts ------------------------------------- */
+
+/* mix.wav as 48 kHz stereo 16-bit (linear interpolation x3, right = 0) */
+static void make_stereo48(const char *path)
+{
+	SF_INFO info;
+	short *x = load_shorts(MIX_WAV, &info), *y;
+	size_t n = (size_t)info.frames;
+
+	y = calloc(3 * n * 2, sizeof(short));
+	ck_assert(y != NULL);
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 3; k++) {
+			int a = x[i], b = i + 1 < n ? x[i + 1] : x[i];
+			y[(3 * i + (size_t)k) * 2] = (short)lrint(a + (b - a) * k / 3.0);
+		}
+	save_shorts(path, y, (sf_count_t)(3 * n), 2, 48000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+	free(x);
+	free(y);
+}
+
+/* mix.wav as 8 kHz mono (pairs averaged) */
+static void make_mono8(const char *path)
+{
+	SF_INFO info;
+	short *x = load_shorts(MIX_WAV, &info), *y;
+	size_t n = (size_t)info.frames / 2;
+
+	y = malloc(n * sizeof(short));
+	ck_assert(y != NULL);
+	for (size_t i = 0; i < n; i++)
+		y[i] = (short)((x[2 * i] + x[2 * i + 1]) / 2);
+	save_shorts(path, y, (sf_count_t)n, 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+	free(x);
+	free(y);
+}
+
+START_TEST(test_stereo_48k)
+{
+	const char *dir = test_dir("stereo48");
+	char *in = path_in(dir, "in48.wav"), *out = path_in(dir, "out48.wav");
+	SF_INFO io, ig;
+	short *y;
+	float *ref, *yf;
+	double corr, left = 0;
+
+	make_stereo48(in);
+	run_ok(NULL, "-q", MODELS_DIR "/gtcrn_simple.onnx", in, out, NULL);
+	y = load_shorts(out, &io);
+	ck_assert_msg(io.samplerate == 48000 && io.channels == 2 && io.frames == 3 * MIX_FRAMES,
+	              "got %d Hz, %d ch, %lld frames; expected 48000, 2, %d", io.samplerate,
+	              io.channels, (long long)io.frames, 3 * MIX_FRAMES);
+	ck_assert_int_eq(io.format, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+	for (sf_count_t i = 0; i < io.frames; i++) {
+		ck_assert_msg(y[2 * i + 1] == 0, "right channel (silent input) has %d at frame %lld",
+		              y[2 * i + 1], (long long)i);
+		left += fabs((double)y[2 * i]);
+	}
+	ck_assert_msg(left > 1e5, "left channel is silent");
+	/* the left channel, taken every third sample, is the 16 kHz enhancement */
+	ref = load(TESTDATA_DIR "/mix_enh_gtcrn_simple.wav", &ig);
+	yf = malloc((size_t)GOLDEN_FRAMES * sizeof(float));
+	ck_assert(yf != NULL);
+	for (size_t i = 0; i < GOLDEN_FRAMES; i++)
+		yf[i] = y[6 * i] / 32768.0f;
+	corr = correlation(yf, 1, ref, GOLDEN_FRAMES);
+	ck_assert_msg(corr > 0.99, "48 kHz left channel vs 16 kHz golden: correlation %.4f", corr);
+	free(y);
+	free(yf);
+	free(ref);
+}
+END_TEST
+
+START_TEST(test_mono_8k)
+{
+	const char *dir = test_dir("mono8");
+	char *in = path_in(dir, "in8.wav"), *out = path_in(dir, "out8.wav");
+	char *out_off = path_in(dir, "out8_offline.wav");
+	SF_INFO io, ii;
+	short *y, *x;
+
+	make_mono8(in);
+	x = load_shorts(in, &ii);
+	run_ok(NULL, "-q", MODELS_DIR "/gtcrn_simple.onnx", in, out, NULL);
+	run_ok(NULL, "-q", MODELS_DIR "/gtcrn_offline_op13.onnx", in, out_off, NULL);
+	for (int k = 0; k < 2; k++) {
+		double dx = 0, dy = 0;
+		y = load_shorts(k ? out_off : out, &io);
+		ck_assert_msg(io.samplerate == 8000 && io.channels == 1 && io.frames == ii.frames,
+		              "%s: %d Hz, %d ch, %lld frames; expected 8000, 1, %lld",
+		              k ? out_off : out, io.samplerate, io.channels, (long long)io.frames,
+		              (long long)ii.frames);
+		ck_assert_int_eq(io.format, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+		/* enhancement removes noise: less energy than the noisy input */
+		for (sf_count_t i = 0; i < io.frames; i++) {
+			dx += (double)x[i] * x[i];
+			dy += (double)y[i] * y[i];
+		}
+		ck_assert_msg(dy > 0.2 * dx && dy < 0.9 * dx, "%s: energy %g vs input %g",
+		              k ? out_off : out, dy, dx);
+		free(y);
+	}
+	free(x);
+}
+END_TEST
+
+START_TEST(test_out_rate_and_flac)
+{
+	const char *dir = test_dir("out_rate");
+	char *up = path_in(dir, "up.wav"), *flac_in = path_in(dir, "in.flac");
+	char *flac_out = path_in(dir, "out.flac"), *ref = path_in(dir, "ref.wav");
+	SF_INFO io, ii, ir;
+	float *y, *r;
+	short *x;
+	double corr;
+
+	run_ok(NULL, "-q", "-e", "float", "--out-rate", "48000", MODELS_DIR "/gtcrn_simple.onnx",
+	       MIX_WAV, up, NULL);
+	run_ok(NULL, "-q", "-e", "float", MODELS_DIR "/gtcrn_simple.onnx", MIX_WAV, ref, NULL);
+	y = load(up, &io);
+	r = load(ref, &ir);
+	ck_assert_msg(io.samplerate == 48000 && io.frames == 3 * MIX_FRAMES,
+	              "--out-rate 48000: %d Hz, %lld frames; expected 48000, %d", io.samplerate,
+	              (long long)io.frames, 3 * MIX_FRAMES);
+	corr = correlation(y, 3, r, MIX_FRAMES);
+	ck_assert_msg(corr > 0.999, "--out-rate 48000 vs 16 kHz output: correlation %.4f", corr);
+	free(y);
+	free(r);
+	/* FLAC in, FLAC out with the input's subtype */
+	x = load_shorts(MIX_WAV, &ii);
+	save_shorts(flac_in, x, ii.frames, 1, 16000, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+	free(x);
+	run_ok(NULL, "-q", MODELS_DIR "/gtcrn_simple.onnx", flac_in, flac_out, NULL);
+	y = load(flac_out, &io);
+	ck_assert_int_eq(io.format, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+	ck_assert_int_eq(io.frames, MIX_FRAMES);
+	free(y);
+}
+END_TEST
+
+/* Inputs shorter than the latency still come back with their length. */
+START_TEST(test_short_inputs)
+{
+	static const struct { int frames, rate, channels; } cases[] = {
+		{ 1, 16000, 1 }, { 100, 16000, 1 }, { 600, 16000, 1 }, { 7, 48000, 2 }, { 1500, 48000, 2 },
+	};
+	const char *dir = test_dir("short");
+	char *in = path_in(dir, "in.wav"), *out = path_in(dir, "out.wav");
+	SF_INFO ii, io;
+	short *x = load_shorts(MIX_WAV, &ii), *y;
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (int off = 0; off < 2; off++) {
+			save_shorts(in, x + 20000, cases[c].frames, cases[c].channels, cases[c].rate,
+			            SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+			run_ok(NULL, "-q", off ? MODELS_DIR "/gtcrn_offline_op13.onnx" : SIMPLE, in, out,
+			       NULL);
+			y = load_shorts(out, &io);
+			ck_assert_msg(io.frames == cases[c].frames && io.samplerate == cases[c].rate &&
+			              io.channels == cases[c].channels, "%d frames at %d Hz, %d ch (%s): "
+			              "got %lld frames at %d Hz, %d ch", cases[c].frames, cases[c].rate,
+			              cases[c].channels, off ? "offline" : "streaming",
+			              (long long)io.frames, io.samplerate, io.channels);
+			free(y);
+		}
+	free(x);
+}
+END_TEST
+
+/* --- 5: pipes ----------------------------------------------------------- */
+
+START_TEST(test_raw_pipe)
+{
+	const char *dir = test_dir("raw_pipe");
+	char *ref = path_in(dir, "ref16.wav");
+	struct run_opts ro = { 0 };
+	struct run r;
+	SF_INFO ii, ir;
+	short *x = load_shorts(MIX_WAV, &ii), *y, *got;
+
+	run_ok(NULL, "-q", MODELS_DIR "/gtcrn_simple.onnx", MIX_WAV, ref, NULL);
+	y = load_shorts(ref, &ir);
+	ck_assert_int_eq(ir.format, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+	ro.in_data = x;                    /* raw s16 little endian on stdin */
+	ro.in_len = (size_t)ii.frames * sizeof(short);
+	run(&r, &ro, "-t", "raw", "-r", "16000", "-c", "1", "-e", "signed-integer", "-b", "16",
+	    MODELS_DIR "/gtcrn_simple.onnx", "-", "-", NULL);
+	ck_assert_msg(r.status == 0, "%s: exit %d: %s", r.cmd, r.status, r.err);
+	ck_assert_msg(r.out_len == (size_t)ir.frames * sizeof(short),
+	              "%s: %zu bytes on stdout, expected %zu", r.cmd, r.out_len,
+	              (size_t)ir.frames * sizeof(short));
+	got = (short *)r.out;
+	for (sf_count_t i = 0; i < ir.frames; i++)
+		ck_assert_msg(got[i] == y[i], "pipe vs file: sample %lld is %d, file gives %d; rerun: "
+		              "%s", (long long)i, got[i], y[i], r.cmd);
+	run_free(&r);
+	free(x);
+	free(y);
+}
+END_TEST
+
+START_TEST(test_wav_pipe)
+{
+	const char *dir = test_dir("wav_pipe");
+	char *ref = path_in(dir, "ref16.wav"), *piped = path_in(dir, "piped.wav");
+	struct run_opts ro = { 0 };
+	struct run r;
+	SF_INFO ir, ip;
+	short *y, *z;
+	size_t len;
+	void *wav = read_bytes(MIX_WAV, &len);
+
+	run_ok(NULL, "-q", MODELS_DIR "/gtcrn_simple.onnx", MIX_WAV, ref, NULL);
+	y = load_shorts(ref, &ir);
+	ro.in_data = wav;
+	ro.in_len = len;
+	run(&r, &ro, MODELS_DIR "/gtcrn_simple.onnx", "-", "-", NULL);
+	ck_assert_msg(r.status == 0, "%s: exit %d: %s", r.cmd, r.status, r.err);
+	ck_assert_msg(r.out_len > 44 && !memcmp(r.out, "RIFF", 4), "%s: no WAV on stdout", r.cmd);
+	/* header written before the length was known: 0xFFFFFFFF sizes, as sox does */
+	ck_assert_msg(!memcmp(r.out + 4, "\xff\xff\xff\xff", 4), "RIFF size is not 0xFFFFFFFF");
+	write_bytes(piped, r.out, r.out_len);
+	z = load_shorts(piped, &ip);
+	ck_assert_msg(ip.frames == ir.frames && ip.samplerate == 16000 && ip.channels == 1,
+	              "piped WAV: %lld frames at %d Hz, expected %lld", (long long)ip.frames,
+	              ip.samplerate, (long long)ir.frames);
+	for (sf_count_t i = 0; i < ir.frames; i++)
+		ck_assert_msg(z[i] == y[i], "WAV pipe vs file: sample %lld is %d, expected %d",
+		              (long long)i, z[i], y[i]);
+	run_free(&r);
+	free(wav);
+	free(y);
+	free(z);
+}
+END_TEST
+
+/* Output appears while stdin is still open: the pipe streams. */
+START_TEST(test_pipe_streams)
+{
+	char *argv[] = { "gtcrn-run", "-t", "raw", "-r", "16000", MODELS_DIR "/gtcrn_simple.onnx",
+	                 "-", "-", NULL };
+	struct run_opts ro = { .in_data = "", .in_len = 0 };
+	SF_INFO ii;
+	short *x = load_shorts(MIX_WAV, &ii);
+	const size_t n_in = 32000;         /* 2 s written, stdin kept open */
+	struct proc p;
+	struct run r = { 0 };
+	size_t got = 0;
+	char buf[65536];
+	double t0;
+	struct timespec ts;
+
+	proc_start(&p, &ro, argv, r.cmd, sizeof(r.cmd));
+	ck_assert_int_eq(write(p.fd_in, x, n_in * sizeof(short)), (ssize_t)(n_in * sizeof(short)));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = ts.tv_sec + ts.tv_nsec * 1e-9;
+	/* everything but the latency and one block must come out before EOF */
+	while (got < (n_in - 511 - 1024) * sizeof(short)) {
+		struct pollfd pf = { p.fd_out, POLLIN, 0 };
+		ssize_t k;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ck_assert_msg(ts.tv_sec + ts.tv_nsec * 1e-9 - t0 < 20,
+		              "only %zu bytes out after 20 s with stdin open", got);
+		if (poll(&pf, 1, 100) <= 0)
+			continue;
+		k = read(p.fd_out, buf, sizeof(buf));
+		ck_assert_msg(k > 0, "stdout closed after %zu bytes", got);
+		got += (size_t)k;
+	}
+	proc_finish(&p, &r, NULL, 0);          /* closes stdin: the tail follows */
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_int_eq(got + r.out_len, n_in * sizeof(short));
+	run_free(&r);
+	free(x);
+}
+END_TEST
+
+/* --- 6: bad input ------------------------------------------------------- */
+
+/* Runs gtcrn_simple on in -> out, expects status and a message substring,
+ * and an output folder left empty. */
+static void expect_fail(const char *out_dir, int status, const char *needle, ...)
+{
+	struct run r;
+	va_list ap;
+
+	va_start(ap, needle);
+	vrun(&r, NULL, ap);
+	va_end(ap);
+	ck_assert_msg(r.status == status, "'%s': exit %d, expected %d; stderr: %s", r.cmd,
+	              r.status, status, r.err);
+	ck_assert_msg(strstr(r.err, needle) && !strncmp(r.err, "gtcrn-run: ", 11),
+	              "'%s': stderr '%s' lacks 'gtcrn-run: ...%s'", r.cmd, r.err, needle);
+	if (out_dir)
+		ck_assert_msg(dir_entries(out_dir) == 0, "'%s' left %d files in %s", r.cmd,
+		              dir_entries(out_dir), out_dir);
+	run_free(&r);
+}
+
+START_TEST(test_bad_audio)
+{
+	const char *base = test_dir("bad_audio");
+	char in_dir[512], out_dir[512];
+	SF_INFO info = { .samplerate = 16000, .channels = 1, .format = SF_FORMAT_WAV |
+	                 SF_FORMAT_PCM_16 };
+	SNDFILE *sf;
+
+	snprintf(in_dir, sizeof(in_dir), "%s/in", base);
+	snprintf(out_dir, sizeof(out_dir), "%s/out", base);
+	ck_assert(mkdir(in_dir, 0755) == 0 && mkdir(out_dir, 0755) == 0);
+	write_bytes(path_in(in_dir, "text.wav"), "this is not audio\n", 18);
+	write_bytes(path_in(in_dir, "empty.wav"), "", 0);
+	sf = sf_open(path_in(in_dir, "zero.wav"), SFM_WRITE, &info);   /* header, 0 frames */
+	ck_assert(sf != NULL);
+	sf_close(sf);
+	expect_fail(out_dir, 2, "text.wav: not a readable audio file", SIMPLE,
+	            path_in(in_dir, "text.wav"), path_in(out_dir, "o.wav"), NULL);
+	expect_fail(out_dir, 2, "empty.wav: empty file", SIMPLE, path_in(in_dir, "empty.wav"),
+	            path_in(out_dir, "o.wav"), NULL);
+	/* decision: a WAV with no frames is an input error, no output */
+	expect_fail(out_dir, 2, "zero.wav: no audio (0 frames)", SIMPLE,
+	            path_in(in_dir, "zero.wav"), path_in(out_dir, "o.wav"), NULL);
+	expect_fail(out_dir, 2, "is a folder", SIMPLE, in_dir, path_in(out_dir, "o.wav"), NULL);
+	expect_fail(out_dir, 2, "missing.wav: cannot open: No such file", SIMPLE,
+	            path_in(in_dir, "missing.wav"), path_in(out_dir, "o.wav"), NULL);
+	expect_fail(NULL, 2, "stdin: no audio (0 frames)", "-t", "raw", "-r", "16000", SIMPLE,
+	            "-", path_in(out_dir, "o.wav"), NULL);
+	ck_assert_int_eq(dir_entries(out_dir), 0);
+	/* raw input without its rate: a usage error */
+	expect_fail(out_dir, 1, "needs its sample rate", "-t", "raw", SIMPLE, MIX_WAV,
+	            path_in(out_dir, "o.raw"), NULL);
+}
+END_TEST
+
+START_TEST(test_bad_output)
+{
+	const char *dir = test_dir("bad_output");
+	char out_dir[512], *in = path_in(dir, "in.wav"), *link = path_in(dir, "link.wav");
+	size_t n0, n1;
+	void *before = read_bytes(MIX_WAV, &n0), *after;
+
+	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
+	ck_assert(mkdir(out_dir, 0755) == 0);
+	expect_fail(out_dir, 4, "cannot create a file in folder", SIMPLE, MIX_WAV,
+	            path_in(out_dir, "no/such/folder/o.wav"), NULL);
+	/* the output is the input (by name, through a symlink): refused, input untouched */
+	write_bytes(in, before, n0);
+	ck_assert(symlink(in, link) == 0);
+	expect_fail(NULL, 4, "the output is the input file", SIMPLE, in, in, NULL);
+	expect_fail(NULL, 4, "the output is the input file", SIMPLE, in, link, NULL);
+	expect_fail(NULL, 4, "the output is the input file", SIMPLE, link, in, NULL);
+	after = read_bytes(in, &n1);
+	ck_assert_msg(n0 == n1 && !memcmp(before, after, n0), "the input file changed");
+	ck_assert_int_eq(dir_entries(dir), 3);         /* in.wav, link.wav, out/ */
+	free(before);
+	free(after);
+}
+END_TEST
+
+START_TEST(test_stdout_full)
+{
+	struct run_opts ro = { .out_file = "/dev/full" };
+	struct run r;
+
+	run(&r, &ro, SIMPLE, MIX_WAV, "-", NULL);
+	ck_assert_msg(r.status == 4 && strstr(r.err, "stdout: write failed"),
+	              "%s > /dev/full: exit %d, stderr %s", r.cmd, r.status, r.err);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_bad_model)
+{
+	const char *dir = test_dir("bad_model");
+	char out_dir[512], *trunc = path_in(dir, "trunc.onnx");
+	size_t len;
+	void *model = read_bytes(SIMPLE, &len);
+
+	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
+	ck_assert(mkdir(out_dir, 0755) == 0);
+	write_bytes(trunc, model, len / 2);
+	free(model);
+	expect_fail(out_dir, 3, "not a GTCRN export", NODE_TESTS_DIR "/test_add/model.onnx",
+	            MIX_WAV, path_in(out_dir, "o.wav"), NULL);
+	expect_fail(out_dir, 3, "trunc.onnx: cannot load the model", trunc, MIX_WAV,
+	            path_in(out_dir, "o.wav"), NULL);
+	expect_fail(out_dir, 3, "cannot load the model", path_in(dir, "missing.onnx"), MIX_WAV,
+	            path_in(out_dir, "o.wav"), NULL);
+	/* an offline model over its memory budget: the library's message, input error */
+	expect_fail(out_dir, 2, "use a streaming export", "--mem-budget", "1",
+	            MODELS_DIR "/gtcrn_offline_op13.onnx", MIX_WAV, path_in(out_dir, "o.wav"),
+	            NULL);
+	expect_fail(out_dir, 1, "cannot stream", "--stream", MODELS_DIR "/gtcrn_offline_op13.onnx",
+	            MIX_WAV, path_in(out_dir, "o.wav"), NULL);
+}
+END_TEST
+
+/* SIGTERM while streaming: exit 130, the temporary output removed */
+START_TEST(test_signal_cleanup)
+{
+	const char *dir = test_dir("signal");
+	char *argv[] = { "gtcrn-run", "-q", "-t", "raw", "-r", "16000", SIMPLE, "-",
+	                 path_in(dir, "o.wav"), NULL };
+	struct run_opts ro = { .in_data = "", .in_len = 0 };
+	SF_INFO ii;
+	short *x = load_shorts(MIX_WAV, &ii);
+	struct proc p;
+	struct run r = { 0 };
+	int waited = 0;
+
+	proc_start(&p, &ro, argv, r.cmd, sizeof(r.cmd));
+	ck_assert_int_eq(write(p.fd_in, x, 16000 * sizeof(short)), 16000 * sizeof(short));
+	while (dir_entries(dir) == 0) {                 /* the temporary output appears */
+		ck_assert_msg(waited < 20000, "no temporary output after 20 s");
+		usleep(10000);
+		waited += 10;
+	}
+	ck_assert(kill(p.pid, SIGTERM) == 0);
+	proc_finish(&p, &r, NULL, 0);
+	ck_assert_msg(r.status == 130, "after SIGTERM: exit %d, expected 130", r.status);
+	ck_assert_msg(dir_entries(dir) == 0, "SIGTERM left %d files in %s", dir_entries(dir), dir);
+	run_free(&r);
+	free(x);
+}
+END_TEST
+
+/* --- command line ------------------------------------------------------- */
+
+START_TEST(test_batch)
+{
+	const char *dir = test_dir("batch");
+	char out_dir[512], *a = path_in(dir, "a.wav"), *b = path_in(dir, "b8.wav");
+	char *sa = path_in(dir, "single_a.wav"), *sb = path_in(dir, "single_b8.wav");
+	struct run r;
+	size_t len;
+	void *data = read_bytes(MIX_WAV, &len);
+
+	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
+	ck_assert(mkdir(out_dir, 0755) == 0);
+	write_bytes(a, data, len);
+	free(data);
+	make_mono8(b);
+	run(&r, NULL, "-j", "2", "-o", out_dir, "--json", "-m", SIMPLE, a, b, NULL);
+	ck_assert_msg(r.status == 0, "%s: exit %d: %s", r.cmd, r.status, r.err);
+	/* one JSON line per file on stdout */
+	ck_assert_msg(strstr(r.out, "\"input\":\"") && strstr(r.out, "\"rtf\":") &&
+	              strchr(r.out, '\n') && strchr(strchr(r.out, '\n') + 1, '\n'),
+	              "--json output: %s", r.out);
+	run_free(&r);
+	run_ok(NULL, "-q", SIMPLE, a, sa, NULL);
+	run_ok(NULL, "-q", SIMPLE, b, sb, NULL);
+	ck_assert_msg(same_bytes(path_in(out_dir, "a.wav"), sa), "batch a.wav differs from a single run");
+	ck_assert_msg(same_bytes(path_in(out_dir, "b8.wav"), sb), "batch b8.wav differs from a single run");
+	/* --skip-existing leaves what is there */
+	write_bytes(path_in(out_dir, "a.wav"), "keep", 4);
+	run_ok(NULL, "-q", "--skip-existing", "-o", out_dir, "-m", SIMPLE, a, b, NULL);
+	ck_assert_msg(dir_entries(out_dir) == 2, "%d files in %s", dir_entries(out_dir), out_dir);
+	data = read_bytes(path_in(out_dir, "a.wav"), &len);
+	ck_assert_msg(len == 4 && !memcmp(data, "keep", 4), "--skip-existing replaced a.wav");
+	free(data);
+	/* several inputs without -o */
+	expect_fail(NULL, 1, "need -o DIR", "-m", SIMPLE, a, b, sa, NULL);
+	/* two inputs of one name would collide */
+	expect_fail(NULL, 1, "would both be written", "-o", out_dir, "-m", SIMPLE, a, a, NULL);
+}
+END_TEST
+
+START_TEST(test_model_info)
+{
+	struct run r;
+	int a, b;
+	const char *p;
+
+	run(&r, NULL, "--model-info", SIMPLE, NULL);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(strstr(r.out, "kind: streaming") && strstr(r.out, "cache 0: conv_cache <- "
+	              "conv_cache_out") && strstr(r.out, "latency: 511 samples") &&
+	              strstr(r.out, "mix: float (1, 257, 1, 2)"), "model info:\n%s", r.out);
+	p = strstr(r.out, "nodes: ");
+	ck_assert_msg(p && sscanf(p, "nodes: %d in the file; after constant folding %d", &a, &b)
+	              == 2 && a > 0 && b > 0 && b <= a, "node counts:\n%s", r.out);
+	ck_assert_msg(strstr(r.out, "arena: ") && strstr(r.out, "opset: ") &&
+	              strstr(r.out, "ir version: "), "model info:\n%s", r.out);
+	run_free(&r);
+	run(&r, NULL, "--model-info", MODELS_DIR "/gtcrn_offline_op13.onnx", NULL);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(strstr(r.out, "kind: offline") && strstr(r.out, "T = 100 frames") &&
+	              strstr(r.out, "spec: float (1, 257, T, 2)") && strstr(r.out, "opset: 13"),
+	              "offline model info:\n%s", r.out);
+	p = strstr(r.out, "nodes: ");
+	ck_assert_msg(p && sscanf(p, "nodes: %d in the file; after constant folding %d", &a, &b)
+	              == 2 && b < a, "offline node counts (folding must remove some):\n%s", r.out);
+	run_free(&r);
+	expect_fail(NULL, 3, "not a GTCRN export", "--model-info",
+	            NODE_TESTS_DIR "/test_add/model.onnx", NULL);
+}
+END_TEST
+
+START_TEST(test_help_usage)
+{
+	static const char *const codes[] = { "0  success", "1  usage error", "2  input error",
+	                                     "3  model error", "4  output error",
+	                                     "5  processing error", "130  interrupted" };
+	struct run r;
+
+	run(&r, NULL, "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		ck_assert_msg(strstr(r.out, codes[i]), "--help lacks '%s'", codes[i]);
+	run_free(&r);
+	run(&r, NULL, "--version", NULL);
+	ck_assert_msg(r.status == 0 && !strncmp(r.out, "gtcrn-run ", 10), "--version: %s", r.out);
+	run_free(&r);
+	expect_fail(NULL, 1, "no model", NULL);
+	expect_fail(NULL, 1, "unknown option", "--no-such-option", SIMPLE, MIX_WAV, "o.wav", NULL);
+	expect_fail(NULL, 1, "--mix wants", "--mix", "2", SIMPLE, MIX_WAV, "o.wav", NULL);
+	expect_fail(NULL, 1, "-j wants", "-j", "0", SIMPLE, MIX_WAV, "o.wav", NULL);
+	expect_fail(NULL, 1, "missing OUT", SIMPLE, MIX_WAV, NULL);
+	expect_fail(NULL, 1, "needs a value", SIMPLE, MIX_WAV, "o.wav", "-r", NULL);
+	expect_fail(NULL, 1, "--offline and --stream", "--offline", "--stream", SIMPLE, MIX_WAV,
+	            "o.wav", NULL);
+}
+END_TEST
+
+/* GTCRN_MODEL stands in for the model; --mix 0 gives the input back;
+ * --stats prints its line */
+START_TEST(test_env_mix_stats)
+{
+	const char *dir = test_dir("env_mix");
+	char *o1 = path_in(dir, "env.wav"), *o2 = path_in(dir, "m.wav"), *dry = path_in(dir, "dry.wav");
+	struct run_opts ro = { .env = "GTCRN_MODEL=" SIMPLE };
+	struct run r;
+	SF_INFO ii, io;
+	short *x, *y;
+	const char *p;
+	unsigned long frames;
+
+	run(&r, &ro, "--stats", MIX_WAV, o1, NULL);
+	ck_assert_msg(r.status == 0, "GTCRN_MODEL: exit %d: %s", r.status, r.err);
+	p = strstr(r.err, "RTF ");
+	ck_assert_msg(p && strstr(r.err, "per frame median") && strstr(r.err, " ms, p99 ") &&
+	              strstr(r.err, "9.769 s of audio"), "--stats line: %s", r.err);
+	p = strstr(r.err, "streaming, ");
+	ck_assert_msg(p && sscanf(p, "streaming, %lu frames", &frames) == 1 && frames == 611,
+	              "--stats frames: %s", r.err);
+	run_free(&r);
+	run_ok(NULL, "-q", "-m", SIMPLE, MIX_WAV, o2, NULL);
+	ck_assert_msg(same_bytes(o1, o2), "GTCRN_MODEL and -m give different outputs");
+	run_ok(NULL, "-q", "--mix", "0", SIMPLE, MIX_WAV, dry, NULL);
+	x = load_shorts(MIX_WAV, &ii);
+	y = load_shorts(dry, &io);
+	ck_assert_int_eq(io.frames, ii.frames);
+	for (sf_count_t i = 0; i < ii.frames; i++)
+		ck_assert_msg(x[i] == y[i], "--mix 0: sample %lld is %d, input %d", (long long)i, y[i],
+		              x[i]);
+	free(x);
+	free(y);
+}
+END_TEST
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static Suite *cli_suite(void)
+{
+	Suite *s = suite_create("gtcrn-run");
+	TCase *tc;
+
+	tc = tcase_create("values");
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, test_model_golden, 0,
+	                    (int)(sizeof(golden_cases) / sizeof(golden_cases[0])));
+	tcase_add_test(tc, test_offline_flag);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("formats");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_stereo_48k);
+	tcase_add_test(tc, test_mono_8k);
+	tcase_add_test(tc, test_out_rate_and_flac);
+	tcase_add_test(tc, test_short_inputs);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pipes");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_raw_pipe);
+	tcase_add_test(tc, test_wav_pipe);
+	tcase_add_test(tc, test_pipe_streams);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_bad_audio);
+	tcase_add_test(tc, test_bad_output);
+	tcase_add_test(tc, test_stdout_full);
+	tcase_add_test(tc, test_bad_model);
+	tcase_add_test(tc, test_signal_cleanup);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("options");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_batch);
+	tcase_add_test(tc, test_model_info);
+	tcase_add_test(tc, test_help_usage);
+	tcase_add_test(tc, test_env_mix_stats);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (access(TOOL, X_OK) || access(MIX_WAV, R_OK) || access(SIMPLE, R_OK)) {
+		fprintf(stderr, "check_cli: needs %s, %s and %s; skipped\n", TOOL, MIX_WAV, SIMPLE);
+		return 77;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(tmp_root, sizeof(tmp_root), "%s/check_cli.XXXXXX",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tmp_root)) {
+		perror("check_cli: mkdtemp");
+		return 1;
+	}
+	sr = srunner_create(cli_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return failed ? 1 : 0;
+}
