@@ -86,8 +86,9 @@ static int fits_norm_shape(const struct tensor *p, const struct tensor *x, int k
 	return 1;
 }
 
-/* A tensor with the leading dims of p dropped (they are all 1): the
- * normalised part only, sharing p's data. */
+/* A copy of p with its leading dims dropped (they are all 1): the
+ * normalised part only. (A copy: the planner frees folded values that no
+ * planned node reads.) */
 static struct tensor *trim_to(struct exec *x, const struct tensor *p, int k)
 {
 	struct tensor *t = plan_alloc(x, sizeof(*t));
@@ -97,7 +98,10 @@ static struct tensor *trim_to(struct exec *x, const struct tensor *p, int k)
 		return NULL;
 	*t = *p;
 	tensor_set_shape(t, p->dtype, p->ndim - drop, p->dims + drop);
-	t->data = p->data;
+	t->data = plan_alloc(x, p->nbytes);
+	if (!t->data)
+		return NULL;
+	memcpy(t->data, p->data, p->nbytes);
 	t->is_const = 1;
 	return t;
 }

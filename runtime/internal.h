@@ -69,7 +69,9 @@ struct grt_session {
 	void *arena;
 	void *scratch;
 	grt_session_stats stats;
-	struct plan_pool pool;      /* params, folded values, node arrays */
+	struct plan_pool pool;      /* params, node arrays */
+	void **folded;              /* [n_values] buffers of folded values; those no
+	                               planned node reads are freed after planning */
 	struct exec exec;
 	char errmsg[512];
 };

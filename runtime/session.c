@@ -107,10 +107,9 @@ static int fold_node(grt_session *s, struct node *n)
 		struct tensor *t = n->outputs[o];
 		if (!t)
 			continue;
-		t->data = pool_alloc(&s->pool.blocks, t->nbytes);
-		if (!t->data)
+		if (posix_memalign(&s->folded[t - s->tensors], ARENA_ALIGN, t->nbytes ? t->nbytes : 1))
 			return GRT_E_NOMEM;
-		s->stats.const_bytes += t->nbytes;
+		t->data = s->folded[t - s->tensors];
 	}
 	if (n->scratch_bytes && posix_memalign(&scratch, ARENA_ALIGN, n->scratch_bytes))
 		return GRT_E_NOMEM;
@@ -213,6 +212,37 @@ static void remove_dead(grt_session *s)
 	s->stats.n_nodes_dead = s->n_run - kept;
 	s->n_run = kept;
 	free(needed);
+}
+
+/* Frees the folded values that no planned node reads and no graph output
+ * is: intermediates of shape arithmetic and of weights folded into others. */
+static void release_folded(grt_session *s)
+{
+	const grt_model *m = s->model;
+	char *keep = calloc((size_t)m->n_values + 1, 1);
+
+	if (!keep)
+		return;           /* keeping them is correct, only larger */
+	for (int i = 0; i < s->n_run; i++)
+		for (int k = 0; k < s->nodes[i].n_inputs; k++) {
+			const struct tensor *t = s->nodes[i].inputs[k];
+			if (t && t >= s->tensors && t < s->tensors + m->n_values)
+				keep[t - s->tensors] = 1;
+		}
+	for (int i = 0; i < m->n_outputs; i++)
+		keep[m->outputs[i]] = 1;
+	for (int v = 0; v < m->n_values; v++) {
+		if (!s->folded[v])
+			continue;
+		if (keep[v]) {
+			s->stats.const_bytes += s->tensors[v].nbytes;
+			continue;
+		}
+		free(s->folded[v]);
+		s->folded[v] = NULL;
+		s->tensors[v].data = NULL;
+	}
+	free(keep);
 }
 
 /* --- buffer sharing --- */
@@ -480,7 +510,8 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	s->inputs = pool_alloc(&s->pool.blocks, ((size_t)m->n_inputs + 1) * sizeof(*s->inputs));
 	s->outputs = pool_alloc(&s->pool.blocks, ((size_t)m->n_outputs + 1) * sizeof(*s->outputs));
 	s->input_fixed = pool_alloc(&s->pool.blocks, ((size_t)m->n_inputs + 1) * sizeof(int));
-	if (!s->tensors || !s->inputs || !s->outputs || !s->input_fixed) {
+	s->folded = pool_alloc(&s->pool.blocks, ((size_t)m->n_values + 1) * sizeof(void *));
+	if (!s->tensors || !s->inputs || !s->outputs || !s->input_fixed || !s->folded) {
 		rc = GRT_E_NOMEM;
 		goto fail;
 	}
@@ -503,7 +534,10 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 		rc = GRT_E_NOMEM;
 		goto fail;
 	}
-	if ((rc = fuse_nodes(s, opts ? opts->flags : 0)) ||
+	if ((rc = fuse_nodes(s, opts ? opts->flags : 0)))
+		goto fail;
+	release_folded(s);
+	if (
 	    (rc = share_buffers(s, opts ? opts->flags : 0, root)) ||
 	    (rc = allocate(s, opts, root, err, err_len)))
 		goto fail;
@@ -527,6 +561,8 @@ void grt_session_free(grt_session *s)
 		return;
 	free(s->arena);
 	free(s->scratch);
+	for (int v = 0; s->folded && v < s->model->n_values; v++)
+		free(s->folded[v]);
 	pool_free(&s->pool.blocks);
 	free(s);
 }
