@@ -14,61 +14,9 @@
 #define I32(...) ((const int32_t[]){ __VA_ARGS__ })
 #define F32(...) ((const float[]){ __VA_ARGS__ })
 
-static double elem_value(enum dtype dt, const void *p, int64_t i)
-{
-	switch (dt) {
-	case DT_FLOAT: return ((const float *)p)[i];
-	case DT_DOUBLE: return ((const double *)p)[i];
-	case DT_FLOAT16: return half_to_float(((const uint16_t *)p)[i]);
-	case DT_BFLOAT16: return bf16_to_float(((const uint16_t *)p)[i]);
-	case DT_INT8: return ((const int8_t *)p)[i];
-	case DT_UINT8: case DT_BOOL: return ((const uint8_t *)p)[i];
-	case DT_INT16: return ((const int16_t *)p)[i];
-	case DT_UINT16: return ((const uint16_t *)p)[i];
-	case DT_INT32: return ((const int32_t *)p)[i];
-	case DT_UINT32: return ((const uint32_t *)p)[i];
-	case DT_INT64: return (double)((const int64_t *)p)[i];
-	case DT_UINT64: return (double)((const uint64_t *)p)[i];
-	default: return 0;
-	}
-}
 
-static void run_ok(struct harness *h)
-{
-	int rc = h_run(h);
 
-	ck_assert_msg(rc == GRT_OK, "%s: status %d (%s): %s", h->n.op_type, rc,
-	              grt_strerror(rc), h->err);
-}
 
-static void run_err(struct harness *h, int code, const char *substr)
-{
-	int rc = h_run(h);
-
-	ck_assert_msg(rc == code, "%s: status %d (%s), expected %d (%s); message: %s",
-	              h->n.op_type, rc, grt_strerror(rc), code, grt_strerror(code), h->err);
-	ck_assert_msg(strstr(h->err, substr), "message \"%s\" does not contain \"%s\"",
-	              h->err, substr);
-}
-
-/* Output 0 must have dtype dt, the given shape and exactly the given elements. */
-static void expect_out(struct harness *h, enum dtype dt, int ndim, const int64_t *dims,
-                       const void *want)
-{
-	const struct tensor *t = h->out[0];
-	size_t es = dtype_size(dt);
-
-	ck_assert_msg(t->dtype == dt, "output 'out': dtype %s, expected %s",
-	              dtype_name(t->dtype), dtype_name(dt));
-	ck_assert_msg(t->ndim == ndim, "output 'out': rank %d, expected %d", t->ndim, ndim);
-	for (int d = 0; d < ndim; d++)
-		ck_assert_msg(t->dims[d] == dims[d], "output 'out': dim %d is %lld, expected %lld",
-		              d, (long long)t->dims[d], (long long)dims[d]);
-	for (int64_t i = 0; i < t->numel; i++)
-		if (memcmp((const char *)t->data + i * es, (const char *)want + i * es, es))
-			ck_abort_msg("output 'out' index %lld: got %g, expected %g", (long long)i,
-			             elem_value(dt, t->data, i), elem_value(dt, want, i));
-}
 
 /* ------------------------------------------------------------------ Slice */
 
@@ -98,8 +46,8 @@ START_TEST(slice_values_spec_example1)
 	struct harness h;
 
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(1, 0), I64(2, 3), I64(0, 1), I64(1, 2));
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(1, 2), F32(5, 7));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(1, 2), F32(5, 7));
 	h_free(&h);
 }
 END_TEST
@@ -109,8 +57,8 @@ START_TEST(slice_values_spec_example2)
 	struct harness h;
 
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(0, 1), I64(-1, 1000), NULL, NULL);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(1, 3), F32(2, 3, 4));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(1, 3), F32(2, 3, 4));
 	h_free(&h);
 }
 END_TEST
@@ -120,8 +68,8 @@ START_TEST(slice_values_int64max_end)
 	struct harness h;
 
 	slice_setup(&h, 11, mat24, 2, DIMS(2, 4), 1, I64(1), I64(INT64_MAX), I64(-1), NULL);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(2, 3), F32(2, 3, 4, 6, 7, 8));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 3), F32(2, 3, 4, 6, 7, 8));
 	h_free(&h);
 }
 END_TEST
@@ -132,8 +80,8 @@ START_TEST(slice_values_reverse_neg_int64max)
 
 	/* starts -1, ends -INT64_MAX, step -1: the whole axis reversed */
 	slice_setup(&h, 11, mat24, 2, DIMS(2, 4), 1, I64(-1), I64(-INT64_MAX), I64(1), I64(-1));
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(2, 4), F32(4, 3, 2, 1, 8, 7, 6, 5));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 4), F32(4, 3, 2, 1, 8, 7, 6, 5));
 	h_free(&h);
 }
 END_TEST
@@ -145,8 +93,8 @@ START_TEST(slice_values_reverse_int64min_end)
 	/* start INT64_MAX clamps to dim-1 = 1; end INT64_MIN clamps to -1 */
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(INT64_MAX), I64(INT64_MIN), I64(0),
 	            I64(-1));
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(2, 4), F32(5, 6, 7, 8, 1, 2, 3, 4));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 4), F32(5, 6, 7, 8, 1, 2, 3, 4));
 	h_free(&h);
 }
 END_TEST
@@ -157,8 +105,8 @@ START_TEST(slice_values_neg_step_clamps)
 
 	/* step -2 from 100 (clamped to 3) down to -100 (clamped to -1): 3, 1 */
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(100), I64(-100), I64(1), I64(-2));
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(2, 2), F32(4, 2, 8, 6));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 2), F32(4, 2, 8, 6));
 	h_free(&h);
 }
 END_TEST
@@ -170,8 +118,8 @@ START_TEST(slice_values_huge_steps)
 	/* a step larger than the axis selects only the start element */
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(0, 3), I64(2, -5), I64(0, 1),
 	            I64(INT64_MAX, INT64_MIN));
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(1, 1), F32(4));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(1, 1), F32(4));
 	h_free(&h);
 }
 END_TEST
@@ -187,8 +135,8 @@ START_TEST(slice_values_int32_inputs)
 	h_input(&h, DT_INT32, 1, DIMS(1), I32(-1), 1);
 	h_input(&h, DT_INT32, 1, DIMS(1), I32(-3), 1);
 	h_output(&h);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(2, 2), F32(4, 1, 8, 5));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 2), F32(4, 1, 8, 5));
 	h_free(&h);
 }
 END_TEST
@@ -217,8 +165,8 @@ START_TEST(slice_values_dtypes)
 		h_input_none(&h);
 		h_input(&h, DT_INT64, 1, DIMS(1), I64(-3), 1);
 		h_output(&h);
-		run_ok(&h);
-		expect_out(&h, dt, 1, DIMS(2), want);
+		h_run_ok(&h);
+		h_expect_out(&h, 0, dt, 1, DIMS(2), want);
 		h_free(&h);
 	}
 }
@@ -237,8 +185,8 @@ START_TEST(slice_values_merged_axes)
 		for (int i = 4; i < 12; i++)
 			want[k++] = (float)(b * 12 + i);
 	slice_setup(&h, 13, in, 3, DIMS(2, 3, 4), 1, I64(1), I64(3), I64(1), NULL);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 3, DIMS(2, 2, 4), want);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 3, DIMS(2, 2, 4), want);
 	h_free(&h);
 }
 END_TEST
@@ -248,13 +196,13 @@ START_TEST(slice_shapes_empty_output)
 	struct harness h;
 
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(2), I64(2), I64(1), NULL);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(2, 0), NULL);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 0), NULL);
 	h_free(&h);
 	/* start past the end, and a reversed range with a positive step */
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(1000, 3), I64(1000, 1), NULL, NULL);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(0, 0), NULL);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(0, 0), NULL);
 	h_free(&h);
 }
 END_TEST
@@ -265,8 +213,8 @@ START_TEST(slice_shapes_fewer_starts_than_rank)
 
 	/* axes omitted: starts/ends apply to axes 0..len-1 only */
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(1), I64(2), NULL, NULL);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(1, 4), F32(5, 6, 7, 8));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(1, 4), F32(5, 6, 7, 8));
 	h_free(&h);
 }
 END_TEST
@@ -277,8 +225,8 @@ START_TEST(slice_shapes_empty_input_negative_step)
 	float none[1] = { 0 };
 
 	slice_setup(&h, 13, none, 2, DIMS(0, 4), 1, I64(-1), I64(INT64_MIN), I64(0), I64(-1));
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(0, 4), NULL);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(0, 4), NULL);
 	h_free(&h);
 }
 END_TEST
@@ -288,7 +236,7 @@ START_TEST(slice_errors_repeated_axes)
 	struct harness h;
 
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(0, 0), I64(1, 1), I64(1, -1), NULL);
-	run_err(&h, GRT_E_ATTR, "axis 1 appears twice");
+	h_run_err(&h, GRT_E_ATTR, "axis 1 appears twice");
 	h_free(&h);
 }
 END_TEST
@@ -298,7 +246,7 @@ START_TEST(slice_errors_zero_step)
 	struct harness h;
 
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(0), I64(1), I64(0), I64(0));
-	run_err(&h, GRT_E_ATTR, "steps[0] is 0");
+	h_run_err(&h, GRT_E_ATTR, "steps[0] is 0");
 	h_free(&h);
 }
 END_TEST
@@ -308,7 +256,7 @@ START_TEST(slice_errors_axis_out_of_range)
 	struct harness h;
 
 	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(0), I64(1), I64(2), NULL);
-	run_err(&h, GRT_E_ATTR, "axes[0] = 2 out of range");
+	h_run_err(&h, GRT_E_ATTR, "axes[0] = 2 out of range");
 	h_free(&h);
 }
 END_TEST
@@ -322,7 +270,7 @@ START_TEST(slice_errors_length_mismatch)
 	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 0), 1);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_ATTR, "starts has 2 entries but ends has 1");
+	h_run_err(&h, GRT_E_ATTR, "starts has 2 entries but ends has 1");
 	h_free(&h);
 }
 END_TEST
@@ -336,7 +284,7 @@ START_TEST(slice_errors_dynamic_starts)
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(0), 0);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_DYNAMIC, "starts");
+	h_run_err(&h, GRT_E_DYNAMIC, "starts");
 	ck_assert_ptr_eq(h.x.dyn, h.in[1]);
 	h_free(&h);
 }
@@ -351,7 +299,7 @@ START_TEST(slice_errors_index_dtype)
 	h_input(&h, DT_FLOAT, 1, DIMS(1), F32(0), 1);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_DTYPE, "input 1");
+	h_run_err(&h, GRT_E_DTYPE, "input 1");
 	h_free(&h);
 }
 END_TEST
@@ -369,8 +317,8 @@ START_TEST(slice_opsets_attributes)
 		h_attr_ints(&h, "starts", 2, starts);
 		h_attr_ints(&h, "ends", 2, ends);
 		h_attr_ints(&h, "axes", 2, axes);
-		run_ok(&h);
-		expect_out(&h, DT_FLOAT, 2, DIMS(1, 3), F32(5, 6, 7));
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(1, 3), F32(5, 6, 7));
 		h_free(&h);
 	}
 }
@@ -386,8 +334,8 @@ START_TEST(slice_opsets_attributes_default_axes)
 	h_output(&h);
 	h_attr_ints(&h, "starts", 2, starts);
 	h_attr_ints(&h, "ends", 2, ends);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(1, 3), F32(2, 3, 4));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(1, 3), F32(2, 3, 4));
 	h_free(&h);
 }
 END_TEST
@@ -401,7 +349,7 @@ START_TEST(slice_opsets_attribute_errors)
 	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
 	h_output(&h);
 	h_attr_ints(&h, "starts", 1, starts);
-	run_err(&h, GRT_E_ATTR, "'ends' is required");
+	h_run_err(&h, GRT_E_ATTR, "'ends' is required");
 	h_free(&h);
 }
 END_TEST
@@ -436,8 +384,8 @@ START_TEST(gather_values_spec_axis0)
 
 	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 2), F32(1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f),
 	             DT_INT64, 2, DIMS(2, 2), I64(0, 1, 1, 2), 1);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 3, DIMS(2, 2, 2),
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 3, DIMS(2, 2, 2),
 	           F32(1.0f, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f));
 	h_free(&h);
 }
@@ -451,8 +399,8 @@ START_TEST(gather_values_spec_axis1)
 		gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 2, DIMS(1, 2),
 		             I64(0, 2), c);
 		h_attr_int(&h, "axis", 1);
-		run_ok(&h);
-		expect_out(&h, DT_FLOAT, 3, DIMS(3, 1, 2), F32(1.0f, 1.9f, 2.3f, 3.9f, 4.5f, 5.9f));
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 3, DIMS(3, 1, 2), F32(1.0f, 1.9f, 2.3f, 3.9f, 4.5f, 5.9f));
 		h_free(&h);
 	}
 }
@@ -466,8 +414,8 @@ START_TEST(gather_values_negative_axis_and_indices)
 		gather_setup(&h, 11, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT32, 1, DIMS(3),
 		             I32(-1, 0, -3), c);
 		h_attr_int(&h, "axis", -1);
-		run_ok(&h);
-		expect_out(&h, DT_FLOAT, 2, DIMS(3, 3),
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(3, 3),
 		           F32(1.9f, 1.0f, 1.0f, 3.9f, 2.3f, 2.3f, 5.9f, 4.5f, 4.5f));
 		h_free(&h);
 	}
@@ -483,8 +431,8 @@ START_TEST(gather_values_scalar_index)
 		gather_setup(&h, 11, DT_FLOAT, 3, DIMS(2, 2, 2), F32(1, 2, 3, 4, 5, 6, 7, 8),
 		             DT_INT64, 0, NULL, I64(1), c);
 		h_attr_int(&h, "axis", 2);
-		run_ok(&h);
-		expect_out(&h, DT_FLOAT, 2, DIMS(2, 2), F32(2, 4, 6, 8));
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 2), F32(2, 4, 6, 8));
 		h_free(&h);
 	}
 }
@@ -496,8 +444,8 @@ START_TEST(gather_values_scalar_from_vector)
 
 	gather_setup(&h, 13, DT_INT64, 1, DIMS(4), I64(10, 20, 30, 40), DT_INT64, 0, NULL,
 	             I64(-2), 1);
-	run_ok(&h);
-	expect_out(&h, DT_INT64, 0, NULL, I64(30));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT64, 0, NULL, I64(30));
 	h_free(&h);
 }
 END_TEST
@@ -512,8 +460,8 @@ START_TEST(gather_values_runs_and_repeats)
 		in[i] = (float)i;
 	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(5, 2), in, DT_INT64, 1, DIMS(5),
 	             I64(1, 2, 3, 0, 0), 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(5, 2), F32(2, 3, 4, 5, 6, 7, 0, 1, 0, 1));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(5, 2), F32(2, 3, 4, 5, 6, 7, 0, 1, 0, 1));
 	h_free(&h);
 }
 END_TEST
@@ -535,8 +483,8 @@ START_TEST(gather_values_dtypes_last_axis)
 			memcpy(want + i * es, in + pick[i] * es, es);
 		gather_setup(&h, 13, dt, 2, DIMS(2, 3), in, DT_INT64, 1, DIMS(2), I64(2, 0), 1);
 		h_attr_int(&h, "axis", 1);
-		run_ok(&h);
-		expect_out(&h, dt, 2, DIMS(2, 2), want);
+		h_run_ok(&h);
+		h_expect_out(&h, 0, dt, 2, DIMS(2, 2), want);
 		h_free(&h);
 	}
 }
@@ -553,8 +501,8 @@ START_TEST(gather_shapes_rank)
 	gather_setup(&h, 13, DT_FLOAT, 3, DIMS(2, 3, 4), in, DT_INT64, 2, DIMS(1, 2),
 	             I64(2, 1), 1);
 	h_attr_int(&h, "axis", 1);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 4, DIMS(2, 1, 2, 4),
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 4, DIMS(2, 1, 2, 4),
 	           F32(8, 9, 10, 11, 4, 5, 6, 7, 20, 21, 22, 23, 16, 17, 18, 19));
 	h_free(&h);
 }
@@ -565,8 +513,8 @@ START_TEST(gather_shapes_empty_indices)
 	struct harness h;
 
 	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(0), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(0, 3), NULL);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(0, 3), NULL);
 	h_free(&h);
 }
 END_TEST
@@ -577,10 +525,10 @@ START_TEST(gather_errors_runtime_index)
 
 	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(2), I64(0, 7), 0);
 	h_attr_int(&h, "axis", 1);
-	run_err(&h, GRT_E_INDEX, "node 'test' (Gather): index 7 out of range [-3, 3) on axis 1");
+	h_run_err(&h, GRT_E_INDEX, "node 'test' (Gather): index 7 out of range [-3, 3) on axis 1");
 	h_free(&h);
 	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT32, 1, DIMS(1), I32(-4), 0);
-	run_err(&h, GRT_E_INDEX, "index -4 out of range [-3, 3) on axis 0");
+	h_run_err(&h, GRT_E_INDEX, "index -4 out of range [-3, 3) on axis 0");
 	h_free(&h);
 }
 END_TEST
@@ -605,13 +553,13 @@ START_TEST(gather_errors_attributes_and_types)
 
 	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(1), I64(0), 1);
 	h_attr_int(&h, "axis", 2);
-	run_err(&h, GRT_E_ATTR, "axis 2 out of range for rank 2");
+	h_run_err(&h, GRT_E_ATTR, "axis 2 out of range for rank 2");
 	h_free(&h);
 	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_FLOAT, 1, DIMS(1), F32(0), 1);
-	run_err(&h, GRT_E_DTYPE, "input 1");
+	h_run_err(&h, GRT_E_DTYPE, "input 1");
 	h_free(&h);
 	gather_setup(&h, 13, DT_FLOAT, 0, NULL, F32(1), DT_INT64, 0, NULL, I64(0), 1);
-	run_err(&h, GRT_E_SHAPE, "rank >= 1");
+	h_run_err(&h, GRT_E_SHAPE, "rank >= 1");
 	h_free(&h);
 }
 END_TEST
@@ -644,8 +592,8 @@ START_TEST(scatternd_values_spec_example1)
 
 		scatter_setup(&h, 11, DT_FLOAT, 1, DIMS(8), F32(1, 2, 3, 4, 5, 6, 7, 8), 2,
 		              DIMS(4, 1), I64(4, 3, 1, 7), c, 1, DIMS(4), F32(9, 10, 11, 12));
-		run_ok(&h);
-		expect_out(&h, DT_FLOAT, 1, DIMS(8), F32(1, 11, 3, 10, 9, 6, 7, 12));
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 1, DIMS(8), F32(1, 11, 3, 10, 9, 6, 7, 12));
 		h_free(&h);
 	}
 }
@@ -659,8 +607,8 @@ START_TEST(scatternd_values_slice_update)
 
 	scatter_setup(&h, 13, DT_FLOAT, 3, DIMS(3, 2, 2), zero, 2, DIMS(2, 1), I64(2, 0), 1,
 	              3, DIMS(2, 2, 2), F32(1, 2, 3, 4, 5, 6, 7, 8));
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 3, DIMS(3, 2, 2), F32(5, 6, 7, 8, 0, 0, 0, 0, 1, 2, 3, 4));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 3, DIMS(3, 2, 2), F32(5, 6, 7, 8, 0, 0, 0, 0, 1, 2, 3, 4));
 	h_free(&h);
 }
 END_TEST
@@ -672,8 +620,8 @@ START_TEST(scatternd_values_adjacent_blocks_and_negative)
 
 	scatter_setup(&h, 13, DT_INT64, 2, DIMS(2, 3), I64(1, 2, 3, 4, 5, 6), 2, DIMS(3, 2),
 	              I64(0, 2, 1, 0, -1, -1), 0, 1, DIMS(3), I64(30, 40, 60));
-	run_ok(&h);
-	expect_out(&h, DT_INT64, 2, DIMS(2, 3), I64(1, 2, 30, 40, 5, 60));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT64, 2, DIMS(2, 3), I64(1, 2, 30, 40, 5, 60));
 	h_free(&h);
 }
 END_TEST
@@ -685,8 +633,8 @@ START_TEST(scatternd_values_k2_of_rank3)
 
 	scatter_setup(&h, 16, DT_INT64, 3, DIMS(2, 2, 3), data, 2, DIMS(2, 2), I64(1, 1, 0, 1), 1,
 	              2, DIMS(2, 3), I64(1, 2, 3, 4, 5, 6));
-	run_ok(&h);
-	expect_out(&h, DT_INT64, 3, DIMS(2, 2, 3), I64(0, 0, 0, 4, 5, 6, 0, 0, 0, 1, 2, 3));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT64, 3, DIMS(2, 2, 3), I64(0, 0, 0, 4, 5, 6, 0, 0, 0, 1, 2, 3));
 	h_free(&h);
 }
 END_TEST
@@ -707,8 +655,8 @@ START_TEST(scatternd_values_reductions)
 		scatter_setup(&h, 18, DT_FLOAT, 1, DIMS(4), F32(1, 2, 3, 4), 2, DIMS(2, 1),
 		              I64(1, 1), 1, 1, DIMS(2), F32(5, 7));
 		h_attr_string(&h, "reduction", red[r]);
-		run_ok(&h);
-		expect_out(&h, DT_FLOAT, 1, DIMS(4), want[r]);
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 1, DIMS(4), want[r]);
 		h_free(&h);
 	}
 }
@@ -725,8 +673,8 @@ START_TEST(scatternd_values_reduction_dtypes)
 	scatter_setup(&h, 16, DT_INT8, 1, DIMS(2), (const int8_t[]){ 120, -3 }, 2, DIMS(1, 1),
 	              I64(0), 1, 1, DIMS(1), (const int8_t[]){ 10 });
 	h_attr_string(&h, "reduction", "add");
-	run_ok(&h);
-	expect_out(&h, DT_INT8, 1, DIMS(2), (const int8_t[]){ -126, -3 });
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT8, 1, DIMS(2), (const int8_t[]){ -126, -3 });
 	h_free(&h);
 
 	/* float16 mul: 1.5 * 2 = 3 */
@@ -737,20 +685,20 @@ START_TEST(scatternd_values_reduction_dtypes)
 	hw[1] = hd[1];
 	scatter_setup(&h, 16, DT_FLOAT16, 1, DIMS(2), hd, 2, DIMS(1, 1), I64(0), 1, 1, DIMS(1), hu);
 	h_attr_string(&h, "reduction", "mul");
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT16, 1, DIMS(2), hw);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT16, 1, DIMS(2), hw);
 	h_free(&h);
 
 	/* bool: add is or, mul is and; indices [0],[1] */
 	scatter_setup(&h, 16, DT_BOOL, 1, DIMS(3), bd, 2, DIMS(2, 1), I64(0, 1), 1, 1, DIMS(2), bu);
 	h_attr_string(&h, "reduction", "add");
-	run_ok(&h);
-	expect_out(&h, DT_BOOL, 1, DIMS(3), bw_add);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_BOOL, 1, DIMS(3), bw_add);
 	h_free(&h);
 	scatter_setup(&h, 16, DT_BOOL, 1, DIMS(3), bd, 2, DIMS(2, 1), I64(0, 1), 1, 1, DIMS(2), bu);
 	h_attr_string(&h, "reduction", "mul");
-	run_ok(&h);
-	expect_out(&h, DT_BOOL, 1, DIMS(3), bw_mul);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_BOOL, 1, DIMS(3), bw_mul);
 	h_free(&h);
 }
 END_TEST
@@ -761,11 +709,11 @@ START_TEST(scatternd_errors_runtime_index)
 
 	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(2, 2),
 	              I64(0, 0, 1, 3), 0, 1, DIMS(2), F32(7, 8));
-	run_err(&h, GRT_E_INDEX, "indices tuple 1: index 3 out of range [-3, 3) on axis 1");
+	h_run_err(&h, GRT_E_INDEX, "indices tuple 1: index 3 out of range [-3, 3) on axis 1");
 	h_free(&h);
 	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(1, 1),
 	              I64(-3), 0, 2, DIMS(1, 3), F32(7, 8, 9));
-	run_err(&h, GRT_E_INDEX, "index -3 out of range [-2, 2) on axis 0");
+	h_run_err(&h, GRT_E_INDEX, "index -3 out of range [-2, 2) on axis 0");
 	h_free(&h);
 }
 END_TEST
@@ -792,12 +740,12 @@ START_TEST(scatternd_errors_shapes)
 	/* updates must be (2,) ++ (3,) = (2,3) */
 	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(2, 1),
 	              I64(0, 1), 1, 2, DIMS(2, 2), F32(1, 2, 3, 4));
-	run_err(&h, GRT_E_SHAPE, "(2,3)");
+	h_run_err(&h, GRT_E_SHAPE, "(2,3)");
 	h_free(&h);
 	/* k = 3 > rank 2 */
 	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(1, 3),
 	              I64(0, 0, 0), 1, 1, DIMS(1), F32(1));
-	run_err(&h, GRT_E_SHAPE, "exceeds the rank");
+	h_run_err(&h, GRT_E_SHAPE, "exceeds the rank");
 	h_free(&h);
 	/* updates of another dtype */
 	h_init(&h, "ScatterND", 13);
@@ -805,7 +753,7 @@ START_TEST(scatternd_errors_shapes)
 	h_input(&h, DT_INT64, 2, DIMS(1, 1), I64(0), 1);
 	h_input(&h, DT_DOUBLE, 1, DIMS(1), (const double[]){ 1 }, 0);
 	h_output(&h);
-	run_err(&h, GRT_E_DTYPE, "updates is double but data is float");
+	h_run_err(&h, GRT_E_DTYPE, "updates is double but data is float");
 	h_free(&h);
 	/* int32 indices are not allowed by the spec */
 	h_init(&h, "ScatterND", 13);
@@ -813,7 +761,7 @@ START_TEST(scatternd_errors_shapes)
 	h_input(&h, DT_INT32, 2, DIMS(1, 1), I32(0), 1);
 	h_input(&h, DT_FLOAT, 1, DIMS(1), F32(1), 0);
 	h_output(&h);
-	run_err(&h, GRT_E_DTYPE, "input 1");
+	h_run_err(&h, GRT_E_DTYPE, "input 1");
 	h_free(&h);
 }
 END_TEST
@@ -825,18 +773,18 @@ START_TEST(scatternd_opsets_reduction)
 	scatter_setup(&h, 13, DT_FLOAT, 1, DIMS(2), F32(1, 2), 2, DIMS(1, 1), I64(0), 1, 1,
 	              DIMS(1), F32(1));
 	h_attr_string(&h, "reduction", "add");
-	run_err(&h, GRT_E_ATTR, "'reduction' needs opset 16");
+	h_run_err(&h, GRT_E_ATTR, "'reduction' needs opset 16");
 	h_free(&h);
 	scatter_setup(&h, 17, DT_FLOAT, 1, DIMS(2), F32(1, 2), 2, DIMS(1, 1), I64(0), 1, 1,
 	              DIMS(1), F32(1));
 	h_attr_string(&h, "reduction", "max");
-	run_err(&h, GRT_E_ATTR, "reduction 'max' is not one of none, add, mul");
+	h_run_err(&h, GRT_E_ATTR, "reduction 'max' is not one of none, add, mul");
 	h_free(&h);
 	scatter_setup(&h, 16, DT_FLOAT, 1, DIMS(2), F32(1, 2), 2, DIMS(1, 1), I64(0), 1, 1,
 	              DIMS(1), F32(5));
 	h_attr_string(&h, "reduction", "none");
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 1, DIMS(2), F32(5, 2));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 1, DIMS(2), F32(5, 2));
 	h_free(&h);
 	ck_assert_ptr_null(op_lookup("ScatterND", 10));
 	ck_assert_ptr_nonnull(op_lookup("ScatterND", 11));
@@ -869,18 +817,18 @@ START_TEST(pad_values_spec_examples)
 
 	pad_setup(&h, 11, "constant", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 2, 0, 0),
 	          F32(0.0f), 1);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(3, 4), F32(0, 0, 1.0f, 1.2f, 0, 0, 2.3f, 3.4f,
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(3, 4), F32(0, 0, 1.0f, 1.2f, 0, 0, 2.3f, 3.4f,
 	                                             0, 0, 4.5f, 5.7f));
 	h_free(&h);
 	pad_setup(&h, 11, "reflect", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 1, 0, 0), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(3, 3), F32(1.2f, 1.0f, 1.2f, 3.4f, 2.3f, 3.4f,
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(3, 3), F32(1.2f, 1.0f, 1.2f, 3.4f, 2.3f, 3.4f,
 	                                             5.7f, 4.5f, 5.7f));
 	h_free(&h);
 	pad_setup(&h, 11, "edge", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 2, 0, 0), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(3, 4), F32(1.0f, 1.0f, 1.0f, 1.2f, 2.3f, 2.3f, 2.3f,
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(3, 4), F32(1.0f, 1.0f, 1.0f, 1.2f, 2.3f, 2.3f, 2.3f,
 	                                             3.4f, 4.5f, 4.5f, 4.5f, 5.7f));
 	h_free(&h);
 }
@@ -892,8 +840,8 @@ START_TEST(pad_values_constant_both_axes)
 
 	/* (3,2) + pads begin (1,0) end (0,1), value -1 */
 	pad_setup(&h, 13, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(1, 0, 0, 1), F32(-1), 1);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(4, 3), F32(-1, -1, -1, 1.0f, 1.2f, -1, 2.3f, 3.4f, -1,
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(4, 3), F32(-1, -1, -1, 1.0f, 1.2f, -1, 2.3f, 3.4f, -1,
 	                                             4.5f, 5.7f, -1));
 	h_free(&h);
 }
@@ -906,8 +854,8 @@ START_TEST(pad_values_constant_value_dynamic_and_absent)
 	/* constant_value not known at plan time: read at run time */
 	pad_setup(&h, 11, "constant", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(1, 0, 0, 0),
 	          F32(9), 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(4, 2), F32(9, 9, 1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(4, 2), F32(9, 9, 1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f));
 	h_free(&h);
 	/* constant_value given as "" -> 0 */
 	h_init(&h, "Pad", 11);
@@ -915,8 +863,8 @@ START_TEST(pad_values_constant_value_dynamic_and_absent)
 	h_input(&h, DT_INT64, 1, DIMS(4), I64(0, 0, 1, 0), 1);
 	h_input_none(&h);
 	h_output(&h);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(4, 2), F32(1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f, 0, 0));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(4, 2), F32(1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f, 0, 0));
 	h_free(&h);
 }
 END_TEST
@@ -927,18 +875,18 @@ START_TEST(pad_values_negative_pads_crop)
 
 	/* (3,2): drop the first row, pad one column at the end */
 	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(-1, 0, 0, 1), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(2, 3), F32(2.3f, 3.4f, 0, 4.5f, 5.7f, 0));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 3), F32(2.3f, 3.4f, 0, 4.5f, 5.7f, 0));
 	h_free(&h);
 	/* edge after cropping: the edge is the cropped data's edge */
 	pad_setup(&h, 11, "edge", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(-2, 1, 0, 0), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(1, 3), F32(4.5f, 4.5f, 5.7f));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(1, 3), F32(4.5f, 4.5f, 5.7f));
 	h_free(&h);
 	/* crop an axis to nothing */
 	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, -1, 0, -1), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(3, 0), NULL);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(3, 0), NULL);
 	h_free(&h);
 }
 END_TEST
@@ -948,8 +896,8 @@ START_TEST(pad_values_edge_longer_than_axis)
 	struct harness h;
 
 	pad_setup(&h, 11, "edge", DT_INT32, 1, DIMS(2), I32(7, 9), I64(3, 4), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_INT32, 1, DIMS(9), I32(7, 7, 7, 7, 9, 9, 9, 9, 9));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT32, 1, DIMS(9), I32(7, 7, 7, 7, 9, 9, 9, 9, 9));
 	h_free(&h);
 }
 END_TEST
@@ -959,13 +907,13 @@ START_TEST(pad_values_reflect_both_sides)
 	struct harness h;
 
 	pad_setup(&h, 11, "reflect", DT_INT64, 1, DIMS(4), I64(1, 2, 3, 4), I64(3, 3), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_INT64, 1, DIMS(10), I64(4, 3, 2, 1, 2, 3, 4, 3, 2, 1));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT64, 1, DIMS(10), I64(4, 3, 2, 1, 2, 3, 4, 3, 2, 1));
 	h_free(&h);
 	/* reflect on the outer axis of (3,2) */
 	pad_setup(&h, 11, "reflect", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(2, 0, 1, 0), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(6, 2), F32(4.5f, 5.7f, 2.3f, 3.4f, 1.0f, 1.2f, 2.3f, 3.4f,
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(6, 2), F32(4.5f, 5.7f, 2.3f, 3.4f, 1.0f, 1.2f, 2.3f, 3.4f,
 	                                             4.5f, 5.7f, 2.3f, 3.4f));
 	h_free(&h);
 }
@@ -977,17 +925,17 @@ START_TEST(pad_values_dtypes_opset13)
 	uint8_t b[2] = { 1, 0 }, bt = 1, bw[4] = { 1, 1, 0, 1 };
 
 	pad_setup(&h, 13, NULL, DT_INT64, 2, DIMS(1, 2), I64(-5, 6), I64(0, 1, 1, 0), I64(7), 1);
-	run_ok(&h);
-	expect_out(&h, DT_INT64, 2, DIMS(2, 3), I64(7, -5, 6, 7, 7, 7));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT64, 2, DIMS(2, 3), I64(7, -5, 6, 7, 7, 7));
 	h_free(&h);
 	pad_setup(&h, 13, NULL, DT_BOOL, 1, DIMS(2), b, I64(1, 1), &bt, 1);
-	run_ok(&h);
-	expect_out(&h, DT_BOOL, 1, DIMS(4), bw);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_BOOL, 1, DIMS(4), bw);
 	h_free(&h);
 	pad_setup(&h, 13, NULL, DT_UINT8, 1, DIMS(2), (const uint8_t[]){ 3, 4 }, I64(2, 0),
 	          (const uint8_t[]){ 200 }, 1);
-	run_ok(&h);
-	expect_out(&h, DT_UINT8, 1, DIMS(4), (const uint8_t[]){ 200, 200, 3, 4 });
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_UINT8, 1, DIMS(4), (const uint8_t[]){ 200, 200, 3, 4 });
 	h_free(&h);
 }
 END_TEST
@@ -1010,8 +958,8 @@ START_TEST(pad_values_merged_inner_axes)
 			want[k++] = 0;
 	}
 	pad_setup(&h, 11, NULL, DT_FLOAT, 3, DIMS(2, 2, 3), in, I64(0, 1, 0, 0, 1, 0), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 3, DIMS(2, 4, 3), want);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 3, DIMS(2, 4, 3), want);
 	h_free(&h);
 }
 END_TEST
@@ -1021,15 +969,15 @@ START_TEST(pad_values_identity_and_scalar)
 	struct harness h;
 
 	pad_setup(&h, 11, "reflect", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(3, 2), pad_in);
 	h_free(&h);
 	h_init(&h, "Pad", 11);
 	h_input(&h, DT_FLOAT, 0, NULL, F32(2.5f), 0);
 	h_input(&h, DT_INT64, 1, DIMS(0), NULL, 1);
 	h_output(&h);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 0, NULL, F32(2.5f));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 0, NULL, F32(2.5f));
 	h_free(&h);
 }
 END_TEST
@@ -1045,8 +993,8 @@ START_TEST(pad_values_axes_input_opset18)
 	h_input(&h, DT_FLOAT, 0, NULL, F32(-2), 1);
 	h_input(&h, DT_INT32, 1, DIMS(1), I32(-1), 1);
 	h_output(&h);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(3, 3), F32(-2, 1.0f, 1.2f, -2, 2.3f, 3.4f, -2, 4.5f, 5.7f));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(3, 3), F32(-2, 1.0f, 1.2f, -2, 2.3f, 3.4f, -2, 4.5f, 5.7f));
 	h_free(&h);
 }
 END_TEST
@@ -1056,8 +1004,8 @@ START_TEST(pad_values_wrap_opset19)
 	struct harness h;
 
 	pad_setup(&h, 19, "wrap", DT_INT32, 1, DIMS(3), I32(1, 2, 3), I64(4, 2), NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_INT32, 1, DIMS(9), I32(3, 1, 2, 3, 1, 2, 3, 1, 2));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT32, 1, DIMS(9), I32(3, 1, 2, 3, 1, 2, 3, 1, 2));
 	h_free(&h);
 }
 END_TEST
@@ -1070,8 +1018,8 @@ START_TEST(pad_values_empty_output_huge_pad)
 	/* (2,0) with 2^30 rows of padding: no elements, so nothing is planned per row */
 	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(2, 0), none, I64((int64_t)1 << 30, 0, 0, 0),
 	          NULL, 0);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT, 2, DIMS(((int64_t)1 << 30) + 2, 0), NULL);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(((int64_t)1 << 30) + 2, 0), NULL);
 	h_free(&h);
 }
 END_TEST
@@ -1081,7 +1029,7 @@ START_TEST(pad_errors_reflect_too_long)
 	struct harness h;
 
 	pad_setup(&h, 11, "reflect", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 2, 0, 0), NULL, 0);
-	run_err(&h, GRT_E_ATTR, "reflect mode needs pads smaller than the axis: pads 2, 0 on "
+	h_run_err(&h, GRT_E_ATTR, "reflect mode needs pads smaller than the axis: pads 2, 0 on "
 	        "axis 1 of length 2");
 	h_free(&h);
 }
@@ -1092,22 +1040,22 @@ START_TEST(pad_errors_values)
 	struct harness h;
 
 	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(-2, 0, -2, 0), NULL, 0);
-	run_err(&h, GRT_E_ATTR, "crop more than the 3 elements of axis 0");
+	h_run_err(&h, GRT_E_ATTR, "crop more than the 3 elements of axis 0");
 	h_free(&h);
 	pad_setup(&h, 11, "edge", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, -2, 0, 1), NULL, 0);
-	run_err(&h, GRT_E_ATTR, "edge mode cannot pad axis 1");
+	h_run_err(&h, GRT_E_ATTR, "edge mode cannot pad axis 1");
 	h_free(&h);
 	pad_setup(&h, 11, "mirror", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), NULL, 0);
-	run_err(&h, GRT_E_ATTR, "mode 'mirror'");
+	h_run_err(&h, GRT_E_ATTR, "mode 'mirror'");
 	h_free(&h);
 	pad_setup(&h, 13, "wrap", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), NULL, 0);
-	run_err(&h, GRT_E_ATTR, "mode 'wrap'");
+	h_run_err(&h, GRT_E_ATTR, "mode 'wrap'");
 	h_free(&h);
 	h_init(&h, "Pad", 11);
 	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
 	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 0), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_ATTR, "pads has 2 entries (rank 1), expected 4");
+	h_run_err(&h, GRT_E_ATTR, "pads has 2 entries (rank 1), expected 4");
 	h_free(&h);
 }
 END_TEST
@@ -1120,14 +1068,14 @@ START_TEST(pad_errors_inputs)
 	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
 	h_input(&h, DT_INT64, 1, DIMS(4), I64(0, 0, 0, 0), 0);
 	h_output(&h);
-	run_err(&h, GRT_E_DYNAMIC, "pads");
+	h_run_err(&h, GRT_E_DYNAMIC, "pads");
 	h_free(&h);
 	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), I64(1), 1);
 	h.in[2]->dtype = DT_INT64;
-	run_err(&h, GRT_E_DTYPE, "constant_value is int64 but data is float");
+	h_run_err(&h, GRT_E_DTYPE, "constant_value is int64 but data is float");
 	h_free(&h);
 	pad_setup(&h, 11, NULL, DT_BOOL, 1, DIMS(1), (const uint8_t[]){ 1 }, I64(0, 0), NULL, 0);
-	run_err(&h, GRT_E_DTYPE, "bool");
+	h_run_err(&h, GRT_E_DTYPE, "bool");
 	h_free(&h);
 	/* axes at opset 13 is one input too many */
 	h_init(&h, "Pad", 13);
@@ -1136,7 +1084,7 @@ START_TEST(pad_errors_inputs)
 	h_input_none(&h);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(0), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_INVALID_MODEL, "4 inputs");
+	h_run_err(&h, GRT_E_INVALID_MODEL, "4 inputs");
 	h_free(&h);
 	/* repeated axes */
 	h_init(&h, "Pad", 18);
@@ -1145,7 +1093,7 @@ START_TEST(pad_errors_inputs)
 	h_input_none(&h);
 	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, -1), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_ATTR, "axis 1 appears twice");
+	h_run_err(&h, GRT_E_ATTR, "axis 1 appears twice");
 	h_free(&h);
 }
 END_TEST
@@ -1162,8 +1110,8 @@ START_TEST(pad_opsets_attributes)
 		h_output(&h);
 		h_attr_ints(&h, "pads", 4, pads);
 		h_attr_float(&h, "value", 1.5f);
-		run_ok(&h);
-		expect_out(&h, DT_FLOAT, 2, DIMS(3, 4), F32(1.5f, 1.0f, 1.2f, 1.5f, 1.5f, 2.3f, 3.4f,
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(3, 4), F32(1.5f, 1.0f, 1.2f, 1.5f, 1.5f, 2.3f, 3.4f,
 		                                             1.5f, 1.5f, 4.5f, 5.7f, 1.5f));
 		h_free(&h);
 	}
@@ -1181,8 +1129,8 @@ START_TEST(pad_opsets_attributes_dtypes)
 	h_output(&h);
 	h_attr_ints(&h, "pads", 2, pads);
 	h_attr_float(&h, "value", -0.5f);
-	run_ok(&h);
-	expect_out(&h, DT_DOUBLE, 1, DIMS(2), (const double[]){ -0.5, 4 });
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_DOUBLE, 1, DIMS(2), (const double[]){ -0.5, 4 });
 	h_free(&h);
 
 	hin[0] = float_to_half(3.0f);
@@ -1193,21 +1141,21 @@ START_TEST(pad_opsets_attributes_dtypes)
 	h_output(&h);
 	h_attr_ints(&h, "pads", 2, pads);
 	h_attr_float(&h, "value", 0.25f);
-	run_ok(&h);
-	expect_out(&h, DT_FLOAT16, 1, DIMS(2), hwant);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT16, 1, DIMS(2), hwant);
 	h_free(&h);
 
 	h_init(&h, "Pad", 2);
 	h_input(&h, DT_INT32, 1, DIMS(1), I32(1), 0);
 	h_output(&h);
 	h_attr_ints(&h, "pads", 2, pads);
-	run_err(&h, GRT_E_DTYPE, "int32");
+	h_run_err(&h, GRT_E_DTYPE, "int32");
 	h_free(&h);
 
 	h_init(&h, "Pad", 2);
 	h_input(&h, DT_FLOAT, 1, DIMS(1), F32(1), 0);
 	h_output(&h);
-	run_err(&h, GRT_E_ATTR, "'pads' is required");
+	h_run_err(&h, GRT_E_ATTR, "'pads' is required");
 	h_free(&h);
 }
 END_TEST

@@ -22,69 +22,14 @@
 #define F32(...) ((const float[]){ __VA_ARGS__ })
 #define F64(...) ((const double[]){ __VA_ARGS__ })
 
-static double elem_value(enum dtype dt, const void *p, int64_t i)
-{
-	switch (dt) {
-	case DT_FLOAT: return ((const float *)p)[i];
-	case DT_DOUBLE: return ((const double *)p)[i];
-	case DT_FLOAT16: return half_to_float(((const uint16_t *)p)[i]);
-	case DT_BFLOAT16: return bf16_to_float(((const uint16_t *)p)[i]);
-	case DT_INT8: return ((const int8_t *)p)[i];
-	case DT_UINT8: case DT_BOOL: return ((const uint8_t *)p)[i];
-	case DT_INT16: return ((const int16_t *)p)[i];
-	case DT_UINT16: return ((const uint16_t *)p)[i];
-	case DT_INT32: return ((const int32_t *)p)[i];
-	case DT_UINT32: return ((const uint32_t *)p)[i];
-	case DT_INT64: return (double)((const int64_t *)p)[i];
-	case DT_UINT64: return (double)((const uint64_t *)p)[i];
-	default: return 0;
-	}
-}
 
-static void run_ok(struct harness *h)
-{
-	int rc = h_run(h);
 
-	ck_assert_msg(rc == GRT_OK, "%s: status %d (%s): %s", h->n.op_type, rc,
-	              grt_strerror(rc), h->err);
-}
 
-static void run_err(struct harness *h, int code, const char *substr)
-{
-	int rc = h_run(h);
-
-	ck_assert_msg(rc == code, "%s: status %d (%s), expected %d (%s); message: %s",
-	              h->n.op_type, rc, grt_strerror(rc), code, grt_strerror(code), h->err);
-	ck_assert_msg(strstr(h->err, substr), "message \"%s\" does not contain \"%s\"",
-	              h->err, substr);
-}
-
-/* Output k must have dtype dt, the given shape and exactly the given
- * elements (want may be NULL to check the shape only). */
-static void expect_out_k(struct harness *h, int k, enum dtype dt, int ndim,
-                         const int64_t *dims, const void *want)
-{
-	const struct tensor *t = h->out[k];
-	size_t es = dtype_size(dt);
-
-	ck_assert_msg(t->dtype == dt, "output %d: dtype %s, expected %s", k,
-	              dtype_name(t->dtype), dtype_name(dt));
-	ck_assert_msg(t->ndim == ndim, "output %d: rank %d, expected %d", k, t->ndim, ndim);
-	for (int d = 0; d < ndim; d++)
-		ck_assert_msg(t->dims[d] == dims[d], "output %d: dim %d is %lld, expected %lld",
-		              k, d, (long long)t->dims[d], (long long)dims[d]);
-	if (!want)
-		return;
-	for (int64_t i = 0; i < t->numel; i++)
-		if (memcmp((const char *)t->data + i * es, (const char *)want + i * es, es))
-			ck_abort_msg("output %d index %lld: got %.9g, expected %.9g", k, (long long)i,
-			             elem_value(dt, t->data, i), elem_value(dt, want, i));
-}
 
 static void expect_out(struct harness *h, enum dtype dt, int ndim, const int64_t *dims,
                        const void *want)
 {
-	expect_out_k(h, 0, dt, ndim, dims, want);
+	h_expect_out(h, 0, dt, ndim, dims, want);
 }
 
 /* A tensor-valued attribute (the harness has no helper for it). */
@@ -122,7 +67,7 @@ static void shape_case(int64_t start, int64_t end, int set_start, int set_end, i
 		h_attr_int(&h, "start", start);
 	if (set_end)
 		h_attr_int(&h, "end", end);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 1, DIMS(count), want);
 	h_free(&h);
 }
@@ -152,7 +97,7 @@ START_TEST(shape_shapes_scalar_and_no_data)
 	h_init(&h, "Shape", 13);
 	h_input(&h, DT_BOOL, 0, NULL, NULL, 0);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 1, DIMS(0), NULL);
 	h_free(&h);
 
@@ -160,7 +105,7 @@ START_TEST(shape_shapes_scalar_and_no_data)
 	h_init(&h, "Shape", 13);
 	h_input(&h, DT_UINT16, 2, DIMS(7, 0), NULL, 0)->data = NULL;
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 1, DIMS(2), I64(7, 0));
 	h_free(&h);
 }
@@ -174,14 +119,14 @@ START_TEST(shape_errors_arity)
 	h_input(&h, DT_FLOAT, 1, DIMS(2), NULL, 0);
 	h_input(&h, DT_FLOAT, 1, DIMS(2), NULL, 0);
 	h_output(&h);
-	run_err(&h, GRT_E_INVALID_MODEL, "has 2 inputs");
+	h_run_err(&h, GRT_E_INVALID_MODEL, "has 2 inputs");
 	h_free(&h);
 
 	h_init(&h, "Shape", 15);
 	h_input(&h, DT_FLOAT, 1, DIMS(2), NULL, 0);
 	h_output(&h);
 	h_attr_float(&h, "start", 1);
-	run_err(&h, GRT_E_ATTR, "'start' must be INT");
+	h_run_err(&h, GRT_E_ATTR, "'start' must be INT");
 	h_free(&h);
 }
 END_TEST
@@ -213,7 +158,7 @@ START_TEST(reshape_values_basic)
 
 	reshape_setup(&h, 14, 2, DIMS(2, 3), 2, I64(3, 2));
 	memcpy(h.in[0]->data, f6, sizeof(f6));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(3, 2), f6);
 	h_free(&h);
 
@@ -222,7 +167,7 @@ START_TEST(reshape_values_basic)
 	h_input(&h, DT_INT8, 3, DIMS(2, 2, 2), I8(1, -2, 3, -4, 5, -6, 7, -8), 0);
 	h_input(&h, DT_INT64, 1, DIMS(2), I64(-1, 4), 1);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT8, 2, DIMS(2, 4), I8(1, -2, 3, -4, 5, -6, 7, -8));
 	h_free(&h);
 }
@@ -234,27 +179,27 @@ START_TEST(reshape_shapes_zero_and_negative)
 
 	/* 0 copies the input dim; -1 takes the rest */
 	reshape_setup(&h, 14, 3, DIMS(2, 3, 4), 4, I64(2, 0, 1, -1));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 4, DIMS(2, 3, 1, 4), NULL);
 	h_free(&h);
 
 	/* allowzero=1: 0 is a real zero dim */
 	reshape_setup(&h, 14, 3, DIMS(0, 3, 4), 3, I64(3, 4, 0));
 	h_attr_int(&h, "allowzero", 1);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 3, DIMS(3, 4, 0), NULL);
 	h_free(&h);
 
 	/* allowzero=0 on an empty input: 0 copies the 0 */
 	reshape_setup(&h, 14, 2, DIMS(0, 3), 3, I64(0, 3, 1));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 3, DIMS(0, 3, 1), NULL);
 	h_free(&h);
 
 	/* one element to a scalar (empty shape) */
 	reshape_setup(&h, 14, 3, DIMS(1, 1, 1), 0, NULL);
 	memcpy(h.in[0]->data, F32(7), 4);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 0, NULL, F32(7));
 	h_free(&h);
 }
@@ -265,48 +210,48 @@ START_TEST(reshape_errors)
 	struct harness h;
 
 	reshape_setup(&h, 14, 2, DIMS(2, 3), 2, I64(-1, -1));
-	run_err(&h, GRT_E_SHAPE, "more than one -1");
+	h_run_err(&h, GRT_E_SHAPE, "more than one -1");
 	h_free(&h);
 
 	reshape_setup(&h, 14, 2, DIMS(2, 3), 2, I64(4, 2));
-	run_err(&h, GRT_E_SHAPE, "cannot reshape [2, 3] (6 elements) into [4, 2]");
+	h_run_err(&h, GRT_E_SHAPE, "cannot reshape [2, 3] (6 elements) into [4, 2]");
 	h_free(&h);
 
 	reshape_setup(&h, 14, 2, DIMS(2, 3), 1, I64(-1));
 	h.in[1]->dims[0] = 1;
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 1, DIMS(6), NULL);
 	h_free(&h);
 
 	reshape_setup(&h, 14, 2, DIMS(2, 3), 2, I64(4, -1));
-	run_err(&h, GRT_E_SHAPE, "-1 cannot be inferred");
+	h_run_err(&h, GRT_E_SHAPE, "-1 cannot be inferred");
 	h_free(&h);
 
 	reshape_setup(&h, 14, 1, DIMS(6), 2, I64(6, 0));
-	run_err(&h, GRT_E_SHAPE, "shape[1] = 0 copies input dim 1");
+	h_run_err(&h, GRT_E_SHAPE, "shape[1] = 0 copies input dim 1");
 	h_free(&h);
 
 	reshape_setup(&h, 14, 1, DIMS(6), 2, I64(-2, -3));
-	run_err(&h, GRT_E_SHAPE, "shape[0] = -2 is negative");
+	h_run_err(&h, GRT_E_SHAPE, "shape[0] = -2 is negative");
 	h_free(&h);
 
 	reshape_setup(&h, 14, 2, DIMS(0, 3), 2, I64(0, -1));
 	h_attr_int(&h, "allowzero", 1);
-	run_err(&h, GRT_E_SHAPE, "both -1 and 0");
+	h_run_err(&h, GRT_E_SHAPE, "both -1 and 0");
 	h_free(&h);
 
 	h_init(&h, "Reshape", 14);
 	h_input(&h, DT_FLOAT, 1, DIMS(6), NULL, 0);
 	h_input(&h, DT_INT32, 1, DIMS(2), I32(2, 3), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_DTYPE, "must be int64, not int32");
+	h_run_err(&h, GRT_E_DTYPE, "must be int64, not int32");
 	h_free(&h);
 
 	h_init(&h, "Reshape", 14);
 	h_input(&h, DT_FLOAT, 1, DIMS(6), NULL, 0);
 	h_input(&h, DT_INT64, 1, DIMS(2), I64(2, 3), 0);
 	h_output(&h);
-	run_err(&h, GRT_E_DYNAMIC, "shape comes from input 1");
+	h_run_err(&h, GRT_E_DYNAMIC, "shape comes from input 1");
 	ck_assert_ptr_eq(h.x.dyn, h.in[1]);
 	h_free(&h);
 }
@@ -330,7 +275,7 @@ START_TEST(squeeze_values_dtypes)
 	h_input(&h, DT_DOUBLE, 3, DIMS(1, 3, 1), F64(1.5, -2.5, 3.5), 0);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(-1), 1);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_DOUBLE, 2, DIMS(1, 3), F64(1.5, -2.5, 3.5));
 	h_free(&h);
 
@@ -338,7 +283,7 @@ START_TEST(squeeze_values_dtypes)
 	h_input(&h, DT_BOOL, 2, DIMS(2, 1), U8(1, 0), 0);
 	h_output(&h);
 	h_attr_ints(&h, "axes", 1, I64(1));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_BOOL, 1, DIMS(2), U8(1, 0));
 	h_free(&h);
 }
@@ -352,7 +297,7 @@ START_TEST(squeeze_shapes)
 	h_init(&h, "Squeeze", 1);
 	h_input(&h, DT_FLOAT, 5, DIMS(1, 3, 1, 4, 1), NULL, 0);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(3, 4), NULL);
 	h_free(&h);
 
@@ -361,7 +306,7 @@ START_TEST(squeeze_shapes)
 	h_input(&h, DT_FLOAT, 3, DIMS(1, 1, 1), NULL, 0);
 	h_input_none(&h);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 0, NULL, NULL);
 	h_free(&h);
 
@@ -370,7 +315,7 @@ START_TEST(squeeze_shapes)
 	h_input(&h, DT_FLOAT, 2, DIMS(1, 2), NULL, 0);
 	h_input(&h, DT_INT64, 1, DIMS(0), NULL, 1);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(1, 2), NULL);
 	h_free(&h);
 
@@ -379,7 +324,7 @@ START_TEST(squeeze_shapes)
 	h_input(&h, DT_INT64, 4, DIMS(0, 1, 3, 1), NULL, 0);
 	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, -1), 1);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 2, DIMS(0, 3), NULL);
 	h_free(&h);
 }
@@ -393,35 +338,35 @@ START_TEST(squeeze_errors)
 	h_input(&h, DT_FLOAT, 2, DIMS(1, 3), NULL, 0);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_SHAPE, "cannot squeeze axis 1 of size 3");
+	h_run_err(&h, GRT_E_SHAPE, "cannot squeeze axis 1 of size 3");
 	h_free(&h);
 
 	h_init(&h, "Squeeze", 13);
 	h_input(&h, DT_FLOAT, 2, DIMS(1, 3), NULL, 0);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(2), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_SHAPE, "axes[0] = 2 is out of range [-2, 2)");
+	h_run_err(&h, GRT_E_SHAPE, "axes[0] = 2 is out of range [-2, 2)");
 	h_free(&h);
 
 	h_init(&h, "Squeeze", 11);
 	h_input(&h, DT_FLOAT, 2, DIMS(1, 3), NULL, 0);
 	h_output(&h);
 	h_attr_ints(&h, "axes", 2, I64(0, -2));
-	run_err(&h, GRT_E_ATTR, "axes[1] = -2 repeats axis 0");
+	h_run_err(&h, GRT_E_ATTR, "axes[1] = -2 repeats axis 0");
 	h_free(&h);
 
 	h_init(&h, "Squeeze", 13);
 	h_input(&h, DT_FLOAT, 2, DIMS(1, 3), NULL, 0);
 	h_input(&h, DT_INT64, 2, DIMS(1, 1), I64(0), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_SHAPE, "must be 1-D, not rank 2");
+	h_run_err(&h, GRT_E_SHAPE, "must be 1-D, not rank 2");
 	h_free(&h);
 
 	h_init(&h, "Squeeze", 13);
 	h_input(&h, DT_FLOAT, 2, DIMS(1, 3), NULL, 0);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(0), 0);
 	h_output(&h);
-	run_err(&h, GRT_E_DYNAMIC, "axes comes from input 1");
+	h_run_err(&h, GRT_E_DYNAMIC, "axes comes from input 1");
 	h_free(&h);
 }
 END_TEST
@@ -446,7 +391,7 @@ START_TEST(unsqueeze_values_and_shapes)
 	h_input(&h, DT_INT16, 2, DIMS(3, 4), I16(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), 0);
 	h_output(&h);
 	h_attr_ints(&h, "axes", 2, I64(0, -1));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT16, 4, DIMS(1, 3, 4, 1), I16(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
 	h_free(&h);
 
@@ -455,7 +400,7 @@ START_TEST(unsqueeze_values_and_shapes)
 	h_input(&h, DT_FLOAT, 3, DIMS(3, 4, 5), NULL, 0);
 	h_input(&h, DT_INT64, 1, DIMS(3), I64(5, 4, 2), 1);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 6, DIMS(3, 4, 1, 5, 1, 1), NULL);
 	h_free(&h);
 
@@ -464,7 +409,7 @@ START_TEST(unsqueeze_values_and_shapes)
 	h_input(&h, DT_UINT8, 0, NULL, U8(9), 0);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(-1), 1);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_UINT8, 1, DIMS(1), U8(9));
 	h_free(&h);
 }
@@ -477,34 +422,34 @@ START_TEST(unsqueeze_errors)
 	h_init(&h, "Unsqueeze", 11);
 	h_input(&h, DT_FLOAT, 1, DIMS(3), NULL, 0);
 	h_output(&h);
-	run_err(&h, GRT_E_ATTR, "'axes' is required");
+	h_run_err(&h, GRT_E_ATTR, "'axes' is required");
 	h_free(&h);
 
 	h_init(&h, "Unsqueeze", 11);
 	h_input(&h, DT_FLOAT, 1, DIMS(3), NULL, 0);
 	h_output(&h);
 	h_attr_ints(&h, "axes", 1, I64(2));
-	run_err(&h, GRT_E_ATTR, "axes[0] = 2 is out of range [-2, 2)");
+	h_run_err(&h, GRT_E_ATTR, "axes[0] = 2 is out of range [-2, 2)");
 	h_free(&h);
 
 	h_init(&h, "Unsqueeze", 13);
 	h_input(&h, DT_FLOAT, 1, DIMS(3), NULL, 0);
 	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, -3), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_SHAPE, "axes[1] = -3 repeats axis 0");
+	h_run_err(&h, GRT_E_SHAPE, "axes[1] = -3 repeats axis 0");
 	h_free(&h);
 
 	h_init(&h, "Unsqueeze", 13);
 	h_input(&h, DT_FLOAT, 7, DIMS(1, 1, 1, 1, 1, 1, 1), NULL, 0);
 	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 1), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_LIMIT, "output rank 9 exceeds 8");
+	h_run_err(&h, GRT_E_LIMIT, "output rank 9 exceeds 8");
 	h_free(&h);
 
 	h_init(&h, "Unsqueeze", 13);
 	h_input(&h, DT_FLOAT, 1, DIMS(3), NULL, 0);
 	h_output(&h);
-	run_err(&h, GRT_E_INVALID_MODEL, "has 1 inputs, expected 2 to 2");
+	h_run_err(&h, GRT_E_INVALID_MODEL, "has 1 inputs, expected 2 to 2");
 	h_free(&h);
 }
 END_TEST
@@ -534,7 +479,7 @@ START_TEST(expand_values)
 
 	/* (3,1) by [2,1,6] -> (2,3,6): rows repeated, the block repeated twice */
 	expand_setup(&h, DT_FLOAT, 2, DIMS(3, 1), F32(1, 2, 3), 3, I64(2, 1, 6));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 3, DIMS(2, 3, 6),
 	           F32(1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3,
 	               1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3));
@@ -542,25 +487,25 @@ START_TEST(expand_values)
 
 	/* middle axis broadcast, int16: (2,1,3) by [2,2,3] */
 	expand_setup(&h, DT_INT16, 3, DIMS(2, 1, 3), I16(1, 2, 3, 4, 5, 6), 3, I64(2, 2, 3));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT16, 3, DIMS(2, 2, 3), I16(1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6));
 	h_free(&h);
 
 	/* scalar double to (2,2) */
 	expand_setup(&h, DT_DOUBLE, 0, NULL, F64(2.5), 2, I64(2, 2));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_DOUBLE, 2, DIMS(2, 2), F64(2.5, 2.5, 2.5, 2.5));
 	h_free(&h);
 
 	/* bool, shape entries of 1 keep the input dim: (1,3) by [2,1] -> (2,3) */
 	expand_setup(&h, DT_BOOL, 2, DIMS(1, 3), U8(1, 0, 1), 2, I64(2, 1));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_BOOL, 2, DIMS(2, 3), U8(1, 0, 1, 1, 0, 1));
 	h_free(&h);
 
 	/* int64 with a leading broadcast and a last axis repeated */
 	expand_setup(&h, DT_INT64, 2, DIMS(2, 1), I64(-7, 8), 3, I64(2, 2, 3));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 3, DIMS(2, 2, 3), I64(-7, -7, -7, 8, 8, 8, -7, -7, -7, 8, 8, 8));
 	h_free(&h);
 }
@@ -572,24 +517,24 @@ START_TEST(expand_shapes)
 
 	/* the shape may be shorter than the input and hold ones */
 	expand_setup(&h, DT_FLOAT, 2, DIMS(2, 3), f6, 1, I64(3));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(2, 3), f6);
 	h_free(&h);
 
 	expand_setup(&h, DT_FLOAT, 2, DIMS(2, 3), f6, 4, I64(1, 1, 1, 1));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 4, DIMS(1, 1, 2, 3), f6);
 	h_free(&h);
 
 	/* size 1 broadcast to 0: empty */
 	expand_setup(&h, DT_FLOAT, 2, DIMS(1, 3), f6, 2, I64(0, 3));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(0, 3), NULL);
 	h_free(&h);
 
 	/* empty shape: the input unchanged */
 	expand_setup(&h, DT_FLOAT, 1, DIMS(2), f6, 0, NULL);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 1, DIMS(2), f6);
 	h_free(&h);
 }
@@ -600,18 +545,18 @@ START_TEST(expand_errors)
 	struct harness h;
 
 	expand_setup(&h, DT_FLOAT, 2, DIMS(2, 3), f6, 1, I64(4));
-	run_err(&h, GRT_E_SHAPE, "cannot broadcast");
+	h_run_err(&h, GRT_E_SHAPE, "cannot broadcast");
 	h_free(&h);
 
 	expand_setup(&h, DT_FLOAT, 1, DIMS(1), f6, 2, I64(2, -1));
-	run_err(&h, GRT_E_SHAPE, "shape[1] = -1 is negative");
+	h_run_err(&h, GRT_E_SHAPE, "shape[1] = -1 is negative");
 	h_free(&h);
 
 	h_init(&h, "Expand", 8);
 	h_input(&h, DT_FLOAT, 1, DIMS(1), f6, 0);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(3), 0);
 	h_output(&h);
-	run_err(&h, GRT_E_DYNAMIC, "shape comes from input 1");
+	h_run_err(&h, GRT_E_DYNAMIC, "shape comes from input 1");
 	h_free(&h);
 }
 END_TEST
@@ -640,42 +585,42 @@ START_TEST(constant_of_shape_values)
 	/* default: float 0 */
 	cos_setup(&h, 2, I64(2, 2));
 	memset(h.t[0].data, 0, 0);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(2, 2), F32(0, 0, 0, 0));
 	h_free(&h);
 
 	cos_setup(&h, 2, I64(1, 3));
 	make_tensor(&v, DT_FLOAT, 1, DIMS(1), F32(0.25f));
 	attr_tensor(&h, "value", &v);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(1, 3), F32(0.25f, 0.25f, 0.25f));
 	h_free(&h);
 
 	cos_setup(&h, 1, I64(3));
 	make_tensor(&v, DT_INT64, 1, DIMS(1), I64(-5));
 	attr_tensor(&h, "value", &v);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 1, DIMS(3), I64(-5, -5, -5));
 	h_free(&h);
 
 	cos_setup(&h, 1, I64(3));
 	make_tensor(&v, DT_FLOAT16, 1, DIMS(1), U16(0x3c00));   /* 1.0 */
 	attr_tensor(&h, "value", &v);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT16, 1, DIMS(3), U16(0x3c00, 0x3c00, 0x3c00));
 	h_free(&h);
 
 	cos_setup(&h, 2, I64(2, 1));
 	make_tensor(&v, DT_BOOL, 1, DIMS(1), U8(1));
 	attr_tensor(&h, "value", &v);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_BOOL, 2, DIMS(2, 1), U8(1, 1));
 	h_free(&h);
 
 	cos_setup(&h, 1, I64(2));
 	make_tensor(&v, DT_INT32, 0, NULL, I32(7));   /* a 0-d value is one element too */
 	attr_tensor(&h, "value", &v);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT32, 1, DIMS(2), I32(7, 7));
 	h_free(&h);
 }
@@ -690,7 +635,7 @@ START_TEST(constant_of_shape_shapes)
 	cos_setup(&h, 0, NULL);
 	make_tensor(&v, DT_INT32, 1, DIMS(1), I32(3));
 	attr_tensor(&h, "value", &v);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT32, 0, NULL, I32(3));
 	h_free(&h);
 
@@ -698,7 +643,7 @@ START_TEST(constant_of_shape_shapes)
 	cos_setup(&h, 3, I64(3, 0, 2));
 	make_tensor(&v, DT_INT64, 1, DIMS(1), I64(5));
 	attr_tensor(&h, "value", &v);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 3, DIMS(3, 0, 2), NULL);
 	h_free(&h);
 }
@@ -712,28 +657,28 @@ START_TEST(constant_of_shape_errors)
 	cos_setup(&h, 1, I64(2));
 	make_tensor(&v, DT_FLOAT, 1, DIMS(2), F32(1, 2));
 	attr_tensor(&h, "value", &v);
-	run_err(&h, GRT_E_ATTR, "'value' must have one element, not 2");
+	h_run_err(&h, GRT_E_ATTR, "'value' must have one element, not 2");
 	h_free(&h);
 
 	cos_setup(&h, 1, I64(2));
 	h_attr_float(&h, "value", 1);
-	run_err(&h, GRT_E_ATTR, "'value' must be a tensor");
+	h_run_err(&h, GRT_E_ATTR, "'value' must be a tensor");
 	h_free(&h);
 
 	cos_setup(&h, 2, I64(2, -1));
-	run_err(&h, GRT_E_SHAPE, "shape[1] = -1 is negative");
+	h_run_err(&h, GRT_E_SHAPE, "shape[1] = -1 is negative");
 	h_free(&h);
 
 	h_init(&h, "ConstantOfShape", 9);
 	h_input(&h, DT_INT32, 1, DIMS(1), I32(2), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_DTYPE, "must be int64");
+	h_run_err(&h, GRT_E_DTYPE, "must be int64");
 	h_free(&h);
 
 	h_init(&h, "ConstantOfShape", 9);
 	h_input(&h, DT_INT64, 1, DIMS(1), I64(2), 0);
 	h_output(&h);
-	run_err(&h, GRT_E_DYNAMIC, "shape comes from input 0");
+	h_run_err(&h, GRT_E_DYNAMIC, "shape comes from input 0");
 	h_free(&h);
 }
 END_TEST
@@ -756,35 +701,35 @@ START_TEST(constant_values)
 	h_output(&h);
 	make_tensor(&v, DT_INT8, 2, DIMS(2, 2), I8(1, -2, 3, -4));
 	attr_tensor(&h, "value", &v);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT8, 2, DIMS(2, 2), I8(1, -2, 3, -4));
 	h_free(&h);
 
 	h_init(&h, "Constant", 13);
 	h_output(&h);
 	h_attr_float(&h, "value_float", 1.5f);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 0, NULL, F32(1.5f));
 	h_free(&h);
 
 	h_init(&h, "Constant", 13);
 	h_output(&h);
 	h_attr_floats(&h, "value_floats", 3, F32(1, -2, 3.5f));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 1, DIMS(3), F32(1, -2, 3.5f));
 	h_free(&h);
 
 	h_init(&h, "Constant", 12);
 	h_output(&h);
 	h_attr_int(&h, "value_int", -9);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 0, NULL, I64(-9));
 	h_free(&h);
 
 	h_init(&h, "Constant", 13);
 	h_output(&h);
 	h_attr_ints(&h, "value_ints", 2, I64(4, INT64_MIN));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 1, DIMS(2), I64(4, INT64_MIN));
 	h_free(&h);
 
@@ -793,7 +738,7 @@ START_TEST(constant_values)
 	h_output(&h);
 	make_tensor(&v, DT_FLOAT, 1, DIMS(0), NULL);
 	attr_tensor(&h, "value", &v);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 1, DIMS(0), NULL);
 	h_free(&h);
 }
@@ -806,20 +751,20 @@ START_TEST(constant_errors)
 
 	h_init(&h, "Constant", 13);
 	h_output(&h);
-	run_err(&h, GRT_E_ATTR, "exactly one of the attributes");
+	h_run_err(&h, GRT_E_ATTR, "exactly one of the attributes");
 	h_free(&h);
 
 	h_init(&h, "Constant", 13);
 	h_output(&h);
 	h_attr_int(&h, "value_int", 1);
 	h_attr_float(&h, "value_float", 1);
-	run_err(&h, GRT_E_ATTR, "must be set, not 2");
+	h_run_err(&h, GRT_E_ATTR, "must be set, not 2");
 	h_free(&h);
 
 	h_init(&h, "Constant", 13);
 	h_output(&h);
 	h_attr_string(&h, "value_string", "hi");
-	run_err(&h, GRT_E_UNSUPPORTED, "'value_string' is not supported");
+	h_run_err(&h, GRT_E_UNSUPPORTED, "'value_string' is not supported");
 	h_free(&h);
 
 	h_init(&h, "Constant", 13);
@@ -827,7 +772,7 @@ START_TEST(constant_errors)
 	a = &h.attrs[h.n.n_attrs++];
 	a->name = "value_strings";
 	a->type = ATTR_STRINGS;
-	run_err(&h, GRT_E_UNSUPPORTED, "'value_strings' is not supported");
+	h_run_err(&h, GRT_E_UNSUPPORTED, "'value_strings' is not supported");
 	h_free(&h);
 
 	h_init(&h, "Constant", 13);
@@ -835,19 +780,19 @@ START_TEST(constant_errors)
 	a = &h.attrs[h.n.n_attrs++];
 	a->name = "sparse_value";
 	a->type = (enum attr_type)11;   /* SPARSE_TENSOR */
-	run_err(&h, GRT_E_UNSUPPORTED, "'sparse_value' is not supported");
+	h_run_err(&h, GRT_E_UNSUPPORTED, "'sparse_value' is not supported");
 	h_free(&h);
 
 	h_init(&h, "Constant", 13);
 	h_output(&h);
 	h_attr_int(&h, "value_float", 1);
-	run_err(&h, GRT_E_ATTR, "'value_float' must be FLOAT, not INT");
+	h_run_err(&h, GRT_E_ATTR, "'value_float' must be FLOAT, not INT");
 	h_free(&h);
 
 	h_init(&h, "Constant", 13);
 	h_output(&h);
 	h_attr_ints(&h, "value", 1, I64(1));
-	run_err(&h, GRT_E_ATTR, "'value' must be a tensor");
+	h_run_err(&h, GRT_E_ATTR, "'value' must be a tensor");
 	h_free(&h);
 }
 END_TEST
@@ -876,43 +821,43 @@ START_TEST(range_values)
 	struct harness h;
 
 	range_setup(&h, DT_FLOAT, F32(1), F32(5), F32(2));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 1, DIMS(2), F32(1, 3));
 	h_free(&h);
 
 	range_setup(&h, DT_FLOAT, F32(1.5f), F32(-2), F32(-0.75f));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 1, DIMS(5), F32(1.5f, 0.75f, 0, -0.75f, -1.5f));
 	h_free(&h);
 
 	range_setup(&h, DT_DOUBLE, F64(0), F64(1), F64(0.25));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_DOUBLE, 1, DIMS(4), F64(0, 0.25, 0.5, 0.75));
 	h_free(&h);
 
 	range_setup(&h, DT_INT32, I32(10), I32(6), I32(-3));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT32, 1, DIMS(2), I32(10, 7));
 	h_free(&h);
 
 	range_setup(&h, DT_INT16, I16(-4), I16(3), I16(3));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT16, 1, DIMS(3), I16(-4, -1, 2));
 	h_free(&h);
 
 	range_setup(&h, DT_INT64, I64(2), I64(17), I64(4));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 1, DIMS(4), I64(2, 6, 10, 14));
 	h_free(&h);
 
 	/* the full int64 span: no intermediate overflow */
 	range_setup(&h, DT_INT64, I64(INT64_MIN), I64(INT64_MAX), I64(INT64_MAX));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 1, DIMS(3), I64(INT64_MIN, -1, INT64_MAX - 1));
 	h_free(&h);
 
 	range_setup(&h, DT_INT64, I64(INT64_MAX), I64(INT64_MIN), I64(INT64_MIN));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 1, DIMS(2), I64(INT64_MAX, -1));
 	h_free(&h);
 }
@@ -924,12 +869,12 @@ START_TEST(range_shapes)
 
 	/* limit on the wrong side: empty */
 	range_setup(&h, DT_INT64, I64(5), I64(1), I64(2));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 1, DIMS(0), NULL);
 	h_free(&h);
 
 	range_setup(&h, DT_FLOAT, F32(1), F32(1), F32(-1));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 1, DIMS(0), NULL);
 	h_free(&h);
 
@@ -939,7 +884,7 @@ START_TEST(range_shapes)
 	h_input(&h, DT_INT32, 0, NULL, I32(3), 1);
 	h_input(&h, DT_INT32, 0, NULL, I32(1), 1);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT32, 1, DIMS(3), I32(0, 1, 2));
 	h_free(&h);
 }
@@ -950,27 +895,27 @@ START_TEST(range_errors)
 	struct harness h;
 
 	range_setup(&h, DT_INT32, I32(0), I32(3), I32(0));
-	run_err(&h, GRT_E_SHAPE, "delta is 0");
+	h_run_err(&h, GRT_E_SHAPE, "delta is 0");
 	h_free(&h);
 
 	range_setup(&h, DT_FLOAT, F32(0), F32(3), F32(0));
-	run_err(&h, GRT_E_SHAPE, "delta is 0");
+	h_run_err(&h, GRT_E_SHAPE, "delta is 0");
 	h_free(&h);
 
 	range_setup(&h, DT_FLOAT, F32(0), F32(1e30f), F32(1e-30f));
-	run_err(&h, GRT_E_LIMIT, "too many elements");
+	h_run_err(&h, GRT_E_LIMIT, "too many elements");
 	h_free(&h);
 
 	range_setup(&h, DT_FLOAT, F32(0), F32(NAN), F32(1));
-	run_err(&h, GRT_E_LIMIT, "too many elements");
+	h_run_err(&h, GRT_E_LIMIT, "too many elements");
 	h_free(&h);
 
 	range_setup(&h, DT_INT64, I64(0), I64(INT64_MAX), I64(1));
-	run_err(&h, GRT_E_LIMIT, "exceeds the runtime's limits");
+	h_run_err(&h, GRT_E_LIMIT, "exceeds the runtime's limits");
 	h_free(&h);
 
 	range_setup(&h, DT_UINT8, U8(0), U8(3), U8(1));
-	run_err(&h, GRT_E_DTYPE, "unsupported element type uint8");
+	h_run_err(&h, GRT_E_DTYPE, "unsupported element type uint8");
 	h_free(&h);
 
 	h_init(&h, "Range", 11);
@@ -978,7 +923,7 @@ START_TEST(range_errors)
 	h_input(&h, DT_INT64, 0, NULL, I64(3), 1);
 	h_input(&h, DT_INT32, 0, NULL, I32(1), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_DTYPE, "limit is int64 but start is int32");
+	h_run_err(&h, GRT_E_DTYPE, "limit is int64 but start is int32");
 	h_free(&h);
 
 	h_init(&h, "Range", 11);
@@ -986,7 +931,7 @@ START_TEST(range_errors)
 	h_input(&h, DT_INT32, 1, DIMS(2), I32(3, 4), 1);
 	h_input(&h, DT_INT32, 0, NULL, I32(1), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_SHAPE, "limit must be a scalar, has 2 elements");
+	h_run_err(&h, GRT_E_SHAPE, "limit must be a scalar, has 2 elements");
 	h_free(&h);
 
 	h_init(&h, "Range", 11);
@@ -994,7 +939,7 @@ START_TEST(range_errors)
 	h_input(&h, DT_INT32, 0, NULL, I32(3), 0);
 	h_input(&h, DT_INT32, 0, NULL, I32(1), 1);
 	h_output(&h);
-	run_err(&h, GRT_E_DYNAMIC, "limit comes from input 1");
+	h_run_err(&h, GRT_E_DYNAMIC, "limit comes from input 1");
 	h_free(&h);
 }
 END_TEST
@@ -1018,7 +963,7 @@ START_TEST(concat_values)
 	h_input(&h, DT_FLOAT, 2, DIMS(2, 2), F32(3, 4, 5, 6), 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", 1);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(2, 3), F32(1, 3, 4, 2, 5, 6));
 	h_free(&h);
 
@@ -1029,7 +974,7 @@ START_TEST(concat_values)
 	h_input(&h, DT_UINT16, 3, DIMS(1, 1, 2), U16(7, 65535), 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", -3);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_UINT16, 3, DIMS(4, 1, 2), U16(1, 2, 3, 4, 5, 6, 7, 65535));
 	h_free(&h);
 
@@ -1041,7 +986,7 @@ START_TEST(concat_values)
 	h_input(&h, DT_INT64, 2, DIMS(2, 2), I64(3, 4, 5, 6), 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", -1);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT64, 2, DIMS(2, 3), I64(1, 3, 4, 2, 5, 6));
 	h_free(&h);
 
@@ -1050,7 +995,7 @@ START_TEST(concat_values)
 	h_input(&h, DT_BOOL, 1, DIMS(3), U8(1, 0, 1), 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", 0);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_BOOL, 1, DIMS(3), U8(1, 0, 1));
 	h_free(&h);
 }
@@ -1066,7 +1011,7 @@ START_TEST(concat_shapes_empty)
 	h_input(&h, DT_FLOAT, 2, DIMS(0, 3), NULL, 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", 1);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(0, 5), NULL);
 	h_free(&h);
 }
@@ -1079,7 +1024,7 @@ START_TEST(concat_errors)
 	h_init(&h, "Concat", 13);
 	h_input(&h, DT_FLOAT, 1, DIMS(2), f6, 0);
 	h_output(&h);
-	run_err(&h, GRT_E_ATTR, "'axis' is required");
+	h_run_err(&h, GRT_E_ATTR, "'axis' is required");
 	h_free(&h);
 
 	h_init(&h, "Concat", 13);
@@ -1087,7 +1032,7 @@ START_TEST(concat_errors)
 	h_input(&h, DT_DOUBLE, 1, DIMS(2), NULL, 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", 0);
-	run_err(&h, GRT_E_DTYPE, "input 1 'in' is double");
+	h_run_err(&h, GRT_E_DTYPE, "input 1 'in' is double");
 	h_free(&h);
 
 	h_init(&h, "Concat", 13);
@@ -1095,7 +1040,7 @@ START_TEST(concat_errors)
 	h_input(&h, DT_FLOAT, 2, DIMS(3, 3), NULL, 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", 1);
-	run_err(&h, GRT_E_SHAPE, "input 1 'in' has dim 0 = 3");
+	h_run_err(&h, GRT_E_SHAPE, "input 1 'in' has dim 0 = 3");
 	h_free(&h);
 
 	h_init(&h, "Concat", 13);
@@ -1103,21 +1048,21 @@ START_TEST(concat_errors)
 	h_input(&h, DT_FLOAT, 1, DIMS(3), NULL, 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", 0);
-	run_err(&h, GRT_E_SHAPE, "has rank 1");
+	h_run_err(&h, GRT_E_SHAPE, "has rank 1");
 	h_free(&h);
 
 	h_init(&h, "Concat", 13);
 	h_input(&h, DT_FLOAT, 2, DIMS(2, 3), f6, 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", 2);
-	run_err(&h, GRT_E_ATTR, "axis 2 out of range for rank 2");
+	h_run_err(&h, GRT_E_ATTR, "axis 2 out of range for rank 2");
 	h_free(&h);
 
 	h_init(&h, "Concat", 13);
 	h_input(&h, DT_FLOAT, 0, NULL, f6, 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", 0);
-	run_err(&h, GRT_E_SHAPE, "cannot concatenate scalars");
+	h_run_err(&h, GRT_E_SHAPE, "cannot concatenate scalars");
 	h_free(&h);
 
 	h_init(&h, "Concat", 13);
@@ -1125,7 +1070,7 @@ START_TEST(concat_errors)
 	h_input_none(&h);
 	h_output(&h);
 	h_attr_int(&h, "axis", 0);
-	run_err(&h, GRT_E_INVALID_MODEL, "input 1 is empty");
+	h_run_err(&h, GRT_E_INVALID_MODEL, "input 1 is empty");
 	h_free(&h);
 }
 END_TEST
@@ -1139,7 +1084,7 @@ START_TEST(concat_opsets_default_axis)
 	h_input(&h, DT_FLOAT, 2, DIMS(2, 1), F32(1, 2), 0);
 	h_input(&h, DT_FLOAT, 2, DIMS(2, 1), F32(3, 4), 0);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(2, 2), F32(1, 3, 2, 4));
 	h_free(&h);
 
@@ -1163,10 +1108,10 @@ START_TEST(split_values_attribute)
 	h_output(&h);
 	h_attr_int(&h, "axis", -1);
 	h_attr_ints(&h, "split", 3, I64(1, 3, 2));
-	run_ok(&h);
-	expect_out_k(&h, 0, DT_FLOAT, 2, DIMS(2, 1), F32(0, 6));
-	expect_out_k(&h, 1, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 7, 8, 9));
-	expect_out_k(&h, 2, DT_FLOAT, 2, DIMS(2, 2), F32(4, 5, 10, 11));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 1), F32(0, 6));
+	h_expect_out(&h, 1, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 7, 8, 9));
+	h_expect_out(&h, 2, DT_FLOAT, 2, DIMS(2, 2), F32(4, 5, 10, 11));
 	h_free(&h);
 
 	/* equal parts on the default axis 0, double */
@@ -1174,9 +1119,9 @@ START_TEST(split_values_attribute)
 	h_input(&h, DT_DOUBLE, 2, DIMS(4, 1), F64(1, 2, 3, 4), 0);
 	h_output(&h);
 	h_output(&h);
-	run_ok(&h);
-	expect_out_k(&h, 0, DT_DOUBLE, 2, DIMS(2, 1), F64(1, 2));
-	expect_out_k(&h, 1, DT_DOUBLE, 2, DIMS(2, 1), F64(3, 4));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_DOUBLE, 2, DIMS(2, 1), F64(1, 2));
+	h_expect_out(&h, 1, DT_DOUBLE, 2, DIMS(2, 1), F64(3, 4));
 	h_free(&h);
 }
 END_TEST
@@ -1193,10 +1138,10 @@ START_TEST(split_values_input)
 	h_output(&h);
 	h_output(&h);
 	h_attr_int(&h, "axis", 1);
-	run_ok(&h);
-	expect_out_k(&h, 0, DT_INT8, 3, DIMS(2, 2, 2), I8(0, 1, 2, 3, 6, 7, 8, 9));
-	expect_out_k(&h, 1, DT_INT8, 3, DIMS(2, 0, 2), NULL);
-	expect_out_k(&h, 2, DT_INT8, 3, DIMS(2, 1, 2), I8(4, 5, 10, 11));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT8, 3, DIMS(2, 2, 2), I8(0, 1, 2, 3, 6, 7, 8, 9));
+	h_expect_out(&h, 1, DT_INT8, 3, DIMS(2, 0, 2), NULL);
+	h_expect_out(&h, 2, DT_INT8, 3, DIMS(2, 1, 2), I8(4, 5, 10, 11));
 	h_free(&h);
 
 	/* split omitted: equal parts */
@@ -1206,10 +1151,10 @@ START_TEST(split_values_input)
 	h_output(&h);
 	h_output(&h);
 	h_output(&h);
-	run_ok(&h);
-	expect_out_k(&h, 0, DT_FLOAT, 1, DIMS(2), F32(0, 1));
-	expect_out_k(&h, 1, DT_FLOAT, 1, DIMS(2), F32(2, 3));
-	expect_out_k(&h, 2, DT_FLOAT, 1, DIMS(2), F32(4, 5));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 1, DIMS(2), F32(0, 1));
+	h_expect_out(&h, 1, DT_FLOAT, 1, DIMS(2), F32(2, 3));
+	h_expect_out(&h, 2, DT_FLOAT, 1, DIMS(2), F32(4, 5));
 	h_free(&h);
 
 	/* an omitted output is skipped */
@@ -1217,8 +1162,8 @@ START_TEST(split_values_input)
 	h_input(&h, DT_FLOAT, 1, DIMS(4), f12, 0);
 	h_output_none(&h);
 	h_output(&h);
-	run_ok(&h);
-	expect_out_k(&h, 1, DT_FLOAT, 1, DIMS(2), F32(2, 3));
+	h_run_ok(&h);
+	h_expect_out(&h, 1, DT_FLOAT, 1, DIMS(2), F32(2, 3));
 	h_free(&h);
 }
 END_TEST
@@ -1231,7 +1176,7 @@ START_TEST(split_errors)
 	h_input(&h, DT_FLOAT, 1, DIMS(5), f12, 0);
 	h_output(&h);
 	h_output(&h);
-	run_err(&h, GRT_E_SHAPE, "axis 0 of size 5 does not split into 2 equal parts");
+	h_run_err(&h, GRT_E_SHAPE, "axis 0 of size 5 does not split into 2 equal parts");
 	h_free(&h);
 
 	h_init(&h, "Split", 11);
@@ -1239,7 +1184,7 @@ START_TEST(split_errors)
 	h_output(&h);
 	h_output(&h);
 	h_attr_ints(&h, "split", 2, I64(2, 2));
-	run_err(&h, GRT_E_ATTR, "'split' sums to 4, but axis 0 has 5");
+	h_run_err(&h, GRT_E_ATTR, "'split' sums to 4, but axis 0 has 5");
 	h_free(&h);
 
 	h_init(&h, "Split", 11);
@@ -1247,7 +1192,7 @@ START_TEST(split_errors)
 	h_output(&h);
 	h_output(&h);
 	h_attr_ints(&h, "split", 3, I64(2, 2, 1));
-	run_err(&h, GRT_E_ATTR, "'split' has 3 entries for 2 outputs");
+	h_run_err(&h, GRT_E_ATTR, "'split' has 3 entries for 2 outputs");
 	h_free(&h);
 
 	h_init(&h, "Split", 11);
@@ -1255,7 +1200,7 @@ START_TEST(split_errors)
 	h_output(&h);
 	h_output(&h);
 	h_attr_ints(&h, "split", 2, I64(-1, 6));
-	run_err(&h, GRT_E_ATTR, "split[0] = -1 is out of range [0, 5]");
+	h_run_err(&h, GRT_E_ATTR, "split[0] = -1 is out of range [0, 5]");
 	h_free(&h);
 
 	h_init(&h, "Split", 13);
@@ -1263,7 +1208,7 @@ START_TEST(split_errors)
 	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 3), 1);
 	h_output(&h);
 	h_output(&h);
-	run_err(&h, GRT_E_SHAPE, "'split' sums to 4, but axis 0 has 5");
+	h_run_err(&h, GRT_E_SHAPE, "'split' sums to 4, but axis 0 has 5");
 	h_free(&h);
 
 	h_init(&h, "Split", 13);
@@ -1271,7 +1216,7 @@ START_TEST(split_errors)
 	h_input(&h, DT_INT32, 1, DIMS(2), I32(1, 4), 1);
 	h_output(&h);
 	h_output(&h);
-	run_err(&h, GRT_E_DTYPE, "must be int64, not int32");
+	h_run_err(&h, GRT_E_DTYPE, "must be int64, not int32");
 	h_free(&h);
 
 	h_init(&h, "Split", 13);
@@ -1279,14 +1224,14 @@ START_TEST(split_errors)
 	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 4), 0);
 	h_output(&h);
 	h_output(&h);
-	run_err(&h, GRT_E_DYNAMIC, "split comes from input 1");
+	h_run_err(&h, GRT_E_DYNAMIC, "split comes from input 1");
 	h_free(&h);
 
 	h_init(&h, "Split", 13);
 	h_input(&h, DT_FLOAT, 1, DIMS(4), f12, 0);
 	h_output(&h);
 	h_attr_int(&h, "axis", 1);
-	run_err(&h, GRT_E_ATTR, "axis 1 out of range for rank 1");
+	h_run_err(&h, GRT_E_ATTR, "axis 1 out of range for rank 1");
 	h_free(&h);
 }
 END_TEST
@@ -1361,7 +1306,7 @@ static void transpose_check(enum dtype dt, int ndim, const int64_t *dims, const 
 	h_output(&h);
 	if (perm)
 		h_attr_ints(&h, "perm", ndim, perm64);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, dt, ndim, out_dims, want);
 	h_free(&h);
 	free(in);
@@ -1376,7 +1321,7 @@ START_TEST(transpose_values_small)
 	h_init(&h, "Transpose", 13);
 	h_input(&h, DT_FLOAT, 2, DIMS(2, 3), f6, 0);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 2, DIMS(3, 2), F32(1, 4, 2, 5, 3, 6));
 	h_free(&h);
 
@@ -1385,7 +1330,7 @@ START_TEST(transpose_values_small)
 	h_input(&h, DT_INT32, 3, DIMS(2, 1, 3), I32(1, 2, 3, 4, 5, 6), 0);
 	h_output(&h);
 	h_attr_ints(&h, "perm", 3, I64(2, 0, 1));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_INT32, 3, DIMS(3, 2, 1), I32(1, 4, 2, 5, 3, 6));
 	h_free(&h);
 }
@@ -1434,7 +1379,7 @@ START_TEST(transpose_shapes)
 	h_init(&h, "Transpose", 13);
 	h_input(&h, DT_FLOAT, 0, NULL, F32(3), 0);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 0, NULL, F32(3));
 	h_free(&h);
 
@@ -1443,7 +1388,7 @@ START_TEST(transpose_shapes)
 	h_input(&h, DT_FLOAT, 3, DIMS(2, 0, 3), NULL, 0);
 	h_output(&h);
 	h_attr_ints(&h, "perm", 3, I64(1, 2, 0));
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_out(&h, DT_FLOAT, 3, DIMS(0, 3, 2), NULL);
 	h_free(&h);
 }
@@ -1457,21 +1402,21 @@ START_TEST(transpose_errors)
 	h_input(&h, DT_FLOAT, 2, DIMS(2, 3), f6, 0);
 	h_output(&h);
 	h_attr_ints(&h, "perm", 3, I64(0, 1, 2));
-	run_err(&h, GRT_E_ATTR, "'perm' has 3 entries for rank 2");
+	h_run_err(&h, GRT_E_ATTR, "'perm' has 3 entries for rank 2");
 	h_free(&h);
 
 	h_init(&h, "Transpose", 13);
 	h_input(&h, DT_FLOAT, 2, DIMS(2, 3), f6, 0);
 	h_output(&h);
 	h_attr_ints(&h, "perm", 2, I64(1, 1));
-	run_err(&h, GRT_E_ATTR, "not a permutation of 0..1 (perm[1] = 1)");
+	h_run_err(&h, GRT_E_ATTR, "not a permutation of 0..1 (perm[1] = 1)");
 	h_free(&h);
 
 	h_init(&h, "Transpose", 13);
 	h_input(&h, DT_FLOAT, 2, DIMS(2, 3), f6, 0);
 	h_output(&h);
 	h_attr_ints(&h, "perm", 2, I64(-1, 0));
-	run_err(&h, GRT_E_ATTR, "perm[0] = -1");
+	h_run_err(&h, GRT_E_ATTR, "perm[0] = -1");
 	h_free(&h);
 }
 END_TEST

@@ -1,4 +1,5 @@
 /* op_harness.c - see op_harness.h. */
+#include <check.h>
 #include <string.h>
 #include "tests/op_harness.h"
 
@@ -129,4 +130,61 @@ void h_attr_strings(struct harness *h, const char *name, int n, const char *cons
 
 	a->strings = v;
 	a->n = n;
+}
+
+double h_value(enum dtype dt, const void *p, int64_t i)
+{
+	switch (dt) {
+	case DT_FLOAT: return ((const float *)p)[i];
+	case DT_DOUBLE: return ((const double *)p)[i];
+	case DT_FLOAT16: return half_to_float(((const uint16_t *)p)[i]);
+	case DT_BFLOAT16: return bf16_to_float(((const uint16_t *)p)[i]);
+	case DT_INT8: return ((const int8_t *)p)[i];
+	case DT_UINT8: case DT_BOOL: return ((const uint8_t *)p)[i];
+	case DT_INT16: return ((const int16_t *)p)[i];
+	case DT_UINT16: return ((const uint16_t *)p)[i];
+	case DT_INT32: return ((const int32_t *)p)[i];
+	case DT_UINT32: return ((const uint32_t *)p)[i];
+	case DT_INT64: return (double)((const int64_t *)p)[i];
+	case DT_UINT64: return (double)((const uint64_t *)p)[i];
+	default: return 0;
+	}
+}
+
+void h_run_ok(struct harness *h)
+{
+	int rc = h_run(h);
+
+	ck_assert_msg(rc == GRT_OK, "%s: status %d (%s): %s", h->n.op_type, rc,
+	              grt_strerror(rc), h->err);
+}
+
+void h_run_err(struct harness *h, int code, const char *substr)
+{
+	int rc = h_run(h);
+
+	ck_assert_msg(rc == code, "%s: status %d (%s), expected %d (%s); message: %s",
+	              h->n.op_type, rc, grt_strerror(rc), code, grt_strerror(code), h->err);
+	ck_assert_msg(strstr(h->err, substr), "message \"%s\" does not contain \"%s\"",
+	              h->err, substr);
+}
+
+void h_expect_out(struct harness *h, int k, enum dtype dt, int ndim, const int64_t *dims,
+                  const void *want)
+{
+	const struct tensor *t = h->out[k];
+	size_t es = dtype_size(dt);
+
+	ck_assert_msg(t->dtype == dt, "output %d: dtype %s, expected %s", k,
+	              dtype_name(t->dtype), dtype_name(dt));
+	ck_assert_msg(t->ndim == ndim, "output %d: rank %d, expected %d", k, t->ndim, ndim);
+	for (int d = 0; d < ndim; d++)
+		ck_assert_msg(t->dims[d] == dims[d], "output %d: dim %d is %lld, expected %lld",
+		              k, d, (long long)t->dims[d], (long long)dims[d]);
+	if (!want)
+		return;
+	for (int64_t i = 0; i < t->numel; i++)
+		if (memcmp((const char *)t->data + i * es, (const char *)want + i * es, es))
+			ck_abort_msg("output %d index %lld: got %g, expected %g", k, (long long)i,
+			             h_value(dt, t->data, i), h_value(dt, want, i));
 }

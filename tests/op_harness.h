@@ -40,4 +40,14 @@ void h_attr_strings(struct harness *h, const char *name, int n, const char *cons
 int h_run(struct harness *h);
 void h_free(struct harness *h);
 
+/* Check assertions (call from a Check test). */
+double h_value(enum dtype dt, const void *p, int64_t i);   /* element i as double */
+void h_run_ok(struct harness *h);                           /* h_run must succeed */
+/* h_run must fail with code and a message that contains substr. */
+void h_run_err(struct harness *h, int code, const char *substr);
+/* Output k has dtype dt, the shape (ndim, dims) and, unless want is NULL,
+ * exactly the elements of want (bit for bit). */
+void h_expect_out(struct harness *h, int k, enum dtype dt, int ndim, const int64_t *dims,
+                  const void *want);
+
 #endif
