@@ -1,9 +1,11 @@
 /* conv.c - Conv and ConvTranspose, opsets 1..latest, float and double, 1 to 3 spatial
  * axes (https://onnx.ai/onnx/operators/onnx__Conv.html, onnx__ConvTranspose.html).
- * Plan time resolves shapes, pads and one algorithm: a GEMM for pointwise kernels,
- * direct loops when a group has one input channel (depthwise), else im2col + GEMM
+ * Plan time resolves shapes, pads and one algorithm: a GEMM (ops/gemm.h) for
+ * pointwise kernels, direct loops when a group has one input channel (depthwise;
+ * three taps along the last axis in one pass per output row), else im2col + GEMM
  * (Conv) or GEMM + col2im (ConvTranspose) over row tiles in scratch memory. */
 #include <string.h>
+#include "ops/gemm.h"
 #include "ops/op.h"
 
 #define SP 3              /* spatial rank the kernels see: rank 1 and 2 get leading 1s */
@@ -33,6 +35,10 @@ struct conv_params {
 	                              * axis a whose pos lies inside the other side */
 	int64_t tile_rows;           /* ALGO_COLUMNS: strided-side rows (d, h) per tile */
 	int64_t col_rows;            /* ALGO_COLUMNS: rows of the column buffer */
+	size_t phase_off;            /* ConvTranspose, stride 2 on the last axis, one tile:
+	                              * scratch offset of [out_size] for y in even/odd
+	                              * halves (col2im adds contiguous rows), else 0 */
+	gemm_f32_fn gemm;            /* float: the variant for this CPU */
 };
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -53,6 +59,28 @@ static void tap_range(int64_t n_j, int64_t n_p, int64_t s, int64_t off, int64_t 
 	b = b < a ? a : b > n_j ? n_j : b;
 	*lo = a;
 	*hi = b;
+}
+
+/* c[m, n] += sum_k a[m*a_rs + k*a_cs] * b[k*ldb + n] (ops/gemm.h). */
+static void gemm_f32(const struct conv_params *p, int64_t m_n, int64_t n_n, int64_t k_n,
+                     const float *a, int64_t a_rs, int64_t a_cs, const float *b, int64_t ldb,
+                     float *c, int64_t ldc)
+{
+	p->gemm(m_n, n_n, k_n, a, a_rs, a_cs, b, ldb, c, ldc);
+}
+
+static void gemm_f64(const struct conv_params *p, int64_t m_n, int64_t n_n, int64_t k_n,
+                     const double *a, int64_t a_rs, int64_t a_cs, const double *b,
+                     int64_t ldb, double *c, int64_t ldc)
+{
+	(void)p;
+	for (int64_t m = 0; m < m_n; m++)
+		for (int64_t n = 0; n < n_n; n++) {
+			double s = 0;
+			for (int64_t k = 0; k < k_n; k++)
+				s += a[m * a_rs + k * a_cs] * b[k * ldb + n];
+			c[m * ldc + n] += s;
+		}
 }
 
 /* Kernels, one set per element type. x, w, y point at one batch item and group:
@@ -77,45 +105,119 @@ static void axpy_##S(T *restrict y, const T *restrict x, T a, int64_t n)        
 		y[i] += a * x[i];                                                       \
 }                                                                                       \
                                                                                         \
-/* c[m, n] += sum_k a[m*a_rs + k*a_cs] * b[k*ldb + n]; c is row-major with ldc. */     \
-static void gemm_##S(int64_t m_n, int64_t n_n, int64_t k_n, const T *a, int64_t a_rs,  \
-                     int64_t a_cs, const T *b, int64_t ldb, T *c, int64_t ldc)          \
+/* d[i] = x[i * st]; strides 1 and 2 as constants so that the loops vectorise */        \
+static void gather_##S(T *restrict d, const T *restrict x, int64_t st, int64_t n)       \
 {                                                                                       \
-	int64_t m = 0;                                                                  \
-	for (; m + 4 <= m_n; m += 4) {                                                  \
-		const T *am = a + m * a_rs;                                             \
-		int64_t n = 0;                                                          \
-		for (; n + 8 <= n_n; n += 8) {                                          \
-			T acc[4][8] = { { 0 } };                                        \
-			for (int64_t k = 0; k < k_n; k++) {                             \
-				const T *restrict br = b + k * ldb + n;                 \
-				const T *ak = am + k * a_cs;                            \
-				T a0 = ak[0], a1 = ak[a_rs], a2 = ak[2 * a_rs];         \
-				T a3 = ak[3 * a_rs];                                    \
-				for (int j = 0; j < 8; j++) {                           \
-					acc[0][j] += a0 * br[j];                        \
-					acc[1][j] += a1 * br[j];                        \
-					acc[2][j] += a2 * br[j];                        \
-					acc[3][j] += a3 * br[j];                        \
-				}                                                       \
-			}                                                               \
-			for (int i = 0; i < 4; i++)                                     \
-				for (int j = 0; j < 8; j++)                             \
-					c[(m + i) * ldc + n + j] += acc[i][j];          \
+	if (st == 1)                                                                    \
+		for (int64_t i = 0; i < n; i++)                                         \
+			d[i] = x[i];                                                    \
+	else if (st == 2)                                                               \
+		for (int64_t i = 0; i < n; i++)                                         \
+			d[i] = x[2 * i];                                                \
+	else                                                                            \
+		for (int64_t i = 0; i < n; i++)                                         \
+			d[i] = x[i * st];                                               \
+}                                                                                       \
+                                                                                        \
+/* y[i * st] += s[i], the same way */                                                   \
+static void scatter_add_##S(T *restrict y, const T *restrict s, int64_t st, int64_t n)  \
+{                                                                                       \
+	if (st == 1)                                                                    \
+		for (int64_t i = 0; i < n; i++)                                         \
+			y[i] += s[i];                                                   \
+	else if (st == 2)                                                               \
+		for (int64_t i = 0; i < n; i++)                                         \
+			y[2 * i] += s[i];                                               \
+	else                                                                            \
+		for (int64_t i = 0; i < n; i++)                                         \
+			y[i * st] += s[i];                                              \
+}                                                                                       \
+                                                                                        \
+/* d = the even elements of x[n], then the odd ones */                                  \
+static void deinterleave2_##S(T *restrict d, const T *restrict x, int64_t n)            \
+{                                                                                       \
+	const int64_t ne = (n + 1) / 2;                                                 \
+	for (int64_t i = 0; i < ne; i++)                                                \
+		d[i] = x[2 * i];                                                        \
+	for (int64_t i = 0; i < n / 2; i++)                                             \
+		d[ne + i] = x[2 * i + 1];                                               \
+}                                                                                       \
+                                                                                        \
+/* the inverse: y[n] from its even elements, then its odd ones, in d */                 \
+static void interleave2_##S(T *restrict y, const T *restrict d, int64_t n)              \
+{                                                                                       \
+	const int64_t ne = (n + 1) / 2;                                                 \
+	for (int64_t i = 0; i < n / 2; i++) {                                           \
+		y[2 * i] = d[i];                                                        \
+		y[2 * i + 1] = d[ne + i];                                               \
+	}                                                                               \
+	if (n % 2)                                                                      \
+		y[n - 1] = d[ne - 1];                                                   \
+}                                                                                       \
+                                                                                        \
+/* Three taps at stride 1 over nr <= 3 rows (a constant where inlined), in one pass     \
+ * over y[0, n): for each row r in order and t = 0, 1, 2 in order, y[o] +=              \
+ * wr[r][t] * xr[r][o + sh[t]] where lo[t] <= o < hi[t]. The same sums as one axpy      \
+ * pass per row and tap, with y read and written once. */                               \
+static inline __attribute__((always_inline)) void                                       \
+taps3_rows_##S(const int nr, T *restrict y, const T *const *xr, const T *const *wr,     \
+               const int64_t *sh, const int64_t *lo, const int64_t *hi, int64_t n)      \
+{                                                                                       \
+	const int64_t s0 = sh[0], s1 = sh[1], s2 = sh[2];                               \
+	T w[3][3];                                                                      \
+	const T *restrict x0 = xr[0];                                                   \
+	const T *restrict x1 = nr > 1 ? xr[1] : xr[0];                                  \
+	const T *restrict x2 = nr > 2 ? xr[2] : xr[0];                                  \
+	int64_t a = lo[0], b = hi[0];                                                   \
+	for (int r = 0; r < nr; r++)                                                    \
+		for (int t = 0; t < 3; t++)                                             \
+			w[r][t] = wr[r][t];                                             \
+	for (int t = 1; t < 3; t++) {                                                   \
+		a = lo[t] > a ? lo[t] : a;                                              \
+		b = hi[t] < b ? hi[t] : b;                                              \
+	}                                                                               \
+	a = a < 0 ? 0 : a > n ? n : a;                                                  \
+	b = b < a ? a : b > n ? n : b;                                                  \
+	for (int64_t o = 0; o < n; o++) {       /* edges: [0, a) and [b, n) */          \
+		if (o == a)                                                             \
+			o = b;                                                          \
+		if (o >= n)                                                             \
+			break;                                                          \
+		T v = y[o];                                                             \
+		for (int r = 0; r < nr; r++)                                            \
+			for (int t = 0; t < 3; t++)                                     \
+				if (o >= lo[t] && o < hi[t])                            \
+					v += w[r][t] * xr[r][o + sh[t]];                \
+		y[o] = v;                                                               \
+	}                                                                               \
+	for (int64_t o = a; o < b; o++) {                                               \
+		T v = y[o];                                                             \
+		v += w[0][0] * x0[o + s0];                                              \
+		v += w[0][1] * x0[o + s1];                                              \
+		v += w[0][2] * x0[o + s2];                                              \
+		if (nr > 1) {                                                           \
+			v += w[1][0] * x1[o + s0];                                      \
+			v += w[1][1] * x1[o + s1];                                      \
+			v += w[1][2] * x1[o + s2];                                      \
 		}                                                                       \
-		for (int i = 0; i < 4; i++)                                             \
-			for (int64_t nn = n; nn < n_n; nn++) {                          \
-				T s = 0;                                                \
-				for (int64_t k = 0; k < k_n; k++)                       \
-					s += am[i * a_rs + k * a_cs] * b[k * ldb + nn]; \
-				c[(m + i) * ldc + nn] += s;                             \
-			}                                                               \
+		if (nr > 2) {                                                           \
+			v += w[2][0] * x2[o + s0];                                      \
+			v += w[2][1] * x2[o + s1];                                      \
+			v += w[2][2] * x2[o + s2];                                      \
+		}                                                                       \
+		y[o] = v;                                                               \
 	}                                                                               \
-	for (; m < m_n; m++) {                                                          \
-		const T *am = a + m * a_rs;                                             \
-		for (int64_t k = 0; k < k_n; k++)                                       \
-			axpy_##S(c + m * ldc, b + k * ldb, am[k * a_cs], n_n);          \
-	}                                                                               \
+}                                                                                       \
+                                                                                        \
+static void taps3_##S(int nr, T *y, const T *const *xr, const T *const *wr,             \
+                      const int64_t *sh, const int64_t *lo, const int64_t *hi, int64_t n) \
+{                                                                                       \
+	if (nr == 3)                                                                    \
+		taps3_rows_##S(3, y, xr, wr, sh, lo, hi, n);                            \
+	else if (nr == 2)                                                               \
+		taps3_rows_##S(2, y, xr, wr, sh, lo, hi, n);                            \
+	else                                                                            \
+		taps3_rows_##S(1, y, xr, wr, sh, lo, hi, n);                            \
 }                                                                                       \
                                                                                         \
 /* Conv: col [cg * k_size, (r1 - r0) * out[2]] for output rows [r0, r1). */             \
@@ -145,8 +247,8 @@ static void im2col_##S(const struct conv_params *p, const T *x, int64_t r0, int6
 				const T *restrict xr = xc + (id * p->in[1] + ih) * p->in[2];       \
 				const int64_t sw = p->stride[2];                        \
 				fill_##S(d, w0, 0);                                     \
-				for (int64_t ow = w0; ow < w1; ow++)                    \
-					d[ow] = xr[ow * sw + off];                      \
+				if (w1 > w0)                                            \
+					gather_##S(d + w0, xr + w0 * sw + off, sw, w1 - w0); \
 				fill_##S(d + w1, ow_n - w1, 0);                         \
 			}                                                               \
 		}                                                                       \
@@ -156,13 +258,17 @@ static void im2col_##S(const struct conv_params *p, const T *x, int64_t r0, int6
 /* ConvTranspose: y += col2im(col), col [mg * k_size, (r1 - r0) * in[2]] for input     \
  * rows [r0, r1). */                                                                    \
 static void col2im_##S(const struct conv_params *p, const T *col, int64_t r0,          \
-                       int64_t r1, T *y)                                                \
+                       int64_t r1, T *y, T *ph)                                         \
 {                                                                                       \
 	const int64_t iw_n = p->in[2], ih_n = p->in[1];                                 \
 	const int64_t ncol = (r1 - r0) * iw_n;                                          \
+	const int64_t ow_n = p->out[2], ne = (ow_n + 1) / 2, n_rows = p->out[0] * p->out[1]; \
 	const T *row = col;                                                             \
 	for (int64_t m = 0; m < p->mg; m++) {                                           \
 		T *ym = y + m * p->out_size;                                            \
+		if (ph)                                                                 \
+			for (int64_t q = 0; q < n_rows; q++)                            \
+				deinterleave2_##S(ph + q * ow_n, ym + q * ow_n, ow_n);  \
 		for (int64_t kd = 0; kd < p->k[0]; kd++)                                \
 		for (int64_t kh = 0; kh < p->k[1]; kh++)                                \
 		for (int64_t kw = 0; kw < p->k[2]; kw++, row += ncol) {                 \
@@ -178,10 +284,22 @@ static void col2im_##S(const struct conv_params *p, const T *col, int64_t r0,   
 				const int64_t oh = ih * p->stride[1] + kh * p->dil[1] - p->pad[1]; \
 				T *restrict yr = ym + (od * p->out[1] + oh) * p->out[2];           \
 				const T *restrict s = row + (r - r0) * iw_n;            \
-				for (int64_t iw = w0; iw < w1; iw++)                    \
-					yr[iw * sw + off] += s[iw];                     \
+				if (w1 <= w0)                                           \
+					continue;                                       \
+				if (ph) {                                               \
+					/* y[2 iw + off] is phase (off & 1), index      \
+					 * iw + (off - phase) / 2 there */              \
+					const int64_t phase = off & 1;                  \
+					T *pr = ph + (od * p->out[1] + oh) * ow_n + (phase ? ne : 0); \
+					scatter_add_##S(pr + w0 + (off - phase) / 2, s + w0, 1, w1 - w0); \
+				} else {                                                \
+					scatter_add_##S(yr + w0 * sw + off, s + w0, sw, w1 - w0); \
+				}                                                       \
 			}                                                               \
 		}                                                                       \
+		if (ph)                                                                 \
+			for (int64_t q = 0; q < n_rows; q++)                            \
+				interleave2_##S(ym + q * ow_n, ph + q * ow_n, ow_n);    \
 	}                                                                               \
 }                                                                                       \
                                                                                         \
@@ -272,6 +390,66 @@ static void convt_direct_##S(const struct conv_params *p, const T *x, const T *w
 	}                                                                               \
 }                                                                                       \
                                                                                         \
+/* One input channel per group, three taps along the last axis at stride 1 (Conv        \
+ * and ConvTranspose): each output row takes its (kd, kh) input rows in the order       \
+ * of conv_direct / convt_direct, three at a time through taps3. */                     \
+static void direct3_##S(const struct conv_params *p, const T *x, const T *w,            \
+                        const T *b, T *y)                                               \
+{                                                                                       \
+	int64_t sh[3], lo[3], hi[3];                                                    \
+	for (int t = 0; t < 3; t++) {                                                   \
+		const int64_t off = t * p->dil[2] - p->pad[2];                          \
+		/* Conv: x index o + off; ConvTranspose: input iw lands on o = iw + off */ \
+		sh[t] = p->transpose ? -off : off;                                      \
+		lo[t] = p->lo[2][t] + (p->transpose ? off : 0);                         \
+		hi[t] = p->hi[2][t] + (p->transpose ? off : 0);                         \
+	}                                                                               \
+	for (int64_t m = 0; m < p->mg; m++)                                             \
+	for (int64_t od = 0; od < p->out[0]; od++)                                      \
+	for (int64_t oh = 0; oh < p->out[1]; oh++) {                                    \
+		T *yr = y + m * p->out_size + (od * p->out[1] + oh) * p->out[2];        \
+		const T *xr[3], *wr[3];                                                 \
+		int nr = 0;                                                             \
+		fill_##S(yr, p->out[2], b ? b[m] : 0);                                  \
+		for (int64_t kd = 0; kd < p->k[0]; kd++) {                              \
+			/* the input row whose tap kd reaches od (ConvTranspose: od =   \
+			 * id * stride + kd * dil - pad, solved for id) */              \
+			int64_t id, ih, t;                                              \
+			if (!p->transpose) {                                            \
+				if (od < p->lo[0][kd] || od >= p->hi[0][kd])            \
+					continue;                                       \
+				id = od * p->stride[0] + kd * p->dil[0] - p->pad[0];    \
+			} else {                                                        \
+				t = od + p->pad[0] - kd * p->dil[0];                    \
+				if (t < 0 || t % p->stride[0] || t / p->stride[0] >= p->in[0]) \
+					continue;                                       \
+				id = t / p->stride[0];                                  \
+			}                                                               \
+			for (int64_t kh = 0; kh < p->k[1]; kh++) {                      \
+				if (!p->transpose) {                                    \
+					if (oh < p->lo[1][kh] || oh >= p->hi[1][kh])    \
+						continue;                               \
+					ih = oh * p->stride[1] + kh * p->dil[1] - p->pad[1]; \
+				} else {                                                \
+					t = oh + p->pad[1] - kh * p->dil[1];            \
+					if (t < 0 || t % p->stride[1] ||                \
+					    t / p->stride[1] >= p->in[1])               \
+						continue;                               \
+					ih = t / p->stride[1];                          \
+				}                                                       \
+				xr[nr] = x + (id * p->in[1] + ih) * p->in[2];           \
+				wr[nr] = w + (m * p->k[0] + kd) * p->k[1] * 3 + kh * 3; \
+				if (++nr == 3) {                                        \
+					taps3_##S(3, yr, xr, wr, sh, lo, hi, p->out[2]); \
+					nr = 0;                                         \
+				}                                                       \
+			}                                                               \
+		}                                                                       \
+		if (nr)                                                                 \
+			taps3_##S(nr, yr, xr, wr, sh, lo, hi, p->out[2]);               \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
 static void bias_##S(const struct conv_params *p, const T *b, T *y)                    \
 {                                                                                       \
 	for (int64_t m = 0; m < p->mg; m++)                                             \
@@ -283,6 +461,10 @@ static void conv_group_##S(const struct conv_params *p, const T *x, const T *w, 
                            const T *b, T *y, T *col)                                    \
 {                                                                                       \
 	const int64_t kk = p->cg * p->k_size;                                           \
+	if (p->algo == ALGO_DIRECT && p->k[2] == 3 && p->stride[2] == 1) {              \
+		direct3_##S(p, x, w, b, y);                                             \
+		return;                                                                 \
+	}                                                                               \
 	if (p->algo == ALGO_DIRECT) {                                                   \
 		if (!p->transpose) {                                                    \
 			conv_direct_##S(p, x, w, b, y);                                 \
@@ -295,10 +477,10 @@ static void conv_group_##S(const struct conv_params *p, const T *x, const T *w, 
 	bias_##S(p, b, y);                                                              \
 	if (p->algo == ALGO_POINTWISE) {                                                \
 		if (!p->transpose)                                                      \
-			gemm_##S(p->mg, p->out_size, p->cg, w, p->cg, 1, x, p->in_size, \
+			gemm_##S(p, p->mg, p->out_size, p->cg, w, p->cg, 1, x, p->in_size, \
 			         y, p->out_size);                                       \
 		else                                                                    \
-			gemm_##S(p->mg, p->out_size, p->cg, w, 1, p->mg, x, p->in_size, \
+			gemm_##S(p, p->mg, p->out_size, p->cg, w, 1, p->mg, x, p->in_size, \
 			         y, p->out_size);                                       \
 		return;                                                                 \
 	}                                                                               \
@@ -307,7 +489,7 @@ static void conv_group_##S(const struct conv_params *p, const T *x, const T *w, 
 		for (int64_t r0 = 0; r0 < rows; r0 += p->tile_rows) {                   \
 			int64_t r1 = r0 + p->tile_rows < rows ? r0 + p->tile_rows : rows; \
 			im2col_##S(p, x, r0, r1, col);                                  \
-			gemm_##S(p->mg, (r1 - r0) * rl, kk, w, kk, 1, col, (r1 - r0) * rl, \
+			gemm_##S(p, p->mg, (r1 - r0) * rl, kk, w, kk, 1, col, (r1 - r0) * rl, \
 			         y + r0 * rl, p->out_size);                             \
 		}                                                                       \
 		return;                                                                 \
@@ -316,9 +498,10 @@ static void conv_group_##S(const struct conv_params *p, const T *x, const T *w, 
 	for (int64_t r0 = 0; r0 < rows; r0 += p->tile_rows) {                           \
 		int64_t r1 = r0 + p->tile_rows < rows ? r0 + p->tile_rows : rows;       \
 		fill_##S(col, p->col_rows * (r1 - r0) * rl, 0);                         \
-		gemm_##S(p->col_rows, (r1 - r0) * rl, p->cg, w, 1, p->col_rows,         \
+		gemm_##S(p, p->col_rows, (r1 - r0) * rl, p->cg, w, 1, p->col_rows,      \
 		         x + r0 * rl, p->in_size, col, (r1 - r0) * rl);                 \
-		col2im_##S(p, col, r0, r1, y);                                          \
+		col2im_##S(p, col, r0, r1, y,                                           \
+		           p->phase_off ? (T *)((char *)col + p->phase_off) : NULL);    \
 	}                                                                               \
 }                                                                                       \
                                                                                         \
@@ -676,7 +859,13 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 		p->tile_rows = p->tile_rows > rows ? rows : p->tile_rows;
 		p->tile_rows = p->tile_rows < 1 ? 1 : p->tile_rows;
 		n->scratch_bytes = (size_t)(per_row * p->tile_rows) * dtype_size(X->dtype);
+		if (transpose && p->stride[2] == 2 && p->tile_rows == rows && p->out_size) {
+			p->phase_off = (n->scratch_bytes + 63) & ~(size_t)63;
+			n->scratch_bytes = p->phase_off +
+			                   (size_t)p->out_size * dtype_size(X->dtype);
+		}
 	}
+	p->gemm = gemm_f32_pick();
 	n->params = p;
 	return GRT_OK;
 }

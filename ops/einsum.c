@@ -5,6 +5,7 @@
  * operands form a (batched) matrix product, runs a GEMM over merged label groups. */
 #include <stdio.h>
 #include <string.h>
+#include "ops/gemm.h"
 #include "ops/op.h"
 
 #define N_LETTERS 52                         /* a-z, then A-Z */
@@ -23,6 +24,7 @@ struct einsum_mm {
 	int64_t y_sb[MAX_LABELS];      /* [n_batch] in Y */
 	int b_direct;                  /* B is already [k][n] contiguous */
 	const void *b_packed;          /* [k][n] constant B packed at plan time, or NULL */
+	gemm_f32_fn gemm;              /* float: the variant for this CPU */
 };
 
 struct einsum_params {
@@ -182,9 +184,9 @@ static int plan_mm(const struct einsum_params *p, struct einsum_mm *q)
 	}
 
 /* The batched product: per batch entry and row of Y, an i-k-j loop over
- * B packed as [k][n]. work: [k*n] for B (unless packed or direct), then [n]
- * for a Y row (when Y's n stride is not 1). */
-#define DEFINE_MM(name, pack, T)                                                       \
+ * B packed as [k][n] (float: the rows of Y with ops/gemm.h). work: [k*n] for B
+ * (unless packed or direct), then [n] for a Y row (when Y's n stride is not 1). */
+#define DEFINE_MM(name, pack, T, ROW)                                                  \
 	static void name(const struct einsum_mm *q, const T *a, const T *b, T *y, T *work) \
 	{                                                                                \
 		int64_t idx[MAX_LABELS] = { 0 }, oa = 0, ob = 0, oy = 0;                 \
@@ -202,12 +204,7 @@ static int plan_mm(const struct einsum_params *p, struct einsum_mm *q)
 				const T *ar = a + oa + i * q->a_sm;                      \
 				T *restrict yr = q->y_sn == 1 ? y + oy + i * q->y_sm : row; \
 				memset(yr, 0, (size_t)q->n * sizeof(T));                 \
-				for (int64_t kk = 0; kk < q->k; kk++) {                  \
-					const T *restrict br = bk + kk * q->n;           \
-					T v = ar[kk * q->a_sk];                          \
-					for (int64_t j = 0; j < q->n; j++)               \
-						yr[j] += v * br[j];                      \
-				}                                                        \
+				ROW(q, ar, bk, yr);                                      \
 				if (q->y_sn != 1)                                        \
 					for (int64_t j = 0; j < q->n; j++)               \
 						y[oy + i * q->y_sm + j * q->y_sn] = row[j]; \
@@ -230,8 +227,25 @@ static int plan_mm(const struct einsum_params *p, struct einsum_mm *q)
 
 DEFINE_PACK(pack_f32, float)
 DEFINE_PACK(pack_f64, double)
-DEFINE_MM(mm_f32, pack_f32, float)
-DEFINE_MM(mm_f64, pack_f64, double)
+/* yr[n] += ar[k] bk[k][n] */
+static void row_f32(const struct einsum_mm *q, const float *ar, const float *bk, float *yr)
+{
+	q->gemm(1, q->n, q->k, ar, 0, q->a_sk, bk, q->n, yr, q->n);
+}
+
+static void row_f64(const struct einsum_mm *q, const double *ar, const double *bk,
+                    double *restrict yr)
+{
+	for (int64_t kk = 0; kk < q->k; kk++) {
+		const double *restrict br = bk + kk * q->n;
+		double v = ar[kk * q->a_sk];
+		for (int64_t j = 0; j < q->n; j++)
+			yr[j] += v * br[j];
+	}
+}
+
+DEFINE_MM(mm_f32, pack_f32, float, row_f32)
+DEFINE_MM(mm_f64, pack_f64, double, row_f64)
 
 /* The general walk: Y starts at zero, every combination of all labels adds
  * the product of the operands' elements. The last label is the inner loop.
@@ -524,6 +538,7 @@ static int einsum_prepare(struct node *n, struct exec *x)
 			if (q->b_sb[l])
 				b_batched = 1;
 		p->use_mm = 1;
+		q->gemm = gemm_f32_pick();
 		if (dt != DT_FLOAT16 && n->inputs[1]->is_const)
 			bc = op_const_input(n, x, 1);
 		if (bc && !b_batched && !q->b_direct && y->numel) {

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "ops/mathfn.h"
 #include "ops/op.h"
 
 #define MAX_IN 3                /* Where has three inputs */
@@ -169,6 +170,8 @@ struct row_fns { row_fn vv, vs, sv; };
 #define EQ(a, b) ((a) == (b))
 #define SQUARE(a, b) ((void)(b), (a) * (a))
 #define PRELU(x, s) ((x) < 0 ? (s) * (x) : (x))
+/* The same for float, as a select the loop vectoriser accepts */
+#define PRELU_F32(x, s) mathfn_select((x) < 0, (s) * (x), (x))
 #define PRELU_I64(x, s) ((x) < 0 ? (int64_t)((uint64_t)(s) * (uint64_t)(x)) : (x))
 #define PRELU_U(x, s) ((void)(s), (x))
 
@@ -222,7 +225,7 @@ DEFINE_BINARY(eq_u32, uint32_t, uint8_t, ID, AS_U8, EQ);
 DEFINE_BINARY(eq_u64, uint64_t, uint8_t, ID, AS_U8, EQ);
 DEFINE_BINARY(eq_bool, uint8_t, uint8_t, NZ, AS_U8, EQ);
 
-DEFINE_BINARY(prelu_f32, float, float, ID, ID, PRELU);
+DEFINE_BINARY(prelu_f32, float, float, ID, ID, PRELU_F32);
 DEFINE_BINARY(prelu_f64, double, double, ID, ID, PRELU);
 DEFINE_BINARY(prelu_f16, uint16_t, uint16_t, half_to_float, float_to_half, PRELU);
 DEFINE_BINARY(prelu_bf16, uint16_t, uint16_t, bf16_to_float, float_to_bf16, PRELU);
@@ -772,15 +775,8 @@ typedef void (*unary_fn)(void *restrict o, const void *restrict a, int64_t n);
 	}
 
 /* 1 / (1 + e^-|x|), mirrored for x < 0 as e^x / (1 + e^x): exp never
- * overflows and the small tail keeps its relative accuracy. */
-static inline float sigmoidf(float v)
-{
-	float e = expf(-fabsf(v));
-	float r = 1.0f / (1.0f + e);
-
-	return v >= 0 ? r : e * r;
-}
-
+ * overflows and the small tail keeps its relative accuracy (float: the same
+ * in ops/mathfn.h). */
 static inline double sigmoid(double v)
 {
 	double e = exp(-fabs(v));
@@ -793,14 +789,35 @@ DEFINE_UNARY(sqrt_f32, float, ID, ID, sqrtf)
 DEFINE_UNARY(sqrt_f64, double, ID, ID, sqrt)
 DEFINE_UNARY(sqrt_f16, uint16_t, half_to_float, float_to_half, sqrtf)
 DEFINE_UNARY(sqrt_bf16, uint16_t, bf16_to_float, float_to_bf16, sqrtf)
-DEFINE_UNARY(sigmoid_f32, float, ID, ID, sigmoidf)
+
+/* float Sigmoid and Tanh: ops/mathfn.h, four or eight lanes at a time */
+static void sigmoid_f32(void *restrict o, const void *restrict a, int64_t n)
+{
+	fast_sigmoidf_n(o, a, n);
+}
+
+static void sigmoid_f32_avx2(void *restrict o, const void *restrict a, int64_t n)
+{
+	fast_sigmoidf_n_avx2(o, a, n);
+}
+
 DEFINE_UNARY(sigmoid_f64, double, ID, ID, sigmoid)
-DEFINE_UNARY(sigmoid_f16, uint16_t, half_to_float, float_to_half, sigmoidf)
-DEFINE_UNARY(sigmoid_bf16, uint16_t, bf16_to_float, float_to_bf16, sigmoidf)
-DEFINE_UNARY(tanh_f32, float, ID, ID, tanhf)
+DEFINE_UNARY(sigmoid_f16, uint16_t, half_to_float, float_to_half, fast_sigmoidf)
+DEFINE_UNARY(sigmoid_bf16, uint16_t, bf16_to_float, float_to_bf16, fast_sigmoidf)
+
+static void tanh_f32(void *restrict o, const void *restrict a, int64_t n)
+{
+	fast_tanhf_n(o, a, n);
+}
+
+static void tanh_f32_avx2(void *restrict o, const void *restrict a, int64_t n)
+{
+	fast_tanhf_n_avx2(o, a, n);
+}
+
 DEFINE_UNARY(tanh_f64, double, ID, ID, tanh)
-DEFINE_UNARY(tanh_f16, uint16_t, half_to_float, float_to_half, tanhf)
-DEFINE_UNARY(tanh_bf16, uint16_t, bf16_to_float, float_to_bf16, tanhf)
+DEFINE_UNARY(tanh_f16, uint16_t, half_to_float, float_to_half, fast_tanhf)
+DEFINE_UNARY(tanh_bf16, uint16_t, bf16_to_float, float_to_bf16, fast_tanhf)
 
 static const unary_fn sqrt_table[N_DT] = {
 	[DT_FLOAT] = sqrt_f32, [DT_DOUBLE] = sqrt_f64,
@@ -838,6 +855,11 @@ static int unary_prepare(struct node *n, struct exec *x, const unary_fn *table)
 	if (!p)
 		return op_fail(n, x, GRT_E_NOMEM, "out of memory");
 	p->fn = table[a->dtype];
+	/* float Sigmoid and Tanh: eight lanes where the CPU has AVX2 and FMA */
+	if (p->fn == sigmoid_f32 && mathfn_avx2_ok())
+		p->fn = sigmoid_f32_avx2;
+	if (p->fn == tanh_f32 && mathfn_avx2_ok())
+		p->fn = tanh_f32_avx2;
 	n->params = p;
 	return GRT_OK;
 }

@@ -1,8 +1,9 @@
 /* matmul.c - MatMul (https://onnx.ai/onnx/operators/onnx__MatMul.html), opsets 1..latest.
  * numpy matmul: 1-D operands are promoted to matrices and the added axis removed,
- * batch axes broadcast. Per batch Y[m,n] = A[m,k] B[k,n] with an i-k-j loop (four
- * rows of Y per pass over B); float16/bfloat16 go through float copies in scratch. */
+ * batch axes broadcast. Per batch Y[m,n] = A[m,k] B[k,n]: float through ops/gemm.h,
+ * other types with an i-k-j loop; float16/bfloat16 go through float copies in scratch. */
 #include <string.h>
+#include "ops/gemm.h"
 #include "ops/op.h"
 
 struct matmul_params {
@@ -11,46 +12,15 @@ struct matmul_params {
 	const int64_t *a_off;     /* [n_batch] element offset of each batch's A matrix */
 	const int64_t *b_off;     /* [n_batch] element offset of each batch's B matrix */
 	size_t half_bytes;        /* float16/bfloat16: bytes of each float copy A, B, Y */
+	gemm_f32_fn gemm;         /* float kernel for this CPU */
 };
 
-/* Y[m,n] = A[m,k] B[k,n]: four rows of Y share each row of B, the j loop
- * vectorises. */
-static void gemm_f32(const float *restrict a, const float *restrict b, float *restrict y,
-                     int64_t m, int64_t k, int64_t n)
+/* Y[m,n] = A[m,k] B[k,n] with the float GEMM of ops/gemm.h. */
+static void gemm_f32(gemm_f32_fn gemm, const float *restrict a, const float *restrict b,
+                     float *restrict y, int64_t m, int64_t k, int64_t n)
 {
-	int64_t i = 0;
-
-	for (; i + 4 <= m; i += 4) {
-		float *restrict y0 = y + i * n, *restrict y1 = y0 + n;
-		float *restrict y2 = y1 + n, *restrict y3 = y2 + n;
-		const float *a0 = a + i * k;
-
-		memset(y0, 0, (size_t)n * sizeof(float));
-		memset(y1, 0, (size_t)n * sizeof(float));
-		memset(y2, 0, (size_t)n * sizeof(float));
-		memset(y3, 0, (size_t)n * sizeof(float));
-		for (int64_t p = 0; p < k; p++) {
-			const float *restrict br = b + p * n;
-			float v0 = a0[p], v1 = a0[k + p], v2 = a0[2 * k + p], v3 = a0[3 * k + p];
-			for (int64_t j = 0; j < n; j++) {
-				float bv = br[j];
-				y0[j] += v0 * bv;
-				y1[j] += v1 * bv;
-				y2[j] += v2 * bv;
-				y3[j] += v3 * bv;
-			}
-		}
-	}
-	for (; i < m; i++) {
-		float *restrict yr = y + i * n;
-		memset(yr, 0, (size_t)n * sizeof(float));
-		for (int64_t p = 0; p < k; p++) {
-			const float *restrict br = b + p * n;
-			float v = a[i * k + p];
-			for (int64_t j = 0; j < n; j++)
-				yr[j] += v * br[j];
-		}
-	}
+	memset(y, 0, (size_t)(m * n) * sizeof(float));
+	gemm(m, n, k, a, k, 1, b, n, y, n);
 }
 
 /* The same product for the other types, one function per type. Integers
@@ -154,6 +124,7 @@ static int matmul_prepare(struct node *n, struct exec *x)
 	p->k = k;
 	p->n = nn;
 	p->n_batch = n_batch;
+	p->gemm = gemm_f32_pick();
 	if (y->numel == 0) {
 		p->n_batch = 0;
 		return GRT_OK;
@@ -219,7 +190,7 @@ static int matmul_run(struct node *n, struct exec *x)
 	switch (a->dtype) {
 	case DT_FLOAT:
 		for (int64_t i = 0; i < p->n_batch; i++)
-			gemm_f32((const float *)a->data + p->a_off[i],
+			gemm_f32(p->gemm, (const float *)a->data + p->a_off[i],
 			         (const float *)b->data + p->b_off[i], (float *)y->data + i * ys,
 			         m, k, nn);
 		break;
@@ -233,7 +204,7 @@ static int matmul_run(struct node *n, struct exec *x)
 		to_float(a->data, fa, a->numel, bf);
 		to_float(b->data, fb, b->numel, bf);
 		for (int64_t i = 0; i < p->n_batch; i++)
-			gemm_f32(fa + p->a_off[i], fb + p->b_off[i], fy + i * ys, m, k, nn);
+			gemm_f32(p->gemm, fa + p->a_off[i], fb + p->b_off[i], fy + i * ys, m, k, nn);
 		for (int64_t i = 0; i < y->numel; i++)
 			out[i] = bf ? float_to_bf16(fy[i]) : float_to_half(fy[i]);
 		break;

@@ -1,11 +1,17 @@
 /* rnn.c - GRU (https://onnx.ai/onnx/operators/onnx__GRU.html), opsets 1..latest
  * (linear_before_reset from 3, layout from 14). Per direction, X W^T plus biases for
- * every step is one matrix product into scratch; each step adds H R^T and applies the
- * gates z, r, h. Constant W, R, B are transposed into params at plan time. Computes
- * in float; double and float16 tensors are converted on the way in and out. */
+ * every step is one matrix product (ops/gemm.h) into scratch; each step adds H R^T
+ * and applies the gates z, r, h. Constant W, R, B are transposed into params at plan
+ * time. Computes in float; double and float16 tensors are converted on the way in and
+ * out. The common case (float, constant weights, linear_before_reset, default
+ * activations, no clip or sequence_lens) runs the directions interleaved, with hidden
+ * sizes 4, 8 and 16 compiled as constants. */
 #include <math.h>
 #include <string.h>
 #include <strings.h>
+#include "ops/gemm.h"
+#include "ops/gru.h"
+#include "ops/mathfn.h"
 #include "ops/op.h"
 
 enum act_kind {
@@ -38,11 +44,15 @@ struct gru_params {
 	struct gru_weights w[2];   /* [dirs] */
 	size_t pack_floats;        /* floats in one direction's packed weights */
 	int convert;               /* element type is not float */
+	int fast;                  /* recur applies (see gru_prepare) */
+	struct gru_recur rec;      /* fast: its arguments */
+	gru_recur_fn recur;        /* fast: the variant for this CPU and hidden size */
+	gemm_f32_fn gemm;          /* X W^T: the variant for this CPU */
 	/* scratch byte offsets */
 	size_t off_pack;           /* [dirs][pack_floats] weights packed at run time */
 	size_t off_x;              /* [seq*batch][input] X as float (convert) */
-	size_t off_xw;             /* [seq*batch][3*hidden] X W^T + biases, one direction */
-	size_t off_h;              /* [batch][hidden] hidden state */
+	size_t off_xw;             /* [dirs][seq*batch][3*hidden] X W^T + biases */
+	size_t off_h;              /* [dirs][batch][hidden] hidden state */
 	size_t off_tmp;            /* [7*hidden] step temporaries */
 	size_t off_y;              /* Y as float (convert) */
 	size_t off_yh;             /* Y_h as float (convert) */
@@ -81,12 +91,10 @@ static void activate(const struct act *a, float clip, float *restrict v, int64_t
 			v[i] = v[i] > 0 ? v[i] : 0;
 		break;
 	case ACT_TANH:
-		for (int64_t i = 0; i < n; i++)
-			v[i] = tanhf(v[i]);
+		fast_tanhf_n(v, v, n);
 		break;
 	case ACT_SIGMOID:
-		for (int64_t i = 0; i < n; i++)
-			v[i] = 1.0f / (1.0f + expf(-v[i]));
+		fast_sigmoidf_n(v, v, n);
 		break;
 	case ACT_AFFINE:
 		for (int64_t i = 0; i < n; i++)
@@ -102,7 +110,7 @@ static void activate(const struct act *a, float clip, float *restrict v, int64_t
 		break;
 	case ACT_SCALED_TANH:
 		for (int64_t i = 0; i < n; i++)
-			v[i] = al * tanhf(be * v[i]);
+			v[i] = al * fast_tanhf(be * v[i]);
 		break;
 	case ACT_HARD_SIGMOID:
 		for (int64_t i = 0; i < n; i++) {
@@ -365,8 +373,26 @@ static int gru_prepare(struct node *n, struct exec *x)
 	}
 	if (p->convert)
 		p->off_x = take(&at, (size_t)(p->seq * p->batch * p->input) * sizeof(float));
-	p->off_xw = take(&at, (size_t)(p->seq * p->batch * 3 * p->hidden) * sizeof(float));
-	p->off_h = take(&at, (size_t)(p->batch * p->hidden) * sizeof(float));
+	p->gemm = gemm_f32_pick();
+	p->fast = !p->convert && p->packed && !sl && p->lbr && !(p->clip > 0);
+	for (int d = 0; d < p->dirs; d++)
+		p->fast &= p->f[d].kind == ACT_SIGMOID && p->g[d].kind == ACT_TANH;
+	if (p->fast) {
+		p->rec.seq = p->seq;
+		p->rec.batch = p->batch;
+		p->rec.hidden = p->hidden;
+		p->rec.dirs = p->dirs;
+		p->rec.reverse = p->reverse;
+		p->rec.layout = p->layout;
+		for (int d = 0; d < p->dirs; d++) {
+			p->rec.rt[d] = p->w[d].rt;
+			p->rec.rbh[d] = p->w[d].rbh;
+		}
+		p->recur = gru_recur_avx2_ok(p->hidden) ? gru_recur_avx2 : gru_recur_portable;
+	}
+	p->off_xw = take(&at, (size_t)(p->dirs * p->seq * p->batch * 3 * p->hidden) *
+	                      sizeof(float));
+	p->off_h = take(&at, (size_t)(p->dirs * p->batch * p->hidden) * sizeof(float));
 	p->off_tmp = take(&at, (size_t)(7 * p->hidden) * sizeof(float));
 	if (p->convert && y)
 		p->off_y = take(&at, (size_t)y->numel * sizeof(float));
@@ -421,21 +447,110 @@ static void gru_step(const struct gru_params *p, const struct gru_weights *w, in
 		h[j] = (1.0f - gate[j]) * gate[2 * hs + j] + gate[j] * h[j];
 }
 
-/* xw[rows][3*hidden] = x[rows][input] W^T + bx. */
-static void project(const float *restrict xs, const struct gru_weights *w, int64_t rows,
-                    int64_t in, int64_t g, float *restrict xw)
+/* The step of gru_step() for linear_before_reset, Sigmoid, Tanh and no clip, the
+ * same operations in the same order, for hidden 4, 8 or 16 (a constant where
+ * inlined): h R^T and the gates stay in vector registers. */
+static inline __attribute__((always_inline)) void
+gru_step_v4(const int64_t hs, const float *restrict xw, const float *restrict rt,
+            const float *restrict rbh, float *restrict h)
 {
-	for (int64_t i = 0; i < rows; i++) {
-		float *restrict o = xw + i * g;
-		const float *restrict xr = xs + i * in;
-		memcpy(o, w->bx, (size_t)g * sizeof(float));
-		for (int64_t k = 0; k < in; k++) {
-			const float *restrict wr = w->wt + k * g;
-			float v = xr[k];
-			for (int64_t j = 0; j < g; j++)
-				o[j] += v * wr[j];
-		}
+	const int64_t nv = hs / 4, g = 3 * hs;
+	v4f acc[12], hv = v4f_load(h);        /* [3*hidden / 4] h R^T */
+
+	/* unrolled: acc must live in registers, not memory */
+#pragma GCC unroll 12
+	for (int64_t j = 0; j < 3 * nv; j++)
+		acc[j] = hv[0] * v4f_load(rt + 4 * j);
+#pragma GCC unroll 16
+	for (int64_t k = 1; k < hs; k++) {
+		if (k % 4 == 0)
+			hv = v4f_load(h + k);
+#pragma GCC unroll 12
+		for (int64_t j = 0; j < 3 * nv; j++)
+			acc[j] += hv[k % 4] * v4f_load(rt + k * g + 4 * j);
 	}
+#pragma GCC unroll 4
+	for (int64_t j = 0; j < nv; j++) {
+		v4f z = v4f_sigmoid(v4f_load(xw + 4 * j) + acc[j]);
+		v4f r = v4f_sigmoid(v4f_load(xw + hs + 4 * j) + acc[nv + j]);
+		/* g(Xt Wh^T + Wbh + r (.) (H Rh^T + Rbh)) */
+		v4f c = v4f_tanh(v4f_load(xw + 2 * hs + 4 * j) +
+		                 r * (acc[2 * nv + j] + v4f_load(rbh + 4 * j)));
+		v4f_store(h + 4 * j, (1.0f - z) * c + z * v4f_load(h + 4 * j));
+	}
+}
+
+/* The same step for any hidden size, on arrays. tmp: [6*hidden]. */
+static void gru_step_any(int64_t hs, const float *restrict xw, const float *restrict rt,
+                         const float *restrict rbh, float *restrict h, float *restrict tmp)
+{
+	const int64_t g = 3 * hs;
+	float *restrict acc = tmp;            /* [3*hidden] h R^T */
+	float *restrict gate = tmp + g;       /* [3*hidden] z, r, candidate */
+
+	memset(acc, 0, (size_t)g * sizeof(float));
+	for (int64_t k = 0; k < hs; k++) {
+		const float *restrict row = rt + k * g;
+		float v = h[k];
+		for (int64_t j = 0; j < g; j++)
+			acc[j] += v * row[j];
+	}
+	for (int64_t j = 0; j < 2 * hs; j++)
+		gate[j] = xw[j] + acc[j];
+	fast_sigmoidf_n(gate, gate, 2 * hs);
+	for (int64_t j = 0; j < hs; j++)
+		gate[2 * hs + j] = xw[2 * hs + j] + gate[hs + j] * (acc[2 * hs + j] + rbh[j]);
+	fast_tanhf_n(gate + 2 * hs, gate + 2 * hs, hs);
+	for (int64_t j = 0; j < hs; j++)
+		h[j] = (1.0f - gate[j]) * gate[2 * hs + j] + gate[j] * h[j];
+}
+
+/* gru_recur_fn with the hidden size hs a constant where inlined (0: q->hidden). */
+static inline __attribute__((always_inline)) void
+gru_recur_lbr(const int64_t hs, const struct gru_recur *q, const float *xw, float *h,
+              float *y, float *tmp)
+{
+	const int64_t seq = q->seq, batch = q->batch, hn = hs ? hs : q->hidden, g = 3 * hn;
+
+	for (int64_t st = 0; st < seq; st++)
+		for (int d = 0; d < q->dirs; d++) {
+			int64_t t = d == 1 || q->reverse ? seq - 1 - st : st;
+			for (int64_t b = 0; b < batch; b++) {
+				int64_t row = q->layout ? b * seq + t : t * batch + b;
+				const float *xr = xw + (d * seq * batch + row) * g;
+				float *hb = h + (d * batch + b) * hn;
+				if (hs)
+					gru_step_v4(hs, xr, q->rt[d], q->rbh[d], hb);
+				else
+					gru_step_any(hn, xr, q->rt[d], q->rbh[d], hb, tmp);
+				if (y) {
+					float *yr = y + (q->layout ? (row * q->dirs + d) * hn :
+					                 ((t * q->dirs + d) * batch + b) * hn);
+					for (int64_t j = 0; j < hn; j++)
+						yr[j] = hb[j];
+				}
+			}
+		}
+}
+
+void gru_recur_portable(const struct gru_recur *q, const float *xw, float *h, float *y,
+                        float *tmp)
+{
+	switch (q->hidden) {
+	case 4: gru_recur_lbr(4, q, xw, h, y, tmp); break;
+	case 8: gru_recur_lbr(8, q, xw, h, y, tmp); break;
+	case 16: gru_recur_lbr(16, q, xw, h, y, tmp); break;
+	default: gru_recur_lbr(0, q, xw, h, y, tmp); break;
+	}
+}
+
+/* xw[rows][3*hidden] = bx + x[rows][input] W^T (the product summed first). */
+static void project(gemm_f32_fn gemm, const float *xs, const struct gru_weights *w,
+                    int64_t rows, int64_t in, int64_t g, float *xw)
+{
+	for (int64_t i = 0; i < rows; i++)
+		memcpy(xw + i * g, w->bx, (size_t)g * sizeof(float));
+	gemm(rows, g, in, xs, in, 1, w->wt, g, xw, g);
 }
 
 static void store(struct tensor *t, const float *s)
@@ -479,6 +594,30 @@ static int gru_run(struct node *n, struct exec *x)
 		xs = xf;
 	}
 
+	if (p->fast) {
+		/* float, packed, no sequence_lens: every direction at once */
+		for (int d = 0; d < p->dirs; d++) {
+			project(p->gemm, xs, &p->w[d], seq * batch, p->input, g,
+			        xw + d * seq * batch * g);
+			/* initial_h is float here */
+			for (int64_t b = 0; b < batch; b++) {
+				float *hb = h + (d * batch + b) * hs;
+				if (h0)
+					memcpy(hb, (const float *)h0->data + (p->layout ?
+					       b * p->dirs + d : d * batch + b) * hs,
+					       (size_t)hs * sizeof(float));
+				else
+					memset(hb, 0, (size_t)hs * sizeof(float));
+			}
+		}
+		p->recur(&p->rec, xw, h, y, tmp);
+		if (yh)
+			for (int d = 0; d < p->dirs; d++)
+				for (int64_t b = 0; b < batch; b++)
+					memcpy(yh + (p->layout ? b * p->dirs + d : d * batch + b) * hs,
+					       h + (d * batch + b) * hs, (size_t)hs * sizeof(float));
+		return GRT_OK;
+	}
 	for (int d = 0; d < p->dirs; d++) {
 		struct gru_weights wl;
 		const struct gru_weights *w = &p->w[d];
@@ -488,7 +627,7 @@ static int gru_run(struct node *n, struct exec *x)
 			             (float *)(s + p->off_pack) + d * p->pack_floats, &wl);
 			w = &wl;
 		}
-		project(xs, w, seq * batch, p->input, g, xw);
+		project(p->gemm, xs, w, seq * batch, p->input, g, xw);
 		for (int64_t b = 0; b < batch; b++)
 			for (int64_t j = 0; j < hs; j++)
 				h[b * hs + j] = h0 ? elem(h0, (p->layout ? b * p->dirs + d :

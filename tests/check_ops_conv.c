@@ -769,6 +769,51 @@ START_TEST(sweep_random)
 }
 END_TEST
 
+/* Rows long enough for the vector loops and their tails: the last axis 20..70,
+ * 3-tap kernels (fused pass, stride 1), strides 1 and 2 (vectorised im2col and
+ * col2im), pointwise and depthwise. */
+START_TEST(sweep_wide)
+{
+	struct geo g;
+	char label[64];
+
+	rng_state = 555u + (uint32_t)_i;
+	for (int i = 0; i < 60; i++) {
+		int kind = i % 4 == 0 ? 1 : i % 4 == 1 ? 2 : 0;   /* depthwise, pointwise, any */
+		int64_t dk;
+
+		random_geo(&g, _i, kind);
+		g.nsp = 2;
+		for (int a = 0; a < 2; a++) {
+			g.in[a] = a ? rnd(20, 70) : rnd(1, 4);
+			g.k[a] = kind == 2 ? 1 : a ? 1 + 2 * rnd(0, 2) : rnd(1, 3);
+			g.s[a] = kind == 2 ? 1 : rnd(1, 2);
+			g.d[a] = rnd(1, 2);
+			g.pb[a] = kind == 2 ? 0 : rnd(0, 2);
+			g.pe[a] = kind == 2 ? 0 : rnd(0, 2);
+			g.op[a] = 0;
+			dk = (g.k[a] - 1) * g.d[a] + 1;
+			if (!_i) {
+				if (g.in[a] + g.pb[a] + g.pe[a] < dk)
+					g.in[a] = dk;
+				g.out[a] = (g.in[a] + g.pb[a] + g.pe[a] - dk) / g.s[a] + 1;
+			} else {
+				int64_t full = g.s[a] * (g.in[a] - 1) + dk;
+				while (g.pb[a] + g.pe[a] >= full) {
+					if (g.pb[a])
+						g.pb[a]--;
+					else
+						g.pe[a]--;
+				}
+				g.out[a] = full - g.pb[a] - g.pe[a];
+			}
+		}
+		snprintf(label, sizeof(label), "wide %d case %d", _i, i);
+		check_geo(&g, i % 4 == 3 ? DT_DOUBLE : DT_FLOAT, label);
+	}
+}
+END_TEST
+
 START_TEST(sweep_tiled)
 {
 	/* big enough that im2col / col2im take several tiles */
@@ -839,6 +884,7 @@ static Suite *conv_suite(void)
 	tcase_add_test(o, conv_opset1_and_17);
 	tcase_add_test(sw, sweep_random);
 	tcase_add_test(sw, sweep_tiled);
+	tcase_add_test(sw, sweep_wide);
 	tcase_add_test(sw, sweep_gtcrn_shapes);
 	tcase_set_timeout(sw, 60);
 	suite_add_tcase(s, v);
@@ -865,6 +911,7 @@ static Suite *convt_suite(void)
 	tcase_add_test(o, convt_opset1_pad_split);
 	tcase_add_loop_test(sw, sweep_random, 1, 2);
 	tcase_add_loop_test(sw, sweep_tiled, 1, 2);
+	tcase_add_loop_test(sw, sweep_wide, 1, 2);
 	tcase_set_timeout(sw, 60);
 	suite_add_tcase(s, v);
 	suite_add_tcase(s, sh);

@@ -1,11 +1,14 @@
 /* check_ops_rnn.c - unit tests for GRU (ops/rnn.c), MatMul (ops/matmul.c) and
  * Einsum (ops/einsum.c): hand-computed values, comparisons with plain reference
- * loops written here, shapes, errors and opsets.
+ * loops written here, shapes, errors and opsets; the SIMD variants of the GEMM
+ * (ops/gemm.h) and of the GRU recurrence (ops/gru.h) against the portable ones.
  * Rerun one case: CK_RUN_SUITE=GRU CK_RUN_CASE=values ./tests/check_ops_rnn */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ops/gemm.h"
+#include "ops/gru.h"
 #include "tests/op_harness.h"
 
 /* --- helpers --- */
@@ -302,6 +305,53 @@ START_TEST(matmul_values_types)
 			h_free(&h);
 		}
 	}
+}
+END_TEST
+
+/* Every variant of ops/gemm.h: the portable one against a double reference, the
+ * others against the portable one (they differ by fused multiply-adds only).
+ * Row counts 1..9 (the 4-row blocks and the rest), column counts around the
+ * vector widths, A plain and transposed, C accumulated into and wider than n. */
+START_TEST(matmul_gemm_variants)
+{
+	static const int64_t ns[] = { 1, 3, 4, 5, 8, 12, 15, 16, 17, 24, 31, 33, 40, 65 };
+	static const int64_t ks[] = { 1, 2, 7, 24 };
+	static float a[9 * 24], b[24 * 65], c0[9 * 70], c1[9 * 70], c2[9 * 70];
+	const int avx2 = gemm_f32_avx2_ok();
+
+	rng_state = 4242u;
+	fill(a, 9 * 24, 1);
+	fill(b, 24 * 65, 1);
+	for (int64_t m = 1; m <= 9; m++)
+		for (size_t in = 0; in < sizeof(ns) / sizeof(ns[0]); in++)
+			for (size_t ik = 0; ik < sizeof(ks) / sizeof(ks[0]); ik++)
+				for (int tr = 0; tr < 2; tr++) {
+					int64_t n = ns[in], k = ks[ik], ldc = n + 5;
+					int64_t a_rs = tr ? 1 : k, a_cs = tr ? m : 1;
+					fill(c0, 9 * 70, 1);
+					memcpy(c1, c0, sizeof(c0));
+					memcpy(c2, c0, sizeof(c0));
+					gemm_f32_portable(m, n, k, a, a_rs, a_cs, b, n, c1, ldc);
+					if (avx2)
+						gemm_f32_avx2(m, n, k, a, a_rs, a_cs, b, n, c2, ldc);
+					for (int64_t i = 0; i < m; i++)
+						for (int64_t j = 0; j < ldc; j++) {
+							double e = c0[i * ldc + j];
+							float g1 = c1[i * ldc + j], g2 = c2[i * ldc + j];
+							for (int64_t p = 0; j < n && p < k; p++)
+								e += (double)a[i * a_rs + p * a_cs] * b[p * n + j];
+							ck_assert_msg(fabs(g1 - e) <= 1e-5 * (1 + fabs(e)),
+							              "portable m %lld n %lld k %lld tr %d C[%lld][%lld]: "
+							              "got %.8g, expected %.8g", (long long)m,
+							              (long long)n, (long long)k, tr, (long long)i,
+							              (long long)j, (double)g1, e);
+							ck_assert_msg(!avx2 || fabs(g2 - g1) <= 1e-5 * (1 + fabs(g1)),
+							              "avx2 m %lld n %lld k %lld tr %d C[%lld][%lld]: "
+							              "got %.8g, portable %.8g", (long long)m,
+							              (long long)n, (long long)k, tr, (long long)i,
+							              (long long)j, (double)g2, (double)g1);
+						}
+				}
 }
 END_TEST
 
@@ -1154,6 +1204,128 @@ START_TEST(gru_values_options)
 }
 END_TEST
 
+/* The common case that GRU runs through ops/gru.h (float, constant weights,
+ * linear_before_reset, default activations, no clip, no sequence_lens): hidden
+ * sizes compiled as constants (4, 8, 16) and others, every direction and layout. */
+START_TEST(gru_values_fast_path)
+{
+	static const int hidden[] = { 4, 8, 16, 12, 5 };
+
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		for (int dir = 0; dir < 3; dir++)
+			for (int layout = 0; layout < 2; layout++) {
+				struct gru_case c = {
+					.seq = 5, .batch = 3, .input = 3, .hidden = hidden[i],
+					.dirs = dir == 2 ? 2 : 1, .reverse = dir == 1, .lbr = 1,
+					.layout = layout, .has_b = 1, .has_h0 = 1, .want_y = 1,
+					.want_yh = 1, .w_const = 1,
+				};
+				check_gru(&c, DT_FLOAT);
+				c.has_h0 = 0;            /* initial state zero */
+				c.want_y = 0;
+				check_gru(&c, DT_FLOAT);
+			}
+}
+END_TEST
+
+/* Y and Y_h of one GRU run, float, layout 0, forward or bidirectional; lens:
+ * give sequence_lens (all full), which takes the general path. */
+static void run_gru_lens(int hs, int dirs, int with_lens, float *y, float *yh)
+{
+	struct harness h;
+	const int seq = 6, batch = 2, in = 5, g = 3 * hs;
+	const int64_t dx[] = { seq, batch, in }, dw[] = { dirs, g, in }, dr[] = { dirs, g, hs };
+	const int64_t db[] = { dirs, 2 * g }, dl[] = { batch }, dh[] = { dirs, batch, hs };
+	const int32_t lens[2] = { seq, seq };
+	float x[6 * 2 * 5], w[2 * 48 * 5], r[2 * 48 * 16], b[2 * 96], h0[2 * 2 * 16];
+
+	rng_state = (uint32_t)(hs * 10 + dirs);
+	fill(x, seq * batch * in, 1);
+	fill(w, dirs * g * in, 0.7f);
+	fill(r, dirs * g * hs, 0.7f);
+	fill(b, dirs * 2 * g, 0.5f);
+	fill(h0, dirs * batch * hs, 0.8f);
+	h_init(&h, "GRU", 14);
+	h_input(&h, DT_FLOAT, 3, dx, x, 0);
+	h_input(&h, DT_FLOAT, 3, dw, w, 1);
+	h_input(&h, DT_FLOAT, 3, dr, r, 1);
+	h_input(&h, DT_FLOAT, 2, db, b, 1);
+	if (with_lens)
+		h_input(&h, DT_INT32, 1, dl, lens, 0);
+	else
+		h_input_none(&h);
+	h_input(&h, DT_FLOAT, 3, dh, h0, 0);
+	h_output(&h);
+	h_output(&h);
+	h_attr_int(&h, "hidden_size", hs);
+	h_attr_int(&h, "linear_before_reset", 1);
+	h_attr_string(&h, "direction", dirs == 2 ? "bidirectional" : "forward");
+	RUN_OK(&h);
+	memcpy(y, h.out[0]->data, (size_t)h.out[0]->nbytes);
+	memcpy(yh, h.out[1]->data, (size_t)h.out[1]->nbytes);
+	h_free(&h);
+}
+
+/* The fast path and the general path agree (to fused multiply-adds). */
+START_TEST(gru_values_fast_vs_general)
+{
+	static const int hidden[] = { 4, 8, 16, 7 };
+
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		for (int dirs = 1; dirs <= 2; dirs++) {
+			float y0[6 * 2 * 2 * 16], y1[6 * 2 * 2 * 16], yh0[2 * 2 * 16], yh1[2 * 2 * 16];
+			int hs = hidden[i], ny = 6 * dirs * 2 * hs;
+			run_gru_lens(hs, dirs, 0, y0, yh0);
+			run_gru_lens(hs, dirs, 1, y1, yh1);
+			for (int j = 0; j < ny; j++)
+				ck_assert_msg(fabsf(y0[j] - y1[j]) <= 1e-6f,
+				              "hidden %d dirs %d Y[%d]: fast %.9g, general %.9g", hs, dirs,
+				              j, (double)y0[j], (double)y1[j]);
+			for (int j = 0; j < dirs * 2 * hs; j++)
+				ck_assert_msg(fabsf(yh0[j] - yh1[j]) <= 1e-6f,
+				              "hidden %d dirs %d Y_h[%d]: fast %.9g, general %.9g", hs,
+				              dirs, j, (double)yh0[j], (double)yh1[j]);
+		}
+}
+END_TEST
+
+/* gru_recur_avx2 against gru_recur_portable on the same arguments, where the
+ * CPU has AVX2 and FMA: hidden 4, 8, 16, both layouts, both directions. */
+START_TEST(gru_recur_variants)
+{
+	static float rt[2 * 16 * 48], rbh[2 * 16], xw[2 * 7 * 3 * 48], tmp[6 * 16];
+	static float h1[2 * 3 * 16], h2[2 * 3 * 16], y1[7 * 2 * 3 * 16], y2[7 * 2 * 3 * 16];
+	static const int hidden[] = { 4, 8, 16 };
+
+	for (size_t i = 0; i < 3; i++)
+		for (int layout = 0; layout < 2; layout++) {
+			int hs = hidden[i];
+			struct gru_recur q = {
+				.seq = 7, .batch = 3, .hidden = hs, .dirs = 2, .layout = layout,
+				.rt = { rt, rt + 16 * 48 }, .rbh = { rbh, rbh + 16 },
+			};
+			if (!gru_recur_avx2_ok(hs))
+				return;
+			rng_state = (uint32_t)(hs + layout);
+			fill(rt, 2 * 16 * 48, 0.8f);
+			fill(rbh, 2 * 16, 0.5f);
+			fill(xw, 2 * 7 * 3 * 48, 2.0f);
+			fill(h1, 2 * 3 * 16, 0.9f);
+			memcpy(h2, h1, sizeof(h1));
+			gru_recur_portable(&q, xw, h1, y1, tmp);
+			gru_recur_avx2(&q, xw, h2, y2, tmp);
+			for (int j = 0; j < 7 * 2 * 3 * hs; j++)
+				ck_assert_msg(fabsf(y1[j] - y2[j]) <= 1e-5f,
+				              "hidden %d layout %d Y[%d]: avx2 %.9g, portable %.9g", hs,
+				              layout, j, (double)y2[j], (double)y1[j]);
+			for (int j = 0; j < 2 * 3 * hs; j++)
+				ck_assert_msg(fabsf(h1[j] - h2[j]) <= 1e-5f,
+				              "hidden %d layout %d h[%d]: avx2 %.9g, portable %.9g", hs,
+				              layout, j, (double)h2[j], (double)h1[j]);
+		}
+}
+END_TEST
+
 START_TEST(gru_values_types)
 {
 	struct gru_case c = {
@@ -1380,6 +1552,7 @@ static Suite *suite_matmul(void)
 	tcase_add_test(v, matmul_values_vectors);
 	tcase_add_test(v, matmul_values_broadcast);
 	tcase_add_test(v, matmul_values_types);
+	tcase_add_test(v, matmul_gemm_variants);
 	tcase_add_test(sh, matmul_shapes_empty);
 	tcase_add_test(e, matmul_errors);
 	tcase_add_test(o, matmul_opsets);
@@ -1420,6 +1593,9 @@ static Suite *suite_gru(void)
 	tcase_add_test(v, gru_values_activations);
 	tcase_add_test(v, gru_values_reference);
 	tcase_add_test(v, gru_values_options);
+	tcase_add_test(v, gru_values_fast_path);
+	tcase_add_test(v, gru_values_fast_vs_general);
+	tcase_add_test(v, gru_recur_variants);
 	tcase_add_test(v, gru_values_types);
 	tcase_add_test(sh, gru_shapes);
 	tcase_add_test(e, gru_errors);

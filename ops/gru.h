@@ -1,0 +1,36 @@
+/* gru.h - the GRU recurrence in its common case (float, linear_before_reset, Sigmoid
+ * and Tanh, no clip, no sequence_lens) after X W^T is done, one variant per
+ * instruction set: gru_recur_portable (ops/rnn.c, any hidden size) and
+ * gru_recur_avx2 (ops/rnn_avx2.c, hidden 4, 8 and 16), chosen by GRU's prepare.
+ * Both do the same operations in the same order; they differ only by fused
+ * multiply-adds. */
+#ifndef OPS_GRU_H
+#define OPS_GRU_H
+
+#include <stdint.h>
+
+struct gru_recur {
+	int64_t seq, batch, hidden;   /* seq_length, batch_size, hidden_size */
+	int dirs;                     /* num_directions: 1 or 2 */
+	int reverse;                  /* direction = reverse (with dirs = 1) */
+	int layout;                   /* 0: row t*batch + b, Y [seq][dirs][batch][hidden];
+	                               * 1: row b*seq + t, Y [batch][seq][dirs][hidden] */
+	const float *rt[2];           /* [dirs] R^T [hidden][3*hidden], gate blocks z, r, h */
+	const float *rbh[2];          /* [dirs] [hidden] Rbh */
+};
+
+/* xw [dirs][seq*batch rows][3*hidden]: X W^T + Wb + Rb (z, r), + Wbh (h), per
+ * row. h [dirs][batch][hidden]: initial state in, final state out. y: Y, or
+ * NULL. tmp: [6*hidden] floats. Every step of every direction; the directions
+ * advance together so that their independent chains overlap. */
+typedef void (*gru_recur_fn)(const struct gru_recur *q, const float *xw, float *h,
+                             float *y, float *tmp);
+
+void gru_recur_portable(const struct gru_recur *q, const float *xw, float *h, float *y,
+                        float *tmp);
+/* Only where gru_recur_avx2_ok(hidden) is true. */
+void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float *y,
+                    float *tmp);
+int gru_recur_avx2_ok(int64_t hidden);
+
+#endif
