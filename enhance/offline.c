@@ -63,7 +63,7 @@ static int plan_offline(const gtcrn_model *m, size_t T, unsigned flags, size_t b
                         grt_session **s, char *err, size_t err_len)
 {
 	grt_value in;
-	grt_session_opts so = { &in, 1, flags, budget };
+	grt_session_opts so = { &in, 1, flags, budget, 0 };
 	int rc;
 
 	grt_model_input(m->graph, m->spec_in, NULL, &in, NULL);

@@ -138,7 +138,8 @@ static int core_frame(struct core *c, char *errmsg, size_t errlen)
 		c->times[c->frames] = now_ns() - t0;
 	c->frames++;
 	for (int k = 0; k < c->n_caches; k++)
-		memcpy(c->cache_in[k], c->cache_out[k], c->cache_bytes[k]);
+		if (c->cache_in[k] != c->cache_out[k])
+			memcpy(c->cache_in[k], c->cache_out[k], c->cache_bytes[k]);
 	memcpy(c->enh, c->spec_out, sizeof(float) * 2 * (size_t)st->n_bins);
 	atten_limit_frame(c->enh, c->spec_in, st->n_bins, c->floor_gain);
 	stft_inverse(st, c->enh, c->wave, c->work);
@@ -256,7 +257,15 @@ static int core_init(struct core *c, const gtcrn_model *m, char *err, size_t err
 
 	memset(c, 0, sizeof(*c));
 	c->st = st;
-	rc = grt_session_create(g, NULL, &c->sess, err, err_len);
+	{
+		/* caches may be overwritten by the run: ScatterND cache updates then
+		 * write in place and the output is the input's own buffer */
+		grt_session_opts so = { 0 };
+		for (int k = 0; k < m->info.n_caches; k++)
+			if (m->cache_in[k] < 64)
+				so.scratch_inputs |= (uint64_t)1 << m->cache_in[k];
+		rc = grt_session_create(g, &so, &c->sess, err, err_len);
+	}
 	if (rc)
 		return rc;
 	grt_session_input(c->sess, m->spec_in, &v);

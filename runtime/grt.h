@@ -126,6 +126,11 @@ typedef struct grt_session_opts {
 	/* Refuse (GRT_E_LIMIT, with the size in the message) a plan whose arena
 	 * and scratch exceed this many bytes, before allocating them; 0 = no limit. */
 	size_t max_bytes;
+	/* Bit i set: the run may overwrite input i (i < 64) once it has read it,
+	 * so nodes can work in its buffer. For streaming caches that are fed
+	 * back: the matching output may then share the input's buffer (compare
+	 * the pointers and skip the copy). Other inputs keep their values. */
+	uint64_t scratch_inputs;
 } grt_session_opts;
 
 #define GRT_SESSION_NO_FOLD 1u          /* debugging: do not fold constants */
@@ -141,7 +146,8 @@ GRT_API void grt_session_free(grt_session *s);        /* accepts NULL */
 
 /* Where to write input i before grt_session_run (dims and a writable data
  * pointer; fixed inputs have data = NULL). Inputs keep their values through
- * a run. Pointers stay valid for the session's life. */
+ * a run, except those named in opts.scratch_inputs. Pointers stay valid for
+ * the session's life. */
 GRT_API int grt_session_input(grt_session *s, int i, grt_value *out);
 /* Output i: its dims and data pointer. Input and output pointers stay fixed
  * for the session's life; an output holds the values of the last run, and

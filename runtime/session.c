@@ -257,9 +257,9 @@ static int tid(const grt_session *s, const struct tensor *t)
 /* Views (n->view): the output becomes another name for the input's buffer
  * and the node is dropped. In-place (n->inplace): the output takes the
  * input's buffer when no later node reads that buffer and it is not a
- * graph input (inputs keep their values) or output. root[v] names the
+ * graph output, nor a graph input that keeps its value. root[v] names the
  * tensor whose buffer v uses. */
-static int share_buffers(grt_session *s, unsigned flags, int *root)
+static int share_buffers(grt_session *s, unsigned flags, uint64_t scratch_inputs, int *root)
 {
 	const grt_model *m = s->model;
 	int nv = m->n_values, kept = 0;
@@ -297,7 +297,8 @@ static int share_buffers(grt_session *s, unsigned flags, int *root)
 	for (int i = 0; i < m->n_outputs; i++)
 		last[root[m->outputs[i]]] = s->n_run;
 	for (int i = 0; i < m->n_inputs; i++)
-		last[root[m->inputs[i]]] = s->n_run;
+		if (i >= 64 || !(scratch_inputs >> i & 1))
+			last[root[m->inputs[i]]] = s->n_run;   /* inputs keep their values */
 	for (int i = 0; i < s->n_run; i++) {
 		struct node *n = &s->nodes[i];
 		struct tensor *in = n->n_inputs ? n->inputs[0] : NULL;
@@ -538,7 +539,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 		goto fail;
 	release_folded(s);
 	if (
-	    (rc = share_buffers(s, opts ? opts->flags : 0, root)) ||
+	    (rc = share_buffers(s, opts ? opts->flags : 0, opts ? opts->scratch_inputs : 0, root)) ||
 	    (rc = allocate(s, opts, root, err, err_len)))
 		goto fail;
 	free(root);

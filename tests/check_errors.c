@@ -192,7 +192,7 @@ START_TEST(wrong_input_shape)
 {
 	grt_model *m = simple();
 	grt_value in[8];
-	grt_session_opts o = { in, 4, 0 };
+	grt_session_opts o = { in, 4, 0, 0, 0 };
 	grt_session *s = NULL;
 
 	declared(m, in);
@@ -213,7 +213,7 @@ START_TEST(wrong_input_dtype)
 {
 	grt_model *m = simple();
 	grt_value in[8];
-	grt_session_opts o = { in, 4, 0 };
+	grt_session_opts o = { in, 4, 0, 0, 0 };
 	grt_session *s = NULL;
 
 	declared(m, in);

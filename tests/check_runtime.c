@@ -278,12 +278,14 @@ START_TEST(alias_and_inplace)
 	static const int64_t shape[2] = { 3, 2 }, idx[1] = { 1 };
 	static const float upd[2] = { -7, -8 };
 	static const float x[6] = { 1, 4, 9, 16, 25, 36 };
-	grt_value out[2][2];
-	float keep[2][2][6];
+	grt_value out[3][2];
+	float keep[3][2][6];
 
-	for (int pass = 0; pass < 2; pass++) {
+	/* pass 0: default; 1: no sharing; 2: input x may be overwritten */
+	for (int pass = 0; pass < 3; pass++) {
 		struct mg *g = mg_new(7, 13);
-		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_ALIAS | GRT_SESSION_NO_INPLACE : 0, 0 };
+		grt_session_opts o = { NULL, 0, pass == 1 ? GRT_SESSION_NO_ALIAS | GRT_SESSION_NO_INPLACE : 0,
+		                       0, pass == 2 ? 1u : 0 };
 		grt_session_stats st;
 		grt_model *m;
 		grt_session *s = NULL;
@@ -307,13 +309,16 @@ START_TEST(alias_and_inplace)
 		m = load_buf(g);
 		ck_assert_int_eq(grt_session_create(m, &o, &s, err, sizeof(err)), GRT_OK);
 		grt_session_stats_get(s, &st);
-		ck_assert_int_eq(st.n_nodes_aliased, pass ? 0 : 2);
-		ck_assert_int_eq(st.n_nodes_inplace, pass ? 0 : 1);
-		ck_assert_int_eq(st.n_nodes_planned, pass ? 6 : 4);
+		ck_assert_int_eq(st.n_nodes_aliased, pass == 1 ? 0 : 2);
+		ck_assert_int_eq(st.n_nodes_inplace, pass == 1 ? 0 : pass == 2 ? 2 : 1);
+		ck_assert_int_eq(st.n_nodes_planned, pass == 1 ? 6 : 4);
 		grt_session_input(s, 0, &in);
 		memcpy(in.data, x, sizeof(x));
 		ck_assert_int_eq(grt_session_run(s), GRT_OK);
-		ck_assert_mem_eq(in.data, x, sizeof(x));
+		if (pass != 2)
+			ck_assert_mem_eq(in.data, x, sizeof(x));
+		else        /* z was written into x's buffer */
+			ck_assert_ptr_eq(in.data, (grt_session_output(s, 1, &out[2][1]), out[2][1].data));
 		for (int j = 0; j < 2; j++) {
 			grt_session_output(s, j, &out[pass][j]);
 			memcpy(keep[pass][j], out[pass][j].data, sizeof(keep[0][0]));
@@ -327,6 +332,8 @@ START_TEST(alias_and_inplace)
 		ck_assert_mem_eq(keep[0][1], z, sizeof(z));
 		ck_assert_mem_eq(keep[1][0], y, sizeof(y));
 		ck_assert_mem_eq(keep[1][1], z, sizeof(z));
+		ck_assert_mem_eq(keep[2][0], y, sizeof(y));
+		ck_assert_mem_eq(keep[2][1], z, sizeof(z));
 	}
 	(void)d23;
 }
@@ -349,7 +356,7 @@ START_TEST(layernorm_fusion)
 	for (int pass = 0; pass < 3; pass++) {
 		struct mg *g = mg_new(7, 11);
 		static const float eps = 1e-5f, two = 2, three = 3;
-		grt_session_opts o = { NULL, 0, pass == 1 ? GRT_SESSION_NO_FUSE : 0, 0 };
+		grt_session_opts o = { NULL, 0, pass == 1 ? GRT_SESSION_NO_FUSE : 0, 0, 0 };
 		grt_session_stats st;
 		grt_model *m;
 		grt_session *s = NULL;
@@ -414,7 +421,7 @@ START_TEST(bn_folding)
 		x[i] = sinf((float)i * 0.37f);
 	for (int pass = 0; pass < 2; pass++) {
 		struct mg *g = mg_new(7, 13);
-		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FOLD_BN : 0, 0 };
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FOLD_BN : 0, 0, 0 };
 		grt_session_stats st;
 		grt_model *m;
 		grt_session *s = NULL;

@@ -414,6 +414,15 @@ static int make_session(struct bench *b)
 	int spec = b->kind == KIND_GENERIC ? -1 : grt_model_find_input(b->g, b->info.spec_input);
 
 	memset(&so, 0, sizeof(so));
+	if (b->kind == KIND_STREAMING)       /* as the enhancement library plans it */
+		for (int k = 0; k < b->info.n_caches; k++) {
+			const char *ci;
+			int i;
+			gtcrn_model_cache(b->gm, k, &ci, NULL);
+			i = grt_model_find_input(b->g, ci);
+			if (i >= 0 && i < 64)
+				so.scratch_inputs |= (uint64_t)1 << i;
+		}
 	if (b->kind == KIND_OFFLINE) {
 		/* the spectrum input with T = the file's frames */
 		inputs = calloc((size_t)n_in, sizeof(*inputs));
@@ -499,7 +508,8 @@ static int step(struct bench *b, long i, uint64_t *t, uint64_t *ns)
 	rc = ns ? grt_session_run_profiled(b->s, ns) : grt_session_run(b->s);
 	for (int k = 0; k < b->n_caches; k++)
 		if (b->cache_in[k] != b->cache_out[k])
-			memcpy(b->cache_in[k], b->cache_out[k], b->cache_bytes[k]);
+			if (b->cache_in[k] != b->cache_out[k])
+				memcpy(b->cache_in[k], b->cache_out[k], b->cache_bytes[k]);
 	if (t)
 		*t = now_ns() - t0;
 	if (rc)

@@ -462,7 +462,7 @@ static int model_info(const char *path)
 	gtcrn_model_info in;
 	const grt_model *g;
 	grt_value vals[64];
-	grt_session_opts so = { NULL, 0, GRT_SESSION_PLAN_ONLY, 0 };
+	grt_session_opts so = { NULL, 0, GRT_SESSION_PLAN_ONLY, 0, 0 };
 	grt_session *s = NULL;
 	grt_session_stats st;
 	char err[ERR_LEN];
