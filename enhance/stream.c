@@ -120,6 +120,24 @@ static unsigned long now_ns(void)
 	return (unsigned long)ts.tv_sec * 1000000000ul + (unsigned long)ts.tv_nsec;
 }
 
+/* The first n samples of the overlap-add are final: normalise them by the
+ * summed squared window and queue them, dropping the leading padding. */
+static int emit_final(struct core *c, size_t n, char *errmsg, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		float y = c->env[i] > 1e-11f ? c->ola[i] / c->env[i] : 0.0f;
+		if (c->drop) {
+			c->drop--;
+			continue;
+		}
+		if (fifo_push(&c->out, &y, 1)) {
+			snprintf(errmsg, errlen, "internal: core output buffer full");
+			return GRT_E_LIMIT;
+		}
+	}
+	return GTCRN_OK;
+}
+
 /* Runs the network on the full frame and overlap-adds the result; the
  * first hop of the accumulator is then final. */
 static int core_frame(struct core *c, char *errmsg, size_t errlen)
@@ -147,17 +165,8 @@ static int core_frame(struct core *c, char *errmsg, size_t errlen)
 		c->ola[i] += c->wave[i];
 		c->env[i] += st->window[i] * st->window[i];
 	}
-	for (int i = 0; i < hop; i++) {
-		float y = c->env[i] > 1e-11f ? c->ola[i] / c->env[i] : 0.0f;
-		if (c->drop) {
-			c->drop--;
-			continue;
-		}
-		if ((rc = fifo_push(&c->out, &y, 1))) {
-			snprintf(errmsg, errlen, "internal: core output buffer full");
-			return rc;
-		}
-	}
+	if ((rc = emit_final(c, (size_t)hop, errmsg, errlen)))
+		return rc;
 	memmove(c->ola, c->ola + hop, sizeof(float) * (size_t)(n_fft - hop));
 	memmove(c->env, c->env + hop, sizeof(float) * (size_t)(n_fft - hop));
 	memset(c->ola + n_fft - hop, 0, sizeof(float) * (size_t)hop);
@@ -233,18 +242,7 @@ static int core_end(struct core *c, char *errmsg, size_t errlen)
 	T = stft_frames(st, n);
 	pos = T * (size_t)st->hop;               /* first padded position not yet final */
 	rest = n + pad > pos ? n + pad - pos : 0;
-	for (size_t i = 0; i < rest; i++) {
-		float y = c->env[i] > 1e-11f ? c->ola[i] / c->env[i] : 0.0f;
-		if (c->drop) {
-			c->drop--;
-			continue;
-		}
-		if ((rc = fifo_push(&c->out, &y, 1))) {
-			snprintf(errmsg, errlen, "internal: core output buffer full");
-			return rc;
-		}
-	}
-	return GTCRN_OK;
+	return emit_final(c, rest, errmsg, errlen);
 }
 
 static int core_init(struct core *c, const gtcrn_model *m, char *err, size_t err_len)
