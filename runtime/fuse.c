@@ -254,7 +254,8 @@ static int try_fold_bn(struct graph_view *g, int i_bn, struct exec *x)
 		return 0;
 	w = c->inputs[1];
 	b = c->n_inputs > 2 ? c->inputs[2] : NULL;
-	if (!const_float(w, -1) || w->ndim < 3 || attr_int(c, x, "group", 1, &group) || group < 1)
+	if (!const_float(w, -1) || w->ndim < 3 || w->numel == 0 ||
+	    attr_int(c, x, "group", 1, &group) || group < 1 || w->dims[0] % group)
 		return 0;
 	M = transpose ? w->dims[1] * group : w->dims[0];
 	if (c->outputs[0]->ndim < 2 || c->outputs[0]->dims[1] != M || (b && !const_float(b, M)))
