@@ -184,6 +184,13 @@ struct scatter_params {
 	enum scatter_reduction reduction;
 	const int64_t *off;         /* [n_upd] element offset of each block in the
 	                               output when indices are constant; else NULL */
+	/* Constant indices: runs of blocks that land next to each other in the
+	 * output, each copied with one memcpy (GTCRN's cache shifts address single
+	 * elements, thousands per node). */
+	int64_t n_runs;
+	const int64_t *run_out;     /* [n_runs] element offset in the output */
+	const int64_t *run_upd;     /* [n_runs] first block of updates */
+	const int64_t *run_len;     /* [n_runs] blocks in the run */
 };
 
 /* Turns each k-tuple of indices into an element offset of the output. */
@@ -233,6 +240,35 @@ static int scatter_check_updates(struct node *n, struct exec *x, int k)
 		                        (long long)want[a]);
 	return op_fail(n, x, GRT_E_SHAPE, "updates has rank %d, expected the shape "
 	               "indices.shape[:-1] ++ data.shape[%d:] = (%s)", upd->ndim, k, buf);
+}
+
+/* Groups the constant offsets into runs of adjacent blocks. */
+static int scatter_runs(struct exec *x, struct scatter_params *p)
+{
+	int64_t n_runs = 0, *out, *upd, *len;
+
+	for (int64_t u = 0; u < p->n_upd; u++)
+		if (!u || p->off[u] != p->off[u - 1] + p->slice)
+			n_runs++;
+	out = plan_alloc(x, (size_t)n_runs * sizeof(int64_t));
+	upd = plan_alloc(x, (size_t)n_runs * sizeof(int64_t));
+	len = plan_alloc(x, (size_t)n_runs * sizeof(int64_t));
+	if (!out || !upd || !len)
+		return GRT_E_NOMEM;
+	n_runs = 0;
+	for (int64_t u = 0; u < p->n_upd; u++) {
+		if (!u || p->off[u] != p->off[u - 1] + p->slice) {
+			out[n_runs] = p->off[u];
+			upd[n_runs] = u;
+			len[n_runs++] = 0;
+		}
+		len[n_runs - 1]++;
+	}
+	p->n_runs = n_runs;
+	p->run_out = out;
+	p->run_upd = upd;
+	p->run_len = len;
+	return GRT_OK;
 }
 
 static int scatter_prepare(struct node *n, struct exec *x)
@@ -311,6 +347,8 @@ static int scatter_prepare(struct node *n, struct exec *x)
 		if ((rc = scatter_resolve(n, x, p, ind->data, off)))
 			return rc;
 		p->off = off;
+		if ((rc = scatter_runs(x, p)))
+			return rc;
 	} else {
 		x->dyn = NULL;
 		n->scratch_bytes = (size_t)p->n_upd * sizeof(int64_t);
@@ -427,6 +465,12 @@ static int scatter_run(struct node *n, struct exec *x)
 	if (p->reduction != RED_NONE) {
 		for (int64_t u = 0; u < p->n_upd; u++)
 			scatter_reduce(p, out + (size_t)off[u] * p->es, upd + (size_t)u * block);
+		return GRT_OK;
+	}
+	if (p->run_len) {           /* constant indices: the runs are planned */
+		for (int64_t r = 0; r < p->n_runs; r++)
+			memcpy(out + (size_t)p->run_out[r] * p->es, upd + (size_t)p->run_upd[r] * block,
+			       (size_t)p->run_len[r] * block);
 		return GRT_OK;
 	}
 	/* blocks that land next to each other in the output make one copy */
