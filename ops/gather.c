@@ -101,6 +101,12 @@ static int gather_prepare(struct node *n, struct exec *x)
 		if ((rc = gather_resolve(n, x, p, ind, idx)))
 			return rc;
 		p->idx = idx;
+		/* consecutive indices with nothing before the axis: one block */
+		n->view = p->outer == 1 && p->n_idx > 0;
+		for (int64_t i = 1; i < p->n_idx && n->view; i++)
+			n->view = idx[i] == idx[0] + i;
+		if (n->view)
+			n->view_offset = (size_t)(idx[0] * p->inner) * p->es;
 	} else {
 		x->dyn = NULL;   /* a run-time index tensor is fine */
 		n->scratch_bytes = (size_t)p->n_idx * sizeof(int64_t);

@@ -92,11 +92,14 @@ struct node {
 	void *params;               /* op-private, from plan_alloc() in prepare */
 	size_t scratch_bytes;       /* prepare: scratch needed by run() */
 	/* prepare sets view = 1 when output 0 holds exactly input 0's bytes
-	 * (a relabelling: Reshape, Squeeze, a Transpose that keeps the order);
+	 * (a relabelling: Reshape, Squeeze, a Transpose that keeps the order) or a
+	 * contiguous part of them starting view_offset bytes in (a Slice or a
+	 * Gather that selects one contiguous block);
 	 * the planner may then alias the two and drop the node. It sets
 	 * inplace = 1 when run() also works with output 0 sharing input 0's
 	 * buffer (it must then skip copying input 0 onto itself). */
 	int view;
+	size_t view_offset;         /* view: bytes into input 0 where output 0 starts */
 	int inplace;
 };
 

@@ -113,6 +113,9 @@ static int slice_plan(struct node *n, struct exec *x, int count, const int64_t *
 		p->stride[k] = step[a] * istride[a];
 		p->ndim++;
 	}
+	/* one contiguous run of the input: the planner may make it a view */
+	n->view = p->numel > 0 && (p->ndim == 0 || (p->ndim == 1 && p->stride[0] == 1));
+	n->view_offset = n->view ? (size_t)p->base * p->es : 0;
 	n->params = p;
 	return GRT_OK;
 }

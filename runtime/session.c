@@ -259,22 +259,27 @@ static int tid(const grt_session *s, const struct tensor *t)
  * input's buffer when no later node reads that buffer and it is not a
  * graph output, nor a graph input that keeps its value. root[v] names the
  * tensor whose buffer v uses. */
-static int share_buffers(grt_session *s, unsigned flags, uint64_t scratch_inputs, int *root)
+static int share_buffers(grt_session *s, unsigned flags, uint64_t scratch_inputs, int *root,
+                         size_t *voff)
 {
 	const grt_model *m = s->model;
 	int nv = m->n_values, kept = 0;
 	int *last = NULL;
 
-	for (int v = 0; v < nv; v++)
+	for (int v = 0; v < nv; v++) {
 		root[v] = v;
+		voff[v] = 0;
+	}
 	if (!(flags & GRT_SESSION_NO_ALIAS)) {
 		for (int i = 0; i < s->n_run; i++) {
 			struct node *n = &s->nodes[i];
 			struct tensor *in = n->n_inputs ? n->inputs[0] : NULL;
 			struct tensor *out = n->n_outputs ? n->outputs[0] : NULL;
-			if (n->view && in && out && !out->is_const && in->nbytes == out->nbytes &&
-			    in->dtype == out->dtype) {
+			if (n->view && in && out && !in->is_const && !out->is_const &&
+			    in->dtype == out->dtype && n->view_offset + out->nbytes <= in->nbytes &&
+			    n->view_offset % dtype_size(in->dtype) == 0) {
 				root[tid(s, out)] = root[tid(s, in)];
+				voff[tid(s, out)] = voff[tid(s, in)] + n->view_offset;
 				s->stats.n_nodes_aliased++;
 				continue;
 			}
@@ -316,8 +321,12 @@ static int share_buffers(grt_session *s, unsigned flags, uint64_t scratch_inputs
 		if (shared)
 			continue;
 		for (int v = 0; v < nv; v++)     /* o and its views move to r's buffer */
-			if (root[v] == o)
+			if (root[v] == o && v != o) {
 				root[v] = r;
+				voff[v] += voff[tid(s, in)];
+			}
+		root[o] = r;
+		voff[o] = voff[tid(s, in)];
 		last[r] = last[o];
 		s->stats.n_nodes_inplace++;
 	}
@@ -345,7 +354,7 @@ static size_t align_up(size_t n)
  * graph input, an arena offset: first fit among the blocks live at its
  * definition. A tensor lives from the step that defines it to the last step
  * that reads it; graph inputs and outputs live through the whole run. */
-static int plan_memory(grt_session *s, const int *root, size_t *offsets)
+static int plan_memory(grt_session *s, const int *root, const size_t *voff, size_t *offsets)
 {
 	const grt_model *m = s->model;
 	int nv = m->n_values, n_live = 0, rc = GRT_OK;
@@ -433,7 +442,7 @@ static int plan_memory(grt_session *s, const int *root, size_t *offsets)
 		if (first[root[v]] == -2)
 			offsets[v] = (size_t)-1;     /* constant, or a view of one */
 		else if (root[v] != v)
-			offsets[v] = offsets[root[v]];
+			offsets[v] = offsets[root[v]] + voff[v];
 out:
 	free(first);
 	free(last);
@@ -441,8 +450,8 @@ out:
 	return rc;
 }
 
-static int allocate(grt_session *s, const grt_session_opts *opts, const int *root, char *err,
-                    size_t err_len)
+static int allocate(grt_session *s, const grt_session_opts *opts, const int *root,
+                    const size_t *voff, char *err, size_t err_len)
 {
 	const grt_model *m = s->model;
 	size_t *offsets = malloc(((size_t)m->n_values + 1) * sizeof(size_t));
@@ -451,7 +460,7 @@ static int allocate(grt_session *s, const grt_session_opts *opts, const int *roo
 
 	if (!offsets)
 		return GRT_E_NOMEM;
-	rc = plan_memory(s, root, offsets);
+	rc = plan_memory(s, root, voff, offsets);
 	if (rc)
 		goto out;
 	for (int i = 0; i < s->n_run; i++)
@@ -476,8 +485,8 @@ static int allocate(grt_session *s, const grt_session_opts *opts, const int *roo
 	for (int v = 0; v < m->n_values; v++)
 		if (offsets[v] != (size_t)-1)
 			s->tensors[v].data = (char *)s->arena + offsets[v];
-		else if (root[v] != v)
-			s->tensors[v].data = s->tensors[root[v]].data;   /* view of a constant */
+		else if (root[v] != v && s->tensors[root[v]].data)   /* view of a constant */
+			s->tensors[v].data = (char *)s->tensors[root[v]].data + voff[v];
 	if (posix_memalign(&s->scratch, ARENA_ALIGN, scratch ? align_up(scratch) : ARENA_ALIGN)) {
 		s->scratch = NULL;
 		rc = GRT_E_NOMEM;
@@ -492,6 +501,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 {
 	grt_session *s;
 	int *root = NULL;     /* [n_values] whose buffer each tensor uses */
+	size_t *voff = NULL;  /* [n_values] byte offset of a view in that buffer */
 	int rc;
 
 	if (!m || !out) {
@@ -531,7 +541,8 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	for (int i = 0; i < m->n_outputs; i++)
 		s->outputs[i] = &s->tensors[m->outputs[i]];
 	root = malloc(((size_t)m->n_values + 1) * sizeof(int));
-	if (!root) {
+	voff = malloc(((size_t)m->n_values + 1) * sizeof(size_t));
+	if (!root || !voff) {
 		rc = GRT_E_NOMEM;
 		goto fail;
 	}
@@ -539,11 +550,14 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 		goto fail;
 	release_folded(s);
 	if (
-	    (rc = share_buffers(s, opts ? opts->flags : 0, opts ? opts->scratch_inputs : 0, root)) ||
-	    (rc = allocate(s, opts, root, err, err_len)))
+	    (rc = share_buffers(s, opts ? opts->flags : 0, opts ? opts->scratch_inputs : 0, root,
+	                         voff)) ||
+	    (rc = allocate(s, opts, root, voff, err, err_len)))
 		goto fail;
 	free(root);
+	free(voff);
 	root = NULL;
+	voff = NULL;
 	s->stats.n_nodes_planned = s->n_run;
 	exec_init(s, s->errmsg, sizeof(s->errmsg));
 	*out = s;
@@ -552,6 +566,7 @@ fail:
 	if (rc == GRT_E_NOMEM)
 		set_err(err, err_len, "out of memory while planning the session");
 	free(root);
+	free(voff);
 	grt_session_free(s);
 	return rc;
 }

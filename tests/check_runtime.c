@@ -339,6 +339,66 @@ START_TEST(alias_and_inplace)
 }
 END_TEST
 
+/* A Gather of one row and a Slice of whole rows are views at an offset into
+ * their input; a Slice with a step is not. Same numbers as copies. */
+START_TEST(offset_views)
+{
+	static const int64_t d43[2] = { 4, 3 }, d3[1] = { 3 }, d23[2] = { 2, 3 }, d42[2] = { 4, 2 };
+	static const int64_t one[1] = { 1 }, two[1] = { 2 }, three[1] = { 3 }, ax0[1] = { 0 };
+	static const int64_t ax1[1] = { 1 }, big[1] = { 100 }, zero[1] = { 0 };
+	float x[12], got[2][3][8];
+
+	for (int i = 0; i < 12; i++)
+		x[i] = 0.25f * (float)(i + 1);
+	for (int pass = 0; pass < 2; pass++) {
+		struct mg *g = mg_new(7, 13);
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_ALIAS : 0, 0, 0 };
+		grt_session_stats st;
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_value v;
+
+		mg_input(g, "x", 1, 2, d43);
+		mg_init(g, "i2", 7, 0, NULL, two);
+		mg_init(g, "s1", 7, 1, one, one);
+		mg_init(g, "e3", 7, 1, one, three);
+		mg_init(g, "a0", 7, 1, one, ax0);
+		mg_init(g, "a1", 7, 1, one, ax1);
+		mg_init(g, "s0", 7, 1, one, zero);
+		mg_init(g, "e100", 7, 1, one, big);
+		mg_init(g, "st2", 7, 1, one, two);
+		mg_node(g, "Sqrt", "sq", "x", "r");                      /* arena input of the views */
+		mg_node(g, "Gather", "row2", "r,i2", "g");               /* view: row 2 */
+		mg_node(g, "Slice", "rows12", "r,s1,e3,a0", "sl");       /* view: rows 1..2 */
+		mg_node(g, "Slice", "cols02", "r,s0,e100,a1,st2", "sc"); /* strided: a copy */
+		mg_node(g, "Tanh", "t1", "g", "y1");
+		mg_node(g, "Tanh", "t2", "sl", "y2");
+		mg_node(g, "Tanh", "t3", "sc", "y3");
+		mg_output(g, "y1", 1, 1, d3);
+		mg_output(g, "y2", 1, 2, d23);
+		mg_output(g, "y3", 1, 2, d42);
+		m = load_buf(g);
+		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		grt_session_stats_get(s, &st);
+		ck_assert_int_eq(st.n_nodes_aliased, pass ? 0 : 2);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, x, sizeof(x));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		for (int k = 0; k < 3; k++) {
+			grt_session_output(s, k, &v);
+			memcpy(got[pass][k], v.data, sizeof(float) * (size_t)grt_value_numel(&v));
+		}
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	for (int i = 0; i < 3; i++)
+		ck_assert_float_eq(got[0][0][i], tanhf(sqrtf(x[6 + i])));
+	ck_assert_mem_eq(got[0][0], got[1][0], 3 * sizeof(float));
+	ck_assert_mem_eq(got[0][1], got[1][1], 6 * sizeof(float));
+	ck_assert_mem_eq(got[0][2], got[1][2], 8 * sizeof(float));
+}
+END_TEST
+
 /* The decomposed LayerNorm exporters emit (over the last two axes, gamma
  * and beta with a leading 1) becomes one LayerNormalization node with the
  * same numbers; a near miss (Pow 3) stays decomposed. */
@@ -530,6 +590,7 @@ int main(void)
 	tcase_add_test(plan, arena_reuse);
 	tcase_add_test(plan, alias_and_inplace);
 	tcase_add_test(plan, layernorm_fusion);
+	tcase_add_test(plan, offset_views);
 	tcase_add_test(plan, bn_folding);
 	tcase_add_test(plan, stream_folds_to_simple);
 	tcase_add_test(api, metadata);
