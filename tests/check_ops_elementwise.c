@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops/mathfn.h"
-#include "tests/op_harness.h"
+#include "tests/check_util.h"
 
 static struct harness h;
 
@@ -890,129 +890,6 @@ START_TEST(unary_errors)
 }
 END_TEST
 
-/* ===================== ops/mathfn.h ===================== */
-
-/* Error of got in units of the last place of the float nearest ref (subnormal
- * ulps below FLT_MIN). A ref beyond FLT_MAX must round to inf. */
-static double ulps(float got, double ref)
-{
-	int e;
-
-	if (isnan(ref))
-		return isnan(got) ? 0 : INFINITY;
-	if (fabs(ref) > FLT_MAX)
-		return isinf(got) && (got > 0) == (ref > 0) ? 0 : INFINITY;
-	frexp(ref, &e);
-	return fabs((double)got - ref) / ldexp(1.0, (e - 24 < -149 ? -149 : e - 24));
-}
-
-static double ref_sigmoid(double x)
-{
-	return 1.0 / (1.0 + exp(-x));
-}
-
-/* Every 61st float in [-110, 110] (about 36 million values) through the array
- * forms (avx2: the AVX2 ones, if the CPU has it), against libm in double: the
- * worst error in ulps, and where. */
-static void mathfn_sweep(int which, int avx2, double max_ulps)
-{
-	static float in[4096], out[4096];
-	double worst = 0;
-	float worst_x = 0;
-	uint32_t hi_bits;
-	int n = 0;
-
-	memcpy(&hi_bits, &(float){ 110.0f }, sizeof(hi_bits));
-	for (int sign = 0; sign < 2; sign++)
-		for (uint32_t u = 0; u <= hi_bits; u += 61) {
-			uint32_t b = u | (sign ? 0x80000000u : 0);
-			memcpy(&in[n++], &b, sizeof(float));
-			if (n < 4096 && !(sign && u + 61 > hi_bits))
-				continue;
-			if (which == 0)
-				for (int i = 0; i < n; i++)
-					out[i] = fast_expf(in[i]);
-			else if (which == 1 && avx2)
-				fast_sigmoidf_n_avx2(out, in, n);
-			else if (which == 1)
-				fast_sigmoidf_n(out, in, n);
-			else if (avx2)
-				fast_tanhf_n_avx2(out, in, n);
-			else
-				fast_tanhf_n(out, in, n);
-			for (int i = 0; i < n; i++) {
-				double x = in[i];
-				double r = which == 0 ? exp(x) : which == 1 ? ref_sigmoid(x) : tanh(x);
-				double err = ulps(out[i], r);
-				if (err > worst) {
-					worst = err;
-					worst_x = in[i];
-				}
-			}
-			n = 0;
-		}
-	ck_assert_msg(worst <= max_ulps, "%s%s: %.2f ulp at x = %.9g (limit %.1f)",
-	              which == 0 ? "exp" : which == 1 ? "sigmoid" : "tanh",
-	              avx2 ? " (AVX2)" : "", worst, (double)worst_x, max_ulps);
-}
-
-START_TEST(mathfn_exp_dense)
-{
-	mathfn_sweep(0, 0, 2.0);
-}
-END_TEST
-
-START_TEST(mathfn_sigmoid_dense)
-{
-	mathfn_sweep(1, 0, 4.0);
-	if (mathfn_avx2_ok())
-		mathfn_sweep(1, 1, 4.0);
-}
-END_TEST
-
-START_TEST(mathfn_tanh_dense)
-{
-	mathfn_sweep(2, 0, 3.0);
-	if (mathfn_avx2_ok())
-		mathfn_sweep(2, 1, 3.0);
-}
-END_TEST
-
-/* Infinities, NaN, signed zeros, the overflow and underflow edges, and the
- * array forms' tails (n not a multiple of 4) against the scalar forms. */
-START_TEST(mathfn_extremes)
-{
-	static const float x[] = {
-		INFINITY, -INFINITY, NAN, 0.0f, -0.0f, 88.72283f, 88.7229f, 89.0f, 1e30f,
-		-87.33655f, -103.9f, -104.5f, -1e30f, 1e-40f, -1e-40f, FLT_MAX, -FLT_MAX,
-	};
-	const int n = (int)(sizeof(x) / sizeof(x[0]));
-	float sg[17], th[17];
-
-	fast_sigmoidf_n(sg, x, n);
-	fast_tanhf_n(th, x, n);
-	for (int i = 0; i < n; i++) {
-		double e = exp((double)x[i]), s = ref_sigmoid(x[i]), t = tanh(x[i]);
-		float fe = fast_expf(x[i]);
-		ck_assert_msg(ulps(fe, e) <= 2, "exp(%g) = %.9g, expected %.9g", (double)x[i],
-		              (double)fe, e);
-		ck_assert_msg(ulps(sg[i], s) <= 4, "sigmoid(%g) = %.9g, expected %.9g",
-		              (double)x[i], (double)sg[i], s);
-		ck_assert_msg(ulps(th[i], t) <= 3, "tanh(%g) = %.9g, expected %.9g", (double)x[i],
-		              (double)th[i], t);
-		/* the scalar forms are the same code, one lane */
-		ck_assert(ulps(sg[i], fast_sigmoidf(x[i])) <= 1);
-		ck_assert(ulps(th[i], fast_tanhf(x[i])) <= 1);
-	}
-	ck_assert(isinf(fast_expf(89.0f)) && fast_expf(-104.5f) == 0);
-	ck_assert(fast_expf(-103.9f) > 0);                         /* subnormal, not 0 */
-	ck_assert(signbit(fast_tanhf(-0.0f)) && !signbit(fast_tanhf(0.0f)));
-	ck_assert(fast_sigmoidf(INFINITY) == 1 && fast_sigmoidf(-INFINITY) == 0);
-	ck_assert(fast_tanhf(INFINITY) == 1 && fast_tanhf(-INFINITY) == -1);
-	ck_assert(isnan(fast_expf(NAN)) && isnan(fast_sigmoidf(NAN)) && isnan(fast_tanhf(NAN)));
-}
-END_TEST
-
 /* Sigmoid and Tanh over 37 elements (vector body and tail; whichever variant the
  * CPU gets), PRelu over rows long enough to vectorise, with NaN, infinities and
  * signed zeros. */
@@ -1497,10 +1374,6 @@ int main(void)
 	srunner_add_suite(sr, s);
 
 	s = op_suite("mathfn", &v, &sh, &er, &op);
-	tcase_add_test(v, mathfn_exp_dense);
-	tcase_add_test(v, mathfn_sigmoid_dense);
-	tcase_add_test(v, mathfn_tanh_dense);
-	tcase_add_test(v, mathfn_extremes);
 	tcase_add_test(v, mathfn_ops_long_rows);
 	tcase_set_timeout(v, 60);
 	srunner_add_suite(sr, s);

@@ -72,3 +72,22 @@ void ref_gemm(const float *a, const float *b, float *y, int64_t m, int64_t k, in
 			y[i * n + j] = (float)s;
 		}
 }
+
+/* Error of got in units of the last place of the float nearest ref (subnormal
+ * ulps below FLT_MIN). A ref beyond FLT_MAX must round to inf. */
+double ulps(float got, double ref)
+{
+	int e;
+
+	if (isnan(ref))
+		return isnan(got) ? 0 : INFINITY;
+	if (fabs(ref) > FLT_MAX)
+		return isinf(got) && (got > 0) == (ref > 0) ? 0 : INFINITY;
+	frexp(ref, &e);
+	return fabs((double)got - ref) / ldexp(1.0, (e - 24 < -149 ? -149 : e - 24));
+}
+
+double ref_sigmoid(double x)
+{
+	return 1.0 / (1.0 + exp(-x));
+}

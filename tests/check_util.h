@@ -1,4 +1,4 @@
-/* check_util.h - shared helpers of the GRU, MatMul and Einsum unit tests. */
+/* check_util.h - helpers shared by several unit-test programs. */
 #ifndef TESTS_CHECK_UTIL_H
 #define TESTS_CHECK_UTIL_H
 
@@ -17,6 +17,10 @@ void expect_dims(const struct tensor *t, int ndim, const int64_t *dims);
 void expect_error(struct harness *h, int code, const char *substr);
 /* Y = A B for one [m,k] x [k,n] matrix, in double. */
 void ref_gemm(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n);
+
+/* Error of got in ulps of the float nearest ref; the logistic in double. */
+double ulps(float got, double ref);
+double ref_sigmoid(double x);
 
 #define RUN_OK(h) ck_assert_msg(h_run(h) == GRT_OK, "run failed: %s", (h)->err)
 
