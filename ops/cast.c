@@ -278,4 +278,4 @@ static int cast_run(struct node *n, struct exec *x)
 /* Cast-1 named the target type with a string; from opset 6 on only element
  * types are added (bfloat16 in 13; float8 in 19, 4-bit types in 21, which
  * the runtime has no tensors for). */
-const struct op_def op_cast = { "Cast", 6, OPSET_LATEST, cast_prepare, cast_run, 0, NULL };
+const struct op_def op_cast = { "Cast", 6, OPSET_LATEST, cast_prepare, cast_run, OP_MOVES_DATA, NULL };

@@ -900,7 +900,7 @@ const struct op_def op_div = { "Div", 1, OPSET_LATEST, div_prepare, binary_run, 
 const struct op_def op_pow = { "Pow", 1, OPSET_LATEST, pow_prepare, binary_run, 0, NULL };
 /* Equal-19 adds string, which the runtime has no tensors for. */
 const struct op_def op_equal = { "Equal", 1, OPSET_LATEST, equal_prepare, binary_run, 0, NULL };
-const struct op_def op_where = { "Where", 9, OPSET_LATEST, where_prepare, where_run, 0, NULL };
+const struct op_def op_where = { "Where", 9, OPSET_LATEST, where_prepare, where_run, OP_MOVES_DATA, NULL };
 const struct op_def op_sqrt = { "Sqrt", 1, OPSET_LATEST, sqrt_prepare, unary_run, 0, NULL };
 const struct op_def op_sigmoid = { "Sigmoid", 1, OPSET_LATEST, sigmoid_prepare, unary_run, 0, NULL };
 const struct op_def op_tanh = { "Tanh", 1, OPSET_LATEST, tanh_prepare, unary_run, 0, NULL };

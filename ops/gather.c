@@ -491,6 +491,6 @@ static int scatter_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-const struct op_def op_gather = { "Gather", 1, OPSET_LATEST, gather_prepare, gather_run, 0, NULL };
+const struct op_def op_gather = { "Gather", 1, OPSET_LATEST, gather_prepare, gather_run, OP_MOVES_DATA, NULL };
 const struct op_def op_scatter_nd = { "ScatterND", 11, OPSET_LATEST, scatter_prepare,
-                                      scatter_run, 0, NULL };
+                                      scatter_run, OP_MOVES_DATA, NULL };

@@ -70,13 +70,16 @@ struct op_def {
 	int (*run)(struct node *n, struct exec *x);
 	unsigned flags;            /* OP_* */
 	/* Multiply-adds of one run of a prepared node; NULL: counted by the
-	 * runtime as one per output element for arithmetic, 0 otherwise. */
+	 * runtime as one per output element, or 0 with OP_MOVES_DATA. */
 	int64_t (*macs)(const struct node *n);
 };
 
 /* The op reads only the shapes of its inputs (Shape): it folds whenever the
  * shapes are known. */
 #define OP_SHAPE_ONLY 1u
+/* The op only moves, selects or relabels data (or computes shapes): it does
+ * no arithmetic, so profilers count no multiply-adds for it. */
+#define OP_MOVES_DATA 2u
 
 struct node {
 	const struct op_def *op;
@@ -185,6 +188,9 @@ void broadcast_strides(const struct tensor *t, int ndim, const int64_t *dims,
  * truncated toward zero and clamped to [lo, hi] (or [0, hi]); NaN gives 0. */
 int64_t sat_int(double v, int64_t lo, int64_t hi);
 uint64_t sat_uint(double v, uint64_t hi);
+
+/* Element i of an array of dtype dt, as a double (tests, tools, messages). */
+double elem_as_double(enum dtype dt, const void *p, int64_t i);
 
 /* float16 / bfloat16 conversions (runtime/tensor.c) */
 float half_to_float(uint16_t h);

@@ -389,5 +389,5 @@ static int pad11_prepare(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-const struct op_def op_pad_2 = { "Pad", 2, 10, pad2_prepare, pad_run, 0, NULL };
-const struct op_def op_pad_11 = { "Pad", 11, OPSET_LATEST, pad11_prepare, pad_run, 0, NULL };
+const struct op_def op_pad_2 = { "Pad", 2, 10, pad2_prepare, pad_run, OP_MOVES_DATA, NULL };
+const struct op_def op_pad_11 = { "Pad", 11, OPSET_LATEST, pad11_prepare, pad_run, OP_MOVES_DATA, NULL };

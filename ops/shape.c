@@ -743,22 +743,22 @@ static int range_run(struct node *n, struct exec *x)
 }
 
 const struct op_def op_shape = {
-	"Shape", 1, OPSET_LATEST, shape_prepare, shape_run, OP_SHAPE_ONLY, NULL };
+	"Shape", 1, OPSET_LATEST, shape_prepare, shape_run, OP_SHAPE_ONLY | OP_MOVES_DATA, NULL };
 const struct op_def op_reshape = {
-	"Reshape", 5, OPSET_LATEST, reshape_prepare, copy_run, 0, NULL };
+	"Reshape", 5, OPSET_LATEST, reshape_prepare, copy_run, OP_MOVES_DATA, NULL };
 const struct op_def op_squeeze_1 = {
-	"Squeeze", 1, 12, squeeze1_prepare, copy_run, 0, NULL };
+	"Squeeze", 1, 12, squeeze1_prepare, copy_run, OP_MOVES_DATA, NULL };
 const struct op_def op_squeeze_13 = {
-	"Squeeze", 13, OPSET_LATEST, squeeze13_prepare, copy_run, 0, NULL };
+	"Squeeze", 13, OPSET_LATEST, squeeze13_prepare, copy_run, OP_MOVES_DATA, NULL };
 const struct op_def op_unsqueeze_1 = {
-	"Unsqueeze", 1, 12, unsqueeze1_prepare, copy_run, 0, NULL };
+	"Unsqueeze", 1, 12, unsqueeze1_prepare, copy_run, OP_MOVES_DATA, NULL };
 const struct op_def op_unsqueeze_13 = {
-	"Unsqueeze", 13, OPSET_LATEST, unsqueeze13_prepare, copy_run, 0, NULL };
+	"Unsqueeze", 13, OPSET_LATEST, unsqueeze13_prepare, copy_run, OP_MOVES_DATA, NULL };
 const struct op_def op_expand = {
-	"Expand", 8, OPSET_LATEST, expand_prepare, expand_run, 0, NULL };
+	"Expand", 8, OPSET_LATEST, expand_prepare, expand_run, OP_MOVES_DATA, NULL };
 const struct op_def op_constant_of_shape = {
-	"ConstantOfShape", 9, OPSET_LATEST, constant_of_shape_prepare, constant_of_shape_run, 0, NULL };
+	"ConstantOfShape", 9, OPSET_LATEST, constant_of_shape_prepare, constant_of_shape_run, OP_MOVES_DATA, NULL };
 const struct op_def op_constant = {
-	"Constant", 1, OPSET_LATEST, constant_prepare, constant_run, 0, NULL };
+	"Constant", 1, OPSET_LATEST, constant_prepare, constant_run, OP_MOVES_DATA, NULL };
 const struct op_def op_range = {
-	"Range", 11, OPSET_LATEST, range_prepare, range_run, 0, NULL };
+	"Range", 11, OPSET_LATEST, range_prepare, range_run, OP_MOVES_DATA, NULL };

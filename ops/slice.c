@@ -259,5 +259,5 @@ static int slice_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-const struct op_def op_slice_1 = { "Slice", 1, 9, slice1_prepare, slice_run, 0, NULL };
-const struct op_def op_slice_10 = { "Slice", 10, OPSET_LATEST, slice10_prepare, slice_run, 0, NULL };
+const struct op_def op_slice_1 = { "Slice", 1, 9, slice1_prepare, slice_run, OP_MOVES_DATA, NULL };
+const struct op_def op_slice_10 = { "Slice", 10, OPSET_LATEST, slice10_prepare, slice_run, OP_MOVES_DATA, NULL };

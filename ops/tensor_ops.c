@@ -426,10 +426,10 @@ static int transpose_run(struct node *n, struct exec *x)
 }
 
 const struct op_def op_concat = {
-	"Concat", 1, OPSET_LATEST, concat_prepare, concat_run, 0, NULL };
+	"Concat", 1, OPSET_LATEST, concat_prepare, concat_run, OP_MOVES_DATA, NULL };
 const struct op_def op_split_2 = {
-	"Split", 2, 12, split2_prepare, split_run, 0, NULL };
+	"Split", 2, 12, split2_prepare, split_run, OP_MOVES_DATA, NULL };
 const struct op_def op_split_13 = {
-	"Split", 13, 17, split13_prepare, split_run, 0, NULL };
+	"Split", 13, 17, split13_prepare, split_run, OP_MOVES_DATA, NULL };
 const struct op_def op_transpose = {
-	"Transpose", 1, OPSET_LATEST, transpose_prepare, transpose_run, 0, NULL };
+	"Transpose", 1, OPSET_LATEST, transpose_prepare, transpose_run, OP_MOVES_DATA, NULL };

@@ -647,20 +647,6 @@ int grt_session_n_planned(const grt_session *s)
 	return s ? s->n_run : 0;
 }
 
-/* Ops that only move or relabel data, or compute shapes: no arithmetic. */
-static int is_data_movement(const char *op)
-{
-	static const char *const moves[] = {
-		"Cast", "Concat", "Constant", "ConstantOfShape", "Expand", "Gather", "Pad", "Range",
-		"Reshape", "ScatterND", "Shape", "Slice", "Split", "Squeeze", "Transpose", "Unsqueeze",
-		"Where",
-	};
-	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)
-		if (!strcmp(op, moves[i]))
-			return 1;
-	return 0;
-}
-
 int grt_session_node(const grt_session *s, int i, grt_node_info *info)
 {
 	const struct node *n;
@@ -678,7 +664,7 @@ int grt_session_node(const grt_session *s, int i, grt_node_info *info)
 		}
 	if (n->op->macs)
 		info->macs = n->op->macs(n);
-	else if (is_data_movement(n->op_type))
+	else if (n->op->flags & OP_MOVES_DATA)
 		info->macs = 0;
 	else
 		info->macs = n->outputs[0] ? n->outputs[0]->numel : 0;

@@ -134,21 +134,7 @@ void h_attr_strings(struct harness *h, const char *name, int n, const char *cons
 
 double h_value(enum dtype dt, const void *p, int64_t i)
 {
-	switch (dt) {
-	case DT_FLOAT: return ((const float *)p)[i];
-	case DT_DOUBLE: return ((const double *)p)[i];
-	case DT_FLOAT16: return half_to_float(((const uint16_t *)p)[i]);
-	case DT_BFLOAT16: return bf16_to_float(((const uint16_t *)p)[i]);
-	case DT_INT8: return ((const int8_t *)p)[i];
-	case DT_UINT8: case DT_BOOL: return ((const uint8_t *)p)[i];
-	case DT_INT16: return ((const int16_t *)p)[i];
-	case DT_UINT16: return ((const uint16_t *)p)[i];
-	case DT_INT32: return ((const int32_t *)p)[i];
-	case DT_UINT32: return ((const uint32_t *)p)[i];
-	case DT_INT64: return (double)((const int64_t *)p)[i];
-	case DT_UINT64: return (double)((const uint64_t *)p)[i];
-	default: return 0;
-	}
+	return elem_as_double(dt, p, i);
 }
 
 void h_run_ok(struct harness *h)

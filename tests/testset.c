@@ -10,21 +10,7 @@
 
 static double elem(const void *p, grt_dtype dt, int64_t i)
 {
-	switch (dt) {
-	case GRT_FLOAT: return ((const float *)p)[i];
-	case GRT_DOUBLE: return ((const double *)p)[i];
-	case GRT_FLOAT16: return half_to_float(((const uint16_t *)p)[i]);
-	case GRT_BFLOAT16: return bf16_to_float(((const uint16_t *)p)[i]);
-	case GRT_INT8: return ((const int8_t *)p)[i];
-	case GRT_UINT8: case GRT_BOOL: return ((const uint8_t *)p)[i];
-	case GRT_INT16: return ((const int16_t *)p)[i];
-	case GRT_UINT16: return ((const uint16_t *)p)[i];
-	case GRT_INT32: return ((const int32_t *)p)[i];
-	case GRT_UINT32: return ((const uint32_t *)p)[i];
-	case GRT_INT64: return (double)((const int64_t *)p)[i];
-	case GRT_UINT64: return (double)((const uint64_t *)p)[i];
-	default: return 0;
-	}
+	return elem_as_double((enum dtype)dt, p, i);
 }
 
 static int is_float(grt_dtype dt)
