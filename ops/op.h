@@ -74,12 +74,31 @@ struct op_def {
 	int64_t (*macs)(const struct node *n);
 };
 
+/* The project's operator domain and its one version: ops that the planner
+ * fuses subgraphs into, which models may also use directly (docs/OPERATORS.md).
+ * ops/registry.c lists them in their own table. */
+#define OP_DOMAIN "org.gtcrn-run"
+#define OP_DOMAIN_VERSION 1
+
 /* The op reads only the shapes of its inputs (Shape): it folds whenever the
  * shapes are known. */
 #define OP_SHAPE_ONLY 1u
 /* The op only moves, selects or relabels data (or computes shapes): it does
  * no arithmetic, so profilers count no multiply-adds for it. */
 #define OP_MOVES_DATA 2u
+/* The op's run() applies node->epi to output 0 (float only, layout [N, C, ...])
+ * with op_epilogue(), so the planner may fuse a following activation into it. */
+#define OP_EPILOGUE 4u
+
+/* An activation fused into the node that produces its input (runtime/fuse.c):
+ * run() calls op_epilogue() on each finished run of output 0, while it is still
+ * in cache. EPI_NONE: nothing to do. */
+enum epi_kind { EPI_NONE, EPI_SIGMOID, EPI_TANH, EPI_PRELU };
+struct epilogue {
+	enum epi_kind kind;
+	const float *slope;         /* EPI_PRELU: [C], one slope per channel (axis 1) */
+	void (*fn)(float *o, const float *a, int64_t n);  /* sigmoid / tanh variant */
+};
 
 struct node {
 	const struct op_def *op;
@@ -104,6 +123,7 @@ struct node {
 	int view;
 	size_t view_offset;         /* view: bytes into input 0 where output 0 starts */
 	int inplace;
+	struct epilogue epi;        /* set by the fuse pass, OP_EPILOGUE ops only */
 };
 
 /* Execution context, plan time and run time. */
@@ -161,6 +181,13 @@ int tensor_read_ints(const struct tensor *t, int64_t *out, int64_t max);
 /* Formats "node 'NAME' (OpType): ..." into x->errmsg and returns code. */
 int op_fail(const struct node *n, struct exec *x, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* y[i] = f(y[i]), i in [0, count), for channel c of output 0 (ops/epilogue.c).
+ * Cheap when e->kind == EPI_NONE; callers may test it first. */
+void op_epilogue(const struct epilogue *e, float *y, int64_t count, int64_t c);
+/* Sets e to apply kind (with slope [C] for EPI_PRELU), choosing the sigmoid /
+ * tanh variant the standalone ops use on this CPU. */
+void op_epilogue_set(struct epilogue *e, enum epi_kind kind, const float *slope);
 
 /* Checks the input/output count against [min, max]. */
 int op_check_arity(struct node *n, struct exec *x, int min_in, int max_in,

@@ -1,7 +1,8 @@
-/* registry.c - every operator, sorted by op_type (strcmp), then by first
- * opset. The only list of operators: adding one is a line here plus its
- * family file. tests/check_runtime.c fails if the table is unsorted or if
- * the opset ranges of one op_type overlap. */
+/* registry.c - every operator: the ONNX domain's, sorted by op_type (strcmp),
+ * then by first opset, and the project's own domain (OP_DOMAIN). The only list
+ * of operators: adding one is a line here plus its family file.
+ * tests/check_runtime.c fails if the table is unsorted or if the opset ranges
+ * of one op_type overlap. */
 #include <string.h>
 #include "runtime/internal.h"
 
@@ -13,6 +14,7 @@ extern const struct op_def op_add, op_batch_normalization, op_cast, op_concat,
 	op_sigmoid, op_slice_1, op_slice_10, op_split_2, op_split_13, op_sqrt,
 	op_squeeze_1, op_squeeze_13, op_sub, op_tanh, op_transpose, op_unsqueeze_1,
 	op_unsqueeze_13, op_where;
+extern const struct op_def op_grt_unfold;
 
 const struct op_def *const op_table[] = {
 	&op_add,
@@ -75,5 +77,25 @@ const struct op_def *op_lookup(const char *op_type, int opset)
 	for (int i = lo; i < op_table_len && !strcmp(op_table[i]->op_type, op_type); i++)
 		if (op_table[i]->since <= opset && opset <= op_table[i]->until)
 			return op_table[i];
+	return NULL;
+}
+
+/* OP_DOMAIN, version OP_DOMAIN_VERSION */
+const struct op_def *const op_table_grt[] = {
+	&op_grt_unfold,
+};
+
+const int op_table_grt_len = (int)(sizeof(op_table_grt) / sizeof(op_table_grt[0]));
+
+const struct op_def *op_lookup_domain(const char *domain, const char *op_type, int opset)
+{
+	if (!domain || !domain[0] || !strcmp(domain, "ai.onnx"))
+		return op_lookup(op_type, opset);
+	if (strcmp(domain, OP_DOMAIN))
+		return NULL;
+	for (int i = 0; i < op_table_grt_len; i++)
+		if (!strcmp(op_table_grt[i]->op_type, op_type) && op_table_grt[i]->since <= opset &&
+		    opset <= op_table_grt[i]->until)
+			return op_table_grt[i];
 	return NULL;
 }

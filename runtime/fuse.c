@@ -9,7 +9,19 @@
  *
  * BatchNormalization (inference) after Conv or ConvTranspose with constant
  * weights: the per-channel scale s = gamma / sqrt(var + eps) goes into the
- * weights and (bias - mean) * s + beta becomes the bias. */
+ * weights and (bias - mean) * s + beta becomes the bias.
+ *
+ * Unfold: exporters write PyTorch's nn.Unfold on X [N, C, H, W] either as
+ *   Transpose(Gather(Gather(Pad(X), rows, axis 2), cols, axis 4), [0,1,2,4,3,5])
+ * with constant index tables rows [kh][Ho] = o*sh + i*dh, cols [kw][Wo] likewise,
+ * or (kernel 1 x kw) as Concat(Unsqueeze(Slice(Pad(X), axis 3)), axis 2) with
+ * one strided slice per tap. Both produce the elements of Unfold(X) in its
+ * order; the fused node writes them into the pattern's last tensor, which keeps
+ * the shape the graph gives it.
+ *
+ * Epilogues: a float Sigmoid, Tanh or PRelu (slope constant, one value per
+ * channel or one for all) whose input is written by an op that can apply it
+ * (OP_EPILOGUE) and read by nothing else runs inside that op's kernel. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,13 +328,351 @@ static int try_fold_bn(struct graph_view *g, int i_bn, struct exec *x)
 	return 1;
 }
 
+/* The constant integer tensor t as int64 values in buf [max], or NULL. */
+static const int64_t *const_ints(const struct tensor *t, int64_t *buf, int64_t max)
+{
+	if (!t || !t->is_const || (t->dtype != DT_INT64 && t->dtype != DT_INT32) ||
+	    t->numel > max || tensor_read_ints(t, buf, max))
+		return NULL;
+	return buf;
+}
+
+/* Pad(X) with mode constant, value 0 and pads >= 0 on axes 2 and 3 of a rank-4
+ * X only, its output read by `readers` nodes of the pattern and nothing else:
+ * sets pads [top, left, bottom, right] and returns X, else NULL. */
+static struct tensor *unfold_pad(struct graph_view *g, struct node *pad, int readers,
+                                 struct exec *x, int64_t *pads)
+{
+	struct tensor *in = pad->inputs[0];
+	const char *mode;
+	int64_t buf[8];
+	const int64_t *pv;
+	int count;
+
+	if (attr_string(pad, x, "mode", "constant", &mode) || strcmp(mode, "constant") ||
+	    in->ndim != 4 || g->uses[tid(g->s, pad->outputs[0])] != readers)
+		return NULL;
+	if (pad->opset < 11) {
+		float v;
+		if (attr_ints(pad, x, "pads", &pv, &count) || count != 8 ||
+		    attr_float(pad, x, "value", 0.0f, &v) || v != 0.0f)
+			return NULL;
+	} else {
+		const struct tensor *cv = op_input(pad, 2);
+		if (op_input(pad, 3) || !(pv = const_ints(pad->inputs[1], buf, 8)) ||
+		    pad->inputs[1]->numel != 8)
+			return NULL;
+		if (cv && (!cv->is_const || cv->numel != 1 || elem_as_double(cv->dtype, cv->data, 0) != 0))
+			return NULL;
+	}
+	if (pv[0] || pv[1] || pv[4] || pv[5])
+		return NULL;
+	pads[0] = pv[2];
+	pads[1] = pv[3];
+	pads[2] = pv[6];
+	pads[3] = pv[7];
+	for (int i = 0; i < 4; i++)
+		if (pads[i] < 0)
+			return NULL;
+	return in;
+}
+
+/* idx [k][n] over an axis of size dim holds idx[i][o] = o * s + i * d (negative
+ * entries count from the end) and n is the number of windows that fit: sets
+ * k, s, d and returns 1. */
+static int window_table(const struct tensor *t, int64_t dim, int64_t *k, int64_t *s, int64_t *d)
+{
+	int64_t *v, n;
+	int ok = 0;
+
+	if (!t || t->ndim != 2 || t->numel < 1 || t->numel > 1 << 20)
+		return 0;
+	*k = t->dims[0];
+	n = t->dims[1];
+	v = malloc((size_t)t->numel * sizeof(*v));
+	if (!v || !const_ints(t, v, t->numel))
+		goto out;
+	for (int64_t i = 0; i < t->numel; i++)
+		v[i] = v[i] < 0 ? v[i] + dim : v[i];
+	*s = n > 1 ? v[1] - v[0] : 1;
+	*d = *k > 1 ? v[n] - v[0] : 1;
+	if (v[0] != 0 || *s < 1 || *d < 1 || dim - *d * (*k - 1) - 1 < 0 ||
+	    (dim - *d * (*k - 1) - 1) / *s + 1 != n)
+		goto out;
+	for (int64_t i = 0; i < *k; i++)
+		for (int64_t o = 0; o < n; o++)
+			if (v[i * n + o] != o * *s + i * *d)
+				goto out;
+	ok = 1;
+out:
+	free(v);
+	return ok;
+}
+
+/* Replaces the pattern ending at node `last` (all its other nodes already
+ * cleared by the caller on success) with Unfold(X) writing last's output. */
+static int emit_unfold(struct node *last, struct tensor *xin,
+                       const int64_t *k, const int64_t *d, const int64_t *st,
+                       const int64_t *pads, struct exec *x)
+{
+	struct node fused;
+	struct tensor **ins, **outs, *probe;
+	struct attr *attrs;
+	int64_t *v;
+	static const char *const names[4] = { "kernel_shape", "dilations", "strides", "pads" };
+
+	memset(&fused, 0, sizeof(fused));
+	fused.op = op_lookup_domain(OP_DOMAIN, "Unfold", OP_DOMAIN_VERSION);
+	fused.op_type = "Unfold";
+	fused.name = last->name;
+	fused.opset = OP_DOMAIN_VERSION;
+	ins = plan_alloc(x, sizeof(*ins));
+	outs = plan_alloc(x, sizeof(*outs));
+	attrs = plan_alloc(x, 4 * sizeof(*attrs));
+	v = plan_alloc(x, 10 * sizeof(*v));
+	probe = plan_alloc(x, sizeof(*probe));
+	if (!fused.op || !ins || !outs || !attrs || !v || !probe)
+		return GRT_E_NOMEM;
+	memcpy(v, k, 2 * sizeof(*v));
+	memcpy(v + 2, d, 2 * sizeof(*v));
+	memcpy(v + 4, st, 2 * sizeof(*v));
+	memcpy(v + 6, pads, 4 * sizeof(*v));
+	for (int a = 0; a < 4; a++) {
+		attrs[a].name = names[a];
+		attrs[a].type = ATTR_INTS;
+		attrs[a].ints = v + 2 * a;
+		attrs[a].n = a == 3 ? 4 : 2;
+	}
+	/* prepare on a probe: the real output keeps the graph's shape */
+	*probe = *last->outputs[0];
+	ins[0] = xin;
+	outs[0] = probe;
+	fused.inputs = ins;
+	fused.outputs = outs;
+	fused.n_inputs = fused.n_outputs = 1;
+	fused.attrs = attrs;
+	fused.n_attrs = 4;
+	if (fused.op->prepare(&fused, x) || probe->numel != last->outputs[0]->numel ||
+	    probe->dtype != last->outputs[0]->dtype)
+		return 0;
+	outs[0] = last->outputs[0];
+	*last = fused;
+	return 1;
+}
+
+/* Transpose(Gather(Gather(Pad(X), rows, 2), cols, 4), [0,1,2,4,3,5]) */
+static int try_unfold_gathers(struct graph_view *g, int i_t, struct exec *x)
+{
+	grt_session *s = g->s;
+	struct node *tr = &s->nodes[i_t], *g5, *g4, *pad;
+	static const int64_t want_perm[6] = { 0, 1, 2, 4, 3, 5 };
+	const int64_t *perm;
+	int64_t pads[4] = { 0, 0, 0, 0 }, k[2], d[2], st[2], a4, a5;
+	struct tensor *xin;
+	int count, rc;
+
+	if (attr_ints(tr, x, "perm", &perm, &count) || count != 6 ||
+	    memcmp(perm, want_perm, sizeof(want_perm)))
+		return 0;
+	g5 = producer_of(g, tr->inputs[0], "Gather");
+	if (!g5 || !used_once(g, g5->outputs[0]) || attr_int(g5, x, "axis", 0, &a5) ||
+	    (a5 != 4 && a5 != -2))
+		return 0;
+	g4 = producer_of(g, g5->inputs[0], "Gather");
+	if (!g4 || !used_once(g, g4->outputs[0]) || attr_int(g4, x, "axis", 0, &a4) ||
+	    (a4 != 2 && a4 != -3))
+		return 0;
+	pad = producer_of(g, g4->inputs[0], "Pad");
+	xin = pad ? unfold_pad(g, pad, 1, x, pads) : g4->inputs[0];
+	if (!xin || xin->ndim != 4)
+		return 0;
+	if (!window_table(g4->inputs[1], xin->dims[2] + pads[0] + pads[2], &k[0], &st[0], &d[0]) ||
+	    !window_table(g5->inputs[1], xin->dims[3] + pads[1] + pads[3], &k[1], &st[1], &d[1]))
+		return 0;
+	rc = emit_unfold(tr, xin, k, d, st, pads, x);
+	if (rc != 1)
+		return rc;
+	g4->op = g5->op = NULL;
+	if (pad)
+		pad->op = NULL;
+	return pad ? 4 : 3;           /* nodes replaced */
+}
+
+/* The start and step along axis 3 of a Slice that keeps axes 0-2 whole. */
+static int slice_axis3(struct node *sl, struct exec *x, int64_t *start, int64_t *step)
+{
+	const struct tensor *in = sl->inputs[0], *out = sl->outputs[0];
+	int64_t bs[4], be[4], ba[4], bt[4];
+	const int64_t *st, *ax = NULL, *sp = NULL;
+	int count = -1, na;
+
+	for (int a = 0; a < 3; a++)
+		if (out->dims[a] != in->dims[a])
+			return 0;
+	if (sl->opset < 10) {
+		if (attr_ints(sl, x, "starts", &st, &count) || count < 1 || count > 4 ||
+		    attr_ints(sl, x, "axes", &ax, &na) || (ax && na != count))
+			return 0;
+	} else {
+		count = (int)sl->inputs[1]->numel;
+		if (count < 1 || count > 4 || !(st = const_ints(sl->inputs[1], bs, 4)) ||
+		    !const_ints(sl->inputs[2], be, 4) ||
+		    (op_input(sl, 3) && !(ax = const_ints(sl->inputs[3], ba, 4))) ||
+		    (op_input(sl, 4) && !(sp = const_ints(sl->inputs[4], bt, 4))))
+			return 0;
+	}
+	for (int i = 0; i < count; i++) {
+		int64_t a = ax ? (ax[i] < 0 ? ax[i] + 4 : ax[i]) : i, v = st[i];
+		if (a != 3) {
+			continue;     /* the other axes are whole (checked above) */
+		}
+		*step = sp ? sp[i] : 1;
+		if (*step < 1)
+			return 0;
+		v = v < 0 ? v + in->dims[3] : v;
+		*start = v < 0 ? 0 : v > in->dims[3] ? in->dims[3] : v;
+		return 1;
+	}
+	return 0;
+}
+
+/* Concat(Unsqueeze(Slice(Pad(X), axis 3), 2) for each tap, axis 2) */
+static int try_unfold_slices(struct graph_view *g, int i_c, struct exec *x)
+{
+	grt_session *s = g->s;
+	struct node *cat = &s->nodes[i_c], *pad = NULL, *sl[64], *un[64];
+	int64_t axis, pads[4] = { 0, 0, 0, 0 }, k[2], d[2], st[2], wo = -1, wp;
+	struct tensor *p = NULL, *xin;
+	int kw = cat->n_inputs, rc;
+
+	if (kw < 2 || kw > 64 || attr_int(cat, x, "axis", 0, &axis) || (axis != 2 && axis != -3) ||
+	    cat->outputs[0]->ndim != 5)
+		return 0;
+	for (int j = 0; j < kw; j++) {
+		struct node *u = producer_of(g, cat->inputs[j], "Unsqueeze");
+		const int64_t *axes, *ap;
+		int64_t buf[1];
+		int count;
+		if (!u || !used_once(g, u->outputs[0]))
+			return 0;
+		un[j] = u;
+		if (u->opset < 13) {
+			if (attr_ints(u, x, "axes", &axes, &count) || count != 1)
+				return 0;
+			ap = axes;
+		} else if (!(ap = const_ints(u->inputs[1], buf, 1)) || u->inputs[1]->numel != 1) {
+			return 0;
+		}
+		if (ap[0] != 2 && ap[0] != -3)
+			return 0;
+		sl[j] = producer_of(g, u->inputs[0], "Slice");
+		if (!sl[j] || !used_once(g, sl[j]->outputs[0]) || sl[j]->inputs[0]->ndim != 4 ||
+		    (p && sl[j]->inputs[0] != p))
+			return 0;
+		p = sl[j]->inputs[0];
+	}
+	if (g->uses[tid(s, p)] != kw)
+		return 0;
+	pad = producer_of(g, p, "Pad");
+	xin = pad ? unfold_pad(g, pad, kw, x, pads) : p;
+	if (!xin)
+		return 0;
+	wp = p->dims[3];
+	for (int j = 0; j < kw; j++) {
+		int64_t start, step;
+		if (!slice_axis3(sl[j], x, &start, &step))
+			return 0;
+		if (j == 0) {
+			st[1] = step;
+			wo = sl[j]->outputs[0]->dims[3];
+			if (start != 0)
+				return 0;
+		} else if (j == 1) {
+			d[1] = start;
+		}
+		if (step != st[1] || sl[j]->outputs[0]->dims[3] != wo || (j && start != j * d[1]))
+			return 0;
+	}
+	if (d[1] < 1 || wp - d[1] * (kw - 1) - 1 < 0 || (wp - d[1] * (kw - 1) - 1) / st[1] + 1 != wo)
+		return 0;
+	k[0] = 1;
+	k[1] = kw;
+	d[0] = st[0] = 1;
+	rc = emit_unfold(cat, xin, k, d, st, pads, x);
+	if (rc != 1)
+		return rc;
+	for (int j = 0; j < kw; j++)
+		un[j]->op = sl[j]->op = NULL;
+	if (pad)
+		pad->op = NULL;
+	return 2 * kw + 1 + (pad != NULL);   /* nodes replaced */
+}
+
+/* The slope of a PRelu on y [N, C, ...] as C floats, or NULL if it varies along
+ * any other axis than 1 (numpy broadcasting: slope dims align right). */
+static float *channel_slope(struct exec *x, const struct tensor *slope, const struct tensor *y)
+{
+	const float *sd = slope->data;
+	int64_t C, at = y->ndim - slope->ndim;  /* y axis of slope dim 0 */
+	float *out;
+
+	if (!const_float(slope, -1) || y->ndim < 2 || slope->ndim > y->ndim)
+		return NULL;
+	for (int d = 0; d < slope->ndim; d++)
+		if (slope->dims[d] != 1 && at + d != 1)
+			return NULL;
+	C = y->dims[1];
+	out = plan_alloc(x, (size_t)(C > 0 ? C : 1) * sizeof(float));
+	if (!out)
+		return NULL;
+	for (int64_t c = 0; c < C; c++)
+		out[c] = slope->numel == 1 ? sd[0] : sd[c];
+	return out;
+}
+
+static int try_epilogue(struct graph_view *g, int i_act, struct exec *x)
+{
+	grt_session *s = g->s;
+	struct node *act = &s->nodes[i_act], *p;
+	struct tensor *y;
+	enum epi_kind kind;
+	const float *slope = NULL;
+	int i_p;
+
+	if (!strcmp(act->op_type, "Sigmoid"))
+		kind = EPI_SIGMOID;
+	else if (!strcmp(act->op_type, "Tanh"))
+		kind = EPI_TANH;
+	else if (!strcmp(act->op_type, "PRelu"))
+		kind = EPI_PRELU;
+	else
+		return 0;
+	y = act->inputs[0];
+	if (!y || y->dtype != DT_FLOAT || act->n_outputs != 1 || !act->outputs[0] ||
+	    !used_once(g, y) || (i_p = g->producer[tid(s, y)]) < 0)
+		return 0;
+	p = &s->nodes[i_p];
+	if (!p->op || !(p->op->flags & OP_EPILOGUE) || p->epi.kind != EPI_NONE ||
+	    p->outputs[0] != y || y->ndim < 2)
+		return 0;
+	if (kind == EPI_PRELU && !(slope = channel_slope(x, act->inputs[1], y)))
+		return 0;
+	/* the activation's output has y's shape: the producer writes it directly */
+	op_epilogue_set(&p->epi, kind, slope);
+	p->outputs[0] = act->outputs[0];
+	g->producer[tid(s, act->outputs[0])] = i_p;
+	act->op = NULL;
+	return 1;
+}
+
 int fuse_nodes(grt_session *s, unsigned flags)
 {
 	const grt_model *m = s->model;
 	struct graph_view g = { s, NULL, NULL };
 	int nv = m->n_values, kept = 0, rc = GRT_OK;
 
-	if ((flags & GRT_SESSION_NO_FUSE) && (flags & GRT_SESSION_NO_FOLD_BN))
+	if ((flags & GRT_SESSION_NO_FUSE) && (flags & GRT_SESSION_NO_FOLD_BN) &&
+	    (flags & GRT_SESSION_NO_EPILOGUE))
 		return GRT_OK;
 	g.producer = malloc(((size_t)nv + 1) * sizeof(int));
 	g.uses = calloc((size_t)nv + 1, sizeof(int));
@@ -360,6 +710,30 @@ int fuse_nodes(grt_session *s, unsigned flags)
 			goto out;
 		if (rc > 0)
 			s->stats.n_nodes_fused += 9;
+		rc = GRT_OK;
+	}
+	for (int i = 0; i < s->n_run && !(flags & GRT_SESSION_NO_FUSE); i++) {
+		struct node *n = &s->nodes[i];
+		if (!n->op)
+			continue;
+		if (!strcmp(n->op_type, "Transpose"))
+			rc = try_unfold_gathers(&g, i, &s->exec);
+		else if (!strcmp(n->op_type, "Concat"))
+			rc = try_unfold_slices(&g, i, &s->exec);
+		else
+			continue;
+		if (rc < 0)
+			goto out;
+		s->stats.n_nodes_fused += rc;
+		rc = GRT_OK;
+	}
+	for (int i = 0; i < s->n_run && !(flags & GRT_SESSION_NO_EPILOGUE); i++) {
+		if (!s->nodes[i].op)
+			continue;
+		rc = try_epilogue(&g, i, &s->exec);
+		if (rc < 0)
+			goto out;
+		s->stats.n_nodes_fused += rc;
 		rc = GRT_OK;
 	}
 	for (int i = 0; i < s->n_run; i++)

@@ -139,6 +139,8 @@ typedef struct grt_session_opts {
 #define GRT_SESSION_NO_INPLACE 8u       /* debugging: no in-place outputs */
 #define GRT_SESSION_NO_FUSE 16u         /* debugging: keep decomposed subgraphs (LayerNorm) */
 #define GRT_SESSION_NO_FOLD_BN 32u      /* debugging: keep BatchNormalization after Conv */
+#define GRT_SESSION_NO_EPILOGUE 64u     /* debugging: keep activations (Sigmoid, Tanh,
+                                         * PRelu) as nodes, not in their producer's kernel */
 
 GRT_API int grt_session_create(const grt_model *m, const grt_session_opts *opts,
                                grt_session **out, char *err, size_t err_len);
@@ -166,7 +168,9 @@ typedef struct grt_session_stats {
 	int n_nodes_aliased;    /* views dropped: their output shares the input's buffer */
 	int n_nodes_inplace;    /* nodes that write into their input's buffer */
 	int n_nodes_fused;      /* nodes replaced by fused kernels (9 per LayerNorm,
-	                           1 per BatchNormalization folded into a Conv) */
+	                           the 3 to 4 or 2k+1 to 2k+2 of an Unfold pattern,
+	                           1 per BatchNormalization folded into a Conv, 1 per
+	                           activation run as its producer's epilogue) */
 	size_t arena_bytes;     /* one arena for every intermediate, input and output */
 	size_t scratch_bytes;   /* largest per-node scratch buffer */
 	size_t const_bytes;     /* plan-time tensors owned by the session */

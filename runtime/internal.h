@@ -38,6 +38,7 @@ struct kv { const char *key, *value; };
 struct grt_model {
 	int64_t ir_version;
 	int opset;                  /* default domain */
+	int opset_grt;              /* OP_DOMAIN, or 0 if the model does not import it */
 	int n_values;
 	struct value_info *values;
 	int n_nodes;
@@ -92,7 +93,11 @@ int tensor_from_proto(const void *proto /* Onnx__TensorProto */, struct mem_bloc
 
 /* ops/registry.c */
 const struct op_def *op_lookup(const char *op_type, int opset);
+/* domain "" or "ai.onnx": op_lookup; OP_DOMAIN: the project's own ops. */
+const struct op_def *op_lookup_domain(const char *domain, const char *op_type, int opset);
 extern const struct op_def *const op_table[];
 extern const int op_table_len;
+extern const struct op_def *const op_table_grt[];   /* OP_DOMAIN */
+extern const int op_table_grt_len;
 
 #endif

@@ -282,16 +282,24 @@ static int convert_node(struct loader *l, const Onnx__NodeProto *np, int idx)
 	mn->attrs = pool_alloc(&m->mem, (np->n_attribute + 1) * sizeof(struct attr));
 	if (!mn->name || !mn->op_type || !mn->domain || !mn->inputs || !mn->outputs || !mn->attrs)
 		return GRT_E_NOMEM;
-	if (!is_default_domain(np->domain)) {
+	if (is_default_domain(np->domain)) {
+		mn->opset = m->opset;
+	} else if (!strcmp(np->domain, OP_DOMAIN) && m->opset_grt) {
+		mn->opset = m->opset_grt;
+	} else if (!strcmp(np->domain, OP_DOMAIN)) {
+		set_err(l->err, l->err_len, "node '%s' (%s): domain '%s' is used but not in "
+		        "opset_import", nl, np->op_type, np->domain);
+		return GRT_E_INVALID_MODEL;
+	} else {
 		set_err(l->err, l->err_len, "node '%s' (%s): domain '%s' is not supported",
 		        nl, np->op_type, np->domain);
 		return GRT_E_UNSUPPORTED;
 	}
-	mn->opset = m->opset;
-	mn->op = op_lookup(np->op_type, m->opset);
+	mn->op = op_lookup_domain(np->domain, np->op_type, mn->opset);
 	if (!mn->op) {
-		set_err(l->err, l->err_len, "node '%s': operator '%s' (opset %d) is not implemented",
-		        nl, np->op_type, m->opset);
+		set_err(l->err, l->err_len, "node '%s': operator '%s' (%s opset %d) is not implemented",
+		        nl, np->op_type, is_default_domain(np->domain) ? "ONNX" : np->domain,
+		        mn->opset);
 		return GRT_E_UNSUPPORTED;
 	}
 	for (size_t i = 0; i < np->n_attribute; i++) {
@@ -492,6 +500,14 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 				return GRT_E_INVALID_MODEL;
 			}
 			m->opset = (int)os->version;
+		} else if (os->domain && !strcmp(os->domain, OP_DOMAIN)) {
+			if (os->version < 1 || os->version > OP_DOMAIN_VERSION) {
+				set_err(l->err, l->err_len, "opset %lld of domain '%s' is not "
+				        "supported (have %d)", (long long)os->version, OP_DOMAIN,
+				        OP_DOMAIN_VERSION);
+				return GRT_E_UNSUPPORTED;
+			}
+			m->opset_grt = (int)os->version;
 		}
 	}
 	if (!found || m->opset < 1) {

@@ -162,6 +162,26 @@ int mg_node(struct mg *g, const char *op_type, const char *name, const char *inp
 	return (int)g->gr->n_node++;
 }
 
+void mg_import(struct mg *g, const char *domain, int64_t version)
+{
+	Onnx__OperatorSetIdProto *os = xcalloc(1, sizeof(*os));
+
+	onnx__operator_set_id_proto__init(os);
+	os->domain = xstrdup(domain);
+	os->has_version = 1;
+	os->version = version;
+	GROW(g->m->opset_import, g->m->n_opset_import);
+	g->m->opset_import[g->m->n_opset_import++] = os;
+}
+
+void mg_domain(struct mg *g, int node, const char *domain)
+{
+	Onnx__NodeProto *n = g->gr->node[node];
+
+	free(n->domain);
+	n->domain = xstrdup(domain);
+}
+
 static Onnx__AttributeProto *new_attr(struct mg *g, int node, const char *name, int type)
 {
 	Onnx__NodeProto *n = g->gr->node[node];

@@ -21,6 +21,9 @@ void mg_init_typed(struct mg *g, const char *name, int dtype, int ndim, const in
  * optional ("X,,Y"). Returns the node index. */
 int mg_node(struct mg *g, const char *op_type, const char *name, const char *inputs,
             const char *outputs);
+/* Imports opset `version` of `domain` as well; sets node's domain. */
+void mg_import(struct mg *g, const char *domain, int64_t version);
+void mg_domain(struct mg *g, int node, const char *domain);
 void mg_attr_int(struct mg *g, int node, const char *name, int64_t v);
 void mg_attr_ints(struct mg *g, int node, const char *name, int n, const int64_t *v);
 void mg_attr_float(struct mg *g, int node, const char *name, float v);

@@ -1,0 +1,47 @@
+/* epilogue.c - the activations runtime/fuse.c moves into the kernel that produces
+ * their input (struct epilogue, ops/op.h): Sigmoid, Tanh and a PRelu whose
+ * slope is one value per channel. Each computes exactly what the standalone op's
+ * float kernel computes (ops/elementwise.c), on a run the kernel just wrote. */
+#include "ops/mathfn.h"
+#include "ops/op.h"
+
+void op_epilogue(const struct epilogue *e, float *y, int64_t count, int64_t c)
+{
+	switch (e->kind) {
+	case EPI_NONE:
+		return;
+	case EPI_SIGMOID:
+	case EPI_TANH:
+		e->fn(y, y, count);
+		return;
+	case EPI_PRELU: {
+		const float a = e->slope[c];
+		for (int64_t i = 0; i < count; i++)
+			y[i] = mathfn_select(y[i] < 0, a * y[i], y[i]);
+		return;
+	}
+	}
+}
+
+static void sigmoid_portable(float *o, const float *a, int64_t n)
+{
+	fast_sigmoidf_n(o, a, n);
+}
+
+static void tanh_portable(float *o, const float *a, int64_t n)
+{
+	fast_tanhf_n(o, a, n);
+}
+
+void op_epilogue_set(struct epilogue *e, enum epi_kind kind, const float *slope)
+{
+	int avx2 = mathfn_avx2_ok();
+
+	e->kind = kind;
+	e->slope = kind == EPI_PRELU ? slope : NULL;
+	e->fn = NULL;
+	if (kind == EPI_SIGMOID)
+		e->fn = avx2 ? fast_sigmoidf_n_avx2 : sigmoid_portable;
+	else if (kind == EPI_TANH)
+		e->fn = avx2 ? fast_tanhf_n_avx2 : tanh_portable;
+}

@@ -1,0 +1,440 @@
+/* check_ops_domain.c - the project's own operator domain (org.gtcrn-run): the
+ * Unfold op run directly and from a model, the loader's domain checks, and the
+ * two exporter patterns of nn.Unfold that the planner fuses into Unfold. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/grt.h"
+#include "tests/modelgen.h"
+#include "tests/op_harness.h"
+
+static char err[512];
+
+static void h_unfold(struct harness *h)
+{
+	h_init(h, "Unfold", 1);
+	h->n.op = op_lookup_domain(OP_DOMAIN, "Unfold", 1);
+	ck_assert_ptr_nonnull(h->n.op);
+}
+
+/* Unfold as PyTorch defines it, element by element. */
+static void unfold_ref(const double *x, int64_t n, int64_t c, int64_t hh, int64_t ww,
+                       const int64_t *k, const int64_t *d, const int64_t *s, const int64_t *p,
+                       double *y, int64_t *ho, int64_t *wo)
+{
+	*ho = (hh + p[0] + p[2] - d[0] * (k[0] - 1) - 1) / s[0] + 1;
+	*wo = (ww + p[1] + p[3] - d[1] * (k[1] - 1) - 1) / s[1] + 1;
+	for (int64_t b = 0; b < n; b++)
+		for (int64_t ch = 0; ch < c; ch++)
+			for (int64_t i = 0; i < k[0]; i++)
+				for (int64_t j = 0; j < k[1]; j++)
+					for (int64_t oh = 0; oh < *ho; oh++)
+						for (int64_t ow = 0; ow < *wo; ow++) {
+							int64_t r = oh * s[0] + i * d[0] - p[0];
+							int64_t q = ow * s[1] + j * d[1] - p[1];
+							*y++ = r < 0 || r >= hh || q < 0 || q >= ww ? 0 :
+							       x[((b * c + ch) * hh + r) * ww + q];
+						}
+}
+
+/* X [1, 1, 1, 3] = 1 2 3, kernel (1, 3), pads (0, 1, 0, 1): the three windows. */
+START_TEST(unfold_hand)
+{
+	struct harness h;
+	static const int64_t dx[4] = { 1, 1, 1, 3 }, dy[3] = { 1, 3, 3 };
+	static const float x[3] = { 1, 2, 3 }, want[9] = { 0, 1, 2, 1, 2, 3, 2, 3, 0 };
+
+	h_unfold(&h);
+	h_input(&h, DT_FLOAT, 4, dx, x, 0);
+	h_output(&h);
+	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 1, 3 });
+	h_attr_ints(&h, "pads", 4, (const int64_t[4]){ 0, 1, 0, 1 });
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 3, dy, want);
+	h_free(&h);
+}
+END_TEST
+
+/* Every combination of kernel, dilation, stride and pads below, on float, double,
+ * int64, uint8 and float16 data, against unfold_ref. */
+START_TEST(unfold_vs_reference)
+{
+	static const int64_t ks[][2] = { { 1, 3 }, { 2, 2 }, { 3, 1 }, { 1, 1 } };
+	static const int64_t ds[][2] = { { 1, 1 }, { 2, 3 } };
+	static const int64_t ss[][2] = { { 1, 1 }, { 2, 3 } };
+	static const int64_t ps[][4] = { { 0, 0, 0, 0 }, { 0, 1, 0, 1 }, { 2, 0, 1, 4 } };
+	static const enum dtype dts[] = { DT_FLOAT, DT_DOUBLE, DT_INT64, DT_UINT8, DT_FLOAT16 };
+	const int64_t dx[4] = { 2, 3, 5, 7 };
+	double x[210], y[2 * 3 * 9 * 64 * 64];
+	unsigned char raw[210 * 8];
+	int cases = 0;
+
+	for (int i = 0; i < 210; i++)
+		x[i] = (double)(i % 97 + 1);      /* exact in every tested type */
+	for (size_t t = 0; t < sizeof(dts) / sizeof(dts[0]); t++) {
+		for (int i = 0; i < 210; i++) {
+			switch (dts[t]) {
+			case DT_FLOAT: ((float *)raw)[i] = (float)x[i]; break;
+			case DT_DOUBLE: ((double *)raw)[i] = x[i]; break;
+			case DT_INT64: ((int64_t *)raw)[i] = (int64_t)x[i]; break;
+			case DT_UINT8: raw[i] = (unsigned char)x[i]; break;
+			default: ((uint16_t *)raw)[i] = float_to_half((float)x[i]); break;
+			}
+		}
+		for (size_t a = 0; a < 4; a++)
+		for (size_t b = 0; b < 2; b++)
+		for (size_t c = 0; c < 2; c++)
+		for (size_t e = 0; e < 3; e++) {
+			struct harness h;
+			int64_t ho, wo;
+			const struct tensor *yt;
+
+			unfold_ref(x, 2, 3, 5, 7, ks[a], ds[b], ss[c], ps[e], y, &ho, &wo);
+			if (ho < 1 || wo < 1)
+				continue;
+			h_unfold(&h);
+			h_input(&h, dts[t], 4, dx, raw, 0);
+			h_output(&h);
+			h_attr_ints(&h, "kernel_shape", 2, ks[a]);
+			h_attr_ints(&h, "dilations", 2, ds[b]);
+			h_attr_ints(&h, "strides", 2, ss[c]);
+			h_attr_ints(&h, "pads", 4, ps[e]);
+			h_run_ok(&h);
+			yt = h.out[0];
+			ck_assert_int_eq(yt->ndim, 3);
+			ck_assert_int_eq(yt->dims[1], 3 * ks[a][0] * ks[a][1]);
+			ck_assert_int_eq(yt->dims[2], ho * wo);
+			for (int64_t i = 0; i < yt->numel; i++)
+				ck_assert_msg(h_value(dts[t], yt->data, i) == y[i],
+				              "%s k %lldx%lld d %zu s %zu p %zu: y[%lld] = %g, want %g",
+				              dtype_name(dts[t]), (long long)ks[a][0], (long long)ks[a][1],
+				              b, c, e, (long long)i, h_value(dts[t], yt->data, i), y[i]);
+			h_free(&h);
+			cases++;
+		}
+	}
+	ck_assert_int_ge(cases, 200);
+}
+END_TEST
+
+START_TEST(unfold_errors)
+{
+	struct harness h;
+	static const int64_t d3[3] = { 1, 2, 3 }, d4[4] = { 1, 1, 2, 3 };
+	static const float x[6] = { 0 };
+
+	h_unfold(&h);
+	h_input(&h, DT_FLOAT, 3, d3, x, 0);
+	h_output(&h);
+	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 1, 1 });
+	h_run_err(&h, GRT_E_SHAPE, "rank 3");
+	h_free(&h);
+
+	h_unfold(&h);
+	h_input(&h, DT_FLOAT, 4, d4, x, 0);
+	h_output(&h);
+	h_run_err(&h, GRT_E_ATTR, "'kernel_shape' is required");
+	h_free(&h);
+
+	h_unfold(&h);
+	h_input(&h, DT_FLOAT, 4, d4, x, 0);
+	h_output(&h);
+	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 1, 1 });
+	h_attr_ints(&h, "strides", 2, (const int64_t[2]){ 1, 0 });
+	h_run_err(&h, GRT_E_ATTR, "'strides'[1] = 0");
+	h_free(&h);
+
+	h_unfold(&h);
+	h_input(&h, DT_FLOAT, 4, d4, x, 0);
+	h_output(&h);
+	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 1, 3 });
+	h_attr_ints(&h, "pads", 3, (const int64_t[3]){ 0, 0, 0 });
+	h_run_err(&h, GRT_E_ATTR, "'pads' has 3 values, want 4");
+	h_free(&h);
+
+	h_unfold(&h);
+	h_input(&h, DT_FLOAT, 4, d4, x, 0);
+	h_output(&h);
+	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 3, 1 });
+	h_run_err(&h, GRT_E_SHAPE, "larger than the padded input (2, 3)");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(registry)
+{
+	ck_assert_ptr_nonnull(op_lookup_domain(OP_DOMAIN, "Unfold", 1));
+	ck_assert_ptr_null(op_lookup_domain(OP_DOMAIN, "Unfold", 2));
+	ck_assert_ptr_null(op_lookup_domain(OP_DOMAIN, "Conv", 1));
+	ck_assert_ptr_null(op_lookup("Unfold", 17));              /* not an ONNX op */
+	ck_assert_ptr_null(op_lookup_domain("com.example", "Unfold", 1));
+	ck_assert_ptr_eq(op_lookup_domain("", "Conv", 11), op_lookup("Conv", 11));
+	ck_assert_ptr_eq(op_lookup_domain("ai.onnx", "Conv", 11), op_lookup("Conv", 11));
+}
+END_TEST
+
+/* --- models --- */
+
+static int load(struct mg *g, grt_model **m)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	mg_pack(g, &buf, &len);
+	err[0] = 0;
+	rc = grt_model_load_buffer(buf, len, m, err, sizeof(err));
+	free(buf);
+	return rc;
+}
+
+/* One Unfold node, `domain` imported at `version` (0: not imported). */
+static struct mg *unfold_model(const char *domain, int64_t version)
+{
+	struct mg *g = mg_new(7, 13);
+	int k;
+
+	if (version)
+		mg_import(g, domain, version);
+	mg_input(g, "x", 1, 4, (const int64_t[4]){ 1, 1, 1, 3 });
+	mg_output(g, "y", 1, 3, (const int64_t[3]){ 1, 3, 3 });
+	k = mg_node(g, "Unfold", "unfold", "x", "y");
+	mg_domain(g, k, domain);
+	mg_attr_ints(g, k, "kernel_shape", 2, (const int64_t[2]){ 1, 3 });
+	mg_attr_ints(g, k, "pads", 4, (const int64_t[4]){ 0, 1, 0, 1 });
+	return g;
+}
+
+START_TEST(model_uses_domain)
+{
+	grt_model *m = NULL;
+	grt_session *s = NULL;
+	grt_value v;
+	static const float x[3] = { 1, 2, 3 }, want[9] = { 0, 1, 2, 1, 2, 3, 2, 3, 0 };
+
+	ck_assert_msg(load(unfold_model(OP_DOMAIN, 1), &m) == GRT_OK, "%s", err);
+	ck_assert_msg(grt_session_create(m, NULL, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+	grt_session_input(s, 0, &v);
+	memcpy(v.data, x, sizeof(x));
+	ck_assert_int_eq(grt_session_run(s), GRT_OK);
+	grt_session_output(s, 0, &v);
+	ck_assert_int_eq(v.ndim, 3);
+	ck_assert_int_eq(v.dims[2], 3);
+	ck_assert_mem_eq(v.data, want, sizeof(want));
+	grt_session_free(s);
+	grt_model_free(m);
+
+	ck_assert_int_eq(load(unfold_model(OP_DOMAIN, 0), &m), GRT_E_INVALID_MODEL);
+	ck_assert_msg(strstr(err, "not in opset_import") && strstr(err, "unfold"), "%s", err);
+	ck_assert_int_eq(load(unfold_model(OP_DOMAIN, 2), &m), GRT_E_UNSUPPORTED);
+	ck_assert_msg(strstr(err, "opset 2 of domain 'org.gtcrn-run'"), "%s", err);
+	ck_assert_int_eq(load(unfold_model("com.example", 1), &m), GRT_E_UNSUPPORTED);
+	ck_assert_msg(strstr(err, "domain 'com.example' is not supported"), "%s", err);
+}
+END_TEST
+
+/* --- fusion of the exporters' nn.Unfold patterns --- */
+
+#define FX 120            /* X [1, 2, 6, 10] */
+
+/* Runs the model twice (fusing, and with GRT_SESSION_NO_FUSE): checks the
+ * fused node count and that both give the same output, bit for bit. */
+static void run_both(uint8_t *buf, size_t len, int want_fused, int64_t out_numel)
+{
+	float x[FX], y[2][4096];
+
+	ck_assert_int_le(out_numel, 4096);
+	for (int i = 0; i < FX; i++)
+		x[i] = (float)i * 0.25f - 7.0f;
+	for (int pass = 0; pass < 2; pass++) {
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FUSE : 0, 0, 0 };
+		grt_session_stats st;
+		grt_model *m = NULL;
+		grt_session *s = NULL;
+		grt_value v;
+
+		ck_assert_msg(grt_model_load_buffer(buf, len, &m, err, sizeof(err)) == GRT_OK, "%s", err);
+		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		grt_session_stats_get(s, &st);
+		ck_assert_int_eq(st.n_nodes_fused, pass ? 0 : want_fused);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, x, sizeof(x));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		grt_session_output(s, 0, &v);
+		memcpy(y[pass], v.data, (size_t)out_numel * sizeof(float));
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	for (int64_t i = 0; i < out_numel; i++)
+		ck_assert_msg(y[0][i] == y[1][i], "y[%lld]: fused %g, unfused %g", (long long)i,
+		              (double)y[0][i], (double)y[1][i]);
+}
+
+/* Pad -> Gather(axis 2) -> Gather(axis 4) -> Transpose -> Reshape, as torch exports
+ * nn.Unfold(kernel (2, 3), dilation (2, 1), stride (2, 2), padding (1, 1)): rows
+ * idx [2][Ho] = o*2 + i*2, cols [3][Wo] = o*2 + j. `shuffle` breaks the table. */
+static void gather_form(int shuffle, int opset)
+{
+	struct mg *g = mg_new(7, opset);
+	int64_t pads[8] = { 0, 0, 1, 1, 0, 0, 1, 1 };
+	const int64_t hp = 8, wp = 12, ho = (hp - 2 - 1) / 2 + 1, wo = (wp - 2 - 1) / 2 + 1;
+	int64_t rows[2 * 3], cols[3 * 5];    /* [2][ho], [3][wo] */
+	uint8_t *buf;
+	size_t len;
+	int k;
+
+	for (int i = 0; i < 2; i++)
+		for (int o = 0; o < ho; o++)
+			rows[i * ho + o] = o * 2 + i * 2;
+	for (int j = 0; j < 3; j++)
+		for (int o = 0; o < wo; o++)
+			cols[j * wo + o] = o * 2 + j - (o == 1 && j == 2 ? wp : 0);  /* one < 0 */
+	if (shuffle)
+		cols[1 * wo + 3] = cols[1 * wo + 2];
+	mg_input(g, "x", 1, 4, (const int64_t[4]){ 1, 2, 6, 10 });
+	mg_init_typed(g, "rows", 7, 2, (const int64_t[2]){ 2, ho }, rows);
+	mg_init_typed(g, "cols", 7, 2, (const int64_t[2]){ 3, wo }, cols);
+	mg_init_typed(g, "shape", 7, 1, (const int64_t[1]){ 3 },
+	              (const int64_t[3]){ 1, 12, ho * wo });
+	if (opset >= 11) {
+		mg_init_typed(g, "pads", 7, 1, (const int64_t[1]){ 8 }, pads);
+		mg_node(g, "Pad", "pad", "x,pads", "p");
+	} else {
+		k = mg_node(g, "Pad", "pad", "x", "p");
+		mg_attr_ints(g, k, "pads", 8, pads);
+	}
+	k = mg_node(g, "Gather", "g4", "p,rows", "a");
+	mg_attr_int(g, k, "axis", 2);
+	k = mg_node(g, "Gather", "g5", "a,cols", "b");
+	mg_attr_int(g, k, "axis", 4);
+	k = mg_node(g, "Transpose", "tr", "b", "t");
+	mg_attr_ints(g, k, "perm", 6, (const int64_t[6]){ 0, 1, 2, 4, 3, 5 });
+	mg_node(g, "Reshape", "rs", "t,shape", "y");
+	mg_output(g, "y", 1, 3, (const int64_t[3]){ 1, 12, ho * wo });
+	mg_pack(g, &buf, &len);
+	run_both(buf, len, shuffle ? 0 : 4, 12 * ho * wo);
+	free(buf);
+}
+
+START_TEST(fuse_gather_form)
+{
+	gather_form(0, 13);
+	gather_form(0, 10);
+	gather_form(1, 13);
+}
+END_TEST
+
+/* Pad -> 3 x Slice(axis 3, start j*2) -> Unsqueeze(2) -> Concat(axis 2), as the
+ * einsum export writes nn.Unfold(kernel (1, 3), dilation (1, 2), padding (0, 2)).
+ * `bad` makes the second slice start at 3 (not a window). */
+static void slice_form(int bad)
+{
+	struct mg *g = mg_new(7, 13);
+	const int64_t wp = 14, wo = wp - 4;
+	uint8_t *buf;
+	size_t len;
+
+	mg_input(g, "x", 1, 4, (const int64_t[4]){ 1, 2, 6, 10 });
+	mg_init_typed(g, "pads", 7, 1, (const int64_t[1]){ 8 },
+	              (const int64_t[8]){ 0, 0, 0, 2, 0, 0, 0, 2 });
+	mg_init_typed(g, "ax3", 7, 1, (const int64_t[1]){ 1 }, (const int64_t[1]){ 3 });
+	mg_init_typed(g, "ax2", 7, 1, (const int64_t[1]){ 1 }, (const int64_t[1]){ 2 });
+	mg_node(g, "Pad", "pad", "x,pads", "p");
+	for (int j = 0; j < 3; j++) {
+		char st[8], en[8], in[32], sl[8], un[8];
+		int64_t s0 = j * 2 + (bad && j == 1), e0 = s0 + wo;
+		snprintf(st, sizeof(st), "st%d", j);
+		snprintf(en, sizeof(en), "en%d", j);
+		snprintf(sl, sizeof(sl), "s%d", j);
+		snprintf(un, sizeof(un), "u%d", j);
+		mg_init_typed(g, st, 7, 1, (const int64_t[1]){ 1 }, &s0);
+		mg_init_typed(g, en, 7, 1, (const int64_t[1]){ 1 }, &e0);
+		snprintf(in, sizeof(in), "p,%s,%s,ax3", st, en);
+		mg_node(g, "Slice", sl, in, sl);
+		snprintf(in, sizeof(in), "%s,ax2", sl);
+		mg_node(g, "Unsqueeze", un, in, un);
+	}
+	mg_attr_int(g, mg_node(g, "Concat", "cat", "u0,u1,u2", "y"), "axis", 2);
+	mg_output(g, "y", 1, 5, (const int64_t[5]){ 1, 2, 3, 6, wo });
+	mg_pack(g, &buf, &len);
+	run_both(buf, len, bad ? 0 : 8, 2 * 3 * 6 * wo);
+	free(buf);
+}
+
+START_TEST(fuse_slice_form)
+{
+	slice_form(0);
+	slice_form(1);
+}
+END_TEST
+
+/* The shipped exports: every nn.Unfold becomes one Unfold node. */
+START_TEST(fuse_in_gtcrn)
+{
+	static const char *const names[] = { "gtcrn_simple", "gtcrn_offline_op13",
+	                                     "gtcrn_offline_einsum_op13" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[1024];
+		grt_model *m = NULL;
+		grt_session *s = NULL;
+		grt_session_opts o = { NULL, 0, GRT_SESSION_PLAN_ONLY, 0, 0 };
+		grt_value in;
+		grt_node_info ni;
+		int unfolds = 0;
+
+		snprintf(path, sizeof(path), "%s/%s.onnx", MODELS_DIR, names[i]);
+		ck_assert_msg(grt_model_load_file(path, &m, err, sizeof(err)) == GRT_OK, "%s", err);
+		if (grt_model_n_inputs(m) == 1) {     /* offline: spec (1, 257, T, 2) */
+			grt_model_input(m, 0, NULL, &in, NULL);
+			in.dims[2] = 50;
+			o.inputs = &in;
+			o.n_inputs = 1;
+		}
+		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		for (int k = 0; k < grt_session_n_planned(s); k++) {
+			grt_session_node(s, k, &ni);
+			unfolds += !strcmp(ni.op_type, "Unfold");
+			ck_assert_msg(strcmp(ni.op_type, "Pad") || !strstr(ni.name, "unfold"),
+			              "%s: %s not fused", names[i], ni.name);
+		}
+		/* the SFE at the input and in encoder 2-4 and decoder 0-2 (offline) */
+		ck_assert_msg(unfolds == 7, "%s: %d Unfold nodes", names[i], unfolds);
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+}
+END_TEST
+
+static Suite *domain_suite(void)
+{
+	Suite *s = suite_create("org.gtcrn-run");
+	TCase *tc = tcase_create("Unfold");
+
+	tcase_add_test(tc, unfold_hand);
+	tcase_add_test(tc, unfold_vs_reference);
+	tcase_add_test(tc, unfold_errors);
+	tcase_add_test(tc, registry);
+	tcase_add_test(tc, model_uses_domain);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fusion");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, fuse_gather_form);
+	tcase_add_test(tc, fuse_slice_form);
+	tcase_add_test(tc, fuse_in_gtcrn);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(domain_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
