@@ -1,7 +1,9 @@
-/* matmul.c - MatMul (https://onnx.ai/onnx/operators/onnx__MatMul.html), opsets 1..latest.
+/* matmul.c - MatMul (https://onnx.ai/onnx/operators/onnx__MatMul.html), opsets 1..latest,
+ * and MatMulAdd of the project's domain (docs/OPERATORS.md): MatMul(A, B) + C, float.
  * numpy matmul: 1-D operands are promoted to matrices and the added axis removed,
  * batch axes broadcast. Per batch Y[m,n] = A[m,k] B[k,n]: float through ops/gemm.h,
- * other types with an i-k-j loop; float16/bfloat16 go through float copies in scratch. */
+ * other types with an i-k-j loop; float16/bfloat16 go through float copies in scratch.
+ * MatMulAdd adds C (broadcast to Y) to each row right after the product. */
 #include <string.h>
 #include "ops/gemm.h"
 #include "ops/op.h"
@@ -13,6 +15,10 @@ struct matmul_params {
 	const int64_t *b_off;     /* [n_batch] element offset of each batch's B matrix */
 	size_t half_bytes;        /* float16/bfloat16: bytes of each float copy A, B, Y */
 	gemm_f32_fn gemm;         /* float kernel for this CPU */
+	/* MatMulAdd: Y seen as [rows][cols] (cols = Y's last dim); C's element
+	 * strides along Y's dims (0 where C broadcasts) */
+	int y_ndim;
+	int64_t y_dims[MAX_DIMS], c_str[MAX_DIMS];
 };
 
 /* Y[m,n] = A[m,k] B[k,n] with the float GEMM of ops/gemm.h. */
@@ -47,7 +53,7 @@ DEFINE_GEMM(gemm_i64, int64_t, uint64_t)
 DEFINE_GEMM(gemm_u32, uint32_t, uint32_t)
 DEFINE_GEMM(gemm_u64, uint64_t, uint64_t)
 
-static int matmul_prepare(struct node *n, struct exec *x)
+static int matmul_plan(struct node *n, struct exec *x)
 {
 	static const enum dtype types_1[] = { DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_UNDEFINED };
 	static const enum dtype types_9[] = {
@@ -65,8 +71,7 @@ static int matmul_prepare(struct node *n, struct exec *x)
 	int64_t m, k, kb, nn, n_batch = 1, sa = 1, sb = 1;
 	int rc, ra, rb, nb, nd = 0, fold;
 
-	if ((rc = op_check_arity(n, x, 2, 2, 1, 1)) || (rc = op_check_dtype(n, x, 0, types)) ||
-	    (rc = op_check_dtype(n, x, 1, types)))
+	if ((rc = op_check_dtype(n, x, 0, types)) || (rc = op_check_dtype(n, x, 1, types)))
 		return rc;
 	a = n->inputs[0];
 	b = n->inputs[1];
@@ -174,6 +179,83 @@ static int matmul_prepare(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
+static int matmul_prepare(struct node *n, struct exec *x)
+{
+	int rc = op_check_arity(n, x, 2, 2, 1, 1);
+
+	return rc ? rc : matmul_plan(n, x);
+}
+
+static int matmul_add_prepare(struct node *n, struct exec *x)
+{
+	static const enum dtype types[] = { DT_FLOAT, DT_UNDEFINED };
+	const struct tensor *c;
+	struct tensor *y;
+	struct matmul_params *p;
+	int rc;
+
+	if ((rc = op_check_arity(n, x, 3, 3, 1, 1)) || (rc = op_check_dtype(n, x, 0, types)) ||
+	    (rc = op_check_dtype(n, x, 2, types)) || (rc = matmul_plan(n, x)))
+		return rc;
+	c = n->inputs[2];
+	y = n->outputs[0];
+	p = n->params;
+	if (c->ndim > y->ndim)
+		return op_fail(n, x, GRT_E_SHAPE, "C has rank %d, more than the product's %d",
+		               c->ndim, y->ndim);
+	for (int d = 0; d < c->ndim; d++) {
+		int64_t yd = y->dims[y->ndim - c->ndim + d];
+		if (c->dims[d] != 1 && c->dims[d] != yd)
+			return op_fail(n, x, GRT_E_SHAPE, "C dim %d = %lld does not broadcast to the "
+			               "product's %lld", d, (long long)c->dims[d], (long long)yd);
+	}
+	p->y_ndim = y->ndim;
+	memcpy(p->y_dims, y->dims, sizeof(int64_t) * (size_t)y->ndim);
+	broadcast_strides(c, y->ndim, y->dims, p->c_str);
+	return GRT_OK;
+}
+
+/* y [rows][cols] += C broadcast, row by row: cols = the last dim (1 for a scalar). */
+static void add_broadcast(const struct matmul_params *p, const float *restrict c,
+                          float *restrict y, int64_t numel)
+{
+	const int nd = p->y_ndim;
+	const int64_t cols = nd ? p->y_dims[nd - 1] : 1, cs = nd ? p->c_str[nd - 1] : 0;
+	int64_t idx[MAX_DIMS] = { 0 }, off = 0;
+
+	for (int64_t r = 0; r < numel / (cols ? cols : 1); r++, y += cols) {
+		const float *restrict cr = c + off;
+		if (cs)
+			for (int64_t j = 0; j < cols; j++)
+				y[j] += cr[j];
+		else
+			for (int64_t j = 0; j < cols; j++)
+				y[j] += cr[0];
+		for (int d = nd - 2; d >= 0; d--) {
+			off += p->c_str[d];
+			if (++idx[d] < p->y_dims[d])
+				break;
+			off -= p->c_str[d] * p->y_dims[d];
+			idx[d] = 0;
+		}
+	}
+}
+
+static int matmul_add_run(struct node *n, struct exec *x)
+{
+	const struct matmul_params *p = n->params;
+	const float *a = n->inputs[0]->data, *b = n->inputs[1]->data;
+	struct tensor *y = n->outputs[0];
+	const int64_t ys = p->m * p->n;
+	(void)x;
+
+	for (int64_t i = 0; i < p->n_batch; i++)
+		gemm_f32(p->gemm, a + p->a_off[i], b + p->b_off[i], (float *)y->data + i * ys, p->m,
+		         p->k, p->n);
+	add_broadcast(p, n->inputs[2]->data, y->data, y->numel);
+	return GRT_OK;
+}
+
 static void to_float(const uint16_t *restrict s, float *restrict d, int64_t count, int bf16)
 {
 	for (int64_t i = 0; i < count; i++)
@@ -255,3 +337,5 @@ static int64_t matmul_macs(const struct node *n)
 }
 
 const struct op_def op_matmul = { "MatMul", 1, OPSET_LATEST, matmul_prepare, matmul_run, 0, matmul_macs };
+const struct op_def op_grt_matmul_add = {
+	"MatMulAdd", 1, OP_DOMAIN_VERSION, matmul_add_prepare, matmul_add_run, 0, matmul_macs };

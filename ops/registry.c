@@ -14,7 +14,7 @@ extern const struct op_def op_add, op_batch_normalization, op_cast, op_concat,
 	op_sigmoid, op_slice_1, op_slice_10, op_split_2, op_split_13, op_sqrt,
 	op_squeeze_1, op_squeeze_13, op_sub, op_tanh, op_transpose, op_unsqueeze_1,
 	op_unsqueeze_13, op_where;
-extern const struct op_def op_grt_unfold;
+extern const struct op_def op_grt_matmul_add, op_grt_unfold;
 
 const struct op_def *const op_table[] = {
 	&op_add,
@@ -82,6 +82,7 @@ const struct op_def *op_lookup(const char *op_type, int opset)
 
 /* OP_DOMAIN, version OP_DOMAIN_VERSION */
 const struct op_def *const op_table_grt[] = {
+	&op_grt_matmul_add,
 	&op_grt_unfold,
 };
 

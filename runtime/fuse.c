@@ -19,6 +19,10 @@
  * order; the fused node writes them into the pattern's last tensor, which keeps
  * the shape the graph gives it.
  *
+ * MatMulAdd: a float Add(MatMul(A, B), C) whose product is read only by the Add
+ * and whose C broadcasts to the product's shape becomes MatMulAdd(A, B, C) of the
+ * project's domain: C is added to each row of the product while it is in cache.
+ *
  * Epilogues: a float Sigmoid, Tanh or PRelu (slope constant, one value per
  * channel or one for all) whose input is written by an op that can apply it
  * (OP_EPILOGUE) and read by nothing else runs inside that op's kernel. */
@@ -608,6 +612,49 @@ static int try_unfold_slices(struct graph_view *g, int i_c, struct exec *x)
 	return 2 * kw + 1 + (pad != NULL);   /* nodes replaced */
 }
 
+static int try_matmul_add(struct graph_view *g, int i_add, struct exec *x)
+{
+	grt_session *s = g->s;
+	struct node *add = &s->nodes[i_add], *mm = NULL, fused;
+	struct tensor *c = NULL, **ins;
+	int j;
+
+	if (add->n_inputs != 2 || add->n_outputs != 1 || !add->outputs[0])
+		return 0;
+	for (j = 0; j < 2 && !mm; j++) {
+		mm = producer_of(g, add->inputs[j], "MatMul");
+		if (mm && (!used_once(g, mm->outputs[0]) || mm->outputs[0]->dtype != DT_FLOAT))
+			mm = NULL;
+		c = add->inputs[1 - j];
+	}
+	if (!mm || c->dtype != DT_FLOAT || add->outputs[0]->ndim != mm->outputs[0]->ndim ||
+	    memcmp(add->outputs[0]->dims, mm->outputs[0]->dims,
+	           sizeof(int64_t) * (size_t)mm->outputs[0]->ndim))
+		return 0;
+	ins = plan_alloc(x, 3 * sizeof(*ins));
+	if (!ins)
+		return GRT_E_NOMEM;
+	ins[0] = mm->inputs[0];
+	ins[1] = mm->inputs[1];
+	ins[2] = c;
+	memset(&fused, 0, sizeof(fused));
+	fused.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", OP_DOMAIN_VERSION);
+	fused.op_type = "MatMulAdd";
+	fused.name = mm->name;
+	fused.opset = OP_DOMAIN_VERSION;
+	fused.inputs = ins;
+	fused.n_inputs = 3;
+	fused.outputs = add->outputs;
+	fused.n_outputs = 1;
+	if (!fused.op)
+		return GRT_E_NOMEM;
+	if (fused.op->prepare(&fused, x))
+		return 0;
+	mm->op = NULL;
+	*add = fused;
+	return 2;
+}
+
 /* The slope of a PRelu on y [N, C, ...] as C floats, or NULL if it varies along
  * any other axis than 1 (numpy broadcasting: slope dims align right). */
 static float *channel_slope(struct exec *x, const struct tensor *slope, const struct tensor *y)
@@ -718,6 +765,8 @@ int fuse_nodes(grt_session *s, unsigned flags)
 			continue;
 		if (!strcmp(n->op_type, "Transpose"))
 			rc = try_unfold_gathers(&g, i, &s->exec);
+		else if (!strcmp(n->op_type, "Add"))
+			rc = try_matmul_add(&g, i, &s->exec);
 		else if (!strcmp(n->op_type, "Concat"))
 			rc = try_unfold_slices(&g, i, &s->exec);
 		else

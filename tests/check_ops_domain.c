@@ -1,7 +1,9 @@
-/* check_ops_domain.c - the project's own operator domain (org.gtcrn-run): the
- * Unfold op run directly and from a model, the loader's domain checks, and the
- * two exporter patterns of nn.Unfold that the planner fuses into Unfold. */
+/* check_ops_domain.c - the project's own operator domain (org.gtcrn-run): Unfold
+ * and MatMulAdd run directly and from a model, the loader's domain checks, and
+ * the subgraphs the planner fuses into them (two exporter patterns of nn.Unfold,
+ * MatMul followed by Add). */
 #include <check.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,12 +168,95 @@ END_TEST
 START_TEST(registry)
 {
 	ck_assert_ptr_nonnull(op_lookup_domain(OP_DOMAIN, "Unfold", 1));
+	ck_assert_ptr_nonnull(op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1));
 	ck_assert_ptr_null(op_lookup_domain(OP_DOMAIN, "Unfold", 2));
 	ck_assert_ptr_null(op_lookup_domain(OP_DOMAIN, "Conv", 1));
 	ck_assert_ptr_null(op_lookup("Unfold", 17));              /* not an ONNX op */
 	ck_assert_ptr_null(op_lookup_domain("com.example", "Unfold", 1));
 	ck_assert_ptr_eq(op_lookup_domain("", "Conv", 11), op_lookup("Conv", 11));
 	ck_assert_ptr_eq(op_lookup_domain("ai.onnx", "Conv", 11), op_lookup("Conv", 11));
+}
+END_TEST
+
+/* --- MatMulAdd --- */
+
+/* MatMul(A, B) + C against a direct loop: A [2, 3, 4] (batch 2), B [4, 5], and C
+ * shaped [5], [3, 1], [1], [2, 3, 5] and [] (scalar). */
+START_TEST(matmul_add_broadcast)
+{
+	static const int64_t da[3] = { 2, 3, 4 }, db[2] = { 4, 5 }, dy[3] = { 2, 3, 5 };
+	static const int64_t cd[5][3] = { { 5 }, { 3, 1 }, { 1 }, { 2, 3, 5 }, { 0 } };
+	static const int cr[5] = { 1, 2, 1, 3, 0 };
+	float a[24], b[20], c[30], want[30];
+
+	for (int i = 0; i < 24; i++)
+		a[i] = (float)(i % 7) - 3.0f;
+	for (int i = 0; i < 20; i++)
+		b[i] = 0.5f * (float)(i % 5) - 1.0f;
+	for (int i = 0; i < 30; i++)
+		c[i] = 0.25f * (float)i;
+	for (int t = 0; t < 5; t++) {
+		struct harness h;
+		for (int bt = 0; bt < 2; bt++)
+			for (int m = 0; m < 3; m++)
+				for (int n = 0; n < 5; n++) {
+					float v = 0;
+					int ci;
+					for (int k = 0; k < 4; k++)
+						v += a[(bt * 3 + m) * 4 + k] * b[k * 5 + n];
+					ci = t == 0 ? n : t == 1 ? m : t == 3 ? (bt * 3 + m) * 5 + n : 0;
+					want[(bt * 3 + m) * 5 + n] = v + c[ci];
+				}
+		h_init(&h, "MatMulAdd", 1);
+		h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
+		h_input(&h, DT_FLOAT, 3, da, a, 0);
+		h_input(&h, DT_FLOAT, 2, db, b, 1);
+		h_input(&h, DT_FLOAT, cr[t], cd[t], c, 1);
+		h_output(&h);
+		h_run_ok(&h);
+		for (int i = 0; i < 30; i++)
+			ck_assert_msg(fabsf(((float *)h.out[0]->data)[i] - want[i]) <= 1e-5f,
+			              "C case %d: y[%d] = %g, want %g", t, i,
+			              (double)((float *)h.out[0]->data)[i], (double)want[i]);
+		h_expect_out(&h, 0, DT_FLOAT, 3, dy, NULL);
+		h_free(&h);
+	}
+}
+END_TEST
+
+START_TEST(matmul_add_errors)
+{
+	struct harness h;
+	static const int64_t d2[2] = { 2, 3 }, d3[2] = { 3, 4 }, d4[1] = { 3 }, d5[3] = { 1, 2, 4 };
+	static const float v[12] = { 0 };
+	static const double dv[12] = { 0 };
+
+	h_init(&h, "MatMulAdd", 1);
+	h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
+	h_input(&h, DT_FLOAT, 2, d2, v, 0);
+	h_input(&h, DT_FLOAT, 2, d3, v, 1);
+	h_input(&h, DT_FLOAT, 1, d4, v, 1);
+	h_output(&h);
+	h_run_err(&h, GRT_E_SHAPE, "C dim 0 = 3 does not broadcast to the product's 4");
+	h_free(&h);
+
+	h_init(&h, "MatMulAdd", 1);
+	h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
+	h_input(&h, DT_FLOAT, 2, d2, v, 0);
+	h_input(&h, DT_FLOAT, 2, d3, v, 1);
+	h_input(&h, DT_FLOAT, 3, d5, v, 1);
+	h_output(&h);
+	h_run_err(&h, GRT_E_SHAPE, "C has rank 3, more than the product's 2");
+	h_free(&h);
+
+	h_init(&h, "MatMulAdd", 1);
+	h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
+	h_input(&h, DT_DOUBLE, 2, d2, dv, 0);
+	h_input(&h, DT_DOUBLE, 2, d3, dv, 1);
+	h_input(&h, DT_DOUBLE, 1, d4, dv, 1);
+	h_output(&h);
+	h_run_err(&h, GRT_E_DTYPE, "double");
+	h_free(&h);
 }
 END_TEST
 
@@ -371,6 +456,42 @@ START_TEST(fuse_slice_form)
 END_TEST
 
 /* The shipped exports: every nn.Unfold becomes one Unfold node. */
+/* Add(bias, MatMul(x, w)) with the MatMul's output read by the Add only fuses
+ * into MatMulAdd; a second reader keeps them apart. Both agree bit for bit with
+ * the unfused plan. */
+static void matmul_add_form(int second_reader)
+{
+	struct mg *g = mg_new(7, 13);
+	float w[10 * 4], bias[4];
+	uint8_t *buf;
+	size_t len;
+
+	for (int i = 0; i < 40; i++)
+		w[i] = 0.1f * (float)(i % 9) - 0.3f;
+	for (int i = 0; i < 4; i++)
+		bias[i] = (float)i - 1.5f;
+	mg_input(g, "x", 1, 4, (const int64_t[4]){ 1, 2, 6, 10 });
+	mg_init(g, "w", 1, 2, (const int64_t[2]){ 10, 4 }, w);
+	mg_init(g, "bias", 1, 1, (const int64_t[1]){ 4 }, bias);
+	mg_node(g, "MatMul", "mm", "x,w", "p");
+	mg_node(g, "Add", "add", "bias,p", "y");
+	mg_output(g, "y", 1, 4, (const int64_t[4]){ 1, 2, 6, 4 });
+	if (second_reader) {
+		mg_node(g, "Sqrt", "sq", "p", "z");
+		mg_output(g, "z", 1, 4, (const int64_t[4]){ 1, 2, 6, 4 });
+	}
+	mg_pack(g, &buf, &len);
+	run_both(buf, len, second_reader ? 0 : 2, 48);
+	free(buf);
+}
+
+START_TEST(fuse_matmul_add)
+{
+	matmul_add_form(0);
+	matmul_add_form(1);
+}
+END_TEST
+
 START_TEST(fuse_in_gtcrn)
 {
 	static const char *const names[] = { "gtcrn_simple", "gtcrn_offline_op13",
@@ -417,12 +538,15 @@ static Suite *domain_suite(void)
 	tcase_add_test(tc, unfold_vs_reference);
 	tcase_add_test(tc, unfold_errors);
 	tcase_add_test(tc, registry);
+	tcase_add_test(tc, matmul_add_broadcast);
+	tcase_add_test(tc, matmul_add_errors);
 	tcase_add_test(tc, model_uses_domain);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fusion");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, fuse_gather_form);
 	tcase_add_test(tc, fuse_slice_form);
+	tcase_add_test(tc, fuse_matmul_add);
 	tcase_add_test(tc, fuse_in_gtcrn);
 	suite_add_tcase(s, tc);
 	return s;
