@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "ops/copy.h"
 #include "ops/op.h"
 
 /* Reads element i of an int32/int64 index tensor. */
@@ -13,6 +14,7 @@ static inline int64_t index_at(const struct tensor *t, int64_t i)
 	return t->dtype == DT_INT64 ? ((const int64_t *)t->data)[i]
 	                            : ((const int32_t *)t->data)[i];
 }
+
 
 /* ---------------------------------------------------------------- Gather */
 
@@ -25,7 +27,38 @@ struct gather_params {
 	size_t  es;             /* element size in bytes */
 	const int64_t *idx;     /* [n_idx] resolved indices in [0, axis_dim) when the
 	                           indices are constant; NULL: resolved into scratch */
+	/* Constant indices: runs of consecutive indices, each copied as one block
+	 * of run_len[r] * inner elements per outer index. */
+	int64_t n_runs;
+	const int64_t *run_src;  /* [n_runs] first index of the run */
+	const int64_t *run_len;  /* [n_runs] indices in the run */
 };
+
+/* Groups the resolved constant indices into runs of consecutive ones. */
+static int gather_runs(struct exec *x, struct gather_params *p)
+{
+	int64_t n_runs = 0, *src, *len;
+
+	for (int64_t i = 0; i < p->n_idx; i++)
+		if (!i || p->idx[i] != p->idx[i - 1] + 1)
+			n_runs++;
+	src = plan_alloc(x, (size_t)(n_runs ? n_runs : 1) * sizeof(int64_t));
+	len = plan_alloc(x, (size_t)(n_runs ? n_runs : 1) * sizeof(int64_t));
+	if (!src || !len)
+		return GRT_E_NOMEM;
+	n_runs = 0;
+	for (int64_t i = 0; i < p->n_idx; i++) {
+		if (!i || p->idx[i] != p->idx[i - 1] + 1) {
+			src[n_runs] = p->idx[i];
+			len[n_runs++] = 0;
+		}
+		len[n_runs - 1]++;
+	}
+	p->n_runs = n_runs;
+	p->run_src = src;
+	p->run_len = len;
+	return GRT_OK;
+}
 
 /* Resolves the indices into out[] (negative ones count from the end). */
 static int gather_resolve(struct node *n, struct exec *x, const struct gather_params *p,
@@ -101,6 +134,8 @@ static int gather_prepare(struct node *n, struct exec *x)
 		if ((rc = gather_resolve(n, x, p, ind, idx)))
 			return rc;
 		p->idx = idx;
+		if ((rc = gather_runs(x, p)))
+			return rc;
 		/* consecutive indices with nothing before the axis: one block */
 		n->view = p->outer == 1 && p->n_idx > 0;
 		for (int64_t i = 1; i < p->n_idx && n->view; i++)
@@ -145,6 +180,24 @@ static int gather_run(struct node *n, struct exec *x)
 	}
 	if (!n->outputs[0]->numel)
 		return GRT_OK;
+	if (p->run_len && (p->n_runs <= 4 || p->inner > 1 || p->n_idx >= 4 * p->n_runs)) {
+		/* constant indices in runs: one block per run and outer index; a
+		 * few runs are each walked over all outer indices (a strided copy),
+		 * many are walked one outer index at a time */
+		const size_t in_row = (size_t)p->axis_dim * block, out_row = (size_t)p->n_idx * block;
+		const int64_t n_o = p->n_runs <= 4 ? p->outer : 1;
+		const int64_t n_a = p->n_runs <= 4 ? 1 : p->outer;
+
+		for (int64_t a = 0; a < n_a; a++, src += in_row, dst += out_row) {
+			for (int64_t r = 0, at = 0; r < p->n_runs; at += p->run_len[r++]) {
+				const size_t bytes = (size_t)p->run_len[r] * block;
+				const char *s = src + (size_t)p->run_src[r] * block;
+				char *d = dst + (size_t)at * block;
+				copy_blocks(d, s, 1, 0, 0, n_o, (int64_t)out_row, (int64_t)in_row, bytes);
+			}
+		}
+		return GRT_OK;
+	}
 	if (p->inner == 1) {
 		switch (p->es) {
 		case 4: gather_elems_32((uint32_t *)dst, (const uint32_t *)src, idx, p->n_idx,

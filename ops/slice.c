@@ -1,9 +1,11 @@
 /* slice.c - Slice (https://onnx.ai/onnx/operators/onnx__Slice.html), opsets 1-9
  * (starts/ends/axes attributes) and 10+ (starts/ends/axes/steps inputs).
  * starts/ends are clamped as the Slice-13 text says; prepare turns the slice
- * into a strided copy (merged axes, element strides) and run() copies rows. */
+ * into a strided copy (merged axes, element strides) and run() copies rows,
+ * two axes at a time when the last axis is contiguous. */
 #include <stdint.h>
 #include <string.h>
+#include "ops/copy.h"
 #include "ops/op.h"
 
 struct slice_params {
@@ -199,6 +201,7 @@ static int slice1_prepare(struct node *n, struct exec *x)
 	return slice_plan(n, x, ns, starts, ends, na >= 0 ? axes : NULL, NULL);
 }
 
+
 /* One output row: n elements of es bytes, input step `stride` elements. */
 #define DEFINE_STRIDED_ROW(name, T)                                              \
 	static void name(T *restrict dst, const T *restrict src, int64_t n,          \
@@ -232,13 +235,33 @@ static int slice_run(struct node *n, struct exec *x)
 	}
 	row = p->dims[last];
 	step = p->stride[last];
+	if (step == 1) {
+		/* contiguous rows: the axis before the last is walked by copy_blocks,
+		 * the others by an odometer */
+		const int64_t n0 = last ? p->dims[last - 1] : 1;
+		const int64_t s0 = last ? p->stride[last - 1] * (int64_t)es : 0;
+		const size_t row_bytes = (size_t)row * es;
+
+		rows = p->numel / (row * n0);
+		for (int64_t r = 0; r < rows; r++) {
+			copy_blocks(dst, src + off * (int64_t)es, 1, 0, 0, n0, (int64_t)row_bytes, s0,
+			            row_bytes);
+			dst += (size_t)n0 * row_bytes;
+			for (int a = last - 2; a >= 0; a--) {
+				off += p->stride[a];
+				if (++idx[a] < p->dims[a])
+					break;
+				off -= p->stride[a] * p->dims[a];
+				idx[a] = 0;
+			}
+		}
+		return GRT_OK;
+	}
 	rows = p->numel / row;
 	for (int64_t r = 0; r < rows; r++) {
 		const char *s = src + off * (int64_t)es;
 
-		if (step == 1)
-			memcpy(dst, s, (size_t)row * es);
-		else if (es == 4)
+		if (es == 4)
 			strided_row_32((uint32_t *)dst, (const uint32_t *)s, row, step);
 		else if (es == 8)
 			strided_row_64((uint64_t *)dst, (const uint64_t *)s, row, step);

@@ -1,11 +1,14 @@
 /* tensor_ops.c - data movement (https://onnx.ai/onnx/operators/): Concat 1+,
  * Split 2-12 (split attribute) and 13-17 (split input), Transpose 1+.
  * Concat and Split copy one block per input/output per outer index; Transpose
- * merges axes in prepare, then copies rows, tiles a (batched) 2-D transpose,
- * or gathers strided rows. Any element type: bytes are moved, never read. */
+ * merges axes in prepare, then copies rows (when the last axis stays last) or
+ * transposes 2-D tiles of the output's and the input's last axes, with the
+ * other axes walked inside each tile range. Any element type: bytes are moved,
+ * never read. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "ops/copy.h"
 #include "ops/op.h"
 
 /* Sets output k's dtype and dims, with a message when they do not fit. */
@@ -19,6 +22,7 @@ static int set_output(struct node *n, struct exec *x, int k, enum dtype dt, int 
 		               "limits", k, n->outputs[k]->name, ndim, dtype_name(dt));
 	return GRT_OK;
 }
+
 
 /* ---- Concat ---- */
 
@@ -112,8 +116,7 @@ static int concat_run(struct node *n, struct exec *x)
 		char *dst = out + off;
 		if (!row)
 			continue;
-		for (int64_t o = 0; o < p->outer; o++)
-			memcpy(dst + (size_t)o * p->out_row_bytes, src + (size_t)o * row, row);
+		copy_blocks(dst, src, 1, 0, 0, p->outer, (int64_t)p->out_row_bytes, (int64_t)row, row);
 		off += row;
 	}
 	return GRT_OK;
@@ -241,61 +244,98 @@ static int split_run(struct node *n, struct exec *x)
 		if (!t || !row)
 			continue;
 		dst = t->data;
-		for (int64_t o = 0; o < p->outer; o++)
-			memcpy(dst + (size_t)o * row, src + (size_t)o * p->in_row_bytes, row);
+		copy_blocks(dst, src, 1, 0, 0, p->outer, (int64_t)row, (int64_t)p->in_row_bytes, row);
 	}
 	return GRT_OK;
 }
 
 /* ---- Transpose ---- */
 
-/* dst[i] = src[i * stride], i in [0, n): one output row of a generic transpose. */
-typedef void gather_fn(void *restrict dst, const void *restrict src, int64_t n,
-                       int64_t stride);
-/* dst (cols x rows) = src (rows x cols) transposed, in square tiles. */
-typedef void transpose_2d_fn(void *restrict dst, const void *restrict src, int64_t rows,
-                             int64_t cols);
+/* d[p * ods + l] = s[l * sis + p], p in [0, np), l in [0, nl): one tile of a
+ * transpose whose output's last axis (l) is strided in the input and whose
+ * input's last axis (p) is strided in the output. 4x4 blocks of elements. */
+typedef void tile_fn(void *restrict dst, const void *restrict src, int64_t np, int64_t nl,
+                     int64_t ods, int64_t sis);
 
-#define TILE 32
-
-#define DEFINE_TRANSPOSE_KERNELS(bits)                                                  \
-static void gather_u##bits(void *restrict dst, const void *restrict src, int64_t n,     \
-                           int64_t stride)                                              \
+#define DEFINE_TILE(bits)                                                               \
+static void tile_u##bits(void *restrict dst, const void *restrict src, int64_t np,      \
+                         int64_t nl, int64_t ods, int64_t sis)                          \
 {                                                                                       \
 	uint##bits##_t *restrict d = dst;                                               \
 	const uint##bits##_t *restrict s = src;                                         \
-	for (int64_t i = 0; i < n; i++)                                                 \
-		d[i] = s[i * stride];                                                   \
-}                                                                                       \
-static void transpose_2d_u##bits(void *restrict dst, const void *restrict src,          \
-                                 int64_t rows, int64_t cols)                            \
-{                                                                                       \
-	uint##bits##_t *restrict d = dst;                                               \
-	const uint##bits##_t *restrict s = src;                                         \
-	for (int64_t r0 = 0; r0 < rows; r0 += TILE) {                                   \
-		const int64_t r1 = r0 + TILE < rows ? r0 + TILE : rows;                 \
-		for (int64_t c0 = 0; c0 < cols; c0 += TILE) {                           \
-			const int64_t c1 = c0 + TILE < cols ? c0 + TILE : cols;         \
-			for (int64_t c = c0; c < c1; c++)                               \
-				for (int64_t r = r0; r < r1; r++)                       \
-					d[c * rows + r] = s[r * cols + c];              \
+	int64_t p = 0;                                                                  \
+	if (nl == 2) {          /* pairs: interleave two input rows */                  \
+		for (; p < np; p++, d += ods) {                                         \
+			d[0] = s[p];                                                    \
+			d[1] = s[sis + p];                                              \
 		}                                                                       \
+		return;                                                                 \
 	}                                                                               \
+	if (np == 2) {          /* two output rows from input pairs */                  \
+		for (int64_t l = 0; l < nl; l++, s += sis) {                            \
+			d[l] = s[0];                                                    \
+			d[ods + l] = s[1];                                              \
+		}                                                                       \
+		return;                                                                 \
+	}                                                                               \
+	for (; p + 4 <= np; p += 4) {                                                   \
+		uint##bits##_t *restrict d0 = d + p * ods;                              \
+		int64_t l = 0;                                                          \
+		for (; l + 4 <= nl; l += 4) {                                           \
+			const uint##bits##_t *s0 = s + l * sis + p;                     \
+			const uint##bits##_t *s1 = s0 + sis, *s2 = s1 + sis;            \
+			const uint##bits##_t *s3 = s2 + sis;                            \
+			for (int j = 0; j < 4; j++) {                                   \
+				d0[j * ods + l] = s0[j];                                \
+				d0[j * ods + l + 1] = s1[j];                            \
+				d0[j * ods + l + 2] = s2[j];                            \
+				d0[j * ods + l + 3] = s3[j];                            \
+			}                                                               \
+		}                                                                       \
+		for (; l < nl; l++)                                                     \
+			for (int j = 0; j < 4; j++)                                     \
+				d0[j * ods + l] = s[l * sis + p + j];                   \
+	}                                                                               \
+	for (; p < np; p++)                                                             \
+		for (int64_t l = 0; l < nl; l++)                                        \
+			d[p * ods + l] = s[l * sis + p];                                \
 }
 
-DEFINE_TRANSPOSE_KERNELS(8)
-DEFINE_TRANSPOSE_KERNELS(16)
-DEFINE_TRANSPOSE_KERNELS(32)
-DEFINE_TRANSPOSE_KERNELS(64)
+DEFINE_TILE(8)
+DEFINE_TILE(16)
+DEFINE_TILE(32)
+DEFINE_TILE(64)
+
+/* Tile edge in elements: 32 x 32 keeps a tile's 32 input and 32 output
+ * lines (and pages) in the first-level cache and TLB. */
+#define TILE 32
+
+enum transpose_kind {
+	TR_ROWS,   /* the output's last axis is the input's: copy rows */
+	TR_TILES,  /* it is not: 2-D tiles over that axis and the input's last one */
+};
 
 struct transpose_params {
 	int     ndim;               /* rank after dropping size-1 axes and merging (>= 1) */
 	int64_t dims[MAX_DIMS];     /* [ndim] output dims of the merged copy */
 	int64_t stride[MAX_DIMS];   /* [ndim] input element step per output step */
 	size_t  es;                 /* element size in bytes */
-	int64_t batch, rows, cols;  /* 2-D path: batch of rows x cols input matrices */
-	transpose_2d_fn *t2d;       /* 2-D path, else NULL */
-	gather_fn *gather;          /* rows whose input stride is not 1 */
+	enum transpose_kind kind;
+	/* TR_ROWS: rows of row_bytes; the two axes before the last are walked
+	 * inside copy_blocks (n[1] x n[0] rows, input steps in_step[] bytes), the
+	 * others by an odometer over the outer axes [0, ndim - 3). */
+	size_t  row_bytes;
+	int64_t n[2], in_step[2];   /* [0]: axis ndim - 2, [1]: axis ndim - 3 */
+	/* TR_TILES: p = the axis whose input stride is 1, l = the last axis; the
+	 * other (middle) axes are walked inside each pair of tile ranges, so a
+	 * tile's input lines are reused while they are cached. */
+	int     axis_p;
+	int64_t out_stride_p;       /* output element step of axis p */
+	int     n_mid;
+	int64_t mid_dims[MAX_DIMS]; /* [n_mid] in output order */
+	int64_t mid_in[MAX_DIMS];   /* [n_mid] input element step */
+	int64_t mid_out[MAX_DIMS];  /* [n_mid] output element step */
+	tile_fn *tile;
 };
 
 static int transpose_prepare(struct node *n, struct exec *x)
@@ -303,7 +343,7 @@ static int transpose_prepare(struct node *n, struct exec *x)
 	const struct tensor *in;
 	struct transpose_params *p;
 	const int64_t *perm;
-	int64_t dims[MAX_DIMS], in_stride[MAX_DIMS], s = 1;
+	int64_t dims[MAX_DIMS], in_stride[MAX_DIMS], out_stride[MAX_DIMS] = { 0 }, s = 1;
 	int pm[MAX_DIMS], count, r, k, rc;
 	unsigned seen = 0;
 
@@ -362,59 +402,61 @@ static int transpose_prepare(struct node *n, struct exec *x)
 	}
 	k = p->ndim;
 	n->view = k == 1 && p->stride[0] == 1;   /* the order of the elements is kept */
-	switch (p->es) {
-	case 1: p->gather = gather_u8; p->t2d = transpose_2d_u8; break;
-	case 2: p->gather = gather_u16; p->t2d = transpose_2d_u16; break;
-	case 4: p->gather = gather_u32; p->t2d = transpose_2d_u32; break;
-	default: p->gather = gather_u64; p->t2d = transpose_2d_u64; break;
-	}
-	/* (batch of) 2-D transposes: output (B, C, R) from input (B, R, C) */
-	if (k == 2 && p->stride[1] == p->dims[0] && p->stride[0] == 1) {
-		p->batch = 1;
-	} else if (k == 3 && p->stride[2] == p->dims[1] && p->stride[1] == 1 &&
-	           p->stride[0] == p->dims[1] * p->dims[2]) {
-		p->batch = p->dims[0];
-	} else {
-		p->t2d = NULL;
-	}
-	if (p->t2d) {
-		p->rows = p->dims[k - 1];
-		p->cols = p->dims[k - 2];
-	}
 	n->params = p;
+	if (p->stride[k - 1] == 1) {
+		p->kind = TR_ROWS;
+		p->row_bytes = (size_t)p->dims[k - 1] * p->es;
+		for (int i = 0; i < 2; i++) {
+			p->n[i] = k >= 2 + i ? p->dims[k - 2 - i] : 1;
+			p->in_step[i] = k >= 2 + i ? p->stride[k - 2 - i] * (int64_t)p->es : 0;
+		}
+		return GRT_OK;
+	}
+	p->kind = TR_TILES;
+	switch (p->es) {
+	case 1: p->tile = tile_u8; break;
+	case 2: p->tile = tile_u16; break;
+	case 4: p->tile = tile_u32; break;
+	default: p->tile = tile_u64; break;
+	}
+	s = 1;
+	for (int j = k - 1; j >= 0; j--) {
+		out_stride[j] = s;
+		s *= p->dims[j];
+	}
+	/* after dropping size-1 axes, the input's last axis is some output axis
+	 * with stride 1 (not the last one, or this would be TR_ROWS) */
+	p->axis_p = 0;
+	for (int j = 0; j < k; j++)
+		if (p->stride[j] == 1)
+			p->axis_p = j;
+	p->out_stride_p = out_stride[p->axis_p];
+	for (int j = 0; j < k - 1; j++) {
+		if (j == p->axis_p)
+			continue;
+		p->mid_dims[p->n_mid] = p->dims[j];
+		p->mid_in[p->n_mid] = p->stride[j];
+		p->mid_out[p->n_mid] = out_stride[j];
+		p->n_mid++;
+	}
 	return GRT_OK;
 }
 
-static int transpose_run(struct node *n, struct exec *x)
+static void transpose_rows(const struct transpose_params *p, char *dst, const char *src,
+                           int64_t numel)
 {
-	const struct transpose_params *p = n->params;
-	const char *src = n->inputs[0]->data;
-	struct tensor *out = n->outputs[0];
-	char *dst = out->data;
 	const int last = p->ndim - 1;
-	const int64_t len = p->dims[last], inner = p->stride[last];
-	const size_t row_bytes = (size_t)len * p->es;
-	int64_t idx[MAX_DIMS] = { 0 }, off = 0, rows;
+	const int64_t row = (int64_t)p->row_bytes;
+	const int64_t per = p->n[1] * p->n[0] * p->dims[last];  /* elements per call */
+	const int64_t calls = numel / per;
+	int64_t idx[MAX_DIMS] = { 0 }, off = 0;
 
-	(void)x;
-	if (!out->numel)
-		return GRT_OK;
-	if (p->t2d) {
-		const size_t mat = (size_t)(p->rows * p->cols) * p->es;
-		for (int64_t b = 0; b < p->batch; b++)
-			p->t2d(dst + b * mat, src + b * mat, p->rows, p->cols);
-		return GRT_OK;
-	}
-	/* rows along the last merged axis: memcpy when the permutation keeps the
-	 * last axis (input stride 1), else a strided gather */
-	rows = out->numel / len;
-	for (int64_t i = 0; i < rows; i++) {
-		if (inner == 1)
-			memcpy(dst, src + (size_t)off * p->es, row_bytes);
-		else
-			p->gather(dst, src + (size_t)off * p->es, len, inner);
-		dst += row_bytes;
-		for (int d = last - 1; d >= 0; d--) {
+	for (int64_t i = 0; i < calls; i++) {
+		copy_blocks(dst, src + off * (int64_t)p->es, p->n[1], p->n[0] * row, p->in_step[1],
+		            p->n[0], row, p->in_step[0], p->row_bytes);
+		dst += (size_t)per * p->es;
+		/* odometer over the axes before the last three */
+		for (int d = last - 3; d >= 0; d--) {
 			off += p->stride[d];
 			if (++idx[d] < p->dims[d])
 				break;
@@ -422,6 +464,56 @@ static int transpose_run(struct node *n, struct exec *x)
 			idx[d] = 0;
 		}
 	}
+}
+
+static void transpose_tiles(const struct transpose_params *p, char *dst, const char *src)
+{
+	const int last = p->ndim - 1;
+	const int64_t np = p->dims[p->axis_p], nl = p->dims[last], sis = p->stride[last];
+	const int64_t ods = p->out_stride_p;
+	const size_t es = p->es;
+	int64_t n_mid = 1;
+
+	for (int m = 0; m < p->n_mid; m++)
+		n_mid *= p->mid_dims[m];
+	for (int64_t p0 = 0; p0 < np; p0 += TILE) {
+		const int64_t tp = np - p0 < TILE ? np - p0 : TILE;
+		for (int64_t l0 = 0; l0 < nl; l0 += TILE) {
+			const int64_t tl = nl - l0 < TILE ? nl - l0 : TILE;
+			const char *s0 = src + (size_t)(l0 * sis + p0) * es;
+			char *d0 = dst + (size_t)(p0 * ods + l0) * es;
+			int64_t idx[MAX_DIMS] = { 0 }, ioff = 0, ooff = 0;
+
+			for (int64_t i = 0; i < n_mid; i++) {
+				p->tile(d0 + (size_t)ooff * es, s0 + (size_t)ioff * es, tp, tl, ods,
+				        sis);
+				for (int m = p->n_mid - 1; m >= 0; m--) {
+					ioff += p->mid_in[m];
+					ooff += p->mid_out[m];
+					if (++idx[m] < p->mid_dims[m])
+						break;
+					ioff -= p->mid_in[m] * p->mid_dims[m];
+					ooff -= p->mid_out[m] * p->mid_dims[m];
+					idx[m] = 0;
+				}
+			}
+		}
+	}
+}
+
+static int transpose_run(struct node *n, struct exec *x)
+{
+	const struct transpose_params *p = n->params;
+	const char *src = n->inputs[0]->data;
+	struct tensor *out = n->outputs[0];
+
+	(void)x;
+	if (!out->numel)
+		return GRT_OK;
+	if (p->kind == TR_ROWS)
+		transpose_rows(p, out->data, src, out->numel);
+	else
+		transpose_tiles(p, out->data, src);
 	return GRT_OK;
 }
 

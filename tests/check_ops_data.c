@@ -191,6 +191,49 @@ START_TEST(slice_values_merged_axes)
 }
 END_TEST
 
+/* Slices of [a][b][w] along the last axis (start 1, length n, step 1) and, for
+ * reversed rows, step -1: row sizes that hit each block copy, every element
+ * size; compared with a naive strided copy. */
+START_TEST(slice_values_row_kernels)
+{
+	static const enum dtype types[] = { DT_UINT8, DT_INT16, DT_FLOAT, DT_DOUBLE };
+	static const int64_t lens[] = { 1, 2, 4, 8, 16, 3, 13, 70, 300 };
+
+	for (int t = 0; t < 4; t++) {
+		size_t es = dtype_size(types[t]);
+		for (int l = 0; l < 9; l++) {
+			const int64_t a = 3, b = 5, n = lens[l], w = n + 3;
+			unsigned char *in = malloc((size_t)(a * b * w) * es);
+			unsigned char *want = malloc((size_t)(a * b * n) * es);
+			struct harness h;
+
+			ck_assert(in && want);
+			for (size_t i = 0; i < (size_t)(a * b * w) * es; i++)
+				in[i] = (unsigned char)(i * 11 + i / 7);
+			for (int step = 1; step >= -1; step -= 2) {
+				/* step 1: [1, 1 + n); step -1: from n down to 1 */
+				for (int64_t r = 0; r < a * b; r++)
+					for (int64_t j = 0; j < n; j++)
+						memcpy(want + (size_t)(r * n + j) * es,
+						       in + (size_t)(r * w + (step > 0 ? 1 + j : n - j)) * es, es);
+				h_init(&h, "Slice", 13);
+				h_input(&h, types[t], 3, DIMS(a, b, w), in, 0);
+				h_input(&h, DT_INT64, 1, DIMS(1), step > 0 ? I64(1) : I64(n), 1);
+				h_input(&h, DT_INT64, 1, DIMS(1), step > 0 ? I64(1 + n) : I64(0), 1);
+				h_input(&h, DT_INT64, 1, DIMS(1), I64(2), 1);
+				h_input(&h, DT_INT64, 1, DIMS(1), step > 0 ? I64(1) : I64(-1), 1);
+				h_output(&h);
+				h_run_ok(&h);
+				h_expect_out(&h, 0, types[t], 3, DIMS(a, b, n), want);
+				h_free(&h);
+			}
+			free(in);
+			free(want);
+		}
+	}
+}
+END_TEST
+
 START_TEST(slice_shapes_empty_output)
 {
 	struct harness h;
@@ -486,6 +529,58 @@ START_TEST(gather_values_dtypes_last_axis)
 		h_run_ok(&h);
 		h_expect_out(&h, 0, dt, 2, DIMS(2, 2), want);
 		h_free(&h);
+	}
+}
+END_TEST
+
+/* Gather with constant indices in each planned form (one run copied over
+ * all outer indices, a few runs, many short runs, element gathers) and with
+ * the same indices at run time; every element size, blocks (inner) of 1 to
+ * 40 elements; compared with a naive gather. */
+START_TEST(gather_values_run_kernels)
+{
+	static const enum dtype types[] = { DT_UINT8, DT_INT16, DT_FLOAT, DT_DOUBLE };
+	static const int64_t inners[] = { 1, 2, 3, 8, 40 };
+	static const struct { int n; int64_t v[12]; } sets[] = {
+		{ 1, { 2 } },                                   /* one index */
+		{ 3, { 4, 5, 6 } },                             /* one run */
+		{ 7, { 0, 1, 2, 3, 4, 5, 6 } },                 /* the whole axis */
+		{ 9, { 0, 1, 2, 1, 2, 3, 2, 3, 4 } },           /* unfold-like: three runs */
+		{ 12, { 6, 0, -1, 3, 3, 1, 2, 5, 0, 4, -7, 6 } }, /* many short runs */
+	};
+	const int64_t outer = 5, d = 7;
+
+	for (int t = 0; t < 4; t++) {
+		size_t es = dtype_size(types[t]);
+		for (int k = 0; k < 5; k++) {
+			const int64_t inner = inners[k];
+			unsigned char *in = malloc((size_t)(outer * d * inner) * es);
+			unsigned char *want = malloc((size_t)(outer * 12 * inner) * es);
+
+			ck_assert(in && want);
+			for (size_t i = 0; i < (size_t)(outer * d * inner) * es; i++)
+				in[i] = (unsigned char)(i * 5 + i / 3);
+			for (int q = 0; q < 5; q++) {
+				const int n = sets[q].n;
+				for (int64_t o = 0; o < outer; o++)
+					for (int j = 0; j < n; j++) {
+						int64_t v = sets[q].v[j] < 0 ? sets[q].v[j] + d : sets[q].v[j];
+						memcpy(want + (size_t)((o * n + j) * inner) * es,
+						       in + (size_t)((o * d + v) * inner) * es, (size_t)inner * es);
+					}
+				for (int c = 1; c >= 0; c--) {
+					struct harness h;
+					gather_setup(&h, 13, types[t], 3, DIMS(outer, d, inner), in, DT_INT64,
+					             1, DIMS(n), sets[q].v, c);
+					h_attr_int(&h, "axis", 1);
+					h_run_ok(&h);
+					h_expect_out(&h, 0, types[t], 3, DIMS(outer, n, inner), want);
+					h_free(&h);
+				}
+			}
+			free(in);
+			free(want);
+		}
 	}
 }
 END_TEST
@@ -1188,6 +1283,7 @@ static Suite *slice_suite(void)
 	tcase_add_test(v, slice_values_int32_inputs);
 	tcase_add_test(v, slice_values_dtypes);
 	tcase_add_test(v, slice_values_merged_axes);
+	tcase_add_test(v, slice_values_row_kernels);
 	tcase_add_test(sh, slice_shapes_empty_output);
 	tcase_add_test(sh, slice_shapes_fewer_starts_than_rank);
 	tcase_add_test(sh, slice_shapes_empty_input_negative_step);
@@ -1221,6 +1317,7 @@ static Suite *gather_suite(void)
 	tcase_add_test(v, gather_values_scalar_from_vector);
 	tcase_add_test(v, gather_values_runs_and_repeats);
 	tcase_add_test(v, gather_values_dtypes_last_axis);
+	tcase_add_test(v, gather_values_run_kernels);
 	tcase_add_test(sh, gather_shapes_rank);
 	tcase_add_test(sh, gather_shapes_empty_indices);
 	tcase_add_test(e, gather_errors_runtime_index);

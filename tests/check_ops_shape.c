@@ -1001,6 +1001,62 @@ START_TEST(concat_values)
 }
 END_TEST
 
+/* Concat then Split along the last axis of [outer][w_i] parts, for row sizes
+ * that hit each block copy (4 to 64 bytes, odd sizes, more than 256 bytes) and
+ * each element size; compared with a naive copy. */
+START_TEST(concat_split_values_block_sizes)
+{
+	static const enum dtype types[] = { DT_UINT8, DT_INT16, DT_FLOAT, DT_DOUBLE };
+	static const int64_t widths[][2] = {
+		{ 1, 1 }, { 2, 4 }, { 4, 8 }, { 8, 16 }, { 3, 5 }, { 13, 40 }, { 70, 1 }, { 300, 7 },
+	};
+
+	for (int t = 0; t < 4; t++) {
+		size_t es = dtype_size(types[t]);
+		for (int w = 0; w < 8; w++) {
+			const int64_t outer = 9, a = widths[w][0], b = widths[w][1], c = a + b;
+			unsigned char *pa = malloc((size_t)(outer * a) * es);
+			unsigned char *pb = malloc((size_t)(outer * b) * es);
+			unsigned char *want = malloc((size_t)(outer * c) * es);
+			struct harness h;
+
+			ck_assert(pa && pb && want);
+			for (size_t i = 0; i < (size_t)(outer * a) * es; i++)
+				pa[i] = (unsigned char)(i * 7 + 1);
+			for (size_t i = 0; i < (size_t)(outer * b) * es; i++)
+				pb[i] = (unsigned char)(i * 13 + 5);
+			for (int64_t o = 0; o < outer; o++) {
+				memcpy(want + (size_t)(o * c) * es, pa + (size_t)(o * a) * es, (size_t)a * es);
+				memcpy(want + (size_t)(o * c + a) * es, pb + (size_t)(o * b) * es,
+				       (size_t)b * es);
+			}
+			h_init(&h, "Concat", 13);
+			h_input(&h, types[t], 3, DIMS(outer, 1, a), pa, 0);
+			h_input(&h, types[t], 3, DIMS(outer, 1, b), pb, 0);
+			h_output(&h);
+			h_attr_int(&h, "axis", -1);
+			h_run_ok(&h);
+			expect_out(&h, types[t], 3, DIMS(outer, 1, c), want);
+			h_free(&h);
+
+			h_init(&h, "Split", 13);
+			h_input(&h, types[t], 2, DIMS(outer, c), want, 0);
+			h_input(&h, DT_INT64, 1, DIMS(2), I64(a, b), 1);
+			h_output(&h);
+			h_output(&h);
+			h_attr_int(&h, "axis", 1);
+			h_run_ok(&h);
+			h_expect_out(&h, 0, types[t], 2, DIMS(outer, a), pa);
+			h_expect_out(&h, 1, types[t], 2, DIMS(outer, b), pb);
+			h_free(&h);
+			free(pa);
+			free(pb);
+			free(want);
+		}
+	}
+}
+END_TEST
+
 START_TEST(concat_shapes_empty)
 {
 	struct harness h;
@@ -1371,6 +1427,39 @@ START_TEST(transpose_values_fast_paths)
 }
 END_TEST
 
+/* Every kernel of Transpose: rows (last axis kept; blocks of 4 to 64 bytes and
+ * odd sizes, one to three axes walked inside), tiles (pairs, 4x4 blocks,
+ * ragged edges, middle axes), for each element size and ranks 1 to 6. */
+START_TEST(transpose_values_kernels)
+{
+	static const enum dtype types[] = { DT_UINT8, DT_FLOAT16, DT_FLOAT, DT_DOUBLE };
+
+	for (int t = 0; t < 4; t++) {
+		enum dtype dt = types[t];
+		/* rows: GRU outputs [seq][dirs][batch][4] -> [seq][batch][dirs][4] */
+		transpose_check(dt, 4, DIMS(5, 2, 7, 4), (const int[]){ 0, 2, 1, 3 });
+		transpose_check(dt, 4, DIMS(3, 2, 9, 8), (const int[]){ 0, 2, 1, 3 });
+		transpose_check(dt, 3, DIMS(6, 5, 16), (const int[]){ 1, 0, 2 });
+		transpose_check(dt, 3, DIMS(6, 5, 3), (const int[]){ 1, 0, 2 });
+		transpose_check(dt, 3, DIMS(4, 3, 70), (const int[]){ 1, 0, 2 });
+		transpose_check(dt, 5, DIMS(2, 3, 2, 3, 5), (const int[]){ 2, 0, 3, 1, 4 });
+		transpose_check(dt, 6, DIMS(2, 2, 3, 2, 2, 3), (const int[]){ 4, 2, 0, 3, 1, 5 });
+		transpose_check(dt, 1, DIMS(9), NULL);
+		/* tiles: pairs both ways, 4x4 blocks with ragged edges, middle axes */
+		transpose_check(dt, 3, DIMS(2, 7, 45), (const int[]){ 2, 1, 0 });
+		transpose_check(dt, 3, DIMS(45, 7, 2), (const int[]){ 2, 1, 0 });
+		transpose_check(dt, 2, DIMS(33, 65), NULL);
+		transpose_check(dt, 2, DIMS(3, 70), NULL);
+		transpose_check(dt, 2, DIMS(70, 5), NULL);
+		transpose_check(dt, 3, DIMS(5, 16, 41), (const int[]){ 0, 2, 1 });
+		transpose_check(dt, 4, DIMS(3, 35, 2, 6), (const int[]){ 2, 3, 0, 1 });
+		transpose_check(dt, 5, DIMS(2, 3, 4, 5, 6), (const int[]){ 4, 0, 3, 1, 2 });
+		transpose_check(dt, 6, DIMS(2, 3, 2, 3, 2, 5), (const int[]){ 5, 3, 1, 4, 2, 0 });
+		transpose_check(dt, 6, DIMS(3, 1, 4, 2, 1, 5), (const int[]){ 2, 5, 0, 4, 3, 1 });
+	}
+}
+END_TEST
+
 START_TEST(transpose_shapes)
 {
 	struct harness h;
@@ -1482,7 +1571,8 @@ int main(void)
 	                                 TESTS(constant_opsets_registry)));
 	srunner_add_suite(sr, make_suite("Range", TESTS(range_values), TESTS(range_shapes),
 	                                 TESTS(range_errors), TESTS(range_opsets_registry)));
-	srunner_add_suite(sr, make_suite("Concat", TESTS(concat_values),
+	srunner_add_suite(sr, make_suite("Concat", TESTS(concat_values,
+	                                 concat_split_values_block_sizes),
 	                                 TESTS(concat_shapes_empty), TESTS(concat_errors),
 	                                 TESTS(concat_opsets_default_axis)));
 	srunner_add_suite(sr, make_suite("Split", TESTS(split_values_attribute,
@@ -1490,7 +1580,8 @@ int main(void)
 	                                 TESTS(split_opsets_registry)));
 	srunner_add_suite(sr, make_suite("Transpose", TESTS(transpose_values_small,
 	                                 transpose_values_all_perms_3d,
-	                                 transpose_values_fast_paths),
+	                                 transpose_values_fast_paths,
+	                                 transpose_values_kernels),
 	                                 TESTS(transpose_shapes), TESTS(transpose_errors),
 	                                 TESTS(transpose_opsets_registry)));
 	srunner_run_all(sr, CK_ENV);
