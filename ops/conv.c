@@ -1,20 +1,29 @@
 /* conv.c - Conv and ConvTranspose, opsets 1..latest, float and double, 1 to 3 spatial
  * axes (https://onnx.ai/onnx/operators/onnx__Conv.html, onnx__ConvTranspose.html).
  * Plan time resolves shapes, pads and one algorithm: a GEMM (ops/gemm.h) for
- * pointwise kernels, direct loops when a group has one input channel (depthwise;
- * three taps along the last axis in one pass per output row), else im2col + GEMM
- * (Conv) or GEMM + col2im (ConvTranspose) over row tiles in scratch memory. */
+ * pointwise kernels; for 1-D and 2-D kernels with few taps per output (C/group x
+ * kernel), stride 1 along H and any stride along W, "planes": the input rows copied
+ * once into zero-padded planes (one per W phase), then each output channel is one long
+ * run of multiply-adds at fixed offsets (ops/conv.h); direct loops when a group has one
+ * input channel; else im2col + GEMM (Conv) or GEMM + col2im (ConvTranspose) over row
+ * tiles in scratch memory. A fused activation (node->epi) runs on each finished tile. */
 #include <string.h>
+#include "ops/conv.h"
 #include "ops/gemm.h"
 #include "ops/op.h"
 
 #define SP 3              /* spatial rank the kernels see: rank 1 and 2 get leading 1s */
-#define TILE_ELEMS 65536  /* im2col / col2im tile, elements */
+#define TILE_ELEMS 65536  /* im2col / col2im / plane tile, elements */
+#define PLANE_MAX_TAPS 64 /* ALGO_PLANE up to this many taps (C/group x kernel) */
+#define PLANE_MIN_OUT 256 /* and from this many outputs per channel: below, copying
+                           * the planes costs more than it saves (a streaming frame) */
+#define EPI_CHUNK 4096    /* ALGO_POINTWISE with an epilogue: columns per GEMM */
 
 enum conv_algo {
 	ALGO_POINTWISE,   /* 1x1 kernel, stride 1, no padding: Y_g = W_g X_g */
 	ALGO_DIRECT,      /* one input channel per group: loops over taps */
 	ALGO_COLUMNS,     /* im2col + GEMM, or GEMM + col2im for ConvTranspose */
+	ALGO_PLANE,       /* padded input planes, one run of taps per output channel */
 };
 
 /* The "strided side" is the one indexed by j in pos = j*stride + tap*dilation - pad:
@@ -39,6 +48,30 @@ struct conv_params {
 	                              * scratch offset of [out_size] for y in even/odd
 	                              * halves (col2im adds contiguous rows), else 0 */
 	gemm_f32_fn gemm;            /* float: the variant for this CPU */
+	/* ALGO_PLANE (in[0] = out[0] = k[0] = 1; stride 1 on H). Output row oh reads
+	 * input row oh + offh(kh); along W, Conv output ow reads phase r = e mod s of
+	 * the input (x[j * s + r]) at j = ow + floor(e / s), e = kw * dil - pad, and
+	 * ConvTranspose output phase p = ow mod s (ow = J * s + p) reads x[J + qw] for
+	 * the taps with qw = (p - e) / s whole. Planes hold input rows r0 + minh ..
+	 * r1 - 1 + maxh of output row tile [r0, r1), padded column pw = j - minq. */
+	int64_t pl_nph_in;           /* Conv: stride[2] input phases; ConvTranspose: 1 */
+	int64_t pl_nph_out;          /* ConvTranspose: stride[2] output phases; Conv: 1 */
+	int64_t pl_p2;               /* padded row width, elements */
+	int64_t pl_rows;             /* output rows per tile */
+	int64_t pl_minh, pl_halo;    /* min offh; max offh - min offh */
+	int64_t pl_minq;             /* min over taps of the W shift */
+	int64_t pl_plane;            /* elements per plane: (pl_rows + pl_halo) * pl_p2 */
+	int64_t pl_qmax;             /* cg * k_size: row length of the tables below */
+	int64_t *pl_a, *pl_b;        /* [pl_nph_in]: columns [a, b) of a plane row hold x */
+	int64_t *pl_nq;              /* [pl_nph_out]: taps of each output phase */
+	int64_t *pl_off;             /* [pl_nph_out][pl_qmax]: tap offsets into the planes */
+	int64_t *pl_wi;              /* [pl_nph_out][pl_qmax]: tap weights, index into w */
+	int64_t pl_wm;               /* w index step between output channels */
+	int pl_direct;               /* outputs go straight to y (row width pl_p2) */
+	size_t pl_y_off, pl_w_off;   /* scratch offsets of [4][pl_rows * pl_p2] outputs and
+	                              * [4][pl_qmax] weights */
+	conv_plane_f32_fn plane;     /* float: the variants for this CPU */
+	conv_plane4_f32_fn plane4;
 };
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -81,6 +114,100 @@ static void gemm_f64(const struct conv_params *p, int64_t m_n, int64_t n_n, int6
 				s += a[m * a_rs + k * a_cs] * b[k * ldb + n];
 			c[m * ldc + n] += s;
 		}
+}
+
+void conv_plane_f32_portable(float *y, int64_t n, const float *x, const int64_t *off,
+                             const float *w, int64_t nq, float bias)
+{
+	typedef float v4f __attribute__((vector_size(16)));
+	const v4f b = { bias, bias, bias, bias };
+	int64_t o = 0;
+
+	for (; o + 16 <= n; o += 16) {
+		v4f s[4] = { b, b, b, b };
+		for (int64_t q = 0; q < nq; q++) {
+			const float *xp = x + o + off[q];
+			const float wq = w[q];
+#pragma GCC unroll 4
+			for (int v = 0; v < 4; v++) {
+				v4f xv;
+				memcpy(&xv, xp + 4 * v, sizeof(xv));
+				s[v] += wq * xv;
+			}
+		}
+		memcpy(y + o, s, sizeof(s));
+	}
+	for (; o + 4 <= n; o += 4) {
+		v4f s = b;
+		for (int64_t q = 0; q < nq; q++) {
+			v4f xv;
+			memcpy(&xv, x + o + off[q], sizeof(xv));
+			s += w[q] * xv;
+		}
+		memcpy(y + o, &s, sizeof(s));
+	}
+	for (; o < n; o++) {
+		float s = bias;
+		for (int64_t q = 0; q < nq; q++)
+			s += w[q] * x[o + off[q]];
+		y[o] = s;
+	}
+}
+
+void conv_plane4_f32_portable(float *y, int64_t ys, int64_t n, const float *x,
+                              const int64_t *off, const float *w, int64_t nq,
+                              const float *bias)
+{
+	for (int j = 0; j < 4; j++)
+		conv_plane_f32_portable(y + j * ys, n, x, off, w + j * nq, nq, bias[j]);
+}
+
+static void plane4_f32(const struct conv_params *p, float *y, int64_t ys, int64_t n,
+                       const float *x, const int64_t *off, const float *w, int64_t nq,
+                       const float *bias)
+{
+	p->plane4(y, ys, n, x, off, w, nq, bias);
+}
+
+static void plane_f64(const struct conv_params *p, double *y, int64_t n, const double *x,
+                      const int64_t *off, const double *w, int64_t nq, double bias)
+{
+	(void)p;
+	for (int64_t o = 0; o < n; o++) {
+		double s = bias;
+		for (int64_t q = 0; q < nq; q++)
+			s += w[q] * x[o + off[q]];
+		y[o] = s;
+	}
+}
+
+static void plane4_f64(const struct conv_params *p, double *y, int64_t ys, int64_t n,
+                       const double *x, const int64_t *off, const double *w, int64_t nq,
+                       const double *bias)
+{
+	for (int j = 0; j < 4; j++)
+		plane_f64(p, y + j * ys, n, x, off, w + j * nq, nq, bias[j]);
+}
+
+static void plane_f32(const struct conv_params *p, float *y, int64_t n, const float *x,
+                      const int64_t *off, const float *w, int64_t nq, float bias)
+{
+	p->plane(y, n, x, off, w, nq, bias);
+}
+
+/* The fused activation on y[0, n) of output channel c; none for double. */
+static inline void epi_f32(const struct epilogue *e, float *y, int64_t n, int64_t c)
+{
+	if (e && e->kind != EPI_NONE)
+		op_epilogue(e, y, n, c);
+}
+
+static inline void epi_f64(const struct epilogue *e, double *y, int64_t n, int64_t c)
+{
+	(void)e;
+	(void)y;
+	(void)n;
+	(void)c;
 }
 
 /* Kernels, one set per element type. x, w, y point at one batch item and group:
@@ -342,8 +469,8 @@ static void row_scatter_##S(const struct conv_params *p, T *restrict yr,        
 }                                                                                       \
                                                                                         \
 /* Conv, gather form: each output row sums its taps. */                                \
-static void conv_direct_##S(const struct conv_params *p, const T *x, const T *w,       \
-                            const T *b, T *y)                                           \
+static void conv_direct_##S(const struct conv_params *p, const T *x, const T *w,        \
+                            const T *b, T *y, const struct epilogue *e, int64_t c0)     \
 {                                                                                       \
 	for (int64_t m = 0; m < p->mg; m++)                                             \
 	for (int64_t od = 0; od < p->out[0]; od++)                                      \
@@ -365,28 +492,31 @@ static void conv_direct_##S(const struct conv_params *p, const T *x, const T *w,
 					      + kh * p->k[2]);                          \
 			}                                                               \
 		}                                                                       \
+		epi_##S(e, yr, p->out[2], c0 + m);                                      \
 	}                                                                               \
 }                                                                                       \
                                                                                         \
 /* ConvTranspose, scatter form: each tap adds the input rows that land inside y        \
  * (biased before). */                                                                  \
-static void convt_direct_##S(const struct conv_params *p, const T *x, const T *w,      \
-                             T *y)                                                      \
+static void convt_direct_##S(const struct conv_params *p, const T *x, const T *w,       \
+                             T *y, const struct epilogue *e, int64_t c0)                \
 {                                                                                       \
-	for (int64_t m = 0; m < p->mg; m++)                                             \
-	for (int64_t c = 0; c < p->cg; c++)                                             \
-	for (int64_t kd = 0; kd < p->k[0]; kd++)                                        \
-	for (int64_t id = p->lo[0][kd]; id < p->hi[0][kd]; id++) {                      \
-		const int64_t od = id * p->stride[0] + kd * p->dil[0] - p->pad[0];      \
-		for (int64_t kh = 0; kh < p->k[1]; kh++)                                \
-		for (int64_t ih = p->lo[1][kh]; ih < p->hi[1][kh]; ih++) {              \
-			const int64_t oh = ih * p->stride[1] + kh * p->dil[1] - p->pad[1]; \
-			row_scatter_##S(p,                                              \
-			    y + m * p->out_size + (od * p->out[1] + oh) * p->out[2],    \
-			    x + c * p->in_size + (id * p->in[1] + ih) * p->in[2],       \
-			    w + ((c * p->mg + m) * p->k[0] + kd) * p->k[1] * p->k[2]    \
-			      + kh * p->k[2]);                                          \
+	for (int64_t m = 0; m < p->mg; m++) {                                           \
+		for (int64_t c = 0; c < p->cg; c++)                                     \
+		for (int64_t kd = 0; kd < p->k[0]; kd++)                                \
+		for (int64_t id = p->lo[0][kd]; id < p->hi[0][kd]; id++) {              \
+			const int64_t od = id * p->stride[0] + kd * p->dil[0] - p->pad[0]; \
+			for (int64_t kh = 0; kh < p->k[1]; kh++)                        \
+			for (int64_t ih = p->lo[1][kh]; ih < p->hi[1][kh]; ih++) {      \
+				const int64_t oh = ih * p->stride[1] + kh * p->dil[1] - p->pad[1]; \
+				row_scatter_##S(p,                                      \
+				    y + m * p->out_size + (od * p->out[1] + oh) * p->out[2], \
+				    x + c * p->in_size + (id * p->in[1] + ih) * p->in[2], \
+				    w + ((c * p->mg + m) * p->k[0] + kd) * p->k[1] * p->k[2] \
+				      + kh * p->k[2]);                                  \
+			}                                                               \
 		}                                                                       \
+		epi_##S(e, y + m * p->out_size, p->out_size, c0 + m);                   \
 	}                                                                               \
 }                                                                                       \
                                                                                         \
@@ -394,7 +524,7 @@ static void convt_direct_##S(const struct conv_params *p, const T *x, const T *w
  * and ConvTranspose): each output row takes its (kd, kh) input rows in the order       \
  * of conv_direct / convt_direct, three at a time through taps3. */                     \
 static void direct3_##S(const struct conv_params *p, const T *x, const T *w,            \
-                        const T *b, T *y)                                               \
+                        const T *b, T *y, const struct epilogue *e, int64_t c0)         \
 {                                                                                       \
 	int64_t sh[3], lo[3], hi[3];                                                    \
 	for (int t = 0; t < 3; t++) {                                                   \
@@ -447,6 +577,84 @@ static void direct3_##S(const struct conv_params *p, const T *x, const T *w,    
 		}                                                                       \
 		if (nr)                                                                 \
 			taps3_##S(nr, yr, xr, wr, sh, lo, hi, p->out[2]);               \
+		epi_##S(e, yr, p->out[2], c0 + m);                                      \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+/* y[i * st] = s[i] */                                                                  \
+static void put_strided_##S(T *restrict y, const T *restrict s, int64_t st, int64_t n)  \
+{                                                                                       \
+	if (st == 1)                                                                    \
+		for (int64_t i = 0; i < n; i++)                                         \
+			y[i] = s[i];                                                    \
+	else if (st == 2)                                                               \
+		for (int64_t i = 0; i < n; i++)                                         \
+			y[2 * i] = s[i];                                                \
+	else                                                                            \
+		for (int64_t i = 0; i < n; i++)                                         \
+			y[i * st] = s[i];                                               \
+}                                                                                       \
+                                                                                        \
+/* ALGO_PLANE, one batch item and group (struct conv_params): per tile of output        \
+ * rows, the padded planes of the cg input channels, then each output channel and       \
+ * phase as one run of taps through them. */                                            \
+static void plane_group_##S(const struct conv_params *p, const T *x, const T *w,        \
+                            const T *b, T *y, T *scr, const struct epilogue *e, int64_t c0) \
+{                                                                                       \
+	const int64_t p2 = p->pl_p2, ow_n = p->out[2], iw_n = p->in[2], rows = p->out[1]; \
+	const int64_t s_in = p->transpose ? 1 : p->stride[2], s_out = p->pl_nph_out;    \
+	int64_t mb;                                                                     \
+	T *ye = (T *)((char *)scr + p->pl_y_off);                                       \
+	T *wb = (T *)((char *)scr + p->pl_w_off);                                       \
+	for (int64_t r0 = 0; r0 < rows; r0 += p->pl_rows) {                             \
+		const int64_t r1 = r0 + p->pl_rows < rows ? r0 + p->pl_rows : rows;     \
+		const int64_t nr = r1 - r0;                                             \
+		for (int64_t c = 0; c < p->cg; c++)                                     \
+		for (int64_t r = 0; r < p->pl_nph_in; r++) {                            \
+			const int64_t a = p->pl_a[r], bb = p->pl_b[r];                  \
+			T *d = scr + (c * p->pl_nph_in + r) * p->pl_plane;              \
+			for (int64_t ph = 0; ph < nr + p->pl_halo; ph++, d += p2) {     \
+				const int64_t ih = r0 + p->pl_minh + ph;                \
+				if (ih < 0 || ih >= p->in[1] || bb <= a) {              \
+					fill_##S(d, p2, 0);                             \
+					continue;                                       \
+				}                                                       \
+				fill_##S(d, a, 0);                                      \
+				gather_##S(d + a, x + c * p->in_size + ih * iw_n +      \
+				           (a + p->pl_minq) * s_in + r, s_in, bb - a);  \
+				fill_##S(d + bb, p2 - bb, 0);                           \
+			}                                                               \
+		}                                                                       \
+		/* output channels 4 at a time while there are 4, then one at a time */ \
+		for (int64_t m = 0; m < p->mg; m += mb) {                               \
+			T *ym = y + m * p->out_size + r0 * ow_n, bias[4];               \
+			const int64_t ys = p->pl_direct ? p->out_size : p->pl_rows * p2; \
+			mb = p->mg - m >= 4 ? 4 : 1;                                    \
+			for (int64_t j = 0; j < mb; j++)                                \
+				bias[j] = b ? b[m + j] : 0;                             \
+			for (int64_t ph = 0; ph < s_out && ph < ow_n; ph++) {           \
+				const int64_t nq = p->pl_nq[ph], n2 = (ow_n - ph + s_out - 1) / s_out; \
+				const int64_t *off = p->pl_off + ph * p->pl_qmax;       \
+				const int64_t *wi = p->pl_wi + ph * p->pl_qmax;         \
+				const int64_t len = (nr - 1) * p2 + n2;                 \
+				T *yo = p->pl_direct ? ym : ye;                         \
+				for (int64_t j = 0; j < mb; j++)                        \
+					for (int64_t q = 0; q < nq; q++)                \
+						wb[j * nq + q] = w[(m + j) * p->pl_wm + wi[q]]; \
+				if (mb == 4)                                            \
+					plane4_##S(p, yo, ys, len, scr, off, wb, nq, bias); \
+				else                                                    \
+					plane_##S(p, yo, len, scr, off, wb, nq, bias[0]); \
+				if (p->pl_direct)                                       \
+					continue;                                       \
+				for (int64_t j = 0; j < mb; j++)                        \
+					for (int64_t i = 0; i < nr; i++)                \
+						put_strided_##S(ym + j * p->out_size + i * ow_n + ph, \
+						                ye + j * ys + i * p2, s_out, n2); \
+			}                                                               \
+			for (int64_t j = 0; j < mb; j++)                                \
+				epi_##S(e, ym + j * p->out_size, nr * ow_n, c0 + m + j); \
+		}                                                                       \
 	}                                                                               \
 }                                                                                       \
                                                                                         \
@@ -456,32 +664,44 @@ static void bias_##S(const struct conv_params *p, const T *b, T *y)             
 		fill_##S(y + m * p->out_size, p->out_size, b ? b[m] : 0);               \
 }                                                                                       \
                                                                                         \
-/* One batch item, one group. b: this group's [mg] biases or NULL. */                   \
-static void conv_group_##S(const struct conv_params *p, const T *x, const T *w,        \
-                           const T *b, T *y, T *col)                                    \
+/* One batch item, one group. b: this group's [mg] biases or NULL; c0: the first        \
+ * output channel of the group (for the epilogue). */                                   \
+static void conv_group_##S(const struct conv_params *p, const T *x, const T *w,         \
+                           const T *b, T *y, T *col, const struct epilogue *e, int64_t c0) \
 {                                                                                       \
 	const int64_t kk = p->cg * p->k_size;                                           \
+	if (p->algo == ALGO_PLANE) {                                                    \
+		plane_group_##S(p, x, w, b, y, col, e, c0);                             \
+		return;                                                                 \
+	}                                                                               \
 	if (p->algo == ALGO_DIRECT && p->k[2] == 3 && p->stride[2] == 1) {              \
-		direct3_##S(p, x, w, b, y);                                             \
+		direct3_##S(p, x, w, b, y, e, c0);                                      \
 		return;                                                                 \
 	}                                                                               \
 	if (p->algo == ALGO_DIRECT) {                                                   \
 		if (!p->transpose) {                                                    \
-			conv_direct_##S(p, x, w, b, y);                                 \
+			conv_direct_##S(p, x, w, b, y, e, c0);                          \
 			return;                                                         \
 		}                                                                       \
 		bias_##S(p, b, y);                                                      \
-		convt_direct_##S(p, x, w, y);                                           \
+		convt_direct_##S(p, x, w, y, e, c0);                                    \
 		return;                                                                 \
 	}                                                                               \
 	bias_##S(p, b, y);                                                              \
 	if (p->algo == ALGO_POINTWISE) {                                                \
-		if (!p->transpose)                                                      \
-			gemm_##S(p, p->mg, p->out_size, p->cg, w, p->cg, 1, x, p->in_size, \
-			         y, p->out_size);                                       \
-		else                                                                    \
-			gemm_##S(p, p->mg, p->out_size, p->cg, w, 1, p->mg, x, p->in_size, \
-			         y, p->out_size);                                       \
+		/* with an epilogue, column chunks that are still in cache when it runs */ \
+		const int64_t chunk = e && e->kind != EPI_NONE ? EPI_CHUNK : p->out_size; \
+		for (int64_t j = 0; j < p->out_size; j += chunk) {                      \
+			const int64_t nj = p->out_size - j < chunk ? p->out_size - j : chunk; \
+			if (!p->transpose)                                              \
+				gemm_##S(p, p->mg, nj, p->cg, w, p->cg, 1, x + j, p->in_size, \
+				         y + j, p->out_size);                           \
+			else                                                            \
+				gemm_##S(p, p->mg, nj, p->cg, w, 1, p->mg, x + j, p->in_size, \
+				         y + j, p->out_size);                           \
+			for (int64_t m = 0; m < p->mg; m++)                             \
+				epi_##S(e, y + m * p->out_size + j, nj, c0 + m);        \
+		}                                                                       \
 		return;                                                                 \
 	}                                                                               \
 	if (!p->transpose) {                                                            \
@@ -491,6 +711,8 @@ static void conv_group_##S(const struct conv_params *p, const T *x, const T *w, 
 			im2col_##S(p, x, r0, r1, col);                                  \
 			gemm_##S(p, p->mg, (r1 - r0) * rl, kk, w, kk, 1, col, (r1 - r0) * rl, \
 			         y + r0 * rl, p->out_size);                             \
+			for (int64_t m = 0; m < p->mg; m++)                             \
+				epi_##S(e, y + m * p->out_size + r0 * rl, (r1 - r0) * rl, c0 + m); \
 		}                                                                       \
 		return;                                                                 \
 	}                                                                               \
@@ -503,10 +725,13 @@ static void conv_group_##S(const struct conv_params *p, const T *x, const T *w, 
 		col2im_##S(p, col, r0, r1, y,                                           \
 		           p->phase_off ? (T *)((char *)col + p->phase_off) : NULL);    \
 	}                                                                               \
+	/* an output row takes taps from several input rows: final only at the end */   \
+	for (int64_t m = 0; m < p->mg; m++)                                             \
+		epi_##S(e, y + m * p->out_size, p->out_size, c0 + m);                   \
 }                                                                                       \
                                                                                         \
-static void conv_run_##S(const struct conv_params *p, const T *x, const T *w,          \
-                         const T *b, T *y, T *col)                                      \
+static void conv_run_##S(const struct conv_params *p, const T *x, const T *w,           \
+                         const T *b, T *y, T *col, const struct epilogue *e)            \
 {                                                                                       \
 	const int64_t x_group = p->cg * p->in_size, y_group = p->mg * p->out_size;      \
 	const int64_t w_group = p->cg * p->mg * p->k_size;                              \
@@ -514,7 +739,8 @@ static void conv_run_##S(const struct conv_params *p, const T *x, const T *w,   
 		for (int64_t g = 0; g < p->group; g++)                                  \
 			conv_group_##S(p, x + (n * p->group + g) * x_group, w + g * w_group, \
 			               b ? b + g * p->mg : NULL,                        \
-			               y + (n * p->group + g) * y_group, col);          \
+			               y + (n * p->group + g) * y_group, col, e,        \
+			               g * p->mg);                                      \
 }
 
 CONV_KERNELS(float, f32)
@@ -528,9 +754,9 @@ static int conv_run(struct node *n, struct exec *x)
 	void *yd = n->outputs[0]->data;
 
 	if (p->dtype == DT_FLOAT)
-		conv_run_f32(p, xd, wd, b ? b->data : NULL, yd, x->scratch);
+		conv_run_f32(p, xd, wd, b ? b->data : NULL, yd, x->scratch, &n->epi);
 	else
-		conv_run_f64(p, xd, wd, b ? b->data : NULL, yd, x->scratch);
+		conv_run_f64(p, xd, wd, b ? b->data : NULL, yd, x->scratch, NULL);
 	return GRT_OK;
 }
 
@@ -653,6 +879,105 @@ static int convt_axis(struct node *n, struct exec *x, int a, int nsp, enum auto_
 		return op_fail(n, x, GRT_E_SHAPE,
 		               "spatial axis %d: pads %lld + %lld exceed the full output size %lld",
 		               a, (long long)pads[a], (long long)pads[a + nsp], (long long)full);
+	return GRT_OK;
+}
+
+/* ALGO_PLANE's tables (struct conv_params) and scratch. Only for in[0] = out[0] =
+ * k[0] = 1, pad[0] = 0 and stride[1] = 1. */
+static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
+{
+	const int64_t s = p->stride[2], es = (int64_t)dtype_size(p->dtype);
+	const int64_t k1 = p->k[1], k2 = p->k[2], qmax = p->cg * p->k_size;
+	int64_t minh = INT64_MAX, maxh = INT64_MIN, minq = INT64_MAX, maxq = INT64_MIN;
+	int64_t n_out, per_row, fixed, nph_in, nph_out;
+
+	/* output row oh reads input row oh + offh(kh); e = kw * dil - pad along W */
+	for (int64_t kh = 0; kh < k1; kh++) {
+		int64_t offh = kh * p->dil[1] - p->pad[1];
+		offh = p->transpose ? -offh : offh;
+		minh = offh < minh ? offh : minh;
+		maxh = offh > maxh ? offh : maxh;
+	}
+	nph_in = p->transpose ? 1 : s;
+	nph_out = p->transpose ? s : 1;
+	for (int64_t ph = 0; ph < nph_out; ph++)
+		for (int64_t kw = 0; kw < k2; kw++) {
+			const int64_t e = kw * p->dil[2] - p->pad[2];
+			int64_t qw;
+			if (!p->transpose)
+				qw = floor_div(e, s);
+			else if ((ph - e) % s == 0)
+				qw = floor_div(ph - e, s);
+			else
+				continue;
+			minq = qw < minq ? qw : minq;
+			maxq = qw > maxq ? qw : maxq;
+		}
+	n_out = p->transpose ? (p->out[2] + s - 1) / s : p->out[2];
+	p->pl_nph_in = nph_in;
+	p->pl_nph_out = nph_out;
+	p->pl_p2 = n_out + maxq - minq;
+	p->pl_minh = minh;
+	p->pl_halo = maxh - minh;
+	p->pl_minq = minq;
+	p->pl_qmax = qmax;
+	p->pl_wm = p->transpose ? p->k_size : qmax;
+	p->pl_direct = !p->transpose && p->pl_p2 == p->out[2];
+
+	/* tile rows: planes, outputs and weights in TILE_ELEMS when they fit */
+	per_row = (p->cg * nph_in + 4) * p->pl_p2;
+	fixed = p->cg * nph_in * p->pl_halo * p->pl_p2 + 4 * qmax + 64;
+	p->pl_rows = fixed < TILE_ELEMS ? (TILE_ELEMS - fixed) / per_row : 1;
+	p->pl_rows = p->pl_rows > p->out[1] ? p->out[1] : p->pl_rows;
+	p->pl_rows = p->pl_rows < 1 ? 1 : p->pl_rows;
+	p->pl_plane = (p->pl_rows + p->pl_halo) * p->pl_p2;
+	p->pl_y_off = ((size_t)(p->cg * nph_in * p->pl_plane * es) + 63) & ~(size_t)63;
+	p->pl_w_off = p->pl_y_off +
+	              (((size_t)(p->pl_direct ? 0 : 4 * p->pl_rows * p->pl_p2 * es) + 63) & ~(size_t)63);
+	n->scratch_bytes = p->pl_w_off + (size_t)(4 * qmax * es);
+
+	p->pl_a = plan_alloc(x, (size_t)(2 * nph_in + nph_out * (1 + 2 * qmax)) * sizeof(int64_t));
+	if (!p->pl_a)
+		return GRT_E_NOMEM;
+	p->pl_b = p->pl_a + nph_in;
+	p->pl_nq = p->pl_b + nph_in;
+	p->pl_off = p->pl_nq + nph_out;
+	p->pl_wi = p->pl_off + nph_out * qmax;
+	/* plane r column pw holds x[(pw + minq) * s_in + r] where that is inside the row */
+	for (int64_t r = 0; r < nph_in; r++) {
+		int64_t a = -minq, b = floor_div(p->in[2] - 1 - r, nph_in) + 1 - minq;
+		a = a < 0 ? 0 : a > p->pl_p2 ? p->pl_p2 : a;
+		b = b < a ? a : b > p->pl_p2 ? p->pl_p2 : b;
+		p->pl_a[r] = a;
+		p->pl_b[r] = b;
+	}
+	for (int64_t ph = 0; ph < nph_out; ph++) {
+		int64_t nq = 0;
+		for (int64_t c = 0; c < p->cg; c++)
+			for (int64_t kh = 0; kh < k1; kh++)
+				for (int64_t kw = 0; kw < k2; kw++) {
+					const int64_t e = kw * p->dil[2] - p->pad[2];
+					int64_t offh = kh * p->dil[1] - p->pad[1], r = 0, qw;
+					offh = p->transpose ? -offh : offh;
+					if (!p->transpose) {
+						qw = floor_div(e, s);
+						r = e - qw * s;
+					} else if ((ph - e) % s == 0) {
+						qw = floor_div(ph - e, s);
+					} else {
+						continue;
+					}
+					p->pl_off[ph * qmax + nq] = (c * nph_in + r) * p->pl_plane +
+					                            (offh - minh) * p->pl_p2 + qw - minq;
+					p->pl_wi[ph * qmax + nq] = (p->transpose ? c * p->mg * p->k_size
+					                                         : c * p->k_size) +
+					                           kh * k2 + kw;
+					nq++;
+				}
+		p->pl_nq[ph] = nq;
+	}
+	p->plane = conv_avx2_ok() ? conv_plane_f32_avx2 : conv_plane_f32_portable;
+	p->plane4 = conv_avx2_ok() ? conv_plane4_f32_avx2 : conv_plane4_f32_portable;
 	return GRT_OK;
 }
 
@@ -845,6 +1170,14 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 		if (same)
 			p->algo = ALGO_POINTWISE;
 	}
+	if (p->algo != ALGO_POINTWISE && p->in[0] == 1 && p->out[0] == 1 && p->k[0] == 1 &&
+	    p->pad[0] == 0 && p->stride[1] == 1 && p->cg * p->k_size <= PLANE_MAX_TAPS &&
+	    p->out_size >= PLANE_MIN_OUT) {
+		p->algo = ALGO_PLANE;
+		rc = plane_prepare(n, x, p);
+		if (rc)
+			return rc;
+	}
 	if (p->algo == ALGO_COLUMNS) {
 		int64_t rows = transpose ? p->in[0] * p->in[1] : p->out[0] * p->out[1];
 		int64_t rl = transpose ? p->in[2] : p->out[2];
@@ -898,6 +1231,7 @@ static int64_t conv_macs(const struct node *n)
 	return t->numel * k;
 }
 
-const struct op_def op_conv = { "Conv", 1, OPSET_LATEST, conv_prepare, conv_run, 0, conv_macs };
+const struct op_def op_conv = { "Conv", 1, OPSET_LATEST, conv_prepare, conv_run,
+                                OP_EPILOGUE, conv_macs };
 const struct op_def op_conv_transpose = { "ConvTranspose", 1, OPSET_LATEST, convt_prepare,
-                                          conv_run, 0, conv_macs };
+                                          conv_run, OP_EPILOGUE, conv_macs };

@@ -1,12 +1,15 @@
 /* check_ops_conv.c - Conv and ConvTranspose: hand-computed values, shapes, errors,
- * opsets, and a seeded sweep over attribute combinations against a naive reference
- * written from the ONNX definitions.
+ * opsets, a seeded sweep over attribute combinations against a naive reference
+ * written from the ONNX definitions, the plane kernel's variants against each other,
+ * and fused activations (node->epi) on every algorithm.
  * Rerun: make tests/check_ops_conv && ./tests/check_ops_conv (CK_RUN_CASE=name for one). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ops/conv.h"
+#include "ops/mathfn.h"
 #include "tests/op_harness.h"
 
 /* Adds X, W and (if bd) B; W is a run-time (non-constant) value unless w_const. */
@@ -313,7 +316,7 @@ START_TEST(convt_shape_3d)
 }
 END_TEST
 
-START_TEST(conv_depthwise_no_scratch)
+START_TEST(conv_depthwise_small_scratch)
 {
 	struct harness h;
 	static const int64_t xd[] = { 1, 16, 7, 33 }, wd[] = { 16, 1, 3, 3 };
@@ -325,7 +328,8 @@ START_TEST(conv_depthwise_no_scratch)
 	h_attr_ints(&h, "pads", 4, pads);
 	run_ok(&h);
 	expect_dims(&h, 4, yd);
-	ck_assert_msg(h.n.scratch_bytes == 0, "depthwise needs no scratch, asked %zu",
+	/* padded planes of 7 rows of 35 and outputs, not a column buffer */
+	ck_assert_msg(h.n.scratch_bytes <= 4096, "depthwise asked %zu bytes of scratch",
 	              h.n.scratch_bytes);
 	h_free(&h);
 }
@@ -814,6 +818,47 @@ START_TEST(sweep_wide)
 }
 END_TEST
 
+/* Shapes for ops/conv.c's plane algorithm: 1-D and 2-D, at least 256 outputs per
+ * channel, stride 1 along H, any stride, dilation and pads along W, ragged row
+ * lengths, 1 to 6 output channels per group (4 at a time, then the rest). */
+START_TEST(sweep_plane)
+{
+	struct geo g;
+	char label[64];
+
+	rng_state = 2024u + (uint32_t)_i;
+	for (int i = 0; i < 60; i++) {
+		random_geo(&g, _i, 0);
+		g.nsp = (int)rnd(1, 2);
+		g.cg = rnd(1, 4);
+		g.mg = rnd(1, 6);
+		for (int a = 0; a < g.nsp; a++) {
+			const int last = a == g.nsp - 1;
+			int64_t dk;
+			g.in[a] = last ? rnd(g.nsp == 1 ? 260 : 20, g.nsp == 1 ? 400 : 70)
+			               : rnd(14, 24);
+			g.k[a] = rnd(1, last ? 5 : 3);
+			g.s[a] = last ? rnd(1, 3) : 1;
+			g.d[a] = rnd(1, 3);
+			g.pb[a] = rnd(0, 3);
+			g.pe[a] = rnd(0, 3);
+			g.op[a] = _i ? rnd(0, (g.s[a] > g.d[a] ? g.s[a] : g.d[a]) - 1) : 0;
+			dk = (g.k[a] - 1) * g.d[a] + 1;
+			if (!_i) {
+				if (g.in[a] + g.pb[a] + g.pe[a] < dk)
+					g.in[a] = dk;
+				g.out[a] = (g.in[a] + g.pb[a] + g.pe[a] - dk) / g.s[a] + 1;
+			} else {
+				int64_t full = g.s[a] * (g.in[a] - 1) + g.op[a] + dk;
+				g.out[a] = full - g.pb[a] - g.pe[a];
+			}
+		}
+		snprintf(label, sizeof(label), "plane %d case %d", _i, i);
+		check_geo(&g, i % 5 == 4 ? DT_DOUBLE : DT_FLOAT, label);
+	}
+}
+END_TEST
+
 START_TEST(sweep_tiled)
 {
 	/* big enough that im2col / col2im take several tiles */
@@ -861,6 +906,188 @@ START_TEST(sweep_gtcrn_shapes)
 }
 END_TEST
 
+/* --- the plane kernel's variants (ops/conv.h) --- */
+
+/* y[o] = bias + sum_q w[q] x[o + off[q]] in double */
+static double plane_ref(const float *x, const int64_t *off, const float *w, int64_t nq,
+                        float bias, int64_t o)
+{
+	double s = bias;
+
+	for (int64_t q = 0; q < nq; q++)
+		s += (double)w[q] * x[o + off[q]];
+	return s;
+}
+
+/* Ragged lengths 0..80 (vector blocks and their tails), 0 to 12 taps, 1 and 4
+ * output channels; the AVX2 variants when the CPU has them. Outputs past n and
+ * inputs past the last offset must be left alone / not needed. */
+START_TEST(plane_variants)
+{
+	enum { NX = 256, NY = 100 };
+	static float x[NX], w[4 * 12], y[4 * NY];
+	static int64_t off[12];
+	const int avx2 = conv_avx2_ok();
+	float bias[4] = { 0.5f, -1, 0, 2 };
+
+	rng_state = 4242u;
+	for (int i = 0; i < NX; i++)
+		x[i] = (float)rnd(-64, 64) / 16;
+	for (int v = 0; v < (avx2 ? 4 : 2); v++)
+		for (int64_t nq = 0; nq <= 12; nq += 3)
+			for (int64_t n = 0; n <= 80; n += 1 + (n > 20) * 6) {
+				const int four = v & 1, use_avx2 = v >= 2;
+				int64_t maxo = 0;
+				for (int64_t q = 0; q < nq; q++) {
+					off[q] = rnd(0, 40);
+					maxo = off[q] > maxo ? off[q] : maxo;
+				}
+				for (int i = 0; i < 4 * 12; i++)
+					w[i] = (float)rnd(-16, 16) / 8;
+				for (int i = 0; i < 4 * NY; i++)
+					y[i] = 1e30f;
+				/* x from the end, so that a read past n + maxo leaves the array */
+				const float *xp = x + NX - (n + maxo);
+				if (four)
+					(use_avx2 ? conv_plane4_f32_avx2 : conv_plane4_f32_portable)(
+					        y, NY, n, xp, off, w, nq, bias);
+				else
+					(use_avx2 ? conv_plane_f32_avx2 : conv_plane_f32_portable)(
+					        y, n, xp, off, w, nq, bias[0]);
+				for (int j = 0; j < (four ? 4 : 1); j++)
+					for (int64_t o = 0; o < NY; o++) {
+						float got = y[j * NY + o];
+						double want = o < n ? plane_ref(xp, off, w + j * nq, nq,
+						                                bias[j], o) : 1e30f;
+						ck_assert_msg(fabs(got - want) <= 1e-5 + 1e-6 * fabs(want),
+						              "plane%s%s n %lld nq %lld channel %d y[%lld]: "
+						              "got %.9g, expected %.9g", four ? "4" : "",
+						              use_avx2 ? " avx2" : "", (long long)n,
+						              (long long)nq, j, (long long)o, got, want);
+					}
+			}
+}
+END_TEST
+
+/* --- fused activations --- */
+
+struct epi_case {
+	const char *label;           /* which algorithm the shape selects */
+	const char *op;
+	int ndim;
+	int64_t xd[5], wd[5];
+	int64_t group;
+	int64_t strides[3], dil[3], pads[6];
+};
+
+static void epi_check(const struct epi_case *c, enum epi_kind kind)
+{
+	static const char *const names[] = { "none", "sigmoid", "tanh", "prelu" };
+	const int transpose = !strcmp(c->op, "ConvTranspose"), nsp = c->ndim - 2;
+	int64_t xn = 1, wn = 1, m_all, bn;
+	float *xv, *wv, *bv, *slope, *y0;
+	struct harness h;
+
+	for (int i = 0; i < c->ndim; i++) {
+		xn *= c->xd[i];
+		wn *= c->wd[i];
+	}
+	m_all = transpose ? c->wd[1] * c->group : c->wd[0];
+	bn = m_all;
+	xv = malloc((size_t)(xn + wn + 2 * bn) * sizeof(float));
+	ck_assert(xv);
+	wv = xv + xn;
+	bv = wv + wn;
+	slope = bv + bn;
+	rng_state = 31337u;
+	for (int64_t i = 0; i < xn; i++)
+		xv[i] = (float)rnd(-64, 64) / 32;
+	for (int64_t i = 0; i < wn; i++)
+		wv[i] = (float)rnd(-16, 16) / 16;
+	for (int64_t i = 0; i < bn; i++) {
+		bv[i] = (float)rnd(-8, 8) / 4;
+		slope[i] = (float)rnd(-8, 8) / 8;
+	}
+
+	y0 = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		setup(&h, c->op, 11, DT_FLOAT, c->ndim, c->xd, xv, c->wd, wv, bn, bv);
+		h_attr_int(&h, "group", c->group);
+		h_attr_ints(&h, "strides", nsp, c->strides);
+		h_attr_ints(&h, "dilations", nsp, c->dil);
+		h_attr_ints(&h, "pads", 2 * nsp, c->pads);
+		if (pass) {
+			h.n.epi.kind = kind;
+			h.n.epi.slope = slope;
+			h.n.epi.fn = kind == EPI_SIGMOID ? fast_sigmoidf_n : fast_tanhf_n;
+		}
+		ck_assert_msg(h_run(&h) == GRT_OK, "%s %s: %s", c->label, names[kind], h.err);
+		const struct tensor *y = h.out[0];
+		const int64_t per_c = y->numel / (y->dims[0] * m_all);
+		if (!pass) {
+			/* the activation applied afterwards, as the standalone ops would */
+			y0 = malloc((size_t)y->nbytes);
+			ck_assert(y0);
+			memcpy(y0, y->data, y->nbytes);
+			if (kind == EPI_SIGMOID)
+				fast_sigmoidf_n(y0, y0, y->numel);
+			else if (kind == EPI_TANH)
+				fast_tanhf_n(y0, y0, y->numel);
+			else
+				for (int64_t i = 0; i < y->numel; i++) {
+					float a = slope[(i / per_c) % m_all];
+					y0[i] = y0[i] < 0 ? a * y0[i] : y0[i];
+				}
+		} else {
+			const float *got = y->data;
+			for (int64_t i = 0; i < y->numel; i++)
+				ck_assert_msg(fabsf(got[i] - y0[i]) <= 1e-6f,
+				              "%s %s: Y index %lld (channel %lld): got %.9g, expected "
+				              "%.9g", c->label, names[kind], (long long)i,
+				              (long long)((i / per_c) % m_all), got[i], y0[i]);
+		}
+		h_free(&h);
+	}
+	free(y0);
+	free(xv);
+}
+
+/* One shape per algorithm of ops/conv.c (the comments say why it is chosen), two
+ * batch items and groups where the algorithm allows, so that the channel of the
+ * PRelu slope is checked too. */
+static const struct epi_case epi_cases[] = {
+	{ "pointwise, column chunks", "Conv", 4, { 2, 4, 70, 65 }, { 6, 2, 1, 1 }, 2,
+	  { 1, 1 }, { 1, 1 }, { 0 } },
+	{ "pointwise ConvTranspose", "ConvTranspose", 4, { 2, 4, 3, 7 }, { 4, 3, 1, 1 }, 2,
+	  { 1, 1 }, { 1, 1 }, { 0 } },
+	{ "plane (2-D, few taps)", "Conv", 4, { 2, 4, 16, 19 }, { 6, 2, 3, 3 }, 2,
+	  { 1, 1 }, { 2, 1 }, { 1, 1, 2, 1 } },
+	{ "plane, 4 output channels, W stride 2", "Conv", 4, { 1, 3, 16, 41 },
+	  { 9, 3, 1, 5 }, 1, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
+	{ "plane ConvTranspose, W stride 2", "ConvTranspose", 4, { 2, 4, 9, 17 },
+	  { 4, 5, 1, 5 }, 2, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
+	{ "direct3 (3-D depthwise)", "Conv", 5, { 2, 4, 3, 4, 20 }, { 4, 1, 2, 2, 3 }, 4,
+	  { 1, 1, 1 }, { 1, 1, 1 }, { 1, 0, 1, 0, 1, 1 } },
+	{ "direct (depthwise, H stride 2)", "Conv", 4, { 2, 4, 9, 20 }, { 4, 1, 3, 2 }, 4,
+	  { 2, 1 }, { 1, 1 }, { 1, 0, 1, 1 } },
+	{ "direct ConvTranspose (depthwise, H stride 2)", "ConvTranspose", 4,
+	  { 2, 4, 5, 20 }, { 4, 1, 3, 2 }, 4, { 2, 1 }, { 1, 1 }, { 1, 0, 1, 1 } },
+	{ "columns (im2col, H stride 2)", "Conv", 4, { 2, 6, 9, 20 }, { 4, 3, 3, 3 }, 2,
+	  { 2, 1 }, { 1, 2 }, { 1, 2, 0, 2 } },
+	{ "columns ConvTranspose (col2im, H stride 2)", "ConvTranspose", 4,
+	  { 2, 6, 5, 20 }, { 6, 2, 3, 3 }, 2, { 2, 2 }, { 1, 1 }, { 1, 1, 1, 1 } },
+};
+
+START_TEST(epilogue_every_algorithm)
+{
+	for (size_t i = 0; i < sizeof(epi_cases) / sizeof(epi_cases[0]); i++) {
+		epi_check(&epi_cases[i], EPI_SIGMOID);
+		epi_check(&epi_cases[i], EPI_TANH);
+		epi_check(&epi_cases[i], EPI_PRELU);
+	}
+}
+END_TEST
+
 static Suite *conv_suite(void)
 {
 	Suite *s = suite_create("Conv");
@@ -875,7 +1102,7 @@ static Suite *conv_suite(void)
 	tcase_add_test(v, conv_auto_pad_modes);
 	tcase_add_test(v, conv_same_stride);
 	tcase_add_test(sh, conv_shape_3d);
-	tcase_add_test(sh, conv_depthwise_no_scratch);
+	tcase_add_test(sh, conv_depthwise_small_scratch);
 	tcase_add_test(sh, conv_scratch_is_tiled);
 	tcase_add_test(e, conv_errors_channels);
 	tcase_add_test(e, conv_errors_ranks_dtypes);
@@ -886,6 +1113,9 @@ static Suite *conv_suite(void)
 	tcase_add_test(sw, sweep_tiled);
 	tcase_add_test(sw, sweep_wide);
 	tcase_add_test(sw, sweep_gtcrn_shapes);
+	tcase_add_test(sw, sweep_plane);
+	tcase_add_test(v, plane_variants);
+	tcase_add_test(v, epilogue_every_algorithm);
 	tcase_set_timeout(sw, 60);
 	suite_add_tcase(s, v);
 	suite_add_tcase(s, sh);
@@ -912,6 +1142,7 @@ static Suite *convt_suite(void)
 	tcase_add_loop_test(sw, sweep_random, 1, 2);
 	tcase_add_loop_test(sw, sweep_tiled, 1, 2);
 	tcase_add_loop_test(sw, sweep_wide, 1, 2);
+	tcase_add_loop_test(sw, sweep_plane, 1, 2);
 	tcase_set_timeout(sw, 60);
 	suite_add_tcase(s, v);
 	suite_add_tcase(s, sh);
