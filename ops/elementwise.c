@@ -109,37 +109,37 @@ static void fmt_dims(char *buf, size_t len, int ndim, const int64_t *dims)
 
 /* --- binary kernels --- */
 
-/* One row: o[i] = a[i] op b[i] (vv), a[i] op b[0] (vs), a[0] op b[i] (sv). */
-typedef void (*row_fn)(void *restrict o, const void *restrict a, const void *restrict b,
-                       int64_t n);
+/* One row: o[i] = a[i] op b[i] (vv), a[i] op b[0] (vs), a[0] op b[i] (sv).
+ * o may be a (in place: same index read then written), so neither is restrict. */
+typedef void (*row_fn)(void *o, const void *a, const void *restrict b, int64_t n);
 struct row_fns { row_fn vv, vs, sv; };
 
 /* Defines name_vv/_vs/_sv and the table entry `name`. LOAD widens an element
  * to the type OP computes in, STORE narrows the result to TO. */
 #define DEFINE_BINARY(name, TI, TO, LOAD, STORE, OP)                                  \
-	static void name##_vv(void *restrict o_, const void *restrict a_,                 \
-	                      const void *restrict b_, int64_t n)                         \
+	static void name##_vv(void *o_, const void *a_, const void *restrict b_,          \
+	                      int64_t n)                                                  \
 	{                                                                                 \
-		TO *restrict o = o_;                                                          \
-		const TI *restrict a = a_;                                                    \
+		TO *o = o_;                                                                   \
+		const TI *a = a_;                                                             \
 		const TI *restrict b = b_;                                                    \
 		for (int64_t i = 0; i < n; i++)                                               \
 			o[i] = STORE(OP(LOAD(a[i]), LOAD(b[i])));                                 \
 	}                                                                                 \
-	static void name##_vs(void *restrict o_, const void *restrict a_,                 \
-	                      const void *restrict b_, int64_t n)                         \
+	static void name##_vs(void *o_, const void *a_, const void *restrict b_,          \
+	                      int64_t n)                                                  \
 	{                                                                                 \
-		TO *restrict o = o_;                                                          \
-		const TI *restrict a = a_;                                                    \
+		TO *o = o_;                                                                   \
+		const TI *a = a_;                                                             \
 		const TI *restrict b = b_;                                                    \
 		for (int64_t i = 0; i < n; i++)                                               \
 			o[i] = STORE(OP(LOAD(a[i]), LOAD(b[0])));                                 \
 	}                                                                                 \
-	static void name##_sv(void *restrict o_, const void *restrict a_,                 \
-	                      const void *restrict b_, int64_t n)                         \
+	static void name##_sv(void *o_, const void *a_, const void *restrict b_,          \
+	                      int64_t n)                                                  \
 	{                                                                                 \
-		TO *restrict o = o_;                                                          \
-		const TI *restrict a = a_;                                                    \
+		TO *o = o_;                                                                   \
+		const TI *a = a_;                                                             \
 		const TI *restrict b = b_;                                                    \
 		for (int64_t i = 0; i < n; i++)                                               \
 			o[i] = STORE(OP(LOAD(a[0]), LOAD(b[i])));                                 \
@@ -538,6 +538,9 @@ static int binary_prepare(struct node *n, struct exec *x, const struct row_fns *
 		p->kind = kinds[p->bc.step[0]][p->bc.step[1]];
 		p->fn = p->kind == ROW_VS ? fns->vs : p->kind == ROW_SV ? fns->sv : fns->vv;
 	}
+	/* A not broadcast, elements of the output's size: each is read before its
+	 * slot is written, so the output may take A's buffer */
+	n->inplace = a->numel == o->numel && p->es_a == p->es_o;
 	n->params = p;
 	return GRT_OK;
 }
@@ -763,13 +766,14 @@ static int where_run(struct node *n, struct exec *x)
 
 /* --- unary float ops --- */
 
-typedef void (*unary_fn)(void *restrict o, const void *restrict a, int64_t n);
+/* o[i] = f(a[i]); o may be a (in place). */
+typedef void (*unary_fn)(void *o, const void *a, int64_t n);
 
 #define DEFINE_UNARY(name, T, LOAD, STORE, F)                                       \
-	static void name(void *restrict o_, const void *restrict a_, int64_t n)         \
+	static void name(void *o_, const void *a_, int64_t n)                           \
 	{                                                                               \
-		T *restrict o = o_;                                                         \
-		const T *restrict a = a_;                                                   \
+		T *o = o_;                                                                  \
+		const T *a = a_;                                                            \
 		for (int64_t i = 0; i < n; i++)                                             \
 			o[i] = STORE(F(LOAD(a[i])));                                            \
 	}
@@ -791,12 +795,12 @@ DEFINE_UNARY(sqrt_f16, uint16_t, half_to_float, float_to_half, sqrtf)
 DEFINE_UNARY(sqrt_bf16, uint16_t, bf16_to_float, float_to_bf16, sqrtf)
 
 /* float Sigmoid and Tanh: ops/mathfn.h, four or eight lanes at a time */
-static void sigmoid_f32(void *restrict o, const void *restrict a, int64_t n)
+static void sigmoid_f32(void *o, const void *a, int64_t n)
 {
 	fast_sigmoidf_n(o, a, n);
 }
 
-static void sigmoid_f32_avx2(void *restrict o, const void *restrict a, int64_t n)
+static void sigmoid_f32_avx2(void *o, const void *a, int64_t n)
 {
 	fast_sigmoidf_n_avx2(o, a, n);
 }
@@ -805,12 +809,12 @@ DEFINE_UNARY(sigmoid_f64, double, ID, ID, sigmoid)
 DEFINE_UNARY(sigmoid_f16, uint16_t, half_to_float, float_to_half, fast_sigmoidf)
 DEFINE_UNARY(sigmoid_bf16, uint16_t, bf16_to_float, float_to_bf16, fast_sigmoidf)
 
-static void tanh_f32(void *restrict o, const void *restrict a, int64_t n)
+static void tanh_f32(void *o, const void *a, int64_t n)
 {
 	fast_tanhf_n(o, a, n);
 }
 
-static void tanh_f32_avx2(void *restrict o, const void *restrict a, int64_t n)
+static void tanh_f32_avx2(void *o, const void *a, int64_t n)
 {
 	fast_tanhf_n_avx2(o, a, n);
 }
@@ -860,6 +864,7 @@ static int unary_prepare(struct node *n, struct exec *x, const unary_fn *table)
 		p->fn = sigmoid_f32_avx2;
 	if (p->fn == tanh_f32 && mathfn_avx2_ok())
 		p->fn = tanh_f32_avx2;
+	n->inplace = 1;
 	n->params = p;
 	return GRT_OK;
 }

@@ -328,6 +328,7 @@ static int try_fold_bn(struct graph_view *g, int i_bn, struct exec *x)
 	if (rc)
 		return 0;
 	*c = conv;
+	g->producer[tid(s, bn->outputs[0])] = (int)(c - s->nodes);
 	bn->op = NULL;
 	return 1;
 }

@@ -127,35 +127,46 @@ START_TEST(metadata)
 END_TEST
 
 /* A chain of 8 elementwise nodes on a large tensor: the plan must reuse
- * memory (two buffers in flight, plus input and output). */
+ * memory. Without in-place ops: two buffers in flight, plus input and output;
+ * with them the chain runs in one buffer beside the input. */
 START_TEST(arena_reuse)
 {
-	struct mg *g = mg_new(7, 13);
 	static const int64_t big[1] = { 1 << 16 };
-	grt_model *m;
-	grt_session *s = NULL;
-	grt_session_stats st;
 	size_t one = (size_t)(1 << 16) * sizeof(float);
 
-	mg_input(g, "x", 1, 1, big);
-	mg_output(g, "y", 1, 1, big);
-	mg_node(g, "Sigmoid", "n0", "x", "t0");
-	for (int i = 1; i < 7; i++) {
-		char in[8], out[8];
-		snprintf(in, sizeof(in), "t%d", i - 1);
-		snprintf(out, sizeof(out), "t%d", i);
-		mg_node(g, "Tanh", NULL, in, out);
+	for (int pass = 0; pass < 2; pass++) {
+		struct mg *g = mg_new(7, 13);
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_INPLACE : 0, 0, 0 };
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_session_stats st;
+
+		mg_input(g, "x", 1, 1, big);
+		mg_output(g, "y", 1, 1, big);
+		mg_node(g, "Sigmoid", "n0", "x", "t0");
+		for (int i = 1; i < 7; i++) {
+			char in[8], out[8];
+			snprintf(in, sizeof(in), "t%d", i - 1);
+			snprintf(out, sizeof(out), "t%d", i);
+			mg_node(g, "Tanh", NULL, in, out);
+		}
+		mg_node(g, "Sqrt", "last", "t6", "y");
+		m = load_buf(g);
+		ck_assert_int_eq(grt_session_create(m, &o, &s, err, sizeof(err)), GRT_OK);
+		grt_session_stats_get(s, &st);
+		ck_assert_int_eq(st.n_nodes_planned, 8);
+		ck_assert_int_eq(st.n_nodes_inplace, pass ? 0 : 7);
+		if (pass) {
+			ck_assert_msg(st.arena_bytes <= 4 * one, "arena %zu bytes for 10 tensors of %zu",
+			              st.arena_bytes, one);
+			ck_assert_msg(st.arena_bytes >= 3 * one, "arena %zu too small", st.arena_bytes);
+		} else {
+			ck_assert_msg(st.arena_bytes == 2 * one, "arena %zu bytes, want %zu in place",
+			              st.arena_bytes, 2 * one);
+		}
+		grt_session_free(s);
+		grt_model_free(m);
 	}
-	mg_node(g, "Sqrt", "last", "t6", "y");
-	m = load_buf(g);
-	ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_OK);
-	grt_session_stats_get(s, &st);
-	ck_assert_int_eq(st.n_nodes_planned, 8);
-	ck_assert_msg(st.arena_bytes <= 4 * one, "arena %zu bytes for 10 tensors of %zu",
-	              st.arena_bytes, one);
-	ck_assert_msg(st.arena_bytes >= 3 * one, "arena %zu too small", st.arena_bytes);
-	grt_session_free(s);
-	grt_model_free(m);
 }
 END_TEST
 
@@ -336,6 +347,62 @@ START_TEST(alias_and_inplace)
 		ck_assert_mem_eq(keep[2][1], z, sizeof(z));
 	}
 	(void)d23;
+}
+END_TEST
+
+/* Elementwise ops write into their first input's buffer when it dies there and
+ * has their output's size: not into a graph input, not when the other operand is
+ * the same buffer, not when the first input is broadcast. Same numbers. */
+START_TEST(elementwise_inplace)
+{
+	static const int64_t d23[2] = { 2, 3 }, d3[1] = { 3 };
+	static const float x[6] = { 0.5f, 1, 2, 3, 4, 5 }, c[3] = { 0.25f, 0.5f, 1 };
+	static const float yv[3] = { 4, 9, 16 };
+	float keep[2][2][6];
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct mg *g = mg_new(7, 13);
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_INPLACE : 0, 0, 0 };
+		grt_session_stats st;
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_value v;
+
+		mg_input(g, "x", 1, 2, d23);
+		mg_input(g, "y", 1, 1, d3);
+		mg_init(g, "c", 1, 1, d3, c);
+		mg_node(g, "Add", "add", "x,c", "a");        /* x is a graph input: no */
+		mg_node(g, "Sqrt", "sqrt", "a", "b");        /* a dies: in place */
+		mg_node(g, "Mul", "square", "b,b", "d");     /* both operands are b: no */
+		mg_node(g, "Sub", "sub", "d,x", "e");        /* d dies: in place */
+		mg_node(g, "Tanh", "tanh", "e", "f");        /* e dies: in place */
+		mg_node(g, "Sqrt", "sqrt_y", "y", "u");      /* graph input: no */
+		mg_node(g, "Mul", "scale", "u,x", "k");      /* u [3] broadcasts: no */
+		mg_output(g, "f", 1, 2, d23);
+		mg_output(g, "k", 1, 2, d23);
+		m = load_buf(g);
+		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		grt_session_stats_get(s, &st);
+		ck_assert_int_eq(st.n_nodes_inplace, pass ? 0 : 3);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, x, sizeof(x));
+		grt_session_input(s, 1, &v);
+		memcpy(v.data, yv, sizeof(yv));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		grt_session_input(s, 0, &v);
+		ck_assert_mem_eq(v.data, x, sizeof(x));
+		for (int j = 0; j < 2; j++) {
+			grt_session_output(s, j, &v);
+			memcpy(keep[pass][j], v.data, sizeof(keep[0][0]));
+		}
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	ck_assert_mem_eq(keep[0], keep[1], sizeof(keep[0]));
+	for (int i = 0; i < 6; i++) {
+		ck_assert_float_eq_tol(keep[0][0][i], tanhf(c[i % 3]), 1e-5);
+		ck_assert_float_eq_tol(keep[0][1][i], sqrtf(yv[i % 3]) * x[i], 1e-6);
+	}
 }
 END_TEST
 
@@ -528,6 +595,104 @@ START_TEST(bn_folding)
 }
 END_TEST
 
+/* Activations run as epilogues of the Conv / ConvTranspose that writes their
+ * input: PRelu with one slope per channel, Sigmoid and Tanh, also after a
+ * BatchNormalization folded into the ConvTranspose. A PRelu whose slope varies
+ * along the last axis, and a Tanh whose input is also a graph output, stay
+ * nodes. The results match the plan without epilogues exactly. */
+START_TEST(activation_epilogues)
+{
+	static const int64_t dx[4] = { 1, 4, 3, 5 }, dw[4] = { 6, 4, 1, 3 }, dwt[4] = { 4, 3, 1, 3 };
+	static const int64_t ds[3] = { 6, 1, 1 }, dsw[1] = { 5 };
+	static const int64_t d6[1] = { 6 };
+	float w[72], wt[36], sl[6], slw[5], x[60], bn[4][6], y[2][6][6 * 3 * 7];
+	static const int64_t yd[6][4] = { { 1, 6, 3, 5 }, { 1, 6, 3, 7 }, { 1, 6, 3, 5 },
+	                                  { 1, 6, 3, 5 }, { 1, 6, 3, 5 }, { 1, 6, 3, 7 } };
+
+	for (int i = 0; i < 72; i++)
+		w[i] = cosf((float)i) * 0.5f;
+	for (int i = 0; i < 36; i++)
+		wt[i] = sinf((float)i * 0.7f) * 0.5f;
+	for (int i = 0; i < 6; i++)
+		sl[i] = 0.05f * (float)(i + 1);
+	for (int i = 0; i < 5; i++)
+		slw[i] = -0.1f * (float)i;
+	for (int i = 0; i < 60; i++)
+		x[i] = sinf((float)i * 0.37f);
+	for (int i = 0; i < 6; i++) {
+		bn[0][i] = 0.5f + 0.2f * (float)i;    /* scale, bias, mean, var */
+		bn[1][i] = -0.1f * (float)i;
+		bn[2][i] = 0.3f - 0.05f * (float)i;
+		bn[3][i] = 0.5f + 0.3f * (float)i;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		struct mg *g = mg_new(7, 13);
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_EPILOGUE : 0, 0, 0 };
+		grt_session_stats st;
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_value v;
+		int k;
+
+		mg_input(g, "x", 1, 4, dx);
+		mg_init(g, "w", 1, 4, dw, w);
+		mg_init(g, "wt", 1, 4, dwt, wt);
+		mg_init(g, "sl", 1, 3, ds, sl);
+		mg_init(g, "slw", 1, 1, dsw, slw);
+		mg_init(g, "bn_g", 1, 1, d6, bn[0]);
+		mg_init(g, "bn_b", 1, 1, d6, bn[1]);
+		mg_init(g, "bn_m", 1, 1, d6, bn[2]);
+		mg_init(g, "bn_v", 1, 1, d6, bn[3]);
+		k = mg_node(g, "Conv", "c1", "x,w", "a");
+		mg_attr_ints(g, k, "pads", 4, (const int64_t[4]){ 0, 1, 0, 1 });
+		mg_node(g, "PRelu", "p1", "a,sl", "y1");
+		k = mg_node(g, "ConvTranspose", "ct", "x,wt", "b");
+		mg_attr_int(g, k, "group", 2);
+		mg_node(g, "Sigmoid", "sg", "b", "y2");
+		k = mg_node(g, "Conv", "c3", "x,w", "y3");
+		mg_attr_ints(g, k, "pads", 4, (const int64_t[4]){ 0, 1, 0, 1 });
+		mg_node(g, "Tanh", "th", "y3", "y4");
+		k = mg_node(g, "Conv", "c5", "x,w", "e");
+		mg_attr_ints(g, k, "pads", 4, (const int64_t[4]){ 0, 1, 0, 1 });
+		mg_node(g, "PRelu", "p5", "e,slw", "y5");
+		k = mg_node(g, "ConvTranspose", "ct6", "x,wt", "f");
+		mg_attr_int(g, k, "group", 2);
+		mg_node(g, "BatchNormalization", "bn6", "f,bn_g,bn_b,bn_m,bn_v", "h");
+		mg_node(g, "PRelu", "p6", "h,sl", "y6");
+		mg_output(g, "y1", 1, 4, yd[0]);
+		mg_output(g, "y2", 1, 4, yd[1]);
+		mg_output(g, "y3", 1, 4, yd[2]);
+		mg_output(g, "y4", 1, 4, yd[3]);
+		mg_output(g, "y5", 1, 4, yd[4]);
+		mg_output(g, "y6", 1, 4, yd[5]);
+		m = load_buf(g);
+		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		grt_session_stats_get(s, &st);
+		ck_assert_int_eq(st.n_nodes_fused, pass ? 1 : 4);     /* BN folds either way */
+		ck_assert_int_eq(st.n_nodes_planned, pass ? 10 : 7);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, x, sizeof(x));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		for (int o_ = 0; o_ < 6; o_++) {
+			grt_session_output(s, o_, &v);
+			memcpy(y[pass][o_], v.data, sizeof(float) * (size_t)(6 * 3 * yd[o_][3]));
+		}
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	for (int o_ = 0; o_ < 6; o_++)
+		for (int i = 0; i < 6 * 3 * yd[o_][3]; i++)
+			ck_assert_msg(y[0][o_][i] == y[1][o_][i], "y%d[%d]: %g with epilogues, %g without",
+			              o_ + 1, i, (double)y[0][o_][i], (double)y[1][o_][i]);
+	/* y1 is PRelu(y3) with channel c's slope */
+	for (int i = 0; i < 6 * 3 * 5; i++) {
+		float c3 = y[0][2][i], want = c3 < 0 ? sl[i / 15] * c3 : c3;
+		ck_assert_msg(y[0][0][i] == want, "y1[%d] = %g, want %g", i, (double)y[0][0][i],
+		              (double)want);
+	}
+}
+END_TEST
+
 /* Initializers in raw_data and in every typed field, scalars included,
  * come back unchanged as graph outputs. */
 START_TEST(tensor_storage_forms)
@@ -592,6 +757,8 @@ int main(void)
 	tcase_add_test(plan, layernorm_fusion);
 	tcase_add_test(plan, offset_views);
 	tcase_add_test(plan, bn_folding);
+	tcase_add_test(plan, activation_epilogues);
+	tcase_add_test(plan, elementwise_inplace);
 	tcase_add_test(plan, stream_folds_to_simple);
 	tcase_add_test(api, metadata);
 	tcase_add_test(api, tensor_storage_forms);
