@@ -1,6 +1,6 @@
 /* gtcrn.h - speech enhancement with any GTCRN ONNX export, on top of the
- * grt runtime: STFT (FFTW3f), the network, iSTFT, resampling (libsamplerate)
- * to and from any sample rate, dry/wet mix and an attenuation limit.
+ * grt runtime: STFT (FFTW3f), the network, iSTFT, resampling (speexdsp) to
+ * and from any sample rate, dry/wet mix and an attenuation limit.
  *
  * Two ways to drive a model:
  *  - streaming (gtcrn_state): one state per channel; gtcrn_process() takes any
@@ -82,7 +82,11 @@ typedef struct gtcrn_opts {
 	float mix;               /* wet fraction in [0, 1]: 1 = enhanced only (default) */
 	float atten_lim_db;      /* most the noise may be reduced, dB >= 0; <0 = no limit (default) */
 	size_t mem_budget;       /* gtcrn_enhance with offline models: bytes; 0 = default (512 MiB) */
-	int resample_quality;    /* libsamplerate converter (SRC_SINC_*); -1 = default (medium) */
+	int resample_quality;    /* speexdsp resampler quality, 0 (fastest) .. 10 (best); < 0 =
+	                          * default (8). Higher: longer filter, wider passband, more
+	                          * latency and time (16 <-> 48 kHz: 8 is flat to 7.2 kHz,
+	                          * aliases under -105 dB, 5 ms each way; figures for each
+	                          * level in docs/PERFORMANCE.md). Out of range: GRT_E_ARG. */
 } gtcrn_opts;
 
 GTCRN_API void gtcrn_opts_init(gtcrn_opts *o);

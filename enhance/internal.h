@@ -3,7 +3,8 @@
 #define ENHANCE_INTERNAL_H
 
 #include <fftw3.h>
-#include <samplerate.h>
+#include <speex/speex_resampler.h>
+#include <stdint.h>
 #include "enhance/gtcrn.h"
 
 #define MAX_CACHES 16
@@ -54,20 +55,28 @@ size_t reflect_index(long long i, size_t n);
 void atten_limit_frame(float *enh, const float *mix, int n_bins, float floor_gain);
 float atten_floor_gain(float db);   /* 0 when there is no limit (db < 0) */
 
-/* Resampler: a libsamplerate stream with a fixed ratio. */
+/* Resampler: a speexdsp stream from in_hz to out_hz, time-aligned, with a
+ * fixed holdback (see resample.c). quality: speexdsp's 0 (fastest) .. 10
+ * (best), < 0 = RESAMPLE_QUALITY_DEFAULT. */
+#define RESAMPLE_QUALITY_DEFAULT 8
 struct resampler {
-	SRC_STATE *src;
-	double ratio;                /* out rate / in rate */
+	SpeexResamplerState *st;
+	uint32_t num, den;           /* in_hz : out_hz, reduced */
+	uint64_t n_in, n_out;        /* samples consumed and made since the reset */
+	size_t holdback;             /* most samples (output rate) held back */
 };
-int resampler_init(struct resampler *r, double ratio, int quality, char *err, size_t err_len);
+int resampler_init(struct resampler *r, int in_hz, int out_hz, int quality, char *err,
+                   size_t err_len);
 void resampler_free(struct resampler *r);
 int resampler_reset(struct resampler *r);
 /* Converts in[n_in] (all consumed) into out (at most max_out); returns the
- * number written in *n_out. end = 1 flushes the tail. */
+ * number written in *n_out. end = 1 flushes the tail: the stream then has
+ * ceil(n * out_hz / in_hz) samples for the n it was given. */
 int resampler_run(struct resampler *r, const float *in, size_t n_in, float *out,
                   size_t max_out, size_t *n_out, int end);
-/* Most samples (at the output rate) the stream may hold back, with margin. */
-size_t resampler_holdback(double ratio, int quality);
+/* Samples (at the output rate) the stream holds back at most: about half the
+ * filter, the same whatever the chunking. */
+size_t resampler_holdback(const struct resampler *r);
 
 int model_load_common(grt_model *g, gtcrn_model **out, char *err, size_t err_len);
 

@@ -38,20 +38,22 @@ static int enhance_streaming(const gtcrn_model *m, const gtcrn_opts *o, const fl
 }
 
 /* Resamples a whole signal; *out is malloc'ed, *n_out its length. */
-static int resample_all(double ratio, int quality, const float *in, size_t n, float **out,
-                        size_t *n_out, char *err, size_t err_len)
+static int resample_all(int in_hz, int out_hz, int quality, const float *in, size_t n,
+                        float **out, size_t *n_out, char *err, size_t err_len)
 {
 	struct resampler r;
-	size_t cap = (size_t)((double)n * ratio) + resampler_holdback(ratio, quality) + 64;
+	size_t cap;
 	int rc;
 
+	if ((rc = resampler_init(&r, in_hz, out_hz, quality, err, err_len)))
+		return rc;
+	cap = (size_t)((double)n * out_hz / in_hz) + resampler_holdback(&r) + 64;
 	*out = malloc(cap * sizeof(float));
 	if (!*out) {
+		resampler_free(&r);
 		snprintf(err, err_len, "out of memory");
 		return GRT_E_NOMEM;
 	}
-	if ((rc = resampler_init(&r, ratio, quality, err, err_len)))
-		return rc;
 	rc = resampler_run(&r, n ? in : *out, n, *out, cap, n_out, 1);
 	resampler_free(&r);
 	if (rc)
@@ -129,7 +131,6 @@ static int enhance_offline(const gtcrn_model *m, const gtcrn_opts *o, const floa
                            float *out, size_t n, char *err, size_t err_len)
 {
 	int rate = o->sample_rate ? o->sample_rate : m->info.sample_rate;
-	int quality = o->resample_quality < 0 ? SRC_SINC_MEDIUM_QUALITY : o->resample_quality;
 	const float *x = in;
 	float *xr = NULL, *y = NULL, *yr = NULL;
 	size_t nm = n, T, ny;
@@ -140,7 +141,7 @@ static int enhance_offline(const gtcrn_model *m, const gtcrn_opts *o, const floa
 	if (n == 0)
 		return GTCRN_OK;
 	if (rate != m->info.sample_rate) {
-		if ((rc = resample_all((double)m->info.sample_rate / rate, quality, in, n, &xr, &nm,
+		if ((rc = resample_all(rate, m->info.sample_rate, o->resample_quality, in, n, &xr, &nm,
 		                       err, err_len)))
 			goto out;
 		x = xr;
@@ -177,7 +178,7 @@ static int enhance_offline(const gtcrn_model *m, const gtcrn_opts *o, const floa
 	if ((rc = stft_synthesize(&m->stft, vout.data, T, y, nm)))
 		goto out;
 	if (rate != m->info.sample_rate) {
-		if ((rc = resample_all((double)rate / m->info.sample_rate, quality, y, nm, &yr, &ny,
+		if ((rc = resample_all(m->info.sample_rate, rate, o->resample_quality, y, nm, &yr, &ny,
 		                       err, err_len)))
 			goto out;
 	} else {

@@ -4,7 +4,7 @@
  * STFT frame, runs the network once per hop (caches fed back from the
  * matching outputs), and overlap-adds the enhanced frames. A sample becomes
  * final once no later frame covers it: at most n_fft - 1 samples after it
- * came in. Around the core, libsamplerate streams convert from and to the
+ * came in. Around the core, speexdsp resamplers convert from and to the
  * caller's rate, and a FIFO primed with D zeros hands back exactly as many
  * samples as came in, D samples late (D: the largest delay the stages can
  * have). Everything is allocated when the state is made. */
@@ -54,7 +54,7 @@ struct gtcrn_state {
 	int resample;               /* caller rate != model rate */
 	struct resampler rin, rout;
 	float *mid;                 /* [cap_mid] caller block at the model's rate */
-	float *back;                /* [cap_back] core output back at the caller's rate */
+	float *back;                /* [cap_back] BLOCK core samples at the caller's rate */
 	size_t cap_mid, cap_back;
 	struct fifo out;            /* enhanced samples at the caller's rate */
 	float *dry;                 /* [latency] delay line of the input */
@@ -324,7 +324,7 @@ int gtcrn_state_create(const gtcrn_model *m, const gtcrn_opts *o, gtcrn_state **
 {
 	gtcrn_opts def;
 	gtcrn_state *s;
-	int rc, rate, quality;
+	int rc, rate;
 	double up = 1;
 
 	if (!m || !out) {
@@ -342,7 +342,6 @@ int gtcrn_state_create(const gtcrn_model *m, const gtcrn_opts *o, gtcrn_state **
 		o = &def;
 	}
 	rate = o->sample_rate ? o->sample_rate : m->info.sample_rate;
-	quality = o->resample_quality < 0 ? SRC_SINC_MEDIUM_QUALITY : o->resample_quality;
 	if (rate < 1000 || rate > 768000 || !(o->mix >= 0 && o->mix <= 1)) {
 		snprintf(err, err_len, "sample rate %d Hz or mix %g out of range (1000..768000 Hz, 0..1)",
 		         rate, (double)o->mix);
@@ -360,17 +359,21 @@ int gtcrn_state_create(const gtcrn_model *m, const gtcrn_opts *o, gtcrn_state **
 	s->core.floor_gain = atten_floor_gain(o->atten_lim_db);
 	s->resample = rate != m->info.sample_rate;
 	if (s->resample) {
-		double rin = (double)m->info.sample_rate / rate, rout = 1 / rin;
+		double rin = (double)m->info.sample_rate / rate;
+		double rout = (double)rate / m->info.sample_rate;
 		size_t hin, hout;
-		if ((rc = resampler_init(&s->rin, rin, quality, err, err_len)) ||
-		    (rc = resampler_init(&s->rout, rout, quality, err, err_len)))
+		if ((rc = resampler_init(&s->rin, rate, m->info.sample_rate, o->resample_quality, err,
+		                         err_len)) ||
+		    (rc = resampler_init(&s->rout, m->info.sample_rate, rate, o->resample_quality, err,
+		                         err_len)))
 			goto fail;
-		hin = resampler_holdback(rin, quality);
-		hout = resampler_holdback(rout, quality);
+		hin = resampler_holdback(&s->rin);
+		hout = resampler_holdback(&s->rout);
 		up = rout > 1 ? rout : 1;
 		s->latency = (size_t)ceil((double)(hin + m->info.latency) * rout) + hout + 2;
 		s->cap_mid = (size_t)ceil(BLOCK * rin) + hin + 64;
-		s->cap_back = (size_t)ceil((double)(s->core.out.cap) * rout) + hout + 64;
+		/* drain_core converts at most BLOCK core samples per call */
+		s->cap_back = (size_t)ceil(BLOCK * rout) + hout + 64;
 		s->mid = calloc(s->cap_mid, sizeof(float));
 		s->back = calloc(s->cap_back, sizeof(float));
 		if (!s->mid || !s->back) {
@@ -456,7 +459,7 @@ static int feed(gtcrn_state *s, const float *in, size_t n, int end)
 
 	if (s->resample) {
 		size_t got;
-		static const float none[1];       /* libsamplerate wants a pointer even for 0 */
+		static const float none[1];       /* a pointer even for 0 samples */
 		if ((rc = resampler_run(&s->rin, in ? in : none, n, s->mid, s->cap_mid, &got,
 		                        end))) {
 			snprintf(s->errmsg, sizeof(s->errmsg), "input resampler failed");

@@ -539,6 +539,18 @@ START_TEST(test_mono_8k)
 		              k ? out_off : out, dy, dx);
 		free(y);
 	}
+	/* --resample-quality reaches the resampler: another filter, other samples,
+	 * the same length */
+	{
+		char *out_q = path_in(dir, "out8_q2.wav");
+		run_ok(NULL, "-q", "--resample-quality", "2", MODELS_DIR "/gtcrn_simple.onnx", in,
+		       out_q, NULL);
+		y = load_shorts(out_q, &io);
+		ck_assert_msg(io.frames == ii.frames, "quality 2: %lld frames, want %lld",
+		              (long long)io.frames, (long long)ii.frames);
+		ck_assert_msg(!same_bytes(out, out_q), "--resample-quality 2 changed nothing");
+		free(y);
+	}
 	free(x);
 }
 END_TEST
@@ -954,6 +966,8 @@ START_TEST(test_help_usage)
 	expect_fail(NULL, 1, "unknown option", "--no-such-option", SIMPLE, MIX_WAV, "o.wav", NULL);
 	expect_fail(NULL, 1, "--mix wants", "--mix", "2", SIMPLE, MIX_WAV, "o.wav", NULL);
 	expect_fail(NULL, 1, "-j wants", "-j", "0", SIMPLE, MIX_WAV, "o.wav", NULL);
+	expect_fail(NULL, 1, "--resample-quality wants 0..10", "--resample-quality", "11", SIMPLE,
+	            MIX_WAV, "o.wav", NULL);
 	expect_fail(NULL, 1, "missing OUT", SIMPLE, MIX_WAV, NULL);
 	expect_fail(NULL, 1, "needs a value", SIMPLE, MIX_WAV, "o.wav", "-r", NULL);
 	expect_fail(NULL, 1, "--offline and --stream", "--offline", "--stream", SIMPLE, MIX_WAV,

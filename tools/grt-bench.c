@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <samplerate.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>

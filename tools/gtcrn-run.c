@@ -47,6 +47,7 @@ struct options {
 	int offline, stream;
 	float mix, atten_lim_db;
 	size_t mem_budget;            /* bytes; 0 = the library's default */
+	int resample_quality;         /* 0..10; -1 = the library's default */
 	int skip_existing, quiet, stats, json;
 	char **inputs;
 	int n_inputs;
@@ -127,6 +128,8 @@ static void usage(FILE *f)
 "      --mix WET           wet fraction 0..1 (default 1: enhanced signal only)\n"
 "      --atten-lim DB      reduce the noise by at most DB dB (default: no limit)\n"
 "      --mem-budget MIB    memory allowed to an offline run (default 512)\n"
+"      --resample-quality Q  0 (fastest) .. 10 (best) for rates other than the\n"
+"                          model's (default 8; speexdsp; more = longer delay)\n"
 "Input (-r/-c/-e/-b/-t describe IN). stdin is raw PCM with -t raw, -r or -c, else WAV;\n"
 "a file is raw when named .raw/.pcm or with -t raw. Raw PCM is little-endian.\n"
 "  -t, --type raw|wav      type of IN\n"
@@ -226,8 +229,8 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 enum {
-	OPT_OFFLINE = 256, OPT_STREAM, OPT_MIX, OPT_ATTEN, OPT_BUDGET, OPT_OUT_TYPE, OPT_OUT_ENC,
-	OPT_OUT_BITS, OPT_OUT_RATE, OPT_SKIP, OPT_STATS, OPT_JSON, OPT_MODEL_INFO, OPT_VERSION,
+	OPT_OFFLINE = 256, OPT_STREAM, OPT_MIX, OPT_ATTEN, OPT_BUDGET, OPT_QUALITY, OPT_OUT_TYPE,
+	OPT_OUT_ENC, OPT_OUT_BITS, OPT_OUT_RATE, OPT_SKIP, OPT_STATS, OPT_JSON, OPT_MODEL_INFO, OPT_VERSION,
 };
 
 /* Returns -1 to go on, or an exit code. */
@@ -249,6 +252,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "mix", required_argument, NULL, OPT_MIX },
 		{ "atten-lim", required_argument, NULL, OPT_ATTEN },
 		{ "mem-budget", required_argument, NULL, OPT_BUDGET },
+		{ "resample-quality", required_argument, NULL, OPT_QUALITY },
 		{ "out-type", required_argument, NULL, OPT_OUT_TYPE },
 		{ "out-encoding", required_argument, NULL, OPT_OUT_ENC },
 		{ "out-bits", required_argument, NULL, OPT_OUT_BITS },
@@ -268,6 +272,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->jobs = 1;
 	o->mix = 1.0f;
 	o->atten_lim_db = -1.0f;
+	o->resample_quality = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":m:o:j:t:r:c:e:b:qh", longs, NULL)) != -1) {
 		const char *bad = NULL;
@@ -321,6 +326,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (parse_double(optarg, 1, 1 << 30, &d))
 				bad = "--mem-budget wants MiB >= 1";
 			o->mem_budget = (size_t)(d * 1048576.0);
+			break;
+		case OPT_QUALITY:
+			if (parse_long(optarg, 0, 10, &v))
+				bad = "--resample-quality wants 0..10";
+			o->resample_quality = (int)v;
 			break;
 		case OPT_OUT_TYPE:
 			if (parse_type(optarg, &o->out.type))
@@ -1144,6 +1154,7 @@ int main(int argc, char **argv)
 	c.opts.mix = o.mix;
 	c.opts.atten_lim_db = o.atten_lim_db;
 	c.opts.mem_budget = o.mem_budget;
+	c.opts.resample_quality = o.resample_quality;
 	pthread_mutex_init(&c.lock, NULL);
 	c.rc = calloc((size_t)o.n_inputs, sizeof(int));
 	if (!c.rc) {
