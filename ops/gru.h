@@ -2,8 +2,8 @@
  * and Tanh, no clip, no sequence_lens) after X W^T is done, one variant per
  * instruction set: gru_recur_portable (ops/rnn.c, any hidden size) and
  * gru_recur_avx2 (ops/rnn_avx2.c, hidden 4, 8 and 16), chosen by GRU's prepare.
- * Both do the same operations in the same order; they differ only by fused
- * multiply-adds. */
+ * Both do the same operations in the same order on each chain (direction, batch
+ * entry); they differ only by fused multiply-adds. */
 #ifndef OPS_GRU_H
 #define OPS_GRU_H
 
@@ -17,7 +17,16 @@ struct gru_recur {
 	                               * 1: row b*seq + t, Y [batch][seq][dirs][hidden] */
 	const float *rt[2];           /* [dirs] R^T [hidden][3*hidden], gate blocks z, r, h */
 	const float *rbh[2];          /* [dirs] [hidden] Rbh */
+	/* Set by gru_recur_pair() (hidden 4): R^T and Rbh of two chains side by
+	 * side, for one chain per 128-bit half of an 8-float vector; lane half 0
+	 * direction 0, half 1 direction dirs - 1 (the same weights with dirs = 1) */
+	float rt2[4 * 3 * 2 * 4];     /* [hidden k][gate block z, r, h][half][4] */
+	float rbh2[2 * 4];            /* [half][4] */
 };
+
+/* Fills q->rt2 and q->rbh2 from q->rt, q->rbh and q->dirs when q->hidden is 4
+ * (else does nothing); call it once the other fields are set. */
+void gru_recur_pair(struct gru_recur *q);
 
 /* xw [dirs][seq*batch rows][3*hidden]: X W^T + Wb + Rb (z, r), + Wbh (h), per
  * row. h [dirs][batch][hidden]: initial state in, final state out. y: Y, or

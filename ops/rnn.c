@@ -388,6 +388,7 @@ static int gru_prepare(struct node *n, struct exec *x)
 			p->rec.rt[d] = p->w[d].rt;
 			p->rec.rbh[d] = p->w[d].rbh;
 		}
+		gru_recur_pair(&p->rec);
 		p->recur = gru_recur_avx2_ok(p->hidden) ? gru_recur_avx2 : gru_recur_portable;
 	}
 	p->off_xw = take(&at, (size_t)(p->dirs * p->seq * p->batch * 3 * p->hidden) *
@@ -544,12 +545,34 @@ void gru_recur_portable(const struct gru_recur *q, const float *xw, float *h, fl
 	}
 }
 
+void gru_recur_pair(struct gru_recur *q)
+{
+	if (q->hidden != 4)
+		return;
+	for (int half = 0; half < 2; half++) {
+		const float *rt = q->rt[half ? q->dirs - 1 : 0];
+		const float *rbh = q->rbh[half ? q->dirs - 1 : 0];
+		for (int k = 0; k < 4; k++)
+			for (int j = 0; j < 3; j++)
+				memcpy(q->rt2 + ((k * 3 + j) * 2 + half) * 4, rt + k * 12 + j * 4,
+				       4 * sizeof(float));
+		memcpy(q->rbh2 + half * 4, rbh, 4 * sizeof(float));
+	}
+}
+
 /* xw[rows][3*hidden] = bx + x[rows][input] W^T (the product summed first). */
 static void project(gemm_f32_fn gemm, const float *xs, const struct gru_weights *w,
                     int64_t rows, int64_t in, int64_t g, float *xw)
 {
-	for (int64_t i = 0; i < rows; i++)
-		memcpy(xw + i * g, w->bx, (size_t)g * sizeof(float));
+	int64_t done = rows > 0;
+
+	/* the bias rows by doubling: a few long copies, not one per row */
+	if (done)
+		memcpy(xw, w->bx, (size_t)g * sizeof(float));
+	for (; done < rows; done *= 2) {
+		int64_t n = done < rows - done ? done : rows - done;
+		memcpy(xw + done * g, xw, (size_t)(n * g) * sizeof(float));
+	}
 	gemm(rows, g, in, xs, in, 1, w->wt, g, xw, g);
 }
 

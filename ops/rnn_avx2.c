@@ -1,11 +1,14 @@
 /* rnn_avx2.c - the GRU recurrence of ops/gru.h for x86-64 CPUs with AVX2 and FMA:
- * ops/rnn.c's step with hidden 8 and 16 in 8-float vectors, hidden 4 in 4-float
- * ones, and fused multiply-adds. Only this file is compiled for those instructions
+ * ops/rnn.c's step in 8-float vectors with fused multiply-adds; hidden 4 with two
+ * chains per vector (one per 128-bit half), hidden 8 and 16 one chain per vector,
+ * two chains' steps interleaved. Only this file is compiled for those instructions
  * (target pragma); GRU's prepare calls it only when the CPU reports both. */
 #include "ops/gru.h"
 #include "ops/mathfn.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
+
+#include <immintrin.h>
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
@@ -16,79 +19,173 @@
 
 MATHFN_DEFINE(v8f, v8i, v8u)
 
-/* The step with 4-float vectors, hidden 4 */
-static inline __attribute__((always_inline)) void
-step4(const float *restrict xw, const float *restrict rt, const float *restrict rbh,
-      float *restrict h)
-{
-	v4f hv = v4f_load(h), acc[3];         /* [3] h R^T: z, r, h blocks */
+/* One chain (direction, batch entry) at step st: its row of xw, its state, its
+ * row of Y (NULL: no Y) and its weights. */
+struct chain {
+	const float *x;     /* [3*hidden] xw row */
+	float *h;           /* [hidden] state */
+	float *y;           /* [hidden] Y row, or NULL */
+	const float *rt;    /* [hidden][3*hidden] R^T */
+	const float *rbh;   /* [hidden] Rbh */
+};
 
-	for (int j = 0; j < 3; j++)
-		acc[j] = hv[0] * v4f_load(rt + 4 * j);
-#pragma GCC unroll 4
-	for (int k = 1; k < 4; k++)
-		for (int j = 0; j < 3; j++)
-			acc[j] += hv[k] * v4f_load(rt + k * 12 + 4 * j);
-	v4f z = v4f_sigmoid(v4f_load(xw) + acc[0]);
-	v4f r = v4f_sigmoid(v4f_load(xw + 4) + acc[1]);
-	/* g(Xt Wh^T + Wbh + r (.) (H Rh^T + Rbh)) */
-	v4f c = v4f_tanh(v4f_load(xw + 8) + r * (acc[2] + v4f_load(rbh)));
-	v4f_store(h, (1.0f - z) * c + z * hv);
+static inline __attribute__((always_inline)) struct chain
+chain_at(const int hs, const struct gru_recur *q, const float *xw, float *h, float *y,
+         int d, int64_t b, int64_t st)
+{
+	const int64_t seq = q->seq, batch = q->batch;
+	int64_t t = d == 1 || q->reverse ? seq - 1 - st : st;
+	int64_t row = q->layout ? b * seq + t : t * batch + b;
+	struct chain c;
+
+	c.x = xw + (d * seq * batch + row) * 3 * hs;
+	c.h = h + (d * batch + b) * hs;
+	c.y = y ? y + (q->layout ? (row * q->dirs + d) * hs :
+	               ((t * q->dirs + d) * batch + b) * hs) : NULL;
+	c.rt = q->rt[d];
+	c.rbh = q->rbh[d];
+	return c;
 }
 
-/* The step with 8-float vectors, hidden hs = 8 or 16 (a constant where inlined) */
+/* [lo[0..3], hi[0..3]] and back */
+static inline v8f load2(const float *lo, const float *hi)
+{
+	return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(lo)),
+	                            _mm_loadu_ps(hi), 1);
+}
+
+static inline void store2(float *lo, float *hi, v8f v)
+{
+	_mm_storeu_ps(lo, _mm256_castps256_ps128(v));
+	_mm_storeu_ps(hi, _mm256_extractf128_ps(v, 1));
+}
+
+/* One step of hidden 4 for two chains, a in lanes 0-3 and c in lanes 4-7 of hv
+ * (their states), from their xw rows xa and xc: the new states. h[k] is
+ * broadcast within each 128-bit half; each chain gets the operations of
+ * gru_step_v4 (ops/rnn.c) in its own lanes. */
+static inline __attribute__((always_inline)) v8f
+step4x2(v8f hv, const float *xa, const float *xc, const float *restrict rt2, v8f rbh2)
+{
+	v8f acc[3], hk;                       /* [3] h R^T: z, r, h */
+
+	hk = _mm256_permute_ps(hv, 0x00);
+	for (int j = 0; j < 3; j++)
+		acc[j] = hk * v8f_load(rt2 + 8 * j);
+	hk = _mm256_permute_ps(hv, 0x55);
+	for (int j = 0; j < 3; j++)
+		acc[j] += hk * v8f_load(rt2 + 24 + 8 * j);
+	hk = _mm256_permute_ps(hv, 0xaa);
+	for (int j = 0; j < 3; j++)
+		acc[j] += hk * v8f_load(rt2 + 48 + 8 * j);
+	hk = _mm256_permute_ps(hv, 0xff);
+	for (int j = 0; j < 3; j++)
+		acc[j] += hk * v8f_load(rt2 + 72 + 8 * j);
+	v8f z = v8f_sigmoid(load2(xa, xc) + acc[0]);
+	v8f r = v8f_sigmoid(load2(xa + 4, xc + 4) + acc[1]);
+	/* g(Xt Wh^T + Wbh + r (.) (H Rh^T + Rbh)) */
+	v8f g = v8f_tanh(load2(xa + 8, xc + 8) + r * (acc[2] + rbh2));
+	return (1.0f - z) * g + z * hv;
+}
+
+/* nc (1 or 2, a constant) steps with hidden hs = 8 or 16 (a constant) in 8-float
+ * vectors, of chains c[0..nc), interleaved so that their dependency chains
+ * overlap. h[k] is broadcast from memory. */
 static inline __attribute__((always_inline)) void
-step8(const int hs, const float *restrict xw, const float *restrict rt,
-      const float *restrict rbh, float *restrict h)
+steps8(const int hs, const int nc, const struct chain *c)
 {
 	const int nv = hs / 8, g = 3 * hs;
-	v8f acc[6], hv = v8f_load(h);         /* [3*hidden / 8] h R^T */
+	v8f acc[2][6], hk;                    /* [nc][3*hidden / 8] h R^T */
 
-#pragma GCC unroll 6
-	for (int j = 0; j < 3 * nv; j++)
-		acc[j] = hv[0] * v8f_load(rt + 8 * j);
-#pragma GCC unroll 16
-	for (int k = 1; k < hs; k++) {
-		if (k % 8 == 0)
-			hv = v8f_load(h + k);
+#pragma GCC unroll 2
+	for (int i = 0; i < nc; i++) {
+		hk = _mm256_broadcast_ss(c[i].h);
 #pragma GCC unroll 6
 		for (int j = 0; j < 3 * nv; j++)
-			acc[j] += hv[k % 8] * v8f_load(rt + k * g + 8 * j);
+			acc[i][j] = hk * v8f_load(c[i].rt + 8 * j);
 	}
+#pragma GCC unroll 16
+	for (int k = 1; k < hs; k++)
 #pragma GCC unroll 2
-	for (int j = 0; j < nv; j++) {
-		v8f z = v8f_sigmoid(v8f_load(xw + 8 * j) + acc[j]);
-		v8f r = v8f_sigmoid(v8f_load(xw + hs + 8 * j) + acc[nv + j]);
-		v8f c = v8f_tanh(v8f_load(xw + 2 * hs + 8 * j) +
-		                 r * (acc[2 * nv + j] + v8f_load(rbh + 8 * j)));
-		v8f_store(h + 8 * j, (1.0f - z) * c + z * v8f_load(h + 8 * j));
-	}
+		for (int i = 0; i < nc; i++) {
+			hk = _mm256_broadcast_ss(c[i].h + k);
+#pragma GCC unroll 6
+			for (int j = 0; j < 3 * nv; j++)
+				acc[i][j] += hk * v8f_load(c[i].rt + k * g + 8 * j);
+		}
+#pragma GCC unroll 2
+	for (int j = 0; j < nv; j++)
+#pragma GCC unroll 2
+		for (int i = 0; i < nc; i++) {
+			const float *x = c[i].x;
+			v8f z = v8f_sigmoid(v8f_load(x + 8 * j) + acc[i][j]);
+			v8f r = v8f_sigmoid(v8f_load(x + hs + 8 * j) + acc[i][nv + j]);
+			v8f gc = v8f_tanh(v8f_load(x + 2 * hs + 8 * j) +
+			                  r * (acc[i][2 * nv + j] + v8f_load(c[i].rbh + 8 * j)));
+			v8f hn = (1.0f - z) * gc + z * v8f_load(c[i].h + 8 * j);
+			v8f_store(c[i].h + 8 * j, hn);
+			if (c[i].y)
+				v8f_store(c[i].y + 8 * j, hn);
+		}
 }
 
-static inline __attribute__((always_inline)) void
-recur(const int hs, const struct gru_recur *q, const float *xw, float *h, float *y)
+/* hidden 4: the chains in pairs, (b, direction 0) with (b, direction 1), or with
+ * dirs = 1 (b, b + 1) (an odd last entry with itself). One pair: its state stays
+ * in a register. */
+static void recur4(const struct gru_recur *q, const float *xw, float *h, float *y)
 {
-	const int64_t seq = q->seq, batch = q->batch, g = 3 * hs;
+	const int64_t batch = q->batch, dl = q->dirs - 1;
+	const int64_t n_pairs = dl ? batch : (batch + 1) / 2;
+	const v8f rbh2 = v8f_load(q->rbh2);
+	struct chain a, c;
 
-	for (int64_t st = 0; st < seq; st++)
-		for (int d = 0; d < q->dirs; d++) {
-			int64_t t = d == 1 || q->reverse ? seq - 1 - st : st;
-			for (int64_t b = 0; b < batch; b++) {
-				int64_t row = q->layout ? b * seq + t : t * batch + b;
-				const float *xr = xw + (d * seq * batch + row) * g;
-				float *hb = h + (d * batch + b) * hs;
-				if (hs == 4)
-					step4(xr, q->rt[d], q->rbh[d], hb);
-				else
-					step8(hs, xr, q->rt[d], q->rbh[d], hb);
-				if (y) {
-					float *yr = y + (q->layout ? (row * q->dirs + d) * hs :
-					                 ((t * q->dirs + d) * batch + b) * hs);
-					for (int j = 0; j < hs; j++)
-						yr[j] = hb[j];
-				}
-			}
+	if (n_pairs == 1) {
+		v8f hv;
+		a = chain_at(4, q, xw, h, y, 0, 0, 0);
+		c = chain_at(4, q, xw, h, y, (int)dl, batch - 1, 0);
+		hv = load2(a.h, c.h);
+		for (int64_t st = 0; st < q->seq; st++) {
+			a = chain_at(4, q, xw, h, y, 0, 0, st);
+			c = chain_at(4, q, xw, h, y, (int)dl, batch - 1, st);
+			hv = step4x2(hv, a.x, c.x, q->rt2, rbh2);
+			if (y)
+				store2(a.y, c.y, hv);
 		}
+		store2(a.h, c.h, hv);
+		return;
+	}
+	for (int64_t st = 0; st < q->seq; st++)
+		for (int64_t i = 0; i < n_pairs; i++) {
+			int64_t ba = dl ? i : 2 * i, bc = dl || ba + 1 == batch ? ba : ba + 1;
+			v8f hv;
+			a = chain_at(4, q, xw, h, y, 0, ba, st);
+			c = chain_at(4, q, xw, h, y, (int)dl, bc, st);
+			hv = step4x2(load2(a.h, c.h), a.x, c.x, q->rt2, rbh2);
+			store2(a.h, c.h, hv);
+			if (y)
+				store2(a.y, c.y, hv);
+		}
+}
+
+/* hidden 8 or 16: the chains (d, b) in the portable order, two at a time. */
+static inline __attribute__((always_inline)) void
+recur8(const int hs, const struct gru_recur *q, const float *xw, float *h, float *y)
+{
+	const int64_t batch = q->batch, n = q->dirs * batch;
+	struct chain c[2];
+
+	for (int64_t st = 0; st < q->seq; st++) {
+		int64_t i = 0;
+		for (; i + 2 <= n; i += 2) {
+			c[0] = chain_at(hs, q, xw, h, y, (int)(i / batch), i % batch, st);
+			c[1] = chain_at(hs, q, xw, h, y, (int)((i + 1) / batch), (i + 1) % batch, st);
+			steps8(hs, 2, c);
+		}
+		if (i < n) {
+			c[0] = chain_at(hs, q, xw, h, y, (int)(i / batch), i % batch, st);
+			steps8(hs, 1, c);
+		}
+	}
 }
 
 void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float *y,
@@ -96,9 +193,9 @@ void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float 
 {
 	(void)tmp;
 	switch (q->hidden) {
-	case 4: recur(4, q, xw, h, y); break;
-	case 8: recur(8, q, xw, h, y); break;
-	default: recur(16, q, xw, h, y); break;
+	case 4: recur4(q, xw, h, y); break;
+	case 8: recur8(8, q, xw, h, y); break;
+	default: recur8(16, q, xw, h, y); break;
 	}
 }
 

@@ -437,40 +437,77 @@ START_TEST(gru_values_fast_vs_general)
 }
 END_TEST
 
-/* gru_recur_avx2 against gru_recur_portable on the same arguments, where the
- * CPU has AVX2 and FMA: hidden 4, 8, 16, both layouts, both directions. */
+/* One comparison of gru_recur_avx2 with gru_recur_portable: the same arguments,
+ * random, in buffers of their exact sizes; Y and the final state agree to 1e-6
+ * relative (values of 1 and less: 1e-6). */
+static void check_recur_variant(int hs, int dir, int layout, int batch, int seq, int want_y)
+{
+	const int dirs = dir == 2 ? 2 : 1, g = 3 * hs;
+	const size_t n_xw = (size_t)(dirs * seq * batch * g), n_h = (size_t)(dirs * batch * hs);
+	const size_t n_y = (size_t)seq * n_h;
+	float *rt = malloc(sizeof(float) * (size_t)(dirs * hs * g));
+	float *rbh = malloc(sizeof(float) * (size_t)(dirs * hs));
+	float *xw = malloc(sizeof(float) * n_xw), *tmp = malloc(sizeof(float) * 6 * (size_t)hs);
+	float *h1 = malloc(sizeof(float) * n_h), *h2 = malloc(sizeof(float) * n_h);
+	float *y1 = malloc(sizeof(float) * n_y), *y2 = malloc(sizeof(float) * n_y);
+	struct gru_recur q = {
+		.seq = seq, .batch = batch, .hidden = hs, .dirs = dirs, .reverse = dir == 1,
+		.layout = layout, .rt = { rt, rt + (dirs - 1) * hs * g },
+		.rbh = { rbh, rbh + (dirs - 1) * hs },
+	};
+
+	ck_assert(rt && rbh && xw && tmp && h1 && h2 && y1 && y2);
+	rng_state = (uint32_t)(hs * 1000 + dir * 100 + layout * 10 + batch + seq * 7);
+	fill(rt, dirs * hs * g, 0.8f);
+	fill(rbh, dirs * hs, 0.5f);
+	fill(xw, (int)n_xw, 2.0f);
+	fill(h1, (int)n_h, 0.9f);
+	memcpy(h2, h1, sizeof(float) * n_h);
+	gru_recur_pair(&q);
+	gru_recur_portable(&q, xw, h1, want_y ? y1 : NULL, tmp);
+	gru_recur_avx2(&q, xw, h2, want_y ? y2 : NULL, tmp);
+	for (size_t j = 0; j < (want_y ? n_y : 0); j++)
+		ck_assert_msg(fabsf(y1[j] - y2[j]) <= 1e-6f * fmaxf(1.0f, fabsf(y1[j])),
+		              "hidden %d direction %d layout %d batch %d seq %d: Y[%zu]: avx2 "
+		              "%.9g, portable %.9g", hs, dir, layout, batch, seq, j,
+		              (double)y2[j], (double)y1[j]);
+	for (size_t j = 0; j < n_h; j++)
+		ck_assert_msg(fabsf(h1[j] - h2[j]) <= 1e-6f * fmaxf(1.0f, fabsf(h1[j])),
+		              "hidden %d direction %d layout %d batch %d seq %d: h[%zu]: avx2 "
+		              "%.9g, portable %.9g", hs, dir, layout, batch, seq, j,
+		              (double)h2[j], (double)h1[j]);
+	free(rt);
+	free(rbh);
+	free(xw);
+	free(tmp);
+	free(h1);
+	free(h2);
+	free(y1);
+	free(y2);
+}
+
+/* gru_recur_avx2 against gru_recur_portable, where the CPU has AVX2 and FMA:
+ * hidden 4 (two chains per vector: the two directions, or batch entries b and
+ * b + 1 and an odd last one alone), 8 and 16; forward, reverse, bidirectional;
+ * both layouts; odd and even batch; one step and many; with and without Y. */
 START_TEST(gru_recur_variants)
 {
-	static float rt[2 * 16 * 48], rbh[2 * 16], xw[2 * 7 * 3 * 48], tmp[6 * 16];
-	static float h1[2 * 3 * 16], h2[2 * 3 * 16], y1[7 * 2 * 3 * 16], y2[7 * 2 * 3 * 16];
-	static const int hidden[] = { 4, 8, 16 };
+	static const int hidden[] = { 4, 8, 16 }, batches[] = { 1, 2, 3, 4, 5 };
+	static const int seqs[] = { 1, 2, 9 };
 
+	if (!gru_recur_avx2_ok(4) || !gru_recur_avx2_ok(8) || !gru_recur_avx2_ok(16))
+		return;
 	for (size_t i = 0; i < 3; i++)
-		for (int layout = 0; layout < 2; layout++) {
-			int hs = hidden[i];
-			struct gru_recur q = {
-				.seq = 7, .batch = 3, .hidden = hs, .dirs = 2, .layout = layout,
-				.rt = { rt, rt + 16 * 48 }, .rbh = { rbh, rbh + 16 },
-			};
-			if (!gru_recur_avx2_ok(hs))
-				return;
-			rng_state = (uint32_t)(hs + layout);
-			fill(rt, 2 * 16 * 48, 0.8f);
-			fill(rbh, 2 * 16, 0.5f);
-			fill(xw, 2 * 7 * 3 * 48, 2.0f);
-			fill(h1, 2 * 3 * 16, 0.9f);
-			memcpy(h2, h1, sizeof(h1));
-			gru_recur_portable(&q, xw, h1, y1, tmp);
-			gru_recur_avx2(&q, xw, h2, y2, tmp);
-			for (int j = 0; j < 7 * 2 * 3 * hs; j++)
-				ck_assert_msg(fabsf(y1[j] - y2[j]) <= 1e-5f,
-				              "hidden %d layout %d Y[%d]: avx2 %.9g, portable %.9g", hs,
-				              layout, j, (double)y2[j], (double)y1[j]);
-			for (int j = 0; j < 2 * 3 * hs; j++)
-				ck_assert_msg(fabsf(h1[j] - h2[j]) <= 1e-5f,
-				              "hidden %d layout %d h[%d]: avx2 %.9g, portable %.9g", hs,
-				              layout, j, (double)h2[j], (double)h1[j]);
-		}
+		for (int dir = 0; dir < 3; dir++)
+			for (int layout = 0; layout < 2; layout++)
+				for (size_t b = 0; b < 5; b++)
+					for (size_t s = 0; s < 3; s++)
+						check_recur_variant(hidden[i], dir, layout, batches[b],
+						                    seqs[s], 1);
+	check_recur_variant(4, 2, 0, 3, 5, 0);
+	check_recur_variant(4, 0, 1, 3, 5, 0);
+	check_recur_variant(8, 0, 0, 3, 5, 0);
+	check_recur_variant(16, 2, 1, 3, 5, 0);
 }
 END_TEST
 
