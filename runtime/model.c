@@ -570,6 +570,13 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 		rc = tensor_from_proto(tp, &m->mem, t, l->err, l->err_len);
 		if (rc)
 			return rc;
+		/* the model has its own copy: give the parsed bytes back now, so that
+		 * loading never holds the weights three times (file, parse, model) */
+		if (g->initializer[i]->raw_data.data) {
+			free(g->initializer[i]->raw_data.data);
+			g->initializer[i]->raw_data.data = NULL;
+			g->initializer[i]->raw_data.len = 0;
+		}
 		t->name = m->values[id].name;
 		m->values[id].init = t;
 		m->values[id].dtype = t->dtype;
@@ -656,19 +663,18 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 	return model_topo_sort(m, l->err, l->err_len);
 }
 
-int grt_model_load_buffer(const void *buf, size_t len, grt_model **out, char *err, size_t err_len)
+/* Parses buf; with owned = 1 frees it as soon as it is parsed. */
+static int load_buffer(const void *buf, size_t len, int owned, grt_model **out, char *err,
+                       size_t err_len)
 {
 	Onnx__ModelProto *mp;
 	struct loader l = { 0 };
 	grt_model *m;
 	int rc;
 
-	if (!out || (!buf && len)) {
-		set_err(err, err_len, "grt_model_load_buffer: NULL argument");
-		return GRT_E_ARG;
-	}
-	*out = NULL;
 	mp = onnx__model_proto__unpack(NULL, len, buf);
+	if (owned)
+		free((void *)buf);
 	if (!mp) {
 		set_err(err, err_len, "not an ONNX model: the %zu bytes do not parse as "
 		        "onnx.ModelProto (truncated or corrupt file?)", len);
@@ -696,6 +702,16 @@ int grt_model_load_buffer(const void *buf, size_t len, grt_model **out, char *er
 	return GRT_OK;
 }
 
+int grt_model_load_buffer(const void *buf, size_t len, grt_model **out, char *err, size_t err_len)
+{
+	if (!out || (!buf && len)) {
+		set_err(err, err_len, "grt_model_load_buffer: NULL argument");
+		return GRT_E_ARG;
+	}
+	*out = NULL;
+	return load_buffer(buf, len, 0, out, err, err_len);
+}
+
 int grt_model_load_file(const char *path, grt_model **out, char *err, size_t err_len)
 {
 	uint8_t *buf;
@@ -710,8 +726,7 @@ int grt_model_load_file(const char *path, grt_model **out, char *err, size_t err
 	rc = grt_read_file(path, &buf, &len, err, err_len);
 	if (rc)
 		return rc;
-	rc = grt_model_load_buffer(buf, len, out, err, err_len);
-	free(buf);
+	rc = load_buffer(buf, len, 1, out, err, err_len);     /* frees buf */
 	if (rc && err && err_len) {     /* prefix the file name */
 		size_t n = strlen(path) + 2;
 		if (n < err_len) {
