@@ -27,15 +27,7 @@ static int load_path(const char *path, uint8_t **buf, size_t *len)
 
 static int load(struct mg *g, grt_model **m)
 {
-	uint8_t *buf;
-	size_t len;
-	int rc;
-
-	mg_pack(g, &buf, &len);
-	err[0] = 0;
-	rc = grt_model_load_buffer(buf, len, m, err, sizeof(err));
-	free(buf);
-	return rc;
+	return mg_load(g, m, err, sizeof(err));
 }
 
 #define ASSERT_MSG(sub) ck_assert_msg(strstr(err, sub), "message '%s' lacks '%s'", err, sub)

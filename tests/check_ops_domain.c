@@ -226,37 +226,31 @@ END_TEST
 
 START_TEST(matmul_add_errors)
 {
-	struct harness h;
-	static const int64_t d2[2] = { 2, 3 }, d3[2] = { 3, 4 }, d4[1] = { 3 }, d5[3] = { 1, 2, 4 };
-	static const float v[12] = { 0 };
-	static const double dv[12] = { 0 };
+	static const struct {
+		enum dtype dt;
+		int c_rank;
+		int64_t c_dims[3];
+		int code;
+		const char *msg;
+	} cases[] = {
+		{ DT_FLOAT, 1, { 3 }, GRT_E_SHAPE, "C dim 0 = 3 does not broadcast to the product's 4" },
+		{ DT_FLOAT, 3, { 1, 2, 4 }, GRT_E_SHAPE, "C has rank 3, more than the product's 2" },
+		{ DT_DOUBLE, 1, { 4 }, GRT_E_DTYPE, "double" },
+	};
+	static const int64_t da[2] = { 2, 3 }, db[2] = { 3, 4 };
+	static const double zeros[12] = { 0 };
 
-	h_init(&h, "MatMulAdd", 1);
-	h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
-	h_input(&h, DT_FLOAT, 2, d2, v, 0);
-	h_input(&h, DT_FLOAT, 2, d3, v, 1);
-	h_input(&h, DT_FLOAT, 1, d4, v, 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_SHAPE, "C dim 0 = 3 does not broadcast to the product's 4");
-	h_free(&h);
-
-	h_init(&h, "MatMulAdd", 1);
-	h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
-	h_input(&h, DT_FLOAT, 2, d2, v, 0);
-	h_input(&h, DT_FLOAT, 2, d3, v, 1);
-	h_input(&h, DT_FLOAT, 3, d5, v, 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_SHAPE, "C has rank 3, more than the product's 2");
-	h_free(&h);
-
-	h_init(&h, "MatMulAdd", 1);
-	h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
-	h_input(&h, DT_DOUBLE, 2, d2, dv, 0);
-	h_input(&h, DT_DOUBLE, 2, d3, dv, 1);
-	h_input(&h, DT_DOUBLE, 1, d4, dv, 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DTYPE, "double");
-	h_free(&h);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct harness h;
+		h_init(&h, "MatMulAdd", 1);
+		h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
+		h_input(&h, cases[i].dt, 2, da, zeros, 0);
+		h_input(&h, cases[i].dt, 2, db, zeros, 1);
+		h_input(&h, cases[i].dt, cases[i].c_rank, cases[i].c_dims, zeros, 1);
+		h_output(&h);
+		h_run_err(&h, cases[i].code, cases[i].msg);
+		h_free(&h);
+	}
 }
 END_TEST
 
@@ -264,15 +258,7 @@ END_TEST
 
 static int load(struct mg *g, grt_model **m)
 {
-	uint8_t *buf;
-	size_t len;
-	int rc;
-
-	mg_pack(g, &buf, &len);
-	err[0] = 0;
-	rc = grt_model_load_buffer(buf, len, m, err, sizeof(err));
-	free(buf);
-	return rc;
+	return mg_load(g, m, err, sizeof(err));
 }
 
 /* One Unfold node, `domain` imported at `version` (0: not imported). */

@@ -295,3 +295,17 @@ void mg_init_typed(struct mg *g, const char *name, int dtype, int ndim, const in
 	GROW(g->gr->initializer, g->gr->n_initializer);
 	g->gr->initializer[g->gr->n_initializer++] = t;
 }
+
+int mg_load(struct mg *g, grt_model **m, char *err, size_t err_len)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	mg_pack(g, &buf, &len);
+	if (err_len)
+		err[0] = 0;
+	rc = grt_model_load_buffer(buf, len, m, err, err_len);
+	free(buf);
+	return rc;
+}

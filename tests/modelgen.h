@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "runtime/grt.h"
 
 struct mg;
 
@@ -31,5 +32,7 @@ void mg_attr_string(struct mg *g, int node, const char *name, const char *s);
 void mg_metadata(struct mg *g, const char *key, const char *value);
 /* Serialises the model; *buf is malloc'ed. Frees g. */
 void mg_pack(struct mg *g, uint8_t **buf, size_t *len);
+/* mg_pack, then grt_model_load_buffer (err gets its message). Frees g. */
+int mg_load(struct mg *g, grt_model **m, char *err, size_t err_len);
 
 #endif
