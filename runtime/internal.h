@@ -52,7 +52,10 @@ struct grt_model {
 };
 
 /* Plan-time memory: a list of blocks freed together. */
-struct mem_block { struct mem_block *next; };
+/* The first block of a pool is the chunk that small allocations are carved
+ * from (used of cap bytes after the header); larger ones get a block of their
+ * own, linked behind it. */
+struct mem_block { struct mem_block *next; size_t used, cap; };
 void *pool_alloc(struct mem_block **pool, size_t bytes);    /* zeroed, 64-aligned */
 char *pool_strdup(struct mem_block **pool, const char *s, size_t len);
 void pool_free(struct mem_block **pool);

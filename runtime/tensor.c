@@ -108,22 +108,48 @@ int tensor_read_ints(const struct tensor *t, int64_t *out, int64_t max)
 
 /* --- memory pools --- */
 
+#define POOL_CHUNK 16384     /* bytes carved into small allocations */
+
+/* A zeroed block of cap payload bytes after a 64-byte header. */
+static struct mem_block *new_block(size_t cap)
+{
+	void *p;
+	struct mem_block *b;
+
+	if (posix_memalign(&p, ARENA_ALIGN, ARENA_ALIGN + cap))
+		return NULL;
+	memset(p, 0, ARENA_ALIGN + cap);
+	b = p;
+	b->cap = cap;
+	return b;
+}
+
 void *pool_alloc(struct mem_block **pool, size_t bytes)
 {
-	size_t head = ARENA_ALIGN;   /* keeps the payload 64-aligned */
-	struct mem_block *b;
-	void *p;
+	struct mem_block *c = *pool, *b;
 
 	if (bytes > SIZE_MAX - 2 * ARENA_ALIGN)
 		return NULL;
-	bytes = (bytes + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	if (posix_memalign(&p, ARENA_ALIGN, head + (bytes ? bytes : ARENA_ALIGN)))
+	bytes = bytes ? (bytes + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
+	if (c && c->cap - c->used >= bytes) {
+		void *p = (char *)c + ARENA_ALIGN + c->used;
+		c->used += bytes;
+		return p;
+	}
+	if (c && bytes > POOL_CHUNK / 4) {      /* its own block, behind the chunk */
+		if (!(b = new_block(bytes)))
+			return NULL;
+		b->used = bytes;
+		b->next = c->next;
+		c->next = b;
+		return (char *)b + ARENA_ALIGN;
+	}
+	if (!(b = new_block(bytes > POOL_CHUNK ? bytes : POOL_CHUNK)))
 		return NULL;
-	memset(p, 0, head + (bytes ? bytes : ARENA_ALIGN));
-	b = p;
-	b->next = *pool;
+	b->used = bytes;
+	b->next = c;
 	*pool = b;
-	return (char *)p + head;
+	return (char *)b + ARENA_ALIGN;
 }
 
 char *pool_strdup(struct mem_block **pool, const char *s, size_t len)
