@@ -6,7 +6,10 @@
  * once into zero-padded planes (one per W phase), then each output channel is one long
  * run of multiply-adds at fixed offsets (ops/conv.h); direct loops when a group has one
  * input channel; else im2col + GEMM (Conv) or GEMM + col2im (ConvTranspose) over row
- * tiles in scratch memory. A fused activation (node->epi) runs on each finished tile. */
+ * tiles in scratch memory. Shapes that would take planes but have few outputs (one
+ * streaming frame) take "taps": the same runs over copies of only the input rows that
+ * taps read, padded only as far as the taps reach, with depthwise groups 4 at a time.
+ * A fused activation (node->epi) runs on each finished tile. */
 #include <string.h>
 #include "ops/conv.h"
 #include "ops/gemm.h"
@@ -15,8 +18,10 @@
 #define SP 3              /* spatial rank the kernels see: rank 1 and 2 get leading 1s */
 #define TILE_ELEMS 65536  /* im2col / col2im / plane tile, elements */
 #define PLANE_MAX_TAPS 64 /* ALGO_PLANE up to this many taps (C/group x kernel) */
-#define PLANE_MIN_OUT 256 /* and from this many outputs per channel: below, copying
-                           * the planes costs more than it saves (a streaming frame) */
+#define PLANE_MIN_OUT 256 /* and from this many outputs per channel; below, ALGO_TAPS
+                           * (copying whole planes costs more than it saves) */
+#define TAPS_MAX_TABLE 4096 /* ALGO_TAPS: up to this many (row, phase, tap) entries */
+#define TAPS_MAX_SINGLE 16  /* and this many taps when channels go one at a time */
 #define EPI_CHUNK 4096    /* ALGO_POINTWISE with an epilogue: columns per GEMM */
 
 enum conv_algo {
@@ -24,6 +29,7 @@ enum conv_algo {
 	ALGO_DIRECT,      /* one input channel per group: loops over taps */
 	ALGO_COLUMNS,     /* im2col + GEMM, or GEMM + col2im for ConvTranspose */
 	ALGO_PLANE,       /* padded input planes, one run of taps per output channel */
+	ALGO_TAPS,        /* the same runs over the input rows that taps read (few outputs) */
 };
 
 /* The "strided side" is the one indexed by j in pos = j*stride + tap*dilation - pad:
@@ -70,8 +76,28 @@ struct conv_params {
 	int pl_direct;               /* outputs go straight to y (row width pl_p2) */
 	size_t pl_y_off, pl_w_off;   /* scratch offsets of [4][pl_rows * pl_p2] outputs and
 	                              * [4][pl_qmax] weights */
-	conv_plane_f32_fn plane;     /* float: the variants for this CPU */
+	conv_plane_f32_fn plane;     /* float: the variants for this CPU (ALGO_PLANE, _TAPS) */
 	conv_plane4_f32_fn plane4;
+	/* ALGO_TAPS (the shapes of ALGO_PLANE, few outputs): the input rows that some tap
+	 * reads ("slots"), Conv: split into stride[2] phases, copied into zero-padded
+	 * rows xs[c][slot][phase][tp_w] (data from column tp_pl); output row oh, phase
+	 * ph (ConvTranspose: ow = J * s + ph; else ow = J) is one run of taps q:
+	 * bias + sum_q w[wi[q]] * xs[J + off[q]] (ops/conv.h). */
+	int64_t tp_nph;              /* ConvTranspose: stride[2] output phases; Conv: 1 */
+	int64_t tp_sx;               /* Conv: stride[2] input phases; ConvTranspose: 1 */
+	int64_t tp_nslot;            /* input rows copied */
+	int64_t *tp_slot;            /* [tp_nslot]: their row index ih */
+	int64_t tp_pl, tp_w;         /* left pad and width of a padded row, elements */
+	int64_t tp_gs;               /* elements of the padded rows of one group */
+	int64_t tp_g4;               /* mg < 4: groups [0, tp_g4) taken 4 at a time */
+	int64_t tp_ys;               /* ceil(out[2] / tp_nph): outputs per phase, at most */
+	int64_t tp_qmax;             /* cg * k_size */
+	int64_t tp_wm;               /* w index step between output channels */
+	int64_t *tp_nq;              /* [out[1]][tp_nph]: taps of each run */
+	int64_t *tp_wid;             /* [out[1]][tp_nph]: 1 if wi[q] = q (weights in place) */
+	int64_t *tp_off, *tp_wi;     /* [out[1]][tp_nph][tp_qmax]: offsets into xs, w */
+	size_t tp_y_off, tp_w_off;   /* scratch offsets of [4][tp_ys] phase outputs
+	                              * (tp_nph > 1) and [4][tp_qmax] weights */
 };
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -154,19 +180,19 @@ void conv_plane_f32_portable(float *y, int64_t n, const float *x, const int64_t 
 	}
 }
 
-void conv_plane4_f32_portable(float *y, int64_t ys, int64_t n, const float *x,
+void conv_plane4_f32_portable(float *y, int64_t ys, int64_t n, const float *x, int64_t xs,
                               const int64_t *off, const float *w, int64_t nq,
                               const float *bias)
 {
 	for (int j = 0; j < 4; j++)
-		conv_plane_f32_portable(y + j * ys, n, x, off, w + j * nq, nq, bias[j]);
+		conv_plane_f32_portable(y + j * ys, n, x + j * xs, off, w + j * nq, nq, bias[j]);
 }
 
 static void plane4_f32(const struct conv_params *p, float *y, int64_t ys, int64_t n,
-                       const float *x, const int64_t *off, const float *w, int64_t nq,
-                       const float *bias)
+                       const float *x, int64_t xs, const int64_t *off, const float *w,
+                       int64_t nq, const float *bias)
 {
-	p->plane4(y, ys, n, x, off, w, nq, bias);
+	p->plane4(y, ys, n, x, xs, off, w, nq, bias);
 }
 
 static void plane_f64(const struct conv_params *p, double *y, int64_t n, const double *x,
@@ -182,11 +208,11 @@ static void plane_f64(const struct conv_params *p, double *y, int64_t n, const d
 }
 
 static void plane4_f64(const struct conv_params *p, double *y, int64_t ys, int64_t n,
-                       const double *x, const int64_t *off, const double *w, int64_t nq,
-                       const double *bias)
+                       const double *x, int64_t xs, const int64_t *off, const double *w,
+                       int64_t nq, const double *bias)
 {
 	for (int j = 0; j < 4; j++)
-		plane_f64(p, y + j * ys, n, x, off, w + j * nq, nq, bias[j]);
+		plane_f64(p, y + j * ys, n, x + j * xs, off, w + j * nq, nq, bias[j]);
 }
 
 static void plane_f32(const struct conv_params *p, float *y, int64_t n, const float *x,
@@ -642,7 +668,7 @@ static void plane_group_##S(const struct conv_params *p, const T *x, const T *w,
 					for (int64_t q = 0; q < nq; q++)                \
 						wb[j * nq + q] = w[(m + j) * p->pl_wm + wi[q]]; \
 				if (mb == 4)                                            \
-					plane4_##S(p, yo, ys, len, scr, off, wb, nq, bias); \
+					plane4_##S(p, yo, ys, len, scr, 0, off, wb, nq, bias); \
 				else                                                    \
 					plane_##S(p, yo, len, scr, off, wb, nq, bias[0]); \
 				if (p->pl_direct)                                       \
@@ -655,6 +681,123 @@ static void plane_group_##S(const struct conv_params *p, const T *x, const T *w,
 			for (int64_t j = 0; j < mb; j++)                                \
 				epi_##S(e, ym + j * p->out_size, nr * ow_n, c0 + m + j); \
 		}                                                                       \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+/* ALGO_TAPS: the padded input rows of one group into d [tp_gs] */                      \
+static void taps_copy_##S(const struct conv_params *p, const T *x, T *d)                \
+{                                                                                       \
+	const int64_t iw_n = p->in[2], sx = p->tp_sx, pl = p->tp_pl, wd = p->tp_w;      \
+	for (int64_t c = 0; c < p->cg; c++)                                             \
+	for (int64_t sl = 0; sl < p->tp_nslot; sl++)                                    \
+	for (int64_t r = 0; r < sx; r++, d += wd) {                                     \
+		const int64_t len = r < iw_n ? (iw_n - r + sx - 1) / sx : 0;            \
+		const T *xr = x + c * p->in_size + p->tp_slot[sl] * iw_n + r;           \
+		static const T zero4[4];                                                \
+		T *restrict dr = d + pl;                                                \
+		/* fixed-size blocks (rows are a multiple of 4 long): short rows, and   \
+		 * compilers call memset / memcpy for loops of unknown length */        \
+		for (int64_t i = 0; i < wd; i += 4)                                     \
+			memcpy(d + i, zero4, sizeof(zero4));                            \
+		if (sx == 1 && len >= 4) {                                              \
+			int64_t i = 0;                                                  \
+			for (; i + 4 <= len; i += 4)                                    \
+				memcpy(dr + i, xr + i, 4 * sizeof(T));                  \
+			memcpy(dr + len - 4, xr + len - 4, 4 * sizeof(T));              \
+		} else {                                                                \
+			gather_##S(dr, xr, sx, len);                                    \
+		}                                                                       \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+/* ALGO_TAPS with fewer than 4 output channels per group: groups [0, tp_g4) four at a   \
+ * time, one run of taps per output channel, row and phase for the four (each group    \
+ * reads its own rows, ops/conv.h). x, y: one batch item; w, b: all groups. */          \
+static void taps_groups4_##S(const struct conv_params *p, const T *x, const T *w,       \
+                             const T *b, T *y, T *scr, const struct epilogue *e)        \
+{                                                                                       \
+	const int64_t ow_n = p->out[2], s = p->tp_nph, gs = p->tp_gs;                   \
+	const int64_t x_group = p->cg * p->in_size, y_group = p->mg * p->out_size;      \
+	const int64_t w_group = p->cg * p->mg * p->k_size;                              \
+	const int64_t ys = s > 1 ? p->tp_ys : y_group;                                  \
+	T *ye = (T *)((char *)scr + p->tp_y_off);                                       \
+	T *wb = (T *)((char *)scr + p->tp_w_off);                                       \
+	for (int64_t g = 0; g < p->tp_g4; g += 4)                                       \
+	for (int64_t m = 0; m < p->mg; m++) {                                           \
+		T bias[4];                                                              \
+		if (!m)                                                                 \
+			for (int64_t j = 0; j < 4; j++)                                 \
+				taps_copy_##S(p, x + (g + j) * x_group, scr + j * gs);  \
+		for (int64_t j = 0; j < 4; j++)                                         \
+			bias[j] = b ? b[(g + j) * p->mg + m] : 0;                       \
+		for (int64_t oh = 0; oh < p->out[1]; oh++)                              \
+		for (int64_t ph = 0; ph < s && ph < ow_n; ph++) {                       \
+			const int64_t k = oh * s + ph, nq = p->tp_nq[k];                \
+			const int64_t n2 = (ow_n - ph + s - 1) / s;                     \
+			const int64_t *off = p->tp_off + k * p->tp_qmax;                \
+			const int64_t *wi = p->tp_wi + k * p->tp_qmax;                  \
+			T *yo = s > 1 ? ye : y + g * y_group + m * p->out_size + oh * ow_n; \
+			const T *wp = w + g * w_group + m * p->tp_wm;                  \
+			if (!p->tp_wid[k] || w_group != nq) {                           \
+				for (int64_t j = 0; j < 4; j++)                         \
+					for (int64_t q = 0; q < nq; q++)                \
+						wb[j * nq + q] = wp[j * w_group + wi[q]]; \
+				wp = wb;                                                \
+			}                                                               \
+			plane4_##S(p, yo, ys, n2, scr, gs, off, wp, nq, bias);  \
+			if (s > 1)                                                      \
+				for (int64_t j = 0; j < 4; j++)                         \
+					put_strided_##S(y + (g + j) * y_group + m * p->out_size + \
+					                oh * ow_n + ph, ye + j * ys, s, n2); \
+		}                                                                       \
+		for (int64_t j = 0; j < 4; j++)                                         \
+			epi_##S(e, y + (g + j) * y_group + m * p->out_size, p->out_size, \
+			        (g + j) * p->mg + m);                                   \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
+/* ALGO_TAPS, one batch item and group (struct conv_params): the padded input rows,  \
+ * then each output channel (4 at a time while there are 4), row and phase as one run   \
+ * of taps. */                                                                          \
+static void taps_group_##S(const struct conv_params *p, const T *x, const T *w,         \
+                           const T *b, T *y, T *scr, const struct epilogue *e, int64_t c0) \
+{                                                                                       \
+	const int64_t ow_n = p->out[2], s = p->tp_nph;                                  \
+	const int64_t ys = s > 1 ? p->tp_ys : p->out_size;                              \
+	T *ye = (T *)((char *)scr + p->tp_y_off);                                       \
+	T *wb = (T *)((char *)scr + p->tp_w_off);                                       \
+	int64_t mb;                                                                     \
+	taps_copy_##S(p, x, scr);                                                       \
+	for (int64_t m = 0; m < p->mg; m += mb) {                                       \
+		T bias[4];                                                              \
+		mb = p->mg - m >= 4 ? 4 : 1;                                            \
+		for (int64_t j = 0; j < mb; j++)                                        \
+			bias[j] = b ? b[m + j] : 0;                                     \
+		for (int64_t oh = 0; oh < p->out[1]; oh++)                              \
+		for (int64_t ph = 0; ph < s && ph < ow_n; ph++) {                       \
+			const int64_t k = oh * s + ph, nq = p->tp_nq[k];                \
+			const int64_t n2 = (ow_n - ph + s - 1) / s;                     \
+			const int64_t *off = p->tp_off + k * p->tp_qmax;                \
+			const int64_t *wi = p->tp_wi + k * p->tp_qmax;                  \
+			T *yo = s > 1 ? ye : y + m * p->out_size + oh * ow_n;           \
+			const T *wp = w + m * p->tp_wm;                                 \
+			if (!p->tp_wid[k] || p->tp_wm != nq) {                          \
+				for (int64_t j = 0; j < mb; j++)                        \
+					for (int64_t q = 0; q < nq; q++)                \
+						wb[j * nq + q] = wp[j * p->tp_wm + wi[q]]; \
+				wp = wb;                                                \
+			}                                                               \
+			if (mb == 4)                                                    \
+				plane4_##S(p, yo, ys, n2, scr, 0, off, wp, nq, bias);   \
+			else                                                            \
+				plane_##S(p, yo, n2, scr, off, wp, nq, bias[0]);        \
+			if (s > 1)                                                      \
+				for (int64_t j = 0; j < mb; j++)                        \
+					put_strided_##S(y + (m + j) * p->out_size + oh * ow_n + ph, \
+					                ye + j * ys, s, n2);            \
+		}                                                                       \
+		for (int64_t j = 0; j < mb; j++)                                        \
+			epi_##S(e, y + (m + j) * p->out_size, p->out_size, c0 + m + j); \
 	}                                                                               \
 }                                                                                       \
                                                                                         \
@@ -672,6 +815,10 @@ static void conv_group_##S(const struct conv_params *p, const T *x, const T *w, 
 	const int64_t kk = p->cg * p->k_size;                                           \
 	if (p->algo == ALGO_PLANE) {                                                    \
 		plane_group_##S(p, x, w, b, y, col, e, c0);                             \
+		return;                                                                 \
+	}                                                                               \
+	if (p->algo == ALGO_TAPS) {                                                     \
+		taps_group_##S(p, x, w, b, y, col, e, c0);                              \
 		return;                                                                 \
 	}                                                                               \
 	if (p->algo == ALGO_DIRECT && p->k[2] == 3 && p->stride[2] == 1) {              \
@@ -735,12 +882,19 @@ static void conv_run_##S(const struct conv_params *p, const T *x, const T *w,   
 {                                                                                       \
 	const int64_t x_group = p->cg * p->in_size, y_group = p->mg * p->out_size;      \
 	const int64_t w_group = p->cg * p->mg * p->k_size;                              \
-	for (int64_t n = 0; n < p->batch; n++)                                          \
-		for (int64_t g = 0; g < p->group; g++)                                  \
+	for (int64_t n = 0; n < p->batch; n++) {                                        \
+		int64_t g = 0;                                                          \
+		if (p->algo == ALGO_TAPS && p->tp_g4) {                                 \
+			taps_groups4_##S(p, x + n * p->group * x_group, w, b,           \
+			                 y + n * p->group * y_group, col, e);           \
+			g = p->tp_g4;                                                   \
+		}                                                                       \
+		for (; g < p->group; g++)                                               \
 			conv_group_##S(p, x + (n * p->group + g) * x_group, w + g * w_group, \
 			               b ? b + g * p->mg : NULL,                        \
 			               y + (n * p->group + g) * y_group, col, e,        \
 			               g * p->mg);                                      \
+	}                                                                               \
 }
 
 CONV_KERNELS(float, f32)
@@ -981,6 +1135,116 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 	return GRT_OK;
 }
 
+/* ALGO_TAPS's tables (struct conv_params) and scratch, *ok = 1; *ok = 0 when they
+ * would be too large or another algorithm does better. Same shapes as ALGO_PLANE. */
+static int taps_prepare(struct node *n, struct exec *x, struct conv_params *p, int *ok)
+{
+	const int64_t s = p->stride[2], es = (int64_t)dtype_size(p->dtype);
+	const int64_t k1 = p->k[1], k2 = p->k[2], qmax = p->cg * p->k_size;
+	const int64_t nph = p->transpose ? s : 1, sx = p->transpose ? 1 : s;
+	const int64_t len = (p->in[2] + sx - 1) / sx;
+	const int64_t ys = (p->out[2] + nph - 1) / nph, nk = p->out[1] * nph;
+	int64_t pl = 0, wd = len, nslot = 0, *slot_of;
+
+	*ok = 0;
+	if (nk * qmax > TAPS_MAX_TABLE || p->in[1] > TAPS_MAX_TABLE)
+		return GRT_OK;
+	/* one output channel at a time over many taps is one long chain of dependent
+	 * multiply-adds: im2col + GEMM does better */
+	if (p->mg < 4 && p->group < 4 && qmax > TAPS_MAX_SINGLE)
+		return GRT_OK;
+	/* pass 0: the rows read and the pads (a tap reads J + qw for J in [0, n2)); pass
+	 * 1: the tables */
+	slot_of = plan_alloc(x, (size_t)p->in[1] * sizeof(int64_t));
+	p->tp_nq = plan_alloc(x, (size_t)(nk * (2 + 2 * qmax)) * sizeof(int64_t));
+	if (!slot_of || !p->tp_nq)
+		return GRT_E_NOMEM;
+	p->tp_wid = p->tp_nq + nk;
+	p->tp_off = p->tp_wid + nk;
+	p->tp_wi = p->tp_off + nk * qmax;
+	for (int64_t ih = 0; ih < p->in[1]; ih++)
+		slot_of[ih] = -1;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			wd = (wd + pl + 3) & ~(int64_t)3;   /* [pl zeros][data][zeros] */
+		for (int64_t oh = 0; oh < p->out[1]; oh++)
+			for (int64_t ph = 0; ph < nph; ph++) {
+				const int64_t k = oh * nph + ph, n2 = (p->out[2] - ph + nph - 1) / nph;
+				int64_t nq = 0;
+				for (int64_t c = 0; c < p->cg; c++)
+				for (int64_t kh = 0; kh < k1; kh++)
+				for (int64_t kw = 0; kw < k2; kw++) {
+					const int64_t e = kw * p->dil[2] - p->pad[2];
+					const int64_t dh = kh * p->dil[1] - p->pad[1];
+					/* stride 1 along H: Conv reads row oh + dh, ConvTranspose
+					 * row ih lands on ih + dh */
+					const int64_t ih = p->transpose ? oh - dh : oh + dh;
+					int64_t qw, r = 0, plen;
+					if (ih < 0 || ih >= p->in[1])
+						continue;
+					if (!p->transpose) {
+						qw = floor_div(e, sx);
+						r = e - qw * sx;
+					} else if ((ph - e) % s == 0) {
+						qw = (ph - e) / s;
+					} else {
+						continue;
+					}
+					plen = r < p->in[2] ? (p->in[2] - r + sx - 1) / sx : 0;
+					if (qw + n2 <= 0 || qw >= plen)
+						continue;   /* never inside: adds nothing */
+					if (!pass) {
+						pl = -qw > pl ? -qw : pl;
+						wd = qw + n2 > wd ? qw + n2 : wd;
+						if (slot_of[ih] < 0)
+							slot_of[ih] = nslot++;
+						continue;
+					}
+					p->tp_off[k * qmax + nq] = ((c * nslot + slot_of[ih]) * sx + r) * wd +
+					                           pl + qw;
+					p->tp_wi[k * qmax + nq] = (p->transpose ? c * p->mg * p->k_size
+					                                        : c * p->k_size) +
+					                          kh * k2 + kw;
+					nq++;
+				}
+				if (pass) {
+					const int64_t *wi = p->tp_wi + k * qmax;
+					p->tp_nq[k] = nq;
+					p->tp_wid[k] = 1;
+					for (int64_t q = 0; q < nq; q++)
+						p->tp_wid[k] &= wi[q] == q;
+				}
+			}
+		if (!pass && p->cg * nslot * sx * (wd + pl) > TILE_ELEMS)
+			return GRT_OK;
+	}
+	p->tp_slot = plan_alloc(x, (size_t)(nslot + 1) * sizeof(int64_t));
+	if (!p->tp_slot)
+		return GRT_E_NOMEM;
+	for (int64_t ih = 0; ih < p->in[1]; ih++)
+		if (slot_of[ih] >= 0)
+			p->tp_slot[slot_of[ih]] = ih;
+	p->tp_nph = nph;
+	p->tp_sx = sx;
+	p->tp_nslot = nslot;
+	p->tp_pl = pl;
+	p->tp_w = wd;
+	p->tp_ys = ys;
+	p->tp_qmax = qmax;
+	p->tp_wm = p->transpose ? p->k_size : qmax;
+	p->tp_gs = p->cg * nslot * sx * wd;
+	p->tp_g4 = 0;
+	if (p->mg < 4 && p->group >= 4 && 4 * p->tp_gs <= TILE_ELEMS)
+		p->tp_g4 = p->group / 4 * 4;
+	p->tp_y_off = ((size_t)((p->tp_g4 ? 4 : 1) * p->tp_gs * es) + 63) & ~(size_t)63;
+	p->tp_w_off = p->tp_y_off + (((size_t)(nph > 1 ? 4 * ys * es : 0) + 63) & ~(size_t)63);
+	n->scratch_bytes = p->tp_w_off + (size_t)(4 * qmax * es);
+	p->plane = conv_avx2_ok() ? conv_plane_f32_avx2 : conv_plane_f32_portable;
+	p->plane4 = conv_avx2_ok() ? conv_plane4_f32_avx2 : conv_plane4_f32_portable;
+	*ok = 1;
+	return GRT_OK;
+}
+
 static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 {
 	static const enum dtype types[] = { DT_FLOAT, DT_DOUBLE, DT_UNDEFINED };
@@ -1171,12 +1435,20 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 			p->algo = ALGO_POINTWISE;
 	}
 	if (p->algo != ALGO_POINTWISE && p->in[0] == 1 && p->out[0] == 1 && p->k[0] == 1 &&
-	    p->pad[0] == 0 && p->stride[1] == 1 && p->cg * p->k_size <= PLANE_MAX_TAPS &&
-	    p->out_size >= PLANE_MIN_OUT) {
-		p->algo = ALGO_PLANE;
-		rc = plane_prepare(n, x, p);
-		if (rc)
-			return rc;
+	    p->pad[0] == 0 && p->stride[1] == 1 && p->out_size > 0) {
+		int ok = 0;
+		if (p->out_size < PLANE_MIN_OUT) {
+			rc = taps_prepare(n, x, p, &ok);
+			if (rc)
+				return rc;
+			if (ok)
+				p->algo = ALGO_TAPS;
+		} else if (p->cg * p->k_size <= PLANE_MAX_TAPS) {
+			p->algo = ALGO_PLANE;
+			rc = plane_prepare(n, x, p);
+			if (rc)
+				return rc;
+		}
 	}
 	if (p->algo == ALGO_COLUMNS) {
 		int64_t rows = transpose ? p->in[0] * p->in[1] : p->out[0] * p->out[1];

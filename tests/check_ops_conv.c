@@ -328,8 +328,8 @@ START_TEST(conv_depthwise_small_scratch)
 	h_attr_ints(&h, "pads", 4, pads);
 	run_ok(&h);
 	expect_dims(&h, 4, yd);
-	/* padded planes of 7 rows of 35 and outputs, not a column buffer */
-	ck_assert_msg(h.n.scratch_bytes <= 4096, "depthwise asked %zu bytes of scratch",
+	/* padded rows of 4 groups (7 rows of 35 each) and weights, not a column buffer */
+	ck_assert_msg(h.n.scratch_bytes <= 8192, "depthwise asked %zu bytes of scratch",
 	              h.n.scratch_bytes);
 	h_free(&h);
 }
@@ -859,6 +859,54 @@ START_TEST(sweep_plane)
 }
 END_TEST
 
+/* Shapes for ops/conv.c's taps algorithm (those of the plane algorithm with fewer
+ * than 256 outputs per channel, a streaming frame): few rows, ragged widths, strides,
+ * dilations and pads along W, dilations along H, 1 to 9 groups (depthwise groups 4 at
+ * a time, then the rest), 1 to 6 output channels per group. */
+START_TEST(sweep_taps)
+{
+	struct geo g;
+	char label[64];
+
+	rng_state = 7070u + (uint32_t)_i;
+	for (int i = 0; i < 80; i++) {
+		random_geo(&g, _i, 0);
+		g.nsp = (int)rnd(1, 2);
+		g.group = rnd(1, 9);
+		g.cg = i % 2 ? 1 : rnd(1, 4);
+		g.mg = i % 3 ? rnd(1, 2) : rnd(1, 6);
+		for (int a = 0; a < g.nsp; a++) {
+			const int last = a == g.nsp - 1;
+			int64_t dk;
+			g.k[a] = rnd(1, last ? 5 : 3);
+			g.s[a] = last ? rnd(1, 3) : 1;
+			g.d[a] = rnd(1, last ? 2 : 5);
+			g.pb[a] = rnd(0, 3);
+			g.pe[a] = rnd(0, 3);
+			dk = (g.k[a] - 1) * g.d[a] + 1;
+			g.in[a] = last ? rnd(8, g.nsp == 1 ? 120 : 40) : rnd(1, dk + 2);
+			g.op[a] = _i ? rnd(0, (g.s[a] > g.d[a] ? g.s[a] : g.d[a]) - 1) : 0;
+			if (!_i) {
+				if (g.in[a] + g.pb[a] + g.pe[a] < dk)
+					g.in[a] = dk;
+				g.out[a] = (g.in[a] + g.pb[a] + g.pe[a] - dk) / g.s[a] + 1;
+			} else {
+				int64_t full = g.s[a] * (g.in[a] - 1) + g.op[a] + dk;
+				while (g.pb[a] + g.pe[a] >= full) {
+					if (g.pb[a])
+						g.pb[a]--;
+					else
+						g.pe[a]--;
+				}
+				g.out[a] = full - g.pb[a] - g.pe[a];
+			}
+		}
+		snprintf(label, sizeof(label), "taps %d case %d", _i, i);
+		check_geo(&g, i % 7 == 6 ? DT_DOUBLE : DT_FLOAT, label);
+	}
+}
+END_TEST
+
 START_TEST(sweep_tiled)
 {
 	/* big enough that im2col / col2im take several tiles */
@@ -899,10 +947,31 @@ START_TEST(sweep_gtcrn_shapes)
 		.pb = { 0, 2 }, .pe = { 0, 2 }, .out = { 2, 65 },
 	};
 
+	/* one streaming frame of each: depthwise Conv over a 5-frame cache, the
+	 * input-side Conv 16 -> 16 group 2, the ConvTranspose 16 -> 2 */
+	struct geo dw1 = {
+		.transpose = 0, .nsp = 2, .bias = 1, .n = 1, .group = 16, .cg = 1, .mg = 1,
+		.in = { 5, 33 }, .k = { 3, 3 }, .s = { 1, 1 }, .d = { 2, 1 },
+		.pb = { 0, 1 }, .pe = { 0, 1 }, .out = { 1, 33 },
+	};
+	struct geo down1 = {
+		.transpose = 0, .nsp = 2, .bias = 1, .n = 1, .group = 2, .cg = 8, .mg = 8,
+		.in = { 1, 65 }, .k = { 1, 5 }, .s = { 1, 2 }, .d = { 1, 1 },
+		.pb = { 0, 2 }, .pe = { 0, 2 }, .out = { 1, 33 },
+	};
+	struct geo up1 = {
+		.transpose = 1, .nsp = 2, .bias = 1, .n = 1, .group = 1, .cg = 16, .mg = 2,
+		.in = { 1, 65 }, .k = { 1, 5 }, .s = { 1, 2 }, .d = { 1, 1 },
+		.pb = { 0, 2 }, .pe = { 0, 2 }, .out = { 1, 129 },
+	};
+
 	rng_state = 99u;
 	check_geo(&dw, DT_FLOAT, "gtcrn depthwise ConvTranspose");
 	check_geo(&up, DT_FLOAT, "gtcrn ConvTranspose (1,5)");
 	check_geo(&down, DT_FLOAT, "gtcrn Conv (1,5)");
+	check_geo(&dw1, DT_FLOAT, "gtcrn depthwise Conv, one frame");
+	check_geo(&down1, DT_FLOAT, "gtcrn Conv (1,5) group 2, one frame");
+	check_geo(&up1, DT_FLOAT, "gtcrn ConvTranspose (1,5) 16 -> 2, one frame");
 }
 END_TEST
 
@@ -920,8 +989,9 @@ static double plane_ref(const float *x, const int64_t *off, const float *w, int6
 }
 
 /* Ragged lengths 0..80 (vector blocks and their tails), 0 to 12 taps, 1 and 4
- * output channels; the AVX2 variants when the CPU has them. Outputs past n and
- * inputs past the last offset must be left alone / not needed. */
+ * output channels, the 4 sharing x or each with its own (depthwise groups); the AVX2
+ * variants when the CPU has them. Outputs past n and inputs past the last offset
+ * must be left alone / not needed. */
 START_TEST(plane_variants)
 {
 	enum { NX = 256, NY = 100 };
@@ -933,10 +1003,11 @@ START_TEST(plane_variants)
 	rng_state = 4242u;
 	for (int i = 0; i < NX; i++)
 		x[i] = (float)rnd(-64, 64) / 16;
-	for (int v = 0; v < (avx2 ? 4 : 2); v++)
+	for (int v = 0; v < (avx2 ? 6 : 3); v++)
 		for (int64_t nq = 0; nq <= 12; nq += 3)
 			for (int64_t n = 0; n <= 80; n += 1 + (n > 20) * 6) {
-				const int four = v & 1, use_avx2 = v >= 2;
+				const int four = v % 3 != 0, use_avx2 = v >= 3;
+				const int64_t xs = v % 3 == 2 ? 29 : 0;
 				int64_t maxo = 0;
 				for (int64_t q = 0; q < nq; q++) {
 					off[q] = rnd(0, 40);
@@ -947,23 +1018,24 @@ START_TEST(plane_variants)
 				for (int i = 0; i < 4 * NY; i++)
 					y[i] = 1e30f;
 				/* x from the end, so that a read past n + maxo leaves the array */
-				const float *xp = x + NX - (n + maxo);
+				const float *xp = x + NX - (n + maxo + 3 * xs);
 				if (four)
 					(use_avx2 ? conv_plane4_f32_avx2 : conv_plane4_f32_portable)(
-					        y, NY, n, xp, off, w, nq, bias);
+					        y, NY, n, xp, xs, off, w, nq, bias);
 				else
 					(use_avx2 ? conv_plane_f32_avx2 : conv_plane_f32_portable)(
 					        y, n, xp, off, w, nq, bias[0]);
 				for (int j = 0; j < (four ? 4 : 1); j++)
 					for (int64_t o = 0; o < NY; o++) {
 						float got = y[j * NY + o];
-						double want = o < n ? plane_ref(xp, off, w + j * nq, nq,
-						                                bias[j], o) : 1e30f;
+						double want = o < n ? plane_ref(xp + j * xs, off, w + j * nq,
+						                                nq, bias[j], o) : 1e30f;
 						ck_assert_msg(fabs(got - want) <= 1e-5 + 1e-6 * fabs(want),
-						              "plane%s%s n %lld nq %lld channel %d y[%lld]: "
-						              "got %.9g, expected %.9g", four ? "4" : "",
-						              use_avx2 ? " avx2" : "", (long long)n,
-						              (long long)nq, j, (long long)o, got, want);
+						              "plane%s%s xs %lld n %lld nq %lld channel %d "
+						              "y[%lld]: got %.9g, expected %.9g",
+						              four ? "4" : "", use_avx2 ? " avx2" : "",
+						              (long long)xs, (long long)n, (long long)nq, j,
+						              (long long)o, got, want);
 					}
 			}
 }
@@ -1066,6 +1138,14 @@ static const struct epi_case epi_cases[] = {
 	  { 9, 3, 1, 5 }, 1, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
 	{ "plane ConvTranspose, W stride 2", "ConvTranspose", 4, { 2, 4, 9, 17 },
 	  { 4, 5, 1, 5 }, 2, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
+	{ "taps (one row, depthwise groups 4 at a time, then 2)", "Conv", 4,
+	  { 2, 6, 5, 33 }, { 6, 1, 3, 3 }, 6, { 1, 1 }, { 2, 1 }, { 0, 1, 0, 1 } },
+	{ "taps, 4 output channels, W stride 2", "Conv", 4, { 1, 9, 1, 129 },
+	  { 16, 9, 1, 5 }, 1, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
+	{ "taps ConvTranspose, W stride 2", "ConvTranspose", 4, { 2, 16, 1, 33 },
+	  { 16, 8, 1, 5 }, 2, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
+	{ "taps ConvTranspose depthwise, one row of 11", "ConvTranspose", 4,
+	  { 1, 16, 11, 33 }, { 16, 1, 3, 3 }, 16, { 1, 1 }, { 5, 1 }, { 10, 1, 10, 1 } },
 	{ "direct3 (3-D depthwise)", "Conv", 5, { 2, 4, 3, 4, 20 }, { 4, 1, 2, 2, 3 }, 4,
 	  { 1, 1, 1 }, { 1, 1, 1 }, { 1, 0, 1, 0, 1, 1 } },
 	{ "direct (depthwise, H stride 2)", "Conv", 4, { 2, 4, 9, 20 }, { 4, 1, 3, 2 }, 4,
@@ -1114,6 +1194,7 @@ static Suite *conv_suite(void)
 	tcase_add_test(sw, sweep_wide);
 	tcase_add_test(sw, sweep_gtcrn_shapes);
 	tcase_add_test(sw, sweep_plane);
+	tcase_add_test(sw, sweep_taps);
 	tcase_add_test(v, plane_variants);
 	tcase_add_test(v, epilogue_every_algorithm);
 	tcase_set_timeout(sw, 60);
@@ -1143,6 +1224,7 @@ static Suite *convt_suite(void)
 	tcase_add_loop_test(sw, sweep_tiled, 1, 2);
 	tcase_add_loop_test(sw, sweep_wide, 1, 2);
 	tcase_add_loop_test(sw, sweep_plane, 1, 2);
+	tcase_add_loop_test(sw, sweep_taps, 1, 2);
 	tcase_set_timeout(sw, 60);
 	suite_add_tcase(s, v);
 	suite_add_tcase(s, sh);
