@@ -427,6 +427,8 @@ static int expand_prepare(struct node *n, struct exec *x)
 		p->dims[0] = 1;
 		p->stride[0] = 1;
 	}
+	/* nothing repeated (the shape only adds or keeps 1s): a relabelling */
+	n->view = n->outputs[0]->numel == in->numel;
 	n->params = p;
 	return GRT_OK;
 }

@@ -19,6 +19,9 @@
  * order; the fused node writes them into the pattern's last tensor, which keeps
  * the shape the graph gives it.
  *
+ * Pad + Conv: a Conv whose input is a zero Pad of the spatial axes only (read
+ * by nothing else) takes those pads itself.
+ *
  * MatMulAdd: a float Add(MatMul(A, B), C) whose product is read only by the Add
  * and whose C broadcasts to the product's shape becomes MatMulAdd(A, B, C) of the
  * project's domain: C is added to each row of the product while it is in cache.
@@ -342,43 +345,43 @@ static const int64_t *const_ints(const struct tensor *t, int64_t *buf, int64_t m
 	return buf;
 }
 
-/* Pad(X) with mode constant, value 0 and pads >= 0 on axes 2 and 3 of a rank-4
- * X only, its output read by `readers` nodes of the pattern and nothing else:
- * sets pads [top, left, bottom, right] and returns X, else NULL. */
-static struct tensor *unfold_pad(struct graph_view *g, struct node *pad, int readers,
-                                 struct exec *x, int64_t *pads)
+/* Pad(X) with mode constant, value 0 and pads >= 0 on the spatial axes (2 and
+ * up) of X (rank >= 3) only, its output read by `readers` nodes of the pattern
+ * and nothing else: sets pads [begin of each spatial axis, end of each] (Conv's
+ * layout) and returns X, else NULL. */
+static struct tensor *spatial_zero_pad(struct graph_view *g, struct node *pad, int readers,
+                                       struct exec *x, int64_t *pads)
 {
 	struct tensor *in = pad->inputs[0];
 	const char *mode;
-	int64_t buf[8];
+	int64_t buf[2 * MAX_DIMS];
 	const int64_t *pv;
-	int count;
+	int count, r = in->ndim, nsp = r - 2;
 
 	if (attr_string(pad, x, "mode", "constant", &mode) || strcmp(mode, "constant") ||
-	    in->ndim != 4 || g->uses[tid(g->s, pad->outputs[0])] != readers)
+	    r < 3 || g->uses[tid(g->s, pad->outputs[0])] != readers)
 		return NULL;
 	if (pad->opset < 11) {
 		float v;
-		if (attr_ints(pad, x, "pads", &pv, &count) || count != 8 ||
+		if (attr_ints(pad, x, "pads", &pv, &count) || count != 2 * r ||
 		    attr_float(pad, x, "value", 0.0f, &v) || v != 0.0f)
 			return NULL;
 	} else {
 		const struct tensor *cv = op_input(pad, 2);
-		if (op_input(pad, 3) || !(pv = const_ints(pad->inputs[1], buf, 8)) ||
-		    pad->inputs[1]->numel != 8)
+		if (op_input(pad, 3) || pad->inputs[1]->numel != 2 * r ||
+		    !(pv = const_ints(pad->inputs[1], buf, 2 * MAX_DIMS)))
 			return NULL;
 		if (cv && (!cv->is_const || cv->numel != 1 || elem_as_double(cv->dtype, cv->data, 0) != 0))
 			return NULL;
 	}
-	if (pv[0] || pv[1] || pv[4] || pv[5])
+	if (pv[0] || pv[1] || pv[r] || pv[r + 1])
 		return NULL;
-	pads[0] = pv[2];
-	pads[1] = pv[3];
-	pads[2] = pv[6];
-	pads[3] = pv[7];
-	for (int i = 0; i < 4; i++)
-		if (pads[i] < 0)
+	for (int i = 0; i < nsp; i++) {
+		pads[i] = pv[2 + i];
+		pads[nsp + i] = pv[r + 2 + i];
+		if (pads[i] < 0 || pads[nsp + i] < 0)
 			return NULL;
+	}
 	return in;
 }
 
@@ -488,7 +491,7 @@ static int try_unfold_gathers(struct graph_view *g, int i_t, struct exec *x)
 	    (a4 != 2 && a4 != -3))
 		return 0;
 	pad = producer_of(g, g4->inputs[0], "Pad");
-	xin = pad ? unfold_pad(g, pad, 1, x, pads) : g4->inputs[0];
+	xin = pad ? spatial_zero_pad(g, pad, 1, x, pads) : g4->inputs[0];
 	if (!xin || xin->ndim != 4)
 		return 0;
 	if (!window_table(g4->inputs[1], xin->dims[2] + pads[0] + pads[2], &k[0], &st[0], &d[0]) ||
@@ -579,7 +582,7 @@ static int try_unfold_slices(struct graph_view *g, int i_c, struct exec *x)
 	if (g->uses[tid(s, p)] != kw)
 		return 0;
 	pad = producer_of(g, p, "Pad");
-	xin = pad ? unfold_pad(g, pad, kw, x, pads) : p;
+	xin = pad ? spatial_zero_pad(g, pad, kw, x, pads) : p;
 	if (!xin)
 		return 0;
 	wp = p->dims[3];
@@ -611,6 +614,54 @@ static int try_unfold_slices(struct graph_view *g, int i_c, struct exec *x)
 	if (pad)
 		pad->op = NULL;
 	return 2 * kw + 1 + (pad != NULL);   /* nodes replaced */
+}
+
+/* Conv(Pad(X)) with a zero Pad of the spatial axes: Conv(X) with the pads added. */
+static int try_pad_conv(struct graph_view *g, int i_conv, struct exec *x)
+{
+	grt_session *s = g->s;
+	struct node *conv = &s->nodes[i_conv], *pad, fused;
+	struct tensor *xin, **ins;
+	struct attr *attrs;
+	const char *ap;
+	const int64_t *cp;
+	int64_t pp[2 * MAX_DIMS], *np;
+	int count, nsp, k = 0;
+
+	pad = producer_of(g, conv->inputs[0], "Pad");
+	if (!pad || !(xin = spatial_zero_pad(g, pad, 1, x, pp)))
+		return 0;
+	nsp = xin->ndim - 2;
+	if (attr_string(conv, x, "auto_pad", "NOTSET", &ap) || strcmp(ap, "NOTSET") ||
+	    attr_ints(conv, x, "pads", &cp, &count) || (count >= 0 && count != 2 * nsp))
+		return 0;
+	ins = plan_alloc(x, (size_t)conv->n_inputs * sizeof(*ins));
+	attrs = plan_alloc(x, ((size_t)conv->n_attrs + 1) * sizeof(*attrs));
+	np = plan_alloc(x, 2 * (size_t)nsp * sizeof(*np));
+	if (!ins || !attrs || !np)
+		return GRT_E_NOMEM;
+	for (int i = 0; i < 2 * nsp; i++)
+		np[i] = pp[i] + (count > 0 ? cp[i] : 0);
+	for (int i = 0; i < conv->n_attrs; i++)
+		if (strcmp(conv->attrs[i].name, "pads"))
+			attrs[k++] = conv->attrs[i];
+	attrs[k].name = "pads";
+	attrs[k].type = ATTR_INTS;
+	attrs[k].ints = np;
+	attrs[k++].n = 2 * nsp;
+	memcpy(ins, conv->inputs, (size_t)conv->n_inputs * sizeof(*ins));
+	ins[0] = xin;
+	fused = *conv;
+	fused.inputs = ins;
+	fused.attrs = attrs;
+	fused.n_attrs = k;
+	fused.params = NULL;
+	fused.scratch_bytes = 0;
+	if (fused.op->prepare(&fused, x))
+		return 0;
+	*conv = fused;
+	pad->op = NULL;
+	return 1;
 }
 
 static int try_matmul_add(struct graph_view *g, int i_add, struct exec *x)
@@ -768,6 +819,8 @@ int fuse_nodes(grt_session *s, unsigned flags)
 			rc = try_unfold_gathers(&g, i, &s->exec);
 		else if (!strcmp(n->op_type, "Add"))
 			rc = try_matmul_add(&g, i, &s->exec);
+		else if (!strcmp(n->op_type, "Conv"))
+			rc = try_pad_conv(&g, i, &s->exec);
 		else if (!strcmp(n->op_type, "Concat"))
 			rc = try_unfold_slices(&g, i, &s->exec);
 		else

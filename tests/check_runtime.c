@@ -350,6 +350,113 @@ START_TEST(alias_and_inplace)
 }
 END_TEST
 
+/* A zero Pad of the spatial axes before a Conv becomes the Conv's own pads
+ * (opset 13 and 10 forms); a Pad with a non-zero value or of the channel axis
+ * stays. Same numbers as the plan without fusion. */
+START_TEST(pad_conv_fusion)
+{
+	static const int64_t dx[4] = { 1, 2, 5, 7 };
+	static const struct { int opset; int64_t pads[8]; float value; int fused; } v[] = {
+		{ 13, { 0, 0, 1, 2, 0, 0, 2, 0 }, 0.0f, 1 },
+		{ 10, { 0, 0, 1, 2, 0, 0, 2, 0 }, 0.0f, 1 },
+		{ 13, { 0, 0, 1, 2, 0, 0, 2, 0 }, 0.5f, 0 },
+		{ 13, { 0, 1, 1, 2, 0, 0, 2, 0 }, 0.0f, 0 },     /* pads the channels */
+	};
+	float w[54], x[70];
+
+	for (int i = 0; i < 54; i++)
+		w[i] = cosf((float)i * 0.3f);
+	for (int i = 0; i < 70; i++)
+		x[i] = sinf((float)i * 0.37f);
+	for (size_t c = 0; c < sizeof(v) / sizeof(v[0]); c++) {
+		float y[2][3 * 8 * 5];
+		int64_t dy[4] = { 1, 3, 0, 0 };
+		for (int pass = 0; pass < 2; pass++) {
+			struct mg *g = mg_new(7, v[c].opset);
+			grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FUSE : 0, 0, 0 };
+			grt_session_stats st;
+			grt_model *m;
+			grt_session *s = NULL;
+			grt_value val;
+			int k, ch = (int)(2 + v[c].pads[1] + v[c].pads[5]);
+
+			mg_input(g, "x", 1, 4, dx);
+			mg_init(g, "w", 1, 4, (const int64_t[4]){ 3, ch, 3, 3 }, w);
+			if (v[c].opset >= 11) {
+				mg_init(g, "pads", 7, 1, (const int64_t[1]){ 8 }, v[c].pads);
+				mg_init(g, "value", 1, 0, NULL, &v[c].value);
+				mg_node(g, "Pad", "pad", "x,pads,value", "p");
+			} else {
+				k = mg_node(g, "Pad", "pad", "x", "p");
+				mg_attr_ints(g, k, "pads", 8, v[c].pads);
+				mg_attr_float(g, k, "value", v[c].value);
+			}
+			k = mg_node(g, "Conv", "conv", "p,w", "y");
+			mg_attr_ints(g, k, "pads", 4, (const int64_t[4]){ 0, 1, 1, 0 });
+			mg_attr_ints(g, k, "dilations", 2, (const int64_t[2]){ 2, 1 });
+			mg_attr_ints(g, k, "strides", 2, (const int64_t[2]){ 1, 2 });
+			/* H: 5 + 3 pad + 1 conv pad - 4 - 1 + 1 = 5; W: 7 + 2 + 1 - 2 - 1 = 7 -> 4 */
+			dy[2] = 5;
+			dy[3] = 4;
+			mg_output(g, "y", 1, 4, dy);
+			m = load_buf(g);
+			ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+			grt_session_stats_get(s, &st);
+			ck_assert_msg(st.n_nodes_fused == (pass ? 0 : v[c].fused), "case %zu: %d fused", c,
+			              st.n_nodes_fused);
+			ck_assert_int_eq(st.n_nodes_planned, pass || !v[c].fused ? 2 : 1);
+			grt_session_input(s, 0, &val);
+			memcpy(val.data, x, sizeof(x));
+			ck_assert_int_eq(grt_session_run(s), GRT_OK);
+			grt_session_output(s, 0, &val);
+			memcpy(y[pass], val.data, sizeof(float) * 3 * 5 * 4);
+			grt_session_free(s);
+			grt_model_free(m);
+		}
+		for (int i = 0; i < 60; i++)
+			ck_assert_msg(y[0][i] == y[1][i], "case %zu: y[%d] fused %g, unfused %g", c, i,
+			              (double)y[0][i], (double)y[1][i]);
+	}
+}
+END_TEST
+
+/* An Expand that repeats nothing is a view; one that repeats copies. */
+START_TEST(expand_view)
+{
+	static const float x[6] = { 1, 2, 3, 4, 5, 6 };
+	struct mg *g = mg_new(7, 13);
+	grt_session_stats st;
+	grt_model *m;
+	grt_session *s = NULL;
+	grt_value v;
+
+	mg_input(g, "x", 1, 1, (const int64_t[1]){ 6 });
+	mg_init(g, "s16", 7, 1, (const int64_t[1]){ 2 }, (const int64_t[2]){ 1, 6 });
+	mg_init(g, "s26", 7, 1, (const int64_t[1]){ 2 }, (const int64_t[2]){ 2, 6 });
+	mg_node(g, "Expand", "same", "x,s16", "a");
+	mg_node(g, "Sqrt", "sq", "a", "y");
+	mg_node(g, "Expand", "twice", "x,s26", "z");
+	mg_output(g, "y", 1, 2, (const int64_t[2]){ 1, 6 });
+	mg_output(g, "z", 1, 2, (const int64_t[2]){ 2, 6 });
+	m = load_buf(g);
+	ck_assert_msg(grt_session_create(m, NULL, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+	grt_session_stats_get(s, &st);
+	ck_assert_int_eq(st.n_nodes_aliased, 1);
+	ck_assert_int_eq(st.n_nodes_planned, 2);
+	grt_session_input(s, 0, &v);
+	memcpy(v.data, x, sizeof(x));
+	ck_assert_int_eq(grt_session_run(s), GRT_OK);
+	grt_session_output(s, 0, &v);
+	for (int i = 0; i < 6; i++)
+		ck_assert_float_eq(((float *)v.data)[i], sqrtf(x[i]));
+	grt_session_output(s, 1, &v);
+	for (int i = 0; i < 12; i++)
+		ck_assert_float_eq(((float *)v.data)[i], x[i % 6]);
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
 /* Elementwise ops write into their first input's buffer when it dies there and
  * has their output's size: not into a graph input, not when the other operand is
  * the same buffer, not when the first input is broadcast. Same numbers. */
@@ -759,6 +866,8 @@ int main(void)
 	tcase_add_test(plan, bn_folding);
 	tcase_add_test(plan, activation_epilogues);
 	tcase_add_test(plan, elementwise_inplace);
+	tcase_add_test(plan, pad_conv_fusion);
+	tcase_add_test(plan, expand_view);
 	tcase_add_test(plan, stream_folds_to_simple);
 	tcase_add_test(api, metadata);
 	tcase_add_test(api, tensor_storage_forms);
