@@ -1492,15 +1492,24 @@ extern const struct op_def op_conv;
 /* Multiply-adds: every output element sums C/group * prod(kernel) products
  * (Conv); every input element scatters into M/group * prod(kernel) outputs
  * (ConvTranspose). Both are numel * prod(W dims after the first). */
+/* Multiply-adds actually done: for each pair of input and output channel of a
+ * group, the (strided-side position, tap) pairs whose other side lies inside the
+ * tensor; taps that fall into padding (or outside a ConvTranspose's cropped
+ * output) are not counted. */
 static int64_t conv_macs(const struct node *n)
 {
-	const struct tensor *w = n->inputs[1];
-	const struct tensor *t = n->op == &op_conv ? n->outputs[0] : n->inputs[0];
-	int64_t k = 1;
+	const struct conv_params *p = n->params;
+	int64_t pairs = 1;
 
-	for (int d = 1; d < w->ndim; d++)
-		k *= w->dims[d];
-	return t->numel * k;
+	if (!p)
+		return 0;
+	for (int s = 0; s < SP; s++) {
+		int64_t sum = 0;
+		for (int64_t t = 0; t < p->k[s]; t++)
+			sum += p->hi[s][t] > p->lo[s][t] ? p->hi[s][t] - p->lo[s][t] : 0;
+		pairs *= sum;
+	}
+	return p->batch * p->group * p->cg * p->mg * pairs;
 }
 
 const struct op_def op_conv = { "Conv", 1, OPSET_LATEST, conv_prepare, conv_run,

@@ -510,6 +510,28 @@ END_TEST
 
 /* --- opsets --- */
 
+/* MACs count only the taps that land inside: Conv over 5 samples with a 3-tap
+ * kernel and pads 1 skips the 2 taps in the padding (13, not 15); a
+ * ConvTranspose whose pads crop the output does 7 of its 9. */
+START_TEST(macs_skip_padding)
+{
+	static const int64_t d5[3] = { 1, 1, 5 }, d3[3] = { 1, 1, 3 };
+	static const float x[5] = { 1, 2, 3, 4, 5 }, w[3] = { 1, 1, 1 };
+	struct harness h;
+
+	for (int t = 0; t < 2; t++) {
+		h_init(&h, t ? "ConvTranspose" : "Conv", 11);
+		h_input(&h, DT_FLOAT, 3, t ? d3 : d5, x, 0);
+		h_input(&h, DT_FLOAT, 3, d3, w, 1);
+		h_output(&h);
+		h_attr_ints(&h, "pads", 2, (const int64_t[2]){ 1, 1 });
+		h_run_ok(&h);
+		ck_assert_int_eq(h.n.op->macs(&h.n), t ? 7 : 13);
+		h_free(&h);
+	}
+}
+END_TEST
+
 START_TEST(opsets_registered)
 {
 	for (int v = 1; v <= 17; v++) {
@@ -1188,6 +1210,7 @@ static Suite *conv_suite(void)
 	tcase_add_test(e, conv_errors_ranks_dtypes);
 	tcase_add_test(e, conv_errors_attrs);
 	tcase_add_test(o, opsets_registered);
+	tcase_add_test(o, macs_skip_padding);
 	tcase_add_test(o, conv_opset1_and_17);
 	tcase_add_test(sw, sweep_random);
 	tcase_add_test(sw, sweep_tiled);
