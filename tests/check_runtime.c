@@ -362,9 +362,9 @@ START_TEST(pad_conv_fusion)
 		{ 13, { 0, 0, 1, 2, 0, 0, 2, 0 }, 0.5f, 0 },
 		{ 13, { 0, 1, 1, 2, 0, 0, 2, 0 }, 0.0f, 0 },     /* pads the channels */
 	};
-	float w[54], x[70];
+	float w[3 * 3 * 9], x[70];        /* W [3, channels <= 3, 3, 3] */
 
-	for (int i = 0; i < 54; i++)
+	for (int i = 0; i < 81; i++)
 		w[i] = cosf((float)i * 0.3f);
 	for (int i = 0; i < 70; i++)
 		x[i] = sinf((float)i * 0.37f);
