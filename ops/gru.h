@@ -3,7 +3,8 @@
  * instruction set: gru_recur_portable (ops/rnn.c, any hidden size) and
  * gru_recur_avx2 (ops/rnn_avx2.c, hidden 4, 8 and 16), chosen by GRU's prepare.
  * Both do the same operations in the same order on each chain (direction, batch
- * entry); they differ only by fused multiply-adds. */
+ * entry); they differ only by fused multiply-adds. Also the AVX2 form of the
+ * input projection X W^T + biases (the portable one is a matrix product). */
 #ifndef OPS_GRU_H
 #define OPS_GRU_H
 
@@ -28,9 +29,9 @@ struct gru_recur {
  * (else does nothing); call it once the other fields are set. */
 void gru_recur_pair(struct gru_recur *q);
 
-/* xw [dirs][seq*batch rows][3*hidden]: X W^T + Wb + Rb (z, r), + Wbh (h), per
- * row. h [dirs][batch][hidden]: initial state in, final state out. y: Y, or
- * NULL. tmp: [6*hidden] floats. Every step of every direction; the directions
+/* xw [seq*batch rows][dirs][3*hidden]: X W^T + Wb + Rb (z, r), + Wbh (h), per
+ * row and direction. h [dirs][batch][hidden]: initial state in, final state out.
+ * y: Y, or NULL. tmp: [6*hidden] floats. Every step of every direction; the directions
  * advance together so that their independent chains overlap. */
 typedef void (*gru_recur_fn)(const struct gru_recur *q, const float *xw, float *h,
                              float *y, float *tmp);
@@ -41,5 +42,13 @@ void gru_recur_portable(const struct gru_recur *q, const float *xw, float *h, fl
 void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float *y,
                     float *tmp);
 int gru_recur_avx2_ok(int64_t hidden);
+
+/* The input projection in one pass, AVX2 + FMA (ops/rnn_avx2.c): xw[rows][n] =
+ * (x[rows][in] wt[in][n], summed from k = 0 up) + bx[n], as ops/rnn.c's bias rows
+ * plus ops/gemm.h's product give, to fused multiply-adds; the sums stay in
+ * registers and xw is written once. Only where gru_project_avx2_ok(n, in). */
+void gru_project_avx2(int64_t rows, int64_t in, int64_t n, const float *x, const float *wt,
+                      const float *bx, float *xw);
+int gru_project_avx2_ok(int64_t n, int64_t in);
 
 #endif

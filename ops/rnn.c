@@ -1,7 +1,8 @@
 /* rnn.c - GRU (https://onnx.ai/onnx/operators/onnx__GRU.html), opsets 1..latest
- * (linear_before_reset from 3, layout from 14). Per direction, X W^T plus biases for
- * every step is one matrix product (ops/gemm.h) into scratch; each step adds H R^T
- * and applies the gates z, r, h. Constant W, R, B are transposed into params at plan
+ * (linear_before_reset from 3, layout from 14). X W^T plus biases for every step is
+ * one matrix product (ops/gemm.h, or gru_project_avx2) into scratch, per direction
+ * or, in the common case, for all directions at once; each step adds H R^T and
+ * applies the gates z, r, h. Constant W, R, B are transposed into params at plan
  * time. Computes in float; double and float16 tensors are converted on the way in and
  * out. The common case (float, constant weights, linear_before_reset, default
  * activations, no clip or sequence_lens) runs the directions interleaved, with hidden
@@ -48,10 +49,14 @@ struct gru_params {
 	struct gru_recur rec;      /* fast: its arguments */
 	gru_recur_fn recur;        /* fast: the variant for this CPU and hidden size */
 	gemm_f32_fn gemm;          /* X W^T: the variant for this CPU */
+	const float *wt_all;       /* fast: [input][dirs*3*hidden] the directions' W^T side by side */
+	const float *bx_all;       /* fast: [dirs*3*hidden] their bx, side by side */
+	int project_avx2;          /* fast: X W^T by gru_project_avx2 */
 	/* scratch byte offsets */
 	size_t off_pack;           /* [dirs][pack_floats] weights packed at run time */
 	size_t off_x;              /* [seq*batch][input] X as float (convert) */
-	size_t off_xw;             /* [dirs][seq*batch][3*hidden] X W^T + biases */
+	size_t off_xw;             /* X W^T + biases: fast [seq*batch][dirs][3*hidden],
+	                            * else [seq*batch][3*hidden] (one direction) */
 	size_t off_h;              /* [dirs][batch][hidden] hidden state */
 	size_t off_tmp;            /* [7*hidden] step temporaries */
 	size_t off_y;              /* Y as float (convert) */
@@ -389,6 +394,22 @@ static int gru_prepare(struct node *n, struct exec *x)
 			p->rec.rbh[d] = p->w[d].rbh;
 		}
 		gru_recur_pair(&p->rec);
+		p->wt_all = p->w[0].wt;
+		p->bx_all = p->w[0].bx;
+		if (p->dirs == 2) {
+			/* one projection for both directions: W^T and bx side by side */
+			int64_t g = 3 * p->hidden;
+			float *wa = plan_alloc(x, (size_t)((p->input + 1) * 2 * g) * sizeof(float));
+			if (!wa)
+				return GRT_E_NOMEM;
+			for (int64_t k = 0; k <= p->input; k++)
+				for (int d = 0; d < 2; d++)
+					memcpy(wa + (k * 2 + d) * g, k < p->input ?
+					       p->w[d].wt + k * g : p->w[d].bx, (size_t)g * sizeof(float));
+			p->wt_all = wa;
+			p->bx_all = wa + p->input * 2 * g;
+		}
+		p->project_avx2 = gru_project_avx2_ok(p->dirs * 3 * p->hidden, p->input);
 		p->recur = gru_recur_avx2_ok(p->hidden) ? gru_recur_avx2 : gru_recur_portable;
 	}
 	p->off_xw = take(&at, (size_t)(p->dirs * p->seq * p->batch * 3 * p->hidden) *
@@ -448,9 +469,39 @@ static void gru_step(const struct gru_params *p, const struct gru_weights *w, in
 		h[j] = (1.0f - gate[j]) * gate[2 * hs + j] + gate[j] * h[j];
 }
 
+/* The gates of the common case, cheaper than mathfn.h's (the recurrence is
+ * bound by their operations; ops/rnn_avx2.c's gate_sigmoid8 and gate_tanh8 do the
+ * same ones): sigmoid with -|x| clamped at -87, where e^-|x| is still a normal
+ * float, so that 2^n is one multiplication (the same values as v4f_sigmoid above
+ * -87, 1.6e-38 instead of less below); tanh as 1 - 2 / (e^2|x| + 1) everywhere,
+ * without the odd polynomial below 0.625 (there an absolute error up to 1.2e-7
+ * instead of a relative one: the state is a sum of such values). */
+static inline v4f gate_sigmoid(v4f x)
+{
+	v4f nx = (v4f)((v4i)x | INT32_MIN), t, e, r;      /* -|x| */
+
+	nx = v4f_select(nx < -87.0f, (v4f){ 0 } - 87.0f, nx);
+	e = v4f_exp_parts(nx, &t);
+	e = e * v4f_pow2(t);
+	r = 1.0f / (1.0f + e);
+	return v4f_select(x >= 0.0f, r, e * r);
+}
+
+static inline v4f gate_tanh(v4f x)
+{
+	v4i sign = (v4i)x & INT32_MIN;
+	v4f ax = (v4f)((v4i)x ^ sign), t, p;
+
+	ax = v4f_select(ax > 44.0f, (v4f){ 0 } + 44.0f, ax);   /* NaN passes */
+	p = v4f_exp_parts(ax + ax, &t);
+	p = p * v4f_pow2(t);
+	return (v4f)((v4i)(1.0f - 2.0f / (p + 1.0f)) | sign);
+}
+
 /* The step of gru_step() for linear_before_reset, Sigmoid, Tanh and no clip, the
- * same operations in the same order, for hidden 4, 8 or 16 (a constant where
- * inlined): h R^T and the gates stay in vector registers. */
+ * same operations in the same order but for the gate functions above, for hidden
+ * 4, 8 or 16 (a constant where inlined): h R^T and the gates stay in vector
+ * registers. */
 static inline __attribute__((always_inline)) void
 gru_step_v4(const int64_t hs, const float *restrict xw, const float *restrict rt,
             const float *restrict rbh, float *restrict h)
@@ -472,11 +523,11 @@ gru_step_v4(const int64_t hs, const float *restrict xw, const float *restrict rt
 	}
 #pragma GCC unroll 4
 	for (int64_t j = 0; j < nv; j++) {
-		v4f z = v4f_sigmoid(v4f_load(xw + 4 * j) + acc[j]);
-		v4f r = v4f_sigmoid(v4f_load(xw + hs + 4 * j) + acc[nv + j]);
+		v4f z = gate_sigmoid(v4f_load(xw + 4 * j) + acc[j]);
+		v4f r = gate_sigmoid(v4f_load(xw + hs + 4 * j) + acc[nv + j]);
 		/* g(Xt Wh^T + Wbh + r (.) (H Rh^T + Rbh)) */
-		v4f c = v4f_tanh(v4f_load(xw + 2 * hs + 4 * j) +
-		                 r * (acc[2 * nv + j] + v4f_load(rbh + 4 * j)));
+		v4f c = gate_tanh(v4f_load(xw + 2 * hs + 4 * j) +
+		                  r * (acc[2 * nv + j] + v4f_load(rbh + 4 * j)));
 		v4f_store(h + 4 * j, (1.0f - z) * c + z * v4f_load(h + 4 * j));
 	}
 }
@@ -518,7 +569,7 @@ gru_recur_lbr(const int64_t hs, const struct gru_recur *q, const float *xw, floa
 			int64_t t = d == 1 || q->reverse ? seq - 1 - st : st;
 			for (int64_t b = 0; b < batch; b++) {
 				int64_t row = q->layout ? b * seq + t : t * batch + b;
-				const float *xr = xw + (d * seq * batch + row) * g;
+				const float *xr = xw + (row * q->dirs + d) * g;
 				float *hb = h + (d * batch + b) * hn;
 				if (hs)
 					gru_step_v4(hs, xr, q->rt[d], q->rbh[d], hb);
@@ -560,20 +611,20 @@ void gru_recur_pair(struct gru_recur *q)
 	}
 }
 
-/* xw[rows][3*hidden] = bx + x[rows][input] W^T (the product summed first). */
-static void project(gemm_f32_fn gemm, const float *xs, const struct gru_weights *w,
+/* xw[rows][g] = bx + x[rows][input] wt (the product summed first); wt [input][g]. */
+static void project(gemm_f32_fn gemm, const float *xs, const float *wt, const float *bx,
                     int64_t rows, int64_t in, int64_t g, float *xw)
 {
 	int64_t done = rows > 0;
 
 	/* the bias rows by doubling: a few long copies, not one per row */
 	if (done)
-		memcpy(xw, w->bx, (size_t)g * sizeof(float));
+		memcpy(xw, bx, (size_t)g * sizeof(float));
 	for (; done < rows; done *= 2) {
 		int64_t n = done < rows - done ? done : rows - done;
 		memcpy(xw + done * g, xw, (size_t)(n * g) * sizeof(float));
 	}
-	gemm(rows, g, in, xs, in, 1, w->wt, g, xw, g);
+	gemm(rows, g, in, xs, in, 1, wt, g, xw, g);
 }
 
 static void store(struct tensor *t, const float *s)
@@ -619,9 +670,13 @@ static int gru_run(struct node *n, struct exec *x)
 
 	if (p->fast) {
 		/* float, packed, no sequence_lens: every direction at once */
+		if (p->project_avx2)
+			gru_project_avx2(seq * batch, p->input, p->dirs * g, xs, p->wt_all, p->bx_all,
+			                 xw);
+		else
+			project(p->gemm, xs, p->wt_all, p->bx_all, seq * batch, p->input,
+			        p->dirs * g, xw);
 		for (int d = 0; d < p->dirs; d++) {
-			project(p->gemm, xs, &p->w[d], seq * batch, p->input, g,
-			        xw + d * seq * batch * g);
 			/* initial_h is float here */
 			for (int64_t b = 0; b < batch; b++) {
 				float *hb = h + (d * batch + b) * hs;
@@ -650,7 +705,7 @@ static int gru_run(struct node *n, struct exec *x)
 			             (float *)(s + p->off_pack) + d * p->pack_floats, &wl);
 			w = &wl;
 		}
-		project(p->gemm, xs, w, seq * batch, p->input, g, xw);
+		project(p->gemm, xs, w->wt, w->bx, seq * batch, p->input, g, xw);
 		for (int64_t b = 0; b < batch; b++)
 			for (int64_t j = 0; j < hs; j++)
 				h[b * hs + j] = h0 ? elem(h0, (p->layout ? b * p->dirs + d :

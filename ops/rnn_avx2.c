@@ -1,8 +1,9 @@
 /* rnn_avx2.c - the GRU recurrence of ops/gru.h for x86-64 CPUs with AVX2 and FMA:
  * ops/rnn.c's step in 8-float vectors with fused multiply-adds; hidden 4 with two
  * chains per vector (one per 128-bit half), hidden 8 and 16 one chain per vector,
- * two chains' steps interleaved. Only this file is compiled for those instructions
- * (target pragma); GRU's prepare calls it only when the CPU reports both. */
+ * two chains' steps interleaved; and the input projection with its sums in
+ * registers. Only this file is compiled for those instructions (target pragma);
+ * GRU's prepare calls it only when the CPU reports both. */
 #include "ops/gru.h"
 #include "ops/mathfn.h"
 
@@ -18,6 +19,31 @@
 #endif
 
 MATHFN_DEFINE(v8f, v8i, v8u)
+
+/* The gate functions of ops/rnn.c (gate_sigmoid, gate_tanh), the same operations
+ * in 8 lanes; the clamps as vmaxps / vminps, which keep a NaN in their second
+ * operand as the selects there do. */
+static inline v8f gate_sigmoid8(v8f x)
+{
+	v8f nx = (v8f)((v8i)x | INT32_MIN), t, e, r;      /* -|x| */
+
+	nx = (v8f)_mm256_max_ps(_mm256_set1_ps(-87.0f), (__m256)nx);
+	e = v8f_exp_parts(nx, &t);
+	e = e * v8f_pow2(t);
+	r = 1.0f / (1.0f + e);
+	return v8f_select(x >= 0.0f, r, e * r);
+}
+
+static inline v8f gate_tanh8(v8f x)
+{
+	v8i sign = (v8i)x & INT32_MIN;
+	v8f ax = (v8f)((v8i)x ^ sign), t, p;
+
+	ax = (v8f)_mm256_min_ps(_mm256_set1_ps(44.0f), (__m256)ax);
+	p = v8f_exp_parts(ax + ax, &t);
+	p = p * v8f_pow2(t);
+	return (v8f)((v8i)(1.0f - 2.0f / (p + 1.0f)) | sign);
+}
 
 /* One chain (direction, batch entry) at step st: its row of xw, its state, its
  * row of Y (NULL: no Y) and its weights. */
@@ -38,7 +64,7 @@ chain_at(const int hs, const struct gru_recur *q, const float *xw, float *h, flo
 	int64_t row = q->layout ? b * seq + t : t * batch + b;
 	struct chain c;
 
-	c.x = xw + (d * seq * batch + row) * 3 * hs;
+	c.x = xw + (row * q->dirs + d) * 3 * hs;
 	c.h = h + (d * batch + b) * hs;
 	c.y = y ? y + (q->layout ? (row * q->dirs + d) * hs :
 	               ((t * q->dirs + d) * batch + b) * hs) : NULL;
@@ -81,10 +107,10 @@ step4x2(v8f hv, const float *xa, const float *xc, const float *restrict rt2, v8f
 	hk = _mm256_permute_ps(hv, 0xff);
 	for (int j = 0; j < 3; j++)
 		acc[j] += hk * v8f_load(rt2 + 72 + 8 * j);
-	v8f z = v8f_sigmoid(load2(xa, xc) + acc[0]);
-	v8f r = v8f_sigmoid(load2(xa + 4, xc + 4) + acc[1]);
+	v8f z = gate_sigmoid8(load2(xa, xc) + acc[0]);
+	v8f r = gate_sigmoid8(load2(xa + 4, xc + 4) + acc[1]);
 	/* g(Xt Wh^T + Wbh + r (.) (H Rh^T + Rbh)) */
-	v8f g = v8f_tanh(load2(xa + 8, xc + 8) + r * (acc[2] + rbh2));
+	v8f g = gate_tanh8(load2(xa + 8, xc + 8) + r * (acc[2] + rbh2));
 	return (1.0f - z) * g + z * hv;
 }
 
@@ -118,10 +144,10 @@ steps8(const int hs, const int nc, const struct chain *c)
 #pragma GCC unroll 2
 		for (int i = 0; i < nc; i++) {
 			const float *x = c[i].x;
-			v8f z = v8f_sigmoid(v8f_load(x + 8 * j) + acc[i][j]);
-			v8f r = v8f_sigmoid(v8f_load(x + hs + 8 * j) + acc[i][nv + j]);
-			v8f gc = v8f_tanh(v8f_load(x + 2 * hs + 8 * j) +
-			                  r * (acc[i][2 * nv + j] + v8f_load(c[i].rbh + 8 * j)));
+			v8f z = gate_sigmoid8(v8f_load(x + 8 * j) + acc[i][j]);
+			v8f r = gate_sigmoid8(v8f_load(x + hs + 8 * j) + acc[i][nv + j]);
+			v8f gc = gate_tanh8(v8f_load(x + 2 * hs + 8 * j) +
+			                    r * (acc[i][2 * nv + j] + v8f_load(c[i].rbh + 8 * j)));
 			v8f hn = (1.0f - z) * gc + z * v8f_load(c[i].h + 8 * j);
 			v8f_store(c[i].h + 8 * j, hn);
 			if (c[i].y)
@@ -188,6 +214,66 @@ recur8(const int hs, const struct gru_recur *q, const float *xw, float *h, float
 	}
 }
 
+/* rows rows of gru_project_avx2 (x, xw at their first), rows (1 to 4) and nv
+ * (n / 8, 1 to 6; rows * nv <= 12) constants where inlined: the sums stay in
+ * registers. */
+static inline __attribute__((always_inline)) void
+proj_block(const int rows, const int nv, int64_t in, const float *x, const float *wt,
+           const float *bx, float *xw)
+{
+	const int64_t n = 8 * nv;
+	v8f s[4][6];
+
+#pragma GCC unroll 6
+	for (int v = 0; v < nv; v++) {
+		v8f w = v8f_load(wt + 8 * v);
+#pragma GCC unroll 4
+		for (int i = 0; i < rows; i++)
+			s[i][v] = x[i * in] * w;
+	}
+	for (int64_t k = 1; k < in; k++)
+#pragma GCC unroll 6
+		for (int v = 0; v < nv; v++) {
+			v8f w = v8f_load(wt + k * n + 8 * v);
+#pragma GCC unroll 4
+			for (int i = 0; i < rows; i++)
+				s[i][v] += x[i * in + k] * w;
+		}
+#pragma GCC unroll 6
+	for (int v = 0; v < nv; v++) {
+		v8f b = v8f_load(bx + 8 * v);
+#pragma GCC unroll 4
+		for (int i = 0; i < rows; i++)
+			v8f_store(xw + i * n + 8 * v, s[i][v] + b);
+	}
+}
+
+static inline __attribute__((always_inline)) void
+proj(const int nv, int64_t rows, int64_t in, const float *x, const float *wt,
+     const float *bx, float *xw)
+{
+	const int rb = nv <= 3 ? 4 : nv == 4 ? 3 : 2;      /* rows per block */
+	int64_t i = 0;
+
+	for (; i + rb <= rows; i += rb)
+		proj_block(rb, nv, in, x + i * in, wt, bx, xw + i * 8 * nv);
+	for (; i < rows; i++)
+		proj_block(1, nv, in, x + i * in, wt, bx, xw + i * 8 * nv);
+}
+
+void gru_project_avx2(int64_t rows, int64_t in, int64_t n, const float *x, const float *wt,
+                      const float *bx, float *xw)
+{
+	switch (n / 8) {
+	case 1: proj(1, rows, in, x, wt, bx, xw); break;
+	case 2: proj(2, rows, in, x, wt, bx, xw); break;
+	case 3: proj(3, rows, in, x, wt, bx, xw); break;
+	case 4: proj(4, rows, in, x, wt, bx, xw); break;
+	case 5: proj(5, rows, in, x, wt, bx, xw); break;
+	default: proj(6, rows, in, x, wt, bx, xw); break;
+	}
+}
+
 void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float *y,
                     float *tmp)
 {
@@ -211,6 +297,12 @@ int gru_recur_avx2_ok(int64_t hidden)
 	       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
+int gru_project_avx2_ok(int64_t n, int64_t in)
+{
+	return n % 8 == 0 && n >= 8 && n <= 48 && in >= 1 &&
+	       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
 #else
 
 void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float *y,
@@ -222,6 +314,25 @@ void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float 
 int gru_recur_avx2_ok(int64_t hidden)
 {
 	(void)hidden;
+	return 0;
+}
+
+void gru_project_avx2(int64_t rows, int64_t in, int64_t n, const float *x, const float *wt,
+                      const float *bx, float *xw)
+{
+	for (int64_t i = 0; i < rows; i++)
+		for (int64_t j = 0; j < n; j++) {
+			float s = 0;
+			for (int64_t k = 0; k < in; k++)
+				s += x[i * in + k] * wt[k * n + j];
+			xw[i * n + j] = s + bx[j];
+		}
+}
+
+int gru_project_avx2_ok(int64_t n, int64_t in)
+{
+	(void)n;
+	(void)in;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* check_ops_rnn.c - unit tests for GRU (ops/rnn.c): hand-computed values,
  * a plain double reference over directions, linear_before_reset, layouts and
- * sequence_lens, shapes, errors and opsets; the SIMD variant of the
- * recurrence (ops/gru.h) against the portable one.
+ * sequence_lens, shapes, errors and opsets; the SIMD variants of the
+ * recurrence and of the input projection (ops/gru.h) against the portable ones.
  * Rerun one case: CK_RUN_SUITE=GRU CK_RUN_CASE=values ./tests/check_ops_rnn */
 #include <check.h>
 #include <math.h>
@@ -511,6 +511,48 @@ START_TEST(gru_recur_variants)
 }
 END_TEST
 
+/* gru_project_avx2 against the plain sums (from k = 0 up, then the bias), where
+ * the CPU has AVX2 and FMA: every width it takes (8 to 48 columns), inputs 1 to
+ * 16, row counts around its blocks of 2, 3 and 4; within 1e-6 relative. */
+START_TEST(gru_project_variant)
+{
+	static const int ins[] = { 1, 3, 8, 16 }, rows[] = { 1, 2, 3, 4, 5, 7, 9, 37 };
+	float x[37 * 16], wt[16 * 48], bx[48], xw[37 * 48];
+
+	if (!gru_project_avx2_ok(8, 1))
+		return;
+	for (int n = 8; n <= 48; n += 8)
+		for (size_t a = 0; a < sizeof(ins) / sizeof(ins[0]); a++)
+			for (size_t b = 0; b < sizeof(rows) / sizeof(rows[0]); b++) {
+				int in = ins[a], m = rows[b];
+				ck_assert(gru_project_avx2_ok(n, in));
+				rng_state = (uint32_t)(n * 100 + in * 10 + m);
+				fill(x, m * in, 2.0f);
+				fill(wt, in * n, 0.7f);
+				fill(bx, n, 0.5f);
+				for (int i = 0; i < m * n + (m < 37 ? n : 0); i++)
+					xw[i] = -99.0f;
+				gru_project_avx2(m, in, n, x, wt, bx, xw);
+				for (int i = 0; i < m; i++)
+					for (int j = 0; j < n; j++) {
+						float s = 0, got = xw[i * n + j], want;
+						for (int k = 0; k < in; k++)
+							s += x[i * in + k] * wt[k * n + j];
+						want = s + bx[j];
+						ck_assert_msg(fabsf(got - want) <= 1e-6f * fmaxf(1.0f, fabsf(want)),
+						              "n %d input %d rows %d: xw[%d][%d] avx2 %.9g, "
+						              "plain %.9g", n, in, m, i, j, (double)got,
+						              (double)want);
+					}
+				if (m < 37)     /* nothing written past the last row */
+					ck_assert_msg(xw[m * n] == -99.0f, "n %d input %d rows %d: wrote "
+					              "past xw", n, in, m);
+			}
+	ck_assert(!gru_project_avx2_ok(12, 8) && !gru_project_avx2_ok(56, 8) &&
+	          !gru_project_avx2_ok(24, 0));
+}
+END_TEST
+
 START_TEST(gru_values_types)
 {
 	struct gru_case c = {
@@ -739,6 +781,7 @@ static Suite *suite_gru(void)
 	tcase_add_test(v, gru_values_fast_path);
 	tcase_add_test(v, gru_values_fast_vs_general);
 	tcase_add_test(v, gru_recur_variants);
+	tcase_add_test(v, gru_project_variant);
 	tcase_add_test(v, gru_values_types);
 	tcase_add_test(sh, gru_shapes);
 	tcase_add_test(e, gru_errors);
