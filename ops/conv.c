@@ -76,6 +76,21 @@ struct conv_params {
 	int pl_direct;               /* outputs go straight to y (row width pl_p2) */
 	size_t pl_y_off, pl_w_off;   /* scratch offsets of [4][pl_rows * pl_p2] outputs and
 	                              * [4][pl_qmax] weights */
+	/* ALGO_PLANE in place (stride 1, in[2] = out[2] = W, one output phase): output
+	 * o = oh * W + ow reads x[o + ip_off[q]] straight from X, no planes, as one run
+	 * over the rows [ip_ra, ip_rb) whose taps all lie inside X; the run's edge
+	 * columns (ow < ip_el or ow >= W - ip_er, where a tap leaves the row) are then
+	 * computed again tap by tap, and the other rows one at a time with their taps
+	 * inside X. Tap q of pl_wi reads row oh + ip_dh[q], column ow + ip_dw[q] of
+	 * input channel ip_c[q]. */
+	int pl_inplace;
+	int64_t ip_ra, ip_rb;        /* output rows of the long run */
+	int64_t ip_el, ip_er;        /* edge columns on the left and on the right */
+	int64_t *ip_off;             /* [pl_qmax]: offsets into x */
+	int64_t *ip_dh, *ip_dw, *ip_c; /* [pl_qmax]: row shift, column shift, channel */
+	int64_t *ip_enq;             /* [ip_el + ip_er]: taps inside the row of each edge
+	                              * column (0 .. ip_el - 1, then W - ip_er .. W - 1) */
+	int64_t *ip_eq;              /* [ip_el + ip_er][pl_qmax]: those taps q */
 	conv_plane_f32_fn plane;     /* float: the variants for this CPU (ALGO_PLANE, _TAPS) */
 	conv_plane4_f32_fn plane4;
 	/* ALGO_TAPS (the shapes of ALGO_PLANE, few outputs): the input rows that some tap
@@ -684,6 +699,87 @@ static void plane_group_##S(const struct conv_params *p, const T *x, const T *w,
 	}                                                                               \
 }                                                                                       \
                                                                                         \
+/* ALGO_PLANE in place: output (oh, ow) of one channel with weights wj, its taps   \
+ * inside X only */                                                                     \
+static T ip_point_##S(const struct conv_params *p, const T *x, const T *wj, T bias,    \
+                      int64_t oh, int64_t ow)                                           \
+{                                                                                       \
+	const int64_t W = p->in[2], nq = p->pl_nq[0];                                   \
+	T s = bias;                                                                     \
+	for (int64_t q = 0; q < nq; q++) {                                              \
+		const int64_t ih = oh + p->ip_dh[q], iw = ow + p->ip_dw[q];             \
+		if (ih >= 0 && ih < p->in[1] && iw >= 0 && iw < W)                      \
+			s += wj[q] * x[p->ip_c[q] * p->in_size + ih * W + iw];          \
+	}                                                                               \
+	return s;                                                                       \
+}                                                                                       \
+                                                                                        \
+/* ALGO_PLANE in place, one batch item and group (struct conv_params) */                \
+static void inplace_group_##S(const struct conv_params *p, const T *x, const T *w,      \
+                              const T *b, T *y, T *scr, const struct epilogue *e,       \
+                              int64_t c0)                                               \
+{                                                                                       \
+	const int64_t W = p->in[2], nq = p->pl_nq[0], el = p->ip_el, er = p->ip_er;     \
+	const int64_t ra = p->ip_ra, rb = p->ip_rb, rows = p->out[1];                   \
+	const int64_t *wi = p->pl_wi;                                                   \
+	int64_t mb, fo[PLANE_MAX_TAPS];                                                 \
+	T bias[4], fw[PLANE_MAX_TAPS];                                                  \
+	for (int64_t m = 0; m < p->mg; m += mb) {                                       \
+		mb = p->mg - m >= 4 ? 4 : 1;                                            \
+		for (int64_t j = 0; j < mb; j++) {                                      \
+			bias[j] = b ? b[m + j] : 0;                                     \
+			for (int64_t q = 0; q < nq; q++)                                \
+				scr[j * nq + q] = w[(m + j) * p->pl_wm + wi[q]];        \
+		}                                                                       \
+		if (rb > ra) {                                                          \
+			const int64_t o0 = ra * W + el, len = (rb - 1) * W + W - er - o0; \
+			if (mb == 4)                                                    \
+				plane4_##S(p, y + m * p->out_size + o0, p->out_size, len, \
+				           x + o0, 0, p->ip_off, scr, nq, bias);        \
+			else                                                            \
+				plane_##S(p, y + m * p->out_size + o0, len, x + o0,     \
+				          p->ip_off, scr, nq, bias[0]);                 \
+		}                                                                       \
+		for (int64_t j = 0; j < mb; j++) {                                      \
+			T *yj = y + (m + j) * p->out_size;                              \
+			const T *wj = scr + j * nq;                                     \
+			for (int64_t oh = 0; oh < rows; oh++) {                         \
+				if (oh < ra || oh >= rb) {                              \
+					int64_t fq = 0;                                 \
+					for (int64_t q = 0; q < nq; q++) {              \
+						const int64_t ih = oh + p->ip_dh[q];    \
+						if (ih < 0 || ih >= p->in[1])           \
+							continue;                       \
+						fo[fq] = p->ip_off[q];                  \
+						fw[fq++] = wj[q];                       \
+					}                                               \
+					plane_##S(p, yj + oh * W + el, W - el - er,     \
+					          x + oh * W + el, fo, fw, fq, bias[j]);  \
+				}                                                       \
+				if (oh >= ra && oh < rb)                                \
+					continue;                                       \
+				for (int64_t ow = 0; ow < el; ow++)                     \
+					yj[oh * W + ow] = ip_point_##S(p, x, wj, bias[j], oh, ow); \
+				for (int64_t ow = W - er; ow < W; ow++)                 \
+					yj[oh * W + ow] = ip_point_##S(p, x, wj, bias[j], oh, ow); \
+			}                                                               \
+			/* the run's edge columns: rows inside X, taps inside the row */ \
+			for (int64_t k = 0; k < el + er; k++) {                         \
+				const int64_t ow = k < el ? k : W - el - er + k;        \
+				const int64_t eq = p->ip_enq[k], *qs = p->ip_eq + k * p->pl_qmax; \
+				for (int64_t oh = ra; oh < rb; oh++) {                  \
+					const int64_t o = oh * W + ow;                  \
+					T sum = bias[j];                                \
+					for (int64_t t = 0; t < eq; t++)                \
+						sum += wj[qs[t]] * x[o + p->ip_off[qs[t]]]; \
+					yj[o] = sum;                                    \
+				}                                                       \
+			}                                                               \
+			epi_##S(e, yj, p->out_size, c0 + m + j);                        \
+		}                                                                       \
+	}                                                                               \
+}                                                                                       \
+                                                                                        \
 /* ALGO_TAPS: the padded input rows of one group into d [tp_gs] */                      \
 static void taps_copy_##S(const struct conv_params *p, const T *x, T *d)                \
 {                                                                                       \
@@ -813,6 +909,10 @@ static void conv_group_##S(const struct conv_params *p, const T *x, const T *w, 
                            const T *b, T *y, T *col, const struct epilogue *e, int64_t c0) \
 {                                                                                       \
 	const int64_t kk = p->cg * p->k_size;                                           \
+	if (p->algo == ALGO_PLANE && p->pl_inplace) {                                   \
+		inplace_group_##S(p, x, w, b, y, col, e, c0);                           \
+		return;                                                                 \
+	}                                                                               \
 	if (p->algo == ALGO_PLANE) {                                                    \
 		plane_group_##S(p, x, w, b, y, col, e, c0);                             \
 		return;                                                                 \
@@ -1036,6 +1136,73 @@ static int convt_axis(struct node *n, struct exec *x, int a, int nsp, enum auto_
 	return GRT_OK;
 }
 
+/* ALGO_PLANE in place (struct conv_params) when the shape allows: stride 1, rows of
+ * the same width W in X and Y and at least one column whose taps all lie inside
+ * the row. Its tables follow pl_wi (one output phase), its scratch is [4][pl_qmax]
+ * weights. */
+static int inplace_prepare(struct node *n, struct exec *x, struct conv_params *p)
+{
+	const int64_t W = p->in[2], k1 = p->k[1], k2 = p->k[2], es = (int64_t)dtype_size(p->dtype);
+	int64_t q = 0, minw = 0, maxw = 0;
+
+	if (p->stride[2] != 1 || W != p->out[2] || p->pl_nph_out != 1 ||
+	    p->pl_nq[0] != p->cg * k1 * k2)
+		return GRT_OK;
+	/* per row, the planes copy cg input and mg output rows of about W elements, while
+	 * the edge columns cost mg * (el + er) * taps scalar multiply-adds (at most k2 - 1
+	 * edge columns): in place only while those are cheaper, i.e. few output channels
+	 * share the planes (depthwise) */
+	if (2 * p->mg * (k2 - 1) * p->dil[2] * p->pl_nq[0] > (p->cg + p->mg) * W)
+		return GRT_OK;
+	p->ip_off = plan_alloc(x, (size_t)(4 * p->pl_qmax) * sizeof(int64_t));
+	if (!p->ip_off)
+		return GRT_E_NOMEM;
+	p->ip_dh = p->ip_off + p->pl_qmax;
+	p->ip_dw = p->ip_dh + p->pl_qmax;
+	p->ip_c = p->ip_dw + p->pl_qmax;
+	/* the order of plane_prepare's pl_wi: channel, kh, kw */
+	for (int64_t c = 0; c < p->cg; c++)
+		for (int64_t kh = 0; kh < k1; kh++)
+			for (int64_t kw = 0; kw < k2; kw++, q++) {
+				int64_t dh = kh * p->dil[1] - p->pad[1], dw = kw * p->dil[2] - p->pad[2];
+				if (p->transpose) {
+					dh = -dh;
+					dw = -dw;
+				}
+				p->ip_dh[q] = dh;
+				p->ip_dw[q] = dw;
+				p->ip_c[q] = c;
+				p->ip_off[q] = c * p->in_size + dh * W + dw;
+				minw = dw < minw ? dw : minw;
+				maxw = dw > maxw ? dw : maxw;
+			}
+	p->ip_el = -minw;
+	p->ip_er = maxw;
+	if (p->ip_el + p->ip_er >= W)
+		return GRT_OK;
+	/* rows oh with 0 <= oh + dh < in[1] for every tap */
+	p->ip_enq = plan_alloc(x, (size_t)((p->ip_el + p->ip_er) * (1 + p->pl_qmax)) *
+	                          sizeof(int64_t));
+	if (!p->ip_enq)
+		return GRT_E_NOMEM;
+	p->ip_eq = p->ip_enq + p->ip_el + p->ip_er;
+	for (int64_t k = 0; k < p->ip_el + p->ip_er; k++) {
+		const int64_t ow = k < p->ip_el ? k : W - p->ip_el - p->ip_er + k;
+		int64_t eq = 0;
+		for (q = 0; q < p->pl_nq[0]; q++)
+			if (ow + p->ip_dw[q] >= 0 && ow + p->ip_dw[q] < W)
+				p->ip_eq[k * p->pl_qmax + eq++] = q;
+		p->ip_enq[k] = eq;
+	}
+	p->ip_ra = -p->pl_minh;
+	p->ip_ra = p->ip_ra < 0 ? 0 : p->ip_ra > p->out[1] ? p->out[1] : p->ip_ra;
+	p->ip_rb = p->in[1] - (p->pl_minh + p->pl_halo);
+	p->ip_rb = p->ip_rb < p->ip_ra ? p->ip_ra : p->ip_rb > p->out[1] ? p->out[1] : p->ip_rb;
+	p->pl_inplace = 1;
+	n->scratch_bytes = (size_t)(4 * p->pl_qmax * es);
+	return GRT_OK;
+}
+
 /* ALGO_PLANE's tables (struct conv_params) and scratch. Only for in[0] = out[0] =
  * k[0] = 1, pad[0] = 0 and stride[1] = 1. */
 static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
@@ -1132,7 +1299,7 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 	}
 	p->plane = conv_avx2_ok() ? conv_plane_f32_avx2 : conv_plane_f32_portable;
 	p->plane4 = conv_avx2_ok() ? conv_plane4_f32_avx2 : conv_plane4_f32_portable;
-	return GRT_OK;
+	return inplace_prepare(n, x, p);
 }
 
 /* ALGO_TAPS's tables (struct conv_params) and scratch, *ok = 1; *ok = 0 when they

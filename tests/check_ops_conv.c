@@ -1,7 +1,8 @@
 /* check_ops_conv.c - Conv and ConvTranspose: hand-computed values, shapes, errors,
  * opsets, a seeded sweep over attribute combinations against a naive reference
  * written from the ONNX definitions, the plane kernel's variants against each other,
- * and fused activations (node->epi) on every algorithm.
+ * the plane algorithm read in place, and fused activations (node->epi) on every
+ * algorithm.
  * Rerun: make tests/check_ops_conv && ./tests/check_ops_conv (CK_RUN_CASE=name for one). */
 #include <check.h>
 #include <math.h>
@@ -929,6 +930,51 @@ START_TEST(sweep_taps)
 }
 END_TEST
 
+/* Shapes for the plane algorithm read in place (ops/conv.c, pl_inplace): stride 1,
+ * rows as wide in X as in Y (W pads that add up to the dilated kernel's reach, split
+ * unevenly), rows whose taps leave X at the top and the bottom (or none), depthwise
+ * groups and 1 to 3 input channels, 1 to 6 output channels per group (the wider
+ * rows and fewer channels take it, the others the planes). */
+START_TEST(sweep_inplace)
+{
+	struct geo g;
+	char label[64];
+
+	rng_state = 4242u + (uint32_t)_i;
+	for (int i = 0; i < 60; i++) {
+		random_geo(&g, _i, 0);
+		g.nsp = 2;
+		g.group = rnd(1, 3);
+		g.cg = i % 2 ? 1 : rnd(1, 3);
+		g.mg = i % 3 ? rnd(1, 2) : rnd(1, 6);
+		for (int a = 0; a < 2; a++) {
+			int64_t dk;
+			g.k[a] = rnd(1, 3);
+			g.s[a] = 1;
+			g.d[a] = rnd(1, a ? 2 : 5);
+			g.op[a] = 0;
+			dk = (g.k[a] - 1) * g.d[a] + 1;
+			g.in[a] = a ? rnd(dk + 2, 90) : rnd(12, 30);
+			if (a) {
+				g.pb[a] = rnd(0, dk - 1);
+				g.pe[a] = dk - 1 - g.pb[a];
+			} else {
+				g.pb[a] = rnd(0, dk - 1);
+				g.pe[a] = rnd(0, dk - 1);
+			}
+			g.out[a] = _i ? g.in[a] - 1 + dk - g.pb[a] - g.pe[a]
+			              : g.in[a] + g.pb[a] + g.pe[a] - dk + 1;
+		}
+		if (g.out[0] * g.out[1] < 256) {   /* fewer outputs take the taps algorithm */
+			g.in[0] += 256 / g.out[1] + 1;
+			g.out[0] += 256 / g.out[1] + 1;
+		}
+		snprintf(label, sizeof(label), "inplace %d case %d", _i, i);
+		check_geo(&g, i % 5 == 4 ? DT_DOUBLE : DT_FLOAT, label);
+	}
+}
+END_TEST
+
 START_TEST(sweep_tiled)
 {
 	/* big enough that im2col / col2im take several tiles */
@@ -1160,6 +1206,12 @@ static const struct epi_case epi_cases[] = {
 	  { 9, 3, 1, 5 }, 1, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
 	{ "plane ConvTranspose, W stride 2", "ConvTranspose", 4, { 2, 4, 9, 17 },
 	  { 4, 5, 1, 5 }, 2, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
+	{ "plane in place (depthwise, rows at the top read outside X)", "Conv", 4,
+	  { 2, 4, 24, 33 }, { 4, 1, 3, 3 }, 4, { 1, 1 }, { 2, 1 }, { 4, 1, 0, 1 } },
+	{ "plane in place, 4 then 1 output channels", "Conv", 4, { 1, 1, 20, 40 },
+	  { 5, 1, 3, 3 }, 1, { 1, 1 }, { 1, 1 }, { 1, 1, 1, 1 } },
+	{ "plane in place ConvTranspose (depthwise)", "ConvTranspose", 4,
+	  { 2, 4, 26, 33 }, { 4, 1, 3, 3 }, 4, { 1, 1 }, { 2, 1 }, { 4, 1, 0, 1 } },
 	{ "taps (one row, depthwise groups 4 at a time, then 2)", "Conv", 4,
 	  { 2, 6, 5, 33 }, { 6, 1, 3, 3 }, 6, { 1, 1 }, { 2, 1 }, { 0, 1, 0, 1 } },
 	{ "taps, 4 output channels, W stride 2", "Conv", 4, { 1, 9, 1, 129 },
@@ -1218,6 +1270,7 @@ static Suite *conv_suite(void)
 	tcase_add_test(sw, sweep_gtcrn_shapes);
 	tcase_add_test(sw, sweep_plane);
 	tcase_add_test(sw, sweep_taps);
+	tcase_add_test(sw, sweep_inplace);
 	tcase_add_test(v, plane_variants);
 	tcase_add_test(v, epilogue_every_algorithm);
 	tcase_set_timeout(sw, 60);
@@ -1248,6 +1301,7 @@ static Suite *convt_suite(void)
 	tcase_add_loop_test(sw, sweep_wide, 1, 2);
 	tcase_add_loop_test(sw, sweep_plane, 1, 2);
 	tcase_add_loop_test(sw, sweep_taps, 1, 2);
+	tcase_add_loop_test(sw, sweep_inplace, 1, 2);
 	tcase_set_timeout(sw, 60);
 	suite_add_tcase(s, v);
 	suite_add_tcase(s, sh);
