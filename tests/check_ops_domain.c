@@ -492,14 +492,14 @@ END_TEST
 static void unfold_conv_form(int kind)     /* 0: Conv, 1: ConvTranspose, 2: Conv group 2 */
 {
 	struct mg *g = mg_new(7, 13);
-	float w[6 * 5], b[5];
+	float w[6 * 5], b[6];
 	uint8_t *buf;
 	size_t len;
 	int k;
 
 	for (int i = 0; i < 30; i++)
 		w[i] = 0.1f * (float)(i % 7) - 0.25f;
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		b[i] = 0.5f * (float)i;
 	mg_import(g, OP_DOMAIN, 1);
 	mg_input(g, "x", 1, 4, (const int64_t[4]){ 1, 2, 6, 10 });
@@ -513,8 +513,6 @@ static void unfold_conv_form(int kind)     /* 0: Conv, 1: ConvTranspose, 2: Conv
 	mg_attr_ints(g, k, "dilations", 2, (const int64_t[2]){ 1, 2 });
 	mg_attr_ints(g, k, "pads", 4, (const int64_t[4]){ 0, 1, 0, 1 });
 	mg_node(g, "Reshape", "rs", "u,shape", "r");
-	if (kind == 2)
-		b[5 - 1] = 1;
 	k = mg_node(g, kind == 1 ? "ConvTranspose" : "Conv", "pw", kind == 1 ? "r,w" : "r,w,b", "y");
 	if (kind == 2)
 		mg_attr_int(g, k, "group", 2);
