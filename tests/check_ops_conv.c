@@ -781,6 +781,29 @@ static void check_geo(const struct geo *g, enum dtype dt, const char *label)
 	free(xv);
 }
 
+/* Completes axis a of g: the output length for its input, kernel, stride,
+ * dilation and pads. A Conv's input grows to hold the dilated kernel; a
+ * ConvTranspose's pads shrink until its output is not empty. */
+static void finish_axis(struct geo *g, int a)
+{
+	const int64_t dk = (g->k[a] - 1) * g->d[a] + 1;
+
+	if (!g->transpose) {
+		if (g->in[a] + g->pb[a] + g->pe[a] < dk)
+			g->in[a] = dk;
+		g->out[a] = (g->in[a] + g->pb[a] + g->pe[a] - dk) / g->s[a] + 1;
+		return;
+	}
+	const int64_t full = g->s[a] * (g->in[a] - 1) + g->op[a] + dk;
+	while (g->pb[a] + g->pe[a] >= full) {
+		if (g->pb[a])
+			g->pb[a]--;
+		else
+			g->pe[a]--;
+	}
+	g->out[a] = full - g->pb[a] - g->pe[a];
+}
+
 START_TEST(sweep_random)
 {
 	struct geo g;
@@ -807,7 +830,6 @@ START_TEST(sweep_wide)
 	rng_state = 555u + (uint32_t)_i;
 	for (int i = 0; i < 60; i++) {
 		int kind = i % 4 == 0 ? 1 : i % 4 == 1 ? 2 : 0;   /* depthwise, pointwise, any */
-		int64_t dk;
 
 		random_geo(&g, _i, kind);
 		g.nsp = 2;
@@ -819,21 +841,7 @@ START_TEST(sweep_wide)
 			g.pb[a] = kind == 2 ? 0 : rnd(0, 2);
 			g.pe[a] = kind == 2 ? 0 : rnd(0, 2);
 			g.op[a] = 0;
-			dk = (g.k[a] - 1) * g.d[a] + 1;
-			if (!_i) {
-				if (g.in[a] + g.pb[a] + g.pe[a] < dk)
-					g.in[a] = dk;
-				g.out[a] = (g.in[a] + g.pb[a] + g.pe[a] - dk) / g.s[a] + 1;
-			} else {
-				int64_t full = g.s[a] * (g.in[a] - 1) + dk;
-				while (g.pb[a] + g.pe[a] >= full) {
-					if (g.pb[a])
-						g.pb[a]--;
-					else
-						g.pe[a]--;
-				}
-				g.out[a] = full - g.pb[a] - g.pe[a];
-			}
+			finish_axis(&g, a);
 		}
 		snprintf(label, sizeof(label), "wide %d case %d", _i, i);
 		check_geo(&g, i % 4 == 3 ? DT_DOUBLE : DT_FLOAT, label);
@@ -857,7 +865,6 @@ START_TEST(sweep_plane)
 		g.mg = rnd(1, 6);
 		for (int a = 0; a < g.nsp; a++) {
 			const int last = a == g.nsp - 1;
-			int64_t dk;
 			g.in[a] = last ? rnd(g.nsp == 1 ? 260 : 20, g.nsp == 1 ? 400 : 70)
 			               : rnd(14, 24);
 			g.k[a] = rnd(1, last ? 5 : 3);
@@ -866,15 +873,7 @@ START_TEST(sweep_plane)
 			g.pb[a] = rnd(0, 3);
 			g.pe[a] = rnd(0, 3);
 			g.op[a] = _i ? rnd(0, (g.s[a] > g.d[a] ? g.s[a] : g.d[a]) - 1) : 0;
-			dk = (g.k[a] - 1) * g.d[a] + 1;
-			if (!_i) {
-				if (g.in[a] + g.pb[a] + g.pe[a] < dk)
-					g.in[a] = dk;
-				g.out[a] = (g.in[a] + g.pb[a] + g.pe[a] - dk) / g.s[a] + 1;
-			} else {
-				int64_t full = g.s[a] * (g.in[a] - 1) + g.op[a] + dk;
-				g.out[a] = full - g.pb[a] - g.pe[a];
-			}
+			finish_axis(&g, a);
 		}
 		snprintf(label, sizeof(label), "plane %d case %d", _i, i);
 		check_geo(&g, i % 5 == 4 ? DT_DOUBLE : DT_FLOAT, label);
@@ -909,20 +908,7 @@ START_TEST(sweep_taps)
 			dk = (g.k[a] - 1) * g.d[a] + 1;
 			g.in[a] = last ? rnd(8, g.nsp == 1 ? 120 : 40) : rnd(1, dk + 2);
 			g.op[a] = _i ? rnd(0, (g.s[a] > g.d[a] ? g.s[a] : g.d[a]) - 1) : 0;
-			if (!_i) {
-				if (g.in[a] + g.pb[a] + g.pe[a] < dk)
-					g.in[a] = dk;
-				g.out[a] = (g.in[a] + g.pb[a] + g.pe[a] - dk) / g.s[a] + 1;
-			} else {
-				int64_t full = g.s[a] * (g.in[a] - 1) + g.op[a] + dk;
-				while (g.pb[a] + g.pe[a] >= full) {
-					if (g.pb[a])
-						g.pb[a]--;
-					else
-						g.pe[a]--;
-				}
-				g.out[a] = full - g.pb[a] - g.pe[a];
-			}
+			finish_axis(&g, a);
 		}
 		snprintf(label, sizeof(label), "taps %d case %d", _i, i);
 		check_geo(&g, i % 7 == 6 ? DT_DOUBLE : DT_FLOAT, label);
