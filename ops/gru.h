@@ -10,12 +10,19 @@
 
 #include <stdint.h>
 
+struct node;
+struct tensor;
+
 struct gru_recur {
 	int64_t seq, batch, hidden;   /* seq_length, batch_size, hidden_size */
 	int dirs;                     /* num_directions: 1 or 2 */
 	int reverse;                  /* direction = reverse (with dirs = 1) */
-	int layout;                   /* 0: row t*batch + b, Y [seq][dirs][batch][hidden];
-	                               * 1: row b*seq + t, Y [batch][seq][dirs][hidden] */
+	/* Where step t of batch entry b is: xw row t * xw_t + b * xw_b, and Y's
+	 * [hidden] run for direction d at y + t * y_t + d * y_d + b * y_b (floats).
+	 * gru_recur_layout() sets them for the layout attribute; the planner may
+	 * change them to read X or write Y through a Transpose (gru_read_x_from,
+	 * gru_write_y_to). */
+	int64_t xw_t, xw_b, y_t, y_d, y_b;
 	const float *rt[2];           /* [dirs] R^T [hidden][3*hidden], gate blocks z, r, h */
 	const float *rbh[2];          /* [dirs] [hidden] Rbh */
 	/* Set by gru_recur_pair() (hidden 4): R^T and Rbh of two chains side by
@@ -24,6 +31,11 @@ struct gru_recur {
 	float rt2[4 * 3 * 2 * 4];     /* [hidden k][gate block z, r, h][half][4] */
 	float rbh2[2 * 4];            /* [half][4] */
 };
+
+/* The strides of layout 0 (xw rows t*batch + b, Y [seq][dirs][batch][hidden]) or
+ * 1 (rows b*seq + t, Y [batch][seq][dirs][hidden]); seq, batch, hidden and dirs
+ * must be set. */
+void gru_recur_layout(struct gru_recur *q, int layout);
 
 /* Fills q->rt2 and q->rbh2 from q->rt, q->rbh and q->dirs when q->hidden is 4
  * (else does nothing); call it once the other fields are set. */
@@ -50,5 +62,13 @@ int gru_recur_avx2_ok(int64_t hidden);
 void gru_project_avx2(int64_t rows, int64_t in, int64_t n, const float *x, const float *wt,
                       const float *bx, float *xw);
 int gru_project_avx2_ok(int64_t n, int64_t in);
+
+/* For the planner (runtime/fuse.c), on a prepared GRU node whose fast path
+ * applies (float, layout 0, no sequence_lens); 1 when done, 0 when not:
+ * gru_read_x_from: X is Transpose(src, perm [1, 0, 2]): read src ([batch][seq]
+ * [input]) instead. gru_write_y_to: write Y's [hidden] runs into dst at
+ * t * st + d * sd + b * sb floats instead (dst has Y's element count). */
+int gru_read_x_from(struct node *n, struct tensor *src);
+int gru_write_y_to(struct node *n, struct tensor *dst, int64_t st, int64_t sd, int64_t sb);
 
 #endif

@@ -388,7 +388,7 @@ static int gru_prepare(struct node *n, struct exec *x)
 		p->rec.hidden = p->hidden;
 		p->rec.dirs = p->dirs;
 		p->rec.reverse = p->reverse;
-		p->rec.layout = p->layout;
+		gru_recur_layout(&p->rec, p->layout);
 		for (int d = 0; d < p->dirs; d++) {
 			p->rec.rt[d] = p->w[d].rt;
 			p->rec.rbh[d] = p->w[d].rbh;
@@ -568,7 +568,7 @@ gru_recur_lbr(const int64_t hs, const struct gru_recur *q, const float *xw, floa
 		for (int d = 0; d < q->dirs; d++) {
 			int64_t t = d == 1 || q->reverse ? seq - 1 - st : st;
 			for (int64_t b = 0; b < batch; b++) {
-				int64_t row = q->layout ? b * seq + t : t * batch + b;
+				int64_t row = t * q->xw_t + b * q->xw_b;
 				const float *xr = xw + (row * q->dirs + d) * g;
 				float *hb = h + (d * batch + b) * hn;
 				if (hs)
@@ -576,8 +576,7 @@ gru_recur_lbr(const int64_t hs, const struct gru_recur *q, const float *xw, floa
 				else
 					gru_step_any(hn, xr, q->rt[d], q->rbh[d], hb, tmp);
 				if (y) {
-					float *yr = y + (q->layout ? (row * q->dirs + d) * hn :
-					                 ((t * q->dirs + d) * batch + b) * hn);
+					float *yr = y + t * q->y_t + d * q->y_d + b * q->y_b;
 					for (int64_t j = 0; j < hn; j++)
 						yr[j] = hb[j];
 				}
@@ -594,6 +593,17 @@ void gru_recur_portable(const struct gru_recur *q, const float *xw, float *h, fl
 	case 16: gru_recur_lbr(16, q, xw, h, y, tmp); break;
 	default: gru_recur_lbr(0, q, xw, h, y, tmp); break;
 	}
+}
+
+void gru_recur_layout(struct gru_recur *q, int layout)
+{
+	const int64_t hs = q->hidden;
+
+	q->xw_t = layout ? 1 : q->batch;
+	q->xw_b = layout ? q->seq : 1;
+	q->y_t = layout ? q->dirs * hs : q->dirs * q->batch * hs;
+	q->y_d = layout ? hs : q->batch * hs;
+	q->y_b = layout ? q->seq * q->dirs * hs : hs;
 }
 
 void gru_recur_pair(struct gru_recur *q)
@@ -638,6 +648,36 @@ static void store(struct tensor *t, const float *s)
 		for (int64_t i = 0; i < t->numel; i++)
 			d[i] = float_to_half(s[i]);
 	}
+}
+
+/* The planner's Transposes around a GRU, folded into the fast path's strides
+ * (ops/gru.h): only float, layout 0, no sequence_lens (p->fast). */
+int gru_read_x_from(struct node *n, struct tensor *src)
+{
+	struct gru_params *p = n->params;
+
+	if (!p || !p->fast || p->layout || src->dtype != DT_FLOAT ||
+	    src->numel != n->inputs[0]->numel)
+		return 0;
+	n->inputs[0] = src;
+	p->rec.xw_t = 1;
+	p->rec.xw_b = p->seq;
+	return 1;
+}
+
+int gru_write_y_to(struct node *n, struct tensor *dst, int64_t st, int64_t sd, int64_t sb)
+{
+	struct gru_params *p = n->params;
+	const struct tensor *y = op_output(n, 0);
+
+	if (!p || !p->fast || p->layout || !y || dst->dtype != DT_FLOAT ||
+	    dst->numel != y->numel)
+		return 0;
+	n->outputs[0] = dst;
+	p->rec.y_t = st;
+	p->rec.y_d = sd;
+	p->rec.y_b = sb;
+	return 1;
 }
 
 static int gru_run(struct node *n, struct exec *x)

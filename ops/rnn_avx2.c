@@ -61,13 +61,12 @@ chain_at(const int hs, const struct gru_recur *q, const float *xw, float *h, flo
 {
 	const int64_t seq = q->seq, batch = q->batch;
 	int64_t t = d == 1 || q->reverse ? seq - 1 - st : st;
-	int64_t row = q->layout ? b * seq + t : t * batch + b;
+	int64_t row = t * q->xw_t + b * q->xw_b;
 	struct chain c;
 
 	c.x = xw + (row * q->dirs + d) * 3 * hs;
 	c.h = h + (d * batch + b) * hs;
-	c.y = y ? y + (q->layout ? (row * q->dirs + d) * hs :
-	               ((t * q->dirs + d) * batch + b) * hs) : NULL;
+	c.y = y ? y + t * q->y_t + d * q->y_d + b * q->y_b : NULL;
 	c.rt = q->rt[d];
 	c.rbh = q->rbh[d];
 	return c;

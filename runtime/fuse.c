@@ -22,6 +22,11 @@
  * Unfold + 1x1 Conv: a pointwise Conv or ConvTranspose over the channels of an
  * Unfold (through a Reshape) is one Conv with the Unfold's window.
  *
+ * GRU layouts: a Transpose(perm [1, 0, 2]) that only feeds a GRU's X, and the
+ * Transposes (with Reshapes and Squeezes between them) that only rearrange its
+ * Y while keeping each [hidden] run whole, are folded into the strides the GRU
+ * reads X and writes Y with.
+ *
  * Pad + Conv: a Conv whose input is a zero Pad of the spatial axes only (read
  * by nothing else) takes those pads itself.
  *
@@ -35,6 +40,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ops/gru.h"
 #include "runtime/internal.h"
 
 struct graph_view {
@@ -619,6 +625,137 @@ static int try_unfold_slices(struct graph_view *g, int i_c, struct exec *x)
 	return 2 * kw + 1 + (pad != NULL);   /* nodes replaced */
 }
 
+/* The node that reads t, when exactly one does (and t is not a graph output). */
+static struct node *sole_reader(struct graph_view *g, const struct tensor *t)
+{
+	grt_session *s = g->s;
+
+	if (!t || !used_once(g, t))
+		return NULL;
+	for (int i = 0; i < s->n_run; i++) {
+		struct node *n = &s->nodes[i];
+		for (int k = 0; n->op && k < n->n_inputs; k++)
+			if (n->inputs[k] == t)
+				return n;
+	}
+	return NULL;
+}
+
+/* A tensor seen as groups of the GRU's Y axes (t, d, b, hidden = 0..3): axis k
+ * of the tensor is Y axes grp[k][0..len[k]), outermost first. */
+struct yview {
+	int nd;
+	int64_t dims[MAX_DIMS];
+	int len[MAX_DIMS];
+	int grp[MAX_DIMS][4];
+};
+
+/* The view after a Reshape (or Squeeze, Unsqueeze) to dims: only merges of
+ * neighbouring axes and size-1 axes; 0 for anything else (a split). */
+static int yview_reshape(struct yview *v, int nd, const int64_t *dims)
+{
+	struct yview w = { .nd = nd };
+	int k = 0;
+
+	for (int j = 0; j < nd; j++) {
+		int64_t prod = 1;
+		w.dims[j] = dims[j];
+		w.len[j] = 0;
+		if (dims[j] == 1)
+			continue;
+		while (k < v->nd && (prod < dims[j] || v->dims[k] == 1)) {
+			if (v->dims[k] != 1) {
+				prod *= v->dims[k];
+				for (int q = 0; q < v->len[k]; q++)
+					w.grp[j][w.len[j]++] = v->grp[k][q];
+			}
+			k++;
+		}
+		if (prod != dims[j])
+			return 0;
+	}
+	*v = w;
+	return 1;
+}
+
+static int try_gru_layout(struct graph_view *g, int i_gru, struct exec *x)
+{
+	grt_session *s = g->s;
+	struct node *n = &s->nodes[i_gru], *tr, *r, *chain[16];
+	struct tensor *y = op_output(n, 0), *fin = NULL;
+	static const int64_t swap01[3] = { 1, 0, 2 };
+	const int64_t *perm;
+	struct yview v, best;
+	int count, done = 0, n_chain = 0, n_best = 0;
+
+	/* X: Transpose(perm [1, 0, 2]) read only by this GRU */
+	tr = producer_of(g, n->inputs[0], "Transpose");
+	if (tr && used_once(g, tr->outputs[0]) && !attr_ints(tr, x, "perm", &perm, &count) &&
+	    count == 3 && !memcmp(perm, swap01, sizeof(swap01)) &&
+	    gru_read_x_from(n, tr->inputs[0])) {
+		tr->op = NULL;
+		done++;
+	}
+	/* Y: follow Transposes, Reshapes and Squeezes read once */
+	if (!y || y->ndim != 4)
+		return done;
+	v.nd = 4;
+	for (int a = 0; a < 4; a++) {
+		v.dims[a] = y->dims[a];
+		v.len[a] = 1;
+		v.grp[a][0] = a;
+	}
+	for (struct tensor *t = y; (r = sole_reader(g, t)) && n_chain < 16; t = r->outputs[0]) {
+		struct tensor *o = r->outputs[0];
+		if (r->n_outputs != 1 || !o || r->inputs[0] != t)
+			break;
+		if (!strcmp(r->op_type, "Transpose")) {
+			struct yview w = v;
+			if (attr_ints(r, x, "perm", &perm, &count) || count != v.nd)
+				break;
+			for (int j = 0; j < v.nd; j++) {
+				w.dims[j] = v.dims[perm[j]];
+				w.len[j] = v.len[perm[j]];
+				memcpy(w.grp[j], v.grp[perm[j]], sizeof(w.grp[j]));
+			}
+			v = w;
+		} else if (!strcmp(r->op_type, "Reshape") || !strcmp(r->op_type, "Squeeze") ||
+		           !strcmp(r->op_type, "Unsqueeze")) {
+			if (!yview_reshape(&v, o->ndim, o->dims))
+				break;
+		} else {
+			break;
+		}
+		chain[n_chain++] = r;
+		if (!strcmp(r->op_type, "Transpose")) {
+			best = v;
+			n_best = n_chain;
+			fin = o;
+		}
+	}
+	if (n_best) {
+		/* strides of t, d, b in fin (contiguous); hidden must be the innermost */
+		int64_t stride[4] = { 0, 0, 0, 0 }, size[4], st = 1;
+		for (int a = 0; a < 4; a++)
+			size[a] = y->dims[a];
+		for (int k = best.nd - 1; k >= 0; k--) {
+			int64_t in = st;
+			for (int q = best.len[k] - 1; q >= 0; q--) {
+				stride[best.grp[k][q]] = in;
+				in *= size[best.grp[k][q]];
+			}
+			st *= best.dims[k];
+		}
+		if (stride[3] == 1 && gru_write_y_to(n, fin, stride[0], stride[1], stride[2])) {
+			for (int c = 0; c < n_best; c++)
+				chain[c]->op = NULL;
+			g->producer[tid(s, fin)] = i_gru;
+			done += n_best;
+		}
+	}
+	return done;
+}
+
 /* Conv(Pad(X)) with a zero Pad of the spatial axes: Conv(X) with the pads added. */
 static int try_pad_conv(struct graph_view *g, int i_conv, struct exec *x)
 {
@@ -948,6 +1085,8 @@ int fuse_nodes(grt_session *s, unsigned flags)
 		}
 		else if (!strcmp(n->op_type, "Concat"))
 			rc = try_unfold_slices(&g, i, &s->exec);
+		else if (!strcmp(n->op_type, "GRU"))
+			rc = try_gru_layout(&g, i, &s->exec);
 		else
 			continue;
 		if (rc < 0)

@@ -452,11 +452,11 @@ static void check_recur_variant(int hs, int dir, int layout, int batch, int seq,
 	float *y1 = malloc(sizeof(float) * n_y), *y2 = malloc(sizeof(float) * n_y);
 	struct gru_recur q = {
 		.seq = seq, .batch = batch, .hidden = hs, .dirs = dirs, .reverse = dir == 1,
-		.layout = layout, .rt = { rt, rt + (dirs - 1) * hs * g },
-		.rbh = { rbh, rbh + (dirs - 1) * hs },
+		.rt = { rt, rt + (dirs - 1) * hs * g }, .rbh = { rbh, rbh + (dirs - 1) * hs },
 	};
 
 	ck_assert(rt && rbh && xw && tmp && h1 && h2 && y1 && y2);
+	gru_recur_layout(&q, layout);
 	rng_state = (uint32_t)(hs * 1000 + dir * 100 + layout * 10 + batch + seq * 7);
 	fill(rt, dirs * hs * g, 0.8f);
 	fill(rbh, dirs * hs, 0.5f);
@@ -508,6 +508,81 @@ START_TEST(gru_recur_variants)
 	check_recur_variant(4, 0, 1, 3, 5, 0);
 	check_recur_variant(8, 0, 0, 3, 5, 0);
 	check_recur_variant(16, 2, 1, 3, 5, 0);
+}
+END_TEST
+
+/* The recurrence through other strides: xw rows batch-major (b*seq + t) while Y
+ * goes out as [seq][batch][dirs][hidden] (what the planner sets when it folds a
+ * Transpose into the GRU) gives exactly layout 0's numbers, rearranged; in both
+ * variants. */
+static void check_recur_strides(int hs, int dir, int batch, int seq,
+                                gru_recur_fn fn)
+{
+	const int dirs = dir == 2 ? 2 : 1, g = 3 * hs;
+	const size_t n_xw = (size_t)(dirs * seq * batch * g), n_h = (size_t)(dirs * batch * hs);
+	const size_t n_y = (size_t)seq * n_h;
+	float *rt = malloc(sizeof(float) * (size_t)(dirs * hs * g));
+	float *rbh = malloc(sizeof(float) * (size_t)(dirs * hs));
+	float *xw = malloc(sizeof(float) * n_xw), *xb = malloc(sizeof(float) * n_xw);
+	float *tmp = malloc(sizeof(float) * 7 * (size_t)hs);
+	float *h1 = malloc(sizeof(float) * n_h), *h2 = malloc(sizeof(float) * n_h);
+	float *y1 = malloc(sizeof(float) * n_y), *y2 = malloc(sizeof(float) * n_y);
+	struct gru_recur q = {
+		.seq = seq, .batch = batch, .hidden = hs, .dirs = dirs, .reverse = dir == 1,
+		.rt = { rt, rt + (dirs - 1) * hs * g }, .rbh = { rbh, rbh + (dirs - 1) * hs },
+	};
+
+	ck_assert(rt && rbh && xw && xb && tmp && h1 && h2 && y1 && y2);
+	rng_state = (uint32_t)(hs * 31 + dir * 7 + batch * 3 + seq);
+	fill(rt, dirs * hs * g, 0.8f);
+	fill(rbh, dirs * hs, 0.5f);
+	fill(xw, (int)n_xw, 2.0f);
+	fill(h1, (int)n_h, 0.9f);
+	memcpy(h2, h1, sizeof(float) * n_h);
+	/* xb: the same rows, batch-major */
+	for (int t = 0; t < seq; t++)
+		for (int b = 0; b < batch; b++)
+			memcpy(xb + (size_t)(b * seq + t) * (size_t)(dirs * g),
+			       xw + (size_t)(t * batch + b) * (size_t)(dirs * g),
+			       sizeof(float) * (size_t)(dirs * g));
+	gru_recur_layout(&q, 0);
+	gru_recur_pair(&q);
+	fn(&q, xw, h1, y1, tmp);
+	q.xw_t = 1;
+	q.xw_b = seq;
+	q.y_t = batch * dirs * hs;
+	q.y_d = hs;
+	q.y_b = dirs * hs;
+	fn(&q, xb, h2, y2, tmp);
+	ck_assert_mem_eq(h1, h2, sizeof(float) * n_h);
+	for (int t = 0; t < seq; t++)
+		for (int d = 0; d < dirs; d++)
+			for (int b = 0; b < batch; b++)
+				ck_assert_mem_eq(y2 + ((t * batch + b) * dirs + d) * hs,
+				                 y1 + ((t * dirs + d) * batch + b) * hs,
+				                 sizeof(float) * (size_t)hs);
+	free(rt);
+	free(rbh);
+	free(xw);
+	free(xb);
+	free(tmp);
+	free(h1);
+	free(h2);
+	free(y1);
+	free(y2);
+}
+
+START_TEST(gru_recur_strides)
+{
+	static const int hidden[] = { 4, 8, 16, 5 };
+
+	for (size_t i = 0; i < 4; i++)
+		for (int dir = 0; dir < 3; dir++)
+			for (int batch = 1; batch <= 3; batch++) {
+				check_recur_strides(hidden[i], dir, batch, 4, gru_recur_portable);
+				if (gru_recur_avx2_ok(hidden[i]))
+					check_recur_strides(hidden[i], dir, batch, 4, gru_recur_avx2);
+			}
 }
 END_TEST
 
@@ -782,6 +857,7 @@ static Suite *suite_gru(void)
 	tcase_add_test(v, gru_values_fast_vs_general);
 	tcase_add_test(v, gru_recur_variants);
 	tcase_add_test(v, gru_project_variant);
+	tcase_add_test(v, gru_recur_strides);
 	tcase_add_test(v, gru_values_types);
 	tcase_add_test(sh, gru_shapes);
 	tcase_add_test(e, gru_errors);

@@ -420,6 +420,85 @@ START_TEST(pad_conv_fusion)
 }
 END_TEST
 
+/* The Transposes around a GRU (X from [batch, seq, input]; Y rearranged to
+ * [batch, seq, dirs*hidden] through Transpose, Reshape, Transpose, or through
+ * Squeeze and Transpose with one direction) fold into the GRU's strides; a Y
+ * with a second reader stays. Same numbers, bit for bit. */
+static void gru_layout_case(int dirs, int second_reader)
+{
+	const int B = 3, T = 5, C = 4, H = 4, G = 3 * H;
+	float w[2 * 12 * 4], r[2 * 12 * 4], b[2 * 24], x[3 * 5 * 4], y[2][3 * 5 * 8];
+	const int64_t yn = (int64_t)B * T * dirs * H;
+
+	for (int i = 0; i < 2 * G * C; i++)
+		w[i] = 0.3f * sinf((float)i * 0.7f);
+	for (int i = 0; i < 2 * G * H; i++)
+		r[i] = 0.3f * cosf((float)i * 0.3f);
+	for (int i = 0; i < 4 * G; i++)
+		b[i] = 0.05f * (float)(i % 7);
+	for (int i = 0; i < B * T * C; i++)
+		x[i] = sinf((float)i * 0.37f);
+	for (int pass = 0; pass < 2; pass++) {
+		struct mg *g = mg_new(7, 13);
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FUSE : 0, 0, 0 };
+		grt_session_stats st;
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_value v;
+		int k;
+
+		mg_input(g, "x", 1, 3, (const int64_t[3]){ B, T, C });
+		mg_init(g, "w", 1, 3, (const int64_t[3]){ dirs, G, C }, w);
+		mg_init(g, "r", 1, 3, (const int64_t[3]){ dirs, G, H }, r);
+		mg_init(g, "b", 1, 2, (const int64_t[2]){ dirs, 2 * G }, b);
+		mg_init(g, "shape", 7, 1, (const int64_t[1]){ 3 },
+		        (const int64_t[3]){ T, B, dirs * H });
+		mg_init(g, "ax1", 7, 1, (const int64_t[1]){ 1 }, (const int64_t[1]){ 1 });
+		k = mg_node(g, "Transpose", "tx", "x", "xt");
+		mg_attr_ints(g, k, "perm", 3, (const int64_t[3]){ 1, 0, 2 });
+		k = mg_node(g, "GRU", "gru", "xt,w,r,b", "y,yh");
+		mg_attr_int(g, k, "hidden_size", H);
+		mg_attr_int(g, k, "linear_before_reset", 1);
+		if (dirs == 2) {
+			mg_attr_string(g, k, "direction", "bidirectional");
+			k = mg_node(g, "Transpose", "t1", "y", "y1");
+			mg_attr_ints(g, k, "perm", 4, (const int64_t[4]){ 0, 2, 1, 3 });
+			mg_node(g, "Reshape", "rs", "y1,shape", "y2");
+		} else {
+			mg_node(g, "Squeeze", "sq", "y,ax1", "y2");
+		}
+		k = mg_node(g, "Transpose", "t2", "y2", "out");
+		mg_attr_ints(g, k, "perm", 3, (const int64_t[3]){ 1, 0, 2 });
+		mg_output(g, "out", 1, 3, (const int64_t[3]){ B, T, dirs * H });
+		mg_output(g, "yh", 1, 3, (const int64_t[3]){ dirs, B, H });
+		if (second_reader) {
+			mg_node(g, "Sqrt", "sqrt_y", "y", "z");
+			mg_output(g, "z", 1, 4, (const int64_t[4]){ T, dirs, B, H });
+		}
+		m = load_buf(g);
+		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		grt_session_stats_get(s, &st);
+		ck_assert_msg(st.n_nodes_fused == (pass ? 0 : second_reader ? 1 : dirs == 2 ? 4 : 3),
+		              "dirs %d reader %d: %d fused", dirs, second_reader, st.n_nodes_fused);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, x, sizeof(x));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		grt_session_output(s, 0, &v);
+		memcpy(y[pass], v.data, sizeof(float) * (size_t)yn);
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	ck_assert_mem_eq(y[0], y[1], sizeof(float) * (size_t)yn);
+}
+
+START_TEST(gru_layout_fusion)
+{
+	gru_layout_case(2, 0);
+	gru_layout_case(1, 0);
+	gru_layout_case(2, 1);
+}
+END_TEST
+
 /* An Expand that repeats nothing is a view; one that repeats copies. */
 START_TEST(expand_view)
 {
@@ -868,6 +947,7 @@ int main(void)
 	tcase_add_test(plan, elementwise_inplace);
 	tcase_add_test(plan, pad_conv_fusion);
 	tcase_add_test(plan, expand_view);
+	tcase_add_test(plan, gru_layout_fusion);
 	tcase_add_test(plan, stream_folds_to_simple);
 	tcase_add_test(api, metadata);
 	tcase_add_test(api, tensor_storage_forms);
