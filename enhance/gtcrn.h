@@ -116,7 +116,9 @@ GTCRN_API const char *gtcrn_state_errmsg(const gtcrn_state *s);
  * reset do not zero it). */
 GTCRN_API unsigned long gtcrn_frames(const gtcrn_state *s);
 /* Optional per-frame timing: the run time (ns) of frame i (counted as
- * gtcrn_frames counts) is stored in times[i] while i < max; pass NULL to stop. */
+ * gtcrn_frames counts) is stored in times[i % max], a ring: a caller that reads
+ * the new entries at least every max frames sees every run in constant memory.
+ * Pass NULL (or max 0) to stop. */
 GTCRN_API void gtcrn_record_frame_times(gtcrn_state *s, unsigned long *times, size_t max);
 
 /* --- whole signals --- */

@@ -152,8 +152,8 @@ static int core_frame(struct core *c, char *errmsg, size_t errlen)
 		snprintf(errmsg, errlen, "frame %lu: %s", c->frames, grt_session_errmsg(c->sess));
 		return rc;
 	}
-	if (c->times && c->frames < c->times_max)
-		c->times[c->frames] = now_ns() - t0;
+	if (c->times)
+		c->times[c->frames % c->times_max] = now_ns() - t0;
 	c->frames++;
 	for (int k = 0; k < c->n_caches; k++)
 		if (c->cache_in[k] != c->cache_out[k])
@@ -567,6 +567,6 @@ void gtcrn_record_frame_times(gtcrn_state *s, unsigned long *times, size_t max)
 {
 	if (!s)
 		return;
-	s->core.times = times;
-	s->core.times_max = times ? max : 0;
+	s->core.times = times && max ? times : NULL;
+	s->core.times_max = times && max ? max : 0;
 }

@@ -350,6 +350,33 @@ START_TEST(mix_and_limit)
 END_TEST
 
 /* Controls change while streaming: samples before the change are untouched. */
+/* Frame times go into a ring: with max 4, frame i lands in times[i % 4], so the
+ * last 4 runs are there and nothing is written past the ring. */
+START_TEST(frame_time_ring)
+{
+	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_state *s = NULL;
+	unsigned long t[6] = { 0, 0, 0, 0, 0, 0 };
+	float x[256 * 10], y[256 * 10];
+
+	for (int i = 0; i < 2560; i++)
+		x[i] = 0.1f * sinf((float)i * 0.05f);
+	ck_assert_int_eq(gtcrn_state_create(m, NULL, &s, err, sizeof(err)), GTCRN_OK);
+	gtcrn_record_frame_times(s, t + 1, 4);
+	ck_assert_int_eq(gtcrn_process(s, x, y, 2560), GTCRN_OK);
+	ck_assert_int_ge(gtcrn_frames(s), 5);           /* it wrapped */
+	for (int i = 1; i <= 4; i++)
+		ck_assert_msg(t[i] > 0, "times[%d] not written", i - 1);
+	ck_assert(t[0] == 0 && t[5] == 0);
+	gtcrn_record_frame_times(s, NULL, 0);
+	t[1] = 0;
+	ck_assert_int_eq(gtcrn_process(s, x, y, 2560), GTCRN_OK);
+	ck_assert(t[1] == 0);
+	gtcrn_state_free(s);
+	gtcrn_model_free(m);
+}
+END_TEST
+
 START_TEST(set_while_streaming)
 {
 	gtcrn_model *m = load("gtcrn_simple");
@@ -563,6 +590,7 @@ int main(void)
 	tcase_add_test(str, resampling);
 	tcase_add_test(str, mix_and_limit);
 	tcase_add_test(str, set_while_streaming);
+	tcase_add_test(str, frame_time_ring);
 	tcase_add_test(str, short_streams);
 	tcase_add_test(res, resampler_alignment);
 	tcase_add_test(res, resampler_chunking);

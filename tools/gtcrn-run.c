@@ -593,67 +593,71 @@ static void progress_end(struct progress *p)
 
 /* --- per-frame timing ------------------------------------------------- */
 
+/* Run times in constant memory whatever the file's length: each state writes
+ * its runs into a ring (gtcrn_record_frame_times) that is drained after every
+ * block into one histogram of log-spaced buckets, 1% apart, from 100 ns to
+ * about 10 s; the median and p99 are read from it (to within 1%). */
+#define HIST_LO 100.0            /* ns, lower edge of bucket 0 */
+#define HIST_STEP 1.01
+#define HIST_N 1852              /* HIST_LO * HIST_STEP^HIST_N ~ 1e10 ns */
+
 struct frame_times {
-	unsigned long **t;            /* [channels][cap] ns per network run */
-	size_t cap;
+	size_t ring_len;              /* runs each ring holds: more than a block or the flush makes */
+	unsigned long *ring;          /* [channels][ring_len] */
+	unsigned long *drained;       /* [channels] runs already in the histogram */
+	unsigned long long hist[HIST_N];
+	unsigned long long n;
 };
 
-/* Makes room for 'more' runs beyond the most any state has done. */
-static int times_reserve(struct frame_times *ft, gtcrn_state **st, int channels, size_t more)
+static int times_init(struct frame_times *ft, gtcrn_state **st, int channels, size_t ring_len)
 {
-	size_t need = 0, cap;
-
+	memset(ft->hist, 0, sizeof(ft->hist));
+	ft->n = 0;
+	ft->ring_len = ring_len;
+	ft->ring = malloc((size_t)channels * ring_len * sizeof(unsigned long));
+	ft->drained = calloc((size_t)channels, sizeof(unsigned long));
+	if (!ft->ring || !ft->drained)
+		return -1;
 	for (int c = 0; c < channels; c++)
-		if (gtcrn_frames(st[c]) > need)
-			need = gtcrn_frames(st[c]);
-	need += more;
-	if (need <= ft->cap)
-		return 0;
-	cap = ft->cap ? ft->cap : 1024;
-	while (cap < need)
-		cap *= 2;
-	for (int c = 0; c < channels; c++) {
-		unsigned long *nt = realloc(ft->t[c], cap * sizeof(unsigned long));
-		if (!nt)
-			return -1;
-		ft->t[c] = nt;
-		gtcrn_record_frame_times(st[c], nt, cap);
-	}
-	ft->cap = cap;
+		gtcrn_record_frame_times(st[c], ft->ring + (size_t)c * ring_len, ring_len);
 	return 0;
 }
 
-static int cmp_ul(const void *a, const void *b)
+/* Moves the runs made since the last call into the histogram (at most
+ * ring_len per channel between calls). */
+static void times_drain(struct frame_times *ft, gtcrn_state **st, int channels)
 {
-	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
-
-	return x < y ? -1 : x > y;
+	for (int c = 0; c < channels; c++) {
+		const unsigned long *r = ft->ring + (size_t)c * ft->ring_len;
+		unsigned long end = gtcrn_frames(st[c]);
+		for (unsigned long i = ft->drained[c]; i < end; i++) {
+			double v = (double)r[i % ft->ring_len];
+			long k = v > HIST_LO ? (long)(log(v / HIST_LO) / log(HIST_STEP)) : 0;
+			ft->hist[k < HIST_N ? k : HIST_N - 1]++;
+			ft->n++;
+		}
+		ft->drained[c] = end;
+	}
 }
 
-/* Median and p99 over every channel's runs. */
-static void times_summary(struct frame_times *ft, gtcrn_state **st, int channels,
-                          struct file_stats *fs)
+/* The q-quantile in ms: the geometric middle of the bucket that holds it. */
+static double times_quantile(const struct frame_times *ft, double q)
 {
-	size_t n = 0;
-	unsigned long *all;
+	unsigned long long want = (unsigned long long)ceil(q * (double)ft->n), seen = 0;
+	int k = 0;
 
-	for (int c = 0; c < channels; c++) {
-		size_t k = gtcrn_frames(st[c]);
-		n += k < ft->cap ? k : ft->cap;
-	}
-	if (!n || !(all = malloc(n * sizeof(unsigned long))))
-		return;
-	n = 0;
-	for (int c = 0; c < channels; c++) {
-		size_t k = gtcrn_frames(st[c]);
-		k = k < ft->cap ? k : ft->cap;
-		memcpy(all + n, ft->t[c], k * sizeof(unsigned long));
-		n += k;
-	}
-	qsort(all, n, sizeof(unsigned long), cmp_ul);
-	fs->median_ms = (n % 2 ? all[n / 2] : (all[n / 2 - 1] + all[n / 2]) / 2.0) * 1e-6;
-	fs->p99_ms = all[(size_t)ceil(0.99 * (double)n) - 1] * 1e-6;
-	free(all);
+	if (!want)
+		want = 1;
+	for (; k < HIST_N - 1; k++)
+		if ((seen += ft->hist[k]) >= want)
+			break;
+	return HIST_LO * pow(HIST_STEP, k + 0.5) * 1e-6;
+}
+
+static void times_free(struct frame_times *ft)
+{
+	free(ft->ring);
+	free(ft->drained);
 }
 
 /* --- enhancing one file ----------------------------------------------- */
@@ -709,7 +713,7 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	const int timed = c->o->stats || c->o->json;
 	gtcrn_opts opts = c->opts;
 	gtcrn_state **st = calloc((size_t)C, sizeof(*st));
-	struct frame_times ft = { calloc((size_t)C, sizeof(unsigned long *)), 0 };
+	struct frame_times *ft = timed ? malloc(sizeof(*ft)) : NULL;
 	struct audio_out *w = NULL;
 	float *inter = NULL, *chan = NULL, *tail = NULL;
 	char err[ERR_LEN];
@@ -717,7 +721,11 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	long n;
 	int rc = RC_OK;
 
-	if (!st || !ft.t) {
+	if (ft) {
+		ft->ring = NULL;
+		ft->drained = NULL;
+	}
+	if (!st || (timed && !ft)) {
 		msg("%s: out of memory", label);
 		rc = RC_PROCESS;
 		goto out;
@@ -741,6 +749,11 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	/* runs per block at most, with margin for the resamplers */
 	per_block = (size_t)ceil((double)B * c->info.sample_rate / fi->rate_hz / c->info.hop_length)
 	            + 8;
+	if (ft && times_init(ft, st, C, per_block * (lat / B + 2))) {
+		msg("%s: out of memory", label);
+		rc = RC_PROCESS;
+		goto out;
+	}
 	if ((n = audio_in_read(in, inter, B, err, sizeof(err))) <= 0) {
 		if (n < 0)
 			msg("%s", err);
@@ -754,11 +767,6 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	skip = lat;
 	while (n > 0) {
 		size_t k = (size_t)n, d = skip < k ? skip : k;
-		if (timed && times_reserve(&ft, st, C, per_block)) {
-			msg("%s: out of memory", label);
-			rc = RC_PROCESS;
-			goto out;
-		}
 		for (int ch = 0; ch < C; ch++) {
 			float *x = chan, *y = chan + B;
 			for (size_t i = 0; i < k; i++)
@@ -771,6 +779,8 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 			for (size_t i = d; i < k; i++)
 				inter[(i - d) * (size_t)C + (size_t)ch] = y[i];
 		}
+		if (ft)
+			times_drain(ft, st, C);
 		skip -= d;
 		fs->frames += (long long)k;
 		if ((rc = write_output(w, inter, k - d)))
@@ -785,11 +795,6 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	}
 	/* the tail: the last lat samples of each channel, minus what is still
 	 * to skip when the input was shorter than the latency */
-	if (timed && times_reserve(&ft, st, C, per_block * (lat / B + 2))) {
-		msg("%s: out of memory", label);
-		rc = RC_PROCESS;
-		goto out;
-	}
 	for (int ch = 0; ch < C; ch++) {
 		float *y = tail + (size_t)ch * lat;
 		if ((rc = gtcrn_flush(st[ch], y))) {
@@ -814,16 +819,21 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	}
 	for (int ch = 0; ch < C; ch++)
 		fs->net_frames += gtcrn_frames(st[ch]);
-	if (timed)
-		times_summary(&ft, st, C, fs);
+	if (ft) {
+		times_drain(ft, st, C);
+		if (ft->n) {
+			fs->median_ms = times_quantile(ft, 0.5);
+			fs->p99_ms = times_quantile(ft, 0.99);
+		}
+	}
 out:
 	rc = finish_output(w, rc);
-	for (int ch = 0; st && ch < C; ch++) {
+	for (int ch = 0; st && ch < C; ch++)
 		gtcrn_state_free(st[ch]);
-		if (ft.t)
-			free(ft.t[ch]);
+	if (ft) {
+		times_free(ft);
+		free(ft);
 	}
-	free(ft.t);
 	free(st);
 	free(inter);
 	free(chan);
