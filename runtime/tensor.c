@@ -124,17 +124,16 @@ static struct mem_block *new_block(size_t cap)
 	return b;
 }
 
-void *pool_alloc(struct mem_block **pool, size_t bytes)
+/* bytes from the pool's chunk at a multiple of align (a power of two up to
+ * ARENA_ALIGN), or from a new block; zeroed. */
+static void *carve(struct mem_block **pool, size_t bytes, size_t align)
 {
 	struct mem_block *c = *pool, *b;
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 
-	if (bytes > SIZE_MAX - 2 * ARENA_ALIGN)
-		return NULL;
-	bytes = bytes ? (bytes + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
-	if (c && c->cap - c->used >= bytes) {
-		void *p = (char *)c + ARENA_ALIGN + c->used;
-		c->used += bytes;
-		return p;
+	if (c && at <= c->cap && c->cap - at >= bytes) {
+		c->used = at + bytes;
+		return (char *)c + ARENA_ALIGN + at;
 	}
 	if (c && bytes > POOL_CHUNK / 4) {      /* its own block, behind the chunk */
 		if (!(b = new_block(bytes)))
@@ -152,9 +151,18 @@ void *pool_alloc(struct mem_block **pool, size_t bytes)
 	return (char *)b + ARENA_ALIGN;
 }
 
+void *pool_alloc(struct mem_block **pool, size_t bytes)
+{
+	if (bytes > SIZE_MAX - 2 * ARENA_ALIGN)
+		return NULL;
+	bytes = bytes ? (bytes + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
+	return carve(pool, bytes, ARENA_ALIGN);
+}
+
+/* Strings pack tightly: no alignment. */
 char *pool_strdup(struct mem_block **pool, const char *s, size_t len)
 {
-	char *d = pool_alloc(pool, len + 1);
+	char *d = len < SIZE_MAX - 2 * ARENA_ALIGN ? carve(pool, len + 1, 1) : NULL;
 
 	if (d && len)
 		memcpy(d, s, len);
