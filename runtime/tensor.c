@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "proto/onnx.pb-c.h"
 #include "runtime/internal.h"
 
@@ -403,17 +404,22 @@ static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, si
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *b = NULL;
-	size_t cap = 0, n = 0;
+	size_t cap = 0, n = 0, first = 1 << 16;
+	struct stat sb;
 
 	if (!f) {
 		set_err(err, err_len, "%s: %s", path, strerror(errno));
 		return GRT_E_IO;
 	}
+	/* a regular file: its size (and one byte to see the end), not a doubling */
+	if (!fstat(fileno(f), &sb) && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+	    (uint64_t)sb.st_size < SIZE_MAX / 2)
+		first = (size_t)sb.st_size + 1;
 	for (;;) {
 		size_t got;
 		if (n == cap) {
 			uint8_t *nb;
-			cap = cap ? cap * 2 : 1 << 16;
+			cap = cap ? cap * 2 : first;
 			nb = realloc(b, cap);
 			if (!nb) {
 				free(b);
