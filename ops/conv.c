@@ -17,7 +17,7 @@
 
 #define SP 3              /* spatial rank the kernels see: rank 1 and 2 get leading 1s */
 #define TILE_ELEMS 65536  /* im2col / col2im / plane tile, elements */
-#define PLANE_MAX_TAPS 64 /* ALGO_PLANE up to this many taps (C/group x kernel) */
+#define PLANE_MAX_TAPS 128 /* ALGO_PLANE up to this many taps (C/group x kernel) */
 #define PLANE_MIN_OUT 256 /* and from this many outputs per channel; below, ALGO_TAPS
                            * (copying whole planes costs more than it saves) */
 #define TAPS_MAX_TABLE 4096 /* ALGO_TAPS: up to this many (row, phase, tap) entries */
@@ -74,8 +74,9 @@ struct conv_params {
 	int64_t *pl_wi;              /* [pl_nph_out][pl_qmax]: tap weights, index into w */
 	int64_t pl_wm;               /* w index step between output channels */
 	int pl_direct;               /* outputs go straight to y (row width pl_p2) */
-	size_t pl_y_off, pl_w_off;   /* scratch offsets of [4][pl_rows * pl_p2] outputs and
-	                              * [4][pl_qmax] weights */
+	size_t pl_y_off, pl_w_off;   /* scratch offsets of [pl_nph_out == 2 ? 8 : 4]
+	                              * [pl_rows * pl_p2] outputs (two phases: phase 1 from
+	                              * row 4) and [4][pl_qmax] weights */
 	/* ALGO_PLANE in place (stride 1, in[2] = out[2] = W, one output phase): output
 	 * o = oh * W + ow reads x[o + ip_off[q]] straight from X, no planes, as one run
 	 * over the rows [ip_ra, ip_rb) whose taps all lie inside X; the run's edge
@@ -93,6 +94,9 @@ struct conv_params {
 	int64_t *ip_eq;              /* [ip_el + ip_er][pl_qmax]: those taps q */
 	conv_plane_f32_fn plane;     /* float: the variants for this CPU (ALGO_PLANE, _TAPS) */
 	conv_plane4_f32_fn plane4;
+	conv_plane2_f32_fn plane2;   /* float: 2 output channels (ALGO_PLANE) */
+	conv_deint2_f32_fn deint2;   /* float: the stride-2 phase copies (ALGO_PLANE) */
+	conv_int2_f32_fn int2;
 	/* ALGO_TAPS (the shapes of ALGO_PLANE, few outputs): the input rows that some tap
 	 * reads ("slots"), Conv: split into stride[2] phases, copied into zero-padded
 	 * rows xs[c][slot][phase][tp_w] (data from column tp_pl); output row oh, phase
@@ -158,7 +162,7 @@ static void gemm_f64(const struct conv_params *p, int64_t m_n, int64_t n_n, int6
 }
 
 void conv_plane_f32_portable(float *y, int64_t n, const float *x, const int64_t *off,
-                             const float *w, int64_t nq, float bias)
+                             const float *w, int64_t nq, float bias, const float *slope)
 {
 	typedef float v4f __attribute__((vector_size(16)));
 	const v4f b = { bias, bias, bias, bias };
@@ -193,27 +197,67 @@ void conv_plane_f32_portable(float *y, int64_t n, const float *x, const int64_t 
 			s += w[q] * x[o + off[q]];
 		y[o] = s;
 	}
+	if (slope)
+		for (o = 0; o < n; o++)
+			y[o] = y[o] < 0 ? slope[0] * y[o] : y[o];
 }
 
 void conv_plane4_f32_portable(float *y, int64_t ys, int64_t n, const float *x, int64_t xs,
                               const int64_t *off, const float *w, int64_t nq,
-                              const float *bias)
+                              const float *bias, const float *slope)
 {
 	for (int j = 0; j < 4; j++)
-		conv_plane_f32_portable(y + j * ys, n, x + j * xs, off, w + j * nq, nq, bias[j]);
+		conv_plane_f32_portable(y + j * ys, n, x + j * xs, off, w + j * nq, nq, bias[j],
+		                        slope ? slope + j : NULL);
+}
+
+void conv_plane2_f32_portable(float *y, int64_t ys, int64_t n, const float *x,
+                              const int64_t *off, const float *w, int64_t nq,
+                              const float *bias, const float *slope)
+{
+	for (int j = 0; j < 2; j++)
+		conv_plane_f32_portable(y + j * ys, n, x, off, w + j * nq, nq, bias[j],
+		                        slope ? slope + j : NULL);
+}
+
+void conv_deint2_f32_portable(float *e, float *o, const float *x, int64_t n)
+{
+	for (int64_t i = 0; i < n; i++) {
+		e[i] = x[2 * i];
+		o[i] = x[2 * i + 1];
+	}
+}
+
+void conv_int2_f32_portable(float *y, const float *e, const float *o, int64_t n)
+{
+	for (int64_t i = 0; 2 * i < n; i++) {
+		y[2 * i] = e[i];
+		if (2 * i + 1 < n)
+			y[2 * i + 1] = o[i];
+	}
 }
 
 static void plane4_f32(const struct conv_params *p, float *y, int64_t ys, int64_t n,
                        const float *x, int64_t xs, const int64_t *off, const float *w,
-                       int64_t nq, const float *bias)
+                       int64_t nq, const float *bias, const float *slope)
 {
-	p->plane4(y, ys, n, x, xs, off, w, nq, bias);
+	p->plane4(y, ys, n, x, xs, off, w, nq, bias, slope);
 }
 
+static void plane2_f32(const struct conv_params *p, float *y, int64_t ys, int64_t n,
+                       const float *x, const int64_t *off, const float *w, int64_t nq,
+                       const float *bias, const float *slope)
+{
+	p->plane2(y, ys, n, x, off, w, nq, bias, slope);
+}
+
+/* slope: always NULL (no fused activations for double) */
 static void plane_f64(const struct conv_params *p, double *y, int64_t n, const double *x,
-                      const int64_t *off, const double *w, int64_t nq, double bias)
+                      const int64_t *off, const double *w, int64_t nq, double bias,
+                      const float *slope)
 {
 	(void)p;
+	(void)slope;
 	for (int64_t o = 0; o < n; o++) {
 		double s = bias;
 		for (int64_t q = 0; q < nq; q++)
@@ -224,16 +268,74 @@ static void plane_f64(const struct conv_params *p, double *y, int64_t n, const d
 
 static void plane4_f64(const struct conv_params *p, double *y, int64_t ys, int64_t n,
                        const double *x, int64_t xs, const int64_t *off, const double *w,
-                       int64_t nq, const double *bias)
+                       int64_t nq, const double *bias, const float *slope)
 {
 	for (int j = 0; j < 4; j++)
-		plane_f64(p, y + j * ys, n, x + j * xs, off, w + j * nq, nq, bias[j]);
+		plane_f64(p, y + j * ys, n, x + j * xs, off, w + j * nq, nq, bias[j], slope);
+}
+
+static void plane2_f64(const struct conv_params *p, double *y, int64_t ys, int64_t n,
+                       const double *x, const int64_t *off, const double *w, int64_t nq,
+                       const double *bias, const float *slope)
+{
+	for (int j = 0; j < 2; j++)
+		plane_f64(p, y + j * ys, n, x, off, w + j * nq, nq, bias[j], slope);
 }
 
 static void plane_f32(const struct conv_params *p, float *y, int64_t n, const float *x,
-                      const int64_t *off, const float *w, int64_t nq, float bias)
+                      const int64_t *off, const float *w, int64_t nq, float bias,
+                      const float *slope)
 {
-	p->plane(y, n, x, off, w, nq, bias);
+	p->plane(y, n, x, off, w, nq, bias, slope);
+}
+
+/* The slopes of output channels c0, c0 + 1, ... when the epilogue is a PRelu that the
+ * plane kernels apply themselves, else NULL. */
+static inline const float *prelu_f32(const struct epilogue *e, int64_t c0)
+{
+	return e && e->kind == EPI_PRELU ? e->slope + c0 : NULL;
+}
+
+static inline const float *prelu_f64(const struct epilogue *e, int64_t c0)
+{
+	(void)e;
+	(void)c0;
+	return NULL;
+}
+
+/* Conv's two input phases of a stride-2 row; ConvTranspose's two output phases
+ * into a row (ops/conv.h) */
+static void deint2_f32(const struct conv_params *p, float *e, float *o, const float *x,
+                       int64_t n)
+{
+	p->deint2(e, o, x, n);
+}
+
+static void deint2_f64(const struct conv_params *p, double *e, double *o, const double *x,
+                       int64_t n)
+{
+	(void)p;
+	for (int64_t i = 0; i < n; i++) {
+		e[i] = x[2 * i];
+		o[i] = x[2 * i + 1];
+	}
+}
+
+static void int2_f32(const struct conv_params *p, float *y, const float *e, const float *o,
+                     int64_t n)
+{
+	p->int2(y, e, o, n);
+}
+
+static void int2_f64(const struct conv_params *p, double *y, const double *e,
+                     const double *o, int64_t n)
+{
+	(void)p;
+	for (int64_t i = 0; 2 * i < n; i++) {
+		y[2 * i] = e[i];
+		if (2 * i + 1 < n)
+			y[2 * i + 1] = o[i];
+	}
 }
 
 /* The fused activation on y[0, n) of output channel c; none for double. */
@@ -637,40 +739,61 @@ static void put_strided_##S(T *restrict y, const T *restrict s, int64_t st, int6
 }                                                                                       \
                                                                                         \
 /* ALGO_PLANE, one batch item and group (struct conv_params): per tile of output        \
- * rows, the padded planes of the cg input channels, then each output channel and       \
- * phase as one run of taps through them. */                                            \
+ * rows, the padded planes of the cg input channels (both phases of a stride-2 row in   \
+ * one pass), then each output channel and phase as one run of taps through them (two  \
+ * ConvTranspose phases interleaved in one pass). The planes' pad columns are zeroed    \
+ * once: rows write only the data columns [a, b) (or zeros when outside X). */          \
 static void plane_group_##S(const struct conv_params *p, const T *x, const T *w,        \
                             const T *b, T *y, T *scr, const struct epilogue *e, int64_t c0) \
 {                                                                                       \
 	const int64_t p2 = p->pl_p2, ow_n = p->out[2], iw_n = p->in[2], rows = p->out[1]; \
 	const int64_t s_in = p->transpose ? 1 : p->stride[2], s_out = p->pl_nph_out;    \
+	const int64_t ys = p->pl_direct ? p->out_size : p->pl_rows * p2;                \
+	const int64_t a2 = p->pl_a[0];                                                  \
+	const int64_t n2x = p->pl_nph_in == 2 && p->pl_a[1] == a2 ?                     \
+	        (p->pl_b[1] < p->pl_b[0] ? p->pl_b[1] : p->pl_b[0]) - a2 : 0;           \
+	const float *slope = prelu_##S(e, c0);                                          \
 	int64_t mb;                                                                     \
 	T *ye = (T *)((char *)scr + p->pl_y_off);                                       \
 	T *wb = (T *)((char *)scr + p->pl_w_off);                                       \
+	fill_##S(scr, p->cg * p->pl_nph_in * p->pl_plane, 0);                           \
 	for (int64_t r0 = 0; r0 < rows; r0 += p->pl_rows) {                             \
 		const int64_t r1 = r0 + p->pl_rows < rows ? r0 + p->pl_rows : rows;     \
 		const int64_t nr = r1 - r0;                                             \
 		for (int64_t c = 0; c < p->cg; c++)                                     \
-		for (int64_t r = 0; r < p->pl_nph_in; r++) {                            \
-			const int64_t a = p->pl_a[r], bb = p->pl_b[r];                  \
-			T *d = scr + (c * p->pl_nph_in + r) * p->pl_plane;              \
-			for (int64_t ph = 0; ph < nr + p->pl_halo; ph++, d += p2) {     \
-				const int64_t ih = r0 + p->pl_minh + ph;                \
-				if (ih < 0 || ih >= p->in[1] || bb <= a) {              \
-					fill_##S(d, p2, 0);                             \
-					continue;                                       \
-				}                                                       \
-				fill_##S(d, a, 0);                                      \
-				gather_##S(d + a, x + c * p->in_size + ih * iw_n +      \
-				           (a + p->pl_minq) * s_in + r, s_in, bb - a);  \
-				fill_##S(d + bb, p2 - bb, 0);                           \
+		for (int64_t ph = 0; ph < nr + p->pl_halo; ph++) {                      \
+			const int64_t ih = r0 + p->pl_minh + ph;                        \
+			const T *xr = x + c * p->in_size + ih * iw_n;                   \
+			T *d0 = scr + c * p->pl_nph_in * p->pl_plane + ph * p2;         \
+			if (ih < 0 || ih >= p->in[1]) {                                 \
+				for (int64_t r = 0; r < p->pl_nph_in; r++)              \
+					fill_##S(d0 + r * p->pl_plane, p2, 0);          \
+				continue;                                               \
+			}                                                               \
+			if (n2x > 0) {                                                  \
+				/* phase 0 columns [a, b0), phase 1 [a, b1): both       \
+				 * through [a, a + n2x), then the one left over */      \
+				T *d1 = d0 + p->pl_plane;                               \
+				const T *xa = xr + (a2 + p->pl_minq) * 2;               \
+				deint2_##S(p, d0 + a2, d1 + a2, xa, n2x);               \
+				for (int64_t i = n2x; i < p->pl_b[0] - a2; i++)         \
+					d0[a2 + i] = xa[2 * i];                         \
+				for (int64_t i = n2x; i < p->pl_b[1] - a2; i++)         \
+					d1[a2 + i] = xa[2 * i + 1];                     \
+				continue;                                               \
+			}                                                               \
+			for (int64_t r = 0; r < p->pl_nph_in; r++) {                    \
+				const int64_t a = p->pl_a[r], bb = p->pl_b[r];          \
+				if (bb > a)                                             \
+					gather_##S(d0 + r * p->pl_plane + a,            \
+					           xr + (a + p->pl_minq) * s_in + r, s_in, bb - a); \
 			}                                                               \
 		}                                                                       \
-		/* output channels 4 at a time while there are 4, then one at a time */ \
+		/* output channels 4 at a time while there are 4, then 2, then 1 */    \
 		for (int64_t m = 0; m < p->mg; m += mb) {                               \
 			T *ym = y + m * p->out_size + r0 * ow_n, bias[4];               \
-			const int64_t ys = p->pl_direct ? p->out_size : p->pl_rows * p2; \
-			mb = p->mg - m >= 4 ? 4 : 1;                                    \
+			const float *sl = slope ? slope + m : NULL;                     \
+			mb = p->mg - m >= 4 ? 4 : p->mg - m >= 2 ? 2 : 1;               \
 			for (int64_t j = 0; j < mb; j++)                                \
 				bias[j] = b ? b[m + j] : 0;                             \
 			for (int64_t ph = 0; ph < s_out && ph < ow_n; ph++) {           \
@@ -678,23 +801,33 @@ static void plane_group_##S(const struct conv_params *p, const T *x, const T *w,
 				const int64_t *off = p->pl_off + ph * p->pl_qmax;       \
 				const int64_t *wi = p->pl_wi + ph * p->pl_qmax;         \
 				const int64_t len = (nr - 1) * p2 + n2;                 \
-				T *yo = p->pl_direct ? ym : ye;                         \
+				/* two output phases: each its own [4][ys] outputs */   \
+				T *yo = p->pl_direct ? ym : ye + (s_out == 2 ? ph * 4 * ys : 0); \
 				for (int64_t j = 0; j < mb; j++)                        \
 					for (int64_t q = 0; q < nq; q++)                \
 						wb[j * nq + q] = w[(m + j) * p->pl_wm + wi[q]]; \
 				if (mb == 4)                                            \
-					plane4_##S(p, yo, ys, len, scr, 0, off, wb, nq, bias); \
+					plane4_##S(p, yo, ys, len, scr, 0, off, wb, nq, bias, sl); \
+				else if (mb == 2)                                       \
+					plane2_##S(p, yo, ys, len, scr, off, wb, nq, bias, sl); \
 				else                                                    \
-					plane_##S(p, yo, len, scr, off, wb, nq, bias[0]); \
-				if (p->pl_direct)                                       \
+					plane_##S(p, yo, len, scr, off, wb, nq, bias[0], sl); \
+				if (p->pl_direct || s_out == 2)                         \
 					continue;                                       \
 				for (int64_t j = 0; j < mb; j++)                        \
 					for (int64_t i = 0; i < nr; i++)                \
 						put_strided_##S(ym + j * p->out_size + i * ow_n + ph, \
-						                ye + j * ys + i * p2, s_out, n2); \
+						                yo + j * ys + i * p2, s_out, n2); \
 			}                                                               \
-			for (int64_t j = 0; j < mb; j++)                                \
-				epi_##S(e, ym + j * p->out_size, nr * ow_n, c0 + m + j); \
+			if (s_out == 2)                                                 \
+				for (int64_t j = 0; j < mb; j++)                        \
+					for (int64_t i = 0; i < nr; i++)                \
+						int2_##S(p, ym + j * p->out_size + i * ow_n, \
+						         ye + j * ys + i * p2,          \
+						         ye + (4 + j) * ys + i * p2, ow_n); \
+			if (!slope)                                                     \
+				for (int64_t j = 0; j < mb; j++)                        \
+					epi_##S(e, ym + j * p->out_size, nr * ow_n, c0 + m + j); \
 		}                                                                       \
 	}                                                                               \
 }                                                                                       \
@@ -735,10 +868,10 @@ static void inplace_group_##S(const struct conv_params *p, const T *x, const T *
 			const int64_t o0 = ra * W + el, len = (rb - 1) * W + W - er - o0; \
 			if (mb == 4)                                                    \
 				plane4_##S(p, y + m * p->out_size + o0, p->out_size, len, \
-				           x + o0, 0, p->ip_off, scr, nq, bias);        \
+				           x + o0, 0, p->ip_off, scr, nq, bias, NULL);  \
 			else                                                            \
 				plane_##S(p, y + m * p->out_size + o0, len, x + o0,     \
-				          p->ip_off, scr, nq, bias[0]);                 \
+				          p->ip_off, scr, nq, bias[0], NULL);           \
 		}                                                                       \
 		for (int64_t j = 0; j < mb; j++) {                                      \
 			T *yj = y + (m + j) * p->out_size;                              \
@@ -754,7 +887,7 @@ static void inplace_group_##S(const struct conv_params *p, const T *x, const T *
 						fw[fq++] = wj[q];                       \
 					}                                               \
 					plane_##S(p, yj + oh * W + el, W - el - er,     \
-					          x + oh * W + el, fo, fw, fq, bias[j]);  \
+					          x + oh * W + el, fo, fw, fq, bias[j], NULL); \
 				}                                                       \
 				if (oh >= ra && oh < rb)                                \
 					continue;                                       \
@@ -840,7 +973,7 @@ static void taps_groups4_##S(const struct conv_params *p, const T *x, const T *w
 						wb[j * nq + q] = wp[j * w_group + wi[q]]; \
 				wp = wb;                                                \
 			}                                                               \
-			plane4_##S(p, yo, ys, n2, scr, gs, off, wp, nq, bias);  \
+			plane4_##S(p, yo, ys, n2, scr, gs, off, wp, nq, bias, NULL); \
 			if (s > 1)                                                      \
 				for (int64_t j = 0; j < 4; j++)                         \
 					put_strided_##S(y + (g + j) * y_group + m * p->out_size + \
@@ -884,9 +1017,9 @@ static void taps_group_##S(const struct conv_params *p, const T *x, const T *w, 
 				wp = wb;                                                \
 			}                                                               \
 			if (mb == 4)                                                    \
-				plane4_##S(p, yo, ys, n2, scr, 0, off, wp, nq, bias);   \
+				plane4_##S(p, yo, ys, n2, scr, 0, off, wp, nq, bias, NULL); \
 			else                                                            \
-				plane_##S(p, yo, n2, scr, off, wp, nq, bias[0]);        \
+				plane_##S(p, yo, n2, scr, off, wp, nq, bias[0], NULL);  \
 			if (s > 1)                                                      \
 				for (int64_t j = 0; j < mb; j++)                        \
 					put_strided_##S(y + (m + j) * p->out_size + oh * ow_n + ph, \
@@ -1210,7 +1343,7 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 	const int64_t s = p->stride[2], es = (int64_t)dtype_size(p->dtype);
 	const int64_t k1 = p->k[1], k2 = p->k[2], qmax = p->cg * p->k_size;
 	int64_t minh = INT64_MAX, maxh = INT64_MIN, minq = INT64_MAX, maxq = INT64_MIN;
-	int64_t n_out, per_row, fixed, nph_in, nph_out;
+	int64_t n_out, per_row, fixed, nph_in, nph_out, n_ye;
 
 	/* output row oh reads input row oh + offh(kh); e = kw * dil - pad along W */
 	for (int64_t kh = 0; kh < k1; kh++) {
@@ -1245,8 +1378,10 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 	p->pl_wm = p->transpose ? p->k_size : qmax;
 	p->pl_direct = !p->transpose && p->pl_p2 == p->out[2];
 
-	/* tile rows: planes, outputs and weights in TILE_ELEMS when they fit */
-	per_row = (p->cg * nph_in + 4) * p->pl_p2;
+	/* tile rows: planes, outputs (both phases when there are two) and weights in
+	 * TILE_ELEMS when they fit */
+	n_ye = nph_out == 2 ? 8 : 4;
+	per_row = (p->cg * nph_in + n_ye) * p->pl_p2;
 	fixed = p->cg * nph_in * p->pl_halo * p->pl_p2 + 4 * qmax + 64;
 	p->pl_rows = fixed < TILE_ELEMS ? (TILE_ELEMS - fixed) / per_row : 1;
 	p->pl_rows = p->pl_rows > p->out[1] ? p->out[1] : p->pl_rows;
@@ -1254,7 +1389,8 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 	p->pl_plane = (p->pl_rows + p->pl_halo) * p->pl_p2;
 	p->pl_y_off = ((size_t)(p->cg * nph_in * p->pl_plane * es) + 63) & ~(size_t)63;
 	p->pl_w_off = p->pl_y_off +
-	              (((size_t)(p->pl_direct ? 0 : 4 * p->pl_rows * p->pl_p2 * es) + 63) & ~(size_t)63);
+	              (((size_t)(p->pl_direct ? 0 : n_ye * p->pl_rows * p->pl_p2 * es) + 63) &
+	               ~(size_t)63);
 	n->scratch_bytes = p->pl_w_off + (size_t)(4 * qmax * es);
 
 	p->pl_a = plan_alloc(x, (size_t)(2 * nph_in + nph_out * (1 + 2 * qmax)) * sizeof(int64_t));
@@ -1299,6 +1435,9 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 	}
 	p->plane = conv_avx2_ok() ? conv_plane_f32_avx2 : conv_plane_f32_portable;
 	p->plane4 = conv_avx2_ok() ? conv_plane4_f32_avx2 : conv_plane4_f32_portable;
+	p->plane2 = conv_avx2_ok() ? conv_plane2_f32_avx2 : conv_plane2_f32_portable;
+	p->deint2 = conv_avx2_ok() ? conv_deint2_f32_avx2 : conv_deint2_f32_portable;
+	p->int2 = conv_avx2_ok() ? conv_int2_f32_avx2 : conv_int2_f32_portable;
 	return inplace_prepare(n, x, p);
 }
 

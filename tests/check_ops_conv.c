@@ -1019,7 +1019,12 @@ START_TEST(sweep_gtcrn_shapes)
 		.pb = { 0, 2 }, .pe = { 0, 2 }, .out = { 1, 129 },
 	};
 
+	/* the same over 7 frames: 80 taps, 2 output channels at once */
+	struct geo up7 = up1;
+
+	up7.in[0] = up7.out[0] = 7;
 	rng_state = 99u;
+	check_geo(&up7, DT_FLOAT, "gtcrn ConvTranspose (1,5) 16 -> 2, 7 frames");
 	check_geo(&dw, DT_FLOAT, "gtcrn depthwise ConvTranspose");
 	check_geo(&up, DT_FLOAT, "gtcrn ConvTranspose (1,5)");
 	check_geo(&down, DT_FLOAT, "gtcrn Conv (1,5)");
@@ -1042,26 +1047,29 @@ static double plane_ref(const float *x, const int64_t *off, const float *w, int6
 	return s;
 }
 
-/* Ragged lengths 0..80 (vector blocks and their tails), 0 to 12 taps, 1 and 4
- * output channels, the 4 sharing x or each with its own (depthwise groups); the AVX2
- * variants when the CPU has them. Outputs past n and inputs past the last offset
- * must be left alone / not needed. */
+/* Ragged lengths 0..80 (vector blocks and their tails), 0 to 12 taps, 1, 2 and 4
+ * output channels, the 4 sharing x or each with its own (depthwise groups), with and
+ * without the fused PRelu; the AVX2 variants when the CPU has them. Outputs past n
+ * and inputs past the last offset must be left alone / not needed. */
 START_TEST(plane_variants)
 {
 	enum { NX = 256, NY = 100 };
 	static float x[NX], w[4 * 12], y[4 * NY];
 	static int64_t off[12];
 	const int avx2 = conv_avx2_ok();
-	float bias[4] = { 0.5f, -1, 0, 2 };
+	float bias[4] = { 0.5f, -1, 0, 2 }, slope[4] = { 0.25f, -0.5f, 0, 1.5f };
 
 	rng_state = 4242u;
 	for (int i = 0; i < NX; i++)
 		x[i] = (float)rnd(-64, 64) / 16;
-	for (int v = 0; v < (avx2 ? 6 : 3); v++)
+	/* v % 4: one channel, 4 sharing x, 4 depthwise, 2 sharing x; v / 4 % 2: PRelu */
+	for (int v = 0; v < (avx2 ? 16 : 8); v++)
 		for (int64_t nq = 0; nq <= 12; nq += 3)
 			for (int64_t n = 0; n <= 80; n += 1 + (n > 20) * 6) {
-				const int four = v % 3 != 0, use_avx2 = v >= 3;
-				const int64_t xs = v % 3 == 2 ? 29 : 0;
+				const int four = v % 4 == 1 || v % 4 == 2, two = v % 4 == 3;
+				const int use_avx2 = v >= 8, act = v / 4 % 2;
+				const int64_t xs = v % 4 == 2 ? 29 : 0;
+				const float *sl = act ? slope : NULL;
 				int64_t maxo = 0;
 				for (int64_t q = 0; q < nq; q++) {
 					off[q] = rnd(0, 40);
@@ -1075,23 +1083,70 @@ START_TEST(plane_variants)
 				const float *xp = x + NX - (n + maxo + 3 * xs);
 				if (four)
 					(use_avx2 ? conv_plane4_f32_avx2 : conv_plane4_f32_portable)(
-					        y, NY, n, xp, xs, off, w, nq, bias);
+					        y, NY, n, xp, xs, off, w, nq, bias, sl);
+				else if (two)
+					(use_avx2 ? conv_plane2_f32_avx2 : conv_plane2_f32_portable)(
+					        y, NY, n, xp, off, w, nq, bias, sl);
 				else
 					(use_avx2 ? conv_plane_f32_avx2 : conv_plane_f32_portable)(
-					        y, n, xp, off, w, nq, bias[0]);
-				for (int j = 0; j < (four ? 4 : 1); j++)
+					        y, n, xp, off, w, nq, bias[0], sl);
+				for (int j = 0; j < (four ? 4 : two ? 2 : 1); j++)
 					for (int64_t o = 0; o < NY; o++) {
 						float got = y[j * NY + o];
 						double want = o < n ? plane_ref(xp + j * xs, off, w + j * nq,
 						                                nq, bias[j], o) : 1e30f;
+						if (act && want < 0 && o < n)
+							want *= slope[j];
 						ck_assert_msg(fabs(got - want) <= 1e-5 + 1e-6 * fabs(want),
-						              "plane%s%s xs %lld n %lld nq %lld channel %d "
+						              "plane%s%s%s xs %lld n %lld nq %lld channel %d "
 						              "y[%lld]: got %.9g, expected %.9g",
-						              four ? "4" : "", use_avx2 ? " avx2" : "",
-						              (long long)xs, (long long)n, (long long)nq, j,
-						              (long long)o, got, want);
+						              four ? "4" : two ? "2" : "", use_avx2 ? " avx2" : "",
+						              act ? " prelu" : "", (long long)xs, (long long)n,
+						              (long long)nq, j, (long long)o, got, want);
 					}
 			}
+}
+END_TEST
+
+/* The stride-2 phase copies (ops/conv.h), portable and AVX2, lengths 0..70: exact,
+ * nothing read or written outside the n (2 n, or n) elements. */
+START_TEST(phase_copy_variants)
+{
+	enum { N = 70 };
+	static float x[2 * N], e[N + 1], o[N + 1], y[2 * N + 1];
+	const int avx2 = conv_avx2_ok();
+
+	for (int i = 0; i < 2 * N; i++)
+		x[i] = (float)i + 0.5f;
+	for (int v = 0; v < (avx2 ? 2 : 1); v++)
+		for (int64_t n = 0; n <= N; n++) {
+			const char *name = v ? "avx2" : "portable";
+			/* x from the end: 2 n inputs */
+			const float *xp = x + 2 * N - 2 * n;
+			for (int i = 0; i <= N; i++)
+				e[i] = o[i] = -1;
+			(v ? conv_deint2_f32_avx2 : conv_deint2_f32_portable)(e, o, xp, n);
+			for (int64_t i = 0; i <= N; i++) {
+				ck_assert_msg(e[i] == (i < n ? xp[2 * i] : -1),
+				              "deint2 %s n %lld: e[%lld] = %g", name, (long long)n,
+				              (long long)i, e[i]);
+				ck_assert_msg(o[i] == (i < n ? xp[2 * i + 1] : -1),
+				              "deint2 %s n %lld: o[%lld] = %g", name, (long long)n,
+				              (long long)i, o[i]);
+			}
+			/* interleave back into n outputs: e holds (n + 1) / 2, o n / 2 */
+			for (int64_t i = 0; i <= N; i++) {
+				e[i] = i < (n + 1) / 2 ? (float)(2 * i) : 1e30f;
+				o[i] = i < n / 2 ? (float)(2 * i + 1) : 1e30f;
+			}
+			for (int i = 0; i <= 2 * N; i++)
+				y[i] = -1;
+			(v ? conv_int2_f32_avx2 : conv_int2_f32_portable)(y, e, o, n);
+			for (int64_t i = 0; i <= 2 * N; i++)
+				ck_assert_msg(y[i] == (i < n ? (float)i : -1),
+				              "int2 %s n %lld: y[%lld] = %g", name, (long long)n,
+				              (long long)i, y[i]);
+		}
 }
 END_TEST
 
@@ -1192,6 +1247,10 @@ static const struct epi_case epi_cases[] = {
 	  { 9, 3, 1, 5 }, 1, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
 	{ "plane ConvTranspose, W stride 2", "ConvTranspose", 4, { 2, 4, 9, 17 },
 	  { 4, 5, 1, 5 }, 2, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
+	{ "plane ConvTranspose, 80 taps, 2 output channels at once", "ConvTranspose", 4,
+	  { 1, 16, 7, 65 }, { 16, 2, 1, 5 }, 1, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
+	{ "plane, 6 output channels (4, then 2), W stride 2", "Conv", 4, { 1, 3, 16, 41 },
+	  { 6, 3, 1, 5 }, 1, { 1, 2 }, { 1, 1 }, { 0, 2, 0, 2 } },
 	{ "plane in place (depthwise, rows at the top read outside X)", "Conv", 4,
 	  { 2, 4, 24, 33 }, { 4, 1, 3, 3 }, 4, { 1, 1 }, { 2, 1 }, { 4, 1, 0, 1 } },
 	{ "plane in place, 4 then 1 output channels", "Conv", 4, { 1, 1, 20, 40 },
@@ -1258,6 +1317,7 @@ static Suite *conv_suite(void)
 	tcase_add_test(sw, sweep_taps);
 	tcase_add_test(sw, sweep_inplace);
 	tcase_add_test(v, plane_variants);
+	tcase_add_test(v, phase_copy_variants);
 	tcase_add_test(v, epilogue_every_algorithm);
 	tcase_set_timeout(sw, 60);
 	suite_add_tcase(s, v);
