@@ -19,6 +19,7 @@ struct matmul_params {
 	 * strides along Y's dims (0 where C broadcasts) */
 	int y_ndim;
 	int64_t y_dims[MAX_DIMS], c_str[MAX_DIMS];
+	int c_row;                /* MatMulAdd: C is one row [cols] for every row of Y */
 };
 
 /* Y[m,n] = A[m,k] B[k,n] with the float GEMM of ops/gemm.h. */
@@ -212,6 +213,9 @@ static int matmul_add_prepare(struct node *n, struct exec *x)
 	p->y_ndim = y->ndim;
 	memcpy(p->y_dims, y->dims, sizeof(int64_t) * (size_t)y->ndim);
 	broadcast_strides(c, y->ndim, y->dims, p->c_str);
+	p->c_row = y->ndim >= 1 && p->c_str[y->ndim - 1] == 1;
+	for (int d = 0; d + 1 < y->ndim; d++)
+		p->c_row &= p->c_str[d] == 0;
 	return GRT_OK;
 }
 
@@ -249,6 +253,22 @@ static int matmul_add_run(struct node *n, struct exec *x)
 	const int64_t ys = p->m * p->n;
 	(void)x;
 
+	if (p->c_row) {
+		/* one bias row: add it to each block of rows while the block is in cache */
+		const float *c = n->inputs[2]->data;
+		const int64_t rows_blk = p->n ? (16384 + p->n - 1) / p->n : 1;
+		for (int64_t i = 0; i < p->n_batch; i++)
+			for (int64_t r0 = 0; r0 < p->m; r0 += rows_blk) {
+				const int64_t nr = p->m - r0 < rows_blk ? p->m - r0 : rows_blk;
+				float *yb = (float *)y->data + i * ys + r0 * p->n;
+				gemm_f32(p->gemm, a + p->a_off[i] + r0 * p->k, b + p->b_off[i], yb, nr,
+				         p->k, p->n);
+				for (int64_t r = 0; r < nr; r++)
+					for (int64_t j = 0; j < p->n; j++)
+						yb[r * p->n + j] += c[j];
+			}
+		return GRT_OK;
+	}
 	for (int64_t i = 0; i < p->n_batch; i++)
 		gemm_f32(p->gemm, a + p->a_off[i], b + p->b_off[i], (float *)y->data + i * ys, p->m,
 		         p->k, p->n);

@@ -224,6 +224,43 @@ START_TEST(matmul_add_broadcast)
 }
 END_TEST
 
+/* A bias row over more rows than one cache block (the kernel adds it block by
+ * block): A [2, 2500, 3] x B [3, 8] + C [8], against a direct loop. */
+START_TEST(matmul_add_blocks)
+{
+	enum { M = 2500, K = 3, N = 8 };
+	static const int64_t da[3] = { 2, M, K }, db[2] = { K, N }, dc[1] = { N };
+	static float a[2 * M * K];
+	float b[K * N], c[N];
+	struct harness h;
+	const float *y;
+
+	for (int i = 0; i < 2 * M * K; i++)
+		a[i] = (float)(i % 11) - 5.0f;
+	for (int i = 0; i < K * N; i++)
+		b[i] = 0.25f * (float)(i % 5);
+	for (int i = 0; i < N; i++)
+		c[i] = (float)i;
+	h_init(&h, "MatMulAdd", 1);
+	h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
+	h_input(&h, DT_FLOAT, 3, da, a, 0);
+	h_input(&h, DT_FLOAT, 2, db, b, 1);
+	h_input(&h, DT_FLOAT, 1, dc, c, 1);
+	h_output(&h);
+	h_run_ok(&h);
+	y = h.out[0]->data;
+	for (int r = 0; r < 2 * M; r++)
+		for (int j = 0; j < N; j++) {
+			float v = 0;
+			for (int k = 0; k < K; k++)
+				v += a[r * K + k] * b[k * N + j];
+			ck_assert_msg(fabsf(y[r * N + j] - (v + c[j])) <= 1e-5f, "y[%d][%d] = %g, want %g",
+			              r, j, (double)y[r * N + j], (double)(v + c[j]));
+		}
+	h_free(&h);
+}
+END_TEST
+
 START_TEST(matmul_add_errors)
 {
 	static const struct {
@@ -580,6 +617,7 @@ static Suite *domain_suite(void)
 	tcase_add_test(tc, registry);
 	tcase_add_test(tc, matmul_add_broadcast);
 	tcase_add_test(tc, matmul_add_errors);
+	tcase_add_test(tc, matmul_add_blocks);
 	tcase_add_test(tc, model_uses_domain);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fusion");
