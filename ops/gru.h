@@ -67,8 +67,11 @@ int gru_project_avx2_ok(int64_t n, int64_t in);
  * applies (float, layout 0, no sequence_lens); 1 when done, 0 when not:
  * gru_read_x_from: X is Transpose(src, perm [1, 0, 2]): read src ([batch][seq]
  * [input]) instead. gru_write_y_to: write Y's [hidden] runs into dst at
- * t * st + d * sd + b * sb floats instead (dst has Y's element count). */
+ * off + t * st + d * sd + b * sb floats instead (dst holds at least Y's element
+ * count). gru_y_layout: where Y goes now (the output tensor is output 0). */
 int gru_read_x_from(struct node *n, struct tensor *src);
-int gru_write_y_to(struct node *n, struct tensor *dst, int64_t st, int64_t sd, int64_t sb);
+int gru_write_y_to(struct node *n, struct tensor *dst, int64_t off, int64_t st, int64_t sd,
+                   int64_t sb);
+int gru_y_layout(const struct node *n, int64_t *off, int64_t *st, int64_t *sd, int64_t *sb);
 
 #endif

@@ -46,6 +46,8 @@ struct gru_params {
 	size_t pack_floats;        /* floats in one direction's packed weights */
 	int convert;               /* element type is not float */
 	int fast;                  /* recur applies (see gru_prepare) */
+	int64_t y_off;             /* fast: Y starts this many floats into output 0 (a Concat
+	                            * the planner folded in: gru_write_y_to) */
 	struct gru_recur rec;      /* fast: its arguments */
 	gru_recur_fn recur;        /* fast: the variant for this CPU and hidden size */
 	gemm_f32_fn gemm;          /* X W^T: the variant for this CPU */
@@ -665,18 +667,33 @@ int gru_read_x_from(struct node *n, struct tensor *src)
 	return 1;
 }
 
-int gru_write_y_to(struct node *n, struct tensor *dst, int64_t st, int64_t sd, int64_t sb)
+int gru_write_y_to(struct node *n, struct tensor *dst, int64_t off, int64_t st, int64_t sd,
+                   int64_t sb)
 {
 	struct gru_params *p = n->params;
 	const struct tensor *y = op_output(n, 0);
 
-	if (!p || !p->fast || p->layout || !y || dst->dtype != DT_FLOAT ||
-	    dst->numel != y->numel)
+	if (!p || !p->fast || p->layout || !y || dst->dtype != DT_FLOAT || off < 0 ||
+	    dst->numel < y->numel)
 		return 0;
 	n->outputs[0] = dst;
+	p->y_off = off;
 	p->rec.y_t = st;
 	p->rec.y_d = sd;
 	p->rec.y_b = sb;
+	return 1;
+}
+
+int gru_y_layout(const struct node *n, int64_t *off, int64_t *st, int64_t *sd, int64_t *sb)
+{
+	const struct gru_params *p = n->params;
+
+	if (!p || !p->fast || p->layout || !op_output(n, 0))
+		return 0;
+	*off = p->y_off;
+	*st = p->rec.y_t;
+	*sd = p->rec.y_d;
+	*sb = p->rec.y_b;
 	return 1;
 }
 
@@ -728,7 +745,7 @@ static int gru_run(struct node *n, struct exec *x)
 					memset(hb, 0, (size_t)hs * sizeof(float));
 			}
 		}
-		p->recur(&p->rec, xw, h, y, tmp);
+		p->recur(&p->rec, xw, h, y ? y + p->y_off : NULL, tmp);
 		if (yh)
 			for (int d = 0; d < p->dirs; d++)
 				for (int64_t b = 0; b < batch; b++)

@@ -27,6 +27,10 @@
  * Y while keeping each [hidden] run whole, are folded into the strides the GRU
  * reads X and writes Y with.
  *
+ * A Concat of such GRU outputs, each read by it alone, disappears: every GRU
+ * writes its part of the Concat's output (the memory plan allows a tensor
+ * several writers).
+ *
  * Pad + Conv: a Conv whose input is a zero Pad of the spatial axes only (read
  * by nothing else) takes those pads itself.
  *
@@ -746,7 +750,7 @@ static int try_gru_layout(struct graph_view *g, int i_gru, struct exec *x)
 			}
 			st *= best.dims[k];
 		}
-		if (stride[3] == 1 && gru_write_y_to(n, fin, stride[0], stride[1], stride[2])) {
+		if (stride[3] == 1 && gru_write_y_to(n, fin, 0, stride[0], stride[1], stride[2])) {
 			for (int c = 0; c < n_best; c++)
 				chain[c]->op = NULL;
 			g->producer[tid(s, fin)] = i_gru;
@@ -754,6 +758,73 @@ static int try_gru_layout(struct graph_view *g, int i_gru, struct exec *x)
 		}
 	}
 	return done;
+}
+
+/* Contiguous element strides of t. */
+static void contiguous_strides(const struct tensor *t, int64_t *st)
+{
+	int64_t s = 1;
+
+	for (int a = t->ndim - 1; a >= 0; a--) {
+		st[a] = s;
+		s *= t->dims[a];
+	}
+}
+
+/* A stride s of a contiguous tensor with dims and strides is, in another tensor
+ * with strides os and the same inner dims, s / st[a] * os[a] for the axis a it
+ * steps along; -1 if s steps along no single axis. */
+static int64_t restride(int64_t s, int nd, const int64_t *dims, const int64_t *st,
+                        const int64_t *os)
+{
+	if (s == 0)
+		return 0;
+	for (int a = nd - 1; a >= 0; a--)
+		if (s % st[a] == 0 && s / st[a] < dims[a])
+			return s / st[a] * os[a];
+	return -1;
+}
+
+/* Concat whose every input is a GRU's Y, written through strides and read by
+ * the Concat alone: each GRU writes its part of the Concat's output directly. */
+static int try_concat_writers(struct graph_view *g, int i_cat, struct exec *x)
+{
+	grt_session *s = g->s;
+	struct node *cat = &s->nodes[i_cat], *w[8];
+	struct tensor *out = cat->outputs[0];
+	int64_t axis, os[MAX_DIMS], lay[8][4], pos = 0;
+	int a, k = cat->n_inputs;
+
+	if (k < 2 || k > 8 || !out || out->dtype != DT_FLOAT ||
+	    attr_int(cat, x, "axis", 0, &axis) || op_axis(cat, x, axis, out->ndim, &a))
+		return 0;
+	contiguous_strides(out, os);
+	for (int j = 0; j < k; j++) {
+		const struct tensor *t = cat->inputs[j];
+		int64_t off, st[3], is[MAX_DIMS];
+		int p = t ? g->producer[tid(s, t)] : -1;
+		if (p < 0 || !used_once(g, t) || t->ndim != out->ndim)
+			return 0;
+		w[j] = &s->nodes[p];
+		for (int q = 0; q < j; q++)
+			if (w[q] == w[j])
+				return 0;
+		if (!w[j]->op || strcmp(w[j]->op_type, "GRU") || w[j]->outputs[0] != t ||
+		    !gru_y_layout(w[j], &off, &st[0], &st[1], &st[2]) || off)
+			return 0;
+		contiguous_strides(t, is);
+		lay[j][0] = pos * os[a];
+		for (int q = 0; q < 3; q++)
+			if ((lay[j][q + 1] = restride(st[q], t->ndim, t->dims, is, os)) < 0)
+				return 0;
+		pos += t->dims[a];
+	}
+	for (int j = 0; j < k; j++)
+		if (!gru_write_y_to(w[j], out, lay[j][0], lay[j][1], lay[j][2], lay[j][3]))
+			return 0;     /* cannot happen after gru_y_layout; keeps the Concat */
+	g->producer[tid(s, out)] = (int)(w[k - 1] - s->nodes);
+	cat->op = NULL;
+	return 1;
 }
 
 /* Conv(Pad(X)) with a zero Pad of the spatial axes: Conv(X) with the pads added. */
@@ -1083,8 +1154,11 @@ int fuse_nodes(grt_session *s, unsigned flags)
 			if (!rc)
 				rc = try_unfold_conv(&g, i, &s->exec);
 		}
-		else if (!strcmp(n->op_type, "Concat"))
+		else if (!strcmp(n->op_type, "Concat")) {
 			rc = try_unfold_slices(&g, i, &s->exec);
+			if (!rc)
+				rc = try_concat_writers(&g, i, &s->exec);
+		}
 		else if (!strcmp(n->op_type, "GRU"))
 			rc = try_gru_layout(&g, i, &s->exec);
 		else

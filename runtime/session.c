@@ -384,7 +384,7 @@ static int plan_memory(grt_session *s, const int *root, const size_t *voff, size
 		for (int k = 0; k < n->n_outputs; k++)
 			if (n->outputs[k]) {
 				int v = (int)(n->outputs[k] - s->tensors), r = root[v];
-				if (r == v)
+				if (r == v && first[v] == -2)     /* the first of its writers */
 					first[v] = i;
 				if (first[r] != -2 && last[r] < i)
 					last[r] = i;

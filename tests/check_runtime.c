@@ -499,6 +499,92 @@ START_TEST(gru_layout_fusion)
 }
 END_TEST
 
+/* Two GRUs whose rearranged outputs are concatenated along the last axis (as
+ * GTCRN's grouped RNNs are) write straight into the Concat's output, with other
+ * work between them. Same numbers. (That the memory plan keeps a tensor with two
+ * writers alive from the first one is also what gtcrn_offline_op13's goldens in
+ * check_models need: they fail without it.) */
+START_TEST(gru_concat_writers)
+{
+	const int B = 3, T = 5, C = 4, H = 4, G = 3 * H;
+	float w[2 * 12 * 4], r[2 * 12 * 4], b[2 * 24], x[3 * 5 * 4], y[2][3 * 5 * 16],
+	      z[2][3 * 5 * 4];
+
+	for (int i = 0; i < 2 * G * C; i++)
+		w[i] = 0.3f * sinf((float)i * 0.7f);
+	for (int i = 0; i < 2 * G * H; i++)
+		r[i] = 0.3f * cosf((float)i * 0.3f);
+	for (int i = 0; i < 4 * G; i++)
+		b[i] = 0.05f * (float)(i % 7);
+	for (int i = 0; i < B * T * C; i++)
+		x[i] = sinf((float)i * 0.37f);
+	for (int pass = 0; pass < 2; pass++) {
+		struct mg *g = mg_new(7, 13);
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FUSE : 0, 0, 0 };
+		grt_session_stats st;
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_value v;
+		int k;
+
+		mg_input(g, "x", 1, 3, (const int64_t[3]){ B, T, C });
+		mg_init(g, "w", 1, 3, (const int64_t[3]){ 2, G, C }, w);
+		mg_init(g, "r", 1, 3, (const int64_t[3]){ 2, G, H }, r);
+		mg_init(g, "b", 1, 2, (const int64_t[2]){ 2, 2 * G }, b);
+		mg_init(g, "shape", 7, 1, (const int64_t[1]){ 3 }, (const int64_t[3]){ T, B, 2 * H });
+		for (int q = 0; q < 2; q++) {
+			char in[32], nm[16], o1[16], o2[16], o3[16], o4[16];
+			snprintf(nm, sizeof(nm), "gru%d", q);
+			snprintf(o1, sizeof(o1), "xs%d", q);
+			snprintf(o2, sizeof(o2), "y%d", q);
+			snprintf(o3, sizeof(o3), "ya%d", q);
+			snprintf(o4, sizeof(o4), "yb%d", q);
+			if (q == 0) {
+				k = mg_node(g, "Transpose", "tx0", "x", o1);
+			} else {
+				mg_node(g, "Sqrt", "between", "x", "sq");
+				k = mg_node(g, "Transpose", "tx1", "sq", o1);
+			}
+			mg_attr_ints(g, k, "perm", 3, (const int64_t[3]){ 1, 0, 2 });
+			snprintf(in, sizeof(in), "%s,w,r,b", o1);
+			k = mg_node(g, "GRU", nm, in, o2);
+			mg_attr_int(g, k, "hidden_size", H);
+			mg_attr_int(g, k, "linear_before_reset", 1);
+			mg_attr_string(g, k, "direction", "bidirectional");
+			snprintf(nm, sizeof(nm), "t1_%d", q);
+			k = mg_node(g, "Transpose", nm, o2, o3);
+			mg_attr_ints(g, k, "perm", 4, (const int64_t[4]){ 0, 2, 1, 3 });
+			snprintf(nm, sizeof(nm), "rs%d", q);
+			snprintf(in, sizeof(in), "%s,shape", o3);
+			mg_node(g, "Reshape", nm, in, o4);
+			snprintf(nm, sizeof(nm), "t2_%d", q);
+			snprintf(o3, sizeof(o3), "yc%d", q);
+			k = mg_node(g, "Transpose", nm, o4, o3);
+			mg_attr_ints(g, k, "perm", 3, (const int64_t[3]){ 1, 0, 2 });
+		}
+		mg_attr_int(g, mg_node(g, "Concat", "cat", "yc0,yc1", "out"), "axis", -1);
+		mg_node(g, "Sqrt", "after", "sq", "z");
+		mg_output(g, "out", 1, 3, (const int64_t[3]){ B, T, 4 * H });
+		mg_output(g, "z", 1, 3, (const int64_t[3]){ B, T, C });
+		m = load_buf(g);
+		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		grt_session_stats_get(s, &st);
+		ck_assert_int_eq(st.n_nodes_fused, pass ? 0 : 2 * 4 + 1);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, x, sizeof(x));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		grt_session_output(s, 0, &v);
+		memcpy(y[pass], v.data, sizeof(y[0]));
+		grt_session_output(s, 1, &v);
+		memcpy(z[pass], v.data, sizeof(z[0]));
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	ck_assert_mem_eq(y[0], y[1], sizeof(y[0]));
+	ck_assert_mem_eq(z[0], z[1], sizeof(z[0]));
+}
+END_TEST
+
 /* An Expand that repeats nothing is a view; one that repeats copies. */
 START_TEST(expand_view)
 {
@@ -948,6 +1034,7 @@ int main(void)
 	tcase_add_test(plan, pad_conv_fusion);
 	tcase_add_test(plan, expand_view);
 	tcase_add_test(plan, gru_layout_fusion);
+	tcase_add_test(plan, gru_concat_writers);
 	tcase_add_test(plan, stream_folds_to_simple);
 	tcase_add_test(api, metadata);
 	tcase_add_test(api, tensor_storage_forms);
