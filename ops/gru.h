@@ -56,20 +56,24 @@ void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float 
 int gru_recur_avx2_ok(int64_t hidden);
 
 /* The input projection in one pass, AVX2 + FMA (ops/rnn_avx2.c): xw[rows][n] =
- * (x[rows][in] wt[in][n], summed from k = 0 up) + bx[n], as ops/rnn.c's bias rows
+ * (x[rows][in] wt[in][n], summed from k = 0 up) + bx[n], x's rows ldx floats
+ * apart, as ops/rnn.c's bias rows
  * plus ops/gemm.h's product give, to fused multiply-adds; the sums stay in
  * registers and xw is written once. Only where gru_project_avx2_ok(n, in). */
-void gru_project_avx2(int64_t rows, int64_t in, int64_t n, const float *x, const float *wt,
-                      const float *bx, float *xw);
+void gru_project_avx2(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
+                      const float *wt, const float *bx, float *xw);
 int gru_project_avx2_ok(int64_t n, int64_t in);
 
 /* For the planner (runtime/fuse.c), on a prepared GRU node whose fast path
  * applies (float, layout 0, no sequence_lens); 1 when done, 0 when not:
  * gru_read_x_from: X is Transpose(src, perm [1, 0, 2]): read src ([batch][seq]
- * [input]) instead. gru_write_y_to: write Y's [hidden] runs into dst at
+ * [input]) instead (call it before gru_read_x_slice). gru_write_y_to: write Y's [hidden] runs into dst at
  * off + t * st + d * sd + b * sb floats instead (dst holds at least Y's element
  * count). gru_y_layout: where Y goes now (the output tensor is output 0). */
 int gru_read_x_from(struct node *n, struct tensor *src);
+/* X is a Slice of src's last axis from start, step 1, src otherwise X's shape:
+ * read src's rows at that offset instead. */
+int gru_read_x_slice(struct node *n, struct tensor *src, int64_t start);
 int gru_write_y_to(struct node *n, struct tensor *dst, int64_t off, int64_t st, int64_t sd,
                    int64_t sb);
 int gru_y_layout(const struct node *n, int64_t *off, int64_t *st, int64_t *sd, int64_t *sb);

@@ -48,6 +48,8 @@ struct gru_params {
 	int fast;                  /* recur applies (see gru_prepare) */
 	int64_t y_off;             /* fast: Y starts this many floats into output 0 (a Concat
 	                            * the planner folded in: gru_write_y_to) */
+	int64_t x_off, x_ld;       /* fast: X's rows start x_off floats into input 0, x_ld
+	                            * apart (input, or a Slice folded in: gru_read_x_slice) */
 	struct gru_recur rec;      /* fast: its arguments */
 	gru_recur_fn recur;        /* fast: the variant for this CPU and hidden size */
 	gemm_f32_fn gemm;          /* X W^T: the variant for this CPU */
@@ -412,6 +414,8 @@ static int gru_prepare(struct node *n, struct exec *x)
 			p->bx_all = wa + p->input * 2 * g;
 		}
 		p->project_avx2 = gru_project_avx2_ok(p->dirs * 3 * p->hidden, p->input);
+		p->x_off = 0;
+		p->x_ld = p->input;
 		p->recur = gru_recur_avx2_ok(p->hidden) ? gru_recur_avx2 : gru_recur_portable;
 	}
 	p->off_xw = take(&at, (size_t)(p->dirs * p->seq * p->batch * 3 * p->hidden) *
@@ -624,8 +628,8 @@ void gru_recur_pair(struct gru_recur *q)
 }
 
 /* xw[rows][g] = bx + x[rows][input] wt (the product summed first); wt [input][g]. */
-static void project(gemm_f32_fn gemm, const float *xs, const float *wt, const float *bx,
-                    int64_t rows, int64_t in, int64_t g, float *xw)
+static void project(gemm_f32_fn gemm, const float *xs, int64_t ldx, const float *wt,
+                    const float *bx, int64_t rows, int64_t in, int64_t g, float *xw)
 {
 	int64_t done = rows > 0;
 
@@ -636,7 +640,7 @@ static void project(gemm_f32_fn gemm, const float *xs, const float *wt, const fl
 		int64_t n = done < rows - done ? done : rows - done;
 		memcpy(xw + done * g, xw, (size_t)(n * g) * sizeof(float));
 	}
-	gemm(rows, g, in, xs, in, 1, wt, g, xw, g);
+	gemm(rows, g, in, xs, ldx, 1, wt, g, xw, g);
 }
 
 static void store(struct tensor *t, const float *s)
@@ -658,12 +662,30 @@ int gru_read_x_from(struct node *n, struct tensor *src)
 {
 	struct gru_params *p = n->params;
 
-	if (!p || !p->fast || p->layout || src->dtype != DT_FLOAT ||
-	    src->numel != n->inputs[0]->numel)
+	if (!p || !p->fast || p->layout || p->x_off || p->x_ld != p->input ||
+	    src->dtype != DT_FLOAT || src->numel != n->inputs[0]->numel)
 		return 0;
 	n->inputs[0] = src;
 	p->rec.xw_t = 1;
 	p->rec.xw_b = p->seq;
+	return 1;
+}
+
+int gru_read_x_slice(struct node *n, struct tensor *src, int64_t start)
+{
+	struct gru_params *p = n->params;
+	const struct tensor *xt = n->inputs[0];
+
+	if (!p || !p->fast || p->layout || p->x_off || p->x_ld != p->input ||
+	    src->dtype != DT_FLOAT || src->ndim != xt->ndim || start < 0 ||
+	    start + p->input > src->dims[src->ndim - 1])
+		return 0;
+	for (int a = 0; a + 1 < src->ndim; a++)
+		if (src->dims[a] != xt->dims[a])
+			return 0;
+	n->inputs[0] = src;
+	p->x_off = start;
+	p->x_ld = src->dims[src->ndim - 1];
 	return 1;
 }
 
@@ -728,11 +750,11 @@ static int gru_run(struct node *n, struct exec *x)
 	if (p->fast) {
 		/* float, packed, no sequence_lens: every direction at once */
 		if (p->project_avx2)
-			gru_project_avx2(seq * batch, p->input, p->dirs * g, xs, p->wt_all, p->bx_all,
-			                 xw);
+			gru_project_avx2(seq * batch, p->input, p->x_ld, p->dirs * g, xs + p->x_off,
+			                 p->wt_all, p->bx_all, xw);
 		else
-			project(p->gemm, xs, p->wt_all, p->bx_all, seq * batch, p->input,
-			        p->dirs * g, xw);
+			project(p->gemm, xs + p->x_off, p->x_ld, p->wt_all, p->bx_all, seq * batch,
+			        p->input, p->dirs * g, xw);
 		for (int d = 0; d < p->dirs; d++) {
 			/* initial_h is float here */
 			for (int64_t b = 0; b < batch; b++) {
@@ -762,7 +784,7 @@ static int gru_run(struct node *n, struct exec *x)
 			             (float *)(s + p->off_pack) + d * p->pack_floats, &wl);
 			w = &wl;
 		}
-		project(p->gemm, xs, w->wt, w->bx, seq * batch, p->input, g, xw);
+		project(p->gemm, xs, p->input, w->wt, w->bx, seq * batch, p->input, g, xw);
 		for (int64_t b = 0; b < batch; b++)
 			for (int64_t j = 0; j < hs; j++)
 				h[b * hs + j] = h0 ? elem(h0, (p->layout ? b * p->dirs + d :

@@ -217,8 +217,8 @@ recur8(const int hs, const struct gru_recur *q, const float *xw, float *h, float
  * (n / 8, 1 to 6; rows * nv <= 12) constants where inlined: the sums stay in
  * registers. */
 static inline __attribute__((always_inline)) void
-proj_block(const int rows, const int nv, int64_t in, const float *x, const float *wt,
-           const float *bx, float *xw)
+proj_block(const int rows, const int nv, int64_t in, int64_t ldx, const float *x,
+           const float *wt, const float *bx, float *xw)
 {
 	const int64_t n = 8 * nv;
 	v8f s[4][6];
@@ -228,7 +228,7 @@ proj_block(const int rows, const int nv, int64_t in, const float *x, const float
 		v8f w = v8f_load(wt + 8 * v);
 #pragma GCC unroll 4
 		for (int i = 0; i < rows; i++)
-			s[i][v] = x[i * in] * w;
+			s[i][v] = x[i * ldx] * w;
 	}
 	for (int64_t k = 1; k < in; k++)
 #pragma GCC unroll 6
@@ -236,7 +236,7 @@ proj_block(const int rows, const int nv, int64_t in, const float *x, const float
 			v8f w = v8f_load(wt + k * n + 8 * v);
 #pragma GCC unroll 4
 			for (int i = 0; i < rows; i++)
-				s[i][v] += x[i * in + k] * w;
+				s[i][v] += x[i * ldx + k] * w;
 		}
 #pragma GCC unroll 6
 	for (int v = 0; v < nv; v++) {
@@ -248,28 +248,28 @@ proj_block(const int rows, const int nv, int64_t in, const float *x, const float
 }
 
 static inline __attribute__((always_inline)) void
-proj(const int nv, int64_t rows, int64_t in, const float *x, const float *wt,
+proj(const int nv, int64_t rows, int64_t in, int64_t ldx, const float *x, const float *wt,
      const float *bx, float *xw)
 {
 	const int rb = nv <= 3 ? 4 : nv == 4 ? 3 : 2;      /* rows per block */
 	int64_t i = 0;
 
 	for (; i + rb <= rows; i += rb)
-		proj_block(rb, nv, in, x + i * in, wt, bx, xw + i * 8 * nv);
+		proj_block(rb, nv, in, ldx, x + i * ldx, wt, bx, xw + i * 8 * nv);
 	for (; i < rows; i++)
-		proj_block(1, nv, in, x + i * in, wt, bx, xw + i * 8 * nv);
+		proj_block(1, nv, in, ldx, x + i * ldx, wt, bx, xw + i * 8 * nv);
 }
 
-void gru_project_avx2(int64_t rows, int64_t in, int64_t n, const float *x, const float *wt,
-                      const float *bx, float *xw)
+void gru_project_avx2(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
+                      const float *wt, const float *bx, float *xw)
 {
 	switch (n / 8) {
-	case 1: proj(1, rows, in, x, wt, bx, xw); break;
-	case 2: proj(2, rows, in, x, wt, bx, xw); break;
-	case 3: proj(3, rows, in, x, wt, bx, xw); break;
-	case 4: proj(4, rows, in, x, wt, bx, xw); break;
-	case 5: proj(5, rows, in, x, wt, bx, xw); break;
-	default: proj(6, rows, in, x, wt, bx, xw); break;
+	case 1: proj(1, rows, in, ldx, x, wt, bx, xw); break;
+	case 2: proj(2, rows, in, ldx, x, wt, bx, xw); break;
+	case 3: proj(3, rows, in, ldx, x, wt, bx, xw); break;
+	case 4: proj(4, rows, in, ldx, x, wt, bx, xw); break;
+	case 5: proj(5, rows, in, ldx, x, wt, bx, xw); break;
+	default: proj(6, rows, in, ldx, x, wt, bx, xw); break;
 	}
 }
 
@@ -316,14 +316,14 @@ int gru_recur_avx2_ok(int64_t hidden)
 	return 0;
 }
 
-void gru_project_avx2(int64_t rows, int64_t in, int64_t n, const float *x, const float *wt,
-                      const float *bx, float *xw)
+void gru_project_avx2(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
+                      const float *wt, const float *bx, float *xw)
 {
 	for (int64_t i = 0; i < rows; i++)
 		for (int64_t j = 0; j < n; j++) {
 			float s = 0;
 			for (int64_t k = 0; k < in; k++)
-				s += x[i * in + k] * wt[k * n + j];
+				s += x[i * ldx + k] * wt[k * n + j];
 			xw[i * n + j] = s + bx[j];
 		}
 }

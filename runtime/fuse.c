@@ -519,15 +519,19 @@ static int try_unfold_gathers(struct graph_view *g, int i_t, struct exec *x)
 	return pad ? 4 : 3;           /* nodes replaced */
 }
 
-/* The start and step along axis 3 of a Slice that keeps axes 0-2 whole. */
-static int slice_axis3(struct node *sl, struct exec *x, int64_t *start, int64_t *step)
+/* The start and step along the last axis of a Slice that keeps the other axes
+ * whole. */
+static int slice_last(struct node *sl, struct exec *x, int64_t *start, int64_t *step)
 {
 	const struct tensor *in = sl->inputs[0], *out = sl->outputs[0];
 	int64_t bs[4], be[4], ba[4], bt[4];
 	const int64_t *st, *ax = NULL, *sp = NULL;
+	const int r = in->ndim;
 	int count = -1, na;
 
-	for (int a = 0; a < 3; a++)
+	if (r < 1 || r > 4 || out->ndim != r)
+		return 0;
+	for (int a = 0; a + 1 < r; a++)
 		if (out->dims[a] != in->dims[a])
 			return 0;
 	if (sl->opset < 10) {
@@ -543,15 +547,15 @@ static int slice_axis3(struct node *sl, struct exec *x, int64_t *start, int64_t 
 			return 0;
 	}
 	for (int i = 0; i < count; i++) {
-		int64_t a = ax ? (ax[i] < 0 ? ax[i] + 4 : ax[i]) : i, v = st[i];
-		if (a != 3) {
+		int64_t a = ax ? (ax[i] < 0 ? ax[i] + r : ax[i]) : i, v = st[i];
+		if (a != r - 1) {
 			continue;     /* the other axes are whole (checked above) */
 		}
 		*step = sp ? sp[i] : 1;
 		if (*step < 1)
 			return 0;
-		v = v < 0 ? v + in->dims[3] : v;
-		*start = v < 0 ? 0 : v > in->dims[3] ? in->dims[3] : v;
+		v = v < 0 ? v + in->dims[r - 1] : v;
+		*start = v < 0 ? 0 : v > in->dims[r - 1] ? in->dims[r - 1] : v;
 		return 1;
 	}
 	return 0;
@@ -601,7 +605,7 @@ static int try_unfold_slices(struct graph_view *g, int i_c, struct exec *x)
 	wp = p->dims[3];
 	for (int j = 0; j < kw; j++) {
 		int64_t start, step;
-		if (!slice_axis3(sl[j], x, &start, &step))
+		if (sl[j]->inputs[0]->ndim != 4 || !slice_last(sl[j], x, &start, &step))
 			return 0;
 		if (j == 0) {
 			st[1] = step;
@@ -699,6 +703,16 @@ static int try_gru_layout(struct graph_view *g, int i_gru, struct exec *x)
 	    gru_read_x_from(n, tr->inputs[0])) {
 		tr->op = NULL;
 		done++;
+	}
+	/* X: a Slice of the last axis, step 1, read only by this GRU */
+	tr = producer_of(g, n->inputs[0], "Slice");
+	if (tr && used_once(g, tr->outputs[0])) {
+		int64_t start, step;
+		if (slice_last(tr, x, &start, &step) && step == 1 &&
+		    gru_read_x_slice(n, tr->inputs[0], start)) {
+			tr->op = NULL;
+			done++;
+		}
 	}
 	/* Y: follow Transposes, Reshapes and Squeezes read once */
 	if (!y || y->ndim != 4)

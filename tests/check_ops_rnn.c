@@ -607,7 +607,7 @@ START_TEST(gru_project_variant)
 				fill(bx, n, 0.5f);
 				for (int i = 0; i < m * n + (m < 37 ? n : 0); i++)
 					xw[i] = -99.0f;
-				gru_project_avx2(m, in, n, x, wt, bx, xw);
+				gru_project_avx2(m, in, in, n, x, wt, bx, xw);
 				for (int i = 0; i < m; i++)
 					for (int j = 0; j < n; j++) {
 						float s = 0, got = xw[i * n + j], want;

@@ -499,16 +499,17 @@ START_TEST(gru_layout_fusion)
 }
 END_TEST
 
-/* Two GRUs whose rearranged outputs are concatenated along the last axis (as
- * GTCRN's grouped RNNs are) write straight into the Concat's output, with other
- * work between them. Same numbers. (That the memory plan keeps a tensor with two
+/* Two GRUs that read halves of their inputs' channels (Slices) and whose
+ * rearranged outputs are concatenated along the last axis (as GTCRN's grouped
+ * RNNs are) read the halves in place and write straight into the Concat's
+ * output, with other work between them. Same numbers. (That the memory plan keeps a tensor with two
  * writers alive from the first one is also what gtcrn_offline_op13's goldens in
  * check_models need: they fail without it.) */
 START_TEST(gru_concat_writers)
 {
 	const int B = 3, T = 5, C = 4, H = 4, G = 3 * H;
-	float w[2 * 12 * 4], r[2 * 12 * 4], b[2 * 24], x[3 * 5 * 4], y[2][3 * 5 * 16],
-	      z[2][3 * 5 * 4];
+	float w[2 * 12 * 4], r[2 * 12 * 4], b[2 * 24], x[3 * 5 * 8], y[2][3 * 5 * 16],
+	      z[2][3 * 5 * 8];
 
 	for (int i = 0; i < 2 * G * C; i++)
 		w[i] = 0.3f * sinf((float)i * 0.7f);
@@ -516,8 +517,8 @@ START_TEST(gru_concat_writers)
 		r[i] = 0.3f * cosf((float)i * 0.3f);
 	for (int i = 0; i < 4 * G; i++)
 		b[i] = 0.05f * (float)(i % 7);
-	for (int i = 0; i < B * T * C; i++)
-		x[i] = sinf((float)i * 0.37f);
+	for (int i = 0; i < B * T * 2 * C; i++)
+		x[i] = sinf((float)i * 0.37f) + 1.5f;
 	for (int pass = 0; pass < 2; pass++) {
 		struct mg *g = mg_new(7, 13);
 		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FUSE : 0, 0, 0 };
@@ -527,7 +528,11 @@ START_TEST(gru_concat_writers)
 		grt_value v;
 		int k;
 
-		mg_input(g, "x", 1, 3, (const int64_t[3]){ B, T, C });
+		mg_input(g, "x", 1, 3, (const int64_t[3]){ B, T, 2 * C });
+		mg_init(g, "s0", 7, 1, (const int64_t[1]){ 1 }, (const int64_t[1]){ 0 });
+		mg_init(g, "s1", 7, 1, (const int64_t[1]){ 1 }, (const int64_t[1]){ C });
+		mg_init(g, "s2", 7, 1, (const int64_t[1]){ 1 }, (const int64_t[1]){ 2 * C });
+		mg_init(g, "ax2", 7, 1, (const int64_t[1]){ 1 }, (const int64_t[1]){ 2 });
 		mg_init(g, "w", 1, 3, (const int64_t[3]){ 2, G, C }, w);
 		mg_init(g, "r", 1, 3, (const int64_t[3]){ 2, G, H }, r);
 		mg_init(g, "b", 1, 2, (const int64_t[2]){ 2, 2 * G }, b);
@@ -539,11 +544,13 @@ START_TEST(gru_concat_writers)
 			snprintf(o2, sizeof(o2), "y%d", q);
 			snprintf(o3, sizeof(o3), "ya%d", q);
 			snprintf(o4, sizeof(o4), "yb%d", q);
-			if (q == 0) {
-				k = mg_node(g, "Transpose", "tx0", "x", o1);
-			} else {
+			if (q == 0) {        /* the first half of x's channels */
+				mg_node(g, "Slice", "half0", "x,s0,s1,ax2", "h0");
+				k = mg_node(g, "Transpose", "tx0", "h0", o1);
+			} else {             /* the second half of sqrt(x)'s */
 				mg_node(g, "Sqrt", "between", "x", "sq");
-				k = mg_node(g, "Transpose", "tx1", "sq", o1);
+				mg_node(g, "Slice", "half1", "sq,s1,s2,ax2", "h1");
+				k = mg_node(g, "Transpose", "tx1", "h1", o1);
 			}
 			mg_attr_ints(g, k, "perm", 3, (const int64_t[3]){ 1, 0, 2 });
 			snprintf(in, sizeof(in), "%s,w,r,b", o1);
@@ -565,11 +572,11 @@ START_TEST(gru_concat_writers)
 		mg_attr_int(g, mg_node(g, "Concat", "cat", "yc0,yc1", "out"), "axis", -1);
 		mg_node(g, "Sqrt", "after", "sq", "z");
 		mg_output(g, "out", 1, 3, (const int64_t[3]){ B, T, 4 * H });
-		mg_output(g, "z", 1, 3, (const int64_t[3]){ B, T, C });
+		mg_output(g, "z", 1, 3, (const int64_t[3]){ B, T, 2 * C });
 		m = load_buf(g);
 		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
 		grt_session_stats_get(s, &st);
-		ck_assert_int_eq(st.n_nodes_fused, pass ? 0 : 2 * 4 + 1);
+		ck_assert_int_eq(st.n_nodes_fused, pass ? 0 : 2 * 5 + 1);
 		grt_session_input(s, 0, &v);
 		memcpy(v.data, x, sizeof(x));
 		ck_assert_int_eq(grt_session_run(s), GRT_OK);
