@@ -313,6 +313,9 @@ DEFINE_TILE(64)
 enum transpose_kind {
 	TR_ROWS,   /* the output's last axis is the input's: copy rows */
 	TR_TILES,  /* it is not: 2-D tiles over that axis and the input's last one */
+	TR_PAIRS,  /* 4-byte [L][M][2] to [2][M][L] (interleaved complex values split
+	            * into planes): 4x4 blocks in vector registers */
+	TR_UNPAIRS, /* and back: [2][M][L] to [L][M][2] */
 };
 
 struct transpose_params {
@@ -412,6 +415,16 @@ static int transpose_prepare(struct node *n, struct exec *x)
 		}
 		return GRT_OK;
 	}
+	if (k == 3 && p->es == 4 && p->dims[0] == 2 && p->stride[0] == 1 && p->stride[1] == 2 &&
+	    p->stride[2] == 2 * p->dims[1]) {
+		p->kind = TR_PAIRS;
+		return GRT_OK;
+	}
+	if (k == 3 && p->es == 4 && p->dims[2] == 2 && p->stride[0] == 1 &&
+	    p->stride[1] == p->dims[0] && p->stride[2] == p->dims[0] * p->dims[1]) {
+		p->kind = TR_UNPAIRS;
+		return GRT_OK;
+	}
 	p->kind = TR_TILES;
 	switch (p->es) {
 	case 1: p->tile = tile_u8; break;
@@ -501,6 +514,104 @@ static void transpose_tiles(const struct transpose_params *p, char *dst, const c
 	}
 }
 
+/* TR_PAIRS / TR_UNPAIRS: [L][M][2] <-> [2][M][L], 4-byte elements. Tiles of
+ * 16 x 16 (l, m) keep the source rows and destination lines in cache; inside,
+ * blocks of 4 l by 2 m are four 16-byte loads transposed 4x4 in registers into
+ * four 16-byte stores. */
+typedef uint32_t u32x4 __attribute__((vector_size(16)));
+
+static inline u32x4 ld4(const uint32_t *p)
+{
+	u32x4 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void st4(uint32_t *p, u32x4 v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* The 4x4 transpose of rows r[0..3], in place. */
+static inline __attribute__((always_inline)) void t4x4(u32x4 *r)
+{
+	u32x4 a = __builtin_shuffle(r[0], r[1], (u32x4){ 0, 4, 1, 5 });
+	u32x4 b = __builtin_shuffle(r[2], r[3], (u32x4){ 0, 4, 1, 5 });
+	u32x4 c = __builtin_shuffle(r[0], r[1], (u32x4){ 2, 6, 3, 7 });
+	u32x4 e = __builtin_shuffle(r[2], r[3], (u32x4){ 2, 6, 3, 7 });
+
+	r[0] = __builtin_shuffle(a, b, (u32x4){ 0, 1, 4, 5 });
+	r[1] = __builtin_shuffle(a, b, (u32x4){ 2, 3, 6, 7 });
+	r[2] = __builtin_shuffle(c, e, (u32x4){ 0, 1, 4, 5 });
+	r[3] = __builtin_shuffle(c, e, (u32x4){ 2, 3, 6, 7 });
+}
+
+/* back = 0: d[c][m][l] = s[l][m][c]; back = 1: d[l][m][c] = s[c][m][l]; c in {0, 1}
+ * (a constant where inlined). */
+static inline __attribute__((always_inline)) void
+pairs_body(uint32_t *restrict d, const uint32_t *restrict s, int64_t M, int64_t L,
+           const int back)
+{
+	const int64_t plane = M * L;
+
+	for (int64_t l0 = 0; l0 < L; l0 += 16)
+		for (int64_t m0 = 0; m0 < M; m0 += 16) {
+			const int64_t l1 = l0 + 16 < L ? l0 + 16 : L, m1 = m0 + 16 < M ? m0 + 16 : M;
+			int64_t l = l0;
+			for (; l + 4 <= l1; l += 4) {
+				int64_t m = m0;
+				for (; m + 2 <= m1; m += 2) {
+					/* the pairs side: row i = [l+i][m][0..1], [l+i][m+1][0..1];
+					 * the planes side: rows (c, m), (c, m+1) over l..l+3 */
+					u32x4 r[4];
+					if (!back) {
+						for (int i = 0; i < 4; i++)
+							r[i] = ld4(s + ((l + i) * M + m) * 2);
+						t4x4(r);
+						st4(d + m * L + l, r[0]);
+						st4(d + plane + m * L + l, r[1]);
+						st4(d + (m + 1) * L + l, r[2]);
+						st4(d + plane + (m + 1) * L + l, r[3]);
+					} else {
+						r[0] = ld4(s + m * L + l);
+						r[1] = ld4(s + plane + m * L + l);
+						r[2] = ld4(s + (m + 1) * L + l);
+						r[3] = ld4(s + plane + (m + 1) * L + l);
+						t4x4(r);
+						for (int i = 0; i < 4; i++)
+							st4(d + ((l + i) * M + m) * 2, r[i]);
+					}
+				}
+				for (; m < m1; m++)
+					for (int64_t i = l; i < l + 4; i++)
+						for (int c = 0; c < 2; c++) {
+							if (!back)
+								d[c * plane + m * L + i] = s[(i * M + m) * 2 + c];
+							else
+								d[(i * M + m) * 2 + c] = s[c * plane + m * L + i];
+						}
+			}
+			for (; l < l1; l++)
+				for (int64_t m = m0; m < m1; m++)
+					for (int c = 0; c < 2; c++) {
+						if (!back)
+							d[c * plane + m * L + l] = s[(l * M + m) * 2 + c];
+						else
+							d[(l * M + m) * 2 + c] = s[c * plane + m * L + l];
+					}
+		}
+}
+
+static void transpose_pairs(uint32_t *restrict d, const uint32_t *restrict s, int64_t M,
+                            int64_t L, int back)
+{
+	if (back)
+		pairs_body(d, s, M, L, 1);
+	else
+		pairs_body(d, s, M, L, 0);
+}
+
 static int transpose_run(struct node *n, struct exec *x)
 {
 	const struct transpose_params *p = n->params;
@@ -512,6 +623,10 @@ static int transpose_run(struct node *n, struct exec *x)
 		return GRT_OK;
 	if (p->kind == TR_ROWS)
 		transpose_rows(p, out->data, src, out->numel);
+	else if (p->kind == TR_PAIRS)
+		transpose_pairs(out->data, (const uint32_t *)src, p->dims[1], p->dims[2], 0);
+	else if (p->kind == TR_UNPAIRS)
+		transpose_pairs(out->data, (const uint32_t *)src, p->dims[1], p->dims[0], 1);
 	else
 		transpose_tiles(p, out->data, src);
 	return GRT_OK;

@@ -1517,6 +1517,46 @@ START_TEST(transpose_opsets_registry)
 }
 END_TEST
 
+/* Interleaved pairs split into planes and back ([1, L, M, 2] perm (0, 3, 2, 1)
+ * and [1, 2, M, L] perm (0, 3, 2, 1)), 4-byte elements, for sizes around the
+ * kernel's 4 x 2 blocks and 16 x 16 tiles; against the definition. */
+START_TEST(transpose_values_pairs)
+{
+	static const int64_t sizes[][2] = { { 1, 1 }, { 3, 5 }, { 4, 2 }, { 17, 33 }, { 257, 61 },
+	                                    { 16, 16 }, { 5, 1 } };
+	static const int64_t perm[4] = { 0, 3, 2, 1 };
+
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
+		for (int back = 0; back < 2; back++) {
+			const int64_t L = sizes[z][0], M = sizes[z][1];
+			const int64_t din[4] = { 1, back ? 2 : L, M, back ? L : 2 };
+			const int64_t dout[4] = { 1, back ? L : 2, M, back ? 2 : L };
+			int32_t *x = malloc(sizeof(int32_t) * (size_t)(2 * M * L));
+			int32_t *want = malloc(sizeof(int32_t) * (size_t)(2 * M * L));
+			struct harness h;
+
+			ck_assert(x && want);
+			for (int64_t i = 0; i < 2 * M * L; i++)
+				x[i] = (int32_t)(i * 7 + 3);
+			for (int64_t l = 0; l < L; l++)
+				for (int64_t m = 0; m < M; m++)
+					for (int64_t c = 0; c < 2; c++) {
+						int64_t pairs = (l * M + m) * 2 + c, planes = (c * M + m) * L + l;
+						want[back ? pairs : planes] = x[back ? planes : pairs];
+					}
+			h_init(&h, "Transpose", 13);
+			h_input(&h, DT_INT32, 4, din, x, 0);
+			h_output(&h);
+			h_attr_ints(&h, "perm", 4, perm);
+			h_run_ok(&h);
+			h_expect_out(&h, 0, DT_INT32, 4, dout, want);
+			h_free(&h);
+			free(x);
+			free(want);
+		}
+}
+END_TEST
+
 /* ------------------------------------------------------------------- main */
 
 /* One suite: values, shapes, errors and opsets cases (NULL to skip). */
@@ -1581,7 +1621,7 @@ int main(void)
 	srunner_add_suite(sr, make_suite("Transpose", TESTS(transpose_values_small,
 	                                 transpose_values_all_perms_3d,
 	                                 transpose_values_fast_paths,
-	                                 transpose_values_kernels),
+	                                 transpose_values_kernels, transpose_values_pairs),
 	                                 TESTS(transpose_shapes), TESTS(transpose_errors),
 	                                 TESTS(transpose_opsets_registry)));
 	srunner_run_all(sr, CK_ENV);
