@@ -22,27 +22,30 @@ MATHFN_DEFINE(v8f, v8i, v8u)
 
 /* The gate functions of ops/rnn.c (gate_sigmoid, gate_tanh), the same operations
  * in 8 lanes; the clamps as vmaxps / vminps, which keep a NaN in their second
- * operand as the selects there do. */
+ * operand as the selects there do; sigmoid's numerator by vblendvps on x's sign
+ * bit. */
 static inline v8f gate_sigmoid8(v8f x)
 {
-	v8f nx = (v8f)((v8i)x | INT32_MIN), t, e, r;      /* -|x| */
+	v8f nx = (v8f)((v8i)x | INT32_MIN), t, e, s;      /* -|x| */
 
 	nx = (v8f)_mm256_max_ps(_mm256_set1_ps(-87.0f), (__m256)nx);
 	e = v8f_exp_parts(nx, &t);
-	e = e * v8f_pow2(t);
-	r = 1.0f / (1.0f + e);
-	return v8f_select(x >= 0.0f, r, e * r);
+	s = v8f_pow2(t);
+	/* x < 0 (sign bit): e^x / (1 + e^x), else 1 / (1 + e^-x) */
+	return (v8f)_mm256_blendv_ps(_mm256_set1_ps(1.0f), (__m256)(e * s), (__m256)x) /
+	       (e * s + 1.0f);
 }
 
 static inline v8f gate_tanh8(v8f x)
 {
 	v8i sign = (v8i)x & INT32_MIN;
-	v8f ax = (v8f)((v8i)x ^ sign), t, p;
+	v8f ax = (v8f)((v8i)x ^ sign), t, p, s;
 
 	ax = (v8f)_mm256_min_ps(_mm256_set1_ps(44.0f), (__m256)ax);
 	p = v8f_exp_parts(ax + ax, &t);
-	p = p * v8f_pow2(t);
-	return (v8f)((v8i)(1.0f - 2.0f / (p + 1.0f)) | sign);
+	s = v8f_pow2(t);
+	/* (e^2|x| - 1) / (e^2|x| + 1) with the sign of x */
+	return (v8f)((v8i)(p * s - 1.0f) ^ sign) / (p * s + 1.0f);
 }
 
 /* One chain (direction, batch entry) at step st: its row of xw, its state, its

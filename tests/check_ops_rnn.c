@@ -438,10 +438,15 @@ START_TEST(gru_values_fast_vs_general)
 END_TEST
 
 /* One comparison of gru_recur_avx2 with gru_recur_portable: the same arguments,
- * random, in buffers of their exact sizes; Y and the final state agree to 1e-6
- * relative (values of 1 and less: 1e-6). */
-static void check_recur_variant(int hs, int dir, int layout, int batch, int seq, int want_y)
+ * random, in buffers of their exact sizes (special: xw from the gates' edge
+ * values instead: signed zeros, tiny, the clamps, huge, infinite); Y and the final
+ * state agree to 1e-6 relative (values of 1 and less: 1e-6). */
+static void check_recur_variant(int hs, int dir, int layout, int batch, int seq, int want_y,
+                                int special)
 {
+	static const float edge[] = { 0.0f, -0.0f, 1e-30f, -1e-30f, 1e-7f, -1e-7f, 22.0f,
+	                              -22.0f, 43.5f, -44.5f, 87.5f, -87.5f, 1e30f, -1e30f,
+	                              INFINITY, -INFINITY, 0.3f, -0.7f };
 	const int dirs = dir == 2 ? 2 : 1, g = 3 * hs;
 	const size_t n_xw = (size_t)(dirs * seq * batch * g), n_h = (size_t)(dirs * batch * hs);
 	const size_t n_y = (size_t)seq * n_h;
@@ -461,6 +466,8 @@ static void check_recur_variant(int hs, int dir, int layout, int batch, int seq,
 	fill(rt, dirs * hs * g, 0.8f);
 	fill(rbh, dirs * hs, 0.5f);
 	fill(xw, (int)n_xw, 2.0f);
+	for (size_t j = 0; special && j < n_xw; j++)
+		xw[j] = edge[(j * 7 + j / 5) % (sizeof(edge) / sizeof(edge[0]))];
 	fill(h1, (int)n_h, 0.9f);
 	memcpy(h2, h1, sizeof(float) * n_h);
 	gru_recur_pair(&q);
@@ -489,7 +496,8 @@ static void check_recur_variant(int hs, int dir, int layout, int batch, int seq,
 /* gru_recur_avx2 against gru_recur_portable, where the CPU has AVX2 and FMA:
  * hidden 4 (two chains per vector: the two directions, or batch entries b and
  * b + 1 and an odd last one alone), 8 and 16; forward, reverse, bidirectional;
- * both layouts; odd and even batch; one step and many; with and without Y. */
+ * both layouts; odd and even batch; one step and many; with and without Y; xw at
+ * the gates' edge values. */
 START_TEST(gru_recur_variants)
 {
 	static const int hidden[] = { 4, 8, 16 }, batches[] = { 1, 2, 3, 4, 5 };
@@ -503,11 +511,14 @@ START_TEST(gru_recur_variants)
 				for (size_t b = 0; b < 5; b++)
 					for (size_t s = 0; s < 3; s++)
 						check_recur_variant(hidden[i], dir, layout, batches[b],
-						                    seqs[s], 1);
-	check_recur_variant(4, 2, 0, 3, 5, 0);
-	check_recur_variant(4, 0, 1, 3, 5, 0);
-	check_recur_variant(8, 0, 0, 3, 5, 0);
-	check_recur_variant(16, 2, 1, 3, 5, 0);
+						                    seqs[s], 1, 0);
+	check_recur_variant(4, 2, 0, 3, 5, 0, 0);
+	check_recur_variant(4, 0, 1, 3, 5, 0, 0);
+	check_recur_variant(8, 0, 0, 3, 5, 0, 0);
+	check_recur_variant(16, 2, 1, 3, 5, 0, 0);
+	for (size_t i = 0; i < 3; i++)
+		for (int dir = 0; dir < 3; dir++)
+			check_recur_variant(hidden[i], dir, 0, 3, 9, 1, 1);
 }
 END_TEST
 
