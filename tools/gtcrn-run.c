@@ -151,6 +151,7 @@ static void usage(FILE *f)
 "  -q, --quiet             no progress bar, no notes\n"
 "      --stats             one line per file on stderr: audio duration, wall time,\n"
 "                          real-time factor, frames, per-frame median and p99 time\n"
+"                          (streaming: to within 1%%, in constant memory)\n"
 "      --json              the same as one JSON line per file (on stdout when OUT is a\n"
 "                          file, else on stderr)\n"
 "      --model-info FILE   describe a model: kind, STFT, inputs and outputs, opset,\n"
