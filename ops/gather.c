@@ -4,6 +4,7 @@
  * trailing axes; constant indices are validated and resolved in prepare. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "ops/copy.h"
 #include "ops/op.h"
@@ -400,13 +401,22 @@ static int scatter_prepare(struct node *n, struct exec *x)
 	n->inplace = 1;          /* scatter_run skips the copy when out == data */
 	n->params = p;
 	if (op_const_input(n, x, 1)) {
-		int64_t *off = plan_alloc(x, (size_t)p->n_upd * sizeof(int64_t));
+		/* constant indices: resolved once; a plain scatter keeps only the runs
+		 * of adjacent blocks, a reduction the offsets */
+		const int keep = p->reduction != RED_NONE;
+		int64_t *off = keep ? plan_alloc(x, (size_t)p->n_upd * sizeof(int64_t)) :
+		               malloc((size_t)(p->n_upd ? p->n_upd : 1) * sizeof(int64_t));
 		if (!off)
 			return GRT_E_NOMEM;
-		if ((rc = scatter_resolve(n, x, p, ind->data, off)))
-			return rc;
 		p->off = off;
-		if ((rc = scatter_runs(x, p)))
+		rc = scatter_resolve(n, x, p, ind->data, off);
+		if (!rc && !keep)
+			rc = scatter_runs(x, p);
+		if (!keep) {
+			free(off);
+			p->off = NULL;
+		}
+		if (rc)
 			return rc;
 	} else {
 		x->dyn = NULL;
@@ -511,6 +521,14 @@ static int scatter_run(struct node *n, struct exec *x)
 	size_t block = (size_t)p->slice * p->es;
 	int rc;
 
+	if (p->run_len) {           /* constant indices, no reduction: the runs are planned */
+		if (out != data->data)
+			memcpy(out, data->data, data->nbytes);
+		for (int64_t r = 0; block && r < p->n_runs; r++)
+			memcpy(out + (size_t)p->run_out[r] * p->es, upd + (size_t)p->run_upd[r] * block,
+			       (size_t)p->run_len[r] * block);
+		return GRT_OK;
+	}
 	if (!off) {
 		int64_t *tmp = x->scratch;
 		if ((rc = scatter_resolve(n, x, p, n->inputs[1]->data, tmp)))
@@ -524,12 +542,6 @@ static int scatter_run(struct node *n, struct exec *x)
 	if (p->reduction != RED_NONE) {
 		for (int64_t u = 0; u < p->n_upd; u++)
 			scatter_reduce(p, out + (size_t)off[u] * p->es, upd + (size_t)u * block);
-		return GRT_OK;
-	}
-	if (p->run_len) {           /* constant indices: the runs are planned */
-		for (int64_t r = 0; r < p->n_runs; r++)
-			memcpy(out + (size_t)p->run_out[r] * p->es, upd + (size_t)p->run_upd[r] * block,
-			       (size_t)p->run_len[r] * block);
 		return GRT_OK;
 	}
 	/* blocks that land next to each other in the output make one copy */
