@@ -57,6 +57,7 @@ struct grt_model {
  * own, linked behind it. */
 struct mem_block { struct mem_block *next; size_t used, cap; };
 void *pool_alloc(struct mem_block **pool, size_t bytes);    /* zeroed, 64-aligned */
+void *pool_alloc_small(struct mem_block **pool, size_t bytes); /* zeroed, 16-aligned */
 char *pool_strdup(struct mem_block **pool, const char *s, size_t len);
 void pool_free(struct mem_block **pool);
 

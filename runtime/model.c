@@ -207,7 +207,7 @@ static int convert_attr(struct loader *l, const Onnx__NodeProto *np,
 		break;
 	}
 	case ATTR_FLOATS: {
-		float *f = pool_alloc(&m->mem, ap->n_floats * sizeof(float));
+		float *f = pool_alloc_small(&m->mem, ap->n_floats * sizeof(float));
 		if (!f)
 			return GRT_E_NOMEM;
 		if (ap->n_floats)
@@ -217,7 +217,7 @@ static int convert_attr(struct loader *l, const Onnx__NodeProto *np,
 		break;
 	}
 	case ATTR_INTS: {
-		int64_t *v = pool_alloc(&m->mem, ap->n_ints * sizeof(int64_t));
+		int64_t *v = pool_alloc_small(&m->mem, ap->n_ints * sizeof(int64_t));
 		if (!v)
 			return GRT_E_NOMEM;
 		if (ap->n_ints)
@@ -227,7 +227,7 @@ static int convert_attr(struct loader *l, const Onnx__NodeProto *np,
 		break;
 	}
 	case ATTR_STRINGS: {
-		char **v = pool_alloc(&m->mem, (ap->n_strings + 1) * sizeof(char *));
+		char **v = pool_alloc_small(&m->mem, (ap->n_strings + 1) * sizeof(char *));
 		if (!v)
 			return GRT_E_NOMEM;
 		for (size_t k = 0; k < ap->n_strings; k++) {
@@ -277,9 +277,9 @@ static int convert_node(struct loader *l, const Onnx__NodeProto *np, int idx)
 	                         np->domain ? strlen(np->domain) : 0);
 	mn->n_inputs = (int)np->n_input;
 	mn->n_outputs = (int)np->n_output;
-	mn->inputs = pool_alloc(&m->mem, (np->n_input + 1) * sizeof(int));
-	mn->outputs = pool_alloc(&m->mem, (np->n_output + 1) * sizeof(int));
-	mn->attrs = pool_alloc(&m->mem, (np->n_attribute + 1) * sizeof(struct attr));
+	mn->inputs = pool_alloc_small(&m->mem, (np->n_input + 1) * sizeof(int));
+	mn->outputs = pool_alloc_small(&m->mem, (np->n_output + 1) * sizeof(int));
+	mn->attrs = pool_alloc_small(&m->mem, (np->n_attribute + 1) * sizeof(struct attr));
 	if (!mn->name || !mn->op_type || !mn->domain || !mn->inputs || !mn->outputs || !mn->attrs)
 		return GRT_E_NOMEM;
 	if (is_default_domain(np->domain)) {

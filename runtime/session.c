@@ -147,8 +147,10 @@ static int prepare_nodes(grt_session *s, unsigned flags)
 		n->n_attrs = mn->n_attrs;
 		n->n_inputs = mn->n_inputs;
 		n->n_outputs = mn->n_outputs;
-		n->inputs = pool_alloc(&s->pool.blocks, ((size_t)n->n_inputs + 1) * sizeof(*n->inputs));
-		n->outputs = pool_alloc(&s->pool.blocks, ((size_t)n->n_outputs + 1) * sizeof(*n->outputs));
+		n->inputs = pool_alloc_small(&s->pool.blocks,
+		                             ((size_t)n->n_inputs + 1) * sizeof(*n->inputs));
+		n->outputs = pool_alloc_small(&s->pool.blocks,
+		                              ((size_t)n->n_outputs + 1) * sizeof(*n->outputs));
 		if (!n->inputs || !n->outputs)
 			return GRT_E_NOMEM;
 		for (int k = 0; k < n->n_inputs; k++) {

@@ -160,6 +160,15 @@ void *pool_alloc(struct mem_block **pool, size_t bytes)
 	return carve(pool, bytes, ARENA_ALIGN);
 }
 
+/* Small arrays of ints and pointers: 16-byte alignment, no padding to 64. */
+void *pool_alloc_small(struct mem_block **pool, size_t bytes)
+{
+	if (bytes > SIZE_MAX - 2 * ARENA_ALIGN)
+		return NULL;
+	bytes = bytes ? (bytes + 15) & ~(size_t)15 : 16;
+	return carve(pool, bytes, 16);
+}
+
 /* Strings pack tightly: no alignment. */
 char *pool_strdup(struct mem_block **pool, const char *s, size_t len)
 {
