@@ -14,7 +14,7 @@ struct value_info {
 	enum dtype dtype;           /* declared or initializer dtype; DT_UNDEFINED if unknown */
 	int ndim;                   /* -1 if the shape is not declared */
 	int64_t dims[MAX_DIMS];     /* -1 for a dynamic dim */
-	const char *dim_names[MAX_DIMS];
+	const char **dim_names;     /* [MAX_DIMS] names of symbolic dims, or NULL if none */
 	const struct tensor *init;  /* initializer (model-owned), or NULL */
 	int producer;               /* node index, or -1 */
 	int graph_input;            /* index in model inputs, or -1 */

@@ -126,14 +126,17 @@ static int read_type(struct loader *l, const Onnx__ValueInfoProto *vi, struct va
 		return GRT_E_LIMIT;
 	}
 	v->ndim = (int)sp->n_dim;
+	v->dim_names = NULL;
 	for (size_t d = 0; d < sp->n_dim; d++) {
 		const Onnx__TensorShapeProto__Dimension *dim = sp->dim[d];
 		v->dims[d] = -1;
-		v->dim_names[d] = NULL;
 		if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
 		    dim->dim_value >= 0) {
 			v->dims[d] = dim->dim_value;
 		} else if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
+			if (!v->dim_names &&
+			    !(v->dim_names = pool_alloc_small(&l->m->mem, MAX_DIMS * sizeof(char *))))
+				return GRT_E_NOMEM;
 			v->dim_names[d] = pool_strdup(&l->m->mem, dim->dim_param, strlen(dim->dim_param));
 			if (!v->dim_names[d])
 				return GRT_E_NOMEM;
@@ -643,7 +646,7 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 			m->values[id].dtype = tmp.dtype;
 			m->values[id].ndim = tmp.ndim;
 			memcpy(m->values[id].dims, tmp.dims, sizeof(tmp.dims));
-			memcpy(m->values[id].dim_names, tmp.dim_names, sizeof(tmp.dim_names));
+			m->values[id].dim_names = tmp.dim_names;
 		}
 		m->outputs[m->n_outputs++] = id;
 	}
@@ -771,7 +774,7 @@ static int value_out(const struct value_info *v, const char **name, grt_value *i
 	}
 	if (dim_names)
 		for (int d = 0; d < MAX_DIMS; d++)
-			dim_names[d] = d < v->ndim ? v->dim_names[d] : NULL;
+			dim_names[d] = d < v->ndim && v->dim_names ? v->dim_names[d] : NULL;
 	return GRT_OK;
 }
 

@@ -70,7 +70,7 @@ static int setup_inputs(grt_session *s, const grt_session_opts *opts, char *err,
 				if (v->dims[d] < 0) {
 					set_err(err, err_len, "input '%s': dim %d ('%s') is dynamic; "
 					        "give the input shapes", v->name, d,
-					        v->dim_names[d] ? v->dim_names[d] : "?");
+					        v->dim_names && v->dim_names[d] ? v->dim_names[d] : "?");
 					return GRT_E_SHAPE;
 				}
 				decl.dims[d] = v->dims[d];
