@@ -9,10 +9,6 @@
 #include <string.h>
 #include "tests/op_harness.h"
 
-#define DIMS(...) ((const int64_t[]){ __VA_ARGS__ })
-#define I64(...) ((const int64_t[]){ __VA_ARGS__ })
-#define I32(...) ((const int32_t[]){ __VA_ARGS__ })
-#define F32(...) ((const float[]){ __VA_ARGS__ })
 
 
 

@@ -174,3 +174,22 @@ void h_expect_out(struct harness *h, int k, enum dtype dt, int ndim, const int64
 			ck_abort_msg("output %d index %lld: got %g, expected %g", k, (long long)i,
 			             h_value(dt, t->data, i), h_value(dt, want, i));
 }
+
+Suite *h_suite(const char *name, const TTest *const *values, const TTest *const *shapes,
+               const TTest *const *errors, const TTest *const *opsets)
+{
+	Suite *s = suite_create(name);
+	const TTest *const *groups[4] = { values, shapes, errors, opsets };
+	static const char *const group_names[4] = { "values", "shapes", "errors", "opsets" };
+
+	for (int g = 0; g < 4; g++) {
+		TCase *tc;
+		if (!groups[g])
+			continue;
+		tc = tcase_create(group_names[g]);
+		for (const TTest *const *t = groups[g]; *t; t++)
+			tcase_add_test(tc, *t);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}

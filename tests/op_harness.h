@@ -3,7 +3,19 @@
 #ifndef TESTS_OP_HARNESS_H
 #define TESTS_OP_HARNESS_H
 
+#include <check.h>
 #include "runtime/internal.h"
+
+/* Literal arrays for inputs, dims and expected values. */
+#define DIMS(...) ((const int64_t[]){ __VA_ARGS__ })
+#define I64(...) ((const int64_t[]){ __VA_ARGS__ })
+#define I32(...) ((const int32_t[]){ __VA_ARGS__ })
+#define I16(...) ((const int16_t[]){ __VA_ARGS__ })
+#define I8(...) ((const int8_t[]){ __VA_ARGS__ })
+#define U8(...) ((const uint8_t[]){ __VA_ARGS__ })
+#define U16(...) ((const uint16_t[]){ __VA_ARGS__ })
+#define F32(...) ((const float[]){ __VA_ARGS__ })
+#define F64(...) ((const double[]){ __VA_ARGS__ })
 
 #define H_MAX_T 16
 #define H_MAX_ATTR 16
@@ -49,5 +61,11 @@ void h_run_err(struct harness *h, int code, const char *substr);
  * exactly the elements of want (bit for bit). */
 void h_expect_out(struct harness *h, int k, enum dtype dt, int ndim, const int64_t *dims,
                   const void *want);
+
+/* One suite per op type: the values, shapes, errors and opsets test cases, each
+ * a NULL-terminated list (TESTS(...)) or NULL to skip the group. */
+Suite *h_suite(const char *name, const TTest *const *values, const TTest *const *shapes,
+               const TTest *const *errors, const TTest *const *opsets);
+#define TESTS(...) ((const TTest *const[]){ __VA_ARGS__, NULL })
 
 #endif
