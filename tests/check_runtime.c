@@ -59,6 +59,32 @@ static grt_model *load_buf(struct mg *g)
 	return m;
 }
 
+/* Plans g (freed) with flags, writes x (xbytes) into input 0, runs once and
+ * copies output k into out[k] (out_bytes[k] bytes). Returns the plan's stats. */
+static grt_session_stats plan_and_run(struct mg *g, unsigned flags, const void *x,
+                                      size_t xbytes, int n_out, void *const *out,
+                                      const size_t *out_bytes)
+{
+	grt_session_opts o = { NULL, 0, flags, 0, 0 };
+	grt_session_stats st;
+	grt_model *m = load_buf(g);
+	grt_session *s = NULL;
+	grt_value v;
+
+	ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+	grt_session_stats_get(s, &st);
+	grt_session_input(s, 0, &v);
+	memcpy(v.data, x, xbytes);
+	ck_assert_int_eq(grt_session_run(s), GRT_OK);
+	for (int k = 0; k < n_out; k++) {
+		grt_session_output(s, k, &v);
+		memcpy(out[k], v.data, out_bytes[k]);
+	}
+	grt_session_free(s);
+	grt_model_free(m);
+	return st;
+}
+
 static const int64_t d4[1] = { 4 };
 
 /* y = sqrt(x) + (c1 * c2), with c1 * c2 foldable, and a dead branch. The
@@ -373,11 +399,8 @@ START_TEST(pad_conv_fusion)
 		int64_t dy[4] = { 1, 3, 0, 0 };
 		for (int pass = 0; pass < 2; pass++) {
 			struct mg *g = mg_new(7, v[c].opset);
-			grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FUSE : 0, 0, 0 };
 			grt_session_stats st;
-			grt_model *m;
-			grt_session *s = NULL;
-			grt_value val;
+			size_t yb = sizeof(float) * 3 * 5 * 4;
 			int k, ch = (int)(2 + v[c].pads[1] + v[c].pads[5]);
 
 			mg_input(g, "x", 1, 4, dx);
@@ -399,19 +422,11 @@ START_TEST(pad_conv_fusion)
 			dy[2] = 5;
 			dy[3] = 4;
 			mg_output(g, "y", 1, 4, dy);
-			m = load_buf(g);
-			ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
-			grt_session_stats_get(s, &st);
+			st = plan_and_run(g, pass ? GRT_SESSION_NO_FUSE : 0, x, sizeof(x), 1,
+			                  (void *const[]){ y[pass] }, &yb);
 			ck_assert_msg(st.n_nodes_fused == (pass ? 0 : v[c].fused), "case %zu: %d fused", c,
 			              st.n_nodes_fused);
 			ck_assert_int_eq(st.n_nodes_planned, pass || !v[c].fused ? 2 : 1);
-			grt_session_input(s, 0, &val);
-			memcpy(val.data, x, sizeof(x));
-			ck_assert_int_eq(grt_session_run(s), GRT_OK);
-			grt_session_output(s, 0, &val);
-			memcpy(y[pass], val.data, sizeof(float) * 3 * 5 * 4);
-			grt_session_free(s);
-			grt_model_free(m);
 		}
 		for (int i = 0; i < 60; i++)
 			ck_assert_msg(y[0][i] == y[1][i], "case %zu: y[%d] fused %g, unfused %g", c, i,
@@ -440,11 +455,8 @@ static void gru_layout_case(int dirs, int second_reader)
 		x[i] = sinf((float)i * 0.37f);
 	for (int pass = 0; pass < 2; pass++) {
 		struct mg *g = mg_new(7, 13);
-		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FUSE : 0, 0, 0 };
 		grt_session_stats st;
-		grt_model *m;
-		grt_session *s = NULL;
-		grt_value v;
+		size_t yb = sizeof(float) * (size_t)yn;
 		int k;
 
 		mg_input(g, "x", 1, 3, (const int64_t[3]){ B, T, C });
@@ -475,18 +487,10 @@ static void gru_layout_case(int dirs, int second_reader)
 			mg_node(g, "Sqrt", "sqrt_y", "y", "z");
 			mg_output(g, "z", 1, 4, (const int64_t[4]){ T, dirs, B, H });
 		}
-		m = load_buf(g);
-		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
-		grt_session_stats_get(s, &st);
+		st = plan_and_run(g, pass ? GRT_SESSION_NO_FUSE : 0, x, sizeof(x), 1,
+		                  (void *const[]){ y[pass] }, &yb);
 		ck_assert_msg(st.n_nodes_fused == (pass ? 0 : second_reader ? 1 : dirs == 2 ? 4 : 3),
 		              "dirs %d reader %d: %d fused", dirs, second_reader, st.n_nodes_fused);
-		grt_session_input(s, 0, &v);
-		memcpy(v.data, x, sizeof(x));
-		ck_assert_int_eq(grt_session_run(s), GRT_OK);
-		grt_session_output(s, 0, &v);
-		memcpy(y[pass], v.data, sizeof(float) * (size_t)yn);
-		grt_session_free(s);
-		grt_model_free(m);
 	}
 	ck_assert_mem_eq(y[0], y[1], sizeof(float) * (size_t)yn);
 }
@@ -521,11 +525,8 @@ START_TEST(gru_concat_writers)
 		x[i] = sinf((float)i * 0.37f) + 1.5f;
 	for (int pass = 0; pass < 2; pass++) {
 		struct mg *g = mg_new(7, 13);
-		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FUSE : 0, 0, 0 };
 		grt_session_stats st;
-		grt_model *m;
-		grt_session *s = NULL;
-		grt_value v;
+		const size_t ob[2] = { sizeof(y[0]), sizeof(z[0]) };
 		int k;
 
 		mg_input(g, "x", 1, 3, (const int64_t[3]){ B, T, 2 * C });
@@ -573,19 +574,9 @@ START_TEST(gru_concat_writers)
 		mg_node(g, "Sqrt", "after", "sq", "z");
 		mg_output(g, "out", 1, 3, (const int64_t[3]){ B, T, 4 * H });
 		mg_output(g, "z", 1, 3, (const int64_t[3]){ B, T, 2 * C });
-		m = load_buf(g);
-		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
-		grt_session_stats_get(s, &st);
+		st = plan_and_run(g, pass ? GRT_SESSION_NO_FUSE : 0, x, sizeof(x), 2,
+		                  (void *const[]){ y[pass], z[pass] }, ob);
 		ck_assert_int_eq(st.n_nodes_fused, pass ? 0 : 2 * 5 + 1);
-		grt_session_input(s, 0, &v);
-		memcpy(v.data, x, sizeof(x));
-		ck_assert_int_eq(grt_session_run(s), GRT_OK);
-		grt_session_output(s, 0, &v);
-		memcpy(y[pass], v.data, sizeof(y[0]));
-		grt_session_output(s, 1, &v);
-		memcpy(z[pass], v.data, sizeof(z[0]));
-		grt_session_free(s);
-		grt_model_free(m);
 	}
 	ck_assert_mem_eq(y[0], y[1], sizeof(y[0]));
 	ck_assert_mem_eq(z[0], z[1], sizeof(z[0]));
@@ -906,11 +897,9 @@ START_TEST(activation_epilogues)
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		struct mg *g = mg_new(7, 13);
-		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_EPILOGUE : 0, 0, 0 };
 		grt_session_stats st;
-		grt_model *m;
-		grt_session *s = NULL;
-		grt_value v;
+		void *outs[6];
+		size_t ob[6];
 		int k;
 
 		mg_input(g, "x", 1, 4, dx);
@@ -944,20 +933,13 @@ START_TEST(activation_epilogues)
 		mg_output(g, "y4", 1, 4, yd[3]);
 		mg_output(g, "y5", 1, 4, yd[4]);
 		mg_output(g, "y6", 1, 4, yd[5]);
-		m = load_buf(g);
-		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
-		grt_session_stats_get(s, &st);
+		for (int o_ = 0; o_ < 6; o_++) {
+			outs[o_] = y[pass][o_];
+			ob[o_] = sizeof(float) * (size_t)(6 * 3 * yd[o_][3]);
+		}
+		st = plan_and_run(g, pass ? GRT_SESSION_NO_EPILOGUE : 0, x, sizeof(x), 6, outs, ob);
 		ck_assert_int_eq(st.n_nodes_fused, pass ? 1 : 4);     /* BN folds either way */
 		ck_assert_int_eq(st.n_nodes_planned, pass ? 10 : 7);
-		grt_session_input(s, 0, &v);
-		memcpy(v.data, x, sizeof(x));
-		ck_assert_int_eq(grt_session_run(s), GRT_OK);
-		for (int o_ = 0; o_ < 6; o_++) {
-			grt_session_output(s, o_, &v);
-			memcpy(y[pass][o_], v.data, sizeof(float) * (size_t)(6 * 3 * yd[o_][3]));
-		}
-		grt_session_free(s);
-		grt_model_free(m);
 	}
 	for (int o_ = 0; o_ < 6; o_++)
 		for (int i = 0; i < 6 * 3 * yd[o_][3]; i++)
