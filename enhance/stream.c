@@ -295,8 +295,7 @@ static int core_init(struct core *c, const gtcrn_model *m, char *err, size_t err
 	c->wave = calloc(n_fft, sizeof(float));
 	c->enh = calloc(2 * (size_t)st->n_bins, sizeof(float));
 	c->work = fftwf_malloc(sizeof(float) * stft_work_floats(st));
-	if (!c->frame || !c->hist || !c->ola || !c->env || !c->wave || !c->enh || !c->work ||
-	    fifo_init(&c->out, 4 * n_fft + 4 * BLOCK * 16)) {
+	if (!c->frame || !c->hist || !c->ola || !c->env || !c->wave || !c->enh || !c->work) {
 		snprintf(err, err_len, "out of memory");
 		return GRT_E_NOMEM;
 	}
@@ -382,6 +381,14 @@ int gtcrn_state_create(const gtcrn_model *m, const gtcrn_opts *o, gtcrn_state **
 		}
 	} else {
 		s->latency = m->info.latency;
+	}
+	/* one feed() pushes at most cap_mid (or BLOCK) samples into the core,
+	 * which then holds at most n_fft more until the end of the stream pads
+	 * and flushes them; drain_core() empties it after each feed() */
+	if (fifo_init(&s->core.out, (s->resample ? s->cap_mid : BLOCK) +
+	              2 * (size_t)m->info.n_fft)) {
+		rc = GRT_E_NOMEM;
+		goto fail;
 	}
 	if (fifo_init(&s->out, s->latency + s->cap_back + (size_t)(4 * BLOCK * up) +
 	              4 * (size_t)m->info.n_fft) ||

@@ -450,6 +450,38 @@ START_TEST(short_streams)
 }
 END_TEST
 
+/* The internal buffers are sized from the rates: the extremes of the
+ * accepted range stream in any chunking and give the same output. */
+START_TEST(extreme_rates)
+{
+	gtcrn_model *m = load("gtcrn_simple");
+	static const int rates[] = { 1000, 8000, 192000, 768000 };
+
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++) {
+		size_t n = (size_t)rates[r] / 4, lat, lat1;   /* 0.25 s */
+		float *x = malloc(sizeof(float) * n), *a, *b;
+		gtcrn_opts o;
+
+		for (size_t i = 0; i < n; i++)
+			x[i] = 0.3f * sinf(2 * (float)M_PI * 440 * (float)i / (float)rates[r]) +
+			       0.05f * sinf(0.37f * (float)i * (float)i);
+		gtcrn_opts_init(&o);
+		o.sample_rate = rates[r];
+		a = stream(m, &o, x, n, 1, &lat1);
+		b = stream(m, &o, x, n, 8192, &lat);
+		ck_assert_uint_eq(lat, lat1);
+		ck_assert_msg(!memcmp(a, b, sizeof(float) * (n + lat)), "%d Hz: chunking changes output",
+		              rates[r]);
+		for (size_t i = 0; i < n + lat; i++)
+			ck_assert_msg(isfinite(a[i]), "%d Hz: sample %zu not finite", rates[r], i);
+		free(x);
+		free(a);
+		free(b);
+	}
+	gtcrn_model_free(m);
+}
+END_TEST
+
 /* --- the resampler (enhance/resample.c) --- */
 
 static const int rate_pairs[][2] = { { 48000, 16000 }, { 16000, 48000 }, { 44100, 16000 },
@@ -592,6 +624,7 @@ int main(void)
 	tcase_add_test(str, set_while_streaming);
 	tcase_add_test(str, frame_time_ring);
 	tcase_add_test(str, short_streams);
+	tcase_add_test(str, extreme_rates);
 	tcase_add_test(res, resampler_alignment);
 	tcase_add_test(res, resampler_chunking);
 	tcase_add_test(res, resampler_errors);
