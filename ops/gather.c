@@ -418,6 +418,7 @@ static int scatter_prepare(struct node *n, struct exec *x)
 		}
 		if (rc)
 			return rc;
+		n->baked = 1u << 1;      /* run() reads the offsets or runs only */
 	} else {
 		x->dyn = NULL;
 		n->scratch_bytes = (size_t)p->n_upd * sizeof(int64_t);

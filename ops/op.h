@@ -123,6 +123,11 @@ struct node {
 	int view;
 	size_t view_offset;         /* view: bytes into input 0 where output 0 starts */
 	int inplace;
+	/* prepare sets bit k when it kept what run() needs of constant input k
+	 * (resolved indices) and nothing reads that input after prepare, neither
+	 * run() nor a graph pass (runtime/fuse.c): the planner frees a folded
+	 * value as soon as only such readers are left. */
+	unsigned baked;
 	struct epilogue epi;        /* set by the fuse pass, OP_EPILOGUE ops only */
 };
 

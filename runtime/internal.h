@@ -8,14 +8,23 @@
 
 #define ARENA_ALIGN 64
 
-/* A named value of the graph: graph input, initializer, node output. */
-struct value_info {
-	const char *name;
-	enum dtype dtype;           /* declared or initializer dtype; DT_UNDEFINED if unknown */
+/* The type and shape the file declares for a graph input or output. */
+struct value_decl {
+	enum dtype dtype;           /* DT_UNDEFINED if not declared */
 	int ndim;                   /* -1 if the shape is not declared */
 	int64_t dims[MAX_DIMS];     /* -1 for a dynamic dim */
 	const char **dim_names;     /* [MAX_DIMS] names of symbolic dims, or NULL if none */
+};
+
+/* A named value of the graph: graph input, initializer, node output. (An
+ * unsimplified export has thousands: the record stays small.) */
+struct value_info {
+	const char *name;
+	const struct value_decl *decl;  /* graph inputs, and outputs that nodes produce */
 	const struct tensor *init;  /* initializer (model-owned), or NULL */
+	const void *narrow;         /* a large int64 initializer kept narrower (init->data
+	                               is NULL then; model_widen() gives its values) */
+	int narrow_size;            /* bytes per element of narrow: 1, 2 or 4 */
 	int producer;               /* node index, or -1 */
 	int graph_input;            /* index in model inputs, or -1 */
 };
@@ -60,12 +69,18 @@ void *pool_alloc(struct mem_block **pool, size_t bytes);    /* zeroed, 64-aligne
 void *pool_alloc_small(struct mem_block **pool, size_t bytes); /* zeroed, 16-aligned */
 char *pool_strdup(struct mem_block **pool, const char *s, size_t len);
 void pool_free(struct mem_block **pool);
+/* pool_rollback() frees every allocation made from the pool since
+ * pool_mark() (nothing else may have marked or rolled back in between). */
+struct pool_mark { struct mem_block *head, *next; size_t used; };
+void pool_mark(struct mem_block *const *pool, struct pool_mark *mk);
+void pool_rollback(struct mem_block **pool, const struct pool_mark *mk);
 
 struct plan_pool { struct mem_block *blocks; };
 
 struct grt_session {
 	const grt_model *model;
-	struct tensor *tensors;     /* [model->n_values] */
+	struct tensor *tensors;     /* [model->n_values] while planning, then only the
+	                               values the plan uses (compact_tensors) */
 	struct node *nodes;         /* [n_run] nodes left to run, in order */
 	int n_run;
 	struct tensor **inputs;     /* [model->n_inputs] */
@@ -86,6 +101,7 @@ int fuse_nodes(grt_session *s, unsigned flags);
 
 /* runtime/model.c */
 int model_topo_sort(grt_model *m, char *err, size_t err_len);
+void model_widen(const grt_model *m, int v, int64_t *out);
 
 /* runtime/status.c */
 void set_err(char *err, size_t err_len, const char *fmt, ...)

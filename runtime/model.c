@@ -2,8 +2,10 @@
  * Parses with protobuf-c, validates what the ONNX IR spec requires, copies
  * everything into one memory pool, resolves each node's operator, sorts the
  * nodes topologically and frees the protobuf tree. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "proto/onnx.pb-c.h"
 #include "runtime/internal.h"
 
@@ -11,6 +13,146 @@
 #define MAX_IR_VERSION 10
 
 int grt_read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t err_len);
+
+/* --- the parse tree's memory --- */
+
+/* protobuf-c allocates the tree node by node: thousands of small blocks for
+ * an unsimplified export, freed again as soon as the model is converted.
+ * From malloc they would leave the heap holey and resident for the life of
+ * the process; here they are carved from private mappings that go back to
+ * the system whole. Large blocks (weights' raw bytes) get a mapping each,
+ * so that the loader can give them back one by one as it copies them. */
+
+#define PARSE_CHUNK (256 * 1024)
+#define PARSE_BIG   (32 * 1024)
+
+struct parse_block { struct parse_block *next; size_t size, used; };   /* 32 bytes */
+#define PARSE_HDR ((sizeof(struct parse_block) + 15) & ~(size_t)15)
+
+struct parse_arena {
+	struct parse_block *chunks;     /* head: the one being carved */
+	struct parse_block *big;
+};
+
+static struct parse_block *parse_map(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct parse_block *b;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	b = p;
+	b->size = size;
+	b->used = PARSE_HDR;
+	return b;
+}
+
+static void *parse_alloc(void *data, size_t size)
+{
+	struct parse_arena *a = data;
+	struct parse_block *b = a->chunks;
+
+	size = (size + 15) & ~(size_t)15;
+	if (size >= PARSE_BIG) {
+		if (size > SIZE_MAX - PARSE_HDR || !(b = parse_map(PARSE_HDR + size)))
+			return NULL;
+		b->next = a->big;
+		a->big = b;
+		return (char *)b + PARSE_HDR;
+	}
+	if (!b || b->size - b->used < size) {
+		if (!(b = parse_map(PARSE_CHUNK)))
+			return NULL;
+		b->next = a->chunks;
+		a->chunks = b;
+	}
+	b->used += size;
+	return (char *)b + b->used - size;
+}
+
+/* Small blocks go with their chunk; a large one goes now. */
+static void parse_free(void *data, void *ptr)
+{
+	struct parse_arena *a = data;
+
+	for (struct parse_block **pb = &a->big; ptr && *pb; pb = &(*pb)->next)
+		if ((char *)*pb + PARSE_HDR == ptr) {
+			struct parse_block *b = *pb;
+			*pb = b->next;
+			munmap(b, b->size);
+			return;
+		}
+}
+
+static void parse_arena_free(struct parse_arena *a)
+{
+	struct parse_block *b, *next;
+
+	for (int list = 0; list < 2; list++)
+		for (b = list ? a->big : a->chunks; b; b = next) {
+			next = b->next;
+			munmap(b, b->size);
+		}
+	a->chunks = a->big = NULL;
+}
+
+/* --- int64 initializers --- */
+
+#define NARROW_MIN 1024     /* elements: smaller int64 tensors stay as they are */
+
+/* Large int64 initializers are index tensors (an export of GTCRN's cache
+ * updates carries 270 KB of them, every value below 40). The model keeps
+ * such a tensor in the narrowest signed type that holds all its values,
+ * with t->data = NULL; a session widens it when a node reads it and frees
+ * the copy once nothing left to run needs it (runtime/session.c).
+ * t->data holds the decoded values in a pool that the caller frees. */
+static int keep_int64(grt_model *m, struct value_info *vi, struct tensor *t)
+{
+	const int64_t *v = t->data;
+	int64_t lo = 0, hi = 0;
+	int size = 8;
+	void *d;
+
+	for (int64_t i = 0; i < t->numel; i++) {
+		lo = v[i] < lo ? v[i] : lo;
+		hi = v[i] > hi ? v[i] : hi;
+	}
+	if (t->numel >= NARROW_MIN)
+		size = lo >= INT8_MIN && hi <= INT8_MAX ? 1 :
+		       lo >= INT16_MIN && hi <= INT16_MAX ? 2 :
+		       lo >= INT32_MIN && hi <= INT32_MAX ? 4 : 8;
+	if (!(d = pool_alloc(&m->mem, (size_t)t->numel * (size_t)size)))
+		return GRT_E_NOMEM;
+	for (int64_t i = 0; i < t->numel; i++)
+		switch (size) {
+		case 1: ((int8_t *)d)[i] = (int8_t)v[i]; break;
+		case 2: ((int16_t *)d)[i] = (int16_t)v[i]; break;
+		case 4: ((int32_t *)d)[i] = (int32_t)v[i]; break;
+		default: ((int64_t *)d)[i] = v[i]; break;
+		}
+	if (size == 8) {
+		t->data = d;
+	} else {
+		t->data = NULL;
+		vi->narrow = d;
+		vi->narrow_size = size;
+	}
+	return GRT_OK;
+}
+
+/* Widens a value that keep_int64() narrowed into out[numel]. */
+void model_widen(const grt_model *m, int v, int64_t *out)
+{
+	const struct value_info *vi = &m->values[v];
+	const int64_t n = vi->init->numel;
+
+	for (int64_t i = 0; i < n; i++)
+		switch (vi->narrow_size) {
+		case 1: out[i] = ((const int8_t *)vi->narrow)[i]; break;
+		case 2: out[i] = ((const int16_t *)vi->narrow)[i]; break;
+		default: out[i] = ((const int32_t *)vi->narrow)[i]; break;
+		}
+}
 
 /* --- name table: open addressing, load time only --- */
 
@@ -70,6 +212,7 @@ static void map_put(struct name_map *m, const char *name, int id)
 
 struct loader {
 	grt_model *m;
+	struct parse_arena *arena;      /* the protobuf tree's memory */
 	struct name_map names;
 	int cap_values;
 	char *err;
@@ -96,7 +239,6 @@ static int add_value(struct loader *l, const char *name, int *id)
 	v->name = pool_strdup(&m->mem, name, strlen(name));
 	if (!v->name)
 		return GRT_E_NOMEM;
-	v->ndim = -1;
 	v->producer = -1;
 	v->graph_input = -1;
 	map_put(&l->names, v->name, m->n_values);
@@ -104,7 +246,7 @@ static int add_value(struct loader *l, const char *name, int *id)
 	return GRT_OK;
 }
 
-static int read_type(struct loader *l, const Onnx__ValueInfoProto *vi, struct value_info *v)
+static int read_type(struct loader *l, const Onnx__ValueInfoProto *vi, struct value_decl *v)
 {
 	const Onnx__TypeProto *tp = vi->type;
 	const Onnx__TensorShapeProto *sp;
@@ -275,15 +417,14 @@ static int convert_node(struct loader *l, const Onnx__NodeProto *np, int idx)
 		return GRT_E_INVALID_MODEL;
 	}
 	mn->name = pool_strdup(&m->mem, np->name ? np->name : "", np->name ? strlen(np->name) : 0);
-	mn->op_type = pool_strdup(&m->mem, np->op_type, strlen(np->op_type));
-	mn->domain = pool_strdup(&m->mem, np->domain ? np->domain : "",
-	                         np->domain ? strlen(np->domain) : 0);
 	mn->n_inputs = (int)np->n_input;
 	mn->n_outputs = (int)np->n_output;
 	mn->inputs = pool_alloc_small(&m->mem, (np->n_input + 1) * sizeof(int));
 	mn->outputs = pool_alloc_small(&m->mem, (np->n_output + 1) * sizeof(int));
-	mn->attrs = pool_alloc_small(&m->mem, (np->n_attribute + 1) * sizeof(struct attr));
-	if (!mn->name || !mn->op_type || !mn->domain || !mn->inputs || !mn->outputs || !mn->attrs)
+	mn->attrs = np->n_attribute ? pool_alloc_small(&m->mem, np->n_attribute * sizeof(struct attr))
+	                            : NULL;
+	if (!mn->name || !mn->inputs || !mn->outputs ||
+	    (np->n_attribute && !mn->attrs))
 		return GRT_E_NOMEM;
 	if (is_default_domain(np->domain)) {
 		mn->opset = m->opset;
@@ -305,6 +446,10 @@ static int convert_node(struct loader *l, const Onnx__NodeProto *np, int idx)
 		        mn->opset);
 		return GRT_E_UNSUPPORTED;
 	}
+	/* the same spelling as the file's, without a copy per node */
+	mn->op_type = mn->op->op_type;
+	mn->domain = !np->domain || !np->domain[0] ? "" : !strcmp(np->domain, "ai.onnx") ?
+	             "ai.onnx" : OP_DOMAIN;
 	for (size_t i = 0; i < np->n_attribute; i++) {
 		rc = convert_attr(l, np, np->attribute[i], &mn->attrs[i]);
 		if (rc)
@@ -570,26 +715,32 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 		t = pool_alloc(&m->mem, sizeof(*t));
 		if (!t)
 			return GRT_E_NOMEM;
-		rc = tensor_from_proto(tp, &m->mem, t, l->err, l->err_len);
+		if (tp->data_type == DT_INT64) {
+			struct mem_block *tmp = NULL;
+			rc = tensor_from_proto(tp, &tmp, t, l->err, l->err_len);
+			if (!rc)
+				rc = keep_int64(m, &m->values[id], t);
+			pool_free(&tmp);
+		} else {
+			rc = tensor_from_proto(tp, &m->mem, t, l->err, l->err_len);
+		}
 		if (rc)
 			return rc;
 		/* the model has its own copy: give the parsed bytes back now, so that
 		 * loading never holds the weights three times (file, parse, model) */
 		if (g->initializer[i]->raw_data.data) {
-			free(g->initializer[i]->raw_data.data);
+			parse_free(l->arena, g->initializer[i]->raw_data.data);
 			g->initializer[i]->raw_data.data = NULL;
 			g->initializer[i]->raw_data.len = 0;
 		}
 		t->name = m->values[id].name;
 		m->values[id].init = t;
-		m->values[id].dtype = t->dtype;
-		m->values[id].ndim = t->ndim;
-		memcpy(m->values[id].dims, t->dims, sizeof(t->dims));
 	}
 	/* graph inputs; one that names an initializer is that initializer's
 	 * declaration (IR < 4 style), not a run-time input */
 	for (size_t i = 0; i < g->n_input; i++) {
 		const Onnx__ValueInfoProto *vi = g->input[i];
+		struct value_decl *decl;
 		int id;
 		if (!vi->name || !vi->name[0]) {
 			set_err(l->err, l->err_len, "graph input %zu has no name", i);
@@ -604,16 +755,20 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 		}
 		if ((rc = add_value(l, vi->name, &id)))
 			return rc;
-		if ((rc = read_type(l, vi, &m->values[id])))
+		if (!(decl = pool_alloc_small(&m->mem, sizeof(*decl))))
+			return GRT_E_NOMEM;
+		decl->ndim = -1;
+		m->values[id].decl = decl;
+		if ((rc = read_type(l, vi, decl)))
 			return rc;
-		if (m->values[id].dtype == DT_UNDEFINED || m->values[id].ndim < 0) {
+		if (decl->dtype == DT_UNDEFINED || decl->ndim < 0) {
 			set_err(l->err, l->err_len, "graph input '%s' has no tensor type or shape",
 			        vi->name);
 			return GRT_E_INVALID_MODEL;
 		}
-		if (!dtype_size(m->values[id].dtype)) {
+		if (!dtype_size(decl->dtype)) {
 			set_err(l->err, l->err_len, "graph input '%s': element type %s is not supported",
-			        vi->name, dtype_name(m->values[id].dtype));
+			        vi->name, dtype_name(decl->dtype));
 			return GRT_E_UNSUPPORTED;
 		}
 		m->values[id].graph_input = m->n_inputs;
@@ -633,7 +788,7 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 	for (size_t i = 0; i < g->n_output; i++) {
 		const Onnx__ValueInfoProto *vi = g->output[i];
 		int id = vi->name ? map_get(&l->names, vi->name) : -1;
-		struct value_info tmp = { 0 };
+		struct value_decl tmp = { 0 }, *decl;
 		if (id < 0) {
 			set_err(l->err, l->err_len, "graph output '%s' is not produced by any node",
 			        vi->name ? vi->name : "");
@@ -643,10 +798,10 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 		if ((rc = read_type(l, vi, &tmp)))
 			return rc;
 		if (m->values[id].producer >= 0) {    /* keep the declaration for introspection */
-			m->values[id].dtype = tmp.dtype;
-			m->values[id].ndim = tmp.ndim;
-			memcpy(m->values[id].dims, tmp.dims, sizeof(tmp.dims));
-			m->values[id].dim_names = tmp.dim_names;
+			if (!(decl = pool_alloc_small(&m->mem, sizeof(*decl))))
+				return GRT_E_NOMEM;
+			*decl = tmp;
+			m->values[id].decl = decl;
 		}
 		m->outputs[m->n_outputs++] = id;
 	}
@@ -670,31 +825,35 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 static int load_buffer(const void *buf, size_t len, int owned, grt_model **out, char *err,
                        size_t err_len)
 {
+	struct parse_arena arena = { NULL, NULL };
+	ProtobufCAllocator alloc = { parse_alloc, parse_free, &arena };
 	Onnx__ModelProto *mp;
 	struct loader l = { 0 };
 	grt_model *m;
 	int rc;
 
-	mp = onnx__model_proto__unpack(NULL, len, buf);
+	mp = onnx__model_proto__unpack(&alloc, len, buf);
 	if (owned)
 		free((void *)buf);
 	if (!mp) {
+		parse_arena_free(&arena);
 		set_err(err, err_len, "not an ONNX model: the %zu bytes do not parse as "
 		        "onnx.ModelProto (truncated or corrupt file?)", len);
 		return GRT_E_PARSE;
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m) {
-		onnx__model_proto__free_unpacked(mp, NULL);
+		parse_arena_free(&arena);
 		set_err(err, err_len, "out of memory");
 		return GRT_E_NOMEM;
 	}
 	l.m = m;
+	l.arena = &arena;
 	l.err = err;
 	l.err_len = err_len;
 	rc = convert_model(&l, mp);
 	map_free(&l.names);
-	onnx__model_proto__free_unpacked(mp, NULL);
+	parse_arena_free(&arena);     /* the whole tree */
 	if (rc) {
 		if (rc == GRT_E_NOMEM)
 			set_err(err, err_len, "out of memory while loading the model");
@@ -765,16 +924,26 @@ static int value_out(const struct value_info *v, const char **name, grt_value *i
 {
 	if (name)
 		*name = v->name;
+	const struct value_decl *dc = v->decl;
+	struct value_decl of_init = { DT_UNDEFINED, -1, { 0 }, NULL };
+
+	if (!dc && v->init) {        /* an initializer (or a graph input naming one) */
+		of_init.dtype = v->init->dtype;
+		of_init.ndim = v->init->ndim;
+		memcpy(of_init.dims, v->init->dims, sizeof(of_init.dims));
+	}
+	if (!dc)
+		dc = &of_init;
 	if (info) {
 		memset(info, 0, sizeof(*info));
-		info->dtype = (grt_dtype)v->dtype;
-		info->ndim = v->ndim;
-		for (int d = 0; d < v->ndim; d++)
-			info->dims[d] = v->dims[d];
+		info->dtype = (grt_dtype)dc->dtype;
+		info->ndim = dc->ndim;
+		for (int d = 0; d < dc->ndim; d++)
+			info->dims[d] = dc->dims[d];
 	}
 	if (dim_names)
 		for (int d = 0; d < MAX_DIMS; d++)
-			dim_names[d] = d < v->ndim && v->dim_names ? v->dim_names[d] : NULL;
+			dim_names[d] = d < dc->ndim && dc->dim_names ? dc->dim_names[d] : NULL;
 	return GRT_OK;
 }
 

@@ -17,27 +17,29 @@ static void exec_init(grt_session *s, char *err, size_t err_len)
 }
 
 /* Checks one caller-given input against its declaration. */
-static int check_input(const struct value_info *v, const grt_value *g, char *err, size_t err_len)
+static int check_input(const struct value_info *vi, const grt_value *g, char *err, size_t err_len)
 {
+	const struct value_decl *v = vi->decl;
+
 	if ((enum dtype)g->dtype != v->dtype) {
 		set_err(err, err_len, "input '%s': element type %s given, the model declares %s",
-		        v->name, dtype_name((enum dtype)g->dtype), dtype_name(v->dtype));
+		        vi->name, dtype_name((enum dtype)g->dtype), dtype_name(v->dtype));
 		return GRT_E_DTYPE;
 	}
 	if (g->ndim != v->ndim) {
 		set_err(err, err_len, "input '%s': rank %d given, the model declares rank %d",
-		        v->name, g->ndim, v->ndim);
+		        vi->name, g->ndim, v->ndim);
 		return GRT_E_SHAPE;
 	}
 	for (int d = 0; d < v->ndim; d++) {
 		if (g->dims[d] < 0) {
 			set_err(err, err_len, "input '%s': dim %d is %lld; give a size >= 0",
-			        v->name, d, (long long)g->dims[d]);
+			        vi->name, d, (long long)g->dims[d]);
 			return GRT_E_SHAPE;
 		}
 		if (v->dims[d] >= 0 && g->dims[d] != v->dims[d]) {
 			set_err(err, err_len, "input '%s': dim %d is %lld, the model declares %lld",
-			        v->name, d, (long long)g->dims[d], (long long)v->dims[d]);
+			        vi->name, d, (long long)g->dims[d], (long long)v->dims[d]);
 			return GRT_E_SHAPE;
 		}
 	}
@@ -54,7 +56,8 @@ static int setup_inputs(grt_session *s, const grt_session_opts *opts, char *err,
 		return GRT_E_ARG;
 	}
 	for (int i = 0; i < m->n_inputs; i++) {
-		const struct value_info *v = &m->values[m->inputs[i]];
+		const struct value_info *vi = &m->values[m->inputs[i]];
+		const struct value_decl *v = vi->decl;    /* graph inputs have one */
 		struct tensor *t = &s->tensors[m->inputs[i]];
 		grt_value decl;
 		const grt_value *g;
@@ -69,7 +72,7 @@ static int setup_inputs(grt_session *s, const grt_session_opts *opts, char *err,
 			for (int d = 0; d < v->ndim; d++) {
 				if (v->dims[d] < 0) {
 					set_err(err, err_len, "input '%s': dim %d ('%s') is dynamic; "
-					        "give the input shapes", v->name, d,
+					        "give the input shapes", vi->name, d,
 					        v->dim_names && v->dim_names[d] ? v->dim_names[d] : "?");
 					return GRT_E_SHAPE;
 				}
@@ -77,11 +80,11 @@ static int setup_inputs(grt_session *s, const grt_session_opts *opts, char *err,
 			}
 			g = &decl;
 		}
-		if ((rc = check_input(v, g, err, err_len)))
+		if ((rc = check_input(vi, g, err, err_len)))
 			return rc;
 		rc = tensor_set_shape(t, v->dtype, g->ndim, g->dims);
 		if (rc) {
-			set_err(err, err_len, "input '%s': shape too large", v->name);
+			set_err(err, err_len, "input '%s': shape too large", vi->name);
 			return rc;
 		}
 		s->inputs[i] = t;
@@ -125,62 +128,172 @@ static int fold_node(grt_session *s, struct node *n)
 	return GRT_OK;
 }
 
+/* An initializer that the model keeps narrowed (model.c: keep_int64) gets
+ * its int64 values when a node first reads it; the copy is the session's,
+ * freed like a folded value. */
+static int widen(grt_session *s, int v)
+{
+	struct tensor *t = &s->tensors[v];
+
+	if (t->data || !s->model->values[v].narrow)
+		return GRT_OK;
+	if (posix_memalign(&s->folded[v], ARENA_ALIGN, t->nbytes ? t->nbytes : 1))
+		return GRT_E_NOMEM;
+	t->data = s->folded[v];
+	model_widen(s->model, v, t->data);
+	return GRT_OK;
+}
+
+static void drop_folded(grt_session *s, int v)
+{
+	free(s->folded[v]);
+	s->folded[v] = NULL;
+	s->tensors[v].data = NULL;
+}
+
+/* Readers left of each value while nodes are prepared: a folded value goes
+ * as soon as the last node that reads it has been folded too, or has baked
+ * it (shape arithmetic and index tensors of unsimplified exports add up to
+ * megabytes). Graph outputs and values that a node to run reads are kept
+ * for now. */
+struct readers {
+	int  *left;        /* [n_values] model nodes still to prepare that read it */
+	char *run;         /* [n_values] a node to run reads it */
+};
+
+static void readers_init(struct readers *r, const grt_model *m)
+{
+	r->left = calloc((size_t)m->n_values + 1, sizeof(int));
+	r->run = calloc((size_t)m->n_values + 1, 1);
+	if (!r->left || !r->run) {      /* then nothing goes early: correct, larger */
+		free(r->left);
+		free(r->run);
+		r->left = NULL;
+		r->run = NULL;
+		return;
+	}
+	for (int i = 0; i < m->n_nodes; i++)
+		for (int k = 0; k < m->nodes[i].n_inputs; k++)
+			if (m->nodes[i].inputs[k] >= 0)
+				r->left[m->nodes[i].inputs[k]]++;
+	for (int i = 0; i < m->n_outputs; i++)
+		r->run[m->outputs[i]] = 1;
+}
+
+static void readers_done(grt_session *s, struct readers *r, const struct model_node *mn,
+                         const struct node *n, int folded)
+{
+	if (!r->left)
+		return;
+	for (int k = 0; k < mn->n_inputs; k++) {
+		int v = mn->inputs[k];
+		if (v < 0)
+			continue;
+		if (!folded && !(k < 32 && (n->baked >> k & 1)))
+			r->run[v] = 1;
+		if (!--r->left[v] && !r->run[v] && s->folded[v])
+			drop_folded(s, v);
+	}
+	for (int k = 0; folded && k < mn->n_outputs; k++) {   /* read by nothing */
+		int v = mn->outputs[k];
+		if (v >= 0 && !r->left[v] && !r->run[v] && s->folded[v])
+			drop_folded(s, v);
+	}
+}
+
+/* Prepares model node mn into the next slot of s->nodes; folds it when it
+ * can be folded, else keeps it to run. */
+static int prepare_node(grt_session *s, unsigned flags, const struct model_node *mn,
+                        struct readers *rd)
+{
+	struct node *n = &s->nodes[s->n_run];
+	struct pool_mark mark;
+	int all_const = 1, rc;
+
+	pool_mark(&s->pool.blocks, &mark);    /* a folded node leaves nothing behind */
+	memset(n, 0, sizeof(*n));
+	n->op = mn->op;
+	n->name = mn->name;
+	n->op_type = mn->op_type;
+	n->opset = mn->opset;
+	n->attrs = mn->attrs;
+	n->n_attrs = mn->n_attrs;
+	n->n_inputs = mn->n_inputs;
+	n->n_outputs = mn->n_outputs;
+	n->inputs = pool_alloc_small(&s->pool.blocks,
+	                             ((size_t)n->n_inputs + 1) * sizeof(*n->inputs));
+	n->outputs = pool_alloc_small(&s->pool.blocks,
+	                              ((size_t)n->n_outputs + 1) * sizeof(*n->outputs));
+	if (!n->inputs || !n->outputs)
+		return GRT_E_NOMEM;
+	for (int k = 0; k < n->n_inputs; k++) {
+		int v = mn->inputs[k];
+		n->inputs[k] = v >= 0 ? &s->tensors[v] : NULL;
+		if (v >= 0 && !s->tensors[v].is_const)
+			all_const = 0;
+		if (v >= 0 && (rc = widen(s, v)))
+			return rc;
+	}
+	for (int k = 0; k < n->n_outputs; k++)
+		n->outputs[k] = mn->outputs[k] >= 0 ? &s->tensors[mn->outputs[k]] : NULL;
+
+	s->exec.dyn = NULL;
+	rc = n->op->prepare(n, &s->exec);
+	if (rc)
+		return rc;
+	for (int k = 0; k < n->n_outputs; k++)
+		if (n->outputs[k] && !dtype_size(n->outputs[k]->dtype))
+			return op_fail(n, &s->exec, GRT_E_DTYPE,
+			               "output %d '%s' has no element type after prepare",
+			               k, n->outputs[k]->name);
+	if (!(flags & GRT_SESSION_NO_FOLD) && (all_const || (n->op->flags & OP_SHAPE_ONLY))) {
+		rc = fold_node(s, n);
+		if (rc)
+			return rc;
+		s->stats.n_nodes_folded++;
+		readers_done(s, rd, mn, n, 1);
+		pool_rollback(&s->pool.blocks, &mark);
+		return GRT_OK;
+	}
+	readers_done(s, rd, mn, n, 0);
+	s->n_run++;
+	return GRT_OK;
+}
+
 /* Prepares every node; folds what can be folded; the rest goes to s->nodes. */
 static int prepare_nodes(grt_session *s, unsigned flags)
 {
 	const grt_model *m = s->model;
+	struct readers rd;
+	int rc = GRT_OK;
 
-	s->nodes = pool_alloc(&s->pool.blocks, ((size_t)m->n_nodes + 1) * sizeof(*s->nodes));
-	if (!s->nodes)
+	int cap = 64;
+	struct node *all = malloc((size_t)cap * sizeof(*all)), *more;
+
+	if (!all)
 		return GRT_E_NOMEM;
-	for (int i = 0; i < m->n_nodes; i++) {
-		const struct model_node *mn = &m->nodes[i];
-		struct node *n = &s->nodes[s->n_run];
-		int all_const = 1, rc;
-
-		memset(n, 0, sizeof(*n));
-		n->op = mn->op;
-		n->name = mn->name;
-		n->op_type = mn->op_type;
-		n->opset = mn->opset;
-		n->attrs = mn->attrs;
-		n->n_attrs = mn->n_attrs;
-		n->n_inputs = mn->n_inputs;
-		n->n_outputs = mn->n_outputs;
-		n->inputs = pool_alloc_small(&s->pool.blocks,
-		                             ((size_t)n->n_inputs + 1) * sizeof(*n->inputs));
-		n->outputs = pool_alloc_small(&s->pool.blocks,
-		                              ((size_t)n->n_outputs + 1) * sizeof(*n->outputs));
-		if (!n->inputs || !n->outputs)
-			return GRT_E_NOMEM;
-		for (int k = 0; k < n->n_inputs; k++) {
-			int v = mn->inputs[k];
-			n->inputs[k] = v >= 0 ? &s->tensors[v] : NULL;
-			if (v >= 0 && !s->tensors[v].is_const)
-				all_const = 0;
+	s->nodes = all;      /* unsimplified exports fold most nodes: room for the rest */
+	readers_init(&rd, m);
+	for (int i = 0; i < m->n_nodes && !rc; i++) {
+		if (s->n_run == cap) {
+			if (!(more = realloc(all, 2 * (size_t)cap * sizeof(*all)))) {
+				rc = GRT_E_NOMEM;
+				break;
+			}
+			s->nodes = all = more;
+			cap *= 2;
 		}
-		for (int k = 0; k < n->n_outputs; k++)
-			n->outputs[k] = mn->outputs[k] >= 0 ? &s->tensors[mn->outputs[k]] : NULL;
-
-		s->exec.dyn = NULL;
-		rc = n->op->prepare(n, &s->exec);
-		if (rc)
-			return rc;
-		for (int k = 0; k < n->n_outputs; k++)
-			if (n->outputs[k] && !dtype_size(n->outputs[k]->dtype))
-				return op_fail(n, &s->exec, GRT_E_DTYPE,
-				               "output %d '%s' has no element type after prepare",
-				               k, n->outputs[k]->name);
-		if (!(flags & GRT_SESSION_NO_FOLD) && (all_const || (n->op->flags & OP_SHAPE_ONLY))) {
-			rc = fold_node(s, n);
-			if (rc)
-				return rc;
-			s->stats.n_nodes_folded++;
-			continue;
-		}
-		s->n_run++;
+		rc = prepare_node(s, flags, &m->nodes[i], &rd);
 	}
-	return GRT_OK;
+	free(rd.left);
+	free(rd.run);
+	s->nodes = rc ? NULL : pool_alloc(&s->pool.blocks, ((size_t)s->n_run + 1) * sizeof(*all));
+	if (s->nodes)
+		memcpy(s->nodes, all, (size_t)s->n_run * sizeof(*all));
+	else if (!rc)
+		rc = GRT_E_NOMEM;
+	free(all);
+	return rc;
 }
 
 /* Removes run nodes whose outputs no graph output needs. */
@@ -216,8 +329,9 @@ static void remove_dead(grt_session *s)
 	free(needed);
 }
 
-/* Frees the folded values that no planned node reads and no graph output
- * is: intermediates of shape arithmetic and of weights folded into others. */
+/* Frees the folded values that no planned node reads (or only reads at
+ * prepare: node->baked) and no graph output is: intermediates of shape
+ * arithmetic, index tensors resolved at prepare, weights folded into others. */
 static void release_folded(grt_session *s)
 {
 	const grt_model *m = s->model;
@@ -228,6 +342,8 @@ static void release_folded(grt_session *s)
 	for (int i = 0; i < s->n_run; i++)
 		for (int k = 0; k < s->nodes[i].n_inputs; k++) {
 			const struct tensor *t = s->nodes[i].inputs[k];
+			if (k < 32 && (s->nodes[i].baked >> k & 1))
+				continue;           /* prepare kept what run() needs */
 			if (t && t >= s->tensors && t < s->tensors + m->n_values)
 				keep[t - s->tensors] = 1;
 		}
@@ -240,9 +356,7 @@ static void release_folded(grt_session *s)
 			s->stats.const_bytes += s->tensors[v].nbytes;
 			continue;
 		}
-		free(s->folded[v]);
-		s->folded[v] = NULL;
-		s->tensors[v].data = NULL;
+		drop_folded(s, v);
 	}
 	free(keep);
 }
@@ -498,6 +612,64 @@ out:
 	return rc;
 }
 
+/* Keeps the records of the values that the plan still uses (inputs, outputs
+ * and those of the nodes to run) and drops the rest: an unsimplified export
+ * has thousands of values, nearly all folded away. Nodes may also read
+ * constants that fuse.c made; those live in the pool and stay. */
+static int compact_tensors(grt_session *s)
+{
+	const grt_model *m = s->model;
+	struct tensor *old = s->tensors, *t;
+	int *to = malloc(((size_t)m->n_values + 1) * sizeof(int)), n = 0;
+
+	if (!to)
+		return GRT_E_NOMEM;
+	for (int v = 0; v < m->n_values; v++)
+		to[v] = -1;
+#define KEEP(p) do { if ((p) >= old && (p) < old + m->n_values) to[(p) - old] = 0; } while (0)
+	for (int i = 0; i < m->n_inputs; i++)
+		KEEP(s->inputs[i]);
+	for (int i = 0; i < m->n_outputs; i++)
+		KEEP(s->outputs[i]);
+	for (int i = 0; i < s->n_run; i++) {
+		for (int k = 0; k < s->nodes[i].n_inputs; k++)
+			if (s->nodes[i].inputs[k])
+				KEEP(s->nodes[i].inputs[k]);
+		for (int k = 0; k < s->nodes[i].n_outputs; k++)
+			if (s->nodes[i].outputs[k])
+				KEEP(s->nodes[i].outputs[k]);
+	}
+#undef KEEP
+	for (int v = 0; v < m->n_values; v++)
+		if (!to[v])
+			to[v] = n++;
+	if (!(t = malloc(((size_t)n + 1) * sizeof(*t)))) {
+		free(to);
+		return GRT_E_NOMEM;
+	}
+	for (int v = 0; v < m->n_values; v++)
+		if (to[v] >= 0)
+			t[to[v]] = old[v];
+#define MOVE(p) do { if ((p) >= old && (p) < old + m->n_values) (p) = t + to[(p) - old]; } while (0)
+	for (int i = 0; i < m->n_inputs; i++)
+		MOVE(s->inputs[i]);
+	for (int i = 0; i < m->n_outputs; i++)
+		MOVE(s->outputs[i]);
+	for (int i = 0; i < s->n_run; i++) {
+		for (int k = 0; k < s->nodes[i].n_inputs; k++)
+			if (s->nodes[i].inputs[k])
+				MOVE(s->nodes[i].inputs[k]);
+		for (int k = 0; k < s->nodes[i].n_outputs; k++)
+			if (s->nodes[i].outputs[k])
+				MOVE(s->nodes[i].outputs[k]);
+	}
+#undef MOVE
+	free(to);
+	free(old);
+	s->tensors = t;
+	return GRT_OK;
+}
+
 int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_session **out,
                        char *err, size_t err_len)
 {
@@ -519,7 +691,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	s->model = m;
 	s->stats.n_nodes_model = m->n_nodes;
 	exec_init(s, err, err_len);
-	s->tensors = pool_alloc(&s->pool.blocks, ((size_t)m->n_values + 1) * sizeof(*s->tensors));
+	s->tensors = calloc((size_t)m->n_values + 1, sizeof(*s->tensors));
 	s->inputs = pool_alloc(&s->pool.blocks, ((size_t)m->n_inputs + 1) * sizeof(*s->inputs));
 	s->outputs = pool_alloc(&s->pool.blocks, ((size_t)m->n_outputs + 1) * sizeof(*s->outputs));
 	s->input_fixed = pool_alloc(&s->pool.blocks, ((size_t)m->n_inputs + 1) * sizeof(int));
@@ -540,8 +712,11 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	if ((rc = prepare_nodes(s, opts ? opts->flags : 0)))
 		goto fail;
 	remove_dead(s);
-	for (int i = 0; i < m->n_outputs; i++)
+	for (int i = 0; i < m->n_outputs; i++) {
 		s->outputs[i] = &s->tensors[m->outputs[i]];
+		if ((rc = widen(s, m->outputs[i])))      /* an initializer as an output */
+			goto fail;
+	}
 	root = malloc(((size_t)m->n_values + 1) * sizeof(int));
 	voff = malloc(((size_t)m->n_values + 1) * sizeof(size_t));
 	if (!root || !voff) {
@@ -561,6 +736,8 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	root = NULL;
 	voff = NULL;
 	s->stats.n_nodes_planned = s->n_run;
+	if ((rc = compact_tensors(s)))
+		goto fail;
 	exec_init(s, s->errmsg, sizeof(s->errmsg));
 	*out = s;
 	return GRT_OK;
@@ -579,6 +756,7 @@ void grt_session_free(grt_session *s)
 		return;
 	free(s->arena);
 	free(s->scratch);
+	free(s->tensors);
 	for (int v = 0; s->folded && v < s->model->n_values; v++)
 		free(s->folded[v]);
 	pool_free(&s->pool.blocks);

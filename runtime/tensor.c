@@ -190,6 +190,37 @@ void pool_free(struct mem_block **pool)
 	*pool = NULL;
 }
 
+void pool_mark(struct mem_block *const *pool, struct pool_mark *mk)
+{
+	mk->head = *pool;
+	mk->next = *pool ? (*pool)->next : NULL;
+	mk->used = *pool ? (*pool)->used : 0;
+}
+
+/* Blocks enter a pool only at its head (a new chunk) or right behind the
+ * head (a large allocation): the ones since the mark are those before
+ * mk->head and those between it and mk->next. */
+void pool_rollback(struct mem_block **pool, const struct pool_mark *mk)
+{
+	struct mem_block *b;
+
+	while (*pool != mk->head) {
+		b = *pool;
+		*pool = b->next;
+		free(b);
+	}
+	if (!mk->head)
+		return;
+	while (mk->head->next != mk->next) {
+		b = mk->head->next;
+		mk->head->next = b->next;
+		free(b);
+	}
+	/* carve() hands out zeroed bytes: the tail it gets back is zeroed again */
+	memset((char *)mk->head + ARENA_ALIGN + mk->used, 0, mk->head->used - mk->used);
+	mk->head->used = mk->used;
+}
+
 double elem_as_double(enum dtype dt, const void *p, int64_t i)
 {
 	switch (dt) {

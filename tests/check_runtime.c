@@ -1001,6 +1001,150 @@ START_TEST(tensor_storage_forms)
 }
 END_TEST
 
+/* Large int64 initializers are kept narrower by the model and widened for a
+ * session (runtime/model.c: keep_int64): every width gives back the exact
+ * values, read by a node or as a graph output. */
+START_TEST(large_int64_initializers)
+{
+	enum { N = 1500 };
+	static const int64_t dn[1] = { N };
+	static const int64_t span[5] = { 100, 30000, 2000000000, (int64_t)1 << 40, 0 };
+	static int64_t c[5][N];
+	struct mg *g = mg_new(7, 13);
+	grt_model *m;
+	grt_session *s = NULL;
+	grt_value v;
+
+	for (int w = 0; w < 5; w++)
+		for (int i = 0; i < N; i++)
+			c[w][i] = w == 4 ? INT64_MIN + i : (i % 3 - 1) * span[w] + i % 7;
+	mg_input(g, "x", 7, 1, dn);
+	for (int w = 0; w < 5; w++) {
+		char cn[8], yn[8], in[16];
+		snprintf(cn, sizeof(cn), "c%d", w);
+		snprintf(yn, sizeof(yn), "y%d", w);
+		snprintf(in, sizeof(in), w % 2 ? "x,%s" : "%s,x", cn);
+		mg_init(g, cn, 7, 1, dn, c[w]);
+		mg_node(g, "Add", yn, in, yn);
+		mg_output(g, yn, 7, 1, dn);
+		mg_output(g, cn, 7, 1, dn);
+	}
+	m = load_buf(g);
+	ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_OK);
+	grt_session_input(s, 0, &v);
+	memset(v.data, 0, sizeof(int64_t) * N);
+	ck_assert_int_eq(grt_session_run(s), GRT_OK);
+	for (int w = 0; w < 5; w++)
+		for (int k = 0; k < 2; k++) {
+			grt_session_output(s, 2 * w + k, &v);
+			ck_assert_int_eq(v.dtype, GRT_INT64);
+			ck_assert_int_eq(grt_value_numel(&v), N);
+			ck_assert_msg(!memcmp(v.data, c[w], sizeof(c[w])), "width case %d, %s differs", w,
+			              k ? "the initializer as an output" : "the sum");
+		}
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
+/* ScatterND resolves constant indices at prepare (node->baked): a folded
+ * index tensor that nothing else reads is freed while the session is
+ * planned; one that a node to run also reads stays. */
+START_TEST(baked_indices_freed)
+{
+	enum { N = 2000 };
+	static const int64_t dn[1] = { N }, dn1[2] = { N, 1 };
+	static int64_t ia[N], ib[N];
+	static float x[N], y[N];
+
+	for (int i = 0; i < N; i++) {
+		ia[i] = N - 1 - i;       /* reversed, as ia + ib (folded) */
+		ib[i] = 0;
+		x[i] = (float)i * 0.5f;
+	}
+	for (int second = 0; second < 2; second++) {
+		struct mg *g = mg_new(7, 13);
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_session_stats st;
+		grt_value v;
+
+		mg_input(g, "x", 1, 1, dn);
+		mg_init(g, "ia", 7, 2, dn1, ia);
+		mg_init(g, "ib", 7, 2, dn1, ib);
+		mg_node(g, "Add", "fold", "ia,ib", "ind");
+		mg_node(g, "ScatterND", "scatter", "x,ind,x", "y");
+		mg_output(g, "y", 1, 1, dn);
+		if (second) {            /* a reader that needs the values at run time */
+			mg_input(g, "k", 7, 2, dn1);
+			mg_node(g, "Add", "reader", "ind,k", "z");
+			mg_output(g, "z", 7, 2, dn1);
+		}
+		m = load_buf(g);
+		ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_OK);
+		grt_session_stats_get(s, &st);
+		ck_assert_int_eq(st.n_nodes_folded, 1);
+		if (second)
+			ck_assert_uint_ge(st.const_bytes, sizeof(ia));
+		else
+			ck_assert_uint_eq(st.const_bytes, 0);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, x, sizeof(x));
+		if (second) {
+			grt_session_input(s, 1, &v);
+			memset(v.data, 0, sizeof(ia));
+		}
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		grt_session_output(s, 0, &v);
+		memcpy(y, v.data, sizeof(y));
+		for (int i = 0; i < N; i++)
+			ck_assert_msg(y[N - 1 - i] == x[i], "y[%d] = %g", N - 1 - i, (double)y[N - 1 - i]);
+		if (second) {
+			grt_session_output(s, 1, &v);
+			ck_assert_mem_eq(v.data, ia, sizeof(ia));
+		}
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+}
+END_TEST
+
+/* pool_rollback() gives back everything since pool_mark(): chunks, large
+ * blocks and the carved tail, which reads as zero again. */
+START_TEST(pool_mark_rollback)
+{
+	struct mem_block *pool = NULL;
+	struct pool_mark mk;
+	unsigned char *a, *b;
+	size_t used;
+
+	ck_assert_ptr_nonnull(pool_alloc_small(&pool, 100));
+	pool_mark(&pool, &mk);
+	used = pool->used;
+	for (int round = 0; round < 3; round++) {
+		a = pool_alloc_small(&pool, 40);
+		memset(a, 0xAB, 40);
+		b = pool_alloc(&pool, 100000);          /* a block of its own */
+		memset(b, 0xCD, 100000);
+		for (int i = 0; i < 50; i++)            /* new chunks in front */
+			memset(pool_alloc(&pool, 1000), 0xEF, 1000);
+		pool_rollback(&pool, &mk);
+		ck_assert_ptr_eq(pool, mk.head);
+		ck_assert_ptr_eq(pool->next, mk.next);
+		ck_assert_uint_eq(pool->used, used);
+		a = pool_alloc_small(&pool, 40);
+		for (int i = 0; i < 40; i++)
+			ck_assert_uint_eq(a[i], 0);
+		pool_rollback(&pool, &mk);
+	}
+	pool_free(&pool);
+	pool_mark(&pool, &mk);                      /* an empty pool */
+	ck_assert_ptr_nonnull(pool_alloc(&pool, 10));
+	pool_rollback(&pool, &mk);
+	ck_assert_ptr_null(pool);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runtime");
@@ -1027,6 +1171,9 @@ int main(void)
 	tcase_add_test(plan, stream_folds_to_simple);
 	tcase_add_test(api, metadata);
 	tcase_add_test(api, tensor_storage_forms);
+	tcase_add_test(api, large_int64_initializers);
+	tcase_add_test(plan, baked_indices_freed);
+	tcase_add_test(plan, pool_mark_rollback);
 	tcase_add_test(api, file_equals_buffer);
 	tcase_add_test(api, introspection_dynamic_dims);
 	tcase_add_test(api, threads_share_model);
