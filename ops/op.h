@@ -45,18 +45,23 @@ enum attr_type {
 	ATTR_STRINGS = 8, ATTR_TENSORS = 9, ATTR_GRAPHS = 10,
 };
 
+/* One value, by type (read it through attr_int() etc., which check the type). */
 struct attr {
 	const char     *name;
 	enum attr_type  type;
-	float           f;
-	int64_t         i;
-	const char     *s;        /* NUL-terminated copy of the bytes */
-	size_t          s_len;
-	const float    *floats;   /* [n] */
-	const int64_t  *ints;     /* [n] */
-	const char *const *strings; /* ATTR_STRINGS: [n] NUL-terminated copies */
-	int             n;
-	const struct tensor *t;   /* ATTR_TENSOR: weights-like, owned by the model */
+	int             n;        /* FLOATS, INTS, STRINGS: entries */
+	union {
+		float           f;
+		int64_t         i;
+		struct {
+			const char *s;    /* NUL-terminated copy of the bytes */
+			size_t      s_len;
+		};
+		const float    *floats;   /* [n] */
+		const int64_t  *ints;     /* [n] */
+		const char *const *strings; /* [n] NUL-terminated copies */
+		const struct tensor *t;   /* TENSOR: weights-like, owned by the model */
+	};
 };
 
 struct exec;
