@@ -104,6 +104,14 @@ GTCRN_API int gtcrn_process(gtcrn_state *s, const float *in, float *out, size_t 
 /* Ends the stream: writes the last gtcrn_latency() samples to out (which
  * must hold that many) and resets the state for a new stream. */
 GTCRN_API int gtcrn_flush(gtcrn_state *s, float *out);
+/* Bad input does not poison the stream. Input samples that are NaN or
+ * infinite count as 0, and finite ones are limited to +-1e4 (80 dB over full
+ * scale), both for the network and for the dry part of the mix. A frame whose
+ * network output is still not finite (a broken model, say) is muted and the
+ * network's caches are zeroed: the stream goes on from rest. The counts of
+ * such samples and frames since the state was made: */
+GTCRN_API void gtcrn_nonfinite(const gtcrn_state *s, unsigned long *samples,
+                               unsigned long *frames);
 /* Forgets the stream so far (caches, buffers, resamplers). */
 GTCRN_API int gtcrn_reset(gtcrn_state *s);
 /* Fixed algorithmic latency in samples at the caller's rate. */

@@ -3,6 +3,7 @@
 #define ENHANCE_INTERNAL_H
 
 #include <fftw3.h>
+#include <math.h>
 #include <speex/speex_resampler.h>
 #include <stdint.h>
 #include "enhance/gtcrn.h"
@@ -49,6 +50,23 @@ int stft_analyze(const struct stft *st, const float *x, size_t n, float *spec);
 int stft_synthesize(const struct stft *st, const float *spec, size_t T, float *y, size_t n_out);
 /* Index i of the reflect-padded signal of length n (numpy 'reflect'). */
 size_t reflect_index(long long i, size_t n);
+
+/* Input samples before anything else sees them (stream and whole-signal
+ * paths alike): NaN and infinities become 0, finite values are limited to
+ * +-SAMPLE_LIMIT (80 dB over full scale), so that no frame's spectrum can
+ * overflow. Returns 1 if x was changed. */
+#define SAMPLE_LIMIT 1e4f
+static inline int sanitize_sample(float *x)
+{
+	float v = *x;
+
+	if (v >= -SAMPLE_LIMIT && v <= SAMPLE_LIMIT)
+		return 0;                     /* the usual case; false for NaN */
+	*x = !isfinite(v) ? 0.0f : v > 0 ? SAMPLE_LIMIT : -SAMPLE_LIMIT;
+	return 1;
+}
+/* 1 if all n values are finite. */
+int all_finite(const float *x, size_t n);
 
 /* Applies the attenuation limit to one frame: every bin of enh keeps at
  * least floor_gain of the noisy bin's magnitude. */

@@ -127,12 +127,24 @@ static void limit_all(float *enh, const float *mix, int n_bins, size_t T, float 
 			                  1, floor_gain);
 }
 
+/* Frames of spec (1, F, T, 2) with a value that is not finite are muted. */
+static void mute_nonfinite(float *spec, int n_bins, size_t T)
+{
+	for (size_t t = 0; t < T; t++) {
+		int ok = 1;
+		for (int f = 0; f < n_bins && ok; f++)
+			ok = all_finite(spec + ((size_t)f * T + t) * 2, 2);
+		for (int f = 0; f < n_bins && !ok; f++)
+			spec[((size_t)f * T + t) * 2] = spec[((size_t)f * T + t) * 2 + 1] = 0.0f;
+	}
+}
+
 static int enhance_offline(const gtcrn_model *m, const gtcrn_opts *o, const float *in,
                            float *out, size_t n, char *err, size_t err_len)
 {
 	int rate = o->sample_rate ? o->sample_rate : m->info.sample_rate;
 	const float *x = in;
-	float *xr = NULL, *y = NULL, *yr = NULL;
+	float *xr = NULL, *xs = NULL, *y = NULL, *yr = NULL;
 	size_t nm = n, T, ny;
 	grt_session *s = NULL;
 	grt_value vin, vout;
@@ -140,6 +152,19 @@ static int enhance_offline(const gtcrn_model *m, const gtcrn_opts *o, const floa
 
 	if (n == 0)
 		return GTCRN_OK;
+	for (size_t i = 0; i < n; i++) {     /* a sanitized copy when one is needed */
+		float v = in[i];
+		if (!sanitize_sample(&v))
+			continue;
+		if (!xs && !(xs = malloc(n * sizeof(float)))) {
+			snprintf(err, err_len, "out of memory");
+			return GRT_E_NOMEM;
+		}
+		if (x != xs)
+			memcpy(xs, in, n * sizeof(float));
+		x = in = xs;
+		xs[i] = v;
+	}
 	if (rate != m->info.sample_rate) {
 		if ((rc = resample_all(rate, m->info.sample_rate, o->resample_quality, in, n, &xr, &nm,
 		                       err, err_len)))
@@ -168,6 +193,7 @@ static int enhance_offline(const gtcrn_model *m, const gtcrn_opts *o, const floa
 		rc = GTCRN_E_NOT_GTCRN;
 		goto out;
 	}
+	mute_nonfinite(vout.data, m->info.n_bins, T);
 	limit_all(vout.data, vin.data, m->info.n_bins, T, atten_floor_gain(o->atten_lim_db));
 	y = malloc(nm * sizeof(float));
 	if (!y) {
@@ -192,6 +218,7 @@ static int enhance_offline(const gtcrn_model *m, const gtcrn_opts *o, const floa
 	}
 out:
 	grt_session_free(s);
+	free(xs);
 	free(xr);
 	free(y);
 	free(yr);

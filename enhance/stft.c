@@ -196,6 +196,15 @@ float atten_floor_gain(float db)
 	return db < 0 ? 0.0f : powf(10.0f, -db / 20.0f);
 }
 
+int all_finite(const float *x, size_t n)
+{
+	int ok = 1;
+
+	for (size_t i = 0; i < n; i++)
+		ok &= isfinite(x[i]) != 0;
+	return ok;
+}
+
 void atten_limit_frame(float *enh, const float *mix, int n_bins, float floor_gain)
 {
 	if (floor_gain <= 0)

@@ -44,6 +44,7 @@ struct core {
 	float floor_gain;           /* attenuation limit, 0 = none */
 	struct fifo out;            /* final samples at the model's rate */
 	unsigned long frames;
+	unsigned long bad_frames;   /* muted: the network's output was not finite */
 	unsigned long *times;       /* optional per-frame run times, ns */
 	size_t times_max;
 };
@@ -61,6 +62,7 @@ struct gtcrn_state {
 	size_t dry_pos;
 	size_t latency;             /* D, samples at the caller's rate */
 	float mix;
+	unsigned long bad_samples;  /* input samples sanitize_sample() changed */
 	char errmsg[256];
 };
 
@@ -155,10 +157,19 @@ static int core_frame(struct core *c, char *errmsg, size_t errlen)
 	if (c->times)
 		c->times[c->frames % c->times_max] = now_ns() - t0;
 	c->frames++;
-	for (int k = 0; k < c->n_caches; k++)
-		if (c->cache_in[k] != c->cache_out[k])
-			memcpy(c->cache_in[k], c->cache_out[k], c->cache_bytes[k]);
-	memcpy(c->enh, c->spec_out, sizeof(float) * 2 * (size_t)st->n_bins);
+	if (!all_finite(c->spec_out, 2 * (size_t)st->n_bins)) {
+		/* the caches may hold the same poison: the frame is muted and the
+		 * network starts again from rest */
+		c->bad_frames++;
+		for (int k = 0; k < c->n_caches; k++)
+			memset(c->cache_in[k], 0, c->cache_bytes[k]);
+		memset(c->enh, 0, sizeof(float) * 2 * (size_t)st->n_bins);
+	} else {
+		for (int k = 0; k < c->n_caches; k++)
+			if (c->cache_in[k] != c->cache_out[k])
+				memcpy(c->cache_in[k], c->cache_out[k], c->cache_bytes[k]);
+		memcpy(c->enh, c->spec_out, sizeof(float) * 2 * (size_t)st->n_bins);
+	}
 	atten_limit_frame(c->enh, c->spec_in, st->n_bins, c->floor_gain);
 	stft_inverse(st, c->enh, c->wave, c->work);
 	for (int i = 0; i < n_fft; i++) {
@@ -500,24 +511,35 @@ static void emit(gtcrn_state *s, const float *in, float *out, const float *enh, 
 
 int gtcrn_process(gtcrn_state *s, const float *in, float *out, size_t n)
 {
-	float enh[BLOCK];
+	float enh[BLOCK], x[BLOCK];
 	int rc;
 
 	if (!s || (n && (!in || !out)))
 		return GRT_E_ARG;
 	for (size_t done = 0; done < n;) {
 		size_t k = n - done < BLOCK ? n - done : BLOCK;
-		if ((rc = feed(s, in + done, k, 0)))
+		memcpy(x, in + done, k * sizeof(float));    /* in and out may be one buffer */
+		for (size_t i = 0; i < k; i++)
+			s->bad_samples += (unsigned long)sanitize_sample(&x[i]);
+		if ((rc = feed(s, x, k, 0)))
 			return rc;
 		if (fifo_pop(&s->out, enh, k) != k) {
 			snprintf(s->errmsg, sizeof(s->errmsg), "internal: latency %zu too small",
 			         s->latency);
 			return GRT_E_LIMIT;
 		}
-		emit(s, in + done, out + done, enh, k);
+		emit(s, x, out + done, enh, k);
 		done += k;
 	}
 	return GTCRN_OK;
+}
+
+void gtcrn_nonfinite(const gtcrn_state *s, unsigned long *samples, unsigned long *frames)
+{
+	if (samples)
+		*samples = s ? s->bad_samples : 0;
+	if (frames)
+		*frames = s ? s->core.bad_frames : 0;
 }
 
 int gtcrn_flush(gtcrn_state *s, float *out)

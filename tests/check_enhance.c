@@ -11,6 +11,7 @@
 #include <string.h>
 #include "enhance/internal.h"
 #include "proto/onnx.pb-c.h"
+#include "tests/modelgen.h"
 
 #define GOLD_N 156160
 
@@ -482,6 +483,142 @@ START_TEST(extreme_rates)
 }
 END_TEST
 
+/* --- bad input --- */
+
+/* mix.wav with a burst of NaN and infinities in the middle comes out exactly
+ * as with zeros there: nothing reaches the network's caches or the dry mix. */
+START_TEST(nonfinite_input)
+{
+	gtcrn_model *m = load("gtcrn_simple");
+	size_t n, lat;
+	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *bad = malloc(sizeof(float) * n);
+	float *zero = malloc(sizeof(float) * n), *a, *b;
+	static const float mixes[2] = { 1.0f, 0.5f };
+
+	memcpy(bad, x, sizeof(float) * n);
+	memcpy(zero, x, sizeof(float) * n);
+	for (size_t i = 40000; i < 41000; i++) {
+		bad[i] = i % 3 == 0 ? NAN : i % 3 == 1 ? INFINITY : -INFINITY;
+		zero[i] = 0.0f;
+	}
+	for (int k = 0; k < 2; k++) {
+		gtcrn_opts o;
+		gtcrn_state *s = NULL;
+		unsigned long ns, nf;
+
+		gtcrn_opts_init(&o);
+		o.mix = mixes[k];
+		a = stream(m, &o, bad, n, 333, &lat);
+		b = stream(m, &o, zero, n, 333, &lat);
+		ck_assert_msg(!memcmp(a, b, sizeof(float) * (n + lat)), "mix %g: the NaN burst is not "
+		              "the same as zeros", (double)mixes[k]);
+		for (size_t i = 0; i < n + lat; i++)
+			ck_assert_msg(isfinite(a[i]), "sample %zu not finite", i);
+		free(a);
+		free(b);
+		ck_assert_int_eq(gtcrn_state_create(m, &o, &s, err, sizeof(err)), GTCRN_OK);
+		a = malloc(sizeof(float) * n);
+		ck_assert_int_eq(gtcrn_process(s, bad, a, n), GTCRN_OK);
+		gtcrn_nonfinite(s, &ns, &nf);
+		ck_assert_uint_eq(ns, 1000);
+		ck_assert_uint_eq(nf, 0);
+		free(a);
+		gtcrn_state_free(s);
+	}
+	/* whole signals: the offline model too */
+	gtcrn_model_free(m);
+	m = load("gtcrn_offline_op13");
+	a = malloc(sizeof(float) * n);
+	b = malloc(sizeof(float) * n);
+	ck_assert_int_eq(gtcrn_enhance(m, NULL, bad, a, n, err, sizeof(err)), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_enhance(m, NULL, zero, b, n, err, sizeof(err)), GTCRN_OK);
+	ck_assert_msg(!memcmp(a, b, sizeof(float) * n), "offline: the NaN burst is not zeros");
+	ck_assert(!isfinite(bad[40000]) && !isfinite(bad[40002]));   /* the input is left alone */
+	free(a);
+	free(b);
+	free(x);
+	free(bad);
+	free(zero);
+	gtcrn_model_free(m);
+}
+END_TEST
+
+/* Samples far out of range are limited to +-1e4 before the STFT: the stream
+ * stays finite through them and the network never sees an overflowed
+ * frame. (How it sounds afterwards is the network's business: a burst 60 dB
+ * over full scale leaves gtcrn_simple's recurrent state disturbed for the
+ * rest of this clip.) */
+START_TEST(huge_input)
+{
+	gtcrn_model *m = load("gtcrn_simple");
+	size_t n;
+	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *y = malloc(sizeof(float) * n);
+	gtcrn_state *s = NULL;
+	unsigned long ns, nf;
+
+	for (size_t i = 40000; i < 40500; i++)
+		x[i] = i % 2 ? 3e38f : -1e30f;
+	ck_assert_int_eq(gtcrn_state_create(m, NULL, &s, err, sizeof(err)), GTCRN_OK);
+	ck_assert_int_eq(gtcrn_process(s, x, y, n), GTCRN_OK);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(isfinite(y[i]), "sample %zu not finite", i);
+	gtcrn_nonfinite(s, &ns, &nf);
+	ck_assert_uint_eq(ns, 500);
+	ck_assert_uint_eq(nf, 0);
+	gtcrn_state_free(s);
+	free(x);
+	free(y);
+	gtcrn_model_free(m);
+}
+END_TEST
+
+/* A network whose output is not finite (here: the square root of its cache
+ * minus one, the cache counting frames from 0) has every frame muted and its
+ * cache zeroed again: the output is silence, never NaN. */
+START_TEST(nonfinite_network)
+{
+	static const int64_t dspec[4] = { 1, 257, 1, 2 }, dc[2] = { 1, 4 }, d1[1] = { 1 };
+	static const float one[1] = { 1.0f };
+	static const int64_t axes[2] = { 0, 1 };
+	struct mg *g = mg_new(7, 13);
+	gtcrn_model *m = NULL;
+	gtcrn_state *s = NULL;
+	float x[4000], y[4000];
+	unsigned long ns, nf;
+	uint8_t *buf;
+	size_t len;
+	int node;
+
+	mg_input(g, "mix", 1, 4, dspec);
+	mg_input(g, "c", 1, 2, dc);
+	mg_output(g, "enh", 1, 4, dspec);
+	mg_output(g, "c_out", 1, 2, dc);
+	mg_init(g, "one", 1, 1, d1, one);
+	node = mg_node(g, "ReduceMean", "mean", "c", "cm");
+	mg_attr_ints(g, node, "axes", 2, axes);
+	mg_attr_int(g, node, "keepdims", 0);
+	mg_node(g, "Sub", "sub", "cm,one", "d");
+	mg_node(g, "Sqrt", "sqrt", "d", "r");
+	mg_node(g, "Mul", "mul", "mix,r", "enh");
+	mg_node(g, "Add", "count", "c,one", "c_out");
+	mg_pack(g, &buf, &len);
+	ck_assert_msg(gtcrn_model_load_buffer(buf, len, &m, err, sizeof(err)) == GTCRN_OK, "%s", err);
+	free(buf);
+	ck_assert_int_eq(gtcrn_state_create(m, NULL, &s, err, sizeof(err)), GTCRN_OK);
+	for (int i = 0; i < 4000; i++)
+		x[i] = 0.1f * sinf(0.05f * (float)i);
+	ck_assert_int_eq(gtcrn_process(s, x, y, 4000), GTCRN_OK);
+	for (int i = 0; i < 4000; i++)
+		ck_assert_msg(y[i] == 0.0f, "y[%d] = %g", i, (double)y[i]);
+	gtcrn_nonfinite(s, &ns, &nf);
+	ck_assert_uint_eq(ns, 0);
+	ck_assert_uint_gt(nf, 0);
+	ck_assert_uint_eq(nf, gtcrn_frames(s));    /* the cache never got to count */
+	gtcrn_state_free(s);
+	gtcrn_model_free(m);
+}
+END_TEST
+
 /* --- the resampler (enhance/resample.c) --- */
 
 static const int rate_pairs[][2] = { { 48000, 16000 }, { 16000, 48000 }, { 44100, 16000 },
@@ -625,6 +762,9 @@ int main(void)
 	tcase_add_test(str, frame_time_ring);
 	tcase_add_test(str, short_streams);
 	tcase_add_test(str, extreme_rates);
+	tcase_add_test(str, nonfinite_input);
+	tcase_add_test(str, huge_input);
+	tcase_add_test(str, nonfinite_network);
 	tcase_add_test(res, resampler_alignment);
 	tcase_add_test(res, resampler_chunking);
 	tcase_add_test(res, resampler_errors);

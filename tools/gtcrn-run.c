@@ -821,8 +821,17 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 		rc = write_output(w, o, k);
 		free(o);
 	}
-	for (int ch = 0; ch < C; ch++)
+	for (int ch = 0; ch < C; ch++) {
+		unsigned long bad_samples, bad_frames;
 		fs->net_frames += gtcrn_frames(st[ch]);
+		gtcrn_nonfinite(st[ch], &bad_samples, &bad_frames);
+		if (bad_samples)
+			msg("%s: warning: channel %d: %lu input samples were NaN, infinite or beyond "
+			    "+-1e4: counted as 0 or limited", label, ch, bad_samples);
+		if (bad_frames)
+			msg("%s: warning: channel %d: the network gave non-finite values in %lu frames: "
+			    "muted, and its state reset", label, ch, bad_frames);
+	}
 	if (ft) {
 		times_drain(ft, st, C);
 		if (ft->n) {
