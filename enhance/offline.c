@@ -1,6 +1,7 @@
 /* offline.c - whole signals: offline exports run once over all STFT frames
  * (planned first, refused over the memory budget); streaming exports go
  * through the streaming state with its latency removed. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,11 +77,11 @@ static int plan_offline(const gtcrn_model *m, size_t T, unsigned flags, size_t b
 		size_t need = 0;
 		grt_session *p = NULL;
 		so.flags |= GRT_SESSION_PLAN_ONLY;
-		so.max_bytes = 0;
+		so.max_bytes = SIZE_MAX;          /* only to measure the plan */
 		if (!grt_session_create(m->graph, &so, &p, NULL, 0)) {
 			grt_session_stats st;
 			grt_session_stats_get(p, &st);
-			need = st.arena_bytes + st.scratch_bytes;
+			need = st.arena_bytes + st.scratch_bytes + st.const_bytes;
 		}
 		grt_session_free(p);
 		snprintf(err, err_len, "the offline model needs %.1f MiB for %zu frames (%.1f s of "
@@ -108,11 +109,11 @@ int gtcrn_offline_bytes(const gtcrn_model *m, const gtcrn_opts *o, size_t n, siz
 		return GTCRN_OK;
 	ratio = o && o->sample_rate ? (double)m->info.sample_rate / o->sample_rate : 1.0;
 	rc = plan_offline(m, stft_frames(&m->stft, (size_t)((double)n * ratio) + 1),
-	                  GRT_SESSION_PLAN_ONLY, 0, &s, err, err_len);
+	                  GRT_SESSION_PLAN_ONLY, SIZE_MAX, &s, err, err_len);
 	if (rc)
 		return rc;
 	grt_session_stats_get(s, &st);
-	*bytes = st.arena_bytes + st.scratch_bytes;
+	*bytes = st.arena_bytes + st.scratch_bytes + st.const_bytes;
 	grt_session_free(s);
 	return GTCRN_OK;
 }

@@ -123,8 +123,10 @@ typedef struct grt_session_opts {
 	const grt_value *inputs;
 	int n_inputs;
 	unsigned flags;                    /* GRT_SESSION_* */
-	/* Refuse (GRT_E_LIMIT, with the size in the message) a plan whose arena
-	 * and scratch exceed this many bytes, before allocating them; 0 = no limit. */
+	/* Refuse (GRT_E_LIMIT, with the sizes in the message) a plan whose arena,
+	 * scratch and plan-time constants (folded values) would exceed this many
+	 * bytes, before allocating them. 0 = GRT_DEFAULT_MAX_BYTES; SIZE_MAX = no
+	 * limit. */
 	size_t max_bytes;
 	/* Bit i set: the run may overwrite input i (i < 64) once it has read it,
 	 * so nodes can work in its buffer. For streaming caches that are fed
@@ -132,6 +134,8 @@ typedef struct grt_session_opts {
 	 * the pointers and skip the copy). Other inputs keep their values. */
 	uint64_t scratch_inputs;
 } grt_session_opts;
+
+#define GRT_DEFAULT_MAX_BYTES ((size_t)1 << 30)   /* 1 GiB */
 
 #define GRT_SESSION_NO_FOLD 1u          /* debugging: do not fold constants */
 #define GRT_SESSION_PLAN_ONLY 2u        /* plan and report stats; allocate no arena, cannot run */

@@ -90,6 +90,8 @@ struct grt_session {
 	void *scratch;
 	grt_session_stats stats;
 	struct plan_pool pool;      /* params, node arrays */
+	size_t budget;              /* opts->max_bytes, or the default */
+	size_t const_live;          /* bytes in folded[] now */
 	void **folded;              /* [n_values] buffers of folded values; those no
 	                               planned node reads are freed after planning */
 	struct exec exec;

@@ -101,6 +101,29 @@ static int setup_inputs(grt_session *s, const grt_session_opts *opts, char *err,
 	return GRT_OK;
 }
 
+/* Plan-time memory of folded values counts against the session's budget:
+ * a model that implies huge constants is refused before they exist. */
+static int const_alloc(grt_session *s, struct node *n, int v, size_t bytes)
+{
+	if (bytes > s->budget - s->const_live) {
+		if (!n) {
+			set_err(s->exec.errmsg, s->exec.errlen, "value '%s' needs %zu bytes, over the "
+			        "memory budget of %zu", s->tensors[v].name, bytes, s->budget);
+			return GRT_E_LIMIT;
+		}
+		return op_fail(n, &s->exec, GRT_E_LIMIT, "value '%s' needs %zu bytes at plan time, "
+		               "over the memory budget of %zu (%zu in use)", s->tensors[v].name, bytes,
+		               s->budget, s->const_live);
+	}
+	if (posix_memalign(&s->folded[v], ARENA_ALIGN, bytes ? bytes : 1)) {
+		s->folded[v] = NULL;
+		return GRT_E_NOMEM;
+	}
+	s->const_live += bytes;
+	s->tensors[v].data = s->folded[v];
+	return GRT_OK;
+}
+
 static int fold_node(grt_session *s, struct node *n)
 {
 	void *scratch = NULL;
@@ -108,12 +131,12 @@ static int fold_node(grt_session *s, struct node *n)
 
 	for (int o = 0; o < n->n_outputs; o++) {
 		struct tensor *t = n->outputs[o];
-		if (!t)
-			continue;
-		if (posix_memalign(&s->folded[t - s->tensors], ARENA_ALIGN, t->nbytes ? t->nbytes : 1))
-			return GRT_E_NOMEM;
-		t->data = s->folded[t - s->tensors];
+		if (t && (rc = const_alloc(s, n, (int)(t - s->tensors), t->nbytes)))
+			return rc;
 	}
+	if (n->scratch_bytes > s->budget - s->const_live)
+		return op_fail(n, &s->exec, GRT_E_LIMIT, "needs %zu bytes of scratch at plan time, "
+		               "over the memory budget of %zu", n->scratch_bytes, s->budget);
 	if (n->scratch_bytes && posix_memalign(&scratch, ARENA_ALIGN, n->scratch_bytes))
 		return GRT_E_NOMEM;
 	s->exec.scratch = scratch;
@@ -131,21 +154,22 @@ static int fold_node(grt_session *s, struct node *n)
 /* An initializer that the model keeps narrowed (model.c: keep_int64) gets
  * its int64 values when a node first reads it; the copy is the session's,
  * freed like a folded value. */
-static int widen(grt_session *s, int v)
+static int widen(grt_session *s, struct node *n, int v)
 {
 	struct tensor *t = &s->tensors[v];
+	int rc;
 
 	if (t->data || !s->model->values[v].narrow)
 		return GRT_OK;
-	if (posix_memalign(&s->folded[v], ARENA_ALIGN, t->nbytes ? t->nbytes : 1))
-		return GRT_E_NOMEM;
-	t->data = s->folded[v];
+	if ((rc = const_alloc(s, n, v, t->nbytes)))
+		return rc;
 	model_widen(s->model, v, t->data);
 	return GRT_OK;
 }
 
 static void drop_folded(grt_session *s, int v)
 {
+	s->const_live -= s->tensors[v].nbytes;
 	free(s->folded[v]);
 	s->folded[v] = NULL;
 	s->tensors[v].data = NULL;
@@ -231,7 +255,7 @@ static int prepare_node(grt_session *s, unsigned flags, const struct model_node 
 		n->inputs[k] = v >= 0 ? &s->tensors[v] : NULL;
 		if (v >= 0 && !s->tensors[v].is_const)
 			all_const = 0;
-		if (v >= 0 && (rc = widen(s, v)))
+		if (v >= 0 && (rc = widen(s, n, v)))
 			return rc;
 	}
 	for (int k = 0; k < n->n_outputs; k++)
@@ -571,7 +595,7 @@ static int allocate(grt_session *s, const grt_session_opts *opts, const int *roo
 {
 	const grt_model *m = s->model;
 	size_t *offsets = malloc(((size_t)m->n_values + 1) * sizeof(size_t));
-	size_t scratch = 0, limit = opts ? opts->max_bytes : 0;
+	size_t scratch = 0, limit = s->budget;
 	int rc;
 
 	if (!offsets)
@@ -583,10 +607,12 @@ static int allocate(grt_session *s, const grt_session_opts *opts, const int *roo
 		if (s->nodes[i].scratch_bytes > scratch)
 			scratch = s->nodes[i].scratch_bytes;
 	s->stats.scratch_bytes = scratch;
-	if (limit && s->stats.arena_bytes + scratch > limit) {
-		set_err(err, err_len, "the plan needs %zu bytes (arena %zu + scratch %zu), more than "
-		        "the limit of %zu", s->stats.arena_bytes + scratch, s->stats.arena_bytes,
-		        scratch, limit);
+	if (s->stats.arena_bytes > limit || scratch > limit - s->stats.arena_bytes ||
+	    s->const_live > limit - s->stats.arena_bytes - scratch) {
+		set_err(err, err_len, "the plan needs %zu bytes (arena %zu + scratch %zu + "
+		        "constants %zu), more than the limit of %zu",
+		        s->stats.arena_bytes + scratch + s->const_live, s->stats.arena_bytes, scratch,
+		        s->const_live, limit);
 		rc = GRT_E_LIMIT;
 		goto out;
 	}
@@ -689,6 +715,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 		return GRT_E_NOMEM;
 	}
 	s->model = m;
+	s->budget = opts && opts->max_bytes ? opts->max_bytes : GRT_DEFAULT_MAX_BYTES;
 	s->stats.n_nodes_model = m->n_nodes;
 	exec_init(s, err, err_len);
 	s->tensors = calloc((size_t)m->n_values + 1, sizeof(*s->tensors));
@@ -714,7 +741,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	remove_dead(s);
 	for (int i = 0; i < m->n_outputs; i++) {
 		s->outputs[i] = &s->tensors[m->outputs[i]];
-		if ((rc = widen(s, m->outputs[i])))      /* an initializer as an output */
+		if ((rc = widen(s, NULL, m->outputs[i])))      /* an initializer as an output */
 			goto fail;
 	}
 	root = malloc(((size_t)m->n_values + 1) * sizeof(int));

@@ -391,6 +391,28 @@ int tensor_from_proto(const void *proto, struct mem_block **pool, struct tensor 
 		set_err(err, err_len, "tensor '%s': too large", name);
 		return rc;
 	}
+	/* the declared shape must match the data the file holds before anything
+	 * is allocated: a few bytes must not claim gigabytes */
+	if (tp->has_raw_data) {
+		if (tp->raw_data.len != t->nbytes) {
+			set_err(err, err_len, "tensor '%s': raw_data has %zu bytes, shape needs %zu",
+			        name, tp->raw_data.len, t->nbytes);
+			return GRT_E_INVALID_MODEL;
+		}
+	} else {
+		switch (dt) {
+		case DT_FLOAT: n_typed = tp->n_float_data; break;
+		case DT_DOUBLE: n_typed = tp->n_double_data; break;
+		case DT_INT64: n_typed = tp->n_int64_data; break;
+		case DT_UINT32: case DT_UINT64: n_typed = tp->n_uint64_data; break;
+		default: n_typed = tp->n_int32_data; break;
+		}
+		if ((int64_t)n_typed != t->numel) {
+			set_err(err, err_len, "tensor '%s': %zu values for a shape of %lld elements",
+			        name, n_typed, (long long)t->numel);
+			return GRT_E_INVALID_MODEL;
+		}
+	}
 	t->data = pool_alloc(pool, t->nbytes);
 	if (!t->data) {
 		set_err(err, err_len, "tensor '%s': out of memory (%zu bytes)", name, t->nbytes);
@@ -398,26 +420,9 @@ int tensor_from_proto(const void *proto, struct mem_block **pool, struct tensor 
 	}
 	t->is_const = 1;
 	if (tp->has_raw_data) {
-		if (tp->raw_data.len != t->nbytes) {
-			set_err(err, err_len, "tensor '%s': raw_data has %zu bytes, shape needs %zu",
-			        name, tp->raw_data.len, t->nbytes);
-			return GRT_E_INVALID_MODEL;
-		}
 		if (t->nbytes)
 			memcpy(t->data, tp->raw_data.data, t->nbytes);
 		return GRT_OK;
-	}
-	switch (dt) {
-	case DT_FLOAT: n_typed = tp->n_float_data; break;
-	case DT_DOUBLE: n_typed = tp->n_double_data; break;
-	case DT_INT64: n_typed = tp->n_int64_data; break;
-	case DT_UINT32: case DT_UINT64: n_typed = tp->n_uint64_data; break;
-	default: n_typed = tp->n_int32_data; break;
-	}
-	if ((int64_t)n_typed != t->numel) {
-		set_err(err, err_len, "tensor '%s': %zu values for a shape of %lld elements",
-		        name, n_typed, (long long)t->numel);
-		return GRT_E_INVALID_MODEL;
 	}
 	for (size_t i = 0; i < n_typed; i++) {
 		void *d = t->data;

@@ -290,6 +290,64 @@ START_TEST(scatternd_index_out_of_range)
 }
 END_TEST
 
+/* An initializer whose dims claim far more than its bytes is refused at load,
+ * before anything of that size is allocated. */
+START_TEST(initializer_claims_too_much)
+{
+	static const int64_t huge[2] = { 100000, 100000 }, d2[1] = { 2 };
+	static const float two[2] = { 1, 2 };
+	struct mg *g = mg_new(7, 13);
+	grt_model *m = NULL;
+
+	mg_input(g, "x", 1, 1, d2);
+	mg_output(g, "y", 1, 1, d2);
+	mg_init(g, "w", 1, 1, d2, two);
+	mg_init_empty(g, "big", 1, 2, huge);
+	mg_node(g, "Add", "add", "x,w", "y");
+	ck_assert_int_eq(load(g, &m), GRT_E_INVALID_MODEL);
+	ck_assert_ptr_null(m);
+	ASSERT_MSG("'big'");
+	ASSERT_MSG("0 values for a shape of 10000000000 elements");
+}
+END_TEST
+
+/* A graph whose constants would be huge (a constant expanded to 100000 x
+ * 100000: 40 GB) is refused while it is planned, with the node and the
+ * sizes, and the budget is the caller's to set. */
+START_TEST(implied_constant_over_budget)
+{
+	static const int64_t d1[1] = { 1 }, d2[1] = { 2 }, shape[2] = { 100000, 100000 },
+	                     small[2] = { 1000, 1000 };
+	static const float one[1] = { 1 };
+	for (int k = 0; k < 2; k++) {
+		struct mg *g = mg_new(7, 13);
+		grt_model *m = NULL;
+		grt_session *s = NULL;
+		grt_session_opts o = { NULL, 0, 0, k ? 2u << 20 : 0, 0 };
+
+		mg_input(g, "x", 1, 1, d2);
+		mg_output(g, "y", 1, 1, d2);
+		mg_output(g, "z", 1, 2, k ? small : shape);
+		mg_init(g, "shape", 7, 1, d2, k ? small : shape);
+		mg_init(g, "one", 1, 1, d1, one);
+		mg_node(g, "Expand", "fill", "one,shape", "z");
+		mg_node(g, "Sigmoid", "sigmoid", "x", "y");
+		ck_assert_msg(load(g, &m) == GRT_OK, "%s", err);
+		ck_assert_int_eq(grt_session_create(m, &o, &s, err, sizeof(err)), GRT_E_LIMIT);
+		ck_assert_ptr_null(s);
+		ASSERT_MSG("fill");
+		ASSERT_MSG(k ? "needs 4000000 bytes" : "needs 40000000000 bytes");
+		ASSERT_MSG(k ? "budget of 2097152" : "budget of 1073741824");
+		if (k) {           /* within a budget that allows it: fine */
+			o.max_bytes = 16u << 20;
+			ck_assert_int_eq(grt_session_create(m, &o, &s, err, sizeof(err)), GRT_OK);
+			grt_session_free(s);
+		}
+		grt_model_free(m);
+	}
+}
+END_TEST
+
 START_TEST(strerror_covers_all)
 {
 	for (int c = 0; c >= GRT_E_LIMIT; c--)
@@ -336,6 +394,8 @@ int main(void)
 	tcase_add_test(plan, dynamic_dim_needs_shape);
 	tcase_add_test(run, gather_index_out_of_range);
 	tcase_add_test(run, scatternd_index_out_of_range);
+	tcase_add_test(plan, initializer_claims_too_much);
+	tcase_add_test(plan, implied_constant_over_budget);
 	suite_add_tcase(s, load);
 	suite_add_tcase(s, plan);
 	suite_add_tcase(s, run);

@@ -251,6 +251,21 @@ void mg_pack(struct mg *g, uint8_t **buf, size_t *len)
 	free(g);
 }
 
+void mg_init_empty(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims)
+{
+	Onnx__TensorProto *t = xcalloc(1, sizeof(*t));
+
+	onnx__tensor_proto__init(t);
+	t->name = xstrdup(name);
+	t->has_data_type = 1;
+	t->data_type = dtype;
+	t->n_dims = (size_t)ndim;
+	t->dims = xcalloc((size_t)ndim + 1, sizeof(int64_t));
+	memcpy(t->dims, dims, (size_t)ndim * sizeof(int64_t));
+	GROW(g->gr->initializer, g->gr->n_initializer);
+	g->gr->initializer[g->gr->n_initializer++] = t;
+}
+
 void mg_init_typed(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
                    const void *data)
 {

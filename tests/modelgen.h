@@ -15,6 +15,8 @@ void mg_output(struct mg *g, const char *name, int dtype, int ndim, const int64_
 /* raw_data form */
 void mg_init(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
              const void *data);
+/* dims and no values at all (for tests of what the loader refuses) */
+void mg_init_empty(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims);
 /* typed-field form (float_data, double_data, int64_data, int32_data) */
 void mg_init_typed(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
                    const void *data);
