@@ -533,18 +533,25 @@ static inline void st4(uint32_t *p, u32x4 v)
 	memcpy(p, &v, sizeof(v));
 }
 
+/* Lanes i, j, k, l of the 8 in a and b (GCC and clang spell it differently). */
+#if defined(__clang__)
+#define SHUF4(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#else
+#define SHUF4(a, b, i, j, k, l) __builtin_shuffle(a, b, (u32x4){ i, j, k, l })
+#endif
+
 /* The 4x4 transpose of rows r[0..3], in place. */
 static inline __attribute__((always_inline)) void t4x4(u32x4 *r)
 {
-	u32x4 a = __builtin_shuffle(r[0], r[1], (u32x4){ 0, 4, 1, 5 });
-	u32x4 b = __builtin_shuffle(r[2], r[3], (u32x4){ 0, 4, 1, 5 });
-	u32x4 c = __builtin_shuffle(r[0], r[1], (u32x4){ 2, 6, 3, 7 });
-	u32x4 e = __builtin_shuffle(r[2], r[3], (u32x4){ 2, 6, 3, 7 });
+	u32x4 a = SHUF4(r[0], r[1], 0, 4, 1, 5);
+	u32x4 b = SHUF4(r[2], r[3], 0, 4, 1, 5);
+	u32x4 c = SHUF4(r[0], r[1], 2, 6, 3, 7);
+	u32x4 e = SHUF4(r[2], r[3], 2, 6, 3, 7);
 
-	r[0] = __builtin_shuffle(a, b, (u32x4){ 0, 1, 4, 5 });
-	r[1] = __builtin_shuffle(a, b, (u32x4){ 2, 3, 6, 7 });
-	r[2] = __builtin_shuffle(c, e, (u32x4){ 0, 1, 4, 5 });
-	r[3] = __builtin_shuffle(c, e, (u32x4){ 2, 3, 6, 7 });
+	r[0] = SHUF4(a, b, 0, 1, 4, 5);
+	r[1] = SHUF4(a, b, 2, 3, 6, 7);
+	r[2] = SHUF4(c, e, 0, 1, 4, 5);
+	r[3] = SHUF4(c, e, 2, 3, 6, 7);
 }
 
 /* back = 0: d[c][m][l] = s[l][m][c]; back = 1: d[l][m][c] = s[c][m][l]; c in {0, 1}

@@ -66,19 +66,22 @@ int64_t grt_value_numel(const grt_value *v)
 
 int tensor_set_shape(struct tensor *t, enum dtype dt, int ndim, const int64_t *dims)
 {
-	int64_t n = 1;
+	int64_t n = 1, nz = 1;       /* nz: the product of the dims that are not 0 */
 	size_t es = dtype_size(dt);
 
 	if (ndim < 0 || ndim > MAX_DIMS || !es)
 		return GRT_E_LIMIT;
+	/* an empty tensor may not carry huge dims either: ops multiply dims
+	 * into strides, and every partial product must stay in range */
 	for (int i = 0; i < ndim; i++) {
 		if (dims[i] < 0)
 			return GRT_E_SHAPE;
-		if (dims[i] && n > MAX_TENSOR_BYTES / dims[i])
+		if (dims[i] && nz > MAX_TENSOR_BYTES / dims[i])
 			return GRT_E_LIMIT;
+		nz *= dims[i] ? dims[i] : 1;
 		n *= dims[i];
 	}
-	if (n > MAX_TENSOR_BYTES / (int64_t)es)
+	if (nz > MAX_TENSOR_BYTES / (int64_t)es)
 		return GRT_E_LIMIT;
 	t->dtype = dt;
 	t->ndim = ndim;

@@ -1,0 +1,20 @@
+/* fuzz.h - the fuzz targets' shared parts (tests/fuzz/, issue 5).
+ *
+ * Each target defines LLVMFuzzerTestOneInput. Built with clang and
+ * -fsanitize=fuzzer (configure --enable-fuzzing, `make fuzz`), libFuzzer
+ * drives it; in every build, replay.c drives it over the committed seeds and
+ * the inputs of past crashes, so `make check` replays them. */
+#ifndef TESTS_FUZZ_H
+#define TESTS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Loads data as a model; if it loads, plans a session with the declared
+ * input shapes (dynamic dims set to 2) within a 64 MiB budget and, if the
+ * plan is small enough to run quickly, runs it once on zeros. */
+void fuzz_model_bytes(const uint8_t *data, size_t size);
+
+#endif

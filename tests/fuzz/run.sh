@@ -1,0 +1,36 @@
+#!/bin/sh
+# run.sh BUILD SECONDS SRCDIR MODELS_DIR NODE_TESTS_DIR
+# Runs each libFuzzer target of BUILD for SECONDS on a corpus in
+# BUILD/corpus/<target>, seeded once from the committed seeds, the GTCRN
+# exports and a few ONNX node tests; prints each target's executions and
+# coverage. Crash inputs go to BUILD/crashes/<target>/ (copy them into
+# tests/fuzz/regress/<target>/ once fixed, so that make check replays them).
+set -u
+B=$1 T=$2 S=$3 M=$4 N=$5
+status=0
+for t in load mutate stream; do
+	c=$B/corpus/$t
+	mkdir -p "$c" "$B/crashes/$t"
+	cp "$S"/tests/fuzz/corpus/$t/* "$c"/ 2>/dev/null
+	if [ "$t" != stream ]; then
+		for f in "$M"/*.onnx; do [ -r "$f" ] && cp "$f" "$c/model-$(basename "$f")"; done
+		for d in test_gru_defaults test_gru_seq_length test_conv_with_strides_padding \
+		         test_convtranspose_pads test_scatternd test_gather_0 test_slice \
+		         test_pad test_expand_dim_changed test_einsum_batch_matmul; do
+			[ -r "$N/$d/model.onnx" ] && cp "$N/$d/model.onnx" "$c/node-$d.onnx"
+		done
+	fi
+	log=$B/fuzz-$t.log
+	echo "fuzz $t: $T s"
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	"$B/tests/fuzz/fuzz_$t" -max_total_time="$T" -rss_limit_mb=2048 -timeout=30 \
+		-print_final_stats=1 -artifact_prefix="$B/crashes/$t/" "$c" >"$log" 2>&1 || {
+		status=1
+		echo "fuzz $t: FAILED, see $log and $B/crashes/$t/"
+		grep -m 3 -E "ERROR|SUMMARY|runtime error|deadly signal" "$log"
+	}
+	grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)" "$log" |
+		sed "s/^/fuzz $t: /"
+	echo "fuzz $t: corpus $(ls "$c" | wc -l) inputs"
+done
+exit $status
