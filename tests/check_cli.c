@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,6 +46,7 @@ struct run_opts {
 	size_t in_len;
 	const char *out_file;              /* stdout goes there instead of a capture */
 	const char *env;                   /* "NAME=value" added to the environment */
+	long fsize_limit;                  /* > 0: RLIMIT_FSIZE of the child, bytes */
 };
 
 struct proc {
@@ -84,6 +86,11 @@ static void proc_start(struct proc *p, const struct run_opts *ro, char **argv, c
 		if (fd_in < 0 || fd_out < 0 || dup2(fd_in, 0) < 0 || dup2(fd_out, 1) < 0 ||
 		    dup2(err_p[1], 2) < 0)
 			_exit(126);
+		if (ro && ro->fsize_limit > 0) {
+			struct rlimit rl = { (rlim_t)ro->fsize_limit, (rlim_t)ro->fsize_limit };
+			if (setrlimit(RLIMIT_FSIZE, &rl))
+				_exit(125);
+		}
 		if (ro && ro->env)
 			putenv((char *)ro->env);
 		signal(SIGPIPE, SIG_DFL);
@@ -215,7 +222,7 @@ static void run_ok(const struct run_opts *ro, ...)
 	va_start(ap, ro);
 	vrun(&r, ro, ap);
 	va_end(ap);
-	ck_assert_msg(r.status == 0, "'%s' exited with %d: %s", r.cmd, r.status, r.err);
+	ck_assert_msg(r.status == 0, "'%.600s' exited with %d: %.600s", r.cmd, r.status, r.err);
 	run_free(&r);
 }
 
@@ -636,14 +643,14 @@ START_TEST(test_raw_pipe)
 	ro.in_len = (size_t)ii.frames * sizeof(short);
 	run(&r, &ro, "-t", "raw", "-r", "16000", "-c", "1", "-e", "signed-integer", "-b", "16",
 	    MODELS_DIR "/gtcrn_simple.onnx", "-", "-", NULL);
-	ck_assert_msg(r.status == 0, "%s: exit %d: %s", r.cmd, r.status, r.err);
+	ck_assert_msg(r.status == 0, "%.600s: exit %d: %.600s", r.cmd, r.status, r.err);
 	ck_assert_msg(r.out_len == (size_t)ir.frames * sizeof(short),
-	              "%s: %zu bytes on stdout, expected %zu", r.cmd, r.out_len,
+	              "%.600s: %zu bytes on stdout, expected %zu", r.cmd, r.out_len,
 	              (size_t)ir.frames * sizeof(short));
 	got = (short *)r.out;
 	for (sf_count_t i = 0; i < ir.frames; i++)
 		ck_assert_msg(got[i] == y[i], "pipe vs file: sample %lld is %d, file gives %d; rerun: "
-		              "%s", (long long)i, got[i], y[i], r.cmd);
+		              "%.600s", (long long)i, got[i], y[i], r.cmd);
 	run_free(&r);
 	free(x);
 	free(y);
@@ -666,8 +673,8 @@ START_TEST(test_wav_pipe)
 	ro.in_data = wav;
 	ro.in_len = len;
 	run(&r, &ro, MODELS_DIR "/gtcrn_simple.onnx", "-", "-", NULL);
-	ck_assert_msg(r.status == 0, "%s: exit %d: %s", r.cmd, r.status, r.err);
-	ck_assert_msg(r.out_len > 44 && !memcmp(r.out, "RIFF", 4), "%s: no WAV on stdout", r.cmd);
+	ck_assert_msg(r.status == 0, "%.600s: exit %d: %.600s", r.cmd, r.status, r.err);
+	ck_assert_msg(r.out_len > 44 && !memcmp(r.out, "RIFF", 4), "%.600s: no WAV on stdout", r.cmd);
 	/* header written before the length was known: 0xFFFFFFFF sizes, as sox does */
 	ck_assert_msg(!memcmp(r.out + 4, "\xff\xff\xff\xff", 4), "RIFF size is not 0xFFFFFFFF");
 	write_bytes(piped, r.out, r.out_len);
@@ -719,7 +726,7 @@ START_TEST(test_pipe_streams)
 		got += (size_t)k;
 	}
 	proc_finish(&p, &r, NULL, 0);          /* closes stdin: the tail follows */
-	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(r.status == 0, "exit %d: %.600s", r.status, r.err);
 	ck_assert_int_eq(got + r.out_len, n_in * sizeof(short));
 	run_free(&r);
 	free(x);
@@ -738,12 +745,12 @@ static void expect_fail(const char *out_dir, int status, const char *needle, ...
 	va_start(ap, needle);
 	vrun(&r, NULL, ap);
 	va_end(ap);
-	ck_assert_msg(r.status == status, "'%s': exit %d, expected %d; stderr: %s", r.cmd,
+	ck_assert_msg(r.status == status, "'%.600s': exit %d, expected %d; stderr: %.600s", r.cmd,
 	              r.status, status, r.err);
 	ck_assert_msg(strstr(r.err, needle) && !strncmp(r.err, "gtcrn-run: ", 11),
-	              "'%s': stderr '%s' lacks 'gtcrn-run: ...%s'", r.cmd, r.err, needle);
+	              "'%.600s': stderr '%.600s' lacks 'gtcrn-run: ...%.600s'", r.cmd, r.err, needle);
 	if (out_dir)
-		ck_assert_msg(dir_entries(out_dir) == 0, "'%s' left %d files in %s", r.cmd,
+		ck_assert_msg(dir_entries(out_dir) == 0, "'%.600s' left %d files in %.600s", r.cmd,
 		              dir_entries(out_dir), out_dir);
 	run_free(&r);
 }
@@ -815,7 +822,7 @@ START_TEST(test_stdout_full)
 
 	run(&r, &ro, SIMPLE, MIX_WAV, "-", NULL);
 	ck_assert_msg(r.status == 4 && strstr(r.err, "stdout: write failed"),
-	              "%s > /dev/full: exit %d, stderr %s", r.cmd, r.status, r.err);
+	              "%.600s > /dev/full: exit %d, stderr %.600s", r.cmd, r.status, r.err);
 	run_free(&r);
 }
 END_TEST
@@ -846,32 +853,169 @@ START_TEST(test_bad_model)
 }
 END_TEST
 
-/* SIGTERM while streaming: exit 130, the temporary output removed */
+/* SIGTERM or SIGINT while streaming: exit 130, the temporary output removed */
 START_TEST(test_signal_cleanup)
 {
-	const char *dir = test_dir("signal");
-	char *argv[] = { "gtcrn-run", "-q", "-t", "raw", "-r", "16000", SIMPLE, "-",
-	                 path_in(dir, "o.wav"), NULL };
-	struct run_opts ro = { .in_data = "", .in_len = 0 };
+	static const int sigs[2] = { SIGTERM, SIGINT };
 	SF_INFO ii;
 	short *x = load_shorts(MIX_WAV, &ii);
+
+	for (int k = 0; k < 2; k++) {
+		const char *dir = test_dir(k ? "sigint" : "sigterm");
+		char *argv[] = { "gtcrn-run", "-q", "-t", "raw", "-r", "16000", SIMPLE, "-",
+		                 path_in(dir, "o.wav"), NULL };
+		struct run_opts ro = { .in_data = "", .in_len = 0 };
+		struct proc p;
+		struct run r = { 0 };
+		int waited = 0;
+
+		proc_start(&p, &ro, argv, r.cmd, sizeof(r.cmd));
+		ck_assert_int_eq(write(p.fd_in, x, 16000 * sizeof(short)), 16000 * sizeof(short));
+		while (dir_entries(dir) == 0) {             /* the temporary output appears */
+			ck_assert_msg(waited < 20000, "no temporary output after 20 s");
+			usleep(10000);
+			waited += 10;
+		}
+		ck_assert(kill(p.pid, sigs[k]) == 0);
+		proc_finish(&p, &r, NULL, 0);
+		ck_assert_msg(r.status == 130, "after %s: exit %d, expected 130", strsignal(sigs[k]),
+		              r.status);
+		ck_assert_msg(dir_entries(dir) == 0, "%s left %d files in %s", strsignal(sigs[k]),
+		              dir_entries(dir), dir);
+		run_free(&r);
+	}
+	free(x);
+}
+END_TEST
+
+/* The reader of stdout goes away after 1000 bytes: no crash (SIGPIPE is
+ * ignored), a message and exit 4. */
+START_TEST(test_pipe_closed)
+{
+	char *argv[] = { "gtcrn-run", "-q", SIMPLE, MIX_WAV, "-", NULL };
 	struct proc p;
 	struct run r = { 0 };
-	int waited = 0;
+	char buf[1000];
+	size_t got = 0;
 
-	proc_start(&p, &ro, argv, r.cmd, sizeof(r.cmd));
-	ck_assert_int_eq(write(p.fd_in, x, 16000 * sizeof(short)), 16000 * sizeof(short));
-	while (dir_entries(dir) == 0) {                 /* the temporary output appears */
-		ck_assert_msg(waited < 20000, "no temporary output after 20 s");
-		usleep(10000);
-		waited += 10;
+	proc_start(&p, NULL, argv, r.cmd, sizeof(r.cmd));
+	while (got < sizeof(buf)) {
+		ssize_t n = read(p.fd_out, buf + got, sizeof(buf) - got);
+		ck_assert_msg(n > 0, "stdout ended after %zu bytes", got);
+		got += (size_t)n;
 	}
-	ck_assert(kill(p.pid, SIGTERM) == 0);
+	close(p.fd_out);
+	p.fd_out = -1;
 	proc_finish(&p, &r, NULL, 0);
-	ck_assert_msg(r.status == 130, "after SIGTERM: exit %d, expected 130", r.status);
-	ck_assert_msg(dir_entries(dir) == 0, "SIGTERM left %d files in %s", dir_entries(dir), dir);
+	ck_assert_msg(r.status == 4 && strstr(r.err, "stdout: write failed: Broken pipe"),
+	              "reader gone: exit %d, stderr %.600s", r.status, r.err);
 	run_free(&r);
+}
+END_TEST
+
+/* A file size limit (as a full disk): exit 4 with the reason, and no
+ * partial output, not even the temporary file. */
+START_TEST(test_file_size_limit)
+{
+	const char *dir = test_dir("fsize");
+	struct run_opts ro = { .fsize_limit = 100000 };
+	struct run r;
+
+	run(&r, &ro, "-q", SIMPLE, MIX_WAV, path_in(dir, "o.wav"), NULL);
+	ck_assert_msg(r.status == 4 && strstr(r.err, "o.wav: write failed") &&
+	              strstr(r.err, "File too large"), "%.300s: exit %d, stderr %.600s", r.cmd,
+	              r.status, r.err);
+	ck_assert_msg(dir_entries(dir) == 0, "left %d files in %s", dir_entries(dir), dir);
+	run_free(&r);
+}
+END_TEST
+
+/* An output folder that cannot be written: sysfs refuses new files even to
+ * root; a folder without write permission (when not root) too. */
+START_TEST(test_readonly_output)
+{
+	const char *dir = test_dir("readonly");
+	char ro_dir[512];
+
+	expect_fail(NULL, 4, "/sys/o.wav: cannot create a file in folder '/sys/'", SIMPLE,
+	            MIX_WAV, "/sys/o.wav", NULL);
+	snprintf(ro_dir, sizeof(ro_dir), "%s/ro", dir);
+	ck_assert(mkdir(ro_dir, 0555) == 0);
+	if (geteuid() != 0)
+		expect_fail(ro_dir, 4, "cannot create a file in folder", SIMPLE, MIX_WAV,
+		            path_in(ro_dir, "o.wav"), NULL);
+	chmod(ro_dir, 0755);
+}
+END_TEST
+
+/* mix.wav n times over, 16 kHz mono PCM16. */
+static void write_long_wav(const char *path, int n)
+{
+	SF_INFO ii, info = { .samplerate = 16000, .channels = 1,
+	                     .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+	short *x = load_shorts(MIX_WAV, &ii);
+	SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+
+	ck_assert(sf != NULL);
+	for (int k = 0; k < n; k++)
+		ck_assert_int_eq(sf_writef_short(sf, x, ii.frames), ii.frames);
+	sf_close(sf);
 	free(x);
+}
+
+/* The input is cut short, or grows, while gtcrn-run reads it: exit 2 with
+ * the reason, and no output. */
+START_TEST(test_input_changes)
+{
+	for (int k = 0; k < 2; k++) {
+		const char *dir = test_dir(k ? "input_grows" : "input_shrinks");
+		char in[512], out_dir[512];
+		char *argv[] = { "gtcrn-run", "-q", SIMPLE, in, NULL, NULL };
+		struct proc p;
+		struct run r = { 0 };
+		int waited = 0;
+		struct stat sb;
+
+		snprintf(in, sizeof(in), "%s/in.wav", dir);
+		snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
+		ck_assert(mkdir(out_dir, 0755) == 0);
+		argv[4] = path_in(out_dir, "o.wav");
+		write_long_wav(in, 120);                    /* 20 minutes: about 5 s of work */
+		ck_assert(stat(in, &sb) == 0);
+		proc_start(&p, NULL, argv, r.cmd, sizeof(r.cmd));
+		for (;;) {                                  /* until some output is written */
+			DIR *d = opendir(out_dir);
+			struct dirent *e;
+			struct stat ob;
+			int busy = 0;
+			while (d && (e = readdir(d)))
+				if (e->d_name[0] == '.' && strstr(e->d_name, "gtcrn-") &&
+				    !stat(path_in(out_dir, e->d_name), &ob) && ob.st_size > 1000000)
+					busy = 1;
+			if (d)
+				closedir(d);
+			if (busy)
+				break;
+			ck_assert_msg(waited < 20000, "no output growing after 20 s");
+			usleep(5000);
+			waited += 5;
+		}
+		if (k) {
+			int fd = open(in, O_WRONLY | O_APPEND);
+			ck_assert(fd >= 0 && write(fd, "appended", 8) == 8);
+			close(fd);
+		} else {
+			ck_assert(truncate(in, sb.st_size / 2) == 0);
+		}
+		proc_finish(&p, &r, NULL, 0);
+		ck_assert_msg(r.status == 2 && strstr(r.err, k ? "changed length while being read" :
+		                                             "changed while being read"),
+		              "%s: exit %d, stderr %.600s", k ? "grown" : "cut", r.status, r.err);
+		ck_assert_msg(dir_entries(out_dir) == 0, "left %d files in %s", dir_entries(out_dir),
+		              out_dir);
+		run_free(&r);
+		unlink(in);
+	}
 }
 END_TEST
 
@@ -892,7 +1036,7 @@ START_TEST(test_batch)
 	free(data);
 	make_mono8(b);
 	run(&r, NULL, "-j", "2", "-o", out_dir, "--json", "-m", SIMPLE, a, b, NULL);
-	ck_assert_msg(r.status == 0, "%s: exit %d: %s", r.cmd, r.status, r.err);
+	ck_assert_msg(r.status == 0, "%.600s: exit %d: %.600s", r.cmd, r.status, r.err);
 	/* one JSON line per file on stdout */
 	ck_assert_msg(strstr(r.out, "\"input\":\"") && strstr(r.out, "\"rtf\":") &&
 	              strchr(r.out, '\n') && strchr(strchr(r.out, '\n') + 1, '\n'),
@@ -923,7 +1067,7 @@ START_TEST(test_model_info)
 	const char *p;
 
 	run(&r, NULL, "--model-info", SIMPLE, NULL);
-	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(r.status == 0, "exit %d: %.600s", r.status, r.err);
 	ck_assert_msg(strstr(r.out, "kind: streaming") && strstr(r.out, "cache 0: conv_cache <- "
 	              "conv_cache_out") && strstr(r.out, "latency: 511 samples") &&
 	              strstr(r.out, "mix: float (1, 257, 1, 2)"), "model info:\n%s", r.out);
@@ -934,7 +1078,7 @@ START_TEST(test_model_info)
 	              strstr(r.out, "ir version: "), "model info:\n%s", r.out);
 	run_free(&r);
 	run(&r, NULL, "--model-info", MODELS_DIR "/gtcrn_offline_op13.onnx", NULL);
-	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(r.status == 0, "exit %d: %.600s", r.status, r.err);
 	ck_assert_msg(strstr(r.out, "kind: offline") && strstr(r.out, "T = 100 frames") &&
 	              strstr(r.out, "spec: float (1, 257, T, 2)") && strstr(r.out, "opset: 13"),
 	              "offline model info:\n%s", r.out);
@@ -989,13 +1133,13 @@ START_TEST(test_env_mix_stats)
 	unsigned long frames;
 
 	run(&r, &ro, "--stats", MIX_WAV, o1, NULL);
-	ck_assert_msg(r.status == 0, "GTCRN_MODEL: exit %d: %s", r.status, r.err);
+	ck_assert_msg(r.status == 0, "GTCRN_MODEL: exit %d: %.600s", r.status, r.err);
 	p = strstr(r.err, "RTF ");
 	ck_assert_msg(p && strstr(r.err, "per frame median") && strstr(r.err, " ms, p99 ") &&
-	              strstr(r.err, "9.769 s of audio"), "--stats line: %s", r.err);
+	              strstr(r.err, "9.769 s of audio"), "--stats line: %.600s", r.err);
 	p = strstr(r.err, "streaming, ");
 	ck_assert_msg(p && sscanf(p, "streaming, %lu frames", &frames) == 1 && frames == 611,
-	              "--stats frames: %s", r.err);
+	              "--stats frames: %.600s", r.err);
 	run_free(&r);
 	run_ok(NULL, "-q", "-m", SIMPLE, MIX_WAV, o2, NULL);
 	ck_assert_msg(same_bytes(o1, o2), "GTCRN_MODEL and -m give different outputs");
@@ -1053,6 +1197,10 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, test_stdout_full);
 	tcase_add_test(tc, test_bad_model);
 	tcase_add_test(tc, test_signal_cleanup);
+	tcase_add_test(tc, test_pipe_closed);
+	tcase_add_test(tc, test_file_size_limit);
+	tcase_add_test(tc, test_readonly_output);
+	tcase_add_test(tc, test_input_changes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("options");

@@ -35,6 +35,9 @@ struct audio_in {
 	unsigned char *buf;         /* [cap] undecoded bytes, buf_n of them valid */
 	size_t cap, buf_n;
 	int eof;
+	long long size0;            /* a regular file's size when opened, -1 = not one */
+	long long frames_read;
+	int checked;                /* the end was checked against size0 */
 };
 
 struct audio_out {
@@ -457,6 +460,7 @@ int audio_in_open(const char *path, const struct audio_format *hint, struct audi
 		return AUDIO_E_INPUT;
 	}
 	a->label = is_stdin ? "stdin" : path;
+	a->size0 = !is_stdin && S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
 	a->fd = -1;
 	a->fmt.type = type;
 	a->left_bytes = -1;
@@ -521,9 +525,33 @@ const struct audio_format *audio_in_format(const struct audio_in *a)
 	return &a->fmt;
 }
 
+/* At the end of a regular file: it must still be the file that was opened,
+ * or the output would silently lack (or ignore) part of it. */
+static int check_unchanged(struct audio_in *a, char *err, size_t err_len)
+{
+	struct stat now;
+
+	if (a->checked || a->size0 < 0)
+		return 0;
+	a->checked = 1;
+	if (a->fmt.frames >= 0 && a->frames_read < a->fmt.frames) {
+		snprintf(err, err_len, "%s: the audio ended after %lld of the %lld frames the file "
+		         "declared: it changed while being read", a->label, a->frames_read,
+		         a->fmt.frames);
+		return -AUDIO_E_INPUT;
+	}
+	if (!stat(a->label, &now) && (long long)now.st_size != a->size0) {
+		snprintf(err, err_len, "%s: the file changed length while being read (%lld bytes, "
+		         "now %lld)", a->label, a->size0, (long long)now.st_size);
+		return -AUDIO_E_INPUT;
+	}
+	return 0;
+}
+
 long audio_in_read(struct audio_in *a, float *buf, size_t max_frames, char *err, size_t err_len)
 {
 	size_t want, n, k;
+	int rc;
 
 	if (max_frames == 0)
 		return 0;
@@ -533,6 +561,9 @@ long audio_in_read(struct audio_in *a, float *buf, size_t max_frames, char *err,
 			snprintf(err, err_len, "%s: read error: %s", a->label, sf_strerror(a->sf));
 			return -AUDIO_E_INPUT;
 		}
+		a->frames_read += got;
+		if (got < (sf_count_t)max_frames && (rc = check_unchanged(a, err, err_len)))
+			return rc;
 		return (long)got;
 	}
 	want = max_frames * a->frame_bytes;
@@ -576,8 +607,12 @@ long audio_in_read(struct audio_in *a, float *buf, size_t max_frames, char *err,
 		buf[i] = decode_sample(a->buf + i * (size_t)(a->fmt.bits / 8), a->fmt.enc, a->fmt.bits);
 	memmove(a->buf, a->buf + n * a->frame_bytes, a->buf_n - n * a->frame_bytes);
 	a->buf_n -= n * a->frame_bytes;
-	if (a->eof && n == 0)
+	a->frames_read += (long long)n;
+	if (a->eof && n == 0) {
 		a->buf_n = 0;
+		if ((rc = check_unchanged(a, err, err_len)))
+			return rc;
+	}
 	return (long)n;
 }
 

@@ -1170,6 +1170,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);           /* a closed pipe is a write error (exit 4) */
+	signal(SIGXFSZ, SIG_IGN);           /* so is the file size limit (EFBIG) */
 	if (o.model_info)
 		return model_info(o.model_info);
 	if ((rc = load_model(o.model, &m, &c.info)))
