@@ -28,9 +28,16 @@ static void tap_range(int64_t n_j, int64_t n_p, int64_t s, int64_t off, int64_t 
 
 /* Reads INTS attribute `name` of `want` values, each >= min, into out; *present = 0
  * and out = def when absent. */
+/* Strides, dilations and pads beyond this are refused: far past any real
+ * model, and small enough that no size arithmetic on them can overflow
+ * (a dim is at most 2^40, a product of two such terms stays under 2^57). */
+#define CONV_ATTR_MAX ((int64_t)1 << 16)
+#define CONV_SHAPE_MAX ((int64_t)1 << 40)
+
 static int read_ints(struct node *n, struct exec *x, const char *name, int want,
                      int64_t min, int64_t def, int64_t *out, int *present)
 {
+	const int64_t max = !strcmp(name, "output_shape") ? CONV_SHAPE_MAX : CONV_ATTR_MAX;
 	const int64_t *v;
 	int count, rc;
 
@@ -47,9 +54,10 @@ static int read_ints(struct node *n, struct exec *x, const char *name, int want,
 		return op_fail(n, x, GRT_E_ATTR, "attribute '%s' has %d values, expected %d",
 		               name, count, want);
 	for (int i = 0; i < want; i++) {
-		if (v[i] < min)
-			return op_fail(n, x, GRT_E_ATTR, "attribute '%s'[%d] = %lld, must be >= %lld",
-			               name, i, (long long)v[i], (long long)min);
+		if (v[i] < min || v[i] > max)
+			return op_fail(n, x, GRT_E_ATTR, "attribute '%s'[%d] = %lld, must be in "
+			               "[%lld, %lld]", name, i, (long long)v[i], (long long)min,
+			               (long long)max);
 		out[i] = v[i];
 	}
 	return GRT_OK;

@@ -429,7 +429,7 @@ START_TEST(conv_errors_attrs)
 	struct harness h;
 	static const int64_t x3[] = { 1, 1, 5 }, w3[] = { 1, 1, 3 };
 	static const int64_t two[] = { 1, 1 }, zero[] = { 0 }, neg[] = { -1, 0 }, k2[] = { 2 };
-	static const int64_t pads1[] = { 1, 1 }, big[] = { 3 };
+	static const int64_t pads1[] = { 1, 1 }, big[] = { 3 }, huge[] = { INT64_MAX };
 
 	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
 	h_attr_ints(&h, "strides", 2, two);
@@ -438,12 +438,18 @@ START_TEST(conv_errors_attrs)
 
 	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
 	h_attr_ints(&h, "dilations", 1, zero);
-	run_fails(&h, GRT_E_ATTR, "'dilations'[0] = 0, must be >= 1");
+	run_fails(&h, GRT_E_ATTR, "'dilations'[0] = 0, must be in [1, 65536]");
 	h_free(&h);
 
 	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
 	h_attr_ints(&h, "pads", 2, neg);
-	run_fails(&h, GRT_E_ATTR, "'pads'[0] = -1, must be >= 0");
+	run_fails(&h, GRT_E_ATTR, "'pads'[0] = -1, must be in [0, 65536]");
+	h_free(&h);
+
+	/* huge strides or pads are refused before any size arithmetic overflows */
+	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
+	h_attr_ints(&h, "strides", 1, huge);
+	run_fails(&h, GRT_E_ATTR, "'strides'[0] = 9223372036854775807, must be in [1, 65536]");
 	h_free(&h);
 
 	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
@@ -499,7 +505,7 @@ START_TEST(convt_errors_attrs)
 
 	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
 	h_attr_ints(&h, "output_shape", 1, os_neg);
-	run_fails(&h, GRT_E_ATTR, "'output_shape'[0] = -1, must be >= 0");
+	run_fails(&h, GRT_E_ATTR, "'output_shape'[0] = -1, must be in [0, 1099511627776]");
 	h_free(&h);
 
 	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
