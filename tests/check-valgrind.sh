@@ -1,0 +1,38 @@
+#!/bin/sh
+# check-valgrind.sh TOOL MODELS_DIR TESTDATA_DIR
+# gtcrn-run under valgrind memcheck: every run must end with status 0, no
+# memory error and no leak (definite, indirect or possible; memory that
+# libraries keep reachable until exit, FFTW's planner for one, is not a leak).
+set -u
+T=$1 M=$2 D=$3
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+VG="valgrind -q --error-exitcode=99 --leak-check=full \
+--errors-for-leak-kinds=definite,indirect,possible \
+--show-leak-kinds=definite,indirect,possible"
+status=0
+check() {   # name, expected exit status, then the gtcrn-run arguments
+	name=$1 want=$2
+	shift 2
+	$VG "$T" -q "$@" >"$dir/$name.log" 2>&1
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		echo "valgrind $name: ok"
+	else
+		echo "valgrind $name: FAILED (exit $got, expected $want; 99 = memcheck)"
+		cat "$dir/$name.log"
+		status=1
+	fi
+}
+cp "$D/mix.wav" "$dir/a.wav"
+cp "$D/mix.wav" "$dir/b.wav"
+mkdir "$dir/out"
+check stream 0 "$M/gtcrn_simple.onnx" "$D/mix.wav" "$dir/s.wav"
+check out-rate 0 --out-rate 48000 -e float "$M/gtcrn_simple.onnx" "$D/mix.wav" "$dir/r.wav"
+check offline 0 "$M/gtcrn_offline_op13.onnx" "$D/mix.wav" "$dir/o.wav"
+check batch 0 -j 2 -m "$M/gtcrn_simple.onnx" -o "$dir/out" "$dir/a.wav" "$dir/b.wav"
+# error paths free what they made: a model that is not a model (exit 3),
+# an output that cannot be created (exit 4)
+check bad-model 3 "$D/mix.wav" "$D/mix.wav" "$dir/x.wav"
+check bad-output 4 "$M/gtcrn_simple.onnx" "$D/mix.wav" "$dir/no/such/x.wav"
+exit $status
