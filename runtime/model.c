@@ -5,7 +5,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "proto/onnx.pb-c.h"
 #include "runtime/internal.h"
 
@@ -152,6 +156,116 @@ void model_widen(const grt_model *m, int v, int64_t *out)
 		case 2: out[i] = ((const int16_t *)vi->narrow)[i]; break;
 		default: out[i] = ((const int32_t *)vi->narrow)[i]; break;
 		}
+}
+
+/* --- nesting --- */
+
+/* protobuf-c unpacks nested messages by recursion, so a small file that nests
+ * subgraphs (or sequence types) thousands deep would overflow the stack. The
+ * wire format is walked first, without recursion, through the fields where
+ * ONNX messages can contain themselves; deeper than MAX_NESTING is refused. */
+#define MAX_NESTING 64
+
+enum msg_kind { M_MODEL, M_GRAPH, M_NODE, M_ATTR, M_VALUE, M_TYPE, M_TYPE_ELEM, M_TYPE_MAP,
+                M_FUNCTION, M_TRAINING, M_OTHER };
+
+/* The kind of field `field` of a `kind` message, or M_OTHER if it cannot lead
+ * back to a recursive message (then it is skipped whole). */
+static enum msg_kind child_kind(enum msg_kind kind, uint64_t field)
+{
+	switch (kind) {
+	case M_MODEL:
+		return field == 7 ? M_GRAPH : field == 20 ? M_TRAINING : field == 25 ? M_FUNCTION :
+		       M_OTHER;
+	case M_GRAPH:
+		return field == 1 ? M_NODE : field >= 11 && field <= 13 ? M_VALUE : M_OTHER;
+	case M_NODE:
+		return field == 5 ? M_ATTR : M_OTHER;
+	case M_ATTR:
+		return field == 6 || field == 11 ? M_GRAPH : field == 14 || field == 15 ? M_TYPE :
+		       M_OTHER;
+	case M_VALUE:
+		return field == 2 ? M_TYPE : M_OTHER;
+	case M_TYPE:         /* sequence_type, optional_type / map_type */
+		return field == 4 || field == 9 ? M_TYPE_ELEM : field == 5 ? M_TYPE_MAP : M_OTHER;
+	case M_TYPE_ELEM:
+		return field == 1 ? M_TYPE : M_OTHER;
+	case M_TYPE_MAP:
+		return field == 2 ? M_TYPE : M_OTHER;
+	case M_FUNCTION:
+		return field == 7 ? M_NODE : field == 11 ? M_ATTR : field == 12 ? M_VALUE : M_OTHER;
+	case M_TRAINING:
+		return field == 1 || field == 2 ? M_GRAPH : M_OTHER;
+	default:
+		return M_OTHER;
+	}
+}
+
+static int read_varint(const uint8_t *p, size_t end, size_t *at, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 64 && *at < end; shift += 7) {
+		uint8_t b = p[(*at)++];
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 1;
+	}
+	return 0;
+}
+
+static int check_nesting(const uint8_t *p, size_t len, char *err, size_t err_len)
+{
+	size_t end[MAX_NESTING + 1], at = 0;
+	enum msg_kind kind[MAX_NESTING + 1];
+	int depth = 0;
+
+	end[0] = len;
+	kind[0] = M_MODEL;
+	for (;;) {
+		uint64_t key, v;
+		while (depth > 0 && at == end[depth])
+			depth--;                          /* that message is done */
+		if (at == end[depth] && depth == 0)
+			return GRT_OK;
+		if (!read_varint(p, end[depth], &at, &key))
+			break;
+		switch (key & 7) {
+		case 0:
+			if (!read_varint(p, end[depth], &at, &v))
+				goto bad;
+			continue;
+		case 1:
+			v = 8;
+			break;
+		case 5:
+			v = 4;
+			break;
+		case 2:
+			if (!read_varint(p, end[depth], &at, &v))
+				goto bad;
+			break;
+		default:
+			goto bad;
+		}
+		if (v > end[depth] - at)
+			goto bad;
+		if ((key & 7) == 2 && child_kind(kind[depth], key >> 3) != M_OTHER) {
+			if (depth == MAX_NESTING) {
+				set_err(err, err_len, "the model nests messages (subgraphs or types) "
+				        "deeper than %d levels", MAX_NESTING);
+				return GRT_E_LIMIT;
+			}
+			kind[depth + 1] = child_kind(kind[depth], key >> 3);
+			end[depth + 1] = at + (size_t)v;
+			depth++;
+			continue;
+		}
+		at += (size_t)v;
+	}
+bad:
+	set_err(err, err_len, "not an ONNX model: the %zu bytes do not parse as onnx.ModelProto "
+	        "(truncated or corrupt file? the wire format breaks at byte %zu)", len, at);
+	return GRT_E_PARSE;
 }
 
 /* --- name table: open addressing, load time only --- */
@@ -832,6 +946,11 @@ static int load_buffer(const void *buf, size_t len, int owned, grt_model **out, 
 	grt_model *m;
 	int rc;
 
+	if ((rc = check_nesting(buf, len, err, err_len))) {
+		if (owned)
+			free((void *)buf);
+		return rc;
+	}
 	mp = onnx__model_proto__unpack(&alloc, len, buf);
 	if (owned)
 		free((void *)buf);
@@ -874,6 +993,37 @@ int grt_model_load_buffer(const void *buf, size_t len, grt_model **out, char *er
 	return load_buffer(buf, len, 0, out, err, err_len);
 }
 
+/* Maps a regular file read-only. GRT_E_UNSUPPORTED: not a regular file (or
+ * empty, or cannot be mapped): read it instead. */
+static int map_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t err_len)
+{
+	struct stat sb;
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		set_err(err, err_len, "%s", strerror(errno));
+		return GRT_E_IO;
+	}
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
+		close(fd);
+		return GRT_E_UNSUPPORTED;
+	}
+	if ((uint64_t)sb.st_size > ((uint64_t)2 << 30)) {
+		close(fd);
+		set_err(err, err_len, "the file has %lld bytes, more than 2 GiB, the most a protobuf "
+		        "file can hold", (long long)sb.st_size);
+		return GRT_E_LIMIT;
+	}
+	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return GRT_E_UNSUPPORTED;
+	*buf = p;
+	*len = (size_t)sb.st_size;
+	return GRT_OK;
+}
+
 int grt_model_load_file(const char *path, grt_model **out, char *err, size_t err_len)
 {
 	uint8_t *buf;
@@ -885,10 +1035,18 @@ int grt_model_load_file(const char *path, grt_model **out, char *err, size_t err
 		return GRT_E_ARG;
 	}
 	*out = NULL;
-	rc = grt_read_file(path, &buf, &len, err, err_len);
-	if (rc)
-		return rc;
-	rc = load_buffer(buf, len, 1, out, err, err_len);     /* frees buf */
+	rc = map_file(path, &buf, &len, err, err_len);
+	if (rc == GRT_OK) {
+		/* mapped: a garbage file fails at its first bad bytes, whatever its
+		 * size, and the parse reads the page cache directly */
+		rc = load_buffer(buf, len, 0, out, err, err_len);
+		munmap(buf, len);
+	} else if (rc == GRT_E_UNSUPPORTED) {   /* a pipe, an empty file: read it */
+		rc = grt_read_file(path, &buf, &len, err, err_len);
+		if (rc)
+			return rc;                      /* the message names the file */
+		rc = load_buffer(buf, len, 1, out, err, err_len);     /* frees buf */
+	}
 	if (rc && err && err_len) {     /* prefix the file name */
 		size_t n = strlen(path) + 2;
 		if (n < err_len) {

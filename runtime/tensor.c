@@ -63,6 +63,7 @@ int64_t grt_value_numel(const grt_value *v)
 
 /* Tensors larger than this are refused (keeps all size arithmetic exact). */
 #define MAX_TENSOR_BYTES ((int64_t)1 << 40)
+#define MAX_PROTO_BYTES ((size_t)2 << 30)      /* protobuf's own limit: 2 GiB */
 
 int tensor_set_shape(struct tensor *t, enum dtype dt, int ndim, const int64_t *dims)
 {
@@ -481,6 +482,13 @@ static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, si
 		n += got;
 		if (got == 0)
 			break;
+		if (n > MAX_PROTO_BYTES) {          /* a pipe that never ends, say */
+			free(b);
+			fclose(f);
+			set_err(err, err_len, "%s: larger than 2 GiB, the most a protobuf file can "
+			        "hold", path);
+			return GRT_E_LIMIT;
+		}
 	}
 	if (ferror(f)) {
 		set_err(err, err_len, "%s: read error", path);

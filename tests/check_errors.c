@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "runtime/grt.h"
 #include "tests/modelgen.h"
 
@@ -348,6 +349,125 @@ START_TEST(implied_constant_over_budget)
 }
 END_TEST
 
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	do {
+		p[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return n;
+}
+
+static size_t varint_len(uint64_t v)
+{
+	uint8_t b[10];
+
+	return put_varint(b, v);
+}
+
+/* A model whose graph holds a node with a subgraph attribute holding a node
+ * with a subgraph... `depth` times (written front to back: every nested
+ * message is the last field of its parent). */
+static uint8_t *nested_model(int depth, size_t *len)
+{
+	static const uint8_t attr_fixed[] = { 0x0a, 1, 'g', 0xa0, 0x01, 5 };  /* name, type */
+	static const uint8_t node_fixed[] = { 0x22, 2, 'I', 'f' };             /* op_type */
+	size_t *graph_len = malloc(sizeof(size_t) * ((size_t)depth + 1)), cap, at = 0;
+	uint8_t *p;
+
+	graph_len[0] = 0;                                   /* the innermost graph */
+	for (int i = 1; i <= depth; i++) {
+		size_t a = sizeof(attr_fixed) + 1 + varint_len(graph_len[i - 1]) + graph_len[i - 1];
+		size_t n = sizeof(node_fixed) + 1 + varint_len(a) + a;
+		graph_len[i] = 1 + varint_len(n) + n;
+	}
+	cap = graph_len[depth] + 16;
+	p = malloc(cap);
+	p[at++] = 0x08;                                     /* ir_version 8 */
+	p[at++] = 8;
+	p[at++] = 0x3a;                                     /* graph */
+	at += put_varint(p + at, graph_len[depth]);
+	for (int i = depth; i >= 1; i--) {
+		size_t a = sizeof(attr_fixed) + 1 + varint_len(graph_len[i - 1]) + graph_len[i - 1];
+		size_t n = sizeof(node_fixed) + 1 + varint_len(a) + a;
+		p[at++] = 0x0a;                                 /* graph.node */
+		at += put_varint(p + at, n);
+		memcpy(p + at, node_fixed, sizeof(node_fixed));
+		at += sizeof(node_fixed);
+		p[at++] = 0x2a;                                 /* node.attribute */
+		at += put_varint(p + at, a);
+		memcpy(p + at, attr_fixed, sizeof(attr_fixed));
+		at += sizeof(attr_fixed);
+		p[at++] = 0x32;                                 /* attribute.g */
+		at += put_varint(p + at, graph_len[i - 1]);
+	}
+	free(graph_len);
+	*len = at;
+	return p;
+}
+
+/* 2 MB that nest 100000 subgraphs: refused before protobuf-c's recursive
+ * parse could overflow the stack; 10 levels are parsed (and then refused
+ * for what they lack). */
+START_TEST(deeply_nested_model)
+{
+	size_t len;
+	uint8_t *p = nested_model(100000, &len);
+	grt_model *m = NULL;
+
+	ck_assert_int_eq(grt_model_load_buffer(p, len, &m, err, sizeof(err)), GRT_E_LIMIT);
+	ck_assert_ptr_null(m);
+	ASSERT_MSG("nests messages (subgraphs or types) deeper than 64 levels");
+	free(p);
+	p = nested_model(10, &len);
+	ck_assert_int_eq(grt_model_load_buffer(p, len, &m, err, sizeof(err)), GRT_E_INVALID_MODEL);
+	ASSERT_MSG("opset");
+	free(p);
+}
+END_TEST
+
+static long hwm_kib(void)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmHWM:", 6))
+			v = atol(line + 6);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* 500 MB that are not a model (a few random bytes, then zeros): refused at
+ * the first bytes, without reading, let alone copying, the rest. */
+START_TEST(huge_garbage_file)
+{
+	char path[] = "/tmp/gtcrn-garbage-XXXXXX";
+	int fd = mkstemp(path);
+	uint8_t junk[4096];
+	grt_model *m = NULL;
+	long before;
+
+	ck_assert(fd >= 0);
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(i * 2654435761u >> 13);
+	junk[0] = 0x0f;                        /* wire type 7: no valid protobuf starts so */
+	ck_assert_int_eq(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
+	ck_assert(ftruncate(fd, 500l << 20) == 0);
+	close(fd);
+	before = hwm_kib();
+	ck_assert_int_eq(grt_model_load_file(path, &m, err, sizeof(err)), GRT_E_PARSE);
+	ck_assert_ptr_null(m);
+	ASSERT_MSG("do not parse as onnx.ModelProto");
+	ck_assert_msg(hwm_kib() - before < 10240, "peak RSS grew by %ld KiB", hwm_kib() - before);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(strerror_covers_all)
 {
 	for (int c = 0; c >= GRT_E_LIMIT; c--)
@@ -395,6 +515,8 @@ int main(void)
 	tcase_add_test(run, gather_index_out_of_range);
 	tcase_add_test(run, scatternd_index_out_of_range);
 	tcase_add_test(plan, initializer_claims_too_much);
+	tcase_add_test(load, deeply_nested_model);
+	tcase_add_test(load, huge_garbage_file);
 	tcase_add_test(plan, implied_constant_over_budget);
 	suite_add_tcase(s, load);
 	suite_add_tcase(s, plan);
