@@ -163,7 +163,16 @@ int op_check_dtype(struct node *n, struct exec *x, int i, const enum dtype *allo
 
 void *plan_alloc(struct exec *x, size_t bytes)
 {
-	return pool_alloc(&x->pool->blocks, bytes);
+	struct plan_pool *pp = x->pool;
+	void *p;
+
+	if (pp->limit && bytes > pp->limit - pp->used) {
+		pp->over = 1;               /* the session reports the budget */
+		return NULL;
+	}
+	if ((p = pool_alloc(&pp->blocks, bytes)))
+		pp->used += bytes;
+	return p;
 }
 
 int op_axis(struct node *n, struct exec *x, int64_t axis, int rank, int *out)

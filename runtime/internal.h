@@ -75,7 +75,13 @@ struct pool_mark { struct mem_block *head, *next; size_t used; };
 void pool_mark(struct mem_block *const *pool, struct pool_mark *mk);
 void pool_rollback(struct mem_block **pool, const struct pool_mark *mk);
 
-struct plan_pool { struct mem_block *blocks; };
+/* Ops' plan-time memory (plan_alloc): counted against the session's budget
+ * (limit 0: none); over = 1 once an allocation was refused for it. */
+struct plan_pool {
+	struct mem_block *blocks;
+	size_t used, limit;
+	int over;
+};
 
 struct grt_session {
 	const grt_model *model;

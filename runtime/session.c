@@ -232,6 +232,7 @@ static int prepare_node(grt_session *s, unsigned flags, const struct model_node 
 {
 	struct node *n = &s->nodes[s->n_run];
 	struct pool_mark mark;
+	size_t used0 = s->pool.used;
 	int all_const = 1, rc;
 
 	pool_mark(&s->pool.blocks, &mark);    /* a folded node leaves nothing behind */
@@ -277,6 +278,7 @@ static int prepare_node(grt_session *s, unsigned flags, const struct model_node 
 		s->stats.n_nodes_folded++;
 		readers_done(s, rd, mn, n, 1);
 		pool_rollback(&s->pool.blocks, &mark);
+		s->pool.used = used0;
 		return GRT_OK;
 	}
 	readers_done(s, rd, mn, n, 0);
@@ -716,6 +718,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	}
 	s->model = m;
 	s->budget = opts && opts->max_bytes ? opts->max_bytes : GRT_DEFAULT_MAX_BYTES;
+	s->pool.limit = s->budget;
 	s->stats.n_nodes_model = m->n_nodes;
 	exec_init(s, err, err_len);
 	s->tensors = calloc((size_t)m->n_values + 1, sizeof(*s->tensors));
@@ -769,8 +772,13 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	*out = s;
 	return GRT_OK;
 fail:
-	if (rc == GRT_E_NOMEM)
+	if (rc == GRT_E_NOMEM && s->pool.over) {
+		set_err(err, err_len, "planning needs more than the memory budget of %zu bytes "
+		        "(node data: %zu bytes so far)", s->budget, s->pool.used);
+		rc = GRT_E_LIMIT;
+	} else if (rc == GRT_E_NOMEM) {
 		set_err(err, err_len, "out of memory while planning the session");
+	}
 	free(root);
 	free(voff);
 	grt_session_free(s);

@@ -468,6 +468,33 @@ START_TEST(huge_garbage_file)
 }
 END_TEST
 
+/* An op's own plan data counts against the budget too: a Conv whose weight
+ * is a computed tensor with a 2^31-long kernel would need 32 GB of tap
+ * tables (found by fuzz_mutate: tests/fuzz/regress/mutate). */
+START_TEST(plan_data_over_budget)
+{
+	static const int64_t dx[4] = { 1, 2, (int64_t)1 << 31, 6 }, dw[4] = { 3, 2, 3, 3 };
+	static const int64_t dy[4] = { 1, 1, 1, 1 }, pads[4] = { 3, 2, 1, 9 };
+	static float w[54];
+	struct mg *g = mg_new(7, 13);
+	grt_model *m = NULL;
+	grt_session *s = NULL;
+	int node;
+
+	mg_input(g, "x", 1, 4, dx);
+	mg_output(g, "y", 1, 4, dy);
+	mg_init(g, "w", 1, 4, dw, w);
+	node = mg_node(g, "Conv", "conv", "x,w", "c");
+	mg_attr_ints(g, node, "pads", 4, pads);
+	mg_node(g, "Conv", "conv_self", "c,c", "y");
+	ck_assert_msg(load(g, &m) == GRT_OK, "%s", err);
+	ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_E_LIMIT);
+	ck_assert_ptr_null(s);
+	ASSERT_MSG("planning needs more than the memory budget of 1073741824 bytes");
+	grt_model_free(m);
+}
+END_TEST
+
 START_TEST(strerror_covers_all)
 {
 	for (int c = 0; c >= GRT_E_LIMIT; c--)
@@ -518,6 +545,7 @@ int main(void)
 	tcase_add_test(load, deeply_nested_model);
 	tcase_add_test(load, huge_garbage_file);
 	tcase_add_test(plan, implied_constant_over_budget);
+	tcase_add_test(plan, plan_data_over_budget);
 	suite_add_tcase(s, load);
 	suite_add_tcase(s, plan);
 	suite_add_tcase(s, run);
