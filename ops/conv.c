@@ -928,7 +928,7 @@ static void conv_group_##S(const struct conv_params *p, const T *x, const T *w, 
 		taps_group_##S(p, x, w, b, y, col, e, c0);                              \
 		return;                                                                 \
 	}                                                                               \
-	if (p->algo == ALGO_DIRECT && p->k[2] == 3 && p->stride[2] == 1) {              \
+	if (p->algo == ALGO_DIRECT && p->rows3) {                                       \
 		direct3_##S(p, x, w, b, y, e, c0);                                      \
 		return;                                                                 \
 	}                                                                               \

@@ -32,6 +32,11 @@ enum conv_algo {
 struct conv_params {
 	int transpose;               /* ConvTranspose */
 	enum conv_algo algo;
+	/* ALGO_DIRECT with 3 taps at stride 1 along the last axis may walk output
+	 * rows (direct3): each row checks every (kd, kh) tap, which only pays while
+	 * most taps land; a ConvTranspose whose output has far more rows than its
+	 * input (a huge kernel) scatters its input rows instead */
+	int rows3;
 	enum dtype dtype;            /* DT_FLOAT or DT_DOUBLE */
 	int64_t batch;               /* N */
 	int64_t group;

@@ -618,6 +618,9 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 	p->algo = ALGO_COLUMNS;
 	if (p->cg == 1)
 		p->algo = ALGO_DIRECT;
+	p->rows3 = p->k[2] == 3 && p->stride[2] == 1 &&
+	           (!transpose || p->k[0] * p->k[1] <= 64 ||
+	            p->out[0] * p->out[1] <= 4 * p->in[0] * p->in[1]);
 	if (p->k_size == 1) {
 		int same = 1;
 		for (int s = 0; s < SP; s++)

@@ -922,6 +922,46 @@ START_TEST(sweep_taps)
 }
 END_TEST
 
+/* ConvTranspose with kernels far longer than the input along the rows and 3
+ * taps at stride 1 along the last axis: the output rows outnumber the input
+ * rows, so the input rows are scattered (p->rows3 = 0) instead of every
+ * output row checking every tap (fuzz_mutate's 9-second case). One input
+ * channel per group: ALGO_DIRECT. */
+START_TEST(sweep_long_kernel)
+{
+	struct geo g;
+	char label[64];
+
+	rng_state = 9191u;
+	for (int i = 0; i < 24; i++) {
+		random_geo(&g, 0, 1);
+		g.transpose = 1;
+		g.nsp = 2;
+		g.group = rnd(1, 3);
+		g.cg = 1;
+		g.mg = rnd(1, 3);
+		g.k[0] = rnd(20, 90);
+		g.s[0] = rnd(1, 9);
+		g.d[0] = rnd(1, 2);
+		g.pb[0] = rnd(0, 5);
+		g.pe[0] = rnd(0, 5);
+		g.in[0] = rnd(1, 4);
+		g.op[0] = 0;
+		finish_axis(&g, 0);
+		g.k[1] = 3;
+		g.s[1] = 1;
+		g.d[1] = rnd(1, 2);
+		g.pb[1] = rnd(0, 2);
+		g.pe[1] = rnd(0, 2);
+		g.in[1] = rnd(4, 20);
+		g.op[1] = 0;
+		finish_axis(&g, 1);
+		snprintf(label, sizeof(label), "long kernel case %d", i);
+		check_geo(&g, i % 4 == 3 ? DT_DOUBLE : DT_FLOAT, label);
+	}
+}
+END_TEST
+
 /* Shapes for the plane algorithm read in place (ops/conv.c, pl_inplace): stride 1,
  * rows as wide in X as in Y (W pads that add up to the dilated kernel's reach, split
  * unevenly), rows whose taps leave X at the top and the bottom (or none), depthwise
@@ -1353,6 +1393,7 @@ static Suite *convt_suite(void)
 	tcase_add_loop_test(sw, sweep_wide, 1, 2);
 	tcase_add_loop_test(sw, sweep_plane, 1, 2);
 	tcase_add_loop_test(sw, sweep_taps, 1, 2);
+	tcase_add_test(sw, sweep_long_kernel);
 	tcase_add_loop_test(sw, sweep_inplace, 1, 2);
 	tcase_set_timeout(sw, 60);
 	suite_add_tcase(s, v);
