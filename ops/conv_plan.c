@@ -524,6 +524,10 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 		return op_fail(n, x, GRT_E_SHAPE, "B must be 1-D with %lld values (output channels), "
 		               "has rank %d and %lld values", (long long)m, B->ndim,
 		               (long long)B->numel);
+	for (int a = 0; a < nsp; a++)
+		if (W->dims[2 + a] < 1)            /* no tap at all: nothing defines Y */
+			return op_fail(n, x, GRT_E_SHAPE, "W dim %d (a kernel dim) is %lld, must be >= 1",
+			               2 + a, (long long)W->dims[2 + a]);
 	if (has_k)
 		for (int a = 0; a < nsp; a++)
 			if (kshape[a] != W->dims[2 + a])

@@ -446,6 +446,14 @@ START_TEST(conv_errors_attrs)
 	run_fails(&h, GRT_E_ATTR, "'pads'[0] = -1, must be in [0, 65536]");
 	h_free(&h);
 
+	/* an empty kernel (found by fuzz_mutate: the plane plan's tap bounds overflowed) */
+	{
+		static const int64_t w0[] = { 1, 1, 0 };
+		setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w0, NULL, -1, NULL);
+		run_fails(&h, GRT_E_SHAPE, "W dim 2 (a kernel dim) is 0, must be >= 1");
+		h_free(&h);
+	}
+
 	/* huge strides or pads are refused before any size arithmetic overflows */
 	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
 	h_attr_ints(&h, "strides", 1, huge);
