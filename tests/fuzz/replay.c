@@ -67,14 +67,23 @@ static int run_path(const char *path, int *count)
 		if (e->d_name[0] == '.')
 			continue;
 		if (n == cap) {
+			char **more;
 			cap = cap ? 2 * cap : 64;
-			names = realloc(names, cap * sizeof(*names));
+			if (!(more = realloc(names, cap * sizeof(*names)))) {
+				fprintf(stderr, "replay: out of memory\n");
+				exit(1);
+			}
+			names = more;
 		}
-		names[n] = malloc(strlen(path) + strlen(e->d_name) + 2);
+		if (!(names[n] = malloc(strlen(path) + strlen(e->d_name) + 2))) {
+			fprintf(stderr, "replay: out of memory\n");
+			exit(1);
+		}
 		sprintf(names[n++], "%s/%s", path, e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (!rc && !stat(names[i], &sb) && S_ISREG(sb.st_mode)) {
 			(*count)++;
