@@ -29,7 +29,7 @@ for t in load mutate stream; do
 		echo "fuzz $t: FAILED, see $log and $B/crashes/$t/"
 		grep -m 3 -E "ERROR|SUMMARY|runtime error|deadly signal" "$log"
 	}
-	grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)" "$log" |
+	grep -E "^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb)" "$log" |
 		sed "s/^/fuzz $t: /"
 	echo "fuzz $t: corpus $(ls "$c" | wc -l) inputs"
 done
