@@ -935,9 +935,21 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 	return model_topo_sort(m, l->err, l->err_len);
 }
 
-/* Parses buf; with owned = 1 frees it as soon as it is parsed. */
-static int load_buffer(const void *buf, size_t len, int owned, grt_model **out, char *err,
-                       size_t err_len)
+/* How load_buffer gives buf back once it is parsed. */
+enum buf_owner { BUF_CALLER, BUF_MALLOC, BUF_MAPPED };
+
+static void release(const void *buf, size_t len, enum buf_owner owner)
+{
+	if (owner == BUF_MALLOC)
+		free((void *)buf);
+	else if (owner == BUF_MAPPED)
+		munmap((void *)buf, len);
+}
+
+/* Parses buf; unless the caller owns it, gives it back as soon as it is
+ * parsed. */
+static int load_buffer(const void *buf, size_t len, enum buf_owner owned, grt_model **out,
+                       char *err, size_t err_len)
 {
 	struct parse_arena arena = { NULL, NULL };
 	ProtobufCAllocator alloc = { parse_alloc, parse_free, &arena };
@@ -947,13 +959,11 @@ static int load_buffer(const void *buf, size_t len, int owned, grt_model **out, 
 	int rc;
 
 	if ((rc = check_nesting(buf, len, err, err_len))) {
-		if (owned)
-			free((void *)buf);
+		release(buf, len, owned);
 		return rc;
 	}
 	mp = onnx__model_proto__unpack(&alloc, len, buf);
-	if (owned)
-		free((void *)buf);
+	release(buf, len, owned);
 	if (!mp) {
 		parse_arena_free(&arena);
 		set_err(err, err_len, "not an ONNX model: the %zu bytes do not parse as "
@@ -990,7 +1000,7 @@ int grt_model_load_buffer(const void *buf, size_t len, grt_model **out, char *er
 		return GRT_E_ARG;
 	}
 	*out = NULL;
-	return load_buffer(buf, len, 0, out, err, err_len);
+	return load_buffer(buf, len, BUF_CALLER, out, err, err_len);
 }
 
 /* Maps a regular file read-only. GRT_E_UNSUPPORTED: not a regular file (or
@@ -1039,13 +1049,12 @@ int grt_model_load_file(const char *path, grt_model **out, char *err, size_t err
 	if (rc == GRT_OK) {
 		/* mapped: a garbage file fails at its first bad bytes, whatever its
 		 * size, and the parse reads the page cache directly */
-		rc = load_buffer(buf, len, 0, out, err, err_len);
-		munmap(buf, len);
+		rc = load_buffer(buf, len, BUF_MAPPED, out, err, err_len);   /* unmaps buf */
 	} else if (rc == GRT_E_UNSUPPORTED) {   /* a pipe, an empty file: read it */
 		rc = grt_read_file(path, &buf, &len, err, err_len);
 		if (rc)
 			return rc;                      /* the message names the file */
-		rc = load_buffer(buf, len, 1, out, err, err_len);     /* frees buf */
+		rc = load_buffer(buf, len, BUF_MALLOC, out, err, err_len);   /* frees buf */
 	}
 	if (rc && err && err_len) {     /* prefix the file name */
 		size_t n = strlen(path) + 2;
