@@ -124,6 +124,16 @@ static int const_alloc(grt_session *s, struct node *n, int v, size_t bytes)
 	return GRT_OK;
 }
 
+/* A node whose outputs hold no element has nothing to compute (its loops
+ * may still be long: a batch of 2^31 empty items). */
+static int all_empty(const struct node *n)
+{
+	for (int o = 0; o < n->n_outputs; o++)
+		if (n->outputs[o] && n->outputs[o]->numel)
+			return 0;
+	return 1;
+}
+
 static int fold_node(grt_session *s, struct node *n)
 {
 	void *scratch = NULL;
@@ -140,7 +150,7 @@ static int fold_node(grt_session *s, struct node *n)
 	if (n->scratch_bytes && posix_memalign(&scratch, ARENA_ALIGN, n->scratch_bytes))
 		return GRT_E_NOMEM;
 	s->exec.scratch = scratch;
-	rc = n->op->run(n, &s->exec);
+	rc = all_empty(n) ? GRT_OK : n->op->run(n, &s->exec);
 	s->exec.scratch = NULL;
 	free(scratch);
 	if (rc)
@@ -765,6 +775,13 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	free(voff);
 	root = NULL;
 	voff = NULL;
+	{
+		int kept = 0;                   /* buffers are placed: drop what computes nothing */
+		for (int i = 0; i < s->n_run; i++)
+			if (!all_empty(&s->nodes[i]))
+				s->nodes[kept++] = s->nodes[i];
+		s->n_run = kept;
+	}
 	s->stats.n_nodes_planned = s->n_run;
 	if ((rc = compact_tensors(s)))
 		goto fail;

@@ -1109,6 +1109,32 @@ START_TEST(baked_indices_freed)
 }
 END_TEST
 
+/* A node whose outputs hold nothing is not run: a MatMul over 2^30 empty
+ * matrices would still loop over them (fuzz_mutate's 80-second case was a
+ * ConvTranspose of that kind). */
+START_TEST(empty_outputs_not_run)
+{
+	static const int64_t da[3] = { (int64_t)1 << 30, 0, 4 }, db[2] = { 4, 3 };
+	static const int64_t dy[3] = { (int64_t)1 << 30, 0, 3 };
+	struct mg *g = mg_new(7, 13);
+	grt_model *m;
+	grt_session *s = NULL;
+	grt_session_stats st;
+
+	mg_input(g, "a", 1, 3, da);
+	mg_input(g, "b", 1, 2, db);
+	mg_output(g, "y", 1, 3, dy);
+	mg_node(g, "MatMul", "mm", "a,b", "y");
+	m = load_buf(g);
+	ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_OK);
+	grt_session_stats_get(s, &st);
+	ck_assert_int_eq(st.n_nodes_planned, 0);
+	ck_assert_int_eq(grt_session_run(s), GRT_OK);
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
 /* pool_rollback() gives back everything since pool_mark(): chunks, large
  * blocks and the carved tail, which reads as zero again. */
 START_TEST(pool_mark_rollback)
@@ -1174,6 +1200,7 @@ int main(void)
 	tcase_add_test(api, large_int64_initializers);
 	tcase_add_test(plan, baked_indices_freed);
 	tcase_add_test(plan, pool_mark_rollback);
+	tcase_add_test(plan, empty_outputs_not_run);
 	tcase_add_test(api, file_equals_buffer);
 	tcase_add_test(api, introspection_dynamic_dims);
 	tcase_add_test(api, threads_share_model);
