@@ -17,4 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * plan is small enough to run quickly, runs it once on zeros. */
 void fuzz_model_bytes(const uint8_t *data, size_t size);
 
+/* The seed models of fuzz_load and fuzz_mutate (seeds.c), each handed to fn
+ * as serialized bytes: generated from source, never committed as files. */
+typedef void (*fuzz_seed_fn)(const char *name, const uint8_t *buf, size_t len, void *ctx);
+void fuzz_seeds(fuzz_seed_fn fn, void *ctx);
+
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh BUILD SECONDS SRCDIR MODELS_DIR NODE_TESTS_DIR
 # Runs each libFuzzer target of BUILD for SECONDS on a corpus in
-# BUILD/corpus/<target>, seeded once from the committed seeds, the GTCRN
+# BUILD/corpus/<target>, seeded from tests/fuzz/seeds.c (make_seeds) or
+# tests/fuzz/corpus/stream, the GTCRN
 # exports and a few ONNX node tests; prints each target's executions and
 # coverage. Crash inputs go to BUILD/crashes/<target>/ (copy them into
 # tests/fuzz/regress/<target>/ once fixed, so that make check replays them).
@@ -11,8 +12,10 @@ status=0
 for t in load mutate stream; do
 	c=$B/corpus/$t
 	mkdir -p "$c" "$B/crashes/$t"
-	cp "$S"/tests/fuzz/corpus/$t/* "$c"/ 2>/dev/null
-	if [ "$t" != stream ]; then
+	if [ "$t" = stream ]; then
+		cp "$S"/tests/fuzz/corpus/stream/* "$c"/
+	else
+		"$B/tests/fuzz/make_seeds" "$c" || status=1
 		for f in "$M"/*.onnx; do [ -r "$f" ] && cp "$f" "$c/model-$(basename "$f")"; done
 		for d in test_gru_defaults test_gru_seq_length test_conv_with_strides_padding \
 		         test_convtranspose_pads test_scatternd test_gather_0 test_slice \

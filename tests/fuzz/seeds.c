@@ -1,0 +1,153 @@
+/* seeds.c - the seed models of fuzz_load and fuzz_mutate, written with
+ * tests/modelgen.c (fuzz.h): the replayers run them in memory, make_seeds
+ * writes them out for `make fuzz`. Small graphs of the op families GTCRN
+ * uses: Conv with pads and a PRelu, a bidirectional GRU, a cache update
+ * (Concat, Slice, ScatterND), a decomposed LayerNorm with MatMul + Add, and
+ * Gather + Transpose + Einsum. */
+#include <stdlib.h>
+#include "tests/fuzz/fuzz.h"
+#include "tests/modelgen.h"
+
+static void emit(struct mg *g, const char *name, fuzz_seed_fn fn, void *ctx)
+{
+	uint8_t *buf;
+	size_t len;
+
+	mg_pack(g, &buf, &len);
+	fn(name, buf, len, ctx);
+	free(buf);
+}
+
+static void conv_prelu(fuzz_seed_fn fn, void *ctx)
+{
+	static const int64_t dx[4] = { 1, 2, 4, 5 }, dw[4] = { 3, 2, 3, 3 }, db[1] = { 3 };
+	static const int64_t dy[4] = { 1, 3, 4, 5 }, ds[3] = { 3, 1, 1 }, pads[4] = { 1, 1, 1, 1 };
+	static const float b[3] = { 0.1f, 0.2f, 0.3f }, slope[3] = { 0.25f, 0.25f, 0.1f };
+	struct mg *g = mg_new(7, 13);
+	float w[54];
+	int n;
+
+	for (int i = 0; i < 54; i++)
+		w[i] = (float)((i * 7) % 11 - 5) / 10;
+	mg_input(g, "x", 1, 4, dx);
+	mg_output(g, "y", 1, 4, dy);
+	mg_init(g, "w", 1, 4, dw, w);
+	mg_init(g, "b", 1, 1, db, b);
+	mg_init(g, "slope", 1, 3, ds, slope);
+	n = mg_node(g, "Conv", "conv", "x,w,b", "c");
+	mg_attr_ints(g, n, "pads", 4, pads);
+	mg_node(g, "PRelu", "prelu", "c,slope", "y");
+	emit(g, "conv_prelu.onnx", fn, ctx);
+}
+
+static void gru_bidir(fuzz_seed_fn fn, void *ctx)
+{
+	static const int64_t dx[3] = { 3, 1, 4 }, dw[3] = { 2, 6, 4 }, dr[3] = { 2, 6, 2 };
+	static const int64_t db[2] = { 2, 12 }, dy[4] = { 3, 2, 1, 2 };
+	struct mg *g = mg_new(7, 14);
+	float w[48], r[24], b[24];
+	int n;
+
+	for (int i = 0; i < 48; i++)
+		w[i] = (float)(i % 5) / 10 - 0.2f;
+	for (int i = 0; i < 24; i++) {
+		r[i] = (float)(i % 3) / 10;
+		b[i] = 0.01f * (float)i;
+	}
+	mg_input(g, "x", 1, 3, dx);
+	mg_output(g, "y", 1, 4, dy);
+	mg_init(g, "w", 1, 3, dw, w);
+	mg_init(g, "r", 1, 3, dr, r);
+	mg_init(g, "b", 1, 2, db, b);
+	n = mg_node(g, "GRU", "gru", "x,w,r,b", "y");
+	mg_attr_int(g, n, "hidden_size", 2);
+	mg_attr_string(g, n, "direction", "bidirectional");
+	mg_attr_int(g, n, "linear_before_reset", 1);
+	emit(g, "gru_bidir.onnx", fn, ctx);
+}
+
+/* cache_out = the cache with its last column set to the new frame */
+static void cache_scatter(fuzz_seed_fn fn, void *ctx)
+{
+	static const int64_t dc[3] = { 1, 3, 4 }, di[3] = { 1, 3, 3 }, dx[3] = { 1, 3, 1 };
+	static const int64_t dcat[3] = { 1, 3, 5 }, d1[1] = { 1 };
+	static const int64_t idx[9] = { 0, 0, 3, 0, 1, 3, 0, 2, 3 };
+	static const int64_t start[1] = { 1 }, end[1] = { 4 }, axis[1] = { 2 };
+	struct mg *g = mg_new(7, 13);
+	int n;
+
+	mg_input(g, "cache", 1, 3, dc);
+	mg_input(g, "x", 1, 3, dx);
+	mg_output(g, "cache_out", 1, 3, dc);
+	mg_output(g, "cat", 1, 3, dcat);
+	mg_init(g, "idx", 7, 3, di, idx);
+	mg_init(g, "s", 7, 1, d1, start);
+	mg_init(g, "e", 7, 1, d1, end);
+	mg_init(g, "a", 7, 1, d1, axis);
+	n = mg_node(g, "Concat", "cat", "cache,x", "cat");
+	mg_attr_int(g, n, "axis", 2);
+	mg_node(g, "Slice", "sl", "cat,s,e,a", "sh");
+	mg_node(g, "ReduceMean", "rm", "sh", "u0");
+	n = mg_node(g, "ReduceMean", "sq", "x", "u");
+	mg_attr_ints(g, n, "axes", 1, axis);
+	mg_attr_int(g, n, "keepdims", 0);
+	mg_node(g, "ScatterND", "sc", "cache,idx,u", "cache_out");
+	emit(g, "cache_scatter.onnx", fn, ctx);
+}
+
+static void layernorm_matmul(fuzz_seed_fn fn, void *ctx)
+{
+	static const int64_t dx[2] = { 2, 4 }, dw[2] = { 4, 3 }, dy[2] = { 2, 3 }, d1[1] = { 1 };
+	static const int64_t db[1] = { 3 }, last[1] = { -1 };
+	static const float w[12] = { 1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1 }, b[3] = { 0.5f, -0.5f, 0 };
+	static const float two[1] = { 2 }, eps[1] = { 1e-5f };
+	struct mg *g = mg_new(7, 13);
+	int n;
+
+	mg_input(g, "x", 1, 2, dx);
+	mg_output(g, "y", 1, 2, dy);
+	mg_init(g, "w", 1, 2, dw, w);
+	mg_init(g, "b", 1, 1, db, b);
+	mg_init(g, "two", 1, 1, d1, two);
+	mg_init(g, "eps", 1, 1, d1, eps);
+	n = mg_node(g, "ReduceMean", "m1", "x", "mu");
+	mg_attr_ints(g, n, "axes", 1, last);
+	mg_node(g, "Sub", "sub", "x,mu", "d");
+	mg_node(g, "Pow", "pow", "d,two", "d2");
+	n = mg_node(g, "ReduceMean", "m2", "d2", "var");
+	mg_attr_ints(g, n, "axes", 1, last);
+	mg_node(g, "Add", "adde", "var,eps", "ve");
+	mg_node(g, "Sqrt", "sqrt", "ve", "sd");
+	mg_node(g, "Div", "div", "d,sd", "nrm");
+	mg_node(g, "MatMul", "mm", "nrm,w", "p");
+	mg_node(g, "Add", "addb", "p,b", "y");
+	emit(g, "layernorm_matmul.onnx", fn, ctx);
+}
+
+static void gather_einsum(fuzz_seed_fn fn, void *ctx)
+{
+	static const int64_t dx[3] = { 2, 3, 4 }, di[1] = { 2 }, dy[2] = { 3, 3 };
+	static const int64_t idx[2] = { 0, -1 }, perm[3] = { 1, 0, 2 };
+	struct mg *g = mg_new(7, 13);
+	int n;
+
+	mg_input(g, "x", 1, 3, dx);
+	mg_output(g, "y", 1, 2, dy);
+	mg_init(g, "i", 7, 1, di, idx);
+	n = mg_node(g, "Gather", "g", "x,i", "gx");
+	mg_attr_int(g, n, "axis", 2);
+	n = mg_node(g, "Transpose", "t", "gx", "tx");
+	mg_attr_ints(g, n, "perm", 3, perm);
+	n = mg_node(g, "Einsum", "e", "tx,tx", "y");
+	mg_attr_string(g, n, "equation", "abc,dbc->ad");
+	emit(g, "gather_einsum.onnx", fn, ctx);
+}
+
+void fuzz_seeds(fuzz_seed_fn fn, void *ctx)
+{
+	conv_prelu(fn, ctx);
+	gru_bidir(fn, ctx);
+	cache_scatter(fn, ctx);
+	layernorm_matmul(fn, ctx);
+	gather_einsum(fn, ctx);
+}
