@@ -650,6 +650,35 @@ out:
 	return rc;
 }
 
+/* One pointer the plan holds: into old[0, nv) marks its value (t NULL) or
+ * moves it to t[to[v]]; pointers elsewhere (constants fuse.c made) stay. */
+static void remap_ref(struct tensor **p, const struct tensor *old, int nv, int *to,
+                      struct tensor *t)
+{
+	if (!*p || *p < old || *p >= old + nv)
+		return;
+	if (t)
+		*p = t + to[*p - old];
+	else
+		to[*p - old] = 0;
+}
+
+static void remap_all(grt_session *s, const struct tensor *old, int *to, struct tensor *t)
+{
+	const grt_model *m = s->model;
+
+	for (int i = 0; i < m->n_inputs; i++)
+		remap_ref(&s->inputs[i], old, m->n_values, to, t);
+	for (int i = 0; i < m->n_outputs; i++)
+		remap_ref(&s->outputs[i], old, m->n_values, to, t);
+	for (int i = 0; i < s->n_run; i++) {
+		for (int k = 0; k < s->nodes[i].n_inputs; k++)
+			remap_ref(&s->nodes[i].inputs[k], old, m->n_values, to, t);
+		for (int k = 0; k < s->nodes[i].n_outputs; k++)
+			remap_ref(&s->nodes[i].outputs[k], old, m->n_values, to, t);
+	}
+}
+
 /* Keeps the records of the values that the plan still uses (inputs, outputs
  * and those of the nodes to run) and drops the rest: an unsimplified export
  * has thousands of values, nearly all folded away. Nodes may also read
@@ -664,20 +693,7 @@ static int compact_tensors(grt_session *s)
 		return GRT_E_NOMEM;
 	for (int v = 0; v < m->n_values; v++)
 		to[v] = -1;
-#define KEEP(p) do { if ((p) >= old && (p) < old + m->n_values) to[(p) - old] = 0; } while (0)
-	for (int i = 0; i < m->n_inputs; i++)
-		KEEP(s->inputs[i]);
-	for (int i = 0; i < m->n_outputs; i++)
-		KEEP(s->outputs[i]);
-	for (int i = 0; i < s->n_run; i++) {
-		for (int k = 0; k < s->nodes[i].n_inputs; k++)
-			if (s->nodes[i].inputs[k])
-				KEEP(s->nodes[i].inputs[k]);
-		for (int k = 0; k < s->nodes[i].n_outputs; k++)
-			if (s->nodes[i].outputs[k])
-				KEEP(s->nodes[i].outputs[k]);
-	}
-#undef KEEP
+	remap_all(s, old, to, NULL);             /* mark the values in use */
 	for (int v = 0; v < m->n_values; v++)
 		if (!to[v])
 			to[v] = n++;
@@ -688,20 +704,7 @@ static int compact_tensors(grt_session *s)
 	for (int v = 0; v < m->n_values; v++)
 		if (to[v] >= 0)
 			t[to[v]] = old[v];
-#define MOVE(p) do { if ((p) >= old && (p) < old + m->n_values) (p) = t + to[(p) - old]; } while (0)
-	for (int i = 0; i < m->n_inputs; i++)
-		MOVE(s->inputs[i]);
-	for (int i = 0; i < m->n_outputs; i++)
-		MOVE(s->outputs[i]);
-	for (int i = 0; i < s->n_run; i++) {
-		for (int k = 0; k < s->nodes[i].n_inputs; k++)
-			if (s->nodes[i].inputs[k])
-				MOVE(s->nodes[i].inputs[k]);
-		for (int k = 0; k < s->nodes[i].n_outputs; k++)
-			if (s->nodes[i].outputs[k])
-				MOVE(s->nodes[i].outputs[k]);
-	}
-#undef MOVE
+	remap_all(s, old, to, t);
 	free(to);
 	free(old);
 	s->tensors = t;
