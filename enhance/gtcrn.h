@@ -22,7 +22,7 @@
 #define GTCRN_H
 
 #include <stddef.h>
-#include "runtime/grt.h"
+#include "grt.h"   /* installed beside this header (include/gtcrn/) */
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,6 +65,13 @@ typedef struct gtcrn_model_info {
 } gtcrn_model_info;
 
 GTCRN_API const char *gtcrn_strerror(int status);
+/* The package version, e.g. "0.1.0". */
+GTCRN_API const char *gtcrn_version(void);
+
+/* The model to use when the caller names none: $GTCRN_MODEL when set and
+ * not empty, else the file `make install-model` installs
+ * (PREFIX/share/gtcrn-run/model.onnx). Never NULL; it need not exist. */
+GTCRN_API const char *gtcrn_default_model_path(void);
 
 GTCRN_API int gtcrn_model_load(const char *path, gtcrn_model **out, char *err, size_t err_len);
 GTCRN_API int gtcrn_model_load_buffer(const void *buf, size_t len, gtcrn_model **out,

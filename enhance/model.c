@@ -6,7 +6,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "config.h"
 #include "enhance/internal.h"
+
+/* Set by the build: PREFIX/share/gtcrn-run/model.onnx */
+#ifndef GTCRN_DEFAULT_MODEL
+#define GTCRN_DEFAULT_MODEL "/usr/local/share/gtcrn-run/model.onnx"
+#endif
+
+const char *gtcrn_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+const char *gtcrn_default_model_path(void)
+{
+	const char *env = getenv("GTCRN_MODEL");
+	return env && *env ? env : GTCRN_DEFAULT_MODEL;
+}
 
 const char *gtcrn_strerror(int status)
 {

@@ -1,0 +1,420 @@
+/* check_ladspa.c - the LADSPA plugin (plugins/ladspa.c) driven in process,
+ * as a host would, against libgtcrn's streaming API: descriptors, output
+ * equal to the library's at several rates and host block sizes, the latency
+ * port, the controls (mix, attenuation limit, bypass, their ramps),
+ * activate() as a new stream, buffers shared between ports, and no heap
+ * allocation in run(). The hosts themselves are in ladspa/check-hosts.sh. */
+#include <check.h>
+#include <dlfcn.h>
+#include <ladspa.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "enhance/gtcrn.h"
+
+#define PLUGIN BUILDDIR "/plugins/.libs/gtcrn_ladspa.so"
+#define MODEL MODELS_DIR "/gtcrn_simple.onnx"
+
+/* --- counting the heap calls made while run() executes --- */
+
+static volatile int counting;
+static volatile unsigned long heap_calls;
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/allocator_interface.h>
+static void on_malloc(const volatile void *p, size_t n) { (void)p; (void)n; heap_calls += counting; }
+static void on_free(const volatile void *p) { (void)p; heap_calls += counting; }
+static void count_heap_init(void) { __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free); }
+#else
+/* glibc's allocator under its public names, wrapped and exported (the
+ * build hides symbols by default): the plugin and libgtcrn resolve malloc
+ * to these. */
+#pragma GCC visibility push(default)
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+extern void __libc_free(void *);
+void *malloc(size_t n) { heap_calls += counting; return __libc_malloc(n); }
+void *calloc(size_t a, size_t b) { heap_calls += counting; return __libc_calloc(a, b); }
+void *realloc(void *p, size_t n) { heap_calls += counting; return __libc_realloc(p, n); }
+void free(void *p) { heap_calls += counting && p; __libc_free(p); }
+int posix_memalign(void **p, size_t a, size_t n)
+{
+	heap_calls += counting;
+	return (*p = __libc_memalign(a, n)) ? 0 : 12;
+}
+void *aligned_alloc(size_t a, size_t n) { heap_calls += counting; return __libc_memalign(a, n); }
+#pragma GCC visibility pop
+static void count_heap_init(void) {}
+#endif
+
+/* --- a host --- */
+
+enum { MIX, ATTEN, BYPASS, LATENCY };
+
+typedef struct host {
+	const LADSPA_Descriptor *d;
+	LADSPA_Handle h;
+	int channels;
+	LADSPA_Data ctl[4];
+} host;
+
+static void *lib;
+static LADSPA_Descriptor_Function descriptor_fn;
+
+static void load_plugin(void)
+{
+	setenv("GTCRN_MODEL", MODEL, 1);
+	count_heap_init();
+	if (!(lib = dlopen(PLUGIN, RTLD_NOW)) ||
+	    !(descriptor_fn = (LADSPA_Descriptor_Function)(size_t)dlsym(lib, "ladspa_descriptor"))) {
+		fprintf(stderr, "check_ladspa: %s\n", dlerror());
+		exit(EXIT_FAILURE);
+	}
+}
+
+static void unload_plugin(void)
+{
+	dlclose(lib);
+}
+
+/* instantiates label at rate with controls mix, atten, bypass; activates */
+static int host_open(host *t, const char *label, unsigned long rate, float mix, float atten,
+                     float bypass)
+{
+	memset(t, 0, sizeof *t);
+	for (unsigned long i = 0; (t->d = descriptor_fn(i)); i++)
+		if (!strcmp(t->d->Label, label))
+			break;
+	ck_assert_ptr_nonnull(t->d);
+	t->channels = !strcmp(label, "gtcrn_stereo") ? 2 : 1;
+	if (!(t->h = t->d->instantiate(t->d, rate)))
+		return 0;
+	t->ctl[MIX] = mix;
+	t->ctl[ATTEN] = atten;
+	t->ctl[BYPASS] = bypass;
+	t->ctl[LATENCY] = -1;
+	for (int k = 0; k < 4; k++)
+		t->d->connect_port(t->h, (unsigned long)(2 * t->channels + k), &t->ctl[k]);
+	t->d->activate(t->h);
+	return 1;
+}
+
+/* runs n samples: in[c] -> out[c], in host blocks of the given sizes
+ * (cycled); the buffers are connected anew for every block */
+static void host_run(host *t, float **in, float **out, size_t n, const size_t *blocks,
+                     int nblocks)
+{
+	for (size_t done = 0, b = 0; done < n; b++) {
+		size_t k = blocks[b % (size_t)nblocks];
+		k = k < n - done ? k : n - done;
+		for (int c = 0; c < t->channels; c++) {
+			t->d->connect_port(t->h, (unsigned long)c, in[c] + done);
+			t->d->connect_port(t->h, (unsigned long)(t->channels + c), out[c] + done);
+		}
+		counting = 1;
+		t->d->run(t->h, k);
+		counting = 0;
+		done += k;
+	}
+}
+
+static void host_close(host *t)
+{
+	t->d->cleanup(t->h);
+}
+
+/* --- references --- */
+
+static gtcrn_model *model;
+
+static void load_model(void)
+{
+	char err[256];
+	if (gtcrn_model_load(MODEL, &model, err, sizeof err)) {
+		fprintf(stderr, "check_ladspa: %s\n", err);
+		exit(EXIT_FAILURE);
+	}
+}
+
+/* the library's streaming output for x at rate, in one call */
+static void reference(const float *x, float *y, size_t n, int rate, float mix, float atten_db)
+{
+	gtcrn_opts o;
+	gtcrn_state *s;
+	char err[256];
+
+	gtcrn_opts_init(&o);
+	o.sample_rate = rate;
+	o.mix = mix;
+	o.atten_lim_db = atten_db;
+	ck_assert_msg(gtcrn_state_create(model, &o, &s, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(gtcrn_process(s, x, y, n), 0);
+	gtcrn_state_free(s);
+}
+
+/* noisy speech-like test signal: two gliding tones and noise */
+static float *signal(size_t n, int rate, unsigned seed)
+{
+	float *x = malloc(n * sizeof(float));
+	unsigned r = seed;
+	for (size_t i = 0; i < n; i++) {
+		double t = (double)i / rate;
+		r = r * 1103515245u + 12345u;
+		x[i] = (float)(0.3 * sin(2 * M_PI * (180 + 40 * sin(3 * t)) * t) * (0.5 + 0.5 * sin(7 * t)) +
+		               0.1 * sin(2 * M_PI * 1200 * t) + 0.05 * ((double)(r >> 8) / (1 << 24) - 0.5));
+	}
+	return x;
+}
+
+static float max_diff(const float *a, const float *b, size_t n)
+{
+	float m = 0;
+	for (size_t i = 0; i < n; i++)
+		m = fmaxf(m, fabsf(a[i] - b[i]));
+	return m;
+}
+
+/* --- tests --- */
+
+START_TEST(descriptors)
+{
+	const LADSPA_Descriptor *m = descriptor_fn(0), *s = descriptor_fn(1);
+	static const char *const names[] = { "Mix", "Attenuation limit (dB)", "Bypass", "latency" };
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(descriptor_fn(2));
+	ck_assert_str_eq(m->Label, "gtcrn_mono");
+	ck_assert_str_eq(s->Label, "gtcrn_stereo");
+	ck_assert_uint_ne(m->UniqueID, s->UniqueID);
+	ck_assert_uint_eq(m->PortCount, 6);
+	ck_assert_uint_eq(s->PortCount, 8);
+	for (int k = 0; k < 2; k++) {
+		const LADSPA_Descriptor *d = k ? s : m;
+		unsigned long a = d->PortCount - 4;   /* audio ports first */
+		ck_assert(LADSPA_IS_HARD_RT_CAPABLE(d->Properties));
+		ck_assert(!LADSPA_IS_INPLACE_BROKEN(d->Properties));
+		for (unsigned long p = 0; p < a; p++) {
+			ck_assert(LADSPA_IS_PORT_AUDIO(d->PortDescriptors[p]));
+			ck_assert(p < a / 2 ? LADSPA_IS_PORT_INPUT(d->PortDescriptors[p])
+			                    : LADSPA_IS_PORT_OUTPUT(d->PortDescriptors[p]));
+		}
+		for (int c = 0; c < 4; c++) {
+			LADSPA_PortDescriptor pd = d->PortDescriptors[a + (unsigned long)c];
+			ck_assert(LADSPA_IS_PORT_CONTROL(pd));
+			ck_assert(c == 3 ? LADSPA_IS_PORT_OUTPUT(pd) : LADSPA_IS_PORT_INPUT(pd));
+			ck_assert_str_eq(d->PortNames[a + (unsigned long)c], names[c]);
+		}
+		ck_assert(LADSPA_IS_HINT_DEFAULT_1(d->PortRangeHints[a].HintDescriptor));
+		ck_assert(LADSPA_IS_HINT_DEFAULT_MAXIMUM(d->PortRangeHints[a + 1].HintDescriptor));
+		ck_assert_float_eq(d->PortRangeHints[a + 1].UpperBound, 100.0f);
+		ck_assert(LADSPA_IS_HINT_TOGGLED(d->PortRangeHints[a + 2].HintDescriptor));
+	}
+}
+END_TEST
+
+/* The plugin's output is the library's, sample for sample, mono and stereo,
+ * at the model's rate and resampled, whatever the host's block sizes; the
+ * latency port gives the library's latency; run() allocates nothing. */
+static const int rates[] = { 16000, 44100, 48000, 8000, 96000 };
+
+START_TEST(matches_library)
+{
+	int rate = rates[_i % 5];
+	const char *label = _i < 5 ? "gtcrn_mono" : "gtcrn_stereo";
+	size_t n = (size_t)rate * 3;
+	static const size_t blocks[] = { 64, 1, 1000, 4096, 7, 333, 2048, 128 };
+	float *x[2] = { signal(n, rate, 1), signal(n, rate, 2) }, *y[2], *ref = malloc(n * 4);
+	host t;
+	gtcrn_opts o;
+	gtcrn_state *s;
+	char err[256];
+
+	y[0] = malloc(n * 4);
+	y[1] = malloc(n * 4);
+	ck_assert(host_open(&t, label, (unsigned long)rate, 1.0f, 100.0f, 0.0f));
+	heap_calls = 0;
+	host_run(&t, x, y, n, blocks, 8);
+	ck_assert_msg(heap_calls == 0, "%lu heap calls in run()", heap_calls);
+	gtcrn_opts_init(&o);
+	o.sample_rate = rate;
+	ck_assert_int_eq(gtcrn_state_create(model, &o, &s, err, sizeof err), 0);
+	ck_assert_float_eq(t.ctl[LATENCY], (float)gtcrn_latency(s));
+	gtcrn_state_free(s);
+	for (int c = 0; c < t.channels; c++) {
+		reference(x[c], ref, n, rate, 1.0f, -1.0f);
+		ck_assert_msg(max_diff(y[c], ref, n) <= 1e-6f, "%s at %d Hz, channel %d: %g", label,
+		              rate, c, (double)max_diff(y[c], ref, n));
+	}
+	host_close(&t);
+	free(x[0]), free(x[1]), free(y[0]), free(y[1]), free(ref);
+}
+END_TEST
+
+/* Mix and attenuation limit as gtcrn_set_mix / gtcrn_set_atten_limit; 100 dB
+ * is "no limit"; bypass is the input delayed by the latency. */
+START_TEST(controls)
+{
+	size_t n = 48000 * 2;
+	static const size_t blocks[] = { 480 };
+	float *x = signal(n, 48000, 3), *y = malloc(n * 4), *ref = malloc(n * 4);
+	host t;
+	size_t lat;
+
+	ck_assert(host_open(&t, "gtcrn_mono", 48000, 0.3f, 9.0f, 0.0f));
+	host_run(&t, &x, &y, n, blocks, 1);
+	reference(x, ref, n, 48000, 0.3f, 9.0f);
+	ck_assert_float_eq(max_diff(y, ref, n), 0.0f);
+	host_close(&t);
+
+	ck_assert(host_open(&t, "gtcrn_mono", 48000, 1.0f, 100.0f, 1.0f));   /* bypass */
+	host_run(&t, &x, &y, n, blocks, 1);
+	lat = (size_t)t.ctl[LATENCY];
+	for (size_t i = 0; i < lat; i++)
+		ck_assert_float_eq(y[i], 0.0f);
+	ck_assert_float_eq(max_diff(y + lat, x, n - lat), 0.0f);
+	host_close(&t);
+
+	ck_assert(host_open(&t, "gtcrn_mono", 48000, 2.0f, -5.0f, 0.0f));   /* clamped: 1, 0 dB */
+	host_run(&t, &x, &y, n, blocks, 1);
+	reference(x, ref, n, 48000, 1.0f, 0.0f);
+	ck_assert_float_eq(max_diff(y, ref, n), 0.0f);
+	host_close(&t);
+	free(x), free(y), free(ref);
+}
+END_TEST
+
+/* Switching bypass on mid-stream glides to the dry signal over 20 ms (no
+ * step larger than a ramp step's share of the difference), then is exactly
+ * the delayed input; switching back glides back to the library's output. */
+START_TEST(bypass_ramps)
+{
+	const int rate = 48000;
+	size_t n = (size_t)rate * 2, sw = (size_t)rate / 2, lat;
+	static const size_t blocks[] = { 256 };
+	float *x = signal(n, rate, 4), *y = malloc(n * 4), *ref = malloc(n * 4);
+	host t;
+	size_t first_dry = 0;
+
+	ck_assert(host_open(&t, "gtcrn_mono", (unsigned long)rate, 1.0f, 100.0f, 0.0f));
+	host_run(&t, &x, &y, sw, blocks, 1);
+	t.ctl[BYPASS] = 1.0f;
+	host_run(&t, (float *[]){ x + sw }, (float *[]){ y + sw }, n - sw, blocks, 1);
+	lat = (size_t)t.ctl[LATENCY];
+	reference(x, ref, n, rate, 1.0f, -1.0f);
+	ck_assert_float_eq(max_diff(y, ref, sw), 0.0f);
+	for (size_t i = sw; i < n && !first_dry; i++) {
+		int dry = 1;
+		for (size_t j = i; j < i + 64 && j < n; j++)
+			dry &= y[j] == x[j - lat];
+		if (dry)
+			first_dry = i;
+	}
+	/* 20 ms = 960 samples at 48 kHz, in 16-sample steps */
+	ck_assert_msg(first_dry > sw + 900 && first_dry <= sw + 960 + 16, "dry from %zu (switch %zu)",
+	              first_dry, sw);
+	ck_assert_float_eq(max_diff(y + first_dry, x + first_dry - lat, n - first_dry), 0.0f);
+	for (size_t i = sw; i < first_dry; i++) {   /* between the two, sample by sample */
+		float lo = fminf(ref[i], x[i - lat]), hi = fmaxf(ref[i], x[i - lat]);
+		ck_assert_msg(y[i] >= lo - 1e-6f && y[i] <= hi + 1e-6f, "sample %zu outside the mix", i);
+	}
+	host_close(&t);
+	free(x), free(y), free(ref);
+}
+END_TEST
+
+/* activate() starts a new stream: the same input gives the same output. */
+START_TEST(activate_resets)
+{
+	size_t n = 16000;
+	static const size_t blocks[] = { 100 };
+	float *x = signal(n, 16000, 5), *y1 = malloc(n * 4), *y2 = malloc(n * 4);
+	host t;
+
+	ck_assert(host_open(&t, "gtcrn_mono", 16000, 1.0f, 100.0f, 0.0f));
+	host_run(&t, &x, &y1, n, blocks, 1);
+	t.d->activate(t.h);
+	host_run(&t, &x, &y2, n, blocks, 1);
+	ck_assert_float_eq(max_diff(y1, y2, n), 0.0f);
+	host_close(&t);
+	free(x), free(y1), free(y2);
+}
+END_TEST
+
+/* In place (input and output one buffer), and stereo with the left output
+ * written into the right input's buffer: still the library's output. */
+START_TEST(shared_buffers)
+{
+	size_t n = 32000;
+	static const size_t blocks[] = { 500 };
+	float *x[2] = { signal(n, 32000, 6), signal(n, 32000, 7) }, *ref[2] = { malloc(n * 4), malloc(n * 4) };
+	float *b[2] = { malloc(n * 4), malloc(n * 4) }, *outl = malloc(n * 4);
+	host t;
+
+	for (int c = 0; c < 2; c++)
+		reference(x[c], ref[c], n, 32000, 1.0f, -1.0f);
+	memcpy(b[0], x[0], n * 4);
+	ck_assert(host_open(&t, "gtcrn_mono", 32000, 1.0f, 100.0f, 0.0f));
+	host_run(&t, b, b, n, blocks, 1);                  /* in place */
+	ck_assert_float_eq(max_diff(b[0], ref[0], n), 0.0f);
+	host_close(&t);
+
+	memcpy(b[0], x[0], n * 4);
+	memcpy(b[1], x[1], n * 4);
+	ck_assert(host_open(&t, "gtcrn_stereo", 32000, 1.0f, 100.0f, 0.0f));
+	/* out L -> in R's buffer, out R -> in L's buffer */
+	host_run(&t, b, (float *[]){ b[1], b[0] }, n, blocks, 1);
+	ck_assert_float_eq(max_diff(b[1], ref[0], n), 0.0f);
+	ck_assert_float_eq(max_diff(b[0], ref[1], n), 0.0f);
+	host_close(&t);
+	free(x[0]), free(x[1]), free(ref[0]), free(ref[1]), free(b[0]), free(b[1]), free(outl);
+}
+END_TEST
+
+/* No model, a file that is not one, or a rate the library refuses: the host
+ * gets NULL from instantiate() (and the reason on stderr). */
+START_TEST(instantiate_failures)
+{
+	host t;
+
+	setenv("GTCRN_MODEL", "/nonexistent/model.onnx", 1);
+	ck_assert(!host_open(&t, "gtcrn_mono", 48000, 1, 100, 0));
+	setenv("GTCRN_MODEL", PLUGIN, 1);             /* an ELF file, not ONNX */
+	ck_assert(!host_open(&t, "gtcrn_stereo", 48000, 1, 100, 0));
+	setenv("GTCRN_MODEL", MODEL, 1);
+	ck_assert(!host_open(&t, "gtcrn_mono", 0, 1, 100, 0));
+	ck_assert(host_open(&t, "gtcrn_mono", 22050, 1, 100, 0));
+	host_close(&t);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ladspa");
+	TCase *tc = tcase_create("plugin");
+	SRunner *sr;
+	int failed;
+
+	load_plugin();
+	load_model();
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, descriptors);
+	tcase_add_loop_test(tc, matches_library, 0, 10);
+	tcase_add_test(tc, controls);
+	tcase_add_test(tc, bypass_ramps);
+	tcase_add_test(tc, activate_resets);
+	tcase_add_test(tc, shared_buffers);
+	tcase_add_test(tc, instantiate_failures);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	gtcrn_model_free(model);
+	unload_plugin();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
