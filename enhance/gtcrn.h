@@ -54,8 +54,8 @@ typedef struct gtcrn_model_info {
 	gtcrn_kind kind;
 	int sample_rate;         /* Hz; metadata 'sample_rate', default 16000 */
 	int n_fft;               /* metadata 'n_fft', default 512 */
-	int hop_length;          /* default 256 */
-	int window_length;       /* default 512 */
+	int hop_length;          /* default n_fft / 2 (256) */
+	int window_length;       /* default n_fft (512) */
 	const char *window_type; /* "hann_sqrt" (default) or "hann" */
 	int n_bins;              /* n_fft / 2 + 1 */
 	const char *spec_input;  /* name of the spectrum input */
@@ -70,7 +70,9 @@ GTCRN_API const char *gtcrn_version(void);
 
 /* The model to use when the caller names none: $GTCRN_MODEL when set and
  * not empty, else the file `make install-model` installs
- * (PREFIX/share/gtcrn-run/model.onnx). Never NULL; it need not exist. */
+ * (PREFIX/share/gtcrn-run/model.onnx). Never NULL; the file need not
+ * exist. The environment's string is returned as getenv() gives it: valid
+ * until the environment changes. */
 GTCRN_API const char *gtcrn_default_model_path(void);
 
 GTCRN_API int gtcrn_model_load(const char *path, gtcrn_model **out, char *err, size_t err_len);

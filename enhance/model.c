@@ -275,8 +275,11 @@ int gtcrn_model_load(const char *path, gtcrn_model **out, char *err, size_t err_
 	grt_model *g = NULL;
 	int rc;
 
-	if (!path || !out)
+	if (!path || !out) {
+		if (err && err_len)
+			snprintf(err, err_len, "gtcrn_model_load: %s is NULL", path ? "out" : "path");
 		return GRT_E_ARG;
+	}
 	*out = NULL;
 	rc = grt_model_load_file(path, &g, err, err_len);
 	if (rc)
@@ -296,8 +299,11 @@ int gtcrn_model_load_buffer(const void *buf, size_t len, gtcrn_model **out, char
 	grt_model *g = NULL;
 	int rc;
 
-	if (!out)
+	if (!out) {
+		if (err && err_len)
+			snprintf(err, err_len, "gtcrn_model_load_buffer: out is NULL");
 		return GRT_E_ARG;
+	}
 	*out = NULL;
 	rc = grt_model_load_buffer(buf, len, &g, err, err_len);
 	if (rc)

@@ -102,8 +102,11 @@ int gtcrn_offline_bytes(const gtcrn_model *m, const gtcrn_opts *o, size_t n, siz
 	double ratio;
 	int rc;
 
-	if (!m || !bytes)
+	if (!m || !bytes) {
+		if (err && err_len)
+			snprintf(err, err_len, "gtcrn_offline_bytes: %s is NULL", m ? "bytes" : "model");
 		return GRT_E_ARG;
+	}
 	*bytes = 0;
 	if (m->info.kind != GTCRN_OFFLINE)
 		return GTCRN_OK;

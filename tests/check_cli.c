@@ -1053,6 +1053,32 @@ START_TEST(test_batch)
 	data = read_bytes(path_in(out_dir, "a.wav"), &len);
 	ck_assert_msg(len == 4 && !memcmp(data, "keep", 4), "--skip-existing replaced a.wav");
 	free(data);
+	/* --json: a line for every input, skipped and failed ones too */
+	{
+		char bad[1024], line[4096], b8[1024];
+		snprintf(bad, sizeof bad, "%s/bad.wav", dir);   /* path_in's buffers rotate */
+		snprintf(b8, sizeof b8, "%s/b8.wav", out_dir);
+		a = path_in(dir, "a.wav");
+		b = path_in(dir, "b8.wav");
+		sb = path_in(dir, "single_b8.wav");
+		write_bytes(bad, "not audio\n", 10);
+		unlink(b8);
+		run(&r, NULL, "-q", "--json", "--skip-existing", "-o", out_dir, "-m", SIMPLE, a, bad, b,
+		    NULL);
+		ck_assert_msg(r.status == 2, "exit %d: %.600s", r.status, r.err);
+		snprintf(line, sizeof line, "{\"status\":\"skipped\",\"input\":\"%s\",\"output\":"
+		         "\"%s/a.wav\"}\n", a, out_dir);
+		ck_assert_msg(strstr(r.out, line), "no skipped line in %.600s", r.out);
+		snprintf(line, sizeof line, "{\"status\":\"failed\",\"input\":\"%s\",\"output\":"
+		         "\"%s/bad.wav\",\"exit\":2,\"error\":\"%s: not a readable audio file", bad,
+		         out_dir, bad);
+		ck_assert_msg(strstr(r.out, line), "no failed line in %.600s", r.out);
+		snprintf(line, sizeof line, "{\"status\":\"ok\",\"input\":\"%s\",\"output\":"
+		         "\"%s/b8.wav\",\"mode\":\"streaming\"", b, out_dir);
+		ck_assert_msg(strstr(r.out, line), "no ok line in %.600s", r.out);
+		ck_assert_msg(same_bytes(b8, sb), "b8.wav differs");
+		run_free(&r);
+	}
 	/* several inputs without -o */
 	expect_fail(NULL, 1, "need -o DIR", "-m", SIMPLE, a, b, sa, NULL);
 	/* two inputs of one name would collide */
@@ -1106,7 +1132,28 @@ START_TEST(test_help_usage)
 	run(&r, NULL, "--version", NULL);
 	ck_assert_msg(r.status == 0 && !strncmp(r.out, "gtcrn-run ", 10), "--version: %s", r.out);
 	run_free(&r);
-	expect_fail(NULL, 1, "no model", NULL);
+	{   /* no model named: $GTCRN_MODEL's, else the installed default */
+		struct run_opts missing = { .env = "GTCRN_MODEL=/nonexistent/m.onnx" };
+		struct run_opts unset = { .env = "GTCRN_MODEL=" };
+		char want[1024];
+		run(&r, &missing, MIX_WAV, "o.wav", NULL);
+		ck_assert_msg(r.status == 3 && strstr(r.err, "gtcrn-run: /nonexistent/m.onnx: cannot "
+		              "load the model"), "exit %d: %.600s", r.status, r.err);
+		run_free(&r);
+		if (access(GTCRN_DEFAULT_MODEL, F_OK)) {   /* make install-model not done */
+			snprintf(want, sizeof want, "gtcrn-run: no model: give MODEL.onnx or -m MODEL, "
+			         "set GTCRN_MODEL, or install a default with `make install-model "
+			         "MODEL=FILE` (%s: No such file or directory)", GTCRN_DEFAULT_MODEL);
+			run(&r, &unset, MIX_WAV, "o.wav", NULL);
+			ck_assert_msg(r.status == 1 && strstr(r.err, want), "exit %d: %.600s", r.status,
+			              r.err);
+			run_free(&r);
+		}
+		run(&r, &unset, NULL);
+		ck_assert_msg(r.status == 1 && (strstr(r.err, "no model") || strstr(r.err, "missing IN")),
+		              "exit %d: %.600s", r.status, r.err);
+		run_free(&r);
+	}
 	expect_fail(NULL, 1, "unknown option", "--no-such-option", SIMPLE, MIX_WAV, "o.wav", NULL);
 	expect_fail(NULL, 1, "--mix wants", "--mix", "2", SIMPLE, MIX_WAV, "o.wav", NULL);
 	expect_fail(NULL, 1, "-j wants", "-j", "0", SIMPLE, MIX_WAV, "o.wav", NULL);

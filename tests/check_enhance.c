@@ -2,6 +2,7 @@
  * whole-file results against the goldens, streaming chunk invariance,
  * streaming vs offline, resampling (the resampler itself and through the
  * state), mix and attenuation limit. */
+#include "config.h"
 #include <check.h>
 #include <math.h>
 #include <samplerate.h>
@@ -83,6 +84,27 @@ START_TEST(kinds)
 		ck_assert_msg(strstr(err, "offline"), "%s", err);
 	}
 	gtcrn_model_free(m);
+}
+END_TEST
+
+/* The default model: $GTCRN_MODEL when set and not empty, else the file
+ * make install-model installs under the prefix. */
+START_TEST(default_model_path)
+{
+	static const char tail[] = "/share/gtcrn-run/model.onnx";
+	const char *p;
+	size_t n;
+
+	setenv("GTCRN_MODEL", "/some/where.onnx", 1);
+	ck_assert_str_eq(gtcrn_default_model_path(), "/some/where.onnx");
+	setenv("GTCRN_MODEL", "", 1);
+	p = gtcrn_default_model_path();
+	n = strlen(p);
+	ck_assert_msg(p[0] == '/' && n > strlen(tail) && !strcmp(p + n - strlen(tail), tail),
+	              "default model path %s", p);
+	unsetenv("GTCRN_MODEL");
+	ck_assert_str_eq(gtcrn_default_model_path(), p);
+	ck_assert_str_eq(gtcrn_version(), PACKAGE_VERSION);
 }
 END_TEST
 
@@ -749,6 +771,7 @@ int main(void)
 
 	tcase_add_test(model, kinds);
 	tcase_add_test(model, not_gtcrn);
+	tcase_add_test(model, default_model_path);
 	tcase_add_test(model, metadata);
 	tcase_add_test(gold, golden_simple);
 	tcase_add_test(gold, golden_stream);

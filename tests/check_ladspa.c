@@ -22,7 +22,9 @@ static volatile int counting;
 static volatile unsigned long heap_calls;
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+/* ASan's allocator hooks (sanitizer/allocator_interface.h; gcc ships no header) */
+int __sanitizer_install_malloc_and_free_hooks(void (*)(const volatile void *, size_t),
+                                              void (*)(const volatile void *));
 static void on_malloc(const volatile void *p, size_t n) { (void)p; (void)n; heap_calls += counting; }
 static void on_free(const volatile void *p) { (void)p; heap_calls += counting; }
 static void count_heap_init(void) { __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free); }

@@ -86,15 +86,17 @@ struct progress {
 	const char *label;
 };
 
+/* The last message this thread printed: --json's "error" for a file that failed. */
+static _Thread_local char last_msg[2 * ERR_LEN];
+
 static void msg(const char *fmt, ...)
 {
-	char buf[2 * ERR_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "gtcrn-run: %s\n", buf);
+	fprintf(stderr, "gtcrn-run: %s\n", last_msg);
 }
 
 static double now_s(void)
@@ -115,9 +117,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: gtcrn-run [options] MODEL.onnx IN OUT\n"
-"       gtcrn-run [options] -m MODEL.onnx IN OUT     (or GTCRN_MODEL=MODEL.onnx gtcrn-run IN OUT)\n"
-"       gtcrn-run [options] -m MODEL.onnx -o DIR IN...\n"
+"usage: gtcrn-run [options] [MODEL.onnx] IN OUT\n"
+"       gtcrn-run [options] [-m MODEL.onnx] -o DIR IN...\n"
 "       gtcrn-run --model-info MODEL.onnx\n"
 "Enhances speech with a GTCRN ONNX model. IN and OUT are audio files (WAV, FLAC, Ogg,\n"
 "AIFF... through libsndfile; .raw/.pcm = raw PCM) or '-' for stdin/stdout (WAV or raw\n"
@@ -125,7 +126,10 @@ static void usage(FILE *f)
 "unless told otherwise, has IN's length, and appears only when complete.\n"
 "\n"
 "Model and mode:\n"
-"  -m, --model FILE        the model (else the first operand, else $GTCRN_MODEL)\n"
+"  -m, --model FILE        the model; else the first operand when it ends in .onnx or\n"
+"                          is the first of three; else $GTCRN_MODEL; else the default\n"
+"                          that `make install-model` installs:\n"
+"                          %s\n"
 "      --stream            run block by block (default for streaming models)\n"
 "      --offline           run over the whole file at once (default for offline models)\n"
 "      --mix WET           wet fraction 0..1 (default 1: enhanced signal only)\n"
@@ -155,8 +159,9 @@ static void usage(FILE *f)
 "      --stats             one line per file on stderr: audio duration, wall time,\n"
 "                          real-time factor, frames, per-frame median and p99 time\n"
 "                          (streaming: to within 1%%, in constant memory)\n"
-"      --json              the same as one JSON line per file (on stdout when OUT is a\n"
-"                          file, else on stderr)\n"
+"      --json              one JSON line per input, on stdout (stderr when OUT is\n"
+"                          stdout): \"status\" \"ok\" with --stats' figures, \"skipped\"\n"
+"                          (--skip-existing) or \"failed\" with \"exit\" and \"error\"\n"
 "      --model-info FILE   describe a model: kind, STFT, inputs and outputs, opset,\n"
 "                          node counts, arena bytes, latency, metadata, caches\n"
 "  -h, --help              this text\n"
@@ -170,7 +175,8 @@ static void usage(FILE *f)
 "    4  output error (cannot create or write OUT; OUT is the input file)\n"
 "    5  processing error (the enhancement failed)\n"
 "  130  interrupted by SIGINT or SIGTERM (no partial output is left)\n"
-"  With several inputs: the status of the first input (in order) that failed.\n");
+"  With several inputs: the status of the first input (in order) that failed.\n",
+	GTCRN_DEFAULT_MODEL);
 }
 
 /* --- option parsing -------------------------------------------------- */
@@ -268,7 +274,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *env = getenv("GTCRN_MODEL");
 	int c, first;
 	long v;
 	double d;
@@ -379,15 +384,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	first = optind;
 	if (!o->model) {
-		/* the first operand is the model unless $GTCRN_MODEL stands in for it */
-		if (first < argc && (!env || !*env || ends_with(argv[first], ".onnx")))
+		/* the first operand when it names a model; else $GTCRN_MODEL, else
+		 * the installed default */
+		int n = argc - first;
+		if (n && (ends_with(argv[first], ".onnx") || (!o->out_dir && n == 3)))
 			o->model = argv[first++];
-		else if (env && *env)
-			o->model = env;
-	}
-	if (!o->model) {
-		msg("no model: give MODEL.onnx, -m MODEL or set GTCRN_MODEL (see gtcrn-run --help)");
-		return RC_USAGE;
+		else if (access(o->model = gtcrn_default_model_path(), F_OK) &&
+		         !(getenv("GTCRN_MODEL") && *getenv("GTCRN_MODEL"))) {
+			msg("no model: give MODEL.onnx or -m MODEL, set GTCRN_MODEL, or install a "
+			    "default with `make install-model MODEL=FILE` (%s: %s)", o->model,
+			    strerror(errno));
+			return RC_USAGE;
+		}
 	}
 	if (o->offline && o->stream) {
 		msg("--offline and --stream exclude each other");
@@ -1017,15 +1025,17 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* --stats: a line on stderr per file enhanced. --json: one line per input,
+ * whatever became of it: {"status":"ok", ...figures} or "skipped" (the
+ * output existed) or "failed" with the exit status and the message. */
 static void report(const struct run_ctx *c, const char *in, const char *out,
-                   const struct file_stats *fs)
+                   const struct file_stats *fs, int rc, const char *error)
 {
 	double audio_s = fs->rate_hz ? (double)fs->frames / fs->rate_hz : 0;
 	double rtf = audio_s > 0 ? fs->wall_s / audio_s : 0;
+	FILE *f = strcmp(out, "-") ? stdout : stderr;
 
-	if (fs->skipped)
-		return;
-	if (c->o->stats) {
+	if (c->o->stats && !rc && !fs->skipped) {
 		char per[128];
 		if (fs->median_ms >= 0)
 			snprintf(per, sizeof(per), "per frame median %.3f ms, p99 %.3f ms", fs->median_ms,
@@ -1036,12 +1046,19 @@ static void report(const struct run_ctx *c, const char *in, const char *out,
 		    "%s, %lu frames, %s", in, audio_s, fs->rate_hz, fs->channels, fs->wall_s, rtf,
 		    rtf > 0 ? 1 / rtf : 0.0, fs->mode, fs->net_frames, per);
 	}
-	if (c->o->json) {
-		FILE *f = strcmp(out, "-") ? stdout : stderr;
-		fprintf(f, "{\"input\":");
-		json_string(f, in);
-		fprintf(f, ",\"output\":");
-		json_string(f, out);
+	if (!c->o->json)
+		return;
+	fprintf(f, "{\"status\":\"%s\",\"input\":", rc ? "failed" : fs->skipped ? "skipped" : "ok");
+	json_string(f, in);
+	fprintf(f, ",\"output\":");
+	json_string(f, out);
+	if (rc) {
+		fprintf(f, ",\"exit\":%d,\"error\":", rc);
+		json_string(f, error);
+		fprintf(f, "}\n");
+	} else if (fs->skipped) {
+		fprintf(f, "}\n");
+	} else {
 		fprintf(f, ",\"mode\":\"%s\",\"sample_rate\":%d,\"channels\":%d,\"samples\":%lld,"
 		        "\"audio_s\":%.6f,\"wall_s\":%.6f,\"rtf\":%.6f,\"frames\":%lu,", fs->mode,
 		        fs->rate_hz, fs->channels, fs->frames, audio_s, fs->wall_s, rtf,
@@ -1051,8 +1068,8 @@ static void report(const struct run_ctx *c, const char *in, const char *out,
 			        fs->p99_ms);
 		else
 			fprintf(f, "\"frame_median_ms\":null,\"frame_p99_ms\":null}\n");
-		fflush(f);
 	}
+	fflush(f);
 }
 
 static void *worker(void *arg)
@@ -1067,11 +1084,11 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&c->lock);
 		if (i >= c->o->n_inputs)
 			break;
+		last_msg[0] = 0;
 		rc = run_file(c, c->o->inputs[i], c->outputs[i], &fs);
 		pthread_mutex_lock(&c->lock);
 		c->rc[i] = rc;
-		if (!rc)
-			report(c, c->o->inputs[i], c->outputs[i], &fs);
+		report(c, c->o->inputs[i], c->outputs[i], &fs, rc, last_msg);
 		pthread_mutex_unlock(&c->lock);
 	}
 	return NULL;
@@ -1094,9 +1111,12 @@ static int batch_outputs(const struct options *o, char ***outs)
 {
 	char **out = calloc((size_t)o->n_inputs, sizeof(char *));
 	char **sorted = malloc((size_t)o->n_inputs * sizeof(char *));
+	size_t dir_len = strlen(o->out_dir);
 	struct stat st;
 	int rc = RC_OK;
 
+	while (dir_len > 0 && o->out_dir[dir_len - 1] == '/')   /* "/" -> "", then "/name" */
+		dir_len--;
 	if (!out || !sorted) {
 		msg("out of memory");
 		rc = RC_PROCESS;
@@ -1118,7 +1138,7 @@ static int batch_outputs(const struct options *o, char ***outs)
 		}
 	for (int i = 0; i < o->n_inputs; i++) {
 		const char *b = base_name(o->inputs[i]);
-		size_t len = strlen(o->out_dir) + strlen(b) + 2;
+		size_t len = dir_len + strlen(b) + 2;
 		if (!*b) {
 			msg("%s: not a file name", o->inputs[i]);
 			rc = RC_USAGE;
@@ -1129,7 +1149,8 @@ static int batch_outputs(const struct options *o, char ***outs)
 			rc = RC_PROCESS;
 			goto out;
 		}
-		snprintf(out[i], len, "%s/%s", o->out_dir, b);
+		/* one '/' between DIR and the name, however DIR ends */
+		snprintf(out[i], len, "%.*s/%s", (int)dir_len, o->out_dir, b);
 	}
 out:
 	free(sorted);
