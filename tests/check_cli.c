@@ -1079,6 +1079,37 @@ START_TEST(test_batch)
 		ck_assert_msg(same_bytes(b8, sb), "b8.wav differs");
 		run_free(&r);
 	}
+	/* --keep-tree: outputs at their path below ROOT, folders made; names that
+	 * collide flat do not; inputs outside ROOT or climbing out refused */
+	{
+		char root[1024], in1[1100], in2[1100], o1[1200], o2[1200], tdir[1024], ref[1024];
+		size_t n;
+		void *wav = read_bytes(MIX_WAV, &n);
+		snprintf(root, sizeof root, "%s/tree", dir);
+		snprintf(tdir, sizeof tdir, "%s/tree_out", dir);
+		ck_assert(mkdir(root, 0755) == 0 && mkdir(tdir, 0755) == 0);
+		snprintf(in1, sizeof in1, "%s/p", root);
+		ck_assert(mkdir(in1, 0755) == 0);
+		snprintf(in1, sizeof in1, "%s/q", root);
+		ck_assert(mkdir(in1, 0755) == 0);
+		snprintf(in1, sizeof in1, "%s/p/x.wav", root);
+		snprintf(in2, sizeof in2, "%s/q/x.wav", root);
+		write_bytes(in1, wav, n);
+		write_bytes(in2, wav, n);
+		free(wav);
+		expect_fail(NULL, 1, "--keep-tree ROOT keeps their folders", "-o", tdir, "-m", SIMPLE,
+		            in1, in2, NULL);
+		run_ok(NULL, "-q", "--keep-tree", root, "-o", tdir, "-m", SIMPLE, in1, in2, NULL);
+		snprintf(o1, sizeof o1, "%s/p/x.wav", tdir);
+		snprintf(o2, sizeof o2, "%s/q/x.wav", tdir);
+		snprintf(ref, sizeof ref, "%s/single_a.wav", dir);   /* a single run's output */
+		ck_assert_msg(same_bytes(o1, ref) && same_bytes(o2, ref), "--keep-tree outputs differ");
+		expect_fail(NULL, 1, "not a file below --keep-tree", "--keep-tree", in1, "-o", tdir,
+		            "-m", SIMPLE, in2, NULL);
+		snprintf(in2, sizeof in2, "%s/p/../q/x.wav", root);
+		expect_fail(NULL, 1, "not a file below --keep-tree", "--keep-tree", root, "-o", tdir,
+		            "-m", SIMPLE, in2, NULL);
+	}
 	/* several inputs without -o */
 	expect_fail(NULL, 1, "need -o DIR", "-m", SIMPLE, a, b, sa, NULL);
 	/* two inputs of one name would collide */

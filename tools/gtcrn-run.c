@@ -42,6 +42,7 @@ struct options {
 	const char *model;            /* -m, the first operand, or $GTCRN_MODEL */
 	const char *model_info;       /* --model-info */
 	const char *out_dir;          /* -o: batch mode */
+	const char *tree_root;        /* --keep-tree: outputs at their path below this */
 	int jobs;                     /* -j */
 	struct audio_format in_hint;  /* -t, -r, -c, and -e/-b for raw input */
 	enum audio_enc enc;           /* -e as given (the output's for inputs with a header) */
@@ -153,6 +154,8 @@ static void usage(FILE *f)
 "      --out-rate HZ       resample the enhanced output to HZ (libsamplerate)\n"
 "  -o, --output-dir DIR    batch: write DIR/<name of IN> for every IN\n"
 "  -j, --jobs N            batch: enhance N files in parallel (default 1)\n"
+"      --keep-tree ROOT    batch: write DIR/<IN's path below ROOT> (making the folders),\n"
+"                          not DIR/<IN's name>: a tree keeps its shape and its names\n"
 "      --skip-existing     leave outputs that already exist untouched\n"
 "Reporting:\n"
 "  -q, --quiet             no progress bar, no notes\n"
@@ -240,7 +243,7 @@ static int ends_with(const char *s, const char *suffix)
 
 enum {
 	OPT_OFFLINE = 256, OPT_STREAM, OPT_MIX, OPT_ATTEN, OPT_BUDGET, OPT_QUALITY, OPT_OUT_TYPE,
-	OPT_OUT_ENC, OPT_OUT_BITS, OPT_OUT_RATE, OPT_SKIP, OPT_STATS, OPT_JSON, OPT_MODEL_INFO, OPT_VERSION,
+	OPT_OUT_ENC, OPT_OUT_BITS, OPT_OUT_RATE, OPT_SKIP, OPT_TREE, OPT_STATS, OPT_JSON, OPT_MODEL_INFO, OPT_VERSION,
 };
 
 /* Returns -1 to go on, or an exit code. */
@@ -268,6 +271,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "out-bits", required_argument, NULL, OPT_OUT_BITS },
 		{ "out-rate", required_argument, NULL, OPT_OUT_RATE },
 		{ "skip-existing", no_argument, NULL, OPT_SKIP },
+		{ "keep-tree", required_argument, NULL, OPT_TREE },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "model-info", required_argument, NULL, OPT_MODEL_INFO },
@@ -360,6 +364,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->out.rate_hz = (int)v;
 			break;
 		case OPT_SKIP: o->skip_existing = 1; break;
+		case OPT_TREE: o->tree_root = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_MODEL_INFO: o->model_info = optarg; break;
@@ -1101,12 +1106,52 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-static int cmp_base(const void *a, const void *b)
+static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(base_name(*(char *const *)a), base_name(*(char *const *)b));
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Batch: DIR/<basename> for each input, refusing two inputs of one name. */
+/* The name an input gets under DIR: its path below --keep-tree ROOT, else
+ * its base name; NULL when it has none (outside ROOT, climbing out with
+ * "..", a folder). */
+static const char *out_name(const struct options *o, const char *in)
+{
+	const char *r = base_name(in);
+
+	if (o->tree_root) {
+		size_t n = strlen(o->tree_root);
+		while (n > 0 && o->tree_root[n - 1] == '/')
+			n--;
+		if (strncmp(in, o->tree_root, n) || in[n] != '/')
+			return NULL;
+		for (r = in + n; *r == '/'; r++)
+			;
+		for (const char *p = r;;) {      /* no ".." component */
+			if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]))
+				return NULL;
+			if (!(p = strchr(p, '/')))
+				break;
+			p++;
+		}
+	}
+	return *r && r[strlen(r) - 1] != '/' ? r : NULL;
+}
+
+/* mkdir -p for the folders above path */
+static int make_parents(char *path)
+{
+	for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = 0;
+		int bad = mkdir(path, 0777) && errno != EEXIST;
+		*p = '/';
+		if (bad)
+			return -1;
+	}
+	return 0;
+}
+
+/* Batch: DIR/<name> for each input (out_name), refusing two inputs of one
+ * output. */
 static int batch_outputs(const struct options *o, char ***outs)
 {
 	char **out = calloc((size_t)o->n_inputs, sizeof(char *));
@@ -1127,23 +1172,18 @@ static int batch_outputs(const struct options *o, char ***outs)
 		rc = RC_OUTPUT;
 		goto out;
 	}
-	memcpy(sorted, o->inputs, (size_t)o->n_inputs * sizeof(char *));
-	qsort(sorted, (size_t)o->n_inputs, sizeof(char *), cmp_base);
-	for (int i = 1; i < o->n_inputs; i++)
-		if (!strcmp(base_name(sorted[i - 1]), base_name(sorted[i]))) {
-			msg("%s and %s would both be written to %s/%s", sorted[i - 1], sorted[i],
-			    o->out_dir, base_name(sorted[i]));
-			rc = RC_USAGE;
-			goto out;
-		}
 	for (int i = 0; i < o->n_inputs; i++) {
-		const char *b = base_name(o->inputs[i]);
-		size_t len = dir_len + strlen(b) + 2;
-		if (!*b) {
-			msg("%s: not a file name", o->inputs[i]);
+		const char *b = out_name(o, o->inputs[i]);
+		size_t len;
+		if (!b) {
+			if (o->tree_root)
+				msg("%s: not a file below --keep-tree %s", o->inputs[i], o->tree_root);
+			else
+				msg("%s: not a file name", o->inputs[i]);
 			rc = RC_USAGE;
 			goto out;
 		}
+		len = dir_len + strlen(b) + 2;
 		if (!(out[i] = malloc(len))) {
 			msg("out of memory");
 			rc = RC_PROCESS;
@@ -1152,6 +1192,25 @@ static int batch_outputs(const struct options *o, char ***outs)
 		/* one '/' between DIR and the name, however DIR ends */
 		snprintf(out[i], len, "%.*s/%s", (int)dir_len, o->out_dir, b);
 	}
+	memcpy(sorted, out, (size_t)o->n_inputs * sizeof(char *));
+	qsort(sorted, (size_t)o->n_inputs, sizeof(char *), cmp_str);
+	for (int i = 1; i < o->n_inputs; i++)
+		if (!strcmp(sorted[i - 1], sorted[i])) {
+			int a = -1, b = -1;
+			for (int k = 0; k < o->n_inputs; k++)
+				if (!strcmp(out[k], sorted[i]))
+					a < 0 ? (a = k) : (b = k);
+			msg("%s and %s would both be written to %s%s", o->inputs[a], o->inputs[b],
+			    sorted[i], o->tree_root ? "" : " (--keep-tree ROOT keeps their folders)");
+			rc = RC_USAGE;
+			goto out;
+		}
+	for (int i = 0; o->tree_root && i < o->n_inputs; i++)
+		if (make_parents(out[i])) {
+			msg("%s: cannot make its folder: %s", out[i], strerror(errno));
+			rc = RC_OUTPUT;
+			goto out;
+		}
 out:
 	free(sorted);
 	if (rc && out) {
