@@ -41,7 +41,7 @@ export LADSPA_PATH="$PLUGDIR" GTCRN_MODEL="$MODEL"
 pre=$(ldd "$PLUG" | awk '/lib(a|ub)san\.so/ { print $3 }' | tr '\n' ' ')
 if [ -n "$pre" ]; then
 	export LD_PRELOAD="$pre"
-	export ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}"
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"   # the last setting wins
 fi
 
 # ref_l IN LATENCY OUT [gtcrn-run options]: the reference for sox -l
