@@ -1,10 +1,12 @@
 #!/bin/sh
-# check-valgrind.sh TOOL MODELS_DIR TESTDATA_DIR
+# check-valgrind.sh TOOL MODELS_DIR TESTDATA_DIR [PLUGIN_DIR]
 # gtcrn-run under valgrind memcheck: every run must end with status 0, no
 # memory error and no leak (definite, indirect or possible; memory that
 # libraries keep reachable until exit, FFTW's planner for one, is not a leak).
+# With PLUGIN_DIR, the LADSPA plugin too, in sox (instantiate, run at 48 kHz
+# with resampling, cleanup, dlclose).
 set -u
-T=$1 M=$2 D=$3
+T=$1 M=$2 D=$3 P=${4:-}
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
 VG="valgrind -q --error-exitcode=99 --leak-check=full \
@@ -35,4 +37,21 @@ check batch 0 -j 2 -m "$M/gtcrn_simple.onnx" -o "$dir/out" "$dir/a.wav" "$dir/b.
 # an output that cannot be created (exit 4)
 check bad-model 3 "$D/mix.wav" "$D/mix.wav" "$dir/x.wav"
 check bad-output 4 "$M/gtcrn_simple.onnx" "$D/mix.wav" "$dir/no/such/x.wav"
+if [ -n "$P" ]; then
+	sox -D "$D/mix.wav" -r 48000 "$dir/m48.wav" trim 0 3 && sox -M "$dir/m48.wav" "$dir/m48.wav" \
+		"$dir/s48.wav" || exit 1
+	for c in "gtcrn_ladspa gtcrn_stereo" "-r gtcrn_ladspa gtcrn_mono 0.5 12 1"; do
+		# shellcheck disable=SC2086 # $c: options, plugin, label and controls
+		LADSPA_PATH=$P GTCRN_MODEL=$M/gtcrn_simple.onnx $VG sox "$dir/s48.wav" "$dir/p.wav" \
+			ladspa -l $c >"$dir/plugin.log" 2>&1
+		got=$?
+		if [ $got -eq 0 ]; then
+			echo "valgrind sox ladspa $c: ok"
+		else
+			echo "valgrind sox ladspa $c: FAILED (exit $got; 99 = memcheck)"
+			cat "$dir/plugin.log"
+			status=1
+		fi
+	done
+fi
 exit $status
