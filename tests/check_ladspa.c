@@ -353,7 +353,7 @@ START_TEST(shared_buffers)
 	size_t n = 32000;
 	static const size_t blocks[] = { 500 };
 	float *x[2] = { signal(n, 32000, 6), signal(n, 32000, 7) }, *ref[2] = { malloc(n * 4), malloc(n * 4) };
-	float *b[2] = { malloc(n * 4), malloc(n * 4) }, *outl = malloc(n * 4);
+	float *b[2] = { malloc(n * 4), malloc(n * 4) };
 	host t;
 
 	for (int c = 0; c < 2; c++)
@@ -372,7 +372,7 @@ START_TEST(shared_buffers)
 	ck_assert_float_eq(max_diff(b[1], ref[0], n), 0.0f);
 	ck_assert_float_eq(max_diff(b[0], ref[1], n), 0.0f);
 	host_close(&t);
-	free(x[0]), free(x[1]), free(ref[0]), free(ref[1]), free(b[0]), free(b[1]), free(outl);
+	free(x[0]), free(x[1]), free(ref[0]), free(ref[1]), free(b[0]), free(b[1]);
 }
 END_TEST
 
