@@ -2,15 +2,26 @@
  * as a host would, against libgtcrn's streaming API: descriptors, output
  * equal to the library's at several rates and host block sizes, the latency
  * port, the controls (mix, attenuation limit, bypass, their ramps),
- * activate() as a new stream, buffers shared between ports, and no heap
- * allocation in run(). The hosts themselves are in ladspa/check-hosts.sh. */
+ * activate() as a new stream, buffers shared between ports, no heap
+ * allocation and no system call at all in run() (no I/O, no lock that
+ * waits, no mmap). The hosts themselves are in ladspa/check-hosts.sh. */
 #include <check.h>
 #include <dlfcn.h>
 #include <ladspa.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <math.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "enhance/gtcrn.h"
 
 #define PLUGIN BUILDDIR "/plugins/.libs/gtcrn_ladspa.so"
@@ -158,7 +169,7 @@ static void reference(const float *x, float *y, size_t n, int rate, float mix, f
 }
 
 /* noisy speech-like test signal: two gliding tones and noise */
-static float *signal(size_t n, int rate, unsigned seed)
+static float *test_signal(size_t n, int rate, unsigned seed)
 {
 	float *x = malloc(n * sizeof(float));
 	unsigned r = seed;
@@ -229,7 +240,7 @@ START_TEST(matches_library)
 	const char *label = _i < 5 ? "gtcrn_mono" : "gtcrn_stereo";
 	size_t n = (size_t)rate * 3;
 	static const size_t blocks[] = { 64, 1, 1000, 4096, 7, 333, 2048, 128 };
-	float *x[2] = { signal(n, rate, 1), signal(n, rate, 2) }, *y[2], *ref = malloc(n * 4);
+	float *x[2] = { test_signal(n, rate, 1), test_signal(n, rate, 2) }, *y[2], *ref = malloc(n * 4);
 	host t;
 	gtcrn_opts o;
 	gtcrn_state *s;
@@ -262,7 +273,7 @@ START_TEST(controls)
 {
 	size_t n = 48000 * 2;
 	static const size_t blocks[] = { 480 };
-	float *x = signal(n, 48000, 3), *y = malloc(n * 4), *ref = malloc(n * 4);
+	float *x = test_signal(n, 48000, 3), *y = malloc(n * 4), *ref = malloc(n * 4);
 	host t;
 	size_t lat;
 
@@ -297,7 +308,7 @@ START_TEST(bypass_ramps)
 	const int rate = 48000;
 	size_t n = (size_t)rate * 2, sw = (size_t)rate / 2, lat;
 	static const size_t blocks[] = { 256 };
-	float *x = signal(n, rate, 4), *y = malloc(n * 4), *ref = malloc(n * 4);
+	float *x = test_signal(n, rate, 4), *y = malloc(n * 4), *ref = malloc(n * 4);
 	host t;
 	size_t first_dry = 0;
 
@@ -328,12 +339,85 @@ START_TEST(bypass_ramps)
 }
 END_TEST
 
+/* --- run() under a seccomp filter that allows no system call but exit:
+ * any other (a write, an open, a futex wait, an mmap) stops the child with
+ * SIGSYS, whose handler records the call's number and exits. */
+
+static volatile long *bad_syscall;   /* shared with the parent */
+
+static void on_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig, (void)ctx;
+	*bad_syscall = si->si_syscall;
+	syscall(SYS_exit_group, 3);
+}
+
+static void forbid_syscalls(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof f / sizeof f[0], .filter = f };
+	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+
+	sigaction(SIGSYS, &sa, NULL);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		_exit(4);
+}
+
+START_TEST(run_makes_no_syscall)
+{
+	const char *label = _i ? "gtcrn_stereo" : "gtcrn_mono";
+	size_t n = 48000 * 3, chunk = 256;
+	float *x[2] = { test_signal(n, 48000, 8), test_signal(n, 48000, 9) }, *y[2] = { malloc(n * 4), malloc(n * 4) };
+	host t;
+	pid_t pid;
+	int status;
+
+	bad_syscall = mmap(NULL, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert(bad_syscall != MAP_FAILED);
+	*bad_syscall = -1;
+	ck_assert(host_open(&t, label, 48000, 1.0f, 100.0f, 0.0f));
+	fflush(NULL);
+	if (!(pid = fork())) {
+		forbid_syscalls();
+		for (size_t done = 0; done + chunk <= n; done += chunk) {
+			if (done / chunk == 150)         /* control changes: ramps, a new limit */
+				t.ctl[BYPASS] = 1.0f, t.ctl[ATTEN] = 12.0f;
+			if (done / chunk == 300)
+				t.ctl[BYPASS] = 0.0f, t.ctl[MIX] = 0.4f;
+			for (int c = 0; c < t.channels; c++) {
+				t.d->connect_port(t.h, (unsigned long)c, x[c] + done);
+				t.d->connect_port(t.h, (unsigned long)(t.channels + c), y[c] + done);
+			}
+			t.d->run(t.h, chunk);
+		}
+		syscall(SYS_exit_group, 0);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(*bad_syscall < 0, "%s: run() made system call %ld", label, *bad_syscall);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: child status %#x", label,
+	              status);
+	host_close(&t);
+	munmap((void *)bad_syscall, sizeof(long));
+	free(x[0]), free(x[1]), free(y[0]), free(y[1]);
+}
+END_TEST
+
 /* activate() starts a new stream: the same input gives the same output. */
 START_TEST(activate_resets)
 {
 	size_t n = 16000;
 	static const size_t blocks[] = { 100 };
-	float *x = signal(n, 16000, 5), *y1 = malloc(n * 4), *y2 = malloc(n * 4);
+	float *x = test_signal(n, 16000, 5), *y1 = malloc(n * 4), *y2 = malloc(n * 4);
 	host t;
 
 	ck_assert(host_open(&t, "gtcrn_mono", 16000, 1.0f, 100.0f, 0.0f));
@@ -352,7 +436,7 @@ START_TEST(shared_buffers)
 {
 	size_t n = 32000;
 	static const size_t blocks[] = { 500 };
-	float *x[2] = { signal(n, 32000, 6), signal(n, 32000, 7) }, *ref[2] = { malloc(n * 4), malloc(n * 4) };
+	float *x[2] = { test_signal(n, 32000, 6), test_signal(n, 32000, 7) }, *ref[2] = { malloc(n * 4), malloc(n * 4) };
 	float *b[2] = { malloc(n * 4), malloc(n * 4) };
 	host t;
 
@@ -407,6 +491,7 @@ int main(void)
 	tcase_add_loop_test(tc, matches_library, 0, 10);
 	tcase_add_test(tc, controls);
 	tcase_add_test(tc, bypass_ramps);
+	tcase_add_loop_test(tc, run_makes_no_syscall, 0, 2);
 	tcase_add_test(tc, activate_resets);
 	tcase_add_test(tc, shared_buffers);
 	tcase_add_test(tc, instantiate_failures);
