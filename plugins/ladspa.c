@@ -52,6 +52,7 @@ typedef struct plugin {
 	float ramp_step;         /* most mix may move per sample */
 	float atten;             /* the attenuation control value last applied */
 	float latency;
+	int fresh;               /* a new stream: take the controls as they are, no glide */
 	int failed;              /* gtcrn_process failed: output silence until activate() */
 } plugin;
 
@@ -111,6 +112,7 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *d, unsigned long rate)
 	p->ramp_step = 1.0f / (RAMP_MS * 0.001f * (float)rate);
 	p->mix = 1.0f;
 	p->atten = -1.0f;        /* no limit: the state's default */
+	p->fresh = 1;
 	return p;
 fail:
 	for (int c = 0; c < MAX_CH; c++)
@@ -133,7 +135,8 @@ static void connect_port(LADSPA_Handle h, unsigned long port, LADSPA_Data *buf)
 		p->ctl[port - 2 * nch] = buf;
 }
 
-/* A new stream: empty buffers and caches, the controls as they are now. */
+/* A new stream: empty buffers and caches; the first run() takes the
+ * controls as they are then (ports may be connected after activate()). */
 static void activate(LADSPA_Handle h)
 {
 	plugin *p = h;
@@ -141,8 +144,7 @@ static void activate(LADSPA_Handle h)
 	for (int c = 0; c < p->channels; c++)
 		gtcrn_reset(p->st[c]);
 	p->failed = 0;
-	p->atten = -1.0f;
-	apply_controls(p, target_mix(p));
+	p->fresh = 1;
 	if (p->ctl[C_LATENCY])
 		*p->ctl[C_LATENCY] = p->latency;
 }
@@ -154,6 +156,11 @@ static void run(LADSPA_Handle h, unsigned long n)
 	float want = target_mix(p);
 
 	*p->ctl[C_LATENCY] = p->latency;
+	if (p->fresh) {
+		p->atten = NAN;          /* differs from any value: applied below */
+		p->mix = want;
+		p->fresh = 0;
+	}
 	for (unsigned long done = 0; done < n;) {
 		size_t k = n - done < CHUNK ? n - done : CHUNK;
 		float mix = p->mix;

@@ -422,6 +422,33 @@ START_TEST(run_makes_no_syscall)
 }
 END_TEST
 
+/* LADSPA lets a host connect ports after activate(): the first run() takes
+ * the controls as they are then, without a glide. */
+START_TEST(connect_after_activate)
+{
+	size_t n = 48000;
+	static const size_t blocks[] = { 512 };
+	float *x = test_signal(n, 48000, 10), *y = malloc(n * 4), *ref = malloc(n * 4);
+	host t;
+
+	memset(&t, 0, sizeof t);
+	t.d = descriptor_fn(0);
+	t.channels = 1;
+	ck_assert_ptr_nonnull(t.h = t.d->instantiate(t.d, 48000));
+	t.d->activate(t.h);
+	t.ctl[MIX] = 0.3f;
+	t.ctl[ATTEN] = 9.0f;
+	for (int k = 0; k < 4; k++)
+		t.d->connect_port(t.h, (unsigned long)(2 + k), &t.ctl[k]);
+	host_run(&t, &x, &y, n, blocks, 1);
+	reference(x, ref, n, 48000, 0.3f, 9.0f);
+	ck_assert_float_eq(max_diff(y, ref, n), 0.0f);
+	ck_assert_float_eq(t.ctl[LATENCY], 2023.0f);
+	host_close(&t);
+	free(x), free(y), free(ref);
+}
+END_TEST
+
 /* activate() starts a new stream: the same input gives the same output. */
 START_TEST(activate_resets)
 {
@@ -503,6 +530,7 @@ int main(void)
 	tcase_add_test(tc, bypass_ramps);
 	tcase_add_loop_test(tc, run_makes_no_syscall, 0, 2);
 	tcase_add_test(tc, activate_resets);
+	tcase_add_test(tc, connect_after_activate);
 	tcase_add_test(tc, shared_buffers);
 	tcase_add_test(tc, instantiate_failures);
 	suite_add_tcase(s, tc);
