@@ -229,7 +229,7 @@ static const LADSPA_PortRangeHint stereo_hints[] = {
 #define DESCRIPTOR(id, label, name, ports, names, hints) { \
 	.UniqueID = id, .Label = label, .Name = name, \
 	.Properties = LADSPA_PROPERTY_HARD_RT_CAPABLE, \
-	.Maker = "gtcrn-run (GTCRN: Rong Xiaobin et al., ICASSP 2024)", \
+	.Maker = "gtcrn-run (GTCRN: Xiaobin Rong et al., ICASSP 2024)", \
 	.Copyright = "None", \
 	.PortCount = sizeof(ports) / sizeof(ports[0]), \
 	.PortDescriptors = ports, .PortNames = names, .PortRangeHints = hints, \
