@@ -15,7 +15,7 @@
 #
 # Usage: installcheck.sh SRCDIR BUILDDIR (the rest from the environment,
 # set by Makefile.am: bindir libdir includedir mandir pkgdatadir ladspadir
-# PACKAGE_VERSION CC MODEL MIX DESTDIR)
+# PACKAGE_VERSION CC MAKE MODEL MIX DESTDIR)
 set -u
 S=$1 B=$2
 D=${DESTDIR:-}
@@ -73,6 +73,26 @@ if [ -z "$D" ] && [ -n "$ladspadir" ]; then   # configured with the plugin
 	lat=$("$B/tests/ladspa/probe" "$ladspadir/gtcrn_ladspa.so" gtcrn_mono 16000) &&
 		"$B/tests/ladspa/wavcmp" --shift "$lat" "$tmp/p.wav" "$tmp/r.wav" ||
 		fail "the installed plugin differs from the installed gtcrn-run"
+fi
+
+# --- make install-model refuses a file that is not a GTCRN export (the
+# installed model stays), warns about an offline export, and replaces the
+# model in one step
+if [ -z "$D" ]; then
+	m=$pkgdatadir/model.onnx
+	if $MAKE -s -C "$B" install-model MODEL="$S/README.md" >"$tmp/im.txt" 2>&1; then
+		fail "install-model accepted README.md"
+	fi
+	grep -q "cannot load the model" "$tmp/im.txt" || fail "install-model README.md: $(cat "$tmp/im.txt")"
+	cmp -s "$m" "$MODEL" || fail "a refused install-model changed $m"
+	off=$(dirname "$MODEL")/gtcrn_offline_op13.onnx
+	if [ -r "$off" ]; then
+		$MAKE -s -C "$B" install-model MODEL="$off" >"$tmp/im.txt" 2>&1 || fail "install-model $off"
+		grep -q "warning: .* is an offline export" "$tmp/im.txt" ||
+			fail "no warning for an offline export: $(cat "$tmp/im.txt")"
+		cmp -s "$m" "$off" || fail "install-model did not install $off"
+		$MAKE -s -C "$B" install-model MODEL="$MODEL" >/dev/null 2>&1 || fail "install-model back"
+	fi
 fi
 
 # --- man pages
