@@ -72,6 +72,8 @@ int all_finite(const float *x, size_t n);
  * least floor_gain of the noisy bin's magnitude. */
 void atten_limit_frame(float *enh, const float *mix, int n_bins, float floor_gain);
 float atten_floor_gain(float db);   /* 0 when there is no limit (db < 0) */
+/* GRT_E_ARG with a message when an option is out of range for audio at rate */
+int opts_check(const gtcrn_opts *o, int rate, char *err, size_t err_len);
 
 /* Resampler: a speexdsp stream from in_hz to out_hz, time-aligned, with a
  * fixed holdback (see resample.c). quality: speexdsp's 0 (fastest) .. 10

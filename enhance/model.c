@@ -344,6 +344,29 @@ int gtcrn_model_cache(const gtcrn_model *m, int i, const char **input, const cha
 	return GTCRN_OK;
 }
 
+/* The options' ranges, each with its own message (rate: the caller's). */
+int opts_check(const gtcrn_opts *o, int rate, char *err, size_t err_len)
+{
+	if (rate < 1000 || rate > 768000) {
+		snprintf(err, err_len, "sample rate %d Hz out of range 1000..768000", rate);
+		return GRT_E_ARG;
+	}
+	if (!(o->mix >= 0 && o->mix <= 1)) {
+		snprintf(err, err_len, "mix %g out of range 0..1", (double)o->mix);
+		return GRT_E_ARG;
+	}
+	if (o->atten_lim_db != o->atten_lim_db) {
+		snprintf(err, err_len, "attenuation limit is NaN (dB >= 0, or < 0 for none)");
+		return GRT_E_ARG;
+	}
+	if (o->resample_quality > 10) {
+		snprintf(err, err_len, "resample quality %d out of range 0..10 (< 0: the default)",
+		         o->resample_quality);
+		return GRT_E_ARG;
+	}
+	return GTCRN_OK;
+}
+
 void gtcrn_opts_init(gtcrn_opts *o)
 {
 	if (!o)

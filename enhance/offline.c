@@ -233,6 +233,7 @@ int gtcrn_enhance(const gtcrn_model *m, const gtcrn_opts *o, const float *in, fl
                   size_t n, char *err, size_t err_len)
 {
 	gtcrn_opts def;
+	int rc;
 
 	if (!m || (n && (!in || !out))) {
 		snprintf(err, err_len, "gtcrn_enhance: NULL argument");
@@ -242,10 +243,9 @@ int gtcrn_enhance(const gtcrn_model *m, const gtcrn_opts *o, const float *in, fl
 		gtcrn_opts_init(&def);
 		o = &def;
 	}
-	if (!(o->mix >= 0 && o->mix <= 1)) {
-		snprintf(err, err_len, "mix %g out of range 0..1", (double)o->mix);
-		return GRT_E_ARG;
-	}
+	if ((rc = opts_check(o, o->sample_rate ? o->sample_rate : m->info.sample_rate, err,
+	                     err_len)))
+		return rc;
 	if (m->info.kind == GTCRN_STREAMING)
 		return enhance_streaming(m, o, in, out, n, err, err_len);
 	return enhance_offline(m, o, in, out, n, err, err_len);

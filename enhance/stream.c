@@ -352,11 +352,8 @@ int gtcrn_state_create(const gtcrn_model *m, const gtcrn_opts *o, gtcrn_state **
 		o = &def;
 	}
 	rate = o->sample_rate ? o->sample_rate : m->info.sample_rate;
-	if (rate < 1000 || rate > 768000 || !(o->mix >= 0 && o->mix <= 1)) {
-		snprintf(err, err_len, "sample rate %d Hz or mix %g out of range (1000..768000 Hz, 0..1)",
-		         rate, (double)o->mix);
-		return GRT_E_ARG;
-	}
+	if ((rc = opts_check(o, rate, err, err_len)))
+		return rc;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, err_len, "out of memory");

@@ -92,6 +92,12 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *d, unsigned long rate)
 
 	if (!p)
 		return NULL;
+	if (rate < 1000 || rate > 768000) {   /* as gtcrn_state_create takes */
+		fprintf(stderr, "%s: the host's sample rate %lu Hz is out of range 1000..768000\n",
+		        d->Label, rate);
+		free(p);
+		return NULL;
+	}
 	p->channels = d->UniqueID == ID_STEREO ? 2 : 1;
 	if ((rc = gtcrn_model_load(path, &p->model, err, sizeof err))) {
 		fprintf(stderr, "%s: cannot load the GTCRN model %s: %s\n"
@@ -101,7 +107,7 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *d, unsigned long rate)
 		goto fail;
 	}
 	gtcrn_opts_init(&o);
-	o.sample_rate = rate > 0 && rate <= 1000000 ? (int)rate : -1;
+	o.sample_rate = (int)rate;
 	for (int c = 0; c < p->channels; c++)
 		if ((rc = gtcrn_state_create(p->model, &o, &p->st[c], err, sizeof err))) {
 			fprintf(stderr, "%s: cannot run the GTCRN model %s at %lu Hz: %s\n",

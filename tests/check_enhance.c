@@ -759,6 +759,44 @@ START_TEST(resampler_errors)
 }
 END_TEST
 
+/* Options out of range are refused with a message naming the one at fault,
+ * also where they would not be used (a quality at the model's own rate). */
+START_TEST(option_errors)
+{
+	static const struct {
+		int rate, quality;
+		float mix, atten;
+		const char *msg;
+	} cases[] = {
+		{ 500, -1, 1, -1, "sample rate 500 Hz out of range 1000..768000" },
+		{ 800000, -1, 1, -1, "sample rate 800000 Hz out of range 1000..768000" },
+		{ 16000, -1, 1.5f, -1, "mix 1.5 out of range 0..1" },
+		{ 16000, -1, 1, NAN, "attenuation limit is NaN" },
+		{ 16000, 11, 1, -1, "resample quality 11 out of range 0..10" },
+	};
+	gtcrn_model *m = load("gtcrn_simple");
+	float x[16] = { 0 }, y[16];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gtcrn_opts o;
+		gtcrn_state *s = NULL;
+		gtcrn_opts_init(&o);
+		o.sample_rate = cases[i].rate;
+		o.resample_quality = cases[i].quality;
+		o.mix = cases[i].mix;
+		o.atten_lim_db = cases[i].atten;
+		err[0] = 0;
+		ck_assert_int_eq(gtcrn_state_create(m, &o, &s, err, sizeof(err)), GRT_E_ARG);
+		ck_assert_msg(strstr(err, cases[i].msg), "case %zu: '%s'", i, err);
+		ck_assert_ptr_null(s);
+		err[0] = 0;
+		ck_assert_int_eq(gtcrn_enhance(m, &o, x, y, 16, err, sizeof(err)), GRT_E_ARG);
+		ck_assert_msg(strstr(err, cases[i].msg), "case %zu (gtcrn_enhance): '%s'", i, err);
+	}
+	gtcrn_model_free(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("enhance");
@@ -772,6 +810,7 @@ int main(void)
 	tcase_add_test(model, kinds);
 	tcase_add_test(model, not_gtcrn);
 	tcase_add_test(model, default_model_path);
+	tcase_add_test(model, option_errors);
 	tcase_add_test(model, metadata);
 	tcase_add_test(gold, golden_simple);
 	tcase_add_test(gold, golden_stream);
