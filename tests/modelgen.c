@@ -53,7 +53,8 @@ struct mg *mg_new(int64_t ir_version, int opset)
 	return g;
 }
 
-static Onnx__ValueInfoProto *value_info(const char *name, int dtype, int ndim, const int64_t *dims)
+static Onnx__ValueInfoProto *value_info(const char *name, int dtype, int ndim, const int64_t *dims,
+                                        int negative_as_param)
 {
 	Onnx__ValueInfoProto *vi = xcalloc(1, sizeof(*vi));
 	Onnx__TypeProto *tp = xcalloc(1, sizeof(*tp));
@@ -76,7 +77,7 @@ static Onnx__ValueInfoProto *value_info(const char *name, int dtype, int ndim, c
 	for (int d = 0; d < ndim; d++) {
 		Onnx__TensorShapeProto__Dimension *dim = xcalloc(1, sizeof(*dim));
 		onnx__tensor_shape_proto__dimension__init(dim);
-		if (dims[d] >= 0) {
+		if (dims[d] >= 0 || !negative_as_param) {
 			dim->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
 			dim->dim_value = dims[d];
 		} else {
@@ -91,20 +92,27 @@ static Onnx__ValueInfoProto *value_info(const char *name, int dtype, int ndim, c
 void mg_input(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims)
 {
 	GROW(g->gr->input, g->gr->n_input);
-	g->gr->input[g->gr->n_input++] = value_info(name, dtype, ndim, dims);
+	g->gr->input[g->gr->n_input++] = value_info(name, dtype, ndim, dims, 1);
+}
+
+void mg_input_values(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims)
+{
+	GROW(g->gr->input, g->gr->n_input);
+	g->gr->input[g->gr->n_input++] = value_info(name, dtype, ndim, dims, 0);
 }
 
 void mg_output(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims)
 {
 	GROW(g->gr->output, g->gr->n_output);
-	g->gr->output[g->gr->n_output++] = value_info(name, dtype, ndim, dims);
+	g->gr->output[g->gr->n_output++] = value_info(name, dtype, ndim, dims, 1);
 }
 
 void mg_init(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
              const void *data)
 {
 	Onnx__TensorProto *t = xcalloc(1, sizeof(*t));
-	size_t n = 1, es = dtype == 7 || dtype == 11 ? 8 : dtype == 9 || dtype == 2 || dtype == 3 ? 1 : 4;
+	size_t n = 1, es = dtype == 7 || dtype == 11 ? 8 : dtype == 9 || dtype == 2 || dtype == 3 ? 1 :
+	                dtype == 10 || dtype == 16 ? 2 : 4;
 
 	onnx__tensor_proto__init(t);
 	t->name = xstrdup(name);

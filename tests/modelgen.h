@@ -11,6 +11,9 @@ struct mg;
 struct mg *mg_new(int64_t ir_version, int opset);
 /* A graph input or output; dims may contain -1 for a dynamic dim. */
 void mg_input(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims);
+/* The same with every dim a dim_value, negative ones too (for tests of
+ * what the loader refuses). */
+void mg_input_values(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims);
 void mg_output(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims);
 /* raw_data form */
 void mg_init(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,

@@ -1,4 +1,5 @@
-/* make_seeds.c - writes the seed models (seeds.c) into a folder:
+/* make_seeds.c - writes the seed models (seeds.c) and the inputs of past
+ * crashes (regress.c) into a folder, as the fuzzers' starting corpus:
  *   make_seeds DIR */
 #include <stdio.h>
 #include "tests/fuzz/fuzz.h"
@@ -31,5 +32,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fuzz_seeds(save, &o);
+	fuzz_regress(save, &o);
 	return o.failed;
 }

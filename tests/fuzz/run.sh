@@ -1,11 +1,12 @@
 #!/bin/sh
 # run.sh BUILD SECONDS SRCDIR MODELS_DIR NODE_TESTS_DIR
 # Runs each libFuzzer target of BUILD for SECONDS on a corpus in
-# BUILD/corpus/<target>, seeded from tests/fuzz/seeds.c (make_seeds) or
-# tests/fuzz/corpus/stream, the GTCRN
-# exports and a few ONNX node tests; prints each target's executions and
-# coverage. Crash inputs go to BUILD/crashes/<target>/ (copy them into
-# tests/fuzz/regress/<target>/ once fixed, so that make check replays them).
+# BUILD/corpus/<target>, seeded from tests/fuzz/seeds.c and regress.c
+# (make_seeds) or tests/fuzz/corpus/stream, the GTCRN exports and a few ONNX
+# node tests; prints each target's executions and coverage. Crash inputs go
+# to BUILD/crashes/<target>/ (once fixed, rebuild a model in
+# tests/fuzz/regress.c, or copy a stream program into regress/stream/, so
+# that make check replays them).
 set -u
 B=$1 T=$2 S=$3 M=$4 N=$5
 status=0

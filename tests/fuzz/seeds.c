@@ -8,7 +8,7 @@
 #include "tests/fuzz/fuzz.h"
 #include "tests/modelgen.h"
 
-static void emit(struct mg *g, const char *name, fuzz_seed_fn fn, void *ctx)
+void fuzz_emit(struct mg *g, const char *name, fuzz_seed_fn fn, void *ctx)
 {
 	uint8_t *buf;
 	size_t len;
@@ -37,7 +37,7 @@ static void conv_prelu(fuzz_seed_fn fn, void *ctx)
 	n = mg_node(g, "Conv", "conv", "x,w,b", "c");
 	mg_attr_ints(g, n, "pads", 4, pads);
 	mg_node(g, "PRelu", "prelu", "c,slope", "y");
-	emit(g, "conv_prelu.onnx", fn, ctx);
+	fuzz_emit(g, "conv_prelu.onnx", fn, ctx);
 }
 
 static void gru_bidir(fuzz_seed_fn fn, void *ctx)
@@ -63,7 +63,7 @@ static void gru_bidir(fuzz_seed_fn fn, void *ctx)
 	mg_attr_int(g, n, "hidden_size", 2);
 	mg_attr_string(g, n, "direction", "bidirectional");
 	mg_attr_int(g, n, "linear_before_reset", 1);
-	emit(g, "gru_bidir.onnx", fn, ctx);
+	fuzz_emit(g, "gru_bidir.onnx", fn, ctx);
 }
 
 /* cache_out = the cache with its last column set to the new frame */
@@ -92,7 +92,7 @@ static void cache_scatter(fuzz_seed_fn fn, void *ctx)
 	mg_attr_ints(g, n, "axes", 1, axis);
 	mg_attr_int(g, n, "keepdims", 0);
 	mg_node(g, "ScatterND", "sc", "cache,idx,u", "cache_out");
-	emit(g, "cache_scatter.onnx", fn, ctx);
+	fuzz_emit(g, "cache_scatter.onnx", fn, ctx);
 }
 
 static void layernorm_matmul(fuzz_seed_fn fn, void *ctx)
@@ -121,7 +121,7 @@ static void layernorm_matmul(fuzz_seed_fn fn, void *ctx)
 	mg_node(g, "Div", "div", "d,sd", "nrm");
 	mg_node(g, "MatMul", "mm", "nrm,w", "p");
 	mg_node(g, "Add", "addb", "p,b", "y");
-	emit(g, "layernorm_matmul.onnx", fn, ctx);
+	fuzz_emit(g, "layernorm_matmul.onnx", fn, ctx);
 }
 
 static void gather_einsum(fuzz_seed_fn fn, void *ctx)
@@ -140,7 +140,7 @@ static void gather_einsum(fuzz_seed_fn fn, void *ctx)
 	mg_attr_ints(g, n, "perm", 3, perm);
 	n = mg_node(g, "Einsum", "e", "tx,tx", "y");
 	mg_attr_string(g, n, "equation", "abc,dbc->ad");
-	emit(g, "gather_einsum.onnx", fn, ctx);
+	fuzz_emit(g, "gather_einsum.onnx", fn, ctx);
 }
 
 void fuzz_seeds(fuzz_seed_fn fn, void *ctx)
