@@ -392,14 +392,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 		/* the first operand when it names a model; else $GTCRN_MODEL, else
 		 * the installed default */
 		int n = argc - first;
-		if (n && (ends_with(argv[first], ".onnx") || (!o->out_dir && n == 3)))
+		const char *env = getenv("GTCRN_MODEL");
+		if (n && (ends_with(argv[first], ".onnx") || (!o->out_dir && n == 3))) {
 			o->model = argv[first++];
-		else if (access(o->model = gtcrn_default_model_path(), F_OK) &&
-		         !(getenv("GTCRN_MODEL") && *getenv("GTCRN_MODEL"))) {
-			msg("no model: give MODEL.onnx or -m MODEL, set GTCRN_MODEL, or install a "
-			    "default with `make install-model MODEL=FILE` (%s: %s)", o->model,
-			    strerror(errno));
-			return RC_USAGE;
+		} else {
+			/* a $GTCRN_MODEL that does not load is a model error, later */
+			o->model = gtcrn_default_model_path();
+			if (!(env && *env) && access(o->model, F_OK)) {
+				msg("no model: give MODEL.onnx or -m MODEL, set GTCRN_MODEL, or install "
+				    "a default with `make install-model MODEL=FILE` (%s: %s)", o->model,
+				    strerror(errno));
+				return RC_USAGE;
+			}
 		}
 	}
 	if (o->offline && o->stream) {
