@@ -160,15 +160,17 @@ static int enhance_offline(const gtcrn_model *m, const gtcrn_opts *o, const floa
 		float v = in[i];
 		if (!sanitize_sample(&v))
 			continue;
-		if (!xs && !(xs = malloc(n * sizeof(float)))) {
-			snprintf(err, err_len, "out of memory");
-			return GRT_E_NOMEM;
-		}
-		if (x != xs)
+		if (!xs) {
+			if (!(xs = malloc(n * sizeof(float)))) {
+				snprintf(err, err_len, "out of memory");
+				return GRT_E_NOMEM;
+			}
 			memcpy(xs, in, n * sizeof(float));
-		x = in = xs;
+		}
 		xs[i] = v;
 	}
+	if (xs)
+		x = in = xs;
 	if (rate != m->info.sample_rate) {
 		if ((rc = resample_all(rate, m->info.sample_rate, o->resample_quality, in, n, &xr, &nm,
 		                       err, err_len)))

@@ -39,7 +39,7 @@ enum exit_code {
 #define ERR_LEN 1024
 
 struct options {
-	const char *model;            /* -m, the first operand, or $GTCRN_MODEL */
+	const char *model;            /* -m, the first operand, else gtcrn_default_model_path() */
 	const char *model_info;       /* --model-info */
 	const char *out_dir;          /* -o: batch mode */
 	const char *tree_root;        /* --keep-tree: outputs at their path below this */
