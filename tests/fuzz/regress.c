@@ -4,6 +4,7 @@
  * replayers run them in memory at every `make check` (fuzz.h). Weights the
  * crashes did not depend on are the seeds' (seeds.c). A new crash input is
  * written here the same way once its bug is fixed. */
+#include <stdio.h>
 #include "tests/fuzz/fuzz.h"
 #include "tests/modelgen.h"
 
@@ -67,40 +68,48 @@ static void conv_plan_over_budget(fuzz_seed_fn fn, void *ctx)
 	conv_mutant(fn, ctx, "conv-plan-over-budget-2.onnx", dx2, pads2, 1, ds2);
 }
 
+/* An ONNX node test of op mutated: inputs in[0] (dims dx) and in[1] (dw),
+ * output out (dy), pads, and the strides under the fuzzer's garbled
+ * attribute name (ignored by the runtime). Opset 11, as the node tests. */
+static void node_test_mutant(fuzz_seed_fn fn, void *ctx, const char *name, const char *op,
+                             const char *const io[3], const int64_t dx[4], const int64_t dw[4],
+                             const int64_t dy[4], const int64_t pads[4], const char *strides_attr,
+                             const int64_t strides[2])
+{
+	struct mg *g = mg_new(6, 11);
+	char inputs[8];
+	int n;
+
+	mg_input_values(g, io[0], 1, 4, dx);
+	mg_input_values(g, io[1], 1, 4, dw);
+	mg_output(g, io[2], 1, 4, dy);
+	snprintf(inputs, sizeof inputs, "%s,%s", io[0], io[1]);
+	n = mg_node(g, op, NULL, inputs, io[2]);
+	mg_attr_ints(g, n, "pads", 4, pads);
+	mg_attr_ints(g, n, strides_attr, 2, strides);
+	fuzz_emit(g, name, fn, ctx);
+}
+
 /* ONNX's test_conv_with_strides_padding, mutated: a weight with a 0 kernel
  * dim overflowed the plane plan's tap bounds (now refused). */
 static void conv_empty_kernel(fuzz_seed_fn fn, void *ctx)
 {
+	static const char *const io[3] = { "x", "W", "y" };
 	static const int64_t dx[4] = { 101, 1, 7, 6 }, dw[4] = { 2, 1, 0, 2 }, dy[4] = { 1, 1, 4, 3 };
 	static const int64_t pads[4] = { 2, 1, 7, 33 }, strides[2] = { 4, 3 };
-	struct mg *g = mg_new(6, 11);
-	int n;
-
-	mg_input_values(g, "x", 1, 4, dx);
-	mg_input_values(g, "W", 1, 4, dw);
-	mg_output(g, "y", 1, 4, dy);
-	n = mg_node(g, "Conv", NULL, "x,W", "y");
-	mg_attr_ints(g, n, "pads", 4, pads);
-	mg_attr_ints(g, n, "`trides", 2, strides);      /* the fuzzer's name: ignored */
-	fuzz_emit(g, "conv-empty-kernel.onnx", fn, ctx);
+	node_test_mutant(fn, ctx, "conv-empty-kernel.onnx", "Conv", io, dx, dw, dy, pads, "`trides",
+	                 strides);
 }
 
 /* ONNX's test_convtranspose_pads, mutated: 2^31 empty batch items looped for
  * 80 s (nodes whose outputs hold no element are no longer run). */
 static void convt_empty_huge_batch(fuzz_seed_fn fn, void *ctx)
 {
+	static const char *const io[3] = { "X", "W", "Y" };
 	static const int64_t dx[4] = { 2147483648, 0, 3, 3 }, dw[4] = { 0, 1, -4, -4 };
 	static const int64_t dy[4] = { 1, 2, 7, 3 }, pads[4] = { 0, 3, 2, 1 }, strides[2] = { -2, 3 };
-	struct mg *g = mg_new(6, 11);
-	int n;
-
-	mg_input_values(g, "X", 1, 4, dx);
-	mg_input_values(g, "W", 1, 4, dw);
-	mg_output(g, "Y", 1, 4, dy);
-	n = mg_node(g, "ConvTranspose", NULL, "X,W", "Y");
-	mg_attr_ints(g, n, "pads", 4, pads);
-	mg_attr_ints(g, n, "wtrides", 2, strides);      /* the fuzzer's name: ignored */
-	fuzz_emit(g, "convt-empty-huge-batch.onnx", fn, ctx);
+	node_test_mutant(fn, ctx, "convt-empty-huge-batch.onnx", "ConvTranspose", io, dx, dw, dy, pads,
+	                 "wtrides", strides);
 }
 
 void fuzz_regress(fuzz_seed_fn fn, void *ctx)
