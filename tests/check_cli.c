@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1233,6 +1234,213 @@ START_TEST(test_env_mix_stats)
 }
 END_TEST
 
+/* --- output paths: what is at OUT decides how it is written ---------- */
+
+/* One second of mix.wav as dir/in.wav; returns its path. */
+static const char *short_input(const char *dir)
+{
+	static char in[1024];
+	SF_INFO info;
+	short *x = load_shorts(MIX_WAV, &info);
+
+	snprintf(in, sizeof(in), "%s/in.wav", dir);
+	save_shorts(in, x, 16000, 1, 16000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+	free(x);
+	return in;
+}
+
+/* The samples of two files are equal (and they have the same length). */
+static void expect_same_audio(const char *got, const char *ref)
+{
+	SF_INFO ig, ir;
+	short *g = load_shorts(got, &ig), *r = load_shorts(ref, &ir);
+
+	ck_assert_msg(ig.frames == ir.frames && ig.channels == ir.channels &&
+	              ig.samplerate == ir.samplerate, "%s: %lld frames %d ch %d Hz, expected "
+	              "%lld %d %d as %s", got, (long long)ig.frames, ig.channels, ig.samplerate,
+	              (long long)ir.frames, ir.channels, ir.samplerate, ref);
+	ck_assert_msg(!memcmp(g, r, (size_t)ig.frames * (size_t)ig.channels * sizeof(short)),
+	              "%s: samples differ from %s", got, ref);
+	free(g);
+	free(r);
+}
+
+/* A character device or a FIFO at OUT is written, never replaced: a device
+ * node made here (root) or /dev/null itself (when not root the old rename
+ * would fail on it), a FIFO drained by a reader process, and /dev/stdout
+ * redirected to a file (the redirection's file keeps its inode). */
+START_TEST(test_out_special)
+{
+	const char *dir = test_dir("out_special"), *in = short_input(dir);
+	char ref[1024], dev[1024], fifo[1024], got[1024], redir[1024];
+	struct run_opts ro = { .out_file = redir };
+	struct stat st, st2;
+	pid_t pid;
+	int status;
+
+	snprintf(ref, sizeof(ref), "%s/ref.wav", dir);
+	snprintf(fifo, sizeof(fifo), "%s/f.wav", dir);
+	snprintf(got, sizeof(got), "%s/from_fifo.wav", dir);
+	snprintf(redir, sizeof(redir), "%s/redir.wav", dir);
+	run_ok(NULL, "-q", SIMPLE, in, ref, NULL);
+	if (geteuid() == 0) {
+		snprintf(dev, sizeof(dev), "%s/mynull", dir);
+		ck_assert(mknod(dev, S_IFCHR | 0644, makedev(1, 3)) == 0);
+	} else {
+		snprintf(dev, sizeof(dev), "/dev/null");
+	}
+	run_ok(NULL, "-q", SIMPLE, in, dev, NULL);
+	ck_assert(stat(dev, &st) == 0);
+	ck_assert_msg(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
+	              "%s is no longer the null device (mode %o)", dev, (unsigned)st.st_mode);
+	/* a FIFO: its reader gets the whole WAV */
+	ck_assert(mkfifo(fifo, 0644) == 0);
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		int fi = open(fifo, O_RDONLY), fo = open(got, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		char buf[4096];
+		ssize_t n;
+		while (fi >= 0 && fo >= 0 && (n = read(fi, buf, sizeof(buf))) > 0)
+			if (write(fo, buf, (size_t)n) != n)
+				_exit(1);
+		_exit(fi < 0 || fo < 0 || close(fo) ? 1 : 0);
+	}
+	run_ok(NULL, "-q", SIMPLE, in, fifo, NULL);
+	ck_assert(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	          WEXITSTATUS(status) == 0);
+	ck_assert_msg(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode), "%s is no longer a FIFO", fifo);
+	expect_same_audio(got, ref);
+	/* /dev/stdout redirected to a file: written in place */
+	write_bytes(redir, "", 0);
+	ck_assert(stat(redir, &st) == 0);
+	run_ok(&ro, "-q", SIMPLE, in, "/dev/stdout", NULL);
+	ck_assert(stat(redir, &st2) == 0);
+	ck_assert_msg(st.st_ino == st2.st_ino, "the redirection's file was replaced");
+	expect_same_audio(redir, ref);
+	/* nothing else was left in the folder: in, ref, the node, the FIFO, its copy, redir */
+	ck_assert_int_eq(dir_entries(dir), geteuid() == 0 ? 6 : 5);
+}
+END_TEST
+
+/* The model is never the output: the same file under another name, a
+ * .onnx name, or the model given by GTCRN_MODEL and named as OUT. */
+START_TEST(test_out_model)
+{
+	const char *dir = test_dir("out_model"), *in = short_input(dir);
+	char model[1024], hard[1024], env[1200], onnx_out[1024];
+	struct run_opts ro = { .env = env };
+	size_t n0, n1;
+	void *before = read_bytes(SIMPLE, &n0), *after;
+
+	snprintf(model, sizeof(model), "%s/model.onnx", dir);
+	snprintf(hard, sizeof(hard), "%s/hard.wav", dir);
+	snprintf(onnx_out, sizeof(onnx_out), "%s/out.onnx", dir);
+	snprintf(env, sizeof(env), "GTCRN_MODEL=%s", model);
+	write_bytes(model, before, n0);
+	ck_assert(link(model, hard) == 0);
+	{
+		struct run r;
+		run(&r, &ro, in, model, NULL);
+		ck_assert_msg(r.status == 1 && strstr(r.err, "refusing to write audio to a .onnx name"),
+		              "'%.600s' (%s): exit %d: %.600s", r.cmd, env, r.status, r.err);
+		run_free(&r);
+		run(&r, &ro, in, hard, NULL);
+		ck_assert_msg(r.status == 4 && strstr(r.err, "the output is the model file"),
+		              "'%.600s' (%s): exit %d: %.600s", r.cmd, env, r.status, r.err);
+		run_free(&r);
+	}
+	expect_fail(NULL, 1, "out.onnx: refusing to write audio to a .onnx name", SIMPLE, in,
+	            onnx_out, NULL);
+	expect_fail(NULL, 4, "hard.wav: the output is the model file", "-m", model, in, hard,
+	            NULL);
+	after = read_bytes(model, &n1);
+	ck_assert_msg(n0 == n1 && !memcmp(before, after, n0), "the model file changed");
+	ck_assert_msg(access(onnx_out, F_OK) != 0, "%s was written", onnx_out);
+	ck_assert_int_eq(dir_entries(dir), 3);          /* in.wav, model.onnx, hard.wav */
+	free(before);
+	free(after);
+}
+END_TEST
+
+/* A name without a known audio extension is refused unless --out-type
+ * names the format. */
+START_TEST(test_out_unknown_ext)
+{
+	const char *dir = test_dir("out_ext"), *in = short_input(dir);
+	char *xyz = path_in(dir, "out.xyz"), *bare = path_in(dir, "out");
+	SF_INFO info;
+	float *x;
+
+	expect_fail(NULL, 1, "out.xyz: unknown audio file type '.xyz'", SIMPLE, in, xyz, NULL);
+	expect_fail(NULL, 1, "out: no extension to choose the audio format by", SIMPLE, in, bare,
+	            NULL);
+	ck_assert_int_eq(dir_entries(dir), 1);
+	run_ok(NULL, "-q", "--out-type", "wav", SIMPLE, in, xyz, NULL);
+	x = load(xyz, &info);
+	ck_assert_int_eq(info.format & SF_FORMAT_TYPEMASK, SF_FORMAT_WAV);
+	ck_assert_int_eq(info.frames, 16000);
+	free(x);
+}
+END_TEST
+
+/* A symbolic link is written through (the link stays, the file it names
+ * gets the audio and keeps its mode); a read-only file is refused unless
+ * --force, which keeps its mode; a dangling link, a folder and a block
+ * device are refused before any processing. */
+START_TEST(test_out_link_readonly)
+{
+	const char *dir = test_dir("out_link"), *in = short_input(dir);
+	char sub[1024], target[1024], lnk[1024], ro[1024], ref[1024], dang[1024], blk[1024];
+	struct stat st;
+	size_t n;
+	void *keep;
+
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(target, sizeof(target), "%s/sub/target.wav", dir);
+	snprintf(lnk, sizeof(lnk), "%s/link.wav", dir);
+	snprintf(ro, sizeof(ro), "%s/ro.wav", dir);
+	snprintf(ref, sizeof(ref), "%s/ref.wav", dir);
+	snprintf(dang, sizeof(dang), "%s/dangling.wav", dir);
+	run_ok(NULL, "-q", SIMPLE, in, ref, NULL);
+	ck_assert(mkdir(sub, 0755) == 0);
+	write_bytes(target, "old", 3);
+	ck_assert(chmod(target, 0600) == 0);
+	ck_assert(symlink("sub/target.wav", lnk) == 0);
+	run_ok(NULL, "-q", SIMPLE, in, lnk, NULL);
+	ck_assert_msg(lstat(lnk, &st) == 0 && S_ISLNK(st.st_mode), "%s is no longer a link", lnk);
+	ck_assert(stat(target, &st) == 0);
+	ck_assert_msg((st.st_mode & 07777) == 0600, "%s: mode %o, expected 600", target,
+	              (unsigned)(st.st_mode & 07777));
+	expect_same_audio(target, ref);
+	ck_assert_int_eq(dir_entries(sub), 1);
+	/* read-only: refused, untouched; --force replaces it, mode kept */
+	write_bytes(ro, "keep", 4);
+	ck_assert(chmod(ro, 0444) == 0);
+	expect_fail(NULL, 4, "ro.wav: the file is read-only: refusing to replace it (--force",
+	            SIMPLE, in, ro, NULL);
+	keep = read_bytes(ro, &n);
+	ck_assert_msg(n == 4 && !memcmp(keep, "keep", 4), "the read-only file changed");
+	free(keep);
+	run_ok(NULL, "-q", "--force", SIMPLE, in, ro, NULL);
+	ck_assert(stat(ro, &st) == 0 && (st.st_mode & 07777) == 0444);
+	expect_same_audio(ro, ref);
+	/* refused before processing */
+	ck_assert(symlink("nowhere.wav", dang) == 0);
+	expect_fail(NULL, 4, "dangling.wav: a symbolic link to a file that does not exist", SIMPLE,
+	            in, dang, NULL);
+	expect_fail(NULL, 4, "sub: is a folder, not a file name", SIMPLE, in, sub, NULL);
+	if (geteuid() == 0) {
+		snprintf(blk, sizeof(blk), "%s/blk", dir);
+		ck_assert(mknod(blk, S_IFBLK | 0600, makedev(7, 255)) == 0);
+		expect_fail(NULL, 4, "blk: is a block device: refusing", SIMPLE, in, blk, NULL);
+		ck_assert(stat(blk, &st) == 0 && S_ISBLK(st.st_mode));
+		unlink(blk);
+	}
+	ck_assert_int_eq(dir_entries(dir), 6);   /* in, ref, sub, link, ro, dangling */
+}
+END_TEST
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -1279,6 +1487,14 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, test_file_size_limit);
 	tcase_add_test(tc, test_readonly_output);
 	tcase_add_test(tc, test_input_changes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("output paths");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_out_special);
+	tcase_add_test(tc, test_out_model);
+	tcase_add_test(tc, test_out_unknown_ext);
+	tcase_add_test(tc, test_out_link_readonly);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("options");

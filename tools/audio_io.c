@@ -42,7 +42,9 @@ struct audio_in {
 
 struct audio_out {
 	struct audio_format fmt;
-	const char *path;           /* final path; NULL = stdout */
+	const char *path;           /* the path as given; NULL = stdout */
+	char *target;               /* a symbolic link's resolved target, renamed onto; or NULL */
+	int direct;                 /* a device or FIFO, written in place */
 	int slot;                   /* temporary file registry slot, -1 = none */
 	SNDFILE *sf;                /* AUDIO_SNDFILE */
 	int fd;
@@ -630,12 +632,147 @@ void audio_in_close(struct audio_in *a)
 
 /* --- output format ---------------------------------------------------- */
 
+/* What an output path names now. */
+enum out_kind {
+	OUT_STDOUT,     /* "-" */
+	OUT_FILE,       /* a regular file, or nothing yet (st.st_nlink == 0) */
+	OUT_DIRECT,     /* a character device, FIFO or socket: written in place */
+	OUT_FOLDER,
+	OUT_BLOCK,      /* a block device: never written */
+	OUT_DANGLING,   /* a symbolic link to nothing */
+	OUT_ERROR,      /* stat failed otherwise: errno */
+};
+
+/* 1 when path reaches its file through a /proc/PID/fd link (/dev/stdout,
+ * /dev/fd/N): that names a descriptor someone already opened (a shell's
+ * redirection), to be written in place, never replaced. */
+static int through_fd_link(const char *path)
+{
+	char cur[PATH_MAX], dir[PATH_MAX], link[PATH_MAX];
+
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (int hops = 0; hops < 40; hops++) {
+		char *slash = strrchr(cur, '/');
+		struct stat st;
+		ssize_t n;
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - cur) + 1 : 1,
+		         slash ? cur : ".");
+		if (realpath(dir, link) && !strncmp(link, "/proc/", 6) &&
+		    (n = (ssize_t)strlen(link)) > 3 && !strcmp(link + n - 3, "/fd"))
+			return 1;
+		if (lstat(cur, &st) || !S_ISLNK(st.st_mode) ||
+		    (n = readlink(cur, link, sizeof(link) - 1)) < 0)
+			return 0;
+		link[n] = 0;
+		if (link[0] == '/' || !slash)
+			snprintf(cur, sizeof(cur), "%s", link);
+		else
+			snprintf(cur + (slash - cur) + 1, sizeof(cur) - (size_t)(slash - cur) - 1, "%s",
+			         link);
+	}
+	return 0;
+}
+
+static enum out_kind out_kind(const char *path, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!strcmp(path, "-"))
+		return OUT_STDOUT;
+	if (stat(path, st)) {
+		int e = errno;
+		if (e != ENOENT)
+			return OUT_ERROR;
+		memset(st, 0, sizeof(*st));
+		if (!lstat(path, st) && S_ISLNK(st->st_mode))
+			return OUT_DANGLING;
+		memset(st, 0, sizeof(*st));
+		return OUT_FILE;
+	}
+	if (S_ISREG(st->st_mode))
+		return through_fd_link(path) ? OUT_DIRECT : OUT_FILE;
+	if (S_ISDIR(st->st_mode))
+		return OUT_FOLDER;
+	return S_ISBLK(st->st_mode) ? OUT_BLOCK : OUT_DIRECT;
+}
+
+static int same_inode(const char *path, const struct stat *st)
+{
+	struct stat sp;
+
+	return path && strcmp(path, "-") && !stat(path, &sp) && sp.st_dev == st->st_dev &&
+	       sp.st_ino == st->st_ino;
+}
+
+int audio_out_check(const char *path, const char *in, const char *model,
+                    const struct audio_out_opts *o, char *err, size_t err_len)
+{
+	struct stat st;
+	enum out_kind k = out_kind(path, &st);
+	const char *ext = path_ext(path);
+
+	if (k == OUT_STDOUT)
+		return AUDIO_OK;
+	if (!strcasecmp(ext, "onnx")) {
+		snprintf(err, err_len, "%s: refusing to write audio to a .onnx name (the model comes "
+		         "first: gtcrn-run [MODEL.onnx] IN OUT)", path);
+		return AUDIO_E_USAGE;
+	}
+	switch (k) {
+	case OUT_ERROR:
+		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+		return AUDIO_E_OUTPUT;
+	case OUT_FOLDER:
+		snprintf(err, err_len, "%s: is a folder, not a file name (a batch writes into a "
+		         "folder with -o DIR)", path);
+		return AUDIO_E_OUTPUT;
+	case OUT_BLOCK:
+		snprintf(err, err_len, "%s: is a block device: refusing to write audio onto it", path);
+		return AUDIO_E_OUTPUT;
+	case OUT_DANGLING:
+		snprintf(err, err_len, "%s: a symbolic link to a file that does not exist: "
+		         "refusing to follow it", path);
+		return AUDIO_E_OUTPUT;
+	default:
+		break;
+	}
+	if (st.st_nlink && (same_inode(in, &st) || (in && audio_same_file(in, path)))) {
+		snprintf(err, err_len, "%s: the output is the input file: refusing to overwrite it",
+		         path);
+		return AUDIO_E_OUTPUT;
+	}
+	if (st.st_nlink && same_inode(model, &st)) {
+		snprintf(err, err_len, "%s: the output is the model file: refusing to overwrite it",
+		         path);
+		return AUDIO_E_OUTPUT;
+	}
+	if (k == OUT_DIRECT)
+		return AUDIO_OK;
+	if (st.st_nlink) {
+		if (!o->force && (!(st.st_mode & 0222) || access(path, W_OK))) {
+			snprintf(err, err_len, "%s: the file is read-only: refusing to replace it "
+			         "(--force replaces it and keeps its mode)", path);
+			return AUDIO_E_OUTPUT;
+		}
+	}
+	if (!o->type && !is_raw_ext(path) && !ext_major(ext)) {
+		snprintf(err, err_len, "%s: %s%s%s: name the file .wav, .flac, .ogg, .aiff, .raw ... "
+		         "or give --out-type wav|raw", path, *ext ? "unknown audio file type '."
+		         : "no extension to choose the audio format by", ext, *ext ? "'" : "");
+		return AUDIO_E_USAGE;
+	}
+	return AUDIO_OK;
+}
+
 int audio_out_format(const char *path, const struct audio_format *in,
                      const struct audio_out_opts *o, struct audio_format *out, char *err,
                      size_t err_len)
 {
-	int is_stdout = !strcmp(path, "-"), explicit = o->enc || o->bits;
+	struct stat st;
+	enum out_kind kind = out_kind(path, &st);
+	int is_stdout = kind == OUT_STDOUT, explicit = o->enc || o->bits;
+	int direct = is_stdout || kind == OUT_DIRECT;   /* written as a stream, never sought */
 	const char *label = is_stdout ? "stdout" : path;
+	int ext_fmt = ext_major(path_ext(path));
 
 	*out = *in;
 	if (o->enc) {
@@ -658,11 +795,15 @@ int audio_out_format(const char *path, const struct audio_format *in,
 	}
 	if (o->type)
 		out->type = o->type;
-	else if (is_stdout)
+	else if (is_raw_ext(path))
+		out->type = AUDIO_RAW;
+	else if (direct && !ext_fmt)     /* stdout, /dev/null: as the input, raw or WAV */
 		out->type = in->type == AUDIO_RAW ? AUDIO_RAW : AUDIO_WAV;
+	else if (direct && is_wav_family(ext_fmt))
+		out->type = AUDIO_WAV;
 	else
-		out->type = is_raw_ext(path) ? AUDIO_RAW : AUDIO_SNDFILE;
-	if (!is_stdout && out->type == AUDIO_WAV)
+		out->type = AUDIO_SNDFILE;
+	if (!direct && out->type == AUDIO_WAV)
 		out->type = AUDIO_SNDFILE;
 	if (out->type != AUDIO_SNDFILE) {
 		if (out->enc == AUDIO_ENC_NONE) {
@@ -681,7 +822,7 @@ int audio_out_format(const char *path, const struct audio_format *in,
 	}
 	{
 		int in_major = in->type == AUDIO_SNDFILE ? in->sf_format & SF_FORMAT_TYPEMASK : 0;
-		int major = ext_major(path_ext(path)), sub;
+		int major = o->type == AUDIO_WAV ? SF_FORMAT_WAV : ext_fmt, sub;
 		SF_INFO info = { 0 };
 		static const int fallback[] = { SF_FORMAT_PCM_16, SF_FORMAT_PCM_24, SF_FORMAT_VORBIS,
 		                                SF_FORMAT_OPUS, SF_FORMAT_MPEG_LAYER_III,
@@ -789,6 +930,7 @@ static void out_free(struct audio_out *a)
 	free(a->rbuf);
 	free(a->buf);
 	free(a->ibuf);
+	free(a->target);
 	free(a);
 }
 
@@ -808,13 +950,84 @@ void audio_out_abort(struct audio_out *a)
 	out_free(a);
 }
 
+/* A temporary file in the folder of dest (the path or a link's target),
+ * with the mode (and, where allowed, the owner) of the file it replaces,
+ * st (st_nlink 0: a new file, the umask's mode). */
+static int out_temp(struct audio_out *a, const char *dest, const struct stat *st, char *err,
+                    size_t err_len)
+{
+	const char *slash = strrchr(dest, '/'), *base = slash ? slash + 1 : dest;
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - dest) + 1 : 1, slash ? dest : ".");
+	if ((a->slot = temp_take()) < 0) {
+		snprintf(err, err_len, "%s: too many outputs open at once", a->path);
+		return AUDIO_E_OUTPUT;
+	}
+	if (snprintf(temp_slots[a->slot].path, PATH_MAX, "%s.%s.gtcrn-XXXXXX",
+	             slash ? dir : "", base) >= PATH_MAX) {
+		snprintf(err, err_len, "%s: path too long", a->path);
+		return AUDIO_E_OUTPUT;
+	}
+	atomic_signal_fence(memory_order_seq_cst);
+	temp_slots[a->slot].active = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	if ((a->fd = mkostemp(temp_slots[a->slot].path, O_CLOEXEC)) < 0) {
+		snprintf(err, err_len, "%s: cannot create a file in folder '%s': %s", a->path, dir,
+		         strerror(errno));
+		return AUDIO_E_OUTPUT;
+	}
+	a->created = 1;
+	if (fchmod(a->fd, st->st_nlink ? st->st_mode & 07777 : file_mode)) {
+		snprintf(err, err_len, "%s: cannot set the file mode: %s", a->path, strerror(errno));
+		return AUDIO_E_OUTPUT;
+	}
+	if (st->st_nlink && (st->st_uid != geteuid() || st->st_gid != getegid()) &&
+	    fchown(a->fd, st->st_uid, st->st_gid))
+		(void)fchown(a->fd, (uid_t)-1, st->st_gid);   /* the group alone, if that is allowed */
+	return AUDIO_OK;
+}
+
+/* Where the bytes go: stdout, the device or FIFO itself, or a temporary file. */
+static int out_dest(struct audio_out *a, const char *path, char *err, size_t err_len)
+{
+	struct stat st, lst;
+
+	switch (out_kind(path, &st)) {
+	case OUT_STDOUT:
+		a->fd = STDOUT_FILENO;
+		return AUDIO_OK;
+	case OUT_DIRECT:
+		a->path = path;
+		a->direct = 1;
+		/* a regular file here is a shell's redirection: written from its start */
+		if ((a->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC |
+		                  (S_ISREG(st.st_mode) ? O_TRUNC : 0))) < 0) {
+			snprintf(err, err_len, "%s: cannot open for writing: %s", path, strerror(errno));
+			return AUDIO_E_OUTPUT;
+		}
+		return AUDIO_OK;
+	case OUT_FILE:
+		break;
+	default:   /* audio_out_check names these */
+		snprintf(err, err_len, "%s: not a file that audio can be written to", path);
+		return AUDIO_E_OUTPUT;
+	}
+	a->path = path;
+	if (st.st_nlink && !lstat(path, &lst) && S_ISLNK(lst.st_mode) &&
+	    !(a->target = realpath(path, NULL))) {
+		snprintf(err, err_len, "%s: cannot resolve the symbolic link: %s", path,
+		         strerror(errno));
+		return AUDIO_E_OUTPUT;
+	}
+	return out_temp(a, a->target ? a->target : path, &st, err, err_len);
+}
+
 int audio_out_open(const char *path, const struct audio_format *fmt, int in_rate_hz,
                    struct audio_out **out, char *err, size_t err_len)
 {
 	struct audio_out *a = calloc(1, sizeof(*a));
-	const char *slash, *base;
-	char dir[PATH_MAX];
-	int e = 0;
+	int e = 0, rc;
 
 	*out = NULL;
 	if (!a) {
@@ -837,42 +1050,11 @@ int audio_out_open(const char *path, const struct audio_format *fmt, int in_rate
 			return AUDIO_E_PROCESS;
 		}
 	}
-	if (!strcmp(path, "-")) {
-		a->fd = STDOUT_FILENO;
-		*out = a;
-		return AUDIO_OK;
-	}
-	a->path = path;
-	slash = strrchr(path, '/');
-	base = slash ? slash + 1 : path;
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
-	if ((a->slot = temp_take()) < 0) {
-		snprintf(err, err_len, "%s: too many outputs open at once", path);
-		out_free(a);
-		return AUDIO_E_OUTPUT;
-	}
-	if (snprintf(temp_slots[a->slot].path, PATH_MAX, "%s.%s.gtcrn-XXXXXX",
-	             slash ? dir : "", base) >= PATH_MAX) {
-		snprintf(err, err_len, "%s: path too long", path);
+	if ((rc = out_dest(a, path, err, err_len))) {
 		audio_out_abort(a);
-		return AUDIO_E_OUTPUT;
+		return rc;
 	}
-	atomic_signal_fence(memory_order_seq_cst);
-	temp_slots[a->slot].active = 1;
-	atomic_signal_fence(memory_order_seq_cst);
-	if ((a->fd = mkostemp(temp_slots[a->slot].path, O_CLOEXEC)) < 0) {
-		snprintf(err, err_len, "%s: cannot create a file in folder '%s': %s", path, dir,
-		         strerror(errno));
-		audio_out_abort(a);
-		return AUDIO_E_OUTPUT;
-	}
-	a->created = 1;
-	if (fchmod(a->fd, file_mode)) {
-		snprintf(err, err_len, "%s: cannot set the file mode: %s", path, strerror(errno));
-		audio_out_abort(a);
-		return AUDIO_E_OUTPUT;
-	}
-	if (fmt->type == AUDIO_SNDFILE) {
+	if (a->path && fmt->type == AUDIO_SNDFILE) {
 		SF_INFO info = { .samplerate = fmt->rate_hz, .channels = fmt->channels,
 		                 .format = fmt->sf_format };
 		if (!(a->sf = sf_open_fd(a->fd, SFM_WRITE, &info, SF_FALSE))) {
@@ -1057,7 +1239,7 @@ int audio_out_commit(struct audio_out *a, char *err, size_t err_len)
 		out_free(a);
 		return AUDIO_OK;
 	}
-	if (fsync(a->fd) && errno != EINVAL) {
+	if (!a->direct && fsync(a->fd) && errno != EINVAL) {
 		snprintf(err, err_len, "%s: write failed: %s", a->path, strerror(errno));
 		audio_out_abort(a);
 		return AUDIO_E_OUTPUT;
@@ -1069,7 +1251,7 @@ int audio_out_commit(struct audio_out *a, char *err, size_t err_len)
 		audio_out_abort(a);
 		return AUDIO_E_OUTPUT;
 	}
-	if (rename(temp_slots[a->slot].path, a->path)) {
+	if (!a->direct && rename(temp_slots[a->slot].path, a->target ? a->target : a->path)) {
 		snprintf(err, err_len, "%s: cannot rename the finished output into place: %s",
 		         a->path, strerror(errno));
 		audio_out_abort(a);

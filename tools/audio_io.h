@@ -47,6 +47,7 @@ struct audio_out_opts {
 	enum audio_enc enc;
 	int bits;
 	int rate_hz;
+	int force;              /* replace a read-only output file */
 };
 
 struct audio_in;
@@ -73,13 +74,27 @@ void audio_in_close(struct audio_in *a);                       /* accepts NULL *
 int audio_out_format(const char *path, const struct audio_format *in,
                      const struct audio_out_opts *o, struct audio_format *out, char *err,
                      size_t err_len);
+/* Checks, before any processing, that path ("-" = stdout) may take the
+ * output: never the input or the model file (same device and inode), never
+ * a name ending in .onnx, a folder or a block device; a read-only regular
+ * file only with o->force; a regular file (new or existing) needs a known
+ * audio extension unless o->type names the format. Character devices and
+ * FIFOs (/dev/null, /dev/stdout on a pipe) are written directly, like
+ * stdout. in and model may be NULL. AUDIO_E_USAGE or AUDIO_E_OUTPUT with a
+ * message naming path. */
+int audio_out_check(const char *path, const char *in, const char *model,
+                    const struct audio_out_opts *o, char *err, size_t err_len);
 /* 1 if both paths name the same file (same device and inode, or the same
  * real path when out does not exist yet), else 0. */
 int audio_same_file(const char *in, const char *out);
 /* One line such as "WAV, 16000 Hz, 2 channels, 16-bit signed". */
 void audio_format_describe(const struct audio_format *f, char *buf, size_t len);
 
-/* Creates the output: stdout for "-", else a temporary file next to path.
+/* Creates the output: stdout for "-"; a character device or FIFO opened
+ * and written directly; else a temporary file in the folder of path (of
+ * its target when path is a symbolic link: the link stays and the file it
+ * names is replaced) renamed into place by audio_out_commit; a replaced
+ * file's mode (and, where allowed, owner) is kept.
  * fmt->frames, when known, is the length the output will have (WAV header
  * on a pipe). Frames are given at in_rate_hz; when that differs from
  * fmt->rate_hz they are resampled (libsamplerate) to round(n * ratio). */

@@ -29,7 +29,7 @@ enum exit_code {
 	RC_USAGE = 1,       /* bad option or operand */
 	RC_INPUT = 2,       /* input missing, unreadable, empty or malformed */
 	RC_MODEL = 3,       /* model cannot be loaded or is not GTCRN-shaped */
-	RC_OUTPUT = 4,      /* output cannot be written, or would overwrite the input */
+	RC_OUTPUT = 4,      /* output cannot be written, or would overwrite the input or model */
 	RC_PROCESS = 5,     /* enhancement failed */
 	RC_SIGNAL = 130,    /* SIGINT / SIGTERM */
 };
@@ -157,6 +157,12 @@ static void usage(FILE *f)
 "      --keep-tree ROOT    batch: write DIR/<IN's path below ROOT> (making the folders),\n"
 "                          not DIR/<IN's name>: a tree keeps its shape and its names\n"
 "      --skip-existing     leave outputs that already exist untouched\n"
+"  -f, --force             replace a read-only output file (its mode is kept)\n"
+"  OUT: a regular file is written to a temporary file in its folder and renamed\n"
+"  into place when complete (through a symbolic link: the file it names); a\n"
+"  device or FIFO (/dev/null, /dev/stdout) is written directly. Refused: the\n"
+"  input or the model file, a .onnx name, a folder, a block device, an unknown\n"
+"  extension (unless --out-type names the format).\n"
 "Reporting:\n"
 "  -q, --quiet             no progress bar, no notes\n"
 "      --stats             one line per file on stderr: audio duration, wall time,\n"
@@ -175,7 +181,8 @@ static void usage(FILE *f)
 "    2  input error (missing, unreadable, empty or malformed audio; too long for the\n"
 "       offline model's memory budget)\n"
 "    3  model error (cannot be loaded, not GTCRN-shaped, unsupported operators)\n"
-"    4  output error (cannot create or write OUT; OUT is the input file)\n"
+"    4  output error (cannot create or write OUT; OUT is the input or the model file,\n"
+"       read-only without --force, a folder, a block device or a link to nothing)\n"
 "    5  processing error (the enhancement failed)\n"
 "  130  interrupted by SIGINT or SIGTERM (no partial output is left)\n"
 "  With several inputs: the status of the first input (in order) that failed.\n",
@@ -271,6 +278,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "out-bits", required_argument, NULL, OPT_OUT_BITS },
 		{ "out-rate", required_argument, NULL, OPT_OUT_RATE },
 		{ "skip-existing", no_argument, NULL, OPT_SKIP },
+		{ "force", no_argument, NULL, 'f' },
 		{ "keep-tree", required_argument, NULL, OPT_TREE },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -287,7 +295,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->atten_lim_db = -1.0f;
 	o->resample_quality = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:o:j:t:r:c:e:b:qh", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:o:j:t:r:c:e:b:fqh", longs, NULL)) != -1) {
 		const char *bad = NULL;
 		switch (c) {
 		case 'm': o->model = optarg; break;
@@ -321,6 +329,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->bits = (int)v;
 			break;
 		case 'q': o->quiet = 1; break;
+		case 'f': o->out.force = 1; break;
 		case 'h': usage(stdout); return RC_OK;
 		case OPT_VERSION: printf("gtcrn-run %s\n", PACKAGE_VERSION); return RC_OK;
 		case OPT_OFFLINE: o->offline = 1; break;
@@ -960,17 +969,22 @@ static int run_file(struct run_ctx *c, const char *in_path, const char *out_path
 	struct audio_format hint = o->in_hint, fo;
 	const struct audio_format *fi;
 	struct progress pg = { 0 };
+	struct stat st;
 	char err[ERR_LEN];
 	double t0 = now_s();
 	int rc, stream;
 
 	memset(fs, 0, sizeof(*fs));
 	fs->median_ms = fs->p99_ms = -1;
-	if (o->skip_existing && strcmp(out_path, "-") && !access(out_path, F_OK)) {
+	if (o->skip_existing && !stat(out_path, &st) && S_ISREG(st.st_mode)) {
 		if (!o->quiet)
 			msg("%s exists, skipped (--skip-existing)", out_path);
 		fs->skipped = 1;
 		return RC_OK;
+	}
+	if ((rc = audio_out_check(out_path, in_path, o->model, &o->out, err, sizeof(err)))) {
+		msg("%s", err);
+		return rc;
 	}
 	hint.enc = o->enc;
 	hint.bits = o->bits;
@@ -994,11 +1008,6 @@ static int run_file(struct run_ctx *c, const char *in_path, const char *out_path
 		msg("%s", err);
 		audio_in_close(in);
 		return rc;
-	}
-	if (audio_same_file(in_path, out_path)) {
-		msg("%s: the output is the input file: refusing to overwrite it", out_path);
-		audio_in_close(in);
-		return RC_OUTPUT;
 	}
 	stream = c->info.kind == GTCRN_STREAMING && !o->offline;
 	fs->rate_hz = fi->rate_hz;
