@@ -5,6 +5,7 @@
 
 #include "runtime/grt.h"
 #include "ops/op.h"
+#include "ops/registry.h"
 
 #define ARENA_ALIGN 64
 
@@ -118,14 +119,5 @@ void set_err(char *err, size_t err_len, const char *fmt, ...)
 /* runtime/tensor.c */
 int tensor_from_proto(const void *proto /* Onnx__TensorProto */, struct mem_block **pool,
                       struct tensor *t, char *err, size_t err_len);
-
-/* ops/registry.c */
-const struct op_def *op_lookup(const char *op_type, int opset);
-/* domain "" or "ai.onnx": op_lookup; OP_DOMAIN: the project's own ops. */
-const struct op_def *op_lookup_domain(const char *domain, const char *op_type, int opset);
-extern const struct op_def *const op_table[];
-extern const int op_table_len;
-extern const struct op_def *const op_table_grt[];   /* OP_DOMAIN */
-extern const int op_table_grt_len;
 
 #endif
