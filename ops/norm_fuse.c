@@ -80,6 +80,21 @@ static struct tensor *trim_to(struct exec *x, const struct tensor *p, int k)
 	return t;
 }
 
+/* The first of binary node n's inputs that an op_type node writes for n alone:
+ * that node, with *other set to n's other input; else NULL. */
+static struct node *operand_from(struct rewrite_ctx *g, struct node *n, const char *op_type,
+                                 struct tensor **other)
+{
+	for (int j = 0; j < 2; j++) {
+		struct node *p = rw_producer(g, n->inputs[j], op_type);
+		if (p && rw_used_once(g, p->outputs[0])) {
+			*other = n->inputs[1 - j];
+			return p;
+		}
+	}
+	return NULL;
+}
+
 /* z = Add(Mul(Div(d, Sqrt(Add(ReduceMean(Pow(d, 2)), eps))), gamma), beta) with
  * d = Sub(X, ReduceMean(X)): LayerNormalization(X, gamma, beta) at the last Add. */
 static int try_layernorm(struct rewrite_ctx *g, int i_add)
@@ -95,25 +110,8 @@ static int try_layernorm(struct rewrite_ctx *g, int i_add)
 	/* z = Add(Mul(y, gamma), beta) */
 	if (add_b->n_inputs != 2 || add_b->n_outputs != 1 || !add_b->outputs[0])
 		return 0;
-	for (int j = 0; j < 2; j++) {
-		mul_g = rw_producer(g, add_b->inputs[j], "Mul");
-		if (mul_g && rw_used_once(g, mul_g->outputs[0])) {
-			beta = add_b->inputs[1 - j];
-			break;
-		}
-		mul_g = NULL;
-	}
-	if (!mul_g)
-		return 0;
-	for (int j = 0; j < 2; j++) {
-		div = rw_producer(g, mul_g->inputs[j], "Div");
-		if (div && rw_used_once(g, div->outputs[0])) {
-			gamma = mul_g->inputs[1 - j];
-			break;
-		}
-		div = NULL;
-	}
-	if (!div)
+	if (!(mul_g = operand_from(g, add_b, "Mul", &beta)) ||
+	    !(div = operand_from(g, mul_g, "Div", &gamma)))
 		return 0;
 	/* y = Div(d, Sqrt(Add(v, eps))) */
 	d = div->inputs[0];
