@@ -79,8 +79,8 @@ struct node *rw_producer(struct rewrite_ctx *g, const struct tensor *t, const ch
 /* The node that reads t, when exactly one does (and t is not a graph output). */
 struct node *rw_sole_reader(struct rewrite_ctx *g, const struct tensor *t);
 
-/* A copy of n with op as its op (fields zeroed but the name), to fill in and
- * prepare: the replacement of a pattern. */
+/* A zeroed node of op (op_type, opset and name set): the replacement of a
+ * pattern, for the rewrite to fill in and prepare. */
 struct node rw_new_node(const struct op_def *op, const char *op_type, int opset,
                         const char *name);
 
