@@ -64,7 +64,7 @@ void gru_project_avx2(int64_t rows, int64_t in, int64_t ldx, int64_t n, const fl
                       const float *wt, const float *bx, float *xw);
 int gru_project_avx2_ok(int64_t n, int64_t in);
 
-/* For the planner (runtime/fuse.c), on a prepared GRU node whose fast path
+/* For the planner (ops/rnn_fuse.c), on a prepared GRU node whose fast path
  * applies (float, layout 0, no sequence_lens); 1 when done, 0 when not:
  * gru_read_x_from: X is Transpose(src, perm [1, 0, 2]): read src ([batch][seq]
  * [input]) instead (call it before gru_read_x_slice). gru_write_y_to: write Y's [hidden] runs into dst at

@@ -95,7 +95,7 @@ struct op_def {
  * with op_epilogue(), so the planner may fuse a following activation into it. */
 #define OP_EPILOGUE 4u
 
-/* An activation fused into the node that produces its input (runtime/fuse.c):
+/* An activation fused into the node that produces its input (ops/epilogue_fuse.c):
  * run() calls op_epilogue() on each finished run of output 0, while it is still
  * in cache. EPI_NONE: nothing to do. */
 enum epi_kind { EPI_NONE, EPI_SIGMOID, EPI_TANH, EPI_PRELU };
@@ -130,7 +130,7 @@ struct node {
 	int inplace;
 	/* prepare sets bit k when it kept what run() needs of constant input k
 	 * (resolved indices) and nothing reads that input after prepare, neither
-	 * run() nor a graph pass (runtime/fuse.c): the planner frees a folded
+	 * run() nor a graph rewrite (ops/rewrite.h): the planner frees a folded
 	 * value as soon as only such readers are left. */
 	unsigned baked;
 	struct epilogue epi;        /* set by the fuse pass, OP_EPILOGUE ops only */

@@ -1,10 +1,12 @@
 /* registry.c - every operator: the ONNX domain's, sorted by op_type (strcmp),
  * then by first opset, and the project's own domain (OP_DOMAIN). The only list
- * of operators: adding one is a line here plus its family file.
+ * of operators: adding one is a line here plus its family file. Then every
+ * plan-time graph rewrite (ops/rewrite.h), one line each.
  * tests/check_runtime.c fails if the table is unsorted or if the opset ranges
  * of one op_type overlap. */
 #include <string.h>
-#include "runtime/internal.h"
+#include "ops/registry.h"
+#include "ops/rewrite.h"
 
 extern const struct op_def op_add, op_batch_normalization, op_cast, op_concat,
 	op_constant, op_constant_of_shape, op_conv, op_conv_transpose, op_div,
@@ -100,3 +102,29 @@ const struct op_def *op_lookup_domain(const char *domain, const char *op_type, i
 			return op_table_grt[i];
 	return NULL;
 }
+
+/* The graph rewrites (ops/<family>_fuse.c), grouped by phase in run order;
+ * within a phase, the rewrites of one op are tried in this order until one
+ * applies. */
+extern const struct rewrite_def rewrite_fold_batchnorm, rewrite_layernorm,
+	rewrite_unfold_gathers, rewrite_matmul_add, rewrite_pad_conv, rewrite_unfold_conv,
+	rewrite_unfold_convt, rewrite_unfold_slices, rewrite_concat_writers, rewrite_gru_layout,
+	rewrite_epilogue_sigmoid, rewrite_epilogue_tanh, rewrite_epilogue_prelu;
+
+const struct rewrite_def *const rewrite_table[] = {
+	&rewrite_fold_batchnorm,      /* REWRITE_FOLD */
+	&rewrite_layernorm,           /* REWRITE_SUBGRAPH */
+	&rewrite_unfold_gathers,      /* REWRITE_NODE */
+	&rewrite_matmul_add,
+	&rewrite_pad_conv,
+	&rewrite_unfold_conv,
+	&rewrite_unfold_convt,
+	&rewrite_unfold_slices,
+	&rewrite_concat_writers,
+	&rewrite_gru_layout,
+	&rewrite_epilogue_sigmoid,    /* REWRITE_EPILOGUE */
+	&rewrite_epilogue_tanh,
+	&rewrite_epilogue_prelu,
+};
+
+const int rewrite_table_len = (int)(sizeof(rewrite_table) / sizeof(rewrite_table[0]));

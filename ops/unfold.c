@@ -1,6 +1,6 @@
 /* unfold.c - Unfold, the project's own operator (domain org.gtcrn-run, version 1;
  * docs/OPERATORS.md): PyTorch's nn.Unfold (im2col) on X [N, C, H, W], any element
- * type. Y [N, C*kh*kw, Ho*Wo] holds the zero-padded sliding windows; runtime/fuse.c
+ * type. Y [N, C*kh*kw, Ho*Wo] holds the zero-padded sliding windows; ops/unfold_fuse.c
  * runs the subgraphs exporters emit for nn.Unfold as this op. prepare works out,
  * for each tap, which output rows and columns read inside X; run() copies those
  * row segments and zero-fills the rest. */

@@ -171,10 +171,13 @@ typedef struct grt_session_stats {
 	int n_nodes_dead;       /* nodes removed because no output needs them */
 	int n_nodes_aliased;    /* views dropped: their output shares the input's buffer */
 	int n_nodes_inplace;    /* nodes that write into their input's buffer */
-	int n_nodes_fused;      /* nodes replaced by fused kernels (9 per LayerNorm,
-	                           the 3 to 4 or 2k+1 to 2k+2 of an Unfold pattern,
-	                           1 per BatchNormalization folded into a Conv, 1 per
-	                           activation run as its producer's epilogue) */
+	int n_nodes_fused;      /* nodes that plan-time rewrites replaced: merged
+	                           into a fused kernel, folded into another node's
+	                           weights, or made a layout or epilogue of another
+	                           node (docs/OPERATORS.md); 0 with the
+	                           GRT_SESSION_NO_FUSE, NO_FOLD_BN and NO_EPILOGUE
+	                           flags. A figure to compare plans by, not a
+	                           count of nodes removed. */
 	size_t arena_bytes;     /* one arena for every intermediate, input and output */
 	size_t scratch_bytes;   /* largest per-node scratch buffer */
 	size_t const_bytes;     /* plan-time tensors owned by the session */

@@ -5,6 +5,7 @@
 
 #include "runtime/grt.h"
 #include "ops/op.h"
+#include "ops/registry.h"
 
 #define ARENA_ALIGN 64
 
@@ -111,6 +112,24 @@ int fuse_nodes(grt_session *s, unsigned flags);
 int model_topo_sort(grt_model *m, char *err, size_t err_len);
 void model_widen(const grt_model *m, int v, int64_t *out);
 
+/* runtime/model_parse.c: the parse tree's memory, for protobuf-c's allocator
+ * (parse_alloc, parse_free on &arena); parse_arena_free gives it all back. */
+struct parse_arena {
+	struct parse_block *chunks;     /* head: the one being carved */
+	struct parse_block *big;        /* one mapping per large block */
+};
+void *parse_alloc(void *data, size_t size);
+void parse_free(void *data, void *ptr);
+void parse_arena_free(struct parse_arena *a);
+/* GRT_E_LIMIT if the wire format nests messages too deep to unpack safely,
+ * GRT_E_PARSE if it breaks before that can be told. */
+int check_nesting(const uint8_t *p, size_t len, char *err, size_t err_len);
+
+/* runtime/model_convert.c: the parsed tree proto (an Onnx__ModelProto whose
+ * memory is arena) into m, whose nodes are then in file order. */
+int model_convert(grt_model *m, const void *proto, struct parse_arena *arena, char *err,
+                  size_t err_len);
+
 /* runtime/status.c */
 void set_err(char *err, size_t err_len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -118,14 +137,5 @@ void set_err(char *err, size_t err_len, const char *fmt, ...)
 /* runtime/tensor.c */
 int tensor_from_proto(const void *proto /* Onnx__TensorProto */, struct mem_block **pool,
                       struct tensor *t, char *err, size_t err_len);
-
-/* ops/registry.c */
-const struct op_def *op_lookup(const char *op_type, int opset);
-/* domain "" or "ai.onnx": op_lookup; OP_DOMAIN: the project's own ops. */
-const struct op_def *op_lookup_domain(const char *domain, const char *op_type, int opset);
-extern const struct op_def *const op_table[];
-extern const int op_table_len;
-extern const struct op_def *const op_table_grt[];   /* OP_DOMAIN */
-extern const int op_table_grt_len;
 
 #endif

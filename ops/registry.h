@@ -1,0 +1,22 @@
+/* registry.h - the operator registry (ops/registry.c): every operator the
+ * runtime knows, and every plan-time graph rewrite (ops/rewrite.h). */
+#ifndef OPS_REGISTRY_H
+#define OPS_REGISTRY_H
+
+#include "ops/op.h"
+
+struct rewrite_def;
+
+const struct op_def *op_lookup(const char *op_type, int opset);
+/* domain "" or "ai.onnx": op_lookup; OP_DOMAIN: the project's own ops. */
+const struct op_def *op_lookup_domain(const char *domain, const char *op_type, int opset);
+extern const struct op_def *const op_table[];
+extern const int op_table_len;
+extern const struct op_def *const op_table_grt[];   /* OP_DOMAIN */
+extern const int op_table_grt_len;
+
+/* The rewrites, by phase, in the order each phase tries them on a node. */
+extern const struct rewrite_def *const rewrite_table[];
+extern const int rewrite_table_len;
+
+#endif
