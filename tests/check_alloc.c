@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "enhance/gtcrn.h"
+#include "tests/check_util.h"
 #include "tests/testset.h"
 
 /* --- counting wrappers --------------------------------------------------- */
@@ -292,32 +293,19 @@ END_TEST
 
 static Suite *alloc_suite(void)
 {
-	Suite *s = suite_create("alloc");
-	TCase *tc = tcase_create("session");
+	const struct test_def tests[] = {
+		{ "session", session_simple, .timeout_s = 120 }, { "session", session_stream },
+		{ "session", session_stream_vctk },
+		{ "state", state_16k, .timeout_s = 120 }, { "state", state_48k },
+		{ "counter", counter_counts },
+	};
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, session_simple);
-	tcase_add_test(tc, session_stream);
-	tcase_add_test(tc, session_stream_vctk);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("state");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, state_16k);
-	tcase_add_test(tc, state_48k);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("counter");
-	tcase_add_test(tc, counter_counts);
-	suite_add_tcase(s, tc);
-	return s;
+	return suite_from_table("alloc", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(alloc_suite());
-	int failed;
+	Suite *suites[] = { alloc_suite() };
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sndfile.h>
+#include "tests/check_util.h"
 
 #define TOOL BUILDDIR "/tools/gtcrn-run"
 #define MIX_WAV TESTDATA_DIR "/mix.wav"
@@ -222,7 +223,7 @@ static void run_ok(const struct run_opts *ro, ...)
 	va_start(ap, ro);
 	vrun(&r, ro, ap);
 	va_end(ap);
-	ck_assert_msg(r.status == 0, "'%.600s' exited with %d: %.600s", r.cmd, r.status, r.err);
+	expect_ok(r.cmd, r.err, r.status);
 	run_free(&r);
 }
 
@@ -745,10 +746,9 @@ static void expect_fail(const char *out_dir, int status, const char *needle, ...
 	va_start(ap, needle);
 	vrun(&r, NULL, ap);
 	va_end(ap);
-	ck_assert_msg(r.status == status, "'%.600s': exit %d, expected %d; stderr: %.600s", r.cmd,
-	              r.status, status, r.err);
-	ck_assert_msg(strstr(r.err, needle) && !strncmp(r.err, "gtcrn-run: ", 11),
-	              "'%.600s': stderr '%.600s' lacks 'gtcrn-run: ...%.600s'", r.cmd, r.err, needle);
+	expect_error(r.cmd, r.err, r.status, status, needle);
+	ck_assert_msg(!strncmp(r.err, "gtcrn-run: ", 11), "'%.600s': stderr '%.600s' lacks "
+	              "'gtcrn-run: '", r.cmd, r.err);
 	if (out_dir)
 		ck_assert_msg(dir_entries(out_dir) == 0, "'%.600s' left %d files in %.600s", r.cmd,
 		              dir_entries(out_dir), out_dir);
@@ -1243,58 +1243,29 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static Suite *cli_suite(void)
 {
-	Suite *s = suite_create("gtcrn-run");
-	TCase *tc;
+	const struct test_def tests[] = {
+		{ "values", test_model_golden, 0, (int)N_ELEMS(golden_cases), 300 },
+		{ "values", test_offline_flag },
+		{ "formats", test_stereo_48k, .timeout_s = 300 }, { "formats", test_mono_8k },
+		{ "formats", test_out_rate_and_flac }, { "formats", test_short_inputs },
+		{ "pipes", test_raw_pipe, .timeout_s = 300 }, { "pipes", test_wav_pipe },
+		{ "pipes", test_pipe_streams },
+		{ "errors", test_bad_audio, .timeout_s = 300 }, { "errors", test_bad_output },
+		{ "errors", test_stdout_full }, { "errors", test_bad_model },
+		{ "errors", test_signal_cleanup }, { "errors", test_pipe_closed },
+		{ "errors", test_file_size_limit }, { "errors", test_readonly_output },
+		{ "errors", test_input_changes },
+		{ "options", test_batch, .timeout_s = 300 }, { "options", test_model_info },
+		{ "options", test_help_usage }, { "options", test_env_mix_stats },
+	};
 
-	tc = tcase_create("values");
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_model_golden, 0,
-	                    (int)(sizeof(golden_cases) / sizeof(golden_cases[0])));
-	tcase_add_test(tc, test_offline_flag);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("formats");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_stereo_48k);
-	tcase_add_test(tc, test_mono_8k);
-	tcase_add_test(tc, test_out_rate_and_flac);
-	tcase_add_test(tc, test_short_inputs);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("pipes");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_raw_pipe);
-	tcase_add_test(tc, test_wav_pipe);
-	tcase_add_test(tc, test_pipe_streams);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("errors");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_bad_audio);
-	tcase_add_test(tc, test_bad_output);
-	tcase_add_test(tc, test_stdout_full);
-	tcase_add_test(tc, test_bad_model);
-	tcase_add_test(tc, test_signal_cleanup);
-	tcase_add_test(tc, test_pipe_closed);
-	tcase_add_test(tc, test_file_size_limit);
-	tcase_add_test(tc, test_readonly_output);
-	tcase_add_test(tc, test_input_changes);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("options");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_batch);
-	tcase_add_test(tc, test_model_info);
-	tcase_add_test(tc, test_help_usage);
-	tcase_add_test(tc, test_env_mix_stats);
-	suite_add_tcase(s, tc);
-	return s;
+	return suite_from_table("gtcrn-run", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	Suite *s;
+	int rc;
 
 	if (access(TOOL, X_OK) || access(MIX_WAV, R_OK) || access(SIMPLE, R_OK)) {
 		fprintf(stderr, "check_cli: needs %s, %s and %s; skipped\n", TOOL, MIX_WAV, SIMPLE);
@@ -1307,10 +1278,8 @@ int main(void)
 		perror("check_cli: mkdtemp");
 		return 1;
 	}
-	sr = srunner_create(cli_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	s = cli_suite();
+	rc = run_suites(&s, 1, 0);
 	nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? 1 : 0;
+	return rc;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "enhance/internal.h"
 #include "proto/onnx.pb-c.h"
+#include "tests/check_util.h"
 #include "tests/modelgen.h"
 
 #define GOLD_N 156160
@@ -799,47 +800,21 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("enhance");
-	TCase *model = tcase_create("model");
-	TCase *gold = tcase_create("golden");
-	TCase *str = tcase_create("stream");
-	TCase *res = tcase_create("resample");
-	SRunner *sr;
-	int failed;
+	const struct test_def tests[] = {
+		{ "model", kinds }, { "model", not_gtcrn }, { "model", default_model_path },
+		{ "model", option_errors }, { "model", metadata },
+		{ "golden", golden_simple, .timeout_s = 300 }, { "golden", golden_stream },
+		{ "golden", golden_offline }, { "golden", stream_vs_offline },
+		{ "golden", offline_budget },
+		{ "stream", chunk_invariance, .timeout_s = 600 }, { "stream", resampling },
+		{ "stream", mix_and_limit }, { "stream", set_while_streaming },
+		{ "stream", frame_time_ring }, { "stream", short_streams },
+		{ "stream", extreme_rates }, { "stream", nonfinite_input },
+		{ "stream", huge_input }, { "stream", nonfinite_network },
+		{ "resample", resampler_alignment, .timeout_s = 300 },
+		{ "resample", resampler_chunking }, { "resample", resampler_errors },
+	};
+	Suite *s = suite_from_table("enhance", tests, N_ELEMS(tests));
 
-	tcase_add_test(model, kinds);
-	tcase_add_test(model, not_gtcrn);
-	tcase_add_test(model, default_model_path);
-	tcase_add_test(model, option_errors);
-	tcase_add_test(model, metadata);
-	tcase_add_test(gold, golden_simple);
-	tcase_add_test(gold, golden_stream);
-	tcase_add_test(gold, golden_offline);
-	tcase_add_test(gold, stream_vs_offline);
-	tcase_add_test(gold, offline_budget);
-	tcase_add_test(str, chunk_invariance);
-	tcase_add_test(str, resampling);
-	tcase_add_test(str, mix_and_limit);
-	tcase_add_test(str, set_while_streaming);
-	tcase_add_test(str, frame_time_ring);
-	tcase_add_test(str, short_streams);
-	tcase_add_test(str, extreme_rates);
-	tcase_add_test(str, nonfinite_input);
-	tcase_add_test(str, huge_input);
-	tcase_add_test(str, nonfinite_network);
-	tcase_add_test(res, resampler_alignment);
-	tcase_add_test(res, resampler_chunking);
-	tcase_add_test(res, resampler_errors);
-	tcase_set_timeout(gold, 300);
-	tcase_set_timeout(str, 600);
-	tcase_set_timeout(res, 300);
-	suite_add_tcase(s, model);
-	suite_add_tcase(s, gold);
-	suite_add_tcase(s, str);
-	suite_add_tcase(s, res);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(&s, 1, 0);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "runtime/grt.h"
+#include "tests/check_util.h"
 #include "tests/modelgen.h"
 
 static char err[512];
@@ -518,40 +519,19 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("errors");
-	TCase *load = tcase_create("load");
-	TCase *plan = tcase_create("plan");
-	TCase *run = tcase_create("run");
-	SRunner *sr;
-	int failed;
+	const struct test_def tests[] = {
+		{ "load", truncated_model }, { "load", random_bytes }, { "load", missing_file },
+		{ "load", unknown_op }, { "load", cycle }, { "load", missing_initializer },
+		{ "load", duplicate_output_name }, { "load", no_opset }, { "load", null_arguments },
+		{ "load", strerror_covers_all }, { "load", deeply_nested_model },
+		{ "load", huge_garbage_file },
+		{ "plan", wrong_attr_type }, { "plan", wrong_input_shape },
+		{ "plan", wrong_input_dtype }, { "plan", dynamic_dim_needs_shape },
+		{ "plan", initializer_claims_too_much }, { "plan", implied_constant_over_budget },
+		{ "plan", plan_data_over_budget },
+		{ "run", gather_index_out_of_range }, { "run", scatternd_index_out_of_range },
+	};
+	Suite *s = suite_from_table("errors", tests, N_ELEMS(tests));
 
-	tcase_add_test(load, truncated_model);
-	tcase_add_test(load, random_bytes);
-	tcase_add_test(load, missing_file);
-	tcase_add_test(load, unknown_op);
-	tcase_add_test(load, cycle);
-	tcase_add_test(load, missing_initializer);
-	tcase_add_test(load, duplicate_output_name);
-	tcase_add_test(load, no_opset);
-	tcase_add_test(load, null_arguments);
-	tcase_add_test(load, strerror_covers_all);
-	tcase_add_test(plan, wrong_attr_type);
-	tcase_add_test(plan, wrong_input_shape);
-	tcase_add_test(plan, wrong_input_dtype);
-	tcase_add_test(plan, dynamic_dim_needs_shape);
-	tcase_add_test(run, gather_index_out_of_range);
-	tcase_add_test(run, scatternd_index_out_of_range);
-	tcase_add_test(plan, initializer_claims_too_much);
-	tcase_add_test(load, deeply_nested_model);
-	tcase_add_test(load, huge_garbage_file);
-	tcase_add_test(plan, implied_constant_over_budget);
-	tcase_add_test(plan, plan_data_over_budget);
-	suite_add_tcase(s, load);
-	suite_add_tcase(s, plan);
-	suite_add_tcase(s, run);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(&s, 1, 0);
 }

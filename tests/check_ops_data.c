@@ -1265,130 +1265,91 @@ END_TEST
 
 static Suite *slice_suite(void)
 {
-	Suite *s = suite_create("Slice");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes"),
-	      *e = tcase_create("errors"), *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", slice_values_spec_example1 }, { "values", slice_values_spec_example2 },
+		{ "values", slice_values_int64max_end },
+		{ "values", slice_values_reverse_neg_int64max },
+		{ "values", slice_values_reverse_int64min_end },
+		{ "values", slice_values_neg_step_clamps }, { "values", slice_values_huge_steps },
+		{ "values", slice_values_int32_inputs }, { "values", slice_values_dtypes },
+		{ "values", slice_values_merged_axes }, { "values", slice_values_row_kernels },
+		{ "shapes", slice_shapes_empty_output },
+		{ "shapes", slice_shapes_fewer_starts_than_rank },
+		{ "shapes", slice_shapes_empty_input_negative_step },
+		{ "errors", slice_errors_repeated_axes }, { "errors", slice_errors_zero_step },
+		{ "errors", slice_errors_axis_out_of_range },
+		{ "errors", slice_errors_length_mismatch },
+		{ "errors", slice_errors_dynamic_starts }, { "errors", slice_errors_index_dtype },
+		{ "opsets", slice_opsets_attributes },
+		{ "opsets", slice_opsets_attributes_default_axes },
+		{ "opsets", slice_opsets_attribute_errors }, { "opsets", slice_opsets_registry },
+	};
 
-	tcase_add_test(v, slice_values_spec_example1);
-	tcase_add_test(v, slice_values_spec_example2);
-	tcase_add_test(v, slice_values_int64max_end);
-	tcase_add_test(v, slice_values_reverse_neg_int64max);
-	tcase_add_test(v, slice_values_reverse_int64min_end);
-	tcase_add_test(v, slice_values_neg_step_clamps);
-	tcase_add_test(v, slice_values_huge_steps);
-	tcase_add_test(v, slice_values_int32_inputs);
-	tcase_add_test(v, slice_values_dtypes);
-	tcase_add_test(v, slice_values_merged_axes);
-	tcase_add_test(v, slice_values_row_kernels);
-	tcase_add_test(sh, slice_shapes_empty_output);
-	tcase_add_test(sh, slice_shapes_fewer_starts_than_rank);
-	tcase_add_test(sh, slice_shapes_empty_input_negative_step);
-	tcase_add_test(e, slice_errors_repeated_axes);
-	tcase_add_test(e, slice_errors_zero_step);
-	tcase_add_test(e, slice_errors_axis_out_of_range);
-	tcase_add_test(e, slice_errors_length_mismatch);
-	tcase_add_test(e, slice_errors_dynamic_starts);
-	tcase_add_test(e, slice_errors_index_dtype);
-	tcase_add_test(o, slice_opsets_attributes);
-	tcase_add_test(o, slice_opsets_attributes_default_axes);
-	tcase_add_test(o, slice_opsets_attribute_errors);
-	tcase_add_test(o, slice_opsets_registry);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("Slice", tests, N_ELEMS(tests));
 }
 
 static Suite *gather_suite(void)
 {
-	Suite *s = suite_create("Gather");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes"),
-	      *e = tcase_create("errors"), *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", gather_values_spec_axis0 }, { "values", gather_values_spec_axis1 },
+		{ "values", gather_values_negative_axis_and_indices },
+		{ "values", gather_values_scalar_index },
+		{ "values", gather_values_scalar_from_vector },
+		{ "values", gather_values_runs_and_repeats },
+		{ "values", gather_values_dtypes_last_axis },
+		{ "values", gather_values_run_kernels },
+		{ "shapes", gather_shapes_rank }, { "shapes", gather_shapes_empty_indices },
+		{ "errors", gather_errors_runtime_index },
+		{ "errors", gather_errors_const_index_in_prepare },
+		{ "errors", gather_errors_attributes_and_types },
+		{ "opsets", gather_opsets_registry },
+	};
 
-	tcase_add_test(v, gather_values_spec_axis0);
-	tcase_add_test(v, gather_values_spec_axis1);
-	tcase_add_test(v, gather_values_negative_axis_and_indices);
-	tcase_add_test(v, gather_values_scalar_index);
-	tcase_add_test(v, gather_values_scalar_from_vector);
-	tcase_add_test(v, gather_values_runs_and_repeats);
-	tcase_add_test(v, gather_values_dtypes_last_axis);
-	tcase_add_test(v, gather_values_run_kernels);
-	tcase_add_test(sh, gather_shapes_rank);
-	tcase_add_test(sh, gather_shapes_empty_indices);
-	tcase_add_test(e, gather_errors_runtime_index);
-	tcase_add_test(e, gather_errors_const_index_in_prepare);
-	tcase_add_test(e, gather_errors_attributes_and_types);
-	tcase_add_test(o, gather_opsets_registry);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("Gather", tests, N_ELEMS(tests));
 }
 
 static Suite *scatternd_suite(void)
 {
-	Suite *s = suite_create("ScatterND");
-	TCase *v = tcase_create("values"), *e = tcase_create("errors"),
-	      *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", scatternd_values_spec_example1 },
+		{ "values", scatternd_values_slice_update },
+		{ "values", scatternd_values_adjacent_blocks_and_negative },
+		{ "values", scatternd_values_k2_of_rank3 },
+		{ "values", scatternd_values_reductions },
+		{ "values", scatternd_values_reduction_dtypes },
+		{ "errors", scatternd_errors_runtime_index },
+		{ "errors", scatternd_errors_const_index_in_prepare },
+		{ "errors", scatternd_errors_shapes },
+		{ "opsets", scatternd_opsets_reduction },
+	};
 
-	tcase_add_test(v, scatternd_values_spec_example1);
-	tcase_add_test(v, scatternd_values_slice_update);
-	tcase_add_test(v, scatternd_values_adjacent_blocks_and_negative);
-	tcase_add_test(v, scatternd_values_k2_of_rank3);
-	tcase_add_test(v, scatternd_values_reductions);
-	tcase_add_test(v, scatternd_values_reduction_dtypes);
-	tcase_add_test(e, scatternd_errors_runtime_index);
-	tcase_add_test(e, scatternd_errors_const_index_in_prepare);
-	tcase_add_test(e, scatternd_errors_shapes);
-	tcase_add_test(o, scatternd_opsets_reduction);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("ScatterND", tests, N_ELEMS(tests));
 }
 
 static Suite *pad_suite(void)
 {
-	Suite *s = suite_create("Pad");
-	TCase *v = tcase_create("values"), *e = tcase_create("errors"),
-	      *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", pad_values_spec_examples }, { "values", pad_values_constant_both_axes },
+		{ "values", pad_values_constant_value_dynamic_and_absent },
+		{ "values", pad_values_negative_pads_crop },
+		{ "values", pad_values_edge_longer_than_axis },
+		{ "values", pad_values_reflect_both_sides },
+		{ "values", pad_values_dtypes_opset13 }, { "values", pad_values_merged_inner_axes },
+		{ "values", pad_values_identity_and_scalar },
+		{ "values", pad_values_axes_input_opset18 }, { "values", pad_values_wrap_opset19 },
+		{ "values", pad_values_empty_output_huge_pad },
+		{ "errors", pad_errors_reflect_too_long }, { "errors", pad_errors_values },
+		{ "errors", pad_errors_inputs },
+		{ "opsets", pad_opsets_attributes }, { "opsets", pad_opsets_attributes_dtypes },
+		{ "opsets", pad_opsets_registry },
+	};
 
-	tcase_add_test(v, pad_values_spec_examples);
-	tcase_add_test(v, pad_values_constant_both_axes);
-	tcase_add_test(v, pad_values_constant_value_dynamic_and_absent);
-	tcase_add_test(v, pad_values_negative_pads_crop);
-	tcase_add_test(v, pad_values_edge_longer_than_axis);
-	tcase_add_test(v, pad_values_reflect_both_sides);
-	tcase_add_test(v, pad_values_dtypes_opset13);
-	tcase_add_test(v, pad_values_merged_inner_axes);
-	tcase_add_test(v, pad_values_identity_and_scalar);
-	tcase_add_test(v, pad_values_axes_input_opset18);
-	tcase_add_test(v, pad_values_wrap_opset19);
-	tcase_add_test(v, pad_values_empty_output_huge_pad);
-	tcase_add_test(e, pad_errors_reflect_too_long);
-	tcase_add_test(e, pad_errors_values);
-	tcase_add_test(e, pad_errors_inputs);
-	tcase_add_test(o, pad_opsets_attributes);
-	tcase_add_test(o, pad_opsets_attributes_dtypes);
-	tcase_add_test(o, pad_opsets_registry);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("Pad", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(slice_suite());
-	int failed;
+	Suite *suites[] = { slice_suite(), gather_suite(), scatternd_suite(), pad_suite() };
 
-	srunner_add_suite(sr, gather_suite());
-	srunner_add_suite(sr, scatternd_suite());
-	srunner_add_suite(sr, pad_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

@@ -608,36 +608,22 @@ END_TEST
 
 static Suite *domain_suite(void)
 {
-	Suite *s = suite_create("org.gtcrn-run");
-	TCase *tc = tcase_create("Unfold");
+	const struct test_def tests[] = {
+		{ "Unfold", unfold_hand }, { "Unfold", unfold_vs_reference },
+		{ "Unfold", unfold_errors }, { "Unfold", registry },
+		{ "Unfold", matmul_add_broadcast }, { "Unfold", matmul_add_errors },
+		{ "Unfold", matmul_add_blocks }, { "Unfold", model_uses_domain },
+		{ "fusion", fuse_gather_form, .timeout_s = 60 }, { "fusion", fuse_slice_form },
+		{ "fusion", fuse_matmul_add }, { "fusion", fuse_unfold_conv },
+		{ "fusion", fuse_in_gtcrn },
+	};
 
-	tcase_add_test(tc, unfold_hand);
-	tcase_add_test(tc, unfold_vs_reference);
-	tcase_add_test(tc, unfold_errors);
-	tcase_add_test(tc, registry);
-	tcase_add_test(tc, matmul_add_broadcast);
-	tcase_add_test(tc, matmul_add_errors);
-	tcase_add_test(tc, matmul_add_blocks);
-	tcase_add_test(tc, model_uses_domain);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("fusion");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, fuse_gather_form);
-	tcase_add_test(tc, fuse_slice_form);
-	tcase_add_test(tc, fuse_matmul_add);
-	tcase_add_test(tc, fuse_unfold_conv);
-	tcase_add_test(tc, fuse_in_gtcrn);
-	suite_add_tcase(s, tc);
-	return s;
+	return suite_from_table("org.gtcrn-run", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(domain_suite());
-	int failed;
+	Suite *suites[] = { domain_suite() };
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

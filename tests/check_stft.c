@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "enhance/internal.h"
+#include "tests/check_util.h"
 #include "tests/testset.h"
 
 static float *read_wav(const char *path, size_t *n)
@@ -118,19 +119,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("stft");
-	TCase *tc = tcase_create("stft");
-	SRunner *sr;
-	int failed;
+	const struct test_def tests[] = {
+		{ "stft", stft_matches_torch }, { "stft", round_trip }, { "stft", reflect },
+		{ "stft", atten_limit },
+	};
+	Suite *s = suite_from_table("stft", tests, N_ELEMS(tests));
 
-	tcase_add_test(tc, stft_matches_torch);
-	tcase_add_test(tc, round_trip);
-	tcase_add_test(tc, reflect);
-	tcase_add_test(tc, atten_limit);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(&s, 1, 0);
 }
