@@ -306,22 +306,6 @@ static void save_shorts(const char *path, const short *x, sf_count_t frames, int
 	ck_assert_int_eq(sf_close(sf), 0);
 }
 
-static void *read_bytes(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-	ck_assert(fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0);
-	buf = malloc((size_t)n + 1);
-	ck_assert(buf != NULL);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static void write_bytes(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -334,7 +318,7 @@ static void write_bytes(const char *path, const void *data, size_t len)
 static int same_bytes(const char *a, const char *b)
 {
 	size_t na, nb;
-	void *x = read_bytes(a, &na), *y = read_bytes(b, &nb);
+	void *x = read_file(a, &na), *y = read_file(b, &nb);
 	int same = na == nb && !memcmp(x, y, na);
 
 	free(x);
@@ -667,7 +651,7 @@ START_TEST(test_wav_pipe)
 	SF_INFO ir, ip;
 	short *y, *z;
 	size_t len;
-	void *wav = read_bytes(MIX_WAV, &len);
+	void *wav = read_file(MIX_WAV, &len);
 
 	run_ok(NULL, "-q", MODELS_DIR "/gtcrn_simple.onnx", MIX_WAV, ref, NULL);
 	y = load_shorts(ref, &ir);
@@ -795,7 +779,7 @@ START_TEST(test_bad_output)
 	const char *dir = test_dir("bad_output");
 	char out_dir[512], *in = path_in(dir, "in.wav"), *link = path_in(dir, "link.wav");
 	size_t n0, n1;
-	void *before = read_bytes(MIX_WAV, &n0), *after;
+	void *before = read_file(MIX_WAV, &n0), *after;
 
 	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
 	ck_assert(mkdir(out_dir, 0755) == 0);
@@ -807,7 +791,7 @@ START_TEST(test_bad_output)
 	expect_fail(NULL, 4, "the output is the input file", SIMPLE, in, in, NULL);
 	expect_fail(NULL, 4, "the output is the input file", SIMPLE, in, link, NULL);
 	expect_fail(NULL, 4, "the output is the input file", SIMPLE, link, in, NULL);
-	after = read_bytes(in, &n1);
+	after = read_file(in, &n1);
 	ck_assert_msg(n0 == n1 && !memcmp(before, after, n0), "the input file changed");
 	ck_assert_int_eq(dir_entries(dir), 3);         /* in.wav, link.wav, out/ */
 	free(before);
@@ -832,7 +816,7 @@ START_TEST(test_bad_model)
 	const char *dir = test_dir("bad_model");
 	char out_dir[512], *trunc = path_in(dir, "trunc.onnx");
 	size_t len;
-	void *model = read_bytes(SIMPLE, &len);
+	void *model = read_file(SIMPLE, &len);
 
 	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
 	ck_assert(mkdir(out_dir, 0755) == 0);
@@ -1028,7 +1012,7 @@ START_TEST(test_batch)
 	char *sa = path_in(dir, "single_a.wav"), *sb = path_in(dir, "single_b8.wav");
 	struct run r;
 	size_t len;
-	void *data = read_bytes(MIX_WAV, &len);
+	void *data = read_file(MIX_WAV, &len);
 
 	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
 	ck_assert(mkdir(out_dir, 0755) == 0);
@@ -1050,7 +1034,7 @@ START_TEST(test_batch)
 	write_bytes(path_in(out_dir, "a.wav"), "keep", 4);
 	run_ok(NULL, "-q", "--skip-existing", "-o", out_dir, "-m", SIMPLE, a, b, NULL);
 	ck_assert_msg(dir_entries(out_dir) == 2, "%d files in %s", dir_entries(out_dir), out_dir);
-	data = read_bytes(path_in(out_dir, "a.wav"), &len);
+	data = read_file(path_in(out_dir, "a.wav"), &len);
 	ck_assert_msg(len == 4 && !memcmp(data, "keep", 4), "--skip-existing replaced a.wav");
 	free(data);
 	/* --json: a line for every input, skipped and failed ones too */
@@ -1084,7 +1068,7 @@ START_TEST(test_batch)
 	{
 		char root[1024], in1[1100], in2[1100], o1[1200], o2[1200], tdir[1024], ref[1024];
 		size_t n;
-		void *wav = read_bytes(MIX_WAV, &n);
+		void *wav = read_file(MIX_WAV, &n);
 		snprintf(root, sizeof root, "%s/tree", dir);
 		snprintf(tdir, sizeof tdir, "%s/tree_out", dir);
 		ck_assert(mkdir(root, 0755) == 0 && mkdir(tdir, 0755) == 0);

@@ -270,49 +270,33 @@ START_TEST(slice_shapes_empty_input_negative_step)
 }
 END_TEST
 
-START_TEST(slice_errors_repeated_axes)
-{
-	struct harness h;
+/* One row per bad Slice-13 on mat24 (2,4) with constant int64 inputs. */
+#define SLICE_X { DT_FLOAT, 2, DIMS(2, 4), mat24 }
+#define SLICE_I64(...) { DT_INT64, 1, DIMS(N_ELEMS(I64(__VA_ARGS__))), I64(__VA_ARGS__), 1 }
 
-	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(0, 0), I64(1, 1), I64(1, -1), NULL);
-	h_run_err(&h, GRT_E_ATTR, "axis 1 appears twice");
-	h_free(&h);
+static const struct h_case slice_errors_table[] = {
+	{ "repeated axes", "Slice", 13,
+	  { SLICE_X, SLICE_I64(0, 0), SLICE_I64(1, 1), SLICE_I64(1, -1) },
+	  .code = GRT_E_ATTR, .msg = "axis 1 appears twice" },
+	{ "zero step", "Slice", 13,
+	  { SLICE_X, SLICE_I64(0), SLICE_I64(1), SLICE_I64(0), SLICE_I64(0) },
+	  .code = GRT_E_ATTR, .msg = "steps[0] is 0" },
+	{ "axis out of range", "Slice", 13,
+	  { SLICE_X, SLICE_I64(0), SLICE_I64(1), SLICE_I64(2) },
+	  .code = GRT_E_ATTR, .msg = "axes[0] = 2 out of range" },
+	{ "starts and ends lengths", "Slice", 13, { SLICE_X, SLICE_I64(0, 0), SLICE_I64(1) },
+	  .code = GRT_E_ATTR, .msg = "starts has 2 entries but ends has 1" },
+	{ "float starts", "Slice", 13,
+	  { SLICE_X, { DT_FLOAT, 1, DIMS(1), F32(0), 1 }, SLICE_I64(1) },
+	  .code = GRT_E_DTYPE, .msg = "input 1" },
+};
+
+START_TEST(slice_errors)
+{
+	h_expect_case(&slice_errors_table[_i], NULL);
 }
 END_TEST
 
-START_TEST(slice_errors_zero_step)
-{
-	struct harness h;
-
-	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(0), I64(1), I64(0), I64(0));
-	h_run_err(&h, GRT_E_ATTR, "steps[0] is 0");
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(slice_errors_axis_out_of_range)
-{
-	struct harness h;
-
-	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(0), I64(1), I64(2), NULL);
-	h_run_err(&h, GRT_E_ATTR, "axes[0] = 2 out of range");
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(slice_errors_length_mismatch)
-{
-	struct harness h;
-
-	h_init(&h, "Slice", 13);
-	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
-	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 0), 1);
-	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_ATTR, "starts has 2 entries but ends has 1");
-	h_free(&h);
-}
-END_TEST
 
 START_TEST(slice_errors_dynamic_starts)
 {
@@ -325,20 +309,6 @@ START_TEST(slice_errors_dynamic_starts)
 	h_output(&h);
 	h_run_err(&h, GRT_E_DYNAMIC, "starts");
 	ck_assert_ptr_eq(h.x.dyn, h.in[1]);
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(slice_errors_index_dtype)
-{
-	struct harness h;
-
-	h_init(&h, "Slice", 13);
-	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
-	h_input(&h, DT_FLOAT, 1, DIMS(1), F32(0), 1);
-	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DTYPE, "input 1");
 	h_free(&h);
 }
 END_TEST
@@ -1276,10 +1246,8 @@ static Suite *slice_suite(void)
 		{ "shapes", slice_shapes_empty_output },
 		{ "shapes", slice_shapes_fewer_starts_than_rank },
 		{ "shapes", slice_shapes_empty_input_negative_step },
-		{ "errors", slice_errors_repeated_axes }, { "errors", slice_errors_zero_step },
-		{ "errors", slice_errors_axis_out_of_range },
-		{ "errors", slice_errors_length_mismatch },
-		{ "errors", slice_errors_dynamic_starts }, { "errors", slice_errors_index_dtype },
+		{ "errors", slice_errors, 0, N_ELEMS(slice_errors_table) },
+		{ "errors", slice_errors_dynamic_starts },
 		{ "opsets", slice_opsets_attributes },
 		{ "opsets", slice_opsets_attributes_default_axes },
 		{ "opsets", slice_opsets_attribute_errors }, { "opsets", slice_opsets_registry },

@@ -2,27 +2,12 @@
  * trips. */
 #include <check.h>
 #include <math.h>
-#include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
 #include "enhance/internal.h"
+#include "tests/check_audio.h"
 #include "tests/check_util.h"
 #include "tests/testset.h"
-
-static float *read_wav(const char *path, size_t *n)
-{
-	SF_INFO info = { 0 };
-	SNDFILE *f = sf_open(path, SFM_READ, &info);
-	float *x;
-
-	ck_assert_msg(f != NULL, "%s: %s", path, sf_strerror(NULL));
-	ck_assert_int_eq(info.channels, 1);
-	x = malloc(sizeof(float) * (size_t)info.frames);
-	ck_assert_int_eq(sf_readf_float(f, x, info.frames), info.frames);
-	sf_close(f);
-	*n = (size_t)info.frames;
-	return x;
-}
 
 START_TEST(stft_matches_torch)
 {

@@ -1,4 +1,5 @@
 /* check_util.c - see check_util.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,7 @@ void *read_file(const char *path, size_t *len)
 	char *buf;
 	long n;
 
-	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	fseek(f, 0, SEEK_SET);
