@@ -717,8 +717,8 @@ START_TEST(resampler_errors)
 	gtcrn_opts o;
 	gtcrn_state *s = NULL;
 
-	expect_error(__func__, err, resampler_init(&r, 48000, 16000, 11, err, sizeof(err)), GRT_E_ARG,
-	             "quality 11");
+	expect_error(__func__, err, resampler_init(&r, 48000, 16000, 11, err, sizeof(err)),
+	             GRT_E_ARG, "quality 11");
 	resampler_free(&r);
 	ck_assert_int_eq(resampler_init(&r, 0, 16000, 8, err, sizeof(err)), GTCRN_E_RESAMPLE);
 	resampler_free(&r);

@@ -704,117 +704,63 @@ START_TEST(gru_shapes)
 }
 END_TEST
 
+/* One row per bad GRU; most are gru_basic's X (2,1,1), W and R (1,3,1) with one
+ * thing changed. */
+static const int64_t ge_x[] = { 2, 1, 1 }, ge_w[] = { 1, 3, 1 }, ge_w2[] = { 1, 3, 2 };
+static const int64_t ge_d3[] = { 1, 3 }, ge_d16[] = { 1, 6 }, ge_d2[] = { 2 }, ge_d1[] = { 1 };
+static const int64_t ge_d111[] = { 1, 1, 1 }, ge_d121[] = { 1, 2, 1 };
+static const int32_t ge_badlen[] = { 3 };
+static const float ge_z[3] = { 0 };
+static const char *const ge_acts[2] = { "Sigmoid", "Banana" };
+#define GRU_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_w }, { DT_FLOAT, 3, ge_w }
+
+static const struct h_case gru_errors_table[] = {
+	{ "backward", "GRU", 14, { GRU_XWR }, { { "direction", ATTR_STRING, .s = "backward" } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'direction' is 'backward'" },
+	{ "hidden_size vs R", "GRU", 14, { GRU_XWR }, { { "hidden_size", ATTR_INT, 2 } },
+	  .code = GRT_E_SHAPE,
+	  .msg = "attribute 'hidden_size' is 2 but R 'in' has hidden size 1" },
+	{ "bidirectional R", "GRU", 14, { GRU_XWR },
+	  { { "direction", ATTR_STRING, .s = "bidirectional" } },
+	  .code = GRT_E_SHAPE, .msg = "R 'in' is [1, 3, 1], expected [2, 3, 1]" },
+	{ "W input_size 2 against X's 1", "GRU", 14,
+	  { { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_w2 }, { DT_FLOAT, 3, ge_w } },
+	  .code = GRT_E_SHAPE, .msg = "W 'in' has the wrong shape, expected [1, 3, 1]" },
+	{ "B shape", "GRU", 14, { GRU_XWR, { DT_FLOAT, 2, ge_d3 } },
+	  .code = GRT_E_SHAPE, .msg = "B 'in' has the wrong shape, expected [1, 6]" },
+	{ "sequence_lens shape", "GRU", 14,
+	  { GRU_XWR, { DT_FLOAT, 2, ge_d16 }, { DT_INT32, 1, ge_d2 } },
+	  .code = GRT_E_SHAPE, .msg = "sequence_lens 'in' has the wrong shape, expected [1]" },
+	{ "int64 sequence_lens", "GRU", 14,
+	  { GRU_XWR, { .omitted = 1 }, { DT_INT64, 1, ge_d1 } },
+	  .code = GRT_E_DTYPE, .msg = "input 4 'in' has unsupported element type int64" },
+	{ "initial_h shape", "GRU", 14,
+	  { GRU_XWR, { .omitted = 1 }, { .omitted = 1 }, { DT_FLOAT, 3, ge_d121 } },
+	  .code = GRT_E_SHAPE, .msg = "initial_h 'in' has the wrong shape" },
+	{ "double B", "GRU", 14, { GRU_XWR, { DT_DOUBLE, 2, ge_d16 } },
+	  .code = GRT_E_DTYPE, .msg = "input 3 'in' is double but X is float" },
+	{ "X of rank 2", "GRU", 14,
+	  { { DT_FLOAT, 2, ge_x }, { DT_FLOAT, 3, ge_w }, { DT_FLOAT, 3, ge_w } },
+	  .code = GRT_E_SHAPE, .msg = "X 'in' has rank 2, expected 3" },
+	{ "layout 2", "GRU", 14, { GRU_XWR }, { { "layout", ATTR_INT, 2 } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'layout' is 2, expected 0 or 1" },
+	{ "clip 0", "GRU", 14, { GRU_XWR }, { { "clip", ATTR_FLOAT, .f = 0 } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'clip' is 0, expected > 0" },
+	{ "FLOAT direction", "GRU", 14, { GRU_XWR }, { { "direction", ATTR_FLOAT, .f = 1 } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'direction' must be STRING" },
+	{ "unknown activation", "GRU", 14, { GRU_XWR },
+	  { { "activations", ATTR_STRINGS, .n = 2, .strings = ge_acts } },
+	  .code = GRT_E_ATTR, .msg = "unknown activation 'Banana'" },
+	/* run time: a length past seq_length */
+	{ "sequence_lens past seq_length", "GRU", 14,
+	  { { DT_FLOAT, 3, ge_d111, ge_z }, { DT_FLOAT, 3, ge_w, ge_z }, { DT_FLOAT, 3, ge_w, ge_z },
+	    { .omitted = 1 }, { DT_INT32, 1, ge_d1, ge_badlen } },
+	  .code = GRT_E_INDEX, .msg = "sequence_lens[0] = 3 out of range [0, 1]" },
+};
+
 START_TEST(gru_errors)
 {
-	struct harness h;
-	const int64_t d3[] = { 1, 3 }, d16[] = { 1, 6 }, d2[] = { 2 }, d1[] = { 1 };
-	const int64_t d111[] = { 1, 1, 1 }, d121[] = { 1, 2, 1 }, d131[] = { 1, 3, 1 };
-	const int32_t badlen[] = { 3 };
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_string(&h, "direction", "backward");
-	h_run_err(&h, GRT_E_ATTR, "attribute 'direction' is 'backward'");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_int(&h, "hidden_size", 2);
-	h_run_err(&h, GRT_E_SHAPE, "attribute 'hidden_size' is 2 but R 'in' has hidden size 1");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_string(&h, "direction", "bidirectional");
-	h_run_err(&h, GRT_E_SHAPE, "R 'in' is [1, 3, 1], expected [2, 3, 1]");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h.in[1]->dims[2] = 2;        /* W input_size 2 against X's 1 */
-	h_output(&h);
-	h_run_err(&h, GRT_E_SHAPE, "W 'in' has the wrong shape, expected [1, 3, 1]");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_input(&h, DT_FLOAT, 2, d3, NULL, 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_SHAPE, "B 'in' has the wrong shape, expected [1, 6]");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_input(&h, DT_FLOAT, 2, d16, NULL, 0);
-	h_input(&h, DT_INT32, 1, d2, NULL, 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_SHAPE, "sequence_lens 'in' has the wrong shape, expected [1]");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_input_none(&h);
-	h_input(&h, DT_INT64, 1, d1, NULL, 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DTYPE, "input 4 'in' has unsupported element type int64");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_input_none(&h);
-	h_input_none(&h);
-	h_input(&h, DT_FLOAT, 3, d121, NULL, 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_SHAPE, "initial_h 'in' has the wrong shape");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_input(&h, DT_DOUBLE, 2, d16, NULL, 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DTYPE, "input 3 'in' is double but X is float");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h.in[0]->ndim = 2;
-	h_output(&h);
-	h_run_err(&h, GRT_E_SHAPE, "X 'in' has rank 2, expected 3");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_int(&h, "layout", 2);
-	h_run_err(&h, GRT_E_ATTR, "attribute 'layout' is 2, expected 0 or 1");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_float(&h, "clip", 0);
-	h_run_err(&h, GRT_E_ATTR, "attribute 'clip' is 0, expected > 0");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_float(&h, "direction", 1);
-	h_run_err(&h, GRT_E_ATTR, "attribute 'direction' must be STRING");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	{
-		static const char *const acts[2] = { "Sigmoid", "Banana" };
-		h_attr_strings(&h, "activations", 2, acts);
-	}
-	h_run_err(&h, GRT_E_ATTR, "unknown activation 'Banana'");
-	h_free(&h);
-
-	/* run time: a length past seq_length */
-	{
-		const float z[3] = { 0 };
-		h_init(&h, "GRU", 14);
-		h_input(&h, DT_FLOAT, 3, d111, z, 0);
-		h_input(&h, DT_FLOAT, 3, d131, z, 0);
-		h_input(&h, DT_FLOAT, 3, d131, z, 0);
-		h_input_none(&h);
-		h_input(&h, DT_INT32, 1, d1, badlen, 0);
-		h_output(&h);
-		h_run_err(&h, GRT_E_INDEX, "sequence_lens[0] = 3 out of range [0, 1]");
-		h_free(&h);
-	}
+	h_expect_case(&gru_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -863,7 +809,7 @@ static Suite *suite_gru(void)
 		{ "values", gru_recur_variants }, { "values", gru_project_variant },
 		{ "values", gru_recur_strides }, { "values", gru_values_types },
 		{ "shapes", gru_shapes },
-		{ "errors", gru_errors },
+		{ "errors", gru_errors, 0, N_ELEMS(gru_errors_table) },
 		{ "opsets", gru_opsets },
 	};
 

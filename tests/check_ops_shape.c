@@ -963,7 +963,8 @@ int main(void)
 	};
 	const struct test_def constant_of_shape[] = {
 		{ "values", constant_of_shape_values }, { "shapes", constant_of_shape_shapes },
-		{ "errors", constant_of_shape_errors }, { "opsets", constant_of_shape_opsets_registry },
+		{ "errors", constant_of_shape_errors },
+		{ "opsets", constant_of_shape_opsets_registry },
 	};
 	const struct test_def constant[] = {
 		{ "values", constant_values }, { "errors", constant_errors },

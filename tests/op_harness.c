@@ -172,9 +172,13 @@ void h_expect_out(struct harness *h, int k, enum dtype dt, int ndim, const int64
 void h_build(struct harness *h, const struct h_case *c)
 {
 	h_init(h, c->op_type, c->opset);
-	for (int i = 0; i < (int)N_ELEMS(c->in) && c->in[i].dt != DT_UNDEFINED; i++)
-		h_input(h, c->in[i].dt, c->in[i].ndim, c->in[i].dims, c->in[i].data,
-		        c->in[i].is_const);
+	for (int i = 0; i < (int)N_ELEMS(c->in) && (c->in[i].dt || c->in[i].omitted); i++) {
+		if (c->in[i].omitted)
+			h_input_none(h);
+		else
+			h_input(h, c->in[i].dt, c->in[i].ndim, c->in[i].dims, c->in[i].data,
+			        c->in[i].is_const);
+	}
 	for (int i = 0; i < (int)N_ELEMS(c->at) && c->at[i].name; i++) {
 		const struct h_at *a = &c->at[i];
 		switch (a->type) {
@@ -182,6 +186,7 @@ void h_build(struct harness *h, const struct h_case *c)
 		case ATTR_FLOAT: h_attr_float(h, a->name, a->f); break;
 		case ATTR_STRING: h_attr_string(h, a->name, a->s); break;
 		case ATTR_INTS: h_attr_ints(h, a->name, a->n, a->ints); break;
+		case ATTR_STRINGS: h_attr_strings(h, a->name, a->n, a->strings); break;
 		default: ck_abort_msg("%s: attribute '%s' of type %d", c->name, a->name, a->type);
 		}
 	}

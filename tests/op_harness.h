@@ -69,23 +69,25 @@ void h_expect_out(struct harness *h, int k, enum dtype dt, int ndim, const int64
 /* Error tables: one row per bad node, iterated by one loop test
  * ({ "errors", test, 0, N_ELEMS(table) } in the suite table):
  *     START_TEST(conv_errors) { h_expect_case(&conv_errors_table[_i], NULL); } END_TEST
- * Inputs run until the first with dt DT_UNDEFINED, attributes until the first
- * without a name. */
+ * Inputs run until the first with dt DT_UNDEFINED that is not omitted,
+ * attributes until the first without a name. */
 struct h_in {
 	enum dtype dt;
 	int ndim;
 	const int64_t *dims;         /* ndim values */
 	const void *data;            /* NULL: shape only */
 	int is_const;
+	int omitted;                 /* 1: an omitted optional input ("") */
 };
 struct h_at {
 	const char *name;
-	enum attr_type type;         /* ATTR_INT, ATTR_FLOAT, ATTR_STRING or ATTR_INTS */
+	enum attr_type type;         /* ATTR_INT, _FLOAT, _STRING, _INTS or _STRINGS */
 	int64_t i;
 	float f;
 	const char *s;
-	int n;                       /* ATTR_INTS: n values in ints */
+	int n;                       /* ATTR_INTS, ATTR_STRINGS: n values */
 	const int64_t *ints;
+	const char *const *strings;
 };
 struct h_case {
 	const char *name;            /* names the row in a failure */
