@@ -121,47 +121,32 @@ START_TEST(unfold_vs_reference)
 }
 END_TEST
 
+/* One row per bad Unfold (org.gtcrn-run). */
+static const int64_t ue_d3[3] = { 1, 2, 3 }, ue_d4[4] = { 1, 1, 2, 3 };
+static const float ue_x[6] = { 0 };
+
+static const struct h_case unfold_errors_table[] = {
+	{ "rank 3", "Unfold", 1, { { DT_FLOAT, 3, ue_d3, ue_x } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = DIMS(1, 1) } },
+	  .code = GRT_E_SHAPE, .msg = "rank 3", .domain = OP_DOMAIN },
+	{ "no kernel_shape", "Unfold", 1, { { DT_FLOAT, 4, ue_d4, ue_x } },
+	  .code = GRT_E_ATTR, .msg = "'kernel_shape' is required", .domain = OP_DOMAIN },
+	{ "zero stride", "Unfold", 1, { { DT_FLOAT, 4, ue_d4, ue_x } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = DIMS(1, 1) },
+	    { "strides", ATTR_INTS, .n = 2, .ints = DIMS(1, 0) } },
+	  .code = GRT_E_ATTR, .msg = "'strides'[1] = 0", .domain = OP_DOMAIN },
+	{ "3 pads", "Unfold", 1, { { DT_FLOAT, 4, ue_d4, ue_x } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = DIMS(1, 3) },
+	    { "pads", ATTR_INTS, .n = 3, .ints = DIMS(0, 0, 0) } },
+	  .code = GRT_E_ATTR, .msg = "'pads' has 3 values, want 4", .domain = OP_DOMAIN },
+	{ "kernel larger than the input", "Unfold", 1, { { DT_FLOAT, 4, ue_d4, ue_x } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = DIMS(3, 1) } },
+	  .code = GRT_E_SHAPE, .msg = "larger than the padded input (2, 3)", .domain = OP_DOMAIN },
+};
+
 START_TEST(unfold_errors)
 {
-	struct harness h;
-	static const int64_t d3[3] = { 1, 2, 3 }, d4[4] = { 1, 1, 2, 3 };
-	static const float x[6] = { 0 };
-
-	h_unfold(&h);
-	h_input(&h, DT_FLOAT, 3, d3, x, 0);
-	h_output(&h);
-	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 1, 1 });
-	h_run_err(&h, GRT_E_SHAPE, "rank 3");
-	h_free(&h);
-
-	h_unfold(&h);
-	h_input(&h, DT_FLOAT, 4, d4, x, 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_ATTR, "'kernel_shape' is required");
-	h_free(&h);
-
-	h_unfold(&h);
-	h_input(&h, DT_FLOAT, 4, d4, x, 0);
-	h_output(&h);
-	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 1, 1 });
-	h_attr_ints(&h, "strides", 2, (const int64_t[2]){ 1, 0 });
-	h_run_err(&h, GRT_E_ATTR, "'strides'[1] = 0");
-	h_free(&h);
-
-	h_unfold(&h);
-	h_input(&h, DT_FLOAT, 4, d4, x, 0);
-	h_output(&h);
-	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 1, 3 });
-	h_attr_ints(&h, "pads", 3, (const int64_t[3]){ 0, 0, 0 });
-	h_run_err(&h, GRT_E_ATTR, "'pads' has 3 values, want 4");
-	h_free(&h);
-
-	h_unfold(&h);
-	h_input(&h, DT_FLOAT, 4, d4, x, 0);
-	h_output(&h);
-	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 3, 1 });
-	h_run_err(&h, GRT_E_SHAPE, "larger than the padded input (2, 3)");
-	h_free(&h);
+	h_expect_case(&unfold_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -261,33 +246,30 @@ START_TEST(matmul_add_blocks)
 }
 END_TEST
 
+/* One row per bad MatMulAdd (org.gtcrn-run): A (2,3) x B (3,4) + C. */
+static const int64_t me_da[2] = { 2, 3 }, me_db[2] = { 3, 4 };
+static const double me_zeros[12] = { 0 };
+
+static const struct h_case matmul_add_errors_table[] = {
+	{ "C dim 0 of 3", "MatMulAdd", 1,
+	  { { DT_FLOAT, 2, me_da, me_zeros }, { DT_FLOAT, 2, me_db, me_zeros, 1 },
+	    { DT_FLOAT, 1, DIMS(3), me_zeros, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "C dim 0 = 3 does not broadcast to the product's 4",
+	  .domain = OP_DOMAIN },
+	{ "C of rank 3", "MatMulAdd", 1,
+	  { { DT_FLOAT, 2, me_da, me_zeros }, { DT_FLOAT, 2, me_db, me_zeros, 1 },
+	    { DT_FLOAT, 3, DIMS(1, 2, 4), me_zeros, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "C has rank 3, more than the product's 2",
+	  .domain = OP_DOMAIN },
+	{ "double", "MatMulAdd", 1,
+	  { { DT_DOUBLE, 2, me_da, me_zeros }, { DT_DOUBLE, 2, me_db, me_zeros, 1 },
+	    { DT_DOUBLE, 1, DIMS(4), me_zeros, 1 } },
+	  .code = GRT_E_DTYPE, .msg = "double", .domain = OP_DOMAIN },
+};
+
 START_TEST(matmul_add_errors)
 {
-	static const struct {
-		enum dtype dt;
-		int c_rank;
-		int64_t c_dims[3];
-		int code;
-		const char *msg;
-	} cases[] = {
-		{ DT_FLOAT, 1, { 3 }, GRT_E_SHAPE, "C dim 0 = 3 does not broadcast to the product's 4" },
-		{ DT_FLOAT, 3, { 1, 2, 4 }, GRT_E_SHAPE, "C has rank 3, more than the product's 2" },
-		{ DT_DOUBLE, 1, { 4 }, GRT_E_DTYPE, "double" },
-	};
-	static const int64_t da[2] = { 2, 3 }, db[2] = { 3, 4 };
-	static const double zeros[12] = { 0 };
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct harness h;
-		h_init(&h, "MatMulAdd", 1);
-		h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
-		h_input(&h, cases[i].dt, 2, da, zeros, 0);
-		h_input(&h, cases[i].dt, 2, db, zeros, 1);
-		h_input(&h, cases[i].dt, cases[i].c_rank, cases[i].c_dims, zeros, 1);
-		h_output(&h);
-		h_run_err(&h, cases[i].code, cases[i].msg);
-		h_free(&h);
-	}
+	h_expect_case(&matmul_add_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -610,8 +592,9 @@ static Suite *domain_suite(void)
 {
 	const struct test_def tests[] = {
 		{ "Unfold", unfold_hand }, { "Unfold", unfold_vs_reference },
-		{ "Unfold", unfold_errors }, { "Unfold", registry },
-		{ "Unfold", matmul_add_broadcast }, { "Unfold", matmul_add_errors },
+		{ "Unfold", unfold_errors, 0, N_ELEMS(unfold_errors_table) },
+		{ "Unfold", registry }, { "Unfold", matmul_add_broadcast },
+		{ "Unfold", matmul_add_errors, 0, N_ELEMS(matmul_add_errors_table) },
 		{ "Unfold", matmul_add_blocks }, { "Unfold", model_uses_domain },
 		{ "fusion", fuse_gather_form, .timeout_s = 60 }, { "fusion", fuse_slice_form },
 		{ "fusion", fuse_matmul_add }, { "fusion", fuse_unfold_conv },

@@ -172,6 +172,8 @@ void h_expect_out(struct harness *h, int k, enum dtype dt, int ndim, const int64
 void h_build(struct harness *h, const struct h_case *c)
 {
 	h_init(h, c->op_type, c->opset);
+	if (c->domain)
+		h->n.op = op_lookup_domain(c->domain, c->op_type, c->opset);
 	for (int i = 0; i < (int)N_ELEMS(c->in) && (c->in[i].dt || c->in[i].omitted); i++) {
 		if (c->in[i].omitted)
 			h_input_none(h);

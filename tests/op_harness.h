@@ -98,6 +98,7 @@ struct h_case {
 	int n_out;                   /* requested outputs; 0 means 1 */
 	int code;                    /* the status h_run must return */
 	const char *msg;             /* a substring of its message */
+	const char *domain;          /* NULL: the ONNX domain; else e.g. OP_DOMAIN */
 };
 /* Sets h up as case c describes (h_init, inputs, attributes, outputs). */
 void h_build(struct harness *h, const struct h_case *c);
