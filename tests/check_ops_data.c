@@ -272,22 +272,21 @@ END_TEST
 
 /* One row per bad Slice-13 on mat24 (2,4) with constant int64 inputs. */
 #define SLICE_X { DT_FLOAT, 2, DIMS(2, 4), mat24 }
-#define SLICE_I64(...) { DT_INT64, 1, DIMS(N_ELEMS(I64(__VA_ARGS__))), I64(__VA_ARGS__), 1 }
 
 static const struct h_case slice_errors_table[] = {
 	{ "repeated axes", "Slice", 13,
-	  { SLICE_X, SLICE_I64(0, 0), SLICE_I64(1, 1), SLICE_I64(1, -1) },
+	  { SLICE_X, CONST_I64(0, 0), CONST_I64(1, 1), CONST_I64(1, -1) },
 	  .code = GRT_E_ATTR, .msg = "axis 1 appears twice" },
 	{ "zero step", "Slice", 13,
-	  { SLICE_X, SLICE_I64(0), SLICE_I64(1), SLICE_I64(0), SLICE_I64(0) },
+	  { SLICE_X, CONST_I64(0), CONST_I64(1), CONST_I64(0), CONST_I64(0) },
 	  .code = GRT_E_ATTR, .msg = "steps[0] is 0" },
 	{ "axis out of range", "Slice", 13,
-	  { SLICE_X, SLICE_I64(0), SLICE_I64(1), SLICE_I64(2) },
+	  { SLICE_X, CONST_I64(0), CONST_I64(1), CONST_I64(2) },
 	  .code = GRT_E_ATTR, .msg = "axes[0] = 2 out of range" },
-	{ "starts and ends lengths", "Slice", 13, { SLICE_X, SLICE_I64(0, 0), SLICE_I64(1) },
+	{ "starts and ends lengths", "Slice", 13, { SLICE_X, CONST_I64(0, 0), CONST_I64(1) },
 	  .code = GRT_E_ATTR, .msg = "starts has 2 entries but ends has 1" },
 	{ "float starts", "Slice", 13,
-	  { SLICE_X, { DT_FLOAT, 1, DIMS(1), F32(0), 1 }, SLICE_I64(1) },
+	  { SLICE_X, { DT_FLOAT, 1, DIMS(1), F32(0), 1 }, CONST_I64(1) },
 	  .code = GRT_E_DTYPE, .msg = "input 1" },
 };
 
@@ -1085,77 +1084,44 @@ START_TEST(pad_values_empty_output_huge_pad)
 }
 END_TEST
 
-START_TEST(pad_errors_reflect_too_long)
-{
-	struct harness h;
+/* One row per bad Pad on pad_in (3,2) unless said; pads are constant int64. */
+#define PAD_X { DT_FLOAT, 2, DIMS(3, 2), pad_in }
 
-	pad_setup(&h, 11, "reflect", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 2, 0, 0), NULL, 0);
-	h_run_err(&h, GRT_E_ATTR, "reflect mode needs pads smaller than the axis: pads 2, 0 on "
-	        "axis 1 of length 2");
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(pad_errors_values)
-{
-	struct harness h;
-
-	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(-2, 0, -2, 0), NULL, 0);
-	h_run_err(&h, GRT_E_ATTR, "crop more than the 3 elements of axis 0");
-	h_free(&h);
-	pad_setup(&h, 11, "edge", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, -2, 0, 1), NULL, 0);
-	h_run_err(&h, GRT_E_ATTR, "edge mode cannot pad axis 1");
-	h_free(&h);
-	pad_setup(&h, 11, "mirror", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), NULL, 0);
-	h_run_err(&h, GRT_E_ATTR, "mode 'mirror'");
-	h_free(&h);
-	pad_setup(&h, 13, "wrap", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), NULL, 0);
-	h_run_err(&h, GRT_E_ATTR, "mode 'wrap'");
-	h_free(&h);
-	h_init(&h, "Pad", 11);
-	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
-	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 0), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_ATTR, "pads has 2 entries (rank 1), expected 4");
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(pad_errors_inputs)
-{
-	struct harness h;
-
-	h_init(&h, "Pad", 11);
-	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
-	h_input(&h, DT_INT64, 1, DIMS(4), I64(0, 0, 0, 0), 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DYNAMIC, "pads");
-	h_free(&h);
-	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), I64(1), 1);
-	h.in[2]->dtype = DT_INT64;
-	h_run_err(&h, GRT_E_DTYPE, "constant_value is int64 but data is float");
-	h_free(&h);
-	pad_setup(&h, 11, NULL, DT_BOOL, 1, DIMS(1), (const uint8_t[]){ 1 }, I64(0, 0), NULL, 0);
-	h_run_err(&h, GRT_E_DTYPE, "bool");
-	h_free(&h);
+static const struct h_case pad_errors_table[] = {
+	{ "reflect longer than the axis", "Pad", 11, { PAD_X, CONST_I64(0, 2, 0, 0) },
+	  { { "mode", ATTR_STRING, .s = "reflect" } }, .code = GRT_E_ATTR,
+	  .msg = "reflect mode needs pads smaller than the axis: pads 2, 0 on axis 1 of length 2" },
+	{ "crop more than the axis", "Pad", 11, { PAD_X, CONST_I64(-2, 0, -2, 0) },
+	  .code = GRT_E_ATTR, .msg = "crop more than the 3 elements of axis 0" },
+	{ "edge of an empty axis", "Pad", 11, { PAD_X, CONST_I64(0, -2, 0, 1) },
+	  { { "mode", ATTR_STRING, .s = "edge" } }, .code = GRT_E_ATTR,
+	  .msg = "edge mode cannot pad axis 1" },
+	{ "mode mirror", "Pad", 11, { PAD_X, CONST_I64(0, 0, 0, 0) },
+	  { { "mode", ATTR_STRING, .s = "mirror" } }, .code = GRT_E_ATTR, .msg = "mode 'mirror'" },
+	{ "wrap before opset 19", "Pad", 13, { PAD_X, CONST_I64(0, 0, 0, 0) },
+	  { { "mode", ATTR_STRING, .s = "wrap" } }, .code = GRT_E_ATTR, .msg = "mode 'wrap'" },
+	{ "2 pads for rank 2", "Pad", 11, { PAD_X, CONST_I64(0, 0) }, .code = GRT_E_ATTR,
+	  .msg = "pads has 2 entries (rank 1), expected 4" },
+	{ "run-time pads", "Pad", 11,
+	  { PAD_X, { DT_INT64, 1, DIMS(4), I64(0, 0, 0, 0), 0 } },
+	  .code = GRT_E_DYNAMIC, .msg = "pads" },
+	{ "int64 constant_value", "Pad", 11,
+	  { PAD_X, CONST_I64(0, 0, 0, 0), { DT_INT64, 0, NULL, I64(1), 1 } },
+	  .code = GRT_E_DTYPE, .msg = "constant_value is int64 but data is float" },
+	{ "bool", "Pad", 11, { { DT_BOOL, 1, DIMS(1), U8(1) }, CONST_I64(0, 0) },
+	  .code = GRT_E_DTYPE, .msg = "bool" },
 	/* axes at opset 13 is one input too many */
-	h_init(&h, "Pad", 13);
-	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
-	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 0), 1);
-	h_input_none(&h);
-	h_input(&h, DT_INT64, 1, DIMS(1), I64(0), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_INVALID_MODEL, "4 inputs");
-	h_free(&h);
-	/* repeated axes */
-	h_init(&h, "Pad", 18);
-	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
-	h_input(&h, DT_INT64, 1, DIMS(4), I64(1, 0, 0, 0), 1);
-	h_input_none(&h);
-	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, -1), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_ATTR, "axis 1 appears twice");
-	h_free(&h);
+	{ "axes at opset 13", "Pad", 13,
+	  { PAD_X, CONST_I64(1, 0), { .omitted = 1 }, CONST_I64(0) },
+	  .code = GRT_E_INVALID_MODEL, .msg = "4 inputs" },
+	{ "repeated axes", "Pad", 18,
+	  { PAD_X, CONST_I64(1, 0, 0, 0), { .omitted = 1 }, CONST_I64(1, -1) },
+	  .code = GRT_E_ATTR, .msg = "axis 1 appears twice" },
+};
+
+START_TEST(pad_errors)
+{
+	h_expect_case(&pad_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -1306,8 +1272,7 @@ static Suite *pad_suite(void)
 		{ "values", pad_values_identity_and_scalar },
 		{ "values", pad_values_axes_input_opset18 }, { "values", pad_values_wrap_opset19 },
 		{ "values", pad_values_empty_output_huge_pad },
-		{ "errors", pad_errors_reflect_too_long }, { "errors", pad_errors_values },
-		{ "errors", pad_errors_inputs },
+		{ "errors", pad_errors, 0, N_ELEMS(pad_errors_table) },
 		{ "opsets", pad_opsets_attributes }, { "opsets", pad_opsets_attributes_dtypes },
 		{ "opsets", pad_opsets_registry },
 	};

@@ -89,6 +89,9 @@ struct h_at {
 	const int64_t *ints;
 	const char *const *strings;
 };
+/* An h_in: a constant 1-D int64 input holding the values. */
+#define CONST_I64(...) { DT_INT64, 1, DIMS(N_ELEMS(I64(__VA_ARGS__))), I64(__VA_ARGS__), 1 }
+
 struct h_case {
 	const char *name;            /* names the row in a failure */
 	const char *op_type;
