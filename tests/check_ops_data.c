@@ -579,17 +579,28 @@ START_TEST(gather_shapes_empty_indices)
 }
 END_TEST
 
-START_TEST(gather_errors_runtime_index)
-{
-	struct harness h;
+/* One row per bad Gather on mat33 (3,3) unless said. */
+#define GATHER_X { DT_FLOAT, 2, DIMS(3, 3), mat33 }
 
-	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(2), I64(0, 7), 0);
-	h_attr_int(&h, "axis", 1);
-	h_run_err(&h, GRT_E_INDEX, "node 'test' (Gather): index 7 out of range [-3, 3) on axis 1");
-	h_free(&h);
-	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT32, 1, DIMS(1), I32(-4), 0);
-	h_run_err(&h, GRT_E_INDEX, "index -4 out of range [-3, 3) on axis 0");
-	h_free(&h);
+static const struct h_case gather_errors_table[] = {
+	{ "run-time index 7 on axis 1", "Gather", 13,
+	  { GATHER_X, { DT_INT64, 1, DIMS(2), I64(0, 7), 0 } }, { { "axis", ATTR_INT, 1 } },
+	  .code = GRT_E_INDEX,
+	  .msg = "node 'test' (Gather): index 7 out of range [-3, 3) on axis 1" },
+	{ "run-time index -4", "Gather", 13, { GATHER_X, { DT_INT32, 1, DIMS(1), I32(-4), 0 } },
+	  .code = GRT_E_INDEX, .msg = "index -4 out of range [-3, 3) on axis 0" },
+	{ "axis 2 of rank 2", "Gather", 13, { GATHER_X, CONST_I64(0) },
+	  { { "axis", ATTR_INT, 2 } }, .code = GRT_E_ATTR, .msg = "axis 2 out of range for rank 2" },
+	{ "float indices", "Gather", 13, { GATHER_X, { DT_FLOAT, 1, DIMS(1), F32(0), 1 } },
+	  .code = GRT_E_DTYPE, .msg = "input 1" },
+	{ "scalar data", "Gather", 13,
+	  { { DT_FLOAT, 0, NULL, F32(1) }, { DT_INT64, 0, NULL, I64(0), 1 } },
+	  .code = GRT_E_SHAPE, .msg = "rank >= 1" },
+};
+
+START_TEST(gather_errors)
+{
+	h_expect_case(&gather_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -600,26 +611,7 @@ START_TEST(gather_errors_const_index_in_prepare)
 
 	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(2), I64(3, 0), 1);
 	rc = h.n.op->prepare(&h.n, &h.x);
-	ck_assert_int_eq(rc, GRT_E_INDEX);
-	ck_assert_msg(strstr(h.err, "index 3 out of range [-3, 3) on axis 0"), "message: %s",
-	              h.err);
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(gather_errors_attributes_and_types)
-{
-	struct harness h;
-
-	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(1), I64(0), 1);
-	h_attr_int(&h, "axis", 2);
-	h_run_err(&h, GRT_E_ATTR, "axis 2 out of range for rank 2");
-	h_free(&h);
-	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_FLOAT, 1, DIMS(1), F32(0), 1);
-	h_run_err(&h, GRT_E_DTYPE, "input 1");
-	h_free(&h);
-	gather_setup(&h, 13, DT_FLOAT, 0, NULL, F32(1), DT_INT64, 0, NULL, I64(0), 1);
-	h_run_err(&h, GRT_E_SHAPE, "rank >= 1");
+	expect_error(__func__, h.err, rc, GRT_E_INDEX, "index 3 out of range [-3, 3) on axis 0");
 	h_free(&h);
 }
 END_TEST
@@ -1233,9 +1225,9 @@ static Suite *gather_suite(void)
 		{ "values", gather_values_dtypes_last_axis },
 		{ "values", gather_values_run_kernels },
 		{ "shapes", gather_shapes_rank }, { "shapes", gather_shapes_empty_indices },
-		{ "errors", gather_errors_runtime_index },
+		{ "errors", gather_errors, 0, N_ELEMS(gather_errors_table) },
 		{ "errors", gather_errors_const_index_in_prepare },
-		{ "errors", gather_errors_attributes_and_types },
+		
 		{ "opsets", gather_opsets_registry },
 	};
 
