@@ -755,18 +755,42 @@ START_TEST(scatternd_values_reduction_dtypes)
 }
 END_TEST
 
-START_TEST(scatternd_errors_runtime_index)
-{
-	struct harness h;
+/* One row per bad ScatterND: data, indices (int64 unless said), updates. */
+#define SCATTER_X23 { DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6) }
 
-	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(2, 2),
-	              I64(0, 0, 1, 3), 0, 1, DIMS(2), F32(7, 8));
-	h_run_err(&h, GRT_E_INDEX, "indices tuple 1: index 3 out of range [-3, 3) on axis 1");
-	h_free(&h);
-	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(1, 1),
-	              I64(-3), 0, 2, DIMS(1, 3), F32(7, 8, 9));
-	h_run_err(&h, GRT_E_INDEX, "index -3 out of range [-2, 2) on axis 0");
-	h_free(&h);
+static const struct h_case scatternd_errors_table[] = {
+	{ "run-time index 3 on axis 1", "ScatterND", 13,
+	  { SCATTER_X23, { DT_INT64, 2, DIMS(2, 2), I64(0, 0, 1, 3), 0 },
+	    { DT_FLOAT, 1, DIMS(2), F32(7, 8) } },
+	  .code = GRT_E_INDEX, .msg = "indices tuple 1: index 3 out of range [-3, 3) on axis 1" },
+	{ "run-time index -3 on axis 0", "ScatterND", 13,
+	  { SCATTER_X23, { DT_INT64, 2, DIMS(1, 1), I64(-3), 0 },
+	    { DT_FLOAT, 2, DIMS(1, 3), F32(7, 8, 9) } },
+	  .code = GRT_E_INDEX, .msg = "index -3 out of range [-2, 2) on axis 0" },
+	/* updates must be (2,) ++ (3,) = (2,3) */
+	{ "updates shape", "ScatterND", 13,
+	  { SCATTER_X23, { DT_INT64, 2, DIMS(2, 1), I64(0, 1), 1 },
+	    { DT_FLOAT, 2, DIMS(2, 2), F32(1, 2, 3, 4) } },
+	  .code = GRT_E_SHAPE, .msg = "(2,3)" },
+	/* k = 3 > rank 2 */
+	{ "k beyond the rank", "ScatterND", 13,
+	  { SCATTER_X23, { DT_INT64, 2, DIMS(1, 3), I64(0, 0, 0), 1 },
+	    { DT_FLOAT, 1, DIMS(1), F32(1) } },
+	  .code = GRT_E_SHAPE, .msg = "exceeds the rank" },
+	{ "double updates", "ScatterND", 13,
+	  { { DT_FLOAT, 1, DIMS(2), F32(1, 2) }, { DT_INT64, 2, DIMS(1, 1), I64(0), 1 },
+	    { DT_DOUBLE, 1, DIMS(1), F64(1) } },
+	  .code = GRT_E_DTYPE, .msg = "updates is double but data is float" },
+	/* int32 indices are not allowed by the spec */
+	{ "int32 indices", "ScatterND", 13,
+	  { { DT_FLOAT, 1, DIMS(2), F32(1, 2) }, { DT_INT32, 2, DIMS(1, 1), I32(0), 1 },
+	    { DT_FLOAT, 1, DIMS(1), F32(1) } },
+	  .code = GRT_E_DTYPE, .msg = "input 1" },
+};
+
+START_TEST(scatternd_errors)
+{
+	h_expect_case(&scatternd_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -778,42 +802,7 @@ START_TEST(scatternd_errors_const_index_in_prepare)
 	scatter_setup(&h, 13, DT_FLOAT, 1, DIMS(3), F32(1, 2, 3), 2, DIMS(1, 1), I64(5), 1, 1,
 	              DIMS(1), F32(7));
 	rc = h.n.op->prepare(&h.n, &h.x);
-	ck_assert_int_eq(rc, GRT_E_INDEX);
-	ck_assert_msg(strstr(h.err, "index 5 out of range [-3, 3) on axis 0"), "message: %s",
-	              h.err);
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(scatternd_errors_shapes)
-{
-	struct harness h;
-
-	/* updates must be (2,) ++ (3,) = (2,3) */
-	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(2, 1),
-	              I64(0, 1), 1, 2, DIMS(2, 2), F32(1, 2, 3, 4));
-	h_run_err(&h, GRT_E_SHAPE, "(2,3)");
-	h_free(&h);
-	/* k = 3 > rank 2 */
-	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(1, 3),
-	              I64(0, 0, 0), 1, 1, DIMS(1), F32(1));
-	h_run_err(&h, GRT_E_SHAPE, "exceeds the rank");
-	h_free(&h);
-	/* updates of another dtype */
-	h_init(&h, "ScatterND", 13);
-	h_input(&h, DT_FLOAT, 1, DIMS(2), F32(1, 2), 0);
-	h_input(&h, DT_INT64, 2, DIMS(1, 1), I64(0), 1);
-	h_input(&h, DT_DOUBLE, 1, DIMS(1), (const double[]){ 1 }, 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DTYPE, "updates is double but data is float");
-	h_free(&h);
-	/* int32 indices are not allowed by the spec */
-	h_init(&h, "ScatterND", 13);
-	h_input(&h, DT_FLOAT, 1, DIMS(2), F32(1, 2), 0);
-	h_input(&h, DT_INT32, 2, DIMS(1, 1), I32(0), 1);
-	h_input(&h, DT_FLOAT, 1, DIMS(1), F32(1), 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DTYPE, "input 1");
+	expect_error(__func__, h.err, rc, GRT_E_INDEX, "index 5 out of range [-3, 3) on axis 0");
 	h_free(&h);
 }
 END_TEST
@@ -1243,9 +1232,9 @@ static Suite *scatternd_suite(void)
 		{ "values", scatternd_values_k2_of_rank3 },
 		{ "values", scatternd_values_reductions },
 		{ "values", scatternd_values_reduction_dtypes },
-		{ "errors", scatternd_errors_runtime_index },
+		{ "errors", scatternd_errors, 0, N_ELEMS(scatternd_errors_table) },
 		{ "errors", scatternd_errors_const_index_in_prepare },
-		{ "errors", scatternd_errors_shapes },
+		
 		{ "opsets", scatternd_opsets_reduction },
 	};
 
