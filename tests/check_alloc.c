@@ -5,11 +5,12 @@
  * calls after a warm-up. Calls made inside shared libraries (libc itself,
  * FFTW, libsamplerate) are not seen by --wrap. */
 #include <check.h>
-#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "enhance/gtcrn.h"
+#include "tests/check_audio.h"
+#include "tests/check_util.h"
 #include "tests/testset.h"
 
 /* --- counting wrappers --------------------------------------------------- */
@@ -74,16 +75,6 @@ void __wrap_free(void *p)
 
 static char err[512];
 
-static gtcrn_model *load(const char *name)
-{
-	char path[1024];
-	gtcrn_model *m = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s.onnx", MODELS_DIR, name);
-	ck_assert_msg(gtcrn_model_load(path, &m, err, sizeof(err)) == GTCRN_OK, "%s", err);
-	return m;
-}
-
 /* mix_stft.npy: (1, 257, 611, 2), the real frames of mix.wav */
 static float *load_spec(int64_t *F, int64_t *T)
 {
@@ -98,29 +89,11 @@ static float *load_spec(int64_t *F, int64_t *T)
 	return spec;
 }
 
-static float *read_wav(const char *path, size_t *n)
-{
-	SF_INFO info;
-	SNDFILE *f;
-	float *x;
-
-	memset(&info, 0, sizeof(info));
-	f = sf_open(path, SFM_READ, &info);
-	ck_assert_msg(f != NULL, "%s: %s", path, sf_strerror(NULL));
-	ck_assert_int_eq(info.channels, 1);
-	x = malloc(sizeof(float) * (size_t)info.frames);
-	ck_assert_ptr_nonnull(x);
-	ck_assert_int_eq(sf_readf_float(f, x, info.frames), info.frames);
-	sf_close(f);
-	*n = (size_t)info.frames;
-	return x;
-}
-
 /* --- (a), (c): a streaming session, caches fed back ------------------------ */
 
 static void session_steady(const char *name)
 {
-	gtcrn_model *m = load(name);
+	gtcrn_model *m = load_gtcrn(name);
 	const grt_model *g = gtcrn_model_graph(m);
 	gtcrn_model_info in;
 	grt_session *s = NULL;
@@ -207,7 +180,7 @@ static const size_t chunk_sizes[] = { 1, 7, 256, 4096 };
 
 static void state_steady(int rate)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	gtcrn_state *st = NULL;
 	gtcrn_opts o;
 	size_t n, pos = 0;
@@ -292,32 +265,19 @@ END_TEST
 
 static Suite *alloc_suite(void)
 {
-	Suite *s = suite_create("alloc");
-	TCase *tc = tcase_create("session");
+	const struct test_def tests[] = {
+		{ "session", session_simple, .timeout_s = 120 }, { "session", session_stream },
+		{ "session", session_stream_vctk },
+		{ "state", state_16k, .timeout_s = 120 }, { "state", state_48k },
+		{ "counter", counter_counts },
+	};
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, session_simple);
-	tcase_add_test(tc, session_stream);
-	tcase_add_test(tc, session_stream_vctk);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("state");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, state_16k);
-	tcase_add_test(tc, state_48k);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("counter");
-	tcase_add_test(tc, counter_counts);
-	suite_add_tcase(s, tc);
-	return s;
+	return suite_from_table("alloc", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(alloc_suite());
-	int failed;
+	Suite *suites[] = { alloc_suite() };
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sndfile.h>
+#include "tests/check_util.h"
 
 #define TOOL BUILDDIR "/tools/gtcrn-run"
 #define MIX_WAV TESTDATA_DIR "/mix.wav"
@@ -223,7 +224,7 @@ static void run_ok(const struct run_opts *ro, ...)
 	va_start(ap, ro);
 	vrun(&r, ro, ap);
 	va_end(ap);
-	ck_assert_msg(r.status == 0, "'%.600s' exited with %d: %.600s", r.cmd, r.status, r.err);
+	expect_ok(r.cmd, r.err, r.status);
 	run_free(&r);
 }
 
@@ -306,22 +307,6 @@ static void save_shorts(const char *path, const short *x, sf_count_t frames, int
 	ck_assert_int_eq(sf_close(sf), 0);
 }
 
-static void *read_bytes(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-	ck_assert(fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0);
-	buf = malloc((size_t)n + 1);
-	ck_assert(buf != NULL);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static void write_bytes(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -334,7 +319,7 @@ static void write_bytes(const char *path, const void *data, size_t len)
 static int same_bytes(const char *a, const char *b)
 {
 	size_t na, nb;
-	void *x = read_bytes(a, &na), *y = read_bytes(b, &nb);
+	void *x = read_file(a, &na), *y = read_file(b, &nb);
 	int same = na == nb && !memcmp(x, y, na);
 
 	free(x);
@@ -667,7 +652,7 @@ START_TEST(test_wav_pipe)
 	SF_INFO ir, ip;
 	short *y, *z;
 	size_t len;
-	void *wav = read_bytes(MIX_WAV, &len);
+	void *wav = read_file(MIX_WAV, &len);
 
 	run_ok(NULL, "-q", MODELS_DIR "/gtcrn_simple.onnx", MIX_WAV, ref, NULL);
 	y = load_shorts(ref, &ir);
@@ -746,10 +731,9 @@ static void expect_fail(const char *out_dir, int status, const char *needle, ...
 	va_start(ap, needle);
 	vrun(&r, NULL, ap);
 	va_end(ap);
-	ck_assert_msg(r.status == status, "'%.600s': exit %d, expected %d; stderr: %.600s", r.cmd,
-	              r.status, status, r.err);
-	ck_assert_msg(strstr(r.err, needle) && !strncmp(r.err, "gtcrn-run: ", 11),
-	              "'%.600s': stderr '%.600s' lacks 'gtcrn-run: ...%.600s'", r.cmd, r.err, needle);
+	expect_error(r.cmd, r.err, r.status, status, needle);
+	ck_assert_msg(!strncmp(r.err, "gtcrn-run: ", 11), "'%.600s': stderr '%.600s' lacks "
+	              "'gtcrn-run: '", r.cmd, r.err);
 	if (out_dir)
 		ck_assert_msg(dir_entries(out_dir) == 0, "'%.600s' left %d files in %.600s", r.cmd,
 		              dir_entries(out_dir), out_dir);
@@ -796,7 +780,7 @@ START_TEST(test_bad_output)
 	const char *dir = test_dir("bad_output");
 	char out_dir[512], *in = path_in(dir, "in.wav"), *link = path_in(dir, "link.wav");
 	size_t n0, n1;
-	void *before = read_bytes(MIX_WAV, &n0), *after;
+	void *before = read_file(MIX_WAV, &n0), *after;
 
 	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
 	ck_assert(mkdir(out_dir, 0755) == 0);
@@ -808,7 +792,7 @@ START_TEST(test_bad_output)
 	expect_fail(NULL, 4, "the output is the input file", SIMPLE, in, in, NULL);
 	expect_fail(NULL, 4, "the output is the input file", SIMPLE, in, link, NULL);
 	expect_fail(NULL, 4, "the output is the input file", SIMPLE, link, in, NULL);
-	after = read_bytes(in, &n1);
+	after = read_file(in, &n1);
 	ck_assert_msg(n0 == n1 && !memcmp(before, after, n0), "the input file changed");
 	ck_assert_int_eq(dir_entries(dir), 3);         /* in.wav, link.wav, out/ */
 	free(before);
@@ -833,7 +817,7 @@ START_TEST(test_bad_model)
 	const char *dir = test_dir("bad_model");
 	char out_dir[512], *trunc = path_in(dir, "trunc.onnx");
 	size_t len;
-	void *model = read_bytes(SIMPLE, &len);
+	void *model = read_file(SIMPLE, &len);
 
 	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
 	ck_assert(mkdir(out_dir, 0755) == 0);
@@ -1029,7 +1013,7 @@ START_TEST(test_batch)
 	char *sa = path_in(dir, "single_a.wav"), *sb = path_in(dir, "single_b8.wav");
 	struct run r;
 	size_t len;
-	void *data = read_bytes(MIX_WAV, &len);
+	void *data = read_file(MIX_WAV, &len);
 
 	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
 	ck_assert(mkdir(out_dir, 0755) == 0);
@@ -1051,7 +1035,7 @@ START_TEST(test_batch)
 	write_bytes(path_in(out_dir, "a.wav"), "keep", 4);
 	run_ok(NULL, "-q", "--skip-existing", "-o", out_dir, "-m", SIMPLE, a, b, NULL);
 	ck_assert_msg(dir_entries(out_dir) == 2, "%d files in %s", dir_entries(out_dir), out_dir);
-	data = read_bytes(path_in(out_dir, "a.wav"), &len);
+	data = read_file(path_in(out_dir, "a.wav"), &len);
 	ck_assert_msg(len == 4 && !memcmp(data, "keep", 4), "--skip-existing replaced a.wav");
 	free(data);
 	/* --json: a line for every input, skipped and failed ones too */
@@ -1085,7 +1069,7 @@ START_TEST(test_batch)
 	{
 		char root[1024], in1[1100], in2[1100], o1[1200], o2[1200], tdir[1024], ref[1024];
 		size_t n;
-		void *wav = read_bytes(MIX_WAV, &n);
+		void *wav = read_file(MIX_WAV, &n);
 		snprintf(root, sizeof root, "%s/tree", dir);
 		snprintf(tdir, sizeof tdir, "%s/tree_out", dir);
 		ck_assert(mkdir(root, 0755) == 0 && mkdir(tdir, 0755) == 0);
@@ -1331,7 +1315,7 @@ START_TEST(test_out_model)
 	char model[1024], hard[1024], env[1200], onnx_out[1024];
 	struct run_opts ro = { .env = env };
 	size_t n0, n1;
-	void *before = read_bytes(SIMPLE, &n0), *after;
+	void *before = read_file(SIMPLE, &n0), *after;
 
 	snprintf(model, sizeof(model), "%s/model.onnx", dir);
 	snprintf(hard, sizeof(hard), "%s/hard.wav", dir);
@@ -1354,7 +1338,7 @@ START_TEST(test_out_model)
 	            onnx_out, NULL);
 	expect_fail(NULL, 4, "hard.wav: the output is the model file", "-m", model, in, hard,
 	            NULL);
-	after = read_bytes(model, &n1);
+	after = read_file(model, &n1);
 	ck_assert_msg(n0 == n1 && !memcmp(before, after, n0), "the model file changed");
 	ck_assert_msg(access(onnx_out, F_OK) != 0, "%s was written", onnx_out);
 	ck_assert_int_eq(dir_entries(dir), 3);          /* in.wav, model.onnx, hard.wav */
@@ -1419,7 +1403,7 @@ START_TEST(test_out_link_readonly)
 	ck_assert(chmod(ro, 0444) == 0);
 	expect_fail(NULL, 4, "ro.wav: the file is read-only: refusing to replace it (--force",
 	            SIMPLE, in, ro, NULL);
-	keep = read_bytes(ro, &n);
+	keep = read_file(ro, &n);
 	ck_assert_msg(n == 4 && !memcmp(keep, "keep", 4), "the read-only file changed");
 	free(keep);
 	run_ok(NULL, "-q", "--force", SIMPLE, in, ro, NULL);
@@ -1451,66 +1435,31 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static Suite *cli_suite(void)
 {
-	Suite *s = suite_create("gtcrn-run");
-	TCase *tc;
+	const struct test_def tests[] = {
+		{ "values", test_model_golden, 0, (int)N_ELEMS(golden_cases), 300 },
+		{ "values", test_offline_flag },
+		{ "formats", test_stereo_48k, .timeout_s = 300 }, { "formats", test_mono_8k },
+		{ "formats", test_out_rate_and_flac }, { "formats", test_short_inputs },
+		{ "pipes", test_raw_pipe, .timeout_s = 300 }, { "pipes", test_wav_pipe },
+		{ "pipes", test_pipe_streams },
+		{ "errors", test_bad_audio, .timeout_s = 300 }, { "errors", test_bad_output },
+		{ "errors", test_stdout_full }, { "errors", test_bad_model },
+		{ "errors", test_signal_cleanup }, { "errors", test_pipe_closed },
+		{ "errors", test_file_size_limit }, { "errors", test_readonly_output },
+		{ "errors", test_input_changes },
+		{ "output paths", test_out_special, .timeout_s = 300 }, { "output paths", test_out_model },
+		{ "output paths", test_out_unknown_ext }, { "output paths", test_out_link_readonly },
+		{ "options", test_batch, .timeout_s = 300 }, { "options", test_model_info },
+		{ "options", test_help_usage }, { "options", test_env_mix_stats },
+	};
 
-	tc = tcase_create("values");
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_model_golden, 0,
-	                    (int)(sizeof(golden_cases) / sizeof(golden_cases[0])));
-	tcase_add_test(tc, test_offline_flag);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("formats");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_stereo_48k);
-	tcase_add_test(tc, test_mono_8k);
-	tcase_add_test(tc, test_out_rate_and_flac);
-	tcase_add_test(tc, test_short_inputs);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("pipes");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_raw_pipe);
-	tcase_add_test(tc, test_wav_pipe);
-	tcase_add_test(tc, test_pipe_streams);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("errors");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_bad_audio);
-	tcase_add_test(tc, test_bad_output);
-	tcase_add_test(tc, test_stdout_full);
-	tcase_add_test(tc, test_bad_model);
-	tcase_add_test(tc, test_signal_cleanup);
-	tcase_add_test(tc, test_pipe_closed);
-	tcase_add_test(tc, test_file_size_limit);
-	tcase_add_test(tc, test_readonly_output);
-	tcase_add_test(tc, test_input_changes);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("output paths");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_out_special);
-	tcase_add_test(tc, test_out_model);
-	tcase_add_test(tc, test_out_unknown_ext);
-	tcase_add_test(tc, test_out_link_readonly);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("options");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_batch);
-	tcase_add_test(tc, test_model_info);
-	tcase_add_test(tc, test_help_usage);
-	tcase_add_test(tc, test_env_mix_stats);
-	suite_add_tcase(s, tc);
-	return s;
+	return suite_from_table("gtcrn-run", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	Suite *s;
+	int rc;
 
 	if (access(TOOL, X_OK) || access(MIX_WAV, R_OK) || access(SIMPLE, R_OK)) {
 		fprintf(stderr, "check_cli: needs %s, %s and %s; skipped\n", TOOL, MIX_WAV, SIMPLE);
@@ -1523,10 +1472,8 @@ int main(void)
 		perror("check_cli: mkdtemp");
 		return 1;
 	}
-	sr = srunner_create(cli_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	s = cli_suite();
+	rc = run_suites(&s, 1, 0);
 	nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? 1 : 0;
+	return rc;
 }

@@ -6,41 +6,18 @@
 #include <check.h>
 #include <math.h>
 #include <samplerate.h>
-#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "enhance/internal.h"
 #include "proto/onnx.pb-c.h"
+#include "tests/check_audio.h"
+#include "tests/check_util.h"
 #include "tests/modelgen.h"
 
 #define GOLD_N 156160
 
 static char err[512];
-
-static float *read_wav(const char *path, size_t *n)
-{
-	SF_INFO info = { 0 };
-	SNDFILE *f = sf_open(path, SFM_READ, &info);
-	float *x;
-
-	ck_assert_msg(f != NULL, "%s: %s", path, sf_strerror(NULL));
-	x = malloc(sizeof(float) * (size_t)info.frames + 1);
-	ck_assert_int_eq(sf_readf_float(f, x, info.frames), info.frames);
-	sf_close(f);
-	*n = (size_t)info.frames;
-	return x;
-}
-
-static gtcrn_model *load(const char *name)
-{
-	char path[1024];
-	gtcrn_model *m = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s.onnx", MODELS_DIR, name);
-	ck_assert_msg(gtcrn_model_load(path, &m, err, sizeof(err)) == GTCRN_OK, "%s", err);
-	return m;
-}
 
 static double max_diff(const float *a, const float *b, size_t n)
 {
@@ -54,7 +31,7 @@ static double max_diff(const float *a, const float *b, size_t n)
 
 START_TEST(kinds)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	gtcrn_model_info in;
 	const char *ci, *co;
 
@@ -74,14 +51,14 @@ START_TEST(kinds)
 		ck_assert_str_eq(co, want);
 	}
 	gtcrn_model_free(m);
-	m = load("gtcrn_offline_op13");
+	m = load_gtcrn("gtcrn_offline_op13");
 	gtcrn_model_info_get(m, &in);
 	ck_assert_int_eq(in.kind, GTCRN_OFFLINE);
 	ck_assert_int_eq(in.n_caches, 0);
 	{
 		gtcrn_state *s = NULL;
-		ck_assert_int_eq(gtcrn_state_create(m, NULL, &s, err, sizeof(err)), GTCRN_E_KIND);
-		ck_assert_msg(strstr(err, "offline"), "%s", err);
+		expect_error(__func__, err, gtcrn_state_create(m, NULL, &s, err, sizeof(err)),
+		             GTCRN_E_KIND, "offline");
 	}
 	gtcrn_model_free(m);
 }
@@ -114,10 +91,9 @@ START_TEST(not_gtcrn)
 	int rc = gtcrn_model_load("/usr/share/libonnx-testdata/data/node/test_add/model.onnx", &m,
 	                          err, sizeof(err));
 
-	ck_assert_int_eq(rc, GTCRN_E_NOT_GTCRN);
 	ck_assert_ptr_null(m);
-	ck_assert_msg(strstr(err, "expected a spectrum input"), "%s", err);
-	ck_assert_msg(strstr(err, "found inputs x("), "%s", err);
+	expect_error(__func__, err, rc, GTCRN_E_NOT_GTCRN, "expected a spectrum input");
+	expect_error(__func__, err, rc, GTCRN_E_NOT_GTCRN, "found inputs x(");
 }
 END_TEST
 
@@ -174,10 +150,8 @@ START_TEST(metadata)
 	gtcrn_model_info_get(m, &in);
 	ck_assert_str_eq(in.window_type, "hann_sqrt");
 	gtcrn_model_free(m);
-	ck_assert_int_eq(load_with_meta(bad_nfft, 1, &m), GTCRN_E_METADATA);
-	ck_assert_msg(strstr(err, "'n_fft'"), "%s", err);
-	ck_assert_int_eq(load_with_meta(bad_window, 1, &m), GTCRN_E_METADATA);
-	ck_assert_msg(strstr(err, "kaiser"), "%s", err);
+	expect_error(__func__, err, load_with_meta(bad_nfft, 1, &m), GTCRN_E_METADATA, "'n_fft'");
+	expect_error(__func__, err, load_with_meta(bad_window, 1, &m), GTCRN_E_METADATA, "kaiser");
 	ck_assert_int_eq(load_with_meta(rate48, 1, &m), GTCRN_OK);
 	gtcrn_model_info_get(m, &in);
 	ck_assert_int_eq(in.sample_rate, 48000);
@@ -188,7 +162,7 @@ END_TEST
 /* Whole file through gtcrn_enhance against the pipeline goldens. */
 static void golden(const char *model, const char *gold_wav)
 {
-	gtcrn_model *m = load(model);
+	gtcrn_model *m = load_gtcrn(model);
 	size_t n, ng;
 	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n);
 	float *g = read_wav(gold_wav, &ng);
@@ -235,7 +209,7 @@ static float *stream(gtcrn_model *m, const gtcrn_opts *o, const float *x, size_t
 START_TEST(chunk_invariance)
 {
 	static const size_t chunks[] = { 1, 7, 256, 1000, 4096 };
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	size_t n, lat;
 	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n);
 	float *ref = stream(m, NULL, x, n, n, &lat), *g;
@@ -261,7 +235,7 @@ END_TEST
 
 START_TEST(stream_vs_offline)
 {
-	gtcrn_model *ms = load("gtcrn_simple"), *mo = load("gtcrn_offline_op13");
+	gtcrn_model *ms = load_gtcrn("gtcrn_simple"), *mo = load_gtcrn("gtcrn_offline_op13");
 	size_t n;
 	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n);
 	float *a = malloc(sizeof(float) * n), *b = malloc(sizeof(float) * n);
@@ -288,7 +262,7 @@ END_TEST
  * the band edge). */
 START_TEST(resampling)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	gtcrn_opts o;
 	size_t n, n48, lat, lat7;
 	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *x48, *y16 = malloc(sizeof(float) * n);
@@ -338,7 +312,7 @@ END_TEST
 
 START_TEST(mix_and_limit)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	gtcrn_opts o;
 	size_t n, lat;
 	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *dry, *wet, *half, *lim;
@@ -377,7 +351,7 @@ END_TEST
  * last 4 runs are there and nothing is written past the ring. */
 START_TEST(frame_time_ring)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	gtcrn_state *s = NULL;
 	unsigned long t[6] = { 0, 0, 0, 0, 0, 0 };
 	float x[256 * 10], y[256 * 10];
@@ -402,7 +376,7 @@ END_TEST
 
 START_TEST(set_while_streaming)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	size_t n, lat;
 	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *ref = stream(m, NULL, x, n, n, &lat);
 	float *y = malloc(sizeof(float) * (n + lat));
@@ -433,17 +407,19 @@ END_TEST
 
 START_TEST(offline_budget)
 {
-	gtcrn_model *m = load("gtcrn_offline_op13");
+	gtcrn_model *m = load_gtcrn("gtcrn_offline_op13");
 	gtcrn_opts o;
 	size_t n, bytes;
 	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *y = malloc(sizeof(float) * n);
+	int rc;
 
 	gtcrn_opts_init(&o);
 	ck_assert_int_eq(gtcrn_offline_bytes(m, &o, n, &bytes, err, sizeof(err)), GTCRN_OK);
 	ck_assert_msg(bytes > 1000000 && bytes < 100000000, "%zu bytes", bytes);
 	o.mem_budget = bytes / 2;
-	ck_assert_int_eq(gtcrn_enhance(m, &o, x, y, n, err, sizeof(err)), GTCRN_E_BUDGET);
-	ck_assert_msg(strstr(err, "MiB") && strstr(err, "streaming"), "%s", err);
+	rc = gtcrn_enhance(m, &o, x, y, n, err, sizeof(err));
+	expect_error(__func__, err, rc, GTCRN_E_BUDGET, "MiB");
+	expect_error(__func__, err, rc, GTCRN_E_BUDGET, "streaming");
 	o.mem_budget = bytes + 1;
 	ck_assert_int_eq(gtcrn_enhance(m, &o, x, y, n, err, sizeof(err)), GTCRN_OK);
 	free(x);
@@ -455,7 +431,7 @@ END_TEST
 /* Tiny and empty streams end cleanly. */
 START_TEST(short_streams)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	static const size_t lengths[] = { 0, 1, 2, 100, 256, 257, 511, 512, 513 };
 	float x[600], y[600 + 600];
 
@@ -477,7 +453,7 @@ END_TEST
  * accepted range stream in any chunking and give the same output. */
 START_TEST(extreme_rates)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	static const int rates[] = { 1000, 8000, 192000, 768000 };
 
 	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++) {
@@ -511,7 +487,7 @@ END_TEST
  * as with zeros there: nothing reaches the network's caches or the dry mix. */
 START_TEST(nonfinite_input)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	size_t n, lat;
 	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *bad = malloc(sizeof(float) * n);
 	float *zero = malloc(sizeof(float) * n), *a, *b;
@@ -549,7 +525,7 @@ START_TEST(nonfinite_input)
 	}
 	/* whole signals: the offline model too */
 	gtcrn_model_free(m);
-	m = load("gtcrn_offline_op13");
+	m = load_gtcrn("gtcrn_offline_op13");
 	a = malloc(sizeof(float) * n);
 	b = malloc(sizeof(float) * n);
 	ck_assert_int_eq(gtcrn_enhance(m, NULL, bad, a, n, err, sizeof(err)), GTCRN_OK);
@@ -572,7 +548,7 @@ END_TEST
  * rest of this clip.) */
 START_TEST(huge_input)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	size_t n;
 	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *y = malloc(sizeof(float) * n);
 	gtcrn_state *s = NULL;
@@ -736,13 +712,13 @@ END_TEST
 
 START_TEST(resampler_errors)
 {
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	struct resampler r;
 	gtcrn_opts o;
 	gtcrn_state *s = NULL;
 
-	ck_assert_int_eq(resampler_init(&r, 48000, 16000, 11, err, sizeof(err)), GRT_E_ARG);
-	ck_assert_msg(strstr(err, "quality 11"), "%s", err);
+	expect_error(__func__, err, resampler_init(&r, 48000, 16000, 11, err, sizeof(err)),
+	             GRT_E_ARG, "quality 11");
 	resampler_free(&r);
 	ck_assert_int_eq(resampler_init(&r, 0, 16000, 8, err, sizeof(err)), GTCRN_E_RESAMPLE);
 	resampler_free(&r);
@@ -774,7 +750,7 @@ START_TEST(option_errors)
 		{ 16000, -1, 1, NAN, "attenuation limit is NaN" },
 		{ 16000, 11, 1, -1, "resample quality 11 out of range 0..10" },
 	};
-	gtcrn_model *m = load("gtcrn_simple");
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
 	float x[16] = { 0 }, y[16];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -786,12 +762,12 @@ START_TEST(option_errors)
 		o.mix = cases[i].mix;
 		o.atten_lim_db = cases[i].atten;
 		err[0] = 0;
-		ck_assert_int_eq(gtcrn_state_create(m, &o, &s, err, sizeof(err)), GRT_E_ARG);
-		ck_assert_msg(strstr(err, cases[i].msg), "case %zu: '%s'", i, err);
+		expect_error(cases[i].msg, err, gtcrn_state_create(m, &o, &s, err, sizeof(err)),
+		             GRT_E_ARG, cases[i].msg);
 		ck_assert_ptr_null(s);
 		err[0] = 0;
-		ck_assert_int_eq(gtcrn_enhance(m, &o, x, y, 16, err, sizeof(err)), GRT_E_ARG);
-		ck_assert_msg(strstr(err, cases[i].msg), "case %zu (gtcrn_enhance): '%s'", i, err);
+		expect_error("gtcrn_enhance", err, gtcrn_enhance(m, &o, x, y, 16, err, sizeof(err)),
+		             GRT_E_ARG, cases[i].msg);
 	}
 	gtcrn_model_free(m);
 }
@@ -799,47 +775,21 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("enhance");
-	TCase *model = tcase_create("model");
-	TCase *gold = tcase_create("golden");
-	TCase *str = tcase_create("stream");
-	TCase *res = tcase_create("resample");
-	SRunner *sr;
-	int failed;
+	const struct test_def tests[] = {
+		{ "model", kinds }, { "model", not_gtcrn }, { "model", default_model_path },
+		{ "model", option_errors }, { "model", metadata },
+		{ "golden", golden_simple, .timeout_s = 300 }, { "golden", golden_stream },
+		{ "golden", golden_offline }, { "golden", stream_vs_offline },
+		{ "golden", offline_budget },
+		{ "stream", chunk_invariance, .timeout_s = 600 }, { "stream", resampling },
+		{ "stream", mix_and_limit }, { "stream", set_while_streaming },
+		{ "stream", frame_time_ring }, { "stream", short_streams },
+		{ "stream", extreme_rates }, { "stream", nonfinite_input },
+		{ "stream", huge_input }, { "stream", nonfinite_network },
+		{ "resample", resampler_alignment, .timeout_s = 300 },
+		{ "resample", resampler_chunking }, { "resample", resampler_errors },
+	};
+	Suite *s = suite_from_table("enhance", tests, N_ELEMS(tests));
 
-	tcase_add_test(model, kinds);
-	tcase_add_test(model, not_gtcrn);
-	tcase_add_test(model, default_model_path);
-	tcase_add_test(model, option_errors);
-	tcase_add_test(model, metadata);
-	tcase_add_test(gold, golden_simple);
-	tcase_add_test(gold, golden_stream);
-	tcase_add_test(gold, golden_offline);
-	tcase_add_test(gold, stream_vs_offline);
-	tcase_add_test(gold, offline_budget);
-	tcase_add_test(str, chunk_invariance);
-	tcase_add_test(str, resampling);
-	tcase_add_test(str, mix_and_limit);
-	tcase_add_test(str, set_while_streaming);
-	tcase_add_test(str, frame_time_ring);
-	tcase_add_test(str, short_streams);
-	tcase_add_test(str, extreme_rates);
-	tcase_add_test(str, nonfinite_input);
-	tcase_add_test(str, huge_input);
-	tcase_add_test(str, nonfinite_network);
-	tcase_add_test(res, resampler_alignment);
-	tcase_add_test(res, resampler_chunking);
-	tcase_add_test(res, resampler_errors);
-	tcase_set_timeout(gold, 300);
-	tcase_set_timeout(str, 600);
-	tcase_set_timeout(res, 300);
-	suite_add_tcase(s, model);
-	suite_add_tcase(s, gold);
-	suite_add_tcase(s, str);
-	suite_add_tcase(s, res);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(&s, 1, 0);
 }

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "enhance/gtcrn.h"
+#include "tests/check_util.h"
 
 #define PLUGIN BUILDDIR "/plugins/.libs/gtcrn_ladspa.so"
 #define MODEL MODELS_DIR "/gtcrn_simple.onnx"
@@ -516,30 +517,21 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("ladspa");
-	TCase *tc = tcase_create("plugin");
-	SRunner *sr;
-	int failed;
+	const struct test_def tests[] = {
+		{ "plugin", descriptors, .timeout_s = 120 },
+		{ "plugin", matches_library, 0, 10 }, { "plugin", controls },
+		{ "plugin", bypass_ramps }, { "plugin", run_makes_no_syscall, 0, 2 },
+		{ "plugin", activate_resets }, { "plugin", connect_after_activate },
+		{ "plugin", shared_buffers }, { "plugin", instantiate_failures },
+	};
+	Suite *s;
+	int rc;
 
 	load_plugin();
 	load_model();
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, descriptors);
-	tcase_add_loop_test(tc, matches_library, 0, 10);
-	tcase_add_test(tc, controls);
-	tcase_add_test(tc, bypass_ramps);
-	tcase_add_loop_test(tc, run_makes_no_syscall, 0, 2);
-	tcase_add_test(tc, activate_resets);
-	tcase_add_test(tc, connect_after_activate);
-	tcase_add_test(tc, shared_buffers);
-	tcase_add_test(tc, instantiate_failures);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	s = suite_from_table("ladspa", tests, N_ELEMS(tests));
+	rc = run_suites(&s, 1, 1);
 	gtcrn_model_free(model);
 	unload_plugin();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops/mathfn.h"
-#include "tests/check_util.h"
+#include "tests/op_harness.h"
 
 /* Every 61st float in [-110, 110] (about 36 million values) through the array
  * forms (avx2: the AVX2 ones, if the CPU has it), against libm in double: the
@@ -116,20 +116,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("mathfn");
-	TCase *v = tcase_create("values");
-	SRunner *sr;
-	int failed;
+	const struct test_def tests[] = {
+		{ "values", mathfn_exp_dense, .timeout_s = 60 }, { "values", mathfn_sigmoid_dense },
+		{ "values", mathfn_tanh_dense }, { "values", mathfn_extremes },
+	};
+	Suite *s = suite_from_table("mathfn", tests, N_ELEMS(tests));
 
-	tcase_add_test(v, mathfn_exp_dense);
-	tcase_add_test(v, mathfn_sigmoid_dense);
-	tcase_add_test(v, mathfn_tanh_dense);
-	tcase_add_test(v, mathfn_extremes);
-	tcase_set_timeout(v, 60);
-	suite_add_tcase(s, v);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(&s, 1, 0);
 }

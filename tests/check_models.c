@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/grt.h"
+#include "tests/check_util.h"
 #include "tests/testset.h"
 
 #define ATOL 1e-4
@@ -180,23 +181,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("models");
-	TCase *golden = tcase_create("golden");
-	TCase *stream = tcase_create("stream");
-	SRunner *sr;
-	int failed;
+	const struct test_def tests[] = {
+		{ "golden", golden_sets, 0, N_MODELS, 600 },
+		{ "stream", stream_simple, .timeout_s = 600 }, { "stream", stream_unsimplified },
+		{ "stream", stream_vctk },
+	};
+	Suite *s = suite_from_table("models", tests, N_ELEMS(tests));
 
-	tcase_set_timeout(golden, 600);
-	tcase_set_timeout(stream, 600);
-	tcase_add_loop_test(golden, golden_sets, 0, N_MODELS);
-	tcase_add_test(stream, stream_simple);
-	tcase_add_test(stream, stream_unsimplified);
-	tcase_add_test(stream, stream_vctk);
-	suite_add_tcase(s, golden);
-	suite_add_tcase(s, stream);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(&s, 1, 0);
 }

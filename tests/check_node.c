@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include "runtime/internal.h"
+#include "tests/check_util.h"
 #include "tests/testset.h"
 
 #define MAX_TESTS 2048
@@ -210,18 +211,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("node");
-	TCase *tc = tcase_create("conformance");
-	SRunner *sr;
-	int failed;
+	const struct test_def tests[] = {
+		{ "conformance", onnx_node_tests, .timeout_s = 600 },
+		{ "conformance", node_extra_tests },
+	};
+	Suite *s = suite_from_table("node", tests, N_ELEMS(tests));
 
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, onnx_node_tests);
-	tcase_add_test(tc, node_extra_tests);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(&s, 1, 0);
 }

@@ -27,43 +27,17 @@ static void setup(struct harness *h, const char *op, int opset, enum dtype dt, i
 	h_output(h);
 }
 
-static void expect_dims(const struct harness *h, int ndim, const int64_t *dims)
-{
-	const struct tensor *y = h->out[0];
-
-	ck_assert_msg(y->ndim == ndim, "Y rank: got %d, expected %d", y->ndim, ndim);
-	for (int i = 0; i < ndim; i++)
-		ck_assert_msg(y->dims[i] == dims[i], "Y dim %d: got %lld, expected %lld", i,
-		              (long long)y->dims[i], (long long)dims[i]);
-}
-
-static void expect_f32(const struct harness *h, int ndim, const int64_t *dims,
-                       const float *want)
+/* Y (output 0) has the shape (ndim, dims) and the values want within 1e-5
+ * absolute + 1e-5 relative. */
+static void expect_y(const struct harness *h, int ndim, const int64_t *dims, const float *want)
 {
 	const struct tensor *y = h->out[0];
 	const float *got = y->data;
 
-	expect_dims(h, ndim, dims);
+	expect_dims(y, ndim, dims);
 	for (int64_t i = 0; i < y->numel; i++)
 		ck_assert_msg(fabsf(got[i] - want[i]) <= 1e-5f + 1e-5f * fabsf(want[i]),
 		              "Y index %lld: got %g, expected %g", (long long)i, got[i], want[i]);
-}
-
-static void run_ok(struct harness *h)
-{
-	int rc = h_run(h);
-
-	ck_assert_msg(rc == GRT_OK, "run failed: %d %s", rc, h->err);
-}
-
-static void run_fails(struct harness *h, int code, const char *substr)
-{
-	int rc = h_run(h);
-
-	ck_assert_msg(rc == code, "status: got %d, expected %d (message: %s)", rc, code, h->err);
-	ck_assert_msg(strstr(h->err, substr) != NULL, "message '%s' lacks '%s'", h->err, substr);
-	ck_assert_msg(strstr(h->err, "node 'test'") != NULL, "message '%s' lacks the node",
-	              h->err);
 }
 
 /* --- Conv values --- */
@@ -80,8 +54,8 @@ START_TEST(conv_1d_pads)
 
 	setup(&h, "Conv", 11, DT_FLOAT, 3, d1x5, x12345, d1x3, w, -1, NULL);
 	h_attr_ints(&h, "pads", 2, pads);
-	run_ok(&h);
-	expect_f32(&h, 3, d1x5, want);
+	h_run_ok(&h);
+	expect_y(&h, 3, d1x5, want);
 	h_free(&h);
 }
 END_TEST
@@ -96,8 +70,8 @@ START_TEST(conv_1d_double)
 
 	setup(&h, "Conv", 11, DT_DOUBLE, 3, d1x5, x, d1x3, w, 1, b);
 	h_attr_ints(&h, "pads", 2, pads);
-	run_ok(&h);
-	expect_dims(&h, 3, d1x5);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 3, d1x5);
 	got = h.out[0]->data;
 	ck_assert_int_eq(h.out[0]->dtype, DT_DOUBLE);
 	for (int i = 0; i < 5; i++)
@@ -116,8 +90,8 @@ START_TEST(conv_pointwise_group_bias)
 
 	setup(&h, "Conv", 11, DT_FLOAT, 4, xd, x, wd, w, 2, b);
 	h_attr_int(&h, "group", 2);
-	run_ok(&h);
-	expect_f32(&h, 4, xd, want);
+	h_run_ok(&h);
+	expect_y(&h, 4, xd, want);
 	ck_assert_msg(h.n.scratch_bytes == 0, "pointwise needs no scratch, asked %zu",
 	              h.n.scratch_bytes);
 	h_free(&h);
@@ -134,8 +108,8 @@ START_TEST(conv_dilation)
 
 	setup(&h, "Conv", 11, DT_FLOAT, 3, xd, x, wd, w, -1, NULL);
 	h_attr_ints(&h, "dilations", 1, dil);
-	run_ok(&h);
-	expect_f32(&h, 3, yd, want);
+	h_run_ok(&h);
+	expect_y(&h, 3, yd, want);
 	h_free(&h);
 }
 END_TEST
@@ -150,8 +124,8 @@ static void conv_auto_pad(const char *mode, int64_t out, const float *want)
 
 	setup(&h, "Conv", 11, DT_FLOAT, 3, xd, x, wd, w, -1, NULL);
 	h_attr_string(&h, "auto_pad", mode);
-	run_ok(&h);
-	expect_f32(&h, 3, yd, want);
+	h_run_ok(&h);
+	expect_y(&h, 3, yd, want);
 	h_free(&h);
 }
 
@@ -178,8 +152,8 @@ START_TEST(conv_same_stride)
 	setup(&h, "Conv", 11, DT_FLOAT, 3, xd, x12345, wd, w, -1, NULL);
 	h_attr_string(&h, "auto_pad", "SAME_UPPER");
 	h_attr_ints(&h, "strides", 1, s);
-	run_ok(&h);
-	expect_f32(&h, 3, yd, want);
+	h_run_ok(&h);
+	expect_y(&h, 3, yd, want);
 	h_free(&h);
 }
 END_TEST
@@ -198,8 +172,8 @@ START_TEST(convt_1d_basic)
 
 	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, d1x2, x12, d1x3, w111, -1, NULL);
 	h_attr_ints(&h, "strides", 1, stride2);
-	run_ok(&h);
-	expect_f32(&h, 3, yd, want);
+	h_run_ok(&h);
+	expect_y(&h, 3, yd, want);
 	h_free(&h);
 }
 END_TEST
@@ -214,15 +188,15 @@ START_TEST(convt_pads_output_padding)
 	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, d1x2, x12, d1x3, w111, -1, NULL);
 	h_attr_ints(&h, "strides", 1, stride2);
 	h_attr_ints(&h, "pads", 2, pads);
-	run_ok(&h);
-	expect_f32(&h, 3, yd3, want3);
+	h_run_ok(&h);
+	expect_y(&h, 3, yd3, want3);
 	h_free(&h);
 
 	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, d1x2, x12, d1x3, w111, -1, NULL);
 	h_attr_ints(&h, "strides", 1, stride2);
 	h_attr_ints(&h, "output_padding", 1, opad);
-	run_ok(&h);
-	expect_f32(&h, 3, yd6, want6);
+	h_run_ok(&h);
+	expect_y(&h, 3, yd6, want6);
 	h_free(&h);
 }
 END_TEST
@@ -239,8 +213,8 @@ static void convt_os(int opset, const char *auto_pad, int n_os, const int64_t *o
 		h_attr_string(&h, "auto_pad", auto_pad);
 	if (os)
 		h_attr_ints(&h, "output_shape", n_os, os);
-	run_ok(&h);
-	expect_f32(&h, 3, yd, want);
+	h_run_ok(&h);
+	expect_y(&h, 3, yd, want);
 	h_free(&h);
 }
 
@@ -274,8 +248,8 @@ START_TEST(convt_bias_group)
 
 	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, xd, x, wd, w, 2, b);
 	h_attr_int(&h, "group", 2);
-	run_ok(&h);
-	expect_f32(&h, 3, yd, want);
+	h_run_ok(&h);
+	expect_y(&h, 3, yd, want);
 	h_free(&h);
 }
 END_TEST
@@ -293,8 +267,8 @@ START_TEST(conv_shape_3d)
 	h_attr_int(&h, "group", 2);
 	h_attr_ints(&h, "strides", 3, s);
 	h_attr_ints(&h, "pads", 6, pads);
-	run_ok(&h);
-	expect_dims(&h, 5, yd);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 5, yd);
 	h_free(&h);
 }
 END_TEST
@@ -311,8 +285,8 @@ START_TEST(convt_shape_3d)
 	h_attr_ints(&h, "strides", 3, s);
 	h_attr_ints(&h, "dilations", 3, dil);
 	h_attr_ints(&h, "output_padding", 3, opad);
-	run_ok(&h);
-	expect_dims(&h, 5, yd);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 5, yd);
 	h_free(&h);
 }
 END_TEST
@@ -327,8 +301,8 @@ START_TEST(conv_depthwise_small_scratch)
 	h_attr_int(&h, "group", 16);
 	h_attr_ints(&h, "dilations", 2, dil);
 	h_attr_ints(&h, "pads", 4, pads);
-	run_ok(&h);
-	expect_dims(&h, 4, yd);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 4, yd);
 	/* padded rows of 4 groups (7 rows of 35 each) and weights, not a column buffer */
 	ck_assert_msg(h.n.scratch_bytes <= 8192, "depthwise asked %zu bytes of scratch",
 	              h.n.scratch_bytes);
@@ -346,180 +320,123 @@ START_TEST(conv_scratch_is_tiled)
 	setup(&h, "Conv", 11, DT_FLOAT, 4, xd, NULL, wd, NULL, -1, NULL);
 	h_attr_ints(&h, "strides", 2, s);
 	h_attr_ints(&h, "pads", 4, pads);
-	run_ok(&h);
-	expect_dims(&h, 4, yd);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 4, yd);
 	ck_assert_msg(h.n.scratch_bytes > 0 && h.n.scratch_bytes <= 65536 * sizeof(float),
 	              "scratch %zu bytes", h.n.scratch_bytes);
 	h_free(&h);
 }
 END_TEST
 
-/* --- errors --- */
+/* --- errors: one row per bad node; each message must also name the node --- */
 
-static void conv_err(const char *op, int opset, int ndim, const int64_t *xd,
-                     const int64_t *wd, int64_t bn, int64_t group, int code,
-                     const char *substr)
-{
-	struct harness h;
+static const int64_t ex3[] = { 1, 3, 5 }, ex2[] = { 1, 2, 5 }, ex1[] = { 1, 1, 5 };
+static const int64_t ew_2_2[] = { 2, 2, 3 }, ew_3_1[] = { 3, 1, 3 }, ew_2_1[] = { 2, 1, 3 };
+static const int64_t ew3[] = { 1, 1, 3 }, ew4[] = { 1, 1, 3, 1 }, ew0[] = { 1, 1, 0 };
+static const int64_t e2d[] = { 1, 2 }, e6d[] = { 1, 1, 1, 1, 1, 1 }, eb3 = 3;
 
-	setup(&h, op, opset, DT_FLOAT, ndim, xd, NULL, wd, NULL, bn, NULL);
-	if (group)
-		h_attr_int(&h, "group", group);
-	run_fails(&h, code, substr);
-	h_free(&h);
-}
-
-START_TEST(conv_errors_channels)
-{
-	static const int64_t x3[] = { 1, 3, 5 }, x2[] = { 1, 2, 5 };
-	static const int64_t w_2_2[] = { 2, 2, 3 }, w_3_1[] = { 3, 1, 3 }, w_2_1[] = { 2, 1, 3 };
-
-	conv_err("Conv", 11, 3, x3, w_2_2, -1, 0, GRT_E_SHAPE,
-	         "X has 3 channels but W dim 1 (2) x group (1) = 2");
-	conv_err("Conv", 11, 3, x2, w_3_1, -1, 2, GRT_E_SHAPE,
-	         "W has 3 output channels (dim 0), not divisible by group 2");
-	conv_err("Conv", 11, 3, x2, w_2_1, 3, 2, GRT_E_SHAPE, "B must be 1-D with 2 values");
-	conv_err("Conv", 11, 3, x2, w_2_1, -1, -1, GRT_E_ATTR, "'group' = -1");
-	conv_err("ConvTranspose", 11, 3, x3, w_2_2, -1, 0, GRT_E_SHAPE,
-	         "X has 3 channels but W dim 0 is 2");
-	conv_err("ConvTranspose", 11, 3, x3, (const int64_t[]){ 3, 1, 3 }, -1, 2, GRT_E_SHAPE,
-	         "X has 3 channels, not divisible by group 2");
-	conv_err("ConvTranspose", 11, 3, x2, w_2_1, 3, 2, GRT_E_SHAPE,
-	         "B must be 1-D with 2 values");
-}
-END_TEST
-
-START_TEST(conv_errors_ranks_dtypes)
-{
-	struct harness h;
-	static const int64_t x2d[] = { 1, 2 }, x6d[] = { 1, 1, 1, 1, 1, 1 };
-	static const int64_t x3[] = { 1, 1, 5 }, w4[] = { 1, 1, 3, 1 }, w3[] = { 1, 1, 3 };
-
-	conv_err("Conv", 11, 2, x2d, x2d, -1, 0, GRT_E_SHAPE, "X has rank 2");
-	conv_err("Conv", 11, 6, x6d, x6d, -1, 0, GRT_E_UNSUPPORTED, "4 spatial axes");
-
-	h_init(&h, "Conv", 11);
-	h_input(&h, DT_FLOAT, 3, x3, NULL, 0);
-	h_input(&h, DT_FLOAT, 4, w4, NULL, 0);
-	h_output(&h);
-	run_fails(&h, GRT_E_SHAPE, "W has rank 4, X has rank 3");
-	h_free(&h);
-
-	setup(&h, "Conv", 11, DT_INT32, 3, x3, NULL, w3, NULL, -1, NULL);
-	run_fails(&h, GRT_E_DTYPE, "unsupported element type");
-	h_free(&h);
-
-	h_init(&h, "ConvTranspose", 11);
-	h_input(&h, DT_FLOAT, 3, x3, NULL, 0);
-	h_input(&h, DT_DOUBLE, 3, w3, NULL, 0);
-	h_output(&h);
-	run_fails(&h, GRT_E_DTYPE, "X is float but W is double");
-	h_free(&h);
-
-	h_init(&h, "Conv", 11);
-	h_input(&h, DT_FLOAT, 3, x3, NULL, 0);
-	h_output(&h);
-	run_fails(&h, GRT_E_INVALID_MODEL, "has 1 inputs");
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(conv_errors_attrs)
-{
-	struct harness h;
-	static const int64_t x3[] = { 1, 1, 5 }, w3[] = { 1, 1, 3 };
-	static const int64_t two[] = { 1, 1 }, zero[] = { 0 }, neg[] = { -1, 0 }, k2[] = { 2 };
-	static const int64_t pads1[] = { 1, 1 }, big[] = { 3 }, huge[] = { INT64_MAX };
-
-	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "strides", 2, two);
-	run_fails(&h, GRT_E_ATTR, "attribute 'strides' has 2 values, expected 1");
-	h_free(&h);
-
-	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "dilations", 1, zero);
-	run_fails(&h, GRT_E_ATTR, "'dilations'[0] = 0, must be in [1, 65536]");
-	h_free(&h);
-
-	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "pads", 2, neg);
-	run_fails(&h, GRT_E_ATTR, "'pads'[0] = -1, must be in [0, 65536]");
-	h_free(&h);
-
+static const struct h_case conv_errors_table[] = {
+	{ "X channels vs W dim 1", "Conv", 11,
+	  { { DT_FLOAT, 3, ex3 }, { DT_FLOAT, 3, ew_2_2 } }, .code = GRT_E_SHAPE,
+	  .msg = "X has 3 channels but W dim 1 (2) x group (1) = 2" },
+	{ "W dim 0 vs group", "Conv", 11, { { DT_FLOAT, 3, ex2 }, { DT_FLOAT, 3, ew_3_1 } },
+	  { { "group", ATTR_INT, 2 } }, .code = GRT_E_SHAPE,
+	  .msg = "W has 3 output channels (dim 0), not divisible by group 2" },
+	{ "B size", "Conv", 11,
+	  { { DT_FLOAT, 3, ex2 }, { DT_FLOAT, 3, ew_2_1 }, { DT_FLOAT, 1, &eb3, NULL, 1 } },
+	  { { "group", ATTR_INT, 2 } }, .code = GRT_E_SHAPE, .msg = "B must be 1-D with 2 values" },
+	{ "negative group", "Conv", 11, { { DT_FLOAT, 3, ex2 }, { DT_FLOAT, 3, ew_2_1 } },
+	  { { "group", ATTR_INT, -1 } }, .code = GRT_E_ATTR, .msg = "'group' = -1" },
+	{ "ConvTranspose X channels vs W dim 0", "ConvTranspose", 11,
+	  { { DT_FLOAT, 3, ex3 }, { DT_FLOAT, 3, ew_2_2 } }, .code = GRT_E_SHAPE,
+	  .msg = "X has 3 channels but W dim 0 is 2" },
+	{ "ConvTranspose X channels vs group", "ConvTranspose", 11,
+	  { { DT_FLOAT, 3, ex3 }, { DT_FLOAT, 3, ew_3_1 } }, { { "group", ATTR_INT, 2 } },
+	  .code = GRT_E_SHAPE, .msg = "X has 3 channels, not divisible by group 2" },
+	{ "ConvTranspose B size", "ConvTranspose", 11,
+	  { { DT_FLOAT, 3, ex2 }, { DT_FLOAT, 3, ew_2_1 }, { DT_FLOAT, 1, &eb3, NULL, 1 } },
+	  { { "group", ATTR_INT, 2 } }, .code = GRT_E_SHAPE, .msg = "B must be 1-D with 2 values" },
+	{ "rank 2", "Conv", 11, { { DT_FLOAT, 2, e2d }, { DT_FLOAT, 2, e2d } },
+	  .code = GRT_E_SHAPE, .msg = "X has rank 2" },
+	{ "4 spatial axes", "Conv", 11, { { DT_FLOAT, 6, e6d }, { DT_FLOAT, 6, e6d } },
+	  .code = GRT_E_UNSUPPORTED, .msg = "4 spatial axes" },
+	{ "W rank vs X rank", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 4, ew4 } },
+	  .code = GRT_E_SHAPE, .msg = "W has rank 4, X has rank 3" },
+	{ "int32", "Conv", 11, { { DT_INT32, 3, ex1 }, { DT_INT32, 3, ew3 } },
+	  .code = GRT_E_DTYPE, .msg = "unsupported element type" },
+	{ "ConvTranspose X and W dtypes", "ConvTranspose", 11,
+	  { { DT_FLOAT, 3, ex1 }, { DT_DOUBLE, 3, ew3 } }, .code = GRT_E_DTYPE,
+	  .msg = "X is float but W is double" },
+	{ "no W", "Conv", 11, { { DT_FLOAT, 3, ex1 } }, .code = GRT_E_INVALID_MODEL,
+	  .msg = "has 1 inputs" },
+	{ "strides count", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 3, ew3 } },
+	  { { "strides", ATTR_INTS, .n = 2, .ints = DIMS(1, 1) } }, .code = GRT_E_ATTR,
+	  .msg = "attribute 'strides' has 2 values, expected 1" },
+	{ "zero dilation", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 3, ew3 } },
+	  { { "dilations", ATTR_INTS, .n = 1, .ints = DIMS(0) } }, .code = GRT_E_ATTR,
+	  .msg = "'dilations'[0] = 0, must be in [1, 65536]" },
+	{ "negative pads", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 3, ew3 } },
+	  { { "pads", ATTR_INTS, .n = 2, .ints = DIMS(-1, 0) } }, .code = GRT_E_ATTR,
+	  .msg = "'pads'[0] = -1, must be in [0, 65536]" },
 	/* an empty kernel (found by fuzz_mutate: the plane plan's tap bounds overflowed) */
-	{
-		static const int64_t w0[] = { 1, 1, 0 };
-		setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w0, NULL, -1, NULL);
-		run_fails(&h, GRT_E_SHAPE, "W dim 2 (a kernel dim) is 0, must be >= 1");
-		h_free(&h);
-	}
-
+	{ "empty kernel", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 3, ew0 } },
+	  .code = GRT_E_SHAPE, .msg = "W dim 2 (a kernel dim) is 0, must be >= 1" },
 	/* huge strides or pads are refused before any size arithmetic overflows */
-	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "strides", 1, huge);
-	run_fails(&h, GRT_E_ATTR, "'strides'[0] = 9223372036854775807, must be in [1, 65536]");
-	h_free(&h);
+	{ "huge stride", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 3, ew3 } },
+	  { { "strides", ATTR_INTS, .n = 1, .ints = DIMS(INT64_MAX) } }, .code = GRT_E_ATTR,
+	  .msg = "'strides'[0] = 9223372036854775807, must be in [1, 65536]" },
+	{ "kernel_shape vs W", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 3, ew3 } },
+	  { { "kernel_shape", ATTR_INTS, .n = 1, .ints = DIMS(2) } }, .code = GRT_E_SHAPE,
+	  .msg = "kernel_shape[0] = 2 but W dim 2 is 3" },
+	{ "auto_pad SAME", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 3, ew3 } },
+	  { { "auto_pad", ATTR_STRING, .s = "SAME" } }, .code = GRT_E_ATTR,
+	  .msg = "'auto_pad' is \"SAME\"" },
+	{ "auto_pad INT", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 3, ew3 } },
+	  { { "auto_pad", ATTR_INT, 1 } }, .code = GRT_E_ATTR, .msg = "'auto_pad' must be STRING" },
+	{ "pads with auto_pad", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 3, ew3 } },
+	  { { "auto_pad", ATTR_STRING, .s = "SAME_UPPER" },
+	    { "pads", ATTR_INTS, .n = 2, .ints = DIMS(1, 1) } }, .code = GRT_E_ATTR,
+	  .msg = "'pads' cannot be used together with auto_pad" },
+	{ "dilated kernel too long", "Conv", 11, { { DT_FLOAT, 3, ex1 }, { DT_FLOAT, 3, ew3 } },
+	  { { "dilations", ATTR_INTS, .n = 1, .ints = DIMS(3) } }, .code = GRT_E_SHAPE,
+	  .msg = "input size 5 plus pads 0 is smaller than the dilated kernel 7" },
+};
 
-	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "kernel_shape", 1, k2);
-	run_fails(&h, GRT_E_SHAPE, "kernel_shape[0] = 2 but W dim 2 is 3");
-	h_free(&h);
-
-	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_string(&h, "auto_pad", "SAME");
-	run_fails(&h, GRT_E_ATTR, "'auto_pad' is \"SAME\"");
-	h_free(&h);
-
-	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_int(&h, "auto_pad", 1);
-	run_fails(&h, GRT_E_ATTR, "'auto_pad' must be STRING");
-	h_free(&h);
-
-	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_string(&h, "auto_pad", "SAME_UPPER");
-	h_attr_ints(&h, "pads", 2, pads1);
-	run_fails(&h, GRT_E_ATTR, "'pads' cannot be used together with auto_pad");
-	h_free(&h);
-
-	setup(&h, "Conv", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "dilations", 1, big);
-	run_fails(&h, GRT_E_SHAPE, "input size 5 plus pads 0 is smaller than the dilated kernel 7");
-	h_free(&h);
+START_TEST(conv_errors)
+{
+	h_expect_case(&conv_errors_table[_i], "node 'test'");
 }
 END_TEST
 
-START_TEST(convt_errors_attrs)
+static const int64_t etx[] = { 1, 1, 2 };
+
+static const struct h_case convt_errors_table[] = {
+	{ "pads exceed the output", "ConvTranspose", 11,
+	  { { DT_FLOAT, 3, etx }, { DT_FLOAT, 3, ew3 } },
+	  { { "pads", ATTR_INTS, .n = 2, .ints = DIMS(3, 3) } }, .code = GRT_E_SHAPE,
+	  .msg = "pads 3 + 3 exceed the full output size 4" },
+	{ "output_padding vs stride", "ConvTranspose", 11,
+	  { { DT_FLOAT, 3, etx }, { DT_FLOAT, 3, ew3 } },
+	  { { "strides", ATTR_INTS, .n = 1, .ints = DIMS(2) },
+	    { "output_padding", ATTR_INTS, .n = 1, .ints = DIMS(2) } }, .code = GRT_E_ATTR,
+	  .msg = "output_padding[0] = 2 must be less than the stride (2)" },
+	{ "output_shape with N, M", "ConvTranspose", 11,
+	  { { DT_FLOAT, 3, etx }, { DT_FLOAT, 3, ew3 } },
+	  { { "output_shape", ATTR_INTS, .n = 3, .ints = DIMS(2, 1, 4) } }, .code = GRT_E_ATTR,
+	  .msg = "'output_shape' starts with (2, 1), expected (N, M) = (1, 1)" },
+	{ "negative output_shape", "ConvTranspose", 11,
+	  { { DT_FLOAT, 3, etx }, { DT_FLOAT, 3, ew3 } },
+	  { { "output_shape", ATTR_INTS, .n = 1, .ints = DIMS(-1) } }, .code = GRT_E_ATTR,
+	  .msg = "'output_shape'[0] = -1, must be in [0, 1099511627776]" },
+	{ "output_padding count", "ConvTranspose", 11,
+	  { { DT_FLOAT, 3, etx }, { DT_FLOAT, 3, ew3 } },
+	  { { "output_padding", ATTR_INTS, .n = 2, .ints = DIMS(0, 0) } }, .code = GRT_E_ATTR,
+	  .msg = "'output_padding' has 2 values, expected 1" },
+};
+
+START_TEST(convt_errors)
 {
-	struct harness h;
-	static const int64_t x3[] = { 1, 1, 2 }, w3[] = { 1, 1, 3 };
-	static const int64_t pads[] = { 3, 3 }, opad[] = { 2 }, os_bad[] = { 2, 1, 4 };
-	static const int64_t os_neg[] = { -1 };
-
-	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "pads", 2, pads);
-	run_fails(&h, GRT_E_SHAPE, "pads 3 + 3 exceed the full output size 4");
-	h_free(&h);
-
-	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "strides", 1, stride2);
-	h_attr_ints(&h, "output_padding", 1, opad);
-	run_fails(&h, GRT_E_ATTR, "output_padding[0] = 2 must be less than the stride (2)");
-	h_free(&h);
-
-	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "output_shape", 3, os_bad);
-	run_fails(&h, GRT_E_ATTR, "'output_shape' starts with (2, 1), expected (N, M) = (1, 1)");
-	h_free(&h);
-
-	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "output_shape", 1, os_neg);
-	run_fails(&h, GRT_E_ATTR, "'output_shape'[0] = -1, must be in [0, 1099511627776]");
-	h_free(&h);
-
-	setup(&h, "ConvTranspose", 11, DT_FLOAT, 3, x3, NULL, w3, NULL, -1, NULL);
-	h_attr_ints(&h, "output_padding", 2, (const int64_t[]){ 0, 0 });
-	run_fails(&h, GRT_E_ATTR, "'output_padding' has 2 values, expected 1");
-	h_free(&h);
+	h_expect_case(&convt_errors_table[_i], "node 'test'");
 }
 END_TEST
 
@@ -580,8 +497,8 @@ START_TEST(conv_opset1_and_17)
 	for (int i = 0; i < 2; i++) {
 		setup(&h, "Conv", opsets[i], DT_FLOAT, 3, d1x5, x12345, d1x3, w, -1, NULL);
 		h_attr_ints(&h, "pads", 2, pads);
-		run_ok(&h);
-		expect_f32(&h, 3, d1x5, want);
+		h_run_ok(&h);
+		expect_y(&h, 3, d1x5, want);
 		h_free(&h);
 	}
 }
@@ -595,11 +512,9 @@ struct geo {
 	int64_t in[3], k[3], s[3], d[3], pb[3], pe[3], op[3], out[3];
 };
 
-static uint32_t rng_state;
-
 static int64_t rnd(int64_t lo, int64_t hi)   /* [lo, hi] */
 {
-	rng_state = rng_state * 1664525u + 1013904223u;
+	rng_state = rng_state * 1664525u + 1013904223u;    /* frand's state */
 	return lo + (int64_t)((rng_state >> 8) % (uint32_t)(hi - lo + 1));
 }
 
@@ -779,7 +694,7 @@ static void check_geo(const struct geo *g, enum dtype dt, const char *label)
 	if (g->transpose)
 		h_attr_ints(&h, "output_padding", g->nsp, op);
 	ck_assert_msg(h_run(&h) == GRT_OK, "%s [%s]: %s", label, desc, h.err);
-	expect_dims(&h, 2 + g->nsp, yd);
+	expect_dims(h.out[0], 2 + g->nsp, yd);
 	for (int64_t i = 0; i < yn; i++) {
 		double got = dt == DT_FLOAT ? ((float *)h.out[0]->data)[i]
 		                            : ((double *)h.out[0]->data)[i];
@@ -1343,83 +1258,45 @@ END_TEST
 
 static Suite *conv_suite(void)
 {
-	Suite *s = suite_create("Conv");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
-	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
-	TCase *sw = tcase_create("sweep");
+	const struct test_def tests[] = {
+		{ "values", conv_1d_pads }, { "values", conv_1d_double },
+		{ "values", conv_pointwise_group_bias }, { "values", conv_dilation },
+		{ "values", conv_auto_pad_modes }, { "values", conv_same_stride },
+		{ "values", plane_variants }, { "values", phase_copy_variants },
+		{ "values", epilogue_every_algorithm },
+		{ "shapes", conv_shape_3d }, { "shapes", conv_depthwise_small_scratch },
+		{ "shapes", conv_scratch_is_tiled },
+		{ "errors", conv_errors, 0, N_ELEMS(conv_errors_table) },
+		{ "opsets", opsets_registered }, { "opsets", macs_skip_padding },
+		{ "opsets", conv_opset1_and_17 },
+		{ "sweep", sweep_random, .timeout_s = 60 }, { "sweep", sweep_tiled },
+		{ "sweep", sweep_wide }, { "sweep", sweep_gtcrn_shapes }, { "sweep", sweep_plane },
+		{ "sweep", sweep_taps }, { "sweep", sweep_inplace },
+	};
 
-	tcase_add_test(v, conv_1d_pads);
-	tcase_add_test(v, conv_1d_double);
-	tcase_add_test(v, conv_pointwise_group_bias);
-	tcase_add_test(v, conv_dilation);
-	tcase_add_test(v, conv_auto_pad_modes);
-	tcase_add_test(v, conv_same_stride);
-	tcase_add_test(sh, conv_shape_3d);
-	tcase_add_test(sh, conv_depthwise_small_scratch);
-	tcase_add_test(sh, conv_scratch_is_tiled);
-	tcase_add_test(e, conv_errors_channels);
-	tcase_add_test(e, conv_errors_ranks_dtypes);
-	tcase_add_test(e, conv_errors_attrs);
-	tcase_add_test(o, opsets_registered);
-	tcase_add_test(o, macs_skip_padding);
-	tcase_add_test(o, conv_opset1_and_17);
-	tcase_add_test(sw, sweep_random);
-	tcase_add_test(sw, sweep_tiled);
-	tcase_add_test(sw, sweep_wide);
-	tcase_add_test(sw, sweep_gtcrn_shapes);
-	tcase_add_test(sw, sweep_plane);
-	tcase_add_test(sw, sweep_taps);
-	tcase_add_test(sw, sweep_inplace);
-	tcase_add_test(v, plane_variants);
-	tcase_add_test(v, phase_copy_variants);
-	tcase_add_test(v, epilogue_every_algorithm);
-	tcase_set_timeout(sw, 60);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	suite_add_tcase(s, sw);
-	return s;
+	return suite_from_table("Conv", tests, N_ELEMS(tests));
 }
 
 static Suite *convt_suite(void)
 {
-	Suite *s = suite_create("ConvTranspose");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
-	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
-	TCase *sw = tcase_create("sweep");
+	const struct test_def tests[] = {
+		{ "values", convt_1d_basic }, { "values", convt_pads_output_padding },
+		{ "values", convt_output_shape }, { "values", convt_bias_group },
+		{ "shapes", convt_shape_3d },
+		{ "errors", convt_errors, 0, N_ELEMS(convt_errors_table) },
+		{ "opsets", convt_opset1_pad_split },
+		{ "sweep", sweep_random, 1, 2, 60 }, { "sweep", sweep_tiled, 1, 2 },
+		{ "sweep", sweep_wide, 1, 2 }, { "sweep", sweep_plane, 1, 2 },
+		{ "sweep", sweep_taps, 1, 2 }, { "sweep", sweep_long_kernel },
+		{ "sweep", sweep_inplace, 1, 2 },
+	};
 
-	tcase_add_test(v, convt_1d_basic);
-	tcase_add_test(v, convt_pads_output_padding);
-	tcase_add_test(v, convt_output_shape);
-	tcase_add_test(v, convt_bias_group);
-	tcase_add_test(sh, convt_shape_3d);
-	tcase_add_test(e, convt_errors_attrs);
-	tcase_add_test(o, convt_opset1_pad_split);
-	tcase_add_loop_test(sw, sweep_random, 1, 2);
-	tcase_add_loop_test(sw, sweep_tiled, 1, 2);
-	tcase_add_loop_test(sw, sweep_wide, 1, 2);
-	tcase_add_loop_test(sw, sweep_plane, 1, 2);
-	tcase_add_loop_test(sw, sweep_taps, 1, 2);
-	tcase_add_test(sw, sweep_long_kernel);
-	tcase_add_loop_test(sw, sweep_inplace, 1, 2);
-	tcase_set_timeout(sw, 60);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	suite_add_tcase(s, sw);
-	return s;
+	return suite_from_table("ConvTranspose", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(conv_suite());
-	int failed;
+	Suite *suites[] = { conv_suite(), convt_suite() };
 
-	srunner_add_suite(sr, convt_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

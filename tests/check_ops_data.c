@@ -270,49 +270,32 @@ START_TEST(slice_shapes_empty_input_negative_step)
 }
 END_TEST
 
-START_TEST(slice_errors_repeated_axes)
-{
-	struct harness h;
+/* One row per bad Slice-13 on mat24 (2,4) with constant int64 inputs. */
+#define SLICE_X { DT_FLOAT, 2, DIMS(2, 4), mat24 }
 
-	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 2, I64(0, 0), I64(1, 1), I64(1, -1), NULL);
-	h_run_err(&h, GRT_E_ATTR, "axis 1 appears twice");
-	h_free(&h);
+static const struct h_case slice_errors_table[] = {
+	{ "repeated axes", "Slice", 13,
+	  { SLICE_X, CONST_I64(0, 0), CONST_I64(1, 1), CONST_I64(1, -1) },
+	  .code = GRT_E_ATTR, .msg = "axis 1 appears twice" },
+	{ "zero step", "Slice", 13,
+	  { SLICE_X, CONST_I64(0), CONST_I64(1), CONST_I64(0), CONST_I64(0) },
+	  .code = GRT_E_ATTR, .msg = "steps[0] is 0" },
+	{ "axis out of range", "Slice", 13,
+	  { SLICE_X, CONST_I64(0), CONST_I64(1), CONST_I64(2) },
+	  .code = GRT_E_ATTR, .msg = "axes[0] = 2 out of range" },
+	{ "starts and ends lengths", "Slice", 13, { SLICE_X, CONST_I64(0, 0), CONST_I64(1) },
+	  .code = GRT_E_ATTR, .msg = "starts has 2 entries but ends has 1" },
+	{ "float starts", "Slice", 13,
+	  { SLICE_X, { DT_FLOAT, 1, DIMS(1), F32(0), 1 }, CONST_I64(1) },
+	  .code = GRT_E_DTYPE, .msg = "input 1" },
+};
+
+START_TEST(slice_errors)
+{
+	h_expect_case(&slice_errors_table[_i], NULL);
 }
 END_TEST
 
-START_TEST(slice_errors_zero_step)
-{
-	struct harness h;
-
-	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(0), I64(1), I64(0), I64(0));
-	h_run_err(&h, GRT_E_ATTR, "steps[0] is 0");
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(slice_errors_axis_out_of_range)
-{
-	struct harness h;
-
-	slice_setup(&h, 13, mat24, 2, DIMS(2, 4), 1, I64(0), I64(1), I64(2), NULL);
-	h_run_err(&h, GRT_E_ATTR, "axes[0] = 2 out of range");
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(slice_errors_length_mismatch)
-{
-	struct harness h;
-
-	h_init(&h, "Slice", 13);
-	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
-	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 0), 1);
-	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_ATTR, "starts has 2 entries but ends has 1");
-	h_free(&h);
-}
-END_TEST
 
 START_TEST(slice_errors_dynamic_starts)
 {
@@ -325,20 +308,6 @@ START_TEST(slice_errors_dynamic_starts)
 	h_output(&h);
 	h_run_err(&h, GRT_E_DYNAMIC, "starts");
 	ck_assert_ptr_eq(h.x.dyn, h.in[1]);
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(slice_errors_index_dtype)
-{
-	struct harness h;
-
-	h_init(&h, "Slice", 13);
-	h_input(&h, DT_FLOAT, 2, DIMS(2, 4), mat24, 0);
-	h_input(&h, DT_FLOAT, 1, DIMS(1), F32(0), 1);
-	h_input(&h, DT_INT64, 1, DIMS(1), I64(1), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DTYPE, "input 1");
 	h_free(&h);
 }
 END_TEST
@@ -610,17 +579,28 @@ START_TEST(gather_shapes_empty_indices)
 }
 END_TEST
 
-START_TEST(gather_errors_runtime_index)
-{
-	struct harness h;
+/* One row per bad Gather on mat33 (3,3) unless said. */
+#define GATHER_X { DT_FLOAT, 2, DIMS(3, 3), mat33 }
 
-	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(2), I64(0, 7), 0);
-	h_attr_int(&h, "axis", 1);
-	h_run_err(&h, GRT_E_INDEX, "node 'test' (Gather): index 7 out of range [-3, 3) on axis 1");
-	h_free(&h);
-	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT32, 1, DIMS(1), I32(-4), 0);
-	h_run_err(&h, GRT_E_INDEX, "index -4 out of range [-3, 3) on axis 0");
-	h_free(&h);
+static const struct h_case gather_errors_table[] = {
+	{ "run-time index 7 on axis 1", "Gather", 13,
+	  { GATHER_X, { DT_INT64, 1, DIMS(2), I64(0, 7), 0 } }, { { "axis", ATTR_INT, 1 } },
+	  .code = GRT_E_INDEX,
+	  .msg = "node 'test' (Gather): index 7 out of range [-3, 3) on axis 1" },
+	{ "run-time index -4", "Gather", 13, { GATHER_X, { DT_INT32, 1, DIMS(1), I32(-4), 0 } },
+	  .code = GRT_E_INDEX, .msg = "index -4 out of range [-3, 3) on axis 0" },
+	{ "axis 2 of rank 2", "Gather", 13, { GATHER_X, CONST_I64(0) },
+	  { { "axis", ATTR_INT, 2 } }, .code = GRT_E_ATTR, .msg = "axis 2 out of range for rank 2" },
+	{ "float indices", "Gather", 13, { GATHER_X, { DT_FLOAT, 1, DIMS(1), F32(0), 1 } },
+	  .code = GRT_E_DTYPE, .msg = "input 1" },
+	{ "scalar data", "Gather", 13,
+	  { { DT_FLOAT, 0, NULL, F32(1) }, { DT_INT64, 0, NULL, I64(0), 1 } },
+	  .code = GRT_E_SHAPE, .msg = "rank >= 1" },
+};
+
+START_TEST(gather_errors)
+{
+	h_expect_case(&gather_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -631,26 +611,7 @@ START_TEST(gather_errors_const_index_in_prepare)
 
 	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(2), I64(3, 0), 1);
 	rc = h.n.op->prepare(&h.n, &h.x);
-	ck_assert_int_eq(rc, GRT_E_INDEX);
-	ck_assert_msg(strstr(h.err, "index 3 out of range [-3, 3) on axis 0"), "message: %s",
-	              h.err);
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(gather_errors_attributes_and_types)
-{
-	struct harness h;
-
-	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_INT64, 1, DIMS(1), I64(0), 1);
-	h_attr_int(&h, "axis", 2);
-	h_run_err(&h, GRT_E_ATTR, "axis 2 out of range for rank 2");
-	h_free(&h);
-	gather_setup(&h, 13, DT_FLOAT, 2, DIMS(3, 3), mat33, DT_FLOAT, 1, DIMS(1), F32(0), 1);
-	h_run_err(&h, GRT_E_DTYPE, "input 1");
-	h_free(&h);
-	gather_setup(&h, 13, DT_FLOAT, 0, NULL, F32(1), DT_INT64, 0, NULL, I64(0), 1);
-	h_run_err(&h, GRT_E_SHAPE, "rank >= 1");
+	expect_error(__func__, h.err, rc, GRT_E_INDEX, "index 3 out of range [-3, 3) on axis 0");
 	h_free(&h);
 }
 END_TEST
@@ -794,18 +755,42 @@ START_TEST(scatternd_values_reduction_dtypes)
 }
 END_TEST
 
-START_TEST(scatternd_errors_runtime_index)
-{
-	struct harness h;
+/* One row per bad ScatterND: data, indices (int64 unless said), updates. */
+#define SCATTER_X23 { DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6) }
 
-	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(2, 2),
-	              I64(0, 0, 1, 3), 0, 1, DIMS(2), F32(7, 8));
-	h_run_err(&h, GRT_E_INDEX, "indices tuple 1: index 3 out of range [-3, 3) on axis 1");
-	h_free(&h);
-	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(1, 1),
-	              I64(-3), 0, 2, DIMS(1, 3), F32(7, 8, 9));
-	h_run_err(&h, GRT_E_INDEX, "index -3 out of range [-2, 2) on axis 0");
-	h_free(&h);
+static const struct h_case scatternd_errors_table[] = {
+	{ "run-time index 3 on axis 1", "ScatterND", 13,
+	  { SCATTER_X23, { DT_INT64, 2, DIMS(2, 2), I64(0, 0, 1, 3), 0 },
+	    { DT_FLOAT, 1, DIMS(2), F32(7, 8) } },
+	  .code = GRT_E_INDEX, .msg = "indices tuple 1: index 3 out of range [-3, 3) on axis 1" },
+	{ "run-time index -3 on axis 0", "ScatterND", 13,
+	  { SCATTER_X23, { DT_INT64, 2, DIMS(1, 1), I64(-3), 0 },
+	    { DT_FLOAT, 2, DIMS(1, 3), F32(7, 8, 9) } },
+	  .code = GRT_E_INDEX, .msg = "index -3 out of range [-2, 2) on axis 0" },
+	/* updates must be (2,) ++ (3,) = (2,3) */
+	{ "updates shape", "ScatterND", 13,
+	  { SCATTER_X23, { DT_INT64, 2, DIMS(2, 1), I64(0, 1), 1 },
+	    { DT_FLOAT, 2, DIMS(2, 2), F32(1, 2, 3, 4) } },
+	  .code = GRT_E_SHAPE, .msg = "(2,3)" },
+	/* k = 3 > rank 2 */
+	{ "k beyond the rank", "ScatterND", 13,
+	  { SCATTER_X23, { DT_INT64, 2, DIMS(1, 3), I64(0, 0, 0), 1 },
+	    { DT_FLOAT, 1, DIMS(1), F32(1) } },
+	  .code = GRT_E_SHAPE, .msg = "exceeds the rank" },
+	{ "double updates", "ScatterND", 13,
+	  { { DT_FLOAT, 1, DIMS(2), F32(1, 2) }, { DT_INT64, 2, DIMS(1, 1), I64(0), 1 },
+	    { DT_DOUBLE, 1, DIMS(1), F64(1) } },
+	  .code = GRT_E_DTYPE, .msg = "updates is double but data is float" },
+	/* int32 indices are not allowed by the spec */
+	{ "int32 indices", "ScatterND", 13,
+	  { { DT_FLOAT, 1, DIMS(2), F32(1, 2) }, { DT_INT32, 2, DIMS(1, 1), I32(0), 1 },
+	    { DT_FLOAT, 1, DIMS(1), F32(1) } },
+	  .code = GRT_E_DTYPE, .msg = "input 1" },
+};
+
+START_TEST(scatternd_errors)
+{
+	h_expect_case(&scatternd_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -817,42 +802,7 @@ START_TEST(scatternd_errors_const_index_in_prepare)
 	scatter_setup(&h, 13, DT_FLOAT, 1, DIMS(3), F32(1, 2, 3), 2, DIMS(1, 1), I64(5), 1, 1,
 	              DIMS(1), F32(7));
 	rc = h.n.op->prepare(&h.n, &h.x);
-	ck_assert_int_eq(rc, GRT_E_INDEX);
-	ck_assert_msg(strstr(h.err, "index 5 out of range [-3, 3) on axis 0"), "message: %s",
-	              h.err);
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(scatternd_errors_shapes)
-{
-	struct harness h;
-
-	/* updates must be (2,) ++ (3,) = (2,3) */
-	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(2, 1),
-	              I64(0, 1), 1, 2, DIMS(2, 2), F32(1, 2, 3, 4));
-	h_run_err(&h, GRT_E_SHAPE, "(2,3)");
-	h_free(&h);
-	/* k = 3 > rank 2 */
-	scatter_setup(&h, 13, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 2, DIMS(1, 3),
-	              I64(0, 0, 0), 1, 1, DIMS(1), F32(1));
-	h_run_err(&h, GRT_E_SHAPE, "exceeds the rank");
-	h_free(&h);
-	/* updates of another dtype */
-	h_init(&h, "ScatterND", 13);
-	h_input(&h, DT_FLOAT, 1, DIMS(2), F32(1, 2), 0);
-	h_input(&h, DT_INT64, 2, DIMS(1, 1), I64(0), 1);
-	h_input(&h, DT_DOUBLE, 1, DIMS(1), (const double[]){ 1 }, 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DTYPE, "updates is double but data is float");
-	h_free(&h);
-	/* int32 indices are not allowed by the spec */
-	h_init(&h, "ScatterND", 13);
-	h_input(&h, DT_FLOAT, 1, DIMS(2), F32(1, 2), 0);
-	h_input(&h, DT_INT32, 2, DIMS(1, 1), I32(0), 1);
-	h_input(&h, DT_FLOAT, 1, DIMS(1), F32(1), 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DTYPE, "input 1");
+	expect_error(__func__, h.err, rc, GRT_E_INDEX, "index 5 out of range [-3, 3) on axis 0");
 	h_free(&h);
 }
 END_TEST
@@ -1115,77 +1065,44 @@ START_TEST(pad_values_empty_output_huge_pad)
 }
 END_TEST
 
-START_TEST(pad_errors_reflect_too_long)
-{
-	struct harness h;
+/* One row per bad Pad on pad_in (3,2) unless said; pads are constant int64. */
+#define PAD_X { DT_FLOAT, 2, DIMS(3, 2), pad_in }
 
-	pad_setup(&h, 11, "reflect", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 2, 0, 0), NULL, 0);
-	h_run_err(&h, GRT_E_ATTR, "reflect mode needs pads smaller than the axis: pads 2, 0 on "
-	        "axis 1 of length 2");
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(pad_errors_values)
-{
-	struct harness h;
-
-	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(-2, 0, -2, 0), NULL, 0);
-	h_run_err(&h, GRT_E_ATTR, "crop more than the 3 elements of axis 0");
-	h_free(&h);
-	pad_setup(&h, 11, "edge", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, -2, 0, 1), NULL, 0);
-	h_run_err(&h, GRT_E_ATTR, "edge mode cannot pad axis 1");
-	h_free(&h);
-	pad_setup(&h, 11, "mirror", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), NULL, 0);
-	h_run_err(&h, GRT_E_ATTR, "mode 'mirror'");
-	h_free(&h);
-	pad_setup(&h, 13, "wrap", DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), NULL, 0);
-	h_run_err(&h, GRT_E_ATTR, "mode 'wrap'");
-	h_free(&h);
-	h_init(&h, "Pad", 11);
-	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
-	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 0), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_ATTR, "pads has 2 entries (rank 1), expected 4");
-	h_free(&h);
-}
-END_TEST
-
-START_TEST(pad_errors_inputs)
-{
-	struct harness h;
-
-	h_init(&h, "Pad", 11);
-	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
-	h_input(&h, DT_INT64, 1, DIMS(4), I64(0, 0, 0, 0), 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DYNAMIC, "pads");
-	h_free(&h);
-	pad_setup(&h, 11, NULL, DT_FLOAT, 2, DIMS(3, 2), pad_in, I64(0, 0, 0, 0), I64(1), 1);
-	h.in[2]->dtype = DT_INT64;
-	h_run_err(&h, GRT_E_DTYPE, "constant_value is int64 but data is float");
-	h_free(&h);
-	pad_setup(&h, 11, NULL, DT_BOOL, 1, DIMS(1), (const uint8_t[]){ 1 }, I64(0, 0), NULL, 0);
-	h_run_err(&h, GRT_E_DTYPE, "bool");
-	h_free(&h);
+static const struct h_case pad_errors_table[] = {
+	{ "reflect longer than the axis", "Pad", 11, { PAD_X, CONST_I64(0, 2, 0, 0) },
+	  { { "mode", ATTR_STRING, .s = "reflect" } }, .code = GRT_E_ATTR,
+	  .msg = "reflect mode needs pads smaller than the axis: pads 2, 0 on axis 1 of length 2" },
+	{ "crop more than the axis", "Pad", 11, { PAD_X, CONST_I64(-2, 0, -2, 0) },
+	  .code = GRT_E_ATTR, .msg = "crop more than the 3 elements of axis 0" },
+	{ "edge of an empty axis", "Pad", 11, { PAD_X, CONST_I64(0, -2, 0, 1) },
+	  { { "mode", ATTR_STRING, .s = "edge" } }, .code = GRT_E_ATTR,
+	  .msg = "edge mode cannot pad axis 1" },
+	{ "mode mirror", "Pad", 11, { PAD_X, CONST_I64(0, 0, 0, 0) },
+	  { { "mode", ATTR_STRING, .s = "mirror" } }, .code = GRT_E_ATTR, .msg = "mode 'mirror'" },
+	{ "wrap before opset 19", "Pad", 13, { PAD_X, CONST_I64(0, 0, 0, 0) },
+	  { { "mode", ATTR_STRING, .s = "wrap" } }, .code = GRT_E_ATTR, .msg = "mode 'wrap'" },
+	{ "2 pads for rank 2", "Pad", 11, { PAD_X, CONST_I64(0, 0) }, .code = GRT_E_ATTR,
+	  .msg = "pads has 2 entries (rank 1), expected 4" },
+	{ "run-time pads", "Pad", 11,
+	  { PAD_X, { DT_INT64, 1, DIMS(4), I64(0, 0, 0, 0), 0 } },
+	  .code = GRT_E_DYNAMIC, .msg = "pads" },
+	{ "int64 constant_value", "Pad", 11,
+	  { PAD_X, CONST_I64(0, 0, 0, 0), { DT_INT64, 0, NULL, I64(1), 1 } },
+	  .code = GRT_E_DTYPE, .msg = "constant_value is int64 but data is float" },
+	{ "bool", "Pad", 11, { { DT_BOOL, 1, DIMS(1), U8(1) }, CONST_I64(0, 0) },
+	  .code = GRT_E_DTYPE, .msg = "bool" },
 	/* axes at opset 13 is one input too many */
-	h_init(&h, "Pad", 13);
-	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
-	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 0), 1);
-	h_input_none(&h);
-	h_input(&h, DT_INT64, 1, DIMS(1), I64(0), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_INVALID_MODEL, "4 inputs");
-	h_free(&h);
-	/* repeated axes */
-	h_init(&h, "Pad", 18);
-	h_input(&h, DT_FLOAT, 2, DIMS(3, 2), pad_in, 0);
-	h_input(&h, DT_INT64, 1, DIMS(4), I64(1, 0, 0, 0), 1);
-	h_input_none(&h);
-	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, -1), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_ATTR, "axis 1 appears twice");
-	h_free(&h);
+	{ "axes at opset 13", "Pad", 13,
+	  { PAD_X, CONST_I64(1, 0), { .omitted = 1 }, CONST_I64(0) },
+	  .code = GRT_E_INVALID_MODEL, .msg = "4 inputs" },
+	{ "repeated axes", "Pad", 18,
+	  { PAD_X, CONST_I64(1, 0, 0, 0), { .omitted = 1 }, CONST_I64(1, -1) },
+	  .code = GRT_E_ATTR, .msg = "axis 1 appears twice" },
+};
+
+START_TEST(pad_errors)
+{
+	h_expect_case(&pad_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -1265,130 +1182,88 @@ END_TEST
 
 static Suite *slice_suite(void)
 {
-	Suite *s = suite_create("Slice");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes"),
-	      *e = tcase_create("errors"), *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", slice_values_spec_example1 }, { "values", slice_values_spec_example2 },
+		{ "values", slice_values_int64max_end },
+		{ "values", slice_values_reverse_neg_int64max },
+		{ "values", slice_values_reverse_int64min_end },
+		{ "values", slice_values_neg_step_clamps }, { "values", slice_values_huge_steps },
+		{ "values", slice_values_int32_inputs }, { "values", slice_values_dtypes },
+		{ "values", slice_values_merged_axes }, { "values", slice_values_row_kernels },
+		{ "shapes", slice_shapes_empty_output },
+		{ "shapes", slice_shapes_fewer_starts_than_rank },
+		{ "shapes", slice_shapes_empty_input_negative_step },
+		{ "errors", slice_errors, 0, N_ELEMS(slice_errors_table) },
+		{ "errors", slice_errors_dynamic_starts },
+		{ "opsets", slice_opsets_attributes },
+		{ "opsets", slice_opsets_attributes_default_axes },
+		{ "opsets", slice_opsets_attribute_errors }, { "opsets", slice_opsets_registry },
+	};
 
-	tcase_add_test(v, slice_values_spec_example1);
-	tcase_add_test(v, slice_values_spec_example2);
-	tcase_add_test(v, slice_values_int64max_end);
-	tcase_add_test(v, slice_values_reverse_neg_int64max);
-	tcase_add_test(v, slice_values_reverse_int64min_end);
-	tcase_add_test(v, slice_values_neg_step_clamps);
-	tcase_add_test(v, slice_values_huge_steps);
-	tcase_add_test(v, slice_values_int32_inputs);
-	tcase_add_test(v, slice_values_dtypes);
-	tcase_add_test(v, slice_values_merged_axes);
-	tcase_add_test(v, slice_values_row_kernels);
-	tcase_add_test(sh, slice_shapes_empty_output);
-	tcase_add_test(sh, slice_shapes_fewer_starts_than_rank);
-	tcase_add_test(sh, slice_shapes_empty_input_negative_step);
-	tcase_add_test(e, slice_errors_repeated_axes);
-	tcase_add_test(e, slice_errors_zero_step);
-	tcase_add_test(e, slice_errors_axis_out_of_range);
-	tcase_add_test(e, slice_errors_length_mismatch);
-	tcase_add_test(e, slice_errors_dynamic_starts);
-	tcase_add_test(e, slice_errors_index_dtype);
-	tcase_add_test(o, slice_opsets_attributes);
-	tcase_add_test(o, slice_opsets_attributes_default_axes);
-	tcase_add_test(o, slice_opsets_attribute_errors);
-	tcase_add_test(o, slice_opsets_registry);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("Slice", tests, N_ELEMS(tests));
 }
 
 static Suite *gather_suite(void)
 {
-	Suite *s = suite_create("Gather");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes"),
-	      *e = tcase_create("errors"), *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", gather_values_spec_axis0 }, { "values", gather_values_spec_axis1 },
+		{ "values", gather_values_negative_axis_and_indices },
+		{ "values", gather_values_scalar_index },
+		{ "values", gather_values_scalar_from_vector },
+		{ "values", gather_values_runs_and_repeats },
+		{ "values", gather_values_dtypes_last_axis },
+		{ "values", gather_values_run_kernels },
+		{ "shapes", gather_shapes_rank }, { "shapes", gather_shapes_empty_indices },
+		{ "errors", gather_errors, 0, N_ELEMS(gather_errors_table) },
+		{ "errors", gather_errors_const_index_in_prepare },
+		
+		{ "opsets", gather_opsets_registry },
+	};
 
-	tcase_add_test(v, gather_values_spec_axis0);
-	tcase_add_test(v, gather_values_spec_axis1);
-	tcase_add_test(v, gather_values_negative_axis_and_indices);
-	tcase_add_test(v, gather_values_scalar_index);
-	tcase_add_test(v, gather_values_scalar_from_vector);
-	tcase_add_test(v, gather_values_runs_and_repeats);
-	tcase_add_test(v, gather_values_dtypes_last_axis);
-	tcase_add_test(v, gather_values_run_kernels);
-	tcase_add_test(sh, gather_shapes_rank);
-	tcase_add_test(sh, gather_shapes_empty_indices);
-	tcase_add_test(e, gather_errors_runtime_index);
-	tcase_add_test(e, gather_errors_const_index_in_prepare);
-	tcase_add_test(e, gather_errors_attributes_and_types);
-	tcase_add_test(o, gather_opsets_registry);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("Gather", tests, N_ELEMS(tests));
 }
 
 static Suite *scatternd_suite(void)
 {
-	Suite *s = suite_create("ScatterND");
-	TCase *v = tcase_create("values"), *e = tcase_create("errors"),
-	      *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", scatternd_values_spec_example1 },
+		{ "values", scatternd_values_slice_update },
+		{ "values", scatternd_values_adjacent_blocks_and_negative },
+		{ "values", scatternd_values_k2_of_rank3 },
+		{ "values", scatternd_values_reductions },
+		{ "values", scatternd_values_reduction_dtypes },
+		{ "errors", scatternd_errors, 0, N_ELEMS(scatternd_errors_table) },
+		{ "errors", scatternd_errors_const_index_in_prepare },
+		
+		{ "opsets", scatternd_opsets_reduction },
+	};
 
-	tcase_add_test(v, scatternd_values_spec_example1);
-	tcase_add_test(v, scatternd_values_slice_update);
-	tcase_add_test(v, scatternd_values_adjacent_blocks_and_negative);
-	tcase_add_test(v, scatternd_values_k2_of_rank3);
-	tcase_add_test(v, scatternd_values_reductions);
-	tcase_add_test(v, scatternd_values_reduction_dtypes);
-	tcase_add_test(e, scatternd_errors_runtime_index);
-	tcase_add_test(e, scatternd_errors_const_index_in_prepare);
-	tcase_add_test(e, scatternd_errors_shapes);
-	tcase_add_test(o, scatternd_opsets_reduction);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("ScatterND", tests, N_ELEMS(tests));
 }
 
 static Suite *pad_suite(void)
 {
-	Suite *s = suite_create("Pad");
-	TCase *v = tcase_create("values"), *e = tcase_create("errors"),
-	      *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", pad_values_spec_examples }, { "values", pad_values_constant_both_axes },
+		{ "values", pad_values_constant_value_dynamic_and_absent },
+		{ "values", pad_values_negative_pads_crop },
+		{ "values", pad_values_edge_longer_than_axis },
+		{ "values", pad_values_reflect_both_sides },
+		{ "values", pad_values_dtypes_opset13 }, { "values", pad_values_merged_inner_axes },
+		{ "values", pad_values_identity_and_scalar },
+		{ "values", pad_values_axes_input_opset18 }, { "values", pad_values_wrap_opset19 },
+		{ "values", pad_values_empty_output_huge_pad },
+		{ "errors", pad_errors, 0, N_ELEMS(pad_errors_table) },
+		{ "opsets", pad_opsets_attributes }, { "opsets", pad_opsets_attributes_dtypes },
+		{ "opsets", pad_opsets_registry },
+	};
 
-	tcase_add_test(v, pad_values_spec_examples);
-	tcase_add_test(v, pad_values_constant_both_axes);
-	tcase_add_test(v, pad_values_constant_value_dynamic_and_absent);
-	tcase_add_test(v, pad_values_negative_pads_crop);
-	tcase_add_test(v, pad_values_edge_longer_than_axis);
-	tcase_add_test(v, pad_values_reflect_both_sides);
-	tcase_add_test(v, pad_values_dtypes_opset13);
-	tcase_add_test(v, pad_values_merged_inner_axes);
-	tcase_add_test(v, pad_values_identity_and_scalar);
-	tcase_add_test(v, pad_values_axes_input_opset18);
-	tcase_add_test(v, pad_values_wrap_opset19);
-	tcase_add_test(v, pad_values_empty_output_huge_pad);
-	tcase_add_test(e, pad_errors_reflect_too_long);
-	tcase_add_test(e, pad_errors_values);
-	tcase_add_test(e, pad_errors_inputs);
-	tcase_add_test(o, pad_opsets_attributes);
-	tcase_add_test(o, pad_opsets_attributes_dtypes);
-	tcase_add_test(o, pad_opsets_registry);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("Pad", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(slice_suite());
-	int failed;
+	Suite *suites[] = { slice_suite(), gather_suite(), scatternd_suite(), pad_suite() };
 
-	srunner_add_suite(sr, gather_suite());
-	srunner_add_suite(sr, scatternd_suite());
-	srunner_add_suite(sr, pad_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

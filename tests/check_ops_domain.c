@@ -121,47 +121,32 @@ START_TEST(unfold_vs_reference)
 }
 END_TEST
 
+/* One row per bad Unfold (org.gtcrn-run). */
+static const int64_t ue_d3[3] = { 1, 2, 3 }, ue_d4[4] = { 1, 1, 2, 3 };
+static const float ue_x[6] = { 0 };
+
+static const struct h_case unfold_errors_table[] = {
+	{ "rank 3", "Unfold", 1, { { DT_FLOAT, 3, ue_d3, ue_x } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = DIMS(1, 1) } },
+	  .code = GRT_E_SHAPE, .msg = "rank 3", .domain = OP_DOMAIN },
+	{ "no kernel_shape", "Unfold", 1, { { DT_FLOAT, 4, ue_d4, ue_x } },
+	  .code = GRT_E_ATTR, .msg = "'kernel_shape' is required", .domain = OP_DOMAIN },
+	{ "zero stride", "Unfold", 1, { { DT_FLOAT, 4, ue_d4, ue_x } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = DIMS(1, 1) },
+	    { "strides", ATTR_INTS, .n = 2, .ints = DIMS(1, 0) } },
+	  .code = GRT_E_ATTR, .msg = "'strides'[1] = 0", .domain = OP_DOMAIN },
+	{ "3 pads", "Unfold", 1, { { DT_FLOAT, 4, ue_d4, ue_x } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = DIMS(1, 3) },
+	    { "pads", ATTR_INTS, .n = 3, .ints = DIMS(0, 0, 0) } },
+	  .code = GRT_E_ATTR, .msg = "'pads' has 3 values, want 4", .domain = OP_DOMAIN },
+	{ "kernel larger than the input", "Unfold", 1, { { DT_FLOAT, 4, ue_d4, ue_x } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = DIMS(3, 1) } },
+	  .code = GRT_E_SHAPE, .msg = "larger than the padded input (2, 3)", .domain = OP_DOMAIN },
+};
+
 START_TEST(unfold_errors)
 {
-	struct harness h;
-	static const int64_t d3[3] = { 1, 2, 3 }, d4[4] = { 1, 1, 2, 3 };
-	static const float x[6] = { 0 };
-
-	h_unfold(&h);
-	h_input(&h, DT_FLOAT, 3, d3, x, 0);
-	h_output(&h);
-	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 1, 1 });
-	h_run_err(&h, GRT_E_SHAPE, "rank 3");
-	h_free(&h);
-
-	h_unfold(&h);
-	h_input(&h, DT_FLOAT, 4, d4, x, 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_ATTR, "'kernel_shape' is required");
-	h_free(&h);
-
-	h_unfold(&h);
-	h_input(&h, DT_FLOAT, 4, d4, x, 0);
-	h_output(&h);
-	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 1, 1 });
-	h_attr_ints(&h, "strides", 2, (const int64_t[2]){ 1, 0 });
-	h_run_err(&h, GRT_E_ATTR, "'strides'[1] = 0");
-	h_free(&h);
-
-	h_unfold(&h);
-	h_input(&h, DT_FLOAT, 4, d4, x, 0);
-	h_output(&h);
-	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 1, 3 });
-	h_attr_ints(&h, "pads", 3, (const int64_t[3]){ 0, 0, 0 });
-	h_run_err(&h, GRT_E_ATTR, "'pads' has 3 values, want 4");
-	h_free(&h);
-
-	h_unfold(&h);
-	h_input(&h, DT_FLOAT, 4, d4, x, 0);
-	h_output(&h);
-	h_attr_ints(&h, "kernel_shape", 2, (const int64_t[2]){ 3, 1 });
-	h_run_err(&h, GRT_E_SHAPE, "larger than the padded input (2, 3)");
-	h_free(&h);
+	h_expect_case(&unfold_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -261,33 +246,30 @@ START_TEST(matmul_add_blocks)
 }
 END_TEST
 
+/* One row per bad MatMulAdd (org.gtcrn-run): A (2,3) x B (3,4) + C. */
+static const int64_t me_da[2] = { 2, 3 }, me_db[2] = { 3, 4 };
+static const double me_zeros[12] = { 0 };
+
+static const struct h_case matmul_add_errors_table[] = {
+	{ "C dim 0 of 3", "MatMulAdd", 1,
+	  { { DT_FLOAT, 2, me_da, me_zeros }, { DT_FLOAT, 2, me_db, me_zeros, 1 },
+	    { DT_FLOAT, 1, DIMS(3), me_zeros, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "C dim 0 = 3 does not broadcast to the product's 4",
+	  .domain = OP_DOMAIN },
+	{ "C of rank 3", "MatMulAdd", 1,
+	  { { DT_FLOAT, 2, me_da, me_zeros }, { DT_FLOAT, 2, me_db, me_zeros, 1 },
+	    { DT_FLOAT, 3, DIMS(1, 2, 4), me_zeros, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "C has rank 3, more than the product's 2",
+	  .domain = OP_DOMAIN },
+	{ "double", "MatMulAdd", 1,
+	  { { DT_DOUBLE, 2, me_da, me_zeros }, { DT_DOUBLE, 2, me_db, me_zeros, 1 },
+	    { DT_DOUBLE, 1, DIMS(4), me_zeros, 1 } },
+	  .code = GRT_E_DTYPE, .msg = "double", .domain = OP_DOMAIN },
+};
+
 START_TEST(matmul_add_errors)
 {
-	static const struct {
-		enum dtype dt;
-		int c_rank;
-		int64_t c_dims[3];
-		int code;
-		const char *msg;
-	} cases[] = {
-		{ DT_FLOAT, 1, { 3 }, GRT_E_SHAPE, "C dim 0 = 3 does not broadcast to the product's 4" },
-		{ DT_FLOAT, 3, { 1, 2, 4 }, GRT_E_SHAPE, "C has rank 3, more than the product's 2" },
-		{ DT_DOUBLE, 1, { 4 }, GRT_E_DTYPE, "double" },
-	};
-	static const int64_t da[2] = { 2, 3 }, db[2] = { 3, 4 };
-	static const double zeros[12] = { 0 };
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct harness h;
-		h_init(&h, "MatMulAdd", 1);
-		h.n.op = op_lookup_domain(OP_DOMAIN, "MatMulAdd", 1);
-		h_input(&h, cases[i].dt, 2, da, zeros, 0);
-		h_input(&h, cases[i].dt, 2, db, zeros, 1);
-		h_input(&h, cases[i].dt, cases[i].c_rank, cases[i].c_dims, zeros, 1);
-		h_output(&h);
-		h_run_err(&h, cases[i].code, cases[i].msg);
-		h_free(&h);
-	}
+	h_expect_case(&matmul_add_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -321,6 +303,7 @@ START_TEST(model_uses_domain)
 	grt_session *s = NULL;
 	grt_value v;
 	static const float x[3] = { 1, 2, 3 }, want[9] = { 0, 1, 2, 1, 2, 3, 2, 3, 0 };
+	int rc;
 
 	ck_assert_msg(load(unfold_model(OP_DOMAIN, 1), &m) == GRT_OK, "%s", err);
 	ck_assert_msg(grt_session_create(m, NULL, &s, err, sizeof(err)) == GRT_OK, "%s", err);
@@ -334,12 +317,13 @@ START_TEST(model_uses_domain)
 	grt_session_free(s);
 	grt_model_free(m);
 
-	ck_assert_int_eq(load(unfold_model(OP_DOMAIN, 0), &m), GRT_E_INVALID_MODEL);
-	ck_assert_msg(strstr(err, "not in opset_import") && strstr(err, "unfold"), "%s", err);
-	ck_assert_int_eq(load(unfold_model(OP_DOMAIN, 2), &m), GRT_E_UNSUPPORTED);
-	ck_assert_msg(strstr(err, "opset 2 of domain 'org.gtcrn-run'"), "%s", err);
-	ck_assert_int_eq(load(unfold_model("com.example", 1), &m), GRT_E_UNSUPPORTED);
-	ck_assert_msg(strstr(err, "domain 'com.example' is not supported"), "%s", err);
+	rc = load(unfold_model(OP_DOMAIN, 0), &m);
+	expect_error("domain not imported", err, rc, GRT_E_INVALID_MODEL, "not in opset_import");
+	expect_error("domain not imported", err, rc, GRT_E_INVALID_MODEL, "unfold");
+	expect_error("domain opset 2", err, load(unfold_model(OP_DOMAIN, 2), &m), GRT_E_UNSUPPORTED,
+	             "opset 2 of domain 'org.gtcrn-run'");
+	expect_error("domain com.example", err, load(unfold_model("com.example", 1), &m),
+	             GRT_E_UNSUPPORTED, "domain 'com.example' is not supported");
 }
 END_TEST
 
@@ -608,36 +592,23 @@ END_TEST
 
 static Suite *domain_suite(void)
 {
-	Suite *s = suite_create("org.gtcrn-run");
-	TCase *tc = tcase_create("Unfold");
+	const struct test_def tests[] = {
+		{ "Unfold", unfold_hand }, { "Unfold", unfold_vs_reference },
+		{ "Unfold", unfold_errors, 0, N_ELEMS(unfold_errors_table) },
+		{ "Unfold", registry }, { "Unfold", matmul_add_broadcast },
+		{ "Unfold", matmul_add_errors, 0, N_ELEMS(matmul_add_errors_table) },
+		{ "Unfold", matmul_add_blocks }, { "Unfold", model_uses_domain },
+		{ "fusion", fuse_gather_form, .timeout_s = 60 }, { "fusion", fuse_slice_form },
+		{ "fusion", fuse_matmul_add }, { "fusion", fuse_unfold_conv },
+		{ "fusion", fuse_in_gtcrn },
+	};
 
-	tcase_add_test(tc, unfold_hand);
-	tcase_add_test(tc, unfold_vs_reference);
-	tcase_add_test(tc, unfold_errors);
-	tcase_add_test(tc, registry);
-	tcase_add_test(tc, matmul_add_broadcast);
-	tcase_add_test(tc, matmul_add_errors);
-	tcase_add_test(tc, matmul_add_blocks);
-	tcase_add_test(tc, model_uses_domain);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("fusion");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, fuse_gather_form);
-	tcase_add_test(tc, fuse_slice_form);
-	tcase_add_test(tc, fuse_matmul_add);
-	tcase_add_test(tc, fuse_unfold_conv);
-	tcase_add_test(tc, fuse_in_gtcrn);
-	suite_add_tcase(s, tc);
-	return s;
+	return suite_from_table("org.gtcrn-run", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(domain_suite());
-	int failed;
+	Suite *suites[] = { domain_suite() };
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

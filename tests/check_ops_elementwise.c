@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops/mathfn.h"
-#include "tests/check_util.h"
+#include "tests/op_harness.h"
 
 static struct harness h;
 
@@ -80,18 +80,6 @@ static int64_t ival(const struct tensor *t, int64_t i)
 	}
 }
 
-static void check_ok(int rc)
-{
-	ck_assert_msg(rc == GRT_OK, "status %d (%s): %s", rc, grt_strerror(rc), h.err);
-}
-
-static void check_err(int rc, int code, const char *substr)
-{
-	ck_assert_msg(rc == code, "status %d (%s), expected %d (%s); message: %s", rc,
-	              grt_strerror(rc), code, grt_strerror(code), h.err);
-	ck_assert_msg(strstr(h.err, substr), "message '%s' lacks '%s'", h.err, substr);
-}
-
 static void check_shape(const struct tensor *t, enum dtype dt, int ndim, const int64_t *dims)
 {
 	ck_assert_msg(t->dtype == dt, "tensor '%s': dtype %s, expected %s", t->name,
@@ -141,7 +129,7 @@ START_TEST(add_values_float)
 	static const double e[6] = { 1.5, 0, 13, 4, 1, 6.001f };
 	static const int64_t d23[2] = { 2, 3 };
 
-	check_ok(run2("Add", 14, DT_FLOAT, 2, d23, a, DT_FLOAT, 2, d23, b));
+	expect_ok(__func__, h.err, run2("Add", 14, DT_FLOAT, 2, d23, a, DT_FLOAT, 2, d23, b));
 	check_shape(out0(), DT_FLOAT, 2, d23);
 	check_f(out0(), e, 6, 0);
 	h_free(&h);
@@ -153,11 +141,11 @@ START_TEST(sub_mul_values)
 	static const float a[4] = { 1, 2, 3, 4 }, s = 2;
 	static const double sub_sv[4] = { 1, 0, -1, -2 }, mul_vs[4] = { 2, 4, 6, 8 };
 
-	check_ok(run2("Sub", 14, DT_FLOAT, 0, NULL, &s, DT_FLOAT, 1, d4, a));
+	expect_ok(__func__, h.err, run2("Sub", 14, DT_FLOAT, 0, NULL, &s, DT_FLOAT, 1, d4, a));
 	check_shape(out0(), DT_FLOAT, 1, d4);
 	check_f(out0(), sub_sv, 4, 0);
 	h_free(&h);
-	check_ok(run2("Mul", 14, DT_FLOAT, 1, d4, a, DT_FLOAT, 0, NULL, &s));
+	expect_ok(__func__, h.err, run2("Mul", 14, DT_FLOAT, 1, d4, a, DT_FLOAT, 0, NULL, &s));
 	check_f(out0(), mul_vs, 4, 0);
 	h_free(&h);
 }
@@ -170,20 +158,20 @@ START_TEST(add_values_double_half)
 	uint16_t ha[3], hb[3], ba[3], bb[3];
 	static const double eh[3] = { 3, 0.5, 65504 };
 
-	check_ok(run2("Add", 14, DT_DOUBLE, 1, d3, a, DT_DOUBLE, 1, d3, b));
+	expect_ok(__func__, h.err, run2("Add", 14, DT_DOUBLE, 1, d3, a, DT_DOUBLE, 1, d3, b));
 	check_f(out0(), e, 3, 0);
 	h_free(&h);
 	ha[0] = float_to_half(1); hb[0] = float_to_half(2);
 	ha[1] = float_to_half(0.25f); hb[1] = float_to_half(0.25f);
 	ha[2] = float_to_half(65000); hb[2] = float_to_half(504);
-	check_ok(run2("Add", 14, DT_FLOAT16, 1, d3, ha, DT_FLOAT16, 1, d3, hb));
+	expect_ok(__func__, h.err, run2("Add", 14, DT_FLOAT16, 1, d3, ha, DT_FLOAT16, 1, d3, hb));
 	check_shape(out0(), DT_FLOAT16, 1, d3);
 	check_f(out0(), eh, 3, 0);
 	h_free(&h);
 	ba[0] = float_to_bf16(1); bb[0] = float_to_bf16(2);
 	ba[1] = float_to_bf16(0.25f); bb[1] = float_to_bf16(0.25f);
 	ba[2] = float_to_bf16(65536); bb[2] = float_to_bf16(-1);
-	check_ok(run2("Sub", 14, DT_BFLOAT16, 1, d3, ba, DT_BFLOAT16, 1, d3, bb));
+	expect_ok(__func__, h.err, run2("Sub", 14, DT_BFLOAT16, 1, d3, ba, DT_BFLOAT16, 1, d3, bb));
 	{
 		static const double e2[3] = { -1, 0, 65536 };   /* 65537 rounds to 65536 */
 		check_f(out0(), e2, 3, 0);
@@ -209,34 +197,34 @@ START_TEST(add_integer_wraparound)
 	static const uint64_t u64a[1] = { UINT64_MAX }, u64b[1] = { 2 };
 	static const int64_t u64e[1] = { 1 };
 
-	check_ok(run2("Add", 14, DT_UINT8, 1, d3, u8a, DT_UINT8, 1, d3, u8b));
+	expect_ok(__func__, h.err, run2("Add", 14, DT_UINT8, 1, d3, u8a, DT_UINT8, 1, d3, u8b));
 	check_i(out0(), u8e, 3);
 	h_free(&h);
-	check_ok(run2("Sub", 14, DT_UINT8, 1, d3, u8b, DT_UINT8, 1, d3, u8a));
+	expect_ok(__func__, h.err, run2("Sub", 14, DT_UINT8, 1, d3, u8b, DT_UINT8, 1, d3, u8a));
 	{
 		static const int64_t e[3] = { 16, 1, 0 };
 		check_i(out0(), e, 3);
 	}
 	h_free(&h);
-	check_ok(run2("Sub", 14, DT_UINT8, 1, d3, u8a, DT_UINT8, 0, NULL, u8a));
+	expect_ok(__func__, h.err, run2("Sub", 14, DT_UINT8, 1, d3, u8a, DT_UINT8, 0, NULL, u8a));
 	check_i(out0(), u8sub, 3);      /* minus 250 */
 	h_free(&h);
-	check_ok(run2("Add", 14, DT_INT8, 1, d2, i8a, DT_INT8, 1, d2, i8b));
+	expect_ok(__func__, h.err, run2("Add", 14, DT_INT8, 1, d2, i8a, DT_INT8, 1, d2, i8b));
 	check_i(out0(), i8e, 2);
 	h_free(&h);
-	check_ok(run2("Add", 14, DT_INT32, 1, d2, i32a, DT_INT32, 1, d2, i32b));
+	expect_ok(__func__, h.err, run2("Add", 14, DT_INT32, 1, d2, i32a, DT_INT32, 1, d2, i32b));
 	check_i(out0(), i32e, 2);
 	h_free(&h);
-	check_ok(run2("Add", 14, DT_INT64, 1, d2, i64a, DT_INT64, 1, d2, i64b));
+	expect_ok(__func__, h.err, run2("Add", 14, DT_INT64, 1, d2, i64a, DT_INT64, 1, d2, i64b));
 	check_i(out0(), i64e, 2);
 	h_free(&h);
-	check_ok(run2("Mul", 14, DT_UINT16, 1, d2, u16a, DT_UINT16, 1, d2, u16b));
+	expect_ok(__func__, h.err, run2("Mul", 14, DT_UINT16, 1, d2, u16a, DT_UINT16, 1, d2, u16b));
 	check_i(out0(), u16e, 2);
 	h_free(&h);
-	check_ok(run2("Mul", 14, DT_INT16, 1, d2, i16a, DT_INT16, 1, d2, i16b));
+	expect_ok(__func__, h.err, run2("Mul", 14, DT_INT16, 1, d2, i16a, DT_INT16, 1, d2, i16b));
 	check_i(out0(), i16e, 2);
 	h_free(&h);
-	check_ok(run2("Add", 14, DT_UINT64, 1, d1, u64a, DT_UINT64, 1, d1, u64b));
+	expect_ok(__func__, h.err, run2("Add", 14, DT_UINT64, 1, d1, u64a, DT_UINT64, 1, d1, u64b));
 	check_i(out0(), u64e, 1);
 	h_free(&h);
 }
@@ -293,8 +281,8 @@ START_TEST(add_broadcast_shapes)
 	}
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		int64_t n;
-		check_ok(run2("Add", 14, DT_FLOAT, cases[c].na, cases[c].a, a, DT_FLOAT, cases[c].nb,
-		              cases[c].b, b));
+		expect_ok(__func__, h.err, run2("Add", 14, DT_FLOAT, cases[c].na, cases[c].a, a,
+		                                DT_FLOAT, cases[c].nb, cases[c].b, b));
 		check_shape(out0(), DT_FLOAT, cases[c].no, cases[c].o);
 		n = shape_numel(cases[c].no, cases[c].o);
 		naive_add(cases[c].no, cases[c].o, h.in[0], h.in[1], e);
@@ -309,10 +297,10 @@ START_TEST(add_empty)
 	static const int64_t a03[2] = { 0, 3 };
 	static const float b[3] = { 1, 2, 3 };
 
-	check_ok(run2("Add", 14, DT_FLOAT, 2, a03, NULL, DT_FLOAT, 1, d3, b));
+	expect_ok(__func__, h.err, run2("Add", 14, DT_FLOAT, 2, a03, NULL, DT_FLOAT, 1, d3, b));
 	check_shape(out0(), DT_FLOAT, 2, a03);
 	h_free(&h);
-	check_ok(run2("Add", 14, DT_FLOAT, 1, d0, NULL, DT_FLOAT, 1, d1, b));
+	expect_ok(__func__, h.err, run2("Add", 14, DT_FLOAT, 1, d0, NULL, DT_FLOAT, 1, d1, b));
 	check_shape(out0(), DT_FLOAT, 1, d0);
 	h_free(&h);
 }
@@ -325,19 +313,19 @@ START_TEST(add_errors)
 	static const uint8_t ba[3] = { 1, 0, 1 };
 	static const int64_t d34[2] = { 3, 4 }, d5[1] = { 5 };
 
-	check_err(run2("Add", 14, DT_FLOAT, 2, d34, a, DT_FLOAT, 1, d5, a), GRT_E_SHAPE,
-	          "cannot broadcast");
+	expect_error(__func__, h.err, run2("Add", 14, DT_FLOAT, 2, d34, a, DT_FLOAT, 1, d5, a),
+	             GRT_E_SHAPE, "cannot broadcast");
 	h_free(&h);
-	check_err(run2("Sub", 14, DT_FLOAT, 1, d3, a, DT_INT32, 1, d3, ia), GRT_E_DTYPE,
-	          "same element type");
+	expect_error(__func__, h.err, run2("Sub", 14, DT_FLOAT, 1, d3, a, DT_INT32, 1, d3, ia),
+	             GRT_E_DTYPE, "same element type");
 	h_free(&h);
-	check_err(run2("Mul", 14, DT_BOOL, 1, d3, ba, DT_BOOL, 1, d3, ba), GRT_E_DTYPE,
-	          "unsupported element type bool");
+	expect_error(__func__, h.err, run2("Mul", 14, DT_BOOL, 1, d3, ba, DT_BOOL, 1, d3, ba),
+	             GRT_E_DTYPE, "unsupported element type bool");
 	h_free(&h);
 	h_init(&h, "Add", 14);
 	h_input(&h, DT_FLOAT, 1, d3, a, 0);
 	h_output(&h);
-	check_err(h_run(&h), GRT_E_INVALID_MODEL, "inputs");
+	h_run_err(&h, GRT_E_INVALID_MODEL, "inputs");
 	h_free(&h);
 }
 END_TEST
@@ -362,7 +350,7 @@ START_TEST(add_legacy_broadcast)
 	h_output(&h);
 	h_attr_int(&h, "broadcast", 1);
 	h_attr_int(&h, "axis", 1);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	check_shape(out0(), DT_FLOAT, 3, d234);
 	for (int i = 0; i < 24; i++)
 		e[i] = a[i] + b3[(i / 4) % 3];
@@ -375,7 +363,7 @@ START_TEST(add_legacy_broadcast)
 	h_input(&h, DT_FLOAT, 2, d34, b34, 0);
 	h_output(&h);
 	h_attr_int(&h, "broadcast", 1);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	for (int i = 0; i < 24; i++)
 		e[i] = (double)a[i] * b34[i % 12];
 	check_f(out0(), e, 24, 0);
@@ -387,15 +375,15 @@ START_TEST(add_legacy_broadcast)
 	h_input(&h, DT_FLOAT, 0, NULL, b3, 0);
 	h_output(&h);
 	h_attr_int(&h, "broadcast", 1);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	for (int i = 0; i < 24; i++)
 		e[i] = a[i] - 100;
 	check_f(out0(), e, 24, 0);
 	h_free(&h);
 
 	/* without broadcast=1 the shapes must match */
-	check_err(run2("Add", 6, DT_FLOAT, 3, d234, a, DT_FLOAT, 2, d34, b34), GRT_E_SHAPE,
-	          "same shape");
+	expect_error(__func__, h.err, run2("Add", 6, DT_FLOAT, 3, d234, a, DT_FLOAT, 2, d34, b34),
+	             GRT_E_SHAPE, "same shape");
 	h_free(&h);
 
 	/* B (2,4) does not match A (2,3,4) from axis 1 */
@@ -404,7 +392,7 @@ START_TEST(add_legacy_broadcast)
 	h_input(&h, DT_FLOAT, 2, d24, b34, 0);
 	h_output(&h);
 	h_attr_int(&h, "broadcast", 1);
-	check_err(h_run(&h), GRT_E_SHAPE, "does not match");
+	h_run_err(&h, GRT_E_SHAPE, "does not match");
 	h_free(&h);
 
 	/* axis past the end */
@@ -414,11 +402,11 @@ START_TEST(add_legacy_broadcast)
 	h_output(&h);
 	h_attr_int(&h, "broadcast", 1);
 	h_attr_int(&h, "axis", 2);
-	check_err(h_run(&h), GRT_E_ATTR, "axis 2");
+	h_run_err(&h, GRT_E_ATTR, "axis 2");
 	h_free(&h);
 
 	/* opset 7: numpy rule, the attributes are gone */
-	check_ok(run2("Add", 7, DT_FLOAT, 3, d234, a, DT_FLOAT, 2, d34, b34));
+	expect_ok(__func__, h.err, run2("Add", 7, DT_FLOAT, 3, d234, a, DT_FLOAT, 2, d34, b34));
 	check_shape(out0(), DT_FLOAT, 3, d234);
 	h_free(&h);
 }
@@ -467,22 +455,22 @@ START_TEST(div_values)
 	static const uint64_t qa[1] = { UINT64_MAX }, qb[1] = { 3 };
 	static const int64_t qe[1] = { (int64_t)(UINT64_MAX / 3) };
 
-	check_ok(run2("Div", 14, DT_FLOAT, 1, d4, a, DT_FLOAT, 1, d4, b));
+	expect_ok(__func__, h.err, run2("Div", 14, DT_FLOAT, 1, d4, a, DT_FLOAT, 1, d4, b));
 	check_f(out0(), e, 4, 0);
 	h_free(&h);
-	check_ok(run2("Div", 14, DT_INT32, 1, d6, ia, DT_INT32, 1, d6, ib));
+	expect_ok(__func__, h.err, run2("Div", 14, DT_INT32, 1, d6, ia, DT_INT32, 1, d6, ib));
 	check_i(out0(), ie, 6);
 	h_free(&h);
-	check_ok(run2("Div", 14, DT_INT64, 1, d2, la, DT_INT64, 1, d2, lb));
+	expect_ok(__func__, h.err, run2("Div", 14, DT_INT64, 1, d2, la, DT_INT64, 1, d2, lb));
 	check_i(out0(), le, 2);
 	h_free(&h);
-	check_ok(run2("Div", 14, DT_INT8, 1, d2, ca, DT_INT8, 1, d2, cb));
+	expect_ok(__func__, h.err, run2("Div", 14, DT_INT8, 1, d2, ca, DT_INT8, 1, d2, cb));
 	check_i(out0(), ce, 2);
 	h_free(&h);
-	check_ok(run2("Div", 14, DT_UINT8, 1, d2, ua, DT_UINT8, 1, d2, ub));
+	expect_ok(__func__, h.err, run2("Div", 14, DT_UINT8, 1, d2, ua, DT_UINT8, 1, d2, ub));
 	check_i(out0(), ue, 2);
 	h_free(&h);
-	check_ok(run2("Div", 14, DT_UINT64, 1, d1, qa, DT_UINT64, 0, NULL, qb));
+	expect_ok(__func__, h.err, run2("Div", 14, DT_UINT64, 1, d1, qa, DT_UINT64, 0, NULL, qb));
 	check_i(out0(), qe, 1);
 	h_free(&h);
 }
@@ -494,14 +482,14 @@ START_TEST(div_by_zero)
 	static const uint8_t ua[2] = { 1, 2 }, ub[1] = { 0 };
 	static const int64_t la[2] = { 1, 2 }, lb[2] = { 1, 0 };
 
-	check_err(run2("Div", 14, DT_INT32, 1, d3, a, DT_INT32, 1, d3, b), GRT_E_ARG,
-	          "integer division by zero");
+	expect_error(__func__, h.err, run2("Div", 14, DT_INT32, 1, d3, a, DT_INT32, 1, d3, b),
+	             GRT_E_ARG, "integer division by zero");
 	h_free(&h);
-	check_err(run2("Div", 14, DT_UINT8, 1, d2, ua, DT_UINT8, 0, NULL, ub), GRT_E_ARG,
-	          "division by zero");
+	expect_error(__func__, h.err, run2("Div", 14, DT_UINT8, 1, d2, ua, DT_UINT8, 0, NULL, ub),
+	             GRT_E_ARG, "division by zero");
 	h_free(&h);
-	check_err(run2("Div", 14, DT_INT64, 1, d2, la, DT_INT64, 1, d2, lb), GRT_E_ARG,
-	          "division by zero");
+	expect_error(__func__, h.err, run2("Div", 14, DT_INT64, 1, d2, la, DT_INT64, 1, d2, lb),
+	             GRT_E_ARG, "division by zero");
 	h_free(&h);
 }
 END_TEST
@@ -518,7 +506,7 @@ START_TEST(pow_float)
 	static const double da[2] = { 2, 1e-3 }, db[2] = { 0.5, 2 };
 	static const double de[2] = { 1.4142135623730951, 1e-6 };
 
-	check_ok(run2("Pow", 15, DT_FLOAT, 1, d4, a, DT_FLOAT, 1, d4, b));
+	expect_ok(__func__, h.err, run2("Pow", 15, DT_FLOAT, 1, d4, a, DT_FLOAT, 1, d4, b));
 	check_f(out0(), e, 4, 0);
 	h_free(&h);
 	/* constant exponent 2: the multiply path */
@@ -526,16 +514,16 @@ START_TEST(pow_float)
 	h_input(&h, DT_FLOAT, 1, d3, x, 0);
 	h_input(&h, DT_FLOAT, 0, NULL, &two, 1);
 	h_output(&h);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	check_f(out0(), sq, 3, 0);
 	h_free(&h);
-	check_ok(run2("Pow", 15, DT_FLOAT, 1, d3, x, DT_FLOAT, 0, NULL, &two));
+	expect_ok(__func__, h.err, run2("Pow", 15, DT_FLOAT, 1, d3, x, DT_FLOAT, 0, NULL, &two));
 	check_f(out0(), sq, 3, 0);
 	h_free(&h);
-	check_ok(run2("Pow", 15, DT_FLOAT, 1, d3, x, DT_FLOAT, 1, d1, &half));
+	expect_ok(__func__, h.err, run2("Pow", 15, DT_FLOAT, 1, d3, x, DT_FLOAT, 1, d1, &half));
 	check_f(out0(), rt, 3, 1e-7);
 	h_free(&h);
-	check_ok(run2("Pow", 15, DT_DOUBLE, 1, d2, da, DT_DOUBLE, 1, d2, db));
+	expect_ok(__func__, h.err, run2("Pow", 15, DT_DOUBLE, 1, d2, da, DT_DOUBLE, 1, d2, db));
 	check_f(out0(), de, 2, 1e-15);
 	h_free(&h);
 }
@@ -555,18 +543,18 @@ START_TEST(pow_mixed_types)
 	static const int32_t he[2] = { 2, 3 };
 	static const double hres[2] = { 9, -8 };
 
-	check_ok(run2("Pow", 15, DT_FLOAT, 1, d3, fa, DT_INT64, 1, d3, le));
+	expect_ok(__func__, h.err, run2("Pow", 15, DT_FLOAT, 1, d3, fa, DT_INT64, 1, d3, le));
 	check_shape(out0(), DT_FLOAT, 1, d3);
 	check_f(out0(), fe, 3, 0);
 	h_free(&h);
-	check_ok(run2("Pow", 15, DT_FLOAT, 1, d3, fa, DT_UINT64, 1, d3, ue));
+	expect_ok(__func__, h.err, run2("Pow", 15, DT_FLOAT, 1, d3, fa, DT_UINT64, 1, d3, ue));
 	check_f(out0(), fue, 3, 0);
 	h_free(&h);
-	check_ok(run2("Pow", 15, DT_INT32, 1, d4, ia, DT_FLOAT, 1, d4, ib));
+	expect_ok(__func__, h.err, run2("Pow", 15, DT_INT32, 1, d4, ia, DT_FLOAT, 1, d4, ib));
 	check_shape(out0(), DT_INT32, 1, d4);
 	check_i(out0(), iie, 4);
 	h_free(&h);
-	check_ok(run2("Pow", 15, DT_FLOAT16, 1, d2, ha, DT_INT32, 1, d2, he));
+	expect_ok(__func__, h.err, run2("Pow", 15, DT_FLOAT16, 1, d2, ha, DT_INT32, 1, d2, he));
 	check_shape(out0(), DT_FLOAT16, 1, d2);
 	check_f(out0(), hres, 2, 0);
 	h_free(&h);
@@ -584,14 +572,14 @@ START_TEST(pow_integer)
 	static const int32_t sa[3] = { 2, -3, 5 }, sb[1] = { 3 };
 	static const int64_t se[3] = { 8, -27, 125 };
 
-	check_ok(run2("Pow", 15, DT_INT64, 1, d8, a, DT_INT64, 1, d8, b));
+	expect_ok(__func__, h.err, run2("Pow", 15, DT_INT64, 1, d8, a, DT_INT64, 1, d8, b));
 	check_i(out0(), e, 8);
 	h_free(&h);
-	check_ok(run2("Pow", 15, DT_UINT8, 1, d3, ua, DT_INT32, 1, d3, ub));
+	expect_ok(__func__, h.err, run2("Pow", 15, DT_UINT8, 1, d3, ua, DT_INT32, 1, d3, ub));
 	check_shape(out0(), DT_UINT8, 1, d3);
 	check_i(out0(), ue, 3);
 	h_free(&h);
-	check_ok(run2("Pow", 12, DT_INT32, 1, d3, sa, DT_INT32, 0, NULL, sb));
+	expect_ok(__func__, h.err, run2("Pow", 12, DT_INT32, 1, d3, sa, DT_INT32, 0, NULL, sb));
 	check_i(out0(), se, 3);
 	h_free(&h);
 }
@@ -603,11 +591,11 @@ START_TEST(pow_errors)
 	static const uint8_t bb[2] = { 1, 0 };
 	static const int64_t d5[1] = { 5 };
 
-	check_err(run2("Pow", 15, DT_FLOAT, 1, d2, a, DT_BOOL, 1, d2, bb), GRT_E_DTYPE,
-	          "input 1");
+	expect_error(__func__, h.err, run2("Pow", 15, DT_FLOAT, 1, d2, a, DT_BOOL, 1, d2, bb),
+	             GRT_E_DTYPE, "input 1");
 	h_free(&h);
-	check_err(run2("Pow", 15, DT_FLOAT, 1, d2, a, DT_FLOAT, 1, d5, a), GRT_E_SHAPE,
-	          "cannot broadcast");
+	expect_error(__func__, h.err, run2("Pow", 15, DT_FLOAT, 1, d2, a, DT_FLOAT, 1, d5, a),
+	             GRT_E_SHAPE, "cannot broadcast");
 	h_free(&h);
 }
 END_TEST
@@ -629,21 +617,21 @@ START_TEST(equal_values)
 	uint16_t hb[2] = { float_to_half(-0.0f), float_to_half(1.5f) };
 	static const int64_t he[2] = { 1, 1 };
 
-	check_ok(run2("Equal", 13, DT_FLOAT, 1, d4, a, DT_FLOAT, 1, d4, b));
+	expect_ok(__func__, h.err, run2("Equal", 13, DT_FLOAT, 1, d4, a, DT_FLOAT, 1, d4, b));
 	check_shape(out0(), DT_BOOL, 1, d4);
 	check_i(out0(), e, 4);
 	h_free(&h);
-	check_ok(run2("Equal", 11, DT_INT32, 2, d23, ia, DT_INT32, 1, d3, ib));
+	expect_ok(__func__, h.err, run2("Equal", 11, DT_INT32, 2, d23, ia, DT_INT32, 1, d3, ib));
 	check_shape(out0(), DT_BOOL, 2, d23);
 	check_i(out0(), ie, 6);
 	h_free(&h);
-	check_ok(run2("Equal", 13, DT_BOOL, 1, d4, ba, DT_BOOL, 1, d4, bb));
+	expect_ok(__func__, h.err, run2("Equal", 13, DT_BOOL, 1, d4, ba, DT_BOOL, 1, d4, bb));
 	check_i(out0(), be, 4);
 	h_free(&h);
-	check_ok(run2("Equal", 7, DT_INT64, 1, d2, la, DT_INT64, 1, d2, lb));
+	expect_ok(__func__, h.err, run2("Equal", 7, DT_INT64, 1, d2, la, DT_INT64, 1, d2, lb));
 	check_i(out0(), le, 2);
 	h_free(&h);
-	check_ok(run2("Equal", 13, DT_FLOAT16, 1, d2, ha, DT_FLOAT16, 1, d2, hb));
+	expect_ok(__func__, h.err, run2("Equal", 13, DT_FLOAT16, 1, d2, ha, DT_FLOAT16, 1, d2, hb));
 	check_i(out0(), he, 2);
 	h_free(&h);
 }
@@ -654,8 +642,8 @@ START_TEST(equal_errors)
 	static const int32_t ia[2] = { 1, 2 };
 	static const int64_t la[2] = { 1, 2 };
 
-	check_err(run2("Equal", 13, DT_INT32, 1, d2, ia, DT_INT64, 1, d2, la), GRT_E_DTYPE,
-	          "same element type");
+	expect_error(__func__, h.err, run2("Equal", 13, DT_INT32, 1, d2, ia, DT_INT64, 1, d2, la),
+	             GRT_E_DTYPE, "same element type");
 	h_free(&h);
 }
 END_TEST
@@ -680,7 +668,7 @@ START_TEST(where_values)
 	h_input(&h, DT_FLOAT, 2, d13, xf, 0);
 	h_input(&h, DT_FLOAT, 0, NULL, &yf, 0);
 	h_output(&h);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	check_shape(out0(), DT_FLOAT, 2, d23);
 	check_f(out0(), e, 6, 0);
 	h_free(&h);
@@ -690,7 +678,7 @@ START_TEST(where_values)
 	h_input(&h, DT_INT8, 2, d23, x8, 0);
 	h_input(&h, DT_INT8, 2, d23, y8, 0);
 	h_output(&h);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	check_shape(out0(), DT_INT8, 2, d23);
 	check_i(out0(), e8, 6);
 	h_free(&h);
@@ -701,7 +689,7 @@ START_TEST(where_values)
 	h_input(&h, DT_DOUBLE, 1, d1, xd, 0);
 	h_input(&h, DT_DOUBLE, 1, d3, yd, 0);
 	h_output(&h);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	check_f(out0(), ed, 6, 0);
 	h_free(&h);
 }
@@ -721,7 +709,7 @@ START_TEST(where_types)
 	h_input(&h, DT_FLOAT16, 1, d2, hx, 0);
 	h_input(&h, DT_FLOAT16, 1, d2, hy, 0);
 	h_output(&h);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	check_f(out0(), he, 2, 0);
 	h_free(&h);
 
@@ -730,7 +718,7 @@ START_TEST(where_types)
 	h_input(&h, DT_BOOL, 1, d2, bx, 0);
 	h_input(&h, DT_BOOL, 1, d2, by, 0);
 	h_output(&h);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	check_shape(out0(), DT_BOOL, 1, d2);
 	check_i(out0(), be, 2);
 	h_free(&h);
@@ -748,7 +736,7 @@ START_TEST(where_errors)
 	h_input(&h, DT_FLOAT, 1, d3, f, 0);
 	h_input(&h, DT_FLOAT, 1, d3, f, 0);
 	h_output(&h);
-	check_err(h_run(&h), GRT_E_DTYPE, "must be bool");
+	h_run_err(&h, GRT_E_DTYPE, "must be bool");
 	h_free(&h);
 
 	h_init(&h, "Where", 16);
@@ -756,7 +744,7 @@ START_TEST(where_errors)
 	h_input(&h, DT_FLOAT, 1, d3, f, 0);
 	h_input(&h, DT_INT64, 1, d3, l, 0);
 	h_output(&h);
-	check_err(h_run(&h), GRT_E_DTYPE, "same element type");
+	h_run_err(&h, GRT_E_DTYPE, "same element type");
 	h_free(&h);
 
 	h_init(&h, "Where", 16);
@@ -764,14 +752,14 @@ START_TEST(where_errors)
 	h_input(&h, DT_FLOAT, 1, d2, f, 0);
 	h_input(&h, DT_FLOAT, 1, d3, f, 0);
 	h_output(&h);
-	check_err(h_run(&h), GRT_E_SHAPE, "cannot broadcast");
+	h_run_err(&h, GRT_E_SHAPE, "cannot broadcast");
 	h_free(&h);
 
 	h_init(&h, "Where", 16);
 	h_input(&h, DT_BOOL, 1, d3, c, 0);
 	h_input(&h, DT_FLOAT, 1, d3, f, 0);
 	h_output(&h);
-	check_err(h_run(&h), GRT_E_INVALID_MODEL, "inputs");
+	h_run_err(&h, GRT_E_INVALID_MODEL, "inputs");
 	h_free(&h);
 }
 END_TEST
@@ -786,13 +774,13 @@ START_TEST(sqrt_values)
 	uint16_t ha[2] = { float_to_half(9), float_to_half(0.25f) };
 	static const double he[2] = { 3, 0.5 };
 
-	check_ok(run1("Sqrt", 13, DT_FLOAT, 1, (const int64_t[1]){ 5 }, a));
+	expect_ok(__func__, h.err, run1("Sqrt", 13, DT_FLOAT, 1, (const int64_t[1]){ 5 }, a));
 	check_f(out0(), e, 5, 0);
 	h_free(&h);
-	check_ok(run1("Sqrt", 6, DT_DOUBLE, 1, d2, da));
+	expect_ok(__func__, h.err, run1("Sqrt", 6, DT_DOUBLE, 1, d2, da));
 	check_f(out0(), de, 2, 1e-15);
 	h_free(&h);
-	check_ok(run1("Sqrt", 13, DT_FLOAT16, 1, d2, ha));
+	expect_ok(__func__, h.err, run1("Sqrt", 13, DT_FLOAT16, 1, d2, ha));
 	check_shape(out0(), DT_FLOAT16, 1, d2);
 	check_f(out0(), he, 2, 0);
 	h_free(&h);
@@ -807,11 +795,11 @@ START_TEST(sigmoid_values)
 
 	for (int i = 0; i < 8; i++)
 		e[i] = 1.0 / (1.0 + exp(-(double)a[i]));
-	check_ok(run1("Sigmoid", 13, DT_FLOAT, 1, d8, a));
+	expect_ok(__func__, h.err, run1("Sigmoid", 13, DT_FLOAT, 1, d8, a));
 	check_f(out0(), e, 8, 3e-7);
 	h_free(&h);
 	/* e^-100 is a float subnormal: not lost to 1 - (1 - tiny) */
-	check_ok(run1("Sigmoid", 13, DT_FLOAT, 0, NULL, &tiny));
+	expect_ok(__func__, h.err, run1("Sigmoid", 13, DT_FLOAT, 0, NULL, &tiny));
 	ck_assert_msg(fval(out0(), 0) > 3.6e-44 && fval(out0(), 0) < 3.9e-44,
 	              "sigmoid(-100) = %g, expected 3.72e-44", fval(out0(), 0));
 	h_free(&h);
@@ -830,7 +818,7 @@ START_TEST(sigmoid_accuracy)
 		a[i] = -87.0f + 0.1f * (float)i;
 		e[i] = 1.0 / (1.0 + exp(-(double)a[i]));
 	}
-	check_ok(run1("Sigmoid", 13, DT_FLOAT, 1, &n, a));
+	expect_ok(__func__, h.err, run1("Sigmoid", 13, DT_FLOAT, 1, &n, a));
 	check_f(out0(), e, n, 4e-7);
 	h_free(&h);
 }
@@ -847,16 +835,16 @@ START_TEST(sigmoid_tanh_double_half)
 
 	for (int i = 0; i < 3; i++)
 		de[i] = 1.0 / (1.0 + exp(-da[i]));
-	check_ok(run1("Sigmoid", 6, DT_DOUBLE, 1, d3, da));
+	expect_ok(__func__, h.err, run1("Sigmoid", 6, DT_DOUBLE, 1, d3, da));
 	check_f(out0(), de, 3, 1e-14);
 	ck_assert(fval(out0(), 0) > 1e-305);    /* e^-700, kept */
 	h_free(&h);
 	for (int i = 0; i < 3; i++)
 		te[i] = tanh(ta[i]);
-	check_ok(run1("Tanh", 13, DT_DOUBLE, 1, d3, ta));
+	expect_ok(__func__, h.err, run1("Tanh", 13, DT_DOUBLE, 1, d3, ta));
 	check_f(out0(), te, 3, 1e-15);
 	h_free(&h);
-	check_ok(run1("Sigmoid", 13, DT_FLOAT16, 1, d2, ha));
+	expect_ok(__func__, h.err, run1("Sigmoid", 13, DT_FLOAT16, 1, d2, ha));
 	check_f(out0(), he, 2, 1e-3);
 	h_free(&h);
 }
@@ -869,7 +857,7 @@ START_TEST(tanh_values)
 
 	for (int i = 0; i < 6; i++)
 		e[i] = tanh((double)a[i]);
-	check_ok(run1("Tanh", 13, DT_FLOAT, 1, d6, a));
+	expect_ok(__func__, h.err, run1("Tanh", 13, DT_FLOAT, 1, d6, a));
 	check_f(out0(), e, 6, 2e-7);
 	h_free(&h);
 }
@@ -880,12 +868,14 @@ START_TEST(unary_errors)
 	static const int32_t ia[2] = { 1, 4 };
 	static const float fa[2] = { 1, 4 };
 
-	check_err(run1("Sqrt", 13, DT_INT32, 1, d2, ia), GRT_E_DTYPE, "unsupported element type int32");
+	expect_error(__func__, h.err, run1("Sqrt", 13, DT_INT32, 1, d2, ia), GRT_E_DTYPE,
+	             "unsupported element type int32");
 	h_free(&h);
-	check_err(run1("Sigmoid", 13, DT_INT32, 1, d2, ia), GRT_E_DTYPE, "int32");
+	expect_error(__func__, h.err, run1("Sigmoid", 13, DT_INT32, 1, d2, ia), GRT_E_DTYPE,
+	             "int32");
 	h_free(&h);
-	check_err(run2("Tanh", 13, DT_FLOAT, 1, d2, fa, DT_FLOAT, 1, d2, fa), GRT_E_INVALID_MODEL,
-	          "inputs");
+	expect_error(__func__, h.err, run2("Tanh", 13, DT_FLOAT, 1, d2, fa, DT_FLOAT, 1, d2, fa),
+	             GRT_E_INVALID_MODEL, "inputs");
 	h_free(&h);
 }
 END_TEST
@@ -907,7 +897,7 @@ START_TEST(mathfn_ops_long_rows)
 	a[5] = -INFINITY;
 	a[6] = INFINITY;
 	for (int op = 0; op < 2; op++) {
-		check_ok(run1(op ? "Tanh" : "Sigmoid", 13, DT_FLOAT, 1, &n, a));
+		expect_ok(__func__, h.err, run1(op ? "Tanh" : "Sigmoid", 13, DT_FLOAT, 1, &n, a));
 		for (int i = 0; i < 37; i++) {
 			float g = ((float *)out0()->data)[i];
 			double e = op ? tanh(a[i]) : ref_sigmoid(a[i]);
@@ -918,8 +908,8 @@ START_TEST(mathfn_ops_long_rows)
 		h_free(&h);
 	}
 	for (int scalar = 0; scalar < 2; scalar++) {
-		check_ok(run2("PRelu", 16, DT_FLOAT, 1, d37, a, DT_FLOAT, scalar ? 0 : 1, d37,
-		              scalar ? &sl[1] : sl));
+		expect_ok(__func__, h.err, run2("PRelu", 16, DT_FLOAT, 1, d37, a, DT_FLOAT,
+		                                scalar ? 0 : 1, d37, scalar ? &sl[1] : sl));
 		for (int i = 0; i < 37; i++) {
 			float s = scalar ? sl[1] : sl[i];
 			float e = a[i] < 0 ? s * a[i] : a[i], g = ((float *)out0()->data)[i];
@@ -943,17 +933,17 @@ START_TEST(prelu_values)
 	static const double el[12] = { 1, -10, 2, -2, 0, -400, -1, -10, 3, -3, -5, 5 };
 	double e1[12];
 
-	check_ok(run2("PRelu", 16, DT_FLOAT, 3, dx, x, DT_FLOAT, 3, ds, s));
+	expect_ok(__func__, h.err, run2("PRelu", 16, DT_FLOAT, 3, dx, x, DT_FLOAT, 3, ds, s));
 	check_shape(out0(), DT_FLOAT, 3, dx);
 	check_f(out0(), ec, 12, 0);
 	h_free(&h);
 	/* 1-D slope: numpy rule, last axis */
-	check_ok(run2("PRelu", 9, DT_FLOAT, 3, dx, x, DT_FLOAT, 1, d3, s3));
+	expect_ok(__func__, h.err, run2("PRelu", 9, DT_FLOAT, 3, dx, x, DT_FLOAT, 1, d3, s3));
 	check_f(out0(), el, 12, 0);
 	h_free(&h);
 	for (int i = 0; i < 12; i++)
 		e1[i] = x[i] < 0 ? x[i] * 0.25 : x[i];
-	check_ok(run2("PRelu", 7, DT_FLOAT, 3, dx, x, DT_FLOAT, 0, NULL, &s1));
+	expect_ok(__func__, h.err, run2("PRelu", 7, DT_FLOAT, 3, dx, x, DT_FLOAT, 0, NULL, &s1));
 	check_f(out0(), e1, 12, 0);
 	h_free(&h);
 }
@@ -969,16 +959,16 @@ START_TEST(prelu_types)
 	static const int64_t ue[2] = { 0xffffffffLL, 1 };
 	static const double dx[2] = { -1, 1 }, ds[2] = { 0.1, 0.1 }, de[2] = { -0.1, 1 };
 
-	check_ok(run2("PRelu", 16, DT_INT32, 1, d4, x, DT_INT32, 1, d1, s));
+	expect_ok(__func__, h.err, run2("PRelu", 16, DT_INT32, 1, d4, x, DT_INT32, 1, d1, s));
 	check_i(out0(), e, 4);
 	h_free(&h);
-	check_ok(run2("PRelu", 16, DT_INT64, 1, d2, lx, DT_INT64, 1, d2, ls));
+	expect_ok(__func__, h.err, run2("PRelu", 16, DT_INT64, 1, d2, lx, DT_INT64, 1, d2, ls));
 	check_i(out0(), le, 2);
 	h_free(&h);
-	check_ok(run2("PRelu", 16, DT_UINT32, 1, d2, ux, DT_UINT32, 1, d1, us));
+	expect_ok(__func__, h.err, run2("PRelu", 16, DT_UINT32, 1, d2, ux, DT_UINT32, 1, d1, us));
 	check_i(out0(), ue, 2);
 	h_free(&h);
-	check_ok(run2("PRelu", 16, DT_DOUBLE, 1, d2, dx, DT_DOUBLE, 1, d2, ds));
+	expect_ok(__func__, h.err, run2("PRelu", 16, DT_DOUBLE, 1, d2, dx, DT_DOUBLE, 1, d2, ds));
 	check_f(out0(), de, 2, 0);
 	h_free(&h);
 }
@@ -991,17 +981,17 @@ START_TEST(prelu_errors)
 	static const int8_t i8[12] = { 0 };
 
 	/* slope would grow the output: not unidirectional */
-	check_err(run2("PRelu", 16, DT_FLOAT, 2, d34, x, DT_FLOAT, 3, d214, x), GRT_E_SHAPE,
-	          "does not broadcast to X");
+	expect_error(__func__, h.err, run2("PRelu", 16, DT_FLOAT, 2, d34, x, DT_FLOAT, 3, d214, x),
+	             GRT_E_SHAPE, "does not broadcast to X");
 	h_free(&h);
-	check_err(run2("PRelu", 16, DT_FLOAT, 1, d4, x, DT_FLOAT, 2, d31, x), GRT_E_SHAPE,
-	          "slope");
+	expect_error(__func__, h.err, run2("PRelu", 16, DT_FLOAT, 1, d4, x, DT_FLOAT, 2, d31, x),
+	             GRT_E_SHAPE, "slope");
 	h_free(&h);
-	check_err(run2("PRelu", 16, DT_FLOAT, 2, d34, x, DT_FLOAT, 1, d3, x), GRT_E_SHAPE,
-	          "cannot broadcast");
+	expect_error(__func__, h.err, run2("PRelu", 16, DT_FLOAT, 2, d34, x, DT_FLOAT, 1, d3, x),
+	             GRT_E_SHAPE, "cannot broadcast");
 	h_free(&h);
-	check_err(run2("PRelu", 16, DT_INT8, 2, d34, i8, DT_INT8, 2, d34, i8), GRT_E_DTYPE,
-	          "int8");
+	expect_error(__func__, h.err, run2("PRelu", 16, DT_INT8, 2, d34, i8, DT_INT8, 2, d34, i8),
+	             GRT_E_DTYPE, "int8");
 	h_free(&h);
 }
 END_TEST
@@ -1032,23 +1022,23 @@ START_TEST(cast_float_to_int)
 	static const double u[3] = { 1.8446744073709552e19, 1.8446744073709550e19, -3 };
 	static const int64_t eu64[3] = { -1 /* UINT64_MAX */, (int64_t)18446744073709549568ULL, 0 };
 
-	check_ok(run_cast(13, DT_FLOAT, DT_INT64, 9, a));
+	expect_ok(__func__, h.err, run_cast(13, DT_FLOAT, DT_INT64, 9, a));
 	check_shape(out0(), DT_INT64, 1, (const int64_t[1]){ 9 });
 	check_i(out0(), e64, 9);
 	h_free(&h);
-	check_ok(run_cast(13, DT_FLOAT, DT_UINT8, 6, b));
+	expect_ok(__func__, h.err, run_cast(13, DT_FLOAT, DT_UINT8, 6, b));
 	check_i(out0(), eu8, 6);
 	h_free(&h);
-	check_ok(run_cast(13, DT_FLOAT, DT_INT8, 6, b));
+	expect_ok(__func__, h.err, run_cast(13, DT_FLOAT, DT_INT8, 6, b));
 	check_i(out0(), ei8, 6);
 	h_free(&h);
-	check_ok(run_cast(13, DT_DOUBLE, DT_INT32, 4, c));
+	expect_ok(__func__, h.err, run_cast(13, DT_DOUBLE, DT_INT32, 4, c));
 	check_i(out0(), ei32, 4);
 	h_free(&h);
-	check_ok(run_cast(13, DT_DOUBLE, DT_UINT32, 4, c));
+	expect_ok(__func__, h.err, run_cast(13, DT_DOUBLE, DT_UINT32, 4, c));
 	check_i(out0(), eu32, 4);
 	h_free(&h);
-	check_ok(run_cast(13, DT_DOUBLE, DT_UINT64, 3, u));
+	expect_ok(__func__, h.err, run_cast(13, DT_DOUBLE, DT_UINT64, 3, u));
 	check_i(out0(), eu64, 3);
 	h_free(&h);
 }
@@ -1064,17 +1054,17 @@ START_TEST(cast_int_to_float)
 	static const int32_t i[3] = { INT32_MAX, -5, 0 };
 	static const double ei[3] = { 2147483647, -5, 0 };
 
-	check_ok(run_cast(13, DT_INT64, DT_FLOAT, 5, a));
+	expect_ok(__func__, h.err, run_cast(13, DT_INT64, DT_FLOAT, 5, a));
 	check_shape(out0(), DT_FLOAT, 1, (const int64_t[1]){ 5 });
 	check_f(out0(), e, 5, 0);
 	h_free(&h);
-	check_ok(run_cast(13, DT_UINT64, DT_FLOAT, 2, u));
+	expect_ok(__func__, h.err, run_cast(13, DT_UINT64, DT_FLOAT, 2, u));
 	check_f(out0(), eu, 2, 0);
 	h_free(&h);
-	check_ok(run_cast(13, DT_UINT64, DT_DOUBLE, 2, u));
+	expect_ok(__func__, h.err, run_cast(13, DT_UINT64, DT_DOUBLE, 2, u));
 	check_f(out0(), eu, 2, 0);
 	h_free(&h);
-	check_ok(run_cast(13, DT_INT32, DT_DOUBLE, 3, i));
+	expect_ok(__func__, h.err, run_cast(13, DT_INT32, DT_DOUBLE, 3, i));
 	check_f(out0(), ei, 3, 0);
 	h_free(&h);
 }
@@ -1089,21 +1079,21 @@ START_TEST(cast_int_to_int)
 	static const uint8_t b[3] = { 0, 1, 7 };
 	static const int64_t eb[3] = { 0, 1, 1 };
 
-	check_ok(run_cast(11, DT_INT64, DT_INT8, 5, a));
+	expect_ok(__func__, h.err, run_cast(11, DT_INT64, DT_INT8, 5, a));
 	check_i(out0(), e8, 5);
 	h_free(&h);
-	check_ok(run_cast(11, DT_INT64, DT_UINT16, 5, a));
+	expect_ok(__func__, h.err, run_cast(11, DT_INT64, DT_UINT16, 5, a));
 	check_i(out0(), eu16, 5);
 	h_free(&h);
-	check_ok(run_cast(11, DT_INT64, DT_INT64, 5, a));
+	expect_ok(__func__, h.err, run_cast(11, DT_INT64, DT_INT64, 5, a));
 	check_i(out0(), a, 5);
 	h_free(&h);
-	check_ok(run_cast(11, DT_INT64, DT_BOOL, 5, a));
+	expect_ok(__func__, h.err, run_cast(11, DT_INT64, DT_BOOL, 5, a));
 	check_shape(out0(), DT_BOOL, 1, (const int64_t[1]){ 5 });
 	check_i(out0(), ebool, 5);
 	h_free(&h);
 	/* bool bytes other than 0/1 read as true */
-	check_ok(run_cast(11, DT_BOOL, DT_INT32, 3, b));
+	expect_ok(__func__, h.err, run_cast(11, DT_BOOL, DT_INT32, 3, b));
 	check_i(out0(), eb, 3);
 	h_free(&h);
 }
@@ -1124,26 +1114,26 @@ START_TEST(cast_half_types)
 	static const int64_t eh_i32[3] = { 2, -65504, INT32_MAX };
 	static const double eh_f[3] = { 2.5, -65504, INFINITY };
 
-	check_ok(run_cast(13, DT_FLOAT, DT_FLOAT16, 6, f));
+	expect_ok(__func__, h.err, run_cast(13, DT_FLOAT, DT_FLOAT16, 6, f));
 	check_shape(out0(), DT_FLOAT16, 1, (const int64_t[1]){ 6 });
 	for (int i = 0; i < 5; i++)
 		ck_assert_msg(ival(out0(), i) == ef16[i], "tensor 'out' index %d: got 0x%llx, "
 		              "expected 0x%llx", i, (long long)ival(out0(), i), (long long)ef16[i]);
 	ck_assert(isnan(fval(out0(), 5)));
 	h_free(&h);
-	check_ok(run_cast(13, DT_DOUBLE, DT_FLOAT16, 3, d));
+	expect_ok(__func__, h.err, run_cast(13, DT_DOUBLE, DT_FLOAT16, 3, d));
 	check_i(out0(), edh, 3);
 	h_free(&h);
-	check_ok(run_cast(13, DT_DOUBLE, DT_BFLOAT16, 3, d));
+	expect_ok(__func__, h.err, run_cast(13, DT_DOUBLE, DT_BFLOAT16, 3, d));
 	check_i(out0(), edb, 3);
 	h_free(&h);
-	check_ok(run_cast(13, DT_INT64, DT_BFLOAT16, 2, big));
+	expect_ok(__func__, h.err, run_cast(13, DT_INT64, DT_BFLOAT16, 2, big));
 	check_i(out0(), ebig, 2);
 	h_free(&h);
-	check_ok(run_cast(13, DT_FLOAT16, DT_INT32, 3, h16));
+	expect_ok(__func__, h.err, run_cast(13, DT_FLOAT16, DT_INT32, 3, h16));
 	check_i(out0(), eh_i32, 3);
 	h_free(&h);
-	check_ok(run_cast(13, DT_FLOAT16, DT_FLOAT, 3, h16));
+	expect_ok(__func__, h.err, run_cast(13, DT_FLOAT16, DT_FLOAT, 3, h16));
 	check_f(out0(), eh_f, 3, 0);
 	h_free(&h);
 }
@@ -1161,10 +1151,10 @@ START_TEST(cast_bfloat16_rounding)
 	static const double ebf[2] = { 1.0078125, -INFINITY };
 
 	memcpy(f, bits, sizeof(f));
-	check_ok(run_cast(13, DT_FLOAT, DT_BFLOAT16, 5, f));
+	expect_ok(__func__, h.err, run_cast(13, DT_FLOAT, DT_BFLOAT16, 5, f));
 	check_i(out0(), e, 5);
 	h_free(&h);
-	check_ok(run_cast(13, DT_BFLOAT16, DT_DOUBLE, 2, bf));
+	expect_ok(__func__, h.err, run_cast(13, DT_BFLOAT16, DT_DOUBLE, 2, bf));
 	check_f(out0(), ebf, 2, 0);
 	h_free(&h);
 }
@@ -1179,16 +1169,16 @@ START_TEST(cast_bool)
 	uint16_t hz[2] = { 0x8000, 0x0001 };
 	static const int64_t ehz[2] = { 0, 1 };
 
-	check_ok(run_cast(13, DT_FLOAT, DT_BOOL, 5, f));
+	expect_ok(__func__, h.err, run_cast(13, DT_FLOAT, DT_BOOL, 5, f));
 	check_i(out0(), e, 5);
 	h_free(&h);
-	check_ok(run_cast(13, DT_BOOL, DT_FLOAT, 2, b));
+	expect_ok(__func__, h.err, run_cast(13, DT_BOOL, DT_FLOAT, 2, b));
 	check_f(out0(), eb, 2, 0);
 	h_free(&h);
-	check_ok(run_cast(13, DT_BOOL, DT_FLOAT16, 2, b));
+	expect_ok(__func__, h.err, run_cast(13, DT_BOOL, DT_FLOAT16, 2, b));
 	check_f(out0(), eb, 2, 0);
 	h_free(&h);
-	check_ok(run_cast(13, DT_FLOAT16, DT_BOOL, 2, hz));
+	expect_ok(__func__, h.err, run_cast(13, DT_FLOAT16, DT_BOOL, 2, hz));
 	check_i(out0(), ehz, 2);
 	h_free(&h);
 }
@@ -1211,7 +1201,7 @@ START_TEST(cast_blocks_all_pairs)
 		e[i] = i % 100;
 	}
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		check_ok(run_cast(13, DT_INT32, types[i], n, src));
+		expect_ok(__func__, h.err, run_cast(13, DT_INT32, types[i], n, src));
 		check_f(out0(), e, n, 0);
 		for (size_t j = 0; j < sizeof(types) / sizeof(types[0]); j++) {
 			static struct harness second;
@@ -1236,26 +1226,28 @@ START_TEST(cast_errors)
 {
 	static const float f[2] = { 1, 2 };
 
-	check_err(run_cast(13, DT_FLOAT, DT_STRING, 2, f), GRT_E_UNSUPPORTED, "STRING");
+	expect_error(__func__, h.err, run_cast(13, DT_FLOAT, DT_STRING, 2, f), GRT_E_UNSUPPORTED,
+	             "STRING");
 	h_free(&h);
-	check_err(run_cast(19, DT_FLOAT, 17, 2, f), GRT_E_UNSUPPORTED, "element type 17");
+	expect_error(__func__, h.err, run_cast(19, DT_FLOAT, 17, 2, f), GRT_E_UNSUPPORTED,
+	             "element type 17");
 	h_free(&h);
-	check_err(run_cast(13, DT_FLOAT, 99, 2, f), GRT_E_ATTR, "'to' = 99");
+	expect_error(__func__, h.err, run_cast(13, DT_FLOAT, 99, 2, f), GRT_E_ATTR, "'to' = 99");
 	h_free(&h);
-	check_err(run_cast(13, DT_FLOAT, 0, 2, f), GRT_E_ATTR, "'to' = 0");
+	expect_error(__func__, h.err, run_cast(13, DT_FLOAT, 0, 2, f), GRT_E_ATTR, "'to' = 0");
 	h_free(&h);
 
 	h_init(&h, "Cast", 13);
 	h_input(&h, DT_FLOAT, 1, d2, f, 0);
 	h_output(&h);
-	check_err(h_run(&h), GRT_E_ATTR, "'to' is required");
+	h_run_err(&h, GRT_E_ATTR, "'to' is required");
 	h_free(&h);
 
 	h_init(&h, "Cast", 13);
 	h_input(&h, DT_FLOAT, 1, d2, f, 0);
 	h_output(&h);
 	h_attr_float(&h, "to", 1.0f);
-	check_err(h_run(&h), GRT_E_ATTR, "'to' must be INT");
+	h_run_err(&h, GRT_E_ATTR, "'to' must be INT");
 	h_free(&h);
 }
 END_TEST
@@ -1270,7 +1262,7 @@ START_TEST(cast_empty_and_shape)
 	h_input(&h, DT_FLOAT, 3, d203, NULL, 0);
 	h_output(&h);
 	h_attr_int(&h, "to", DT_INT64);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	check_shape(out0(), DT_INT64, 3, d203);
 	h_free(&h);
 
@@ -1278,7 +1270,7 @@ START_TEST(cast_empty_and_shape)
 	h_input(&h, DT_FLOAT, 2, d23, f, 0);
 	h_output(&h);
 	h_attr_int(&h, "to", DT_INT32);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	check_shape(out0(), DT_INT32, 2, d23);
 	check_i(out0(), e, 6);
 	h_free(&h);
@@ -1287,111 +1279,61 @@ START_TEST(cast_empty_and_shape)
 	h_input(&h, DT_FLOAT, 0, NULL, f, 0);
 	h_output(&h);
 	h_attr_int(&h, "to", DT_DOUBLE);
-	check_ok(h_run(&h));
+	h_run_ok(&h);
 	check_shape(out0(), DT_DOUBLE, 0, NULL);
 	check_f(out0(), (const double[1]){ 1 }, 1, 0);
 	h_free(&h);
 }
 END_TEST
 
-static Suite *op_suite(const char *name, TCase **values, TCase **shapes, TCase **errors,
-                       TCase **opsets)
-{
-	Suite *s = suite_create(name);
-
-	*values = tcase_create("values");
-	*shapes = tcase_create("shapes");
-	*errors = tcase_create("errors");
-	*opsets = tcase_create("opsets");
-	suite_add_tcase(s, *values);
-	suite_add_tcase(s, *shapes);
-	suite_add_tcase(s, *errors);
-	suite_add_tcase(s, *opsets);
-	return s;
-}
-
 int main(void)
 {
-	TCase *v, *sh, *er, *op;
-	SRunner *sr;
-	Suite *s;
-	int failed;
+	const struct test_def add[] = {
+		{ "values", add_values_float }, { "values", sub_mul_values },
+		{ "values", add_values_double_half }, { "values", add_integer_wraparound },
+		{ "shapes", add_broadcast_shapes }, { "shapes", add_empty },
+		{ "errors", add_errors },
+		{ "opsets", add_legacy_broadcast }, { "opsets", binary_opsets },
+	};
+	const struct test_def div[] = { { "values", div_values }, { "errors", div_by_zero } };
+	const struct test_def pow[] = {
+		{ "values", pow_float }, { "values", pow_mixed_types }, { "values", pow_integer },
+		{ "errors", pow_errors },
+	};
+	const struct test_def equal[] = { { "values", equal_values }, { "errors", equal_errors } };
+	const struct test_def where[] = {
+		{ "values", where_types }, { "shapes", where_values }, { "errors", where_errors },
+	};
+	const struct test_def sqrt_[] = { { "values", sqrt_values }, { "errors", unary_errors } };
+	const struct test_def sigmoid[] = {
+		{ "values", sigmoid_values }, { "values", sigmoid_accuracy },
+		{ "values", sigmoid_tanh_double_half },
+	};
+	const struct test_def tanh_[] = { { "values", tanh_values } };
+	const struct test_def prelu[] = {
+		{ "values", prelu_types }, { "shapes", prelu_values }, { "errors", prelu_errors },
+	};
+	const struct test_def mathfn[] = { { "values", mathfn_ops_long_rows, .timeout_s = 60 } };
+	const struct test_def cast[] = {
+		{ "values", cast_float_to_int }, { "values", cast_int_to_float },
+		{ "values", cast_int_to_int }, { "values", cast_half_types },
+		{ "values", cast_bfloat16_rounding }, { "values", cast_bool },
+		{ "values", cast_blocks_all_pairs },
+		{ "shapes", cast_empty_and_shape }, { "errors", cast_errors },
+	};
+	Suite *suites[] = {
+		suite_from_table("Add", add, N_ELEMS(add)),
+		suite_from_table("Div", div, N_ELEMS(div)),
+		suite_from_table("Pow", pow, N_ELEMS(pow)),
+		suite_from_table("Equal", equal, N_ELEMS(equal)),
+		suite_from_table("Where", where, N_ELEMS(where)),
+		suite_from_table("Sqrt", sqrt_, N_ELEMS(sqrt_)),
+		suite_from_table("Sigmoid", sigmoid, N_ELEMS(sigmoid)),
+		suite_from_table("Tanh", tanh_, N_ELEMS(tanh_)),
+		suite_from_table("PRelu", prelu, N_ELEMS(prelu)),
+		suite_from_table("mathfn", mathfn, N_ELEMS(mathfn)),
+		suite_from_table("Cast", cast, N_ELEMS(cast)),
+	};
 
-	s = op_suite("Add", &v, &sh, &er, &op);
-	tcase_add_test(v, add_values_float);
-	tcase_add_test(v, sub_mul_values);
-	tcase_add_test(v, add_values_double_half);
-	tcase_add_test(v, add_integer_wraparound);
-	tcase_add_test(sh, add_broadcast_shapes);
-	tcase_add_test(sh, add_empty);
-	tcase_add_test(er, add_errors);
-	tcase_add_test(op, add_legacy_broadcast);
-	tcase_add_test(op, binary_opsets);
-	sr = srunner_create(s);
-
-	s = op_suite("Div", &v, &sh, &er, &op);
-	tcase_add_test(v, div_values);
-	tcase_add_test(er, div_by_zero);
-	srunner_add_suite(sr, s);
-
-	s = op_suite("Pow", &v, &sh, &er, &op);
-	tcase_add_test(v, pow_float);
-	tcase_add_test(v, pow_mixed_types);
-	tcase_add_test(v, pow_integer);
-	tcase_add_test(er, pow_errors);
-	srunner_add_suite(sr, s);
-
-	s = op_suite("Equal", &v, &sh, &er, &op);
-	tcase_add_test(v, equal_values);
-	tcase_add_test(er, equal_errors);
-	srunner_add_suite(sr, s);
-
-	s = op_suite("Where", &v, &sh, &er, &op);
-	tcase_add_test(sh, where_values);
-	tcase_add_test(v, where_types);
-	tcase_add_test(er, where_errors);
-	srunner_add_suite(sr, s);
-
-	s = op_suite("Sqrt", &v, &sh, &er, &op);
-	tcase_add_test(v, sqrt_values);
-	tcase_add_test(er, unary_errors);
-	srunner_add_suite(sr, s);
-
-	s = op_suite("Sigmoid", &v, &sh, &er, &op);
-	tcase_add_test(v, sigmoid_values);
-	tcase_add_test(v, sigmoid_accuracy);
-	tcase_add_test(v, sigmoid_tanh_double_half);
-	srunner_add_suite(sr, s);
-
-	s = op_suite("Tanh", &v, &sh, &er, &op);
-	tcase_add_test(v, tanh_values);
-	srunner_add_suite(sr, s);
-
-	s = op_suite("PRelu", &v, &sh, &er, &op);
-	tcase_add_test(sh, prelu_values);
-	tcase_add_test(v, prelu_types);
-	tcase_add_test(er, prelu_errors);
-	srunner_add_suite(sr, s);
-
-	s = op_suite("mathfn", &v, &sh, &er, &op);
-	tcase_add_test(v, mathfn_ops_long_rows);
-	tcase_set_timeout(v, 60);
-	srunner_add_suite(sr, s);
-
-	s = op_suite("Cast", &v, &sh, &er, &op);
-	tcase_add_test(v, cast_float_to_int);
-	tcase_add_test(v, cast_int_to_float);
-	tcase_add_test(v, cast_int_to_int);
-	tcase_add_test(v, cast_half_types);
-	tcase_add_test(v, cast_bfloat16_rounding);
-	tcase_add_test(v, cast_bool);
-	tcase_add_test(v, cast_blocks_all_pairs);
-	tcase_add_test(sh, cast_empty_and_shape);
-	tcase_add_test(er, cast_errors);
-	srunner_add_suite(sr, s);
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

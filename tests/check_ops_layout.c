@@ -620,21 +620,27 @@ END_TEST
 
 int main(void)
 {
-	SRunner *sr = srunner_create(h_suite("Concat", TESTS(concat_values,
-	                                     concat_split_values_block_sizes),
-	                                     TESTS(concat_shapes_empty), TESTS(concat_errors),
-	                                     TESTS(concat_opsets_default_axis)));
-	int failed;
+	const struct test_def concat[] = {
+		{ "values", concat_values }, { "values", concat_split_values_block_sizes },
+		{ "shapes", concat_shapes_empty }, { "errors", concat_errors },
+		{ "opsets", concat_opsets_default_axis },
+	};
+	const struct test_def split[] = {
+		{ "values", split_values_attribute }, { "values", split_values_input },
+		{ "errors", split_errors }, { "opsets", split_opsets_registry },
+	};
+	const struct test_def transpose[] = {
+		{ "values", transpose_values_small }, { "values", transpose_values_all_perms_3d },
+		{ "values", transpose_values_fast_paths }, { "values", transpose_values_kernels },
+		{ "values", transpose_values_pairs },
+		{ "shapes", transpose_shapes }, { "errors", transpose_errors },
+		{ "opsets", transpose_opsets_registry },
+	};
+	Suite *suites[] = {
+		suite_from_table("Concat", concat, N_ELEMS(concat)),
+		suite_from_table("Split", split, N_ELEMS(split)),
+		suite_from_table("Transpose", transpose, N_ELEMS(transpose)),
+	};
 
-	srunner_add_suite(sr, h_suite("Split", TESTS(split_values_attribute, split_values_input),
-	                              NULL, TESTS(split_errors), TESTS(split_opsets_registry)));
-	srunner_add_suite(sr, h_suite("Transpose", TESTS(transpose_values_small,
-	                              transpose_values_all_perms_3d, transpose_values_fast_paths,
-	                              transpose_values_kernels, transpose_values_pairs),
-	                              TESTS(transpose_shapes), TESTS(transpose_errors),
-	                              TESTS(transpose_opsets_registry)));
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops/gemm.h"
-#include "tests/check_util.h"
+#include "tests/op_harness.h"
 
 /* --- MatMul --- */
 
@@ -23,7 +23,7 @@ START_TEST(matmul_values_2d)
 	h_input(&h, DT_FLOAT, 2, da, a, 0);
 	h_input(&h, DT_FLOAT, 2, db, b, 0);
 	h_output(&h);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	expect_dims(h.out[0], 2, dy);
 	expect_f32(h.out[0], y, 4, 0, 0, "Y");
 	h_free(&h);
@@ -45,7 +45,7 @@ START_TEST(matmul_values_rows)
 		h_input(&h, DT_FLOAT, 2, da, a, 0);
 		h_input(&h, DT_FLOAT, 2, db, b, 0);
 		h_output(&h);
-		RUN_OK(&h);
+		h_run_ok(&h);
 		expect_f32(h.out[0], y, m * 7, 1e-6, 1e-5, "Y");
 		h_free(&h);
 	}
@@ -64,7 +64,7 @@ START_TEST(matmul_values_vectors)
 	h_input(&h, DT_FLOAT, 1, d3, v, 0);
 	h_input(&h, DT_FLOAT, 1, d3, v, 0);
 	h_output(&h);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	ck_assert_int_eq(h.out[0]->ndim, 0);
 	expect_f32(h.out[0], dot, 1, 0, 0, "Y");
 	h_free(&h);
@@ -74,7 +74,7 @@ START_TEST(matmul_values_vectors)
 	h_input(&h, DT_FLOAT, 1, d3, v, 0);
 	h_input(&h, DT_FLOAT, 2, d32, m32, 0);
 	h_output(&h);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	expect_dims(h.out[0], 1, d2);
 	expect_f32(h.out[0], vm, 2, 0, 0, "Y");
 	h_free(&h);
@@ -84,7 +84,7 @@ START_TEST(matmul_values_vectors)
 	h_input(&h, DT_FLOAT, 2, d23, m32, 0);
 	h_input(&h, DT_FLOAT, 1, d3, v, 0);
 	h_output(&h);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	expect_dims(h.out[0], 1, d2);
 	expect_f32(h.out[0], mv, 2, 0, 0, "Y");
 	h_free(&h);
@@ -110,7 +110,7 @@ START_TEST(matmul_values_broadcast)
 	h_input(&h, DT_FLOAT, 4, da, a, 0);
 	h_input(&h, DT_FLOAT, 3, db, b, 0);
 	h_output(&h);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	expect_dims(h.out[0], 4, dy);
 	expect_f32(h.out[0], y, 180, 1e-6, 1e-5, "Y");
 	h_free(&h);
@@ -122,7 +122,7 @@ START_TEST(matmul_values_broadcast)
 	h_input(&h, DT_FLOAT, 3, da2, a2, 0);
 	h_input(&h, DT_FLOAT, 2, db2, b2, 1);
 	h_output(&h);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	expect_dims(h.out[0], 3, dy2);
 	expect_f32(h.out[0], y2, 30, 1e-6, 1e-5, "Y");
 	h_free(&h);
@@ -139,7 +139,7 @@ START_TEST(matmul_values_broadcast)
 		h_input(&h, DT_FLOAT, 2, da3, a3, 0);
 		h_input(&h, DT_FLOAT, 3, db3, b3, 0);
 		h_output(&h);
-		RUN_OK(&h);
+		h_run_ok(&h);
 		expect_dims(h.out[0], 3, dy3);
 		expect_f32(h.out[0], y3, 24, 1e-6, 1e-5, "Y");
 		h_free(&h);
@@ -159,7 +159,7 @@ START_TEST(matmul_values_types)
 		h_input(&h, DT_INT32, 2, d22, a, 0);
 		h_input(&h, DT_INT32, 2, d22, b, 0);
 		h_output(&h);
-		RUN_OK(&h);
+		h_run_ok(&h);
 		ck_assert_int_eq(h.out[0]->dtype, DT_INT32);
 		for (int i = 0; i < 4; i++)
 			ck_assert_msg(((int32_t *)h.out[0]->data)[i] == y[i], "Y[%d]: got %d, expected %d",
@@ -172,7 +172,7 @@ START_TEST(matmul_values_types)
 		h_input(&h, DT_INT64, 2, d22, a, 0);
 		h_input(&h, DT_INT64, 2, d22, b, 0);
 		h_output(&h);
-		RUN_OK(&h);
+		h_run_ok(&h);
 		for (int i = 0; i < 4; i++)
 			ck_assert_msg(((int64_t *)h.out[0]->data)[i] == y[i], "Y[%d]: got %lld, expected %lld",
 			              i, (long long)((int64_t *)h.out[0]->data)[i], (long long)y[i]);
@@ -184,7 +184,7 @@ START_TEST(matmul_values_types)
 		h_input(&h, DT_UINT32, 2, d22, a, 0);
 		h_input(&h, DT_UINT32, 2, d22, b, 0);
 		h_output(&h);
-		RUN_OK(&h);
+		h_run_ok(&h);
 		ck_assert(!memcmp(h.out[0]->data, y, sizeof(y)));
 		h_free(&h);
 	}
@@ -194,7 +194,7 @@ START_TEST(matmul_values_types)
 		h_input(&h, DT_UINT64, 2, d22, a, 0);
 		h_input(&h, DT_UINT64, 2, d22, b, 0);
 		h_output(&h);
-		RUN_OK(&h);
+		h_run_ok(&h);
 		ck_assert(!memcmp(h.out[0]->data, y, sizeof(y)));
 		h_free(&h);
 	}
@@ -205,7 +205,7 @@ START_TEST(matmul_values_types)
 		h_input(&h, DT_DOUBLE, 2, d22, a, 0);
 		h_input(&h, DT_DOUBLE, 2, d22, b, 0);
 		h_output(&h);
-		RUN_OK(&h);
+		h_run_ok(&h);
 		expect_f64(h.out[0], y, 4, 1e-15, "Y");
 		h_free(&h);
 	}
@@ -221,7 +221,7 @@ START_TEST(matmul_values_types)
 			h_input(&h, bf16 ? DT_BFLOAT16 : DT_FLOAT16, 2, d22, a, 0);
 			h_input(&h, bf16 ? DT_BFLOAT16 : DT_FLOAT16, 2, d22, b, 0);
 			h_output(&h);
-			RUN_OK(&h);
+			h_run_ok(&h);
 			for (int i = 0; i < 4; i++) {
 				uint16_t v = ((uint16_t *)h.out[0]->data)[i];
 				float got = bf16 ? bf16_to_float(v) : half_to_float(v);
@@ -293,7 +293,7 @@ START_TEST(matmul_shapes_empty)
 	h_input(&h, DT_FLOAT, 2, da, NULL, 0);
 	h_input(&h, DT_FLOAT, 2, db, NULL, 0);
 	h_output(&h);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	expect_dims(h.out[0], 2, dy);
 	expect_f32(h.out[0], zeros, 6, 0, 0, "Y");
 	h_free(&h);
@@ -303,7 +303,7 @@ START_TEST(matmul_shapes_empty)
 	h_input(&h, DT_FLOAT, 2, da2, NULL, 0);
 	h_input(&h, DT_FLOAT, 2, db2, NULL, 0);
 	h_output(&h);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	expect_dims(h.out[0], 2, dy2);
 	h_free(&h);
 }
@@ -318,35 +318,35 @@ START_TEST(matmul_errors)
 	h_input(&h, DT_FLOAT, 2, d23, NULL, 0);
 	h_input(&h, DT_FLOAT, 2, d23, NULL, 0);
 	h_output(&h);
-	expect_error(&h, GRT_E_SHAPE, "3 columns but B 'in' has 2 rows");
+	h_run_err(&h, GRT_E_SHAPE, "3 columns but B 'in' has 2 rows");
 	h_free(&h);
 
 	h_init(&h, "MatMul", 13);
 	h_input(&h, DT_FLOAT, 3, d423, NULL, 0);
 	h_input(&h, DT_FLOAT, 3, d532, NULL, 0);
 	h_output(&h);
-	expect_error(&h, GRT_E_SHAPE, "batch dims do not broadcast");
+	h_run_err(&h, GRT_E_SHAPE, "batch dims do not broadcast");
 	h_free(&h);
 
 	h_init(&h, "MatMul", 13);
 	h_input(&h, DT_FLOAT, 0, d2, NULL, 0);
 	h_input(&h, DT_FLOAT, 1, d2, NULL, 0);
 	h_output(&h);
-	expect_error(&h, GRT_E_SHAPE, "must have rank >= 1");
+	h_run_err(&h, GRT_E_SHAPE, "must have rank >= 1");
 	h_free(&h);
 
 	h_init(&h, "MatMul", 13);
 	h_input(&h, DT_FLOAT, 1, d2, NULL, 0);
 	h_input(&h, DT_DOUBLE, 1, d2, NULL, 0);
 	h_output(&h);
-	expect_error(&h, GRT_E_DTYPE, "A is float but B is double");
+	h_run_err(&h, GRT_E_DTYPE, "A is float but B is double");
 	h_free(&h);
 
 	h_init(&h, "MatMul", 13);
 	h_input(&h, DT_INT8, 1, d2, NULL, 0);
 	h_input(&h, DT_INT8, 1, d2, NULL, 0);
 	h_output(&h);
-	expect_error(&h, GRT_E_DTYPE, "unsupported element type int8");
+	h_run_err(&h, GRT_E_DTYPE, "unsupported element type int8");
 	h_free(&h);
 }
 END_TEST
@@ -361,14 +361,14 @@ START_TEST(matmul_opsets)
 	h_input(&h, DT_INT32, 1, d2, NULL, 0);
 	h_input(&h, DT_INT32, 1, d2, NULL, 0);
 	h_output(&h);
-	expect_error(&h, GRT_E_DTYPE, "int32");
+	h_run_err(&h, GRT_E_DTYPE, "int32");
 	h_free(&h);
 
 	h_init(&h, "MatMul", 12);
 	h_input(&h, DT_BFLOAT16, 1, d2, NULL, 0);
 	h_input(&h, DT_BFLOAT16, 1, d2, NULL, 0);
 	h_output(&h);
-	expect_error(&h, GRT_E_DTYPE, "bfloat16");
+	h_run_err(&h, GRT_E_DTYPE, "bfloat16");
 	h_free(&h);
 
 	for (int o = 1; o <= 18; o++) {
@@ -616,7 +616,7 @@ START_TEST(einsum_values_types)
 		h_input(&h, DT_DOUBLE, 2, d22, b, 1);
 		h_output(&h);
 		h_attr_string(&h, "equation", "ij,jk->ik");
-		RUN_OK(&h);
+		h_run_ok(&h);
 		expect_f64(h.out[0], y, 4, 0, "Y");
 		h_free(&h);
 	}
@@ -627,7 +627,7 @@ START_TEST(einsum_values_types)
 		h_input(&h, DT_INT32, 2, d22, b, 0);
 		h_output(&h);
 		h_attr_string(&h, "equation", "ij,jk->ik");
-		RUN_OK(&h);
+		h_run_ok(&h);
 		ck_assert(!memcmp(h.out[0]->data, y, sizeof(y)));
 		h_free(&h);
 	}
@@ -639,7 +639,7 @@ START_TEST(einsum_values_types)
 		h_input(&h, DT_INT8, 1, d2, b, 0);
 		h_output(&h);
 		h_attr_string(&h, "equation", "i,i->");
-		RUN_OK(&h);
+		h_run_ok(&h);
 		ck_assert_int_eq(((int8_t *)h.out[0]->data)[0], 44);
 		h_free(&h);
 	}
@@ -657,7 +657,7 @@ START_TEST(einsum_values_types)
 			h_input(&h, types[t], 2, d22, buf, 0);
 			h_output(&h);
 			h_attr_string(&h, "equation", "ii->");
-			RUN_OK(&h);
+			h_run_ok(&h);
 			memcpy(&got, h.out[0]->data, es);
 			ck_assert_msg(got == 7, "%s trace: got %lld", dtype_name(types[t]), (long long)got);
 			h_free(&h);
@@ -676,7 +676,7 @@ START_TEST(einsum_values_types)
 		h_input(&h, DT_FLOAT16, 2, d22, b, 1);
 		h_output(&h);
 		h_attr_string(&h, "equation", "ij,jk->ik");
-		RUN_OK(&h);
+		h_run_ok(&h);
 		for (int i = 0; i < 4; i++)
 			ck_assert_msg(half_to_float(((uint16_t *)h.out[0]->data)[i]) == mm[i],
 			              "Y[%d]: got %g, expected %g", i,
@@ -687,7 +687,7 @@ START_TEST(einsum_values_types)
 		h_input(&h, DT_FLOAT16, 2, d22, a, 0);
 		h_output(&h);
 		h_attr_string(&h, "equation", "ii");
-		RUN_OK(&h);
+		h_run_ok(&h);
 		ck_assert(half_to_float(((uint16_t *)h.out[0]->data)[0]) == tr[0]);
 		h_free(&h);
 	}
@@ -742,21 +742,21 @@ START_TEST(einsum_errors)
 		h_input(&h, DT_FLOAT, 2, d33, NULL, 0);
 		h_output(&h);
 		h_attr_string(&h, "equation", cases[c].eq);
-		expect_error(&h, cases[c].code, cases[c].msg);
+		h_run_err(&h, cases[c].code, cases[c].msg);
 		h_free(&h);
 	}
 
 	h_init(&h, "Einsum", 12);
 	h_input(&h, DT_FLOAT, 2, d33, NULL, 0);
 	h_output(&h);
-	expect_error(&h, GRT_E_ATTR, "'equation' is missing");
+	h_run_err(&h, GRT_E_ATTR, "'equation' is missing");
 	h_free(&h);
 
 	h_init(&h, "Einsum", 12);
 	h_input(&h, DT_FLOAT, 2, d43, NULL, 0);
 	h_output(&h);
 	h_attr_string(&h, "equation", "ii->i");
-	expect_error(&h, GRT_E_SHAPE, "repeated label 'i' has dims 4 and 3");
+	h_run_err(&h, GRT_E_SHAPE, "repeated label 'i' has dims 4 and 3");
 	h_free(&h);
 
 	h_init(&h, "Einsum", 12);
@@ -764,14 +764,14 @@ START_TEST(einsum_errors)
 	h_input(&h, DT_DOUBLE, 2, d33, NULL, 0);
 	h_output(&h);
 	h_attr_string(&h, "equation", "ij,jk");
-	expect_error(&h, GRT_E_DTYPE, "input 1 is double but input 0 is float");
+	h_run_err(&h, GRT_E_DTYPE, "input 1 is double but input 0 is float");
 	h_free(&h);
 
 	h_init(&h, "Einsum", 12);
 	h_input(&h, DT_BOOL, 2, d33, NULL, 0);
 	h_output(&h);
 	h_attr_string(&h, "equation", "ij");
-	expect_error(&h, GRT_E_DTYPE, "unsupported element type bool");
+	h_run_err(&h, GRT_E_DTYPE, "unsupported element type bool");
 	h_free(&h);
 }
 END_TEST
@@ -791,54 +791,34 @@ END_TEST
 
 static Suite *suite_matmul(void)
 {
-	Suite *s = suite_create("MatMul");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
-	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", matmul_values_2d }, { "values", matmul_values_rows },
+		{ "values", matmul_values_vectors }, { "values", matmul_values_broadcast },
+		{ "values", matmul_values_types }, { "values", matmul_gemm_variants },
+		{ "shapes", matmul_shapes_empty },
+		{ "errors", matmul_errors },
+		{ "opsets", matmul_opsets },
+	};
 
-	tcase_add_test(v, matmul_values_2d);
-	tcase_add_test(v, matmul_values_rows);
-	tcase_add_test(v, matmul_values_vectors);
-	tcase_add_test(v, matmul_values_broadcast);
-	tcase_add_test(v, matmul_values_types);
-	tcase_add_test(v, matmul_gemm_variants);
-	tcase_add_test(sh, matmul_shapes_empty);
-	tcase_add_test(e, matmul_errors);
-	tcase_add_test(o, matmul_opsets);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("MatMul", tests, N_ELEMS(tests));
 }
 
 static Suite *suite_einsum(void)
 {
-	Suite *s = suite_create("Einsum");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
-	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", einsum_values_basic }, { "values", einsum_values_ellipsis },
+		{ "values", einsum_values_contraction }, { "values", einsum_values_types },
+		{ "shapes", einsum_shapes_empty },
+		{ "errors", einsum_errors },
+		{ "opsets", einsum_opsets },
+	};
 
-	tcase_add_test(v, einsum_values_basic);
-	tcase_add_test(v, einsum_values_ellipsis);
-	tcase_add_test(v, einsum_values_contraction);
-	tcase_add_test(v, einsum_values_types);
-	tcase_add_test(sh, einsum_shapes_empty);
-	tcase_add_test(e, einsum_errors);
-	tcase_add_test(o, einsum_opsets);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("Einsum", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite_matmul());
-	int failed;
+	Suite *suites[] = { suite_matmul(), suite_einsum() };
 
-	srunner_add_suite(sr, suite_einsum());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

@@ -11,15 +11,7 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-static uint32_t rng_state = 1u;
-
-static float frand(void)    /* [-1, 1) */
-{
-	rng_state = rng_state * 1664525u + 1013904223u;
-	return (float)((rng_state >> 8) & 0xffffff) / 8388608.0f - 1.0f;
-}
-
-static int irand(int n)     /* [0, n) */
+static int irand(int n)     /* [0, n), from frand's rng_state */
 {
 	rng_state = rng_state * 1664525u + 1013904223u;
 	return (int)((rng_state >> 8) % (uint32_t)n);
@@ -38,33 +30,6 @@ static double elem(const struct tensor *t, int64_t i)
 	case DT_UINT64: return (double)((const uint64_t *)t->data)[i];
 	default: return NAN;
 	}
-}
-
-static void run_ok(struct harness *h)
-{
-	int rc = h_run(h);
-
-	ck_assert_msg(rc == GRT_OK, "run failed: %d %s", rc, h->err);
-}
-
-static void run_fails(struct harness *h, int code, const char *substr)
-{
-	int rc = h_run(h);
-
-	ck_assert_msg(rc == code, "status: got %d, expected %d (message: %s)", rc, code, h->err);
-	ck_assert_msg(strstr(h->err, substr) != NULL, "message '%s' lacks '%s'", h->err, substr);
-	ck_assert_msg(strstr(h->err, "node 'test'") != NULL, "message '%s' lacks the node",
-	              h->err);
-}
-
-static void expect_dims(const struct harness *h, int o, int ndim, const int64_t *dims)
-{
-	const struct tensor *y = h->out[o];
-
-	ck_assert_msg(y->ndim == ndim, "output %d rank: got %d, expected %d", o, y->ndim, ndim);
-	for (int i = 0; i < ndim; i++)
-		ck_assert_msg(y->dims[i] == dims[i], "output %d dim %d: got %lld, expected %lld",
-		              o, i, (long long)y->dims[i], (long long)dims[i]);
 }
 
 /* Output o against want[] with |got - want| <= tol * (1 + |want|). */
@@ -133,8 +98,8 @@ START_TEST(rm_axis1_keepdims)
 	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
 	h_attr_ints(&h, "axes", 1, ax);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 2, od);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 2, od);
 	expect_vals(&h, 0, want, 2, 1e-7);
 	h_free(&h);
 }
@@ -150,8 +115,8 @@ START_TEST(rm_axis0_inner_kept)
 	h_attr_ints(&h, "axes", 1, ax);
 	h_attr_int(&h, "keepdims", 0);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 1, od);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 1, od);
 	expect_vals(&h, 0, want, 3, 1e-7);
 	h_free(&h);
 }
@@ -170,8 +135,8 @@ START_TEST(rm_non_adjacent_axes)
 	rm_setup(&h, 13, DT_FLOAT, 3, d, x);
 	h_attr_ints(&h, "axes", 2, ax);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 3, od);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 3, od);
 	expect_vals(&h, 0, want, 3, 1e-7);
 	h_free(&h);
 }
@@ -185,8 +150,8 @@ START_TEST(rm_all_axes_default)
 
 	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 2, od);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 2, od);
 	expect_vals(&h, 0, want, 1, 1e-7);
 	h_free(&h);
 
@@ -195,8 +160,8 @@ START_TEST(rm_all_axes_default)
 	h_attr_ints(&h, "axes", 0, NULL);
 	h_attr_int(&h, "keepdims", 0);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 0, NULL);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 0, NULL);
 	expect_vals(&h, 0, want, 1, 1e-7);
 	h_free(&h);
 }
@@ -210,8 +175,8 @@ START_TEST(rm_scalar_input)
 
 	rm_setup(&h, 13, DT_FLOAT, 0, NULL, &v);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 0, NULL);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 0, NULL);
 	expect_vals(&h, 0, want, 1, 0);
 	h_free(&h);
 }
@@ -238,7 +203,7 @@ START_TEST(rm_integer_types)
 		h_attr_ints(&h, "axes", 1, ax);
 		h_attr_int(&h, "keepdims", 0);
 		h_output(&h);
-		run_ok(&h);
+		h_run_ok(&h);
 		ck_assert_int_eq(h.out[0]->dtype, c[k].dt);
 		expect_vals(&h, 0, c[k].want, 2, 0);
 		h_free(&h);
@@ -260,21 +225,21 @@ START_TEST(rm_float_types)
 	rm_setup(&h, 13, DT_DOUBLE, 2, d, xd);
 	h_attr_ints(&h, "axes", 1, ax);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	ck_assert_int_eq(h.out[0]->dtype, DT_DOUBLE);
 	expect_vals(&h, 0, want, 2, 0);
 	h_free(&h);
 	rm_setup(&h, 13, DT_FLOAT16, 2, d, xh);
 	h_attr_ints(&h, "axes", 1, ax);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	ck_assert_int_eq(h.out[0]->dtype, DT_FLOAT16);
 	expect_vals(&h, 0, want, 2, 0);
 	h_free(&h);
 	rm_setup(&h, 13, DT_BFLOAT16, 2, d, xb);
 	h_attr_ints(&h, "axes", 1, ax);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	ck_assert_int_eq(h.out[0]->dtype, DT_BFLOAT16);
 	expect_vals(&h, 0, want, 2, 0);
 	h_free(&h);
@@ -291,16 +256,16 @@ START_TEST(rm_empty)
 	rm_setup(&h, 13, DT_FLOAT, 2, d, NULL);
 	h_attr_ints(&h, "axes", 1, ax1);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 2, od1);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 2, od1);
 	for (int i = 0; i < 2; i++)
 		ck_assert_msg(isnan(((float *)h.out[0]->data)[i]), "index %d: not NaN", i);
 	h_free(&h);
 	rm_setup(&h, 13, DT_FLOAT, 2, d, NULL);
 	h_attr_ints(&h, "axes", 1, ax0);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 2, od0);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 2, od0);
 	h_free(&h);
 }
 END_TEST
@@ -323,7 +288,7 @@ START_TEST(rm_precision_large)
 	rm_setup(&h, 13, DT_FLOAT, 2, d, x);
 	h_attr_ints(&h, "axes", 1, ax);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	for (int i = 0; i < 2; i++) {
 		double g = ((float *)h.out[0]->data)[i];
 		ck_assert_msg(fabs(g - want[i]) <= 1e-6 * fabs(want[i]),
@@ -351,8 +316,8 @@ START_TEST(rm_gtcrn_trailing)
 	rm_setup(&h, 13, DT_FLOAT, 5, d, x);
 	h_attr_ints(&h, "axes", 2, ax);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 5, od);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 5, od);
 	expect_vals(&h, 0, want, 12, 1e-6);
 	ck_assert_msg(h.n.scratch_bytes == 12 * sizeof(double), "scratch %zu bytes",
 	              h.n.scratch_bytes);
@@ -401,8 +366,8 @@ START_TEST(rm_sweep)
 			h_attr_ints(&h, "axes", n_ax, ax);
 		h_attr_int(&h, "keepdims", keep);
 		h_output(&h);
-		run_ok(&h);
-		expect_dims(&h, 0, ond, od);
+		h_run_ok(&h);
+		expect_dims(h.out[0], ond, od);
 		expect_vals(&h, 0, want, onum, 1e-6);
 		h_free(&h);
 		free(x);
@@ -421,8 +386,8 @@ START_TEST(rm18_axes_input)
 	h_input(&h, DT_INT64, 1, &one, ax, 1);
 	h_attr_int(&h, "keepdims", 0);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 1, od);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 1, od);
 	expect_vals(&h, 0, want, 2, 1e-7);
 	h_free(&h);
 }
@@ -438,8 +403,8 @@ START_TEST(rm18_noop_and_empty_axes)
 	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
 	h_attr_int(&h, "noop_with_empty_axes", 1);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 2, d2x3);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 2, d2x3);
 	expect_vals(&h, 0, same, 6, 0);
 	h_free(&h);
 	/* empty axes tensor (even at run time) + noop: identity */
@@ -447,85 +412,69 @@ START_TEST(rm18_noop_and_empty_axes)
 	h_input(&h, DT_INT64, 1, &zero, NULL, 0);
 	h_attr_int(&h, "noop_with_empty_axes", 1);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, same, 6, 0);
 	h_free(&h);
 	/* empty axes without noop: all axes */
 	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
 	h_input(&h, DT_INT64, 1, &zero, NULL, 1);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 2, od);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 2, od);
 	expect_vals(&h, 0, all, 1, 1e-7);
 	h_free(&h);
 	/* omitted axes ("") without noop: all axes */
 	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
 	h_input_none(&h);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, all, 1, 1e-7);
 	h_free(&h);
 }
 END_TEST
 
+/* One row per bad ReduceMean; each message must also name the node. */
+static const int64_t rm_dup[] = { 1, -1 }, rm_big[] = { 2 }, rm_neg[] = { -3 };
+static const int64_t rm_one = 1, rm_two[] = { 1, 1 };
+static const int8_t rm_i8[] = { 1, 2, 3, 4, 5, 6 };
+
+static const struct h_case rm_errors_table[] = {
+	{ "repeated axis", "ReduceMean", 13, { { DT_FLOAT, 2, d2x3, x2x3 } },
+	  { { "axes", ATTR_INTS, .n = 2, .ints = rm_dup } }, .code = GRT_E_ATTR,
+	  .msg = "axis 1 appears twice" },
+	{ "axis 2 of rank 2", "ReduceMean", 13, { { DT_FLOAT, 2, d2x3, x2x3 } },
+	  { { "axes", ATTR_INTS, .n = 1, .ints = rm_big } }, .code = GRT_E_ATTR,
+	  .msg = "axes[0] = 2 out of range" },
+	{ "axis -3 of rank 2", "ReduceMean", 11, { { DT_FLOAT, 2, d2x3, x2x3 } },
+	  { { "axes", ATTR_INTS, .n = 1, .ints = rm_neg } }, .code = GRT_E_ATTR,
+	  .msg = "axes[0] = -3 out of range" },
+	{ "int8", "ReduceMean", 13, { { DT_INT8, 2, d2x3, rm_i8 } }, .code = GRT_E_DTYPE,
+	  .msg = "int8" },
+	{ "keepdims FLOAT", "ReduceMean", 13, { { DT_FLOAT, 2, d2x3, x2x3 } },
+	  { { "keepdims", ATTR_FLOAT, .f = 1 } }, .code = GRT_E_ATTR,
+	  .msg = "'keepdims' must be INT" },
+	/* opset 13 takes no axes input */
+	{ "opset 13 axes input", "ReduceMean", 13,
+	  { { DT_FLOAT, 2, d2x3, x2x3 }, { DT_INT64, 1, &rm_one, rm_big, 1 } },
+	  .code = GRT_E_INVALID_MODEL, .msg = "has 2 inputs" },
+	/* opset 18: axes at run time, axes of rank 2, axes out of range */
+	{ "run-time axes", "ReduceMean", 18,
+	  { { DT_FLOAT, 2, d2x3, x2x3 }, { DT_INT64, 1, &rm_one, rm_big, 0 } },
+	  .code = GRT_E_DYNAMIC, .msg = "axes comes from input 1" },
+	{ "axes of rank 2", "ReduceMean", 18,
+	  { { DT_FLOAT, 2, d2x3, x2x3 }, { DT_INT64, 2, rm_two, rm_big, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "must be 1-D" },
+	{ "axes input out of range", "ReduceMean", 18,
+	  { { DT_FLOAT, 2, d2x3, x2x3 }, { DT_INT64, 1, &rm_one, rm_big, 1 } },
+	  .code = GRT_E_ATTR, .msg = "out of range" },
+	{ "float axes", "ReduceMean", 18,
+	  { { DT_FLOAT, 2, d2x3, x2x3 }, { DT_FLOAT, 1, &rm_one, x2x3, 1 } },
+	  .code = GRT_E_DTYPE, .msg = "input 1" },
+};
+
 START_TEST(rm_errors)
 {
-	struct harness h;
-	static const int64_t dup[] = { 1, -1 }, big[] = { 2 }, neg[] = { -3 };
-	static const int64_t one = 1, two[] = { 1, 1 };
-	static const int8_t i8[] = { 1, 2, 3, 4, 5, 6 };
-
-	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
-	h_attr_ints(&h, "axes", 2, dup);
-	h_output(&h);
-	run_fails(&h, GRT_E_ATTR, "axis 1 appears twice");
-	h_free(&h);
-	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
-	h_attr_ints(&h, "axes", 1, big);
-	h_output(&h);
-	run_fails(&h, GRT_E_ATTR, "axes[0] = 2 out of range");
-	h_free(&h);
-	rm_setup(&h, 11, DT_FLOAT, 2, d2x3, x2x3);
-	h_attr_ints(&h, "axes", 1, neg);
-	h_output(&h);
-	run_fails(&h, GRT_E_ATTR, "axes[0] = -3 out of range");
-	h_free(&h);
-	rm_setup(&h, 13, DT_INT8, 2, d2x3, i8);
-	h_output(&h);
-	run_fails(&h, GRT_E_DTYPE, "int8");
-	h_free(&h);
-	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
-	h_attr_float(&h, "keepdims", 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_ATTR, "'keepdims' must be INT");
-	h_free(&h);
-	/* opset 13 takes no axes input */
-	rm_setup(&h, 13, DT_FLOAT, 2, d2x3, x2x3);
-	h_input(&h, DT_INT64, 1, &one, big, 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_INVALID_MODEL, "has 2 inputs");
-	h_free(&h);
-	/* opset 18: axes at run time, axes of rank 2, axes out of range */
-	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
-	h_input(&h, DT_INT64, 1, &one, big, 0);
-	h_output(&h);
-	run_fails(&h, GRT_E_DYNAMIC, "axes comes from input 1");
-	h_free(&h);
-	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
-	h_input(&h, DT_INT64, 2, two, big, 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_SHAPE, "must be 1-D");
-	h_free(&h);
-	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
-	h_input(&h, DT_INT64, 1, &one, big, 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_ATTR, "out of range");
-	h_free(&h);
-	rm_setup(&h, 18, DT_FLOAT, 2, d2x3, x2x3);
-	h_input(&h, DT_FLOAT, 1, &one, x2x3, 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_DTYPE, "input 1");
-	h_free(&h);
+	h_expect_case(&rm_errors_table[_i], "node 'test'");
 }
 END_TEST
 
@@ -572,8 +521,8 @@ START_TEST(bn_inference)
 
 	for (int c = 0; c < 2; c++) {
 		bn_setup(&h, 15, c);
-		run_ok(&h);
-		expect_dims(&h, 0, 4, bn_xd);
+		h_run_ok(&h);
+		expect_dims(h.out[0], 4, bn_xd);
 		expect_vals(&h, 0, bn_want, 4, 1e-6);
 		/* constant statistics are folded at plan time: no scratch */
 		ck_assert_msg((h.n.scratch_bytes == 0) == c, "const %d: scratch %zu", c,
@@ -597,7 +546,7 @@ START_TEST(bn_default_epsilon)
 	h_input(&h, DT_FLOAT, 1, &one, m, 1);
 	h_input(&h, DT_FLOAT, 1, &one, v, 1);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, want, 1, 1e-7);
 	h_free(&h);
 }
@@ -621,8 +570,8 @@ START_TEST(bn_rank1_and_rank2)
 	h_input(&h, DT_FLOAT, 1, &one, v, 0);
 	h_attr_float(&h, "epsilon", 0);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 1, &n4);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 1, &n4);
 	expect_vals(&h, 0, want1, 4, 1e-6);
 	h_free(&h);
 	/* rank 2: (N, C) */
@@ -634,7 +583,7 @@ START_TEST(bn_rank1_and_rank2)
 	h_input(&h, DT_FLOAT, 1, &two, v2, 1);
 	h_attr_float(&h, "epsilon", 0);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, want2, 4, 1e-6);
 	h_free(&h);
 }
@@ -659,7 +608,7 @@ START_TEST(bn_large_mean)
 	h_input(&h, DT_FLOAT, 1, &one, v, 1);
 	h_attr_float(&h, "epsilon", 0);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, want, 4, 1e-5);
 	h_free(&h);
 }
@@ -693,7 +642,7 @@ START_TEST(bn_training_mode)
 	h_attr_int(&h, "training_mode", 1);
 	h_output(&h);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, y, 4, 1e-6);
 	expect_vals(&h, 1, rm, 2, 1e-6);
 	expect_vals(&h, 2, rv, 2, 1e-6);
@@ -701,7 +650,7 @@ START_TEST(bn_training_mode)
 	/* training_mode without the optional outputs still uses batch statistics */
 	bn_train_setup(&h, 14);
 	h_attr_int(&h, "training_mode", 1);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, y, 4, 1e-6);
 	h_free(&h);
 	/* only running_var requested */
@@ -709,7 +658,7 @@ START_TEST(bn_training_mode)
 	h_attr_int(&h, "training_mode", 1);
 	h_output_none(&h);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 2, rv, 2, 1e-6);
 	h_free(&h);
 }
@@ -724,7 +673,7 @@ START_TEST(bn_training_opset9_outputs)
 	bn_train_setup(&h, 9);
 	for (int i = 0; i < 4; i++)
 		h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, y, 4, 1e-6);
 	expect_vals(&h, 1, rm, 2, 1e-6);
 	expect_vals(&h, 2, rv, 2, 1e-6);
@@ -750,7 +699,7 @@ START_TEST(bn_dtypes)
 	h_input(&h, DT_DOUBLE, 1, &bn_c2, vd, 0);
 	h_attr_float(&h, "epsilon", 0);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	ck_assert_int_eq(h.out[0]->dtype, DT_DOUBLE);
 	expect_vals(&h, 0, bn_want, 4, 1e-12);
 	h_free(&h);
@@ -769,7 +718,7 @@ START_TEST(bn_dtypes)
 	h_input(&h, DT_FLOAT16, 1, &bn_c2, vh, 1);
 	h_attr_float(&h, "epsilon", 0);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	ck_assert_int_eq(h.out[0]->dtype, DT_FLOAT16);
 	expect_vals(&h, 0, bn_want, 4, 1e-3);
 	h_free(&h);
@@ -794,7 +743,7 @@ START_TEST(bn_spatial0)
 	h_attr_float(&h, "epsilon", 0);
 	h_attr_int(&h, "spatial", 0);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, want, 4, 1e-6);
 	h_free(&h);
 }
@@ -839,8 +788,8 @@ START_TEST(bn_sweep)
 		h_input(&h, DT_FLOAT, 1, &C, v, 0);
 		h_attr_float(&h, "epsilon", 1e-3f);
 		h_output(&h);
-		run_ok(&h);
-		expect_dims(&h, 0, r, d);
+		h_run_ok(&h);
+		expect_dims(h.out[0], r, d);
 		expect_vals(&h, 0, want, numel, 1e-5);
 		h_free(&h);
 		free(x);
@@ -849,74 +798,57 @@ START_TEST(bn_sweep)
 }
 END_TEST
 
+/* One row per bad BatchNormalization; each message must also name the node. */
+static const int64_t bn_three = 3, bn_one = 1;
+static const float bn_f3[] = { 1, 1, 1 }, bn_f1[] = { 1 };
+static const int32_t bn_xi[] = { 1, 2, 3, 4 };
+static const double bn_sd[] = { 1, 2 };
+/* bn_setup's inputs: X and the 4 per-channel constants */
+#define BN_CONST_INPUTS { DT_FLOAT, 4, bn_xd, bn_x }, { DT_FLOAT, 1, &bn_c2, bn_s, 1 }, \
+	{ DT_FLOAT, 1, &bn_c2, bn_b, 1 }, { DT_FLOAT, 1, &bn_c2, bn_m, 1 }, \
+	{ DT_FLOAT, 1, &bn_c2, bn_v, 1 }
+
+static const struct h_case bn_errors_table[] = {
+	/* extra outputs without training_mode */
+	{ "2 outputs, not training", "BatchNormalization", 15, { BN_CONST_INPUTS },
+	  { { "epsilon", ATTR_FLOAT, .f = 0 } }, .n_out = 2, .code = GRT_E_INVALID_MODEL,
+	  .msg = "training_mode is 0" },
+	/* opset 14+ has at most 3 outputs */
+	{ "4 outputs", "BatchNormalization", 14, { BN_CONST_INPUTS },
+	  { { "epsilon", ATTR_FLOAT, .f = 0 }, { "training_mode", ATTR_INT, 1 } }, .n_out = 4,
+	  .code = GRT_E_INVALID_MODEL, .msg = "has 4 outputs" },
+	/* is_test with training outputs (opset 6) */
+	{ "is_test with 2 outputs", "BatchNormalization", 6, { BN_CONST_INPUTS },
+	  { { "epsilon", ATTR_FLOAT, .f = 0 }, { "is_test", ATTR_INT, 1 } }, .n_out = 2,
+	  .code = GRT_E_INVALID_MODEL, .msg = "is_test is 1" },
+	{ "scale of the wrong size", "BatchNormalization", 15,
+	  { { DT_FLOAT, 4, bn_xd, bn_x }, { DT_FLOAT, 1, &bn_three, bn_f3, 1 },
+	    { DT_FLOAT, 1, &bn_c2, bn_b, 1 }, { DT_FLOAT, 1, &bn_c2, bn_m, 1 },
+	    { DT_FLOAT, 1, &bn_c2, bn_v, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "scale (input 1) must have shape (2)" },
+	{ "integer X", "BatchNormalization", 15,
+	  { { DT_INT32, 4, bn_xd, bn_xi }, { DT_FLOAT, 1, &bn_c2, bn_s, 1 },
+	    { DT_FLOAT, 1, &bn_c2, bn_s, 1 }, { DT_FLOAT, 1, &bn_c2, bn_s, 1 },
+	    { DT_FLOAT, 1, &bn_c2, bn_s, 1 } },
+	  .code = GRT_E_DTYPE, .msg = "input 0" },
+	/* opset 14: scale must have X's type (T) */
+	{ "double scale, float X", "BatchNormalization", 14,
+	  { { DT_FLOAT, 4, bn_xd, bn_x }, { DT_DOUBLE, 1, &bn_c2, bn_sd, 1 },
+	    { DT_DOUBLE, 1, &bn_c2, bn_sd, 1 }, { DT_FLOAT, 1, &bn_c2, bn_m, 1 },
+	    { DT_FLOAT, 1, &bn_c2, bn_v, 1 } },
+	  .code = GRT_E_DTYPE, .msg = "input 1 is double but input 0 is float" },
+	{ "scalar X", "BatchNormalization", 15,
+	  { { DT_FLOAT, 0, NULL, bn_f1 }, { DT_FLOAT, 1, &bn_one, bn_f1, 1 },
+	    { DT_FLOAT, 1, &bn_one, bn_f1, 1 }, { DT_FLOAT, 1, &bn_one, bn_f1, 1 },
+	    { DT_FLOAT, 1, &bn_one, bn_f1, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "rank >= 1" },
+	{ "missing inputs", "BatchNormalization", 15, { { DT_FLOAT, 4, bn_xd, bn_x } },
+	  .code = GRT_E_INVALID_MODEL, .msg = "has 1 inputs" },
+};
+
 START_TEST(bn_errors)
 {
-	struct harness h;
-	static const int64_t three = 3, one = 1;
-	static const float f3[] = { 1, 1, 1 }, f1[] = { 1 };
-	static const int32_t xi[] = { 1, 2, 3, 4 };
-	static const double sd[] = { 1, 2 };
-
-	/* extra outputs without training_mode */
-	bn_setup(&h, 15, 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_INVALID_MODEL, "training_mode is 0");
-	h_free(&h);
-	/* opset 14+ has at most 3 outputs */
-	bn_setup(&h, 14, 1);
-	h_attr_int(&h, "training_mode", 1);
-	for (int i = 0; i < 3; i++)
-		h_output(&h);
-	run_fails(&h, GRT_E_INVALID_MODEL, "has 4 outputs");
-	h_free(&h);
-	/* is_test with training outputs (opset 6) */
-	bn_setup(&h, 6, 1);
-	h_attr_int(&h, "is_test", 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_INVALID_MODEL, "is_test is 1");
-	h_free(&h);
-	/* scale of the wrong size */
-	h_init(&h, "BatchNormalization", 15);
-	h_input(&h, DT_FLOAT, 4, bn_xd, bn_x, 0);
-	h_input(&h, DT_FLOAT, 1, &three, f3, 1);
-	h_input(&h, DT_FLOAT, 1, &bn_c2, bn_b, 1);
-	h_input(&h, DT_FLOAT, 1, &bn_c2, bn_m, 1);
-	h_input(&h, DT_FLOAT, 1, &bn_c2, bn_v, 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_SHAPE, "scale (input 1) must have shape (2)");
-	h_free(&h);
-	/* integer X */
-	h_init(&h, "BatchNormalization", 15);
-	h_input(&h, DT_INT32, 4, bn_xd, xi, 0);
-	for (int i = 0; i < 4; i++)
-		h_input(&h, DT_FLOAT, 1, &bn_c2, bn_s, 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_DTYPE, "input 0");
-	h_free(&h);
-	/* opset 14: scale must have X's type (T) */
-	h_init(&h, "BatchNormalization", 14);
-	h_input(&h, DT_FLOAT, 4, bn_xd, bn_x, 0);
-	h_input(&h, DT_DOUBLE, 1, &bn_c2, sd, 1);
-	h_input(&h, DT_DOUBLE, 1, &bn_c2, sd, 1);
-	h_input(&h, DT_FLOAT, 1, &bn_c2, bn_m, 1);
-	h_input(&h, DT_FLOAT, 1, &bn_c2, bn_v, 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_DTYPE, "input 1 is double but input 0 is float");
-	h_free(&h);
-	/* scalar X */
-	h_init(&h, "BatchNormalization", 15);
-	h_input(&h, DT_FLOAT, 0, NULL, f1, 0);
-	for (int i = 0; i < 4; i++)
-		h_input(&h, DT_FLOAT, 1, &one, f1, 1);
-	h_output(&h);
-	run_fails(&h, GRT_E_SHAPE, "rank >= 1");
-	h_free(&h);
-	/* missing input */
-	h_init(&h, "BatchNormalization", 15);
-	h_input(&h, DT_FLOAT, 4, bn_xd, bn_x, 0);
-	h_output(&h);
-	run_fails(&h, GRT_E_INVALID_MODEL, "has 1 inputs");
-	h_free(&h);
+	h_expect_case(&bn_errors_table[_i], "node 'test'");
 }
 END_TEST
 
@@ -931,7 +863,7 @@ START_TEST(bn_opsets)
 	/* opset 1 carries consumed_inputs, which is ignored */
 	bn_setup(&h, 1, 0);
 	h_attr_ints(&h, "consumed_inputs", 0, NULL);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, bn_want, 4, 1e-6);
 	h_free(&h);
 }
@@ -974,10 +906,10 @@ START_TEST(ln_basic)
 	h_output(&h);
 	h_output(&h);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 0, 2, d);
-	expect_dims(&h, 1, 2, md);
-	expect_dims(&h, 2, 2, md);
+	h_run_ok(&h);
+	expect_dims(h.out[0], 2, d);
+	expect_dims(h.out[1], 2, md);
+	expect_dims(h.out[2], 2, md);
 	ck_assert_int_eq(h.out[1]->dtype, DT_FLOAT);
 	expect_vals(&h, 0, y, 6, 1e-6);
 	expect_vals(&h, 1, mean, 2, 1e-7);
@@ -1004,8 +936,8 @@ START_TEST(ln_axis_equals_rank)
 	h_output(&h);
 	h_output_none(&h);
 	h_output(&h);
-	run_ok(&h);
-	expect_dims(&h, 2, 2, d);
+	h_run_ok(&h);
+	expect_dims(h.out[2], 2, d);
 	expect_vals(&h, 0, y, 6, 1e-6);
 	expect_vals(&h, 2, invs, 6, 1e-6);
 	h_free(&h);
@@ -1034,7 +966,7 @@ START_TEST(ln_broadcast_scale_bias)
 		h_attr_int(&h, "axis", -2);
 		h_output(&h);
 		h_output(&h);
-		run_ok(&h);
+		h_run_ok(&h);
 		expect_vals(&h, 0, y, 12, 1e-5);
 		expect_vals(&h, 1, mean, 2, 1e-6);
 		h_free(&h);
@@ -1059,7 +991,7 @@ START_TEST(ln_dtypes_and_stash)
 	h_attr_int(&h, "stash_type", DT_DOUBLE);
 	h_output(&h);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	ck_assert_int_eq(h.out[0]->dtype, DT_DOUBLE);
 	ck_assert_int_eq(h.out[1]->dtype, DT_DOUBLE);
 	expect_vals(&h, 0, y, 6, 1e-12);
@@ -1082,7 +1014,7 @@ START_TEST(ln_dtypes_and_stash)
 	h_attr_float(&h, "epsilon", 0);
 	h_output(&h);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	ck_assert_int_eq(h.out[0]->dtype, DT_FLOAT16);
 	ck_assert_int_eq(h.out[1]->dtype, DT_FLOAT);   /* stash_type default 1 */
 	expect_vals(&h, 0, y, 6, 2e-3);
@@ -1096,7 +1028,7 @@ START_TEST(ln_dtypes_and_stash)
 	h_attr_int(&h, "stash_type", DT_BFLOAT16);
 	h_output(&h);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	ck_assert_int_eq(h.out[0]->dtype, DT_BFLOAT16);
 	ck_assert_int_eq(h.out[1]->dtype, DT_BFLOAT16);
 	expect_vals(&h, 0, y, 6, 1e-2);
@@ -1134,7 +1066,7 @@ START_TEST(ln_gtcrn_shape)
 	h_output(&h);
 	h_output(&h);
 	h_output(&h);
-	run_ok(&h);
+	h_run_ok(&h);
 	expect_vals(&h, 0, y, OUTER * NORM, 1e-5);
 	expect_vals(&h, 1, mean, OUTER, 1e-6);
 	expect_vals(&h, 2, inv, OUTER, 1e-6);
@@ -1142,52 +1074,36 @@ START_TEST(ln_gtcrn_shape)
 }
 END_TEST
 
+/* One row per bad LayerNormalization; each message must also name the node. */
+static const int64_t ln_d[] = { 2, 3 }, ln_two = 2, ln_three = 3;
+static const float ln_x[] = { 1, 2, 3, 4, 5, 6 }, ln_s[] = { 1, 1, 1 };
+static const double ln_sd[] = { 1, 1, 1 };
+static const int32_t ln_xi[] = { 1, 2, 3, 4, 5, 6 };
+
+static const struct h_case ln_errors_table[] = {
+	{ "axis 3 of rank 2", "LayerNormalization", 17,
+	  { { DT_FLOAT, 2, ln_d, ln_x }, { DT_FLOAT, 1, &ln_three, ln_s } },
+	  { { "axis", ATTR_INT, 3 } }, .code = GRT_E_ATTR, .msg = "axis 3 out of range [-2, 2]" },
+	{ "Scale of the wrong size", "LayerNormalization", 17,
+	  { { DT_FLOAT, 2, ln_d, ln_x }, { DT_FLOAT, 1, &ln_two, ln_s } },
+	  .code = GRT_E_SHAPE, .msg = "Scale (input 1) dim 0 is 2" },
+	{ "double B, float X", "LayerNormalization", 17,
+	  { { DT_FLOAT, 2, ln_d, ln_x }, { DT_FLOAT, 1, &ln_three, ln_s },
+	    { DT_DOUBLE, 1, &ln_three, ln_sd } },
+	  .code = GRT_E_DTYPE, .msg = "B (input 2) is double but X is float" },
+	{ "stash_type int64", "LayerNormalization", 17,
+	  { { DT_FLOAT, 2, ln_d, ln_x }, { DT_FLOAT, 1, &ln_three, ln_s } },
+	  { { "stash_type", ATTR_INT, DT_INT64 } }, .code = GRT_E_ATTR, .msg = "stash_type 7" },
+	{ "int32", "LayerNormalization", 17,
+	  { { DT_INT32, 2, ln_d, ln_xi }, { DT_INT32, 1, &ln_three, ln_xi } },
+	  .code = GRT_E_DTYPE, .msg = "int32" },
+	{ "missing Scale", "LayerNormalization", 17, { { DT_FLOAT, 2, ln_d, ln_x } },
+	  .code = GRT_E_INVALID_MODEL, .msg = "has 1 inputs" },
+};
+
 START_TEST(ln_errors)
 {
-	struct harness h;
-	static const int64_t d[] = { 2, 3 }, two = 2, three = 3;
-	static const float x[] = { 1, 2, 3, 4, 5, 6 }, s[] = { 1, 1, 1 };
-	static const double sd[] = { 1, 1, 1 };
-	static const int32_t xi[] = { 1, 2, 3, 4, 5, 6 };
-
-	h_init(&h, "LayerNormalization", 17);
-	h_input(&h, DT_FLOAT, 2, d, x, 0);
-	h_input(&h, DT_FLOAT, 1, &three, s, 0);
-	h_attr_int(&h, "axis", 3);
-	h_output(&h);
-	run_fails(&h, GRT_E_ATTR, "axis 3 out of range [-2, 2]");
-	h_free(&h);
-	h_init(&h, "LayerNormalization", 17);
-	h_input(&h, DT_FLOAT, 2, d, x, 0);
-	h_input(&h, DT_FLOAT, 1, &two, s, 0);
-	h_output(&h);
-	run_fails(&h, GRT_E_SHAPE, "Scale (input 1) dim 0 is 2");
-	h_free(&h);
-	h_init(&h, "LayerNormalization", 17);
-	h_input(&h, DT_FLOAT, 2, d, x, 0);
-	h_input(&h, DT_FLOAT, 1, &three, s, 0);
-	h_input(&h, DT_DOUBLE, 1, &three, sd, 0);
-	h_output(&h);
-	run_fails(&h, GRT_E_DTYPE, "B (input 2) is double but X is float");
-	h_free(&h);
-	h_init(&h, "LayerNormalization", 17);
-	h_input(&h, DT_FLOAT, 2, d, x, 0);
-	h_input(&h, DT_FLOAT, 1, &three, s, 0);
-	h_attr_int(&h, "stash_type", DT_INT64);
-	h_output(&h);
-	run_fails(&h, GRT_E_ATTR, "stash_type 7");
-	h_free(&h);
-	h_init(&h, "LayerNormalization", 17);
-	h_input(&h, DT_INT32, 2, d, xi, 0);
-	h_input(&h, DT_INT32, 1, &three, xi, 0);
-	h_output(&h);
-	run_fails(&h, GRT_E_DTYPE, "int32");
-	h_free(&h);
-	h_init(&h, "LayerNormalization", 17);
-	h_input(&h, DT_FLOAT, 2, d, x, 0);
-	h_output(&h);
-	run_fails(&h, GRT_E_INVALID_MODEL, "has 1 inputs");
-	h_free(&h);
+	h_expect_case(&ln_errors_table[_i], "node 'test'");
 }
 END_TEST
 
@@ -1203,86 +1119,52 @@ END_TEST
 
 static Suite *reduce_mean_suite(void)
 {
-	Suite *s = suite_create("ReduceMean");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
-	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", rm_axis1_keepdims, .timeout_s = 60 }, { "values", rm_axis0_inner_kept },
+		{ "values", rm_non_adjacent_axes }, { "values", rm_all_axes_default },
+		{ "values", rm_integer_types }, { "values", rm_float_types },
+		{ "values", rm_precision_large }, { "values", rm_gtcrn_trailing },
+		{ "values", rm_sweep }, { "values", rm18_axes_input },
+		{ "values", rm18_noop_and_empty_axes },
+		{ "shapes", rm_scalar_input }, { "shapes", rm_empty },
+		{ "errors", rm_errors, 0, N_ELEMS(rm_errors_table) },
+		{ "opsets", rm_opsets },
+	};
 
-	tcase_add_test(v, rm_axis1_keepdims);
-	tcase_add_test(v, rm_axis0_inner_kept);
-	tcase_add_test(v, rm_non_adjacent_axes);
-	tcase_add_test(v, rm_all_axes_default);
-	tcase_add_test(v, rm_integer_types);
-	tcase_add_test(v, rm_float_types);
-	tcase_add_test(v, rm_precision_large);
-	tcase_add_test(v, rm_gtcrn_trailing);
-	tcase_add_test(v, rm_sweep);
-	tcase_add_test(v, rm18_axes_input);
-	tcase_add_test(v, rm18_noop_and_empty_axes);
-	tcase_add_test(sh, rm_scalar_input);
-	tcase_add_test(sh, rm_empty);
-	tcase_add_test(e, rm_errors);
-	tcase_add_test(o, rm_opsets);
-	tcase_set_timeout(v, 60);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("ReduceMean", tests, N_ELEMS(tests));
 }
 
 static Suite *batch_norm_suite(void)
 {
-	Suite *s = suite_create("BatchNormalization");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
-	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", bn_inference }, { "values", bn_default_epsilon },
+		{ "values", bn_large_mean }, { "values", bn_training_mode },
+		{ "values", bn_training_opset9_outputs }, { "values", bn_dtypes },
+		{ "values", bn_sweep },
+		{ "shapes", bn_rank1_and_rank2 }, { "shapes", bn_spatial0 },
+		{ "errors", bn_errors, 0, N_ELEMS(bn_errors_table) },
+		{ "opsets", bn_opsets },
+	};
 
-	tcase_add_test(v, bn_inference);
-	tcase_add_test(v, bn_default_epsilon);
-	tcase_add_test(v, bn_large_mean);
-	tcase_add_test(v, bn_training_mode);
-	tcase_add_test(v, bn_training_opset9_outputs);
-	tcase_add_test(v, bn_dtypes);
-	tcase_add_test(v, bn_sweep);
-	tcase_add_test(sh, bn_rank1_and_rank2);
-	tcase_add_test(sh, bn_spatial0);
-	tcase_add_test(e, bn_errors);
-	tcase_add_test(o, bn_opsets);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("BatchNormalization", tests, N_ELEMS(tests));
 }
 
 static Suite *layer_norm_suite(void)
 {
-	Suite *s = suite_create("LayerNormalization");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
-	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", ln_basic }, { "values", ln_broadcast_scale_bias },
+		{ "values", ln_dtypes_and_stash }, { "values", ln_gtcrn_shape },
+		{ "shapes", ln_axis_equals_rank },
+		{ "errors", ln_errors, 0, N_ELEMS(ln_errors_table) },
+		{ "opsets", ln_opsets },
+	};
 
-	tcase_add_test(v, ln_basic);
-	tcase_add_test(v, ln_broadcast_scale_bias);
-	tcase_add_test(v, ln_dtypes_and_stash);
-	tcase_add_test(v, ln_gtcrn_shape);
-	tcase_add_test(sh, ln_axis_equals_rank);
-	tcase_add_test(e, ln_errors);
-	tcase_add_test(o, ln_opsets);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("LayerNormalization", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(reduce_mean_suite());
-	int failed;
+	Suite *suites[] = { reduce_mean_suite(), batch_norm_suite(), layer_norm_suite() };
 
-	srunner_add_suite(sr, batch_norm_suite());
-	srunner_add_suite(sr, layer_norm_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

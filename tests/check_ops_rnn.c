@@ -9,7 +9,7 @@
 #include <string.h>
 #include "ops/gemm.h"
 #include "ops/gru.h"
-#include "tests/check_util.h"
+#include "tests/op_harness.h"
 
 /* --- GRU --- */
 
@@ -198,7 +198,7 @@ static void check_gru(const struct gru_case *c, enum dtype dt)
 	                                 c->reverse ? "reverse" : "forward");
 	if (c->clip > 0)
 		h_attr_float(&h, "clip", c->clip);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	ty = c->want_y ? h.out[0] : NULL;
 	tyh = c->want_yh ? h.out[1] : NULL;
 	for (int o = 0; o < 2; o++) {
@@ -256,7 +256,7 @@ START_TEST(gru_values_hand)
 		h_output(&h);
 		h_output(&h);
 		h_attr_int(&h, "linear_before_reset", cases[c].lbr);
-		RUN_OK(&h);
+		h_run_ok(&h);
 		expect_f32(h.out[0], &cases[c].expected, 1, 1e-6, 0, "Y");
 		expect_f32(h.out[1], &cases[c].expected, 1, 1e-6, 0, "Y_h");
 		h_free(&h);
@@ -288,7 +288,7 @@ START_TEST(gru_values_activations)
 		h_output_none(&h);
 		h_output(&h);
 		h_attr_strings(&h, "activations", 2, names[c]);
-		RUN_OK(&h);
+		h_run_ok(&h);
 		expect_f32(h.out[1], &expected[c], 1, 1e-6, 0, "Y_h");
 		h_free(&h);
 	}
@@ -408,7 +408,7 @@ static void run_gru_lens(int hs, int dirs, int with_lens, float *y, float *yh)
 	h_attr_int(&h, "hidden_size", hs);
 	h_attr_int(&h, "linear_before_reset", 1);
 	h_attr_string(&h, "direction", dirs == 2 ? "bidirectional" : "forward");
-	RUN_OK(&h);
+	h_run_ok(&h);
 	memcpy(y, h.out[0]->data, (size_t)h.out[0]->nbytes);
 	memcpy(yh, h.out[1]->data, (size_t)h.out[1]->nbytes);
 	h_free(&h);
@@ -674,14 +674,14 @@ START_TEST(gru_shapes)
 	gru_basic(&h, 14);
 	h_output(&h);
 	h_output(&h);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	expect_dims(h.out[0], 4, dy);
 	expect_dims(h.out[1], 3, dyh);
 	h_free(&h);
 
 	/* no outputs at all */
 	gru_basic(&h, 14);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	h_free(&h);
 
 	/* layout 1: Y [batch, seq, dirs, hidden] */
@@ -696,7 +696,7 @@ START_TEST(gru_shapes)
 		h_output(&h);
 		h_attr_int(&h, "layout", 1);
 		h_attr_string(&h, "direction", "bidirectional");
-		RUN_OK(&h);
+		h_run_ok(&h);
 		expect_dims(h.out[0], 4, dy1);
 		expect_dims(h.out[1], 3, dyh1);
 		h_free(&h);
@@ -704,117 +704,63 @@ START_TEST(gru_shapes)
 }
 END_TEST
 
+/* One row per bad GRU; most are gru_basic's X (2,1,1), W and R (1,3,1) with one
+ * thing changed. */
+static const int64_t ge_x[] = { 2, 1, 1 }, ge_w[] = { 1, 3, 1 }, ge_w2[] = { 1, 3, 2 };
+static const int64_t ge_d3[] = { 1, 3 }, ge_d16[] = { 1, 6 }, ge_d2[] = { 2 }, ge_d1[] = { 1 };
+static const int64_t ge_d111[] = { 1, 1, 1 }, ge_d121[] = { 1, 2, 1 };
+static const int32_t ge_badlen[] = { 3 };
+static const float ge_z[3] = { 0 };
+static const char *const ge_acts[2] = { "Sigmoid", "Banana" };
+#define GRU_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_w }, { DT_FLOAT, 3, ge_w }
+
+static const struct h_case gru_errors_table[] = {
+	{ "backward", "GRU", 14, { GRU_XWR }, { { "direction", ATTR_STRING, .s = "backward" } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'direction' is 'backward'" },
+	{ "hidden_size vs R", "GRU", 14, { GRU_XWR }, { { "hidden_size", ATTR_INT, 2 } },
+	  .code = GRT_E_SHAPE,
+	  .msg = "attribute 'hidden_size' is 2 but R 'in' has hidden size 1" },
+	{ "bidirectional R", "GRU", 14, { GRU_XWR },
+	  { { "direction", ATTR_STRING, .s = "bidirectional" } },
+	  .code = GRT_E_SHAPE, .msg = "R 'in' is [1, 3, 1], expected [2, 3, 1]" },
+	{ "W input_size 2 against X's 1", "GRU", 14,
+	  { { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_w2 }, { DT_FLOAT, 3, ge_w } },
+	  .code = GRT_E_SHAPE, .msg = "W 'in' has the wrong shape, expected [1, 3, 1]" },
+	{ "B shape", "GRU", 14, { GRU_XWR, { DT_FLOAT, 2, ge_d3 } },
+	  .code = GRT_E_SHAPE, .msg = "B 'in' has the wrong shape, expected [1, 6]" },
+	{ "sequence_lens shape", "GRU", 14,
+	  { GRU_XWR, { DT_FLOAT, 2, ge_d16 }, { DT_INT32, 1, ge_d2 } },
+	  .code = GRT_E_SHAPE, .msg = "sequence_lens 'in' has the wrong shape, expected [1]" },
+	{ "int64 sequence_lens", "GRU", 14,
+	  { GRU_XWR, { .omitted = 1 }, { DT_INT64, 1, ge_d1 } },
+	  .code = GRT_E_DTYPE, .msg = "input 4 'in' has unsupported element type int64" },
+	{ "initial_h shape", "GRU", 14,
+	  { GRU_XWR, { .omitted = 1 }, { .omitted = 1 }, { DT_FLOAT, 3, ge_d121 } },
+	  .code = GRT_E_SHAPE, .msg = "initial_h 'in' has the wrong shape" },
+	{ "double B", "GRU", 14, { GRU_XWR, { DT_DOUBLE, 2, ge_d16 } },
+	  .code = GRT_E_DTYPE, .msg = "input 3 'in' is double but X is float" },
+	{ "X of rank 2", "GRU", 14,
+	  { { DT_FLOAT, 2, ge_x }, { DT_FLOAT, 3, ge_w }, { DT_FLOAT, 3, ge_w } },
+	  .code = GRT_E_SHAPE, .msg = "X 'in' has rank 2, expected 3" },
+	{ "layout 2", "GRU", 14, { GRU_XWR }, { { "layout", ATTR_INT, 2 } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'layout' is 2, expected 0 or 1" },
+	{ "clip 0", "GRU", 14, { GRU_XWR }, { { "clip", ATTR_FLOAT, .f = 0 } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'clip' is 0, expected > 0" },
+	{ "FLOAT direction", "GRU", 14, { GRU_XWR }, { { "direction", ATTR_FLOAT, .f = 1 } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'direction' must be STRING" },
+	{ "unknown activation", "GRU", 14, { GRU_XWR },
+	  { { "activations", ATTR_STRINGS, .n = 2, .strings = ge_acts } },
+	  .code = GRT_E_ATTR, .msg = "unknown activation 'Banana'" },
+	/* run time: a length past seq_length */
+	{ "sequence_lens past seq_length", "GRU", 14,
+	  { { DT_FLOAT, 3, ge_d111, ge_z }, { DT_FLOAT, 3, ge_w, ge_z }, { DT_FLOAT, 3, ge_w, ge_z },
+	    { .omitted = 1 }, { DT_INT32, 1, ge_d1, ge_badlen } },
+	  .code = GRT_E_INDEX, .msg = "sequence_lens[0] = 3 out of range [0, 1]" },
+};
+
 START_TEST(gru_errors)
 {
-	struct harness h;
-	const int64_t d3[] = { 1, 3 }, d16[] = { 1, 6 }, d2[] = { 2 }, d1[] = { 1 };
-	const int64_t d111[] = { 1, 1, 1 }, d121[] = { 1, 2, 1 }, d131[] = { 1, 3, 1 };
-	const int32_t badlen[] = { 3 };
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_string(&h, "direction", "backward");
-	expect_error(&h, GRT_E_ATTR, "attribute 'direction' is 'backward'");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_int(&h, "hidden_size", 2);
-	expect_error(&h, GRT_E_SHAPE, "attribute 'hidden_size' is 2 but R 'in' has hidden size 1");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_string(&h, "direction", "bidirectional");
-	expect_error(&h, GRT_E_SHAPE, "R 'in' is [1, 3, 1], expected [2, 3, 1]");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h.in[1]->dims[2] = 2;        /* W input_size 2 against X's 1 */
-	h_output(&h);
-	expect_error(&h, GRT_E_SHAPE, "W 'in' has the wrong shape, expected [1, 3, 1]");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_input(&h, DT_FLOAT, 2, d3, NULL, 0);
-	h_output(&h);
-	expect_error(&h, GRT_E_SHAPE, "B 'in' has the wrong shape, expected [1, 6]");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_input(&h, DT_FLOAT, 2, d16, NULL, 0);
-	h_input(&h, DT_INT32, 1, d2, NULL, 0);
-	h_output(&h);
-	expect_error(&h, GRT_E_SHAPE, "sequence_lens 'in' has the wrong shape, expected [1]");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_input_none(&h);
-	h_input(&h, DT_INT64, 1, d1, NULL, 0);
-	h_output(&h);
-	expect_error(&h, GRT_E_DTYPE, "input 4 'in' has unsupported element type int64");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_input_none(&h);
-	h_input_none(&h);
-	h_input(&h, DT_FLOAT, 3, d121, NULL, 0);
-	h_output(&h);
-	expect_error(&h, GRT_E_SHAPE, "initial_h 'in' has the wrong shape");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_input(&h, DT_DOUBLE, 2, d16, NULL, 0);
-	h_output(&h);
-	expect_error(&h, GRT_E_DTYPE, "input 3 'in' is double but X is float");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h.in[0]->ndim = 2;
-	h_output(&h);
-	expect_error(&h, GRT_E_SHAPE, "X 'in' has rank 2, expected 3");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_int(&h, "layout", 2);
-	expect_error(&h, GRT_E_ATTR, "attribute 'layout' is 2, expected 0 or 1");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_float(&h, "clip", 0);
-	expect_error(&h, GRT_E_ATTR, "attribute 'clip' is 0, expected > 0");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	h_attr_float(&h, "direction", 1);
-	expect_error(&h, GRT_E_ATTR, "attribute 'direction' must be STRING");
-	h_free(&h);
-
-	gru_basic(&h, 14);
-	h_output(&h);
-	{
-		static const char *const acts[2] = { "Sigmoid", "Banana" };
-		h_attr_strings(&h, "activations", 2, acts);
-	}
-	expect_error(&h, GRT_E_ATTR, "unknown activation 'Banana'");
-	h_free(&h);
-
-	/* run time: a length past seq_length */
-	{
-		const float z[3] = { 0 };
-		h_init(&h, "GRU", 14);
-		h_input(&h, DT_FLOAT, 3, d111, z, 0);
-		h_input(&h, DT_FLOAT, 3, d131, z, 0);
-		h_input(&h, DT_FLOAT, 3, d131, z, 0);
-		h_input_none(&h);
-		h_input(&h, DT_INT32, 1, d1, badlen, 0);
-		h_output(&h);
-		expect_error(&h, GRT_E_INDEX, "sequence_lens[0] = 3 out of range [0, 1]");
-		h_free(&h);
-	}
+	h_expect_case(&gru_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -830,63 +776,49 @@ START_TEST(gru_opsets)
 	gru_basic(&h, 13);
 	h_output(&h);
 	h_attr_int(&h, "layout", 0);
-	expect_error(&h, GRT_E_ATTR, "attribute 'layout' needs opset 14 (node has 13)");
+	h_run_err(&h, GRT_E_ATTR, "attribute 'layout' needs opset 14 (node has 13)");
 	h_free(&h);
 
 	gru_basic(&h, 1);
 	h_output(&h);
 	h_attr_int(&h, "linear_before_reset", 1);
-	expect_error(&h, GRT_E_ATTR, "attribute 'linear_before_reset' needs opset 3");
+	h_run_err(&h, GRT_E_ATTR, "attribute 'linear_before_reset' needs opset 3");
 	h_free(&h);
 
 	/* output_sequence: GRU-1 and GRU-3 only */
 	gru_basic(&h, 3);
 	h_output(&h);
 	h_attr_int(&h, "output_sequence", 1);
-	RUN_OK(&h);
+	h_run_ok(&h);
 	h_free(&h);
 
 	gru_basic(&h, 7);
 	h_output(&h);
 	h_attr_int(&h, "output_sequence", 1);
-	expect_error(&h, GRT_E_ATTR, "'output_sequence' was removed in opset 7");
+	h_run_err(&h, GRT_E_ATTR, "'output_sequence' was removed in opset 7");
 	h_free(&h);
 }
 END_TEST
 
 static Suite *suite_gru(void)
 {
-	Suite *s = suite_create("GRU");
-	TCase *v = tcase_create("values"), *sh = tcase_create("shapes");
-	TCase *e = tcase_create("errors"), *o = tcase_create("opsets");
+	const struct test_def tests[] = {
+		{ "values", gru_values_hand }, { "values", gru_values_activations },
+		{ "values", gru_values_reference }, { "values", gru_values_options },
+		{ "values", gru_values_fast_path }, { "values", gru_values_fast_vs_general },
+		{ "values", gru_recur_variants }, { "values", gru_project_variant },
+		{ "values", gru_recur_strides }, { "values", gru_values_types },
+		{ "shapes", gru_shapes },
+		{ "errors", gru_errors, 0, N_ELEMS(gru_errors_table) },
+		{ "opsets", gru_opsets },
+	};
 
-	tcase_add_test(v, gru_values_hand);
-	tcase_add_test(v, gru_values_activations);
-	tcase_add_test(v, gru_values_reference);
-	tcase_add_test(v, gru_values_options);
-	tcase_add_test(v, gru_values_fast_path);
-	tcase_add_test(v, gru_values_fast_vs_general);
-	tcase_add_test(v, gru_recur_variants);
-	tcase_add_test(v, gru_project_variant);
-	tcase_add_test(v, gru_recur_strides);
-	tcase_add_test(v, gru_values_types);
-	tcase_add_test(sh, gru_shapes);
-	tcase_add_test(e, gru_errors);
-	tcase_add_test(o, gru_opsets);
-	suite_add_tcase(s, v);
-	suite_add_tcase(s, sh);
-	suite_add_tcase(s, e);
-	suite_add_tcase(s, o);
-	return s;
+	return suite_from_table("GRU", tests, N_ELEMS(tests));
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite_gru());
-	int failed;
+	Suite *suites[] = { suite_gru() };
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

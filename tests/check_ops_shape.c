@@ -940,35 +940,50 @@ END_TEST
 
 int main(void)
 {
-	SRunner *sr = srunner_create(h_suite("Shape", TESTS(shape_values_spec_examples,
-	                                        shape_values_clamping),
-	                                        TESTS(shape_shapes_scalar_and_no_data),
-	                                        TESTS(shape_errors_arity),
-	                                        TESTS(shape_opsets_registry)));
-	int failed;
+	const struct test_def shape[] = {
+		{ "values", shape_values_spec_examples }, { "values", shape_values_clamping },
+		{ "shapes", shape_shapes_scalar_and_no_data }, { "errors", shape_errors_arity },
+		{ "opsets", shape_opsets_registry },
+	};
+	const struct test_def reshape[] = {
+		{ "values", reshape_values_basic }, { "shapes", reshape_shapes_zero_and_negative },
+		{ "errors", reshape_errors }, { "opsets", reshape_opsets_registry },
+	};
+	const struct test_def squeeze[] = {
+		{ "values", squeeze_values_dtypes }, { "shapes", squeeze_shapes },
+		{ "errors", squeeze_errors }, { "opsets", squeeze_opsets_registry },
+	};
+	const struct test_def unsqueeze[] = {
+		{ "values", unsqueeze_values_and_shapes }, { "errors", unsqueeze_errors },
+		{ "opsets", unsqueeze_opsets_registry },
+	};
+	const struct test_def expand[] = {
+		{ "values", expand_values }, { "shapes", expand_shapes },
+		{ "errors", expand_errors }, { "opsets", expand_opsets_registry },
+	};
+	const struct test_def constant_of_shape[] = {
+		{ "values", constant_of_shape_values }, { "shapes", constant_of_shape_shapes },
+		{ "errors", constant_of_shape_errors },
+		{ "opsets", constant_of_shape_opsets_registry },
+	};
+	const struct test_def constant[] = {
+		{ "values", constant_values }, { "errors", constant_errors },
+		{ "opsets", constant_opsets_registry },
+	};
+	const struct test_def range[] = {
+		{ "values", range_values }, { "shapes", range_shapes },
+		{ "errors", range_errors }, { "opsets", range_opsets_registry },
+	};
+	Suite *suites[] = {
+		suite_from_table("Shape", shape, N_ELEMS(shape)),
+		suite_from_table("Reshape", reshape, N_ELEMS(reshape)),
+		suite_from_table("Squeeze", squeeze, N_ELEMS(squeeze)),
+		suite_from_table("Unsqueeze", unsqueeze, N_ELEMS(unsqueeze)),
+		suite_from_table("Expand", expand, N_ELEMS(expand)),
+		suite_from_table("ConstantOfShape", constant_of_shape, N_ELEMS(constant_of_shape)),
+		suite_from_table("Constant", constant, N_ELEMS(constant)),
+		suite_from_table("Range", range, N_ELEMS(range)),
+	};
 
-	srunner_add_suite(sr, h_suite("Reshape", TESTS(reshape_values_basic),
-	                                 TESTS(reshape_shapes_zero_and_negative),
-	                                 TESTS(reshape_errors), TESTS(reshape_opsets_registry)));
-	srunner_add_suite(sr, h_suite("Squeeze", TESTS(squeeze_values_dtypes),
-	                                 TESTS(squeeze_shapes), TESTS(squeeze_errors),
-	                                 TESTS(squeeze_opsets_registry)));
-	srunner_add_suite(sr, h_suite("Unsqueeze", TESTS(unsqueeze_values_and_shapes), NULL,
-	                                 TESTS(unsqueeze_errors),
-	                                 TESTS(unsqueeze_opsets_registry)));
-	srunner_add_suite(sr, h_suite("Expand", TESTS(expand_values), TESTS(expand_shapes),
-	                                 TESTS(expand_errors), TESTS(expand_opsets_registry)));
-	srunner_add_suite(sr, h_suite("ConstantOfShape", TESTS(constant_of_shape_values),
-	                                 TESTS(constant_of_shape_shapes),
-	                                 TESTS(constant_of_shape_errors),
-	                                 TESTS(constant_of_shape_opsets_registry)));
-	srunner_add_suite(sr, h_suite("Constant", TESTS(constant_values), NULL,
-	                                 TESTS(constant_errors),
-	                                 TESTS(constant_opsets_registry)));
-	srunner_add_suite(sr, h_suite("Range", TESTS(range_values), TESTS(range_shapes),
-	                                 TESTS(range_errors), TESTS(range_opsets_registry)));
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(suites, N_ELEMS(suites), 0);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/internal.h"
+#include "tests/check_util.h"
 #include "tests/modelgen.h"
 #include "tests/testset.h"
 
@@ -1173,45 +1174,21 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("runtime");
-	TCase *reg = tcase_create("registry");
-	TCase *plan = tcase_create("plan");
-	TCase *api = tcase_create("api");
-	SRunner *sr;
-	int failed;
+	const struct test_def tests[] = {
+		{ "registry", registry_sorted }, { "registry", registry_lookup },
+		{ "plan", fold_and_dead_nodes, .timeout_s = 120 }, { "plan", arena_reuse },
+		{ "plan", alias_and_inplace }, { "plan", layernorm_fusion },
+		{ "plan", offset_views }, { "plan", bn_folding }, { "plan", activation_epilogues },
+		{ "plan", elementwise_inplace }, { "plan", pad_conv_fusion },
+		{ "plan", expand_view }, { "plan", gru_layout_fusion },
+		{ "plan", gru_concat_writers }, { "plan", stream_folds_to_simple },
+		{ "plan", baked_indices_freed }, { "plan", pool_mark_rollback },
+		{ "plan", empty_outputs_not_run },
+		{ "api", metadata, .timeout_s = 120 }, { "api", tensor_storage_forms },
+		{ "api", large_int64_initializers }, { "api", file_equals_buffer },
+		{ "api", introspection_dynamic_dims }, { "api", threads_share_model },
+	};
+	Suite *s = suite_from_table("runtime", tests, N_ELEMS(tests));
 
-	tcase_add_test(reg, registry_sorted);
-	tcase_add_test(reg, registry_lookup);
-	tcase_add_test(plan, fold_and_dead_nodes);
-	tcase_add_test(plan, arena_reuse);
-	tcase_add_test(plan, alias_and_inplace);
-	tcase_add_test(plan, layernorm_fusion);
-	tcase_add_test(plan, offset_views);
-	tcase_add_test(plan, bn_folding);
-	tcase_add_test(plan, activation_epilogues);
-	tcase_add_test(plan, elementwise_inplace);
-	tcase_add_test(plan, pad_conv_fusion);
-	tcase_add_test(plan, expand_view);
-	tcase_add_test(plan, gru_layout_fusion);
-	tcase_add_test(plan, gru_concat_writers);
-	tcase_add_test(plan, stream_folds_to_simple);
-	tcase_add_test(api, metadata);
-	tcase_add_test(api, tensor_storage_forms);
-	tcase_add_test(api, large_int64_initializers);
-	tcase_add_test(plan, baked_indices_freed);
-	tcase_add_test(plan, pool_mark_rollback);
-	tcase_add_test(plan, empty_outputs_not_run);
-	tcase_add_test(api, file_equals_buffer);
-	tcase_add_test(api, introspection_dynamic_dims);
-	tcase_add_test(api, threads_share_model);
-	tcase_set_timeout(plan, 120);
-	tcase_set_timeout(api, 120);
-	suite_add_tcase(s, reg);
-	suite_add_tcase(s, plan);
-	suite_add_tcase(s, api);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(&s, 1, 0);
 }

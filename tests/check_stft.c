@@ -2,26 +2,12 @@
  * trips. */
 #include <check.h>
 #include <math.h>
-#include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
 #include "enhance/internal.h"
+#include "tests/check_audio.h"
+#include "tests/check_util.h"
 #include "tests/testset.h"
-
-static float *read_wav(const char *path, size_t *n)
-{
-	SF_INFO info = { 0 };
-	SNDFILE *f = sf_open(path, SFM_READ, &info);
-	float *x;
-
-	ck_assert_msg(f != NULL, "%s: %s", path, sf_strerror(NULL));
-	ck_assert_int_eq(info.channels, 1);
-	x = malloc(sizeof(float) * (size_t)info.frames);
-	ck_assert_int_eq(sf_readf_float(f, x, info.frames), info.frames);
-	sf_close(f);
-	*n = (size_t)info.frames;
-	return x;
-}
 
 START_TEST(stft_matches_torch)
 {
@@ -118,19 +104,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("stft");
-	TCase *tc = tcase_create("stft");
-	SRunner *sr;
-	int failed;
+	const struct test_def tests[] = {
+		{ "stft", stft_matches_torch }, { "stft", round_trip }, { "stft", reflect },
+		{ "stft", atten_limit },
+	};
+	Suite *s = suite_from_table("stft", tests, N_ELEMS(tests));
 
-	tcase_add_test(tc, stft_matches_torch);
-	tcase_add_test(tc, round_trip);
-	tcase_add_test(tc, reflect);
-	tcase_add_test(tc, atten_limit);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suites(&s, 1, 0);
 }

@@ -1,93 +1,88 @@
 /* check_util.c - see check_util.h. */
-#include <math.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "tests/check_util.h"
 
-uint32_t rng_state;
+#define MAX_TCASES 16
 
-float frand(void)
+Suite *suite_from_table(const char *name, const struct test_def *defs, size_t n)
 {
-	rng_state = rng_state * 1664525u + 1013904223u;
-	return (float)(rng_state >> 8) / (float)(1u << 23) - 1.0f;
-}
+	Suite *s = suite_create(name);
+	TCase *tcs[MAX_TCASES];
+	const char *names[MAX_TCASES];
+	int n_tcs = 0;
 
-void fill(float *v, int64_t n, float scale)
-{
-	for (int64_t i = 0; i < n; i++)
-		v[i] = scale * frand();
-}
+	for (size_t i = 0; i < n; i++) {
+		const struct test_def *d = &defs[i];
+		int k = 0;
 
-void expect_f32(const struct tensor *t, const float *exp, int64_t n, double atol,
-                       double rtol, const char *what)
-{
-	const float *got = t->data;
-
-	ck_assert_int_eq(t->dtype, DT_FLOAT);
-	ck_assert_msg(t->numel == n, "%s: %lld elements, expected %lld", what,
-	              (long long)t->numel, (long long)n);
-	for (int64_t i = 0; i < n; i++)
-		ck_assert_msg(fabs((double)got[i] - exp[i]) <= atol + rtol * fabs(exp[i]),
-		              "%s[%lld]: got %.8g, expected %.8g", what, (long long)i,
-		              (double)got[i], (double)exp[i]);
-}
-
-void expect_f64(const struct tensor *t, const double *exp, int64_t n, double atol,
-                       const char *what)
-{
-	const double *got = t->data;
-
-	ck_assert_int_eq(t->dtype, DT_DOUBLE);
-	ck_assert_msg(t->numel == n, "%s: %lld elements, expected %lld", what,
-	              (long long)t->numel, (long long)n);
-	for (int64_t i = 0; i < n; i++)
-		ck_assert_msg(fabs(got[i] - exp[i]) <= atol, "%s[%lld]: got %.12g, expected %.12g",
-		              what, (long long)i, got[i], exp[i]);
-}
-
-void expect_dims(const struct tensor *t, int ndim, const int64_t *dims)
-{
-	ck_assert_msg(t->ndim == ndim, "rank %d, expected %d", t->ndim, ndim);
-	for (int i = 0; i < ndim; i++)
-		ck_assert_msg(t->dims[i] == dims[i], "dim %d is %lld, expected %lld", i,
-		              (long long)t->dims[i], (long long)dims[i]);
-}
-
-void expect_error(struct harness *h, int code, const char *substr)
-{
-	int rc = h_run(h);
-
-	ck_assert_msg(rc == code, "status %d (%s), expected %d", rc, h->err, code);
-	ck_assert_msg(strstr(h->err, substr), "message '%s' lacks '%s'", h->err, substr);
-}
-
-
-/* Y = A B for one [m,k] x [k,n] matrix, in double. */
-void ref_gemm(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n)
-{
-	for (int64_t i = 0; i < m; i++)
-		for (int64_t j = 0; j < n; j++) {
-			double s = 0;
-			for (int64_t p = 0; p < k; p++)
-				s += (double)a[i * k + p] * b[p * n + j];
-			y[i * n + j] = (float)s;
+		while (k < n_tcs && strcmp(names[k], d->tcase))
+			k++;
+		if (k == n_tcs) {                       /* first row of this tcase */
+			if (n_tcs == MAX_TCASES) {     /* outside a test: no ck_assert */
+				fprintf(stderr, "suite %s: more than %d tcases\n", name, MAX_TCASES);
+				abort();
+			}
+			names[k] = d->tcase;
+			tcs[k] = tcase_create(d->tcase);
+			suite_add_tcase(s, tcs[k]);
+			n_tcs++;
 		}
+		if (d->loop_end > 0)
+			tcase_add_loop_test(tcs[k], d->test, d->loop_start, d->loop_end);
+		else
+			tcase_add_test(tcs[k], d->test);
+		if (d->timeout_s > 0)
+			tcase_set_timeout(tcs[k], d->timeout_s);
+	}
+	return s;
 }
 
-/* Error of got in units of the last place of the float nearest ref (subnormal
- * ulps below FLT_MIN). A ref beyond FLT_MAX must round to inf. */
-double ulps(float got, double ref)
+int run_suites(Suite *const *suites, size_t n, int nofork)
 {
-	int e;
+	SRunner *sr = srunner_create(suites[0]);
+	int failed;
 
-	if (isnan(ref))
-		return isnan(got) ? 0 : INFINITY;
-	if (fabs(ref) > FLT_MAX)
-		return isinf(got) && (got > 0) == (ref > 0) ? 0 : INFINITY;
-	frexp(ref, &e);
-	return fabs((double)got - ref) / ldexp(1.0, (e - 24 < -149 ? -149 : e - 24));
+	for (size_t i = 1; i < n; i++)
+		srunner_add_suite(sr, suites[i]);
+	if (nofork)
+		srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-double ref_sigmoid(double x)
+void expect_error(const char *what, const char *msg, int got, int want, const char *substr)
 {
-	return 1.0 / (1.0 + exp(-x));
+	ck_assert_msg(got == want, "%s: status %d, expected %d; message: %s", what, got, want,
+	              msg);
+	ck_assert_msg(strstr(msg, substr), "%s: message \"%s\" does not contain \"%s\"", what, msg,
+	              substr);
+}
+
+void expect_ok(const char *what, const char *msg, int got)
+{
+	ck_assert_msg(got == 0, "%s: status %d, expected 0; message: %s", what, got, msg);
+}
+
+void *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	ck_assert_msg(n >= 0, "cannot size %s", path);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	*len = fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	ck_assert_msg(*len == (size_t)n, "%s: read %zu of %ld bytes", path, *len, n);
+	return buf;
 }

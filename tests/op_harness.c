@@ -1,5 +1,7 @@
 /* op_harness.c - see op_harness.h. */
 #include <check.h>
+#include <float.h>
+#include <math.h>
 #include <string.h>
 #include "tests/op_harness.h"
 
@@ -139,20 +141,12 @@ double h_value(enum dtype dt, const void *p, int64_t i)
 
 void h_run_ok(struct harness *h)
 {
-	int rc = h_run(h);
-
-	ck_assert_msg(rc == GRT_OK, "%s: status %d (%s): %s", h->n.op_type, rc,
-	              grt_strerror(rc), h->err);
+	expect_ok(h->n.op_type, h->err, h_run(h));
 }
 
 void h_run_err(struct harness *h, int code, const char *substr)
 {
-	int rc = h_run(h);
-
-	ck_assert_msg(rc == code, "%s: status %d (%s), expected %d (%s); message: %s",
-	              h->n.op_type, rc, grt_strerror(rc), code, grt_strerror(code), h->err);
-	ck_assert_msg(strstr(h->err, substr), "message \"%s\" does not contain \"%s\"",
-	              h->err, substr);
+	expect_error(h->n.op_type, h->err, h_run(h), code, substr);
 }
 
 void h_expect_out(struct harness *h, int k, enum dtype dt, int ndim, const int64_t *dims,
@@ -175,21 +169,122 @@ void h_expect_out(struct harness *h, int k, enum dtype dt, int ndim, const int64
 			             h_value(dt, t->data, i), h_value(dt, want, i));
 }
 
-Suite *h_suite(const char *name, const TTest *const *values, const TTest *const *shapes,
-               const TTest *const *errors, const TTest *const *opsets)
+void h_build(struct harness *h, const struct h_case *c)
 {
-	Suite *s = suite_create(name);
-	const TTest *const *groups[4] = { values, shapes, errors, opsets };
-	static const char *const group_names[4] = { "values", "shapes", "errors", "opsets" };
-
-	for (int g = 0; g < 4; g++) {
-		TCase *tc;
-		if (!groups[g])
-			continue;
-		tc = tcase_create(group_names[g]);
-		for (const TTest *const *t = groups[g]; *t; t++)
-			tcase_add_test(tc, *t);
-		suite_add_tcase(s, tc);
+	h_init(h, c->op_type, c->opset);
+	if (c->domain)
+		h->n.op = op_lookup_domain(c->domain, c->op_type, c->opset);
+	for (int i = 0; i < (int)N_ELEMS(c->in) && (c->in[i].dt || c->in[i].omitted); i++) {
+		if (c->in[i].omitted)
+			h_input_none(h);
+		else
+			h_input(h, c->in[i].dt, c->in[i].ndim, c->in[i].dims, c->in[i].data,
+			        c->in[i].is_const);
 	}
-	return s;
+	for (int i = 0; i < (int)N_ELEMS(c->at) && c->at[i].name; i++) {
+		const struct h_at *a = &c->at[i];
+		switch (a->type) {
+		case ATTR_INT: h_attr_int(h, a->name, a->i); break;
+		case ATTR_FLOAT: h_attr_float(h, a->name, a->f); break;
+		case ATTR_STRING: h_attr_string(h, a->name, a->s); break;
+		case ATTR_INTS: h_attr_ints(h, a->name, a->n, a->ints); break;
+		case ATTR_STRINGS: h_attr_strings(h, a->name, a->n, a->strings); break;
+		default: ck_abort_msg("%s: attribute '%s' of type %d", c->name, a->name, a->type);
+		}
+	}
+	for (int i = 0; i < (c->n_out ? c->n_out : 1); i++)
+		h_output(h);
+}
+
+void h_expect_case(const struct h_case *c, const char *also)
+{
+	struct harness h;
+	int rc;
+
+	h_build(&h, c);
+	rc = h_run(&h);
+	expect_error(c->name, h.err, rc, c->code, c->msg);
+	if (also)
+		expect_error(c->name, h.err, rc, c->code, also);
+	h_free(&h);
+}
+
+uint32_t rng_state;
+
+float frand(void)
+{
+	rng_state = rng_state * 1664525u + 1013904223u;
+	return (float)(rng_state >> 8) / (float)(1u << 23) - 1.0f;
+}
+
+void fill(float *v, int64_t n, float scale)
+{
+	for (int64_t i = 0; i < n; i++)
+		v[i] = scale * frand();
+}
+
+void expect_f32(const struct tensor *t, const float *exp, int64_t n, double atol,
+                double rtol, const char *what)
+{
+	const float *got = t->data;
+
+	ck_assert_int_eq(t->dtype, DT_FLOAT);
+	ck_assert_msg(t->numel == n, "%s: %lld elements, expected %lld", what,
+	              (long long)t->numel, (long long)n);
+	for (int64_t i = 0; i < n; i++)
+		ck_assert_msg(fabs((double)got[i] - exp[i]) <= atol + rtol * fabs(exp[i]),
+		              "%s[%lld]: got %.8g, expected %.8g", what, (long long)i,
+		              (double)got[i], (double)exp[i]);
+}
+
+void expect_f64(const struct tensor *t, const double *exp, int64_t n, double atol,
+                const char *what)
+{
+	const double *got = t->data;
+
+	ck_assert_int_eq(t->dtype, DT_DOUBLE);
+	ck_assert_msg(t->numel == n, "%s: %lld elements, expected %lld", what,
+	              (long long)t->numel, (long long)n);
+	for (int64_t i = 0; i < n; i++)
+		ck_assert_msg(fabs(got[i] - exp[i]) <= atol, "%s[%lld]: got %.12g, expected %.12g",
+		              what, (long long)i, got[i], exp[i]);
+}
+
+void expect_dims(const struct tensor *t, int ndim, const int64_t *dims)
+{
+	ck_assert_msg(t->ndim == ndim, "rank %d, expected %d", t->ndim, ndim);
+	for (int i = 0; i < ndim; i++)
+		ck_assert_msg(t->dims[i] == dims[i], "dim %d is %lld, expected %lld", i,
+		              (long long)t->dims[i], (long long)dims[i]);
+}
+
+/* Y = A B for one [m,k] x [k,n] matrix, in double. */
+void ref_gemm(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n)
+{
+	for (int64_t i = 0; i < m; i++)
+		for (int64_t j = 0; j < n; j++) {
+			double s = 0;
+			for (int64_t p = 0; p < k; p++)
+				s += (double)a[i * k + p] * b[p * n + j];
+			y[i * n + j] = (float)s;
+		}
+}
+
+/* Error of got in units of the last place of the float nearest ref (subnormal
+ * ulps below FLT_MIN). A ref beyond FLT_MAX must round to inf. */
+double ulps(float got, double ref)
+{
+	int e;
+
+	if (isnan(ref))
+		return isnan(got) ? 0 : INFINITY;
+	if (fabs(ref) > FLT_MAX)
+		return isinf(got) && (got > 0) == (ref > 0) ? 0 : INFINITY;
+	frexp(ref, &e);
+	return fabs((double)got - ref) / ldexp(1.0, (e - 24 < -149 ? -149 : e - 24));
+}
+
+double ref_sigmoid(double x)
+{
+	return 1.0 / (1.0 + exp(-x));
 }
