@@ -18,7 +18,7 @@ static void gemm_f32(const struct conv_params *p, int64_t m_n, int64_t n_n, int6
                      const float *a, int64_t a_rs, int64_t a_cs, const float *b, int64_t ldb,
                      float *c, int64_t ldc)
 {
-	p->gemm(m_n, n_n, k_n, a, a_rs, a_cs, b, ldb, c, ldc);
+	gemm_f32_run(p->gemm, m_n, n_n, k_n, a, a_rs, a_cs, b, ldb, c, ldc);
 }
 
 static void gemm_f64(const struct conv_params *p, int64_t m_n, int64_t n_n, int64_t k_n,

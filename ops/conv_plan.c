@@ -3,6 +3,7 @@
  * strided-side positions each tap covers, the algorithm and its tables. */
 #include <string.h>
 #include "ops/conv_internal.h"
+#include "ops/cpu.h"
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -318,11 +319,11 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 				}
 		p->pl_nq[ph] = nq;
 	}
-	p->plane = conv_avx2_ok() ? conv_plane_f32_avx2 : conv_plane_f32_portable;
-	p->plane4 = conv_avx2_ok() ? conv_plane4_f32_avx2 : conv_plane4_f32_portable;
-	p->plane2 = conv_avx2_ok() ? conv_plane2_f32_avx2 : conv_plane2_f32_portable;
-	p->deint2 = conv_avx2_ok() ? conv_deint2_f32_avx2 : conv_deint2_f32_portable;
-	p->int2 = conv_avx2_ok() ? conv_int2_f32_avx2 : conv_int2_f32_portable;
+	p->plane = x->kern->conv_plane;
+	p->plane4 = x->kern->conv_plane4;
+	p->plane2 = x->kern->conv_plane2;
+	p->deint2 = x->kern->conv_deint2;
+	p->int2 = x->kern->conv_int2;
 	return inplace_prepare(n, x, p);
 }
 
@@ -430,8 +431,8 @@ static int taps_prepare(struct node *n, struct exec *x, struct conv_params *p, i
 	p->tp_y_off = ((size_t)((p->tp_g4 ? 4 : 1) * p->tp_gs * es) + 63) & ~(size_t)63;
 	p->tp_w_off = p->tp_y_off + (((size_t)(nph > 1 ? 4 * ys * es : 0) + 63) & ~(size_t)63);
 	n->scratch_bytes = p->tp_w_off + (size_t)(4 * qmax * es);
-	p->plane = conv_avx2_ok() ? conv_plane_f32_avx2 : conv_plane_f32_portable;
-	p->plane4 = conv_avx2_ok() ? conv_plane4_f32_avx2 : conv_plane4_f32_portable;
+	p->plane = x->kern->conv_plane;
+	p->plane4 = x->kern->conv_plane4;
 	*ok = 1;
 	return GRT_OK;
 }
@@ -668,7 +669,7 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 			                   (size_t)p->out_size * dtype_size(X->dtype);
 		}
 	}
-	p->gemm = gemm_f32_pick();
+	p->gemm = x->kern->gemm;
 	n->params = p;
 	return GRT_OK;
 }

@@ -5,7 +5,7 @@
  * operands form a (batched) matrix product, runs a GEMM over merged label groups. */
 #include <stdio.h>
 #include <string.h>
-#include "ops/gemm.h"
+#include "ops/cpu.h"
 #include "ops/op.h"
 
 #define N_LETTERS 52                         /* a-z, then A-Z */
@@ -24,7 +24,7 @@ struct einsum_mm {
 	int64_t y_sb[MAX_LABELS];      /* [n_batch] in Y */
 	int b_direct;                  /* B is already [k][n] contiguous */
 	const void *b_packed;          /* [k][n] constant B packed at plan time, or NULL */
-	gemm_f32_fn gemm;              /* float: the variant for this CPU */
+	const struct gemm_ukernel *gemm; /* float: this session's (ops/cpu.h) */
 };
 
 struct einsum_params {
@@ -230,7 +230,7 @@ DEFINE_PACK(pack_f64, double)
 /* yr[n] += ar[k] bk[k][n] */
 static void row_f32(const struct einsum_mm *q, const float *ar, const float *bk, float *yr)
 {
-	q->gemm(1, q->n, q->k, ar, 0, q->a_sk, bk, q->n, yr, q->n);
+	gemm_f32_run(q->gemm, 1, q->n, q->k, ar, 0, q->a_sk, bk, q->n, yr, q->n);
 }
 
 static void row_f64(const struct einsum_mm *q, const double *ar, const double *bk,
@@ -538,7 +538,7 @@ static int einsum_prepare(struct node *n, struct exec *x)
 			if (q->b_sb[l])
 				b_batched = 1;
 		p->use_mm = 1;
-		q->gemm = gemm_f32_pick();
+		q->gemm = x->kern->gemm;
 		if (dt != DT_FLOAT16 && n->inputs[1]->is_const)
 			bc = op_const_input(n, x, 1);
 		if (bc && !b_batched && !q->b_direct && y->numel) {

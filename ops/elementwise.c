@@ -1,8 +1,9 @@
-/* elementwise.c - Add, Sub, Mul, Div, Pow, Equal, Where, Sqrt, Sigmoid, Tanh,
- * PRelu (https://onnx.ai/onnx/operators/). Opsets 1..latest (PRelu 7.., Where
- * 9..); before opset 7 the binary ops use the legacy `broadcast`/`axis` rule.
- * Prepare merges the broadcast axes into rows of one inner loop and picks a
- * typed kernel per row kind (both inputs advance, or one of them is fixed). */
+/* elementwise.c - Add, Sub, Mul, Div, Pow, Equal, Where, PRelu
+ * (https://onnx.ai/onnx/operators/; the unary ops are in ops/unary.c). Opsets
+ * 1..latest (PRelu 7.., Where 9..); before opset 7 the binary ops use the legacy
+ * `broadcast`/`axis` rule. Prepare merges the broadcast axes into rows of one inner
+ * loop and picks a typed kernel per row kind (both inputs advance, or one of them
+ * is fixed). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -764,137 +765,6 @@ static int where_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-/* --- unary float ops --- */
-
-/* o[i] = f(a[i]); o may be a (in place). */
-typedef void (*unary_fn)(void *o, const void *a, int64_t n);
-
-#define DEFINE_UNARY(name, T, LOAD, STORE, F)                                       \
-	static void name(void *o_, const void *a_, int64_t n)                           \
-	{                                                                               \
-		T *o = o_;                                                                  \
-		const T *a = a_;                                                            \
-		for (int64_t i = 0; i < n; i++)                                             \
-			o[i] = STORE(F(LOAD(a[i])));                                            \
-	}
-
-/* 1 / (1 + e^-|x|), mirrored for x < 0 as e^x / (1 + e^x): exp never
- * overflows and the small tail keeps its relative accuracy (float: the same
- * in ops/mathfn.h). */
-static inline double sigmoid(double v)
-{
-	double e = exp(-fabs(v));
-	double r = 1.0 / (1.0 + e);
-
-	return v >= 0 ? r : e * r;
-}
-
-DEFINE_UNARY(sqrt_f32, float, ID, ID, sqrtf)
-DEFINE_UNARY(sqrt_f64, double, ID, ID, sqrt)
-DEFINE_UNARY(sqrt_f16, uint16_t, half_to_float, float_to_half, sqrtf)
-DEFINE_UNARY(sqrt_bf16, uint16_t, bf16_to_float, float_to_bf16, sqrtf)
-
-/* float Sigmoid and Tanh: ops/mathfn.h, four or eight lanes at a time */
-static void sigmoid_f32(void *o, const void *a, int64_t n)
-{
-	fast_sigmoidf_n(o, a, n);
-}
-
-static void sigmoid_f32_avx2(void *o, const void *a, int64_t n)
-{
-	fast_sigmoidf_n_avx2(o, a, n);
-}
-
-DEFINE_UNARY(sigmoid_f64, double, ID, ID, sigmoid)
-DEFINE_UNARY(sigmoid_f16, uint16_t, half_to_float, float_to_half, fast_sigmoidf)
-DEFINE_UNARY(sigmoid_bf16, uint16_t, bf16_to_float, float_to_bf16, fast_sigmoidf)
-
-static void tanh_f32(void *o, const void *a, int64_t n)
-{
-	fast_tanhf_n(o, a, n);
-}
-
-static void tanh_f32_avx2(void *o, const void *a, int64_t n)
-{
-	fast_tanhf_n_avx2(o, a, n);
-}
-
-DEFINE_UNARY(tanh_f64, double, ID, ID, tanh)
-DEFINE_UNARY(tanh_f16, uint16_t, half_to_float, float_to_half, fast_tanhf)
-DEFINE_UNARY(tanh_bf16, uint16_t, bf16_to_float, float_to_bf16, fast_tanhf)
-
-static const unary_fn sqrt_table[N_DT] = {
-	[DT_FLOAT] = sqrt_f32, [DT_DOUBLE] = sqrt_f64,
-	[DT_FLOAT16] = sqrt_f16, [DT_BFLOAT16] = sqrt_bf16,
-};
-static const unary_fn sigmoid_table[N_DT] = {
-	[DT_FLOAT] = sigmoid_f32, [DT_DOUBLE] = sigmoid_f64,
-	[DT_FLOAT16] = sigmoid_f16, [DT_BFLOAT16] = sigmoid_bf16,
-};
-static const unary_fn tanh_table[N_DT] = {
-	[DT_FLOAT] = tanh_f32, [DT_DOUBLE] = tanh_f64,
-	[DT_FLOAT16] = tanh_f16, [DT_BFLOAT16] = tanh_bf16,
-};
-
-struct unary_params {
-	unary_fn fn;                /* kernel for the input's element type */
-};
-
-static int unary_prepare(struct node *n, struct exec *x, const unary_fn *table)
-{
-	const struct tensor *a;
-	struct unary_params *p;
-	int rc = op_check_arity(n, x, 1, 1, 1, 1);
-
-	if (rc)
-		return rc;
-	a = n->inputs[0];
-	if ((unsigned)a->dtype >= N_DT || !table[a->dtype])
-		return op_fail(n, x, GRT_E_DTYPE, "input 0 '%s' has unsupported element type %s",
-		               a->name, dtype_name(a->dtype));
-	rc = tensor_set_shape(n->outputs[0], a->dtype, a->ndim, a->dims);
-	if (rc)
-		return op_fail(n, x, rc, "output shape too large");
-	p = plan_alloc(x, sizeof(*p));
-	if (!p)
-		return op_fail(n, x, GRT_E_NOMEM, "out of memory");
-	p->fn = table[a->dtype];
-	/* float Sigmoid and Tanh: eight lanes where the CPU has AVX2 and FMA */
-	if (p->fn == sigmoid_f32 && mathfn_avx2_ok())
-		p->fn = sigmoid_f32_avx2;
-	if (p->fn == tanh_f32 && mathfn_avx2_ok())
-		p->fn = tanh_f32_avx2;
-	n->inplace = 1;
-	n->params = p;
-	return GRT_OK;
-}
-
-static int unary_run(struct node *n, struct exec *x)
-{
-	const struct unary_params *p = n->params;
-	struct tensor *o = n->outputs[0];
-
-	if (o->numel)
-		p->fn(o->data, n->inputs[0]->data, o->numel);
-	(void)x;
-	return GRT_OK;
-}
-
-static int sqrt_prepare(struct node *n, struct exec *x)
-{
-	return unary_prepare(n, x, sqrt_table);
-}
-
-static int sigmoid_prepare(struct node *n, struct exec *x)
-{
-	return unary_prepare(n, x, sigmoid_table);
-}
-
-static int tanh_prepare(struct node *n, struct exec *x)
-{
-	return unary_prepare(n, x, tanh_table);
-}
-
 /* Opsets 1-6 of the binary ops have the legacy broadcast attribute; their
  * consumed_inputs attribute (opset 1) is an optimisation hint and ignored.
  * Later versions only add element types. */
@@ -906,8 +776,5 @@ const struct op_def op_pow = { "Pow", 1, OPSET_LATEST, pow_prepare, binary_run, 
 /* Equal-19 adds string, which the runtime has no tensors for. */
 const struct op_def op_equal = { "Equal", 1, OPSET_LATEST, equal_prepare, binary_run, 0, NULL };
 const struct op_def op_where = { "Where", 9, OPSET_LATEST, where_prepare, where_run, OP_MOVES_DATA, NULL };
-const struct op_def op_sqrt = { "Sqrt", 1, OPSET_LATEST, sqrt_prepare, unary_run, 0, NULL };
-const struct op_def op_sigmoid = { "Sigmoid", 1, OPSET_LATEST, sigmoid_prepare, unary_run, 0, NULL };
-const struct op_def op_tanh = { "Tanh", 1, OPSET_LATEST, tanh_prepare, unary_run, 0, NULL };
 /* PRelu 1 and 6 predate the unidirectional broadcast rule. */
 const struct op_def op_prelu = { "PRelu", 7, OPSET_LATEST, prelu_prepare, binary_run, 0, NULL };

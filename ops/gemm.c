@@ -1,5 +1,5 @@
-/* gemm.c - portable float matrix product (contract in ops/gemm.h), and the plan-time
- * choice of variant. Blocks of up to 4 rows by 8 to 16 columns of C stay in
+/* gemm.c - the row-blocking driver of the float matrix product (contract in ops/gemm.h)
+ * and its portable micro-kernel. Blocks of up to 4 rows by 8 to 16 columns of C stay in
  * registers (GNU C vectors of 4 floats: SSE2 on x86-64, NEON on arm64, scalar code
  * elsewhere) while the sum runs over k; narrower blocks and single columns finish
  * the row. */
@@ -90,32 +90,44 @@ static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_
 		}
 }
 
-void gemm_f32_portable(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs,
-                       int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
+static void rows1(int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
+                  const float *b, int64_t ldb, float *c, int64_t ldc)
 {
-	const int64_t nf = n - n % 4;        /* columns in full vectors */
+	gemm_rows(1, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
+}
+
+static void rows2(int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
+                  const float *b, int64_t ldb, float *c, int64_t ldc)
+{
+	gemm_rows(2, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
+}
+
+static void rows3(int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
+                  const float *b, int64_t ldb, float *c, int64_t ldc)
+{
+	gemm_rows(3, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
+}
+
+static void rows4(int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
+                  const float *b, int64_t ldb, float *c, int64_t ldc)
+{
+	gemm_rows(4, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
+}
+
+const struct gemm_ukernel gemm_ukernel_portable = { 4, { rows1, rows2, rows3, rows4 },
+                                                    gemm_tail };
+
+void gemm_f32_run(const struct gemm_ukernel *uk, int64_t m, int64_t n, int64_t k,
+                  const float *a, int64_t a_rs, int64_t a_cs, const float *b, int64_t ldb,
+                  float *c, int64_t ldc)
+{
+	const int64_t nf = n - n % uk->nv;        /* columns in full vectors */
 	int64_t i = 0;
 
 	for (; i + 4 <= m; i += 4)
-		gemm_rows(4, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-	switch (m - i) {
-	case 3:
-		gemm_rows(3, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	case 2:
-		gemm_rows(2, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	case 1:
-		gemm_rows(1, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	default:
-		break;
-	}
+		uk->rows[3](nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
+	if (i < m)
+		uk->rows[m - i - 1](nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
 	if (nf < n)
-		gemm_tail(m, n - nf, k, a, a_rs, a_cs, b + nf, ldb, c + nf, ldc);
-}
-
-gemm_f32_fn gemm_f32_pick(void)
-{
-	return gemm_f32_avx2_ok() ? gemm_f32_avx2 : gemm_f32_portable;
+		uk->tail(m, n - nf, k, a, a_rs, a_cs, b + nf, ldb, c + nf, ldc);
 }

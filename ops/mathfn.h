@@ -188,10 +188,9 @@ static inline void fast_tanhf_n(float *o, const float *a, int64_t n)
 	}
 }
 
-/* The array forms again, eight lanes at a time (ops/mathfn_avx2.c): only where
- * mathfn_avx2_ok(). */
+/* The array forms again, eight lanes at a time (ops/mathfn_avx2.c): x86-64 only,
+ * where the CPU has AVX2 and FMA (kernels_avx2 of ops/cpu.h). */
 void fast_sigmoidf_n_avx2(float *o, const float *a, int64_t n);
 void fast_tanhf_n_avx2(float *o, const float *a, int64_t n);
-int mathfn_avx2_ok(void);
 
 #endif

@@ -5,7 +5,7 @@
  * other types with an i-k-j loop; float16/bfloat16 go through float copies in scratch.
  * MatMulAdd adds C (broadcast to Y) to each row right after the product. */
 #include <string.h>
-#include "ops/gemm.h"
+#include "ops/cpu.h"
 #include "ops/op.h"
 
 struct matmul_params {
@@ -14,7 +14,7 @@ struct matmul_params {
 	const int64_t *a_off;     /* [n_batch] element offset of each batch's A matrix */
 	const int64_t *b_off;     /* [n_batch] element offset of each batch's B matrix */
 	size_t half_bytes;        /* float16/bfloat16: bytes of each float copy A, B, Y */
-	gemm_f32_fn gemm;         /* float kernel for this CPU */
+	const struct gemm_ukernel *gemm; /* float: this session's (ops/cpu.h) */
 	/* MatMulAdd: Y seen as [rows][cols] (cols = Y's last dim); C's element
 	 * strides along Y's dims (0 where C broadcasts) */
 	int y_ndim;
@@ -23,11 +23,12 @@ struct matmul_params {
 };
 
 /* Y[m,n] = A[m,k] B[k,n] with the float GEMM of ops/gemm.h. */
-static void gemm_f32(gemm_f32_fn gemm, const float *restrict a, const float *restrict b,
-                     float *restrict y, int64_t m, int64_t k, int64_t n)
+static void gemm_f32(const struct gemm_ukernel *gemm, const float *restrict a,
+                     const float *restrict b, float *restrict y, int64_t m, int64_t k,
+                     int64_t n)
 {
 	memset(y, 0, (size_t)(m * n) * sizeof(float));
-	gemm(m, n, k, a, k, 1, b, n, y, n);
+	gemm_f32_run(gemm, m, n, k, a, k, 1, b, n, y, n);
 }
 
 /* The same product for the other types, one function per type. Integers
@@ -130,7 +131,7 @@ static int matmul_plan(struct node *n, struct exec *x)
 	p->k = k;
 	p->n = nn;
 	p->n_batch = n_batch;
-	p->gemm = gemm_f32_pick();
+	p->gemm = x->kern->gemm;
 	if (y->numel == 0) {
 		p->n_batch = 0;
 		return GRT_OK;

@@ -1,9 +1,13 @@
 /* registry.c - every operator: the ONNX domain's, sorted by op_type (strcmp),
  * then by first opset, and the project's own domain (OP_DOMAIN). The only list
- * of operators: adding one is a line here plus its family file.
- * tests/check_runtime.c fails if the table is unsorted or if the opset ranges
- * of one op_type overlap. */
+ * of operators: adding one is a line here plus its family file. One family lists
+ * its own members: the unary elementwise ops are the rows of ops/unary.c's
+ * unary_table (an op there is one row, with nothing to add here), which
+ * op_lookup() searches after op_table and op_at() lists after it.
+ * tests/check_runtime.c fails if a table is unsorted, if the opset ranges of one
+ * op_type overlap or if an op_type is in both. */
 #include <string.h>
+#include "ops/unary.h"
 #include "runtime/internal.h"
 
 extern const struct op_def op_add, op_batch_normalization, op_cast, op_concat,
@@ -11,9 +15,8 @@ extern const struct op_def op_add, op_batch_normalization, op_cast, op_concat,
 	op_einsum, op_equal, op_expand, op_gru, op_gather, op_layer_normalization,
 	op_matmul, op_mul, op_prelu, op_pad_2, op_pad_11, op_pow, op_range,
 	op_reduce_mean_1, op_reduce_mean_18, op_reshape, op_scatter_nd, op_shape,
-	op_sigmoid, op_slice_1, op_slice_10, op_split_2, op_split_13, op_sqrt,
-	op_squeeze_1, op_squeeze_13, op_sub, op_tanh, op_transpose, op_unsqueeze_1,
-	op_unsqueeze_13, op_where;
+	op_slice_1, op_slice_10, op_split_2, op_split_13, op_squeeze_1, op_squeeze_13,
+	op_sub, op_transpose, op_unsqueeze_1, op_unsqueeze_13, op_where;
 extern const struct op_def op_grt_matmul_add, op_grt_unfold;
 
 const struct op_def *const op_table[] = {
@@ -44,16 +47,13 @@ const struct op_def *const op_table[] = {
 	&op_reshape,
 	&op_scatter_nd,
 	&op_shape,
-	&op_sigmoid,
 	&op_slice_1,        /* starts/ends/axes are attributes */
 	&op_slice_10,       /* starts/ends/axes/steps are inputs */
 	&op_split_2,        /* split is an attribute */
 	&op_split_13,       /* split is an input */
-	&op_sqrt,
 	&op_squeeze_1,      /* axes is an attribute */
 	&op_squeeze_13,     /* axes is an input */
 	&op_sub,
-	&op_tanh,
 	&op_transpose,
 	&op_unsqueeze_1,
 	&op_unsqueeze_13,
@@ -77,7 +77,22 @@ const struct op_def *op_lookup(const char *op_type, int opset)
 	for (int i = lo; i < op_table_len && !strcmp(op_table[i]->op_type, op_type); i++)
 		if (op_table[i]->since <= opset && opset <= op_table[i]->until)
 			return op_table[i];
+	for (int i = 0; i < unary_table_len; i++) {
+		const struct op_def *u = &unary_table[i].op;
+		if (!strcmp(u->op_type, op_type) && u->since <= opset && opset <= u->until)
+			return u;
+	}
 	return NULL;
+}
+
+int op_count(void)
+{
+	return op_table_len + unary_table_len;
+}
+
+const struct op_def *op_at(int i)
+{
+	return i < op_table_len ? op_table[i] : &unary_table[i - op_table_len].op;
 }
 
 /* OP_DOMAIN, version OP_DOMAIN_VERSION */

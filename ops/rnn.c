@@ -1,17 +1,16 @@
 /* rnn.c - GRU (https://onnx.ai/onnx/operators/onnx__GRU.html), opsets 1..latest
  * (linear_before_reset from 3, layout from 14). X W^T plus biases for every step is
- * one matrix product (ops/gemm.h, or gru_project_avx2) into scratch, per direction
- * or, in the common case, for all directions at once; each step adds H R^T and
- * applies the gates z, r, h. Constant W, R, B are transposed into params at plan
- * time. Computes in float; double and float16 tensors are converted on the way in and
- * out. The common case (float, constant weights, linear_before_reset, default
- * activations, no clip or sequence_lens) runs the directions interleaved, with hidden
- * sizes 4, 8 and 16 compiled as constants. */
+ * one matrix product (ops/gemm.h, or the kernel table's gru_project, ops/cpu.h) into
+ * scratch, per direction or, in the common case, for all directions at once; each
+ * step adds H R^T and applies the gates z, r, h. Constant W, R, B are transposed
+ * into params at plan time. Computes in float; double and float16 tensors are
+ * converted on the way in and out. The common case (float, constant weights,
+ * linear_before_reset, default activations, no clip or sequence_lens) runs the
+ * directions interleaved, with hidden sizes 4, 8 and 16 compiled as constants. */
 #include <math.h>
 #include <string.h>
 #include <strings.h>
-#include "ops/gemm.h"
-#include "ops/gru.h"
+#include "ops/cpu.h"
 #include "ops/mathfn.h"
 #include "ops/op.h"
 
@@ -51,11 +50,11 @@ struct gru_params {
 	int64_t x_off, x_ld;       /* fast: X's rows start x_off floats into input 0, x_ld
 	                            * apart (input, or a Slice folded in: gru_read_x_slice) */
 	struct gru_recur rec;      /* fast: its arguments */
-	gru_recur_fn recur;        /* fast: the variant for this CPU and hidden size */
-	gemm_f32_fn gemm;          /* X W^T: the variant for this CPU */
+	gru_recur_fn recur;        /* fast: this session's variant for the hidden size */
+	const struct gemm_ukernel *gemm; /* X W^T: this session's (ops/cpu.h) */
 	const float *wt_all;       /* fast: [input][dirs*3*hidden] the directions' W^T side by side */
 	const float *bx_all;       /* fast: [dirs*3*hidden] their bx, side by side */
-	int project_avx2;          /* fast: X W^T by gru_project_avx2 */
+	gru_project_fn project;    /* fast: X W^T + biases in one pass, or NULL: project() */
 	/* scratch byte offsets */
 	size_t off_pack;           /* [dirs][pack_floats] weights packed at run time */
 	size_t off_x;              /* [seq*batch][input] X as float (convert) */
@@ -382,7 +381,7 @@ static int gru_prepare(struct node *n, struct exec *x)
 	}
 	if (p->convert)
 		p->off_x = take(&at, (size_t)(p->seq * p->batch * p->input) * sizeof(float));
-	p->gemm = gemm_f32_pick();
+	p->gemm = x->kern->gemm;
 	p->fast = !p->convert && p->packed && !sl && p->lbr && !(p->clip > 0);
 	for (int d = 0; d < p->dirs; d++)
 		p->fast &= p->f[d].kind == ACT_SIGMOID && p->g[d].kind == ACT_TANH;
@@ -413,10 +412,13 @@ static int gru_prepare(struct node *n, struct exec *x)
 			p->wt_all = wa;
 			p->bx_all = wa + p->input * 2 * g;
 		}
-		p->project_avx2 = gru_project_avx2_ok(p->dirs * 3 * p->hidden, p->input);
+		if (x->kern->gru_project && x->kern->gru_project_fits(p->dirs * 3 * p->hidden,
+		                                                      p->input))
+			p->project = x->kern->gru_project;
 		p->x_off = 0;
 		p->x_ld = p->input;
-		p->recur = gru_recur_avx2_ok(p->hidden) ? gru_recur_avx2 : gru_recur_portable;
+		p->recur = x->kern->gru_recur_fits(p->hidden) ? x->kern->gru_recur
+		                                              : gru_recur_portable;
 	}
 	p->off_xw = take(&at, (size_t)(p->dirs * p->seq * p->batch * 3 * p->hidden) *
 	                      sizeof(float));
@@ -631,8 +633,9 @@ void gru_recur_pair(struct gru_recur *q)
 }
 
 /* xw[rows][g] = bx + x[rows][input] wt (the product summed first); wt [input][g]. */
-static void project(gemm_f32_fn gemm, const float *xs, int64_t ldx, const float *wt,
-                    const float *bx, int64_t rows, int64_t in, int64_t g, float *xw)
+static void project(const struct gemm_ukernel *gemm, const float *xs, int64_t ldx,
+                    const float *wt, const float *bx, int64_t rows, int64_t in, int64_t g,
+                    float *xw)
 {
 	int64_t done = rows > 0;
 
@@ -643,7 +646,7 @@ static void project(gemm_f32_fn gemm, const float *xs, int64_t ldx, const float 
 		int64_t n = done < rows - done ? done : rows - done;
 		memcpy(xw + done * g, xw, (size_t)(n * g) * sizeof(float));
 	}
-	gemm(rows, g, in, xs, ldx, 1, wt, g, xw, g);
+	gemm_f32_run(gemm, rows, g, in, xs, ldx, 1, wt, g, xw, g);
 }
 
 static void store(struct tensor *t, const float *s)
@@ -752,8 +755,8 @@ static int gru_run(struct node *n, struct exec *x)
 
 	if (p->fast) {
 		/* float, packed, no sequence_lens: every direction at once */
-		if (p->project_avx2)
-			gru_project_avx2(seq * batch, p->input, p->x_ld, p->dirs * g, xs + p->x_off,
+		if (p->project)
+			p->project(seq * batch, p->input, p->x_ld, p->dirs * g, xs + p->x_off,
 			                 p->wt_all, p->bx_all, xw);
 		else
 			project(p->gemm, xs + p->x_off, p->x_ld, p->wt_all, p->bx_all, seq * batch,

@@ -1101,7 +1101,7 @@ static int try_epilogue(struct graph_view *g, int i_act, struct exec *x)
 	if (kind == EPI_PRELU && !(slope = channel_slope(x, act->inputs[1], y)))
 		return 0;
 	/* the activation's output has y's shape: the producer writes it directly */
-	op_epilogue_set(&p->epi, kind, slope);
+	op_epilogue_set(&p->epi, kind, slope, x);
 	p->outputs[0] = act->outputs[0];
 	g->producer[tid(s, act->outputs[0])] = i_p;
 	act->op = NULL;

@@ -1,6 +1,7 @@
 /* op_harness.c - see op_harness.h. */
 #include <check.h>
 #include <string.h>
+#include "ops/cpu.h"
 #include "tests/op_harness.h"
 
 void h_init(struct harness *h, const char *op_type, int opset)
@@ -16,6 +17,7 @@ void h_init(struct harness *h, const char *op_type, int opset)
 	h->x.errmsg = h->err;
 	h->x.errlen = sizeof(h->err);
 	h->x.pool = &h->pool;
+	h->x.kern = kernels_select(0);
 }
 
 struct tensor *h_input(struct harness *h, enum dtype dt, int ndim, const int64_t *dims,
