@@ -315,6 +315,172 @@ static size_t align64(size_t v)
 	return (v + 63) & ~(size_t)63;
 }
 
+/* The left-hand side of eq (buf: without spaces, cut at "->"): one term per input. */
+static int parse_lhs(struct node *n, struct exec *x, const char *eq, const char *buf,
+                     struct term *terms)
+{
+	const int n_ops = n->n_inputs;
+	const char *s = buf;
+	int rc;
+
+	for (int i = 0; i < n_ops; i++) {
+		const char *e = strchr(s, ',');
+		size_t tl = e ? (size_t)(e - s) : strlen(s);
+		char what[32];
+		if (!e && i + 1 < n_ops)
+			return op_fail(n, x, GRT_E_ATTR,
+			               "equation '%s' has %d terms for %d inputs", eq, i + 1,
+			               n_ops);
+		snprintf(what, sizeof(what), "term %d", i);
+		if ((rc = parse_term(n, x, s, tl, &terms[i], what)))
+			return rc;
+		s = e ? e + 1 : s + tl;
+		if (i + 1 == n_ops && e)
+			return op_fail(n, x, GRT_E_ATTR,
+			               "equation '%s' has more terms than the %d inputs", eq,
+			               n_ops);
+	}
+	return GRT_OK;
+}
+
+/* size[label]: its dim in the inputs (size-1 dims broadcast), -1 if unused;
+ * count[letter]: how many input dims carry it. */
+static int label_sizes(struct node *n, struct exec *x, const struct term *terms, int n_ell,
+                       int64_t *size, int *count)
+{
+	const int n_ops = n->n_inputs;
+
+	for (int l = 0; l < MAX_LABELS; l++)
+		size[l] = -1;
+	for (int i = 0; i < n_ops; i++) {
+		const struct tensor *in = n->inputs[i];
+		int64_t own[MAX_LABELS];
+		int lab[MAX_DIMS];
+		dim_labels(&terms[i], in->ndim, n_ell, lab);
+		for (int l = 0; l < MAX_LABELS; l++)
+			own[l] = -1;
+		for (int d = 0; d < in->ndim; d++) {
+			int l = lab[d];
+			int64_t v = in->dims[d];
+			if (l < N_LETTERS)
+				count[l]++;
+			if (own[l] >= 0 && own[l] != v)
+				return op_fail(n, x, GRT_E_SHAPE,
+				               "input %d: repeated label '%c' has dims %lld and %lld", i,
+				               letter_of(l), (long long)own[l], (long long)v);
+			own[l] = v;
+			if (size[l] < 0 || size[l] == 1)
+				size[l] = v;
+			else if (v != size[l] && v != 1)
+				return op_fail(n, x, GRT_E_SHAPE,
+				               "label '%c' is %lld in input %d but %lld before",
+				               l < N_LETTERS ? letter_of(l) : '.', (long long)v, i,
+				               (long long)size[l]);
+		}
+	}
+	return GRT_OK;
+}
+
+/* order[0 .. *n_out): the output's labels, from rhs (the equation after "->") or, with
+ * rhs NULL, implicit: "..." dims, then the labels seen once in ASCII order. */
+static int output_labels(struct node *n, struct exec *x, const char *eq, const char *rhs,
+                         int n_ell, const int *count, int *order, int *n_out)
+{
+	struct term out_term;
+	int rc;
+
+	*n_out = 0;
+	if (rhs) {
+		if ((rc = parse_term(n, x, rhs, strlen(rhs), &out_term, "the output")))
+			return rc;
+		if (out_term.ell < 0 && n_ell > 0)
+			return op_fail(n, x, GRT_E_ATTR, "equation '%s': the inputs have '...' "
+			               "dims but the output has no '...'", eq);
+		for (int j = 0; j < out_term.n; j++) {
+			int l = out_term.label[j];
+			if (l < 0) {
+				for (int c = 0; c < n_ell; c++)
+					order[(*n_out)++] = N_LETTERS + c;
+				continue;
+			}
+			if (!count[l])
+				return op_fail(n, x, GRT_E_ATTR,
+				               "equation '%s': output label '%c' is in no input", eq,
+				               letter_of(l));
+			for (int k = 0; k < *n_out; k++)
+				if (order[k] == l)
+					return op_fail(n, x, GRT_E_ATTR,
+					               "equation '%s': output label '%c' repeated", eq,
+					               letter_of(l));
+			order[(*n_out)++] = l;
+		}
+	} else {
+		/* implicit: "..." dims, then the labels seen once in ASCII order */
+		for (int c = 0; c < n_ell; c++)
+			order[(*n_out)++] = N_LETTERS + c;
+		for (int l = 26; l < N_LETTERS; l++)
+			if (count[l] == 1)
+				order[(*n_out)++] = l;
+		for (int l = 0; l < 26; l++)
+			if (count[l] == 1)
+				order[(*n_out)++] = l;
+	}
+	return GRT_OK;
+}
+
+/* Scratch (float copies for float16, then the work area) and the matrix-product plan
+ * for two operands; L: the labels, output then summed. */
+static int einsum_scratch(struct node *n, struct exec *x, struct einsum_params *p, int L)
+{
+	const struct tensor *y = n->outputs[0];
+	const enum dtype dt = n->inputs[0]->dtype;
+	const int n_ops = p->n_ops;
+
+	if (dt == DT_FLOAT16) {
+		size_t *at = plan_alloc(x, (size_t)(n_ops + 1) * sizeof(size_t));
+		size_t off = 0;
+		if (!at)
+			return GRT_E_NOMEM;
+		for (int i = 0; i <= n_ops; i++) {
+			int64_t cnt = i < n_ops ? n->inputs[i]->numel : y->numel;
+			at[i] = off;
+			off += align64((size_t)cnt * sizeof(float));
+		}
+		p->to_float = 1;
+		p->conv_at = at;
+		p->work_off = off;
+	}
+	if (n_ops == 2 && (dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16) &&
+	    plan_mm(p, &p->mm)) {
+		struct einsum_mm *q = &p->mm;
+		size_t es = dt == DT_DOUBLE ? sizeof(double) : sizeof(float);
+		int b_batched = 0;
+		const void *bc = NULL;
+		for (int l = 0; l < q->n_batch; l++)
+			if (q->b_sb[l])
+				b_batched = 1;
+		p->use_mm = 1;
+		q->gemm = x->kern->gemm;
+		if (dt != DT_FLOAT16 && n->inputs[1]->is_const)
+			bc = op_const_input(n, x, 1);
+		if (bc && !b_batched && !q->b_direct && y->numel) {
+			void *pk = plan_alloc(x, (size_t)(q->k * q->n) * es);
+			if (!pk)
+				return GRT_E_NOMEM;
+			if (dt == DT_FLOAT)
+				pack_f32(bc, pk, q);
+			else
+				pack_f64(bc, pk, q);
+			q->b_packed = pk;
+		}
+		n->scratch_bytes = p->work_off + (size_t)(q->k * q->n + q->n) * es;
+	} else {
+		n->scratch_bytes = p->work_off + (size_t)(n_ops + L) * sizeof(int64_t) +
+		                   (size_t)n_ops * sizeof(void *);
+	}
+	return GRT_OK;
+}
+
 static int einsum_prepare(struct node *n, struct exec *x)
 {
 	static const enum dtype types[] = {
@@ -323,7 +489,7 @@ static int einsum_prepare(struct node *n, struct exec *x)
 	};
 	struct tensor *y = op_output(n, 0);
 	struct einsum_params *p;
-	struct term *terms, out_term;
+	struct term *terms;
 	const char *eq;
 	char *buf, *arrow;
 	size_t len = 0;
@@ -365,27 +531,8 @@ static int einsum_prepare(struct node *n, struct exec *x)
 	if (arrow)
 		*arrow = 0;
 
-	/* left-hand side: one term per operand */
-	{
-		const char *s = buf;
-		for (int i = 0; i < n_ops; i++) {
-			const char *e = strchr(s, ',');
-			size_t tl = e ? (size_t)(e - s) : strlen(s);
-			char what[32];
-			if (!e && i + 1 < n_ops)
-				return op_fail(n, x, GRT_E_ATTR,
-				               "equation '%s' has %d terms for %d inputs", eq, i + 1,
-				               n_ops);
-			snprintf(what, sizeof(what), "term %d", i);
-			if ((rc = parse_term(n, x, s, tl, &terms[i], what)))
-				return rc;
-			s = e ? e + 1 : s + tl;
-			if (i + 1 == n_ops && e)
-				return op_fail(n, x, GRT_E_ATTR,
-				               "equation '%s' has more terms than the %d inputs", eq,
-				               n_ops);
-		}
-	}
+	if ((rc = parse_lhs(n, x, eq, buf, terms)))
+		return rc;
 
 	/* rank of "..." in each operand; all are right-aligned and broadcast */
 	for (int i = 0; i < n_ops; i++) {
@@ -399,72 +546,12 @@ static int einsum_prepare(struct node *n, struct exec *x)
 			n_ell = r - letters;
 	}
 
-	/* label sizes (size-1 dims broadcast) */
-	for (int l = 0; l < MAX_LABELS; l++)
-		size[l] = -1;
-	for (int i = 0; i < n_ops; i++) {
-		const struct tensor *in = n->inputs[i];
-		int64_t own[MAX_LABELS];
-		int lab[MAX_DIMS];
-		dim_labels(&terms[i], in->ndim, n_ell, lab);
-		for (int l = 0; l < MAX_LABELS; l++)
-			own[l] = -1;
-		for (int d = 0; d < in->ndim; d++) {
-			int l = lab[d];
-			int64_t v = in->dims[d];
-			if (l < N_LETTERS)
-				count[l]++;
-			if (own[l] >= 0 && own[l] != v)
-				return op_fail(n, x, GRT_E_SHAPE,
-				               "input %d: repeated label '%c' has dims %lld and %lld", i,
-				               letter_of(l), (long long)own[l], (long long)v);
-			own[l] = v;
-			if (size[l] < 0 || size[l] == 1)
-				size[l] = v;
-			else if (v != size[l] && v != 1)
-				return op_fail(n, x, GRT_E_SHAPE,
-				               "label '%c' is %lld in input %d but %lld before",
-				               l < N_LETTERS ? letter_of(l) : '.', (long long)v, i,
-				               (long long)size[l]);
-		}
-	}
+	if ((rc = label_sizes(n, x, terms, n_ell, size, count)))
+		return rc;
 
-	/* output labels */
-	if (has_out) {
-		if ((rc = parse_term(n, x, arrow + 2, strlen(arrow + 2), &out_term, "the output")))
-			return rc;
-		if (out_term.ell < 0 && n_ell > 0)
-			return op_fail(n, x, GRT_E_ATTR, "equation '%s': the inputs have '...' "
-			               "dims but the output has no '...'", eq);
-		for (int j = 0; j < out_term.n; j++) {
-			int l = out_term.label[j];
-			if (l < 0) {
-				for (int c = 0; c < n_ell; c++)
-					order[n_out++] = N_LETTERS + c;
-				continue;
-			}
-			if (!count[l])
-				return op_fail(n, x, GRT_E_ATTR,
-				               "equation '%s': output label '%c' is in no input", eq,
-				               letter_of(l));
-			for (int k = 0; k < n_out; k++)
-				if (order[k] == l)
-					return op_fail(n, x, GRT_E_ATTR,
-					               "equation '%s': output label '%c' repeated", eq,
-					               letter_of(l));
-			order[n_out++] = l;
-		}
-	} else {
-		/* implicit: "..." dims, then the labels seen once in ASCII order */
-		for (int c = 0; c < n_ell; c++)
-			order[n_out++] = N_LETTERS + c;
-		for (int l = 26; l < N_LETTERS; l++)
-			if (count[l] == 1)
-				order[n_out++] = l;
-		for (int l = 0; l < 26; l++)
-			if (count[l] == 1)
-				order[n_out++] = l;
-	}
+	if ((rc = output_labels(n, x, eq, has_out ? arrow + 2 : NULL, n_ell, count, order,
+	                        &n_out)))
+		return rc;
 	if (n_out > MAX_DIMS)
 		return op_fail(n, x, GRT_E_LIMIT, "output rank %d exceeds %d", n_out, MAX_DIMS);
 
@@ -513,50 +600,7 @@ static int einsum_prepare(struct node *n, struct exec *x)
 	if ((rc = tensor_set_shape(y, dt, n_out, dims)))
 		return op_fail(n, x, rc, "output shape too large");
 
-	/* scratch: float copies for float16, then the work area */
-	if (dt == DT_FLOAT16) {
-		size_t *at = plan_alloc(x, (size_t)(n_ops + 1) * sizeof(size_t));
-		size_t off = 0;
-		if (!at)
-			return GRT_E_NOMEM;
-		for (int i = 0; i <= n_ops; i++) {
-			int64_t cnt = i < n_ops ? n->inputs[i]->numel : y->numel;
-			at[i] = off;
-			off += align64((size_t)cnt * sizeof(float));
-		}
-		p->to_float = 1;
-		p->conv_at = at;
-		p->work_off = off;
-	}
-	if (n_ops == 2 && (dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16) &&
-	    plan_mm(p, &p->mm)) {
-		struct einsum_mm *q = &p->mm;
-		size_t es = dt == DT_DOUBLE ? sizeof(double) : sizeof(float);
-		int b_batched = 0;
-		const void *bc = NULL;
-		for (int l = 0; l < q->n_batch; l++)
-			if (q->b_sb[l])
-				b_batched = 1;
-		p->use_mm = 1;
-		q->gemm = x->kern->gemm;
-		if (dt != DT_FLOAT16 && n->inputs[1]->is_const)
-			bc = op_const_input(n, x, 1);
-		if (bc && !b_batched && !q->b_direct && y->numel) {
-			void *pk = plan_alloc(x, (size_t)(q->k * q->n) * es);
-			if (!pk)
-				return GRT_E_NOMEM;
-			if (dt == DT_FLOAT)
-				pack_f32(bc, pk, q);
-			else
-				pack_f64(bc, pk, q);
-			q->b_packed = pk;
-		}
-		n->scratch_bytes = p->work_off + (size_t)(q->k * q->n + q->n) * es;
-	} else {
-		n->scratch_bytes = p->work_off + (size_t)(n_ops + L) * sizeof(int64_t) +
-		                   (size_t)n_ops * sizeof(void *);
-	}
-	return GRT_OK;
+	return einsum_scratch(n, x, p, L);
 }
 
 static int einsum_run(struct node *n, struct exec *x)

@@ -233,43 +233,18 @@ static size_t take(size_t *at, size_t bytes)
 	return o;
 }
 
-static int gru_prepare(struct node *n, struct exec *x)
+/* The attributes into p (directions, clip, linear_before_reset, layout, activations);
+ * *hidden_attr: hidden_size, 0 if absent. */
+static int gru_attrs(struct node *n, struct exec *x, struct gru_params *p,
+                     int64_t *hidden_attr)
 {
-	static const enum dtype ftypes[] = { DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_UNDEFINED };
-	static const enum dtype itypes[] = { DT_INT32, DT_UNDEFINED };
-	struct tensor *xt, *w, *r, *b, *sl, *h0, *y = op_output(n, 0), *yh = op_output(n, 1);
-	struct gru_params *p;
 	const char *dir;
-	int64_t hidden_attr, lbr, layout = 0, dims[3];
+	int64_t lbr, layout = 0;
 	float clip;
 	int rc;
-	size_t at = 0;
 
-	if ((rc = op_check_arity(n, x, 3, 6, 0, 2)))
-		return rc;
-	xt = n->inputs[0];
-	w = n->inputs[1];
-	r = n->inputs[2];
-	b = op_input(n, 3);
-	sl = op_input(n, 4);
-	h0 = op_input(n, 5);
-	if ((rc = op_check_dtype(n, x, 0, ftypes)) || (rc = op_check_dtype(n, x, 4, itypes)))
-		return rc;
-	for (int i = 1; i < 6; i++) {
-		const struct tensor *t = op_input(n, i);
-		if (i != 4 && t && t->dtype != xt->dtype)
-			return op_fail(n, x, GRT_E_DTYPE, "input %d '%s' is %s but X is %s", i,
-			               t->name, dtype_name(t->dtype), dtype_name(xt->dtype));
-	}
-
-	p = plan_alloc(x, sizeof(*p));
-	if (!p)
-		return GRT_E_NOMEM;
-	n->params = p;
-
-	/* attributes */
 	if ((rc = attr_string(n, x, "direction", "forward", &dir)) ||
-	    (rc = attr_int(n, x, "hidden_size", 0, &hidden_attr)) ||
+	    (rc = attr_int(n, x, "hidden_size", 0, hidden_attr)) ||
 	    (rc = attr_int(n, x, "linear_before_reset", 0, &lbr)) ||
 	    (rc = attr_float(n, x, "clip", 0, &clip)))
 		return rc;
@@ -313,6 +288,83 @@ static int gru_prepare(struct node *n, struct exec *x)
 		    (rc = set_activations(n, x, p, names, n_names)))
 			return rc;
 	}
+	return GRT_OK;
+}
+
+/* The common case (p->fast): the recurrence's arguments, W^T and bx of both
+ * directions side by side, and this session's kernels for them (ops/cpu.h). */
+static int gru_fast_prepare(struct exec *x, struct gru_params *p)
+{
+	p->rec.seq = p->seq;
+	p->rec.batch = p->batch;
+	p->rec.hidden = p->hidden;
+	p->rec.dirs = p->dirs;
+	p->rec.reverse = p->reverse;
+	gru_recur_layout(&p->rec, p->layout);
+	for (int d = 0; d < p->dirs; d++) {
+		p->rec.rt[d] = p->w[d].rt;
+		p->rec.rbh[d] = p->w[d].rbh;
+	}
+	gru_recur_pair(&p->rec);
+	p->wt_all = p->w[0].wt;
+	p->bx_all = p->w[0].bx;
+	if (p->dirs == 2) {
+		/* one projection for both directions: W^T and bx side by side */
+		int64_t g = 3 * p->hidden;
+		float *wa = plan_alloc(x, (size_t)((p->input + 1) * 2 * g) * sizeof(float));
+		if (!wa)
+			return GRT_E_NOMEM;
+		for (int64_t k = 0; k <= p->input; k++)
+			for (int d = 0; d < 2; d++)
+				memcpy(wa + (k * 2 + d) * g, k < p->input ?
+				       p->w[d].wt + k * g : p->w[d].bx, (size_t)g * sizeof(float));
+		p->wt_all = wa;
+		p->bx_all = wa + p->input * 2 * g;
+	}
+	if (x->kern->gru_project &&
+	    x->kern->gru_project_fits(p->dirs * 3 * p->hidden, p->input))
+		p->project = x->kern->gru_project;
+	p->x_off = 0;
+	p->x_ld = p->input;
+	p->recur = x->kern->gru_recur_fits(p->hidden) ? x->kern->gru_recur : gru_recur_portable;
+	return GRT_OK;
+}
+
+static int gru_prepare(struct node *n, struct exec *x)
+{
+	static const enum dtype ftypes[] = { DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_UNDEFINED };
+	static const enum dtype itypes[] = { DT_INT32, DT_UNDEFINED };
+	struct tensor *xt, *w, *r, *b, *sl, *h0, *y = op_output(n, 0), *yh = op_output(n, 1);
+	struct gru_params *p;
+	int64_t hidden_attr, layout, dims[3];
+	int rc;
+	size_t at = 0;
+
+	if ((rc = op_check_arity(n, x, 3, 6, 0, 2)))
+		return rc;
+	xt = n->inputs[0];
+	w = n->inputs[1];
+	r = n->inputs[2];
+	b = op_input(n, 3);
+	sl = op_input(n, 4);
+	h0 = op_input(n, 5);
+	if ((rc = op_check_dtype(n, x, 0, ftypes)) || (rc = op_check_dtype(n, x, 4, itypes)))
+		return rc;
+	for (int i = 1; i < 6; i++) {
+		const struct tensor *t = op_input(n, i);
+		if (i != 4 && t && t->dtype != xt->dtype)
+			return op_fail(n, x, GRT_E_DTYPE, "input %d '%s' is %s but X is %s", i,
+			               t->name, dtype_name(t->dtype), dtype_name(xt->dtype));
+	}
+
+	p = plan_alloc(x, sizeof(*p));
+	if (!p)
+		return GRT_E_NOMEM;
+	n->params = p;
+
+	if ((rc = gru_attrs(n, x, p, &hidden_attr)))
+		return rc;
+	layout = p->layout;
 
 	/* shapes */
 	if (xt->ndim != 3)
@@ -385,41 +437,8 @@ static int gru_prepare(struct node *n, struct exec *x)
 	p->fast = !p->convert && p->packed && !sl && p->lbr && !(p->clip > 0);
 	for (int d = 0; d < p->dirs; d++)
 		p->fast &= p->f[d].kind == ACT_SIGMOID && p->g[d].kind == ACT_TANH;
-	if (p->fast) {
-		p->rec.seq = p->seq;
-		p->rec.batch = p->batch;
-		p->rec.hidden = p->hidden;
-		p->rec.dirs = p->dirs;
-		p->rec.reverse = p->reverse;
-		gru_recur_layout(&p->rec, p->layout);
-		for (int d = 0; d < p->dirs; d++) {
-			p->rec.rt[d] = p->w[d].rt;
-			p->rec.rbh[d] = p->w[d].rbh;
-		}
-		gru_recur_pair(&p->rec);
-		p->wt_all = p->w[0].wt;
-		p->bx_all = p->w[0].bx;
-		if (p->dirs == 2) {
-			/* one projection for both directions: W^T and bx side by side */
-			int64_t g = 3 * p->hidden;
-			float *wa = plan_alloc(x, (size_t)((p->input + 1) * 2 * g) * sizeof(float));
-			if (!wa)
-				return GRT_E_NOMEM;
-			for (int64_t k = 0; k <= p->input; k++)
-				for (int d = 0; d < 2; d++)
-					memcpy(wa + (k * 2 + d) * g, k < p->input ?
-					       p->w[d].wt + k * g : p->w[d].bx, (size_t)g * sizeof(float));
-			p->wt_all = wa;
-			p->bx_all = wa + p->input * 2 * g;
-		}
-		if (x->kern->gru_project && x->kern->gru_project_fits(p->dirs * 3 * p->hidden,
-		                                                      p->input))
-			p->project = x->kern->gru_project;
-		p->x_off = 0;
-		p->x_ld = p->input;
-		p->recur = x->kern->gru_recur_fits(p->hidden) ? x->kern->gru_recur
-		                                              : gru_recur_portable;
-	}
+	if (p->fast && (rc = gru_fast_prepare(x, p)))
+		return rc;
 	p->off_xw = take(&at, (size_t)(p->dirs * p->seq * p->batch * 3 * p->hidden) *
 	                      sizeof(float));
 	p->off_h = take(&at, (size_t)(p->dirs * p->batch * p->hidden) * sizeof(float));
