@@ -11,7 +11,11 @@
 #pragma GCC target("avx2,fma")
 #endif
 
-MATHFN_DEFINE(v8f, v8i, v8u)
+#define V v8f
+#define VI v8i
+#define VU v8u
+#define VF(name) v8f_##name
+#include "ops/mathfn_vec.h"
 
 void fast_sigmoidf_n_avx2(float *o, const float *a, int64_t n)
 {

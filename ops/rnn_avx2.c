@@ -16,7 +16,11 @@
 #pragma GCC target("avx2,fma")
 #endif
 
-MATHFN_DEFINE(v8f, v8i, v8u)
+#define V v8f
+#define VI v8i
+#define VU v8u
+#define VF(name) v8f_##name
+#include "ops/mathfn_vec.h"
 
 /* The gate functions of ops/rnn.c (gate_sigmoid, gate_tanh), the same operations
  * in 8 lanes; the clamps as vmaxps / vminps, which keep a NaN in their second
