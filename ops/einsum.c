@@ -174,59 +174,6 @@ static int plan_mm(const struct einsum_params *p, struct einsum_mm *q)
 	return 1;
 }
 
-/* B of one batch entry as [k][n] contiguous. */
-#define DEFINE_PACK(name, T)                                                           \
-	static void name(const T *restrict b, T *restrict d, const struct einsum_mm *q)  \
-	{                                                                                \
-		for (int64_t kk = 0; kk < q->k; kk++)                                    \
-			for (int64_t j = 0; j < q->n; j++)                               \
-				d[kk * q->n + j] = b[kk * q->b_sk + j * q->b_sn];        \
-	}
-
-/* The batched product: per batch entry and row of Y, an i-k-j loop over
- * B packed as [k][n] (float: the rows of Y with ops/gemm.h). work: [k*n] for B
- * (unless packed or direct), then [n] for a Y row (when Y's n stride is not 1). */
-#define DEFINE_MM(name, pack, T, ROW)                                                  \
-	static void name(const struct einsum_mm *q, const T *a, const T *b, T *y, T *work) \
-	{                                                                                \
-		int64_t idx[MAX_LABELS] = { 0 }, oa = 0, ob = 0, oy = 0;                 \
-		T *row = work + q->k * q->n;                                             \
-		for (;;) {                                                               \
-			const T *bk = q->b_packed;                                       \
-			int l;                                                           \
-			if (!bk && q->b_direct) {                                        \
-				bk = b + ob;                                             \
-			} else if (!bk) {                                                \
-				pack(b + ob, work, q);                                   \
-				bk = work;                                               \
-			}                                                                \
-			for (int64_t i = 0; i < q->m; i++) {                             \
-				const T *ar = a + oa + i * q->a_sm;                      \
-				T *restrict yr = q->y_sn == 1 ? y + oy + i * q->y_sm : row; \
-				memset(yr, 0, (size_t)q->n * sizeof(T));                 \
-				ROW(q, ar, bk, yr);                                      \
-				if (q->y_sn != 1)                                        \
-					for (int64_t j = 0; j < q->n; j++)               \
-						y[oy + i * q->y_sm + j * q->y_sn] = row[j]; \
-			}                                                                \
-			for (l = q->n_batch - 1; l >= 0; l--) {                          \
-				oa += q->a_sb[l];                                        \
-				ob += q->b_sb[l];                                        \
-				oy += q->y_sb[l];                                        \
-				if (++idx[l] < q->batch[l])                              \
-					break;                                           \
-				oa -= q->a_sb[l] * q->batch[l];                          \
-				ob -= q->b_sb[l] * q->batch[l];                          \
-				oy -= q->y_sb[l] * q->batch[l];                          \
-				idx[l] = 0;                                              \
-			}                                                                \
-			if (l < 0)                                                       \
-				break;                                                   \
-		}                                                                        \
-	}
-
-DEFINE_PACK(pack_f32, float)
-DEFINE_PACK(pack_f64, double)
 /* yr[n] += ar[k] bk[k][n] */
 static void row_f32(const struct einsum_mm *q, const float *ar, const float *bk, float *yr)
 {
@@ -244,71 +191,55 @@ static void row_f64(const struct einsum_mm *q, const double *ar, const double *b
 	}
 }
 
-DEFINE_MM(mm_f32, pack_f32, float, row_f32)
-DEFINE_MM(mm_f64, pack_f64, double, row_f64)
+/* The batched product per type: pack_T and mm_T (ops/einsum_mm.h). */
+#define KN(name) name##_f32
+#define T float
+#include "ops/einsum_mm.h"
+#define KN(name) name##_f64
+#define T double
+#include "ops/einsum_mm.h"
 
-/* The general walk: Y starts at zero, every combination of all labels adds
- * the product of the operands' elements. The last label is the inner loop.
- * U is the type of the arithmetic (unsigned for integers, so overflow wraps).
- * work: [n_ops] operand offsets, then [labels] the odometer. */
-#define DEFINE_WALK(name, T, U)                                                        \
-	static void name(const struct einsum_params *p, const void *const *in, T *y,     \
-	                 int64_t *work)                                                   \
-	{                                                                                \
-		int L = p->n_out + p->n_sum, n_ops = p->n_ops;                           \
-		int64_t *off = work, *idx = work + n_ops, yo = 0, numel = 1, total = 1;  \
-		int64_t inner = L ? p->size[L - 1] : 1;                                  \
-		int64_t ys = L ? p->y_stride[L - 1] : 0;                                 \
-		for (int l = 0; l < L; l++) {                                            \
-			total *= p->size[l];                                             \
-			if (l < p->n_out)                                                \
-				numel *= p->size[l];                                     \
-		}                                                                        \
-		memset(y, 0, (size_t)numel * sizeof(T));                                 \
-		if (!total)                                                              \
-			return;                                                          \
-		for (int i = 0; i < n_ops; i++)                                          \
-			off[i] = 0;                                                      \
-		for (int l = 0; l < L; l++)                                              \
-			idx[l] = 0;                                                      \
-		for (;;) {                                                               \
-			int l;                                                           \
-			for (int64_t i = 0; i < inner; i++) {                            \
-				U prod = 1;                                              \
-				for (int o = 0; o < n_ops; o++) {                        \
-					const int64_t *st = p->stride + (size_t)o * (size_t)L; \
-					int64_t e = off[o] + (L ? i * st[L - 1] : 0);    \
-					prod *= (U)((const T *)in[o])[e];                \
-				}                                                        \
-				y[yo + i * ys] = (T)((U)y[yo + i * ys] + prod);          \
-			}                                                                \
-			for (l = L - 2; l >= 0; l--) {                                   \
-				for (int o = 0; o < n_ops; o++)                          \
-					off[o] += p->stride[(size_t)o * (size_t)L + (size_t)l]; \
-				yo += p->y_stride[l];                                    \
-				if (++idx[l] < p->size[l])                               \
-					break;                                           \
-				for (int o = 0; o < n_ops; o++)                          \
-					off[o] -= p->stride[(size_t)o * (size_t)L + (size_t)l] * \
-					          p->size[l];                            \
-				yo -= p->y_stride[l] * p->size[l];                       \
-				idx[l] = 0;                                              \
-			}                                                                \
-			if (l < 0)                                                       \
-				break;                                                   \
-		}                                                                        \
-	}
-
-DEFINE_WALK(walk_f32, float, float)
-DEFINE_WALK(walk_f64, double, double)
-DEFINE_WALK(walk_i8, int8_t, uint64_t)
-DEFINE_WALK(walk_i16, int16_t, uint64_t)
-DEFINE_WALK(walk_i32, int32_t, uint64_t)
-DEFINE_WALK(walk_i64, int64_t, uint64_t)
-DEFINE_WALK(walk_u8, uint8_t, uint64_t)
-DEFINE_WALK(walk_u16, uint16_t, uint64_t)
-DEFINE_WALK(walk_u32, uint32_t, uint64_t)
-DEFINE_WALK(walk_u64, uint64_t, uint64_t)
+/* The general walk per type: walk_T (ops/einsum_walk.h). */
+#define KN(name) name##_f32
+#define T float
+#define U float
+#include "ops/einsum_walk.h"
+#define KN(name) name##_f64
+#define T double
+#define U double
+#include "ops/einsum_walk.h"
+#define KN(name) name##_i8
+#define T int8_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_i16
+#define T int16_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_i32
+#define T int32_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_i64
+#define T int64_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_u8
+#define T uint8_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_u16
+#define T uint16_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_u32
+#define T uint32_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_u64
+#define T uint64_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
 
 static size_t align64(size_t v)
 {
