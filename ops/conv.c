@@ -26,13 +26,7 @@ static void gemm_f64(const struct conv_params *p, int64_t m_n, int64_t n_n, int6
                      int64_t ldb, double *c, int64_t ldc)
 {
 	(void)p;
-	for (int64_t m = 0; m < m_n; m++)
-		for (int64_t n = 0; n < n_n; n++) {
-			double s = 0;
-			for (int64_t k = 0; k < k_n; k++)
-				s += a[m * a_rs + k * a_cs] * b[k * ldb + n];
-			c[m * ldc + n] += s;
-		}
+	gemm_f64_run(m_n, n_n, k_n, a, a_rs, a_cs, b, ldb, c, ldc);
 }
 
 void conv_plane_f32_portable(float *y, int64_t n, const float *x, const int64_t *off,

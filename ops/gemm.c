@@ -131,3 +131,15 @@ void gemm_f32_run(const struct gemm_ukernel *uk, int64_t m, int64_t n, int64_t k
 	if (nf < n)
 		uk->tail(m, n - nf, k, a, a_rs, a_cs, b + nf, ldb, c + nf, ldc);
 }
+
+void gemm_f64_run(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,
+                  int64_t a_cs, const double *b, int64_t ldb, double *c, int64_t ldc)
+{
+	for (int64_t i = 0; i < m; i++)
+		for (int64_t j = 0; j < n; j++) {
+			double s = 0;
+			for (int64_t p = 0; p < k; p++)
+				s += a[i * a_rs + p * a_cs] * b[p * ldb + j];
+			c[i * ldc + j] += s;
+		}
+}

@@ -38,4 +38,9 @@ void gemm_f32_run(const struct gemm_ukernel *uk, int64_t m, int64_t n, int64_t k
                   const float *a, int64_t a_rs, int64_t a_cs, const float *b, int64_t ldb,
                   float *c, int64_t ldc);
 
+/* The same product in double (Conv, ConvTranspose and MatMul), plain loops: one sum
+ * per element of C, over p in order from 0, added to C once. */
+void gemm_f64_run(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,
+                  int64_t a_cs, const double *b, int64_t ldb, double *c, int64_t ldc);
+
 #endif

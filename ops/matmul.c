@@ -22,7 +22,7 @@ struct matmul_params {
 	int c_row;                /* MatMulAdd: C is one row [cols] for every row of Y */
 };
 
-/* Y[m,n] = A[m,k] B[k,n] with the float GEMM of ops/gemm.h. */
+/* Y[m,n] = A[m,k] B[k,n] with the float and double products of ops/gemm.h. */
 static void gemm_f32(const struct gemm_ukernel *gemm, const float *restrict a,
                      const float *restrict b, float *restrict y, int64_t m, int64_t k,
                      int64_t n)
@@ -31,29 +31,30 @@ static void gemm_f32(const struct gemm_ukernel *gemm, const float *restrict a,
 	gemm_f32_run(gemm, m, n, k, a, k, 1, b, n, y, n);
 }
 
-/* The same product for the other types, one function per type. Integers
- * multiply and add in the unsigned type U, so overflow wraps as in numpy. */
-#define DEFINE_GEMM(name, T, U)                                                        \
-	static void name(const T *restrict a, const T *restrict b, T *restrict y,        \
-	                 int64_t m, int64_t k, int64_t n)                                 \
-	{                                                                                \
-		for (int64_t i = 0; i < m; i++) {                                        \
-			T *restrict yr = y + i * n;                                      \
-			memset(yr, 0, (size_t)n * sizeof(T));                            \
-			for (int64_t p = 0; p < k; p++) {                                \
-				const T *restrict br = b + p * n;                        \
-				U v = (U)a[i * k + p];                                   \
-				for (int64_t j = 0; j < n; j++)                          \
-					yr[j] = (T)((U)yr[j] + v * (U)br[j]);            \
-			}                                                                \
-		}                                                                        \
-	}
+static void gemm_f64(const double *restrict a, const double *restrict b, double *restrict y,
+                     int64_t m, int64_t k, int64_t n)
+{
+	memset(y, 0, (size_t)(m * n) * sizeof(double));
+	gemm_f64_run(m, n, k, a, k, 1, b, n, y, n);
+}
 
-DEFINE_GEMM(gemm_f64, double, double)
-DEFINE_GEMM(gemm_i32, int32_t, uint32_t)
-DEFINE_GEMM(gemm_i64, int64_t, uint64_t)
-DEFINE_GEMM(gemm_u32, uint32_t, uint32_t)
-DEFINE_GEMM(gemm_u64, uint64_t, uint64_t)
+/* The integer products gemm_i32, _i64, _u32, _u64 (ops/matmul_int.h). */
+#define KN(name) name##_i32
+#define T int32_t
+#define U uint32_t
+#include "ops/matmul_int.h"
+#define KN(name) name##_i64
+#define T int64_t
+#define U uint64_t
+#include "ops/matmul_int.h"
+#define KN(name) name##_u32
+#define T uint32_t
+#define U uint32_t
+#include "ops/matmul_int.h"
+#define KN(name) name##_u64
+#define T uint64_t
+#define U uint64_t
+#include "ops/matmul_int.h"
 
 static int matmul_plan(struct node *n, struct exec *x)
 {
