@@ -674,24 +674,19 @@ struct where_params {
 	size_t es;                  /* element size of X, Y and the output, bytes */
 };
 
-/* Where copies elements, so one kernel per element size serves every type. */
-#define DEFINE_WHERE_ROW(name, T)                                                   \
-	static void name(void *restrict o_, const uint8_t *restrict c,                  \
-	                 const void *restrict x_, const void *restrict y_, int64_t n,   \
-	                 const int *step)                                               \
-	{                                                                               \
-		T *restrict o = o_;                                                         \
-		const T *restrict xv = x_;                                                  \
-		const T *restrict yv = y_;                                                  \
-		int sc = step[0], sx = step[1], sy = step[2];                               \
-		for (int64_t i = 0; i < n; i++)                                             \
-			o[i] = c[i * sc] ? xv[i * sx] : yv[i * sy];                             \
-	}
-
-DEFINE_WHERE_ROW(where_row8, uint8_t)
-DEFINE_WHERE_ROW(where_row16, uint16_t)
-DEFINE_WHERE_ROW(where_row32, uint32_t)
-DEFINE_WHERE_ROW(where_row64, uint64_t)
+/* where_row_8 .. where_row_64 (ops/where_row.h) */
+#define KN(name) name##_8
+#define T uint8_t
+#include "ops/where_row.h"
+#define KN(name) name##_16
+#define T uint16_t
+#include "ops/where_row.h"
+#define KN(name) name##_32
+#define T uint32_t
+#include "ops/where_row.h"
+#define KN(name) name##_64
+#define T uint64_t
+#include "ops/where_row.h"
 
 static int where_prepare(struct node *n, struct exec *x)
 {
@@ -754,10 +749,10 @@ static int where_run(struct node *n, struct exec *x)
 		const char *px = (const char *)tx->data + pos.off[1] * es;
 		const char *py = (const char *)ty->data + pos.off[2] * es;
 		switch (es) {
-		case 1: where_row8(po, pc, px, py, inner, p->bc.step); break;
-		case 2: where_row16(po, pc, px, py, inner, p->bc.step); break;
-		case 4: where_row32(po, pc, px, py, inner, p->bc.step); break;
-		default: where_row64(po, pc, px, py, inner, p->bc.step); break;
+		case 1: where_row_8(po, pc, px, py, inner, p->bc.step); break;
+		case 2: where_row_16(po, pc, px, py, inner, p->bc.step); break;
+		case 4: where_row_32(po, pc, px, py, inner, p->bc.step); break;
+		default: where_row_64(po, pc, px, py, inner, p->bc.step); break;
 		}
 		bcast_next(&p->bc, &pos);
 	}
