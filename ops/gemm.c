@@ -90,32 +90,9 @@ static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_
 		}
 }
 
-static void rows1(int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
-                  const float *b, int64_t ldb, float *c, int64_t ldc)
-{
-	gemm_rows(1, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
-}
-
-static void rows2(int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
-                  const float *b, int64_t ldb, float *c, int64_t ldc)
-{
-	gemm_rows(2, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
-}
-
-static void rows3(int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
-                  const float *b, int64_t ldb, float *c, int64_t ldc)
-{
-	gemm_rows(3, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
-}
-
-static void rows4(int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
-                  const float *b, int64_t ldb, float *c, int64_t ldc)
-{
-	gemm_rows(4, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
-}
-
-const struct gemm_ukernel gemm_ukernel_portable = { 4, { rows1, rows2, rows3, rows4 },
-                                                    gemm_tail };
+#define GEMM_UKERNEL gemm_ukernel_portable
+#define GEMM_NV 4
+#include "ops/gemm_ukernel.h"
 
 void gemm_f32_run(const struct gemm_ukernel *uk, int64_t m, int64_t n, int64_t k,
                   const float *a, int64_t a_rs, int64_t a_cs, const float *b, int64_t ldb,
