@@ -28,56 +28,71 @@ static inline int64_t ld_i32(int32_t v) { return v; }
 static inline int64_t ld_i64(int64_t v) { return v; }
 static inline uint64_t ld_u32(uint32_t v) { return v; }
 static inline uint64_t ld_u64(uint64_t v) { return v; }
+static inline float st_f32(double v) { return (float)v; }
+static inline double st_f64(double v) { return v; }
+static inline uint16_t st_f16(double v) { return float_to_half((float)v); }
+static inline uint16_t st_bf16(double v) { return float_to_bf16((float)v); }
 
-/* The sums per type: sum_T, with sum_row_T and sum_add_T (ops/reduce_sum.h). */
+/* The mean's kernels per type (ops/reduce_mean.h): sum_T (with sum_row_T and
+ * sum_add_T), then div_T, whose QUOT is the float quotient rounded to T (NaN when
+ * nothing was reduced) or the integer quotient truncated toward zero (as numpy's
+ * mean cast back; 0 when nothing was reduced). */
 #define KN(name) name##_f32
 #define T float
 #define B float
 #define A double
 #define LOAD ld_f32
-#include "ops/reduce_sum.h"
+#define QUOT(v, c) st_f32((v) / (c))
+#include "ops/reduce_mean.h"
 #define KN(name) name##_f64
 #define T double
 #define B double
 #define A double
 #define LOAD ld_f64
-#include "ops/reduce_sum.h"
+#define QUOT(v, c) st_f64((v) / (c))
+#include "ops/reduce_mean.h"
 #define KN(name) name##_f16
 #define T uint16_t
 #define B float
 #define A double
 #define LOAD ld_f16
-#include "ops/reduce_sum.h"
+#define QUOT(v, c) st_f16((v) / (c))
+#include "ops/reduce_mean.h"
 #define KN(name) name##_bf16
 #define T uint16_t
 #define B float
 #define A double
 #define LOAD ld_bf16
-#include "ops/reduce_sum.h"
+#define QUOT(v, c) st_bf16((v) / (c))
+#include "ops/reduce_mean.h"
 #define KN(name) name##_i32
 #define T int32_t
 #define B int64_t
 #define A int64_t
 #define LOAD ld_i32
-#include "ops/reduce_sum.h"
+#define QUOT(v, c) ((c) ? (T)((v) / (c)) : 0)
+#include "ops/reduce_mean.h"
 #define KN(name) name##_i64
 #define T int64_t
 #define B int64_t
 #define A int64_t
 #define LOAD ld_i64
-#include "ops/reduce_sum.h"
+#define QUOT(v, c) ((c) ? (T)((v) / (c)) : 0)
+#include "ops/reduce_mean.h"
 #define KN(name) name##_u32
 #define T uint32_t
 #define B uint64_t
 #define A uint64_t
 #define LOAD ld_u32
-#include "ops/reduce_sum.h"
+#define QUOT(v, c) ((c) ? (T)((v) / (c)) : 0)
+#include "ops/reduce_mean.h"
 #define KN(name) name##_u64
 #define T uint64_t
 #define B uint64_t
 #define A uint64_t
 #define LOAD ld_u64
-#include "ops/reduce_sum.h"
+#define QUOT(v, c) ((c) ? (T)((v) / (c)) : 0)
+#include "ops/reduce_mean.h"
 
 /* Resolves the axes (NULL with n_axes < 0: all axes), checks range and
  * duplicates, sets the output shape and the plan. */
@@ -207,39 +222,6 @@ static int reduce_mean18_prepare(struct node *n, struct exec *x)
 	}
 	return reduce_plan(n, x, axes, n_axes, keepdims != 0, noop != 0);
 }
-
-/* out[i] = acc[i] / count (NaN for floats when nothing was reduced) */
-#define DEFINE_REDUCE_DIV_FLOAT(name, T, STORE)                                     \
-	static void name(T *restrict dst, const double *restrict acc, int64_t n,        \
-	                 int64_t count)                                                 \
-	{                                                                               \
-		const double c = (double)count;                                             \
-		for (int64_t i = 0; i < n; i++)                                             \
-			dst[i] = STORE(acc[i] / c);                                             \
-	}
-/* integer mean: the quotient truncated toward zero (as numpy's mean cast back) */
-#define DEFINE_REDUCE_DIV_INT(name, T, A)                                           \
-	static void name(T *restrict dst, const A *restrict acc, int64_t n,             \
-	                 int64_t count)                                                 \
-	{                                                                               \
-		const A c = (A)count;                                                       \
-		for (int64_t i = 0; i < n; i++)                                             \
-			dst[i] = c ? (T)(acc[i] / c) : 0;                                       \
-	}
-
-static inline float st_f32(double v) { return (float)v; }
-static inline double st_f64(double v) { return v; }
-static inline uint16_t st_f16(double v) { return float_to_half((float)v); }
-static inline uint16_t st_bf16(double v) { return float_to_bf16((float)v); }
-
-DEFINE_REDUCE_DIV_FLOAT(div_f32, float, st_f32)
-DEFINE_REDUCE_DIV_FLOAT(div_f64, double, st_f64)
-DEFINE_REDUCE_DIV_FLOAT(div_f16, uint16_t, st_f16)
-DEFINE_REDUCE_DIV_FLOAT(div_bf16, uint16_t, st_bf16)
-DEFINE_REDUCE_DIV_INT(div_i32, int32_t, int64_t)
-DEFINE_REDUCE_DIV_INT(div_i64, int64_t, int64_t)
-DEFINE_REDUCE_DIV_INT(div_u32, uint32_t, uint64_t)
-DEFINE_REDUCE_DIV_INT(div_u64, uint64_t, uint64_t)
 
 static int reduce_mean_run(struct node *n, struct exec *x)
 {
