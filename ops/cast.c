@@ -28,43 +28,6 @@ union wide {                    /* one block, in the member of the reader's kind
 typedef void (*read_fn)(union wide *restrict w, const void *restrict src, int64_t n);
 typedef void (*write_fn)(void *restrict dst, const union wide *restrict w, int64_t n);
 
-/* --- readers: source type -> wide --- */
-
-#define DEFINE_READER(name, T, MEMBER, LOAD)                                         \
-	static void name(union wide *restrict w, const void *restrict src_, int64_t n)  \
-	{                                                                               \
-		const T *restrict src = src_;                                               \
-		for (int64_t i = 0; i < n; i++)                                             \
-			w->MEMBER[i] = LOAD(src[i]);                                            \
-	}
-
-#define ID(v) (v)
-#define NZ(v) ((v) != 0)
-
-DEFINE_READER(read_f32, float, f, ID)
-DEFINE_READER(read_f64, double, f, ID)
-DEFINE_READER(read_f16, uint16_t, f, half_to_float)
-DEFINE_READER(read_bf16, uint16_t, f, bf16_to_float)
-DEFINE_READER(read_i8, int8_t, i, ID)
-DEFINE_READER(read_i16, int16_t, i, ID)
-DEFINE_READER(read_i32, int32_t, i, ID)
-DEFINE_READER(read_i64, int64_t, i, ID)
-DEFINE_READER(read_u8, uint8_t, u, ID)
-DEFINE_READER(read_u16, uint16_t, u, ID)
-DEFINE_READER(read_u32, uint32_t, u, ID)
-DEFINE_READER(read_u64, uint64_t, u, ID)
-DEFINE_READER(read_bool, uint8_t, u, NZ)
-
-static const struct { read_fn fn; enum wide_kind kind; } readers[N_DT] = {
-	[DT_FLOAT] = { read_f32, W_FLOAT }, [DT_DOUBLE] = { read_f64, W_FLOAT },
-	[DT_FLOAT16] = { read_f16, W_FLOAT }, [DT_BFLOAT16] = { read_bf16, W_FLOAT },
-	[DT_INT8] = { read_i8, W_INT }, [DT_INT16] = { read_i16, W_INT },
-	[DT_INT32] = { read_i32, W_INT }, [DT_INT64] = { read_i64, W_INT },
-	[DT_UINT8] = { read_u8, W_UINT }, [DT_UINT16] = { read_u16, W_UINT },
-	[DT_UINT32] = { read_u32, W_UINT }, [DT_UINT64] = { read_u64, W_UINT },
-	[DT_BOOL] = { read_bool, W_UINT },
-};
-
 /* --- rounding helpers --- */
 
 /* Round-to-odd to float: truncate, and set the last bit if anything was
@@ -133,87 +96,127 @@ static uint16_t f64_to_bf16(double v) { return float_to_bf16(f64_to_f32_odd(v));
 #define SAT_U32(v) ((uint32_t)sat_uint(v, UINT32_MAX))
 #define SAT_U64(v) (sat_uint(v, UINT64_MAX))
 
-/* --- writers: wide -> target type, one per wide kind --- */
+/* --- readers (type -> wide) and writers (wide -> type), per type --- */
 
-/* write_from_i_T, write_from_u_T, write_from_f_T per target type (ops/cast_write.h) */
+#define ID(v) (v)
+#define NZ(v) ((v) != 0)
+
+/* read_T, then write_from_i_T, write_from_u_T and write_from_f_T, one per wide kind
+ * (ops/cast_kernel.h) */
 #define KN(name) name##_f32
+#define MEMBER f
+#define LOAD ID
 #define T float
 #define FROM_I TO_F32
 #define FROM_U TO_F32
 #define FROM_F TO_F32
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_f64
+#define MEMBER f
+#define LOAD ID
 #define T double
 #define FROM_I TO_F64
 #define FROM_U TO_F64
 #define FROM_F TO_F64
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_f16
+#define MEMBER f
+#define LOAD half_to_float
 #define T uint16_t
 #define FROM_I i64_to_half
 #define FROM_U u64_to_half
 #define FROM_F f64_to_half
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_bf16
+#define MEMBER f
+#define LOAD bf16_to_float
 #define T uint16_t
 #define FROM_I i64_to_bf16
 #define FROM_U u64_to_bf16
 #define FROM_F f64_to_bf16
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_i8
+#define MEMBER i
+#define LOAD ID
 #define T int8_t
 #define FROM_I WRAP_I8
 #define FROM_U WRAP_I8
 #define FROM_F SAT_I8
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_i16
+#define MEMBER i
+#define LOAD ID
 #define T int16_t
 #define FROM_I WRAP_I16
 #define FROM_U WRAP_I16
 #define FROM_F SAT_I16
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_i32
+#define MEMBER i
+#define LOAD ID
 #define T int32_t
 #define FROM_I WRAP_I32
 #define FROM_U WRAP_I32
 #define FROM_F SAT_I32
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_i64
+#define MEMBER i
+#define LOAD ID
 #define T int64_t
 #define FROM_I WRAP_I64
 #define FROM_U WRAP_I64
 #define FROM_F SAT_I64
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_u8
+#define MEMBER u
+#define LOAD ID
 #define T uint8_t
 #define FROM_I WRAP_U8
 #define FROM_U WRAP_U8
 #define FROM_F SAT_U8
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_u16
+#define MEMBER u
+#define LOAD ID
 #define T uint16_t
 #define FROM_I WRAP_U16
 #define FROM_U WRAP_U16
 #define FROM_F SAT_U16
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_u32
+#define MEMBER u
+#define LOAD ID
 #define T uint32_t
 #define FROM_I WRAP_U32
 #define FROM_U WRAP_U32
 #define FROM_F SAT_U32
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_u64
+#define MEMBER u
+#define LOAD ID
 #define T uint64_t
 #define FROM_I WRAP_U64
 #define FROM_U WRAP_U64
 #define FROM_F SAT_U64
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
 #define KN(name) name##_bool
+#define MEMBER u
+#define LOAD NZ
 #define T uint8_t
 #define FROM_I TO_BOOL
 #define FROM_U TO_BOOL
 #define FROM_F TO_BOOL
-#include "ops/cast_write.h"
+#include "ops/cast_kernel.h"
+
+static const struct { read_fn fn; enum wide_kind kind; } readers[N_DT] = {
+	[DT_FLOAT] = { read_f32, W_FLOAT }, [DT_DOUBLE] = { read_f64, W_FLOAT },
+	[DT_FLOAT16] = { read_f16, W_FLOAT }, [DT_BFLOAT16] = { read_bf16, W_FLOAT },
+	[DT_INT8] = { read_i8, W_INT }, [DT_INT16] = { read_i16, W_INT },
+	[DT_INT32] = { read_i32, W_INT }, [DT_INT64] = { read_i64, W_INT },
+	[DT_UINT8] = { read_u8, W_UINT }, [DT_UINT16] = { read_u16, W_UINT },
+	[DT_UINT32] = { read_u32, W_UINT }, [DT_UINT64] = { read_u64, W_UINT },
+	[DT_BOOL] = { read_bool, W_UINT },
+};
 
 #define WRITERS(t) \
 	{ [W_INT] = write_from_i_##t, [W_UINT] = write_from_u_##t, [W_FLOAT] = write_from_f_##t }

@@ -149,19 +149,19 @@ static int gather_prepare(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-/* Gather along the last axis (one element per index). */
-#define DEFINE_GATHER_ELEMS(name, T)                                             \
-	static void name(T *restrict dst, const T *restrict src, const int64_t *idx,  \
-	                 int64_t n_idx, int64_t outer, int64_t axis_dim)              \
-	{                                                                            \
-		for (int64_t o = 0; o < outer; o++, src += axis_dim, dst += n_idx)       \
-			for (int64_t j = 0; j < n_idx; j++)                                  \
-				dst[j] = src[idx[j]];                                            \
+/* Gather along the last axis (one element per index), elements of es bytes: a
+ * constant where inlined, so that each is one load and one store. */
+static inline __attribute__((always_inline)) void
+gather_elems(char *restrict dst, const char *restrict src, const int64_t *idx, int64_t n_idx,
+             int64_t outer, int64_t axis_dim, const size_t es)
+{
+	for (int64_t o = 0; o < outer; o++) {
+		const char *s = src + o * axis_dim * (int64_t)es;
+		char *d = dst + o * n_idx * (int64_t)es;
+		for (int64_t j = 0; j < n_idx; j++)
+			memcpy(d + j * (int64_t)es, s + idx[j] * (int64_t)es, es);
 	}
-DEFINE_GATHER_ELEMS(gather_elems_8, uint8_t)
-DEFINE_GATHER_ELEMS(gather_elems_16, uint16_t)
-DEFINE_GATHER_ELEMS(gather_elems_32, uint32_t)
-DEFINE_GATHER_ELEMS(gather_elems_64, uint64_t)
+}
 
 static int gather_run(struct node *n, struct exec *x)
 {
@@ -200,14 +200,10 @@ static int gather_run(struct node *n, struct exec *x)
 	}
 	if (p->inner == 1) {
 		switch (p->es) {
-		case 4: gather_elems_32((uint32_t *)dst, (const uint32_t *)src, idx, p->n_idx,
-		                        p->outer, p->axis_dim); break;
-		case 8: gather_elems_64((uint64_t *)dst, (const uint64_t *)src, idx, p->n_idx,
-		                        p->outer, p->axis_dim); break;
-		case 2: gather_elems_16((uint16_t *)dst, (const uint16_t *)src, idx, p->n_idx,
-		                        p->outer, p->axis_dim); break;
-		default: gather_elems_8((uint8_t *)dst, (const uint8_t *)src, idx, p->n_idx,
-		                        p->outer, p->axis_dim); break;
+		case 4: gather_elems(dst, src, idx, p->n_idx, p->outer, p->axis_dim, 4); break;
+		case 8: gather_elems(dst, src, idx, p->n_idx, p->outer, p->axis_dim, 8); break;
+		case 2: gather_elems(dst, src, idx, p->n_idx, p->outer, p->axis_dim, 2); break;
+		default: gather_elems(dst, src, idx, p->n_idx, p->outer, p->axis_dim, 1); break;
 		}
 		return GRT_OK;
 	}
