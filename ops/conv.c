@@ -221,18 +221,14 @@ static inline void epi_f64(const struct epilogue *e, double *y, int64_t n, int64
 	(void)c;
 }
 
-/* The kernels, one set per element type (ops/conv_kernel.h): CK(name) is name_f32 or
+/* The kernels, one set per element type (ops/conv_kernel.h): KN(name) is name_f32 or
  * name_f64. */
+#define KN(name) name##_f32
 #define T float
-#define CK(name) name##_f32
 #include "ops/conv_kernel.h"
-#undef CK
-#undef T
+#define KN(name) name##_f64
 #define T double
-#define CK(name) name##_f64
 #include "ops/conv_kernel.h"
-#undef CK
-#undef T
 
 int conv_run(struct node *n, struct exec *x)
 {

@@ -1,20 +1,21 @@
 /* conv_kernel.h - the Conv and ConvTranspose kernels of ops/conv.c for one element type.
  * No include guard: ops/conv.c includes it once per type, with T the element type and
- * CK(name) the name with the type's suffix (CK(im2col) is im2col_f32 for float), after
- * the per-type helpers it calls (CK(gemm), CK(plane), CK(plane4), CK(plane2), CK(deint2),
- * CK(int2), CK(prelu), CK(epi)). x, w, y point at one batch item and group:
+ * KN(name) the name with the type's suffix (KN(im2col) is im2col_f32 for float), after
+ * the per-type helpers it calls (KN(gemm), KN(plane), KN(plane4), KN(plane2), KN(deint2),
+ * KN(int2), KN(prelu), KN(epi)); it undefines T and KN at its end. x, w, y point at
+ * one batch item and group:
  *   Conv:          x [cg, in...], w [mg, cg, k...], y [mg, out...]
  *   ConvTranspose: x [cg, in...], w [cg, mg, k...], y [mg, out...]
  * with channel strides in_size / out_size. */
 
-static void CK(fill)(T *restrict y, int64_t n, T v)
+static void KN(fill)(T *restrict y, int64_t n, T v)
 {
 	for (int64_t i = 0; i < n; i++)
 		y[i] = v;
 }
 
 /* y[i] += a * x[i] */
-static void CK(axpy)(T *restrict y, const T *restrict x, T a, int64_t n)
+static void KN(axpy)(T *restrict y, const T *restrict x, T a, int64_t n)
 {
 	int64_t i = 0;
 	for (; i + 8 <= n; i += 8)
@@ -25,7 +26,7 @@ static void CK(axpy)(T *restrict y, const T *restrict x, T a, int64_t n)
 }
 
 /* d[i] = x[i * st]; strides 1 and 2 as constants so that the loops vectorise */
-static void CK(gather)(T *restrict d, const T *restrict x, int64_t st, int64_t n)
+static void KN(gather)(T *restrict d, const T *restrict x, int64_t st, int64_t n)
 {
 	if (st == 1)
 		for (int64_t i = 0; i < n; i++)
@@ -39,7 +40,7 @@ static void CK(gather)(T *restrict d, const T *restrict x, int64_t st, int64_t n
 }
 
 /* y[i * st] += s[i], the same way */
-static void CK(scatter_add)(T *restrict y, const T *restrict s, int64_t st, int64_t n)
+static void KN(scatter_add)(T *restrict y, const T *restrict s, int64_t st, int64_t n)
 {
 	if (st == 1)
 		for (int64_t i = 0; i < n; i++)
@@ -53,7 +54,7 @@ static void CK(scatter_add)(T *restrict y, const T *restrict s, int64_t st, int6
 }
 
 /* d = the even elements of x[n], then the odd ones */
-static void CK(deinterleave2)(T *restrict d, const T *restrict x, int64_t n)
+static void KN(deinterleave2)(T *restrict d, const T *restrict x, int64_t n)
 {
 	const int64_t ne = (n + 1) / 2;
 	for (int64_t i = 0; i < ne; i++)
@@ -63,7 +64,7 @@ static void CK(deinterleave2)(T *restrict d, const T *restrict x, int64_t n)
 }
 
 /* the inverse: y[n] from its even elements, then its odd ones, in d */
-static void CK(interleave2)(T *restrict y, const T *restrict d, int64_t n)
+static void KN(interleave2)(T *restrict y, const T *restrict d, int64_t n)
 {
 	const int64_t ne = (n + 1) / 2;
 	for (int64_t i = 0; i < n / 2; i++) {
@@ -79,7 +80,7 @@ static void CK(interleave2)(T *restrict y, const T *restrict d, int64_t n)
  * wr[r][t] * xr[r][o + sh[t]] where lo[t] <= o < hi[t]. The same sums as one axpy
  * pass per row and tap, with y read and written once. */
 static inline __attribute__((always_inline)) void
-CK(taps3_rows)(const int nr, T *restrict y, const T *const *xr, const T *const *wr,
+KN(taps3_rows)(const int nr, T *restrict y, const T *const *xr, const T *const *wr,
                const int64_t *sh, const int64_t *lo, const int64_t *hi, int64_t n)
 {
 	const int64_t s0 = sh[0], s1 = sh[1], s2 = sh[2];
@@ -128,19 +129,19 @@ CK(taps3_rows)(const int nr, T *restrict y, const T *const *xr, const T *const *
 	}
 }
 
-static void CK(taps3)(int nr, T *y, const T *const *xr, const T *const *wr,
+static void KN(taps3)(int nr, T *y, const T *const *xr, const T *const *wr,
                       const int64_t *sh, const int64_t *lo, const int64_t *hi, int64_t n)
 {
 	if (nr == 3)
-		CK(taps3_rows)(3, y, xr, wr, sh, lo, hi, n);
+		KN(taps3_rows)(3, y, xr, wr, sh, lo, hi, n);
 	else if (nr == 2)
-		CK(taps3_rows)(2, y, xr, wr, sh, lo, hi, n);
+		KN(taps3_rows)(2, y, xr, wr, sh, lo, hi, n);
 	else
-		CK(taps3_rows)(1, y, xr, wr, sh, lo, hi, n);
+		KN(taps3_rows)(1, y, xr, wr, sh, lo, hi, n);
 }
 
 /* Conv: col [cg * k_size, (r1 - r0) * out[2]] for output rows [r0, r1). */
-static void CK(im2col)(const struct conv_params *p, const T *x, int64_t r0, int64_t r1,
+static void KN(im2col)(const struct conv_params *p, const T *x, int64_t r0, int64_t r1,
                        T *col)
 {
 	const int64_t ow_n = p->out[2], oh_n = p->out[1];
@@ -158,17 +159,17 @@ static void CK(im2col)(const struct conv_params *p, const T *x, int64_t r0, int6
 				T *restrict d = row + (r - r0) * ow_n;
 				if (od < p->lo[0][kd] || od >= p->hi[0][kd] ||
 				    oh < p->lo[1][kh] || oh >= p->hi[1][kh]) {
-					CK(fill)(d, ow_n, 0);
+					KN(fill)(d, ow_n, 0);
 					continue;
 				}
 				const int64_t id = od * p->stride[0] + kd * p->dil[0] - p->pad[0];
 				const int64_t ih = oh * p->stride[1] + kh * p->dil[1] - p->pad[1];
 				const T *restrict xr = xc + (id * p->in[1] + ih) * p->in[2];
 				const int64_t sw = p->stride[2];
-				CK(fill)(d, w0, 0);
+				KN(fill)(d, w0, 0);
 				if (w1 > w0)
-					CK(gather)(d + w0, xr + w0 * sw + off, sw, w1 - w0);
-				CK(fill)(d + w1, ow_n - w1, 0);
+					KN(gather)(d + w0, xr + w0 * sw + off, sw, w1 - w0);
+				KN(fill)(d + w1, ow_n - w1, 0);
 			}
 		}
 	}
@@ -176,7 +177,7 @@ static void CK(im2col)(const struct conv_params *p, const T *x, int64_t r0, int6
 
 /* ConvTranspose: y += col2im(col), col [mg * k_size, (r1 - r0) * in[2]] for input
  * rows [r0, r1). */
-static void CK(col2im)(const struct conv_params *p, const T *col, int64_t r0,
+static void KN(col2im)(const struct conv_params *p, const T *col, int64_t r0,
                        int64_t r1, T *y, T *ph)
 {
 	const int64_t iw_n = p->in[2], ih_n = p->in[1];
@@ -187,7 +188,7 @@ static void CK(col2im)(const struct conv_params *p, const T *col, int64_t r0,
 		T *ym = y + m * p->out_size;
 		if (ph)
 			for (int64_t q = 0; q < n_rows; q++)
-				CK(deinterleave2)(ph + q * ow_n, ym + q * ow_n, ow_n);
+				KN(deinterleave2)(ph + q * ow_n, ym + q * ow_n, ow_n);
 		for (int64_t kd = 0; kd < p->k[0]; kd++)
 		for (int64_t kh = 0; kh < p->k[1]; kh++)
 		for (int64_t kw = 0; kw < p->k[2]; kw++, row += ncol) {
@@ -210,20 +211,20 @@ static void CK(col2im)(const struct conv_params *p, const T *col, int64_t r0,
 					 * iw + (off - phase) / 2 there */
 					const int64_t phase = off & 1;
 					T *pr = ph + (od * p->out[1] + oh) * ow_n + (phase ? ne : 0);
-					CK(scatter_add)(pr + w0 + (off - phase) / 2, s + w0, 1, w1 - w0);
+					KN(scatter_add)(pr + w0 + (off - phase) / 2, s + w0, 1, w1 - w0);
 				} else {
-					CK(scatter_add)(yr + w0 * sw + off, s + w0, sw, w1 - w0);
+					KN(scatter_add)(yr + w0 * sw + off, s + w0, sw, w1 - w0);
 				}
 			}
 		}
 		if (ph)
 			for (int64_t q = 0; q < n_rows; q++)
-				CK(interleave2)(ym + q * ow_n, ph + q * ow_n, ow_n);
+				KN(interleave2)(ym + q * ow_n, ph + q * ow_n, ow_n);
 	}
 }
 
 /* Conv: one output row += taps kw of weights wr over input row xr. */
-static void CK(row_gather)(const struct conv_params *p, T *restrict yr,
+static void KN(row_gather)(const struct conv_params *p, T *restrict yr,
                            const T *restrict xr, const T *wr)
 {
 	const int64_t sw = p->stride[2];
@@ -233,7 +234,7 @@ static void CK(row_gather)(const struct conv_params *p, T *restrict yr,
 		if (w1 <= w0)
 			continue;
 		if (sw == 1) {
-			CK(axpy)(yr + w0, xr + w0 + off, wr[kw], w1 - w0);
+			KN(axpy)(yr + w0, xr + w0 + off, wr[kw], w1 - w0);
 			continue;
 		}
 		for (int64_t ow = w0; ow < w1; ow++)
@@ -242,7 +243,7 @@ static void CK(row_gather)(const struct conv_params *p, T *restrict yr,
 }
 
 /* ConvTranspose: output row yr += input row xr scattered by taps kw of wr. */
-static void CK(row_scatter)(const struct conv_params *p, T *restrict yr,
+static void KN(row_scatter)(const struct conv_params *p, T *restrict yr,
                             const T *restrict xr, const T *wr)
 {
 	const int64_t sw = p->stride[2];
@@ -252,7 +253,7 @@ static void CK(row_scatter)(const struct conv_params *p, T *restrict yr,
 		if (w1 <= w0)
 			continue;
 		if (sw == 1) {
-			CK(axpy)(yr + w0 + off, xr + w0, wr[kw], w1 - w0);
+			KN(axpy)(yr + w0 + off, xr + w0, wr[kw], w1 - w0);
 			continue;
 		}
 		for (int64_t iw = w0; iw < w1; iw++)
@@ -261,14 +262,14 @@ static void CK(row_scatter)(const struct conv_params *p, T *restrict yr,
 }
 
 /* Conv, gather form: each output row sums its taps. */
-static void CK(conv_direct)(const struct conv_params *p, const T *x, const T *w,
+static void KN(conv_direct)(const struct conv_params *p, const T *x, const T *w,
                             const T *b, T *y, const struct epilogue *e, int64_t c0)
 {
 	for (int64_t m = 0; m < p->mg; m++)
 	for (int64_t od = 0; od < p->out[0]; od++)
 	for (int64_t oh = 0; oh < p->out[1]; oh++) {
 		T *yr = y + m * p->out_size + (od * p->out[1] + oh) * p->out[2];
-		CK(fill)(yr, p->out[2], b ? b[m] : 0);
+		KN(fill)(yr, p->out[2], b ? b[m] : 0);
 		for (int64_t kd = 0; kd < p->k[0]; kd++) {
 			if (od < p->lo[0][kd] || od >= p->hi[0][kd])
 				continue;
@@ -278,19 +279,19 @@ static void CK(conv_direct)(const struct conv_params *p, const T *x, const T *w,
 					continue;
 				const int64_t ih = oh * p->stride[1] + kh * p->dil[1] - p->pad[1];
 				for (int64_t c = 0; c < p->cg; c++)
-					CK(row_gather)(p, yr,
+					KN(row_gather)(p, yr,
 					    x + c * p->in_size + (id * p->in[1] + ih) * p->in[2],
 					    w + ((m * p->cg + c) * p->k[0] + kd) * p->k[1] * p->k[2]
 					      + kh * p->k[2]);
 			}
 		}
-		CK(epi)(e, yr, p->out[2], c0 + m);
+		KN(epi)(e, yr, p->out[2], c0 + m);
 	}
 }
 
 /* ConvTranspose, scatter form: each tap adds the input rows that land inside y
  * (biased before). */
-static void CK(convt_direct)(const struct conv_params *p, const T *x, const T *w,
+static void KN(convt_direct)(const struct conv_params *p, const T *x, const T *w,
                              T *y, const struct epilogue *e, int64_t c0)
 {
 	for (int64_t m = 0; m < p->mg; m++) {
@@ -301,21 +302,21 @@ static void CK(convt_direct)(const struct conv_params *p, const T *x, const T *w
 			for (int64_t kh = 0; kh < p->k[1]; kh++)
 			for (int64_t ih = p->lo[1][kh]; ih < p->hi[1][kh]; ih++) {
 				const int64_t oh = ih * p->stride[1] + kh * p->dil[1] - p->pad[1];
-				CK(row_scatter)(p,
+				KN(row_scatter)(p,
 				    y + m * p->out_size + (od * p->out[1] + oh) * p->out[2],
 				    x + c * p->in_size + (id * p->in[1] + ih) * p->in[2],
 				    w + ((c * p->mg + m) * p->k[0] + kd) * p->k[1] * p->k[2]
 				      + kh * p->k[2]);
 			}
 		}
-		CK(epi)(e, y + m * p->out_size, p->out_size, c0 + m);
+		KN(epi)(e, y + m * p->out_size, p->out_size, c0 + m);
 	}
 }
 
 /* One input channel per group, three taps along the last axis at stride 1 (Conv
  * and ConvTranspose): each output row takes its (kd, kh) input rows in the order
  * of conv_direct / convt_direct, three at a time through taps3. */
-static void CK(direct3)(const struct conv_params *p, const T *x, const T *w,
+static void KN(direct3)(const struct conv_params *p, const T *x, const T *w,
                         const T *b, T *y, const struct epilogue *e, int64_t c0)
 {
 	int64_t sh[3], lo[3], hi[3];
@@ -332,7 +333,7 @@ static void CK(direct3)(const struct conv_params *p, const T *x, const T *w,
 		T *yr = y + m * p->out_size + (od * p->out[1] + oh) * p->out[2];
 		const T *xr[3], *wr[3];
 		int nr = 0;
-		CK(fill)(yr, p->out[2], b ? b[m] : 0);
+		KN(fill)(yr, p->out[2], b ? b[m] : 0);
 		for (int64_t kd = 0; kd < p->k[0]; kd++) {
 			/* the input row whose tap kd reaches od (ConvTranspose: od =
 			 * id * stride + kd * dil - pad, solved for id) */
@@ -362,19 +363,19 @@ static void CK(direct3)(const struct conv_params *p, const T *x, const T *w,
 				xr[nr] = x + (id * p->in[1] + ih) * p->in[2];
 				wr[nr] = w + (m * p->k[0] + kd) * p->k[1] * 3 + kh * 3;
 				if (++nr == 3) {
-					CK(taps3)(3, yr, xr, wr, sh, lo, hi, p->out[2]);
+					KN(taps3)(3, yr, xr, wr, sh, lo, hi, p->out[2]);
 					nr = 0;
 				}
 			}
 		}
 		if (nr)
-			CK(taps3)(nr, yr, xr, wr, sh, lo, hi, p->out[2]);
-		CK(epi)(e, yr, p->out[2], c0 + m);
+			KN(taps3)(nr, yr, xr, wr, sh, lo, hi, p->out[2]);
+		KN(epi)(e, yr, p->out[2], c0 + m);
 	}
 }
 
 /* y[i * st] = s[i] */
-static void CK(put_strided)(T *restrict y, const T *restrict s, int64_t st, int64_t n)
+static void KN(put_strided)(T *restrict y, const T *restrict s, int64_t st, int64_t n)
 {
 	if (st == 1)
 		for (int64_t i = 0; i < n; i++)
@@ -392,7 +393,7 @@ static void CK(put_strided)(T *restrict y, const T *restrict s, int64_t st, int6
  * one pass), then each output channel and phase as one run of taps through them (two
  * ConvTranspose phases interleaved in one pass). The planes' pad columns are zeroed
  * once: rows write only the data columns [a, b) (or zeros when outside X). */
-static void CK(plane_group)(const struct conv_params *p, const T *x, const T *w,
+static void KN(plane_group)(const struct conv_params *p, const T *x, const T *w,
                             const T *b, T *y, T *scr, const struct epilogue *e, int64_t c0)
 {
 	const int64_t p2 = p->pl_p2, ow_n = p->out[2], iw_n = p->in[2], rows = p->out[1];
@@ -401,11 +402,11 @@ static void CK(plane_group)(const struct conv_params *p, const T *x, const T *w,
 	const int64_t a2 = p->pl_a[0];
 	const int64_t n2x = p->pl_nph_in == 2 && p->pl_a[1] == a2 ?
 	        (p->pl_b[1] < p->pl_b[0] ? p->pl_b[1] : p->pl_b[0]) - a2 : 0;
-	const float *slope = CK(prelu)(e, c0);
+	const float *slope = KN(prelu)(e, c0);
 	int64_t mb;
 	T *ye = (T *)((char *)scr + p->pl_y_off);
 	T *wb = (T *)((char *)scr + p->pl_w_off);
-	CK(fill)(scr, p->cg * p->pl_nph_in * p->pl_plane, 0);
+	KN(fill)(scr, p->cg * p->pl_nph_in * p->pl_plane, 0);
 	for (int64_t r0 = 0; r0 < rows; r0 += p->pl_rows) {
 		const int64_t r1 = r0 + p->pl_rows < rows ? r0 + p->pl_rows : rows;
 		const int64_t nr = r1 - r0;
@@ -416,7 +417,7 @@ static void CK(plane_group)(const struct conv_params *p, const T *x, const T *w,
 			T *d0 = scr + c * p->pl_nph_in * p->pl_plane + ph * p2;
 			if (ih < 0 || ih >= p->in[1]) {
 				for (int64_t r = 0; r < p->pl_nph_in; r++)
-					CK(fill)(d0 + r * p->pl_plane, p2, 0);
+					KN(fill)(d0 + r * p->pl_plane, p2, 0);
 				continue;
 			}
 			if (n2x > 0) {
@@ -424,7 +425,7 @@ static void CK(plane_group)(const struct conv_params *p, const T *x, const T *w,
 				 * through [a, a + n2x), then the one left over */
 				T *d1 = d0 + p->pl_plane;
 				const T *xa = xr + (a2 + p->pl_minq) * 2;
-				CK(deint2)(p, d0 + a2, d1 + a2, xa, n2x);
+				KN(deint2)(p, d0 + a2, d1 + a2, xa, n2x);
 				for (int64_t i = n2x; i < p->pl_b[0] - a2; i++)
 					d0[a2 + i] = xa[2 * i];
 				for (int64_t i = n2x; i < p->pl_b[1] - a2; i++)
@@ -434,7 +435,7 @@ static void CK(plane_group)(const struct conv_params *p, const T *x, const T *w,
 			for (int64_t r = 0; r < p->pl_nph_in; r++) {
 				const int64_t a = p->pl_a[r], bb = p->pl_b[r];
 				if (bb > a)
-					CK(gather)(d0 + r * p->pl_plane + a,
+					KN(gather)(d0 + r * p->pl_plane + a,
 					           xr + (a + p->pl_minq) * s_in + r, s_in, bb - a);
 			}
 		}
@@ -456,34 +457,34 @@ static void CK(plane_group)(const struct conv_params *p, const T *x, const T *w,
 					for (int64_t q = 0; q < nq; q++)
 						wb[j * nq + q] = w[(m + j) * p->pl_wm + wi[q]];
 				if (mb == 4)
-					CK(plane4)(p, yo, ys, len, scr, 0, off, wb, nq, bias, sl);
+					KN(plane4)(p, yo, ys, len, scr, 0, off, wb, nq, bias, sl);
 				else if (mb == 2)
-					CK(plane2)(p, yo, ys, len, scr, off, wb, nq, bias, sl);
+					KN(plane2)(p, yo, ys, len, scr, off, wb, nq, bias, sl);
 				else
-					CK(plane)(p, yo, len, scr, off, wb, nq, bias[0], sl);
+					KN(plane)(p, yo, len, scr, off, wb, nq, bias[0], sl);
 				if (p->pl_direct || s_out == 2)
 					continue;
 				for (int64_t j = 0; j < mb; j++)
 					for (int64_t i = 0; i < nr; i++)
-						CK(put_strided)(ym + j * p->out_size + i * ow_n + ph,
+						KN(put_strided)(ym + j * p->out_size + i * ow_n + ph,
 						                yo + j * ys + i * p2, s_out, n2);
 			}
 			if (s_out == 2)
 				for (int64_t j = 0; j < mb; j++)
 					for (int64_t i = 0; i < nr; i++)
-						CK(int2)(p, ym + j * p->out_size + i * ow_n,
+						KN(int2)(p, ym + j * p->out_size + i * ow_n,
 						         ye + j * ys + i * p2,
 						         ye + (4 + j) * ys + i * p2, ow_n);
 			if (!slope)
 				for (int64_t j = 0; j < mb; j++)
-					CK(epi)(e, ym + j * p->out_size, nr * ow_n, c0 + m + j);
+					KN(epi)(e, ym + j * p->out_size, nr * ow_n, c0 + m + j);
 		}
 	}
 }
 
 /* ALGO_PLANE in place: output (oh, ow) of one channel with weights wj, its taps
  * inside X only */
-static T CK(ip_point)(const struct conv_params *p, const T *x, const T *wj, T bias,
+static T KN(ip_point)(const struct conv_params *p, const T *x, const T *wj, T bias,
                       int64_t oh, int64_t ow)
 {
 	const int64_t W = p->in[2], nq = p->pl_nq[0];
@@ -497,7 +498,7 @@ static T CK(ip_point)(const struct conv_params *p, const T *x, const T *wj, T bi
 }
 
 /* ALGO_PLANE in place, one batch item and group (struct conv_params) */
-static void CK(inplace_group)(const struct conv_params *p, const T *x, const T *w,
+static void KN(inplace_group)(const struct conv_params *p, const T *x, const T *w,
                               const T *b, T *y, T *scr, const struct epilogue *e,
                               int64_t c0)
 {
@@ -516,10 +517,10 @@ static void CK(inplace_group)(const struct conv_params *p, const T *x, const T *
 		if (rb > ra) {
 			const int64_t o0 = ra * W + el, len = (rb - 1) * W + W - er - o0;
 			if (mb == 4)
-				CK(plane4)(p, y + m * p->out_size + o0, p->out_size, len,
+				KN(plane4)(p, y + m * p->out_size + o0, p->out_size, len,
 				           x + o0, 0, p->ip_off, scr, nq, bias, NULL);
 			else
-				CK(plane)(p, y + m * p->out_size + o0, len, x + o0,
+				KN(plane)(p, y + m * p->out_size + o0, len, x + o0,
 				          p->ip_off, scr, nq, bias[0], NULL);
 		}
 		for (int64_t j = 0; j < mb; j++) {
@@ -535,15 +536,15 @@ static void CK(inplace_group)(const struct conv_params *p, const T *x, const T *
 						fo[fq] = p->ip_off[q];
 						fw[fq++] = wj[q];
 					}
-					CK(plane)(p, yj + oh * W + el, W - el - er,
+					KN(plane)(p, yj + oh * W + el, W - el - er,
 					          x + oh * W + el, fo, fw, fq, bias[j], NULL);
 				}
 				if (oh >= ra && oh < rb)
 					continue;
 				for (int64_t ow = 0; ow < el; ow++)
-					yj[oh * W + ow] = CK(ip_point)(p, x, wj, bias[j], oh, ow);
+					yj[oh * W + ow] = KN(ip_point)(p, x, wj, bias[j], oh, ow);
 				for (int64_t ow = W - er; ow < W; ow++)
-					yj[oh * W + ow] = CK(ip_point)(p, x, wj, bias[j], oh, ow);
+					yj[oh * W + ow] = KN(ip_point)(p, x, wj, bias[j], oh, ow);
 			}
 			/* the run's edge columns: rows inside X, taps inside the row */
 			for (int64_t k = 0; k < el + er; k++) {
@@ -557,13 +558,13 @@ static void CK(inplace_group)(const struct conv_params *p, const T *x, const T *
 					yj[o] = sum;
 				}
 			}
-			CK(epi)(e, yj, p->out_size, c0 + m + j);
+			KN(epi)(e, yj, p->out_size, c0 + m + j);
 		}
 	}
 }
 
 /* ALGO_TAPS: the padded input rows of one group into d [tp_gs] */
-static void CK(taps_copy)(const struct conv_params *p, const T *x, T *d)
+static void KN(taps_copy)(const struct conv_params *p, const T *x, T *d)
 {
 	const int64_t iw_n = p->in[2], sx = p->tp_sx, pl = p->tp_pl, wd = p->tp_w;
 	for (int64_t c = 0; c < p->cg; c++)
@@ -583,7 +584,7 @@ static void CK(taps_copy)(const struct conv_params *p, const T *x, T *d)
 				memcpy(dr + i, xr + i, 4 * sizeof(T));
 			memcpy(dr + len - 4, xr + len - 4, 4 * sizeof(T));
 		} else {
-			CK(gather)(dr, xr, sx, len);
+			KN(gather)(dr, xr, sx, len);
 		}
 	}
 }
@@ -591,7 +592,7 @@ static void CK(taps_copy)(const struct conv_params *p, const T *x, T *d)
 /* ALGO_TAPS with fewer than 4 output channels per group: groups [0, tp_g4) four at a
  * time, one run of taps per output channel, row and phase for the four (each group
  * reads its own rows, ops/conv.h). x, y: one batch item; w, b: all groups. */
-static void CK(taps_groups4)(const struct conv_params *p, const T *x, const T *w,
+static void KN(taps_groups4)(const struct conv_params *p, const T *x, const T *w,
                              const T *b, T *y, T *scr, const struct epilogue *e)
 {
 	const int64_t ow_n = p->out[2], s = p->tp_nph, gs = p->tp_gs;
@@ -605,7 +606,7 @@ static void CK(taps_groups4)(const struct conv_params *p, const T *x, const T *w
 		T bias[4];
 		if (!m)
 			for (int64_t j = 0; j < 4; j++)
-				CK(taps_copy)(p, x + (g + j) * x_group, scr + j * gs);
+				KN(taps_copy)(p, x + (g + j) * x_group, scr + j * gs);
 		for (int64_t j = 0; j < 4; j++)
 			bias[j] = b ? b[(g + j) * p->mg + m] : 0;
 		for (int64_t oh = 0; oh < p->out[1]; oh++)
@@ -622,14 +623,14 @@ static void CK(taps_groups4)(const struct conv_params *p, const T *x, const T *w
 						wb[j * nq + q] = wp[j * w_group + wi[q]];
 				wp = wb;
 			}
-			CK(plane4)(p, yo, ys, n2, scr, gs, off, wp, nq, bias, NULL);
+			KN(plane4)(p, yo, ys, n2, scr, gs, off, wp, nq, bias, NULL);
 			if (s > 1)
 				for (int64_t j = 0; j < 4; j++)
-					CK(put_strided)(y + (g + j) * y_group + m * p->out_size +
+					KN(put_strided)(y + (g + j) * y_group + m * p->out_size +
 					                oh * ow_n + ph, ye + j * ys, s, n2);
 		}
 		for (int64_t j = 0; j < 4; j++)
-			CK(epi)(e, y + (g + j) * y_group + m * p->out_size, p->out_size,
+			KN(epi)(e, y + (g + j) * y_group + m * p->out_size, p->out_size,
 			        (g + j) * p->mg + m);
 	}
 }
@@ -637,7 +638,7 @@ static void CK(taps_groups4)(const struct conv_params *p, const T *x, const T *w
 /* ALGO_TAPS, one batch item and group (struct conv_params): the padded input rows,
  * then each output channel (4 at a time while there are 4), row and phase as one run
  * of taps. */
-static void CK(taps_group)(const struct conv_params *p, const T *x, const T *w,
+static void KN(taps_group)(const struct conv_params *p, const T *x, const T *w,
                            const T *b, T *y, T *scr, const struct epilogue *e, int64_t c0)
 {
 	const int64_t ow_n = p->out[2], s = p->tp_nph;
@@ -645,7 +646,7 @@ static void CK(taps_group)(const struct conv_params *p, const T *x, const T *w,
 	T *ye = (T *)((char *)scr + p->tp_y_off);
 	T *wb = (T *)((char *)scr + p->tp_w_off);
 	int64_t mb;
-	CK(taps_copy)(p, x, scr);
+	KN(taps_copy)(p, x, scr);
 	for (int64_t m = 0; m < p->mg; m += mb) {
 		T bias[4];
 		mb = p->mg - m >= 4 ? 4 : 1;
@@ -666,70 +667,70 @@ static void CK(taps_group)(const struct conv_params *p, const T *x, const T *w,
 				wp = wb;
 			}
 			if (mb == 4)
-				CK(plane4)(p, yo, ys, n2, scr, 0, off, wp, nq, bias, NULL);
+				KN(plane4)(p, yo, ys, n2, scr, 0, off, wp, nq, bias, NULL);
 			else
-				CK(plane)(p, yo, n2, scr, off, wp, nq, bias[0], NULL);
+				KN(plane)(p, yo, n2, scr, off, wp, nq, bias[0], NULL);
 			if (s > 1)
 				for (int64_t j = 0; j < mb; j++)
-					CK(put_strided)(y + (m + j) * p->out_size + oh * ow_n + ph,
+					KN(put_strided)(y + (m + j) * p->out_size + oh * ow_n + ph,
 					                ye + j * ys, s, n2);
 		}
 		for (int64_t j = 0; j < mb; j++)
-			CK(epi)(e, y + (m + j) * p->out_size, p->out_size, c0 + m + j);
+			KN(epi)(e, y + (m + j) * p->out_size, p->out_size, c0 + m + j);
 	}
 }
 
-static void CK(bias)(const struct conv_params *p, const T *b, T *y)
+static void KN(bias)(const struct conv_params *p, const T *b, T *y)
 {
 	for (int64_t m = 0; m < p->mg; m++)
-		CK(fill)(y + m * p->out_size, p->out_size, b ? b[m] : 0);
+		KN(fill)(y + m * p->out_size, p->out_size, b ? b[m] : 0);
 }
 
 /* One batch item, one group. b: this group's [mg] biases or NULL; c0: the first
  * output channel of the group (for the epilogue). */
-static void CK(conv_group)(const struct conv_params *p, const T *x, const T *w,
+static void KN(conv_group)(const struct conv_params *p, const T *x, const T *w,
                            const T *b, T *y, T *col, const struct epilogue *e, int64_t c0)
 {
 	const int64_t kk = p->cg * p->k_size;
 	if (p->algo == ALGO_PLANE && p->pl_inplace) {
-		CK(inplace_group)(p, x, w, b, y, col, e, c0);
+		KN(inplace_group)(p, x, w, b, y, col, e, c0);
 		return;
 	}
 	if (p->algo == ALGO_PLANE) {
-		CK(plane_group)(p, x, w, b, y, col, e, c0);
+		KN(plane_group)(p, x, w, b, y, col, e, c0);
 		return;
 	}
 	if (p->algo == ALGO_TAPS) {
-		CK(taps_group)(p, x, w, b, y, col, e, c0);
+		KN(taps_group)(p, x, w, b, y, col, e, c0);
 		return;
 	}
 	if (p->algo == ALGO_DIRECT && p->rows3) {
-		CK(direct3)(p, x, w, b, y, e, c0);
+		KN(direct3)(p, x, w, b, y, e, c0);
 		return;
 	}
 	if (p->algo == ALGO_DIRECT) {
 		if (!p->transpose) {
-			CK(conv_direct)(p, x, w, b, y, e, c0);
+			KN(conv_direct)(p, x, w, b, y, e, c0);
 			return;
 		}
-		CK(bias)(p, b, y);
-		CK(convt_direct)(p, x, w, y, e, c0);
+		KN(bias)(p, b, y);
+		KN(convt_direct)(p, x, w, y, e, c0);
 		return;
 	}
-	CK(bias)(p, b, y);
+	KN(bias)(p, b, y);
 	if (p->algo == ALGO_POINTWISE) {
 		/* with an epilogue, column chunks that are still in cache when it runs */
 		const int64_t chunk = e && e->kind != EPI_NONE ? EPI_CHUNK : p->out_size;
 		for (int64_t j = 0; j < p->out_size; j += chunk) {
 			const int64_t nj = p->out_size - j < chunk ? p->out_size - j : chunk;
 			if (!p->transpose)
-				CK(gemm)(p, p->mg, nj, p->cg, w, p->cg, 1, x + j, p->in_size,
+				KN(gemm)(p, p->mg, nj, p->cg, w, p->cg, 1, x + j, p->in_size,
 				         y + j, p->out_size);
 			else
-				CK(gemm)(p, p->mg, nj, p->cg, w, 1, p->mg, x + j, p->in_size,
+				KN(gemm)(p, p->mg, nj, p->cg, w, 1, p->mg, x + j, p->in_size,
 				         y + j, p->out_size);
 			for (int64_t m = 0; m < p->mg; m++)
-				CK(epi)(e, y + m * p->out_size + j, nj, c0 + m);
+				KN(epi)(e, y + m * p->out_size + j, nj, c0 + m);
 		}
 		return;
 	}
@@ -737,29 +738,29 @@ static void CK(conv_group)(const struct conv_params *p, const T *x, const T *w,
 		const int64_t rows = p->out[0] * p->out[1], rl = p->out[2];
 		for (int64_t r0 = 0; r0 < rows; r0 += p->tile_rows) {
 			int64_t r1 = r0 + p->tile_rows < rows ? r0 + p->tile_rows : rows;
-			CK(im2col)(p, x, r0, r1, col);
-			CK(gemm)(p, p->mg, (r1 - r0) * rl, kk, w, kk, 1, col, (r1 - r0) * rl,
+			KN(im2col)(p, x, r0, r1, col);
+			KN(gemm)(p, p->mg, (r1 - r0) * rl, kk, w, kk, 1, col, (r1 - r0) * rl,
 			         y + r0 * rl, p->out_size);
 			for (int64_t m = 0; m < p->mg; m++)
-				CK(epi)(e, y + m * p->out_size + r0 * rl, (r1 - r0) * rl, c0 + m);
+				KN(epi)(e, y + m * p->out_size + r0 * rl, (r1 - r0) * rl, c0 + m);
 		}
 		return;
 	}
 	const int64_t rows = p->in[0] * p->in[1], rl = p->in[2];
 	for (int64_t r0 = 0; r0 < rows; r0 += p->tile_rows) {
 		int64_t r1 = r0 + p->tile_rows < rows ? r0 + p->tile_rows : rows;
-		CK(fill)(col, p->col_rows * (r1 - r0) * rl, 0);
-		CK(gemm)(p, p->col_rows, (r1 - r0) * rl, p->cg, w, 1, p->col_rows,
+		KN(fill)(col, p->col_rows * (r1 - r0) * rl, 0);
+		KN(gemm)(p, p->col_rows, (r1 - r0) * rl, p->cg, w, 1, p->col_rows,
 		         x + r0 * rl, p->in_size, col, (r1 - r0) * rl);
-		CK(col2im)(p, col, r0, r1, y,
+		KN(col2im)(p, col, r0, r1, y,
 		           p->phase_off ? (T *)((char *)col + p->phase_off) : NULL);
 	}
 	/* an output row takes taps from several input rows: final only at the end */
 	for (int64_t m = 0; m < p->mg; m++)
-		CK(epi)(e, y + m * p->out_size, p->out_size, c0 + m);
+		KN(epi)(e, y + m * p->out_size, p->out_size, c0 + m);
 }
 
-static void CK(conv_run)(const struct conv_params *p, const T *x, const T *w,
+static void KN(conv_run)(const struct conv_params *p, const T *x, const T *w,
                          const T *b, T *y, T *col, const struct epilogue *e)
 {
 	const int64_t x_group = p->cg * p->in_size, y_group = p->mg * p->out_size;
@@ -767,14 +768,17 @@ static void CK(conv_run)(const struct conv_params *p, const T *x, const T *w,
 	for (int64_t n = 0; n < p->batch; n++) {
 		int64_t g = 0;
 		if (p->algo == ALGO_TAPS && p->tp_g4) {
-			CK(taps_groups4)(p, x + n * p->group * x_group, w, b,
+			KN(taps_groups4)(p, x + n * p->group * x_group, w, b,
 			                 y + n * p->group * y_group, col, e);
 			g = p->tp_g4;
 		}
 		for (; g < p->group; g++)
-			CK(conv_group)(p, x + (n * p->group + g) * x_group, w + g * w_group,
+			KN(conv_group)(p, x + (n * p->group + g) * x_group, w + g * w_group,
 			               b ? b + g * p->mg : NULL,
 			               y + (n * p->group + g) * y_group, col, e,
 			               g * p->mg);
 	}
 }
+
+#undef KN
+#undef T
