@@ -40,9 +40,9 @@ struct kernels {
 /* The tables. kernels_portable (ops/cpu.c) runs everywhere: GNU C vectors of 4
  * floats (SSE2 on x86-64, NEON on arm64, scalar code elsewhere). The others are built
  * only where their instruction set exists (configure's host CPU, Makefile.am):
- *   kernels_avx2          x86-64 with AVX2 and FMA (ops/cpu_x86.c, ops/ *_avx2.c)
- *   kernels_neon          arm64 (future: ops/cpu_arm.c, ops/ *_neon.c)
- *   kernels_wasm_simd128  WebAssembly SIMD128 (future: ops/cpu_wasm.c, ops/ *_wasm.c)
+ *   kernels_avx2          x86-64 with AVX2 and FMA (ops/cpu_x86.c; the *_avx2.c files)
+ *   kernels_neon          arm64 (to come: ops/cpu_arm.c; *_neon.c files)
+ *   kernels_wasm_simd128  WebAssembly SIMD128 (to come: ops/cpu_wasm.c; *_wasm.c files)
  * A new table fills every member; where it has no faster form of a kernel it uses
  * the portable function. */
 extern const struct kernels kernels_portable;
