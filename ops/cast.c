@@ -28,43 +28,6 @@ union wide {                    /* one block, in the member of the reader's kind
 typedef void (*read_fn)(union wide *restrict w, const void *restrict src, int64_t n);
 typedef void (*write_fn)(void *restrict dst, const union wide *restrict w, int64_t n);
 
-/* --- readers: source type -> wide --- */
-
-#define DEFINE_READER(name, T, MEMBER, LOAD)                                         \
-	static void name(union wide *restrict w, const void *restrict src_, int64_t n)  \
-	{                                                                               \
-		const T *restrict src = src_;                                               \
-		for (int64_t i = 0; i < n; i++)                                             \
-			w->MEMBER[i] = LOAD(src[i]);                                            \
-	}
-
-#define ID(v) (v)
-#define NZ(v) ((v) != 0)
-
-DEFINE_READER(read_f32, float, f, ID)
-DEFINE_READER(read_f64, double, f, ID)
-DEFINE_READER(read_f16, uint16_t, f, half_to_float)
-DEFINE_READER(read_bf16, uint16_t, f, bf16_to_float)
-DEFINE_READER(read_i8, int8_t, i, ID)
-DEFINE_READER(read_i16, int16_t, i, ID)
-DEFINE_READER(read_i32, int32_t, i, ID)
-DEFINE_READER(read_i64, int64_t, i, ID)
-DEFINE_READER(read_u8, uint8_t, u, ID)
-DEFINE_READER(read_u16, uint16_t, u, ID)
-DEFINE_READER(read_u32, uint32_t, u, ID)
-DEFINE_READER(read_u64, uint64_t, u, ID)
-DEFINE_READER(read_bool, uint8_t, u, NZ)
-
-static const struct { read_fn fn; enum wide_kind kind; } readers[N_DT] = {
-	[DT_FLOAT] = { read_f32, W_FLOAT }, [DT_DOUBLE] = { read_f64, W_FLOAT },
-	[DT_FLOAT16] = { read_f16, W_FLOAT }, [DT_BFLOAT16] = { read_bf16, W_FLOAT },
-	[DT_INT8] = { read_i8, W_INT }, [DT_INT16] = { read_i16, W_INT },
-	[DT_INT32] = { read_i32, W_INT }, [DT_INT64] = { read_i64, W_INT },
-	[DT_UINT8] = { read_u8, W_UINT }, [DT_UINT16] = { read_u16, W_UINT },
-	[DT_UINT32] = { read_u32, W_UINT }, [DT_UINT64] = { read_u64, W_UINT },
-	[DT_BOOL] = { read_bool, W_UINT },
-};
-
 /* --- rounding helpers --- */
 
 /* Round-to-odd to float: truncate, and set the last bit if anything was
@@ -133,53 +96,139 @@ static uint16_t f64_to_bf16(double v) { return float_to_bf16(f64_to_f32_odd(v));
 #define SAT_U32(v) ((uint32_t)sat_uint(v, UINT32_MAX))
 #define SAT_U64(v) (sat_uint(v, UINT64_MAX))
 
-/* --- writers: wide -> target type, one per wide kind --- */
+/* --- readers (type -> wide) and writers (wide -> type), per type --- */
 
-#define DEFINE_WRITERS(name, T, FROM_I, FROM_U, FROM_F)                                  \
-	static void name##_from_i(void *restrict dst, const union wide *restrict w, int64_t n) \
-	{                                                                                   \
-		T *restrict d = dst;                                                            \
-		for (int64_t i = 0; i < n; i++)                                                 \
-			d[i] = FROM_I(w->i[i]);                                                     \
-	}                                                                                   \
-	static void name##_from_u(void *restrict dst, const union wide *restrict w, int64_t n) \
-	{                                                                                   \
-		T *restrict d = dst;                                                            \
-		for (int64_t i = 0; i < n; i++)                                                 \
-			d[i] = FROM_U(w->u[i]);                                                     \
-	}                                                                                   \
-	static void name##_from_f(void *restrict dst, const union wide *restrict w, int64_t n) \
-	{                                                                                   \
-		T *restrict d = dst;                                                            \
-		for (int64_t i = 0; i < n; i++)                                                 \
-			d[i] = FROM_F(w->f[i]);                                                     \
-	}
+#define ID(v) (v)
+#define NZ(v) ((v) != 0)
 
-DEFINE_WRITERS(write_f32, float, TO_F32, TO_F32, TO_F32)
-DEFINE_WRITERS(write_f64, double, TO_F64, TO_F64, TO_F64)
-DEFINE_WRITERS(write_f16, uint16_t, i64_to_half, u64_to_half, f64_to_half)
-DEFINE_WRITERS(write_bf16, uint16_t, i64_to_bf16, u64_to_bf16, f64_to_bf16)
-DEFINE_WRITERS(write_i8, int8_t, WRAP_I8, WRAP_I8, SAT_I8)
-DEFINE_WRITERS(write_i16, int16_t, WRAP_I16, WRAP_I16, SAT_I16)
-DEFINE_WRITERS(write_i32, int32_t, WRAP_I32, WRAP_I32, SAT_I32)
-DEFINE_WRITERS(write_i64, int64_t, WRAP_I64, WRAP_I64, SAT_I64)
-DEFINE_WRITERS(write_u8, uint8_t, WRAP_U8, WRAP_U8, SAT_U8)
-DEFINE_WRITERS(write_u16, uint16_t, WRAP_U16, WRAP_U16, SAT_U16)
-DEFINE_WRITERS(write_u32, uint32_t, WRAP_U32, WRAP_U32, SAT_U32)
-DEFINE_WRITERS(write_u64, uint64_t, WRAP_U64, WRAP_U64, SAT_U64)
-DEFINE_WRITERS(write_bool, uint8_t, TO_BOOL, TO_BOOL, TO_BOOL)
+/* read_T, then write_from_i_T, write_from_u_T and write_from_f_T, one per wide kind
+ * (ops/cast_kernel.h) */
+#define KN(name) name##_f32
+#define MEMBER f
+#define LOAD ID
+#define T float
+#define FROM_I TO_F32
+#define FROM_U TO_F32
+#define FROM_F TO_F32
+#include "ops/cast_kernel.h"
+#define KN(name) name##_f64
+#define MEMBER f
+#define LOAD ID
+#define T double
+#define FROM_I TO_F64
+#define FROM_U TO_F64
+#define FROM_F TO_F64
+#include "ops/cast_kernel.h"
+#define KN(name) name##_f16
+#define MEMBER f
+#define LOAD half_to_float
+#define T uint16_t
+#define FROM_I i64_to_half
+#define FROM_U u64_to_half
+#define FROM_F f64_to_half
+#include "ops/cast_kernel.h"
+#define KN(name) name##_bf16
+#define MEMBER f
+#define LOAD bf16_to_float
+#define T uint16_t
+#define FROM_I i64_to_bf16
+#define FROM_U u64_to_bf16
+#define FROM_F f64_to_bf16
+#include "ops/cast_kernel.h"
+#define KN(name) name##_i8
+#define MEMBER i
+#define LOAD ID
+#define T int8_t
+#define FROM_I WRAP_I8
+#define FROM_U WRAP_I8
+#define FROM_F SAT_I8
+#include "ops/cast_kernel.h"
+#define KN(name) name##_i16
+#define MEMBER i
+#define LOAD ID
+#define T int16_t
+#define FROM_I WRAP_I16
+#define FROM_U WRAP_I16
+#define FROM_F SAT_I16
+#include "ops/cast_kernel.h"
+#define KN(name) name##_i32
+#define MEMBER i
+#define LOAD ID
+#define T int32_t
+#define FROM_I WRAP_I32
+#define FROM_U WRAP_I32
+#define FROM_F SAT_I32
+#include "ops/cast_kernel.h"
+#define KN(name) name##_i64
+#define MEMBER i
+#define LOAD ID
+#define T int64_t
+#define FROM_I WRAP_I64
+#define FROM_U WRAP_I64
+#define FROM_F SAT_I64
+#include "ops/cast_kernel.h"
+#define KN(name) name##_u8
+#define MEMBER u
+#define LOAD ID
+#define T uint8_t
+#define FROM_I WRAP_U8
+#define FROM_U WRAP_U8
+#define FROM_F SAT_U8
+#include "ops/cast_kernel.h"
+#define KN(name) name##_u16
+#define MEMBER u
+#define LOAD ID
+#define T uint16_t
+#define FROM_I WRAP_U16
+#define FROM_U WRAP_U16
+#define FROM_F SAT_U16
+#include "ops/cast_kernel.h"
+#define KN(name) name##_u32
+#define MEMBER u
+#define LOAD ID
+#define T uint32_t
+#define FROM_I WRAP_U32
+#define FROM_U WRAP_U32
+#define FROM_F SAT_U32
+#include "ops/cast_kernel.h"
+#define KN(name) name##_u64
+#define MEMBER u
+#define LOAD ID
+#define T uint64_t
+#define FROM_I WRAP_U64
+#define FROM_U WRAP_U64
+#define FROM_F SAT_U64
+#include "ops/cast_kernel.h"
+#define KN(name) name##_bool
+#define MEMBER u
+#define LOAD NZ
+#define T uint8_t
+#define FROM_I TO_BOOL
+#define FROM_U TO_BOOL
+#define FROM_F TO_BOOL
+#include "ops/cast_kernel.h"
 
-#define WRITERS(name) \
-	{ [W_INT] = name##_from_i, [W_UINT] = name##_from_u, [W_FLOAT] = name##_from_f }
+static const struct { read_fn fn; enum wide_kind kind; } readers[N_DT] = {
+	[DT_FLOAT] = { read_f32, W_FLOAT }, [DT_DOUBLE] = { read_f64, W_FLOAT },
+	[DT_FLOAT16] = { read_f16, W_FLOAT }, [DT_BFLOAT16] = { read_bf16, W_FLOAT },
+	[DT_INT8] = { read_i8, W_INT }, [DT_INT16] = { read_i16, W_INT },
+	[DT_INT32] = { read_i32, W_INT }, [DT_INT64] = { read_i64, W_INT },
+	[DT_UINT8] = { read_u8, W_UINT }, [DT_UINT16] = { read_u16, W_UINT },
+	[DT_UINT32] = { read_u32, W_UINT }, [DT_UINT64] = { read_u64, W_UINT },
+	[DT_BOOL] = { read_bool, W_UINT },
+};
+
+#define WRITERS(t) \
+	{ [W_INT] = write_from_i_##t, [W_UINT] = write_from_u_##t, [W_FLOAT] = write_from_f_##t }
 
 static const write_fn writers[N_DT][3] = {
-	[DT_FLOAT] = WRITERS(write_f32), [DT_DOUBLE] = WRITERS(write_f64),
-	[DT_FLOAT16] = WRITERS(write_f16), [DT_BFLOAT16] = WRITERS(write_bf16),
-	[DT_INT8] = WRITERS(write_i8), [DT_INT16] = WRITERS(write_i16),
-	[DT_INT32] = WRITERS(write_i32), [DT_INT64] = WRITERS(write_i64),
-	[DT_UINT8] = WRITERS(write_u8), [DT_UINT16] = WRITERS(write_u16),
-	[DT_UINT32] = WRITERS(write_u32), [DT_UINT64] = WRITERS(write_u64),
-	[DT_BOOL] = WRITERS(write_bool),
+	[DT_FLOAT] = WRITERS(f32), [DT_DOUBLE] = WRITERS(f64),
+	[DT_FLOAT16] = WRITERS(f16), [DT_BFLOAT16] = WRITERS(bf16),
+	[DT_INT8] = WRITERS(i8), [DT_INT16] = WRITERS(i16),
+	[DT_INT32] = WRITERS(i32), [DT_INT64] = WRITERS(i64),
+	[DT_UINT8] = WRITERS(u8), [DT_UINT16] = WRITERS(u16),
+	[DT_UINT32] = WRITERS(u32), [DT_UINT64] = WRITERS(u64),
+	[DT_BOOL] = WRITERS(bool),
 };
 
 /* --- Cast --- */

@@ -1,6 +1,6 @@
 /* conv.h - the inner kernel of Conv and ConvTranspose's plane and taps algorithms
  * (ops/conv.c), with one variant per instruction set (ops/conv.c portable,
- * ops/conv_avx2.c AVX2 + FMA), chosen once at plan time.
+ * ops/conv_avx2.c AVX2 + FMA, x86-64 only), held by the kernel tables of ops/cpu.h.
  *
  * y[o] = bias + sum_q w[q] * x[o + off[q]] for o in [0, n), q = 0..nq-1 in order: every
  * tap of every input channel is one offset into zero-padded input planes, so one
@@ -19,7 +19,7 @@ typedef void (*conv_plane_f32_fn)(float *y, int64_t n, const float *x, const int
 
 void conv_plane_f32_portable(float *y, int64_t n, const float *x, const int64_t *off,
                              const float *w, int64_t nq, float bias, const float *slope);
-/* Only where conv_avx2_ok() says the CPU has AVX2 and FMA. */
+/* x86-64 only; only where the CPU has AVX2 and FMA (kernels_avx2). */
 void conv_plane_f32_avx2(float *y, int64_t n, const float *x, const int64_t *off,
                          const float *w, int64_t nq, float bias, const float *slope);
 /* The same for 4 output channels j at once (y + j * ys, input x + j * xs, weights
@@ -57,6 +57,5 @@ void conv_deint2_f32_portable(float *e, float *o, const float *x, int64_t n);
 void conv_deint2_f32_avx2(float *e, float *o, const float *x, int64_t n);
 void conv_int2_f32_portable(float *y, const float *e, const float *o, int64_t n);
 void conv_int2_f32_avx2(float *y, const float *e, const float *o, int64_t n);
-int conv_avx2_ok(void);
 
 #endif

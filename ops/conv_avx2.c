@@ -2,11 +2,9 @@
  * outputs (four 8-float vectors) in registers while the taps run, then single vectors,
  * the last 1 to 7 as an overlapping vector (masked only below 8 outputs: masked loads
  * are slow on some CPUs); the fused PRelu on the way out; the stride-2 phase copies as
- * shuffles. Only this file is compiled for those instructions (target
- * pragma); Conv's prepare calls it only when the CPU reports both. */
+ * shuffles. Built on x86-64 only, for those instructions (target pragma);
+ * kernels_avx2 (ops/cpu_x86.c) holds them, chosen only when the CPU reports both. */
 #include "ops/conv.h"
-
-#if defined(__x86_64__) && defined(__GNUC__)
 
 #include <immintrin.h>
 
@@ -285,48 +283,4 @@ void conv_int2_f32_avx2(float *y, const float *e, const float *o, int64_t n)
 #pragma clang attribute pop
 #else
 #pragma GCC pop_options
-#endif
-
-int conv_avx2_ok(void)
-{
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
-#else
-
-void conv_plane_f32_avx2(float *y, int64_t n, const float *x, const int64_t *off,
-                         const float *w, int64_t nq, float bias, const float *slope)
-{
-	conv_plane_f32_portable(y, n, x, off, w, nq, bias, slope);
-}
-
-void conv_plane4_f32_avx2(float *y, int64_t ys, int64_t n, const float *x, int64_t xs,
-                          const int64_t *off, const float *w, int64_t nq, const float *bias,
-                          const float *slope)
-{
-	conv_plane4_f32_portable(y, ys, n, x, xs, off, w, nq, bias, slope);
-}
-
-void conv_plane2_f32_avx2(float *y, int64_t ys, int64_t n, const float *x,
-                          const int64_t *off, const float *w, int64_t nq, const float *bias,
-                          const float *slope)
-{
-	conv_plane2_f32_portable(y, ys, n, x, off, w, nq, bias, slope);
-}
-
-void conv_deint2_f32_avx2(float *e, float *o, const float *x, int64_t n)
-{
-	conv_deint2_f32_portable(e, o, x, n);
-}
-
-void conv_int2_f32_avx2(float *y, const float *e, const float *o, int64_t n)
-{
-	conv_int2_f32_portable(y, e, o, n);
-}
-
-int conv_avx2_ok(void)
-{
-	return 0;
-}
-
 #endif

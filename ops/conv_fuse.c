@@ -179,8 +179,7 @@ static int try_unfold_conv(struct rewrite_ctx *g, int i_conv)
 	return 1 + n_rs;
 }
 
-extern const struct op_def op_conv, op_conv_transpose;
-const struct rewrite_def rewrite_pad_conv = { &op_conv, REWRITE_NODE, try_pad_conv };
-const struct rewrite_def rewrite_unfold_conv = { &op_conv, REWRITE_NODE, try_unfold_conv };
-const struct rewrite_def rewrite_unfold_convt = { &op_conv_transpose, REWRITE_NODE,
+const struct rewrite_def rewrite_pad_conv = { "Conv", REWRITE_NODE, try_pad_conv };
+const struct rewrite_def rewrite_unfold_conv = { "Conv", REWRITE_NODE, try_unfold_conv };
+const struct rewrite_def rewrite_unfold_convt = { "ConvTranspose", REWRITE_NODE,
 	try_unfold_conv };

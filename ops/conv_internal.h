@@ -53,7 +53,7 @@ struct conv_params {
 	size_t phase_off;            /* ConvTranspose, stride 2 on the last axis, one tile:
 	                              * scratch offset of [out_size] for y in even/odd
 	                              * halves (col2im adds contiguous rows), else 0 */
-	gemm_f32_fn gemm;            /* float: the variant for this CPU */
+	const struct gemm_ukernel *gemm; /* float: this session's (ops/cpu.h) */
 	/* ALGO_PLANE (in[0] = out[0] = k[0] = 1; stride 1 on H). Output row oh reads
 	 * input row oh + offh(kh); along W, Conv output ow reads phase r = e mod s of
 	 * the input (x[j * s + r]) at j = ow + floor(e / s), e = kw * dil - pad, and
@@ -92,7 +92,7 @@ struct conv_params {
 	int64_t *ip_enq;             /* [ip_el + ip_er]: taps inside the row of each edge
 	                              * column (0 .. ip_el - 1, then W - ip_er .. W - 1) */
 	int64_t *ip_eq;              /* [ip_el + ip_er][pl_qmax]: those taps q */
-	conv_plane_f32_fn plane;     /* float: the variants for this CPU (ALGO_PLANE, _TAPS) */
+	conv_plane_f32_fn plane;     /* float: this session's variants (ALGO_PLANE, _TAPS) */
 	conv_plane4_f32_fn plane4;
 	conv_plane2_f32_fn plane2;   /* float: 2 output channels (ALGO_PLANE) */
 	conv_deint2_f32_fn deint2;   /* float: the stride-2 phase copies (ALGO_PLANE) */

@@ -3,6 +3,7 @@
  * strided-side positions each tap covers, the algorithm and its tables. */
 #include <string.h>
 #include "ops/conv_internal.h"
+#include "ops/cpu.h"
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -318,11 +319,11 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 				}
 		p->pl_nq[ph] = nq;
 	}
-	p->plane = conv_avx2_ok() ? conv_plane_f32_avx2 : conv_plane_f32_portable;
-	p->plane4 = conv_avx2_ok() ? conv_plane4_f32_avx2 : conv_plane4_f32_portable;
-	p->plane2 = conv_avx2_ok() ? conv_plane2_f32_avx2 : conv_plane2_f32_portable;
-	p->deint2 = conv_avx2_ok() ? conv_deint2_f32_avx2 : conv_deint2_f32_portable;
-	p->int2 = conv_avx2_ok() ? conv_int2_f32_avx2 : conv_int2_f32_portable;
+	p->plane = x->kern->conv_plane;
+	p->plane4 = x->kern->conv_plane4;
+	p->plane2 = x->kern->conv_plane2;
+	p->deint2 = x->kern->conv_deint2;
+	p->int2 = x->kern->conv_int2;
 	return inplace_prepare(n, x, p);
 }
 
@@ -430,9 +431,155 @@ static int taps_prepare(struct node *n, struct exec *x, struct conv_params *p, i
 	p->tp_y_off = ((size_t)((p->tp_g4 ? 4 : 1) * p->tp_gs * es) + 63) & ~(size_t)63;
 	p->tp_w_off = p->tp_y_off + (((size_t)(nph > 1 ? 4 * ys * es : 0) + 63) & ~(size_t)63);
 	n->scratch_bytes = p->tp_w_off + (size_t)(4 * qmax * es);
-	p->plane = conv_avx2_ok() ? conv_plane_f32_avx2 : conv_plane_f32_portable;
-	p->plane4 = conv_avx2_ok() ? conv_plane4_f32_avx2 : conv_plane4_f32_portable;
+	p->plane = x->kern->conv_plane;
+	p->plane4 = x->kern->conv_plane4;
 	*ok = 1;
+	return GRT_OK;
+}
+
+/* Checks W and B against X's channels and the group: Conv W is (M, C/group, k...),
+ * ConvTranspose W is (C, M/group, k...); kshape: the kernel_shape attribute or NULL.
+ * *m: the output channels M. */
+static int conv_channels(struct node *n, struct exec *x, int transpose, int64_t group,
+                         const int64_t *kshape, int64_t *m)
+{
+	const struct tensor *X = n->inputs[0], *W = n->inputs[1], *B = op_input(n, 2);
+	const int nsp = X->ndim - 2;
+	const int64_t c = X->dims[1];
+
+	if (!transpose) {
+		*m = W->dims[0];
+		if (*m % group)
+			return op_fail(n, x, GRT_E_SHAPE,
+			               "W has %lld output channels (dim 0), not divisible by group %lld",
+			               (long long)*m, (long long)group);
+		if (W->dims[1] * group != c)
+			return op_fail(n, x, GRT_E_SHAPE,
+			               "X has %lld channels but W dim 1 (%lld) x group (%lld) = %lld",
+			               (long long)c, (long long)W->dims[1], (long long)group,
+			               (long long)(W->dims[1] * group));
+	} else {
+		if (W->dims[0] != c)
+			return op_fail(n, x, GRT_E_SHAPE,
+			               "X has %lld channels but W dim 0 is %lld", (long long)c,
+			               (long long)W->dims[0]);
+		if (c % group)
+			return op_fail(n, x, GRT_E_SHAPE,
+			               "X has %lld channels, not divisible by group %lld",
+			               (long long)c, (long long)group);
+		*m = W->dims[1] * group;
+	}
+	if (B && (B->ndim != 1 || B->dims[0] != *m))
+		return op_fail(n, x, GRT_E_SHAPE, "B must be 1-D with %lld values (output channels), "
+		               "has rank %d and %lld values", (long long)*m, B->ndim,
+		               (long long)B->numel);
+	for (int a = 0; a < nsp; a++)
+		if (W->dims[2 + a] < 1)            /* no tap at all: nothing defines Y */
+			return op_fail(n, x, GRT_E_SHAPE, "W dim %d (a kernel dim) is %lld, must be >= 1",
+			               2 + a, (long long)W->dims[2 + a]);
+	if (kshape)
+		for (int a = 0; a < nsp; a++)
+			if (kshape[a] != W->dims[2 + a])
+				return op_fail(n, x, GRT_E_SHAPE,
+				               "kernel_shape[%d] = %lld but W dim %d is %lld", a,
+				               (long long)kshape[a], 2 + a, (long long)W->dims[2 + a]);
+	return GRT_OK;
+}
+
+/* ConvTranspose's output_padding (opad) and output_shape (oshape, its spatial dims,
+ * *has_os set when present) for m output channels. */
+static int convt_attrs(struct node *n, struct exec *x, int64_t m, const int64_t *strides,
+                       const int64_t *dils, int64_t *opad, int64_t *oshape, int *has_os)
+{
+	const struct tensor *X = n->inputs[0];
+	const struct attr *osa = node_attr(n, "output_shape");
+	const int nsp = X->ndim - 2;
+	int rc, dummy;
+
+	rc = read_ints(n, x, "output_padding", nsp, 0, 0, opad, &dummy);
+	if (rc)
+		return rc;
+	*has_os = osa != NULL;
+	if (osa) {
+		/* output_shape lists the spatial dims; a full (N, C, ...) shape is
+		 * accepted too when its first two dims agree. */
+		int full = osa->type == ATTR_INTS && osa->n == nsp + 2;
+		rc = read_ints(n, x, "output_shape", full ? nsp + 2 : nsp, 0, 0, oshape,
+		               &dummy);
+		if (rc)
+			return rc;
+		if (full && (oshape[0] != X->dims[0] || oshape[1] != m))
+			return op_fail(n, x, GRT_E_ATTR,
+			               "attribute 'output_shape' starts with (%lld, %lld), "
+			               "expected (N, M) = (%lld, %lld)", (long long)oshape[0],
+			               (long long)oshape[1], (long long)X->dims[0],
+			               (long long)m);
+		if (full)
+			memmove(oshape, oshape + 2, (size_t)nsp * sizeof(*oshape));
+	}
+	for (int a = 0; a < nsp; a++)
+		if (n->opset >= 11 && opad[a] >= (strides[a] > dils[a] ? strides[a] : dils[a]))
+			return op_fail(n, x, GRT_E_ATTR,
+			               "output_padding[%d] = %lld must be less than the stride "
+			               "(%lld) or the dilation (%lld)", a, (long long)opad[a],
+			               (long long)strides[a], (long long)dils[a]);
+	return GRT_OK;
+}
+
+/* The algorithm for the geometry in p (enum conv_algo), and its tables and scratch. */
+static int conv_choose_algo(struct node *n, struct exec *x, struct conv_params *p)
+{
+	int rc;
+
+	p->algo = ALGO_COLUMNS;
+	if (p->cg == 1)
+		p->algo = ALGO_DIRECT;
+	p->rows3 = p->k[2] == 3 && p->stride[2] == 1 &&
+	           (!p->transpose || p->k[0] * p->k[1] <= 64 ||
+	            p->out[0] * p->out[1] <= 4 * p->in[0] * p->in[1]);
+	if (p->k_size == 1) {
+		int same = 1;
+		for (int s = 0; s < SP; s++)
+			same &= p->in[s] == p->out[s] && p->stride[s] == 1 && p->pad[s] == 0;
+		if (same)
+			p->algo = ALGO_POINTWISE;
+	}
+	if (p->algo != ALGO_POINTWISE && p->in[0] == 1 && p->out[0] == 1 && p->k[0] == 1 &&
+	    p->pad[0] == 0 && p->stride[1] == 1 && p->out_size > 0) {
+		int ok = 0;
+		if (p->out_size < PLANE_MIN_OUT) {
+			rc = taps_prepare(n, x, p, &ok);
+			if (rc)
+				return rc;
+			if (ok)
+				p->algo = ALGO_TAPS;
+		} else if (p->cg * p->k_size <= PLANE_MAX_TAPS) {
+			p->algo = ALGO_PLANE;
+			rc = plane_prepare(n, x, p);
+			if (rc)
+				return rc;
+		}
+	}
+	if (p->algo == ALGO_COLUMNS) {
+		int64_t rows = p->transpose ? p->in[0] * p->in[1] : p->out[0] * p->out[1];
+		int64_t rl = p->transpose ? p->in[2] : p->out[2];
+		int64_t per_row;
+
+		p->col_rows = (p->transpose ? p->mg : p->cg) * p->k_size;
+		if (rl && p->col_rows > INT64_MAX / 16 / rl)
+			return op_fail(n, x, GRT_E_LIMIT, "column buffer of %lld x %lld is too large",
+			               (long long)p->col_rows, (long long)rl);
+		per_row = p->col_rows * rl;
+		p->tile_rows = per_row ? TILE_ELEMS / per_row : rows;
+		p->tile_rows = p->tile_rows > rows ? rows : p->tile_rows;
+		p->tile_rows = p->tile_rows < 1 ? 1 : p->tile_rows;
+		n->scratch_bytes = (size_t)(per_row * p->tile_rows) * dtype_size(p->dtype);
+		if (p->transpose && p->stride[2] == 2 && p->tile_rows == rows && p->out_size) {
+			p->phase_off = (n->scratch_bytes + 63) & ~(size_t)63;
+			n->scratch_bytes = p->phase_off +
+			                   (size_t)p->out_size * dtype_size(p->dtype);
+		}
+	}
 	return GRT_OK;
 }
 
@@ -441,7 +588,7 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 	static const enum dtype types[] = { DT_FLOAT, DT_DOUBLE, DT_UNDEFINED };
 	struct tensor *X, *W, *B, *Y;
 	struct conv_params *p;
-	int64_t group, c, m, ydims[MAX_DIMS];
+	int64_t group, c, m = 0, ydims[MAX_DIMS];
 	int64_t kshape[SP], strides[SP], dils[SP], pads[2 * SP], opad[SP], oshape[SP + 2];
 	int nsp, rc, has_k, has_pads, has_os = 0, dummy;
 	enum auto_pad ap = PAD_NOTSET;
@@ -496,44 +643,10 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 				               "attribute 'pads' cannot be used together with "
 				               "auto_pad other than NOTSET");
 
-	/* Channels: Conv W is (M, C/group, k...), ConvTranspose W is (C, M/group, k...). */
 	c = X->dims[1];
-	if (!transpose) {
-		m = W->dims[0];
-		if (m % group)
-			return op_fail(n, x, GRT_E_SHAPE,
-			               "W has %lld output channels (dim 0), not divisible by group %lld",
-			               (long long)m, (long long)group);
-		if (W->dims[1] * group != c)
-			return op_fail(n, x, GRT_E_SHAPE,
-			               "X has %lld channels but W dim 1 (%lld) x group (%lld) = %lld",
-			               (long long)c, (long long)W->dims[1], (long long)group,
-			               (long long)(W->dims[1] * group));
-	} else {
-		if (W->dims[0] != c)
-			return op_fail(n, x, GRT_E_SHAPE,
-			               "X has %lld channels but W dim 0 is %lld", (long long)c,
-			               (long long)W->dims[0]);
-		if (c % group)
-			return op_fail(n, x, GRT_E_SHAPE,
-			               "X has %lld channels, not divisible by group %lld",
-			               (long long)c, (long long)group);
-		m = W->dims[1] * group;
-	}
-	if (B && (B->ndim != 1 || B->dims[0] != m))
-		return op_fail(n, x, GRT_E_SHAPE, "B must be 1-D with %lld values (output channels), "
-		               "has rank %d and %lld values", (long long)m, B->ndim,
-		               (long long)B->numel);
-	for (int a = 0; a < nsp; a++)
-		if (W->dims[2 + a] < 1)            /* no tap at all: nothing defines Y */
-			return op_fail(n, x, GRT_E_SHAPE, "W dim %d (a kernel dim) is %lld, must be >= 1",
-			               2 + a, (long long)W->dims[2 + a]);
-	if (has_k)
-		for (int a = 0; a < nsp; a++)
-			if (kshape[a] != W->dims[2 + a])
-				return op_fail(n, x, GRT_E_SHAPE,
-				               "kernel_shape[%d] = %lld but W dim %d is %lld", a,
-				               (long long)kshape[a], 2 + a, (long long)W->dims[2 + a]);
+	rc = conv_channels(n, x, transpose, group, has_k ? kshape : NULL, &m);
+	if (rc)
+		return rc;
 
 	p = plan_alloc(x, sizeof(*p));
 	if (!p)
@@ -550,34 +663,9 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 	}
 
 	if (transpose) {
-		const struct attr *osa = node_attr(n, "output_shape");
-		rc = read_ints(n, x, "output_padding", nsp, 0, 0, opad, &dummy);
+		rc = convt_attrs(n, x, m, strides, dils, opad, oshape, &has_os);
 		if (rc)
 			return rc;
-		has_os = osa != NULL;
-		if (osa) {
-			/* output_shape lists the spatial dims; a full (N, C, ...) shape is
-			 * accepted too when its first two dims agree. */
-			int full = osa->type == ATTR_INTS && osa->n == nsp + 2;
-			rc = read_ints(n, x, "output_shape", full ? nsp + 2 : nsp, 0, 0, oshape,
-			               &dummy);
-			if (rc)
-				return rc;
-			if (full && (oshape[0] != X->dims[0] || oshape[1] != m))
-				return op_fail(n, x, GRT_E_ATTR,
-				               "attribute 'output_shape' starts with (%lld, %lld), "
-				               "expected (N, M) = (%lld, %lld)", (long long)oshape[0],
-				               (long long)oshape[1], (long long)X->dims[0],
-				               (long long)m);
-			if (full)
-				memmove(oshape, oshape + 2, (size_t)nsp * sizeof(*oshape));
-		}
-		for (int a = 0; a < nsp; a++)
-			if (n->opset >= 11 && opad[a] >= (strides[a] > dils[a] ? strides[a] : dils[a]))
-				return op_fail(n, x, GRT_E_ATTR,
-				               "output_padding[%d] = %lld must be less than the stride "
-				               "(%lld) or the dilation (%lld)", a, (long long)opad[a],
-				               (long long)strides[a], (long long)dils[a]);
 	}
 
 	ydims[0] = X->dims[0];
@@ -619,56 +707,10 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 			          &p->hi[s][t]);
 	}
 
-	p->algo = ALGO_COLUMNS;
-	if (p->cg == 1)
-		p->algo = ALGO_DIRECT;
-	p->rows3 = p->k[2] == 3 && p->stride[2] == 1 &&
-	           (!transpose || p->k[0] * p->k[1] <= 64 ||
-	            p->out[0] * p->out[1] <= 4 * p->in[0] * p->in[1]);
-	if (p->k_size == 1) {
-		int same = 1;
-		for (int s = 0; s < SP; s++)
-			same &= p->in[s] == p->out[s] && p->stride[s] == 1 && p->pad[s] == 0;
-		if (same)
-			p->algo = ALGO_POINTWISE;
-	}
-	if (p->algo != ALGO_POINTWISE && p->in[0] == 1 && p->out[0] == 1 && p->k[0] == 1 &&
-	    p->pad[0] == 0 && p->stride[1] == 1 && p->out_size > 0) {
-		int ok = 0;
-		if (p->out_size < PLANE_MIN_OUT) {
-			rc = taps_prepare(n, x, p, &ok);
-			if (rc)
-				return rc;
-			if (ok)
-				p->algo = ALGO_TAPS;
-		} else if (p->cg * p->k_size <= PLANE_MAX_TAPS) {
-			p->algo = ALGO_PLANE;
-			rc = plane_prepare(n, x, p);
-			if (rc)
-				return rc;
-		}
-	}
-	if (p->algo == ALGO_COLUMNS) {
-		int64_t rows = transpose ? p->in[0] * p->in[1] : p->out[0] * p->out[1];
-		int64_t rl = transpose ? p->in[2] : p->out[2];
-		int64_t per_row;
-
-		p->col_rows = (transpose ? p->mg : p->cg) * p->k_size;
-		if (rl && p->col_rows > INT64_MAX / 16 / rl)
-			return op_fail(n, x, GRT_E_LIMIT, "column buffer of %lld x %lld is too large",
-			               (long long)p->col_rows, (long long)rl);
-		per_row = p->col_rows * rl;
-		p->tile_rows = per_row ? TILE_ELEMS / per_row : rows;
-		p->tile_rows = p->tile_rows > rows ? rows : p->tile_rows;
-		p->tile_rows = p->tile_rows < 1 ? 1 : p->tile_rows;
-		n->scratch_bytes = (size_t)(per_row * p->tile_rows) * dtype_size(X->dtype);
-		if (transpose && p->stride[2] == 2 && p->tile_rows == rows && p->out_size) {
-			p->phase_off = (n->scratch_bytes + 63) & ~(size_t)63;
-			n->scratch_bytes = p->phase_off +
-			                   (size_t)p->out_size * dtype_size(X->dtype);
-		}
-	}
-	p->gemm = gemm_f32_pick();
+	rc = conv_choose_algo(n, x, p);
+	if (rc)
+		return rc;
+	p->gemm = x->kern->gemm;
 	n->params = p;
 	return GRT_OK;
 }

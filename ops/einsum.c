@@ -5,7 +5,7 @@
  * operands form a (batched) matrix product, runs a GEMM over merged label groups. */
 #include <stdio.h>
 #include <string.h>
-#include "ops/gemm.h"
+#include "ops/cpu.h"
 #include "ops/op.h"
 
 #define N_LETTERS 52                         /* a-z, then A-Z */
@@ -24,7 +24,7 @@ struct einsum_mm {
 	int64_t y_sb[MAX_LABELS];      /* [n_batch] in Y */
 	int b_direct;                  /* B is already [k][n] contiguous */
 	const void *b_packed;          /* [k][n] constant B packed at plan time, or NULL */
-	gemm_f32_fn gemm;              /* float: the variant for this CPU */
+	const struct gemm_ukernel *gemm; /* float: this session's (ops/cpu.h) */
 };
 
 struct einsum_params {
@@ -174,63 +174,10 @@ static int plan_mm(const struct einsum_params *p, struct einsum_mm *q)
 	return 1;
 }
 
-/* B of one batch entry as [k][n] contiguous. */
-#define DEFINE_PACK(name, T)                                                           \
-	static void name(const T *restrict b, T *restrict d, const struct einsum_mm *q)  \
-	{                                                                                \
-		for (int64_t kk = 0; kk < q->k; kk++)                                    \
-			for (int64_t j = 0; j < q->n; j++)                               \
-				d[kk * q->n + j] = b[kk * q->b_sk + j * q->b_sn];        \
-	}
-
-/* The batched product: per batch entry and row of Y, an i-k-j loop over
- * B packed as [k][n] (float: the rows of Y with ops/gemm.h). work: [k*n] for B
- * (unless packed or direct), then [n] for a Y row (when Y's n stride is not 1). */
-#define DEFINE_MM(name, pack, T, ROW)                                                  \
-	static void name(const struct einsum_mm *q, const T *a, const T *b, T *y, T *work) \
-	{                                                                                \
-		int64_t idx[MAX_LABELS] = { 0 }, oa = 0, ob = 0, oy = 0;                 \
-		T *row = work + q->k * q->n;                                             \
-		for (;;) {                                                               \
-			const T *bk = q->b_packed;                                       \
-			int l;                                                           \
-			if (!bk && q->b_direct) {                                        \
-				bk = b + ob;                                             \
-			} else if (!bk) {                                                \
-				pack(b + ob, work, q);                                   \
-				bk = work;                                               \
-			}                                                                \
-			for (int64_t i = 0; i < q->m; i++) {                             \
-				const T *ar = a + oa + i * q->a_sm;                      \
-				T *restrict yr = q->y_sn == 1 ? y + oy + i * q->y_sm : row; \
-				memset(yr, 0, (size_t)q->n * sizeof(T));                 \
-				ROW(q, ar, bk, yr);                                      \
-				if (q->y_sn != 1)                                        \
-					for (int64_t j = 0; j < q->n; j++)               \
-						y[oy + i * q->y_sm + j * q->y_sn] = row[j]; \
-			}                                                                \
-			for (l = q->n_batch - 1; l >= 0; l--) {                          \
-				oa += q->a_sb[l];                                        \
-				ob += q->b_sb[l];                                        \
-				oy += q->y_sb[l];                                        \
-				if (++idx[l] < q->batch[l])                              \
-					break;                                           \
-				oa -= q->a_sb[l] * q->batch[l];                          \
-				ob -= q->b_sb[l] * q->batch[l];                          \
-				oy -= q->y_sb[l] * q->batch[l];                          \
-				idx[l] = 0;                                              \
-			}                                                                \
-			if (l < 0)                                                       \
-				break;                                                   \
-		}                                                                        \
-	}
-
-DEFINE_PACK(pack_f32, float)
-DEFINE_PACK(pack_f64, double)
 /* yr[n] += ar[k] bk[k][n] */
 static void row_f32(const struct einsum_mm *q, const float *ar, const float *bk, float *yr)
 {
-	q->gemm(1, q->n, q->k, ar, 0, q->a_sk, bk, q->n, yr, q->n);
+	gemm_f32_run(q->gemm, 1, q->n, q->k, ar, 0, q->a_sk, bk, q->n, yr, q->n);
 }
 
 static void row_f64(const struct einsum_mm *q, const double *ar, const double *bk,
@@ -244,75 +191,225 @@ static void row_f64(const struct einsum_mm *q, const double *ar, const double *b
 	}
 }
 
-DEFINE_MM(mm_f32, pack_f32, float, row_f32)
-DEFINE_MM(mm_f64, pack_f64, double, row_f64)
+/* The batched product per type: pack_T and mm_T (ops/einsum_mm.h). */
+#define KN(name) name##_f32
+#define T float
+#include "ops/einsum_mm.h"
+#define KN(name) name##_f64
+#define T double
+#include "ops/einsum_mm.h"
 
-/* The general walk: Y starts at zero, every combination of all labels adds
- * the product of the operands' elements. The last label is the inner loop.
- * U is the type of the arithmetic (unsigned for integers, so overflow wraps).
- * work: [n_ops] operand offsets, then [labels] the odometer. */
-#define DEFINE_WALK(name, T, U)                                                        \
-	static void name(const struct einsum_params *p, const void *const *in, T *y,     \
-	                 int64_t *work)                                                   \
-	{                                                                                \
-		int L = p->n_out + p->n_sum, n_ops = p->n_ops;                           \
-		int64_t *off = work, *idx = work + n_ops, yo = 0, numel = 1, total = 1;  \
-		int64_t inner = L ? p->size[L - 1] : 1;                                  \
-		int64_t ys = L ? p->y_stride[L - 1] : 0;                                 \
-		for (int l = 0; l < L; l++) {                                            \
-			total *= p->size[l];                                             \
-			if (l < p->n_out)                                                \
-				numel *= p->size[l];                                     \
-		}                                                                        \
-		memset(y, 0, (size_t)numel * sizeof(T));                                 \
-		if (!total)                                                              \
-			return;                                                          \
-		for (int i = 0; i < n_ops; i++)                                          \
-			off[i] = 0;                                                      \
-		for (int l = 0; l < L; l++)                                              \
-			idx[l] = 0;                                                      \
-		for (;;) {                                                               \
-			int l;                                                           \
-			for (int64_t i = 0; i < inner; i++) {                            \
-				U prod = 1;                                              \
-				for (int o = 0; o < n_ops; o++) {                        \
-					const int64_t *st = p->stride + (size_t)o * (size_t)L; \
-					int64_t e = off[o] + (L ? i * st[L - 1] : 0);    \
-					prod *= (U)((const T *)in[o])[e];                \
-				}                                                        \
-				y[yo + i * ys] = (T)((U)y[yo + i * ys] + prod);          \
-			}                                                                \
-			for (l = L - 2; l >= 0; l--) {                                   \
-				for (int o = 0; o < n_ops; o++)                          \
-					off[o] += p->stride[(size_t)o * (size_t)L + (size_t)l]; \
-				yo += p->y_stride[l];                                    \
-				if (++idx[l] < p->size[l])                               \
-					break;                                           \
-				for (int o = 0; o < n_ops; o++)                          \
-					off[o] -= p->stride[(size_t)o * (size_t)L + (size_t)l] * \
-					          p->size[l];                            \
-				yo -= p->y_stride[l] * p->size[l];                       \
-				idx[l] = 0;                                              \
-			}                                                                \
-			if (l < 0)                                                       \
-				break;                                                   \
-		}                                                                        \
-	}
-
-DEFINE_WALK(walk_f32, float, float)
-DEFINE_WALK(walk_f64, double, double)
-DEFINE_WALK(walk_i8, int8_t, uint64_t)
-DEFINE_WALK(walk_i16, int16_t, uint64_t)
-DEFINE_WALK(walk_i32, int32_t, uint64_t)
-DEFINE_WALK(walk_i64, int64_t, uint64_t)
-DEFINE_WALK(walk_u8, uint8_t, uint64_t)
-DEFINE_WALK(walk_u16, uint16_t, uint64_t)
-DEFINE_WALK(walk_u32, uint32_t, uint64_t)
-DEFINE_WALK(walk_u64, uint64_t, uint64_t)
+/* The general walk per type: walk_T (ops/einsum_walk.h). */
+#define KN(name) name##_f32
+#define T float
+#define U float
+#include "ops/einsum_walk.h"
+#define KN(name) name##_f64
+#define T double
+#define U double
+#include "ops/einsum_walk.h"
+#define KN(name) name##_i8
+#define T int8_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_i16
+#define T int16_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_i32
+#define T int32_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_i64
+#define T int64_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_u8
+#define T uint8_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_u16
+#define T uint16_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_u32
+#define T uint32_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
+#define KN(name) name##_u64
+#define T uint64_t
+#define U uint64_t
+#include "ops/einsum_walk.h"
 
 static size_t align64(size_t v)
 {
 	return (v + 63) & ~(size_t)63;
+}
+
+/* The left-hand side of eq (buf: without spaces, cut at "->"): one term per input. */
+static int parse_lhs(struct node *n, struct exec *x, const char *eq, const char *buf,
+                     struct term *terms)
+{
+	const int n_ops = n->n_inputs;
+	const char *s = buf;
+	int rc;
+
+	for (int i = 0; i < n_ops; i++) {
+		const char *e = strchr(s, ',');
+		size_t tl = e ? (size_t)(e - s) : strlen(s);
+		char what[32];
+		if (!e && i + 1 < n_ops)
+			return op_fail(n, x, GRT_E_ATTR,
+			               "equation '%s' has %d terms for %d inputs", eq, i + 1,
+			               n_ops);
+		snprintf(what, sizeof(what), "term %d", i);
+		if ((rc = parse_term(n, x, s, tl, &terms[i], what)))
+			return rc;
+		s = e ? e + 1 : s + tl;
+		if (i + 1 == n_ops && e)
+			return op_fail(n, x, GRT_E_ATTR,
+			               "equation '%s' has more terms than the %d inputs", eq,
+			               n_ops);
+	}
+	return GRT_OK;
+}
+
+/* size[label]: its dim in the inputs (size-1 dims broadcast), -1 if unused;
+ * count[letter]: how many input dims carry it. */
+static int label_sizes(struct node *n, struct exec *x, const struct term *terms, int n_ell,
+                       int64_t *size, int *count)
+{
+	const int n_ops = n->n_inputs;
+
+	for (int l = 0; l < MAX_LABELS; l++)
+		size[l] = -1;
+	for (int i = 0; i < n_ops; i++) {
+		const struct tensor *in = n->inputs[i];
+		int64_t own[MAX_LABELS];
+		int lab[MAX_DIMS];
+		dim_labels(&terms[i], in->ndim, n_ell, lab);
+		for (int l = 0; l < MAX_LABELS; l++)
+			own[l] = -1;
+		for (int d = 0; d < in->ndim; d++) {
+			int l = lab[d];
+			int64_t v = in->dims[d];
+			if (l < N_LETTERS)
+				count[l]++;
+			if (own[l] >= 0 && own[l] != v)
+				return op_fail(n, x, GRT_E_SHAPE,
+				               "input %d: repeated label '%c' has dims %lld and %lld", i,
+				               letter_of(l), (long long)own[l], (long long)v);
+			own[l] = v;
+			if (size[l] < 0 || size[l] == 1)
+				size[l] = v;
+			else if (v != size[l] && v != 1)
+				return op_fail(n, x, GRT_E_SHAPE,
+				               "label '%c' is %lld in input %d but %lld before",
+				               l < N_LETTERS ? letter_of(l) : '.', (long long)v, i,
+				               (long long)size[l]);
+		}
+	}
+	return GRT_OK;
+}
+
+/* order[0 .. *n_out): the output's labels, from rhs (the equation after "->") or, with
+ * rhs NULL, implicit: "..." dims, then the labels seen once in ASCII order. */
+static int output_labels(struct node *n, struct exec *x, const char *eq, const char *rhs,
+                         int n_ell, const int *count, int *order, int *n_out)
+{
+	struct term out_term;
+	int rc;
+
+	*n_out = 0;
+	if (rhs) {
+		if ((rc = parse_term(n, x, rhs, strlen(rhs), &out_term, "the output")))
+			return rc;
+		if (out_term.ell < 0 && n_ell > 0)
+			return op_fail(n, x, GRT_E_ATTR, "equation '%s': the inputs have '...' "
+			               "dims but the output has no '...'", eq);
+		for (int j = 0; j < out_term.n; j++) {
+			int l = out_term.label[j];
+			if (l < 0) {
+				for (int c = 0; c < n_ell; c++)
+					order[(*n_out)++] = N_LETTERS + c;
+				continue;
+			}
+			if (!count[l])
+				return op_fail(n, x, GRT_E_ATTR,
+				               "equation '%s': output label '%c' is in no input", eq,
+				               letter_of(l));
+			for (int k = 0; k < *n_out; k++)
+				if (order[k] == l)
+					return op_fail(n, x, GRT_E_ATTR,
+					               "equation '%s': output label '%c' repeated", eq,
+					               letter_of(l));
+			order[(*n_out)++] = l;
+		}
+	} else {
+		/* implicit: "..." dims, then the labels seen once in ASCII order */
+		for (int c = 0; c < n_ell; c++)
+			order[(*n_out)++] = N_LETTERS + c;
+		for (int l = 26; l < N_LETTERS; l++)
+			if (count[l] == 1)
+				order[(*n_out)++] = l;
+		for (int l = 0; l < 26; l++)
+			if (count[l] == 1)
+				order[(*n_out)++] = l;
+	}
+	return GRT_OK;
+}
+
+/* Scratch (float copies for float16, then the work area) and the matrix-product plan
+ * for two operands; L: the labels, output then summed. */
+static int einsum_scratch(struct node *n, struct exec *x, struct einsum_params *p, int L)
+{
+	const struct tensor *y = n->outputs[0];
+	const enum dtype dt = n->inputs[0]->dtype;
+	const int n_ops = p->n_ops;
+
+	if (dt == DT_FLOAT16) {
+		size_t *at = plan_alloc(x, (size_t)(n_ops + 1) * sizeof(size_t));
+		size_t off = 0;
+		if (!at)
+			return GRT_E_NOMEM;
+		for (int i = 0; i <= n_ops; i++) {
+			int64_t cnt = i < n_ops ? n->inputs[i]->numel : y->numel;
+			at[i] = off;
+			off += align64((size_t)cnt * sizeof(float));
+		}
+		p->to_float = 1;
+		p->conv_at = at;
+		p->work_off = off;
+	}
+	if (n_ops == 2 && (dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16) &&
+	    plan_mm(p, &p->mm)) {
+		struct einsum_mm *q = &p->mm;
+		size_t es = dt == DT_DOUBLE ? sizeof(double) : sizeof(float);
+		int b_batched = 0;
+		const void *bc = NULL;
+		for (int l = 0; l < q->n_batch; l++)
+			if (q->b_sb[l])
+				b_batched = 1;
+		p->use_mm = 1;
+		q->gemm = x->kern->gemm;
+		if (dt != DT_FLOAT16 && n->inputs[1]->is_const)
+			bc = op_const_input(n, x, 1);
+		if (bc && !b_batched && !q->b_direct && y->numel) {
+			void *pk = plan_alloc(x, (size_t)(q->k * q->n) * es);
+			if (!pk)
+				return GRT_E_NOMEM;
+			if (dt == DT_FLOAT)
+				pack_f32(bc, pk, q);
+			else
+				pack_f64(bc, pk, q);
+			q->b_packed = pk;
+		}
+		n->scratch_bytes = p->work_off + (size_t)(q->k * q->n + q->n) * es;
+	} else {
+		n->scratch_bytes = p->work_off + (size_t)(n_ops + L) * sizeof(int64_t) +
+		                   (size_t)n_ops * sizeof(void *);
+	}
+	return GRT_OK;
 }
 
 static int einsum_prepare(struct node *n, struct exec *x)
@@ -323,7 +420,7 @@ static int einsum_prepare(struct node *n, struct exec *x)
 	};
 	struct tensor *y = op_output(n, 0);
 	struct einsum_params *p;
-	struct term *terms, out_term;
+	struct term *terms;
 	const char *eq;
 	char *buf, *arrow;
 	size_t len = 0;
@@ -365,27 +462,8 @@ static int einsum_prepare(struct node *n, struct exec *x)
 	if (arrow)
 		*arrow = 0;
 
-	/* left-hand side: one term per operand */
-	{
-		const char *s = buf;
-		for (int i = 0; i < n_ops; i++) {
-			const char *e = strchr(s, ',');
-			size_t tl = e ? (size_t)(e - s) : strlen(s);
-			char what[32];
-			if (!e && i + 1 < n_ops)
-				return op_fail(n, x, GRT_E_ATTR,
-				               "equation '%s' has %d terms for %d inputs", eq, i + 1,
-				               n_ops);
-			snprintf(what, sizeof(what), "term %d", i);
-			if ((rc = parse_term(n, x, s, tl, &terms[i], what)))
-				return rc;
-			s = e ? e + 1 : s + tl;
-			if (i + 1 == n_ops && e)
-				return op_fail(n, x, GRT_E_ATTR,
-				               "equation '%s' has more terms than the %d inputs", eq,
-				               n_ops);
-		}
-	}
+	if ((rc = parse_lhs(n, x, eq, buf, terms)))
+		return rc;
 
 	/* rank of "..." in each operand; all are right-aligned and broadcast */
 	for (int i = 0; i < n_ops; i++) {
@@ -399,72 +477,12 @@ static int einsum_prepare(struct node *n, struct exec *x)
 			n_ell = r - letters;
 	}
 
-	/* label sizes (size-1 dims broadcast) */
-	for (int l = 0; l < MAX_LABELS; l++)
-		size[l] = -1;
-	for (int i = 0; i < n_ops; i++) {
-		const struct tensor *in = n->inputs[i];
-		int64_t own[MAX_LABELS];
-		int lab[MAX_DIMS];
-		dim_labels(&terms[i], in->ndim, n_ell, lab);
-		for (int l = 0; l < MAX_LABELS; l++)
-			own[l] = -1;
-		for (int d = 0; d < in->ndim; d++) {
-			int l = lab[d];
-			int64_t v = in->dims[d];
-			if (l < N_LETTERS)
-				count[l]++;
-			if (own[l] >= 0 && own[l] != v)
-				return op_fail(n, x, GRT_E_SHAPE,
-				               "input %d: repeated label '%c' has dims %lld and %lld", i,
-				               letter_of(l), (long long)own[l], (long long)v);
-			own[l] = v;
-			if (size[l] < 0 || size[l] == 1)
-				size[l] = v;
-			else if (v != size[l] && v != 1)
-				return op_fail(n, x, GRT_E_SHAPE,
-				               "label '%c' is %lld in input %d but %lld before",
-				               l < N_LETTERS ? letter_of(l) : '.', (long long)v, i,
-				               (long long)size[l]);
-		}
-	}
+	if ((rc = label_sizes(n, x, terms, n_ell, size, count)))
+		return rc;
 
-	/* output labels */
-	if (has_out) {
-		if ((rc = parse_term(n, x, arrow + 2, strlen(arrow + 2), &out_term, "the output")))
-			return rc;
-		if (out_term.ell < 0 && n_ell > 0)
-			return op_fail(n, x, GRT_E_ATTR, "equation '%s': the inputs have '...' "
-			               "dims but the output has no '...'", eq);
-		for (int j = 0; j < out_term.n; j++) {
-			int l = out_term.label[j];
-			if (l < 0) {
-				for (int c = 0; c < n_ell; c++)
-					order[n_out++] = N_LETTERS + c;
-				continue;
-			}
-			if (!count[l])
-				return op_fail(n, x, GRT_E_ATTR,
-				               "equation '%s': output label '%c' is in no input", eq,
-				               letter_of(l));
-			for (int k = 0; k < n_out; k++)
-				if (order[k] == l)
-					return op_fail(n, x, GRT_E_ATTR,
-					               "equation '%s': output label '%c' repeated", eq,
-					               letter_of(l));
-			order[n_out++] = l;
-		}
-	} else {
-		/* implicit: "..." dims, then the labels seen once in ASCII order */
-		for (int c = 0; c < n_ell; c++)
-			order[n_out++] = N_LETTERS + c;
-		for (int l = 26; l < N_LETTERS; l++)
-			if (count[l] == 1)
-				order[n_out++] = l;
-		for (int l = 0; l < 26; l++)
-			if (count[l] == 1)
-				order[n_out++] = l;
-	}
+	if ((rc = output_labels(n, x, eq, has_out ? arrow + 2 : NULL, n_ell, count, order,
+	                        &n_out)))
+		return rc;
 	if (n_out > MAX_DIMS)
 		return op_fail(n, x, GRT_E_LIMIT, "output rank %d exceeds %d", n_out, MAX_DIMS);
 
@@ -513,50 +531,7 @@ static int einsum_prepare(struct node *n, struct exec *x)
 	if ((rc = tensor_set_shape(y, dt, n_out, dims)))
 		return op_fail(n, x, rc, "output shape too large");
 
-	/* scratch: float copies for float16, then the work area */
-	if (dt == DT_FLOAT16) {
-		size_t *at = plan_alloc(x, (size_t)(n_ops + 1) * sizeof(size_t));
-		size_t off = 0;
-		if (!at)
-			return GRT_E_NOMEM;
-		for (int i = 0; i <= n_ops; i++) {
-			int64_t cnt = i < n_ops ? n->inputs[i]->numel : y->numel;
-			at[i] = off;
-			off += align64((size_t)cnt * sizeof(float));
-		}
-		p->to_float = 1;
-		p->conv_at = at;
-		p->work_off = off;
-	}
-	if (n_ops == 2 && (dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16) &&
-	    plan_mm(p, &p->mm)) {
-		struct einsum_mm *q = &p->mm;
-		size_t es = dt == DT_DOUBLE ? sizeof(double) : sizeof(float);
-		int b_batched = 0;
-		const void *bc = NULL;
-		for (int l = 0; l < q->n_batch; l++)
-			if (q->b_sb[l])
-				b_batched = 1;
-		p->use_mm = 1;
-		q->gemm = gemm_f32_pick();
-		if (dt != DT_FLOAT16 && n->inputs[1]->is_const)
-			bc = op_const_input(n, x, 1);
-		if (bc && !b_batched && !q->b_direct && y->numel) {
-			void *pk = plan_alloc(x, (size_t)(q->k * q->n) * es);
-			if (!pk)
-				return GRT_E_NOMEM;
-			if (dt == DT_FLOAT)
-				pack_f32(bc, pk, q);
-			else
-				pack_f64(bc, pk, q);
-			q->b_packed = pk;
-		}
-		n->scratch_bytes = p->work_off + (size_t)(q->k * q->n + q->n) * es;
-	} else {
-		n->scratch_bytes = p->work_off + (size_t)(n_ops + L) * sizeof(int64_t) +
-		                   (size_t)n_ops * sizeof(void *);
-	}
-	return GRT_OK;
+	return einsum_scratch(n, x, p, L);
 }
 
 static int einsum_run(struct node *n, struct exec *x)

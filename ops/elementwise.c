@@ -1,16 +1,15 @@
-/* elementwise.c - Add, Sub, Mul, Div, Pow, Equal, Where, Sqrt, Sigmoid, Tanh,
- * PRelu (https://onnx.ai/onnx/operators/). Opsets 1..latest (PRelu 7.., Where
- * 9..); before opset 7 the binary ops use the legacy `broadcast`/`axis` rule.
- * Prepare merges the broadcast axes into rows of one inner loop and picks a
- * typed kernel per row kind (both inputs advance, or one of them is fixed). */
+/* elementwise.c - Add, Sub, Mul, Div, Pow, Equal, Where, PRelu
+ * (https://onnx.ai/onnx/operators/; the unary ops are in ops/unary.c). Opsets
+ * 1..latest (PRelu 7.., Where 9..); before opset 7 the binary ops use the legacy
+ * `broadcast`/`axis` rule. Prepare merges the broadcast axes into rows of one inner
+ * loop and picks a typed kernel per row kind (both inputs advance, or one of them
+ * is fixed). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "ops/mathfn.h"
-#include "ops/op.h"
+#include "ops/binary.h"
 
 #define MAX_IN 3                /* Where has three inputs */
-#define N_DT (DT_BFLOAT16 + 1)  /* kernel tables are indexed by enum dtype */
 
 /* --- broadcast loop plan --- */
 
@@ -106,174 +105,6 @@ static void fmt_dims(char *buf, size_t len, int ndim, const int64_t *dims)
 	if (k < len)
 		snprintf(buf + k, len - k, ")");
 }
-
-/* --- binary kernels --- */
-
-/* One row: o[i] = a[i] op b[i] (vv), a[i] op b[0] (vs), a[0] op b[i] (sv).
- * o may be a (in place: same index read then written), so neither is restrict. */
-typedef void (*row_fn)(void *o, const void *a, const void *restrict b, int64_t n);
-struct row_fns { row_fn vv, vs, sv; };
-
-/* Defines name_vv/_vs/_sv and the table entry `name`. LOAD widens an element
- * to the type OP computes in, STORE narrows the result to TO. */
-#define DEFINE_BINARY(name, TI, TO, LOAD, STORE, OP)                                  \
-	static void name##_vv(void *o_, const void *a_, const void *restrict b_,          \
-	                      int64_t n)                                                  \
-	{                                                                                 \
-		TO *o = o_;                                                                   \
-		const TI *a = a_;                                                             \
-		const TI *restrict b = b_;                                                    \
-		for (int64_t i = 0; i < n; i++)                                               \
-			o[i] = STORE(OP(LOAD(a[i]), LOAD(b[i])));                                 \
-	}                                                                                 \
-	static void name##_vs(void *o_, const void *a_, const void *restrict b_,          \
-	                      int64_t n)                                                  \
-	{                                                                                 \
-		TO *o = o_;                                                                   \
-		const TI *a = a_;                                                             \
-		const TI *restrict b = b_;                                                    \
-		for (int64_t i = 0; i < n; i++)                                               \
-			o[i] = STORE(OP(LOAD(a[i]), LOAD(b[0])));                                 \
-	}                                                                                 \
-	static void name##_sv(void *o_, const void *a_, const void *restrict b_,          \
-	                      int64_t n)                                                  \
-	{                                                                                 \
-		TO *o = o_;                                                                   \
-		const TI *a = a_;                                                             \
-		const TI *restrict b = b_;                                                    \
-		for (int64_t i = 0; i < n; i++)                                               \
-			o[i] = STORE(OP(LOAD(a[0]), LOAD(b[i])));                                 \
-	}                                                                                 \
-	static const struct row_fns name = { name##_vv, name##_vs, name##_sv }
-
-/* Element conversions. Integer Add/Sub/Mul/Equal compute in unsigned
- * arithmetic (wraps, as ONNX Runtime does, with no signed overflow), so one
- * kernel serves the signed and unsigned type of a width. */
-#define ID(v) (v)
-#define U32(v) ((uint32_t)(v))
-#define U64(v) ((uint64_t)(v))
-#define I64(v) ((int64_t)(v))
-#define NZ(v) ((v) != 0)
-#define AS_U8(v) ((uint8_t)(v))
-#define AS_U16(v) ((uint16_t)(v))
-#define AS_I8(v) ((int8_t)(v))
-#define AS_I16(v) ((int16_t)(v))
-#define AS_I32(v) ((int32_t)(v))
-
-#define ADD(a, b) ((a) + (b))
-#define SUB(a, b) ((a) - (b))
-#define MUL(a, b) ((a) * (b))
-#define DIV(a, b) ((a) / (b))
-/* INT64_MIN / -1 overflows: it wraps to INT64_MIN. Zero divisors are
- * refused before the kernel runs. Narrower types divide in int64. */
-#define DIV_I64(a, b) ((b) == -1 ? (int64_t)(0 - (uint64_t)(a)) : (a) / (b))
-#define EQ(a, b) ((a) == (b))
-#define SQUARE(a, b) ((void)(b), (a) * (a))
-#define PRELU(x, s) ((x) < 0 ? (s) * (x) : (x))
-/* The same for float, as a select the loop vectoriser accepts */
-#define PRELU_F32(x, s) mathfn_select((x) < 0, (s) * (x), (x))
-#define PRELU_I64(x, s) ((x) < 0 ? (int64_t)((uint64_t)(s) * (uint64_t)(x)) : (x))
-#define PRELU_U(x, s) ((void)(s), (x))
-
-DEFINE_BINARY(add_f32, float, float, ID, ID, ADD);
-DEFINE_BINARY(add_f64, double, double, ID, ID, ADD);
-DEFINE_BINARY(add_f16, uint16_t, uint16_t, half_to_float, float_to_half, ADD);
-DEFINE_BINARY(add_bf16, uint16_t, uint16_t, bf16_to_float, float_to_bf16, ADD);
-DEFINE_BINARY(add_u8, uint8_t, uint8_t, U32, AS_U8, ADD);
-DEFINE_BINARY(add_u16, uint16_t, uint16_t, U32, AS_U16, ADD);
-DEFINE_BINARY(add_u32, uint32_t, uint32_t, ID, ID, ADD);
-DEFINE_BINARY(add_u64, uint64_t, uint64_t, ID, ID, ADD);
-
-DEFINE_BINARY(sub_f32, float, float, ID, ID, SUB);
-DEFINE_BINARY(sub_f64, double, double, ID, ID, SUB);
-DEFINE_BINARY(sub_f16, uint16_t, uint16_t, half_to_float, float_to_half, SUB);
-DEFINE_BINARY(sub_bf16, uint16_t, uint16_t, bf16_to_float, float_to_bf16, SUB);
-DEFINE_BINARY(sub_u8, uint8_t, uint8_t, U32, AS_U8, SUB);
-DEFINE_BINARY(sub_u16, uint16_t, uint16_t, U32, AS_U16, SUB);
-DEFINE_BINARY(sub_u32, uint32_t, uint32_t, ID, ID, SUB);
-DEFINE_BINARY(sub_u64, uint64_t, uint64_t, ID, ID, SUB);
-
-DEFINE_BINARY(mul_f32, float, float, ID, ID, MUL);
-DEFINE_BINARY(mul_f64, double, double, ID, ID, MUL);
-DEFINE_BINARY(mul_f16, uint16_t, uint16_t, half_to_float, float_to_half, MUL);
-DEFINE_BINARY(mul_bf16, uint16_t, uint16_t, bf16_to_float, float_to_bf16, MUL);
-DEFINE_BINARY(mul_u8, uint8_t, uint8_t, U32, AS_U8, MUL);
-DEFINE_BINARY(mul_u16, uint16_t, uint16_t, U32, AS_U16, MUL);
-DEFINE_BINARY(mul_u32, uint32_t, uint32_t, ID, ID, MUL);
-DEFINE_BINARY(mul_u64, uint64_t, uint64_t, ID, ID, MUL);
-
-DEFINE_BINARY(div_f32, float, float, ID, ID, DIV);
-DEFINE_BINARY(div_f64, double, double, ID, ID, DIV);
-DEFINE_BINARY(div_f16, uint16_t, uint16_t, half_to_float, float_to_half, DIV);
-DEFINE_BINARY(div_bf16, uint16_t, uint16_t, bf16_to_float, float_to_bf16, DIV);
-DEFINE_BINARY(div_i8, int8_t, int8_t, I64, AS_I8, DIV);
-DEFINE_BINARY(div_i16, int16_t, int16_t, I64, AS_I16, DIV);
-DEFINE_BINARY(div_i32, int32_t, int32_t, I64, AS_I32, DIV);
-DEFINE_BINARY(div_i64, int64_t, int64_t, ID, ID, DIV_I64);
-DEFINE_BINARY(div_u8, uint8_t, uint8_t, U32, AS_U8, DIV);
-DEFINE_BINARY(div_u16, uint16_t, uint16_t, U32, AS_U16, DIV);
-DEFINE_BINARY(div_u32, uint32_t, uint32_t, ID, ID, DIV);
-DEFINE_BINARY(div_u64, uint64_t, uint64_t, ID, ID, DIV);
-
-DEFINE_BINARY(eq_f32, float, uint8_t, ID, AS_U8, EQ);
-DEFINE_BINARY(eq_f64, double, uint8_t, ID, AS_U8, EQ);
-DEFINE_BINARY(eq_f16, uint16_t, uint8_t, half_to_float, AS_U8, EQ);
-DEFINE_BINARY(eq_bf16, uint16_t, uint8_t, bf16_to_float, AS_U8, EQ);
-DEFINE_BINARY(eq_u8, uint8_t, uint8_t, ID, AS_U8, EQ);
-DEFINE_BINARY(eq_u16, uint16_t, uint8_t, ID, AS_U8, EQ);
-DEFINE_BINARY(eq_u32, uint32_t, uint8_t, ID, AS_U8, EQ);
-DEFINE_BINARY(eq_u64, uint64_t, uint8_t, ID, AS_U8, EQ);
-DEFINE_BINARY(eq_bool, uint8_t, uint8_t, NZ, AS_U8, EQ);
-
-DEFINE_BINARY(prelu_f32, float, float, ID, ID, PRELU_F32);
-DEFINE_BINARY(prelu_f64, double, double, ID, ID, PRELU);
-DEFINE_BINARY(prelu_f16, uint16_t, uint16_t, half_to_float, float_to_half, PRELU);
-DEFINE_BINARY(prelu_bf16, uint16_t, uint16_t, bf16_to_float, float_to_bf16, PRELU);
-DEFINE_BINARY(prelu_i32, int32_t, int32_t, I64, AS_I32, PRELU);
-DEFINE_BINARY(prelu_i64, int64_t, int64_t, ID, ID, PRELU_I64);
-DEFINE_BINARY(prelu_u32, uint32_t, uint32_t, ID, ID, PRELU_U);
-DEFINE_BINARY(prelu_u64, uint64_t, uint64_t, ID, ID, PRELU_U);
-
-DEFINE_BINARY(pow_f32, float, float, ID, ID, powf);
-DEFINE_BINARY(pow_f64, double, double, ID, ID, pow);
-DEFINE_BINARY(square_f32, float, float, ID, ID, SQUARE);   /* Pow(x, 2) */
-
-static const struct row_fns *const add_table[N_DT] = {
-	[DT_FLOAT] = &add_f32, [DT_DOUBLE] = &add_f64, [DT_FLOAT16] = &add_f16,
-	[DT_BFLOAT16] = &add_bf16, [DT_INT8] = &add_u8, [DT_UINT8] = &add_u8,
-	[DT_INT16] = &add_u16, [DT_UINT16] = &add_u16, [DT_INT32] = &add_u32,
-	[DT_UINT32] = &add_u32, [DT_INT64] = &add_u64, [DT_UINT64] = &add_u64,
-};
-static const struct row_fns *const sub_table[N_DT] = {
-	[DT_FLOAT] = &sub_f32, [DT_DOUBLE] = &sub_f64, [DT_FLOAT16] = &sub_f16,
-	[DT_BFLOAT16] = &sub_bf16, [DT_INT8] = &sub_u8, [DT_UINT8] = &sub_u8,
-	[DT_INT16] = &sub_u16, [DT_UINT16] = &sub_u16, [DT_INT32] = &sub_u32,
-	[DT_UINT32] = &sub_u32, [DT_INT64] = &sub_u64, [DT_UINT64] = &sub_u64,
-};
-static const struct row_fns *const mul_table[N_DT] = {
-	[DT_FLOAT] = &mul_f32, [DT_DOUBLE] = &mul_f64, [DT_FLOAT16] = &mul_f16,
-	[DT_BFLOAT16] = &mul_bf16, [DT_INT8] = &mul_u8, [DT_UINT8] = &mul_u8,
-	[DT_INT16] = &mul_u16, [DT_UINT16] = &mul_u16, [DT_INT32] = &mul_u32,
-	[DT_UINT32] = &mul_u32, [DT_INT64] = &mul_u64, [DT_UINT64] = &mul_u64,
-};
-static const struct row_fns *const div_table[N_DT] = {
-	[DT_FLOAT] = &div_f32, [DT_DOUBLE] = &div_f64, [DT_FLOAT16] = &div_f16,
-	[DT_BFLOAT16] = &div_bf16, [DT_INT8] = &div_i8, [DT_UINT8] = &div_u8,
-	[DT_INT16] = &div_i16, [DT_UINT16] = &div_u16, [DT_INT32] = &div_i32,
-	[DT_UINT32] = &div_u32, [DT_INT64] = &div_i64, [DT_UINT64] = &div_u64,
-};
-static const struct row_fns *const equal_table[N_DT] = {
-	[DT_FLOAT] = &eq_f32, [DT_DOUBLE] = &eq_f64, [DT_FLOAT16] = &eq_f16,
-	[DT_BFLOAT16] = &eq_bf16, [DT_INT8] = &eq_u8, [DT_UINT8] = &eq_u8,
-	[DT_INT16] = &eq_u16, [DT_UINT16] = &eq_u16, [DT_INT32] = &eq_u32,
-	[DT_UINT32] = &eq_u32, [DT_INT64] = &eq_u64, [DT_UINT64] = &eq_u64,
-	[DT_BOOL] = &eq_bool,
-};
-static const struct row_fns *const prelu_table[N_DT] = {
-	[DT_FLOAT] = &prelu_f32, [DT_DOUBLE] = &prelu_f64, [DT_FLOAT16] = &prelu_f16,
-	[DT_BFLOAT16] = &prelu_bf16, [DT_INT32] = &prelu_i32, [DT_INT64] = &prelu_i64,
-	[DT_UINT32] = &prelu_u32, [DT_UINT64] = &prelu_u64,
-};
 
 /* --- Pow with mixed or integer types --- */
 
@@ -613,44 +444,40 @@ static int binary_run(struct node *n, struct exec *x)
 
 static int add_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, add_table, BIN_LEGACY);
+	return binary_prepare(n, x, binary_add, BIN_LEGACY);
 }
 
 static int sub_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, sub_table, BIN_LEGACY);
+	return binary_prepare(n, x, binary_sub, BIN_LEGACY);
 }
 
 static int mul_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, mul_table, BIN_LEGACY);
+	return binary_prepare(n, x, binary_mul, BIN_LEGACY);
 }
 
 static int div_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, div_table, BIN_LEGACY | BIN_ZERO_CHECK);
+	return binary_prepare(n, x, binary_div, BIN_LEGACY | BIN_ZERO_CHECK);
 }
 
 static int equal_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, equal_table, BIN_LEGACY | BIN_BOOL_OUT);
+	return binary_prepare(n, x, binary_equal, BIN_LEGACY | BIN_BOOL_OUT);
 }
 
 static int prelu_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, prelu_table, BIN_UNIDIR);
+	return binary_prepare(n, x, binary_prelu, BIN_UNIDIR);
 }
-
-static const struct row_fns *const pow_table[N_DT] = {
-	[DT_FLOAT] = &pow_f32, [DT_DOUBLE] = &pow_f64,
-};
 
 static int pow_prepare(struct node *n, struct exec *x)
 {
 	const struct tensor *b;
 	struct binary_params *p;
 	const float *e;
-	int rc = binary_prepare(n, x, pow_table, BIN_LEGACY | BIN_MIXED);
+	int rc = binary_prepare(n, x, binary_pow, BIN_LEGACY | BIN_MIXED);
 
 	if (rc)
 		return rc;
@@ -658,10 +485,10 @@ static int pow_prepare(struct node *n, struct exec *x)
 	/* x^2 with a constant scalar 2: a multiply (powf is correctly rounded
 	 * there too, so the result is the same). */
 	b = n->inputs[1];
-	if (p->fn == pow_f32.vs && b->numel == 1 && b->is_const) {
+	if (p->fn == binary_pow[DT_FLOAT]->vs && b->numel == 1 && b->is_const) {
 		e = op_const_input(n, x, 1);
 		if (e && e[0] == 2.0f)
-			p->fn = square_f32.vs;
+			p->fn = binary_square_f32->vs;
 	}
 	return GRT_OK;
 }
@@ -673,24 +500,19 @@ struct where_params {
 	size_t es;                  /* element size of X, Y and the output, bytes */
 };
 
-/* Where copies elements, so one kernel per element size serves every type. */
-#define DEFINE_WHERE_ROW(name, T)                                                   \
-	static void name(void *restrict o_, const uint8_t *restrict c,                  \
-	                 const void *restrict x_, const void *restrict y_, int64_t n,   \
-	                 const int *step)                                               \
-	{                                                                               \
-		T *restrict o = o_;                                                         \
-		const T *restrict xv = x_;                                                  \
-		const T *restrict yv = y_;                                                  \
-		int sc = step[0], sx = step[1], sy = step[2];                               \
-		for (int64_t i = 0; i < n; i++)                                             \
-			o[i] = c[i * sc] ? xv[i * sx] : yv[i * sy];                             \
-	}
-
-DEFINE_WHERE_ROW(where_row8, uint8_t)
-DEFINE_WHERE_ROW(where_row16, uint16_t)
-DEFINE_WHERE_ROW(where_row32, uint32_t)
-DEFINE_WHERE_ROW(where_row64, uint64_t)
+/* where_row_8 .. where_row_64 (ops/where_row.h) */
+#define KN(name) name##_8
+#define T uint8_t
+#include "ops/where_row.h"
+#define KN(name) name##_16
+#define T uint16_t
+#include "ops/where_row.h"
+#define KN(name) name##_32
+#define T uint32_t
+#include "ops/where_row.h"
+#define KN(name) name##_64
+#define T uint64_t
+#include "ops/where_row.h"
 
 static int where_prepare(struct node *n, struct exec *x)
 {
@@ -753,146 +575,15 @@ static int where_run(struct node *n, struct exec *x)
 		const char *px = (const char *)tx->data + pos.off[1] * es;
 		const char *py = (const char *)ty->data + pos.off[2] * es;
 		switch (es) {
-		case 1: where_row8(po, pc, px, py, inner, p->bc.step); break;
-		case 2: where_row16(po, pc, px, py, inner, p->bc.step); break;
-		case 4: where_row32(po, pc, px, py, inner, p->bc.step); break;
-		default: where_row64(po, pc, px, py, inner, p->bc.step); break;
+		case 1: where_row_8(po, pc, px, py, inner, p->bc.step); break;
+		case 2: where_row_16(po, pc, px, py, inner, p->bc.step); break;
+		case 4: where_row_32(po, pc, px, py, inner, p->bc.step); break;
+		default: where_row_64(po, pc, px, py, inner, p->bc.step); break;
 		}
 		bcast_next(&p->bc, &pos);
 	}
 	(void)x;
 	return GRT_OK;
-}
-
-/* --- unary float ops --- */
-
-/* o[i] = f(a[i]); o may be a (in place). */
-typedef void (*unary_fn)(void *o, const void *a, int64_t n);
-
-#define DEFINE_UNARY(name, T, LOAD, STORE, F)                                       \
-	static void name(void *o_, const void *a_, int64_t n)                           \
-	{                                                                               \
-		T *o = o_;                                                                  \
-		const T *a = a_;                                                            \
-		for (int64_t i = 0; i < n; i++)                                             \
-			o[i] = STORE(F(LOAD(a[i])));                                            \
-	}
-
-/* 1 / (1 + e^-|x|), mirrored for x < 0 as e^x / (1 + e^x): exp never
- * overflows and the small tail keeps its relative accuracy (float: the same
- * in ops/mathfn.h). */
-static inline double sigmoid(double v)
-{
-	double e = exp(-fabs(v));
-	double r = 1.0 / (1.0 + e);
-
-	return v >= 0 ? r : e * r;
-}
-
-DEFINE_UNARY(sqrt_f32, float, ID, ID, sqrtf)
-DEFINE_UNARY(sqrt_f64, double, ID, ID, sqrt)
-DEFINE_UNARY(sqrt_f16, uint16_t, half_to_float, float_to_half, sqrtf)
-DEFINE_UNARY(sqrt_bf16, uint16_t, bf16_to_float, float_to_bf16, sqrtf)
-
-/* float Sigmoid and Tanh: ops/mathfn.h, four or eight lanes at a time */
-static void sigmoid_f32(void *o, const void *a, int64_t n)
-{
-	fast_sigmoidf_n(o, a, n);
-}
-
-static void sigmoid_f32_avx2(void *o, const void *a, int64_t n)
-{
-	fast_sigmoidf_n_avx2(o, a, n);
-}
-
-DEFINE_UNARY(sigmoid_f64, double, ID, ID, sigmoid)
-DEFINE_UNARY(sigmoid_f16, uint16_t, half_to_float, float_to_half, fast_sigmoidf)
-DEFINE_UNARY(sigmoid_bf16, uint16_t, bf16_to_float, float_to_bf16, fast_sigmoidf)
-
-static void tanh_f32(void *o, const void *a, int64_t n)
-{
-	fast_tanhf_n(o, a, n);
-}
-
-static void tanh_f32_avx2(void *o, const void *a, int64_t n)
-{
-	fast_tanhf_n_avx2(o, a, n);
-}
-
-DEFINE_UNARY(tanh_f64, double, ID, ID, tanh)
-DEFINE_UNARY(tanh_f16, uint16_t, half_to_float, float_to_half, fast_tanhf)
-DEFINE_UNARY(tanh_bf16, uint16_t, bf16_to_float, float_to_bf16, fast_tanhf)
-
-static const unary_fn sqrt_table[N_DT] = {
-	[DT_FLOAT] = sqrt_f32, [DT_DOUBLE] = sqrt_f64,
-	[DT_FLOAT16] = sqrt_f16, [DT_BFLOAT16] = sqrt_bf16,
-};
-static const unary_fn sigmoid_table[N_DT] = {
-	[DT_FLOAT] = sigmoid_f32, [DT_DOUBLE] = sigmoid_f64,
-	[DT_FLOAT16] = sigmoid_f16, [DT_BFLOAT16] = sigmoid_bf16,
-};
-static const unary_fn tanh_table[N_DT] = {
-	[DT_FLOAT] = tanh_f32, [DT_DOUBLE] = tanh_f64,
-	[DT_FLOAT16] = tanh_f16, [DT_BFLOAT16] = tanh_bf16,
-};
-
-struct unary_params {
-	unary_fn fn;                /* kernel for the input's element type */
-};
-
-static int unary_prepare(struct node *n, struct exec *x, const unary_fn *table)
-{
-	const struct tensor *a;
-	struct unary_params *p;
-	int rc = op_check_arity(n, x, 1, 1, 1, 1);
-
-	if (rc)
-		return rc;
-	a = n->inputs[0];
-	if ((unsigned)a->dtype >= N_DT || !table[a->dtype])
-		return op_fail(n, x, GRT_E_DTYPE, "input 0 '%s' has unsupported element type %s",
-		               a->name, dtype_name(a->dtype));
-	rc = tensor_set_shape(n->outputs[0], a->dtype, a->ndim, a->dims);
-	if (rc)
-		return op_fail(n, x, rc, "output shape too large");
-	p = plan_alloc(x, sizeof(*p));
-	if (!p)
-		return op_fail(n, x, GRT_E_NOMEM, "out of memory");
-	p->fn = table[a->dtype];
-	/* float Sigmoid and Tanh: eight lanes where the CPU has AVX2 and FMA */
-	if (p->fn == sigmoid_f32 && mathfn_avx2_ok())
-		p->fn = sigmoid_f32_avx2;
-	if (p->fn == tanh_f32 && mathfn_avx2_ok())
-		p->fn = tanh_f32_avx2;
-	n->inplace = 1;
-	n->params = p;
-	return GRT_OK;
-}
-
-static int unary_run(struct node *n, struct exec *x)
-{
-	const struct unary_params *p = n->params;
-	struct tensor *o = n->outputs[0];
-
-	if (o->numel)
-		p->fn(o->data, n->inputs[0]->data, o->numel);
-	(void)x;
-	return GRT_OK;
-}
-
-static int sqrt_prepare(struct node *n, struct exec *x)
-{
-	return unary_prepare(n, x, sqrt_table);
-}
-
-static int sigmoid_prepare(struct node *n, struct exec *x)
-{
-	return unary_prepare(n, x, sigmoid_table);
-}
-
-static int tanh_prepare(struct node *n, struct exec *x)
-{
-	return unary_prepare(n, x, tanh_table);
 }
 
 /* Opsets 1-6 of the binary ops have the legacy broadcast attribute; their
@@ -906,8 +597,5 @@ const struct op_def op_pow = { "Pow", 1, OPSET_LATEST, pow_prepare, binary_run, 
 /* Equal-19 adds string, which the runtime has no tensors for. */
 const struct op_def op_equal = { "Equal", 1, OPSET_LATEST, equal_prepare, binary_run, 0, NULL };
 const struct op_def op_where = { "Where", 9, OPSET_LATEST, where_prepare, where_run, OP_MOVES_DATA, NULL };
-const struct op_def op_sqrt = { "Sqrt", 1, OPSET_LATEST, sqrt_prepare, unary_run, 0, NULL };
-const struct op_def op_sigmoid = { "Sigmoid", 1, OPSET_LATEST, sigmoid_prepare, unary_run, 0, NULL };
-const struct op_def op_tanh = { "Tanh", 1, OPSET_LATEST, tanh_prepare, unary_run, 0, NULL };
 /* PRelu 1 and 6 predate the unidirectional broadcast rule. */
 const struct op_def op_prelu = { "PRelu", 7, OPSET_LATEST, prelu_prepare, binary_run, 0, NULL };

@@ -2,6 +2,7 @@
  * their input (struct epilogue, ops/op.h): Sigmoid, Tanh and a PRelu whose
  * slope is one value per channel. Each computes exactly what the standalone op's
  * float kernel computes (ops/elementwise.c), on a run the kernel just wrote. */
+#include "ops/cpu.h"
 #include "ops/mathfn.h"
 #include "ops/op.h"
 
@@ -23,25 +24,14 @@ void op_epilogue(const struct epilogue *e, float *y, int64_t count, int64_t c)
 	}
 }
 
-static void sigmoid_portable(float *o, const float *a, int64_t n)
+void op_epilogue_set(struct epilogue *e, enum epi_kind kind, const float *slope,
+                     const struct exec *x)
 {
-	fast_sigmoidf_n(o, a, n);
-}
-
-static void tanh_portable(float *o, const float *a, int64_t n)
-{
-	fast_tanhf_n(o, a, n);
-}
-
-void op_epilogue_set(struct epilogue *e, enum epi_kind kind, const float *slope)
-{
-	int avx2 = mathfn_avx2_ok();
-
 	e->kind = kind;
 	e->slope = kind == EPI_PRELU ? slope : NULL;
 	e->fn = NULL;
 	if (kind == EPI_SIGMOID)
-		e->fn = avx2 ? fast_sigmoidf_n_avx2 : sigmoid_portable;
+		e->fn = x->kern->sigmoid_f32;
 	else if (kind == EPI_TANH)
-		e->fn = avx2 ? fast_tanhf_n_avx2 : tanh_portable;
+		e->fn = x->kern->tanh_f32;
 }

@@ -61,14 +61,13 @@ static int try_epilogue(struct rewrite_ctx *g, int i_act)
 	if (kind == EPI_PRELU && !(slope = channel_slope(x, act->inputs[1], y)))
 		return 0;
 	/* the activation's output has y's shape: the producer writes it directly */
-	op_epilogue_set(&p->epi, kind, slope);
+	op_epilogue_set(&p->epi, kind, slope, x);
 	p->outputs[0] = act->outputs[0];
 	g->producer[rw_id(g, act->outputs[0])] = i_p;
 	act->op = NULL;
 	return 1;
 }
 
-extern const struct op_def op_sigmoid, op_tanh, op_prelu;
-const struct rewrite_def rewrite_epilogue_sigmoid = { &op_sigmoid, REWRITE_EPILOGUE, try_epilogue };
-const struct rewrite_def rewrite_epilogue_tanh = { &op_tanh, REWRITE_EPILOGUE, try_epilogue };
-const struct rewrite_def rewrite_epilogue_prelu = { &op_prelu, REWRITE_EPILOGUE, try_epilogue };
+const struct rewrite_def rewrite_epilogue_sigmoid = { "Sigmoid", REWRITE_EPILOGUE, try_epilogue };
+const struct rewrite_def rewrite_epilogue_tanh = { "Tanh", REWRITE_EPILOGUE, try_epilogue };
+const struct rewrite_def rewrite_epilogue_prelu = { "PRelu", REWRITE_EPILOGUE, try_epilogue };

@@ -16,7 +16,6 @@ static inline int64_t index_at(const struct tensor *t, int64_t i)
 	                            : ((const int32_t *)t->data)[i];
 }
 
-
 /* ---------------------------------------------------------------- Gather */
 
 struct gather_params {
@@ -150,19 +149,19 @@ static int gather_prepare(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-/* Gather along the last axis (one element per index). */
-#define DEFINE_GATHER_ELEMS(name, T)                                             \
-	static void name(T *restrict dst, const T *restrict src, const int64_t *idx,  \
-	                 int64_t n_idx, int64_t outer, int64_t axis_dim)              \
-	{                                                                            \
-		for (int64_t o = 0; o < outer; o++, src += axis_dim, dst += n_idx)       \
-			for (int64_t j = 0; j < n_idx; j++)                                  \
-				dst[j] = src[idx[j]];                                            \
+/* Gather along the last axis (one element per index), elements of es bytes: a
+ * constant where inlined, so that each is one load and one store. */
+static inline __attribute__((always_inline)) void
+gather_elems(char *restrict dst, const char *restrict src, const int64_t *idx, int64_t n_idx,
+             int64_t outer, int64_t axis_dim, const size_t es)
+{
+	for (int64_t o = 0; o < outer; o++) {
+		const char *s = src + o * axis_dim * (int64_t)es;
+		char *d = dst + o * n_idx * (int64_t)es;
+		for (int64_t j = 0; j < n_idx; j++)
+			memcpy(d + j * (int64_t)es, s + idx[j] * (int64_t)es, es);
 	}
-DEFINE_GATHER_ELEMS(gather_elems_8, uint8_t)
-DEFINE_GATHER_ELEMS(gather_elems_16, uint16_t)
-DEFINE_GATHER_ELEMS(gather_elems_32, uint32_t)
-DEFINE_GATHER_ELEMS(gather_elems_64, uint64_t)
+}
 
 static int gather_run(struct node *n, struct exec *x)
 {
@@ -201,14 +200,10 @@ static int gather_run(struct node *n, struct exec *x)
 	}
 	if (p->inner == 1) {
 		switch (p->es) {
-		case 4: gather_elems_32((uint32_t *)dst, (const uint32_t *)src, idx, p->n_idx,
-		                        p->outer, p->axis_dim); break;
-		case 8: gather_elems_64((uint64_t *)dst, (const uint64_t *)src, idx, p->n_idx,
-		                        p->outer, p->axis_dim); break;
-		case 2: gather_elems_16((uint16_t *)dst, (const uint16_t *)src, idx, p->n_idx,
-		                        p->outer, p->axis_dim); break;
-		default: gather_elems_8((uint8_t *)dst, (const uint8_t *)src, idx, p->n_idx,
-		                        p->outer, p->axis_dim); break;
+		case 4: gather_elems(dst, src, idx, p->n_idx, p->outer, p->axis_dim, 4); break;
+		case 8: gather_elems(dst, src, idx, p->n_idx, p->outer, p->axis_dim, 8); break;
+		case 2: gather_elems(dst, src, idx, p->n_idx, p->outer, p->axis_dim, 2); break;
+		default: gather_elems(dst, src, idx, p->n_idx, p->outer, p->axis_dim, 1); break;
 		}
 		return GRT_OK;
 	}
@@ -426,43 +421,47 @@ static int scatter_prepare(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-/* dst[i] (op)= src[i]; U is the type the arithmetic is done in (unsigned for
- * integers, so that overflow wraps instead of being undefined). */
-#define DEFINE_SCATTER_REDUCE(name, T, U)                                        \
-	static void name(T *restrict dst, const T *restrict src, int64_t n,          \
-	                 enum scatter_reduction red)                                 \
-	{                                                                            \
-		switch (red) {                                                           \
-		case RED_ADD:                                                            \
-			for (int64_t i = 0; i < n; i++)                                      \
-				dst[i] = (T)((U)dst[i] + (U)src[i]);                             \
-			break;                                                               \
-		case RED_MUL:                                                            \
-			for (int64_t i = 0; i < n; i++)                                      \
-				dst[i] = (T)((U)dst[i] * (U)src[i]);                             \
-			break;                                                               \
-		case RED_MAX:                                                            \
-			for (int64_t i = 0; i < n; i++)                                      \
-				dst[i] = src[i] > dst[i] ? src[i] : dst[i];                      \
-			break;                                                               \
-		case RED_MIN:                                                            \
-			for (int64_t i = 0; i < n; i++)                                      \
-				dst[i] = src[i] < dst[i] ? src[i] : dst[i];                      \
-			break;                                                               \
-		case RED_NONE:                                                           \
-			break;                                                               \
-		}                                                                        \
-	}
-DEFINE_SCATTER_REDUCE(reduce_f32, float, float)
-DEFINE_SCATTER_REDUCE(reduce_f64, double, double)
-DEFINE_SCATTER_REDUCE(reduce_i8, int8_t, uint32_t)
-DEFINE_SCATTER_REDUCE(reduce_u8, uint8_t, uint32_t)
-DEFINE_SCATTER_REDUCE(reduce_i16, int16_t, uint32_t)
-DEFINE_SCATTER_REDUCE(reduce_u16, uint16_t, uint32_t)
-DEFINE_SCATTER_REDUCE(reduce_i32, int32_t, uint32_t)
-DEFINE_SCATTER_REDUCE(reduce_u32, uint32_t, uint32_t)
-DEFINE_SCATTER_REDUCE(reduce_i64, int64_t, uint64_t)
-DEFINE_SCATTER_REDUCE(reduce_u64, uint64_t, uint64_t)
+/* reduce_T per type (ops/scatter_reduce.h) */
+#define KN(name) name##_f32
+#define T float
+#define U float
+#include "ops/scatter_reduce.h"
+#define KN(name) name##_f64
+#define T double
+#define U double
+#include "ops/scatter_reduce.h"
+#define KN(name) name##_i8
+#define T int8_t
+#define U uint32_t
+#include "ops/scatter_reduce.h"
+#define KN(name) name##_u8
+#define T uint8_t
+#define U uint32_t
+#include "ops/scatter_reduce.h"
+#define KN(name) name##_i16
+#define T int16_t
+#define U uint32_t
+#include "ops/scatter_reduce.h"
+#define KN(name) name##_u16
+#define T uint16_t
+#define U uint32_t
+#include "ops/scatter_reduce.h"
+#define KN(name) name##_i32
+#define T int32_t
+#define U uint32_t
+#include "ops/scatter_reduce.h"
+#define KN(name) name##_u32
+#define T uint32_t
+#define U uint32_t
+#include "ops/scatter_reduce.h"
+#define KN(name) name##_i64
+#define T int64_t
+#define U uint64_t
+#include "ops/scatter_reduce.h"
+#define KN(name) name##_u64
+#define T uint64_t
+#define U uint64_t
+#include "ops/scatter_reduce.h"
 
 /* float16 / bfloat16: the reduction is done in float, then rounded back. */
 static void reduce_half(uint16_t *restrict dst, const uint16_t *restrict src, int64_t n,

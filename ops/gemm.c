@@ -1,5 +1,5 @@
-/* gemm.c - portable float matrix product (contract in ops/gemm.h), and the plan-time
- * choice of variant. Blocks of up to 4 rows by 8 to 16 columns of C stay in
+/* gemm.c - the row-blocking driver of the float matrix product (contract in ops/gemm.h)
+ * and its portable micro-kernel. Blocks of up to 4 rows by 8 to 16 columns of C stay in
  * registers (GNU C vectors of 4 floats: SSE2 on x86-64, NEON on arm64, scalar code
  * elsewhere) while the sum runs over k; narrower blocks and single columns finish
  * the row. */
@@ -90,32 +90,33 @@ static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_
 		}
 }
 
-void gemm_f32_portable(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs,
-                       int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
+#define GEMM_UKERNEL gemm_ukernel_portable
+#define GEMM_NV 4
+#include "ops/gemm_ukernel.h"
+
+void gemm_f32_run(const struct gemm_ukernel *uk, int64_t m, int64_t n, int64_t k,
+                  const float *a, int64_t a_rs, int64_t a_cs, const float *b, int64_t ldb,
+                  float *c, int64_t ldc)
 {
-	const int64_t nf = n - n % 4;        /* columns in full vectors */
+	const int64_t nf = n - n % uk->nv;        /* columns in full vectors */
 	int64_t i = 0;
 
 	for (; i + 4 <= m; i += 4)
-		gemm_rows(4, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-	switch (m - i) {
-	case 3:
-		gemm_rows(3, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	case 2:
-		gemm_rows(2, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	case 1:
-		gemm_rows(1, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	default:
-		break;
-	}
+		uk->rows[3](nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
+	if (i < m)
+		uk->rows[m - i - 1](nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
 	if (nf < n)
-		gemm_tail(m, n - nf, k, a, a_rs, a_cs, b + nf, ldb, c + nf, ldc);
+		uk->tail(m, n - nf, k, a, a_rs, a_cs, b + nf, ldb, c + nf, ldc);
 }
 
-gemm_f32_fn gemm_f32_pick(void)
+void gemm_f64_run(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,
+                  int64_t a_cs, const double *b, int64_t ldb, double *c, int64_t ldc)
 {
-	return gemm_f32_avx2_ok() ? gemm_f32_avx2 : gemm_f32_portable;
+	for (int64_t i = 0; i < m; i++)
+		for (int64_t j = 0; j < n; j++) {
+			double s = 0;
+			for (int64_t p = 0; p < k; p++)
+				s += a[i * a_rs + p * a_cs] * b[p * ldb + j];
+			c[i * ldc + j] += s;
+		}
 }

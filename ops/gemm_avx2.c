@@ -1,12 +1,11 @@
-/* gemm_avx2.c - the float matrix product of ops/gemm.h for x86-64 CPUs with AVX2 and
- * FMA: ops/gemm.c's blocking with 8-float vectors (up to 4 rows by 16 to 32 columns
- * of C in registers), fused multiply-adds, and masked loads and stores for the last
- * 1 to 7 columns (8 rows at a time). Only this file is compiled for those instructions (target
- * pragma); gemm_f32_pick() calls it only when the CPU reports both. */
+/* gemm_avx2.c - the float matrix product's micro-kernel (ops/gemm.h) for x86-64 CPUs
+ * with AVX2 and FMA: 8-float vectors (up to 4 rows by 16 to 32 columns of C in
+ * registers), fused multiply-adds, and masked loads and stores for the last 1 to 7
+ * columns (8 rows at a time). Built on x86-64 only; only this file's functions are
+ * compiled for those instructions (target pragma); kernels_avx2 (ops/cpu_x86.c) holds
+ * it, chosen only when the CPU reports both. */
 #include <string.h>
 #include "ops/gemm.h"
-
-#if defined(__x86_64__) && defined(__GNUC__)
 
 #include <immintrin.h>
 
@@ -121,53 +120,12 @@ static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_
 	}
 }
 
-void gemm_f32_avx2(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs,
-                   int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
-{
-	const int64_t nf = n - n % 8;        /* columns in full vectors */
-	int64_t i = 0;
-
-	for (; i + 4 <= m; i += 4)
-		gemm_rows(4, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-	switch (m - i) {
-	case 3:
-		gemm_rows(3, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	case 2:
-		gemm_rows(2, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	case 1:
-		gemm_rows(1, nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	default:
-		break;
-	}
-	if (nf < n)
-		gemm_tail(m, n - nf, k, a, a_rs, a_cs, b + nf, ldb, c + nf, ldc);
-}
+#define GEMM_UKERNEL gemm_ukernel_avx2
+#define GEMM_NV 8
+#include "ops/gemm_ukernel.h"
 
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
 #pragma GCC pop_options
-#endif
-
-int gemm_f32_avx2_ok(void)
-{
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
-#else
-
-void gemm_f32_avx2(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs,
-                   int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
-{
-	gemm_f32_portable(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
-}
-
-int gemm_f32_avx2_ok(void)
-{
-	return 0;
-}
-
 #endif

@@ -1,7 +1,8 @@
 /* gru.h - the GRU recurrence in its common case (float, linear_before_reset, Sigmoid
  * and Tanh, no clip, no sequence_lens) after X W^T is done, one variant per
  * instruction set: gru_recur_portable (ops/rnn.c, any hidden size) and
- * gru_recur_avx2 (ops/rnn_avx2.c, hidden 4, 8 and 16), chosen by GRU's prepare.
+ * gru_recur_avx2 (ops/rnn_avx2.c, hidden 4, 8 and 16), from the kernel table of
+ * ops/cpu.h, chosen by GRU's prepare.
  * Both do the same operations in the same order on each chain (direction, batch
  * entry); they differ only by fused multiply-adds. Also the AVX2 form of the
  * input projection X W^T + biases (the portable one is a matrix product). */
@@ -50,19 +51,23 @@ typedef void (*gru_recur_fn)(const struct gru_recur *q, const float *xw, float *
 
 void gru_recur_portable(const struct gru_recur *q, const float *xw, float *h, float *y,
                         float *tmp);
-/* Only where gru_recur_avx2_ok(hidden) is true. */
+/* x86-64 only, where the CPU has AVX2 and FMA (kernels_avx2); only for the hidden
+ * sizes gru_recur_avx2_fits() accepts (4, 8, 16). */
 void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float *y,
                     float *tmp);
-int gru_recur_avx2_ok(int64_t hidden);
+int gru_recur_avx2_fits(int64_t hidden);
 
 /* The input projection in one pass, AVX2 + FMA (ops/rnn_avx2.c): xw[rows][n] =
  * (x[rows][in] wt[in][n], summed from k = 0 up) + bx[n], x's rows ldx floats
  * apart, as ops/rnn.c's bias rows
  * plus ops/gemm.h's product give, to fused multiply-adds; the sums stay in
- * registers and xw is written once. Only where gru_project_avx2_ok(n, in). */
+ * registers and xw is written once. Only where gru_project_avx2_fits(n, in). */
+typedef void (*gru_project_fn)(int64_t rows, int64_t in, int64_t ldx, int64_t n,
+                               const float *x, const float *wt, const float *bx, float *xw);
+
 void gru_project_avx2(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
                       const float *wt, const float *bx, float *xw);
-int gru_project_avx2_ok(int64_t n, int64_t in);
+int gru_project_avx2_fits(int64_t n, int64_t in);
 
 /* For the planner (ops/rnn_fuse.c), on a prepared GRU node whose fast path
  * applies (float, layout 0, no sequence_lens); 1 when done, 0 when not:

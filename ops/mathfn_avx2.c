@@ -1,10 +1,8 @@
 /* mathfn_avx2.c - the array forms of ops/mathfn.h's sigmoid and tanh, eight lanes at
- * a time with fused multiply-adds, for x86-64 CPUs with AVX2 and FMA. Only this
- * file is compiled for those instructions (target pragma); Sigmoid and Tanh pick
- * it at plan time when mathfn_avx2_ok(). */
+ * a time with fused multiply-adds, for x86-64 CPUs with AVX2 and FMA. Built on
+ * x86-64 only, for those instructions (target pragma); kernels_avx2 (ops/cpu_x86.c)
+ * holds them, chosen only when the CPU reports both. */
 #include "ops/mathfn.h"
-
-#if defined(__x86_64__) && defined(__GNUC__)
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
@@ -13,7 +11,11 @@
 #pragma GCC target("avx2,fma")
 #endif
 
-MATHFN_DEFINE(v8f, v8i, v8u)
+#define V v8f
+#define VI v8i
+#define VU v8u
+#define VF(name) v8f_##name
+#include "ops/mathfn_vec.h"
 
 void fast_sigmoidf_n_avx2(float *o, const float *a, int64_t n)
 {
@@ -39,28 +41,4 @@ void fast_tanhf_n_avx2(float *o, const float *a, int64_t n)
 #pragma clang attribute pop
 #else
 #pragma GCC pop_options
-#endif
-
-int mathfn_avx2_ok(void)
-{
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
-#else
-
-void fast_sigmoidf_n_avx2(float *o, const float *a, int64_t n)
-{
-	fast_sigmoidf_n(o, a, n);
-}
-
-void fast_tanhf_n_avx2(float *o, const float *a, int64_t n)
-{
-	fast_tanhf_n(o, a, n);
-}
-
-int mathfn_avx2_ok(void)
-{
-	return 0;
-}
-
 #endif

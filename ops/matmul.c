@@ -5,7 +5,7 @@
  * other types with an i-k-j loop; float16/bfloat16 go through float copies in scratch.
  * MatMulAdd adds C (broadcast to Y) to each row right after the product. */
 #include <string.h>
-#include "ops/gemm.h"
+#include "ops/cpu.h"
 #include "ops/op.h"
 
 struct matmul_params {
@@ -14,7 +14,7 @@ struct matmul_params {
 	const int64_t *a_off;     /* [n_batch] element offset of each batch's A matrix */
 	const int64_t *b_off;     /* [n_batch] element offset of each batch's B matrix */
 	size_t half_bytes;        /* float16/bfloat16: bytes of each float copy A, B, Y */
-	gemm_f32_fn gemm;         /* float kernel for this CPU */
+	const struct gemm_ukernel *gemm; /* float: this session's (ops/cpu.h) */
 	/* MatMulAdd: Y seen as [rows][cols] (cols = Y's last dim); C's element
 	 * strides along Y's dims (0 where C broadcasts) */
 	int y_ndim;
@@ -22,37 +22,39 @@ struct matmul_params {
 	int c_row;                /* MatMulAdd: C is one row [cols] for every row of Y */
 };
 
-/* Y[m,n] = A[m,k] B[k,n] with the float GEMM of ops/gemm.h. */
-static void gemm_f32(gemm_f32_fn gemm, const float *restrict a, const float *restrict b,
-                     float *restrict y, int64_t m, int64_t k, int64_t n)
+/* Y[m,n] = A[m,k] B[k,n] with the float and double products of ops/gemm.h. */
+static void gemm_f32(const struct gemm_ukernel *gemm, const float *restrict a,
+                     const float *restrict b, float *restrict y, int64_t m, int64_t k,
+                     int64_t n)
 {
 	memset(y, 0, (size_t)(m * n) * sizeof(float));
-	gemm(m, n, k, a, k, 1, b, n, y, n);
+	gemm_f32_run(gemm, m, n, k, a, k, 1, b, n, y, n);
 }
 
-/* The same product for the other types, one function per type. Integers
- * multiply and add in the unsigned type U, so overflow wraps as in numpy. */
-#define DEFINE_GEMM(name, T, U)                                                        \
-	static void name(const T *restrict a, const T *restrict b, T *restrict y,        \
-	                 int64_t m, int64_t k, int64_t n)                                 \
-	{                                                                                \
-		for (int64_t i = 0; i < m; i++) {                                        \
-			T *restrict yr = y + i * n;                                      \
-			memset(yr, 0, (size_t)n * sizeof(T));                            \
-			for (int64_t p = 0; p < k; p++) {                                \
-				const T *restrict br = b + p * n;                        \
-				U v = (U)a[i * k + p];                                   \
-				for (int64_t j = 0; j < n; j++)                          \
-					yr[j] = (T)((U)yr[j] + v * (U)br[j]);            \
-			}                                                                \
-		}                                                                        \
-	}
+static void gemm_f64(const double *restrict a, const double *restrict b, double *restrict y,
+                     int64_t m, int64_t k, int64_t n)
+{
+	memset(y, 0, (size_t)(m * n) * sizeof(double));
+	gemm_f64_run(m, n, k, a, k, 1, b, n, y, n);
+}
 
-DEFINE_GEMM(gemm_f64, double, double)
-DEFINE_GEMM(gemm_i32, int32_t, uint32_t)
-DEFINE_GEMM(gemm_i64, int64_t, uint64_t)
-DEFINE_GEMM(gemm_u32, uint32_t, uint32_t)
-DEFINE_GEMM(gemm_u64, uint64_t, uint64_t)
+/* The integer products gemm_i32, _i64, _u32, _u64 (ops/matmul_int.h). */
+#define KN(name) name##_i32
+#define T int32_t
+#define U uint32_t
+#include "ops/matmul_int.h"
+#define KN(name) name##_i64
+#define T int64_t
+#define U uint64_t
+#include "ops/matmul_int.h"
+#define KN(name) name##_u32
+#define T uint32_t
+#define U uint32_t
+#include "ops/matmul_int.h"
+#define KN(name) name##_u64
+#define T uint64_t
+#define U uint64_t
+#include "ops/matmul_int.h"
 
 static int matmul_plan(struct node *n, struct exec *x)
 {
@@ -130,7 +132,7 @@ static int matmul_plan(struct node *n, struct exec *x)
 	p->k = k;
 	p->n = nn;
 	p->n_batch = n_batch;
-	p->gemm = gemm_f32_pick();
+	p->gemm = x->kern->gemm;
 	if (y->numel == 0) {
 		p->n_batch = 0;
 		return GRT_OK;

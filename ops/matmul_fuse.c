@@ -50,5 +50,4 @@ static int try_matmul_add(struct rewrite_ctx *g, int i_add)
 	return 2;
 }
 
-extern const struct op_def op_add;
-const struct rewrite_def rewrite_matmul_add = { &op_add, REWRITE_NODE, try_matmul_add };
+const struct rewrite_def rewrite_matmul_add = { "Add", REWRITE_NODE, try_matmul_add };

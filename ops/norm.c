@@ -69,66 +69,30 @@ static void bn_fold(const struct node *n, const struct bn_params *p, const doubl
 	}
 }
 
-/* Population mean and variance per channel, over N and the spatial axes. */
-#define DEFINE_BN_STATS(name, T, LOAD)                                               \
-	static void name(const T *restrict xv, const struct bn_params *p,                \
-	                 double *restrict mean, double *restrict var)                    \
-	{                                                                                \
-		int64_t C = p->channels, inner = p->inner;                                   \
-		double cnt = (double)(p->outer * inner);                                     \
-                                                                                     \
-		for (int64_t c = 0; c < C; c++) {                                            \
-			double s = 0, q = 0, m;                                                  \
-			for (int64_t o = 0; o < p->outer; o++) {                                 \
-				const T *row = xv + (o * C + c) * inner;                             \
-				for (int64_t i = 0; i < inner; i++)                                  \
-					s += (double)LOAD(row[i]);                                       \
-			}                                                                        \
-			m = s / cnt;                                                             \
-			for (int64_t o = 0; o < p->outer; o++) {                                 \
-				const T *row = xv + (o * C + c) * inner;                             \
-				for (int64_t i = 0; i < inner; i++) {                                \
-					double d = (double)LOAD(row[i]) - m;                             \
-					q += d * d;                                                      \
-				}                                                                    \
-			}                                                                        \
-			mean[c] = m;                                                             \
-			var[c] = q / cnt;                                                        \
-		}                                                                            \
-	}
-
-/* y = (x - m[c]) * a[c] + b[c] in the compute type CT, one (n, c) row at a time */
-#define DEFINE_BN_APPLY(name, T, CT, LOAD, STORE)                                   \
-	static void name##_row(T *restrict y, const T *restrict xv, int64_t len,        \
-	                       CT m, CT a, CT b)                                        \
-	{                                                                               \
-		int64_t i = 0;                                                              \
-                                                                                    \
-		for (; i + 8 <= len; i += 8)    /* fixed-width blocks: vectorised at -O2 */ \
-			for (int k = 0; k < 8; k++)                                             \
-				y[i + k] = STORE((LOAD(xv[i + k]) - m) * a + b);                    \
-		for (; i < len; i++)                                                        \
-			y[i] = STORE((LOAD(xv[i]) - m) * a + b);                                \
-	}                                                                               \
-	static void name(T *restrict y, const T *restrict xv, const double *restrict cf, \
-	                 const struct bn_params *p)                                     \
-	{                                                                               \
-		int64_t inner = p->inner;                                                   \
-                                                                                    \
-		for (int64_t o = 0; o < p->outer; o++)                                      \
-			for (int64_t c = 0; c < p->channels; c++, xv += inner, y += inner)      \
-				name##_row(y, xv, inner, (CT)cf[3 * c], (CT)cf[3 * c + 1],          \
-				           (CT)cf[3 * c + 2]);                                      \
-	}
-
-DEFINE_BN_STATS(bn_stats_f32, float, ld_f32)
-DEFINE_BN_STATS(bn_stats_f64, double, ld_f64)
-DEFINE_BN_STATS(bn_stats_f16, uint16_t, half_to_float)
-DEFINE_BN_STATS(bn_stats_bf16, uint16_t, bf16_to_float)
-DEFINE_BN_APPLY(bn_apply_f32, float, float, ld_f32, st_f32)
-DEFINE_BN_APPLY(bn_apply_f64, double, double, ld_f64, st_f64)
-DEFINE_BN_APPLY(bn_apply_f16, uint16_t, float, half_to_float, float_to_half)
-DEFINE_BN_APPLY(bn_apply_bf16, uint16_t, float, bf16_to_float, float_to_bf16)
+#define KN(name) name##_f32
+#define T float
+#define LOAD ld_f32
+#define CT float
+#define STORE st_f32
+#include "ops/norm_bn.h"
+#define KN(name) name##_f64
+#define T double
+#define LOAD ld_f64
+#define CT double
+#define STORE st_f64
+#include "ops/norm_bn.h"
+#define KN(name) name##_f16
+#define T uint16_t
+#define LOAD half_to_float
+#define CT float
+#define STORE float_to_half
+#include "ops/norm_bn.h"
+#define KN(name) name##_bf16
+#define T uint16_t
+#define LOAD bf16_to_float
+#define CT float
+#define STORE float_to_bf16
+#include "ops/norm_bn.h"
 
 /* Checks that input i is a per-channel vector of count elements. */
 static int bn_check_vec(struct node *n, struct exec *x, int i, int64_t count, int spatial)
@@ -321,102 +285,11 @@ static void ln_expand(const struct node *n, const struct ln_params *p, int which
 	}
 }
 
-/* Row statistics in two passes: sum(x), then sum((x - mean)^2). Each block of
- * up to 64 elements is summed in 8 lanes of the compute type CT (vectorisable; the
- * rounding error stays that of an 8-term sum) and the block sums add up in double.
- * Then y = (x - mean) * inv_std * scale + bias in CT. */
-#define DEFINE_LN(name, T, CT, LOAD, STORE)                                          \
-	static double name##_sum(const T *restrict xv, int64_t n)                        \
-	{                                                                                \
-		double tot = 0;                                                              \
-                                                                                     \
-		for (int64_t i = 0; i < n; i += 64) {                                        \
-			int64_t m = n - i < 64 ? n - i : 64, j = 0;                              \
-			CT s[8] = { 0 };                                                         \
-			for (; j + 8 <= m; j += 8)                                               \
-				for (int k = 0; k < 8; k++)                                          \
-					s[k] += LOAD(xv[i + j + k]);                                     \
-			for (; j < m; j++)                                                       \
-				s[0] += LOAD(xv[i + j]);                                             \
-			tot += (((double)s[0] + s[1]) + ((double)s[2] + s[3])) +                 \
-			       (((double)s[4] + s[5]) + ((double)s[6] + s[7]));                  \
-		}                                                                            \
-		return tot;                                                                  \
-	}                                                                                \
-	static double name##_sqdev(const T *restrict xv, int64_t n, CT mean)             \
-	{                                                                                \
-		double tot = 0;                                                              \
-                                                                                     \
-		for (int64_t i = 0; i < n; i += 64) {                                        \
-			int64_t m = n - i < 64 ? n - i : 64, j = 0;                              \
-			CT s[8] = { 0 };                                                         \
-			for (; j + 8 <= m; j += 8)                                               \
-				for (int k = 0; k < 8; k++) {                                        \
-					CT d = LOAD(xv[i + j + k]) - mean;                               \
-					s[k] += d * d;                                                   \
-				}                                                                    \
-			for (; j < m; j++) {                                                     \
-				CT d = LOAD(xv[i + j]) - mean;                                       \
-				s[0] += d * d;                                                       \
-			}                                                                        \
-			tot += (((double)s[0] + s[1]) + ((double)s[2] + s[3])) +                 \
-			       (((double)s[4] + s[5]) + ((double)s[6] + s[7]));                  \
-		}                                                                            \
-		return tot;                                                                  \
-	}                                                                                \
-	/* fixed-width blocks of 8 so that -O2 vectorises them */                       \
-	static void name##_row(T *restrict y, const T *restrict xv, int64_t n, CT cm,    \
-	                       CT ci, const CT *restrict scale, const CT *restrict bias) \
-	{                                                                                \
-		int64_t i = 0;                                                               \
-                                                                                     \
-		for (; i + 8 <= n; i += 8)                                                   \
-			for (int k = 0; k < 8; k++)                                              \
-				y[i + k] = STORE((LOAD(xv[i + k]) - cm) * ci * scale[i + k] +        \
-				                 bias[i + k]);                                       \
-		for (; i < n; i++)                                                           \
-			y[i] = STORE((LOAD(xv[i]) - cm) * ci * scale[i] + bias[i]);              \
-	}                                                                                \
-	static void name##_row_nob(T *restrict y, const T *restrict xv, int64_t n, CT cm, \
-	                           CT ci, const CT *restrict scale)                      \
-	{                                                                                \
-		int64_t i = 0;                                                               \
-                                                                                     \
-		for (; i + 8 <= n; i += 8)                                                   \
-			for (int k = 0; k < 8; k++)                                              \
-				y[i + k] = STORE((LOAD(xv[i + k]) - cm) * ci * scale[i + k]);        \
-		for (; i < n; i++)                                                           \
-			y[i] = STORE((LOAD(xv[i]) - cm) * ci * scale[i]);                        \
-	}                                                                                \
-	static void name(T *restrict y, const T *restrict xv, const CT *restrict scale,  \
-	                 const CT *restrict bias, const struct ln_params *p,             \
-	                 double *restrict mean_out, double *restrict inv_out)            \
-	{                                                                                \
-		int64_t nrm = p->norm;                                                       \
-                                                                                     \
-		for (int64_t r = 0; r < p->outer; r++, xv += nrm, y += nrm) {                \
-			/* the deviations use the mean rounded to CT: sum((x - m')^2) is        \
-			   sum((x - m)^2) + n (m - m')^2, a negligible change */                 \
-			double mean = name##_sum(xv, nrm) / (double)nrm;                         \
-			CT cm = (CT)mean;                                                        \
-			double var = name##_sqdev(xv, nrm, cm) / (double)nrm;                    \
-			double inv = 1.0 / sqrt(var + p->epsilon);                               \
-			CT ci = (CT)inv;                                                         \
-                                                                                     \
-			mean_out[r] = mean;                                                      \
-			inv_out[r] = inv;                                                        \
-			if (bias)                                                                \
-				name##_row(y, xv, nrm, cm, ci, scale, bias);                         \
-			else                                                                     \
-				name##_row_nob(y, xv, nrm, cm, ci, scale);                           \
-		}                                                                            \
-	}
-
 /* float rows (the common case), written with 4-float vectors so that every pass
  * vectorises at -O2: the sum of the row, then the sum of squared deviations from the
  * mean rounded to float, each in 16 lanes that add up in double at the end of the
  * row (a row fits in L1, so the second and third passes read from cache); then
- * y = (x - mean) * inv_std * scale + bias as in DEFINE_LN. */
+ * y = (x - mean) * inv_std * scale + bias as in ops/norm_ln.h. */
 typedef float ln_v4f __attribute__((vector_size(16)));
 
 static inline ln_v4f ln_ld4(const float *p)
@@ -520,9 +393,24 @@ static void ln_f32(float *restrict y, const float *restrict xv, const float *res
 	}
 }
 
-DEFINE_LN(ln_f64, double, double, ld_f64, st_f64)
-DEFINE_LN(ln_f16, uint16_t, float, half_to_float, float_to_half)
-DEFINE_LN(ln_bf16, uint16_t, float, bf16_to_float, float_to_bf16)
+#define KN(name) name##_f64
+#define T double
+#define CT double
+#define LOAD ld_f64
+#define STORE st_f64
+#include "ops/norm_ln.h"
+#define KN(name) name##_f16
+#define T uint16_t
+#define CT float
+#define LOAD half_to_float
+#define STORE float_to_half
+#include "ops/norm_ln.h"
+#define KN(name) name##_bf16
+#define T uint16_t
+#define CT float
+#define LOAD bf16_to_float
+#define STORE float_to_bf16
+#include "ops/norm_ln.h"
 
 /* Checks that Scale or B (input i) broadcasts to the normalized shape and sets
  * its strides. */

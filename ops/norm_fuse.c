@@ -287,7 +287,6 @@ static int try_fold_bn(struct rewrite_ctx *g, int i_bn)
 	return 1;
 }
 
-extern const struct op_def op_add, op_batch_normalization;
-const struct rewrite_def rewrite_layernorm = { &op_add, REWRITE_SUBGRAPH, try_layernorm };
+const struct rewrite_def rewrite_layernorm = { "Add", REWRITE_SUBGRAPH, try_layernorm };
 const struct rewrite_def rewrite_fold_batchnorm = {
-	&op_batch_normalization, REWRITE_FOLD, try_fold_bn };
+	"BatchNormalization", REWRITE_FOLD, try_fold_bn };

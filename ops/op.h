@@ -65,6 +65,7 @@ struct attr {
 };
 
 struct exec;
+struct kernels;
 struct node;
 
 struct op_def {
@@ -143,6 +144,9 @@ struct exec {
 	size_t errlen;
 	const struct tensor *dyn;   /* prepare: the tensor whose value was missing */
 	struct plan_pool *pool;     /* prepare: plan-time allocations */
+	/* the kernel table of this session's instruction set (ops/cpu.h), chosen once
+	 * at session creation; prepare copies what its run() needs into the params */
+	const struct kernels *kern;
 };
 
 /* --- helpers for ops (runtime/tensor.c, runtime/attr.c) --- */
@@ -195,9 +199,10 @@ int op_fail(const struct node *n, struct exec *x, int code, const char *fmt, ...
 /* y[i] = f(y[i]), i in [0, count), for channel c of output 0 (ops/epilogue.c).
  * Cheap when e->kind == EPI_NONE; callers may test it first. */
 void op_epilogue(const struct epilogue *e, float *y, int64_t count, int64_t c);
-/* Sets e to apply kind (with slope [C] for EPI_PRELU), choosing the sigmoid /
- * tanh variant the standalone ops use on this CPU. */
-void op_epilogue_set(struct epilogue *e, enum epi_kind kind, const float *slope);
+/* Sets e to apply kind (with slope [C] for EPI_PRELU), with the sigmoid / tanh
+ * kernel the standalone ops use in this session (x->kern). */
+void op_epilogue_set(struct epilogue *e, enum epi_kind kind, const float *slope,
+                     const struct exec *x);
 
 /* Checks the input/output count against [min, max]. */
 int op_check_arity(struct node *n, struct exec *x, int min_in, int max_in,

@@ -20,62 +20,6 @@ struct reduce_params {
 	int     copy;                   /* noop_with_empty_axes with no axes: output = input */
 };
 
-/* Accumulator per output element: acc[o] += every input element mapped to o.
- * A reduced row is summed in blocks of up to 64 elements, 8 lanes of the block
- * type B each (vectorisable; the rounding error stays that of an 8-term sum),
- * the block sums add up in the accumulator type A. Loops run in fixed-width
- * blocks of 8 so that -O2 vectorises them. */
-#define DEFINE_REDUCE_SUM(name, T, B, A, LOAD)                                       \
-	static A name##_row(const T *restrict src, int64_t n)                            \
-	{                                                                                \
-		A tot = 0;                                                                   \
-                                                                                     \
-		for (int64_t i = 0; i < n; i += 64) {                                        \
-			int64_t m = n - i < 64 ? n - i : 64, j = 0;                              \
-			B s[8] = { 0 };                                                          \
-			for (; j + 8 <= m; j += 8)                                               \
-				for (int k = 0; k < 8; k++)                                          \
-					s[k] += (B)LOAD(src[i + j + k]);                                 \
-			for (; j < m; j++)                                                       \
-				s[0] += (B)LOAD(src[i + j]);                                         \
-			tot += (((A)s[0] + (A)s[1]) + ((A)s[2] + (A)s[3])) +                     \
-			       (((A)s[4] + (A)s[5]) + ((A)s[6] + (A)s[7]));                      \
-		}                                                                            \
-		return tot;                                                                  \
-	}                                                                                \
-	static void name##_add(A *restrict a, const T *restrict src, int64_t n)          \
-	{                                                                                \
-		int64_t i = 0;                                                               \
-                                                                                     \
-		for (; i + 8 <= n; i += 8)                                                   \
-			for (int k = 0; k < 8; k++)                                              \
-				a[i + k] += (A)LOAD(src[i + k]);                                     \
-		for (; i < n; i++)                                                           \
-			a[i] += (A)LOAD(src[i]);                                                 \
-	}                                                                                \
-	static void name(A *restrict acc, const T *restrict src,                         \
-	                 const struct reduce_params *p)                                  \
-	{                                                                                \
-		int64_t idx[MAX_DIMS] = { 0 };                                               \
-		int64_t o = 0, inner = p->inner;                                             \
-		int last = p->n_groups - 1;                                                  \
-                                                                                     \
-		for (int64_t row = 0; row < p->n_rows; row++, src += inner) {                \
-			if (p->inner_reduced)                                                    \
-				acc[o] += name##_row(src, inner);                                    \
-			else                                                                     \
-				name##_add(acc + o, src, inner);                                     \
-			/* next row: advance the output offset over the outer groups */          \
-			for (int g = last - 1; g >= 0; g--) {                                    \
-				o += p->out_stride[g];                                               \
-				if (++idx[g] < p->ext[g])                                            \
-					break;                                                           \
-				o -= p->out_stride[g] * p->ext[g];                                   \
-				idx[g] = 0;                                                          \
-			}                                                                        \
-		}                                                                            \
-	}
-
 static inline float ld_f32(float v) { return v; }
 static inline double ld_f64(double v) { return v; }
 static inline float ld_f16(uint16_t v) { return half_to_float(v); }
@@ -84,15 +28,71 @@ static inline int64_t ld_i32(int32_t v) { return v; }
 static inline int64_t ld_i64(int64_t v) { return v; }
 static inline uint64_t ld_u32(uint32_t v) { return v; }
 static inline uint64_t ld_u64(uint64_t v) { return v; }
+static inline float st_f32(double v) { return (float)v; }
+static inline double st_f64(double v) { return v; }
+static inline uint16_t st_f16(double v) { return float_to_half((float)v); }
+static inline uint16_t st_bf16(double v) { return float_to_bf16((float)v); }
 
-DEFINE_REDUCE_SUM(sum_f32, float, float, double, ld_f32)
-DEFINE_REDUCE_SUM(sum_f64, double, double, double, ld_f64)
-DEFINE_REDUCE_SUM(sum_f16, uint16_t, float, double, ld_f16)
-DEFINE_REDUCE_SUM(sum_bf16, uint16_t, float, double, ld_bf16)
-DEFINE_REDUCE_SUM(sum_i32, int32_t, int64_t, int64_t, ld_i32)
-DEFINE_REDUCE_SUM(sum_i64, int64_t, int64_t, int64_t, ld_i64)
-DEFINE_REDUCE_SUM(sum_u32, uint32_t, uint64_t, uint64_t, ld_u32)
-DEFINE_REDUCE_SUM(sum_u64, uint64_t, uint64_t, uint64_t, ld_u64)
+/* The mean's kernels per type (ops/reduce_mean.h): sum_T (with sum_row_T and
+ * sum_add_T), then div_T, whose QUOT is the float quotient rounded to T (NaN when
+ * nothing was reduced) or the integer quotient truncated toward zero (as numpy's
+ * mean cast back; 0 when nothing was reduced). */
+#define KN(name) name##_f32
+#define T float
+#define B float
+#define A double
+#define LOAD ld_f32
+#define QUOT(v, c) st_f32((v) / (c))
+#include "ops/reduce_mean.h"
+#define KN(name) name##_f64
+#define T double
+#define B double
+#define A double
+#define LOAD ld_f64
+#define QUOT(v, c) st_f64((v) / (c))
+#include "ops/reduce_mean.h"
+#define KN(name) name##_f16
+#define T uint16_t
+#define B float
+#define A double
+#define LOAD ld_f16
+#define QUOT(v, c) st_f16((v) / (c))
+#include "ops/reduce_mean.h"
+#define KN(name) name##_bf16
+#define T uint16_t
+#define B float
+#define A double
+#define LOAD ld_bf16
+#define QUOT(v, c) st_bf16((v) / (c))
+#include "ops/reduce_mean.h"
+#define KN(name) name##_i32
+#define T int32_t
+#define B int64_t
+#define A int64_t
+#define LOAD ld_i32
+#define QUOT(v, c) ((c) ? (T)((v) / (c)) : 0)
+#include "ops/reduce_mean.h"
+#define KN(name) name##_i64
+#define T int64_t
+#define B int64_t
+#define A int64_t
+#define LOAD ld_i64
+#define QUOT(v, c) ((c) ? (T)((v) / (c)) : 0)
+#include "ops/reduce_mean.h"
+#define KN(name) name##_u32
+#define T uint32_t
+#define B uint64_t
+#define A uint64_t
+#define LOAD ld_u32
+#define QUOT(v, c) ((c) ? (T)((v) / (c)) : 0)
+#include "ops/reduce_mean.h"
+#define KN(name) name##_u64
+#define T uint64_t
+#define B uint64_t
+#define A uint64_t
+#define LOAD ld_u64
+#define QUOT(v, c) ((c) ? (T)((v) / (c)) : 0)
+#include "ops/reduce_mean.h"
 
 /* Resolves the axes (NULL with n_axes < 0: all axes), checks range and
  * duplicates, sets the output shape and the plan. */
@@ -222,39 +222,6 @@ static int reduce_mean18_prepare(struct node *n, struct exec *x)
 	}
 	return reduce_plan(n, x, axes, n_axes, keepdims != 0, noop != 0);
 }
-
-/* out[i] = acc[i] / count (NaN for floats when nothing was reduced) */
-#define DEFINE_REDUCE_DIV_FLOAT(name, T, STORE)                                     \
-	static void name(T *restrict dst, const double *restrict acc, int64_t n,        \
-	                 int64_t count)                                                 \
-	{                                                                               \
-		const double c = (double)count;                                             \
-		for (int64_t i = 0; i < n; i++)                                             \
-			dst[i] = STORE(acc[i] / c);                                             \
-	}
-/* integer mean: the quotient truncated toward zero (as numpy's mean cast back) */
-#define DEFINE_REDUCE_DIV_INT(name, T, A)                                           \
-	static void name(T *restrict dst, const A *restrict acc, int64_t n,             \
-	                 int64_t count)                                                 \
-	{                                                                               \
-		const A c = (A)count;                                                       \
-		for (int64_t i = 0; i < n; i++)                                             \
-			dst[i] = c ? (T)(acc[i] / c) : 0;                                       \
-	}
-
-static inline float st_f32(double v) { return (float)v; }
-static inline double st_f64(double v) { return v; }
-static inline uint16_t st_f16(double v) { return float_to_half((float)v); }
-static inline uint16_t st_bf16(double v) { return float_to_bf16((float)v); }
-
-DEFINE_REDUCE_DIV_FLOAT(div_f32, float, st_f32)
-DEFINE_REDUCE_DIV_FLOAT(div_f64, double, st_f64)
-DEFINE_REDUCE_DIV_FLOAT(div_f16, uint16_t, st_f16)
-DEFINE_REDUCE_DIV_FLOAT(div_bf16, uint16_t, st_bf16)
-DEFINE_REDUCE_DIV_INT(div_i32, int32_t, int64_t)
-DEFINE_REDUCE_DIV_INT(div_i64, int64_t, int64_t)
-DEFINE_REDUCE_DIV_INT(div_u32, uint32_t, uint64_t)
-DEFINE_REDUCE_DIV_INT(div_u64, uint64_t, uint64_t)
 
 static int reduce_mean_run(struct node *n, struct exec *x)
 {

@@ -1,5 +1,6 @@
-/* registry.h - the operator registry (ops/registry.c): every operator the
- * runtime knows, and every plan-time graph rewrite (ops/rewrite.h). */
+/* registry.h - the operator registry (ops/registry.c, lists in ops/op_list.h):
+ * every operator the runtime knows, and every plan-time graph rewrite
+ * (ops/rewrite.h). */
 #ifndef OPS_REGISTRY_H
 #define OPS_REGISTRY_H
 
@@ -12,6 +13,10 @@ const struct op_def *op_lookup(const char *op_type, int opset);
 const struct op_def *op_lookup_domain(const char *domain, const char *op_type, int opset);
 extern const struct op_def *const op_table[];
 extern const int op_table_len;
+/* Every ONNX-domain op, i in [0, op_count()): op_table's, then the unary table's
+ * (ops/unary.h). */
+int op_count(void);
+const struct op_def *op_at(int i);
 extern const struct op_def *const op_table_grt[];   /* OP_DOMAIN */
 extern const int op_table_grt_len;
 

@@ -5,11 +5,12 @@
  * or folds nodes into another node's weights, layout or epilogue. It is
  * driven by ONNX semantics, never by node names. Each lives in the ops/
  * family file it serves (ops/<family>_fuse.c), where a struct rewrite_def
- * names the op of the node it starts from, its phase and its function, and
+ * names the op_type of the node it starts from, its phase and its function, and
  * is listed once in rewrite_table (ops/registry.c). The driver
  * (runtime/fuse.c) runs the phases in order; in each, it visits the nodes in
- * run order and calls the phase's rewrites of the node's op (the op_def it
- * resolved to), in table order, until one of them applies.
+ * run order and calls the phase's rewrites of the node's op_type, in table
+ * order, until one of them applies. (By name, not by op_def: one op_type may
+ * have several op_defs, for its opset ranges, or a row in a family table.)
  *
  * A rewrite: int fn(struct rewrite_ctx *g, int i), i the node it starts from.
  * It matches the pattern through the helpers below, prepares the replacement
@@ -45,7 +46,7 @@ struct rewrite_ctx {
 };
 
 struct rewrite_def {
-	const struct op_def *op;    /* the op of the node the rewrite starts from */
+	const char *op_type;        /* ONNX op_type of the node the rewrite starts from */
 	enum rewrite_phase phase;
 	int (*apply)(struct rewrite_ctx *g, int i);
 };

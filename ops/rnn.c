@@ -1,17 +1,16 @@
 /* rnn.c - GRU (https://onnx.ai/onnx/operators/onnx__GRU.html), opsets 1..latest
  * (linear_before_reset from 3, layout from 14). X W^T plus biases for every step is
- * one matrix product (ops/gemm.h, or gru_project_avx2) into scratch, per direction
- * or, in the common case, for all directions at once; each step adds H R^T and
- * applies the gates z, r, h. Constant W, R, B are transposed into params at plan
- * time. Computes in float; double and float16 tensors are converted on the way in and
- * out. The common case (float, constant weights, linear_before_reset, default
- * activations, no clip or sequence_lens) runs the directions interleaved, with hidden
- * sizes 4, 8 and 16 compiled as constants. */
+ * one matrix product (ops/gemm.h, or the kernel table's gru_project, ops/cpu.h) into
+ * scratch, per direction or, in the common case, for all directions at once; each
+ * step adds H R^T and applies the gates z, r, h. Constant W, R, B are transposed
+ * into params at plan time. Computes in float; double and float16 tensors are
+ * converted on the way in and out. The common case (float, constant weights,
+ * linear_before_reset, default activations, no clip or sequence_lens) runs the
+ * directions interleaved, with hidden sizes 4, 8 and 16 compiled as constants. */
 #include <math.h>
 #include <string.h>
 #include <strings.h>
-#include "ops/gemm.h"
-#include "ops/gru.h"
+#include "ops/cpu.h"
 #include "ops/mathfn.h"
 #include "ops/op.h"
 
@@ -51,11 +50,11 @@ struct gru_params {
 	int64_t x_off, x_ld;       /* fast: X's rows start x_off floats into input 0, x_ld
 	                            * apart (input, or a Slice folded in: gru_read_x_slice) */
 	struct gru_recur rec;      /* fast: its arguments */
-	gru_recur_fn recur;        /* fast: the variant for this CPU and hidden size */
-	gemm_f32_fn gemm;          /* X W^T: the variant for this CPU */
+	gru_recur_fn recur;        /* fast: this session's variant for the hidden size */
+	const struct gemm_ukernel *gemm; /* X W^T: this session's (ops/cpu.h) */
 	const float *wt_all;       /* fast: [input][dirs*3*hidden] the directions' W^T side by side */
 	const float *bx_all;       /* fast: [dirs*3*hidden] their bx, side by side */
-	int project_avx2;          /* fast: X W^T by gru_project_avx2 */
+	gru_project_fn project;    /* fast: X W^T + biases in one pass, or NULL: project() */
 	/* scratch byte offsets */
 	size_t off_pack;           /* [dirs][pack_floats] weights packed at run time */
 	size_t off_x;              /* [seq*batch][input] X as float (convert) */
@@ -234,43 +233,18 @@ static size_t take(size_t *at, size_t bytes)
 	return o;
 }
 
-static int gru_prepare(struct node *n, struct exec *x)
+/* The attributes into p (directions, clip, linear_before_reset, layout, activations);
+ * *hidden_attr: hidden_size, 0 if absent. */
+static int gru_attrs(struct node *n, struct exec *x, struct gru_params *p,
+                     int64_t *hidden_attr)
 {
-	static const enum dtype ftypes[] = { DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_UNDEFINED };
-	static const enum dtype itypes[] = { DT_INT32, DT_UNDEFINED };
-	struct tensor *xt, *w, *r, *b, *sl, *h0, *y = op_output(n, 0), *yh = op_output(n, 1);
-	struct gru_params *p;
 	const char *dir;
-	int64_t hidden_attr, lbr, layout = 0, dims[3];
+	int64_t lbr, layout = 0;
 	float clip;
 	int rc;
-	size_t at = 0;
 
-	if ((rc = op_check_arity(n, x, 3, 6, 0, 2)))
-		return rc;
-	xt = n->inputs[0];
-	w = n->inputs[1];
-	r = n->inputs[2];
-	b = op_input(n, 3);
-	sl = op_input(n, 4);
-	h0 = op_input(n, 5);
-	if ((rc = op_check_dtype(n, x, 0, ftypes)) || (rc = op_check_dtype(n, x, 4, itypes)))
-		return rc;
-	for (int i = 1; i < 6; i++) {
-		const struct tensor *t = op_input(n, i);
-		if (i != 4 && t && t->dtype != xt->dtype)
-			return op_fail(n, x, GRT_E_DTYPE, "input %d '%s' is %s but X is %s", i,
-			               t->name, dtype_name(t->dtype), dtype_name(xt->dtype));
-	}
-
-	p = plan_alloc(x, sizeof(*p));
-	if (!p)
-		return GRT_E_NOMEM;
-	n->params = p;
-
-	/* attributes */
 	if ((rc = attr_string(n, x, "direction", "forward", &dir)) ||
-	    (rc = attr_int(n, x, "hidden_size", 0, &hidden_attr)) ||
+	    (rc = attr_int(n, x, "hidden_size", 0, hidden_attr)) ||
 	    (rc = attr_int(n, x, "linear_before_reset", 0, &lbr)) ||
 	    (rc = attr_float(n, x, "clip", 0, &clip)))
 		return rc;
@@ -314,6 +288,83 @@ static int gru_prepare(struct node *n, struct exec *x)
 		    (rc = set_activations(n, x, p, names, n_names)))
 			return rc;
 	}
+	return GRT_OK;
+}
+
+/* The common case (p->fast): the recurrence's arguments, W^T and bx of both
+ * directions side by side, and this session's kernels for them (ops/cpu.h). */
+static int gru_fast_prepare(struct exec *x, struct gru_params *p)
+{
+	p->rec.seq = p->seq;
+	p->rec.batch = p->batch;
+	p->rec.hidden = p->hidden;
+	p->rec.dirs = p->dirs;
+	p->rec.reverse = p->reverse;
+	gru_recur_layout(&p->rec, p->layout);
+	for (int d = 0; d < p->dirs; d++) {
+		p->rec.rt[d] = p->w[d].rt;
+		p->rec.rbh[d] = p->w[d].rbh;
+	}
+	gru_recur_pair(&p->rec);
+	p->wt_all = p->w[0].wt;
+	p->bx_all = p->w[0].bx;
+	if (p->dirs == 2) {
+		/* one projection for both directions: W^T and bx side by side */
+		int64_t g = 3 * p->hidden;
+		float *wa = plan_alloc(x, (size_t)((p->input + 1) * 2 * g) * sizeof(float));
+		if (!wa)
+			return GRT_E_NOMEM;
+		for (int64_t k = 0; k <= p->input; k++)
+			for (int d = 0; d < 2; d++)
+				memcpy(wa + (k * 2 + d) * g, k < p->input ?
+				       p->w[d].wt + k * g : p->w[d].bx, (size_t)g * sizeof(float));
+		p->wt_all = wa;
+		p->bx_all = wa + p->input * 2 * g;
+	}
+	if (x->kern->gru_project &&
+	    x->kern->gru_project_fits(p->dirs * 3 * p->hidden, p->input))
+		p->project = x->kern->gru_project;
+	p->x_off = 0;
+	p->x_ld = p->input;
+	p->recur = x->kern->gru_recur_fits(p->hidden) ? x->kern->gru_recur : gru_recur_portable;
+	return GRT_OK;
+}
+
+static int gru_prepare(struct node *n, struct exec *x)
+{
+	static const enum dtype ftypes[] = { DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_UNDEFINED };
+	static const enum dtype itypes[] = { DT_INT32, DT_UNDEFINED };
+	struct tensor *xt, *w, *r, *b, *sl, *h0, *y = op_output(n, 0), *yh = op_output(n, 1);
+	struct gru_params *p;
+	int64_t hidden_attr, layout, dims[3];
+	int rc;
+	size_t at = 0;
+
+	if ((rc = op_check_arity(n, x, 3, 6, 0, 2)))
+		return rc;
+	xt = n->inputs[0];
+	w = n->inputs[1];
+	r = n->inputs[2];
+	b = op_input(n, 3);
+	sl = op_input(n, 4);
+	h0 = op_input(n, 5);
+	if ((rc = op_check_dtype(n, x, 0, ftypes)) || (rc = op_check_dtype(n, x, 4, itypes)))
+		return rc;
+	for (int i = 1; i < 6; i++) {
+		const struct tensor *t = op_input(n, i);
+		if (i != 4 && t && t->dtype != xt->dtype)
+			return op_fail(n, x, GRT_E_DTYPE, "input %d '%s' is %s but X is %s", i,
+			               t->name, dtype_name(t->dtype), dtype_name(xt->dtype));
+	}
+
+	p = plan_alloc(x, sizeof(*p));
+	if (!p)
+		return GRT_E_NOMEM;
+	n->params = p;
+
+	if ((rc = gru_attrs(n, x, p, &hidden_attr)))
+		return rc;
+	layout = p->layout;
 
 	/* shapes */
 	if (xt->ndim != 3)
@@ -382,42 +433,12 @@ static int gru_prepare(struct node *n, struct exec *x)
 	}
 	if (p->convert)
 		p->off_x = take(&at, (size_t)(p->seq * p->batch * p->input) * sizeof(float));
-	p->gemm = gemm_f32_pick();
+	p->gemm = x->kern->gemm;
 	p->fast = !p->convert && p->packed && !sl && p->lbr && !(p->clip > 0);
 	for (int d = 0; d < p->dirs; d++)
 		p->fast &= p->f[d].kind == ACT_SIGMOID && p->g[d].kind == ACT_TANH;
-	if (p->fast) {
-		p->rec.seq = p->seq;
-		p->rec.batch = p->batch;
-		p->rec.hidden = p->hidden;
-		p->rec.dirs = p->dirs;
-		p->rec.reverse = p->reverse;
-		gru_recur_layout(&p->rec, p->layout);
-		for (int d = 0; d < p->dirs; d++) {
-			p->rec.rt[d] = p->w[d].rt;
-			p->rec.rbh[d] = p->w[d].rbh;
-		}
-		gru_recur_pair(&p->rec);
-		p->wt_all = p->w[0].wt;
-		p->bx_all = p->w[0].bx;
-		if (p->dirs == 2) {
-			/* one projection for both directions: W^T and bx side by side */
-			int64_t g = 3 * p->hidden;
-			float *wa = plan_alloc(x, (size_t)((p->input + 1) * 2 * g) * sizeof(float));
-			if (!wa)
-				return GRT_E_NOMEM;
-			for (int64_t k = 0; k <= p->input; k++)
-				for (int d = 0; d < 2; d++)
-					memcpy(wa + (k * 2 + d) * g, k < p->input ?
-					       p->w[d].wt + k * g : p->w[d].bx, (size_t)g * sizeof(float));
-			p->wt_all = wa;
-			p->bx_all = wa + p->input * 2 * g;
-		}
-		p->project_avx2 = gru_project_avx2_ok(p->dirs * 3 * p->hidden, p->input);
-		p->x_off = 0;
-		p->x_ld = p->input;
-		p->recur = gru_recur_avx2_ok(p->hidden) ? gru_recur_avx2 : gru_recur_portable;
-	}
+	if (p->fast && (rc = gru_fast_prepare(x, p)))
+		return rc;
 	p->off_xw = take(&at, (size_t)(p->dirs * p->seq * p->batch * 3 * p->hidden) *
 	                      sizeof(float));
 	p->off_h = take(&at, (size_t)(p->dirs * p->batch * p->hidden) * sizeof(float));
@@ -631,8 +652,9 @@ void gru_recur_pair(struct gru_recur *q)
 }
 
 /* xw[rows][g] = bx + x[rows][input] wt (the product summed first); wt [input][g]. */
-static void project(gemm_f32_fn gemm, const float *xs, int64_t ldx, const float *wt,
-                    const float *bx, int64_t rows, int64_t in, int64_t g, float *xw)
+static void project(const struct gemm_ukernel *gemm, const float *xs, int64_t ldx,
+                    const float *wt, const float *bx, int64_t rows, int64_t in, int64_t g,
+                    float *xw)
 {
 	int64_t done = rows > 0;
 
@@ -643,7 +665,7 @@ static void project(gemm_f32_fn gemm, const float *xs, int64_t ldx, const float 
 		int64_t n = done < rows - done ? done : rows - done;
 		memcpy(xw + done * g, xw, (size_t)(n * g) * sizeof(float));
 	}
-	gemm(rows, g, in, xs, ldx, 1, wt, g, xw, g);
+	gemm_f32_run(gemm, rows, g, in, xs, ldx, 1, wt, g, xw, g);
 }
 
 static void store(struct tensor *t, const float *s)
@@ -752,8 +774,8 @@ static int gru_run(struct node *n, struct exec *x)
 
 	if (p->fast) {
 		/* float, packed, no sequence_lens: every direction at once */
-		if (p->project_avx2)
-			gru_project_avx2(seq * batch, p->input, p->x_ld, p->dirs * g, xs + p->x_off,
+		if (p->project)
+			p->project(seq * batch, p->input, p->x_ld, p->dirs * g, xs + p->x_off,
 			                 p->wt_all, p->bx_all, xw);
 		else
 			project(p->gemm, xs + p->x_off, p->x_ld, p->wt_all, p->bx_all, seq * batch,

@@ -2,12 +2,10 @@
  * ops/rnn.c's step in 8-float vectors with fused multiply-adds; hidden 4 with two
  * chains per vector (one per 128-bit half), hidden 8 and 16 one chain per vector,
  * two chains' steps interleaved; and the input projection with its sums in
- * registers. Only this file is compiled for those instructions (target pragma);
- * GRU's prepare calls it only when the CPU reports both. */
+ * registers. Built on x86-64 only, for those instructions (target pragma);
+ * kernels_avx2 (ops/cpu_x86.c) holds them, chosen only when the CPU reports both. */
 #include "ops/gru.h"
 #include "ops/mathfn.h"
-
-#if defined(__x86_64__) && defined(__GNUC__)
 
 #include <immintrin.h>
 
@@ -18,7 +16,11 @@
 #pragma GCC target("avx2,fma")
 #endif
 
-MATHFN_DEFINE(v8f, v8i, v8u)
+#define V v8f
+#define VI v8i
+#define VU v8u
+#define VF(name) v8f_##name
+#include "ops/mathfn_vec.h"
 
 /* The gate functions of ops/rnn.c (gate_sigmoid, gate_tanh), the same operations
  * in 8 lanes; the clamps as vmaxps / vminps, which keep a NaN in their second
@@ -293,49 +295,12 @@ void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float 
 #pragma GCC pop_options
 #endif
 
-int gru_recur_avx2_ok(int64_t hidden)
+int gru_recur_avx2_fits(int64_t hidden)
 {
-	return (hidden == 4 || hidden == 8 || hidden == 16) &&
-	       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	return hidden == 4 || hidden == 8 || hidden == 16;
 }
 
-int gru_project_avx2_ok(int64_t n, int64_t in)
+int gru_project_avx2_fits(int64_t n, int64_t in)
 {
-	return n % 8 == 0 && n >= 8 && n <= 48 && in >= 1 &&
-	       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	return n % 8 == 0 && n >= 8 && n <= 48 && in >= 1;
 }
-
-#else
-
-void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float *y,
-                    float *tmp)
-{
-	gru_recur_portable(q, xw, h, y, tmp);
-}
-
-int gru_recur_avx2_ok(int64_t hidden)
-{
-	(void)hidden;
-	return 0;
-}
-
-void gru_project_avx2(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
-                      const float *wt, const float *bx, float *xw)
-{
-	for (int64_t i = 0; i < rows; i++)
-		for (int64_t j = 0; j < n; j++) {
-			float s = 0;
-			for (int64_t k = 0; k < in; k++)
-				s += x[i * ldx + k] * wt[k * n + j];
-			xw[i * n + j] = s + bx[j];
-		}
-}
-
-int gru_project_avx2_ok(int64_t n, int64_t in)
-{
-	(void)n;
-	(void)in;
-	return 0;
-}
-
-#endif

@@ -215,7 +215,6 @@ static int try_concat_writers(struct rewrite_ctx *g, int i_cat)
 	return 1;
 }
 
-extern const struct op_def op_gru, op_concat;
-const struct rewrite_def rewrite_gru_layout = { &op_gru, REWRITE_NODE, try_gru_layout };
-const struct rewrite_def rewrite_concat_writers = { &op_concat, REWRITE_NODE,
+const struct rewrite_def rewrite_gru_layout = { "GRU", REWRITE_NODE, try_gru_layout };
+const struct rewrite_def rewrite_concat_writers = { "Concat", REWRITE_NODE,
 	try_concat_writers };

@@ -257,54 +257,19 @@ static int split_run(struct node *n, struct exec *x)
 typedef void tile_fn(void *restrict dst, const void *restrict src, int64_t np, int64_t nl,
                      int64_t ods, int64_t sis);
 
-#define DEFINE_TILE(bits)                                                               \
-static void tile_u##bits(void *restrict dst, const void *restrict src, int64_t np,      \
-                         int64_t nl, int64_t ods, int64_t sis)                          \
-{                                                                                       \
-	uint##bits##_t *restrict d = dst;                                               \
-	const uint##bits##_t *restrict s = src;                                         \
-	int64_t p = 0;                                                                  \
-	if (nl == 2) {          /* pairs: interleave two input rows */                  \
-		for (; p < np; p++, d += ods) {                                         \
-			d[0] = s[p];                                                    \
-			d[1] = s[sis + p];                                              \
-		}                                                                       \
-		return;                                                                 \
-	}                                                                               \
-	if (np == 2) {          /* two output rows from input pairs */                  \
-		for (int64_t l = 0; l < nl; l++, s += sis) {                            \
-			d[l] = s[0];                                                    \
-			d[ods + l] = s[1];                                              \
-		}                                                                       \
-		return;                                                                 \
-	}                                                                               \
-	for (; p + 4 <= np; p += 4) {                                                   \
-		uint##bits##_t *restrict d0 = d + p * ods;                              \
-		int64_t l = 0;                                                          \
-		for (; l + 4 <= nl; l += 4) {                                           \
-			const uint##bits##_t *s0 = s + l * sis + p;                     \
-			const uint##bits##_t *s1 = s0 + sis, *s2 = s1 + sis;            \
-			const uint##bits##_t *s3 = s2 + sis;                            \
-			for (int j = 0; j < 4; j++) {                                   \
-				d0[j * ods + l] = s0[j];                                \
-				d0[j * ods + l + 1] = s1[j];                            \
-				d0[j * ods + l + 2] = s2[j];                            \
-				d0[j * ods + l + 3] = s3[j];                            \
-			}                                                               \
-		}                                                                       \
-		for (; l < nl; l++)                                                     \
-			for (int j = 0; j < 4; j++)                                     \
-				d0[j * ods + l] = s[l * sis + p + j];                   \
-	}                                                                               \
-	for (; p < np; p++)                                                             \
-		for (int64_t l = 0; l < nl; l++)                                        \
-			d[p * ods + l] = s[l * sis + p];                                \
-}
-
-DEFINE_TILE(8)
-DEFINE_TILE(16)
-DEFINE_TILE(32)
-DEFINE_TILE(64)
+/* tile_u8 .. tile_u64 (ops/transpose_tile.h) */
+#define KN(name) name##_u8
+#define T uint8_t
+#include "ops/transpose_tile.h"
+#define KN(name) name##_u16
+#define T uint16_t
+#include "ops/transpose_tile.h"
+#define KN(name) name##_u32
+#define T uint32_t
+#include "ops/transpose_tile.h"
+#define KN(name) name##_u64
+#define T uint64_t
+#include "ops/transpose_tile.h"
 
 /* Tile edge in elements: 32 x 32 keeps a tile's 32 input and 32 output
  * lines (and pages) in the first-level cache and TLB. */

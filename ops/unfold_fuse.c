@@ -210,7 +210,6 @@ static int try_unfold_slices(struct rewrite_ctx *g, int i_c)
 	return 2 * kw + 1 + (pad != NULL);   /* nodes replaced */
 }
 
-extern const struct op_def op_transpose, op_concat;
-const struct rewrite_def rewrite_unfold_gathers = { &op_transpose, REWRITE_NODE,
+const struct rewrite_def rewrite_unfold_gathers = { "Transpose", REWRITE_NODE,
 	try_unfold_gathers };
-const struct rewrite_def rewrite_unfold_slices = { &op_concat, REWRITE_NODE, try_unfold_slices };
+const struct rewrite_def rewrite_unfold_slices = { "Concat", REWRITE_NODE, try_unfold_slices };

@@ -5,6 +5,7 @@
  * operator: the rewrites live next to the op families they serve
  * (ops/<family>_fuse.c). */
 #include <stdlib.h>
+#include <string.h>
 #include "runtime/internal.h"
 #include "ops/rewrite.h"
 
@@ -23,7 +24,7 @@ static int rewrite_node(struct rewrite_ctx *g, enum rewrite_phase p, int i)
 	for (int r = 0; r < rewrite_table_len; r++) {
 		const struct rewrite_def *d = rewrite_table[r];
 		int rc;
-		if (d->phase != p || d->op != g->nodes[i].op)
+		if (d->phase != p || strcmp(d->op_type, g->nodes[i].op->op_type))
 			continue;
 		rc = d->apply(g, i);
 		if (rc)

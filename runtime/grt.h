@@ -145,6 +145,8 @@ typedef struct grt_session_opts {
 #define GRT_SESSION_NO_FOLD_BN 32u      /* debugging: keep BatchNormalization after Conv */
 #define GRT_SESSION_NO_EPILOGUE 64u     /* debugging: keep activations (Sigmoid, Tanh,
                                          * PRelu) as nodes, not in their producer's kernel */
+#define GRT_SESSION_PORTABLE 128u       /* testing: the portable kernels even where the CPU
+                                         * has faster ones (AVX2): compare against them */
 
 GRT_API int grt_session_create(const grt_model *m, const grt_session_opts *opts,
                                grt_session **out, char *err, size_t err_len);

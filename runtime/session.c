@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "ops/cpu.h"
 #include "runtime/internal.h"
 
 static void exec_init(grt_session *s, char *err, size_t err_len)
@@ -734,6 +735,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	s->pool.limit = s->budget;
 	s->stats.n_nodes_model = m->n_nodes;
 	exec_init(s, err, err_len);
+	s->exec.kern = kernels_select(opts && (opts->flags & GRT_SESSION_PORTABLE));
 	s->tensors = calloc((size_t)m->n_values + 1, sizeof(*s->tensors));
 	s->inputs = pool_alloc(&s->pool.blocks, ((size_t)m->n_inputs + 1) * sizeof(*s->inputs));
 	s->outputs = pool_alloc(&s->pool.blocks, ((size_t)m->n_outputs + 1) * sizeof(*s->outputs));

@@ -9,11 +9,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ops/cpu.h"
 #include "ops/mathfn.h"
 #include "tests/op_harness.h"
 
 /* Every 61st float in [-110, 110] (about 36 million values) through the array
- * forms (avx2: the AVX2 ones, if the CPU has it), against libm in double: the
+ * forms (avx2: this CPU's kernel table's, ops/cpu.h), against libm in double: the
  * worst error in ulps, and where. */
 static void mathfn_sweep(int which, int avx2, double max_ulps)
 {
@@ -34,11 +35,11 @@ static void mathfn_sweep(int which, int avx2, double max_ulps)
 				for (int i = 0; i < n; i++)
 					out[i] = fast_expf(in[i]);
 			else if (which == 1 && avx2)
-				fast_sigmoidf_n_avx2(out, in, n);
+				kernels_for_cpu()->sigmoid_f32(out, in, n);
 			else if (which == 1)
 				fast_sigmoidf_n(out, in, n);
 			else if (avx2)
-				fast_tanhf_n_avx2(out, in, n);
+				kernels_for_cpu()->tanh_f32(out, in, n);
 			else
 				fast_tanhf_n(out, in, n);
 			for (int i = 0; i < n; i++) {
@@ -52,9 +53,9 @@ static void mathfn_sweep(int which, int avx2, double max_ulps)
 			}
 			n = 0;
 		}
-	ck_assert_msg(worst <= max_ulps, "%s%s: %.2f ulp at x = %.9g (limit %.1f)",
+	ck_assert_msg(worst <= max_ulps, "%s %s: %.2f ulp at x = %.9g (limit %.1f)",
 	              which == 0 ? "exp" : which == 1 ? "sigmoid" : "tanh",
-	              avx2 ? " (AVX2)" : "", worst, (double)worst_x, max_ulps);
+	              avx2 ? kernels_for_cpu()->name : "", worst, (double)worst_x, max_ulps);
 }
 
 START_TEST(mathfn_exp_dense)
@@ -66,7 +67,7 @@ END_TEST
 START_TEST(mathfn_sigmoid_dense)
 {
 	mathfn_sweep(1, 0, 4.0);
-	if (mathfn_avx2_ok())
+	if (kernels_for_cpu() != &kernels_portable)
 		mathfn_sweep(1, 1, 4.0);
 }
 END_TEST
@@ -74,7 +75,7 @@ END_TEST
 START_TEST(mathfn_tanh_dense)
 {
 	mathfn_sweep(2, 0, 3.0);
-	if (mathfn_avx2_ok())
+	if (kernels_for_cpu() != &kernels_portable)
 		mathfn_sweep(2, 1, 3.0);
 }
 END_TEST

@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/grt.h"
+#include "ops/cpu.h"
+#include "runtime/internal.h"
 #include "tests/check_util.h"
 #include "tests/testset.h"
 
@@ -73,8 +74,9 @@ static int find_output(const grt_model *m, const char *in_name)
 /* Streams all 611 frames of mix_stft.npy through a streaming model, caches
  * fed back from the matching *_out outputs. DNS3 models: every frame's enh
  * against mix_enh_gtcrn_simple_spec.npy. Every model: all outputs at the
- * frames of its golden data sets. */
-static void stream_run(const char *name, int check_spec)
+ * frames of its golden data sets. flags: GRT_SESSION_*. Returns the sum of every
+ * frame's enh (a fingerprint of the rounding). */
+static double stream_run(const char *name, int check_spec, unsigned flags)
 {
 	static const int set_frames[] = { 0, 1, 10, 100, 300, 610 };
 	grt_model *m = load(name);
@@ -84,7 +86,8 @@ static void stream_run(const char *name, int check_spec)
 	int64_t dims[8], gdims[8];
 	int nd, gnd, T, n_in = grt_model_n_inputs(m), set = 0;
 	grt_value mix, enh;
-	double worst = 0;
+	double worst = 0, sum = 0;
+	grt_session_opts opts = { .flags = flags };
 
 	ck_assert_int_eq(ts_load_npy(TESTDATA_DIR "/mix_stft.npy", &stft, dims, &nd), GRT_OK);
 	ck_assert_int_eq(nd, 4);
@@ -95,7 +98,9 @@ static void stream_run(const char *name, int check_spec)
 		                             gdims, &gnd), GRT_OK);
 		ck_assert_int_eq(gdims[2], T);
 	}
-	ck_assert_int_eq(grt_session_create(m, NULL, &s, err, sizeof(err)), GRT_OK);
+	ck_assert_int_eq(grt_session_create(m, &opts, &s, err, sizeof(err)), GRT_OK);
+	ck_assert_ptr_eq(s->exec.kern, flags & GRT_SESSION_PORTABLE ? &kernels_portable
+	                                                             : kernels_for_cpu());
 	for (int i = 0; i < n_in; i++) {          /* caches start at zero */
 		grt_value v;
 		grt_session_input(s, i, &v);
@@ -111,6 +116,8 @@ static void stream_run(const char *name, int check_spec)
 		ck_assert_msg(grt_session_run(s) == GRT_OK, "%s frame %d: %s", name, t,
 		              grt_session_errmsg(s));
 		grt_session_output(s, grt_model_find_output(m, "enh"), &enh);
+		for (int64_t k = 0; k < grt_value_numel(&enh); k++)
+			sum += ((const float *)enh.data)[k];
 		if (check_spec) {
 			const float *y = enh.data;
 			for (int f = 0; f < 257; f++)
@@ -164,19 +171,36 @@ static void stream_run(const char *name, int check_spec)
 	}
 	ck_assert_int_eq(set, 6);
 	if (check_spec)
-		printf("%s: 611 streamed frames, enh max abs diff %.3g vs mix_enh_gtcrn_simple_spec.npy\n",
-		       name, worst);
+		printf("%s (%s kernels): 611 streamed frames, enh max abs diff %.3g vs "
+		       "mix_enh_gtcrn_simple_spec.npy\n", name, s->exec.kern->name, worst);
 	free(stft);
 	free(gold);
 	grt_session_free(s);
 	grt_model_free(m);
+	return sum;
 }
 
-START_TEST(stream_simple) { stream_run("gtcrn_simple", 1); }
+START_TEST(stream_simple) { stream_run("gtcrn_simple", 1, 0); }
 END_TEST
-START_TEST(stream_unsimplified) { stream_run("gtcrn_stream", 1); }
+START_TEST(stream_unsimplified) { stream_run("gtcrn_stream", 1, 0); }
 END_TEST
-START_TEST(stream_vctk) { stream_run("gtcrn_stream_vctk", 0); }
+START_TEST(stream_vctk) { stream_run("gtcrn_stream_vctk", 0, 0); }
+END_TEST
+
+/* GRT_SESSION_PORTABLE: the session runs the portable kernel table (ops/cpu.h) and
+ * meets the same goldens; where this CPU has a faster table (AVX2), the two runs
+ * round differently (fused multiply-adds), so the portable kernels really ran. */
+START_TEST(stream_portable)
+{
+	double fast = stream_run("gtcrn_simple", 1, 0);
+	double portable = stream_run("gtcrn_simple", 1, GRT_SESSION_PORTABLE);
+
+	printf("gtcrn_simple enh sum: %s %.17g, portable %.17g\n", kernels_for_cpu()->name,
+	       fast, portable);
+	if (kernels_for_cpu() != &kernels_portable)
+		ck_assert_msg(fast != portable, "%s and portable kernels gave the same sums",
+		              kernels_for_cpu()->name);
+}
 END_TEST
 
 int main(void)
@@ -184,7 +208,7 @@ int main(void)
 	const struct test_def tests[] = {
 		{ "golden", golden_sets, 0, N_MODELS, 600 },
 		{ "stream", stream_simple, .timeout_s = 600 }, { "stream", stream_unsimplified },
-		{ "stream", stream_vctk },
+		{ "stream", stream_vctk }, { "stream", stream_portable },
 	};
 	Suite *s = suite_from_table("models", tests, N_ELEMS(tests));
 

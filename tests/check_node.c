@@ -25,8 +25,8 @@ static int n_known;
 
 static int op_known(const char *op_type)
 {
-	for (int i = 0; i < op_table_len; i++)
-		if (!strcmp(op_table[i]->op_type, op_type))
+	for (int i = 0; i < op_count(); i++)
+		if (!strcmp(op_at(i)->op_type, op_type))
 			return 1;
 	return 0;
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ops/conv.h"
+#include "ops/cpu.h"
 #include "ops/mathfn.h"
 #include "tests/op_harness.h"
 
@@ -1025,7 +1025,9 @@ START_TEST(plane_variants)
 	enum { NX = 256, NY = 100 };
 	static float x[NX], w[4 * 12], y[4 * NY];
 	static int64_t off[12];
-	const int avx2 = conv_avx2_ok();
+	/* the portable table, then this CPU's if it has another (ops/cpu.h) */
+	const struct kernels *kt[2] = { &kernels_portable, kernels_for_cpu() };
+	const int avx2 = kt[1] != kt[0];
 	float bias[4] = { 0.5f, -1, 0, 2 }, slope[4] = { 0.25f, -0.5f, 0, 1.5f };
 
 	rng_state = 4242u;
@@ -1051,14 +1053,11 @@ START_TEST(plane_variants)
 				/* x from the end, so that a read past n + maxo leaves the array */
 				const float *xp = x + NX - (n + maxo + 3 * xs);
 				if (four)
-					(use_avx2 ? conv_plane4_f32_avx2 : conv_plane4_f32_portable)(
-					        y, NY, n, xp, xs, off, w, nq, bias, sl);
+					kt[use_avx2]->conv_plane4(y, NY, n, xp, xs, off, w, nq, bias, sl);
 				else if (two)
-					(use_avx2 ? conv_plane2_f32_avx2 : conv_plane2_f32_portable)(
-					        y, NY, n, xp, off, w, nq, bias, sl);
+					kt[use_avx2]->conv_plane2(y, NY, n, xp, off, w, nq, bias, sl);
 				else
-					(use_avx2 ? conv_plane_f32_avx2 : conv_plane_f32_portable)(
-					        y, n, xp, off, w, nq, bias[0], sl);
+					kt[use_avx2]->conv_plane(y, n, xp, off, w, nq, bias[0], sl);
 				for (int j = 0; j < (four ? 4 : two ? 2 : 1); j++)
 					for (int64_t o = 0; o < NY; o++) {
 						float got = y[j * NY + o];
@@ -1067,9 +1066,9 @@ START_TEST(plane_variants)
 						if (act && want < 0 && o < n)
 							want *= slope[j];
 						ck_assert_msg(fabs(got - want) <= 1e-5 + 1e-6 * fabs(want),
-						              "plane%s%s%s xs %lld n %lld nq %lld channel %d "
+						              "plane%s %s%s xs %lld n %lld nq %lld channel %d "
 						              "y[%lld]: got %.9g, expected %.9g",
-						              four ? "4" : two ? "2" : "", use_avx2 ? " avx2" : "",
+						              four ? "4" : two ? "2" : "", kt[use_avx2]->name,
 						              act ? " prelu" : "", (long long)xs, (long long)n,
 						              (long long)nq, j, (long long)o, got, want);
 					}
@@ -1083,18 +1082,19 @@ START_TEST(phase_copy_variants)
 {
 	enum { N = 70 };
 	static float x[2 * N], e[N + 1], o[N + 1], y[2 * N + 1];
-	const int avx2 = conv_avx2_ok();
+	const struct kernels *kt[2] = { &kernels_portable, kernels_for_cpu() };
+	const int avx2 = kt[1] != kt[0];
 
 	for (int i = 0; i < 2 * N; i++)
 		x[i] = (float)i + 0.5f;
 	for (int v = 0; v < (avx2 ? 2 : 1); v++)
 		for (int64_t n = 0; n <= N; n++) {
-			const char *name = v ? "avx2" : "portable";
+			const char *name = kt[v]->name;
 			/* x from the end: 2 n inputs */
 			const float *xp = x + 2 * N - 2 * n;
 			for (int i = 0; i <= N; i++)
 				e[i] = o[i] = -1;
-			(v ? conv_deint2_f32_avx2 : conv_deint2_f32_portable)(e, o, xp, n);
+			kt[v]->conv_deint2(e, o, xp, n);
 			for (int64_t i = 0; i <= N; i++) {
 				ck_assert_msg(e[i] == (i < n ? xp[2 * i] : -1),
 				              "deint2 %s n %lld: e[%lld] = %g", name, (long long)n,
@@ -1110,7 +1110,7 @@ START_TEST(phase_copy_variants)
 			}
 			for (int i = 0; i <= 2 * N; i++)
 				y[i] = -1;
-			(v ? conv_int2_f32_avx2 : conv_int2_f32_portable)(y, e, o, n);
+			kt[v]->conv_int2(y, e, o, n);
 			for (int64_t i = 0; i <= 2 * N; i++)
 				ck_assert_msg(y[i] == (i < n ? (float)i : -1),
 				              "int2 %s n %lld: y[%lld] = %g", name, (long long)n,

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ops/gemm.h"
+#include "ops/cpu.h"
 #include "tests/op_harness.h"
 
 /* --- MatMul --- */
@@ -243,7 +243,8 @@ START_TEST(matmul_gemm_variants)
 	static const int64_t ns[] = { 1, 3, 4, 5, 8, 12, 15, 16, 17, 24, 31, 33, 40, 65 };
 	static const int64_t ks[] = { 1, 2, 7, 24 };
 	static float a[9 * 24], b[24 * 65], c0[9 * 70], c1[9 * 70], c2[9 * 70];
-	const int avx2 = gemm_f32_avx2_ok();
+	const struct kernels *kc = kernels_for_cpu();   /* this CPU's table (ops/cpu.h) */
+	const int avx2 = kc != &kernels_portable;
 
 	rng_state = 4242u;
 	fill(a, 9 * 24, 1);
@@ -257,9 +258,10 @@ START_TEST(matmul_gemm_variants)
 					fill(c0, 9 * 70, 1);
 					memcpy(c1, c0, sizeof(c0));
 					memcpy(c2, c0, sizeof(c0));
-					gemm_f32_portable(m, n, k, a, a_rs, a_cs, b, n, c1, ldc);
+					gemm_f32_run(kernels_portable.gemm, m, n, k, a, a_rs, a_cs, b, n,
+					             c1, ldc);
 					if (avx2)
-						gemm_f32_avx2(m, n, k, a, a_rs, a_cs, b, n, c2, ldc);
+						gemm_f32_run(kc->gemm, m, n, k, a, a_rs, a_cs, b, n, c2, ldc);
 					for (int64_t i = 0; i < m; i++)
 						for (int64_t j = 0; j < ldc; j++) {
 							double e = c0[i * ldc + j];
@@ -272,8 +274,8 @@ START_TEST(matmul_gemm_variants)
 							              (long long)n, (long long)k, tr, (long long)i,
 							              (long long)j, (double)g1, e);
 							ck_assert_msg(!avx2 || fabs(g2 - g1) <= 1e-5 * (1 + fabs(g1)),
-							              "avx2 m %lld n %lld k %lld tr %d C[%lld][%lld]: "
-							              "got %.8g, portable %.8g", (long long)m,
+							              "%s m %lld n %lld k %lld tr %d C[%lld][%lld]: "
+							              "got %.8g, portable %.8g", kc->name, (long long)m,
 							              (long long)n, (long long)k, tr, (long long)i,
 							              (long long)j, (double)g2, (double)g1);
 						}

@@ -7,8 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ops/gemm.h"
-#include "ops/gru.h"
+#include "ops/cpu.h"
 #include "tests/op_harness.h"
 
 /* --- GRU --- */
@@ -437,7 +436,8 @@ START_TEST(gru_values_fast_vs_general)
 }
 END_TEST
 
-/* One comparison of gru_recur_avx2 with gru_recur_portable: the same arguments,
+/* One comparison of this CPU's recurrence (ops/cpu.h) with gru_recur_portable: the
+ * same arguments,
  * random, in buffers of their exact sizes (special: xw from the gates' edge
  * values instead: signed zeros, tiny, the clamps, huge, infinite); Y and the final
  * state agree to 1e-6 relative (values of 1 and less: 1e-6). */
@@ -472,17 +472,17 @@ static void check_recur_variant(int hs, int dir, int layout, int batch, int seq,
 	memcpy(h2, h1, sizeof(float) * n_h);
 	gru_recur_pair(&q);
 	gru_recur_portable(&q, xw, h1, want_y ? y1 : NULL, tmp);
-	gru_recur_avx2(&q, xw, h2, want_y ? y2 : NULL, tmp);
+	kernels_for_cpu()->gru_recur(&q, xw, h2, want_y ? y2 : NULL, tmp);
 	for (size_t j = 0; j < (want_y ? n_y : 0); j++)
 		ck_assert_msg(fabsf(y1[j] - y2[j]) <= 1e-6f * fmaxf(1.0f, fabsf(y1[j])),
-		              "hidden %d direction %d layout %d batch %d seq %d: Y[%zu]: avx2 "
+		              "hidden %d direction %d layout %d batch %d seq %d: Y[%zu]: %s "
 		              "%.9g, portable %.9g", hs, dir, layout, batch, seq, j,
-		              (double)y2[j], (double)y1[j]);
+		              kernels_for_cpu()->name, (double)y2[j], (double)y1[j]);
 	for (size_t j = 0; j < n_h; j++)
 		ck_assert_msg(fabsf(h1[j] - h2[j]) <= 1e-6f * fmaxf(1.0f, fabsf(h1[j])),
-		              "hidden %d direction %d layout %d batch %d seq %d: h[%zu]: avx2 "
+		              "hidden %d direction %d layout %d batch %d seq %d: h[%zu]: %s "
 		              "%.9g, portable %.9g", hs, dir, layout, batch, seq, j,
-		              (double)h2[j], (double)h1[j]);
+		              kernels_for_cpu()->name, (double)h2[j], (double)h1[j]);
 	free(rt);
 	free(rbh);
 	free(xw);
@@ -493,7 +493,7 @@ static void check_recur_variant(int hs, int dir, int layout, int batch, int seq,
 	free(y2);
 }
 
-/* gru_recur_avx2 against gru_recur_portable, where the CPU has AVX2 and FMA:
+/* This CPU's recurrence against gru_recur_portable, where it has another (AVX2):
  * hidden 4 (two chains per vector: the two directions, or batch entries b and
  * b + 1 and an odd last one alone), 8 and 16; forward, reverse, bidirectional;
  * both layouts; odd and even batch; one step and many; with and without Y; xw at
@@ -503,7 +503,10 @@ START_TEST(gru_recur_variants)
 	static const int hidden[] = { 4, 8, 16 }, batches[] = { 1, 2, 3, 4, 5 };
 	static const int seqs[] = { 1, 2, 9 };
 
-	if (!gru_recur_avx2_ok(4) || !gru_recur_avx2_ok(8) || !gru_recur_avx2_ok(16))
+	const struct kernels *k = kernels_for_cpu();
+
+	if (k == &kernels_portable || !k->gru_recur_fits(4) || !k->gru_recur_fits(8) ||
+	    !k->gru_recur_fits(16))
 		return;
 	for (size_t i = 0; i < 3; i++)
 		for (int dir = 0; dir < 3; dir++)
@@ -591,34 +594,36 @@ START_TEST(gru_recur_strides)
 		for (int dir = 0; dir < 3; dir++)
 			for (int batch = 1; batch <= 3; batch++) {
 				check_recur_strides(hidden[i], dir, batch, 4, gru_recur_portable);
-				if (gru_recur_avx2_ok(hidden[i]))
-					check_recur_strides(hidden[i], dir, batch, 4, gru_recur_avx2);
+				if (kernels_for_cpu()->gru_recur_fits(hidden[i]))
+					check_recur_strides(hidden[i], dir, batch, 4,
+					                    kernels_for_cpu()->gru_recur);
 			}
 }
 END_TEST
 
-/* gru_project_avx2 against the plain sums (from k = 0 up, then the bias), where
- * the CPU has AVX2 and FMA: every width it takes (8 to 48 columns), inputs 1 to
+/* This CPU's one-pass projection (ops/cpu.h) against the plain sums (from k = 0 up,
+ * then the bias), where it has one (AVX2): every width it takes (8 to 48 columns), inputs 1 to
  * 16, row counts around its blocks of 2, 3 and 4; within 1e-6 relative. */
 START_TEST(gru_project_variant)
 {
 	static const int ins[] = { 1, 3, 8, 16 }, rows[] = { 1, 2, 3, 4, 5, 7, 9, 37 };
 	float x[37 * 16], wt[16 * 48], bx[48], xw[37 * 48];
+	const struct kernels *kc = kernels_for_cpu();
 
-	if (!gru_project_avx2_ok(8, 1))
+	if (!kc->gru_project)
 		return;
 	for (int n = 8; n <= 48; n += 8)
 		for (size_t a = 0; a < sizeof(ins) / sizeof(ins[0]); a++)
 			for (size_t b = 0; b < sizeof(rows) / sizeof(rows[0]); b++) {
 				int in = ins[a], m = rows[b];
-				ck_assert(gru_project_avx2_ok(n, in));
+				ck_assert(kc->gru_project_fits(n, in));
 				rng_state = (uint32_t)(n * 100 + in * 10 + m);
 				fill(x, m * in, 2.0f);
 				fill(wt, in * n, 0.7f);
 				fill(bx, n, 0.5f);
 				for (int i = 0; i < m * n + (m < 37 ? n : 0); i++)
 					xw[i] = -99.0f;
-				gru_project_avx2(m, in, in, n, x, wt, bx, xw);
+				kc->gru_project(m, in, in, n, x, wt, bx, xw);
 				for (int i = 0; i < m; i++)
 					for (int j = 0; j < n; j++) {
 						float s = 0, got = xw[i * n + j], want;
@@ -626,16 +631,16 @@ START_TEST(gru_project_variant)
 							s += x[i * in + k] * wt[k * n + j];
 						want = s + bx[j];
 						ck_assert_msg(fabsf(got - want) <= 1e-6f * fmaxf(1.0f, fabsf(want)),
-						              "n %d input %d rows %d: xw[%d][%d] avx2 %.9g, "
-						              "plain %.9g", n, in, m, i, j, (double)got,
+						              "n %d input %d rows %d: xw[%d][%d] %s %.9g, "
+						              "plain %.9g", n, in, m, i, j, kc->name, (double)got,
 						              (double)want);
 					}
 				if (m < 37)     /* nothing written past the last row */
 					ck_assert_msg(xw[m * n] == -99.0f, "n %d input %d rows %d: wrote "
 					              "past xw", n, in, m);
 			}
-	ck_assert(!gru_project_avx2_ok(12, 8) && !gru_project_avx2_ok(56, 8) &&
-	          !gru_project_avx2_ok(24, 0));
+	ck_assert(!kc->gru_project_fits(12, 8) && !kc->gru_project_fits(56, 8) &&
+	          !kc->gru_project_fits(24, 0));
 }
 END_TEST
 

@@ -14,22 +14,34 @@
 
 static char err[512];
 
-START_TEST(registry_sorted)
+/* op_at(first .. first + len - 1): op_table, or the unary table. */
+static void check_sorted(const char *table, int first, int len)
 {
-	for (int i = 0; i < op_table_len; i++) {
-		const struct op_def *a = op_table[i];
+	for (int i = first; i < first + len; i++) {
+		const struct op_def *a = op_at(i);
 		ck_assert_msg(a->since >= 1 && a->since <= a->until, "%s: bad opset range %d..%d",
 		              a->op_type, a->since, a->until);
 		ck_assert_ptr_nonnull(a->prepare);
 		ck_assert_ptr_nonnull(a->run);
-		if (i) {
-			const struct op_def *p = op_table[i - 1];
+		if (i > first) {
+			const struct op_def *p = op_at(i - 1);
 			int c = strcmp(p->op_type, a->op_type);
 			ck_assert_msg(c < 0 || (c == 0 && p->until < a->since),
-			              "op_table[%d] %s (%d..%d) is out of order or overlaps %s (%d..%d)",
-			              i, a->op_type, a->since, a->until, p->op_type, p->since, p->until);
+			              "%s[%d] %s (%d..%d) is out of order or overlaps %s (%d..%d)",
+			              table, i - first, a->op_type, a->since, a->until, p->op_type,
+			              p->since, p->until);
 		}
 	}
+}
+
+START_TEST(registry_sorted)
+{
+	check_sorted("op_table", 0, op_table_len);
+	check_sorted("unary_table", op_table_len, op_count() - op_table_len);
+	for (int i = op_table_len; i < op_count(); i++)
+		for (int j = 0; j < op_table_len; j++)
+			ck_assert_msg(strcmp(op_at(i)->op_type, op_table[j]->op_type),
+			              "%s is in op_table and in the unary table", op_table[j]->op_type);
 }
 END_TEST
 
@@ -42,8 +54,8 @@ START_TEST(registry_lookup)
 	ck_assert_ptr_ne(s11, s13);
 	ck_assert_ptr_null(op_lookup("NoSuchOp", 13));
 	ck_assert_ptr_null(op_lookup("Conv", 0));
-	for (int i = 0; i < op_table_len; i++)
-		ck_assert_ptr_eq(op_lookup(op_table[i]->op_type, op_table[i]->since), op_table[i]);
+	for (int i = 0; i < op_count(); i++)
+		ck_assert_ptr_eq(op_lookup(op_at(i)->op_type, op_at(i)->since), op_at(i));
 }
 END_TEST
 

@@ -3,6 +3,7 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
+#include "ops/cpu.h"
 #include "tests/op_harness.h"
 
 void h_init(struct harness *h, const char *op_type, int opset)
@@ -18,6 +19,7 @@ void h_init(struct harness *h, const char *op_type, int opset)
 	h->x.errmsg = h->err;
 	h->x.errlen = sizeof(h->err);
 	h->x.pool = &h->pool;
+	h->x.kern = kernels_select(0);
 }
 
 struct tensor *h_input(struct harness *h, enum dtype dt, int ndim, const int64_t *dims,

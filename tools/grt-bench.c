@@ -80,6 +80,7 @@ struct opts {
 	long runs;                  /* timed whole-file runs (offline) */
 	long top;                   /* nodes listed by --profile */
 	int profile, json;
+	int portable;               /* GRT_SESSION_PORTABLE: the portable kernels */
 };
 
 struct bench {
@@ -142,6 +143,8 @@ static void usage(FILE *f)
 	        "                   the time per op type, per node and per module path\n"
 	        "  --top N          nodes listed by --profile (default 20)\n"
 	        "  --json           print only the JSON line (no --profile tables)\n"
+	        "  --portable       run the portable kernels even where the CPU has faster\n"
+	        "                   ones (AVX2): GRT_SESSION_PORTABLE\n"
 	        "  --save-spec FILE write the model's input spectrum (1, F, T, 2) as .npy\n",
 	        DEFAULT_WAV);
 }
@@ -178,6 +181,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			continue;
 		} else if (!strcmp(a, "--json")) {
 			o->json = 1;
+			continue;
+		} else if (!strcmp(a, "--portable")) {
+			o->portable = 1;
 			continue;
 		} else if (!strcmp(a, "--wav") && v) {
 			o->wav = v;
@@ -415,6 +421,8 @@ static int make_session(struct bench *b)
 	int spec = b->kind == KIND_GENERIC ? -1 : grt_model_find_input(b->g, b->info.spec_input);
 
 	memset(&so, 0, sizeof(so));
+	if (b->o->portable)
+		so.flags |= GRT_SESSION_PORTABLE;
 	if (b->kind == KIND_STREAMING)       /* as the enhancement library plans it */
 		for (int k = 0; k < b->info.n_caches; k++) {
 			const char *ci;

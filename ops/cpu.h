@@ -1,0 +1,60 @@
+/* cpu.h - the kernels that exist once per instruction set, gathered in one table per
+ * set, and the one place that chooses a table from the CPU's features. A session
+ * chooses its table once when it is created (kernels_select(), stored in struct
+ * exec's kern); each op's prepare copies what it needs from x->kern into its params,
+ * so run() calls kernels through plain pointers and nothing is chosen twice.
+ * Every variant of a kernel computes the same sums in the same order; they differ
+ * only by fused multiply-adds (the contracts are in the headers named below). */
+#ifndef OPS_CPU_H
+#define OPS_CPU_H
+
+#include <stdint.h>
+#include "ops/conv.h"
+#include "ops/gemm.h"
+#include "ops/gru.h"
+
+/* o[i] = f(a[i]) for i < n, float; o may equal a. */
+typedef void (*vec_f32_fn)(float *o, const float *a, int64_t n);
+
+struct kernels {
+	const char *name;                   /* "portable", "avx2": for tests and messages */
+	const struct gemm_ukernel *gemm;    /* the float matrix product (ops/gemm.h) */
+	/* Conv and ConvTranspose's plane and taps algorithms (ops/conv.h) */
+	conv_plane_f32_fn conv_plane;       /* one output channel */
+	conv_plane4_f32_fn conv_plane4;     /* four */
+	conv_plane2_f32_fn conv_plane2;     /* two sharing the input */
+	conv_deint2_f32_fn conv_deint2;     /* stride-2 input phases */
+	conv_int2_f32_fn conv_int2;         /* stride-2 output phases */
+	/* GRU (ops/gru.h): the recurrence, for the hidden sizes gru_recur_fits accepts
+	 * (else GRU takes gru_recur_portable); the input projection X W^T + biases in one
+	 * pass, where gru_project_fits(n, input) (NULL: a matrix product then the biases) */
+	gru_recur_fn gru_recur;
+	int (*gru_recur_fits)(int64_t hidden);
+	gru_project_fn gru_project;
+	int (*gru_project_fits)(int64_t n, int64_t in);
+	/* float Sigmoid and Tanh over arrays (ops/mathfn.h): the ops and fused epilogues */
+	vec_f32_fn sigmoid_f32;
+	vec_f32_fn tanh_f32;
+};
+
+/* The tables. kernels_portable (ops/cpu.c) runs everywhere: GNU C vectors of 4
+ * floats (SSE2 on x86-64, NEON on arm64, scalar code elsewhere). The others are built
+ * only where their instruction set exists (configure's host CPU, Makefile.am):
+ *   kernels_avx2          x86-64 with AVX2 and FMA (ops/cpu_x86.c; the *_avx2.c files)
+ *   kernels_neon          arm64 (to come: ops/cpu_arm.c; *_neon.c files)
+ *   kernels_wasm_simd128  WebAssembly SIMD128 (to come: ops/cpu_wasm.c; *_wasm.c files)
+ * A new table fills every member; where it has no faster form of a kernel it uses
+ * the portable function. */
+extern const struct kernels kernels_portable;
+extern const struct kernels kernels_avx2;
+
+/* The fastest table this CPU runs: the only place that asks the CPU for its
+ * features (ops/cpu_x86.c on x86-64; ops/cpu_generic.c, the portable table,
+ * elsewhere). Pure: no state, the same answer every time. */
+const struct kernels *kernels_for_cpu(void);
+
+/* A session's table: kernels_portable when portable is set (GRT_SESSION_PORTABLE:
+ * tests compare the instruction sets with it), else kernels_for_cpu(). */
+const struct kernels *kernels_select(int portable);
+
+#endif

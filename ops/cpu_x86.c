@@ -1,0 +1,28 @@
+/* cpu_x86.c - the x86-64 kernel table and the CPU-feature choice (ops/cpu.h). Built
+ * on x86-64 only (Makefile.am, CPU_X86). */
+#include "ops/cpu.h"
+#include "ops/mathfn.h"
+
+/* AVX2 + FMA (ops/gemm_avx2.c, ops/conv_avx2.c, ops/rnn_avx2.c, ops/mathfn_avx2.c) */
+const struct kernels kernels_avx2 = {
+	.name = "avx2",
+	.gemm = &gemm_ukernel_avx2,
+	.conv_plane = conv_plane_f32_avx2,
+	.conv_plane4 = conv_plane4_f32_avx2,
+	.conv_plane2 = conv_plane2_f32_avx2,
+	.conv_deint2 = conv_deint2_f32_avx2,
+	.conv_int2 = conv_int2_f32_avx2,
+	.gru_recur = gru_recur_avx2,
+	.gru_recur_fits = gru_recur_avx2_fits,
+	.gru_project = gru_project_avx2,
+	.gru_project_fits = gru_project_avx2_fits,
+	.sigmoid_f32 = fast_sigmoidf_n_avx2,
+	.tanh_f32 = fast_tanhf_n_avx2,
+};
+
+const struct kernels *kernels_for_cpu(void)
+{
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		return &kernels_avx2;
+	return &kernels_portable;
+}

@@ -1,0 +1,83 @@
+/* op_list.h - the registry's lists (ops/registry.c includes this file once per
+ * list, with the macro of that list defined; the others default to nothing,
+ * and all three are undefined at the end). Adding an
+ * operator is one OP line here, in order; adding a graph rewrite is one
+ * REWRITE line. tests/check_runtime.c fails if the ONNX list is unsorted or
+ * if the opset ranges of one op_type overlap.
+ *
+ * OP(def):      the ONNX domain's operators, sorted by op_type (strcmp), then
+ *               by first opset (the unary elementwise ops are rows of
+ *               ops/unary.c's unary_table instead, one row each)
+ * GRT_OP(def):  the project's own domain (OP_DOMAIN)
+ * REWRITE(def): the plan-time graph rewrites (ops/<family>_fuse.c), grouped by
+ *               phase in run order; within a phase, the rewrites of one
+ *               op_type are tried in this order until one applies */
+#ifndef OP
+#define OP(def)
+#endif
+#ifndef GRT_OP
+#define GRT_OP(def)
+#endif
+#ifndef REWRITE
+#define REWRITE(def)
+#endif
+
+OP(op_add)
+OP(op_batch_normalization)
+OP(op_cast)
+OP(op_concat)
+OP(op_constant)
+OP(op_constant_of_shape)
+OP(op_conv)
+OP(op_conv_transpose)
+OP(op_div)
+OP(op_einsum)
+OP(op_equal)
+OP(op_expand)
+OP(op_gru)
+OP(op_gather)
+OP(op_layer_normalization)
+OP(op_matmul)
+OP(op_mul)
+OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
+OP(op_pad_2)                /* pads and value are attributes */
+OP(op_pad_11)               /* pads and constant_value are inputs */
+OP(op_pow)
+OP(op_range)
+OP(op_reduce_mean_1)        /* axes is an attribute */
+OP(op_reduce_mean_18)       /* axes is an input */
+OP(op_reshape)
+OP(op_scatter_nd)
+OP(op_shape)
+OP(op_slice_1)              /* starts/ends/axes are attributes */
+OP(op_slice_10)             /* starts/ends/axes/steps are inputs */
+OP(op_split_2)              /* split is an attribute */
+OP(op_split_13)             /* split is an input */
+OP(op_squeeze_1)            /* axes is an attribute */
+OP(op_squeeze_13)           /* axes is an input */
+OP(op_sub)
+OP(op_transpose)
+OP(op_unsqueeze_1)
+OP(op_unsqueeze_13)
+OP(op_where)
+
+GRT_OP(op_grt_matmul_add)
+GRT_OP(op_grt_unfold)
+
+REWRITE(rewrite_fold_batchnorm)   /* REWRITE_FOLD */
+REWRITE(rewrite_layernorm)        /* REWRITE_SUBGRAPH */
+REWRITE(rewrite_unfold_gathers)   /* REWRITE_NODE */
+REWRITE(rewrite_matmul_add)
+REWRITE(rewrite_pad_conv)
+REWRITE(rewrite_unfold_conv)
+REWRITE(rewrite_unfold_convt)
+REWRITE(rewrite_unfold_slices)
+REWRITE(rewrite_concat_writers)
+REWRITE(rewrite_gru_layout)
+REWRITE(rewrite_epilogue_sigmoid) /* REWRITE_EPILOGUE */
+REWRITE(rewrite_epilogue_tanh)
+REWRITE(rewrite_epilogue_prelu)
+
+#undef OP
+#undef GRT_OP
+#undef REWRITE
