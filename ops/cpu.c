@@ -1,6 +1,7 @@
 /* cpu.c - the portable kernel table (ops/cpu.h) and a session's choice of table. */
 #include "ops/cpu.h"
-#include "ops/mathfn.h"
+#include "ops/registry.h"
+#include "ops/math/mathfn.h"
 
 static int recur_fits_any(int64_t hidden)
 {

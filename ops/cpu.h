@@ -9,30 +9,30 @@
 #define OPS_CPU_H
 
 #include <stdint.h>
-#include "ops/conv.h"
-#include "ops/gemm.h"
-#include "ops/gru.h"
+#include "ops/nn/conv.h"
+#include "ops/math/gemm.h"
+#include "ops/rnn/gru.h"
 
 /* o[i] = f(a[i]) for i < n, float; o may equal a. */
 typedef void (*vec_f32_fn)(float *o, const float *a, int64_t n);
 
 struct kernels {
 	const char *name;                   /* "portable", "avx2": for tests and messages */
-	const struct gemm_ukernel *gemm;    /* the float matrix product (ops/gemm.h) */
-	/* Conv and ConvTranspose's plane and taps algorithms (ops/conv.h) */
+	const struct gemm_ukernel *gemm;    /* the float matrix product (ops/math/gemm.h) */
+	/* Conv and ConvTranspose's plane and taps algorithms (ops/nn/conv.h) */
 	conv_plane_f32_fn conv_plane;       /* one output channel */
 	conv_plane4_f32_fn conv_plane4;     /* four */
 	conv_plane2_f32_fn conv_plane2;     /* two sharing the input */
 	conv_deint2_f32_fn conv_deint2;     /* stride-2 input phases */
 	conv_int2_f32_fn conv_int2;         /* stride-2 output phases */
-	/* GRU (ops/gru.h): the recurrence, for the hidden sizes gru_recur_fits accepts
+	/* GRU (ops/rnn/gru.h): the recurrence, for the hidden sizes gru_recur_fits accepts
 	 * (else GRU takes gru_recur_portable); the input projection X W^T + biases in one
 	 * pass, where gru_project_fits(n, input) (NULL: a matrix product then the biases) */
 	gru_recur_fn gru_recur;
 	int (*gru_recur_fits)(int64_t hidden);
 	gru_project_fn gru_project;
 	int (*gru_project_fits)(int64_t n, int64_t in);
-	/* float Sigmoid and Tanh over arrays (ops/mathfn.h): the ops and fused epilogues */
+	/* float Sigmoid and Tanh over arrays (ops/math/mathfn.h): the ops and fused epilogues */
 	vec_f32_fn sigmoid_f32;
 	vec_f32_fn tanh_f32;
 };
@@ -53,8 +53,9 @@ extern const struct kernels kernels_avx2;
  * elsewhere). Pure: no state, the same answer every time. */
 const struct kernels *kernels_for_cpu(void);
 
-/* A session's table: kernels_portable when portable is set (GRT_SESSION_PORTABLE:
- * tests compare the instruction sets with it), else kernels_for_cpu(). */
-const struct kernels *kernels_select(int portable);
+/* A session's table is chosen by kernels_select() (ops/cpu.c, declared in
+ * ops/registry.h for the runtime): kernels_portable when portable is set
+ * (GRT_SESSION_PORTABLE: tests compare the instruction sets with it), else
+ * kernels_for_cpu(). */
 
 #endif

@@ -1,9 +1,9 @@
 /* cpu_x86.c - the x86-64 kernel table and the CPU-feature choice (ops/cpu.h). Built
  * on x86-64 only (Makefile.am, CPU_X86). */
 #include "ops/cpu.h"
-#include "ops/mathfn.h"
+#include "ops/math/mathfn.h"
 
-/* AVX2 + FMA (ops/gemm_avx2.c, ops/conv_avx2.c, ops/rnn_avx2.c, ops/mathfn_avx2.c) */
+/* AVX2 + FMA (ops/math/gemm_avx2.c, ops/nn/conv_avx2.c, ops/rnn/rnn_avx2.c, ops/math/mathfn_avx2.c) */
 const struct kernels kernels_avx2 = {
 	.name = "avx2",
 	.gemm = &gemm_ukernel_avx2,

@@ -1,9 +1,9 @@
 /* epilogue.c - the activations runtime/fuse.c moves into the kernel that produces
  * their input (struct epilogue, ops/op.h): Sigmoid, Tanh and a PRelu whose
  * slope is one value per channel. Each computes exactly what the standalone op's
- * float kernel computes (ops/elementwise.c), on a run the kernel just wrote. */
+ * float kernel computes (ops/math/elementwise.c), on a run the kernel just wrote. */
 #include "ops/cpu.h"
-#include "ops/mathfn.h"
+#include "ops/math/mathfn.h"
 #include "ops/op.h"
 
 void op_epilogue(const struct epilogue *e, float *y, int64_t count, int64_t c)

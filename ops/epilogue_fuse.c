@@ -1,5 +1,5 @@
 /* epilogue_fuse.c - plan-time rewrite of activations into their producer's
- * epilogue (ops/epilogue.c; ops/rewrite.h says how rewrites work).
+ * epilogue (ops/epilogue.c; ops/op.h says how rewrites work).
  *
  * A float Sigmoid, Tanh or PRelu (slope constant, one value per channel or
  * one for all) whose input is written by an op that can apply it (OP_EPILOGUE:
@@ -9,7 +9,7 @@
  * run as it is finished gives the same values; the activation's output has
  * the input's shape, so the producer writes it directly. */
 #include <string.h>
-#include "ops/rewrite.h"
+#include "ops/op.h"
 
 /* The slope of a PRelu on y [N, C, ...] as C floats, or NULL if it varies along
  * any other axis than 1 (numpy broadcasting: slope dims align right). */

@@ -7,7 +7,7 @@
  *
  * OP(def):      the ONNX domain's operators, sorted by op_type (strcmp), then
  *               by first opset (the unary elementwise ops are rows of
- *               ops/unary.c's unary_table instead, one row each)
+ *               ops/math/unary.c's unary_table instead, one row each)
  * GRT_OP(def):  the project's own domain (OP_DOMAIN)
  * REWRITE(def): the plan-time graph rewrites (ops/<family>_fuse.c), grouped by
  *               phase in run order; within a phase, the rewrites of one

@@ -1,13 +1,12 @@
 /* registry.c - every operator the runtime knows and every graph rewrite, as
  * tables built from the lists in ops/op_list.h (one line per operator or
  * rewrite there); op_lookup() resolves a node's operator once, at load. The
- * unary elementwise ops are the rows of ops/unary.c's unary_table (one row
+ * unary elementwise ops are the rows of ops/math/unary.c's unary_table (one row
  * each, nothing to add here), which op_lookup() searches after op_table and
  * op_at() lists after it. */
 #include <string.h>
 #include "ops/registry.h"
-#include "ops/rewrite.h"
-#include "ops/unary.h"
+#include "ops/math/unary.h"
 
 #define OP(def) extern const struct op_def def;
 #define GRT_OP(def) extern const struct op_def def;

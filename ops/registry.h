@@ -1,12 +1,13 @@
 /* registry.h - the operator registry (ops/registry.c, lists in ops/op_list.h):
  * every operator the runtime knows, and every plan-time graph rewrite
- * (ops/rewrite.h). */
+ * (ops/op.h). */
 #ifndef OPS_REGISTRY_H
 #define OPS_REGISTRY_H
 
 #include "ops/op.h"
 
 struct rewrite_def;
+struct kernels;
 
 const struct op_def *op_lookup(const char *op_type, int opset);
 /* domain "" or "ai.onnx": op_lookup; OP_DOMAIN: the project's own ops. */
@@ -14,11 +15,16 @@ const struct op_def *op_lookup_domain(const char *domain, const char *op_type, i
 extern const struct op_def *const op_table[];
 extern const int op_table_len;
 /* Every ONNX-domain op, i in [0, op_count()): op_table's, then the unary table's
- * (ops/unary.h). */
+ * (ops/math/unary.h). */
 int op_count(void);
 const struct op_def *op_at(int i);
 extern const struct op_def *const op_table_grt[];   /* OP_DOMAIN */
 extern const int op_table_grt_len;
+
+/* A session's kernel table (ops/cpu.h, which the runtime does not include:
+ * it only passes the table on in struct exec): kernels_portable when portable
+ * is set (GRT_SESSION_PORTABLE), else the fastest this CPU runs. */
+const struct kernels *kernels_select(int portable);
 
 /* The rewrites, by phase, in the order each phase tries them on a node. */
 extern const struct rewrite_def *const rewrite_table[];

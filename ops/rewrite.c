@@ -1,9 +1,9 @@
-/* rewrite.c - the helpers of plan-time graph rewrites (ops/rewrite.h): how a
+/* rewrite.c - the helpers of plan-time graph rewrites (ops/op.h): how a
  * rewrite reads the graph view, constants, and pattern pieces that rewrites
  * of more than one family share (a spatial zero Pad, a Slice of the last
  * axis). */
 #include <string.h>
-#include "ops/rewrite.h"
+#include "ops/op.h"
 
 struct node *rw_producer(struct rewrite_ctx *g, const struct tensor *t, const char *op_type)
 {

@@ -1,4 +1,4 @@
-/* fuse.c - the driver of plan-time graph rewrites (ops/rewrite.h): builds the
+/* fuse.c - the driver of plan-time graph rewrites (ops/op.h): builds the
  * graph view of the run list (which node writes each tensor, how many read
  * it), runs the phases of rewrite_table (ops/registry.c) in order, counts
  * the nodes they replace, and drops the nodes they removed. It knows no
@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/internal.h"
-#include "ops/rewrite.h"
 
 /* The session flag that turns each phase off. */
 static const unsigned phase_off[REWRITE_N_PHASES] = {

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "ops/cpu.h"
 #include "runtime/internal.h"
 
 static void exec_init(grt_session *s, char *err, size_t err_len)

@@ -1,4 +1,4 @@
-/* check_mathfn.c - the vectorised exp, sigmoid and tanh of ops/mathfn.h
+/* check_mathfn.c - the vectorised exp, sigmoid and tanh of ops/math/mathfn.h
  * (portable and AVX2 variants) against libm: a dense sweep in ulps, and the
  * extremes (infinities, NaN, signed zeros, overflow and underflow edges).
  * The Sigmoid and Tanh operators that use them are tested in
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops/cpu.h"
-#include "ops/mathfn.h"
+#include "ops/math/mathfn.h"
 #include "tests/op_harness.h"
 
 /* Every 61st float in [-110, 110] (about 36 million values) through the array

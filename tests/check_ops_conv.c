@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops/cpu.h"
-#include "ops/mathfn.h"
+#include "ops/math/mathfn.h"
 #include "tests/op_harness.h"
 
 /* Adds X, W and (if bd) B; W is a run-time (non-constant) value unless w_const. */
@@ -778,7 +778,7 @@ START_TEST(sweep_wide)
 }
 END_TEST
 
-/* Shapes for ops/conv.c's plane algorithm: 1-D and 2-D, at least 256 outputs per
+/* Shapes for ops/nn/conv.c's plane algorithm: 1-D and 2-D, at least 256 outputs per
  * channel, stride 1 along H, any stride, dilation and pads along W, ragged row
  * lengths, 1 to 6 output channels per group (4 at a time, then the rest). */
 START_TEST(sweep_plane)
@@ -810,7 +810,7 @@ START_TEST(sweep_plane)
 }
 END_TEST
 
-/* Shapes for ops/conv.c's taps algorithm (those of the plane algorithm with fewer
+/* Shapes for ops/nn/conv.c's taps algorithm (those of the plane algorithm with fewer
  * than 256 outputs per channel, a streaming frame): few rows, ragged widths, strides,
  * dilations and pads along W, dilations along H, 1 to 9 groups (depthwise groups 4 at
  * a time, then the rest), 1 to 6 output channels per group. */
@@ -885,7 +885,7 @@ START_TEST(sweep_long_kernel)
 }
 END_TEST
 
-/* Shapes for the plane algorithm read in place (ops/conv.c, pl_inplace): stride 1,
+/* Shapes for the plane algorithm read in place (ops/nn/conv.c, pl_inplace): stride 1,
  * rows as wide in X as in Y (W pads that add up to the dilated kernel's reach, split
  * unevenly), rows whose taps leave X at the top and the bottom (or none), depthwise
  * groups and 1 to 3 input channels, 1 to 6 output channels per group (the wider
@@ -1003,7 +1003,7 @@ START_TEST(sweep_gtcrn_shapes)
 }
 END_TEST
 
-/* --- the plane kernel's variants (ops/conv.h) --- */
+/* --- the plane kernel's variants (ops/nn/conv.h) --- */
 
 /* y[o] = bias + sum_q w[q] x[o + off[q]] in double */
 static double plane_ref(const float *x, const int64_t *off, const float *w, int64_t nq,
@@ -1076,7 +1076,7 @@ START_TEST(plane_variants)
 }
 END_TEST
 
-/* The stride-2 phase copies (ops/conv.h), portable and AVX2, lengths 0..70: exact,
+/* The stride-2 phase copies (ops/nn/conv.h), portable and AVX2, lengths 0..70: exact,
  * nothing read or written outside the n (2 n, or n) elements. */
 START_TEST(phase_copy_variants)
 {
@@ -1202,7 +1202,7 @@ static void epi_check(const struct epi_case *c, enum epi_kind kind)
 	free(xv);
 }
 
-/* One shape per algorithm of ops/conv.c (the comments say why it is chosen), two
+/* One shape per algorithm of ops/nn/conv.c (the comments say why it is chosen), two
  * batch items and groups where the algorithm allows, so that the channel of the
  * PRelu slope is checked too. */
 static const struct epi_case epi_cases[] = {

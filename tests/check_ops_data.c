@@ -1,5 +1,5 @@
 /* check_ops_data.c - unit tests for the data-movement ops: Slice, Gather,
- * ScatterND, Pad (ops/slice.c, ops/gather.c, ops/pad.c). One suite per op type;
+ * ScatterND, Pad (ops/tensor/slice.c, ops/tensor/gather.c, ops/tensor/pad.c). One suite per op type;
  * cases grouped as values, shapes, errors, opsets. Expected numbers are worked
  * out by hand from the ONNX text. Rerun one case: CK_RUN_CASE=<case> CK_RUN_SUITE=<op>. */
 #include <check.h>

@@ -1,6 +1,6 @@
 /* check_ops_elementwise.c - Add, Sub, Mul, Div, Pow, Equal, Where, Sqrt,
  * Sigmoid, Tanh, PRelu and Cast run directly through tests/op_harness.h, and the
- * float exp, sigmoid and tanh of ops/mathfn.h against libm.
+ * float exp, sigmoid and tanh of ops/math/mathfn.h against libm.
  * Rerun one case: CK_RUN_SUITE=Add CK_RUN_CASE=values ./tests/check_ops_elementwise */
 #include <check.h>
 #include <float.h>
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ops/mathfn.h"
+#include "ops/math/mathfn.h"
 #include "tests/op_harness.h"
 
 static struct harness h;

@@ -1,4 +1,4 @@
-/* check_ops_layout.c - unit tests for the data-layout ops of ops/tensor_ops.c:
+/* check_ops_layout.c - unit tests for the data-layout ops of ops/tensor/tensor_ops.c:
  * Concat, Split, Transpose. One suite per op type; cases grouped as values,
  * shapes, errors, opsets. Expected numbers are worked out by hand from the ONNX
  * text, and Transpose's also against a naive index formula. Rerun one case:

@@ -1,7 +1,7 @@
-/* check_ops_matmul.c - unit tests for MatMul (ops/matmul.c) and Einsum
- * (ops/einsum.c): hand-computed values, comparisons with plain reference
+/* check_ops_matmul.c - unit tests for MatMul (ops/math/matmul.c) and Einsum
+ * (ops/math/einsum.c): hand-computed values, comparisons with plain reference
  * loops, shapes, errors and opsets; the SIMD variants of the GEMM
- * (ops/gemm.h) against the portable one.
+ * (ops/math/gemm.h) against the portable one.
  * Rerun one case: CK_RUN_SUITE=MatMul CK_RUN_CASE=values ./tests/check_ops_matmul */
 #include <check.h>
 #include <math.h>
@@ -234,7 +234,7 @@ START_TEST(matmul_values_types)
 }
 END_TEST
 
-/* Every variant of ops/gemm.h: the portable one against a double reference, the
+/* Every variant of ops/math/gemm.h: the portable one against a double reference, the
  * others against the portable one (they differ by fused multiply-adds only).
  * Row counts 1..9 (the 4-row blocks and the rest), column counts around the
  * vector widths, A plain and transposed, C accumulated into and wider than n. */

@@ -1,7 +1,7 @@
-/* check_ops_rnn.c - unit tests for GRU (ops/rnn.c): hand-computed values,
+/* check_ops_rnn.c - unit tests for GRU (ops/rnn/rnn.c): hand-computed values,
  * a plain double reference over directions, linear_before_reset, layouts and
  * sequence_lens, shapes, errors and opsets; the SIMD variants of the
- * recurrence and of the input projection (ops/gru.h) against the portable ones.
+ * recurrence and of the input projection (ops/rnn/gru.h) against the portable ones.
  * Rerun one case: CK_RUN_SUITE=GRU CK_RUN_CASE=values ./tests/check_ops_rnn */
 #include <check.h>
 #include <math.h>
@@ -351,7 +351,7 @@ START_TEST(gru_values_options)
 }
 END_TEST
 
-/* The common case that GRU runs through ops/gru.h (float, constant weights,
+/* The common case that GRU runs through ops/rnn/gru.h (float, constant weights,
  * linear_before_reset, default activations, no clip, no sequence_lens): hidden
  * sizes compiled as constants (4, 8, 16) and others, every direction and layout. */
 START_TEST(gru_values_fast_path)

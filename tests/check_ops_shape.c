@@ -1,4 +1,4 @@
-/* check_ops_shape.c - unit tests for the shape ops of ops/shape.c: Shape,
+/* check_ops_shape.c - unit tests for the shape ops of ops/tensor/shape.c: Shape,
  * Reshape, Squeeze, Unsqueeze, Expand, ConstantOfShape, Constant, Range (Concat,
  * Split and Transpose: check_ops_layout.c). One suite per op type; cases grouped
  * as values, shapes, errors, opsets. Expected numbers are worked out by hand
