@@ -639,7 +639,7 @@ struct frame_times {
 	unsigned long long n;
 };
 
-static int times_init(struct frame_times *ft, gtcrn_state **st, int channels, size_t ring_len)
+static int times_init(struct frame_times *ft, gtcrn_aligned *a, int channels, size_t ring_len)
 {
 	memset(ft->hist, 0, sizeof(ft->hist));
 	ft->n = 0;
@@ -649,17 +649,18 @@ static int times_init(struct frame_times *ft, gtcrn_state **st, int channels, si
 	if (!ft->ring || !ft->drained)
 		return -1;
 	for (int c = 0; c < channels; c++)
-		gtcrn_record_frame_times(st[c], ft->ring + (size_t)c * ring_len, ring_len);
+		gtcrn_record_frame_times(gtcrn_aligned_state(a, c), ft->ring + (size_t)c * ring_len,
+		                         ring_len);
 	return 0;
 }
 
 /* Moves the runs made since the last call into the histogram (at most
  * ring_len per channel between calls). */
-static void times_drain(struct frame_times *ft, gtcrn_state **st, int channels)
+static void times_drain(struct frame_times *ft, gtcrn_aligned *a, int channels)
 {
 	for (int c = 0; c < channels; c++) {
 		const unsigned long *r = ft->ring + (size_t)c * ft->ring_len;
-		unsigned long end = gtcrn_frames(st[c]);
+		unsigned long end = gtcrn_frames(gtcrn_aligned_state(a, c));
 		for (unsigned long i = ft->drained[c]; i < end; i++) {
 			double v = (double)r[i % ft->ring_len];
 			long k = v > HIST_LO ? (long)(log(v / HIST_LO) / log(HIST_STEP)) : 0;
@@ -734,6 +735,20 @@ static int finish_output(struct audio_out *w, int rc)
 	return rc;
 }
 
+/* Warnings for a channel's inputs and network outputs that were not finite. */
+static void warn_nonfinite(const gtcrn_state *st, int ch, const char *label)
+{
+	unsigned long bad_samples, bad_frames;
+
+	gtcrn_nonfinite(st, &bad_samples, &bad_frames);
+	if (bad_samples)
+		msg("%s: warning: channel %d: %lu input samples were NaN, infinite or beyond "
+		    "+-1e4: counted as 0 or limited", label, ch, bad_samples);
+	if (bad_frames)
+		msg("%s: warning: channel %d: the network gave non-finite values in %lu frames: "
+		    "muted, and its state reset", label, ch, bad_frames);
+}
+
 static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audio_format *fi,
                        const char *out_path, const struct audio_format *fo,
                        const char *label, struct file_stats *fs, struct progress *pg)
@@ -742,12 +757,12 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	const size_t B = BLOCK_FRAMES;
 	const int timed = c->o->stats || c->o->json;
 	gtcrn_opts opts = c->opts;
-	gtcrn_state **st = calloc((size_t)C, sizeof(*st));
+	gtcrn_aligned *a = NULL;
 	struct frame_times *ft = timed ? malloc(sizeof(*ft)) : NULL;
 	struct audio_out *w = NULL;
-	float *inter = NULL, *chan = NULL, *tail = NULL;
+	float *inter = NULL;
 	char err[ERR_LEN];
-	size_t lat = 0, skip, per_block;
+	size_t lat, per_block, got;
 	long n;
 	int rc = RC_OK;
 
@@ -755,23 +770,21 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 		ft->ring = NULL;
 		ft->drained = NULL;
 	}
-	if (!st || (timed && !ft)) {
+	if (timed && !ft) {
 		msg("%s: out of memory", label);
 		rc = RC_PROCESS;
 		goto out;
 	}
 	opts.sample_rate = fi->rate_hz;
-	for (int ch = 0; ch < C; ch++)
-		if ((rc = gtcrn_state_create(c->m, &opts, &st[ch], err, sizeof(err)))) {
-			msg("%s: %s", label, err);
-			rc = lib_rc(rc);
-			goto out;
-		}
-	lat = gtcrn_latency(st[0]);
-	inter = malloc(B * (size_t)C * sizeof(float));
-	chan = malloc(2 * B * sizeof(float));
-	tail = malloc((lat + 1) * (size_t)C * sizeof(float));
-	if (!inter || !chan || !tail) {
+	if ((rc = gtcrn_aligned_create(c->m, &opts, C, &a, err, sizeof(err)))) {
+		msg("%s: %s", label, err);
+		rc = lib_rc(rc);
+		goto out;
+	}
+	lat = gtcrn_latency(gtcrn_aligned_state(a, 0));
+	/* a block, or the tail (at most lat frames) */
+	inter = malloc((B > lat ? B : lat + 1) * (size_t)C * sizeof(float));
+	if (!inter) {
 		msg("%s: out of memory", label);
 		rc = RC_PROCESS;
 		goto out;
@@ -779,7 +792,7 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	/* runs per block at most, with margin for the resamplers */
 	per_block = (size_t)ceil((double)B * c->info.sample_rate / fi->rate_hz / c->info.hop_length)
 	            + 8;
-	if (ft && times_init(ft, st, C, per_block * (lat / B + 2))) {
+	if (ft && times_init(ft, a, C, per_block * (lat / B + 2))) {
 		msg("%s: out of memory", label);
 		rc = RC_PROCESS;
 		goto out;
@@ -794,28 +807,18 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	}
 	if ((rc = open_output(out_path, fo, fi->rate_hz, &w)))
 		goto out;
-	skip = lat;
 	while (n > 0) {
-		size_t k = (size_t)n, d = skip < k ? skip : k;
-		for (int ch = 0; ch < C; ch++) {
-			float *x = chan, *y = chan + B;
-			for (size_t i = 0; i < k; i++)
-				x[i] = inter[i * (size_t)C + (size_t)ch];
-			if ((rc = gtcrn_process(st[ch], x, y, k))) {
-				msg("%s: channel %d: %s", label, ch, gtcrn_state_errmsg(st[ch]));
-				rc = lib_rc(rc);
-				goto out;
-			}
-			for (size_t i = d; i < k; i++)
-				inter[(i - d) * (size_t)C + (size_t)ch] = y[i];
+		if ((rc = gtcrn_aligned_process(a, inter, (size_t)n, inter, &got))) {
+			msg("%s: %s", label, gtcrn_aligned_errmsg(a));
+			rc = lib_rc(rc);
+			goto out;
 		}
 		if (ft)
-			times_drain(ft, st, C);
-		skip -= d;
-		fs->frames += (long long)k;
-		if ((rc = write_output(w, inter, k - d)))
+			times_drain(ft, a, C);
+		fs->frames += n;
+		if ((rc = write_output(w, inter, got)))
 			goto out;
-		progress_update(pg, (long long)k);
+		progress_update(pg, (long long)n);
 		n = audio_in_read(in, inter, B, err, sizeof(err));
 	}
 	if (n < 0) {
@@ -823,43 +826,18 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 		rc = RC_INPUT;
 		goto out;
 	}
-	/* the tail: the last lat samples of each channel, minus what is still
-	 * to skip when the input was shorter than the latency */
-	for (int ch = 0; ch < C; ch++) {
-		float *y = tail + (size_t)ch * lat;
-		if ((rc = gtcrn_flush(st[ch], y))) {
-			msg("%s: channel %d: %s", label, ch, gtcrn_state_errmsg(st[ch]));
-			rc = lib_rc(rc);
-			goto out;
-		}
+	if ((rc = gtcrn_aligned_flush(a, inter, &got))) {
+		msg("%s: %s", label, gtcrn_aligned_errmsg(a));
+		rc = lib_rc(rc);
+		goto out;
 	}
-	{
-		size_t d = skip < lat ? skip : lat, k = lat - d;
-		float *o = malloc((k + 1) * (size_t)C * sizeof(float));
-		if (!o) {
-			msg("%s: out of memory", label);
-			rc = RC_PROCESS;
-			goto out;
-		}
-		for (size_t i = 0; i < k; i++)
-			for (int ch = 0; ch < C; ch++)
-				o[i * (size_t)C + (size_t)ch] = tail[(size_t)ch * lat + d + i];
-		rc = write_output(w, o, k);
-		free(o);
-	}
+	rc = write_output(w, inter, got);
 	for (int ch = 0; ch < C; ch++) {
-		unsigned long bad_samples, bad_frames;
-		fs->net_frames += gtcrn_frames(st[ch]);
-		gtcrn_nonfinite(st[ch], &bad_samples, &bad_frames);
-		if (bad_samples)
-			msg("%s: warning: channel %d: %lu input samples were NaN, infinite or beyond "
-			    "+-1e4: counted as 0 or limited", label, ch, bad_samples);
-		if (bad_frames)
-			msg("%s: warning: channel %d: the network gave non-finite values in %lu frames: "
-			    "muted, and its state reset", label, ch, bad_frames);
+		fs->net_frames += gtcrn_frames(gtcrn_aligned_state(a, ch));
+		warn_nonfinite(gtcrn_aligned_state(a, ch), ch, label);
 	}
 	if (ft) {
-		times_drain(ft, st, C);
+		times_drain(ft, a, C);
 		if (ft->n) {
 			fs->median_ms = times_quantile(ft, 0.5);
 			fs->p99_ms = times_quantile(ft, 0.99);
@@ -867,16 +845,12 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	}
 out:
 	rc = finish_output(w, rc);
-	for (int ch = 0; st && ch < C; ch++)
-		gtcrn_state_free(st[ch]);
+	gtcrn_aligned_free(a);
 	if (ft) {
 		times_free(ft);
 		free(ft);
 	}
-	free(st);
 	free(inter);
-	free(chan);
-	free(tail);
 	return rc;
 }
 
