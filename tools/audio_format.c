@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sndfile.h>
-#include "tools/audio_internal.h"
+#include "tools/audio_common.h"
 
 const char *path_ext(const char *path)
 {

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sndfile.h>
-#include "tools/audio_internal.h"
+#include "tools/audio_common.h"
 
 #define MAX_CHANNELS 1024
 

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sndfile.h>
-#include "tools/audio_internal.h"
+#include "tools/audio_common.h"
 #include "tools/audio_resample.h"
 
 #define MAX_TEMP 64                 /* outputs open at once (one per -j thread) */

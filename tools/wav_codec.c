@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "tools/audio_internal.h"
+#include "tools/audio_common.h"
 
 static uint64_t get_le(const unsigned char *p, int bytes)
 {

@@ -1,7 +1,7 @@
-/* audio_internal.h - shared by gtcrn-run's audio files (audio_format.c,
+/* audio_common.h - shared by gtcrn-run's audio files (audio_format.c,
  * wav_codec.c, audio_in.c, audio_out.c); the program sees audio_io.h. */
-#ifndef AUDIO_INTERNAL_H
-#define AUDIO_INTERNAL_H
+#ifndef AUDIO_COMMON_H
+#define AUDIO_COMMON_H
 
 #include <stddef.h>
 #include <stdint.h>
