@@ -1,10 +1,13 @@
 /* cli.h - the parts of gtcrn-run, one file per job:
  *   gtcrn-run.c    main: signals, the model, the run over the inputs; one file
- *                  (open, stream or whole-file enhancement, output)
- *   cli_options.c  usage and option parsing (the model among the operands)
+ *                  (open, stream or whole-file enhancement, output): run_file
+ *   cli_options.c  usage and option parsing; which operand is the model:
+ *                  operand_model
  *   cli_info.c     loading the model, --model-info
  *   cli_report.c   messages, progress bar, per-frame times, --stats, --json
- *   cli_batch.c    output names under -o (--keep-tree), the worker threads */
+ *   cli_batch.c    outputs under -o (the folder, the names: batch_outputs;
+ *                  --keep-tree: out_name), the worker threads and whether a
+ *                  progress bar is drawn: run_inputs */
 #ifndef TOOLS_CLI_H
 #define TOOLS_CLI_H
 

@@ -238,8 +238,8 @@ static int offline_file(struct run_ctx *c, struct audio_in *in, const struct aud
 		progress_update(pg, (long long)n);
 	}
 	/* STFT frames of one run: 1 + samples at the model's rate / hop */
-	fs->net_frames = (unsigned long)C * (1 + (unsigned long)llround((double)n *
-	                 c->info.sample_rate / fi->rate_hz) / (unsigned long)c->info.hop_length);
+	fs->net_frames = (unsigned long)C * gtcrn_stft_frames(c->m, (size_t)llround((double)n *
+	                 c->info.sample_rate / fi->rate_hz));
 	if ((rc = open_output(out_path, fo, fi->rate_hz, &w)))
 		goto out;
 	rc = write_output(w, all, n);
