@@ -13,7 +13,6 @@
 
 #include <pthread.h>
 #include <stddef.h>
-#include <stdio.h>
 #include "enhance/gtcrn.h"
 #include "tools/audio_io.h"
 

@@ -3,6 +3,7 @@
  * threads that share one model and take the inputs in turn. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
