@@ -11,6 +11,9 @@
  *  - whole signals (gtcrn_enhance): the signal in one call, output aligned
  *    with the input (no latency). Works with offline exports (a dynamic time
  *    axis: one session run over all frames) and with streaming exports.
+ *  - whole signals block by block (gtcrn_aligned): interleaved audio of any
+ *    channel count pushed in blocks of any length, output aligned with the
+ *    input and, after the flush, as long as it; streaming exports only.
  *
  * Threads: a gtcrn_model is immutable after load and may be shared by any
  * number of threads and states; a gtcrn_state is used by one thread at a time.
@@ -48,6 +51,7 @@ typedef enum gtcrn_kind {
 
 typedef struct gtcrn_model gtcrn_model;
 typedef struct gtcrn_state gtcrn_state;
+typedef struct gtcrn_aligned gtcrn_aligned;
 
 /* What the graph and its metadata say. Strings live as long as the model. */
 typedef struct gtcrn_model_info {
@@ -149,6 +153,42 @@ GTCRN_API int gtcrn_enhance(const gtcrn_model *m, const gtcrn_opts *o, const flo
 /* Bytes an offline run over n samples would plan (0 for streaming models). */
 GTCRN_API int gtcrn_offline_bytes(const gtcrn_model *m, const gtcrn_opts *o, size_t n,
                                   size_t *bytes, char *err, size_t err_len);
+
+/* --- whole signals, block by block (since 0.1.0, libgtcrn.so.0) ---
+ * An aligned stream: a gtcrn_state per channel of interleaved audio with the
+ * latency removed, for programs that read a file or a pipe in blocks. The
+ * output of each channel is bit-identical to gtcrn_enhance on it (and to
+ * gtcrn_process's with its first gtcrn_latency() samples dropped). Streaming
+ * models only (GTCRN_E_KIND otherwise). Threads: as a gtcrn_state. */
+GTCRN_API int gtcrn_aligned_create(const gtcrn_model *m, const gtcrn_opts *o, int channels,
+                                   gtcrn_aligned **out, char *err, size_t err_len);
+GTCRN_API void gtcrn_aligned_free(gtcrn_aligned *a);              /* accepts NULL */
+/* Pushes n frames (any n) of in[n * channels] and writes the next *n_out
+ * frames of the enhanced signal to out (room for n frames): n once the
+ * first gtcrn_latency() frames of the stream have gone through, fewer
+ * before. in and out may be the same buffer. Allocates nothing. On failure
+ * the message, naming the channel, is in gtcrn_aligned_errmsg(). */
+GTCRN_API int gtcrn_aligned_process(gtcrn_aligned *a, const float *in, size_t n, float *out,
+                                    size_t *n_out);
+/* Ends the stream: writes the frames still owed to out (*n_out of them, at
+ * most gtcrn_latency() frames), so that the output has exactly as many
+ * frames as the input, and resets for a new stream. */
+GTCRN_API int gtcrn_aligned_flush(gtcrn_aligned *a, float *out, size_t *n_out);
+/* The state of channel ch (latency, counts, frame times, mix), owned by a;
+ * NULL when ch is out of range. */
+GTCRN_API gtcrn_state *gtcrn_aligned_state(gtcrn_aligned *a, int ch);
+GTCRN_API const char *gtcrn_aligned_errmsg(const gtcrn_aligned *a);
+
+/* --- the network's view (since 0.1.0), for programs that run the graph
+ * themselves (benchmarks, inspection) --- */
+
+/* STFT frames of n samples at the model's rate: 1 + n / hop_length. */
+GTCRN_API size_t gtcrn_stft_frames(const gtcrn_model *m, size_t n);
+/* The model's input spectrum of x[n] (at the model's rate, n > n_fft / 2):
+ * spec (1, n_bins, T, 2) with T = gtcrn_stft_frames(m, n), as torch.stft
+ * with center=True, reflect padding and the model's window. */
+GTCRN_API int gtcrn_stft(const gtcrn_model *m, const float *x, size_t n, float *spec, char *err,
+                         size_t err_len);
 
 #ifdef __cplusplus
 }

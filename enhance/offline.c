@@ -1,6 +1,6 @@
 /* offline.c - whole signals: offline exports run once over all STFT frames
  * (planned first, refused over the memory budget); streaming exports go
- * through the streaming state with its latency removed. */
+ * through an aligned stream (aligned.c): the streaming state, latency removed. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,32 +9,23 @@
 
 #define DEFAULT_BUDGET ((size_t)512 << 20)
 
+/* A streaming model over a whole signal: the aligned stream (aligned.c)
+ * removes the latency, as for a program that streams a file in blocks. */
 static int enhance_streaming(const gtcrn_model *m, const gtcrn_opts *o, const float *in,
                              float *out, size_t n, char *err, size_t err_len)
 {
-	gtcrn_state *s = NULL;
-	float *tmp;
-	size_t d;
-	int rc = gtcrn_state_create(m, o, &s, err, err_len);
+	gtcrn_aligned *a = NULL;
+	size_t got = 0, tail = 0;
+	int rc = gtcrn_aligned_create(m, o, 1, &a, err, err_len);
 
 	if (rc)
 		return rc;
-	d = gtcrn_latency(s);
-	tmp = malloc((n + d + 1) * sizeof(float));
-	if (!tmp) {
-		gtcrn_state_free(s);
-		snprintf(err, err_len, "out of memory (%zu samples)", n);
-		return GRT_E_NOMEM;
-	}
-	rc = gtcrn_process(s, in, tmp, n);
+	rc = gtcrn_aligned_process(a, in, n, out, &got);
 	if (!rc)
-		rc = gtcrn_flush(s, tmp + n);
+		rc = gtcrn_aligned_flush(a, out + got, &tail);
 	if (rc)
-		snprintf(err, err_len, "%s", gtcrn_state_errmsg(s));
-	else
-		memcpy(out, tmp + d, n * sizeof(float));
-	free(tmp);
-	gtcrn_state_free(s);
+		snprintf(err, err_len, "%s", gtcrn_state_errmsg(gtcrn_aligned_state(a, 0)));
+	gtcrn_aligned_free(a);
 	return rc;
 }
 

@@ -226,3 +226,23 @@ void atten_limit_frame(float *enh, const float *mix, int n_bins, float floor_gai
 		}
 	}
 }
+
+size_t gtcrn_stft_frames(const gtcrn_model *m, size_t n)
+{
+	return m ? stft_frames(&m->stft, n) : 0;
+}
+
+int gtcrn_stft(const gtcrn_model *m, const float *x, size_t n, float *spec, char *err,
+               size_t err_len)
+{
+	int rc;
+
+	if (!m || !x || !spec || n <= (size_t)m->stft.pad) {
+		snprintf(err, err_len, "gtcrn_stft: %s", !m || !x || !spec ? "NULL argument" :
+		         "too few samples for the reflect padding");
+		return GRT_E_ARG;
+	}
+	if ((rc = stft_analyze(&m->stft, x, n, spec)))
+		snprintf(err, err_len, "gtcrn_stft: %s", gtcrn_strerror(rc));
+	return rc;
+}

@@ -81,6 +81,10 @@ GRT_API const char *grt_strerror(int status);
 GRT_API const char *grt_dtype_name(grt_dtype dt);
 GRT_API size_t grt_dtype_size(grt_dtype dt);   /* 0 if unsupported */
 GRT_API int64_t grt_value_numel(const grt_value *v);
+/* Element i (flat, row-major) of v->data as a double, for any supported
+ * dtype (float16 and bfloat16 widened, integers converted; 0 for others):
+ * for comparing and printing values whatever their type. */
+GRT_API double grt_value_element(const grt_value *v, int64_t i);
 
 /* --- model ------------------------------------------------------------- */
 

@@ -61,6 +61,11 @@ int64_t grt_value_numel(const grt_value *v)
 	return v ? shape_numel(v->ndim, v->dims) : 0;
 }
 
+double grt_value_element(const grt_value *v, int64_t i)
+{
+	return v && v->data ? elem_as_double((enum dtype)v->dtype, v->data, i) : 0;
+}
+
 /* Tensors larger than this are refused (keeps all size arithmetic exact). */
 #define MAX_TENSOR_BYTES ((int64_t)1 << 40)
 #define MAX_PROTO_BYTES ((size_t)2 << 30)      /* protobuf's own limit: 2 GiB */

@@ -9,7 +9,9 @@ set -u
 T=$1 M=$2 D=$3 P=${4:-}
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
-VG="valgrind -q --error-exitcode=99 --leak-check=full \
+# TOOL is a libtool wrapper script: LT_EXECUTE ("libtool --mode=execute")
+# runs valgrind on the program it wraps
+VG="${LT_EXECUTE:-} valgrind -q --error-exitcode=99 --leak-check=full \
 --errors-for-leak-kinds=definite,indirect,possible \
 --show-leak-kinds=definite,indirect,possible"
 status=0

@@ -1,9 +1,8 @@
 /* check_alloc.c - no heap allocation per frame in steady state (issue 4,
- * target 4). The allocator is wrapped at link time (-Wl,--wrap=malloc,...):
- * every call made by the runtime, the enhancement library and this test is
- * counted, and the counts must not move across session runs and gtcrn_process
- * calls after a warm-up. Calls made inside shared libraries (libc itself,
- * FFTW, libsamplerate) are not seen by --wrap. */
+ * target 4). The allocator calls of the whole process (the runtime, the
+ * enhancement library, this test, libc, FFTW) are counted by
+ * tools/alloc_count.c, and the counts must not move across session runs and
+ * gtcrn_process calls after a warm-up. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,61 +11,7 @@
 #include "tests/check_audio.h"
 #include "tests/check_util.h"
 #include "tests/testset.h"
-
-/* --- counting wrappers --------------------------------------------------- */
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-int __real_posix_memalign(void **p, size_t align, size_t n);
-void *__real_aligned_alloc(size_t align, size_t n);
-void __real_free(void *p);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-int __wrap_posix_memalign(void **p, size_t align, size_t n);
-void *__wrap_aligned_alloc(size_t align, size_t n);
-void __wrap_free(void *p);
-
-static volatile unsigned long n_allocs;   /* malloc, calloc, realloc, posix_memalign, aligned_alloc */
-static volatile unsigned long n_frees;
-
-void *__wrap_malloc(size_t n)
-{
-	n_allocs++;
-	return __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	n_allocs++;
-	return __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	n_allocs++;
-	return __real_realloc(p, n);
-}
-
-int __wrap_posix_memalign(void **p, size_t align, size_t n)
-{
-	n_allocs++;
-	return __real_posix_memalign(p, align, n);
-}
-
-void *__wrap_aligned_alloc(size_t align, size_t n)
-{
-	n_allocs++;
-	return __real_aligned_alloc(align, n);
-}
-
-void __wrap_free(void *p)
-{
-	if (p)
-		n_frees++;
-	__real_free(p);
-}
+#include "tools/alloc_count.h"
 
 /* --- inputs -------------------------------------------------------------- */
 
@@ -112,9 +57,9 @@ static void session_steady(const char *name)
 	ck_assert_int_eq(in.n_bins, F);
 	n_caches = in.n_caches;
 	ck_assert_int_le(n_caches, 16);
-	a0 = n_allocs;
+	a0 = alloc_count_allocs();
 	rc = grt_session_create(g, NULL, &s, err, sizeof(err));
-	allocs = n_allocs - a0;
+	allocs = alloc_count_allocs() - a0;
 	ck_assert_msg(rc == GRT_OK, "%s", err);
 	/* the runtime's own calls are seen (it is linked statically) */
 	ck_assert_msg(allocs > 0, "%s: grt_session_create made no counted allocation", name);
@@ -138,8 +83,8 @@ static void session_steady(const char *name)
 	for (i = 0; i < WARMUP_RUNS + TIMED_RUNS; i++) {
 		int t = (int)(i % T);
 		if (i == WARMUP_RUNS) {
-			a0 = n_allocs;
-			f0 = n_frees;
+			a0 = alloc_count_allocs();
+			f0 = alloc_count_frees();
 		}
 		for (int64_t f = 0; f < F; f++) {            /* (1, F, T, 2) -> (1, F, 1, 2) */
 			spec_in[2 * f] = spec[(f * T + t) * 2];
@@ -151,8 +96,8 @@ static void session_steady(const char *name)
 			if (cin[k] != cout[k])
 				memcpy(cin[k], cout[k], cbytes[k]);
 	}
-	allocs = n_allocs - a0;
-	frees = n_frees - f0;
+	allocs = alloc_count_allocs() - a0;
+	frees = alloc_count_frees() - f0;
 	ck_assert_msg(rc == GRT_OK, "%s frame %d: %s", name, i, grt_session_errmsg(s));
 	ck_assert_msg(allocs == 0 && frees == 0,
 	              "%s: %lu allocations and %lu frees in %d grt_session_run calls after %d "
@@ -199,8 +144,8 @@ static void state_steady(int rate)
 		unsigned long frames0 = 0;
 		for (int pass = 0; pass < 2; pass++) {      /* 0: warm-up, 1: counted */
 			if (pass == 1) {
-				a0 = n_allocs;
-				f0 = n_frees;
+				a0 = alloc_count_allocs();
+				f0 = alloc_count_frees();
 				frames0 = gtcrn_frames(st);
 			}
 			/* no ck_assert in here: Check's assertions allocate */
@@ -212,8 +157,8 @@ static void state_steady(int rate)
 				pos += k;
 			}
 		}
-		allocs = n_allocs - a0;
-		frees = n_frees - f0;
+		allocs = alloc_count_allocs() - a0;
+		frees = alloc_count_frees() - f0;
 		ck_assert_msg(rc == GTCRN_OK, "%d Hz, chunk %zu: %s", rate, chunk,
 		              gtcrn_state_errmsg(st));
 		ck_assert_msg(gtcrn_frames(st) > frames0, "%d Hz, chunk %zu: no frame ran", rate, chunk);
@@ -240,23 +185,23 @@ END_TEST
 START_TEST(counter_counts)
 {
 	/* called through volatile pointers: the compiler may assume that the
-	 * builtin malloc leaves n_allocs alone and fold the difference to 0 */
+	 * builtin malloc leaves the count alone and fold the difference to 0 */
 	void *(*volatile malloc_fn)(size_t) = malloc;
 	void *(*volatile calloc_fn)(size_t, size_t) = calloc;
 	void *(*volatile realloc_fn)(void *, size_t) = realloc;
 	int (*volatile memalign_fn)(void **, size_t, size_t) = posix_memalign;
 	void (*volatile free_fn)(void *) = free;
-	unsigned long a0 = n_allocs, f0, allocs, frees;
+	unsigned long a0 = alloc_count_allocs(), f0, allocs, frees;
 	void *p = malloc_fn(64), *q = calloc_fn(4, 16), *r = NULL, *p2;
 	int rc = memalign_fn(&r, 64, 128);
 
 	p2 = realloc_fn(p, 256);
-	allocs = n_allocs - a0;
-	f0 = n_frees;
+	allocs = alloc_count_allocs() - a0;
+	f0 = alloc_count_frees();
 	free_fn(p2 ? p2 : p);
 	free_fn(q);
 	free_fn(r);
-	frees = n_frees - f0;
+	frees = alloc_count_frees() - f0;
 	ck_assert(q && !rc && r && p2);
 	ck_assert_uint_eq(allocs, 4);
 	ck_assert_uint_eq(frees, 3);

@@ -1,12 +1,11 @@
 /* grt-bench - how fast a model runs: per streaming frame (caches fed back)
  * or per whole file (offline exports), on the real STFT frames of a WAV file,
  * with the plan's memory, the model's multiply-adds, peak RSS and the heap
- * allocations made while timing (counted by link-time wrapping of the
- * allocator: -Wl,--wrap=malloc,...). --profile shows where the time goes. */
+ * allocations made while timing (counted by tools/alloc_count.c). --profile
+ * shows where the time goes. On the public grt.h and gtcrn.h. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <samplerate.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,52 +13,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include "enhance/internal.h"
-
-/* --- allocation counting (the link line wraps these symbols) ------------ */
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-int __real_posix_memalign(void **p, size_t align, size_t n);
-void *__real_aligned_alloc(size_t align, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-int __wrap_posix_memalign(void **p, size_t align, size_t n);
-void *__wrap_aligned_alloc(size_t align, size_t n);
-
-static volatile unsigned long n_allocs;   /* calls since the program started */
-
-void *__wrap_malloc(size_t n)
-{
-	n_allocs++;
-	return __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	n_allocs++;
-	return __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	n_allocs++;
-	return __real_realloc(p, n);
-}
-
-int __wrap_posix_memalign(void **p, size_t align, size_t n)
-{
-	n_allocs++;
-	return __real_posix_memalign(p, align, n);
-}
-
-void *__wrap_aligned_alloc(size_t align, size_t n)
-{
-	n_allocs++;
-	return __real_aligned_alloc(align, n);
-}
+#include "enhance/gtcrn.h"
+#include "tools/alloc_count.h"
+#include "tools/audio_resample.h"
 
 /* --- options and state --------------------------------------------------- */
 
@@ -101,9 +57,9 @@ struct bench {
 	double load_ms, plan_ms;
 	float *spec_in;             /* (1, F, 1, 2) session input (streaming) */
 	int n_caches;
-	void *cache_in[MAX_CACHES];
-	const void *cache_out[MAX_CACHES];
-	size_t cache_bytes[MAX_CACHES];
+	void **cache_in;            /* [n_caches] the session's cache inputs */
+	const void **cache_out;     /* [n_caches] the outputs they are fed back from */
+	size_t *cache_bytes;        /* [n_caches] */
 	uint64_t *times;            /* [n_times] ns per timed run */
 	size_t n_times;
 	unsigned long allocs;       /* allocator calls during the timed runs */
@@ -265,8 +221,8 @@ static int read_wav(struct bench *b, float **out)
 	}
 	if (info.samplerate != rate) {
 		double ratio = (double)rate / info.samplerate;
-		size_t cap = (size_t)ceil((double)n * ratio) + 16;
-		SRC_DATA d;
+		size_t cap = (size_t)ceil((double)n * ratio) + 16, got;
+		char why[128];
 		int rc;
 		x = malloc(sizeof(float) * cap);
 		if (!x) {
@@ -274,21 +230,15 @@ static int read_wav(struct bench *b, float **out)
 			snprintf(b->err, sizeof(b->err), "out of memory");
 			return GRT_E_NOMEM;
 		}
-		memset(&d, 0, sizeof(d));
-		d.data_in = raw;
-		d.input_frames = (long)n;
-		d.data_out = x;
-		d.output_frames = (long)cap;
-		d.src_ratio = ratio;
-		rc = src_simple(&d, SRC_SINC_BEST_QUALITY, 1);
+		rc = audio_resample_whole(raw, n, ratio, x, cap, &got, why, sizeof(why));
 		free(raw);
 		if (rc) {
 			free(x);
 			snprintf(b->err, sizeof(b->err), "resampling %s from %d to %d Hz: %s", b->o->wav,
-			         info.samplerate, rate, src_strerror(rc));
+			         info.samplerate, rate, why);
 			return GTCRN_E_RESAMPLE;
 		}
-		n = (size_t)d.output_frames_gen;
+		n = got;
 	} else {
 		x = raw;
 	}
@@ -300,7 +250,6 @@ static int read_wav(struct bench *b, float **out)
 static int make_spectrum(struct bench *b)
 {
 	const gtcrn_model_info *in = &b->info;
-	struct stft st;
 	float *x = NULL;
 	size_t F = (size_t)in->n_bins;
 	int rc;
@@ -313,28 +262,19 @@ static int make_spectrum(struct bench *b)
 		free(x);
 		return GRT_E_IO;
 	}
-	rc = stft_init(&st, in->n_fft, in->hop_length, in->window_length,
-	               !strcmp(in->window_type, "hann_sqrt"), b->err, sizeof(b->err));
-	if (rc) {
-		free(x);
-		return rc;
-	}
-	b->T = stft_frames(&st, b->n_samples);
+	b->T = gtcrn_stft_frames(b->gm, b->n_samples);
 	b->spec = malloc(sizeof(float) * F * b->T * 2);
 	b->frames = malloc(sizeof(float) * F * b->T * 2);
 	if (!b->spec || !b->frames) {
 		rc = GRT_E_NOMEM;
 		snprintf(b->err, sizeof(b->err), "out of memory");
-	} else if ((rc = stft_analyze(&st, x, b->n_samples, b->spec))) {
-		snprintf(b->err, sizeof(b->err), "STFT of %s: %s", b->o->wav, gtcrn_strerror(rc));
-	} else {
+	} else if (!(rc = gtcrn_stft(b->gm, x, b->n_samples, b->spec, b->err, sizeof(b->err)))) {
 		for (size_t t = 0; t < b->T; t++)
 			for (size_t f = 0; f < F; f++) {
 				b->frames[(t * F + f) * 2] = b->spec[(f * b->T + t) * 2];
 				b->frames[(t * F + f) * 2 + 1] = b->spec[(f * b->T + t) * 2 + 1];
 			}
 	}
-	stft_free(&st);
 	free(x);
 	return rc;
 }
@@ -478,9 +418,12 @@ static int make_session(struct bench *b)
 		return GRT_OK;
 	}
 	b->n_caches = b->info.n_caches;
-	if (b->n_caches > MAX_CACHES) {
-		snprintf(b->err, sizeof(b->err), "%d caches: at most %d", b->n_caches, MAX_CACHES);
-		return GRT_E_LIMIT;
+	b->cache_in = calloc((size_t)b->n_caches + 1, sizeof(*b->cache_in));
+	b->cache_out = calloc((size_t)b->n_caches + 1, sizeof(*b->cache_out));
+	b->cache_bytes = calloc((size_t)b->n_caches + 1, sizeof(*b->cache_bytes));
+	if (!b->cache_in || !b->cache_out || !b->cache_bytes) {
+		snprintf(b->err, sizeof(b->err), "out of memory");
+		return GRT_E_NOMEM;
 	}
 	for (int k = 0; k < b->n_caches; k++) {
 		const char *ci, *co;
@@ -517,8 +460,7 @@ static int step(struct bench *b, long i, uint64_t *t, uint64_t *ns)
 	rc = ns ? grt_session_run_profiled(b->s, ns) : grt_session_run(b->s);
 	for (int k = 0; k < b->n_caches; k++)
 		if (b->cache_in[k] != b->cache_out[k])
-			if (b->cache_in[k] != b->cache_out[k])
-				memcpy(b->cache_in[k], b->cache_out[k], b->cache_bytes[k]);
+			memcpy(b->cache_in[k], b->cache_out[k], b->cache_bytes[k]);
 	if (t)
 		*t = now_ns() - t0;
 	if (rc)
@@ -541,11 +483,11 @@ static int bench_frames(struct bench *b)
 	for (long i = 0; i < warm; i++)
 		if ((rc = step(b, i, NULL, NULL)))
 			return rc;
-	a0 = n_allocs;
+	a0 = alloc_count_allocs();
 	for (long i = warm; i < warm + n; i++)
 		if ((rc = step(b, i, &b->times[i - warm], NULL)))
 			return rc;
-	b->allocs = n_allocs - a0;
+	b->allocs = alloc_count_allocs() - a0;
 	if (!b->o->profile || b->o->json)
 		return GRT_OK;
 	b->node_ns = calloc((size_t)b->n_planned + 1, sizeof(uint64_t));
@@ -574,7 +516,7 @@ static int bench_offline(struct bench *b)
 	}
 	if ((rc = grt_session_run(b->s)))           /* warm-up */
 		goto fail;
-	a0 = n_allocs;
+	a0 = alloc_count_allocs();
 	for (long r = 0; r < runs; r++) {
 		uint64_t t0 = now_ns();
 		rc = grt_session_run(b->s);
@@ -582,7 +524,7 @@ static int bench_offline(struct bench *b)
 		if (rc)
 			goto fail;
 	}
-	b->allocs = n_allocs - a0;
+	b->allocs = alloc_count_allocs() - a0;
 	if (!b->o->profile || b->o->json)
 		return GRT_OK;
 	b->node_ns = calloc((size_t)b->n_planned + 1, sizeof(uint64_t));
@@ -948,5 +890,8 @@ fail:
 	free(b.frames);
 	free(b.times);
 	free(b.node_ns);
+	free(b.cache_in);
+	free(b.cache_out);
+	free(b.cache_bytes);
 	return rc ? 1 : 0;
 }

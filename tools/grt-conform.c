@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "tests/testset.h"
+#include "tools/testset.h"
 
 static void usage(FILE *f)
 {
