@@ -97,8 +97,9 @@ void audio_format_describe(const struct audio_format *f, char *buf, size_t len);
  * file's mode (and, where allowed, owner) is kept.
  * fmt->frames, when known, is the length the output will have (WAV header
  * on a pipe). Frames are given at in_rate_hz; when that differs from
- * fmt->rate_hz they are resampled (libsamplerate) to round(n * ratio). */
-int audio_out_open(const char *path, const struct audio_format *fmt, int in_rate_hz,
+ * fmt->rate_hz they are resampled (tools/audio_resample.h, speexdsp at
+ * quality 0..10, -1 = its default) to round(n * ratio). */
+int audio_out_open(const char *path, const struct audio_format *fmt, int in_rate_hz, int quality,
                    struct audio_out **out, char *err, size_t err_len);
 int audio_out_write(struct audio_out *a, const float *buf, size_t frames, char *err,
                     size_t err_len);

@@ -338,7 +338,7 @@ static int out_dest(struct audio_out *a, const char *path, char *err, size_t err
 	return out_temp(a, a->target ? a->target : path, &st, err, err_len);
 }
 
-int audio_out_open(const char *path, const struct audio_format *fmt, int in_rate_hz,
+int audio_out_open(const char *path, const struct audio_format *fmt, int in_rate_hz, int quality,
                    struct audio_out **out, char *err, size_t err_len)
 {
 	struct audio_out *a = calloc(1, sizeof(*a));
@@ -357,7 +357,8 @@ int audio_out_open(const char *path, const struct audio_format *fmt, int in_rate
 	if (in_rate_hz > 0 && in_rate_hz != fmt->rate_hz) {
 		a->ratio = (double)fmt->rate_hz / in_rate_hz;
 		a->rcap = 4096;
-		audio_resampler_new(fmt->channels, a->ratio, &a->src, why, sizeof(why));
+		audio_resampler_new(fmt->channels, in_rate_hz, fmt->rate_hz, quality, &a->src, why,
+		                    sizeof(why));
 		a->rbuf = malloc(a->rcap * (size_t)fmt->channels * sizeof(float));
 		if (!a->src || !a->rbuf) {
 			snprintf(err, err_len, "output resampler: %s", a->src ? "out of memory" : why);

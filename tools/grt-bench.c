@@ -230,7 +230,7 @@ static int read_wav(struct bench *b, float **out)
 			snprintf(b->err, sizeof(b->err), "out of memory");
 			return GRT_E_NOMEM;
 		}
-		rc = audio_resample_whole(raw, n, ratio, x, cap, &got, why, sizeof(why));
+		rc = audio_resample_whole(raw, n, info.samplerate, rate, x, cap, &got, why, sizeof(why));
 		free(raw);
 		if (rc) {
 			free(x);

@@ -31,11 +31,12 @@ static int lib_rc(int status)
 	return status == GTCRN_E_BUDGET || status == GRT_E_ARG ? RC_INPUT : RC_PROCESS;
 }
 
+/* quality: of the --out-rate resampler (--resample-quality, -1 = default) */
 static int open_output(const char *path, const struct audio_format *fo, int in_rate,
-                       struct audio_out **w)
+                       int quality, struct audio_out **w)
 {
 	char err[ERR_LEN];
-	int rc = audio_out_open(path, fo, in_rate, w, err, sizeof(err));
+	int rc = audio_out_open(path, fo, in_rate, quality, w, err, sizeof(err));
 
 	if (rc)
 		msg("%s", err);
@@ -129,7 +130,7 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 		rc = RC_INPUT;
 		goto out;
 	}
-	if ((rc = open_output(out_path, fo, fi->rate_hz, &w)))
+	if ((rc = open_output(out_path, fo, fi->rate_hz, c->o->resample_quality, &w)))
 		goto out;
 	while (n > 0) {
 		if ((rc = gtcrn_aligned_process(a, inter, (size_t)n, inter, &got))) {
@@ -240,7 +241,7 @@ static int offline_file(struct run_ctx *c, struct audio_in *in, const struct aud
 	/* STFT frames of one run: 1 + samples at the model's rate / hop */
 	fs->net_frames = (unsigned long)C * gtcrn_stft_frames(c->m, (size_t)llround((double)n *
 	                 c->info.sample_rate / fi->rate_hz));
-	if ((rc = open_output(out_path, fo, fi->rate_hz, &w)))
+	if ((rc = open_output(out_path, fo, fi->rate_hz, c->o->resample_quality, &w)))
 		goto out;
 	rc = write_output(w, all, n);
 out:
