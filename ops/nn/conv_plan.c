@@ -725,13 +725,6 @@ static int convt_prepare(struct node *n, struct exec *x)
 	return conv_prepare_common(n, x, 1);
 }
 
-/* Conv-1 and Conv-11 differ only in their doc text; ConvTranspose-1 and -11 differ in
- * the output_shape pad split, handled by opset in convt_axis(). */
-extern const struct op_def op_conv;
-
-/* Multiply-adds: every output element sums C/group * prod(kernel) products
- * (Conv); every input element scatters into M/group * prod(kernel) outputs
- * (ConvTranspose). Both are numel * prod(W dims after the first). */
 /* Multiply-adds actually done: for each pair of input and output channel of a
  * group, the (strided-side position, tap) pairs whose other side lies inside the
  * tensor; taps that fall into padding (or outside a ConvTranspose's cropped
@@ -752,6 +745,8 @@ static int64_t conv_macs(const struct node *n)
 	return p->batch * p->group * p->cg * p->mg * pairs;
 }
 
+/* Conv-1 and Conv-11 differ only in their doc text; ConvTranspose-1 and -11 differ in
+ * the output_shape pad split, handled by opset in convt_axis(). */
 const struct op_def op_conv = { "Conv", 1, OPSET_LATEST, conv_prepare, conv_run,
                                 OP_EPILOGUE, conv_macs };
 const struct op_def op_conv_transpose = { "ConvTranspose", 1, OPSET_LATEST, convt_prepare,
