@@ -1,20 +1,13 @@
 /* gemm_avx2.c - the float matrix product's micro-kernel (ops/math/gemm.h) for x86-64 CPUs
  * with AVX2 and FMA: 8-float vectors (up to 4 rows by 16 to 32 columns of C in
  * registers), fused multiply-adds, and masked loads and stores for the last 1 to 7
- * columns (8 rows at a time). Built on x86-64 only; only this file's functions are
- * compiled for those instructions (target pragma); kernels_avx2 (ops/cpu_x86.c) holds
- * it, chosen only when the CPU reports both. */
+ * columns (8 rows at a time). Built on x86-64 only, for those instructions
+ * (-mavx2 -mfma: libgrt-avx2.la in Makefile.am); kernels_avx2 (ops/cpu_x86.c)
+ * holds it, chosen only when the CPU reports both. */
 #include <string.h>
 #include "ops/math/gemm.h"
 
 #include <immintrin.h>
-
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
 
 typedef float v8f __attribute__((vector_size(32)));
 
@@ -124,8 +117,3 @@ static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_
 #define GEMM_NV 8
 #include "ops/math/gemm_ukernel.h"
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif

@@ -12,8 +12,8 @@
 typedef float v4f __attribute__((vector_size(16)));
 typedef int32_t v4i __attribute__((vector_size(16)));
 typedef uint32_t v4u __attribute__((vector_size(16)));
-/* 8 lanes: only for files compiled for AVX2, which include ops/math/mathfn_vec.h for
- * v8f after their target pragma */
+/* 8 lanes: only for the files compiled for AVX2 (libgrt-avx2.la), which include
+ * ops/math/mathfn_vec.h for v8f */
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 typedef uint32_t v8u __attribute__((vector_size(32)));

@@ -1,15 +1,9 @@
 /* mathfn_avx2.c - the array forms of ops/math/mathfn.h's sigmoid and tanh, eight lanes at
  * a time with fused multiply-adds, for x86-64 CPUs with AVX2 and FMA. Built on
- * x86-64 only, for those instructions (target pragma); kernels_avx2 (ops/cpu_x86.c)
- * holds them, chosen only when the CPU reports both. */
+ * x86-64 only, for those instructions (-mavx2 -mfma: libgrt-avx2.la in
+ * Makefile.am); kernels_avx2 (ops/cpu_x86.c) holds them, chosen only when the
+ * CPU reports both. */
 #include "ops/math/mathfn.h"
-
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
 
 #define V v8f
 #define VI v8i
@@ -37,8 +31,3 @@ void fast_tanhf_n_avx2(float *o, const float *a, int64_t n)
 		fast_tanhf_n(o + i, a + i, n - i);
 }
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif

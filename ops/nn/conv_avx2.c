@@ -2,18 +2,12 @@
  * outputs (four 8-float vectors) in registers while the taps run, then single vectors,
  * the last 1 to 7 as an overlapping vector (masked only below 8 outputs: masked loads
  * are slow on some CPUs); the fused PRelu on the way out; the stride-2 phase copies as
- * shuffles. Built on x86-64 only, for those instructions (target pragma);
- * kernels_avx2 (ops/cpu_x86.c) holds them, chosen only when the CPU reports both. */
+ * shuffles. Built on x86-64 only, for those instructions (-mavx2 -mfma:
+ * libgrt-avx2.la in Makefile.am); kernels_avx2 (ops/cpu_x86.c) holds them, chosen
+ * only when the CPU reports both. */
 #include "ops/nn/conv.h"
 
 #include <immintrin.h>
-
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
 
 /* the fused PRelu of ops/nn/conv.h on s: a * s where s < 0 (the same product and
  * selection as op_epilogue's) */
@@ -279,8 +273,3 @@ void conv_int2_f32_avx2(float *y, const float *e, const float *o, int64_t n)
 	conv_int2_f32_portable(y + 2 * i, e + i, o + i, n - 2 * i);
 }
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif

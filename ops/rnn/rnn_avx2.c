@@ -2,19 +2,13 @@
  * ops/rnn/rnn.c's step in 8-float vectors with fused multiply-adds; hidden 4 with two
  * chains per vector (one per 128-bit half), hidden 8 and 16 one chain per vector,
  * two chains' steps interleaved; and the input projection with its sums in
- * registers. Built on x86-64 only, for those instructions (target pragma);
- * kernels_avx2 (ops/cpu_x86.c) holds them, chosen only when the CPU reports both. */
+ * registers. Built on x86-64 only, for those instructions (-mavx2 -mfma:
+ * libgrt-avx2.la in Makefile.am); kernels_avx2 (ops/cpu_x86.c) holds them, chosen
+ * only when the CPU reports both. */
 #include "ops/rnn/gru.h"
 #include "ops/math/mathfn.h"
 
 #include <immintrin.h>
-
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
 
 #define V v8f
 #define VI v8i
@@ -288,12 +282,6 @@ void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float 
 	default: recur8(16, q, xw, h, y); break;
 	}
 }
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
 
 int gru_recur_avx2_fits(int64_t hidden)
 {
