@@ -3,7 +3,8 @@
 #include "ops/cpu.h"
 #include "ops/math/mathfn.h"
 
-/* AVX2 + FMA (ops/math/gemm_avx2.c, ops/nn/conv_avx2.c, ops/rnn/rnn_avx2.c, ops/math/mathfn_avx2.c) */
+/* AVX2 + FMA (ops/math/gemm_avx2.c, ops/nn/conv_avx2.c, ops/rnn/rnn_avx2.c,
+ * ops/math/mathfn_avx2.c: libgrt-avx2.la) */
 const struct kernels kernels_avx2 = {
 	.name = "avx2",
 	.gemm = &gemm_ukernel_avx2,
