@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "tools/cli.h"
 
@@ -244,18 +245,59 @@ static int parse_option(int c, const char *arg, struct options *o, const char **
 	return -1;
 }
 
+/* A model operand that is not first: the one operand ending in .onnx among
+ * more operands than the mode needs (IN OUT and a third; -o DIR and two or
+ * more), when it names a readable file. It is moved to argv[first], the
+ * others keeping their order. Returns 1 when moved, 0 when there is none,
+ * -1 after a message saying how to order the operands. */
+static int model_elsewhere(int argc, char **argv, int first, const struct options *o)
+{
+	int n = argc - first, at = -1, count = 0;
+	struct stat st;
+	char *model;
+
+	if (o->out_dir ? n < 2 : n != 3)
+		return 0;
+	for (int i = first + 1; i < argc; i++)
+		if (ends_with(argv[i], ".onnx")) {
+			count++;
+			at = i;
+		}
+	if (!count)
+		return 0;
+	errno = 0;
+	if (count > 1) {
+		msg("%d operands end in .onnx: name the model with -m MODEL.onnx, or give it first "
+		    "(gtcrn-run [options] MODEL.onnx IN OUT)", count);
+		return -1;
+	}
+	if (stat(argv[at], &st) || access(argv[at], R_OK) || !S_ISREG(st.st_mode)) {
+		msg("%s: %s: no model to load there (the model comes first or after -m: "
+		    "gtcrn-run [options] [-m] MODEL.onnx IN OUT)", argv[at],
+		    errno ? strerror(errno) : "not a file");
+		return -1;
+	}
+	model = argv[at];
+	memmove(argv + first + 1, argv + first, (size_t)(at - first) * sizeof(char *));
+	argv[first] = model;
+	return 1;
+}
+
 /* The model when -m named none: the first operand when it names a model
- * (ends in .onnx, or is the first of three without -o); else $GTCRN_MODEL,
- * else the installed default. Returns the index of the first input, or -1
- * after a message. */
+ * (ends in .onnx, or is the first of three without -o); else the one .onnx
+ * operand elsewhere (model_elsewhere); else $GTCRN_MODEL, else the installed
+ * default. Returns the index of the first input, or -1 after a message. */
 static int operand_model(int argc, char **argv, int first, struct options *o)
 {
-	int n = argc - first;
+	int n = argc - first, moved = 0;
 	const char *env = getenv("GTCRN_MODEL");
 
 	if (o->model)
 		return first;
-	if (n && (ends_with(argv[first], ".onnx") || (!o->out_dir && n == 3))) {
+	if (!(n && ends_with(argv[first], ".onnx")) &&
+	    (moved = model_elsewhere(argc, argv, first, o)) < 0)
+		return -1;
+	if (n && (moved || ends_with(argv[first], ".onnx") || (!o->out_dir && n == 3))) {
 		o->model = argv[first++];
 	} else {
 		/* a $GTCRN_MODEL that does not load is a model error, later */
@@ -268,6 +310,17 @@ static int operand_model(int argc, char **argv, int first, struct options *o)
 		}
 	}
 	return first;
+}
+
+/* Notes for batch options that one input makes pointless (-q: none). */
+static void unused_notes(const struct options *o)
+{
+	if (o->quiet)
+		return;
+	if (o->jobs > 1 && o->n_inputs == 1)
+		msg("note: -j %d has no effect on a single input", o->jobs);
+	if (o->tree_root && !o->out_dir)
+		msg("note: --keep-tree has no effect without -o DIR (a single IN OUT)");
 }
 
 /* The operands from argv[first]: [MODEL] IN OUT, or [MODEL] IN... with -o.
@@ -305,6 +358,7 @@ static int parse_operands(int argc, char **argv, int first, struct options *o)
 		o->output = o->inputs[1];
 		o->n_inputs = 1;
 	}
+	unused_notes(o);
 	return -1;
 }
 
