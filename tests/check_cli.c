@@ -1519,6 +1519,11 @@ START_TEST(test_keep_tree_resolved)
 	run_ok(NULL, "-q", "--keep-tree", "rec/", "-o", "o4", "-m", SIMPLE, path_in(abs_rec, "a.wav"),
 	       NULL);
 	ck_assert(access("o4/a.wav", F_OK) == 0);
+	/* a linked sub-folder keeps its name, wherever it leads */
+	ck_assert(mkdir("elsewhere", 0755) == 0 && symlink("../elsewhere", "rec/link") == 0);
+	ck_assert(link("rec/a.wav", "elsewhere/c.wav") == 0);
+	run_ok(NULL, "-q", "--keep-tree", "rec", "-o", "o4", "-m", SIMPLE, "rec/link/c.wav", NULL);
+	ck_assert(access("o4/link/c.wav", F_OK) == 0);
 	expect_fail(NULL, 1, "in.wav: not a file below --keep-tree rec", "--keep-tree", "rec", "-o",
 	            "o5", "-m", SIMPLE, "in.wav", NULL);
 	expect_fail(NULL, 1, "not a file below --keep-tree rec (give its path without '..' inside)",

@@ -41,45 +41,77 @@ static int inner_dotdot(const char *path)
 	return 0;
 }
 
+/* path made absolute (from the working folder) with ".", ".." and repeated
+ * '/' taken out as text, symbolic links left alone: "rec/./a" ->
+ * "/cwd/rec/a". Returns buf, or NULL when it does not fit. */
+static char *lexical_path(const char *path, char *buf, size_t len)
+{
+	size_t k;
+
+	if (path[0] == '/')
+		buf[0] = 0;
+	else if (!getcwd(buf, len))
+		return NULL;
+	k = strcmp(buf, "/") ? strlen(buf) : 0;
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (k > 0 && buf[--k] != '/')
+				;
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			if (k + n + 2 > len)
+				return NULL;
+			buf[k++] = '/';
+			memcpy(buf + k, p, n);
+			k += n;
+		}
+		buf[k] = 0;
+		p += n + (p[n] == '/');
+	}
+	if (!k)
+		snprintf(buf, len, "/");
+	return buf;
+}
+
+/* folder/base relative to root (both absolute, normalized) into buf[len],
+ * or NULL when folder is not root or below it. */
+static const char *below(const char *root, const char *folder, const char *base, char *buf,
+                         size_t len)
+{
+	size_t n = strcmp(root, "/") ? strlen(root) : 0;
+
+	if (!strcmp(folder, root))
+		snprintf(buf, len, "%s", base);
+	else if (!strncmp(folder, root, n) && folder[n] == '/')
+		snprintf(buf, len, "%s/%s", folder + n + 1, base);
+	else
+		return NULL;
+	return buf;
+}
+
 /* The name an input gets under DIR, into buf[len]: its base name, or with
- * --keep-tree its path below ROOT, found by comparing the resolved paths of
- * ROOT (root_real) and of the input's folder, so "./rec", "rec/" and
- * "/abs/rec" name one tree. When the folder cannot be resolved (it does not
- * exist: the input fails later on its own), or ROOT cannot, the paths are
- * compared as given. NULL when it has none: below no ROOT, an inner "..",
- * a folder ("x/"). */
+ * --keep-tree its path below ROOT. ROOT and the input's folder are compared
+ * as absolute paths, first as written (a linked sub-folder keeps its name),
+ * then resolved (root_real, realpath), so "./rec", "rec/", "/abs/rec" and a
+ * ROOT reached through a link name one tree. NULL when it has none: below
+ * no ROOT, an inner "..", a folder ("x/"). */
 static const char *out_name(const struct options *o, const char *root_real, const char *in,
                             char *buf, size_t len)
 {
-	const char *base = base_name(in), *r = base;
-	char dir[PATH_MAX], rdir[PATH_MAX];
+	const char *base = base_name(in), *r;
+	char dir[PATH_MAX], root[PATH_MAX], full[PATH_MAX];
 
 	if (!*base || !strcmp(base, "..") || (o->tree_root && inner_dotdot(in)))
 		return NULL;
 	if (!o->tree_root)
 		return base;
 	snprintf(dir, sizeof(dir), "%.*s", base > in ? (int)(base - in) : 1, base > in ? in : ".");
-	if (root_real && realpath(dir, rdir)) {
-		size_t n = strcmp(root_real, "/") ? strlen(root_real) : 0;
-		if (!strcmp(rdir, root_real))
-			r = base;
-		else if (!strncmp(rdir, root_real, n) && rdir[n] == '/')
-			r = rdir + n + 1;
-		else
-			return NULL;
-		snprintf(buf, len, "%s%s%s", r == base ? "" : r, r == base ? "" : "/", base);
-		return buf;
-	}
-	{
-		size_t n = strlen(o->tree_root);
-		while (n > 0 && o->tree_root[n - 1] == '/')
-			n--;
-		if (strncmp(in, o->tree_root, n) || in[n] != '/')
-			return NULL;
-		for (r = in + n; *r == '/'; r++)
-			;
+	if (lexical_path(o->tree_root, root, sizeof(root)) && lexical_path(dir, full, sizeof(full)) &&
+	    (r = below(root, full, base, buf, len)))
 		return r;
-	}
+	if (root_real && realpath(dir, full))
+		return below(root_real, full, base, buf, len);
+	return NULL;
 }
 
 /* mkdir -p for the folders above path */
