@@ -49,6 +49,7 @@ struct run_opts {
 	const char *out_file;              /* stdout goes there instead of a capture */
 	const char *env;                   /* "NAME=value" added to the environment */
 	long fsize_limit;                  /* > 0: RLIMIT_FSIZE of the child, bytes */
+	unsigned alarm_s;                  /* > 0: the child gets SIGALRM (status 142) then */
 };
 
 struct proc {
@@ -95,6 +96,8 @@ static void proc_start(struct proc *p, const struct run_opts *ro, char **argv, c
 		}
 		if (ro && ro->env)
 			putenv((char *)ro->env);
+		if (ro && ro->alarm_s)
+			alarm(ro->alarm_s);            /* kept across execv */
 		signal(SIGPIPE, SIG_DFL);
 		for (int fd = 3; fd < 256; fd++)
 			close(fd);
@@ -1425,6 +1428,171 @@ START_TEST(test_out_link_readonly)
 }
 END_TEST
 
+/* --- issue 14: messages and operands a new user meets --------------- */
+
+/* Samples a file type cannot hold: the message names the layouts it holds
+ * and the file types that hold the samples asked for. */
+START_TEST(test_format_suggestion)
+{
+	const char *dir = test_dir("format_hint"), *in = short_input(dir);
+
+	expect_fail(NULL, 1, "clean.flac: FLAC files cannot hold 32-bit float samples (FLAC: "
+	            "8-bit signed, 16-bit signed, 24-bit signed; 32-bit float: .wav, .aiff",
+	            "-e", "float", SIMPLE, in, path_in(dir, "clean.flac"), NULL);
+	expect_fail(NULL, 1, "Ogg files cannot hold 32-bit float samples (Ogg: its own compressed "
+	            "samples only; 32-bit float: .wav", "--out-encoding", "float", SIMPLE, in,
+	            path_in(dir, "clean.ogg"), NULL);
+	ck_assert_int_eq(dir_entries(dir), 1);
+}
+END_TEST
+
+/* -o DIR that does not exist is made (with its parents); a file there is
+ * refused */
+START_TEST(test_out_dir_made)
+{
+	const char *dir = test_dir("out_dir_made"), *in = short_input(dir);
+	char out_dir[1024], out[1100], file[1024];
+
+	snprintf(out_dir, sizeof out_dir, "%s/cleaned/deeper/", dir);
+	snprintf(out, sizeof out, "%sin.wav", out_dir);
+	snprintf(file, sizeof file, "%s/file.wav", dir);
+	run_ok(NULL, "-q", "-o", out_dir, "-m", SIMPLE, in, NULL);
+	ck_assert_msg(access(out, F_OK) == 0, "%s was not written", out);
+	write_bytes(file, "x", 1);
+	expect_fail(NULL, 4, "file.wav: not a folder", "-o", file, "-m", SIMPLE, in, NULL);
+}
+END_TEST
+
+/* The model among the operands: the one readable .onnx operand is taken
+ * wherever it stands; else the message says how to order them. */
+START_TEST(test_model_anywhere)
+{
+	const char *dir = test_dir("model_anywhere"), *in = short_input(dir);
+	char first[1024], last[1024], batch[1024];
+
+	snprintf(first, sizeof first, "%s/first.wav", dir);
+	snprintf(last, sizeof last, "%s/last.wav", dir);
+	snprintf(batch, sizeof batch, "%s/batch", dir);
+	run_ok(NULL, "-q", SIMPLE, in, first, NULL);
+	run_ok(NULL, "-q", in, last, SIMPLE, NULL);
+	ck_assert_msg(same_bytes(first, last), "IN OUT MODEL differs from MODEL IN OUT");
+	run_ok(NULL, "-q", "-o", batch, in, SIMPLE, NULL);
+	ck_assert_msg(same_bytes(first, path_in(batch, "in.wav")), "-o DIR IN MODEL differs");
+	expect_fail(NULL, 1, "missing.onnx: No such file or directory: no model to load there (the "
+	            "model comes first or after -m", in, path_in(dir, "o.wav"),
+	            path_in(dir, "missing.onnx"), NULL);
+	expect_fail(NULL, 1, "2 operands end in .onnx: name the model with -m", in,
+	            path_in(dir, "o.onnx"), SIMPLE, NULL);
+	ck_assert_int_eq(dir_entries(dir), 4);          /* in, first, last, batch/ */
+}
+END_TEST
+
+/* --keep-tree compares resolved paths: ".", "./rec", "rec/" and an absolute
+ * ROOT name the same tree as relative inputs; outside ROOT and an inner
+ * ".." are refused. */
+START_TEST(test_keep_tree_resolved)
+{
+	const char *dir = test_dir("keep_tree_resolved"), *in = short_input(dir);
+	char abs_rec[1024];
+	size_t n;
+	void *wav = read_file(in, &n);
+
+	ck_assert(chdir(dir) == 0);       /* this test's own process (Check forks) */
+	ck_assert(mkdir("rec", 0755) == 0 && mkdir("rec/sub", 0755) == 0);
+	for (int i = 1; i <= 4; i++) {    /* -o DIR exists, as before -o made it */
+		char o[8];
+		snprintf(o, sizeof o, "o%d", i);
+		ck_assert(mkdir(o, 0755) == 0);
+	}
+	write_bytes("rec/a.wav", wav, n);
+	write_bytes("rec/sub/b.wav", wav, n);
+	free(wav);
+	snprintf(abs_rec, sizeof abs_rec, "%s/rec", dir);
+	run_ok(NULL, "-q", "--keep-tree", ".", "-o", "o1", "-m", SIMPLE, "rec/a.wav",
+	       "rec/sub/b.wav", NULL);
+	ck_assert(access("o1/rec/a.wav", F_OK) == 0 && access("o1/rec/sub/b.wav", F_OK) == 0);
+	run_ok(NULL, "-q", "--keep-tree", "./rec", "-o", "o2", "-m", SIMPLE, "rec/a.wav",
+	       "./rec/sub/b.wav", NULL);
+	ck_assert(access("o2/a.wav", F_OK) == 0 && access("o2/sub/b.wav", F_OK) == 0);
+	run_ok(NULL, "-q", "--keep-tree", abs_rec, "-o", "o3", "-m", SIMPLE, "rec/sub/b.wav", NULL);
+	ck_assert(access("o3/sub/b.wav", F_OK) == 0);
+	run_ok(NULL, "-q", "--keep-tree", "rec/", "-o", "o4", "-m", SIMPLE, path_in(abs_rec, "a.wav"),
+	       NULL);
+	ck_assert(access("o4/a.wav", F_OK) == 0);
+	/* a linked sub-folder keeps its name, wherever it leads */
+	ck_assert(mkdir("elsewhere", 0755) == 0 && symlink("../elsewhere", "rec/link") == 0);
+	ck_assert(link("rec/a.wav", "elsewhere/c.wav") == 0);
+	run_ok(NULL, "-q", "--keep-tree", "rec", "-o", "o4", "-m", SIMPLE, "rec/link/c.wav", NULL);
+	ck_assert(access("o4/link/c.wav", F_OK) == 0);
+	expect_fail(NULL, 1, "in.wav: not a file below --keep-tree rec", "--keep-tree", "rec", "-o",
+	            "o5", "-m", SIMPLE, "in.wav", NULL);
+	expect_fail(NULL, 1, "not a file below --keep-tree rec (give its path without '..' inside)",
+	            "--keep-tree", "rec", "-o", "o5", "-m", SIMPLE, "rec/sub/../../in.wav", NULL);
+	ck_assert(access("o5", F_OK) != 0);
+}
+END_TEST
+
+/* Every output of a batch is checked before the first input is read: the
+ * first input is a FIFO nobody writes to, so reading it would hang (the
+ * alarm ends such a run with status 142). */
+START_TEST(test_outputs_checked_first)
+{
+	const char *dir = test_dir("outputs_first"), *in = short_input(dir);
+	char fifo[1024], out_dir[1024], other[1024];
+	struct run_opts ro = { .alarm_s = 20 };
+	struct run r;
+
+	snprintf(fifo, sizeof fifo, "%s/fifo.wav", dir);
+	snprintf(out_dir, sizeof out_dir, "%s/out", dir);
+	snprintf(other, sizeof other, "%s/out/in.wav", dir);
+	ck_assert(mkfifo(fifo, 0644) == 0);
+	ck_assert(mkdir(out_dir, 0755) == 0 && mkdir(other, 0755) == 0);   /* out/in.wav/ */
+	run(&r, &ro, "-o", out_dir, "-m", SIMPLE, fifo, in, NULL);
+	ck_assert_msg(r.status == 4 && strstr(r.err, "out/in.wav: is a folder") &&
+	              strstr(r.err, "1 of 2 outputs refused: no file was enhanced"),
+	              "'%.600s': exit %d (142: it read the FIFO first): %.600s", r.cmd, r.status,
+	              r.err);
+	run_free(&r);
+	/* one input: the same, before the input is opened */
+	run(&r, &ro, SIMPLE, fifo, out_dir, NULL);
+	ck_assert_msg(r.status == 4 && strstr(r.err, "out: is a folder"),
+	              "'%.600s': exit %d: %.600s", r.cmd, r.status, r.err);
+	run_free(&r);
+	/* an output that is another input of the batch (--keep-tree) */
+	ck_assert(rmdir(other) == 0);
+	write_bytes(other, "keep", 4);
+	ck_assert(chdir(dir) == 0);
+	run(&r, &ro, "--keep-tree", ".", "-o", "out", "-m", SIMPLE, "fifo.wav", "in.wav",
+	    "out/in.wav", NULL);
+	ck_assert_msg(r.status == 4 && strstr(r.err, "out/in.wav: the output of in.wav is the "
+	              "input out/in.wav"), "'%.600s': exit %d: %.600s", r.cmd, r.status, r.err);
+	run_free(&r);
+	ck_assert_int_eq(dir_entries(out_dir), 1);
+}
+END_TEST
+
+/* -j and --keep-tree that one input makes pointless get a note (not with -q) */
+START_TEST(test_unused_options_noted)
+{
+	const char *dir = test_dir("unused_notes"), *in = short_input(dir);
+	char *out = path_in(dir, "o.wav");
+	struct run r;
+
+	run(&r, NULL, "-j", "4", "--keep-tree", dir, SIMPLE, in, out, NULL);
+	ck_assert_msg(r.status == 0 && strstr(r.err, "note: -j 4 has no effect on a single input") &&
+	              strstr(r.err, "note: --keep-tree has no effect without -o DIR"),
+	              "'%.600s': exit %d: %.600s", r.cmd, r.status, r.err);
+	run_free(&r);
+	run(&r, NULL, "-j", "2", "-o", path_in(dir, "out"), "-m", SIMPLE, in, NULL);
+	ck_assert_msg(r.status == 0 && strstr(r.err, "note: -j 2 has no effect on a single input"),
+	              "'%.600s': exit %d: %.600s", r.cmd, r.status, r.err);
+	run_free(&r);
+	run(&r, NULL, "-q", "-j", "4", "--keep-tree", dir, SIMPLE, in, out, NULL);
+	ck_assert_msg(r.status == 0 && !*r.err, "'%.600s': -q printed %.600s", r.cmd, r.err);
+	run_free(&r);
+}
+END_TEST
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -1451,6 +1619,9 @@ static Suite *cli_suite(void)
 		{ "output paths", test_out_unknown_ext }, { "output paths", test_out_link_readonly },
 		{ "options", test_batch, .timeout_s = 300 }, { "options", test_model_info },
 		{ "options", test_help_usage }, { "options", test_env_mix_stats },
+		{ "issue 14", test_format_suggestion }, { "issue 14", test_out_dir_made },
+		{ "issue 14", test_model_anywhere }, { "issue 14", test_keep_tree_resolved },
+		{ "issue 14", test_outputs_checked_first, .timeout_s = 60 }, { "issue 14", test_unused_options_noted },
 	};
 
 	return suite_from_table("gtcrn-run", tests, N_ELEMS(tests));

@@ -117,6 +117,52 @@ int ext_major(const char *ext)
 	return 0;
 }
 
+/* The message for samples a file type cannot hold, naming what works: the
+ * layouts that type takes (at the output's rate and channels) and the file
+ * types (by extension) that take the samples asked for. */
+static void what_fits(const char *label, int major, const struct audio_format *f, char *err,
+                      size_t err_len)
+{
+	static const struct { int sub; enum audio_enc enc; int bits; } layouts[] = {
+		{ SF_FORMAT_PCM_S8, AUDIO_ENC_SIGNED, 8 }, { SF_FORMAT_PCM_16, AUDIO_ENC_SIGNED, 16 },
+		{ SF_FORMAT_PCM_24, AUDIO_ENC_SIGNED, 24 }, { SF_FORMAT_PCM_32, AUDIO_ENC_SIGNED, 32 },
+		{ SF_FORMAT_PCM_U8, AUDIO_ENC_UNSIGNED, 8 }, { SF_FORMAT_FLOAT, AUDIO_ENC_FLOAT, 32 },
+		{ SF_FORMAT_DOUBLE, AUDIO_ENC_FLOAT, 64 },
+	};
+	static const char *const exts[] = { "wav", "aiff", "caf", "w64", "au", "rf64", "flac" };
+	SF_INFO info = { .samplerate = f->rate_hz, .channels = f->channels };
+	size_t k = (size_t)snprintf(err, err_len, "%s: %s files cannot hold %d-bit %s samples "
+	                            "(%s:", label, major_name(major), f->bits, enc_name(f->enc),
+	                            major_name(major));
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]) && k < err_len; i++) {
+		info.format = major | layouts[i].sub;
+		if (sf_format_check(&info))
+			k += (size_t)snprintf(err + k, err_len - k, "%s %d-bit %s", n++ ? "," : "",
+			                      layouts[i].bits, enc_name(layouts[i].enc));
+	}
+	if (!n && k < err_len)
+		k += (size_t)snprintf(err + k, err_len - k, " its own compressed samples only");
+	if (!valid_layout(f->enc, f->bits)) {
+		if (k < err_len)
+			snprintf(err + k, err_len - k, ")");
+		return;
+	}
+	if (k < err_len)
+		k += (size_t)snprintf(err + k, err_len - k, "; %d-bit %s:", f->bits, enc_name(f->enc));
+	n = 0;
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]) && k < err_len; i++) {
+		int m = ext_major(exts[i]);
+		info.format = m | layout_subtype(m, f->enc, f->bits);
+		if (m && m != major && sf_format_check(&info))
+			k += (size_t)snprintf(err + k, err_len - k, "%s .%s", n++ ? "," : "",
+			                      exts[i]);
+	}
+	if (k < err_len)
+		snprintf(err + k, err_len - k, "%s .raw)", n ? "," : "");
+}
+
 void audio_format_describe(const struct audio_format *f, char *buf, size_t len)
 {
 	const char *type = f->type == AUDIO_RAW ? "raw" : f->type == AUDIO_WAV ? "WAV"
@@ -209,8 +255,7 @@ int audio_out_format(const char *path, const struct audio_format *in,
 		info.format = major | sub;
 		if (!sub || !sf_format_check(&info)) {
 			if (explicit && out->enc != AUDIO_ENC_NONE) {
-				snprintf(err, err_len, "%s: a %s file cannot hold %d-bit %s samples", label,
-				         major_name(major), out->bits, enc_name(out->enc));
+				what_fits(label, major, out, err, err_len);
 				return AUDIO_E_USAGE;
 			}
 			for (size_t i = 0; i < sizeof(fallback) / sizeof(fallback[0]); i++) {

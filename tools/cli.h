@@ -105,7 +105,9 @@ void report(const struct run_ctx *c, const char *in, const char *out,
             const struct file_stats *fs, int rc, const char *error);
 
 /* cli_batch.c */
-/* Batch: DIR/<name> for each input, refusing two inputs of one output. */
+/* Batch: DIR/<name> for each input, refusing two inputs of one output;
+ * every output checked (audio_out_check, never another input) before any
+ * input is read, then DIR and --keep-tree's folders made. */
 int batch_outputs(const struct options *o, char ***outs);
 /* Enhances every input on min(jobs, inputs) threads; the exit code of the
  * first input (in order) that failed, with a count when several did. */

@@ -2,6 +2,7 @@
  * -o DIR (its name, or its path below --keep-tree ROOT), and the worker
  * threads that share one model and take the inputs in turn. */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,30 +23,95 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The name an input gets under DIR: its path below --keep-tree ROOT, else
- * its base name; NULL when it has none (outside ROOT, climbing out with
- * "..", a folder). */
-static const char *out_name(const struct options *o, const char *in)
+/* 1 when a ".." follows another component of path ("a/../b"): such an input
+ * is refused under --keep-tree even when it lands below ROOT again; leading
+ * ones ("../data/a.wav") only say where the tree is. */
+static int inner_dotdot(const char *path)
 {
-	const char *r = base_name(in);
+	int named = 0;
 
-	if (o->tree_root) {
-		size_t n = strlen(o->tree_root);
-		while (n > 0 && o->tree_root[n - 1] == '/')
-			n--;
-		if (strncmp(in, o->tree_root, n) || in[n] != '/')
-			return NULL;
-		for (r = in + n; *r == '/'; r++)
-			;
-		for (const char *p = r;;) {      /* no ".." component */
-			if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]))
-				return NULL;
-			if (!(p = strchr(p, '/')))
-				break;
-			p++;
-		}
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		int dotdot = n == 2 && p[0] == '.' && p[1] == '.';
+		if (dotdot && named)
+			return 1;
+		named |= !dotdot && n && !(n == 1 && p[0] == '.');
+		p += n + (p[n] == '/');
 	}
-	return *r && r[strlen(r) - 1] != '/' ? r : NULL;
+	return 0;
+}
+
+/* path made absolute (from the working folder) with ".", ".." and repeated
+ * '/' taken out as text, symbolic links left alone: "rec/./a" ->
+ * "/cwd/rec/a". Returns buf, or NULL when it does not fit. */
+static char *lexical_path(const char *path, char *buf, size_t len)
+{
+	size_t k;
+
+	if (path[0] == '/')
+		buf[0] = 0;
+	else if (!getcwd(buf, len))
+		return NULL;
+	k = strcmp(buf, "/") ? strlen(buf) : 0;
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (k > 0 && buf[--k] != '/')
+				;
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			if (k + n + 2 > len)
+				return NULL;
+			buf[k++] = '/';
+			memcpy(buf + k, p, n);
+			k += n;
+		}
+		buf[k] = 0;
+		p += n + (p[n] == '/');
+	}
+	if (!k)
+		snprintf(buf, len, "/");
+	return buf;
+}
+
+/* folder/base relative to root (both absolute, normalized) into buf[len],
+ * or NULL when folder is not root or below it. */
+static const char *below(const char *root, const char *folder, const char *base, char *buf,
+                         size_t len)
+{
+	size_t n = strcmp(root, "/") ? strlen(root) : 0;
+
+	if (!strcmp(folder, root))
+		snprintf(buf, len, "%s", base);
+	else if (!strncmp(folder, root, n) && folder[n] == '/')
+		snprintf(buf, len, "%s/%s", folder + n + 1, base);
+	else
+		return NULL;
+	return buf;
+}
+
+/* The name an input gets under DIR, into buf[len]: its base name, or with
+ * --keep-tree its path below ROOT. ROOT and the input's folder are compared
+ * as absolute paths, first as written (a linked sub-folder keeps its name),
+ * then resolved (root_real, realpath), so "./rec", "rec/", "/abs/rec" and a
+ * ROOT reached through a link name one tree. NULL when it has none: below
+ * no ROOT, an inner "..", a folder ("x/"). */
+static const char *out_name(const struct options *o, const char *root_real, const char *in,
+                            char *buf, size_t len)
+{
+	const char *base = base_name(in), *r;
+	char dir[PATH_MAX], root[PATH_MAX], full[PATH_MAX];
+
+	if (!*base || !strcmp(base, "..") || (o->tree_root && inner_dotdot(in)))
+		return NULL;
+	if (!o->tree_root)
+		return base;
+	snprintf(dir, sizeof(dir), "%.*s", base > in ? (int)(base - in) : 1, base > in ? in : ".");
+	if (lexical_path(o->tree_root, root, sizeof(root)) && lexical_path(dir, full, sizeof(full)) &&
+	    (r = below(root, full, base, buf, len)))
+		return r;
+	if (root_real && realpath(dir, full))
+		return below(root_real, full, base, buf, len);
+	return NULL;
 }
 
 /* mkdir -p for the folders above path */
@@ -61,12 +127,70 @@ static int make_parents(char *path)
 	return 0;
 }
 
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	int index;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct file_id *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* Every output checked before the first input is enhanced (audio_out_check,
+ * and never another input of the batch), so that a mistake stops the batch
+ * before it starts, not midway. One message per refused output; the exit
+ * code of the first. Outputs --skip-existing will skip are not checked. */
+static int check_outputs(const struct options *o, char **out)
+{
+	struct file_id *ids = malloc((size_t)o->n_inputs * sizeof(*ids));
+	char err[ERR_LEN];
+	struct stat st;
+	int n_ids = 0, rc = RC_OK, refused = 0;
+
+	if (!ids) {
+		msg("out of memory");
+		return RC_PROCESS;
+	}
+	for (int i = 0; i < o->n_inputs; i++)
+		if (!stat(o->inputs[i], &st))
+			ids[n_ids++] = (struct file_id){ st.st_dev, st.st_ino, i };
+	qsort(ids, (size_t)n_ids, sizeof(*ids), cmp_id);
+	for (int i = 0; i < o->n_inputs; i++) {
+		int exists = !stat(out[i], &st), e;
+		struct file_id key = { st.st_dev, st.st_ino, 0 }, *hit;
+		if (o->skip_existing && exists && S_ISREG(st.st_mode))
+			continue;
+		if ((e = audio_out_check(out[i], o->inputs[i], o->model, &o->out, err, sizeof(err)))) {
+			msg("%s", err);
+		} else if (exists && (hit = bsearch(&key, ids, (size_t)n_ids, sizeof(*ids), cmp_id))) {
+			msg("%s: the output of %s is the input %s: refusing to overwrite it", out[i],
+			    o->inputs[i], o->inputs[hit->index]);
+			e = RC_OUTPUT;
+		}
+		if (e && !rc)
+			rc = e;
+		refused += e != 0;
+	}
+	if (refused)
+		msg("%d of %d outputs refused: no file was enhanced", refused, o->n_inputs);
+	free(ids);
+	return rc;
+}
+
 /* Batch: DIR/<name> for each input (out_name), refusing two inputs of one
- * output. */
+ * output, every output checked (check_outputs); DIR and, with --keep-tree,
+ * the folders below it are made. */
 int batch_outputs(const struct options *o, char ***outs)
 {
 	char **out = calloc((size_t)o->n_inputs, sizeof(char *));
 	char **sorted = malloc((size_t)o->n_inputs * sizeof(char *));
+	char *root_real = o->tree_root ? realpath(o->tree_root, NULL) : NULL;
 	size_t dir_len = strlen(o->out_dir);
 	struct stat st;
 	int rc = RC_OK;
@@ -78,17 +202,20 @@ int batch_outputs(const struct options *o, char ***outs)
 		rc = RC_PROCESS;
 		goto out;
 	}
-	if (stat(o->out_dir, &st) || !S_ISDIR(st.st_mode)) {
-		msg("%s: not a folder (-o DIR must exist)", o->out_dir);
+	if (!stat(o->out_dir, &st) && !S_ISDIR(st.st_mode)) {
+		msg("%s: not a folder (-o DIR is the folder the outputs go to)", o->out_dir);
 		rc = RC_OUTPUT;
 		goto out;
 	}
 	for (int i = 0; i < o->n_inputs; i++) {
-		const char *b = out_name(o, o->inputs[i]);
+		char name[PATH_MAX];
+		const char *b = out_name(o, root_real, o->inputs[i], name, sizeof(name));
 		size_t len;
 		if (!b) {
 			if (o->tree_root)
-				msg("%s: not a file below --keep-tree %s", o->inputs[i], o->tree_root);
+				msg("%s: not a file below --keep-tree %s%s", o->inputs[i], o->tree_root,
+				    inner_dotdot(o->inputs[i]) ? " (give its path without '..' inside)"
+				    : "");
 			else
 				msg("%s: not a file name", o->inputs[i]);
 			rc = RC_USAGE;
@@ -116,7 +243,10 @@ int batch_outputs(const struct options *o, char ***outs)
 			rc = RC_USAGE;
 			goto out;
 		}
-	for (int i = 0; o->tree_root && i < o->n_inputs; i++)
+	if ((rc = check_outputs(o, out)))
+		goto out;
+	/* DIR for the first output; with --keep-tree, each output's folders */
+	for (int i = 0; i < (o->tree_root ? o->n_inputs : 1); i++)
 		if (make_parents(out[i])) {
 			msg("%s: cannot make its folder: %s", out[i], strerror(errno));
 			rc = RC_OUTPUT;
@@ -124,6 +254,7 @@ int batch_outputs(const struct options *o, char ***outs)
 		}
 out:
 	free(sorted);
+	free(root_real);
 	if (rc && out) {
 		for (int i = 0; i < o->n_inputs; i++)
 			free(out[i]);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "tools/cli.h"
 
@@ -24,8 +25,10 @@ static void usage(FILE *f)
 "\n"
 "Model and mode:\n"
 "  -m, --model FILE        the model; else the first operand when it ends in .onnx or\n"
-"                          is the first of three; else $GTCRN_MODEL; else the default\n"
-"                          that `make install-model` installs:\n"
+"                          is the first of three; else the one .onnx operand that is a\n"
+"                          readable file, wherever it stands (IN OUT MODEL.onnx);\n"
+"                          else $GTCRN_MODEL; else the default that\n"
+"                          `make install-model` installs:\n"
 "                          %s\n"
 "      --stream            run block by block (default for streaming models)\n"
 "      --offline           run over the whole file at once (default for offline models)\n"
@@ -50,10 +53,13 @@ static void usage(FILE *f)
 "      --out-bits N        bits per sample of OUT (default: IN's)\n"
 "      --out-rate HZ       resample the enhanced output to HZ (speexdsp, at\n"
 "                          --resample-quality)\n"
-"  -o, --output-dir DIR    batch: write DIR/<name of IN> for every IN\n"
+"  -o, --output-dir DIR    batch: write DIR/<name of IN> for every IN (DIR is made);\n"
+"                          every OUT is checked before the first IN is read\n"
 "  -j, --jobs N            batch: enhance N files in parallel (default 1)\n"
 "      --keep-tree ROOT    batch: write DIR/<IN's path below ROOT> (making the folders),\n"
 "                          not DIR/<IN's name>: a tree keeps its shape and its names\n"
+"                          (ROOT and IN's folder compared as absolute paths, as\n"
+"                          written, then resolved)\n"
 "      --skip-existing     leave outputs that already exist untouched\n"
 "  -f, --force             replace a read-only output file (its mode is kept)\n"
 "  OUT: a regular file is written to a temporary file in its folder and renamed\n"
@@ -244,18 +250,59 @@ static int parse_option(int c, const char *arg, struct options *o, const char **
 	return -1;
 }
 
+/* A model operand that is not first: the one operand ending in .onnx among
+ * more operands than the mode needs (IN OUT and a third; -o DIR and two or
+ * more), when it names a readable file. It is moved to argv[first], the
+ * others keeping their order. Returns 1 when moved, 0 when there is none,
+ * -1 after a message saying how to order the operands. */
+static int model_elsewhere(int argc, char **argv, int first, const struct options *o)
+{
+	int n = argc - first, at = -1, count = 0;
+	struct stat st;
+	char *model;
+
+	if (o->out_dir ? n < 2 : n != 3)
+		return 0;
+	for (int i = first + 1; i < argc; i++)
+		if (ends_with(argv[i], ".onnx")) {
+			count++;
+			at = i;
+		}
+	if (!count)
+		return 0;
+	errno = 0;
+	if (count > 1) {
+		msg("%d operands end in .onnx: name the model with -m MODEL.onnx, or give it first "
+		    "(gtcrn-run [options] MODEL.onnx IN OUT)", count);
+		return -1;
+	}
+	if (stat(argv[at], &st) || access(argv[at], R_OK) || !S_ISREG(st.st_mode)) {
+		msg("%s: %s: no model to load there (the model comes first or after -m: "
+		    "gtcrn-run [options] [-m] MODEL.onnx IN OUT)", argv[at],
+		    errno ? strerror(errno) : "not a file");
+		return -1;
+	}
+	model = argv[at];
+	memmove(argv + first + 1, argv + first, (size_t)(at - first) * sizeof(char *));
+	argv[first] = model;
+	return 1;
+}
+
 /* The model when -m named none: the first operand when it names a model
- * (ends in .onnx, or is the first of three without -o); else $GTCRN_MODEL,
- * else the installed default. Returns the index of the first input, or -1
- * after a message. */
+ * (ends in .onnx, or is the first of three without -o); else the one .onnx
+ * operand elsewhere (model_elsewhere); else $GTCRN_MODEL, else the installed
+ * default. Returns the index of the first input, or -1 after a message. */
 static int operand_model(int argc, char **argv, int first, struct options *o)
 {
-	int n = argc - first;
+	int n = argc - first, moved = 0;
 	const char *env = getenv("GTCRN_MODEL");
 
 	if (o->model)
 		return first;
-	if (n && (ends_with(argv[first], ".onnx") || (!o->out_dir && n == 3))) {
+	if (!(n && ends_with(argv[first], ".onnx")) &&
+	    (moved = model_elsewhere(argc, argv, first, o)) < 0)
+		return -1;
+	if (n && (moved || ends_with(argv[first], ".onnx") || (!o->out_dir && n == 3))) {
 		o->model = argv[first++];
 	} else {
 		/* a $GTCRN_MODEL that does not load is a model error, later */
@@ -268,6 +315,17 @@ static int operand_model(int argc, char **argv, int first, struct options *o)
 		}
 	}
 	return first;
+}
+
+/* Notes for batch options that one input makes pointless (-q: none). */
+static void unused_notes(const struct options *o)
+{
+	if (o->quiet)
+		return;
+	if (o->jobs > 1 && o->n_inputs == 1)
+		msg("note: -j %d has no effect on a single input", o->jobs);
+	if (o->tree_root && !o->out_dir)
+		msg("note: --keep-tree has no effect without -o DIR (a single IN OUT)");
 }
 
 /* The operands from argv[first]: [MODEL] IN OUT, or [MODEL] IN... with -o.
@@ -305,6 +363,7 @@ static int parse_operands(int argc, char **argv, int first, struct options *o)
 		o->output = o->inputs[1];
 		o->n_inputs = 1;
 	}
+	unused_notes(o);
 	return -1;
 }
 
