@@ -90,6 +90,9 @@ int model_info(const char *path);
 /* "gtcrn-run: " + the message on stderr; remembered as this thread's last. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *last_message(void);
+/* The input's warnings (audio_in_warning) on stderr, as msg() but not
+ * remembered: --json's "error" stays the error. Shown with -q too. */
+void input_warnings(struct audio_in *in);
 void clear_last_message(void);
 double now_s(void);
 void progress_update(struct progress *p, long long add);

@@ -22,6 +22,14 @@ void msg(const char *fmt, ...)
 	fprintf(stderr, "gtcrn-run: %s\n", last_msg);
 }
 
+void input_warnings(struct audio_in *in)
+{
+	const char *w;
+
+	while ((w = audio_in_warning(in)))
+		fprintf(stderr, "gtcrn-run: %s\n", w);
+}
+
 const char *last_message(void)
 {
 	return last_msg;

@@ -285,6 +285,7 @@ int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
 		msg("%s", err);
 		return rc;
 	}
+	input_warnings(in);
 	fi = audio_in_format(in);
 	if (fi->frames == 0) {
 		msg("%s: no audio (0 frames)", label);
@@ -314,6 +315,7 @@ int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
 	else
 		rc = offline_file(c, in, fi, out_path, &fo, label, fs, &pg);
 	progress_end(&pg);
+	input_warnings(in);
 	audio_in_close(in);
 	fs->wall_s = now_s() - t0;
 	return rc;
