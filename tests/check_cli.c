@@ -12,6 +12,7 @@
 #include <glob.h>
 #include <math.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1056,6 +1057,72 @@ END_TEST
 
 /* --- command line ------------------------------------------------------- */
 
+/* Runs the tool on a pseudo-terminal (its stdin, stdout and stderr, as in a
+ * terminal session): the exit status and everything it wrote there. */
+static int run_pty(char **out, size_t *out_len, char **argv)
+{
+	int master, st;
+	pid_t pid = forkpty(&master, NULL, NULL, NULL);
+	char buf[4096];
+	ssize_t got;
+
+	ck_assert_msg(pid >= 0, "forkpty: %s", strerror(errno));
+	if (pid == 0) {
+		execv(TOOL, argv);
+		_exit(127);
+	}
+	*out = NULL;
+	*out_len = 0;
+	while ((got = read(master, buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR))
+		if (got > 0)
+			append(out, out_len, buf, (size_t)got);
+	close(master);                      /* EIO: the tool closed the terminal */
+	if (!*out)
+		append(out, out_len, "", 0);
+	while (waitpid(pid, &st, 0) < 0)
+		ck_assert_msg(errno == EINTR, "waitpid: %s", strerror(errno));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Issue 14, point 13: a batch on a terminal draws a progress line (files
+ * done, audio seconds, rate) and clears it at the end; none with -q, and
+ * none when stderr is not a terminal. */
+START_TEST(test_batch_progress)
+{
+	const char *dir = test_dir("batch_progress");
+	char out_dir[512], *a = path_in(dir, "a.wav"), *b = path_in(dir, "b.wav"), *tty;
+	char *argv[] = { "gtcrn-run", "-j", "2", "-m", SIMPLE, "-o", out_dir, a, b, NULL, NULL };
+	const char *line = "gtcrn-run: 2/2 files done, 19.5 s of audio, ", *last;
+	size_t n;
+	void *mix = read_file(MIX_WAV, &n);
+	struct run r;
+
+	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
+	ck_assert(mkdir(out_dir, 0755) == 0);
+	write_bytes(a, mix, n);
+	write_bytes(b, mix, n);
+	free(mix);
+	ck_assert_int_eq(run_pty(&tty, &n, argv), 0);
+	ck_assert_msg(strstr(tty, line) && strstr(strstr(tty, line), "x real time"),
+	              "no '%s...x real time' on the terminal:\n%s", line, tty);
+	for (last = strstr(tty, "files done"); strstr(last + 1, "files done");)
+		last = strstr(last + 1, "files done");
+	ck_assert_msg(strstr(last, "\r\033[K") && n >= 4 && !strcmp(tty + n - 4, "\r\033[K"),
+	              "the progress line is not cleared at the end:\n%s", tty);
+	free(tty);
+	argv[9] = argv[8];                  /* -q: no line */
+	argv[8] = argv[7];
+	argv[7] = "-q";
+	ck_assert_int_eq(run_pty(&tty, &n, argv), 0);
+	ck_assert_msg(!strstr(tty, "files done"), "a progress line with -q:\n%s", tty);
+	free(tty);
+	run(&r, NULL, "-j", "2", "-m", SIMPLE, "-o", out_dir, a, b, NULL);   /* stderr: a pipe */
+	expect_ok(r.cmd, r.err, r.status);
+	ck_assert_msg(!strstr(r.err, "files done"), "a progress line on a pipe:\n%s", r.err);
+	run_free(&r);
+}
+END_TEST
+
 START_TEST(test_batch)
 {
 	const char *dir = test_dir("batch");
@@ -1550,6 +1617,7 @@ static Suite *cli_suite(void)
 		{ "output paths", test_out_unknown_ext }, { "output paths", test_out_link_readonly },
 		{ "options", test_batch, .timeout_s = 300 }, { "options", test_model_info },
 		{ "options", test_model_info_sums, .timeout_s = 120 },
+		{ "options", test_batch_progress, .timeout_s = 120 },
 		{ "options", test_help_usage }, { "options", test_env_mix_stats },
 	};
 

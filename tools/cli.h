@@ -77,6 +77,7 @@ struct progress {
 	long long total, done;        /* frames */
 	double last_s;
 	const char *label;
+	double unit_s;                /* audio seconds per unit of done, for the batch line */
 };
 
 /* cli_options.c. Returns -1 to go on, or an exit code. */
@@ -97,6 +98,11 @@ void clear_last_message(void);
 double now_s(void);
 void progress_update(struct progress *p, long long add);
 void progress_end(struct progress *p);
+/* A batch's progress line on stderr (files done, audio seconds, rate):
+ * started before the workers, ended (cleared) after them. */
+void batch_progress_start(int files);
+void batch_progress_file_done(void);
+void batch_progress_end(void);
 /* Per-frame run times of the states of a, in constant memory (cli_report.c). */
 struct frame_times;
 struct frame_times *times_create(gtcrn_aligned *a, int channels, size_t ring_len);
