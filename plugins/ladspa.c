@@ -87,6 +87,7 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *d, unsigned long rate)
 	const char *path = gtcrn_default_model_path();
 	plugin *p = calloc(1, sizeof *p);
 	char err[512];
+	gtcrn_model_info info;
 	gtcrn_opts o;
 	int rc;
 
@@ -104,6 +105,15 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *d, unsigned long rate)
 		        "%s: set GTCRN_MODEL to a GTCRN .onnx export, or install one as the "
 		        "default with `make install-model MODEL=FILE`\n",
 		        d->Label, path, err, d->Label);
+		goto fail;
+	}
+	gtcrn_model_info_get(p->model, &info);
+	if (info.kind != GTCRN_STREAMING) {   /* the library's message names gtcrn_enhance */
+		fprintf(stderr, "%s: the GTCRN model %s is an offline export (it enhances whole "
+		        "files at once); a plugin needs a streaming export\n"
+		        "%s: set GTCRN_MODEL to a streaming export (such as gtcrn_simple.onnx), or "
+		        "install one as the default with `make install-model MODEL=FILE`\n",
+		        d->Label, path, d->Label);
 		goto fail;
 	}
 	gtcrn_opts_init(&o);

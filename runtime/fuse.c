@@ -82,6 +82,7 @@ int fuse_nodes(grt_session *s, unsigned flags)
 	for (int i = 0; i < s->n_run; i++)
 		if (s->nodes[i].op)
 			s->nodes[kept++] = s->nodes[i];
+	s->stats.n_nodes_rewritten_away = s->n_run - kept;
 	s->n_run = kept;
 out:
 	free(g.producer);

@@ -187,6 +187,12 @@ typedef struct grt_session_stats {
 	size_t arena_bytes;     /* one arena for every intermediate, input and output */
 	size_t scratch_bytes;   /* largest per-node scratch buffer */
 	size_t const_bytes;     /* plan-time tensors owned by the session */
+	/* Appended (never reorder): with the counts above, every node of the
+	 * file is in one category: n_nodes_model = n_nodes_folded + n_nodes_dead
+	 * + n_nodes_rewritten_away + n_nodes_aliased + n_nodes_empty
+	 * + n_nodes_planned (n_nodes_inplace counts some of the planned). */
+	int n_nodes_rewritten_away; /* nodes the plan-time rewrites removed from the plan */
+	int n_nodes_empty;      /* nodes dropped because all their outputs have 0 elements */
 } grt_session_stats;
 
 GRT_API int grt_session_stats_get(const grt_session *s, grt_session_stats *st);

@@ -784,6 +784,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 		for (int i = 0; i < s->n_run; i++)
 			if (!all_empty(&s->nodes[i]))
 				s->nodes[kept++] = s->nodes[i];
+		s->stats.n_nodes_empty = s->n_run - kept;
 		s->n_run = kept;
 	}
 	s->stats.n_nodes_planned = s->n_run;

@@ -515,6 +515,49 @@ START_TEST(instantiate_failures)
 }
 END_TEST
 
+/* What instantiate() tells the host's user on stderr, captured through a
+ * temporary file in place of fd 2; 1 if it gave an instance (closed again). */
+static int host_open_said(const char *label, char *said, size_t len)
+{
+	FILE *f = tmpfile();
+	int saved = dup(2), ok;
+	host t;
+	size_t n;
+
+	ck_assert(f && saved >= 0);
+	fflush(stderr);
+	ck_assert(dup2(fileno(f), 2) == 2);
+	ok = host_open(&t, label, 48000, 1, 100, 0);
+	fflush(stderr);
+	ck_assert(dup2(saved, 2) == 2);
+	close(saved);
+	rewind(f);
+	n = fread(said, 1, len - 1, f);
+	said[n] = 0;
+	fclose(f);
+	if (ok)
+		host_close(&t);
+	return ok;
+}
+
+/* An offline export: no instance, and the message says what the host's
+ * user sets (GTCRN_MODEL, make install-model), not a library function. */
+START_TEST(offline_model_message)
+{
+	char said[2048];
+
+	setenv("GTCRN_MODEL", MODELS_DIR "/gtcrn_offline_op13.onnx", 1);
+	ck_assert(!host_open_said("gtcrn_mono", said, sizeof said));
+	setenv("GTCRN_MODEL", MODEL, 1);
+	ck_assert_msg(strstr(said, "gtcrn_mono: ") && strstr(said, "offline export") &&
+	              strstr(said, "set GTCRN_MODEL to a streaming export") &&
+	              strstr(said, "make install-model MODEL=") && !strstr(said, "gtcrn_enhance"),
+	              "the plugin said:\n%s", said);
+	ck_assert(host_open_said("gtcrn_mono", said, sizeof said));
+	ck_assert_msg(!said[0], "a working instance said:\n%s", said);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def tests[] = {
@@ -523,6 +566,7 @@ int main(void)
 		{ "plugin", bypass_ramps }, { "plugin", run_makes_no_syscall, 0, 2 },
 		{ "plugin", activate_resets }, { "plugin", connect_after_activate },
 		{ "plugin", shared_buffers }, { "plugin", instantiate_failures },
+		{ "plugin", offline_model_message },
 	};
 	Suite *s;
 	int rc;

@@ -1,6 +1,7 @@
 /* check_runtime.c - the registry, the loader's IR, the planner (folding,
  * dead nodes, memory plan) and the API's thread and ownership rules. */
 #include <check.h>
+#include <glob.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -206,6 +207,59 @@ START_TEST(arena_reuse)
 		grt_session_free(s);
 		grt_model_free(m);
 	}
+}
+END_TEST
+
+/* Every node of the file in one category of grt_session_stats, with and
+ * without rewrites and buffer sharing: folded + dead + rewritten away +
+ * aliased + empty + planned = the model's nodes, for every shared GTCRN
+ * model (dynamic axes planned at 100). */
+START_TEST(stats_categories_sum)
+{
+	static const unsigned flags[] = { 0, GRT_SESSION_NO_ALIAS,
+	                                  GRT_SESSION_NO_FUSE | GRT_SESSION_NO_FOLD_BN |
+	                                  GRT_SESSION_NO_EPILOGUE, GRT_SESSION_NO_INPLACE };
+	glob_t g;
+
+	ck_assert_int_eq(glob(MODELS_DIR "/gtcrn*.onnx", 0, NULL, &g), 0);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		grt_model *m = NULL;
+		grt_value in[16];
+		int n_in;
+		ck_assert_msg(grt_model_load_file(g.gl_pathv[i], &m, err, sizeof(err)) == GRT_OK,
+		              "%s", err);
+		n_in = grt_model_n_inputs(m);
+		ck_assert_int_le(n_in, (int)N_ELEMS(in));
+		for (int k = 0; k < n_in; k++) {
+			const char *name;
+			grt_model_input(m, k, &name, &in[k], NULL);
+			for (int d = 0; d < in[k].ndim; d++)
+				if (in[k].dims[d] < 0)
+					in[k].dims[d] = 100;
+			in[k].data = NULL;
+		}
+		for (size_t f = 0; f < N_ELEMS(flags); f++) {
+			grt_session_opts so = { in, n_in, flags[f] | GRT_SESSION_PLAN_ONLY, 0, 0 };
+			grt_session *s = NULL;
+			grt_session_stats st;
+			int sum;
+			ck_assert_msg(grt_session_create(m, &so, &s, err, sizeof(err)) == GRT_OK, "%s",
+			              err);
+			grt_session_stats_get(s, &st);
+			sum = st.n_nodes_folded + st.n_nodes_dead + st.n_nodes_rewritten_away +
+			      st.n_nodes_aliased + st.n_nodes_empty + st.n_nodes_planned;
+			ck_assert_msg(st.n_nodes_model == grt_model_n_nodes(m) && sum == st.n_nodes_model,
+			              "%s, flags %u: %d nodes = %d folded + %d dead + %d rewritten away + "
+			              "%d aliased + %d empty + %d planned = %d", g.gl_pathv[i], flags[f],
+			              grt_model_n_nodes(m), st.n_nodes_folded, st.n_nodes_dead,
+			              st.n_nodes_rewritten_away, st.n_nodes_aliased, st.n_nodes_empty,
+			              st.n_nodes_planned, sum);
+			ck_assert_int_le(st.n_nodes_inplace, st.n_nodes_planned);
+			grt_session_free(s);
+		}
+		grt_model_free(m);
+	}
+	globfree(&g);
 }
 END_TEST
 
@@ -1194,6 +1248,7 @@ int main(void)
 		{ "plan", elementwise_inplace }, { "plan", pad_conv_fusion },
 		{ "plan", expand_view }, { "plan", gru_layout_fusion },
 		{ "plan", gru_concat_writers }, { "plan", stream_folds_to_simple },
+		{ "plan", stats_categories_sum, .timeout_s = 120 },
 		{ "plan", baked_indices_freed }, { "plan", pool_mark_rollback },
 		{ "plan", empty_outputs_not_run },
 		{ "api", metadata, .timeout_s = 120 }, { "api", tensor_storage_forms },

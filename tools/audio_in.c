@@ -1,7 +1,10 @@
 /* audio_in.c - gtcrn-run's audio input: files through libsndfile, raw PCM
  * and WAV from stdin or a file through our codec (wav_codec.c), read as
- * interleaved floats; a regular file that changes while read is an error. */
+ * interleaved floats; a regular file that changes while read is an error;
+ * raw input that looks like a file with a header, or ends in a partial
+ * frame, gets a warning. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +30,84 @@ struct audio_in {
 	long long size0;            /* a regular file's size when opened, -1 = not one */
 	long long frames_read;
 	int checked;                /* the end was checked against size0 */
+	char warn[2][512];          /* warnings not yet taken (audio_in_warning) */
+	int n_warn, warn_taken;
 };
+
+static void add_warning(struct audio_in *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_warning(struct audio_in *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->n_warn == (int)(sizeof(a->warn) / sizeof(a->warn[0])))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a->warn[a->n_warn++], sizeof(a->warn[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* The format whose header the first n bytes of a file are, or NULL. */
+static const char *header_name(const unsigned char *p, size_t n)
+{
+	static const struct { const char *magic, *form, *name; } known[] = {
+		{ "RIFF", "WAVE", "RIFF/WAVE" }, { "RF64", "WAVE", "RF64/WAVE" },
+		{ "FORM", "AIFF", "AIFF" }, { "FORM", "AIFC", "AIFF-C" },
+		{ "fLaC", NULL, "FLAC" }, { "OggS", NULL, "Ogg" }, { ".snd", NULL, "AU" },
+		{ "caff", NULL, "CAF" }, { "wvpk", NULL, "WavPack" },
+	};
+
+	for (size_t i = 0; n >= 12 && i < sizeof(known) / sizeof(known[0]); i++)
+		if (!memcmp(p, known[i].magic, 4) &&
+		    (!known[i].form || !memcmp(p + 8, known[i].form, 4)))
+			return known[i].name;
+	return NULL;
+}
+
+/* Raw input: a warning when it starts like a file with a header (that is
+ * then read as samples). A file is peeked at; from stdin the first 12
+ * bytes are read now and kept in a->buf as the start of the samples. */
+static int sniff_raw(struct audio_in *a, int given, char *err, size_t err_len)
+{
+	unsigned char head[12];
+	const unsigned char *h = head;
+	size_t n = 0;
+	const char *name;
+
+	if (a->own_fd) {
+		ssize_t r = pread(a->fd, head, sizeof(head), 0);
+		n = r > 0 ? (size_t)r : 0;
+	} else {
+		if (!(a->buf = malloc(sizeof(head)))) {
+			snprintf(err, err_len, "%s: out of memory", a->label);
+			return AUDIO_E_INPUT;
+		}
+		a->cap = sizeof(head);
+		while (a->buf_n < sizeof(head) && !a->eof) {
+			ssize_t r = read(a->fd, a->buf + a->buf_n, sizeof(head) - a->buf_n);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				snprintf(err, err_len, "%s: read error: %s", a->label, strerror(errno));
+				return AUDIO_E_INPUT;
+			}
+			a->eof = r == 0;
+			a->buf_n += (size_t)r;
+		}
+		h = a->buf;
+		n = a->buf_n;
+	}
+	if ((name = header_name(h, n)) && given)
+		add_warning(a, "%s: warning: starts with a %s header, but -t raw reads it as raw "
+		            "samples, header included (drop -t raw to read the header)", a->label,
+		            name);
+	else if (name)
+		add_warning(a, "%s: warning: starts with a %s header, but its name (.%s) makes it "
+		            "raw samples, header included (rename it to its format)", a->label, name,
+		            path_ext(a->label));
+	return AUDIO_OK;
+}
 
 static int in_fail(struct audio_in *a, int rc)
 {
@@ -133,6 +213,8 @@ int audio_in_open(const char *path, const struct audio_format *hint, struct audi
 	a->frame_bytes = (size_t)a->fmt.channels * (size_t)(a->fmt.bits / 8);
 	if (type == AUDIO_RAW && a->own_fd && S_ISREG(st.st_mode))
 		a->fmt.frames = (long long)((size_t)st.st_size / a->frame_bytes);
+	if (type == AUDIO_RAW && (rc = sniff_raw(a, hint->type == AUDIO_RAW, err, err_len)))
+		return in_fail(a, rc);
 	*out = a;
 	return AUDIO_OK;
 }
@@ -226,11 +308,21 @@ long audio_in_read(struct audio_in *a, float *buf, size_t max_frames, char *err,
 	a->buf_n -= n * a->frame_bytes;
 	a->frames_read += (long long)n;
 	if (a->eof && n == 0) {
+		if (a->buf_n)
+			add_warning(a, "%s: warning: %zu trailing byte%s dropped: less than a frame "
+			            "(%d channel%s of %d-bit samples)", a->label, a->buf_n,
+			            a->buf_n > 1 ? "s" : "", a->fmt.channels,
+			            a->fmt.channels > 1 ? "s" : "", a->fmt.bits);
 		a->buf_n = 0;
 		if ((rc = check_unchanged(a, err, err_len)))
 			return rc;
 	}
 	return (long)n;
+}
+
+const char *audio_in_warning(struct audio_in *a)
+{
+	return a->warn_taken < a->n_warn ? a->warn[a->warn_taken++] : NULL;
 }
 
 void audio_in_close(struct audio_in *a)

@@ -65,6 +65,10 @@ const struct audio_format *audio_in_format(const struct audio_in *a);
  * the frames read (at least one, as soon as one is available on a pipe), 0
  * at the end, or -AUDIO_E_INPUT with a message. */
 long audio_in_read(struct audio_in *a, float *buf, size_t max_frames, char *err, size_t err_len);
+/* The next warning about the input not yet taken, or NULL: raw input that
+ * starts with a known file header (after open), a partial frame dropped
+ * at the end (after the last read). The input's name leads each one. */
+const char *audio_in_warning(struct audio_in *a);
 void audio_in_close(struct audio_in *a);                       /* accepts NULL */
 
 /* The output format for path ("-" = stdout) from the input's format and the

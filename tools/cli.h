@@ -77,6 +77,7 @@ struct progress {
 	long long total, done;        /* frames */
 	double last_s;
 	const char *label;
+	double unit_s;                /* audio seconds per unit of done, for the batch line */
 };
 
 /* cli_options.c. Returns -1 to go on, or an exit code. */
@@ -90,10 +91,18 @@ int model_info(const char *path);
 /* "gtcrn-run: " + the message on stderr; remembered as this thread's last. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *last_message(void);
+/* The input's warnings (audio_in_warning) on stderr, as msg() but not
+ * remembered: --json's "error" stays the error. Shown with -q too. */
+void input_warnings(struct audio_in *in);
 void clear_last_message(void);
 double now_s(void);
 void progress_update(struct progress *p, long long add);
 void progress_end(struct progress *p);
+/* A batch's progress line on stderr (files done, audio seconds, rate):
+ * started before the workers, ended (cleared) after them. */
+void batch_progress_start(int files);
+void batch_progress_file_done(void);
+void batch_progress_end(void);
 /* Per-frame run times of the states of a, in constant memory (cli_report.c). */
 struct frame_times;
 struct frame_times *times_create(gtcrn_aligned *a, int channels, size_t ring_len);

@@ -283,6 +283,7 @@ static void *worker(void *arg)
 		c->rc[i] = rc;
 		report(c, c->o->inputs[i], c->outputs[i], &fs, rc, last_message());
 		pthread_mutex_unlock(&c->lock);
+		batch_progress_file_done();
 	}
 	return NULL;
 }
@@ -293,7 +294,10 @@ int run_inputs(struct run_ctx *c)
 	pthread_t threads[MAX_JOBS];
 	int n_threads = o->jobs < o->n_inputs ? o->jobs : o->n_inputs, rc = RC_OK, failed = 0;
 
-	c->progress = n_threads == 1 && !o->quiet && isatty(STDERR_FILENO);
+	/* a file's progress bar, or a batch's line */
+	c->progress = !o->out_dir && !o->quiet && isatty(STDERR_FILENO);
+	if (o->out_dir && !o->quiet && isatty(STDERR_FILENO))
+		batch_progress_start(o->n_inputs);
 	for (int t = 1; t < n_threads; t++)
 		if (pthread_create(&threads[t], NULL, worker, c)) {
 			n_threads = t;
@@ -302,6 +306,7 @@ int run_inputs(struct run_ctx *c)
 	worker(c);
 	for (int t = 1; t < n_threads; t++)
 		pthread_join(threads[t], NULL);
+	batch_progress_end();
 	for (int i = 0; i < o->n_inputs; i++)
 		if (c->rc[i]) {
 			if (!rc)

@@ -131,8 +131,11 @@ int model_info(const char *path)
 		return RC_MODEL;
 	}
 	grt_session_stats_get(s, &st);
-	printf("nodes: %d in the file; after constant folding %d to run (%d folded, %d dead)\n",
-	       st.n_nodes_model, st.n_nodes_planned, st.n_nodes_folded, st.n_nodes_dead);
+	/* every node of the file in one category (grt.h): the figures add up */
+	printf("nodes: %d in the file = %d folded + %d dead + %d fused away + %d views + "
+	       "%d empty + %d to run (%d of them in place)\n", st.n_nodes_model, st.n_nodes_folded,
+	       st.n_nodes_dead, st.n_nodes_rewritten_away, st.n_nodes_aliased, st.n_nodes_empty,
+	       st.n_nodes_planned, st.n_nodes_inplace);
 	printf("arena: %zu bytes, scratch %zu bytes, constants %zu bytes%s\n", st.arena_bytes,
 	       st.scratch_bytes, st.const_bytes,
 	       in.kind == GTCRN_OFFLINE ? " (planned for T = 100 frames; grows with T)" : "");

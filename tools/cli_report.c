@@ -1,7 +1,8 @@
-/* cli_report.c - what gtcrn-run tells: messages on stderr, the progress bar,
- * per-frame run times in constant memory, the --stats line and the --json
- * line of each input. */
+/* cli_report.c - what gtcrn-run tells: messages on stderr, the progress bar
+ * of one file, the progress line of a batch, per-frame run times in
+ * constant memory, the --stats line and the --json line of each input. */
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,27 @@
 /* The last message this thread printed: --json's "error" for a file that failed. */
 static _Thread_local char last_msg[2 * ERR_LEN];
 
+/* A batch's progress line: one per process, as stderr is; every worker adds
+ * to it, and a message clears it first (the next update draws it again). */
+static struct {
+	pthread_mutex_t lock;
+	int on, shown;                /* drawn at all; on the terminal now */
+	int files_done, files;
+	double audio_s;               /* seconds of input audio processed */
+	double t0, last_s;            /* start, last drawing (now_s) */
+} batch = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* "gtcrn-run: " + text on stderr, below a cleared progress line. */
+static void say(const char *text)
+{
+	pthread_mutex_lock(&batch.lock);
+	if (batch.shown)
+		fputs("\r\033[K", stderr);
+	batch.shown = 0;
+	fprintf(stderr, "gtcrn-run: %s\n", text);
+	pthread_mutex_unlock(&batch.lock);
+}
+
 void msg(const char *fmt, ...)
 {
 	va_list ap;
@@ -19,7 +41,15 @@ void msg(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "gtcrn-run: %s\n", last_msg);
+	say(last_msg);
+}
+
+void input_warnings(struct audio_in *in)
+{
+	const char *w;
+
+	while ((w = audio_in_warning(in)))
+		say(w);
 }
 
 const char *last_message(void)
@@ -40,7 +70,51 @@ double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* --- progress bar ----------------------------------------------------- */
+/* --- progress bar and batch line ---------------------------------------- */
+
+/* Draws the batch line when it is due (at most 10 times a second) or
+ * forced; batch.lock held. */
+static void batch_draw(int force)
+{
+	double t = now_s(), el = t - batch.t0;
+	char rate[48] = "";
+
+	if (!batch.on || (!force && t - batch.last_s < 0.1))
+		return;
+	batch.last_s = t;
+	if (batch.audio_s > 0 && el > 0)
+		snprintf(rate, sizeof(rate), ", %.1fx real time", batch.audio_s / el);
+	fprintf(stderr, "\rgtcrn-run: %d/%d files done, %.1f s of audio%s\033[K", batch.files_done,
+	        batch.files, batch.audio_s, rate);
+	batch.shown = 1;
+}
+
+void batch_progress_start(int files)
+{
+	pthread_mutex_lock(&batch.lock);
+	batch.on = 1;
+	batch.files = files;
+	batch.t0 = now_s();
+	batch_draw(1);
+	pthread_mutex_unlock(&batch.lock);
+}
+
+void batch_progress_file_done(void)
+{
+	pthread_mutex_lock(&batch.lock);
+	batch.files_done++;
+	batch_draw(batch.files_done == batch.files);
+	pthread_mutex_unlock(&batch.lock);
+}
+
+void batch_progress_end(void)
+{
+	pthread_mutex_lock(&batch.lock);
+	if (batch.shown)
+		fputs("\r\033[K", stderr);
+	batch.on = batch.shown = 0;
+	pthread_mutex_unlock(&batch.lock);
+}
 
 void progress_update(struct progress *p, long long add)
 {
@@ -49,6 +123,12 @@ void progress_update(struct progress *p, long long add)
 	char bar[32];
 
 	p->done += add;
+	if (p->unit_s > 0 && batch.on) {   /* on is set before any worker starts */
+		pthread_mutex_lock(&batch.lock);
+		batch.audio_s += (double)add * p->unit_s;
+		batch_draw(0);
+		pthread_mutex_unlock(&batch.lock);
+	}
 	if (!p->on || (t - p->last_s < 0.1 && p->done < p->total))
 		return;
 	p->last_s = t;

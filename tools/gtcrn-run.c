@@ -218,6 +218,7 @@ static int offline_file(struct run_ctx *c, struct audio_in *in, const struct aud
 	}
 	fs->frames = (long long)n;
 	pg->total = (long long)n * C;
+	pg->unit_s /= C;                  /* done counts every channel's frames */
 	x = malloc(n * sizeof(float));
 	y = malloc(n * sizeof(float));
 	if (!x || !y) {
@@ -285,6 +286,7 @@ int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
 		msg("%s", err);
 		return rc;
 	}
+	input_warnings(in);
 	fi = audio_in_format(in);
 	if (fi->frames == 0) {
 		msg("%s: no audio (0 frames)", label);
@@ -309,11 +311,13 @@ int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
 	pg.on = c->progress && fi->frames > 0;
 	pg.total = fi->frames;
 	pg.label = label;
+	pg.unit_s = 1.0 / fi->rate_hz;
 	if (stream)
 		rc = stream_file(c, in, fi, out_path, &fo, label, fs, &pg);
 	else
 		rc = offline_file(c, in, fi, out_path, &fo, label, fs, &pg);
 	progress_end(&pg);
+	input_warnings(in);
 	audio_in_close(in);
 	fs->wall_s = now_s() - t0;
 	return rc;
