@@ -68,7 +68,7 @@ static void usage(FILE *f)
 "  input or the model file, a .onnx name, a folder, a block device, an unknown\n"
 "  extension (unless --out-type names the format).\n"
 "Reporting:\n"
-"  -q, --quiet             no progress bar, no notes\n"
+"  -q, --quiet             no progress bar or line, no notes (warnings still show)\n"
 "      --stats             one line per file on stderr: audio duration, wall time,\n"
 "                          real-time factor, frames, per-frame median and p99 time\n"
 "                          (streaming: to within 1%%, in constant memory)\n"
