@@ -27,9 +27,10 @@
 # data/noisy/{s1,s2}/ with repeated names), with the tools under test first
 # on PATH, then tests/examples/ (arecord, aplay, parallel, sbatch: see each
 # file). Then: every audio file it wrote must be readable, 3 s long at its
-# rate, and have the rate and channels of the input of the same name; every
-# .jsonl line it wrote must say "ok" or "skipped" for an output that exists;
-# every program it built must run and exit 0; and it must write something.
+# rate, and keep the rate, channels and length of the input of the same
+# name; every .jsonl line it wrote must say "ok" or "skipped" for an output
+# that exists; every program it built must run and exit 0; and it must write
+# something.
 #
 # Usage: check-examples.sh             (make check; GRT_* from the environment)
 #        check-examples.sh --installed (installcheck.sh; also bindir ladspadir)
@@ -144,7 +145,7 @@ unset GTCRN_MODEL
 pre=$(ldd "$B/.libs/libgtcrn.so" 2>/dev/null | awk '/lib(a|ub)san\.so/ { print $3 }' | tr '\n' ' ')
 
 # check_audio BLOCK-DIR FILE: readable, SECONDS_LONG s at its rate, and the
-# rate and channels of the template input of the same name (if any)
+# rate, channels and length of the template input of the same name (if any)
 check_audio() {
 	r=$(soxi -r "$1/$2" 2>/dev/null) && n=$(soxi -s "$1/$2" 2>/dev/null) ||
 		{ fail "$loc: $2 is not a readable audio file"; return; }
@@ -154,16 +155,17 @@ check_audio() {
 	in=$(cd "$T" && find . -name "$(basename "$2")" | head -n 1)
 	[ -n "$in" ] && check_same "$1" "$2" "$in"
 }
-fmt() { soxi "$1" 2>/dev/null | awk -F' *: ' '/^(Channels|Sample Rate)/ { printf "%s %s, ", $1, $2 }
+# soxi_format FILE: "Channels N, Sample Rate R, L samples"
+soxi_format() { soxi "$1" 2>/dev/null | awk -F' *: ' '/^(Channels|Sample Rate)/ { printf "%s %s, ", $1, $2 }
 	/^Duration/ { sub(/^.*= /, "", $2); sub(/ .*/, " samples", $2); print $2 }'; }
 # check_same BLOCK-DIR OUT IN: OUT has IN's rate, channels and length
 check_same() {
 	[ -r "$1/$2" ] || { fail "$loc: $2 (from $3) was not written"; return; }
-	a=$(fmt "$1/$2") && b=$(fmt "$T/$3") ||
+	a=$(soxi_format "$1/$2") && b=$(soxi_format "$T/$3") ||
 		{ fail "$loc: $2 or $3 unreadable"; return; }
 	[ "$a" = "$b" ] || fail "$loc: $2 ($a) should keep $3's format ($b)"
 }
-# check_jsonl BLOCK-DIR FILE: one "ok" or "skipped" line per input, each
+# check_jsonl BLOCK-DIR FILE: not empty, every line "ok" or "skipped" and
 # naming an output that exists
 check_jsonl() {
 	bad=$(grep -v '"status":"\(ok\|skipped\)"' "$1/$2" | head -n 3)
