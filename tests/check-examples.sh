@@ -13,6 +13,8 @@
 #                  check); it is also the page's prog.c for installcheck
 #   c-fragment     C statements: compiled inside a function against grt.h
 #   layout         a listing of the source folders: each one must exist
+#   declaration    a typedef struct from grt.h or gtcrn.h: its code (without
+#                  comments and spacing) must be the header's
 #   not-run: WHY   not run, for the reason given (a synopsis, sample output,
 #                  the install step itself)
 #
@@ -70,7 +72,7 @@ function mark(s, where) {
 	orphan()
 	sub(/^.*example:[ \t]*/, "", s); sub(/[ \t]*-->[ \t]*$/, "", s)
 	pk = s; sub(/[ :;].*$/, "", pk); pn = substr(s, length(pk) + 1); sub(/^[ :;]+/, "", pn)
-	if (pk !~ /^(run|installcheck|c-program|c-fragment|layout|not-run)$/)
+	if (pk !~ /^(run|installcheck|c-program|c-fragment|layout|declaration|not-run)$/)
 		err(where ": unknown example kind \"" pk "\"")
 	if (pk == "not-run" && pn == "") err(where ": not-run without a reason")
 	mloc = where
@@ -259,6 +261,22 @@ layout() {
 	done
 }
 
+# declaration ID LOC: the typedef as the public header has it, comments and
+# spacing aside
+c_code() { tr '\n' ' ' | sed -E -e 's#/\*([^*]|\*+[^*/])*\*+/##g' -e 's/[[:space:]]+/ /g'; }
+declaration() {
+	name=$(sed -n 's/^typedef struct \([a-z_]*\) {.*/\1/p' "$tmp/blocks/$1.txt")
+	[ -n "$name" ] || { fail "$loc: not a typedef struct"; return; }
+	c_code <"$tmp/blocks/$1.txt" >"$tmp/logs/$1.doc"
+	sed -n "/^typedef struct $name {/,/^} $name;/p" "$S/runtime/grt.h" "$S/enhance/gtcrn.h" |
+		c_code >"$tmp/logs/$1.h"
+	cmp -s "$tmp/logs/$1.doc" "$tmp/logs/$1.h" || {
+		fail "$loc: $name differs from the header's:"
+		echo "    page:   $(cat "$tmp/logs/$1.doc")"
+		echo "    header: $(cat "$tmp/logs/$1.h")"
+	}
+}
+
 while IFS='	' read -r id loc kind note; do
 	[ "$id" = ERR ] && continue
 	before=$fails checked=
@@ -273,6 +291,7 @@ while IFS='	' read -r id loc kind note; do
 	run/c-program) c_program "$id" "$loc" ;;
 	run/c-fragment) c_fragment "$id" "$loc" ;;
 	run/layout) layout "$id" "$loc" ;;
+	run/declaration) declaration "$id" "$loc" ;;
 	run/not-run)
 		echo "check-examples: $loc: not run: $note"
 		excused=$((excused + 1))
