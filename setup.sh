@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 PACKAGES="build-essential autoconf automake libtool pkg-config \
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata check \
 libfftw3-dev libsamplerate0-dev libspeexdsp-dev libsndfile1-dev \
-ladspa-sdk sox groff-base"
+ladspa-sdk sox groff-base parallel"
 
 missing=""
 for p in $PACKAGES; do

@@ -10,6 +10,8 @@
 #    as the build tree's does with the model named;
 #  - the installed plugin is found through LADSPA_PATH by analyseplugin and
 #    sox and matches the installed gtcrn-run;
+#  - the examples that need the installed files run as written
+#    (tests/check-examples.sh --installed);
 #  - the man pages are installed, render without warnings, and each API
 #    function has its page.
 #
@@ -93,6 +95,14 @@ if [ -z "$D" ]; then
 		cmp -s "$m" "$off" || fail "install-model did not install $off"
 		$MAKE -s -C "$B" install-model MODEL="$MODEL" >/dev/null 2>&1 || fail "install-model back"
 	fi
+fi
+
+# --- the examples of README.md and the man pages that need the installed
+# files (tests/check-examples.sh; make check runs the others)
+if [ -z "$D" ]; then
+	GRT_SRCDIR=$S GRT_BUILDDIR=$B GRT_MODELS_DIR=$(dirname "$MODEL") \
+		GRT_TESTDATA_DIR=$(dirname "$MIX") bindir=$bindir ladspadir=$ladspadir \
+		sh "$S/tests/check-examples.sh" --installed || fail "the examples (above)"
 fi
 
 # --- man pages
