@@ -9,6 +9,9 @@
 #
 #   run            (the default) run by make check with the built tools
 #   installcheck   run by make installcheck with the installed ones
+#   plugin         both: make check with the build tree's LADSPA plugin
+#                  (LADSPA_PATH's /usr/local/lib/ladspa rewritten to it), make
+#                  installcheck with the installed one
 #   c-program      a C program: compiled against the build tree and run (make
 #                  check); it is also the page's prog.c for installcheck
 #   c-fragment     C statements: compiled inside a function against grt.h
@@ -72,7 +75,7 @@ function mark(s, where) {
 	orphan()
 	sub(/^.*example:[ \t]*/, "", s); sub(/[ \t]*-->[ \t]*$/, "", s)
 	pk = s; sub(/[ :;].*$/, "", pk); pn = substr(s, length(pk) + 1); sub(/^[ :;]+/, "", pn)
-	if (pk !~ /^(run|installcheck|c-program|c-fragment|layout|declaration|not-run)$/)
+	if (pk !~ /^(run|installcheck|plugin|c-program|c-fragment|layout|declaration|not-run)$/)
 		err(where ": unknown example kind \"" pk "\"")
 	if (pk == "not-run" && pn == "") err(where ": not-run without a reason")
 	mloc = where
@@ -140,6 +143,8 @@ if [ $phase = installcheck ]; then
 	[ -n "${ladspadir:-}" ] && export LADSPA_PATH=$ladspadir
 else
 	PATH=$B/tools:$STANDINS:$PATH
+	# plugin blocks: the build tree's plugin stands where make install puts it
+	[ -f "$B/plugins/.libs/gtcrn_ladspa.so" ] && ladspadir=$B/plugins/.libs
 fi
 export PATH PARALLEL_HOME="$tmp/parallel"
 unset GTCRN_MODEL
@@ -281,7 +286,7 @@ while IFS='	' read -r id loc kind note; do
 	[ "$id" = ERR ] && continue
 	before=$fails checked=
 	case $phase/$kind in
-	installcheck/installcheck)
+	installcheck/installcheck|*/plugin)
 		if [ -z "${ladspadir:-}" ] && grep -q ladspa "$tmp/blocks/$id.txt"; then
 			echo "check-examples: $loc: not run: configured without the LADSPA plugin"
 			continue
