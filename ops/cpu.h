@@ -53,6 +53,13 @@ extern const struct kernels kernels_avx2;
  * elsewhere). Pure: no state, the same answer every time. */
 const struct kernels *kernels_for_cpu(void);
 
+/* Every table this CPU runs, portable first and kernels_for_cpu()'s last, in
+ * out; returns how many (1 to KERNELS_MAX). For the tests that run the models
+ * with each table (tests/check_models.c). Beside kernels_for_cpu, in the same
+ * file. */
+#define KERNELS_MAX 4
+int kernels_runnable(const struct kernels *out[KERNELS_MAX]);
+
 /* A session's table is chosen by kernels_select() (ops/cpu.c, declared in
  * ops/registry.h for the runtime): kernels_portable when portable is set
  * (GRT_SESSION_PORTABLE: tests compare the instruction sets with it), else

@@ -27,3 +27,10 @@ const struct kernels *kernels_for_cpu(void)
 		return &kernels_avx2;
 	return &kernels_portable;
 }
+
+int kernels_runnable(const struct kernels *out[KERNELS_MAX])
+{
+	out[0] = &kernels_portable;
+	out[1] = kernels_for_cpu();
+	return out[1] == &kernels_portable ? 1 : 2;
+}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops/cpu.h"
+#include "tests/check_kernels.h"
 #include "ops/math/mathfn.h"
 #include "tests/op_harness.h"
 
@@ -67,7 +68,7 @@ END_TEST
 START_TEST(mathfn_sigmoid_dense)
 {
 	mathfn_sweep(1, 0, 4.0);
-	if (kernels_for_cpu() != &kernels_portable)
+	if (simd_kernels("mathfn_sigmoid_dense"))
 		mathfn_sweep(1, 1, 4.0);
 }
 END_TEST
@@ -75,7 +76,7 @@ END_TEST
 START_TEST(mathfn_tanh_dense)
 {
 	mathfn_sweep(2, 0, 3.0);
-	if (kernels_for_cpu() != &kernels_portable)
+	if (simd_kernels("mathfn_tanh_dense"))
 		mathfn_sweep(2, 1, 3.0);
 }
 END_TEST

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops/cpu.h"
+#include "tests/check_kernels.h"
 #include "tests/op_harness.h"
 
 /* --- MatMul --- */
@@ -243,8 +244,9 @@ START_TEST(matmul_gemm_variants)
 	static const int64_t ns[] = { 1, 3, 4, 5, 8, 12, 15, 16, 17, 24, 31, 33, 40, 65 };
 	static const int64_t ks[] = { 1, 2, 7, 24 };
 	static float a[9 * 24], b[24 * 65], c0[9 * 70], c1[9 * 70], c2[9 * 70];
-	const struct kernels *kc = kernels_for_cpu();   /* this CPU's table (ops/cpu.h) */
-	const int avx2 = kc != &kernels_portable;
+	/* this CPU's table (ops/cpu.h), if it is not the portable one */
+	const struct kernels *kc = simd_kernels("matmul_gemm_variants");
+	const int avx2 = kc != NULL;
 
 	rng_state = 4242u;
 	fill(a, 9 * 24, 1);

@@ -222,6 +222,7 @@ START_TEST(stats_categories_sum)
 	glob_t g;
 
 	ck_assert_int_eq(glob(MODELS_DIR "/gtcrn*.onnx", 0, NULL, &g), 0);
+	ck_assert_uint_eq(g.gl_pathc, 7);          /* the exports check_models lists */
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		grt_model *m = NULL;
 		grt_value in[16];

@@ -7,7 +7,9 @@
  * minutes a burst of NaN and infinities) goes through two states of
  * gtcrn_simple: A in random chunks of 1..8192 samples, B one second per call.
  * Every output sample must be finite and A's output must equal B's bit for
- * bit (the output does not depend on the chunking). After the first minute
+ * bit (the output does not depend on the chunking). Both states must count
+ * exactly the bad input samples the signal has (300 per burst) and mute no
+ * frame (bad input counts as 0; the network's output stays finite). After the first minute
  * the heap in use must not change by a byte, and resident memory must not
  * grow (beyond 256 KiB of code pages first used later). Prints the figures;
  * exits 1 on any failure. */
@@ -45,6 +47,18 @@ static float signal_at(uint64_t i, int hz)
 	if (minute % 10 == 9 && i % ((uint64_t)hz * 60) < 300)
 		x = i % 3 ? NAN : (i % 2 ? INFINITY : -INFINITY);   /* a bad burst */
 	return x;
+}
+
+/* The bad samples signal_at() puts in the first total samples at rate hz,
+ * counted from its rule (300 at the start of every tenth minute), not from
+ * the samples themselves. */
+static uint64_t bad_samples_in(uint64_t total, int hz)
+{
+	uint64_t n = 0, minute = (uint64_t)hz * 60;
+
+	for (uint64_t at = 9 * minute; at < total; at += 10 * minute)
+		n += total - at < 300 ? total - at : 300;
+	return n;
 }
 
 /* Bytes the process has from malloc, in use (-1 where glibc is not there to
@@ -87,7 +101,7 @@ int main(int argc, char **argv)
 	float *yb = malloc(sizeof(float) * (size_t)hz);
 	long rss_start = -1, hwm_start = -1;
 	long long heap_start = -1, heap_end;
-	unsigned long ns, nf;
+	unsigned long ns, nf, ns_b, nf_b;
 
 	if (!x || !ya || !yb || seconds <= 0 || hz < 1000)
 		return 1;
@@ -142,6 +156,7 @@ int main(int argc, char **argv)
 		hwm_start = rss_kib("VmHWM");
 	}
 	gtcrn_nonfinite(a, &ns, &nf);
+	gtcrn_nonfinite(b, &ns_b, &nf_b);
 	printf("soak: %.0f s of audio at %d Hz, %llu samples in random chunks and in seconds: "
 	       "%s; %lu bad input samples, %lu muted frames; heap in use %lld bytes after the "
 	       "first minute, %lld at the end; RSS %ld KiB after the first minute, %ld KiB at "
@@ -153,6 +168,13 @@ int main(int argc, char **argv)
 	if (heap_end != heap_start) {
 		fprintf(stderr, "soak: the heap in use changed by %lld bytes\n",
 		        heap_end - heap_start);
+		bad++;
+	}
+	if (ns != bad_samples_in(total, hz) || ns_b != ns || nf || nf_b) {
+		fprintf(stderr, "soak: the states counted %lu and %lu bad input samples, %lu and "
+		        "%lu muted frames; the signal has %llu bad samples, and no frame may be "
+		        "muted\n", ns, ns_b, nf, nf_b,
+		        (unsigned long long)bad_samples_in(total, hz));
 		bad++;
 	}
 	if (rss_kib("VmRSS") > rss_start + 256) {

@@ -125,11 +125,17 @@ static int load_inputs(const grt_model *m, const char *set_dir, grt_value *in, c
 int ts_run_set(const grt_model *m, const char *set_dir, double atol, double rtol,
                struct ts_result *r)
 {
+	return ts_run_set_flags(m, set_dir, 0, atol, rtol, r);
+}
+
+int ts_run_set_flags(const grt_model *m, const char *set_dir, unsigned flags, double atol,
+                     double rtol, struct ts_result *r)
+{
 	int n_in = grt_model_n_inputs(m), n_out = grt_model_n_outputs(m), rc, ok = 0;
 	grt_value *in = calloc((size_t)n_in + 1, sizeof(*in));
 	grt_value *shapes = calloc((size_t)n_in + 1, sizeof(*shapes));
 	grt_session *s = NULL;
-	grt_session_opts opts = { 0 };
+	grt_session_opts opts = { .flags = flags };
 
 	memset(r, 0, sizeof(*r));
 	if (!in || !shapes) {

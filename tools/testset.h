@@ -34,6 +34,10 @@ struct ts_result {
  * integers and bool. Returns 1 if every output passed. */
 int ts_run_set(const grt_model *m, const char *set_dir, double atol, double rtol,
                struct ts_result *r);
+/* The same with the session made with flags (GRT_SESSION_*: tests run the
+ * models with each kernel table, GRT_SESSION_PORTABLE). */
+int ts_run_set_flags(const grt_model *m, const char *set_dir, unsigned flags, double atol,
+                     double rtol, struct ts_result *r);
 
 /* Lists the test_data_set_* subfolders of dir, sorted; returns the count
  * (at most max) and fills names (malloc'ed; free with ts_free_list). */

@@ -117,13 +117,22 @@ int main(int argc, char **argv)
 		fuzz_seeds(run_seed, &count);
 		fuzz_regress(run_seed, &count);
 #else
-		char dir[4096];
-		snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", SRCDIR, FUZZ_TARGET);
-		rc = run_path(dir, &count);
-		snprintf(dir, sizeof(dir), "%s/tests/fuzz/regress/%s", SRCDIR, FUZZ_TARGET);
-		if (!rc)
+		static const char *const kinds[] = { "corpus", "regress" };
+		for (int k = 0; k < 2 && !rc; k++) {   /* the corpus is never empty */
+			char dir[4096];
+			int before = count;
+			snprintf(dir, sizeof(dir), "%s/tests/fuzz/%s/%s", SRCDIR, kinds[k], FUZZ_TARGET);
 			rc = run_path(dir, &count);
+			if (!rc && !k && count == before) {
+				fprintf(stderr, "replay: %s: no inputs\n", dir);
+				rc = 1;
+			}
+		}
 #endif
+		if (!rc && !count) {
+			fprintf(stderr, "replay %s: no inputs\n", FUZZ_TARGET);
+			rc = 1;
+		}
 	}
 	printf("replay %s: %d inputs, %s\n", FUZZ_TARGET, count, rc ? "failed" : "ok");
 	return rc;
