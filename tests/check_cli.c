@@ -348,6 +348,27 @@ static double max_abs(const float *got, const float *ref, size_t n, size_t *at)
 	return m;
 }
 
+/* Two bounds on a whole-file waveform difference: the documented 1e-4 max
+ * abs (../shared/testdata/README.md) and a tight one near what the tool
+ * achieves, so that a small systematic error (a 1e-4 gain) fails. Observed
+ * (tests/check_cli prints each): TIGHT_OBSERVED, measured with
+ * `make -j2 tests/check_cli && tests/check_cli | grep 'max abs'`. */
+#define DOC_TOL 1e-4
+#define TIGHT_TOL 2e-6
+#define TIGHT_OBSERVED "1.9e-7 streaming, 1.8e-7 offline"
+
+static void expect_tight(const char *what, const float *got, const float *ref, size_t n)
+{
+	size_t at;
+	double d = max_abs(got, ref, n, &at);
+
+	printf("%s: max abs %.3g at sample %zu\n", what, d, at);
+	ck_assert_msg(d <= DOC_TOL, "%s: max abs %g at sample %zu (got %.7f, expected %.7f) over "
+	              "the documented %g", what, d, at, got[at], ref[at], DOC_TOL);
+	ck_assert_msg(d <= TIGHT_TOL, "%s: max abs %g at sample %zu over the tight %g (observed %s)",
+	              what, d, at, TIGHT_TOL, TIGHT_OBSERVED);
+}
+
 static double correlation(const float *a, size_t stride_a, const float *b, size_t n)
 {
 	double ab = 0, aa = 0, bb = 0;
@@ -379,11 +400,10 @@ static const struct {
 START_TEST(test_model_golden)
 {
 	const char *dir = test_dir(golden_cases[_i].model);
-	char model[512], golden[512], *out = path_in(dir, "out.wav");
+	char model[512], golden[512], what[1536], *out = path_in(dir, "out.wav");
 	SF_INFO io, ig;
 	float *y, *ref;
-	size_t at;
-	double err, energy = 0;
+	double energy = 0;
 
 	snprintf(model, sizeof(model), "%s/%s", MODELS_DIR, golden_cases[_i].model);
 	run_ok(NULL, "-q", "-e", "float", model, MIX_WAV, out, NULL);
@@ -402,10 +422,9 @@ START_TEST(test_model_golden)
 		snprintf(golden, sizeof(golden), "%s/%s", TESTDATA_DIR, golden_cases[_i].golden);
 		ref = load(golden, &ig);
 		ck_assert_int_eq(ig.frames, GOLDEN_FRAMES);
-		err = max_abs(y, ref, GOLDEN_FRAMES, &at);
-		ck_assert_msg(err <= 1e-4, "%s vs %s: max abs %g at sample %zu (got %.7f, expected "
-		              "%.7f); rerun: %s -e float %s %s out.wav", model, golden_cases[_i].golden,
-		              err, at, y[at], ref[at], TOOL, model, MIX_WAV);
+		snprintf(what, sizeof(what), "%s vs %s (rerun: %s -e float %s %s out.wav)", model,
+		         golden_cases[_i].golden, TOOL, model, MIX_WAV);
+		expect_tight(what, y, ref, GOLDEN_FRAMES);
 		free(ref);
 	}
 	free(y);
@@ -419,17 +438,13 @@ START_TEST(test_offline_flag)
 	char *out = path_in(dir, "out.wav");
 	SF_INFO io, ig;
 	float *y, *ref;
-	size_t at;
-	double err;
 
 	run_ok(NULL, "-q", "--offline", "-e", "float", MODELS_DIR "/gtcrn_simple.onnx", MIX_WAV,
 	       out, NULL);
 	y = load(out, &io);
 	ref = load(TESTDATA_DIR "/mix_enh_gtcrn_simple.wav", &ig);
 	ck_assert_int_eq(io.frames, MIX_FRAMES);
-	err = max_abs(y, ref, GOLDEN_FRAMES, &at);
-	ck_assert_msg(err <= 1e-4, "--offline: max abs %g at %zu (got %g, expected %g)", err, at,
-	              y[at], ref[at]);
+	expect_tight("--offline", y, ref, GOLDEN_FRAMES);
 	free(y);
 	free(ref);
 }

@@ -29,6 +29,22 @@ static double max_diff(const float *a, const float *b, size_t n)
 	return w;
 }
 
+/* Two bounds on a whole-file waveform difference d: the documented one
+ * (../shared/testdata/README.md: 1e-4 max abs for a float32 runtime) and a
+ * tight one, ten times what this code achieves (1.94e-7 streaming, 1.79e-7
+ * offline against the goldens; measured with tests/check_enhance, which
+ * prints the figures), so that a small systematic error (a 1e-4 gain on
+ * the envelope or the iSTFT scale) fails. */
+#define DOC_TOL 1e-4
+#define TIGHT_TOL 2e-6
+
+static void expect_tight(const char *what, double d)
+{
+	ck_assert_msg(d <= DOC_TOL, "%s: max abs %.3g over the documented %g", what, d, DOC_TOL);
+	ck_assert_msg(d <= TIGHT_TOL, "%s: max abs %.3g over the tight %g (observed 1.9e-7)", what,
+	              d, TIGHT_TOL);
+}
+
 START_TEST(kinds)
 {
 	gtcrn_model *m = load_gtcrn("gtcrn_simple");
@@ -173,7 +189,7 @@ static void golden(const char *model, const char *gold_wav)
 	ck_assert_int_eq(gtcrn_enhance(m, NULL, x, y, n, err, sizeof(err)), GTCRN_OK);
 	d = max_diff(y, g, GOLD_N);
 	printf("%s: whole file vs %s: max abs %.3g\n", model, strrchr(gold_wav, '/') + 1, d);
-	ck_assert_msg(d <= 1e-4, "%s: max abs %.3g", model, d);
+	expect_tight(model, d);
 	free(x);
 	free(g);
 	free(y);
@@ -218,7 +234,7 @@ START_TEST(chunk_invariance)
 	for (size_t i = 0; i < lat; i++)
 		ck_assert_float_eq(ref[i], 0.0f);            /* the latency: zeros first */
 	g = read_wav(TESTDATA_DIR "/mix_enh_gtcrn_simple.wav", &lat);
-	ck_assert_msg(max_diff(ref + 511, g, GOLD_N) <= 1e-4, "stream vs golden");
+	expect_tight("stream vs golden", max_diff(ref + 511, g, GOLD_N));
 	free(g);
 	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 		float *y = stream(m, NULL, x, n, chunks[c], &lat);
@@ -247,7 +263,8 @@ START_TEST(stream_vs_offline)
 	ck_assert_msg(max_diff(a, x, n) > 0.01, "the output is not enhanced");
 	printf("streaming (gtcrn_simple) vs offline (gtcrn_offline_op13), %zu samples: max abs %.3g\n",
 	       n, d);
-	ck_assert_msg(d <= 1e-5, "max abs %.3g", d);
+	/* observed 7.45e-8 (tests/check_enhance prints it) */
+	ck_assert_msg(d <= 1e-6, "max abs %.3g", d);
 	free(x);
 	free(a);
 	free(b);
@@ -518,7 +535,7 @@ START_TEST(aligned_stream)
 			g = read_wav(TESTDATA_DIR "/mix_enh_gtcrn_simple.wav", &ng);
 			for (size_t i = 0; i < n; i++)
 				left[i] = y[2 * i];
-			ck_assert_msg(max_diff(left, g, GOLD_N) <= 1e-4, "aligned vs golden");
+			expect_tight("aligned vs golden", max_diff(left, g, GOLD_N));
 			free(left);
 			free(g);
 		}
