@@ -558,6 +558,123 @@ START_TEST(aligned_stream)
 }
 END_TEST
 
+/* x[n] at 16 kHz resampled to rate by libsamplerate (best quality); *m samples. */
+static float *at_rate(const float *x, size_t n, int rate, size_t *m)
+{
+	SRC_DATA d = { 0 };
+	size_t cap = (size_t)((double)n * rate / 16000) + 16;
+	float *y = malloc(sizeof(float) * cap);
+
+	if (rate == 16000) {
+		memcpy(y, x, sizeof(float) * n);
+		*m = n;
+		return y;
+	}
+	d.data_in = x;
+	d.input_frames = (long)n;
+	d.data_out = y;
+	d.output_frames = (long)cap;
+	d.src_ratio = rate / 16000.0;
+	ck_assert_int_eq(src_simple(&d, SRC_SINC_BEST_QUALITY, 1), 0);
+	*m = (size_t)d.output_frames_gen;
+	return y;
+}
+
+/* x[n] through a fresh state in calls whose sizes cycle through sizes[k];
+ * returns n + latency samples. */
+static float *stream_cycle(gtcrn_model *m, const gtcrn_opts *o, const float *x, size_t n,
+                           const size_t *sizes, size_t k, size_t *lat)
+{
+	gtcrn_state *s = NULL;
+	float *y;
+
+	ck_assert_msg(gtcrn_state_create(m, o, &s, err, sizeof(err)) == GTCRN_OK, "%s", err);
+	*lat = gtcrn_latency(s);
+	y = malloc(sizeof(float) * (n + *lat));
+	for (size_t i = 0, c = 0; i < n; c++) {
+		size_t len = n - i < sizes[c % k] ? n - i : sizes[c % k];
+		ck_assert_msg(gtcrn_process(s, x + i, y + i, len) == GTCRN_OK, "%s",
+		              gtcrn_state_errmsg(s));
+		i += len;
+	}
+	ck_assert_int_eq(gtcrn_flush(s, y + n), GTCRN_OK);
+	gtcrn_state_free(s);
+	return y;
+}
+
+/* Chunk invariance in every mode: a wet/dry mix, an attenuation limit, both,
+ * at the model's rate and at others; the output of a state is bit-identical
+ * whatever the call sizes (one sample at a time, short and odd calls, calls
+ * longer than the internal block), and so is each channel of an aligned
+ * stereo stream, equal to its own state's output with the latency dropped. */
+START_TEST(chunk_invariance_modes)
+{
+	static const struct {
+		int rate;
+		float mix, atten;
+	} modes[] = {
+		{ 16000, 0.5f, -1 }, { 16000, 1, 6 }, { 16000, 0.3f, 12 }, { 44100, 0.7f, -1 },
+		{ 44100, 1, 6 }, { 48000, 0.25f, 10 }, { 8000, 0.6f, 3 },
+	};
+	static const size_t one[] = { 1 }, odd[] = { 7, 300, 1, 513, 255, 256, 257 },
+	                    big[] = { 4096 }, *const cycles[] = { one, odd, big };
+	static const size_t n_cycle[] = { 1, 7, 1 };
+	gtcrn_model *m = load_gtcrn("gtcrn_simple");
+	size_t n16;
+	float *x16 = read_wav(TESTDATA_DIR "/mix.wav", &n16);
+
+	n16 = 24000;                                   /* 1.5 s */
+	for (size_t k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
+		gtcrn_opts o;
+		gtcrn_aligned *a = NULL;
+		size_t n, lat, lat2;
+		float *x = at_rate(x16, n16, modes[k].rate, &n), *ref, *st, *y, *right;
+
+		gtcrn_opts_init(&o);
+		o.sample_rate = modes[k].rate;
+		o.mix = modes[k].mix;
+		o.atten_lim_db = modes[k].atten;
+		ref = stream_cycle(m, &o, x, n, big, 1, &lat);
+		for (size_t c = 0; c < sizeof(cycles) / sizeof(cycles[0]); c++) {
+			y = stream_cycle(m, &o, x, n, cycles[c], n_cycle[c], &lat2);
+			ck_assert_uint_eq(lat, lat2);
+			ck_assert_msg(!memcmp(y, ref, sizeof(float) * (n + lat)), "%d Hz, mix %g, limit "
+			              "%g dB, calls of %zu...: output differs (max abs %.3g)",
+			              modes[k].rate, (double)modes[k].mix, (double)modes[k].atten,
+			              cycles[c][0], max_diff(y, ref, n + lat));
+			free(y);
+		}
+		/* stereo: left x, right x reversed and halved; each channel as its state */
+		st = malloc(sizeof(float) * 2 * n);
+		for (size_t i = 0; i < n; i++) {
+			st[2 * i] = x[i];
+			st[2 * i + 1] = 0.5f * x[n - 1 - i];
+		}
+		for (size_t i = 0; i < n; i++)
+			x[i] = st[2 * i + 1];                   /* x is now the right channel */
+		right = stream_cycle(m, &o, x, n, big, 1, &lat2);
+		ck_assert_msg(gtcrn_aligned_create(m, &o, 2, &a, err, sizeof(err)) == GTCRN_OK, "%s",
+		              err);
+		for (size_t c = 0; c < sizeof(cycles) / sizeof(cycles[0]); c++) {
+			y = aligned(a, st, n, 2, cycles[c], n_cycle[c]);
+			for (size_t i = 0; i < n; i++)
+				ck_assert_msg(y[2 * i] == ref[lat + i] && y[2 * i + 1] == right[lat + i],
+				              "%d Hz, mix %g, limit %g dB, stereo blocks of %zu...: frame "
+				              "%zu differs from the channels' states", modes[k].rate,
+				              (double)modes[k].mix, (double)modes[k].atten, cycles[c][0], i);
+			free(y);
+		}
+		free(right);
+		gtcrn_aligned_free(a);
+		free(st);
+		free(ref);
+		free(x);
+	}
+	free(x16);
+	gtcrn_model_free(m);
+}
+END_TEST
+
 /* The internal buffers are sized from the rates: the extremes of the
  * accepted range stream in any chunking and give the same output. */
 START_TEST(extreme_rates)
@@ -893,7 +1010,7 @@ int main(void)
 		{ "stream", chunk_invariance, .timeout_s = 600 }, { "stream", resampling },
 		{ "stream", mix_and_limit }, { "stream", set_while_streaming },
 		{ "stream", frame_time_ring }, { "stream", short_streams }, { "stream", aligned_stream },
-		{ "stream", extreme_rates }, { "stream", nonfinite_input },
+		{ "stream", extreme_rates }, { "stream", chunk_invariance_modes, .timeout_s = 300 }, { "stream", nonfinite_input },
 		{ "stream", huge_input }, { "stream", nonfinite_network },
 		{ "resample", resampler_alignment, .timeout_s = 300 },
 		{ "resample", resampler_chunking }, { "resample", resampler_errors },
