@@ -24,9 +24,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <samplerate.h>
 #include <sndfile.h>
 #include "tests/check_util.h"
+#include "tests/ref_resample.h"
 
 #define TOOL BUILDDIR "/tools/gtcrn-run"
 #define MIX_WAV TESTDATA_DIR "/mix.wav"
@@ -383,25 +383,6 @@ static double correlation(const float *a, size_t stride_a, const float *b, size_
 	return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
 }
 
-/* x[n] resampled from rate `from` to `to` by libsamplerate (best quality,
- * independent of the speexdsp resamplers under test); *m samples. */
-static float *src_rate(const float *x, size_t n, int from, int to, size_t *m)
-{
-	SRC_DATA d = { 0 };
-	size_t cap = (size_t)((double)n * to / from) + 16;
-	float *y = malloc(sizeof(float) * cap);
-
-	ck_assert(y != NULL);
-	d.data_in = x;
-	d.input_frames = (long)n;
-	d.data_out = y;
-	d.output_frames = (long)cap;
-	d.src_ratio = (double)to / from;
-	ck_assert_int_eq(src_simple(&d, SRC_SINC_BEST_QUALITY, 1), 0);
-	*m = (size_t)d.output_frames_gen;
-	return y;
-}
-
 /* The reference for channel ch of the file in (at its own rate r): that
  * channel resampled to 16 kHz by libsamplerate, enhanced by gtcrn-run at
  * the model's rate (where the goldens hold it), resampled back to r by
@@ -418,7 +399,7 @@ static float *reference_via_16k(const char *dir, const char *in, int ch, const c
 
 	for (sf_count_t i = 0; i < ii.frames; i++)
 		x[i] = x[i * ii.channels + ch];
-	y16 = src_rate(x, (size_t)ii.frames, ii.samplerate, 16000, &n16);
+	y16 = ref_resample(x, (size_t)ii.frames, ii.samplerate, 16000, &n16);
 	sf = sf_open(mid, SFM_WRITE, &io);
 	ck_assert_msg(sf != NULL, "%s: %s", mid, sf_strerror(NULL));
 	ck_assert_int_eq(sf_writef_float(sf, y16, (sf_count_t)n16), (sf_count_t)n16);
@@ -426,7 +407,7 @@ static float *reference_via_16k(const char *dir, const char *in, int ch, const c
 	run_ok(NULL, "-q", "-e", "float", model, mid, enh, NULL);
 	e16 = load(enh, &ie);
 	ck_assert_int_eq(ie.frames, (sf_count_t)n16);
-	ref = src_rate(e16, n16, 16000, ii.samplerate, n);
+	ref = ref_resample(e16, n16, 16000, ii.samplerate, n);
 	free(x);
 	free(y16);
 	free(e16);
@@ -695,7 +676,7 @@ START_TEST(test_out_rate_and_flac)
 	ck_assert_msg(corr > 0.999, "--out-rate 48000 vs 16 kHz output: correlation %.4f", corr);
 	/* by level and waveform: the 16 kHz output resampled by libsamplerate */
 	free(y);
-	y = src_rate(r, MIX_FRAMES, 16000, 48000, &nref);
+	y = ref_resample(r, MIX_FRAMES, 16000, 48000, &nref);
 	free(r);
 	r = load(up, &io);
 	expect_snr_level("--out-rate 48000", r, 1, y, nref < (size_t)io.frames ? nref :

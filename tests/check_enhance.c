@@ -5,7 +5,6 @@
 #include "config.h"
 #include <check.h>
 #include <math.h>
-#include <samplerate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "tests/check_util.h"
 #include "tests/modelgen.h"
 #include "tests/ref_enhance.h"
+#include "tests/ref_resample.h"
 
 #define GOLD_N 156160
 
@@ -333,29 +333,6 @@ START_TEST(stream_vs_offline)
 }
 END_TEST
 
-/* x[n] at rate from resampled to rate to by libsamplerate (best quality,
- * independent of the library's speexdsp); *m samples. */
-static float *src_rate(const float *x, size_t n, int from, int to, size_t *m)
-{
-	SRC_DATA d = { 0 };
-	size_t cap = (size_t)((double)n * to / from) + 16;
-	float *y = malloc(sizeof(float) * cap);
-
-	if (from == to) {
-		memcpy(y, x, sizeof(float) * n);
-		*m = n;
-		return y;
-	}
-	d.data_in = x;
-	d.input_frames = (long)n;
-	d.data_out = y;
-	d.output_frames = (long)cap;
-	d.src_ratio = (double)to / from;
-	ck_assert_int_eq(src_simple(&d, SRC_SINC_BEST_QUALITY, 1), 0);
-	*m = (size_t)d.output_frames_gen;
-	return y;
-}
-
 /* mix.wav at another rate r (libsamplerate from 16 kHz) through a state at
  * r: chunk invariant, and by level and waveform the reference pipeline
  * made independently of the library's resamplers: the input brought back
@@ -402,7 +379,7 @@ START_TEST(resampling)
 	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++) {
 		gtcrn_opts o;
 		size_t nr, n16, nref, lat, lat7, edge = (size_t)rates[r] * 3 / 10;
-		float *xr = src_rate(x, n, 16000, rates[r], &nr), *x16, *y16, *ref, *y, *y7;
+		float *xr = ref_resample(x, n, 16000, rates[r], &nr), *x16, *y16, *ref, *y, *y7;
 
 		gtcrn_opts_init(&o);
 		o.sample_rate = rates[r];
@@ -411,10 +388,10 @@ START_TEST(resampling)
 		ck_assert_uint_eq(lat, lat7);
 		ck_assert_msg(!memcmp(y, y7, sizeof(float) * (nr + lat)),
 		              "%d Hz: chunking changes output", rates[r]);
-		x16 = src_rate(xr, nr, rates[r], 16000, &n16);
+		x16 = ref_resample(xr, nr, rates[r], 16000, &n16);
 		y16 = malloc(sizeof(float) * n16);
 		ck_assert_int_eq(gtcrn_enhance(m, NULL, x16, y16, n16, err, sizeof(err)), GTCRN_OK);
-		ref = src_rate(y16, n16, 16000, rates[r], &nref);
+		ref = ref_resample(y16, n16, 16000, rates[r], &nref);
 		ck_assert_uint_ge(nref + 10, nr);         /* libsamplerate's rounding there and back */
 		expect_snr_level(rates[r], "stream", y + lat, ref, nr < nref ? nr : nref, edge,
 		                 min_snr[r]);
@@ -714,7 +691,7 @@ START_TEST(chunk_invariance_modes)
 		gtcrn_opts o;
 		gtcrn_aligned *a = NULL;
 		size_t n, lat, lat2;
-		float *x = src_rate(x16, n16, 16000, modes[k].rate, &n), *ref, *st, *y, *right;
+		float *x = ref_resample(x16, n16, 16000, modes[k].rate, &n), *ref, *st, *y, *right;
 
 		gtcrn_opts_init(&o);
 		o.sample_rate = modes[k].rate;
