@@ -1,7 +1,9 @@
 /* check_enhance.c - the enhancement library: model kinds and metadata,
- * whole-file results against the goldens, streaming chunk invariance,
- * streaming vs offline, resampling (the resampler itself and through the
- * state), mix and attenuation limit, the aligned stream. */
+ * whole-file results against the goldens and, over the whole length, a
+ * float64 reference pipeline (tests/ref_enhance.c), streaming chunk
+ * invariance in every mode, streaming vs offline, resampling (the resampler
+ * itself, and through the state and the offline path against libsamplerate
+ * by SNR and level), mix and attenuation limit, the aligned stream. */
 #include "config.h"
 #include <check.h>
 #include <math.h>
