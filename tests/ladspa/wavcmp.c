@@ -2,6 +2,7 @@
  * LADSPA host tests (tests/ladspa/check-hosts.sh).
  *
  *   wavcmp [--shift N] [--tol T] [--floor16] TEST REF
+ *   wavcmp --snr DB --level L [--edge N] TEST REF
  *
  * TEST[N + i] is compared with REF[i] on every channel, for every i both
  * files hold; TEST must be at least as long as REF, and its first N
@@ -9,7 +10,12 @@
  * its reported latency has passed). --floor16: TEST is 16-bit PCM written
  * as floor(x * 32768) (ladspa-sdk's applyplugin); a sample passes when some
  * x within T of REF rounds to it. Prints the largest difference; exit 0
- * when every sample is within T, 1 when not, 2 on errors. */
+ * when every sample is within T, 1 when not, 2 on errors.
+ *
+ * --snr: for resampled paths, compared with a reference made by other
+ * resamplers. Each channel, over the frames both files hold less N
+ * (--edge, default 0) at each end, must have an SNR of at least DB dB
+ * against REF and its level within L dB of REF's. Prints both per channel. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +52,34 @@ static double floor16_distance(double t, double r)
 	return r < lo ? lo - r : r >= hi ? r - hi : 0.0;
 }
 
+/* --snr: channel by channel over frames [edge, n - edge) */
+static int snr_level(const float *t, const float *r, long long n, int channels, long edge,
+                     double min_snr, double max_db, const char *tn, const char *rn)
+{
+	int ok = 1;
+
+	for (int c = 0; c < channels; c++) {
+		double sr = 0, st = 0, se = 0, snr, level;
+		for (long long k = edge; k + edge < n; k++) {
+			double a = t[k * channels + c], b = r[k * channels + c];
+			sr += b * b;
+			st += a * a;
+			se += (a - b) * (a - b);
+		}
+		snr = se > 0 ? 10 * log10(sr / se) : INFINITY;
+		level = 10 * log10(st / sr);
+		ok &= snr >= min_snr && fabs(level) <= max_db;
+		printf("wavcmp: %s vs %s, channel %d, %lld frames: SNR %.1f dB (want >= %g), level "
+		       "%+.4f dB (want within %g): %s\n", tn, rn, c, n - 2 * edge, snr, min_snr,
+		       level, max_db, snr >= min_snr && fabs(level) <= max_db ? "ok" : "FAIL");
+	}
+	return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	double min_snr = NAN, max_db = 0.05;
+	long edge = 0;
 	long shift = 0;
 	double tol = 1e-5, worst = 0, lead = 0;
 	int floor16 = 0, i = 1;
@@ -62,11 +94,18 @@ int main(int argc, char **argv)
 			tol = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--floor16"))
 			floor16 = 1;
+		else if (!strcmp(argv[i], "--snr") && i + 1 < argc)
+			min_snr = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--level") && i + 1 < argc)
+			max_db = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--edge") && i + 1 < argc)
+			edge = atol(argv[++i]);
 		else
 			break;
 	}
 	if (argc - i != 2 || shift < 0) {
-		fprintf(stderr, "usage: wavcmp [--shift N] [--tol T] [--floor16] TEST REF\n");
+		fprintf(stderr, "usage: wavcmp [--shift N] [--tol T] [--floor16] TEST REF\n"
+		        "       wavcmp --snr DB --level L [--edge N] TEST REF\n");
 		return 2;
 	}
 	if (!(t = load(argv[i], &ti)) || !(r = load(argv[i + 1], &ri)))
@@ -75,6 +114,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wavcmp: %s has %d channels at %d Hz, %s %d at %d Hz\n", argv[i],
 		        ti.channels, ti.samplerate, argv[i + 1], ri.channels, ri.samplerate);
 		return 1;
+	}
+	if (!isnan(min_snr)) {        /* lengths may differ by the resamplers' rounding */
+		int rc = snr_level(t, r, ti.frames < ri.frames ? ti.frames : ri.frames, ti.channels,
+		                   edge, min_snr, max_db, argv[i], argv[i + 1]);
+		free(t);
+		free(r);
+		return rc;
 	}
 	if (ti.frames < ri.frames || ti.frames < shift) {   /* a host keeps the length */
 		fprintf(stderr, "wavcmp: %s has %lld frames, fewer than %s's %lld\n", argv[i],
