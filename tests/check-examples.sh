@@ -148,7 +148,7 @@ else
 	# a sanitizer build: the hosts (sox, applyplugin) are not instrumented, so
 	# the runtimes the plugin needs are preloaded, as tests/ladspa/check-hosts.sh
 	# does; the hosts' own leaks are not ours to judge
-	plugpre=$(ldd "$B/plugins/.libs/gtcrn_ladspa.so" 2>/dev/null |
+	plugpre=$(env -u LD_PRELOAD ldd "$B/plugins/.libs/gtcrn_ladspa.so" 2>/dev/null |
 		awk '/lib(a|ub)san\.so/ { print $3 }' | tr '\n' ' ')
 	if [ -n "${ladspadir:-}" ] && [ -n "$plugpre" ]; then
 		export LD_PRELOAD="$plugpre"
@@ -158,7 +158,8 @@ fi
 export PATH PARALLEL_HOME="$tmp/parallel"
 unset GTCRN_MODEL
 # a sanitizer build: programs linked against the instrumented libraries
-pre=$(ldd "$B/.libs/libgtcrn.so" 2>/dev/null | awk '/lib(a|ub)san\.so/ { print $3 }' | tr '\n' ' ')
+# (ldd without LD_PRELOAD: it would list the preloaded runtimes without a path)
+pre=$(env -u LD_PRELOAD ldd "$B/.libs/libgtcrn.so" 2>/dev/null | awk '/lib(a|ub)san\.so/ { print $3 }' | tr '\n' ' ')
 
 # check_audio BLOCK-DIR FILE: readable, SECONDS_LONG s at its rate, and the
 # rate, channels and length of the template input of the same name (if any)
