@@ -108,26 +108,6 @@ static void fmt_dims(char *buf, size_t len, int ndim, const int64_t *dims)
 
 /* --- Pow with mixed or integer types --- */
 
-/* Element i of a numeric tensor as double. */
-static double load_f64(enum dtype dt, const void *p, int64_t i)
-{
-	switch (dt) {
-	case DT_FLOAT: return ((const float *)p)[i];
-	case DT_DOUBLE: return ((const double *)p)[i];
-	case DT_FLOAT16: return half_to_float(((const uint16_t *)p)[i]);
-	case DT_BFLOAT16: return bf16_to_float(((const uint16_t *)p)[i]);
-	case DT_INT8: return ((const int8_t *)p)[i];
-	case DT_INT16: return ((const int16_t *)p)[i];
-	case DT_INT32: return ((const int32_t *)p)[i];
-	case DT_INT64: return (double)((const int64_t *)p)[i];
-	case DT_UINT8: return ((const uint8_t *)p)[i];
-	case DT_UINT16: return ((const uint16_t *)p)[i];
-	case DT_UINT32: return ((const uint32_t *)p)[i];
-	case DT_UINT64: return (double)((const uint64_t *)p)[i];
-	default: return 0;
-	}
-}
-
 /* Element i of an integer tensor, sign-extended for signed types. */
 static uint64_t load_bits(enum dtype dt, const void *p, int64_t i)
 {
@@ -401,8 +381,8 @@ static void pow_row(const struct binary_params *p, void *o, const void *a, const
 			store_bits(p->dt_a, o, i, int_pow(p->dt_a, load_bits(p->dt_a, a, i * sa),
 			                                  p->dt_b, load_bits(p->dt_b, b, i * sb)));
 		else
-			store_f64(p->dt_a, o, i, pow(load_f64(p->dt_a, a, i * sa),
-			                             load_f64(p->dt_b, b, i * sb)));
+			store_f64(p->dt_a, o, i, pow(elem_as_double(p->dt_a, a, i * sa),
+			                             elem_as_double(p->dt_b, b, i * sb)));
 	}
 }
 
