@@ -64,12 +64,14 @@ struct attr {
 		const int64_t  *ints;     /* [n] */
 		const char *const *strings; /* [n] NUL-terminated copies */
 		const struct tensor *t;   /* TENSOR: weights-like, owned by the model */
+		const struct model_graph *g;  /* GRAPH: a subgraph, planned by the runtime */
 	};
 };
 
 struct exec;
 struct kernels;
 struct node;
+struct model_graph;
 
 struct op_def {
 	const char *op_type;       /* ONNX name, verbatim */
@@ -98,6 +100,9 @@ struct op_def {
 /* The op's run() applies node->epi to output 0 (float only, layout [N, C, ...])
  * with op_epilogue(), so the planner may fuse a following activation into it. */
 #define OP_EPILOGUE 4u
+/* If, Loop, Scan and the steps they are planned into: the session plans
+ * them itself (runtime/control.c); never folded, dropped or rewritten. */
+#define OP_CONTROL 8u
 
 /* An activation fused into the node that produces its input (ops/epilogue_fuse.c):
  * run() calls op_epilogue() on each finished run of output 0, while it is still
@@ -150,6 +155,9 @@ struct exec {
 	/* the kernel table of this session's instruction set (ops/cpu.h), chosen once
 	 * at session creation; prepare copies what its run() needs into the params */
 	const struct kernels *kern;
+	/* run(): the index in the run list of the step to run next (the run loop
+	 * sets it to the following one; control steps of If and Loop change it) */
+	int next;
 };
 
 /* --- helpers for ops (runtime/tensor.c, runtime/attr.c) --- */

@@ -36,6 +36,7 @@ OP(op_equal)
 OP(op_expand)
 OP(op_gru)
 OP(op_gather)
+OP(op_if)                   /* planned by the session (runtime/control.c) */
 OP(op_layer_normalization)
 OP(op_matmul)
 OP(op_mul)

@@ -26,6 +26,15 @@ extern const int op_table_grt_len;
  * is set (GRT_SESSION_PORTABLE), else the fastest this CPU runs. */
 const struct kernels *kernels_select(int portable);
 
+/* The steps that If (and Loop, Scan) are planned into (ops/control.c), and
+ * the record they share: the run-list indices they jump to, which the
+ * runtime sets once the run list is final (runtime/control.c). */
+struct ctl_block {
+	int else_at;        /* if_head jumps here when the condition is false */
+	int end_at;         /* then_end jumps here */
+};
+extern const struct op_def ctl_if_head, ctl_then_end, ctl_else_end;
+
 /* The rewrites, by phase, in the order each phase tries them on a node. */
 extern const struct rewrite_def *const rewrite_table[];
 extern const int rewrite_table_len;

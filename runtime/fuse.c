@@ -32,9 +32,46 @@ static int rewrite_node(struct rewrite_ctx *g, enum rewrite_phase p, int i)
 	return 0;
 }
 
-/* producer and uses of every tensor, from the run list and the graph outputs */
-static void view_build(struct rewrite_ctx *g, const grt_model *m)
+/* The branch of an If each node runs in (0: unconditionally), as the
+ * control steps of ops/control.c delimit them; -1 if out of memory. */
+static int *branch_regions(const struct rewrite_ctx *g)
 {
+	int *region = malloc(((size_t)g->n_nodes + 1) * sizeof(int));
+	int *stack = malloc(((size_t)g->n_nodes + 1) * sizeof(int));
+	int cur = 0, next = 0, depth = 0;
+
+	if (!region || !stack) {
+		free(region);
+		free(stack);
+		return NULL;
+	}
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct op_def *op = g->nodes[i].op;
+		region[i] = cur;
+		if (op == &ctl_if_head) {
+			stack[depth++] = cur;
+			cur = ++next;
+		} else if (op == &ctl_then_end) {
+			cur = ++next;
+		} else if (op == &ctl_else_end) {
+			cur = depth ? stack[--depth] : 0;
+		}
+	}
+	free(stack);
+	return region;
+}
+
+/* producer and uses of every tensor, from the run list and the graph
+ * outputs. A tensor that one branch of an If writes and a node outside it
+ * reads (or the other way round) counts one reader more, so that no
+ * rewrite merges nodes across the boundary. */
+static int view_build(struct rewrite_ctx *g, const grt_session *s)
+{
+	const grt_model *m = s->model;
+	int *region = branch_regions(g);
+
+	if (!region)
+		return GRT_E_NOMEM;
 	for (int v = 0; v < m->n_values; v++)
 		g->producer[v] = -1;
 	for (int i = 0; i < g->n_nodes; i++) {
@@ -46,8 +83,18 @@ static void view_build(struct rewrite_ctx *g, const grt_model *m)
 			if (n->inputs[k])
 				g->uses[rw_id(g, n->inputs[k])]++;
 	}
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct node *n = &g->nodes[i];
+		for (int k = 0; k < n->n_inputs; k++) {
+			int p = n->inputs[k] ? g->producer[rw_id(g, n->inputs[k])] : -1;
+			if (p >= 0 && region[p] != region[i])
+				g->uses[rw_id(g, n->inputs[k])]++;
+		}
+	}
 	for (int i = 0; i < m->n_outputs; i++)
-		g->uses[m->outputs[i]]++;
+		g->uses[s->redirect[m->outputs[i]]]++;
+	free(region);
+	return GRT_OK;
 }
 
 int fuse_nodes(grt_session *s, unsigned flags)
@@ -65,7 +112,8 @@ int fuse_nodes(grt_session *s, unsigned flags)
 		rc = GRT_E_NOMEM;
 		goto out;
 	}
-	view_build(&g, m);
+	if ((rc = view_build(&g, s)))
+		goto out;
 	for (int p = 0; p < REWRITE_N_PHASES; p++) {
 		if (flags & phase_off[p])
 			continue;

@@ -26,8 +26,11 @@ struct value_info {
 	const void *narrow;         /* a large int64 initializer kept narrower (init->data
 	                               is NULL then; model_widen() gives its values) */
 	int narrow_size;            /* bytes per element of narrow: 1, 2 or 4 */
-	int producer;               /* node index, or -1 */
+	int producer;               /* index of the node that writes it in its graph's
+	                               node array, or -1 */
 	int graph_input;            /* index in model inputs, or -1 */
+	int graph;                  /* the graph that defines it: 0 the main graph,
+	                               k the subgraph m->graphs[k - 1] */
 };
 
 struct model_node {
@@ -41,6 +44,25 @@ struct model_node {
 	int *outputs;
 	struct attr *attrs;
 	int n_attrs;
+	/* values of enclosing graphs that its subgraphs (If, Loop and Scan
+	 * bodies) read: the node runs after their producers */
+	int n_deps;
+	int *deps;
+};
+
+/* A subgraph: the body of an If branch, Loop or Scan (an attribute of type
+ * GRAPH, struct attr.g). Its values are in the model's one value table;
+ * names it does not define resolve to the enclosing graphs' values. */
+struct model_graph {
+	int id;                     /* values[v].graph of the values it defines */
+	int n_nodes;
+	struct model_node *nodes;   /* topological order */
+	int n_inputs, n_outputs;
+	int *inputs;                /* formal inputs (Loop, Scan), set per iteration */
+	int *outputs;               /* value ids: its own values, or outer ones */
+	int n_captures;
+	int *captures;              /* values of enclosing graphs it (or a graph nested
+	                               in it) reads */
 };
 
 struct kv { const char *key, *value; };
@@ -56,6 +78,10 @@ struct grt_model {
 	int n_inputs, n_outputs;
 	int *inputs;                /* value ids of graph inputs (no initializer) */
 	int *outputs;               /* value ids of graph outputs */
+	int n_graphs;
+	struct model_graph **graphs;  /* every subgraph, at any depth; graphs[k - 1]
+	                                 has id k */
+	int n_nodes_all;            /* nodes of the main graph and every subgraph */
 	int n_meta;
 	struct kv *meta;
 	struct mem_block *mem;      /* every allocation of the model, freed together */
@@ -103,7 +129,31 @@ struct grt_session {
 	                               planned node reads are freed after planning */
 	struct exec exec;
 	char errmsg[512];
+	int cap_run;                /* planning: room in nodes */
+	int *redirect;              /* planning: [n_values] the value a value id stands
+	                               for (an If output planned as its branch's) */
+	int n_ctl_steps;            /* steps in nodes that are not model nodes (the
+	                               ends of If branches) */
 };
+
+/* Readers left of each value while nodes are prepared (runtime/session.c). */
+struct readers {
+	int  *left;        /* [n_values] model nodes still to prepare that read it */
+	char *run;         /* [n_values] a node to run reads it */
+};
+
+/* runtime/session.c: planning, for runtime/control.c */
+int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struct readers *rd);
+int plan_nodes(grt_session *s, unsigned flags, const struct model_node *nodes, int n,
+               struct readers *rd);
+void readers_done(grt_session *s, struct readers *r, const struct model_node *mn,
+                  const struct node *n, int folded);
+
+/* runtime/control.c: If, Loop and Scan planned into the run list, and the
+ * jump targets of their steps once the run list is final */
+int plan_control(grt_session *s, unsigned flags, const struct model_node *mn,
+                 struct readers *rd);
+void control_resolve(grt_session *s);
 
 /* runtime/fuse.c: plan-time rewrites of the run list */
 int fuse_nodes(grt_session *s, unsigned flags);

@@ -61,9 +61,20 @@ static int heap_pop(int *h, int *n)
 	return top;
 }
 
-int model_topo_sort(grt_model *m, char *err, size_t err_len)
+/* The values node nd waits for in graph gid: its inputs and the values its
+ * subgraphs read (deps) that a node of gid writes. dep(nd, j) for j in
+ * [0, n_inputs + n_deps). */
+static int dep(const grt_model *m, const struct model_node *nd, int j, int gid)
 {
-	int n = m->n_nodes, nv = m->n_values, rc = GRT_OK, done = 0, n_heap = 0, n_edges = 0;
+	int v = j < nd->n_inputs ? nd->inputs[j] : nd->deps[j - nd->n_inputs];
+
+	return v >= 0 && m->values[v].producer >= 0 && m->values[v].graph == gid ? v : -1;
+}
+
+static int topo_sort_graph(grt_model *m, struct model_node *nodes, int n, int gid, char *err,
+                           size_t err_len)
+{
+	int nv = m->n_values, rc = GRT_OK, done = 0, n_heap = 0, n_edges = 0;
 	int *pending = calloc((size_t)n + 1, sizeof(int));
 	int *order = calloc((size_t)n + 1, sizeof(int));
 	int *heap = calloc((size_t)n + 1, sizeof(int));
@@ -76,9 +87,9 @@ int model_topo_sort(grt_model *m, char *err, size_t err_len)
 		goto out;
 	}
 	for (int i = 0; i < n; i++)
-		for (int k = 0; k < m->nodes[i].n_inputs; k++) {
-			int v = m->nodes[i].inputs[k];
-			if (v >= 0 && m->values[v].producer >= 0) {
+		for (int k = 0; k < nodes[i].n_inputs + nodes[i].n_deps; k++) {
+			int v = dep(m, &nodes[i], k, gid);
+			if (v >= 0) {
 				pending[i]++;
 				first[v + 1]++;
 				n_edges++;
@@ -92,9 +103,9 @@ int model_topo_sort(grt_model *m, char *err, size_t err_len)
 		goto out;
 	}
 	for (int i = 0; i < n; i++)
-		for (int k = 0; k < m->nodes[i].n_inputs; k++) {
-			int v = m->nodes[i].inputs[k];
-			if (v >= 0 && m->values[v].producer >= 0)
+		for (int k = 0; k < nodes[i].n_inputs + nodes[i].n_deps; k++) {
+			int v = dep(m, &nodes[i], k, gid);
+			if (v >= 0)
 				cons[first[v]++] = i;
 		}
 	for (int v = nv; v > 0; v--)       /* undo the cursor advance */
@@ -106,8 +117,8 @@ int model_topo_sort(grt_model *m, char *err, size_t err_len)
 	while (n_heap) {
 		int i = heap_pop(heap, &n_heap);
 		order[done++] = i;
-		for (int o = 0; o < m->nodes[i].n_outputs; o++) {
-			int v = m->nodes[i].outputs[o];
+		for (int o = 0; o < nodes[i].n_outputs; o++) {
+			int v = nodes[i].outputs[o];
 			if (v < 0)
 				continue;
 			for (int e = first[v]; e < first[v + 1]; e++)
@@ -121,26 +132,26 @@ int model_topo_sort(grt_model *m, char *err, size_t err_len)
 			i++;
 		/* walk back through unfinished producers: after n steps we are on the cycle */
 		for (int step = 0; step < n; step++)
-			for (int k = 0; k < m->nodes[i].n_inputs; k++) {
-				int v = m->nodes[i].inputs[k];
-				if (v >= 0 && m->values[v].producer >= 0 &&
+			for (int k = 0; k < nodes[i].n_inputs + nodes[i].n_deps; k++) {
+				int v = dep(m, &nodes[i], k, gid);
+				if (v >= 0 &&
 				    pending[m->values[v].producer] > 0) {
 					i = m->values[v].producer;
 					break;
 				}
 			}
 		set_err(err, err_len, "node '%s' (%s) is on a cycle: the graph is not a DAG",
-		        m->nodes[i].name[0] ? m->nodes[i].name : "?", m->nodes[i].op_type);
+		        nodes[i].name[0] ? nodes[i].name : "?", nodes[i].op_type);
 		rc = GRT_E_CYCLE;
 		goto out;
 	}
 	for (int i = 0; i < n; i++)
-		sorted[i] = m->nodes[order[i]];
-	memcpy(m->nodes, sorted, (size_t)n * sizeof(*sorted));
+		sorted[i] = nodes[order[i]];
+	memcpy(nodes, sorted, (size_t)n * sizeof(*sorted));
 	for (int i = 0; i < n; i++)
-		for (int o = 0; o < m->nodes[i].n_outputs; o++)
-			if (m->nodes[i].outputs[o] >= 0)
-				m->values[m->nodes[i].outputs[o]].producer = i;
+		for (int o = 0; o < nodes[i].n_outputs; o++)
+			if (nodes[i].outputs[o] >= 0)
+				m->values[nodes[i].outputs[o]].producer = i;
 out:
 	free(pending);
 	free(order);
@@ -148,6 +159,18 @@ out:
 	free(first);
 	free(cons);
 	free(sorted);
+	return rc;
+}
+
+
+/* Sorts the main graph and every subgraph. */
+int model_topo_sort(grt_model *m, char *err, size_t err_len)
+{
+	int rc = topo_sort_graph(m, m->nodes, m->n_nodes, 0, err, err_len);
+
+	for (int k = 0; !rc && k < m->n_graphs; k++)
+		rc = topo_sort_graph(m, m->graphs[k]->nodes, m->graphs[k]->n_nodes, m->graphs[k]->id,
+		                     err, err_len);
 	return rc;
 }
 

@@ -112,11 +112,22 @@ static void map_put(struct name_map *m, const char *name, int id)
 
 /* --- conversion --- */
 
+/* The names a graph defines, and the values of enclosing graphs it reads
+ * (caps: with repeats until scope_end sorts them). */
+struct scope {
+	struct scope *parent;
+	struct name_map names;
+	int graph;                      /* its id: values[v].graph */
+	int *caps;
+	int n_caps, cap_caps;
+};
+
 struct loader {
 	grt_model *m;
 	struct parse_arena *arena;      /* the protobuf tree's memory */
-	struct name_map names;
+	struct scope *sc;               /* the graph being converted */
 	int cap_values;
+	int cap_graphs;
 	char *err;
 	size_t err_len;
 };
@@ -143,8 +154,35 @@ static int add_value(struct loader *l, const char *name, int *id)
 		return GRT_E_NOMEM;
 	v->producer = -1;
 	v->graph_input = -1;
-	map_put(&l->names, v->name, m->n_values);
+	v->graph = l->sc->graph;
+	map_put(&l->sc->names, v->name, m->n_values);
 	*id = m->n_values++;
+	return GRT_OK;
+}
+
+static int add_capture(struct scope *sc, int id)
+{
+	if (sc->n_caps == sc->cap_caps) {
+		int cap = sc->cap_caps ? 2 * sc->cap_caps : 16;
+		int *more = realloc(sc->caps, (size_t)cap * sizeof(int));
+		if (!more)
+			return GRT_E_NOMEM;
+		sc->caps = more;
+		sc->cap_caps = cap;
+	}
+	sc->caps[sc->n_caps++] = id;
+	return GRT_OK;
+}
+
+/* The value a name means in the graph being converted: its own, or that of
+ * the nearest enclosing graph that defines it (a capture). -1: none. */
+static int lookup(struct loader *l, const char *name, int *id)
+{
+	for (struct scope *sc = l->sc; sc; sc = sc->parent) {
+		if ((*id = map_get(&sc->names, name)) < 0)
+			continue;
+		return sc == l->sc ? GRT_OK : add_capture(l->sc, *id);
+	}
 	return GRT_OK;
 }
 
@@ -287,7 +325,12 @@ static int convert_attr(struct loader *l, const Onnx__NodeProto *np,
 		a->n = (int)ap->n_strings;
 		break;
 	}
-	case ATTR_TENSORS: case ATTR_GRAPH: case ATTR_GRAPHS:
+	case ATTR_GRAPH:      /* converted with the node's inputs (convert_subgraphs) */
+		if (!ap->g)
+			goto mistyped;
+		a->g = NULL;
+		break;
+	case ATTR_TENSORS: case ATTR_GRAPHS:
 		a->n = 0;  /* kept as a typed marker: no supported operator reads these */
 		break;
 	default:
@@ -307,10 +350,10 @@ static int is_default_domain(const char *d)
 	return !d || !d[0] || !strcmp(d, "ai.onnx");
 }
 
-static int convert_node(struct loader *l, const Onnx__NodeProto *np, int idx)
+static int convert_node(struct loader *l, const Onnx__NodeProto *np, struct model_node *mn,
+                        int idx)
 {
 	grt_model *m = l->m;
-	struct model_node *mn = &m->nodes[idx];
 	const char *nl = node_label(np);
 	int rc;
 
@@ -372,7 +415,7 @@ static int convert_node(struct loader *l, const Onnx__NodeProto *np, int idx)
 			mn->outputs[i] = -1;
 			continue;
 		}
-		if (map_get(&l->names, name) >= 0) {
+		if (map_get(&l->sc->names, name) >= 0) {
 			set_err(l->err, l->err_len, "node '%s' (%s): output '%s' is already defined "
 			        "(names must be unique)", nl, np->op_type, name);
 			return GRT_E_INVALID_MODEL;
@@ -386,18 +429,50 @@ static int convert_node(struct loader *l, const Onnx__NodeProto *np, int idx)
 	return GRT_OK;
 }
 
-static int resolve_inputs(struct loader *l, const Onnx__NodeProto *np, int idx)
-{
-	struct model_node *mn = &l->m->nodes[idx];
+static int convert_graph(struct loader *l, const Onnx__GraphProto *g, struct model_graph *out);
 
+/* The node's subgraph attributes, now that every name of its graph is
+ * defined; the values of enclosing graphs they read become its deps. */
+static int convert_subgraphs(struct loader *l, const Onnx__NodeProto *np, struct model_node *mn)
+{
+	grt_model *m = l->m;
+	int n_deps = 0, rc;
+
+	for (size_t i = 0; i < np->n_attribute; i++) {
+		struct model_graph *sg;
+		if (mn->attrs[i].type != ATTR_GRAPH)
+			continue;
+		if (!(sg = pool_alloc_small(&m->mem, sizeof(*sg))))
+			return GRT_E_NOMEM;
+		if ((rc = convert_graph(l, np->attribute[i]->g, sg)))
+			return rc;
+		mn->attrs[i].g = sg;
+		n_deps += sg->n_captures;
+	}
+	if (!n_deps)
+		return GRT_OK;
+	if (!(mn->deps = pool_alloc_small(&m->mem, (size_t)n_deps * sizeof(int))))
+		return GRT_E_NOMEM;
+	for (int i = 0; i < mn->n_attrs; i++)
+		if (mn->attrs[i].type == ATTR_GRAPH) {
+			const struct model_graph *sg = mn->attrs[i].g;
+			memcpy(mn->deps + mn->n_deps, sg->captures, (size_t)sg->n_captures * sizeof(int));
+			mn->n_deps += sg->n_captures;
+		}
+	return GRT_OK;
+}
+
+static int resolve_inputs(struct loader *l, const Onnx__NodeProto *np, struct model_node *mn)
+{
 	for (size_t i = 0; i < np->n_input; i++) {
 		const char *name = np->input[i];
-		int id;
+		int id, rc;
 		if (!name[0]) {
 			mn->inputs[i] = -1;
 			continue;
 		}
-		id = map_get(&l->names, name);
+		if ((rc = lookup(l, name, &id)))
+			return rc;
 		if (id < 0) {
 			set_err(l->err, l->err_len, "node '%s' (%s): input '%s' is not a graph input, "
 			        "initializer or node output", node_label(np), np->op_type, name);
@@ -405,7 +480,7 @@ static int resolve_inputs(struct loader *l, const Onnx__NodeProto *np, int idx)
 		}
 		mn->inputs[i] = id;
 	}
-	return GRT_OK;
+	return convert_subgraphs(l, np, mn);
 }
 
 /* The IR version and the opsets: what the model may use. */
@@ -450,41 +525,50 @@ static int convert_versions(struct loader *l, const Onnx__ModelProto *mp)
 	return GRT_OK;
 }
 
-/* The graph's size limits, then its arrays and the name table, sized for
- * every value it can define. */
-static int alloc_graph(struct loader *l, const Onnx__GraphProto *g)
+/* Values, nodes and subgraphs of g and every graph nested in it (bounded:
+ * check_nesting bounds the depth). */
+struct counts { size_t values, nodes, graphs; };
+
+static void count_graph(const Onnx__GraphProto *g, struct counts *c)
+{
+	c->values += g->n_initializer + g->n_input;
+	c->nodes += g->n_node;
+	for (size_t i = 0; i < g->n_node; i++) {
+		const Onnx__NodeProto *np = g->node[i];
+		c->values += np->n_output;
+		for (size_t k = 0; k < np->n_attribute; k++)
+			if (np->attribute[k]->g) {
+				c->graphs++;
+				count_graph(np->attribute[k]->g, c);
+			}
+	}
+}
+
+/* The model's size limits, then its arrays, sized for every value it can
+ * define in any of its graphs. */
+static int alloc_model(struct loader *l, const Onnx__GraphProto *g)
 {
 	grt_model *m = l->m;
-	size_t n_values;
+	struct counts c = { 0, 0, 0 };
 
 	if (!g) {
 		set_err(l->err, l->err_len, "model has no graph");
 		return GRT_E_INVALID_MODEL;
 	}
-	if (g->n_sparse_initializer) {
-		set_err(l->err, l->err_len, "sparse initializers are not supported");
-		return GRT_E_UNSUPPORTED;
-	}
-	if (g->n_node > (1u << 24) || g->n_initializer > (1u << 24) || g->n_input > (1u << 20)) {
-		set_err(l->err, l->err_len, "graph too large");
+	count_graph(g, &c);
+	if (c.nodes > (1u << 24) || c.values > (1u << 26) || c.graphs > (1u << 20)) {
+		set_err(l->err, l->err_len, "graph too large (%zu nodes, %zu values, %zu subgraphs)",
+		        c.nodes, c.values, c.graphs);
 		return GRT_E_LIMIT;
 	}
-
-	n_values = g->n_initializer + g->n_input;
-	for (size_t i = 0; i < g->n_node; i++)
-		n_values += g->node[i]->n_output;
-	if (n_values > (1u << 26)) {
-		set_err(l->err, l->err_len, "graph too large");
-		return GRT_E_LIMIT;
-	}
-	l->cap_values = (int)n_values;
-	m->values = pool_alloc(&m->mem, (n_values + 1) * sizeof(*m->values));
-	m->nodes = pool_alloc(&m->mem, (g->n_node + 1) * sizeof(*m->nodes));
-	m->inputs = pool_alloc(&m->mem, (g->n_input + 1) * sizeof(int));
-	m->outputs = pool_alloc(&m->mem, (g->n_output + 1) * sizeof(int));
-	if (!m->values || !m->nodes || !m->inputs || !m->outputs)
+	l->cap_values = (int)c.values;
+	l->cap_graphs = (int)c.graphs;
+	m->n_nodes_all = (int)c.nodes;
+	m->values = pool_alloc(&m->mem, (c.values + 1) * sizeof(*m->values));
+	m->graphs = pool_alloc(&m->mem, (c.graphs + 1) * sizeof(*m->graphs));
+	if (!m->values || !m->graphs)
 		return GRT_E_NOMEM;
-	return map_init(&l->names, n_values);
+	return GRT_OK;
 }
 
 static int convert_initializers(struct loader *l, const Onnx__GraphProto *g)
@@ -492,6 +576,10 @@ static int convert_initializers(struct loader *l, const Onnx__GraphProto *g)
 	grt_model *m = l->m;
 	int rc;
 
+	if (g->n_sparse_initializer) {
+		set_err(l->err, l->err_len, "sparse initializers are not supported");
+		return GRT_E_UNSUPPORTED;
+	}
 	for (size_t i = 0; i < g->n_initializer; i++) {
 		const Onnx__TensorProto *tp = g->initializer[i];
 		struct tensor *t;
@@ -500,7 +588,7 @@ static int convert_initializers(struct loader *l, const Onnx__GraphProto *g)
 			set_err(l->err, l->err_len, "initializer %zu has no name", i);
 			return GRT_E_INVALID_MODEL;
 		}
-		if (map_get(&l->names, tp->name) >= 0) {
+		if (map_get(&l->sc->names, tp->name) >= 0) {
 			set_err(l->err, l->err_len, "initializer '%s' is defined twice", tp->name);
 			return GRT_E_INVALID_MODEL;
 		}
@@ -533,12 +621,14 @@ static int convert_initializers(struct loader *l, const Onnx__GraphProto *g)
 	return GRT_OK;
 }
 
-/* Graph inputs; one that names an initializer is that initializer's
- * declaration (IR < 4 style), not a run-time input. */
-static int convert_inputs(struct loader *l, const Onnx__GraphProto *g)
+/* Graph inputs; in the main graph, one that names an initializer is that
+ * initializer's declaration (IR < 4 style), not a run-time input, and each
+ * needs a tensor type and shape. A subgraph's inputs are formal parameters
+ * (Loop and Scan bodies), set by their node; their types may be left out. */
+static int convert_inputs(struct loader *l, const Onnx__GraphProto *g, struct model_graph *out)
 {
 	grt_model *m = l->m;
-	int rc;
+	int main = !l->sc->parent, rc;
 
 	for (size_t i = 0; i < g->n_input; i++) {
 		const Onnx__ValueInfoProto *vi = g->input[i];
@@ -548,8 +638,8 @@ static int convert_inputs(struct loader *l, const Onnx__GraphProto *g)
 			set_err(l->err, l->err_len, "graph input %zu has no name", i);
 			return GRT_E_INVALID_MODEL;
 		}
-		id = map_get(&l->names, vi->name);
-		if (id >= 0 && m->values[id].init)
+		id = map_get(&l->sc->names, vi->name);
+		if (main && id >= 0 && m->values[id].init)
 			continue;
 		if (id >= 0) {
 			set_err(l->err, l->err_len, "graph input '%s' is declared twice", vi->name);
@@ -563,31 +653,34 @@ static int convert_inputs(struct loader *l, const Onnx__GraphProto *g)
 		m->values[id].decl = decl;
 		if ((rc = read_type(l, vi, decl)))
 			return rc;
-		if (decl->dtype == DT_UNDEFINED || decl->ndim < 0) {
+		if (main && (decl->dtype == DT_UNDEFINED || decl->ndim < 0)) {
 			set_err(l->err, l->err_len, "graph input '%s' has no tensor type or shape",
 			        vi->name);
 			return GRT_E_INVALID_MODEL;
 		}
-		if (!dtype_size(decl->dtype)) {
+		if (decl->dtype != DT_UNDEFINED && !dtype_size(decl->dtype)) {
 			set_err(l->err, l->err_len, "graph input '%s': element type %s is not supported",
 			        vi->name, dtype_name(decl->dtype));
 			return GRT_E_UNSUPPORTED;
 		}
-		m->values[id].graph_input = m->n_inputs;
-		m->inputs[m->n_inputs++] = id;
+		if (main)
+			m->values[id].graph_input = out->n_inputs;
+		out->inputs[out->n_inputs++] = id;
 	}
 	return GRT_OK;
 }
 
-static int convert_outputs(struct loader *l, const Onnx__GraphProto *g)
+static int convert_outputs(struct loader *l, const Onnx__GraphProto *g, struct model_graph *out)
 {
 	grt_model *m = l->m;
 	int rc;
 
 	for (size_t i = 0; i < g->n_output; i++) {
 		const Onnx__ValueInfoProto *vi = g->output[i];
-		int id = vi->name ? map_get(&l->names, vi->name) : -1;
 		struct value_decl tmp = { 0 }, *decl;
+		int id = -1;
+		if (vi->name && (rc = lookup(l, vi->name, &id)))
+			return rc;
 		if (id < 0) {
 			set_err(l->err, l->err_len, "graph output '%s' is not produced by any node",
 			        vi->name ? vi->name : "");
@@ -596,15 +689,96 @@ static int convert_outputs(struct loader *l, const Onnx__GraphProto *g)
 		tmp.ndim = -1;
 		if ((rc = read_type(l, vi, &tmp)))
 			return rc;
-		if (m->values[id].producer >= 0) {    /* keep the declaration for introspection */
+		if (!l->sc->parent && m->values[id].producer >= 0) {
+			/* keep the declaration for introspection */
 			if (!(decl = pool_alloc_small(&m->mem, sizeof(*decl))))
 				return GRT_E_NOMEM;
 			*decl = tmp;
 			m->values[id].decl = decl;
 		}
-		m->outputs[m->n_outputs++] = id;
+		out->outputs[out->n_outputs++] = id;
 	}
 	return GRT_OK;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The scope's captures, sorted and without repeats, into out; those that
+ * the enclosing graph does not define are its captures too. */
+static int scope_captures(struct loader *l, struct scope *sc, struct model_graph *out)
+{
+	int n = 0, rc;
+
+	if (sc->n_caps)
+		qsort(sc->caps, (size_t)sc->n_caps, sizeof(int), cmp_int);
+	for (int i = 0; i < sc->n_caps; i++)
+		if (!n || sc->caps[i] != sc->caps[n - 1])
+			sc->caps[n++] = sc->caps[i];
+	if (!(out->captures = pool_alloc_small(&l->m->mem, ((size_t)n + 1) * sizeof(int))))
+		return GRT_E_NOMEM;
+	memcpy(out->captures, sc->caps, (size_t)n * sizeof(int));
+	out->n_captures = n;
+	for (int i = 0; i < n; i++)
+		if (l->m->values[sc->caps[i]].graph != sc->parent->graph &&
+		    (rc = add_capture(sc->parent, sc->caps[i])))
+			return rc;
+	return GRT_OK;
+}
+
+/* One graph (the main graph, or a subgraph under the current scope) into
+ * out: its own scope of names; nodes' outputs first (any order in the
+ * file), then their inputs and subgraphs, then the graph's outputs. */
+static int convert_graph(struct loader *l, const Onnx__GraphProto *g, struct model_graph *out)
+{
+	grt_model *m = l->m;
+	struct scope sc = { 0 };
+	size_t n_values = g->n_initializer + g->n_input;
+	int rc;
+
+	for (size_t i = 0; i < g->n_node; i++)
+		n_values += g->node[i]->n_output;
+	sc.parent = l->sc;
+	if (sc.parent) {
+		if (m->n_graphs == l->cap_graphs)
+			return GRT_E_LIMIT;      /* alloc_model counted every subgraph */
+		m->graphs[m->n_graphs++] = out;
+		sc.graph = m->n_graphs;
+	}
+	out->id = sc.graph;
+	out->nodes = pool_alloc(&m->mem, (g->n_node + 1) * sizeof(*out->nodes));
+	out->inputs = pool_alloc_small(&m->mem, (g->n_input + 1) * sizeof(int));
+	out->outputs = pool_alloc_small(&m->mem, (g->n_output + 1) * sizeof(int));
+	if (!out->nodes || !out->inputs || !out->outputs ||
+	    (rc = map_init(&sc.names, n_values)) == GRT_E_NOMEM) {
+		map_free(&sc.names);
+		return GRT_E_NOMEM;
+	}
+	l->sc = &sc;
+	if ((rc = convert_initializers(l, g)) || (rc = convert_inputs(l, g, out)))
+		goto out;
+	for (size_t i = 0; i < g->n_node; i++) {
+		rc = convert_node(l, g->node[i], &out->nodes[i], (int)i);
+		out->n_nodes = (int)i + 1;
+		if (rc)
+			goto out;
+	}
+	for (size_t i = 0; i < g->n_node; i++)
+		if ((rc = resolve_inputs(l, g->node[i], &out->nodes[i])))
+			goto out;
+	if ((rc = convert_outputs(l, g, out)))
+		goto out;
+	if (sc.parent)
+		rc = scope_captures(l, &sc, out);
+out:
+	l->sc = sc.parent;
+	map_free(&sc.names);
+	free(sc.caps);
+	return rc;
 }
 
 static int convert_metadata(struct loader *l, const Onnx__ModelProto *mp)
@@ -628,25 +802,19 @@ static int convert_metadata(struct loader *l, const Onnx__ModelProto *mp)
 
 static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 {
-	const Onnx__GraphProto *g = mp->graph;
 	grt_model *m = l->m;
+	struct model_graph main_graph = { 0 };
 	int rc;
 
-	if ((rc = convert_versions(l, mp)) || (rc = alloc_graph(l, g)) ||
-	    (rc = convert_initializers(l, g)) || (rc = convert_inputs(l, g)))
+	if ((rc = convert_versions(l, mp)) || (rc = alloc_model(l, mp->graph)) ||
+	    (rc = convert_graph(l, mp->graph, &main_graph)))
 		return rc;
-	/* nodes: outputs first (any order in the file), then inputs */
-	for (size_t i = 0; i < g->n_node; i++) {
-		rc = convert_node(l, g->node[i], (int)i);
-		m->n_nodes = (int)i + 1;
-		if (rc)
-			return rc;
-	}
-	for (size_t i = 0; i < g->n_node; i++)
-		if ((rc = resolve_inputs(l, g->node[i], (int)i)))
-			return rc;
-	if ((rc = convert_outputs(l, g)))
-		return rc;
+	m->n_nodes = main_graph.n_nodes;
+	m->nodes = main_graph.nodes;
+	m->n_inputs = main_graph.n_inputs;
+	m->inputs = main_graph.inputs;
+	m->n_outputs = main_graph.n_outputs;
+	m->outputs = main_graph.outputs;
 	return convert_metadata(l, mp);
 }
 
@@ -654,13 +822,10 @@ int model_convert(grt_model *m, const void *proto, struct parse_arena *arena, ch
                   size_t err_len)
 {
 	struct loader l = { 0 };
-	int rc;
 
 	l.m = m;
 	l.arena = arena;
 	l.err = err;
 	l.err_len = err_len;
-	rc = convert_model(&l, proto);
-	map_free(&l.names);
-	return rc;
+	return convert_model(&l, proto);
 }

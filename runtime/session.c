@@ -128,6 +128,8 @@ static int const_alloc(grt_session *s, struct node *n, int v, size_t bytes)
  * may still be long: a batch of 2^31 empty items). */
 static int all_empty(const struct node *n)
 {
+	if (n->op->flags & OP_CONTROL)
+		return 0;
 	for (int o = 0; o < n->n_outputs; o++)
 		if (n->outputs[o] && n->outputs[o]->numel)
 			return 0;
@@ -190,10 +192,19 @@ static void drop_folded(grt_session *s, int v)
  * it (shape arithmetic and index tensors of unsimplified exports add up to
  * megabytes). Graph outputs and values that a node to run reads are kept
  * for now. */
-struct readers {
-	int  *left;        /* [n_values] model nodes still to prepare that read it */
-	char *run;         /* [n_values] a node to run reads it */
-};
+static void count_reads(struct readers *r, const struct model_node *nodes, int n)
+{
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < nodes[i].n_inputs; k++)
+			if (nodes[i].inputs[k] >= 0)
+				r->left[nodes[i].inputs[k]]++;
+		/* a subgraph's outputs are read by its node (runtime/control.c) */
+		for (int a = 0; a < nodes[i].n_attrs; a++)
+			if (nodes[i].attrs[a].type == ATTR_GRAPH)
+				for (int k = 0; k < nodes[i].attrs[a].g->n_outputs; k++)
+					r->left[nodes[i].attrs[a].g->outputs[k]]++;
+	}
+}
 
 static void readers_init(struct readers *r, const grt_model *m)
 {
@@ -206,16 +217,15 @@ static void readers_init(struct readers *r, const grt_model *m)
 		r->run = NULL;
 		return;
 	}
-	for (int i = 0; i < m->n_nodes; i++)
-		for (int k = 0; k < m->nodes[i].n_inputs; k++)
-			if (m->nodes[i].inputs[k] >= 0)
-				r->left[m->nodes[i].inputs[k]]++;
+	count_reads(r, m->nodes, m->n_nodes);
+	for (int k = 0; k < m->n_graphs; k++)
+		count_reads(r, m->graphs[k]->nodes, m->graphs[k]->n_nodes);
 	for (int i = 0; i < m->n_outputs; i++)
 		r->run[m->outputs[i]] = 1;
 }
 
-static void readers_done(grt_session *s, struct readers *r, const struct model_node *mn,
-                         const struct node *n, int folded)
+void readers_done(grt_session *s, struct readers *r, const struct model_node *mn,
+                  const struct node *n, int folded)
 {
 	if (!r->left)
 		return;
@@ -223,6 +233,7 @@ static void readers_done(grt_session *s, struct readers *r, const struct model_n
 		int v = mn->inputs[k];
 		if (v < 0)
 			continue;
+		v = s->redirect[v];
 		if (!folded && !(k < 32 && (n->baked >> k & 1)))
 			r->run[v] = 1;
 		if (!--r->left[v] && !r->run[v] && s->folded[v])
@@ -237,14 +248,22 @@ static void readers_done(grt_session *s, struct readers *r, const struct model_n
 
 /* Prepares model node mn into the next slot of s->nodes; folds it when it
  * can be folded, else keeps it to run. */
-static int prepare_node(grt_session *s, unsigned flags, const struct model_node *mn,
-                        struct readers *rd)
+int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struct readers *rd)
 {
-	struct node *n = &s->nodes[s->n_run];
+	struct node *n;
 	struct pool_mark mark;
 	size_t used0 = s->pool.used;
 	int all_const = 1, rc;
 
+	if (s->n_run == s->cap_run) {
+		int cap = s->cap_run ? 2 * s->cap_run : 64;
+		struct node *more = realloc(s->nodes, (size_t)cap * sizeof(*more));
+		if (!more)
+			return GRT_E_NOMEM;
+		s->nodes = more;
+		s->cap_run = cap;
+	}
+	n = &s->nodes[s->n_run];
 	pool_mark(&s->pool.blocks, &mark);    /* a folded node leaves nothing behind */
 	memset(n, 0, sizeof(*n));
 	n->op = mn->op;
@@ -262,7 +281,7 @@ static int prepare_node(grt_session *s, unsigned flags, const struct model_node 
 	if (!n->inputs || !n->outputs)
 		return GRT_E_NOMEM;
 	for (int k = 0; k < n->n_inputs; k++) {
-		int v = mn->inputs[k];
+		int v = mn->inputs[k] >= 0 ? s->redirect[mn->inputs[k]] : -1;
 		n->inputs[k] = v >= 0 ? &s->tensors[v] : NULL;
 		if (v >= 0 && !s->tensors[v].is_const)
 			all_const = 0;
@@ -281,7 +300,8 @@ static int prepare_node(grt_session *s, unsigned flags, const struct model_node 
 			return op_fail(n, &s->exec, GRT_E_DTYPE,
 			               "output %d '%s' has no element type after prepare",
 			               k, n->outputs[k]->name);
-	if (!(flags & GRT_SESSION_NO_FOLD) && (all_const || (n->op->flags & OP_SHAPE_ONLY))) {
+	if (!(flags & GRT_SESSION_NO_FOLD) && !(n->op->flags & OP_CONTROL) &&
+	    (all_const || (n->op->flags & OP_SHAPE_ONLY))) {
 		rc = fold_node(s, n);
 		if (rc)
 			return rc;
@@ -296,39 +316,39 @@ static int prepare_node(grt_session *s, unsigned flags, const struct model_node 
 	return GRT_OK;
 }
 
+/* Nodes in order into the run list; an If, Loop or Scan plans its bodies
+ * (runtime/control.c), which come back here. */
+int plan_nodes(grt_session *s, unsigned flags, const struct model_node *nodes, int n,
+               struct readers *rd)
+{
+	int rc = GRT_OK;
+
+	for (int i = 0; i < n && !rc; i++)
+		rc = nodes[i].op->flags & OP_CONTROL ? plan_control(s, flags, &nodes[i], rd)
+		                                     : plan_node(s, flags, &nodes[i], rd);
+	return rc;
+}
+
 /* Prepares every node; folds what can be folded; the rest goes to s->nodes. */
 static int prepare_nodes(grt_session *s, unsigned flags)
 {
 	const grt_model *m = s->model;
 	struct readers rd;
-	int rc = GRT_OK;
+	struct node *all;
+	int rc;
 
-	int cap = 64;
-	struct node *all = malloc((size_t)cap * sizeof(*all)), *more;
-
-	if (!all)
-		return GRT_E_NOMEM;
-	s->nodes = all;      /* unsimplified exports fold most nodes: room for the rest */
 	readers_init(&rd, m);
-	for (int i = 0; i < m->n_nodes && !rc; i++) {
-		if (s->n_run == cap) {
-			if (!(more = realloc(all, 2 * (size_t)cap * sizeof(*all)))) {
-				rc = GRT_E_NOMEM;
-				break;
-			}
-			s->nodes = all = more;
-			cap *= 2;
-		}
-		rc = prepare_node(s, flags, &m->nodes[i], &rd);
-	}
+	rc = plan_nodes(s, flags, m->nodes, m->n_nodes, &rd);
 	free(rd.left);
 	free(rd.run);
+	all = s->nodes;     /* unsimplified exports fold most nodes: keep the rest */
 	s->nodes = rc ? NULL : pool_alloc(&s->pool.blocks, ((size_t)s->n_run + 1) * sizeof(*all));
 	if (s->nodes)
 		memcpy(s->nodes, all, (size_t)s->n_run * sizeof(*all));
 	else if (!rc)
 		rc = GRT_E_NOMEM;
 	free(all);
+	s->cap_run = 0;
 	return rc;
 }
 
@@ -342,10 +362,10 @@ static void remove_dead(grt_session *s)
 	if (!needed)
 		return;            /* keeping dead nodes is correct, only slower */
 	for (int i = 0; i < m->n_outputs; i++)
-		needed[m->outputs[i]] = 1;
+		needed[s->redirect[m->outputs[i]]] = 1;
 	for (int i = s->n_run - 1; i >= 0; i--) {
 		struct node *n = &s->nodes[i];
-		int live = 0;
+		int live = (n->op->flags & OP_CONTROL) != 0;   /* jumps stay */
 		for (int k = 0; k < n->n_outputs; k++)
 			if (n->outputs[k] && needed[n->outputs[k] - s->tensors])
 				live = 1;
@@ -360,7 +380,7 @@ static void remove_dead(grt_session *s)
 	for (int i = 0; i < s->n_run; i++)
 		if (s->nodes[i].op)
 			s->nodes[kept++] = s->nodes[i];
-	s->stats.n_nodes_dead = s->n_run - kept;
+	s->stats.n_nodes_dead += s->n_run - kept;   /* after the untaken If branches */
 	s->n_run = kept;
 	free(needed);
 }
@@ -384,7 +404,7 @@ static void release_folded(grt_session *s)
 				keep[t - s->tensors] = 1;
 		}
 	for (int i = 0; i < m->n_outputs; i++)
-		keep[m->outputs[i]] = 1;
+		keep[s->redirect[m->outputs[i]]] = 1;
 	for (int v = 0; v < m->n_values; v++) {
 		if (!s->folded[v])
 			continue;
@@ -452,7 +472,7 @@ static int share_buffers(grt_session *s, unsigned flags, uint64_t scratch_inputs
 			if (s->nodes[i].inputs[k] && !s->nodes[i].inputs[k]->is_const)
 				last[root[tid(s, s->nodes[i].inputs[k])]] = i;
 	for (int i = 0; i < m->n_outputs; i++)
-		last[root[m->outputs[i]]] = s->n_run;
+		last[root[s->redirect[m->outputs[i]]]] = s->n_run;
 	for (int i = 0; i < m->n_inputs; i++)
 		if (i >= 64 || !(scratch_inputs >> i & 1))
 			last[root[m->inputs[i]]] = s->n_run;   /* inputs keep their values */
@@ -549,8 +569,8 @@ static int plan_memory(grt_session *s, const int *root, const size_t *voff, size
 			}
 	}
 	for (int i = 0; i < m->n_outputs; i++)
-		if (first[root[m->outputs[i]]] != -2)
-			last[root[m->outputs[i]]] = s->n_run;
+		if (first[root[s->redirect[m->outputs[i]]]] != -2)
+			last[root[s->redirect[m->outputs[i]]]] = s->n_run;
 
 	/* place in order of definition: inputs (step -1), then each step's outputs */
 	for (int step = -1; step < s->n_run; step++) {
@@ -732,15 +752,17 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	s->model = m;
 	s->budget = opts && opts->max_bytes ? opts->max_bytes : GRT_DEFAULT_MAX_BYTES;
 	s->pool.limit = s->budget;
-	s->stats.n_nodes_model = m->n_nodes;
+	s->stats.n_nodes_model = m->n_nodes_all;
 	exec_init(s, err, err_len);
 	s->exec.kern = kernels_select(opts && (opts->flags & GRT_SESSION_PORTABLE));
 	s->tensors = calloc((size_t)m->n_values + 1, sizeof(*s->tensors));
+	s->redirect = malloc(((size_t)m->n_values + 1) * sizeof(int));
 	s->inputs = pool_alloc(&s->pool.blocks, ((size_t)m->n_inputs + 1) * sizeof(*s->inputs));
 	s->outputs = pool_alloc(&s->pool.blocks, ((size_t)m->n_outputs + 1) * sizeof(*s->outputs));
 	s->input_fixed = pool_alloc(&s->pool.blocks, ((size_t)m->n_inputs + 1) * sizeof(int));
 	s->folded = pool_alloc(&s->pool.blocks, ((size_t)m->n_values + 1) * sizeof(void *));
-	if (!s->tensors || !s->inputs || !s->outputs || !s->input_fixed || !s->folded) {
+	if (!s->tensors || !s->redirect || !s->inputs || !s->outputs || !s->input_fixed ||
+	    !s->folded) {
 		rc = GRT_E_NOMEM;
 		goto fail;
 	}
@@ -750,6 +772,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 			*t = *m->values[v].init;   /* shares the model's weights */
 		}
 		t->name = m->values[v].name;
+		s->redirect[v] = v;
 	}
 	if ((rc = setup_inputs(s, opts, err, err_len)))
 		goto fail;
@@ -757,8 +780,8 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 		goto fail;
 	remove_dead(s);
 	for (int i = 0; i < m->n_outputs; i++) {
-		s->outputs[i] = &s->tensors[m->outputs[i]];
-		if ((rc = widen(s, NULL, m->outputs[i])))      /* an initializer as an output */
+		s->outputs[i] = &s->tensors[s->redirect[m->outputs[i]]];
+		if ((rc = widen(s, NULL, s->redirect[m->outputs[i]])))  /* an initializer as an output */
 			goto fail;
 	}
 	root = malloc(((size_t)m->n_values + 1) * sizeof(int));
@@ -787,7 +810,8 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 		s->stats.n_nodes_empty = s->n_run - kept;
 		s->n_run = kept;
 	}
-	s->stats.n_nodes_planned = s->n_run;
+	s->stats.n_nodes_planned = s->n_run - s->n_ctl_steps;
+	control_resolve(s);
 	if ((rc = compact_tensors(s)))
 		goto fail;
 	exec_init(s, s->errmsg, sizeof(s->errmsg));
@@ -814,6 +838,7 @@ void grt_session_free(grt_session *s)
 	free(s->arena);
 	free(s->scratch);
 	free(s->tensors);
+	free(s->redirect);
 	for (int v = 0; s->folded && v < s->model->n_values; v++)
 		free(s->folded[v]);
 	pool_free(&s->pool.blocks);
@@ -857,10 +882,11 @@ int grt_session_run(grt_session *s)
 		return GRT_E_ARG;
 	}
 	s->exec.scratch = s->scratch;
-	for (int i = 0; i < s->n_run; i++) {
+	for (int i = 0; i < s->n_run; i = s->exec.next) {
 		struct node *n = &s->nodes[i];
-		int rc = n->op->run(n, &s->exec);
-		if (rc)
+		int rc;
+		s->exec.next = i + 1;       /* control steps (If, Loop) set another */
+		if ((rc = n->op->run(n, &s->exec)))
 			return rc;       /* run() wrote s->errmsg */
 	}
 	return GRT_OK;
@@ -923,10 +949,12 @@ int grt_session_run_profiled(grt_session *s, uint64_t *ns)
 	if (!s->arena)
 		return grt_session_run(s);
 	s->exec.scratch = s->scratch;
-	for (int i = 0; i < s->n_run; i++) {
+	for (int i = 0; i < s->n_run; i = s->exec.next) {
 		struct node *n = &s->nodes[i];
 		uint64_t t0 = clock_ns();
-		int rc = n->op->run(n, &s->exec);
+		int rc;
+		s->exec.next = i + 1;
+		rc = n->op->run(n, &s->exec);
 		ns[i] += clock_ns() - t0;
 		if (rc)
 			return rc;

@@ -332,3 +332,13 @@ int mg_load(struct mg *g, grt_model **m, char *err, size_t err_len)
 	free(buf);
 	return rc;
 }
+
+void mg_attr_graph(struct mg *g, int node, const char *name, struct mg *body)
+{
+	Onnx__AttributeProto *a = new_attr(g, node, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH);
+
+	a->g = body->gr;
+	body->m->graph = NULL;
+	protobuf_c_message_free_unpacked(&body->m->base, NULL);
+	free(body);
+}

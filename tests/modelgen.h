@@ -34,6 +34,10 @@ void mg_attr_int(struct mg *g, int node, const char *name, int64_t v);
 void mg_attr_ints(struct mg *g, int node, const char *name, int n, const int64_t *v);
 void mg_attr_float(struct mg *g, int node, const char *name, float v);
 void mg_attr_string(struct mg *g, int node, const char *name, const char *s);
+/* A subgraph attribute (If branches, Loop and Scan bodies): body's graph,
+ * built like a model (mg_new's versions are ignored; mg_input declares formal
+ * inputs, mg_output the body's outputs). Frees body. */
+void mg_attr_graph(struct mg *g, int node, const char *name, struct mg *body);
 void mg_metadata(struct mg *g, const char *key, const char *value);
 /* Serialises the model; *buf is malloc'ed. Frees g. */
 void mg_pack(struct mg *g, uint8_t **buf, size_t *len);

@@ -1,0 +1,334 @@
+/* check_control.c - If planned into the run list (runtime/control.c,
+ * ops/control.c): branches that read outer values, nesting, conditions
+ * known at plan time (inlined) or not (jumps), branch boundaries the
+ * plan-time rewrites must not cross, and the models the loader and planner
+ * must refuse. Expected values are computed here from the inputs (each
+ * branch is a line of arithmetic). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/grt.h"
+#include "tests/check_util.h"
+#include "tests/modelgen.h"
+
+#define OPSET 17
+enum { FLOAT = GRT_FLOAT, BOOL = GRT_BOOL, INT64 = GRT_INT64 };
+
+static const int64_t d23[2] = { 2, 3 };
+static const float xs[6] = { -1.5f, -0.25f, 0.0f, 0.5f, 1.0f, 2.0f };
+
+/* A branch: out = x + k (k an initializer of the branch). */
+static struct mg *branch_add(const char *x, float k, const char *out)
+{
+	struct mg *b = mg_new(8, OPSET);
+	char kname[64], in[128];
+
+	snprintf(kname, sizeof(kname), "%s_k", out);
+	snprintf(in, sizeof(in), "%s,%s", x, kname);
+	mg_init(b, kname, FLOAT, 0, NULL, &k);
+	mg_node(b, "Add", "", in, out);
+	mg_output(b, out, FLOAT, 2, d23);
+	return b;
+}
+
+/* A branch: out = x * x. */
+static struct mg *branch_square(const char *x, const char *out)
+{
+	struct mg *b = mg_new(8, OPSET);
+	char in[128];
+
+	snprintf(in, sizeof(in), "%s,%s", x, x);
+	mg_node(b, "Mul", "", in, out);
+	mg_output(b, out, FLOAT, 2, d23);
+	return b;
+}
+
+static struct mg *model_xc(void)
+{
+	struct mg *g = mg_new(8, OPSET);
+
+	mg_input(g, "x", FLOAT, 2, d23);
+	mg_input(g, "c", BOOL, 0, NULL);
+	mg_output(g, "y", FLOAT, 2, d23);
+	return g;
+}
+
+static grt_model *load(struct mg *g)
+{
+	grt_model *m = NULL;
+	char err[512];
+	int rc = mg_load(g, &m, err, sizeof(err));
+
+	expect_ok("load", err, rc);
+	return m;
+}
+
+/* Runs a model of inputs (x [2, 3] float, c bool) with c = cond; y gets
+ * output 0. */
+static void run_xc(const grt_model *m, const grt_session_opts *o, int cond, float *y)
+{
+	grt_session *s = NULL;
+	grt_value v;
+	char err[512];
+	int rc = grt_session_create(m, o, &s, err, sizeof(err));
+
+	expect_ok("session", err, rc);
+	grt_session_input(s, 0, &v);
+	memcpy(v.data, xs, sizeof(xs));
+	grt_session_input(s, 1, &v);
+	*(uint8_t *)v.data = (uint8_t)cond;
+	expect_ok("run", grt_session_errmsg(s), grt_session_run(s));
+	grt_session_output(s, 0, &v);
+	ck_assert_int_eq(grt_value_numel(&v), 6);
+	memcpy(y, v.data, sizeof(xs));
+	grt_session_free(s);
+}
+
+START_TEST(if_dynamic)
+{
+	struct mg *g = model_xc();
+	int n = mg_node(g, "If", "if", "c", "y");
+	grt_model *m;
+	float y[6];
+
+	mg_attr_graph(g, n, "then_branch", branch_add("x", 1.0f, "t"));
+	mg_attr_graph(g, n, "else_branch", branch_square("x", "e"));
+	m = load(g);
+	for (int cond = 0; cond < 2; cond++) {
+		run_xc(m, NULL, cond, y);
+		for (int i = 0; i < 6; i++)
+			ck_assert_float_eq(y[i], cond ? xs[i] + 1.0f : xs[i] * xs[i]);
+	}
+	grt_model_free(m);
+}
+END_TEST
+
+/* The condition comes from a shape: the If is replaced by its then branch,
+ * whose output shape the else branch could not give (an inlined If need not
+ * agree). */
+START_TEST(if_const_inlined)
+{
+	struct mg *g = model_xc();
+	struct mg *e = mg_new(8, OPSET);
+	const int64_t zero = 0, two = 2, d6 = 6, one_dim = 1;
+	grt_session *s = NULL;
+	grt_session_stats st;
+	grt_model *m;
+	char err[512];
+	int n;
+
+	mg_init(g, "zero", INT64, 0, NULL, &zero);
+	mg_init(g, "two", INT64, 0, NULL, &two);
+	mg_node(g, "Shape", "", "x", "shp");
+	mg_node(g, "Gather", "", "shp,zero", "d0");
+	mg_node(g, "Equal", "", "d0,two", "is2");
+	n = mg_node(g, "If", "if", "is2", "y");
+	mg_init(e, "six", INT64, 1, &one_dim, &d6);
+	mg_node(e, "Reshape", "", "x,six", "flat");
+	mg_output(e, "flat", FLOAT, 1, &d6);
+	mg_attr_graph(g, n, "then_branch", branch_add("x", 2.0f, "t"));
+	mg_attr_graph(g, n, "else_branch", e);
+	m = load(g);
+	ck_assert_int_eq(grt_model_n_nodes(m), 4);
+	expect_ok("session", err, grt_session_create(m, NULL, &s, err, sizeof(err)));
+	grt_session_stats_get(s, &st);
+	ck_assert_int_eq(st.n_nodes_model, 6);          /* 4 + one node per branch */
+	ck_assert_int_eq(st.n_nodes_planned, 1);        /* the Add */
+	ck_assert_int_eq(st.n_nodes_dead, 1);           /* the Reshape */
+	ck_assert_int_eq(st.n_nodes_folded + st.n_nodes_dead + st.n_nodes_rewritten_away +
+	                 st.n_nodes_aliased + st.n_nodes_empty + st.n_nodes_planned,
+	                 st.n_nodes_model);
+	for (int i = 0; i < grt_session_n_planned(s); i++) {
+		grt_node_info info;
+		grt_session_node(s, i, &info);
+		ck_assert_str_ne(info.op_type, "If");
+	}
+	grt_session_free(s);
+	{
+		float y[6];
+		run_xc(m, NULL, 0, y);
+		for (int i = 0; i < 6; i++)
+			ck_assert_float_eq(y[i], xs[i] + 2.0f);
+	}
+	grt_model_free(m);
+}
+END_TEST
+
+/* An If in each branch of an If (four paths), a branch whose output is an
+ * outer value (no nodes), and an outer value defined after the If in the
+ * file (the loader orders the If after it). */
+START_TEST(if_nested)
+{
+	struct mg *g = model_xc();
+	struct mg *t = mg_new(8, OPSET), *e = mg_new(8, OPSET), *ee;
+	const float three = 3.0f;
+	grt_model *m;
+	int n, k;
+
+	n = mg_node(g, "If", "outer", "c", "y");
+	mg_init(g, "three", FLOAT, 0, NULL, &three);
+	mg_node(g, "Mul", "late", "x,three", "x3");       /* read by the branches */
+	{
+		const uint8_t no = 0;
+		mg_init(g, "no", BOOL, 0, NULL, &no);
+		mg_node(g, "Equal", "", "c,no", "nc");      /* not c */
+	}
+	/* then: If(nc) {x3 + 1} else {x3} */
+	k = mg_node(t, "If", "inner_t", "nc", "ty");
+	mg_attr_graph(t, k, "then_branch", branch_add("x3", 1.0f, "tt"));
+	ee = mg_new(8, OPSET);
+	mg_output(ee, "x3", FLOAT, 2, d23);
+	mg_attr_graph(t, k, "else_branch", ee);
+	mg_output(t, "ty", FLOAT, 2, d23);
+	/* else: If(c) {never} else {x * x} */
+	k = mg_node(e, "If", "inner_e", "c", "ey");
+	mg_attr_graph(e, k, "then_branch", branch_add("x", 100.0f, "et"));
+	mg_attr_graph(e, k, "else_branch", branch_square("x", "ee"));
+	mg_output(e, "ey", FLOAT, 2, d23);
+	mg_attr_graph(g, n, "then_branch", t);
+	mg_attr_graph(g, n, "else_branch", e);
+	(void)n;
+	m = load(g);
+	if (!m)
+		return;
+	for (int cond = 0; cond < 2; cond++) {
+		float y[6];
+		run_xc(m, NULL, cond, y);
+		for (int i = 0; i < 6; i++)
+			ck_assert_float_eq(y[i], cond ? xs[i] * 3.0f : xs[i] * xs[i]);
+	}
+	grt_model_free(m);
+}
+END_TEST
+
+/* Conv's output is read by a Sigmoid inside the then branch only: fusing
+ * the Sigmoid into the Conv's epilogue would apply it on the else path too. */
+START_TEST(if_rewrites_stay_inside)
+{
+	struct mg *g = mg_new(8, OPSET);
+	struct mg *t = mg_new(8, OPSET), *e = mg_new(8, OPSET);
+	const int64_t dx[3] = { 1, 1, 6 }, dw[3] = { 1, 1, 1 };
+	const float w = 2.0f, one = 1.0f;
+	grt_model *m;
+	int n;
+
+	mg_input(g, "x", FLOAT, 3, dx);
+	mg_input(g, "c", BOOL, 0, NULL);
+	mg_output(g, "y", FLOAT, 3, dx);
+	mg_init(g, "w", FLOAT, 3, dw, &w);
+	mg_node(g, "Conv", "conv", "x,w", "cv");
+	n = mg_node(g, "If", "if", "c", "y");
+	mg_node(t, "Sigmoid", "", "cv", "ts");
+	mg_output(t, "ts", FLOAT, 3, dx);
+	mg_init(e, "one", FLOAT, 0, NULL, &one);
+	mg_node(e, "Mul", "", "cv,one", "es");
+	mg_output(e, "es", FLOAT, 3, dx);
+	mg_attr_graph(g, n, "then_branch", t);
+	mg_attr_graph(g, n, "else_branch", e);
+	m = load(g);
+	for (int cond = 0; cond < 2; cond++) {
+		float y[6];
+		run_xc(m, NULL, cond, y);
+		for (int i = 0; i < 6; i++) {
+			float cv = 2.0f * xs[i];
+			ck_assert_float_eq_tol(y[i], cond ? 1.0f / (1.0f + expf(-cv)) : cv, 1e-6f);
+		}
+	}
+	grt_model_free(m);
+}
+END_TEST
+
+/* What the loader and planner refuse, with the code and the words. */
+START_TEST(if_errors)
+{
+	grt_model *m = NULL;
+	grt_session *s = NULL;
+	char err[512];
+	struct mg *g, *e;
+	int n, rc;
+
+	/* no else branch */
+	g = model_xc();
+	n = mg_node(g, "If", "lonely", "c", "y");
+	mg_attr_graph(g, n, "then_branch", branch_add("x", 1.0f, "t"));
+	m = load(g);
+	rc = grt_session_create(m, NULL, &s, err, sizeof(err));
+	expect_error("no else_branch", err, rc, GRT_E_INVALID_MODEL, "else_branch");
+	grt_model_free(m);
+
+	/* the branches give different shapes and the condition is not known */
+	g = model_xc();
+	e = mg_new(8, OPSET);
+	{
+		const int64_t d6 = 6;
+		const int64_t one_dim = 1;
+		mg_init(e, "six", INT64, 1, &one_dim, &d6);
+		mg_node(e, "Reshape", "", "x,six", "flat");
+		mg_output(e, "flat", FLOAT, 1, &d6);
+	}
+	n = mg_node(g, "If", "shapes", "c", "y");
+	mg_attr_graph(g, n, "then_branch", branch_add("x", 1.0f, "t"));
+	mg_attr_graph(g, n, "else_branch", e);
+	m = load(g);
+	rc = grt_session_create(m, NULL, &s, err, sizeof(err));
+	expect_error("branch shapes differ", err, rc, GRT_E_DYNAMIC, "differs between the branches");
+	expect_error("branch shapes differ", err, rc, GRT_E_DYNAMIC, "shapes");
+	grt_model_free(m);
+
+	/* a condition that is not one bool */
+	g = mg_new(8, OPSET);
+	mg_input(g, "x", FLOAT, 2, d23);
+	mg_output(g, "y", FLOAT, 2, d23);
+	n = mg_node(g, "If", "fcond", "x", "y");
+	mg_attr_graph(g, n, "then_branch", branch_add("x", 1.0f, "t"));
+	mg_attr_graph(g, n, "else_branch", branch_square("x", "e"));
+	m = load(g);
+	rc = grt_session_create(m, NULL, &s, err, sizeof(err));
+	expect_error("float condition", err, rc, GRT_E_DTYPE, "condition 'x' must hold one bool");
+	grt_model_free(m);
+
+	/* a branch that reads a name no graph defines */
+	g = model_xc();
+	n = mg_node(g, "If", "ghost", "c", "y");
+	mg_attr_graph(g, n, "then_branch", branch_add("nowhere", 1.0f, "t"));
+	mg_attr_graph(g, n, "else_branch", branch_square("x", "e"));
+	rc = mg_load(g, &m, err, sizeof(err));
+	expect_error("unknown outer name", err, rc, GRT_E_MISSING, "'nowhere'");
+
+	/* a branch that reads the If's own output: a cycle through the subgraph */
+	g = model_xc();
+	n = mg_node(g, "If", "selfish", "c", "y");
+	mg_node(g, "Mul", "", "y,y", "ny");
+	mg_attr_graph(g, n, "then_branch", branch_add("ny", 1.0f, "t"));
+	mg_attr_graph(g, n, "else_branch", branch_square("x", "e"));
+	rc = mg_load(g, &m, err, sizeof(err));
+	expect_error("cycle through a branch", err, rc, GRT_E_CYCLE, "cycle");
+
+	/* a branch with the wrong number of outputs */
+	g = model_xc();
+	e = branch_square("x", "e");
+	mg_output(e, "x", FLOAT, 2, d23);
+	n = mg_node(g, "If", "two", "c", "y");
+	mg_attr_graph(g, n, "then_branch", branch_add("x", 1.0f, "t"));
+	mg_attr_graph(g, n, "else_branch", e);
+	m = load(g);
+	rc = grt_session_create(m, NULL, &s, err, sizeof(err));
+	expect_error("branch outputs", err, rc, GRT_E_INVALID_MODEL, "else_branch has 0 inputs and 2");
+	grt_model_free(m);
+}
+END_TEST
+
+int main(void)
+{
+	const struct test_def defs[] = {
+		{ "if", if_dynamic, 0, 0, 0 },
+		{ "if", if_const_inlined, 0, 0, 0 },
+		{ "if", if_nested, 0, 0, 0 },
+		{ "if", if_rewrites_stay_inside, 0, 0, 0 },
+		{ "if", if_errors, 0, 0, 0 },
+	};
+	Suite *suites[] = { suite_from_table("control", defs, N_ELEMS(defs)) };
+
+	return run_suites(suites, N_ELEMS(suites), 0);
+}
