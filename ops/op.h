@@ -39,6 +39,8 @@ struct tensor {
 	size_t     nbytes;          /* numel * element size */
 	void      *data;            /* arena + offset, constant storage, or weights */
 	int        is_const;        /* value known at plan time */
+	int        is_dynamic;      /* shape known only at run time: written by a
+	                               dynamic node (struct node) */
 	const char *name;           /* for messages only */
 };
 
@@ -143,6 +145,11 @@ struct node {
 	 * value as soon as only such readers are left. */
 	unsigned baked;
 	struct epilogue epi;        /* set by the fuse pass, OP_EPILOGUE ops only */
+	/* 1: a shape it needs depends on a value known only at run time (an
+	 * input's value, or an input of dynamic shape): the session prepares it
+	 * at each run, every input then readable through op_const_input(), and
+	 * allocates its outputs and scratch per run (runtime/session.c) */
+	int dynamic;
 };
 
 /* Execution context, plan time and run time. */

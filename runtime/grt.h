@@ -151,6 +151,10 @@ typedef struct grt_session_opts {
                                          * PRelu) as nodes, not in their producer's kernel */
 #define GRT_SESSION_PORTABLE 128u       /* testing: the portable kernels even where the CPU
                                          * has faster ones (AVX2): compare against them */
+#define GRT_SESSION_STATIC 256u         /* refuse (GRT_E_DYNAMIC) a node whose output shape
+                                         * depends on a value known only at run time,
+                                         * instead of preparing it at each run: a session
+                                         * that must never allocate while it runs */
 
 GRT_API int grt_session_create(const grt_model *m, const grt_session_opts *opts,
                                grt_session **out, char *err, size_t err_len);
@@ -162,10 +166,12 @@ GRT_API void grt_session_free(grt_session *s);        /* accepts NULL */
  * the session's life. */
 GRT_API int grt_session_input(grt_session *s, int i, grt_value *out);
 /* Output i: its dims and data pointer. Input and output pointers stay fixed
- * for the session's life; an output holds the values of the last run, and
- * the next run overwrites them. */
+ * for the session's life (except outputs of dynamic nodes, see
+ * grt_session_stats.n_nodes_dynamic: ask again after each run); an output
+ * holds the values of the last run, and the next run overwrites them. */
 GRT_API int grt_session_output(grt_session *s, int i, grt_value *out);
-/* Runs the planned graph. No allocation, no string lookups. On failure the
+/* Runs the planned graph. No allocation, no string lookups (unless the plan
+ * has dynamic nodes: grt_session_stats.n_nodes_dynamic). On failure the
  * message is in grt_session_errmsg(). */
 GRT_API int grt_session_run(grt_session *s);
 GRT_API const char *grt_session_errmsg(const grt_session *s);
@@ -193,6 +199,14 @@ typedef struct grt_session_stats {
 	 * + n_nodes_planned (n_nodes_inplace counts some of the planned). */
 	int n_nodes_rewritten_away; /* nodes the plan-time rewrites removed from the plan */
 	int n_nodes_empty;      /* nodes dropped because all their outputs have 0 elements */
+	/* Of the planned nodes: those whose output shapes depend on values known
+	 * only at run time (NonZero, a Reshape to a computed shape, what reads
+	 * their outputs...). Each run prepares them again and allocates their
+	 * outputs from a per-session pool under max_bytes (given back at the next
+	 * run): with any, grt_session_run allocates, and the dims and data of an
+	 * output they write are valid only until the next run. 0 with
+	 * GRT_SESSION_STATIC. */
+	int n_nodes_dynamic;
 } grt_session_stats;
 
 GRT_API int grt_session_stats_get(const grt_session *s, grt_session_stats *st);

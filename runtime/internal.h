@@ -134,6 +134,8 @@ struct grt_session {
 	                               for (an If output planned as its branch's) */
 	int n_ctl_steps;            /* steps in nodes that are not model nodes (the
 	                               ends of If branches) */
+	struct plan_pool dyn_pool;  /* run time: dynamic nodes' parameters, outputs and
+	                               scratch, given back at the start of each run */
 };
 
 /* Readers left of each value while nodes are prepared (runtime/session.c). */

@@ -246,14 +246,39 @@ void readers_done(grt_session *s, struct readers *r, const struct model_node *mn
 	}
 }
 
+/* Node n (of model node mn) needs a value known only at run time, or reads
+ * a dynamic output: it is kept to be prepared at each run; its outputs'
+ * shapes (and types) are unknown until then. */
+static int plan_dynamic(grt_session *s, const struct model_node *mn, struct node *n,
+                        struct readers *rd)
+{
+	n->params = NULL;
+	n->scratch_bytes = 0;
+	n->view = n->inplace = 0;
+	n->baked = 0;
+	n->dynamic = 1;
+	for (int k = 0; k < n->n_outputs; k++)
+		if (n->outputs[k]) {
+			n->outputs[k]->is_dynamic = 1;
+			n->outputs[k]->dtype = DT_UNDEFINED;
+			n->outputs[k]->ndim = 0;
+			n->outputs[k]->numel = 0;
+			n->outputs[k]->nbytes = 0;
+		}
+	readers_done(s, rd, mn, n, 0);
+	s->stats.n_nodes_dynamic++;
+	s->n_run++;
+	return GRT_OK;
+}
+
 /* Prepares model node mn into the next slot of s->nodes; folds it when it
  * can be folded, else keeps it to run. */
 int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struct readers *rd)
 {
 	struct node *n;
-	struct pool_mark mark;
-	size_t used0 = s->pool.used;
-	int all_const = 1, rc;
+	struct pool_mark mark, mark_prep;
+	size_t used0 = s->pool.used, used_prep;
+	int all_const = 1, dyn_in = 0, rc;
 
 	if (s->n_run == s->cap_run) {
 		int cap = s->cap_run ? 2 * s->cap_run : 64;
@@ -285,6 +310,8 @@ int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struc
 		n->inputs[k] = v >= 0 ? &s->tensors[v] : NULL;
 		if (v >= 0 && !s->tensors[v].is_const)
 			all_const = 0;
+		if (v >= 0 && s->tensors[v].is_dynamic)
+			dyn_in = 1;
 		if (v >= 0 && (rc = widen(s, n, v)))
 			return rc;
 	}
@@ -292,7 +319,14 @@ int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struc
 		n->outputs[k] = mn->outputs[k] >= 0 ? &s->tensors[mn->outputs[k]] : NULL;
 
 	s->exec.dyn = NULL;
-	rc = n->op->prepare(n, &s->exec);
+	pool_mark(&s->pool.blocks, &mark_prep);
+	used_prep = s->pool.used;
+	rc = dyn_in ? GRT_E_DYNAMIC : n->op->prepare(n, &s->exec);
+	if (rc == GRT_E_DYNAMIC && !(flags & GRT_SESSION_STATIC) && !(n->op->flags & OP_CONTROL)) {
+		pool_rollback(&s->pool.blocks, &mark_prep);     /* prepared again per run */
+		s->pool.used = used_prep;
+		return plan_dynamic(s, mn, n, rd);
+	}
 	if (rc)
 		return rc;
 	for (int k = 0; k < n->n_outputs; k++)
@@ -554,7 +588,7 @@ static int plan_memory(grt_session *s, const int *root, const size_t *voff, size
 	for (int i = 0; i < s->n_run; i++) {
 		struct node *n = &s->nodes[i];
 		for (int k = 0; k < n->n_outputs; k++)
-			if (n->outputs[k]) {
+			if (n->outputs[k] && !n->outputs[k]->is_dynamic) {
 				int v = (int)(n->outputs[k] - s->tensors), r = root[v];
 				if (r == v && first[v] == -2)     /* the first of its writers */
 					first[v] = i;
@@ -805,12 +839,15 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	{
 		int kept = 0;                   /* buffers are placed: drop what computes nothing */
 		for (int i = 0; i < s->n_run; i++)
-			if (!all_empty(&s->nodes[i]))
+			if (s->nodes[i].dynamic || !all_empty(&s->nodes[i]))
 				s->nodes[kept++] = s->nodes[i];
 		s->stats.n_nodes_empty = s->n_run - kept;
 		s->n_run = kept;
 	}
 	s->stats.n_nodes_planned = s->n_run - s->n_ctl_steps;
+	s->stats.n_nodes_dynamic = 0;
+	for (int i = 0; i < s->n_run; i++)
+		s->stats.n_nodes_dynamic += s->nodes[i].dynamic;
 	control_resolve(s);
 	if ((rc = compact_tensors(s)))
 		goto fail;
@@ -842,6 +879,7 @@ void grt_session_free(grt_session *s)
 	for (int v = 0; s->folded && v < s->model->n_values; v++)
 		free(s->folded[v]);
 	pool_free(&s->pool.blocks);
+	pool_free(&s->dyn_pool.blocks);
 	free(s);
 }
 
@@ -873,6 +911,83 @@ int grt_session_output(grt_session *s, int i, grt_value *out)
 	return GRT_OK;
 }
 
+/* Run-time memory of dynamic nodes, zeroed and 64-aligned, from the
+ * session's dynamic pool (under the budget the plan leaves). */
+static void *dyn_alloc(grt_session *s, const struct node *n, size_t bytes, const char *what)
+{
+	void *p = plan_alloc(&s->exec, bytes ? bytes : 1);
+
+	if (!p)
+		op_fail(n, &s->exec, s->dyn_pool.over ? GRT_E_LIMIT : GRT_E_NOMEM, "%s needs %zu "
+		        "bytes at run time, over the memory budget of %zu bytes", what, bytes,
+		        s->budget);
+	return p;
+}
+
+/* A dynamic node, now that its inputs hold values: prepared with every
+ * input readable as a constant, its outputs and scratch from the dynamic
+ * pool, then run. */
+static int run_dynamic(grt_session *s, struct node *n)
+{
+	struct exec *x = &s->exec;
+	char *was_const;
+	int rc;
+
+	x->pool = &s->dyn_pool;
+	if (!(was_const = dyn_alloc(s, n, (size_t)n->n_inputs, "its plan"))) {
+		x->pool = &s->pool;
+		return s->dyn_pool.over ? GRT_E_LIMIT : GRT_E_NOMEM;
+	}
+	for (int k = 0; k < n->n_inputs; k++)
+		if (n->inputs[k]) {
+			was_const[k] = (char)n->inputs[k]->is_const;
+			n->inputs[k]->is_const = 1;
+		}
+	n->params = NULL;
+	n->scratch_bytes = 0;
+	x->dyn = NULL;
+	rc = n->op->prepare(n, x);
+	for (int k = 0; k < n->n_inputs; k++)
+		if (n->inputs[k])
+			n->inputs[k]->is_const = was_const[k];
+	if (rc == GRT_E_NOMEM && s->dyn_pool.over)
+		rc = op_fail(n, x, GRT_E_LIMIT, "its plan needs more than the memory budget of %zu "
+		             "bytes at run time", s->budget);
+	for (int k = 0; !rc && k < n->n_outputs; k++) {
+		struct tensor *o = n->outputs[k];
+		if (!o)
+			continue;
+		if (!dtype_size(o->dtype))
+			rc = op_fail(n, x, GRT_E_DTYPE, "output %d '%s' has no element type after "
+			             "prepare", k, o->name);
+		else if (!(o->data = dyn_alloc(s, n, o->nbytes, "an output")))
+			rc = s->dyn_pool.over ? GRT_E_LIMIT : GRT_E_NOMEM;
+	}
+	if (!rc && n->scratch_bytes && !(x->scratch = dyn_alloc(s, n, n->scratch_bytes, "scratch")))
+		rc = s->dyn_pool.over ? GRT_E_LIMIT : GRT_E_NOMEM;
+	if (!rc && !all_empty(n))
+		rc = n->op->run(n, x);
+	x->scratch = s->scratch;
+	x->pool = &s->pool;
+	return rc;
+}
+
+/* Before a run: the dynamic nodes' memory of the last run goes back. */
+static void dyn_reset(grt_session *s)
+{
+	size_t fixed = s->stats.arena_bytes + s->stats.scratch_bytes + s->stats.const_bytes;
+
+	pool_free(&s->dyn_pool.blocks);
+	s->dyn_pool.used = 0;
+	s->dyn_pool.over = 0;
+	s->dyn_pool.limit = s->budget > fixed ? s->budget - fixed : 1;
+}
+
+static int run_node(grt_session *s, struct node *n)
+{
+	return n->dynamic ? run_dynamic(s, n) : n->op->run(n, &s->exec);
+}
+
 int grt_session_run(grt_session *s)
 {
 	if (!s)
@@ -882,11 +997,13 @@ int grt_session_run(grt_session *s)
 		return GRT_E_ARG;
 	}
 	s->exec.scratch = s->scratch;
+	if (s->stats.n_nodes_dynamic)
+		dyn_reset(s);
 	for (int i = 0; i < s->n_run; i = s->exec.next) {
 		struct node *n = &s->nodes[i];
 		int rc;
 		s->exec.next = i + 1;       /* control steps (If, Loop) set another */
-		if ((rc = n->op->run(n, &s->exec)))
+		if ((rc = run_node(s, n)))
 			return rc;       /* run() wrote s->errmsg */
 	}
 	return GRT_OK;
@@ -925,7 +1042,9 @@ int grt_session_node(const grt_session *s, int i, grt_node_info *info)
 			info->output = n->outputs[k]->name;
 			break;
 		}
-	if (n->op->macs)
+	if (n->dynamic)
+		info->macs = 0;      /* not known before each run */
+	else if (n->op->macs)
 		info->macs = n->op->macs(n);
 	else if (n->op->flags & OP_MOVES_DATA)
 		info->macs = 0;
@@ -949,12 +1068,14 @@ int grt_session_run_profiled(grt_session *s, uint64_t *ns)
 	if (!s->arena)
 		return grt_session_run(s);
 	s->exec.scratch = s->scratch;
+	if (s->stats.n_nodes_dynamic)
+		dyn_reset(s);
 	for (int i = 0; i < s->n_run; i = s->exec.next) {
 		struct node *n = &s->nodes[i];
 		uint64_t t0 = clock_ns();
 		int rc;
 		s->exec.next = i + 1;
-		rc = n->op->run(n, &s->exec);
+		rc = run_node(s, n);
 		ns[i] += clock_ns() - t0;
 		if (rc)
 			return rc;

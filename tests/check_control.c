@@ -319,6 +319,83 @@ START_TEST(if_errors)
 }
 END_TEST
 
+/* x [2, 3] reshaped to the shape that input s holds, plus 1: a Reshape
+ * whose output shape is known only at run time, and an Add after it. */
+static grt_model *model_reshape(void)
+{
+	struct mg *g = mg_new(8, OPSET);
+	const int64_t d1 = 2, dyn[2] = { -1, -1 };
+	const float one = 1.0f;
+
+	mg_input(g, "x", FLOAT, 2, d23);
+	mg_input(g, "s", INT64, 1, &d1);
+	mg_output(g, "y", FLOAT, 2, dyn);
+	mg_init(g, "one", FLOAT, 0, NULL, &one);
+	mg_node(g, "Reshape", "", "x,s", "r");
+	mg_node(g, "Add", "", "r,one", "y");
+	return load(g);
+}
+
+static int run_reshape(grt_session *s, int64_t a, int64_t b, grt_value *y)
+{
+	grt_value v;
+	int rc;
+
+	grt_session_input(s, 0, &v);
+	memcpy(v.data, xs, sizeof(xs));
+	grt_session_input(s, 1, &v);
+	((int64_t *)v.data)[0] = a;
+	((int64_t *)v.data)[1] = b;
+	rc = grt_session_run(s);
+	grt_session_output(s, 0, y);
+	return rc;
+}
+
+START_TEST(dynamic_nodes)
+{
+	grt_model *m = model_reshape();
+	grt_session *s = NULL;
+	grt_session_stats st;
+	grt_session_opts o = { 0 };
+	grt_value y;
+	char err[512];
+	int rc;
+
+	expect_ok("session", err, grt_session_create(m, NULL, &s, err, sizeof(err)));
+	grt_session_stats_get(s, &st);
+	ck_assert_int_eq(st.n_nodes_dynamic, 2);       /* the Reshape and what reads it */
+	ck_assert_int_eq(st.n_nodes_planned, 2);
+	for (int run = 0; run < 3; run++) {             /* [3, 2], [6, 1], [3, 2] again */
+		int64_t a = run == 1 ? 6 : 3, b = run == 1 ? 1 : -1;
+		expect_ok("run", grt_session_errmsg(s), run_reshape(s, a, b, &y));
+		ck_assert_int_eq(y.ndim, 2);
+		ck_assert_int_eq(y.dims[0], a);
+		ck_assert_int_eq(y.dims[1], run == 1 ? 1 : 2);
+		ck_assert_int_eq(y.dtype, GRT_FLOAT);
+		for (int i = 0; i < 6; i++)
+			ck_assert_float_eq(((float *)y.data)[i], xs[i] + 1.0f);
+	}
+	rc = run_reshape(s, 4, 2, &y);                  /* 8 elements from 6 */
+	expect_error("bad shape at run time", grt_session_errmsg(s), rc, GRT_E_SHAPE, "Reshape");
+	grt_session_free(s);
+
+	o.flags = GRT_SESSION_STATIC;                   /* refused, as before */
+	rc = grt_session_create(m, &o, &s, err, sizeof(err));
+	expect_error("static session", err, rc, GRT_E_DYNAMIC, "shape comes from input 1 's'");
+
+	o.flags = 0;                                    /* a budget the outputs exceed */
+	o.max_bytes = 256;
+	expect_ok("small session", err, grt_session_create(m, &o, &s, err, sizeof(err)));
+	grt_session_stats_get(s, &st);
+	ck_assert_uint_le(st.arena_bytes + st.scratch_bytes + st.const_bytes, 256);
+	rc = run_reshape(s, 3, 2, &y);
+	expect_error("over the budget at run time", grt_session_errmsg(s), rc, GRT_E_LIMIT,
+	             "memory budget of 256 bytes");
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def defs[] = {
@@ -327,6 +404,7 @@ int main(void)
 		{ "if", if_nested, 0, 0, 0 },
 		{ "if", if_rewrites_stay_inside, 0, 0, 0 },
 		{ "if", if_errors, 0, 0, 0 },
+		{ "dynamic", dynamic_nodes, 0, 0, 0 },
 	};
 	Suite *suites[] = { suite_from_table("control", defs, N_ELEMS(defs)) };
 

@@ -152,10 +152,11 @@ int ts_run_set_flags(const grt_model *m, const char *set_dir, unsigned flags, do
 		r->status = rc;
 		goto out;
 	}
-	/* plan with shapes only; if a shape depends on an input's value (node
-	 * tests pass shapes/axes/pads as graph inputs), fix the integer inputs,
-	 * then all inputs */
-	for (int attempt = 0; attempt < 3; attempt++) {
+	/* plan with shapes only; with GRT_SESSION_STATIC, if a shape depends on
+	 * an input's value (node tests pass shapes/axes/pads as graph inputs),
+	 * fix the integer inputs, then all inputs (without it, such nodes are
+	 * planned as dynamic nodes) */
+	for (int attempt = 0; attempt < ((flags & GRT_SESSION_STATIC) ? 3 : 1); attempt++) {
 		for (int i = 0; i < n_in; i++) {
 			int fix = attempt == 2 || (attempt == 1 && !is_float(in[i].dtype));
 			shapes[i] = in[i];

@@ -23,7 +23,8 @@ struct ts_output {
 struct ts_result {
 	int status;              /* GRT_OK, or what failed before the comparison */
 	char err[512];
-	int fixed_inputs;        /* 0, or 1 if shape-like inputs had to be fixed at plan time */
+	int fixed_inputs;        /* GRT_SESSION_STATIC: 0, or 1 if shape-like inputs had to
+	                            be fixed at plan time, 2 if all inputs were */
 	grt_session_stats stats; /* the plan's figures */
 	int n_out;
 	struct ts_output out[TS_MAX_OUT];
