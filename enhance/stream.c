@@ -270,6 +270,7 @@ static int core_init(struct core *c, const gtcrn_model *m, char *err, size_t err
 		/* caches may be overwritten by the run: ScatterND cache updates then
 		 * write in place and the output is the input's own buffer */
 		grt_session_opts so = { 0 };
+		so.flags = GRT_SESSION_STATIC;     /* a frame must never allocate */
 		for (int k = 0; k < m->info.n_caches; k++)
 			if (m->cache_in[k] < 64)
 				so.scratch_inputs |= (uint64_t)1 << m->cache_in[k];
