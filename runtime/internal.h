@@ -151,6 +151,24 @@ int plan_nodes(grt_session *s, unsigned flags, const struct model_node *nodes, i
 void readers_done(grt_session *s, struct readers *r, const struct model_node *mn,
                   const struct node *n, int folded);
 
+/* runtime/session.c */
+int node_all_empty(const struct node *n);   /* no output holds an element */
+
+/* runtime/memplan.c: buffers shared by views and in-place nodes (root[v]:
+ * the tensor whose buffer v uses, voff[v] the offset in it), the arena, and
+ * the tensor table compacted to what the plan uses */
+int share_buffers(grt_session *s, unsigned flags, uint64_t scratch_inputs, int *root,
+                  size_t *voff);
+int allocate_plan(grt_session *s, const grt_session_opts *opts, const int *root,
+                  const size_t *voff, char *err, size_t err_len);
+int compact_tensors(grt_session *s);
+
+/* runtime/run.c: run time of dynamic nodes (and of the bodies of Loop
+ * and Scan): dyn_alloc from s->exec.pool (a message on failure), run_dynamic
+ * prepares n with its inputs' values, allocates its outputs from pool, runs it */
+void *dyn_alloc(grt_session *s, const struct node *n, size_t bytes, const char *what);
+int run_dynamic(grt_session *s, struct node *n, struct plan_pool *pool);
+
 /* runtime/control.c: If, Loop and Scan planned into the run list, and the
  * jump targets of their steps once the run list is final */
 int plan_control(grt_session *s, unsigned flags, const struct model_node *mn,
