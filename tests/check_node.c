@@ -1,5 +1,6 @@
-/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata)
- * and the extra GTCRN-variant tests in shared/testdata/node_extra. Every
+/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata),
+ * the extra GTCRN-variant tests in shared/testdata/node_extra and the LSTM and RNN
+ * cases of tests/data/lstm_extra (its make.py made them). Every
  * test whose op types are all in the registry runs and must pass (rtol 1e-3,
  * atol 1e-5), except the entries of tests/known_failures.txt. Prints a
  * per-op table. */
@@ -17,8 +18,9 @@
 #define MAX_ROWS 128
 /* the tests run today (ONNX 1.12's node tests in Debian's libonnx-testdata, and
  * ../shared/testdata/node_extra): at least as many must run */
-#define MIN_NODE_TESTS 203
+#define MIN_NODE_TESTS 211
 #define MIN_EXTRA_TESTS 77
+#define MIN_LSTM_EXTRA_TESTS 18
 
 struct row { char op[64]; int passed, failed, listed; };
 
@@ -230,11 +232,22 @@ START_TEST(node_extra_tests)
 }
 END_TEST
 
+START_TEST(lstm_extra_tests)
+{
+	static char failures[3000];
+	int bad = run_suite(SRCDIR "/tests/data/lstm_extra", 0, MIN_LSTM_EXTRA_TESTS, failures,
+	                    sizeof(failures));
+
+	ck_assert_msg(bad == 0, "%d lstm_extra tests failed:%s", bad, failures);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def tests[] = {
 		{ "conformance", onnx_node_tests, .timeout_s = 600 },
 		{ "conformance", node_extra_tests },
+		{ "conformance", lstm_extra_tests },
 	};
 	Suite *s = suite_from_table("node", tests, N_ELEMS(tests));
 
