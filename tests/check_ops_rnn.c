@@ -1,4 +1,6 @@
-/* check_ops_rnn.c - unit tests for GRU (ops/rnn/rnn.c): hand-computed values,
+/* check_ops_rnn.c - unit tests for GRU (ops/rnn/rnn.c), and for LSTM and RNN
+ * (ops/rnn/lstm.c: their error paths, opsets and batch-of-one kernel; their values are
+ * tests/data/lstm_extra's, run by tests/check_node): hand-computed values,
  * a plain double reference over directions, linear_before_reset, layouts and
  * sequence_lens, shapes, errors and opsets; the SIMD variants of the
  * recurrence and of the input projection (ops/rnn/gru.h) against the portable ones.
@@ -825,9 +827,107 @@ static Suite *suite_gru(void)
 	return suite_from_table("GRU", tests, N_ELEMS(tests) - (simd ? 0 : 2));
 }
 
+/* --- LSTM and RNN --- */
+
+/* One row per bad LSTM or RNN: X (2,1,1), W and R (1, gates, 1), one thing changed. */
+static const int64_t le_w[] = { 1, 4, 1 }, le_p[] = { 1, 2 }, le_b4[] = { 1, 4 };
+static const char *const le_acts[2] = { "Sigmoid", "Tanh" };
+#define LSTM_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, le_w }, { DT_FLOAT, 3, le_w }
+#define RNN_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_d111 }, { DT_FLOAT, 3, ge_d111 }
+
+static const struct h_case lstm_errors_table[] = {
+	{ "P shape", "LSTM", 14, { LSTM_XWR, { .omitted = 1 }, { .omitted = 1 }, { .omitted = 1 },
+	                           { .omitted = 1 }, { DT_FLOAT, 2, le_p } },
+	  .code = GRT_E_SHAPE, .msg = "P 'in' has the wrong shape, expected [1, 3]" },
+	{ "initial_c shape", "LSTM", 14, { LSTM_XWR, { .omitted = 1 }, { .omitted = 1 },
+	                                   { .omitted = 1 }, { DT_FLOAT, 3, ge_d121 } },
+	  .code = GRT_E_SHAPE, .msg = "initial_c 'in' has the wrong shape" },
+	{ "double initial_c", "LSTM", 14, { LSTM_XWR, { .omitted = 1 }, { .omitted = 1 },
+	                                    { .omitted = 1 }, { DT_DOUBLE, 3, ge_d111 } },
+	  .code = GRT_E_DTYPE, .msg = "input 6 'in' is double but X is float" },
+	{ "two activations", "LSTM", 14, { LSTM_XWR },
+	  { { "activations", ATTR_STRINGS, .n = 2, .strings = le_acts } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'activations' has 2 entries, expected 3" },
+	{ "LSTM W of GRU's shape", "LSTM", 14, { GRU_XWR },
+	  .code = GRT_E_SHAPE, .msg = "R 'in' is [1, 3, 1], expected [1, 4, 1]" },
+	{ "RNN B shape", "RNN", 14, { RNN_XWR, { DT_FLOAT, 2, le_b4 } },
+	  .code = GRT_E_SHAPE, .msg = "B 'in' has the wrong shape, expected [1, 2]" },
+	{ "RNN two activations", "RNN", 14, { RNN_XWR },
+	  { { "activations", ATTR_STRINGS, .n = 2, .strings = le_acts } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'activations' has 2 entries, expected 1" },
+	{ "RNN layout at opset 7", "RNN", 7, { RNN_XWR }, { { "layout", ATTR_INT, 0 } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'layout' needs opset 14 (node has 7)" },
+	{ "LSTM sequence_lens past seq_length", "LSTM", 14,
+	  { { DT_FLOAT, 3, ge_d111, ge_z }, { DT_FLOAT, 3, le_w, ge_z },
+	    { DT_FLOAT, 3, le_w, ge_z }, { .omitted = 1 }, { DT_INT32, 1, ge_d1, ge_badlen } },
+	  .code = GRT_E_INDEX, .msg = "sequence_lens[0] = 3 out of range [0, 1]" },
+};
+
+START_TEST(lstm_errors)
+{
+	h_expect_case(&lstm_errors_table[_i], NULL);
+}
+END_TEST
+
+START_TEST(lstm_opsets)
+{
+	struct harness h;
+
+	for (int o = 1; o <= 18; o++) {
+		h_init(&h, "LSTM", o);
+		ck_assert_msg(h.n.op != NULL, "no LSTM at opset %d", o);
+		h_init(&h, "RNN", o);
+		ck_assert_msg(h.n.op != NULL, "no RNN at opset %d", o);
+	}
+}
+END_TEST
+
+/* This CPU's rnn_gemv (ops/cpu.h) against rnn_gemv_portable, where it has another
+ * (AVX2): widths around its blocks of 64 and 8 columns and its 1 to 7 left, row
+ * strides wider than the width; within the fused multiply-adds' rounding. */
+START_TEST(rnn_gemv_variant)
+{
+	static const int ns[] = { 1, 7, 8, 15, 64, 72, 76, 136, 512 }, ks[] = { 1, 3, 128 };
+	static float a[128 * 520], x[128], y1[520], y2[520];
+	const struct kernels *kc = kernels_for_cpu();
+
+	for (size_t i = 0; i < N_ELEMS(ns); i++)
+		for (size_t j = 0; j < N_ELEMS(ks); j++) {
+			int n = ns[i], k = ks[j], lda = n + 5;
+			rng_state = (uint32_t)(n * 10 + k);
+			fill(a, k * lda, 1.0f);
+			fill(x, k, 2.0f);
+			fill(y1, n + 1, 0.5f);
+			memcpy(y2, y1, (size_t)(n + 1) * sizeof(float));
+			rnn_gemv_portable(n, k, x, a, lda, y1);
+			kc->rnn_gemv(n, k, x, a, lda, y2);
+			for (int c = 0; c <= n; c++) {
+				float mag = fabsf(y1[c]);
+				for (int p = 0; c < n && p < k; p++)
+					mag += fabsf(x[p] * a[p * lda + c]);
+				ck_assert_msg(fabsf(y2[c] - y1[c]) <= 1e-6f * mag, "n %d k %d: y[%d] %s "
+				              "%.9g, portable %.9g", n, k, c, kc->name, (double)y2[c],
+				              (double)y1[c]);
+			}
+		}
+}
+END_TEST
+
+static Suite *suite_lstm(void)
+{
+	const int simd = simd_kernels("rnn_gemv_variant") != NULL;
+	const struct test_def tests[] = {
+		{ "errors", lstm_errors, 0, N_ELEMS(lstm_errors_table) },
+		{ "opsets", lstm_opsets },
+		{ "values", rnn_gemv_variant },   /* last */
+	};
+
+	return suite_from_table("LSTM", tests, N_ELEMS(tests) - (simd ? 0 : 1));
+}
+
 int main(void)
 {
-	Suite *suites[] = { suite_gru() };
+	Suite *suites[] = { suite_gru(), suite_lstm() };
 
 	return run_suites(suites, N_ELEMS(suites), 0);
 }

@@ -30,6 +30,7 @@ struct lstm_params {
 	size_t pack_floats;        /* floats in one direction's packed weights */
 	int convert;               /* element type is not float */
 	const struct gemm_ukernel *gemm; /* X W^T and H R^T: this session's (ops/cpu.h) */
+	rnn_gemv_fn gemv;          /* H R^T for a batch of one, and X W^T for one row */
 	vec_f32_fn sigmoid, tanh;  /* this session's, for the default activations unclipped */
 	/* scratch byte offsets */
 	size_t off_pack;           /* [dirs][pack_floats] weights packed at run time */
@@ -159,10 +160,13 @@ static int lstm_prepare_common(struct node *n, struct exec *x, int lstm)
 		for (int d = 0; d < p->c.dirs; d++)
 			pack_weights(p, w, r, b, pp, d, dst + d * p->pack_floats, &p->w[d]);
 		p->packed = 1;
+		/* run() reads none of W, R, B, P again */
+		n->baked = 1u << 1 | 1u << 2 | (b ? 1u << 3 : 0) | (pp ? 1u << 7 : 0);
 	} else {
 		p->off_pack = rnn_take(&at, (size_t)p->c.dirs * p->pack_floats * sizeof(float));
 	}
 	p->gemm = x->kern->gemm;
+	p->gemv = x->kern->rnn_gemv;
 	p->sigmoid = x->kern->sigmoid_f32;
 	p->tanh = x->kern->tanh_f32;
 	rows = p->c.seq * p->c.batch;
@@ -199,6 +203,17 @@ static void load_state(const struct lstm_params *p, const struct node *n, int d,
 
 	for (int64_t b = 0; b < p->c.batch; b++) {
 		int64_t o = rnn_state_row(&p->c, d, b) * hs;
+		if (!p->convert) {
+			if (h0)
+				memcpy(h + b * hs, (const float *)h0->data + o, (size_t)hs * sizeof(float));
+			else
+				memset(h + b * hs, 0, (size_t)hs * sizeof(float));
+			if (c0)
+				memcpy(c + b * hs, (const float *)c0->data + o, (size_t)hs * sizeof(float));
+			else
+				memset(c + b * hs, 0, (size_t)hs * sizeof(float));
+			continue;
+		}
 		for (int64_t j = 0; j < hs; j++) {
 			h[b * hs + j] = h0 ? rnn_elem(h0, o + j) : 0;
 			c[b * hs + j] = c0 ? rnn_elem(c0, o + j) : 0;
@@ -221,7 +236,11 @@ static void run_direction(const struct lstm_params *p, const struct lstm_weights
 	for (int64_t st = 0; st < seq; st++) {
 		int64_t t = rev ? seq - 1 - st : st;
 		/* + H R^T for the whole batch, into this step's rows */
-		gemm_f32_run(p->gemm, batch, g, hs, h, hs, 1, w->rt, g, xw + t * xt * g, xb * g);
+		if (batch == 1)
+			p->gemv(g, hs, h, w->rt, g, xw + t * g);
+		else
+			gemm_f32_run(p->gemm, batch, g, hs, h, hs, 1, w->rt, g, xw + t * xt * g,
+			             xb * g);
 		for (int64_t b = 0; b < batch; b++) {
 			float *gate = xw + (t * xt + b * xb) * g, *hb = h + b * hs, *yr = NULL;
 			if (y)
@@ -277,7 +296,12 @@ static int lstm_run(struct node *n, struct exec *x)
 			             (float *)(s + p->off_pack) + d * p->pack_floats, &wl);
 			w = &wl;
 		}
-		rnn_project(p->gemm, xs, p->c.input, w->wt, w->bx, rows, p->c.input, g, xw);
+		if (rows == 1) {
+			memcpy(xw, w->bx, (size_t)g * sizeof(float));
+			p->gemv(g, p->c.input, xs, w->wt, g, xw);
+		} else {
+			rnn_project(p->gemm, xs, p->c.input, w->wt, w->bx, rows, p->c.input, g, xw);
+		}
 		load_state(p, n, d, h, c);
 		run_direction(p, w, d, lens, xw, h, c, out[0], (float *)(s + p->off_tmp));
 		for (int64_t b = 0; b < p->c.batch; b++) {

@@ -135,6 +135,12 @@ void rnn_project(const struct gemm_ukernel *gemm, const float *xs, int64_t ldx,
 	gemm_f32_run(gemm, rows, g, in, xs, ldx, 1, wt, g, xw, g);
 }
 
+void rnn_gemv_portable(int64_t n, int64_t k, const float *x, const float *a, int64_t lda,
+                       float *y)
+{
+	gemm_f32_run(&gemm_ukernel_portable, 1, n, k, x, 1, 1, a, lda, y, n);
+}
+
 int rnn_check_lens(struct node *n, struct exec *x, const int32_t *lens, int64_t batch,
                    int64_t seq)
 {

@@ -45,6 +45,11 @@ CASES = [
     ('lstm_float16', 'LSTM', 14, dict(direction='reverse'), (3, 2, 3, 4),
      'B h0 c0 float16'),
     ('lstm_y_only', 'LSTM', 14, dict(), (3, 1, 3, 4), 'B noyh noyc'),
+    # a batch of one (rnn_gemv), hidden sizes around its 64 and 8 column blocks
+    ('lstm_batch1', 'LSTM', 14, dict(), (3, 1, 20, 19), 'B h0 c0 P const'),
+    ('lstm_batch1_seq1', 'LSTM', 14, dict(direction='bidirectional'), (1, 1, 9, 32),
+     'B h0 c0 const'),
+    ('rnn_batch1', 'RNN', 14, dict(), (2, 1, 7, 70), 'B h0 const'),
     ('rnn_bidirectional', 'RNN', 14, dict(direction='bidirectional'), (4, 3, 3, 5), 'B h0'),
     ('rnn_reverse_layout1', 'RNN', 14, dict(direction='reverse', layout=1), (5, 3, 2, 4),
      'B h0 lens'),
