@@ -1,9 +1,9 @@
-/* check_ops_rnn.c - unit tests for GRU (ops/rnn/rnn.c), and for LSTM and RNN
- * (ops/rnn/lstm.c: their error paths, opsets and batch-of-one kernel; their values are
- * tests/data/lstm_extra's, run by tests/check_node): hand-computed values,
+/* check_ops_rnn.c - unit tests for GRU (ops/rnn/rnn.c): hand-computed values,
  * a plain double reference over directions, linear_before_reset, layouts and
  * sequence_lens, shapes, errors and opsets; the SIMD variants of the
  * recurrence and of the input projection (ops/rnn/gru.h) against the portable ones.
+ * LSTM and RNN (ops/rnn/lstm.c): error rows, opsets and rnn_gemv's SIMD variant; their
+ * values are tests/data/lstm_extra's (tests/check_node runs them).
  * Rerun one case: CK_RUN_SUITE=GRU CK_RUN_CASE=values ./tests/check_ops_rnn */
 #include <check.h>
 #include <math.h>
@@ -721,6 +721,12 @@ static const float ge_z[3] = { 0 };
 static const char *const ge_acts[2] = { "Sigmoid", "Banana" };
 #define GRU_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_w }, { DT_FLOAT, 3, ge_w }
 
+/* One row per bad LSTM or RNN: X (2,1,1), W and R (1, gates, 1), one thing changed. */
+static const int64_t le_w[] = { 1, 4, 1 }, le_p[] = { 1, 2 }, le_b4[] = { 1, 4 };
+static const char *const le_acts[2] = { "Sigmoid", "Tanh" };
+#define LSTM_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, le_w }, { DT_FLOAT, 3, le_w }
+#define RNN_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_d111 }, { DT_FLOAT, 3, ge_d111 }
+
 static const struct h_case gru_errors_table[] = {
 	{ "backward", "GRU", 14, { GRU_XWR }, { { "direction", ATTR_STRING, .s = "backward" } },
 	  .code = GRT_E_ATTR, .msg = "attribute 'direction' is 'backward'" },
@@ -763,79 +769,7 @@ static const struct h_case gru_errors_table[] = {
 	  { { DT_FLOAT, 3, ge_d111, ge_z }, { DT_FLOAT, 3, ge_w, ge_z }, { DT_FLOAT, 3, ge_w, ge_z },
 	    { .omitted = 1 }, { DT_INT32, 1, ge_d1, ge_badlen } },
 	  .code = GRT_E_INDEX, .msg = "sequence_lens[0] = 3 out of range [0, 1]" },
-};
-
-START_TEST(gru_errors)
-{
-	h_expect_case(&gru_errors_table[_i], NULL);
-}
-END_TEST
-
-START_TEST(gru_opsets)
-{
-	struct harness h;
-
-	for (int o = 1; o <= 18; o++) {
-		h_init(&h, "GRU", o);
-		ck_assert_msg(h.n.op != NULL, "no GRU at opset %d", o);
-	}
-
-	gru_basic(&h, 13);
-	h_output(&h);
-	h_attr_int(&h, "layout", 0);
-	h_run_err(&h, GRT_E_ATTR, "attribute 'layout' needs opset 14 (node has 13)");
-	h_free(&h);
-
-	gru_basic(&h, 1);
-	h_output(&h);
-	h_attr_int(&h, "linear_before_reset", 1);
-	h_run_err(&h, GRT_E_ATTR, "attribute 'linear_before_reset' needs opset 3");
-	h_free(&h);
-
-	/* output_sequence: GRU-1 and GRU-3 only */
-	gru_basic(&h, 3);
-	h_output(&h);
-	h_attr_int(&h, "output_sequence", 1);
-	h_run_ok(&h);
-	h_free(&h);
-
-	gru_basic(&h, 7);
-	h_output(&h);
-	h_attr_int(&h, "output_sequence", 1);
-	h_run_err(&h, GRT_E_ATTR, "'output_sequence' was removed in opset 7");
-	h_free(&h);
-}
-END_TEST
-
-/* gru_recur_variants and gru_project_variant compare this CPU's SIMD kernels
- * with the portable ones: without them they are not in the suite (the log
- * says so), not passes. */
-static Suite *suite_gru(void)
-{
-	const int simd = simd_kernels("gru_recur_variants, gru_project_variant") != NULL;
-	const struct test_def tests[] = {
-		{ "values", gru_values_hand }, { "values", gru_values_activations },
-		{ "values", gru_values_reference }, { "values", gru_values_options },
-		{ "values", gru_values_fast_path }, { "values", gru_values_fast_vs_general },
-		{ "values", gru_recur_strides }, { "values", gru_values_types },
-		{ "shapes", gru_shapes },
-		{ "errors", gru_errors, 0, N_ELEMS(gru_errors_table) },
-		{ "opsets", gru_opsets },
-		{ "values", gru_recur_variants }, { "values", gru_project_variant },   /* last */
-	};
-
-	return suite_from_table("GRU", tests, N_ELEMS(tests) - (simd ? 0 : 2));
-}
-
-/* --- LSTM and RNN --- */
-
-/* One row per bad LSTM or RNN: X (2,1,1), W and R (1, gates, 1), one thing changed. */
-static const int64_t le_w[] = { 1, 4, 1 }, le_p[] = { 1, 2 }, le_b4[] = { 1, 4 };
-static const char *const le_acts[2] = { "Sigmoid", "Tanh" };
-#define LSTM_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, le_w }, { DT_FLOAT, 3, le_w }
-#define RNN_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_d111 }, { DT_FLOAT, 3, ge_d111 }
-
-static const struct h_case lstm_errors_table[] = {
+	/* LSTM and RNN */
 	{ "P shape", "LSTM", 14, { LSTM_XWR, { .omitted = 1 }, { .omitted = 1 }, { .omitted = 1 },
 	                           { .omitted = 1 }, { DT_FLOAT, 2, le_p } },
 	  .code = GRT_E_SHAPE, .msg = "P 'in' has the wrong shape, expected [1, 3]" },
@@ -863,22 +797,49 @@ static const struct h_case lstm_errors_table[] = {
 	  .code = GRT_E_INDEX, .msg = "sequence_lens[0] = 3 out of range [0, 1]" },
 };
 
-START_TEST(lstm_errors)
+START_TEST(gru_errors)
 {
-	h_expect_case(&lstm_errors_table[_i], NULL);
+	h_expect_case(&gru_errors_table[_i], NULL);
 }
 END_TEST
 
-START_TEST(lstm_opsets)
+START_TEST(gru_opsets)
 {
 	struct harness h;
 
 	for (int o = 1; o <= 18; o++) {
+		h_init(&h, "GRU", o);
+		ck_assert_msg(h.n.op != NULL, "no GRU at opset %d", o);
 		h_init(&h, "LSTM", o);
 		ck_assert_msg(h.n.op != NULL, "no LSTM at opset %d", o);
 		h_init(&h, "RNN", o);
 		ck_assert_msg(h.n.op != NULL, "no RNN at opset %d", o);
 	}
+
+	gru_basic(&h, 13);
+	h_output(&h);
+	h_attr_int(&h, "layout", 0);
+	h_run_err(&h, GRT_E_ATTR, "attribute 'layout' needs opset 14 (node has 13)");
+	h_free(&h);
+
+	gru_basic(&h, 1);
+	h_output(&h);
+	h_attr_int(&h, "linear_before_reset", 1);
+	h_run_err(&h, GRT_E_ATTR, "attribute 'linear_before_reset' needs opset 3");
+	h_free(&h);
+
+	/* output_sequence: GRU-1 and GRU-3 only */
+	gru_basic(&h, 3);
+	h_output(&h);
+	h_attr_int(&h, "output_sequence", 1);
+	h_run_ok(&h);
+	h_free(&h);
+
+	gru_basic(&h, 7);
+	h_output(&h);
+	h_attr_int(&h, "output_sequence", 1);
+	h_run_err(&h, GRT_E_ATTR, "'output_sequence' was removed in opset 7");
+	h_free(&h);
 }
 END_TEST
 
@@ -913,21 +874,31 @@ START_TEST(rnn_gemv_variant)
 }
 END_TEST
 
-static Suite *suite_lstm(void)
+/* gru_recur_variants, gru_project_variant and rnn_gemv_variant compare this CPU's
+ * SIMD kernels with the portable ones: without them they are not in the suite (the log
+ * says so), not passes. */
+static Suite *suite_gru(void)
 {
-	const int simd = simd_kernels("rnn_gemv_variant") != NULL;
+	const int simd = simd_kernels("gru_recur_variants, gru_project_variant, "
+	                              "rnn_gemv_variant") != NULL;
 	const struct test_def tests[] = {
-		{ "errors", lstm_errors, 0, N_ELEMS(lstm_errors_table) },
-		{ "opsets", lstm_opsets },
-		{ "values", rnn_gemv_variant },   /* last */
+		{ "values", gru_values_hand }, { "values", gru_values_activations },
+		{ "values", gru_values_reference }, { "values", gru_values_options },
+		{ "values", gru_values_fast_path }, { "values", gru_values_fast_vs_general },
+		{ "values", gru_recur_strides }, { "values", gru_values_types },
+		{ "shapes", gru_shapes },
+		{ "errors", gru_errors, 0, N_ELEMS(gru_errors_table) },
+		{ "opsets", gru_opsets },
+		{ "values", gru_recur_variants }, { "values", gru_project_variant },   /* last */
+		{ "values", rnn_gemv_variant },
 	};
 
-	return suite_from_table("LSTM", tests, N_ELEMS(tests) - (simd ? 0 : 1));
+	return suite_from_table("GRU", tests, N_ELEMS(tests) - (simd ? 0 : 3));
 }
 
 int main(void)
 {
-	Suite *suites[] = { suite_gru(), suite_lstm() };
+	Suite *suites[] = { suite_gru() };
 
 	return run_suites(suites, N_ELEMS(suites), 0);
 }

@@ -6,10 +6,10 @@
  * into params at plan time. Computes in float; double and float16 tensors are
  * converted on the way in and out. The common case (float, constant weights,
  * linear_before_reset, default activations, no clip or sequence_lens) runs the
- * directions interleaved, with hidden sizes 4, 8 and 16 compiled as constants. */
-#include <math.h>
+ * directions interleaved, with hidden sizes 4, 8 and 16 compiled as constants.
+ * The attributes, shapes, activations and projection are LSTM's and RNN's too
+ * (ops/rnn/rnn_common.c). */
 #include <string.h>
-#include <strings.h>
 #include "ops/cpu.h"
 #include "ops/math/mathfn.h"
 #include "ops/op.h"
