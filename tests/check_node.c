@@ -86,8 +86,8 @@ static int cmp_row(const void *a, const void *b)
  * results and appends their names to failures. Fewer than min_ran tests run
  * (a folder empty, wrong or short of operators) is a failure, and so is a
  * known failure (allow_known) that did not run. */
-static int run_suite(const char *root, int allow_known, int min_ran, char *failures,
-                     size_t flen)
+static int run_suite(const char *root, int allow_known, int min_ran, unsigned flags,
+                     char *failures, size_t flen)
 {
 	DIR *d = opendir(root);
 	struct dirent *e;
@@ -143,7 +143,7 @@ static int run_suite(const char *root, int allow_known, int min_ran, char *failu
 				char set[4096 + 256];
 				struct ts_result res;
 				snprintf(set, sizeof(set), "%s/%s", path, sets[k]);
-				if (!ts_run_set(m, set, 1e-5, 1e-3, &res)) {
+				if (!ts_run_set_flags(m, set, flags, 1e-5, 1e-3, &res)) {
 					ok = 0;
 					if (res.status)
 						fprintf(stderr, "%s/%s: %s\n", names[t], sets[k], res.err);
@@ -216,27 +216,32 @@ START_TEST(onnx_node_tests)
 	int bad;
 
 	load_known();
-	bad = run_suite(NODE_TESTS_DIR, 1, MIN_NODE_TESTS, failures, sizeof(failures));
+	bad = run_suite(NODE_TESTS_DIR, 1, MIN_NODE_TESTS, 0, failures, sizeof(failures));
 	ck_assert_msg(bad == 0, "%d node tests failed:%s (rerun one: tools/grt-conform %s/<test>)",
 	              bad, failures, NODE_TESTS_DIR);
 }
 END_TEST
 
-/* The extra folders: node_extra (../shared/testdata) and lstm_extra (this tree) */
+/* The extra folders: node_extra (../shared/testdata) and lstm_extra (this tree), the
+ * latter also with the portable kernels (its batch-of-one cases take rnn_gemv) */
 static const struct {
 	const char *root;
 	int min_ran;
+	unsigned flags;         /* the sessions' GRT_SESSION_* */
 } extra[] = {
-	{ TESTDATA_DIR "/node_extra", MIN_EXTRA_TESTS },
-	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS },
+	{ TESTDATA_DIR "/node_extra", MIN_EXTRA_TESTS, 0 },
+	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS, 0 },
+	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS, GRT_SESSION_PORTABLE },
 };
 
 START_TEST(extra_tests)
 {
 	static char failures[3000];
-	int bad = run_suite(extra[_i].root, 0, extra[_i].min_ran, failures, sizeof(failures));
+	int bad = run_suite(extra[_i].root, 0, extra[_i].min_ran, extra[_i].flags, failures,
+	                    sizeof(failures));
 
-	ck_assert_msg(bad == 0, "%d tests of %s failed:%s", bad, extra[_i].root, failures);
+	ck_assert_msg(bad == 0, "%d tests of %s (flags %#x) failed:%s", bad, extra[_i].root,
+	              extra[_i].flags, failures);
 }
 END_TEST
 
