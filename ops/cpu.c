@@ -28,6 +28,7 @@ const struct kernels kernels_portable = {
 	.gru_recur_fits = recur_fits_any,
 	.gru_project = NULL,
 	.gru_project_fits = project_fits_none,
+	.rnn_gemv = rnn_gemv_portable,
 	.sigmoid_f32 = fast_sigmoidf_n,
 	.tanh_f32 = fast_tanhf_n,
 };

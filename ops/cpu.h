@@ -12,6 +12,7 @@
 #include "ops/nn/conv.h"
 #include "ops/math/gemm.h"
 #include "ops/rnn/gru.h"
+#include "ops/rnn/rnn_common.h"
 
 /* o[i] = f(a[i]) for i < n, float; o may equal a. */
 typedef void (*vec_f32_fn)(float *o, const float *a, int64_t n);
@@ -32,6 +33,8 @@ struct kernels {
 	int (*gru_recur_fits)(int64_t hidden);
 	gru_project_fn gru_project;
 	int (*gru_project_fits)(int64_t n, int64_t in);
+	/* LSTM and RNN (ops/rnn/rnn_common.h): a step's H R^T for a batch of one */
+	rnn_gemv_fn rnn_gemv;
 	/* float Sigmoid and Tanh over arrays (ops/math/mathfn.h): the ops and fused epilogues */
 	vec_f32_fn sigmoid_f32;
 	vec_f32_fn tanh_f32;

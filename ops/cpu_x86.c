@@ -17,6 +17,7 @@ const struct kernels kernels_avx2 = {
 	.gru_recur_fits = gru_recur_avx2_fits,
 	.gru_project = gru_project_avx2,
 	.gru_project_fits = gru_project_avx2_fits,
+	.rnn_gemv = rnn_gemv_avx2,
 	.sigmoid_f32 = fast_sigmoidf_n_avx2,
 	.tanh_f32 = fast_tanhf_n_avx2,
 };

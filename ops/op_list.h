@@ -37,6 +37,7 @@ OP(op_expand)
 OP(op_gru)
 OP(op_gather)
 OP(op_if)                   /* planned by the session (runtime/control.c) */
+OP(op_lstm)
 OP(op_layer_normalization)
 OP(op_matmul)
 OP(op_mul)
@@ -44,6 +45,7 @@ OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
 OP(op_pad_2)                /* pads and value are attributes */
 OP(op_pad_11)               /* pads and constant_value are inputs */
 OP(op_pow)
+OP(op_rnn)
 OP(op_range)
 OP(op_reduce_mean_1)        /* axes is an attribute */
 OP(op_reduce_mean_18)       /* axes is an input */

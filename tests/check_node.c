@@ -1,5 +1,6 @@
-/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata)
- * and the extra GTCRN-variant tests in shared/testdata/node_extra. Every
+/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata),
+ * the extra GTCRN-variant tests in shared/testdata/node_extra and the LSTM and RNN
+ * cases of tests/data/lstm_extra (its make.py made them). Every
  * test whose op types are all in the registry runs and must pass (rtol 1e-3,
  * atol 1e-5), except the entries of tests/known_failures.txt. Prints a
  * per-op table. */
@@ -17,8 +18,9 @@
 #define MAX_ROWS 128
 /* the tests run today (ONNX 1.12's node tests in Debian's libonnx-testdata, and
  * ../shared/testdata/node_extra): at least as many must run */
-#define MIN_NODE_TESTS 203
+#define MIN_NODE_TESTS 211
 #define MIN_EXTRA_TESTS 77
+#define MIN_LSTM_EXTRA_TESTS 21
 
 struct row { char op[64]; int passed, failed, listed; };
 
@@ -84,8 +86,8 @@ static int cmp_row(const void *a, const void *b)
  * results and appends their names to failures. Fewer than min_ran tests run
  * (a folder empty, wrong or short of operators) is a failure, and so is a
  * known failure (allow_known) that did not run. */
-static int run_suite(const char *root, int allow_known, int min_ran, char *failures,
-                     size_t flen)
+static int run_suite(const char *root, int allow_known, int min_ran, unsigned flags,
+                     char *failures, size_t flen)
 {
 	DIR *d = opendir(root);
 	struct dirent *e;
@@ -144,10 +146,10 @@ static int run_suite(const char *root, int allow_known, int min_ran, char *failu
 				/* each set twice: as planned (nodes whose shapes depend on an
 				 * input's value prepared at each run), and with the session
 				 * refusing those (the test's inputs fixed instead) */
-				int dyn_ok = ts_run_set_flags(m, set, 0, 1e-5, 1e-3, &res);
+				int dyn_ok = ts_run_set_flags(m, set, flags, 1e-5, 1e-3, &res);
 				n_dynamic += dyn_ok && res.stats.n_nodes_dynamic > 0;
-				if (dyn_ok && !ts_run_set_flags(m, set, GRT_SESSION_STATIC, 1e-5, 1e-3,
-				                                &res))
+				if (dyn_ok && !ts_run_set_flags(m, set, flags | GRT_SESSION_STATIC, 1e-5,
+				                                1e-3, &res))
 					dyn_ok = 0;
 				if (!dyn_ok) {
 					ok = 0;
@@ -223,19 +225,32 @@ START_TEST(onnx_node_tests)
 	int bad;
 
 	load_known();
-	bad = run_suite(NODE_TESTS_DIR, 1, MIN_NODE_TESTS, failures, sizeof(failures));
+	bad = run_suite(NODE_TESTS_DIR, 1, MIN_NODE_TESTS, 0, failures, sizeof(failures));
 	ck_assert_msg(bad == 0, "%d node tests failed:%s (rerun one: tools/grt-conform %s/<test>)",
 	              bad, failures, NODE_TESTS_DIR);
 }
 END_TEST
 
-START_TEST(node_extra_tests)
+/* The extra folders: node_extra (../shared/testdata) and lstm_extra (this tree), the
+ * latter also with the portable kernels (its batch-of-one cases take rnn_gemv) */
+static const struct {
+	const char *root;
+	int min_ran;
+	unsigned flags;         /* the sessions' GRT_SESSION_* */
+} extra[] = {
+	{ TESTDATA_DIR "/node_extra", MIN_EXTRA_TESTS, 0 },
+	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS, 0 },
+	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS, GRT_SESSION_PORTABLE },
+};
+
+START_TEST(extra_tests)
 {
 	static char failures[3000];
-	int bad = run_suite(TESTDATA_DIR "/node_extra", 0, MIN_EXTRA_TESTS, failures,
+	int bad = run_suite(extra[_i].root, 0, extra[_i].min_ran, extra[_i].flags, failures,
 	                    sizeof(failures));
 
-	ck_assert_msg(bad == 0, "%d node_extra tests failed:%s", bad, failures);
+	ck_assert_msg(bad == 0, "%d tests of %s (flags %#x) failed:%s", bad, extra[_i].root,
+	              extra[_i].flags, failures);
 }
 END_TEST
 
@@ -243,7 +258,7 @@ int main(void)
 {
 	const struct test_def tests[] = {
 		{ "conformance", onnx_node_tests, .timeout_s = 600 },
-		{ "conformance", node_extra_tests },
+		{ "conformance", extra_tests, 0, N_ELEMS(extra) },
 	};
 	Suite *s = suite_from_table("node", tests, N_ELEMS(tests));
 

@@ -2,6 +2,8 @@
  * a plain double reference over directions, linear_before_reset, layouts and
  * sequence_lens, shapes, errors and opsets; the SIMD variants of the
  * recurrence and of the input projection (ops/rnn/gru.h) against the portable ones.
+ * LSTM and RNN (ops/rnn/lstm.c): error rows, opsets and rnn_gemv's SIMD variant; their
+ * values are tests/data/lstm_extra's (tests/check_node runs them).
  * Rerun one case: CK_RUN_SUITE=GRU CK_RUN_CASE=values ./tests/check_ops_rnn */
 #include <check.h>
 #include <math.h>
@@ -719,6 +721,12 @@ static const float ge_z[3] = { 0 };
 static const char *const ge_acts[2] = { "Sigmoid", "Banana" };
 #define GRU_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_w }, { DT_FLOAT, 3, ge_w }
 
+/* One row per bad LSTM or RNN: X (2,1,1), W and R (1, gates, 1), one thing changed. */
+static const int64_t le_w[] = { 1, 4, 1 }, le_p[] = { 1, 2 }, le_b4[] = { 1, 4 };
+static const char *const le_acts[2] = { "Sigmoid", "Tanh" };
+#define LSTM_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, le_w }, { DT_FLOAT, 3, le_w }
+#define RNN_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_d111 }, { DT_FLOAT, 3, ge_d111 }
+
 static const struct h_case gru_errors_table[] = {
 	{ "backward", "GRU", 14, { GRU_XWR }, { { "direction", ATTR_STRING, .s = "backward" } },
 	  .code = GRT_E_ATTR, .msg = "attribute 'direction' is 'backward'" },
@@ -761,6 +769,32 @@ static const struct h_case gru_errors_table[] = {
 	  { { DT_FLOAT, 3, ge_d111, ge_z }, { DT_FLOAT, 3, ge_w, ge_z }, { DT_FLOAT, 3, ge_w, ge_z },
 	    { .omitted = 1 }, { DT_INT32, 1, ge_d1, ge_badlen } },
 	  .code = GRT_E_INDEX, .msg = "sequence_lens[0] = 3 out of range [0, 1]" },
+	/* LSTM and RNN */
+	{ "P shape", "LSTM", 14, { LSTM_XWR, { .omitted = 1 }, { .omitted = 1 }, { .omitted = 1 },
+	                           { .omitted = 1 }, { DT_FLOAT, 2, le_p } },
+	  .code = GRT_E_SHAPE, .msg = "P 'in' has the wrong shape, expected [1, 3]" },
+	{ "initial_c shape", "LSTM", 14, { LSTM_XWR, { .omitted = 1 }, { .omitted = 1 },
+	                                   { .omitted = 1 }, { DT_FLOAT, 3, ge_d121 } },
+	  .code = GRT_E_SHAPE, .msg = "initial_c 'in' has the wrong shape" },
+	{ "double initial_c", "LSTM", 14, { LSTM_XWR, { .omitted = 1 }, { .omitted = 1 },
+	                                    { .omitted = 1 }, { DT_DOUBLE, 3, ge_d111 } },
+	  .code = GRT_E_DTYPE, .msg = "input 6 'in' is double but X is float" },
+	{ "two activations", "LSTM", 14, { LSTM_XWR },
+	  { { "activations", ATTR_STRINGS, .n = 2, .strings = le_acts } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'activations' has 2 entries, expected 3" },
+	{ "LSTM W of GRU's shape", "LSTM", 14, { GRU_XWR },
+	  .code = GRT_E_SHAPE, .msg = "R 'in' is [1, 3, 1], expected [1, 4, 1]" },
+	{ "RNN B shape", "RNN", 14, { RNN_XWR, { DT_FLOAT, 2, le_b4 } },
+	  .code = GRT_E_SHAPE, .msg = "B 'in' has the wrong shape, expected [1, 2]" },
+	{ "RNN two activations", "RNN", 14, { RNN_XWR },
+	  { { "activations", ATTR_STRINGS, .n = 2, .strings = le_acts } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'activations' has 2 entries, expected 1" },
+	{ "RNN layout at opset 7", "RNN", 7, { RNN_XWR }, { { "layout", ATTR_INT, 0 } },
+	  .code = GRT_E_ATTR, .msg = "attribute 'layout' needs opset 14 (node has 7)" },
+	{ "LSTM sequence_lens past seq_length", "LSTM", 14,
+	  { { DT_FLOAT, 3, ge_d111, ge_z }, { DT_FLOAT, 3, le_w, ge_z },
+	    { DT_FLOAT, 3, le_w, ge_z }, { .omitted = 1 }, { DT_INT32, 1, ge_d1, ge_badlen } },
+	  .code = GRT_E_INDEX, .msg = "sequence_lens[0] = 3 out of range [0, 1]" },
 };
 
 START_TEST(gru_errors)
@@ -776,6 +810,10 @@ START_TEST(gru_opsets)
 	for (int o = 1; o <= 18; o++) {
 		h_init(&h, "GRU", o);
 		ck_assert_msg(h.n.op != NULL, "no GRU at opset %d", o);
+		h_init(&h, "LSTM", o);
+		ck_assert_msg(h.n.op != NULL, "no LSTM at opset %d", o);
+		h_init(&h, "RNN", o);
+		ck_assert_msg(h.n.op != NULL, "no RNN at opset %d", o);
 	}
 
 	gru_basic(&h, 13);
@@ -805,12 +843,44 @@ START_TEST(gru_opsets)
 }
 END_TEST
 
-/* gru_recur_variants and gru_project_variant compare this CPU's SIMD kernels
- * with the portable ones: without them they are not in the suite (the log
+/* This CPU's rnn_gemv (ops/cpu.h) against rnn_gemv_portable, where it has another
+ * (AVX2): widths around its blocks of 64 and 8 columns and its 1 to 7 left, row
+ * strides wider than the width; within the fused multiply-adds' rounding. */
+START_TEST(rnn_gemv_variant)
+{
+	static const int ns[] = { 1, 7, 8, 15, 64, 72, 76, 136, 512 }, ks[] = { 1, 3, 128 };
+	static float a[128 * 520], x[128], y1[520], y2[520];
+	const struct kernels *kc = kernels_for_cpu();
+
+	for (size_t i = 0; i < N_ELEMS(ns); i++)
+		for (size_t j = 0; j < N_ELEMS(ks); j++) {
+			int n = ns[i], k = ks[j], lda = n + 5;
+			rng_state = (uint32_t)(n * 10 + k);
+			fill(a, k * lda, 1.0f);
+			fill(x, k, 2.0f);
+			fill(y1, n + 1, 0.5f);
+			memcpy(y2, y1, (size_t)(n + 1) * sizeof(float));
+			rnn_gemv_portable(n, k, x, a, lda, y1);
+			kc->rnn_gemv(n, k, x, a, lda, y2);
+			for (int c = 0; c <= n; c++) {
+				float mag = fabsf(y1[c]);
+				for (int p = 0; c < n && p < k; p++)
+					mag += fabsf(x[p] * a[p * lda + c]);
+				ck_assert_msg(fabsf(y2[c] - y1[c]) <= 1e-6f * mag, "n %d k %d: y[%d] %s "
+				              "%.9g, portable %.9g", n, k, c, kc->name, (double)y2[c],
+				              (double)y1[c]);
+			}
+		}
+}
+END_TEST
+
+/* gru_recur_variants, gru_project_variant and rnn_gemv_variant compare this CPU's
+ * SIMD kernels with the portable ones: without them they are not in the suite (the log
  * says so), not passes. */
 static Suite *suite_gru(void)
 {
-	const int simd = simd_kernels("gru_recur_variants, gru_project_variant") != NULL;
+	const int simd = simd_kernels("gru_recur_variants, gru_project_variant, "
+	                              "rnn_gemv_variant") != NULL;
 	const struct test_def tests[] = {
 		{ "values", gru_values_hand }, { "values", gru_values_activations },
 		{ "values", gru_values_reference }, { "values", gru_values_options },
@@ -820,9 +890,10 @@ static Suite *suite_gru(void)
 		{ "errors", gru_errors, 0, N_ELEMS(gru_errors_table) },
 		{ "opsets", gru_opsets },
 		{ "values", gru_recur_variants }, { "values", gru_project_variant },   /* last */
+		{ "values", rnn_gemv_variant },
 	};
 
-	return suite_from_table("GRU", tests, N_ELEMS(tests) - (simd ? 0 : 2));
+	return suite_from_table("GRU", tests, N_ELEMS(tests) - (simd ? 0 : 3));
 }
 
 int main(void)

@@ -96,7 +96,7 @@ struct h_case {
 	const char *name;            /* names the row in a failure */
 	const char *op_type;
 	int opset;
-	struct h_in in[6];
+	struct h_in in[8];          /* LSTM has 8 inputs */
 	struct h_at at[3];
 	int n_out;                   /* requested outputs; 0 means 1 */
 	int code;                    /* the status h_run must return */

@@ -6,23 +6,14 @@
  * into params at plan time. Computes in float; double and float16 tensors are
  * converted on the way in and out. The common case (float, constant weights,
  * linear_before_reset, default activations, no clip or sequence_lens) runs the
- * directions interleaved, with hidden sizes 4, 8 and 16 compiled as constants. */
-#include <math.h>
+ * directions interleaved, with hidden sizes 4, 8 and 16 compiled as constants.
+ * The attributes, shapes, activations and projection are LSTM's and RNN's too
+ * (ops/rnn/rnn_common.c). */
 #include <string.h>
-#include <strings.h>
 #include "ops/cpu.h"
 #include "ops/math/mathfn.h"
 #include "ops/op.h"
-
-enum act_kind {
-	ACT_RELU, ACT_TANH, ACT_SIGMOID, ACT_AFFINE, ACT_LEAKY_RELU, ACT_THRESHOLDED_RELU,
-	ACT_SCALED_TANH, ACT_HARD_SIGMOID, ACT_ELU, ACT_SOFTSIGN, ACT_SOFTPLUS,
-};
-
-struct act {
-	enum act_kind kind;
-	float alpha, beta;
-};
+#include "ops/rnn/rnn_common.h"
 
 /* One direction's weights, float, gate blocks in the order z, r, h. */
 struct gru_weights {
@@ -33,13 +24,8 @@ struct gru_weights {
 };
 
 struct gru_params {
-	int64_t seq, batch, input, hidden;  /* seq_length, batch_size, input_size, hidden_size */
-	int dirs;                  /* num_directions: 1 or 2 */
-	int reverse;               /* direction = reverse (with dirs = 1) */
+	struct rnn_dims c;         /* sizes, attributes; activations f (gates), g (candidate) */
 	int lbr;                   /* linear_before_reset != 0 */
-	int layout;                /* 0: X [seq, batch, input]; 1: X [batch, seq, input] */
-	float clip;                /* > 0: gate inputs clipped to [-clip, clip]; 0: no clip */
-	struct act f[2], g[2];     /* [dirs] gate (f) and candidate (g) activations */
 	int packed;                /* w[] filled at plan time (W, R, B constant) */
 	struct gru_weights w[2];   /* [dirs] */
 	size_t pack_floats;        /* floats in one direction's packed weights */
@@ -66,387 +52,143 @@ struct gru_params {
 	size_t off_yh;             /* Y_h as float (convert) */
 };
 
-static const struct {
-	const char *name;
-	enum act_kind kind;
-	int n_params;              /* 0: none, 1: alpha, 2: alpha and beta */
-	float alpha, beta;         /* defaults */
-} act_names[] = {
-	{ "Relu", ACT_RELU, 0, 0, 0 },
-	{ "Tanh", ACT_TANH, 0, 0, 0 },
-	{ "Sigmoid", ACT_SIGMOID, 0, 0, 0 },
-	{ "Affine", ACT_AFFINE, 2, 1.0f, 0.0f },
-	{ "LeakyRelu", ACT_LEAKY_RELU, 1, 0.01f, 0 },
-	{ "ThresholdedRelu", ACT_THRESHOLDED_RELU, 1, 1.0f, 0 },
-	{ "ScaledTanh", ACT_SCALED_TANH, 2, 1.0f, 1.0f },
-	{ "HardSigmoid", ACT_HARD_SIGMOID, 2, 0.2f, 0.5f },
-	{ "Elu", ACT_ELU, 1, 1.0f, 0 },
-	{ "Softsign", ACT_SOFTSIGN, 0, 0, 0 },
-	{ "Softplus", ACT_SOFTPLUS, 0, 0, 0 },
-};
-
-/* Clips v to [-clip, clip] (clip > 0), then applies a in place. */
-static void activate(const struct act *a, float clip, float *restrict v, int64_t n)
-{
-	float al = a->alpha, be = a->beta;
-
-	if (clip > 0)
-		for (int64_t i = 0; i < n; i++)
-			v[i] = v[i] < -clip ? -clip : v[i] > clip ? clip : v[i];
-	switch (a->kind) {
-	case ACT_RELU:
-		for (int64_t i = 0; i < n; i++)
-			v[i] = v[i] > 0 ? v[i] : 0;
-		break;
-	case ACT_TANH:
-		fast_tanhf_n(v, v, n);
-		break;
-	case ACT_SIGMOID:
-		fast_sigmoidf_n(v, v, n);
-		break;
-	case ACT_AFFINE:
-		for (int64_t i = 0; i < n; i++)
-			v[i] = al * v[i] + be;
-		break;
-	case ACT_LEAKY_RELU:
-		for (int64_t i = 0; i < n; i++)
-			v[i] = v[i] >= 0 ? v[i] : al * v[i];
-		break;
-	case ACT_THRESHOLDED_RELU:
-		for (int64_t i = 0; i < n; i++)
-			v[i] = v[i] >= al ? v[i] : 0;
-		break;
-	case ACT_SCALED_TANH:
-		for (int64_t i = 0; i < n; i++)
-			v[i] = al * fast_tanhf(be * v[i]);
-		break;
-	case ACT_HARD_SIGMOID:
-		for (int64_t i = 0; i < n; i++) {
-			float t = al * v[i] + be;
-			v[i] = t < 0 ? 0 : t > 1 ? 1 : t;
-		}
-		break;
-	case ACT_ELU:
-		for (int64_t i = 0; i < n; i++)
-			v[i] = v[i] >= 0 ? v[i] : al * (expf(v[i]) - 1.0f);
-		break;
-	case ACT_SOFTSIGN:
-		for (int64_t i = 0; i < n; i++)
-			v[i] = v[i] / (1.0f + fabsf(v[i]));
-		break;
-	case ACT_SOFTPLUS:
-		for (int64_t i = 0; i < n; i++)
-			v[i] = v[i] > 20.0f ? v[i] : log1pf(expf(v[i]));
-		break;
-	}
-}
-
-/* Element i of a float, double or float16 tensor, as float. */
-static float elem(const struct tensor *t, int64_t i)
-{
-	switch (t->dtype) {
-	case DT_DOUBLE: return (float)((const double *)t->data)[i];
-	case DT_FLOAT16: return half_to_float(((const uint16_t *)t->data)[i]);
-	default: return ((const float *)t->data)[i];
-	}
-}
-
 /* Transposes direction d of W, R and sums the biases into dst
  * ([pack_floats]); w gets pointers into it. */
 static void pack_weights(const struct gru_params *p, const struct tensor *wt_in,
                          const struct tensor *r_in, const struct tensor *b_in, int d,
                          float *dst, struct gru_weights *w)
 {
-	int64_t in = p->input, h = p->hidden, g = 3 * h;
+	int64_t in = p->c.input, h = p->c.hidden, g = 3 * h;
 	float *wt = dst, *rt = wt + in * g, *bx = rt + h * g, *rbh = bx + g;
 	int64_t wo = d * g * in, ro = d * g * h, bo = d * 2 * g;
 
+	rnn_transpose(wt, wt_in, wo, g, in);
+	rnn_transpose(rt, r_in, ro, g, h);
 	for (int64_t j = 0; j < g; j++) {
-		for (int64_t k = 0; k < in; k++)
-			wt[k * g + j] = elem(wt_in, wo + j * in + k);
-		for (int64_t k = 0; k < h; k++)
-			rt[k * g + j] = elem(r_in, ro + j * h + k);
 		/* Wb, then Rb, except Rbh under linear_before_reset */
-		bx[j] = b_in ? elem(b_in, bo + j) : 0;
+		bx[j] = b_in ? rnn_elem(b_in, bo + j) : 0;
 		if (b_in && (j < 2 * h || !p->lbr))
-			bx[j] += elem(b_in, bo + g + j);
+			bx[j] += rnn_elem(b_in, bo + g + j);
 	}
 	for (int64_t j = 0; j < h; j++)
-		rbh[j] = b_in && p->lbr ? elem(b_in, bo + g + 2 * h + j) : 0;
+		rbh[j] = b_in && p->lbr ? rnn_elem(b_in, bo + g + 2 * h + j) : 0;
 	w->wt = wt;
 	w->rt = rt;
 	w->bx = bx;
 	w->rbh = rbh;
 }
 
-/* Sets f and g per direction from the activation names (NULL: the defaults
- * Sigmoid, Tanh). alpha and beta values are taken in order by the functions
- * that use them; a function left without one gets its default. */
-static int set_activations(struct node *n, struct exec *x, struct gru_params *p,
-                           const char *const *names, int count)
-{
-	const float *alphas, *betas;
-	int n_alpha, n_beta, ia = 0, ib = 0, rc;
-	size_t n_names = sizeof(act_names) / sizeof(act_names[0]);
-
-	for (int d = 0; d < 2; d++) {
-		p->f[d].kind = ACT_SIGMOID;
-		p->g[d].kind = ACT_TANH;
-	}
-	if (!names)
-		return GRT_OK;
-	if ((rc = attr_floats(n, x, "activation_alpha", &alphas, &n_alpha)) ||
-	    (rc = attr_floats(n, x, "activation_beta", &betas, &n_beta)))
-		return rc;
-	if (count != 2 * p->dirs && count != 2)
-		return op_fail(n, x, GRT_E_ATTR,
-		               "attribute 'activations' has %d entries, expected %d", count,
-		               2 * p->dirs);
-	for (int i = 0; i < count; i++) {
-		struct act *a = i % 2 ? &p->g[i / 2] : &p->f[i / 2];
-		size_t k = 0;
-		while (k < n_names && strcasecmp(names[i], act_names[k].name))
-			k++;
-		if (k == n_names)
-			return op_fail(n, x, GRT_E_ATTR,
-			               "attribute 'activations': unknown activation '%s'", names[i]);
-		a->kind = act_names[k].kind;
-		a->alpha = act_names[k].alpha;
-		a->beta = act_names[k].beta;
-		if (act_names[k].n_params >= 1 && ia < n_alpha)
-			a->alpha = alphas[ia++];
-		if (act_names[k].n_params >= 2 && ib < n_beta)
-			a->beta = betas[ib++];
-	}
-	if (count == 2 && p->dirs == 2) {
-		p->f[1] = p->f[0];
-		p->g[1] = p->g[0];
-	}
-	return GRT_OK;
-}
-
-static size_t take(size_t *at, size_t bytes)
-{
-	size_t o = *at;
-
-	*at += (bytes + 63) & ~(size_t)63;
-	return o;
-}
-
-/* The attributes into p (directions, clip, linear_before_reset, layout, activations);
- * *hidden_attr: hidden_size, 0 if absent. */
+/* The attributes into p (rnn_attrs, and linear_before_reset); *hidden_attr:
+ * hidden_size, 0 if absent. */
 static int gru_attrs(struct node *n, struct exec *x, struct gru_params *p,
                      int64_t *hidden_attr)
 {
-	const char *dir;
-	int64_t lbr, layout = 0;
-	float clip;
+	static const enum act_kind def[2] = { ACT_SIGMOID, ACT_TANH };
+	int64_t lbr;
 	int rc;
 
-	if ((rc = attr_string(n, x, "direction", "forward", &dir)) ||
-	    (rc = attr_int(n, x, "hidden_size", 0, hidden_attr)) ||
-	    (rc = attr_int(n, x, "linear_before_reset", 0, &lbr)) ||
-	    (rc = attr_float(n, x, "clip", 0, &clip)))
+	if ((rc = attr_int(n, x, "linear_before_reset", 0, &lbr)))
 		return rc;
 	if (n->opset < 3 && node_attr(n, "linear_before_reset"))
 		return op_fail(n, x, GRT_E_ATTR,
 		               "attribute 'linear_before_reset' needs opset 3 (node has %d)",
 		               n->opset);
-	if (n->opset < 14 && node_attr(n, "layout"))
-		return op_fail(n, x, GRT_E_ATTR, "attribute 'layout' needs opset 14 (node has %d)",
-		               n->opset);
-	if (n->opset >= 7 && node_attr(n, "output_sequence"))
-		return op_fail(n, x, GRT_E_ATTR,
-		               "attribute 'output_sequence' was removed in opset 7 (node has %d)",
-		               n->opset);
-	if ((rc = attr_int(n, x, "layout", 0, &layout)))
-		return rc;
-	if (layout != 0 && layout != 1)
-		return op_fail(n, x, GRT_E_ATTR, "attribute 'layout' is %lld, expected 0 or 1",
-		               (long long)layout);
-	if (!strcmp(dir, "forward")) {
-		p->dirs = 1;
-	} else if (!strcmp(dir, "reverse")) {
-		p->dirs = 1;
-		p->reverse = 1;
-	} else if (!strcmp(dir, "bidirectional")) {
-		p->dirs = 2;
-	} else {
-		return op_fail(n, x, GRT_E_ATTR, "attribute 'direction' is '%s', expected "
-		               "forward, reverse or bidirectional", dir);
-	}
-	if (node_attr(n, "clip") && !(clip > 0))
-		return op_fail(n, x, GRT_E_ATTR, "attribute 'clip' is %g, expected > 0",
-		               (double)clip);
-	p->clip = clip;
 	p->lbr = lbr != 0;
-	p->layout = (int)layout;
-	{
-		const char *const *names;
-		int n_names;
-		if ((rc = attr_strings(n, x, "activations", &names, &n_names)) ||
-		    (rc = set_activations(n, x, p, names, n_names)))
-			return rc;
-	}
-	return GRT_OK;
+	return rnn_attrs(n, x, &p->c, 3, 2, def, hidden_attr);
 }
 
 /* The common case (p->fast): the recurrence's arguments, W^T and bx of both
  * directions side by side, and this session's kernels for them (ops/cpu.h). */
 static int gru_fast_prepare(struct exec *x, struct gru_params *p)
 {
-	p->rec.seq = p->seq;
-	p->rec.batch = p->batch;
-	p->rec.hidden = p->hidden;
-	p->rec.dirs = p->dirs;
-	p->rec.reverse = p->reverse;
-	gru_recur_layout(&p->rec, p->layout);
-	for (int d = 0; d < p->dirs; d++) {
+	p->rec.seq = p->c.seq;
+	p->rec.batch = p->c.batch;
+	p->rec.hidden = p->c.hidden;
+	p->rec.dirs = p->c.dirs;
+	p->rec.reverse = p->c.reverse;
+	gru_recur_layout(&p->rec, p->c.layout);
+	for (int d = 0; d < p->c.dirs; d++) {
 		p->rec.rt[d] = p->w[d].rt;
 		p->rec.rbh[d] = p->w[d].rbh;
 	}
 	gru_recur_pair(&p->rec);
 	p->wt_all = p->w[0].wt;
 	p->bx_all = p->w[0].bx;
-	if (p->dirs == 2) {
+	if (p->c.dirs == 2) {
 		/* one projection for both directions: W^T and bx side by side */
-		int64_t g = 3 * p->hidden;
-		float *wa = plan_alloc(x, (size_t)((p->input + 1) * 2 * g) * sizeof(float));
+		int64_t g = 3 * p->c.hidden;
+		float *wa = plan_alloc(x, (size_t)((p->c.input + 1) * 2 * g) * sizeof(float));
 		if (!wa)
 			return GRT_E_NOMEM;
-		for (int64_t k = 0; k <= p->input; k++)
+		for (int64_t k = 0; k <= p->c.input; k++)
 			for (int d = 0; d < 2; d++)
-				memcpy(wa + (k * 2 + d) * g, k < p->input ?
+				memcpy(wa + (k * 2 + d) * g, k < p->c.input ?
 				       p->w[d].wt + k * g : p->w[d].bx, (size_t)g * sizeof(float));
 		p->wt_all = wa;
-		p->bx_all = wa + p->input * 2 * g;
+		p->bx_all = wa + p->c.input * 2 * g;
 	}
 	if (x->kern->gru_project &&
-	    x->kern->gru_project_fits(p->dirs * 3 * p->hidden, p->input))
+	    x->kern->gru_project_fits(p->c.dirs * 3 * p->c.hidden, p->c.input))
 		p->project = x->kern->gru_project;
 	p->x_off = 0;
-	p->x_ld = p->input;
-	p->recur = x->kern->gru_recur_fits(p->hidden) ? x->kern->gru_recur : gru_recur_portable;
+	p->x_ld = p->c.input;
+	p->recur = x->kern->gru_recur_fits(p->c.hidden) ? x->kern->gru_recur : gru_recur_portable;
 	return GRT_OK;
 }
 
 static int gru_prepare(struct node *n, struct exec *x)
 {
-	static const enum dtype ftypes[] = { DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_UNDEFINED };
-	static const enum dtype itypes[] = { DT_INT32, DT_UNDEFINED };
-	struct tensor *xt, *w, *r, *b, *sl, *h0, *y = op_output(n, 0), *yh = op_output(n, 1);
+	struct tensor *xt, *w, *r, *b, *sl, *y = op_output(n, 0), *yh = op_output(n, 1);
 	struct gru_params *p;
-	int64_t hidden_attr, layout, dims[3];
+	int64_t hidden_attr;
 	int rc;
 	size_t at = 0;
 
-	if ((rc = op_check_arity(n, x, 3, 6, 0, 2)))
+	if ((rc = op_check_arity(n, x, 3, 6, 0, 2)) || (rc = rnn_check_types(n, x, 6)))
 		return rc;
 	xt = n->inputs[0];
 	w = n->inputs[1];
 	r = n->inputs[2];
 	b = op_input(n, 3);
 	sl = op_input(n, 4);
-	h0 = op_input(n, 5);
-	if ((rc = op_check_dtype(n, x, 0, ftypes)) || (rc = op_check_dtype(n, x, 4, itypes)))
-		return rc;
-	for (int i = 1; i < 6; i++) {
-		const struct tensor *t = op_input(n, i);
-		if (i != 4 && t && t->dtype != xt->dtype)
-			return op_fail(n, x, GRT_E_DTYPE, "input %d '%s' is %s but X is %s", i,
-			               t->name, dtype_name(t->dtype), dtype_name(xt->dtype));
-	}
 
 	p = plan_alloc(x, sizeof(*p));
 	if (!p)
 		return GRT_E_NOMEM;
 	n->params = p;
-
-	if ((rc = gru_attrs(n, x, p, &hidden_attr)))
+	if ((rc = gru_attrs(n, x, p, &hidden_attr)) || (rc = rnn_shapes(n, x, &p->c, hidden_attr)))
 		return rc;
-	layout = p->layout;
-
-	/* shapes */
-	if (xt->ndim != 3)
-		return op_fail(n, x, GRT_E_SHAPE, "X '%s' has rank %d, expected 3", xt->name,
-		               xt->ndim);
-	p->seq = xt->dims[layout ? 1 : 0];
-	p->batch = xt->dims[layout ? 0 : 1];
-	p->input = xt->dims[2];
-	if (r->ndim != 3)
-		return op_fail(n, x, GRT_E_SHAPE, "R '%s' has rank %d, expected 3", r->name, r->ndim);
-	p->hidden = r->dims[2];
-	if (hidden_attr && hidden_attr != p->hidden)
-		return op_fail(n, x, GRT_E_SHAPE,
-		               "attribute 'hidden_size' is %lld but R '%s' has hidden size %lld",
-		               (long long)hidden_attr, r->name, (long long)p->hidden);
-	if (r->dims[0] != p->dirs || r->dims[1] != 3 * p->hidden)
-		return op_fail(n, x, GRT_E_SHAPE,
-		               "R '%s' is [%lld, %lld, %lld], expected [%d, %lld, %lld]", r->name,
-		               (long long)r->dims[0], (long long)r->dims[1], (long long)r->dims[2],
-		               p->dirs, (long long)(3 * p->hidden), (long long)p->hidden);
-	if (w->ndim != 3 || w->dims[0] != p->dirs || w->dims[1] != 3 * p->hidden ||
-	    w->dims[2] != p->input)
-		return op_fail(n, x, GRT_E_SHAPE,
-		               "W '%s' has the wrong shape, expected [%d, %lld, %lld]", w->name,
-		               p->dirs, (long long)(3 * p->hidden), (long long)p->input);
-	if (b && (b->ndim != 2 || b->dims[0] != p->dirs || b->dims[1] != 6 * p->hidden))
-		return op_fail(n, x, GRT_E_SHAPE, "B '%s' has the wrong shape, expected [%d, %lld]",
-		               b->name, p->dirs, (long long)(6 * p->hidden));
-	if (sl && (sl->ndim != 1 || sl->dims[0] != p->batch))
-		return op_fail(n, x, GRT_E_SHAPE,
-		               "sequence_lens '%s' has the wrong shape, expected [%lld]", sl->name,
-		               (long long)p->batch);
-	if (h0 && (h0->ndim != 3 || h0->dims[2] != p->hidden ||
-	           h0->dims[layout ? 1 : 0] != p->dirs || h0->dims[layout ? 0 : 1] != p->batch))
-		return op_fail(n, x, GRT_E_SHAPE,
-		               "initial_h '%s' has the wrong shape, expected %s", h0->name,
-		               layout ? "[batch_size, num_directions, hidden_size]" :
-		                        "[num_directions, batch_size, hidden_size]");
-	if (y) {
-		int64_t y0[4] = { p->seq, p->dirs, p->batch, p->hidden };
-		int64_t y1[4] = { p->batch, p->seq, p->dirs, p->hidden };
-		if ((rc = tensor_set_shape(y, xt->dtype, 4, layout ? y1 : y0)))
-			return op_fail(n, x, rc, "output Y too large");
-	}
-	if (yh) {
-		dims[0] = layout ? p->batch : p->dirs;
-		dims[1] = layout ? p->dirs : p->batch;
-		dims[2] = p->hidden;
-		if ((rc = tensor_set_shape(yh, xt->dtype, 3, dims)))
-			return op_fail(n, x, rc, "output Y_h too large");
-	}
 
 	/* weights: packed now if constant, else at run time into scratch */
-	p->pack_floats = (size_t)((p->input + p->hidden + 1) * 3 * p->hidden + p->hidden);
+	p->pack_floats = (size_t)((p->c.input + p->c.hidden + 1) * 3 * p->c.hidden + p->c.hidden);
 	p->pack_floats = (p->pack_floats + 15) & ~(size_t)15;
 	p->convert = xt->dtype != DT_FLOAT;
 	if (w->is_const && r->is_const && (!b || b->is_const)) {
-		float *dst = plan_alloc(x, (size_t)p->dirs * p->pack_floats * sizeof(float));
+		float *dst = plan_alloc(x, (size_t)p->c.dirs * p->pack_floats * sizeof(float));
 		if (!dst)
 			return GRT_E_NOMEM;
-		for (int d = 0; d < p->dirs; d++)
+		for (int d = 0; d < p->c.dirs; d++)
 			pack_weights(p, w, r, b, d, dst + d * p->pack_floats, &p->w[d]);
 		p->packed = 1;
 	} else {
-		p->off_pack = take(&at, (size_t)p->dirs * p->pack_floats * sizeof(float));
+		p->off_pack = rnn_take(&at, (size_t)p->c.dirs * p->pack_floats * sizeof(float));
 	}
 	if (p->convert)
-		p->off_x = take(&at, (size_t)(p->seq * p->batch * p->input) * sizeof(float));
+		p->off_x = rnn_take(&at, (size_t)(p->c.seq * p->c.batch * p->c.input) * sizeof(float));
 	p->gemm = x->kern->gemm;
-	p->fast = !p->convert && p->packed && !sl && p->lbr && !(p->clip > 0);
-	for (int d = 0; d < p->dirs; d++)
-		p->fast &= p->f[d].kind == ACT_SIGMOID && p->g[d].kind == ACT_TANH;
+	p->fast = !p->convert && p->packed && !sl && p->lbr && !(p->c.clip > 0);
+	for (int d = 0; d < p->c.dirs; d++)
+		p->fast &= p->c.act[d][0].kind == ACT_SIGMOID && p->c.act[d][1].kind == ACT_TANH;
 	if (p->fast && (rc = gru_fast_prepare(x, p)))
 		return rc;
-	p->off_xw = take(&at, (size_t)(p->dirs * p->seq * p->batch * 3 * p->hidden) *
+	p->off_xw = rnn_take(&at, (size_t)(p->c.dirs * p->c.seq * p->c.batch * 3 * p->c.hidden) *
 	                      sizeof(float));
-	p->off_h = take(&at, (size_t)(p->dirs * p->batch * p->hidden) * sizeof(float));
-	p->off_tmp = take(&at, (size_t)(7 * p->hidden) * sizeof(float));
+	p->off_h = rnn_take(&at, (size_t)(p->c.dirs * p->c.batch * p->c.hidden) * sizeof(float));
+	p->off_tmp = rnn_take(&at, (size_t)(7 * p->c.hidden) * sizeof(float));
 	if (p->convert && y)
-		p->off_y = take(&at, (size_t)y->numel * sizeof(float));
+		p->off_y = rnn_take(&at, (size_t)y->numel * sizeof(float));
 	if (p->convert && yh)
-		p->off_yh = take(&at, (size_t)yh->numel * sizeof(float));
+		p->off_yh = rnn_take(&at, (size_t)yh->numel * sizeof(float));
 	n->scratch_bytes = at;
 	return GRT_OK;
 }
@@ -456,7 +198,7 @@ static int gru_prepare(struct node *n, struct exec *x)
 static void gru_step(const struct gru_params *p, const struct gru_weights *w, int d,
                      const float *restrict xw, float *restrict h, float *restrict tmp)
 {
-	int64_t hs = p->hidden, g = 3 * hs, n_rec = p->lbr ? g : 2 * hs;
+	int64_t hs = p->c.hidden, g = 3 * hs, n_rec = p->lbr ? g : 2 * hs;
 	float *restrict acc = tmp;            /* [3*hidden] h R^T */
 	float *restrict gate = tmp + g;       /* [3*hidden] z, r, candidate */
 	float *restrict rh = gate + g;        /* [hidden] r (.) h */
@@ -471,7 +213,7 @@ static void gru_step(const struct gru_params *p, const struct gru_weights *w, in
 	}
 	for (int64_t j = 0; j < 2 * hs; j++)
 		gate[j] = xw[j] + acc[j];
-	activate(&p->f[d], p->clip, gate, 2 * hs);
+	rnn_activate(&p->c.act[d][0], p->c.clip, gate, 2 * hs);
 	if (p->lbr) {
 		/* g(Xt Wh^T + Wbh + r (.) (H Rh^T + Rbh)) */
 		const float *restrict r = gate + hs, *restrict hr = acc + 2 * hs;
@@ -491,7 +233,7 @@ static void gru_step(const struct gru_params *p, const struct gru_weights *w, in
 		for (int64_t j = 0; j < hs; j++)
 			gate[2 * hs + j] = xw[2 * hs + j] + acc[2 * hs + j];
 	}
-	activate(&p->g[d], p->clip, gate + 2 * hs, hs);
+	rnn_activate(&p->c.act[d][1], p->c.clip, gate + 2 * hs, hs);
 	for (int64_t j = 0; j < hs; j++)
 		h[j] = (1.0f - gate[j]) * gate[2 * hs + j] + gate[j] * h[j];
 }
@@ -651,48 +393,18 @@ void gru_recur_pair(struct gru_recur *q)
 	}
 }
 
-/* xw[rows][g] = bx + x[rows][input] wt (the product summed first); wt [input][g]. */
-static void project(const struct gemm_ukernel *gemm, const float *xs, int64_t ldx,
-                    const float *wt, const float *bx, int64_t rows, int64_t in, int64_t g,
-                    float *xw)
-{
-	int64_t done = rows > 0;
-
-	/* the bias rows by doubling: a few long copies, not one per row */
-	if (done)
-		memcpy(xw, bx, (size_t)g * sizeof(float));
-	for (; done < rows; done *= 2) {
-		int64_t n = done < rows - done ? done : rows - done;
-		memcpy(xw + done * g, xw, (size_t)(n * g) * sizeof(float));
-	}
-	gemm_f32_run(gemm, rows, g, in, xs, ldx, 1, wt, g, xw, g);
-}
-
-static void store(struct tensor *t, const float *s)
-{
-	if (t->dtype == DT_DOUBLE) {
-		double *d = t->data;
-		for (int64_t i = 0; i < t->numel; i++)
-			d[i] = s[i];
-	} else {
-		uint16_t *d = t->data;
-		for (int64_t i = 0; i < t->numel; i++)
-			d[i] = float_to_half(s[i]);
-	}
-}
-
 /* The planner's Transposes around a GRU, folded into the fast path's strides
  * (ops/rnn/gru.h): only float, layout 0, no sequence_lens (p->fast). */
 int gru_read_x_from(struct node *n, struct tensor *src)
 {
 	struct gru_params *p = n->params;
 
-	if (!p || !p->fast || p->layout || p->x_off || p->x_ld != p->input ||
+	if (!p || !p->fast || p->c.layout || p->x_off || p->x_ld != p->c.input ||
 	    src->dtype != DT_FLOAT || src->numel != n->inputs[0]->numel)
 		return 0;
 	n->inputs[0] = src;
 	p->rec.xw_t = 1;
-	p->rec.xw_b = p->seq;
+	p->rec.xw_b = p->c.seq;
 	return 1;
 }
 
@@ -701,9 +413,9 @@ int gru_read_x_slice(struct node *n, struct tensor *src, int64_t start)
 	struct gru_params *p = n->params;
 	const struct tensor *xt = n->inputs[0];
 
-	if (!p || !p->fast || p->layout || p->x_off || p->x_ld != p->input ||
+	if (!p || !p->fast || p->c.layout || p->x_off || p->x_ld != p->c.input ||
 	    src->dtype != DT_FLOAT || src->ndim != xt->ndim || start < 0 ||
-	    start + p->input > src->dims[src->ndim - 1])
+	    start + p->c.input > src->dims[src->ndim - 1])
 		return 0;
 	for (int a = 0; a + 1 < src->ndim; a++)
 		if (src->dims[a] != xt->dims[a])
@@ -720,7 +432,7 @@ int gru_write_y_to(struct node *n, struct tensor *dst, int64_t off, int64_t st, 
 	struct gru_params *p = n->params;
 	const struct tensor *y = op_output(n, 0);
 
-	if (!p || !p->fast || p->layout || !y || dst->dtype != DT_FLOAT || off < 0 ||
+	if (!p || !p->fast || p->c.layout || !y || dst->dtype != DT_FLOAT || off < 0 ||
 	    dst->numel < y->numel)
 		return 0;
 	n->outputs[0] = dst;
@@ -735,7 +447,7 @@ int gru_y_layout(const struct node *n, int64_t *off, int64_t *st, int64_t *sd, i
 {
 	const struct gru_params *p = n->params;
 
-	if (!p || !p->fast || p->layout || !op_output(n, 0))
+	if (!p || !p->fast || p->c.layout || !op_output(n, 0))
 		return 0;
 	*off = p->y_off;
 	*st = p->rec.y_t;
@@ -750,17 +462,16 @@ static int gru_run(struct node *n, struct exec *x)
 	const struct tensor *xt = n->inputs[0], *sl = op_input(n, 4), *h0 = op_input(n, 5);
 	struct tensor *yt = op_output(n, 0), *yht = op_output(n, 1);
 	char *s = x->scratch;
-	int64_t seq = p->seq, batch = p->batch, hs = p->hidden, g = 3 * hs;
+	int64_t seq = p->c.seq, batch = p->c.batch, hs = p->c.hidden, g = 3 * hs;
 	const int32_t *lens = sl ? sl->data : NULL;
 	const float *xs = xt->data;
 	float *xw = (float *)(s + p->off_xw), *h = (float *)(s + p->off_h);
 	float *tmp = (float *)(s + p->off_tmp), *y = NULL, *yh = NULL;
 
-	for (int64_t b = 0; b < (lens ? batch : 0); b++)
-		if (lens[b] < 0 || lens[b] > seq)
-			return op_fail(n, x, GRT_E_INDEX,
-			               "sequence_lens[%lld] = %d out of range [0, %lld]", (long long)b,
-			               (int)lens[b], (long long)seq);
+	int rc;
+
+	if ((rc = rnn_check_lens(n, x, lens, batch, seq)))
+		return rc;
 	if (yt)
 		y = p->convert ? (float *)(s + p->off_y) : yt->data;
 	if (yht)
@@ -768,25 +479,25 @@ static int gru_run(struct node *n, struct exec *x)
 	if (p->convert) {
 		float *xf = (float *)(s + p->off_x);
 		for (int64_t i = 0; i < xt->numel; i++)
-			xf[i] = elem(xt, i);
+			xf[i] = rnn_elem(xt, i);
 		xs = xf;
 	}
 
 	if (p->fast) {
 		/* float, packed, no sequence_lens: every direction at once */
 		if (p->project)
-			p->project(seq * batch, p->input, p->x_ld, p->dirs * g, xs + p->x_off,
+			p->project(seq * batch, p->c.input, p->x_ld, p->c.dirs * g, xs + p->x_off,
 			                 p->wt_all, p->bx_all, xw);
 		else
-			project(p->gemm, xs + p->x_off, p->x_ld, p->wt_all, p->bx_all, seq * batch,
-			        p->input, p->dirs * g, xw);
-		for (int d = 0; d < p->dirs; d++) {
+			rnn_project(p->gemm, xs + p->x_off, p->x_ld, p->wt_all, p->bx_all, seq * batch,
+			        p->c.input, p->c.dirs * g, xw);
+		for (int d = 0; d < p->c.dirs; d++) {
 			/* initial_h is float here */
 			for (int64_t b = 0; b < batch; b++) {
 				float *hb = h + (d * batch + b) * hs;
 				if (h0)
-					memcpy(hb, (const float *)h0->data + (p->layout ?
-					       b * p->dirs + d : d * batch + b) * hs,
+					memcpy(hb, (const float *)h0->data + (p->c.layout ?
+					       b * p->c.dirs + d : d * batch + b) * hs,
 					       (size_t)hs * sizeof(float));
 				else
 					memset(hb, 0, (size_t)hs * sizeof(float));
@@ -794,34 +505,34 @@ static int gru_run(struct node *n, struct exec *x)
 		}
 		p->recur(&p->rec, xw, h, y ? y + p->y_off : NULL, tmp);
 		if (yh)
-			for (int d = 0; d < p->dirs; d++)
+			for (int d = 0; d < p->c.dirs; d++)
 				for (int64_t b = 0; b < batch; b++)
-					memcpy(yh + (p->layout ? b * p->dirs + d : d * batch + b) * hs,
+					memcpy(yh + (p->c.layout ? b * p->c.dirs + d : d * batch + b) * hs,
 					       h + (d * batch + b) * hs, (size_t)hs * sizeof(float));
 		return GRT_OK;
 	}
-	for (int d = 0; d < p->dirs; d++) {
+	for (int d = 0; d < p->c.dirs; d++) {
 		struct gru_weights wl;
 		const struct gru_weights *w = &p->w[d];
-		int rev = d == 1 || p->reverse;
+		int rev = d == 1 || p->c.reverse;
 		if (!p->packed) {
 			pack_weights(p, n->inputs[1], n->inputs[2], op_input(n, 3), d,
 			             (float *)(s + p->off_pack) + d * p->pack_floats, &wl);
 			w = &wl;
 		}
-		project(p->gemm, xs, p->input, w->wt, w->bx, seq * batch, p->input, g, xw);
+		rnn_project(p->gemm, xs, p->c.input, w->wt, w->bx, seq * batch, p->c.input, g, xw);
 		for (int64_t b = 0; b < batch; b++)
 			for (int64_t j = 0; j < hs; j++)
-				h[b * hs + j] = h0 ? elem(h0, (p->layout ? b * p->dirs + d :
+				h[b * hs + j] = h0 ? rnn_elem(h0, (p->c.layout ? b * p->c.dirs + d :
 				                                d * batch + b) * hs + j) : 0;
 		for (int64_t st = 0; st < seq; st++) {
 			int64_t t = rev ? seq - 1 - st : st;
 			for (int64_t b = 0; b < batch; b++) {
-				int64_t row = p->layout ? b * seq + t : t * batch + b;
+				int64_t row = p->c.layout ? b * seq + t : t * batch + b;
 				float *yr = NULL;
 				if (y)
-					yr = y + (p->layout ? (row * p->dirs + d) * hs :
-					                      ((t * p->dirs + d) * batch + b) * hs);
+					yr = y + (p->c.layout ? (row * p->c.dirs + d) * hs :
+					                      ((t * p->c.dirs + d) * batch + b) * hs);
 				/* past this entry's sequence_lens: state kept, Y zero */
 				if (lens && t >= lens[b]) {
 					if (yr)
@@ -835,13 +546,13 @@ static int gru_run(struct node *n, struct exec *x)
 		}
 		if (yh)
 			for (int64_t b = 0; b < batch; b++)
-				memcpy(yh + (p->layout ? b * p->dirs + d : d * batch + b) * hs,
+				memcpy(yh + (p->c.layout ? b * p->c.dirs + d : d * batch + b) * hs,
 				       h + b * hs, (size_t)hs * sizeof(float));
 	}
 	if (p->convert && yt)
-		store(yt, y);
+		rnn_store(yt, y);
 	if (p->convert && yht)
-		store(yht, yh);
+		rnn_store(yht, yh);
 	return GRT_OK;
 }
 
@@ -851,7 +562,7 @@ static int64_t gru_macs(const struct node *n)
 {
 	const struct gru_params *p = n->params;
 
-	return p->dirs * p->seq * p->batch * 3 * p->hidden * (p->input + p->hidden);
+	return p->c.dirs * p->c.seq * p->c.batch * 3 * p->c.hidden * (p->c.input + p->c.hidden);
 }
 
 const struct op_def op_gru = { "GRU", 1, OPSET_LATEST, gru_prepare, gru_run, 0, gru_macs };

@@ -6,6 +6,8 @@
  * libgrt-avx2.la in Makefile.am); kernels_avx2 (ops/cpu_x86.c) holds them, chosen
  * only when the CPU reports both. */
 #include "ops/rnn/gru.h"
+#include "ops/rnn/rnn_common.h"
+#include "ops/math/gemm.h"
 #include "ops/math/mathfn.h"
 
 #include <immintrin.h>
@@ -291,4 +293,37 @@ int gru_recur_avx2_fits(int64_t hidden)
 int gru_project_avx2_fits(int64_t n, int64_t in)
 {
 	return n % 8 == 0 && n >= 8 && n <= 48 && in >= 1;
+}
+
+/* nv (1 or 8, a constant where inlined) vectors of rnn_gemv_avx2's sums */
+static inline __attribute__((always_inline)) void
+gemv_block(const int nv, int64_t k, const float *x, const float *a, int64_t lda, float *y)
+{
+	v8f s[8];
+
+#pragma GCC unroll 8
+	for (int v = 0; v < nv; v++)
+		s[v] = (v8f){ 0 };
+	for (int64_t p = 0; p < k; p++, a += lda) {
+		float xv = x[p];
+#pragma GCC unroll 8
+		for (int v = 0; v < nv; v++)
+			s[v] += xv * v8f_load(a + 8 * v);
+	}
+#pragma GCC unroll 8
+	for (int v = 0; v < nv; v++)
+		v8f_store(y + 8 * v, v8f_load(y + 8 * v) + s[v]);
+}
+
+void rnn_gemv_avx2(int64_t n, int64_t k, const float *x, const float *a, int64_t lda,
+                   float *y)
+{
+	int64_t j = 0;
+
+	for (; j + 64 <= n; j += 64)
+		gemv_block(8, k, x, a + j, lda, y + j);
+	for (; j + 8 <= n; j += 8)
+		gemv_block(1, k, x, a + j, lda, y + j);
+	if (j < n)      /* the last 1 to 7 columns */
+		gemm_f32_run(&gemm_ukernel_avx2, 1, n - j, k, x, 1, 1, a + j, lda, y + j, n - j);
 }

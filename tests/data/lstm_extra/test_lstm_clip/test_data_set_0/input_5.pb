@@ -1,0 +1,1 @@
+B	initial_cJ Æl¿˜Li?’þW?gÂ¾>úbo?qõQ>…?äPµ>
