@@ -30,6 +30,13 @@ static int control_run(struct node *n, struct exec *x)
 const struct op_def op_if = {
 	"If", 1, OPSET_LATEST, control_prepare, control_run, OP_CONTROL | OP_MOVES_DATA, NULL
 };
+const struct op_def op_loop = {
+	"Loop", 1, OPSET_LATEST, control_prepare, control_run, OP_CONTROL | OP_MOVES_DATA, NULL
+};
+/* opset 8's Scan (a batch axis and sequence_lens) is not implemented */
+const struct op_def op_scan = {
+	"Scan", 9, OPSET_LATEST, control_prepare, control_run, OP_CONTROL | OP_MOVES_DATA, NULL
+};
 
 /* --- the steps --- */
 

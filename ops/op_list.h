@@ -39,6 +39,7 @@ OP(op_gather)
 OP(op_if)                   /* planned by the session (runtime/control.c) */
 OP(op_lstm)
 OP(op_layer_normalization)
+OP(op_loop)                 /* runs its body at run time (runtime/control.c) */
 OP(op_matmul)
 OP(op_mul)
 OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
@@ -50,6 +51,7 @@ OP(op_range)
 OP(op_reduce_mean_1)        /* axes is an attribute */
 OP(op_reduce_mean_18)       /* axes is an input */
 OP(op_reshape)
+OP(op_scan)                 /* runs its body at run time (runtime/control.c) */
 OP(op_scatter_nd)
 OP(op_shape)
 OP(op_slice_1)              /* starts/ends/axes are attributes */

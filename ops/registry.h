@@ -34,6 +34,8 @@ struct ctl_block {
 	int end_at;         /* then_end jumps here */
 };
 extern const struct op_def ctl_if_head, ctl_then_end, ctl_else_end;
+/* the registry's If, Loop and Scan (ops/control.c) */
+extern const struct op_def op_if, op_loop, op_scan;
 
 /* The rewrites, by phase, in the order each phase tries them on a node. */
 extern const struct rewrite_def *const rewrite_table[];

@@ -136,7 +136,17 @@ struct grt_session {
 	                               ends of If branches) */
 	struct plan_pool dyn_pool;  /* run time: dynamic nodes' parameters, outputs and
 	                               scratch, given back at the start of each run */
+	/* the bodies of Loop and Scan nodes (and the graphs nested in them), as
+	 * the interpreter runs them, by graph id (NULL: not built) */
+	struct node **gnodes;       /* [n_graphs + 1] the graph's nodes, in order */
+	struct node *gframes;       /* [n_graphs + 1] inputs: the graph's formal inputs,
+	                               outputs: its outputs */
+	long long iterations;       /* run time: Loop and Scan iterations in this run */
 };
+
+/* Loop and Scan iterations one run may make, in all: a hostile trip count
+ * ends in GRT_E_LIMIT instead of running (nearly) forever. */
+#define MAX_ITERATIONS_PER_RUN (1LL << 22)
 
 /* Readers left of each value while nodes are prepared (runtime/session.c). */
 struct readers {
@@ -144,7 +154,11 @@ struct readers {
 	char *run;         /* [n_values] a node to run reads it */
 };
 
-/* runtime/session.c: planning, for runtime/control.c */
+/* runtime/session.c: planning, for runtime/control.c (plan_slot: the next
+ * node of the run list, zeroed, or NULL; value_widen: a narrowed int64
+ * initializer's values for a node that reads it) */
+struct node *plan_slot(grt_session *s);
+int value_widen(grt_session *s, struct node *n, int v);
 int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struct readers *rd);
 int plan_nodes(grt_session *s, unsigned flags, const struct model_node *nodes, int n,
                struct readers *rd);

@@ -272,20 +272,33 @@ static void remap_ref(struct tensor **p, const struct tensor *old, int nv, int *
 		to[*p - old] = 0;
 }
 
+static void remap_node(struct node *n, const struct tensor *old, int nv, int *to,
+                       struct tensor *t)
+{
+	for (int k = 0; k < n->n_inputs; k++)
+		remap_ref(&n->inputs[k], old, nv, to, t);
+	for (int k = 0; k < n->n_outputs; k++)
+		remap_ref(&n->outputs[k], old, nv, to, t);
+}
+
 static void remap_all(grt_session *s, const struct tensor *old, int *to, struct tensor *t)
 {
 	const grt_model *m = s->model;
+
+	for (int g = 0; s->gnodes && g <= m->n_graphs; g++) {  /* Loop and Scan bodies */
+		if (!s->gnodes[g])
+			continue;
+		for (int i = 0; i < m->graphs[g - 1]->n_nodes; i++)
+			remap_node(&s->gnodes[g][i], old, m->n_values, to, t);
+		remap_node(&s->gframes[g], old, m->n_values, to, t);
+	}
 
 	for (int i = 0; i < m->n_inputs; i++)
 		remap_ref(&s->inputs[i], old, m->n_values, to, t);
 	for (int i = 0; i < m->n_outputs; i++)
 		remap_ref(&s->outputs[i], old, m->n_values, to, t);
-	for (int i = 0; i < s->n_run; i++) {
-		for (int k = 0; k < s->nodes[i].n_inputs; k++)
-			remap_ref(&s->nodes[i].inputs[k], old, m->n_values, to, t);
-		for (int k = 0; k < s->nodes[i].n_outputs; k++)
-			remap_ref(&s->nodes[i].outputs[k], old, m->n_values, to, t);
-	}
+	for (int i = 0; i < s->n_run; i++)
+		remap_node(&s->nodes[i], old, m->n_values, to, t);
 }
 
 /* Keeps the records of the values that the plan still uses (inputs, outputs

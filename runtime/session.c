@@ -166,7 +166,7 @@ static int fold_node(grt_session *s, struct node *n)
 /* An initializer that the model keeps narrowed (model.c: keep_int64) gets
  * its int64 values when a node first reads it; the copy is the session's,
  * freed like a folded value. */
-static int widen(grt_session *s, struct node *n, int v)
+int value_widen(grt_session *s, struct node *n, int v)
 {
 	struct tensor *t = &s->tensors[v];
 	int rc;
@@ -273,6 +273,20 @@ static int plan_dynamic(grt_session *s, const struct model_node *mn, struct node
 
 /* Prepares model node mn into the next slot of s->nodes; folds it when it
  * can be folded, else keeps it to run. */
+struct node *plan_slot(grt_session *s)
+{
+	if (s->n_run == s->cap_run) {
+		int cap = s->cap_run ? 2 * s->cap_run : 64;
+		struct node *more = realloc(s->nodes, (size_t)cap * sizeof(*more));
+		if (!more)
+			return NULL;
+		s->nodes = more;
+		s->cap_run = cap;
+	}
+	memset(&s->nodes[s->n_run], 0, sizeof(s->nodes[s->n_run]));
+	return &s->nodes[s->n_run];
+}
+
 int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struct readers *rd)
 {
 	struct node *n;
@@ -280,17 +294,9 @@ int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struc
 	size_t used0 = s->pool.used, used_prep;
 	int all_const = 1, dyn_in = 0, rc;
 
-	if (s->n_run == s->cap_run) {
-		int cap = s->cap_run ? 2 * s->cap_run : 64;
-		struct node *more = realloc(s->nodes, (size_t)cap * sizeof(*more));
-		if (!more)
-			return GRT_E_NOMEM;
-		s->nodes = more;
-		s->cap_run = cap;
-	}
-	n = &s->nodes[s->n_run];
+	if (!(n = plan_slot(s)))
+		return GRT_E_NOMEM;
 	pool_mark(&s->pool.blocks, &mark);    /* a folded node leaves nothing behind */
-	memset(n, 0, sizeof(*n));
 	n->op = mn->op;
 	n->name = mn->name;
 	n->op_type = mn->op_type;
@@ -312,7 +318,7 @@ int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struc
 			all_const = 0;
 		if (v >= 0 && s->tensors[v].is_dynamic)
 			dyn_in = 1;
-		if (v >= 0 && (rc = widen(s, n, v)))
+		if (v >= 0 && (rc = value_widen(s, n, v)))
 			return rc;
 	}
 	for (int k = 0; k < n->n_outputs; k++)
@@ -501,7 +507,7 @@ int grt_session_create(const grt_model *m, const grt_session_opts *opts, grt_ses
 	remove_dead(s);
 	for (int i = 0; i < m->n_outputs; i++) {
 		s->outputs[i] = &s->tensors[s->redirect[m->outputs[i]]];
-		if ((rc = widen(s, NULL, s->redirect[m->outputs[i]])))  /* an initializer as an output */
+		if ((rc = value_widen(s, NULL, s->redirect[m->outputs[i]])))  /* an initializer as an output */
 			goto fail;
 	}
 	root = malloc(((size_t)m->n_values + 1) * sizeof(int));
