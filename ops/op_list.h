@@ -34,8 +34,10 @@ OP(op_div)
 OP(op_einsum)
 OP(op_equal)
 OP(op_expand)
+OP(op_flatten)
 OP(op_gru)
 OP(op_gather)
+OP(op_identity)
 OP(op_layer_normalization)
 OP(op_matmul)
 OP(op_mul)
@@ -49,6 +51,7 @@ OP(op_reduce_mean_18)       /* axes is an input */
 OP(op_reshape)
 OP(op_scatter_nd)
 OP(op_shape)
+OP(op_size)
 OP(op_slice_1)              /* starts/ends/axes are attributes */
 OP(op_slice_10)             /* starts/ends/axes/steps are inputs */
 OP(op_split_2)              /* split is an attribute */
