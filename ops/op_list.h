@@ -23,6 +23,7 @@
 #endif
 
 OP(op_add)
+OP(op_and)
 OP(op_batch_normalization)
 OP(op_cast)
 OP(op_concat)
@@ -37,10 +38,18 @@ OP(op_expand)
 OP(op_flatten)
 OP(op_gru)
 OP(op_gather)
+OP(op_greater)
+OP(op_greater_or_equal)
 OP(op_identity)
 OP(op_layer_normalization)
+OP(op_less)
+OP(op_less_or_equal)
 OP(op_matmul)
+OP(op_max)
+OP(op_mean)
+OP(op_min)
 OP(op_mul)
+OP(op_or)
 OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
 OP(op_pad_2)                /* pads and value are attributes */
 OP(op_pad_11)               /* pads and constant_value are inputs */
@@ -59,10 +68,12 @@ OP(op_split_13)             /* split is an input */
 OP(op_squeeze_1)            /* axes is an attribute */
 OP(op_squeeze_13)           /* axes is an input */
 OP(op_sub)
+OP(op_sum)
 OP(op_transpose)
 OP(op_unsqueeze_1)
 OP(op_unsqueeze_13)
 OP(op_where)
+OP(op_xor)
 
 GRT_OP(op_grt_matmul_add)
 GRT_OP(op_grt_unfold)

@@ -256,6 +256,22 @@ static int legacy_shape(struct node *n, struct exec *x, const struct tensor *a,
 	return GRT_OK;
 }
 
+/* The rows of A op B in an output of (ndim, dims), and their kernel from fns
+ * (NULL: ROW_POW). */
+static void plan_rows(struct binary_params *p, const struct row_fns *fns, int ndim,
+                      const int64_t *dims, const int *in_ndim, const int64_t *const *in_dims)
+{
+	static const enum row_kind kinds[2][2] = { { ROW_SS, ROW_SV }, { ROW_VS, ROW_VV } };
+
+	bcast_plan(&p->bc, ndim, dims, 2, in_ndim, in_dims);
+	if (!fns) {
+		p->kind = ROW_POW;
+		return;
+	}
+	p->kind = kinds[p->bc.step[0]][p->bc.step[1]];
+	p->fn = p->kind == ROW_VS ? fns->vs : p->kind == ROW_SV ? fns->sv : fns->vv;
+}
+
 enum binary_flags {
 	BIN_BOOL_OUT = 1,       /* Equal */
 	BIN_UNIDIR = 2,         /* PRelu: B broadcasts to A, the output has A's shape */
@@ -334,21 +350,15 @@ static int binary_prepare(struct node *n, struct exec *x, const struct row_fns *
 	p = plan_alloc(x, sizeof(*p));
 	if (!p)
 		return op_fail(n, x, GRT_E_NOMEM, "out of memory");
-	bcast_plan(&p->bc, ndim, dims, 2, in_ndim, in_dims);
+	plan_rows(p, fns, ndim, dims, in_ndim, in_dims);
 	p->es_a = dtype_size(a->dtype);
 	p->es_b = dtype_size(b->dtype);
 	p->es_o = dtype_size(o->dtype);
 	p->dt_a = a->dtype;
 	p->dt_b = b->dtype;
 	p->zero_check = (flags & BIN_ZERO_CHECK) && !dtype_is_float(a->dtype);
-	if (!fns) {
-		p->kind = ROW_POW;
+	if (!fns)
 		p->int_pow = !dtype_is_float(a->dtype) && !dtype_is_float(b->dtype);
-	} else {
-		static const enum row_kind kinds[2][2] = { { ROW_SS, ROW_SV }, { ROW_VS, ROW_VV } };
-		p->kind = kinds[p->bc.step[0]][p->bc.step[1]];
-		p->fn = p->kind == ROW_VS ? fns->vs : p->kind == ROW_SV ? fns->sv : fns->vv;
-	}
 	/* A not broadcast, elements of the output's size: each is read before its
 	 * slot is written, so the output may take A's buffer */
 	n->inplace = a->numel == o->numel && p->es_a == p->es_o;
@@ -386,24 +396,16 @@ static void pow_row(const struct binary_params *p, void *o, const void *a, const
 	}
 }
 
-static int binary_run(struct node *n, struct exec *x)
+/* o = a op b over the rows of p (o may be a when a is not broadcast). */
+static void binary_rows(const struct binary_params *p, char *po, const void *a, const void *b)
 {
-	const struct binary_params *p = n->params;
-	const struct tensor *a = n->inputs[0], *b = n->inputs[1];
-	struct tensor *o = n->outputs[0];
 	struct bcast_pos pos;
-	char *po = o->data;
 	int64_t inner = p->bc.inner;
 
-	if (!o->numel)
-		return GRT_OK;
-	if (p->zero_check && has_zero(b->data, p->es_b, b->numel))
-		return op_fail(n, x, GRT_E_ARG, "integer division by zero: divisor '%s' has a "
-		               "zero element", b->name);
 	memset(&pos, 0, sizeof(pos));
 	for (int64_t r = 0; r < p->bc.rows; r++, po += inner * (int64_t)p->es_o) {
-		const char *pa = (const char *)a->data + pos.off[0] * (int64_t)p->es_a;
-		const char *pb = (const char *)b->data + pos.off[1] * (int64_t)p->es_b;
+		const char *pa = (const char *)a + pos.off[0] * (int64_t)p->es_a;
+		const char *pb = (const char *)b + pos.off[1] * (int64_t)p->es_b;
 		switch (p->kind) {
 		case ROW_POW:
 			pow_row(p, po, pa, pb, inner);
@@ -419,6 +421,20 @@ static int binary_run(struct node *n, struct exec *x)
 		}
 		bcast_next(&p->bc, &pos);
 	}
+}
+
+static int binary_run(struct node *n, struct exec *x)
+{
+	const struct binary_params *p = n->params;
+	const struct tensor *a = n->inputs[0], *b = n->inputs[1];
+	struct tensor *o = n->outputs[0];
+
+	if (!o->numel)
+		return GRT_OK;
+	if (p->zero_check && has_zero(b->data, p->es_b, b->numel))
+		return op_fail(n, x, GRT_E_ARG, "integer division by zero: divisor '%s' has a "
+		               "zero element", b->name);
+	binary_rows(p, o->data, a->data, b->data);
 	return GRT_OK;
 }
 
@@ -447,6 +463,41 @@ static int equal_prepare(struct node *n, struct exec *x)
 	return binary_prepare(n, x, binary_equal, BIN_LEGACY | BIN_BOOL_OUT);
 }
 
+static int less_prepare(struct node *n, struct exec *x)
+{
+	return binary_prepare(n, x, binary_less, BIN_LEGACY | BIN_BOOL_OUT);
+}
+
+static int greater_prepare(struct node *n, struct exec *x)
+{
+	return binary_prepare(n, x, binary_greater, BIN_LEGACY | BIN_BOOL_OUT);
+}
+
+static int less_equal_prepare(struct node *n, struct exec *x)
+{
+	return binary_prepare(n, x, binary_less_equal, BIN_BOOL_OUT);
+}
+
+static int greater_equal_prepare(struct node *n, struct exec *x)
+{
+	return binary_prepare(n, x, binary_greater_equal, BIN_BOOL_OUT);
+}
+
+static int and_prepare(struct node *n, struct exec *x)
+{
+	return binary_prepare(n, x, binary_and, BIN_LEGACY | BIN_BOOL_OUT);
+}
+
+static int or_prepare(struct node *n, struct exec *x)
+{
+	return binary_prepare(n, x, binary_or, BIN_LEGACY | BIN_BOOL_OUT);
+}
+
+static int xor_prepare(struct node *n, struct exec *x)
+{
+	return binary_prepare(n, x, binary_xor, BIN_LEGACY | BIN_BOOL_OUT);
+}
+
 static int prelu_prepare(struct node *n, struct exec *x)
 {
 	return binary_prepare(n, x, binary_prelu, BIN_UNIDIR);
@@ -471,6 +522,107 @@ static int pow_prepare(struct node *n, struct exec *x)
 			p->fn = binary_square_f32->vs;
 	}
 	return GRT_OK;
+}
+
+/* --- Max, Min, Sum, Mean --- */
+
+struct variadic_params {
+	int k;                          /* inputs */
+	int mean;                       /* Mean: divide by k at the end */
+	enum dtype dtype;
+	struct binary_params step[];    /* [k - 1]: step j folds input j + 1 into the output */
+};
+
+/* Output = input 0 op input 1, then output op input j for each further input,
+ * each step over the broadcast rows of its two operands in the output's shape. */
+static int variadic_prepare(struct node *n, struct exec *x, const struct row_fns *const *table,
+                            int mean)
+{
+	const struct tensor *const *in = (const struct tensor *const *)n->inputs;
+	struct variadic_params *p;
+	int64_t dims[MAX_DIMS];
+	int ndim, k = n->n_inputs, rc = op_check_arity(n, x, 1, k > 1 ? k : 1, 1, 1);
+	enum dtype dt;
+
+	if (rc)
+		return rc;
+	dt = in[0]->dtype;
+	for (int j = 0; j < k; j++) {
+		if (!in[j])
+			return op_fail(n, x, GRT_E_INVALID_MODEL, "input %d is empty", j);
+		if (in[j]->dtype != dt)
+			return op_fail(n, x, GRT_E_DTYPE, "inputs 0 '%s' (%s) and %d '%s' (%s) must "
+			               "have the same element type", in[0]->name, dtype_name(dt), j,
+			               in[j]->name, dtype_name(in[j]->dtype));
+	}
+	if ((unsigned)dt >= N_DT || !table[dt] || (mean && !dtype_is_float(dt)))
+		return op_fail(n, x, GRT_E_DTYPE, "input 0 '%s' has unsupported element type %s",
+		               in[0]->name, dtype_name(dt));
+	rc = broadcast_shape(n, x, in, k, &ndim, dims);
+	if (rc)
+		return rc;
+	rc = tensor_set_shape(n->outputs[0], dt, ndim, dims);
+	if (rc)
+		return op_fail(n, x, rc, "output shape too large");
+	p = plan_alloc(x, sizeof(*p) + (size_t)(k - 1) * sizeof(p->step[0]));
+	if (!p)
+		return op_fail(n, x, GRT_E_NOMEM, "out of memory");
+	p->k = k;
+	p->mean = mean;
+	p->dtype = dt;
+	/* in place when input 0 is not broadcast and no later step reads it */
+	n->inplace = in[0]->numel == n->outputs[0]->numel;
+	for (int j = 1; j < k; j++) {
+		struct binary_params *st = &p->step[j - 1];
+		int in_ndim[2] = { j == 1 ? in[0]->ndim : ndim, in[j]->ndim };
+		const int64_t *in_dims[2] = { j == 1 ? in[0]->dims : dims, in[j]->dims };
+		plan_rows(st, table[dt], ndim, dims, in_ndim, in_dims);
+		st->es_a = st->es_b = st->es_o = dtype_size(dt);
+		if (in[j] == in[0])
+			n->inplace = 0;
+	}
+	n->params = p;
+	return GRT_OK;
+}
+
+static int variadic_run(struct node *n, struct exec *x)
+{
+	const struct variadic_params *p = n->params;
+	struct tensor *o = n->outputs[0];
+	const void *a = n->inputs[0]->data;
+
+	(void)x;
+	if (!o->numel)
+		return GRT_OK;
+	if (p->k == 1 && o->data != a)
+		memcpy(o->data, a, o->nbytes);
+	for (int j = 1; j < p->k; j++)
+		binary_rows(&p->step[j - 1], o->data, j == 1 ? a : o->data, n->inputs[j]->data);
+	if (!p->mean)
+		return GRT_OK;
+	for (int64_t i = 0; i < o->numel; i++)
+		store_f64(p->dtype, o->data, i, elem_as_double(p->dtype, o->data, i) / p->k);
+	return GRT_OK;
+}
+
+static int max_prepare(struct node *n, struct exec *x)
+{
+	return variadic_prepare(n, x, binary_max, 0);
+}
+
+static int min_prepare(struct node *n, struct exec *x)
+{
+	return variadic_prepare(n, x, binary_min, 0);
+}
+
+static int sum_prepare(struct node *n, struct exec *x)
+{
+	return variadic_prepare(n, x, binary_add, 0);
+}
+
+static int mean_prepare(struct node *n, struct exec *x)
+{
+	return variadic_prepare(n, x, binary_add, 1);
 }
 
 /* --- Where --- */
@@ -577,5 +729,21 @@ const struct op_def op_pow = { "Pow", 1, OPSET_LATEST, pow_prepare, binary_run, 
 /* Equal-19 adds string, which the runtime has no tensors for. */
 const struct op_def op_equal = { "Equal", 1, OPSET_LATEST, equal_prepare, binary_run, 0, NULL };
 const struct op_def op_where = { "Where", 9, OPSET_LATEST, where_prepare, where_run, OP_MOVES_DATA, NULL };
+const struct op_def op_less = { "Less", 1, OPSET_LATEST, less_prepare, binary_run, 0, NULL };
+const struct op_def op_greater = {
+	"Greater", 1, OPSET_LATEST, greater_prepare, binary_run, 0, NULL };
+const struct op_def op_less_or_equal = {
+	"LessOrEqual", 12, OPSET_LATEST, less_equal_prepare, binary_run, 0, NULL };
+const struct op_def op_greater_or_equal = {
+	"GreaterOrEqual", 12, OPSET_LATEST, greater_equal_prepare, binary_run, 0, NULL };
+const struct op_def op_and = { "And", 1, OPSET_LATEST, and_prepare, binary_run, 0, NULL };
+const struct op_def op_or = { "Or", 1, OPSET_LATEST, or_prepare, binary_run, 0, NULL };
+const struct op_def op_xor = { "Xor", 1, OPSET_LATEST, xor_prepare, binary_run, 0, NULL };
+/* Max, Min, Sum, Mean: opsets 1-7 (consumed_inputs, then no broadcasting)
+ * accept broadcasting too; Max and Min take integers from opset 12. */
+const struct op_def op_max = { "Max", 1, OPSET_LATEST, max_prepare, variadic_run, 0, NULL };
+const struct op_def op_min = { "Min", 1, OPSET_LATEST, min_prepare, variadic_run, 0, NULL };
+const struct op_def op_sum = { "Sum", 1, OPSET_LATEST, sum_prepare, variadic_run, 0, NULL };
+const struct op_def op_mean = { "Mean", 1, OPSET_LATEST, mean_prepare, variadic_run, 0, NULL };
 /* PRelu 1 and 6 predate the unidirectional broadcast rule. */
 const struct op_def op_prelu = { "PRelu", 7, OPSET_LATEST, prelu_prepare, binary_run, 0, NULL };
