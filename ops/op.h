@@ -236,6 +236,12 @@ uint64_t sat_uint(double v, uint64_t hi);
 
 /* Element i of an array of dtype dt, as a double (tests, tools, messages). */
 double elem_as_double(enum dtype dt, const void *p, int64_t i);
+/* Element i of an integer array, sign-extended for signed types (else 0). */
+uint64_t elem_as_bits(enum dtype dt, const void *p, int64_t i);
+/* Stores v into element i: floats rounded, integers truncated and clamped. */
+void elem_set_double(enum dtype dt, void *p, int64_t i, double v);
+/* Stores the low bits of v into integer element i (wraps). */
+void elem_set_bits(enum dtype dt, void *p, int64_t i, uint64_t v);
 
 /* float16 / bfloat16 conversions (runtime/tensor.c) */
 float half_to_float(uint16_t h);

@@ -26,6 +26,8 @@ OP(op_add)
 OP(op_and)
 OP(op_batch_normalization)
 OP(op_cast)
+OP(op_clip_1)               /* min/max are attributes */
+OP(op_clip_11)              /* min/max are inputs */
 OP(op_concat)
 OP(op_constant)
 OP(op_constant_of_shape)

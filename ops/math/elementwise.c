@@ -108,57 +108,9 @@ static void fmt_dims(char *buf, size_t len, int ndim, const int64_t *dims)
 
 /* --- Pow with mixed or integer types --- */
 
-/* Element i of an integer tensor, sign-extended for signed types. */
-static uint64_t load_bits(enum dtype dt, const void *p, int64_t i)
-{
-	switch (dt) {
-	case DT_INT8: return (uint64_t)((const int8_t *)p)[i];
-	case DT_INT16: return (uint64_t)((const int16_t *)p)[i];
-	case DT_INT32: return (uint64_t)((const int32_t *)p)[i];
-	case DT_INT64: return (uint64_t)((const int64_t *)p)[i];
-	case DT_UINT8: return ((const uint8_t *)p)[i];
-	case DT_UINT16: return ((const uint16_t *)p)[i];
-	case DT_UINT32: return ((const uint32_t *)p)[i];
-	case DT_UINT64: return ((const uint64_t *)p)[i];
-	default: return 0;
-	}
-}
-
 static int is_signed_int(enum dtype dt)
 {
 	return dt == DT_INT8 || dt == DT_INT16 || dt == DT_INT32 || dt == DT_INT64;
-}
-
-/* Stores a double into element i (integers: truncated and clamped). */
-static void store_f64(enum dtype dt, void *p, int64_t i, double v)
-{
-	switch (dt) {
-	case DT_FLOAT: ((float *)p)[i] = (float)v; break;
-	case DT_DOUBLE: ((double *)p)[i] = v; break;
-	case DT_FLOAT16: ((uint16_t *)p)[i] = float_to_half((float)v); break;
-	case DT_BFLOAT16: ((uint16_t *)p)[i] = float_to_bf16((float)v); break;
-	case DT_INT8: ((int8_t *)p)[i] = (int8_t)sat_int(v, INT8_MIN, INT8_MAX); break;
-	case DT_INT16: ((int16_t *)p)[i] = (int16_t)sat_int(v, INT16_MIN, INT16_MAX); break;
-	case DT_INT32: ((int32_t *)p)[i] = (int32_t)sat_int(v, INT32_MIN, INT32_MAX); break;
-	case DT_INT64: ((int64_t *)p)[i] = sat_int(v, INT64_MIN, INT64_MAX); break;
-	case DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)sat_uint(v, UINT8_MAX); break;
-	case DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)sat_uint(v, UINT16_MAX); break;
-	case DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)sat_uint(v, UINT32_MAX); break;
-	case DT_UINT64: ((uint64_t *)p)[i] = sat_uint(v, UINT64_MAX); break;
-	default: break;
-	}
-}
-
-/* Stores the low bits of v into integer element i (wraps). */
-static void store_bits(enum dtype dt, void *p, int64_t i, uint64_t v)
-{
-	switch (dt) {
-	case DT_INT8: case DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)v; break;
-	case DT_INT16: case DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)v; break;
-	case DT_INT32: case DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)v; break;
-	case DT_INT64: case DT_UINT64: ((uint64_t *)p)[i] = v; break;
-	default: break;
-	}
 }
 
 /* base^e modulo 2^64, by squaring. */
@@ -388,11 +340,12 @@ static void pow_row(const struct binary_params *p, void *o, const void *a, const
 
 	for (int64_t i = 0; i < n; i++) {
 		if (p->int_pow)
-			store_bits(p->dt_a, o, i, int_pow(p->dt_a, load_bits(p->dt_a, a, i * sa),
-			                                  p->dt_b, load_bits(p->dt_b, b, i * sb)));
+			elem_set_bits(p->dt_a, o, i,
+			              int_pow(p->dt_a, elem_as_bits(p->dt_a, a, i * sa),
+			                      p->dt_b, elem_as_bits(p->dt_b, b, i * sb)));
 		else
-			store_f64(p->dt_a, o, i, pow(elem_as_double(p->dt_a, a, i * sa),
-			                             elem_as_double(p->dt_b, b, i * sb)));
+			elem_set_double(p->dt_a, o, i, pow(elem_as_double(p->dt_a, a, i * sa),
+			                                   elem_as_double(p->dt_b, b, i * sb)));
 	}
 }
 
@@ -601,7 +554,7 @@ static int variadic_run(struct node *n, struct exec *x)
 	if (!p->mean)
 		return GRT_OK;
 	for (int64_t i = 0; i < o->numel; i++)
-		store_f64(p->dtype, o->data, i, elem_as_double(p->dtype, o->data, i) / p->k);
+		elem_set_double(p->dtype, o->data, i, elem_as_double(p->dtype, o->data, i) / p->k);
 	return GRT_OK;
 }
 

@@ -88,17 +88,6 @@ static int float_attrs(struct node *n, struct exec *x, double *k)
 	return GRT_OK;
 }
 
-/* Stores v into element i of a float tensor of type dt. */
-static void store_real(enum dtype dt, void *o, int64_t i, double v)
-{
-	switch (dt) {
-	case DT_FLOAT: ((float *)o)[i] = (float)v; break;
-	case DT_DOUBLE: ((double *)o)[i] = v; break;
-	case DT_FLOAT16: ((uint16_t *)o)[i] = float_to_half((float)v); break;
-	default: ((uint16_t *)o)[i] = float_to_bf16((float)v); break;
-	}
-}
-
 /* Float types of a row with attributes, or with a bool output: in double. */
 static void real_run(const struct unary_params *p, void *o, const void *a, int64_t count)
 {
@@ -110,7 +99,7 @@ static void real_run(const struct unary_params *p, void *o, const void *a, int64
 		if (u->types & UT_BOOL_OUT)
 			((uint8_t *)o)[i] = v != 0;
 		else
-			store_real(p->dtype, o, i, v);
+			elem_set_double(p->dtype, o, i, v);
 	}
 }
 
