@@ -25,6 +25,7 @@
 OP(op_add)
 OP(op_and)
 OP(op_batch_normalization)
+OP(op_bit_shift)
 OP(op_cast)
 OP(op_clip_1)               /* min/max are attributes */
 OP(op_clip_11)              /* min/max are inputs */
@@ -50,6 +51,7 @@ OP(op_matmul)
 OP(op_max)
 OP(op_mean)
 OP(op_min)
+OP(op_mod)
 OP(op_mul)
 OP(op_or)
 OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */

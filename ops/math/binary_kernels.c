@@ -1,4 +1,5 @@
-/* binary_kernels.c - the row kernels of the binary elementwise ops (ops/math/elementwise.c),
+/* binary_kernels.c - the row kernels of the arithmetic binary ops (Add, Sub, Mul, Div, Pow,
+ * PRelu, Equal, Mod, BitShift; ops/math/elementwise.c),
  * per op and element type, and their tables by enum dtype (ops/math/binary.h). One body
  * for all, ops/math/binary_row.h, included once per op and type: KN(name) names them
  * (add_f32_vv, add_f32_vs, add_f32_sv, and add_f32_fns for the table). */
@@ -25,6 +26,22 @@
 #define PRELU_F32(x, s) mathfn_select((x) < 0, (s) * (x), (x))
 #define PRELU_I64(x, s) ((x) < 0 ? (int64_t)((uint64_t)(s) * (uint64_t)(x)) : (x))
 #define PRELU_U(x, s) ((void)(s), (x))
+/* Mod: fmod = 1 truncates (C's %, fmod), fmod = 0 floors (the result has the
+ * divisor's sign). INT64_MIN % -1 overflows: its remainder is 0. Zero
+ * divisors are refused before the kernel runs. */
+#define TMOD(a, b) ((b) == -1 ? 0 : (a) % (b))
+#define FLOOR_MOD(a, b) floor_mod(a, b)
+#define UMOD(a, b) ((a) % (b))
+/* BitShift: a shift by the width or more gives 0 (C leaves it undefined) */
+#define SHL(a, b) ((uint64_t)(b) >= 8 * sizeof(a) ? 0 : (a) << (b))
+#define SHR(a, b) ((uint64_t)(b) >= 8 * sizeof(a) ? 0 : (a) >> (b))
+
+static inline int64_t floor_mod(int64_t a, int64_t b)
+{
+	int64_t r = TMOD(a, b);
+
+	return r && (r < 0) != (b < 0) ? r + b : r;
+}
 
 /* f32: add, sub, mul, div, prelu, pow, square */
 #define TI float
@@ -404,6 +421,199 @@
 #undef LOAD
 #undef STORE
 
+/* f32: mod (fmod = 1) */
+#define TI float
+#define TO float
+#define LOAD ID
+#define STORE ID
+#define KN(name) mod_f32_##name
+#define OP fmodf
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* f64: mod (fmod = 1) */
+#define TI double
+#define TO double
+#define LOAD ID
+#define STORE ID
+#define KN(name) mod_f64_##name
+#define OP fmod
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* f16: mod (fmod = 1) */
+#define TI uint16_t
+#define TO uint16_t
+#define LOAD half_to_float
+#define STORE float_to_half
+#define KN(name) mod_f16_##name
+#define OP fmodf
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* bf16: mod (fmod = 1) */
+#define TI uint16_t
+#define TO uint16_t
+#define LOAD bf16_to_float
+#define STORE float_to_bf16
+#define KN(name) mod_bf16_##name
+#define OP fmodf
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* i8: truncated and floored mod */
+#define TI int8_t
+#define TO int8_t
+#define LOAD I64
+#define STORE AS_I8
+#define KN(name) tmod_i8_##name
+#define OP TMOD
+#include "ops/math/binary_row.h"
+#define KN(name) fmod_i8_##name
+#define OP FLOOR_MOD
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* i16: truncated and floored mod */
+#define TI int16_t
+#define TO int16_t
+#define LOAD I64
+#define STORE AS_I16
+#define KN(name) tmod_i16_##name
+#define OP TMOD
+#include "ops/math/binary_row.h"
+#define KN(name) fmod_i16_##name
+#define OP FLOOR_MOD
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* i32: truncated and floored mod */
+#define TI int32_t
+#define TO int32_t
+#define LOAD I64
+#define STORE AS_I32
+#define KN(name) tmod_i32_##name
+#define OP TMOD
+#include "ops/math/binary_row.h"
+#define KN(name) fmod_i32_##name
+#define OP FLOOR_MOD
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* i64: truncated and floored mod */
+#define TI int64_t
+#define TO int64_t
+#define LOAD I64
+#define STORE ID
+#define KN(name) tmod_i64_##name
+#define OP TMOD
+#include "ops/math/binary_row.h"
+#define KN(name) fmod_i64_##name
+#define OP FLOOR_MOD
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* u8: mod, shift left and right */
+#define TI uint8_t
+#define TO uint8_t
+#define LOAD ID
+#define STORE AS_U8
+#define KN(name) umod_u8_##name
+#define OP UMOD
+#include "ops/math/binary_row.h"
+#define KN(name) shl_u8_##name
+#define OP SHL
+#include "ops/math/binary_row.h"
+#define KN(name) shr_u8_##name
+#define OP SHR
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* u16: mod, shift left and right */
+#define TI uint16_t
+#define TO uint16_t
+#define LOAD ID
+#define STORE AS_U16
+#define KN(name) umod_u16_##name
+#define OP UMOD
+#include "ops/math/binary_row.h"
+#define KN(name) shl_u16_##name
+#define OP SHL
+#include "ops/math/binary_row.h"
+#define KN(name) shr_u16_##name
+#define OP SHR
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* u32: mod, shift left and right */
+#define TI uint32_t
+#define TO uint32_t
+#define LOAD ID
+#define STORE ID
+#define KN(name) umod_u32_##name
+#define OP UMOD
+#include "ops/math/binary_row.h"
+#define KN(name) shl_u32_##name
+#define OP SHL
+#include "ops/math/binary_row.h"
+#define KN(name) shr_u32_##name
+#define OP SHR
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+/* u64: mod, shift left and right */
+#define TI uint64_t
+#define TO uint64_t
+#define LOAD ID
+#define STORE ID
+#define KN(name) umod_u64_##name
+#define OP UMOD
+#include "ops/math/binary_row.h"
+#define KN(name) shl_u64_##name
+#define OP SHL
+#include "ops/math/binary_row.h"
+#define KN(name) shr_u64_##name
+#define OP SHR
+#include "ops/math/binary_row.h"
+#undef TI
+#undef TO
+#undef LOAD
+#undef STORE
+
+
 const struct row_fns *const binary_add[N_DT] = {
 	[DT_FLOAT] = &add_f32_fns, [DT_DOUBLE] = &add_f64_fns, [DT_FLOAT16] = &add_f16_fns,
 	[DT_BFLOAT16] = &add_bf16_fns, [DT_INT8] = &add_u8_fns, [DT_UINT8] = &add_u8_fns,
@@ -447,3 +657,24 @@ const struct row_fns *const binary_pow[N_DT] = {
 
 /* Pow(x, 2) with a constant exponent: x * x */
 const struct row_fns *const binary_square_f32 = &square_f32_fns;
+
+/* Mod with fmod = 1 (truncated) and fmod = 0 (floored: integers only) */
+const struct row_fns *const binary_mod_trunc[N_DT] = {
+	[DT_FLOAT] = &mod_f32_fns, [DT_DOUBLE] = &mod_f64_fns, [DT_FLOAT16] = &mod_f16_fns,
+	[DT_BFLOAT16] = &mod_bf16_fns, [DT_INT8] = &tmod_i8_fns, [DT_INT16] = &tmod_i16_fns,
+	[DT_INT32] = &tmod_i32_fns, [DT_INT64] = &tmod_i64_fns, [DT_UINT8] = &umod_u8_fns,
+	[DT_UINT16] = &umod_u16_fns, [DT_UINT32] = &umod_u32_fns, [DT_UINT64] = &umod_u64_fns,
+};
+const struct row_fns *const binary_mod_floor[N_DT] = {
+	[DT_INT8] = &fmod_i8_fns, [DT_INT16] = &fmod_i16_fns, [DT_INT32] = &fmod_i32_fns,
+	[DT_INT64] = &fmod_i64_fns, [DT_UINT8] = &umod_u8_fns, [DT_UINT16] = &umod_u16_fns,
+	[DT_UINT32] = &umod_u32_fns, [DT_UINT64] = &umod_u64_fns,
+};
+const struct row_fns *const binary_shift_left[N_DT] = {
+	[DT_UINT8] = &shl_u8_fns, [DT_UINT16] = &shl_u16_fns, [DT_UINT32] = &shl_u32_fns,
+	[DT_UINT64] = &shl_u64_fns,
+};
+const struct row_fns *const binary_shift_right[N_DT] = {
+	[DT_UINT8] = &shr_u8_fns, [DT_UINT16] = &shr_u16_fns, [DT_UINT32] = &shr_u32_fns,
+	[DT_UINT64] = &shr_u64_fns,
+};

@@ -1,6 +1,8 @@
-/* elementwise.c - Add, Sub, Mul, Div, Pow, Equal, Where, PRelu
- * (https://onnx.ai/onnx/operators/; the unary ops are in ops/math/unary.c). Opsets
- * 1..latest (PRelu 7.., Where 9..); before opset 7 the binary ops use the legacy
+/* elementwise.c - Add, Sub, Mul, Div, Pow, Mod, BitShift, Equal, Less, Greater,
+ * LessOrEqual, GreaterOrEqual, And, Or, Xor, Where, PRelu and the variadic Max, Min,
+ * Sum, Mean (https://onnx.ai/onnx/operators/; the unary ops are in ops/math/unary.c).
+ * Opsets 1..latest (PRelu 7.., Where 9.., Mod 10.., BitShift 11.., LessOrEqual and
+ * GreaterOrEqual 12..); before opset 7 the binary ops use the legacy
  * `broadcast`/`axis` rule. Prepare merges the broadcast axes into rows of one inner
  * loop and picks a typed kernel per row kind (both inputs advance, or one of them
  * is fixed). */
@@ -416,6 +418,34 @@ static int equal_prepare(struct node *n, struct exec *x)
 	return binary_prepare(n, x, binary_equal, BIN_LEGACY | BIN_BOOL_OUT);
 }
 
+static int mod_prepare(struct node *n, struct exec *x)
+{
+	int64_t fmod_attr;
+	int rc = attr_int(n, x, "fmod", 0, &fmod_attr);
+
+	if (rc)
+		return rc;
+	if (!fmod_attr && n->n_inputs > 0 && n->inputs[0] && dtype_is_float(n->inputs[0]->dtype))
+		return op_fail(n, x, GRT_E_ATTR, "fmod = 0 (the integer modulo) on %s input '%s': "
+		               "floating-point inputs need fmod = 1",
+		               dtype_name(n->inputs[0]->dtype), n->inputs[0]->name);
+	return binary_prepare(n, x, fmod_attr ? binary_mod_trunc : binary_mod_floor,
+	                      BIN_ZERO_CHECK);
+}
+
+static int bit_shift_prepare(struct node *n, struct exec *x)
+{
+	const char *dir;
+	int rc = attr_string(n, x, "direction", "", &dir);
+
+	if (rc)
+		return rc;
+	if (strcmp(dir, "LEFT") && strcmp(dir, "RIGHT"))
+		return op_fail(n, x, GRT_E_ATTR, "direction '%s' is neither 'LEFT' nor 'RIGHT'", dir);
+	return binary_prepare(n, x, strcmp(dir, "LEFT") ? binary_shift_right : binary_shift_left,
+	                      0);
+}
+
 static int less_prepare(struct node *n, struct exec *x)
 {
 	return binary_prepare(n, x, binary_less, BIN_LEGACY | BIN_BOOL_OUT);
@@ -682,6 +712,10 @@ const struct op_def op_pow = { "Pow", 1, OPSET_LATEST, pow_prepare, binary_run, 
 /* Equal-19 adds string, which the runtime has no tensors for. */
 const struct op_def op_equal = { "Equal", 1, OPSET_LATEST, equal_prepare, binary_run, 0, NULL };
 const struct op_def op_where = { "Where", 9, OPSET_LATEST, where_prepare, where_run, OP_MOVES_DATA, NULL };
+/* Mod-13 adds bfloat16 (accepted from 10 here) */
+const struct op_def op_mod = { "Mod", 10, OPSET_LATEST, mod_prepare, binary_run, 0, NULL };
+const struct op_def op_bit_shift = {
+	"BitShift", 11, OPSET_LATEST, bit_shift_prepare, binary_run, 0, NULL };
 const struct op_def op_less = { "Less", 1, OPSET_LATEST, less_prepare, binary_run, 0, NULL };
 const struct op_def op_greater = {
 	"Greater", 1, OPSET_LATEST, greater_prepare, binary_run, 0, NULL };
