@@ -1,8 +1,8 @@
-/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata)
- * and the extra GTCRN-variant tests in shared/testdata/node_extra. Every
- * test whose op types are all in the registry runs and must pass (rtol 1e-3,
- * atol 1e-5), except the entries of tests/known_failures.txt. Prints a
- * per-op table. */
+/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata),
+ * the extra GTCRN-variant tests in shared/testdata/node_extra and the project's own
+ * cases in tests/data (ONNX Runtime goldens). Every test whose op types are all
+ * in the registry runs and must pass (rtol 1e-3, atol 1e-5), except the entries of
+ * tests/known_failures.txt. Prints a per-op table. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -19,6 +19,8 @@
  * ../shared/testdata/node_extra): at least as many must run */
 #define MIN_NODE_TESTS 404
 #define MIN_EXTRA_TESTS 77
+/* the project's own cases, tests/data/<family>/test_* (made by the make.py beside them) */
+#define MIN_ELEM_TESTS 21
 
 struct row { char op[64]; int passed, failed, listed; };
 
@@ -230,11 +232,22 @@ START_TEST(node_extra_tests)
 }
 END_TEST
 
+START_TEST(elem_tests)
+{
+	static char failures[3000];
+	int bad = run_suite(SRCDIR "/tests/data/elem", 0, MIN_ELEM_TESTS, failures,
+	                    sizeof(failures));
+
+	ck_assert_msg(bad == 0, "%d tests/data/elem tests failed:%s", bad, failures);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def tests[] = {
 		{ "conformance", onnx_node_tests, .timeout_s = 600 },
 		{ "conformance", node_extra_tests },
+		{ "conformance", elem_tests },
 	};
 	Suite *s = suite_from_table("node", tests, N_ELEMS(tests));
 
