@@ -19,6 +19,7 @@ const struct kernels kernels_avx2 = {
 	.gru_project_fits = gru_project_avx2_fits,
 	.sigmoid_f32 = fast_sigmoidf_n_avx2,
 	.tanh_f32 = fast_tanhf_n_avx2,
+	.relu_f32 = relu_f32_n_avx2,
 };
 
 const struct kernels *kernels_for_cpu(void)

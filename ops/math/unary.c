@@ -214,13 +214,6 @@ static void sqrt_f32_n(float *o, const float *a, int64_t n)
 		o[i] = sqrtf(a[i]);
 }
 
-/* a compare and a select per element, vectorised; Relu(NaN) = 0 */
-static void relu_f32_n(float *o, const float *a, int64_t n)
-{
-	for (int64_t i = 0; i < n; i++)
-		o[i] = a[i] > 0.0f ? a[i] : 0.0f;
-}
-
 static float relu_f(float v) { return v > 0.0f ? v : 0.0f; }
 static double relu_d(double v) { return v > 0.0 ? v : 0.0; }
 static int64_t relu_i(int64_t v) { return v > 0 ? v : 0; }
@@ -357,7 +350,7 @@ const struct unary_def unary_table[] = {
 	{ OPDEF("Neg", 1), .f = neg_f, .d = neg_d, .i = neg_i, .types = UT_FLOAT | UT_SINT },
 	{ OPDEF("Not", 1), .i = not_i, .types = UT_BOOL },
 	UNARY("Reciprocal", 1, reciprocal_f, reciprocal_d, 0, NULL),
-	{ OPDEF("Relu", 1), .f = relu_f, .d = relu_d, .f32_n = relu_f32_n, .i = relu_i,
+	{ OPDEF("Relu", 1), .f = relu_f, .d = relu_d, .kern = KERN(relu_f32), .i = relu_i,
 	  .types = UT_FLOAT | UT_SINT },
 	/* rint: half to even in the default rounding mode */
 	UNARY("Round", 11, rintf, rint, 0, NULL),
