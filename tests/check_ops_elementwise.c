@@ -996,7 +996,7 @@ START_TEST(prelu_errors)
 }
 END_TEST
 
-/* ===================== the activations, logic, variadic and small tensor ops ===================== */
+/* ============== the activations, logic, variadic and small tensor ops ============== */
 
 /* Relu and Max over 37 floats (vector body and tail), with NaN and signed zeros;
  * Not, Sign on integers, IsInf's attributes, Size of an empty tensor. */
@@ -1034,6 +1034,17 @@ START_TEST(new_ops_values)
 	h_free(&h);
 	expect_ok(__func__, h.err, run1("Sign", 13, DT_INT16, 1, d2, I16(-32768, 0)));
 	check_i(out0(), (const int64_t[]){ -1, 0 }, 2);
+	h_free(&h);
+	expect_error(__func__, h.err, run2("Mod", 13, DT_INT32, 1, d2, I32(7, -7), DT_INT32, 1,
+	                                   d2, I32(2, 0)), GRT_E_ARG, "division by zero");
+	h_free(&h);
+	h_init(&h, "BitShift", 11);
+	h_input(&h, DT_UINT8, 1, d3, U8(1, 128, 255), 0);
+	h_input(&h, DT_UINT8, 1, d3, U8(8, 1, 7), 0);
+	h_output(&h);
+	h_attr_string(&h, "direction", "LEFT");
+	h_run_ok(&h);
+	check_i(out0(), (const int64_t[]){ 0, 0, 128 }, 3);
 	h_free(&h);
 	h_init(&h, "IsInf", 10);
 	h_input(&h, DT_DOUBLE, 1, d2, F64(-INFINITY, INFINITY), 0);

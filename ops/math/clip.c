@@ -47,8 +47,9 @@ static int clip_prepare(struct node *n, struct exec *x)
 		if (b->dtype != a->dtype || b->numel != 1)
 			return op_fail(n, x, b->numel != 1 ? GRT_E_SHAPE : GRT_E_DTYPE, "%s '%s' "
 			               "must be a scalar of the input's type %s, not %lld elements "
-			               "of %s", i == 1 ? "min" : "max", b->name, dtype_name(a->dtype),
-			               (long long)b->numel, dtype_name(b->dtype));
+			               "of %s", i == 1 ? "min" : "max", b->name,
+			               dtype_name(a->dtype), (long long)b->numel,
+			               dtype_name(b->dtype));
 		*(i == 1 ? &p->has_lo : &p->has_hi) = 1;
 	}
 	rc = tensor_set_shape(n->outputs[0], a->dtype, a->ndim, a->dims);

@@ -1,8 +1,8 @@
 /* compare_kernels.c - the row kernels of Less, Greater, LessOrEqual, GreaterOrEqual
  * (bool out), Max and Min (ops/math/elementwise.c), per element type, and of And, Or
  * and Xor on bool; their tables by enum dtype (ops/math/binary.h). One body for all,
- * ops/math/binary_row.h, included once per op and type (as ops/math/binary_kernels.c
- * does). float16 and bfloat16 compare as float. */
+ * ops/math/binary_row.h, included once per op and type (through ops/math/compare_set.h,
+ * once per type). float16 and bfloat16 compare as float. */
 #include <stdint.h>
 #include "ops/math/binary.h"
 #include "ops/math/binary_elem.h"
@@ -19,461 +19,78 @@
 #define OR(a, b) ((a) | (b))
 #define XOR(a, b) ((a) ^ (b))
 
-/* f32: less, greater, less or equal, greater or equal (uint8_t out) */
+/* lt, gt, le, ge, max and min of each type (ops/math/compare_set.h) */
 #define TI float
-#define TO uint8_t
 #define LOAD ID
-#define STORE AS_U8
-#define KN(name) lt_f32_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_f32_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_f32_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_f32_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW ID
+#define SFX(op, name) op##_f32_##name
+#include "ops/math/compare_set.h"
 
-/* f32: max, min */
-#define TI float
-#define TO float
-#define LOAD ID
-#define STORE ID
-#define KN(name) max_f32_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_f32_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* f64: less, greater, less or equal, greater or equal (uint8_t out) */
 #define TI double
-#define TO uint8_t
 #define LOAD ID
-#define STORE AS_U8
-#define KN(name) lt_f64_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_f64_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_f64_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_f64_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW ID
+#define SFX(op, name) op##_f64_##name
+#include "ops/math/compare_set.h"
 
-/* f64: max, min */
-#define TI double
-#define TO double
-#define LOAD ID
-#define STORE ID
-#define KN(name) max_f64_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_f64_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* f16: less, greater, less or equal, greater or equal (uint8_t out) */
 #define TI uint16_t
-#define TO uint8_t
 #define LOAD half_to_float
-#define STORE AS_U8
-#define KN(name) lt_f16_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_f16_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_f16_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_f16_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW float_to_half
+#define SFX(op, name) op##_f16_##name
+#include "ops/math/compare_set.h"
 
-/* f16: max, min */
 #define TI uint16_t
-#define TO uint16_t
-#define LOAD half_to_float
-#define STORE float_to_half
-#define KN(name) max_f16_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_f16_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* bf16: less, greater, less or equal, greater or equal (uint8_t out) */
-#define TI uint16_t
-#define TO uint8_t
 #define LOAD bf16_to_float
-#define STORE AS_U8
-#define KN(name) lt_bf16_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_bf16_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_bf16_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_bf16_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW float_to_bf16
+#define SFX(op, name) op##_bf16_##name
+#include "ops/math/compare_set.h"
 
-/* bf16: max, min */
-#define TI uint16_t
-#define TO uint16_t
-#define LOAD bf16_to_float
-#define STORE float_to_bf16
-#define KN(name) max_bf16_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_bf16_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* i8: less, greater, less or equal, greater or equal (uint8_t out) */
 #define TI int8_t
-#define TO uint8_t
 #define LOAD ID
-#define STORE AS_U8
-#define KN(name) lt_i8_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_i8_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_i8_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_i8_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW AS_I8
+#define SFX(op, name) op##_i8_##name
+#include "ops/math/compare_set.h"
 
-/* i8: max, min */
-#define TI int8_t
-#define TO int8_t
-#define LOAD ID
-#define STORE AS_I8
-#define KN(name) max_i8_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_i8_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* i16: less, greater, less or equal, greater or equal (uint8_t out) */
 #define TI int16_t
-#define TO uint8_t
 #define LOAD ID
-#define STORE AS_U8
-#define KN(name) lt_i16_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_i16_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_i16_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_i16_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW AS_I16
+#define SFX(op, name) op##_i16_##name
+#include "ops/math/compare_set.h"
 
-/* i16: max, min */
-#define TI int16_t
-#define TO int16_t
-#define LOAD ID
-#define STORE AS_I16
-#define KN(name) max_i16_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_i16_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* i32: less, greater, less or equal, greater or equal (uint8_t out) */
 #define TI int32_t
-#define TO uint8_t
 #define LOAD ID
-#define STORE AS_U8
-#define KN(name) lt_i32_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_i32_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_i32_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_i32_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW ID
+#define SFX(op, name) op##_i32_##name
+#include "ops/math/compare_set.h"
 
-/* i32: max, min */
-#define TI int32_t
-#define TO int32_t
-#define LOAD ID
-#define STORE ID
-#define KN(name) max_i32_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_i32_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* i64: less, greater, less or equal, greater or equal (uint8_t out) */
 #define TI int64_t
-#define TO uint8_t
 #define LOAD ID
-#define STORE AS_U8
-#define KN(name) lt_i64_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_i64_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_i64_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_i64_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW ID
+#define SFX(op, name) op##_i64_##name
+#include "ops/math/compare_set.h"
 
-/* i64: max, min */
-#define TI int64_t
-#define TO int64_t
-#define LOAD ID
-#define STORE ID
-#define KN(name) max_i64_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_i64_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* u8: less, greater, less or equal, greater or equal (uint8_t out) */
 #define TI uint8_t
-#define TO uint8_t
 #define LOAD ID
-#define STORE AS_U8
-#define KN(name) lt_u8_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_u8_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_u8_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_u8_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW AS_U8
+#define SFX(op, name) op##_u8_##name
+#include "ops/math/compare_set.h"
 
-/* u8: max, min */
-#define TI uint8_t
-#define TO uint8_t
-#define LOAD ID
-#define STORE AS_U8
-#define KN(name) max_u8_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_u8_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* u16: less, greater, less or equal, greater or equal (uint8_t out) */
 #define TI uint16_t
-#define TO uint8_t
 #define LOAD ID
-#define STORE AS_U8
-#define KN(name) lt_u16_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_u16_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_u16_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_u16_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW AS_U16
+#define SFX(op, name) op##_u16_##name
+#include "ops/math/compare_set.h"
 
-/* u16: max, min */
-#define TI uint16_t
-#define TO uint16_t
-#define LOAD ID
-#define STORE AS_U16
-#define KN(name) max_u16_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_u16_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* u32: less, greater, less or equal, greater or equal (uint8_t out) */
 #define TI uint32_t
-#define TO uint8_t
 #define LOAD ID
-#define STORE AS_U8
-#define KN(name) lt_u32_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_u32_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_u32_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_u32_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW ID
+#define SFX(op, name) op##_u32_##name
+#include "ops/math/compare_set.h"
 
-/* u32: max, min */
-#define TI uint32_t
-#define TO uint32_t
-#define LOAD ID
-#define STORE ID
-#define KN(name) max_u32_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_u32_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* u64: less, greater, less or equal, greater or equal (uint8_t out) */
 #define TI uint64_t
-#define TO uint8_t
 #define LOAD ID
-#define STORE AS_U8
-#define KN(name) lt_u64_##name
-#define OP LT
-#include "ops/math/binary_row.h"
-#define KN(name) gt_u64_##name
-#define OP GT
-#include "ops/math/binary_row.h"
-#define KN(name) le_u64_##name
-#define OP LE
-#include "ops/math/binary_row.h"
-#define KN(name) ge_u64_##name
-#define OP GE
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* u64: max, min */
-#define TI uint64_t
-#define TO uint64_t
-#define LOAD ID
-#define STORE ID
-#define KN(name) max_u64_##name
-#define OP MAX
-#include "ops/math/binary_row.h"
-#define KN(name) min_u64_##name
-#define OP MIN
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
+#define NARROW ID
+#define SFX(op, name) op##_u64_##name
+#include "ops/math/compare_set.h"
 
 /* bool: and, or, xor */
 #define TI uint8_t

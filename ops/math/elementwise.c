@@ -108,7 +108,7 @@ static void fmt_dims(char *buf, size_t len, int ndim, const int64_t *dims)
 		snprintf(buf + k, len - k, ")");
 }
 
-/* --- Pow with mixed or integer types --- */
+/* --- element by element: Pow with mixed or integer types, Mod, BitShift --- */
 
 static int is_signed_int(enum dtype dt)
 {
@@ -143,6 +143,56 @@ static uint64_t int_pow(enum dtype bdt, uint64_t base, enum dtype edt, uint64_t 
 	return ipow_wrap(base, e);
 }
 
+/* Mod with fmod = 1 on integers: C's truncated remainder. INT64_MIN % -1
+ * overflows: its remainder is 0. Zero divisors are refused before. */
+static uint64_t mod_trunc(enum dtype da, uint64_t a, enum dtype db, uint64_t b)
+{
+	(void)db;
+	if (!is_signed_int(da))
+		return a % b;
+	if ((int64_t)b == -1)
+		return 0;
+	return (uint64_t)((int64_t)a % (int64_t)b);
+}
+
+/* fmod = 0: the floored remainder, with the divisor's sign */
+static uint64_t mod_floor(enum dtype da, uint64_t a, enum dtype db, uint64_t b)
+{
+	int64_t r = (int64_t)mod_trunc(da, a, db, b);
+
+	if (!is_signed_int(da))
+		return (uint64_t)r;
+	return (uint64_t)(r && (r < 0) != ((int64_t)b < 0) ? r + (int64_t)b : r);
+}
+
+/* BitShift (unsigned types): a shift by the width or more gives 0 (C leaves
+ * it undefined); the store keeps the low bits */
+static uint64_t shift_left(enum dtype da, uint64_t a, enum dtype db, uint64_t b)
+{
+	(void)db;
+	return b >= 8 * dtype_size(da) ? 0 : a << b;
+}
+
+static uint64_t shift_right(enum dtype da, uint64_t a, enum dtype db, uint64_t b)
+{
+	(void)db;
+	return b >= 8 * dtype_size(da) ? 0 : a >> b;
+}
+
+/* The element functions of an op without a row kernel for its types: i when
+ * both inputs are integers (on their sign-extended bits, the result stored
+ * wrapping into A's type), else d (in double, stored rounded or saturated). */
+struct scalar_ops {
+	uint64_t (*i)(enum dtype da, uint64_t a, enum dtype db, uint64_t b);  /* or NULL */
+	double (*d)(double a, double b);                                      /* or NULL */
+};
+
+static const struct scalar_ops pow_ops = { int_pow, pow };
+static const struct scalar_ops mod_trunc_ops = { mod_trunc, fmod };
+static const struct scalar_ops mod_floor_ops = { mod_floor, NULL };
+static const struct scalar_ops shift_left_ops = { shift_left, NULL };
+static const struct scalar_ops shift_right_ops = { shift_right, NULL };
+
 /* --- binary ops --- */
 
 enum row_kind {
@@ -150,7 +200,7 @@ enum row_kind {
 	ROW_VS,     /* B fixed along a row */
 	ROW_SV,     /* A fixed along a row */
 	ROW_SS,     /* both fixed: one value, replicated */
-	ROW_POW,    /* Pow on mixed or integer types, element by element */
+	ROW_SCALAR, /* no row kernel: element by element through struct scalar_ops */
 };
 
 struct binary_params {
@@ -158,8 +208,9 @@ struct binary_params {
 	enum row_kind kind;
 	row_fn fn;                  /* vv, vs or sv kernel (ROW_SS uses vv) */
 	size_t es_a, es_b, es_o;    /* element sizes, bytes */
-	enum dtype dt_a, dt_b;      /* ROW_POW */
-	int int_pow;                /* ROW_POW: integer base and exponent */
+	enum dtype dt_a, dt_b;      /* ROW_SCALAR */
+	const struct scalar_ops *sc;
+	int sc_int;                 /* ROW_SCALAR: both inputs integer, sc->i */
 	int zero_check;             /* integer Div: refuse a zero divisor */
 };
 
@@ -211,7 +262,7 @@ static int legacy_shape(struct node *n, struct exec *x, const struct tensor *a,
 }
 
 /* The rows of A op B in an output of (ndim, dims), and their kernel from fns
- * (NULL: ROW_POW). */
+ * (NULL: ROW_SCALAR). */
 static void plan_rows(struct binary_params *p, const struct row_fns *fns, int ndim,
                       const int64_t *dims, const int *in_ndim, const int64_t *const *in_dims)
 {
@@ -219,7 +270,7 @@ static void plan_rows(struct binary_params *p, const struct row_fns *fns, int nd
 
 	bcast_plan(&p->bc, ndim, dims, 2, in_ndim, in_dims);
 	if (!fns) {
-		p->kind = ROW_POW;
+		p->kind = ROW_SCALAR;
 		return;
 	}
 	p->kind = kinds[p->bc.step[0]][p->bc.step[1]];
@@ -231,11 +282,31 @@ enum binary_flags {
 	BIN_UNIDIR = 2,         /* PRelu: B broadcasts to A, the output has A's shape */
 	BIN_LEGACY = 4,         /* opsets 1-6 know the broadcast/axis attributes */
 	BIN_MIXED = 8,          /* Pow: B may have another numeric type */
-	BIN_ZERO_CHECK = 16,    /* Div: integer division by zero is an error */
+	BIN_ZERO_CHECK = 16,    /* Div, Mod: integer division by zero is an error */
 };
 
+/* Types without a row kernel go element by element when sc has a function for them. */
+static int check_scalar_types(struct node *n, struct exec *x, const struct scalar_ops *sc)
+{
+	int ints = 1;
+
+	for (int i = 0; i < 2; i++) {
+		enum dtype dt = n->inputs[i]->dtype;
+		if (!sc || !dtype_size(dt) || dt == DT_BOOL)
+			return op_fail(n, x, GRT_E_DTYPE, "input %d '%s' has unsupported element "
+			               "type %s", i, n->inputs[i]->name, dtype_name(dt));
+		ints &= !dtype_is_float(dt);
+	}
+	if (ints ? !sc->i : !sc->d)
+		return op_fail(n, x, GRT_E_DTYPE, "input 0 '%s' has unsupported element type %s",
+		               n->inputs[0]->name, dtype_name(n->inputs[0]->dtype));
+	return GRT_OK;
+}
+
+/* A binary op with its row kernels by element type (table, or NULL), flags
+ * (BIN_*) and the element functions of the types without a row kernel (sc, or NULL). */
 static int binary_prepare(struct node *n, struct exec *x, const struct row_fns *const *table,
-                          unsigned flags)
+                          unsigned flags, const struct scalar_ops *sc)
 {
 	const struct tensor *a, *b;
 	const struct tensor *ab[2];
@@ -252,23 +323,14 @@ static int binary_prepare(struct node *n, struct exec *x, const struct row_fns *
 	a = n->inputs[0];
 	b = n->inputs[1];
 	o = n->outputs[0];
-	if ((unsigned)a->dtype < N_DT && a->dtype == b->dtype)
+	if (table && (unsigned)a->dtype < N_DT && a->dtype == b->dtype)
 		fns = table[a->dtype];
 	if (!(flags & BIN_MIXED) && a->dtype != b->dtype)
 		return op_fail(n, x, GRT_E_DTYPE, "inputs 0 '%s' (%s) and 1 '%s' (%s) must have "
 		               "the same element type", a->name, dtype_name(a->dtype), b->name,
 		               dtype_name(b->dtype));
-	if (!fns && !(flags & BIN_MIXED))
-		return op_fail(n, x, GRT_E_DTYPE, "input 0 '%s' has unsupported element type %s",
-		               a->name, dtype_name(a->dtype));
-	if (flags & BIN_MIXED) {
-		for (int i = 0; i < 2; i++) {
-			enum dtype dt = n->inputs[i]->dtype;
-			if (!dtype_size(dt) || dt == DT_BOOL)
-				return op_fail(n, x, GRT_E_DTYPE, "input %d '%s' has unsupported "
-				               "element type %s", i, n->inputs[i]->name, dtype_name(dt));
-		}
-	}
+	if (!fns && (rc = check_scalar_types(n, x, sc)))
+		return rc;
 
 	if ((flags & BIN_LEGACY) && n->opset < 7) {
 		rc = legacy_shape(n, x, a, b, bdims);
@@ -311,8 +373,8 @@ static int binary_prepare(struct node *n, struct exec *x, const struct row_fns *
 	p->dt_a = a->dtype;
 	p->dt_b = b->dtype;
 	p->zero_check = (flags & BIN_ZERO_CHECK) && !dtype_is_float(a->dtype);
-	if (!fns)
-		p->int_pow = !dtype_is_float(a->dtype) && !dtype_is_float(b->dtype);
+	p->sc = sc;
+	p->sc_int = !dtype_is_float(a->dtype) && !dtype_is_float(b->dtype);
 	/* A not broadcast, elements of the output's size: each is read before its
 	 * slot is written, so the output may take A's buffer */
 	n->inplace = a->numel == o->numel && p->es_a == p->es_o;
@@ -335,19 +397,20 @@ static int has_zero(const void *p, size_t es, int64_t n)
 	return 0;
 }
 
-static void pow_row(const struct binary_params *p, void *o, const void *a, const void *b,
-                    int64_t n)
+static void scalar_row(const struct binary_params *p, void *o, const void *a, const void *b,
+                       int64_t n)
 {
 	int sa = p->bc.step[0], sb = p->bc.step[1];
 
 	for (int64_t i = 0; i < n; i++) {
-		if (p->int_pow)
+		if (p->sc_int)
 			elem_set_bits(p->dt_a, o, i,
-			              int_pow(p->dt_a, elem_as_bits(p->dt_a, a, i * sa),
-			                      p->dt_b, elem_as_bits(p->dt_b, b, i * sb)));
+			              p->sc->i(p->dt_a, elem_as_bits(p->dt_a, a, i * sa),
+			                       p->dt_b, elem_as_bits(p->dt_b, b, i * sb)));
 		else
-			elem_set_double(p->dt_a, o, i, pow(elem_as_double(p->dt_a, a, i * sa),
-			                                   elem_as_double(p->dt_b, b, i * sb)));
+			elem_set_double(p->dt_a, o, i,
+			                p->sc->d(elem_as_double(p->dt_a, a, i * sa),
+			                         elem_as_double(p->dt_b, b, i * sb)));
 	}
 }
 
@@ -362,8 +425,8 @@ static void binary_rows(const struct binary_params *p, char *po, const void *a, 
 		const char *pa = (const char *)a + pos.off[0] * (int64_t)p->es_a;
 		const char *pb = (const char *)b + pos.off[1] * (int64_t)p->es_b;
 		switch (p->kind) {
-		case ROW_POW:
-			pow_row(p, po, pa, pb, inner);
+		case ROW_SCALAR:
+			scalar_row(p, po, pa, pb, inner);
 			break;
 		case ROW_SS:
 			p->fn(po, pa, pb, 1);
@@ -395,27 +458,27 @@ static int binary_run(struct node *n, struct exec *x)
 
 static int add_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_add, BIN_LEGACY);
+	return binary_prepare(n, x, binary_add, BIN_LEGACY, NULL);
 }
 
 static int sub_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_sub, BIN_LEGACY);
+	return binary_prepare(n, x, binary_sub, BIN_LEGACY, NULL);
 }
 
 static int mul_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_mul, BIN_LEGACY);
+	return binary_prepare(n, x, binary_mul, BIN_LEGACY, NULL);
 }
 
 static int div_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_div, BIN_LEGACY | BIN_ZERO_CHECK);
+	return binary_prepare(n, x, binary_div, BIN_LEGACY | BIN_ZERO_CHECK, NULL);
 }
 
 static int equal_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_equal, BIN_LEGACY | BIN_BOOL_OUT);
+	return binary_prepare(n, x, binary_equal, BIN_LEGACY | BIN_BOOL_OUT, NULL);
 }
 
 static int mod_prepare(struct node *n, struct exec *x)
@@ -429,8 +492,8 @@ static int mod_prepare(struct node *n, struct exec *x)
 		return op_fail(n, x, GRT_E_ATTR, "fmod = 0 (the integer modulo) on %s input '%s': "
 		               "floating-point inputs need fmod = 1",
 		               dtype_name(n->inputs[0]->dtype), n->inputs[0]->name);
-	return binary_prepare(n, x, fmod_attr ? binary_mod_trunc : binary_mod_floor,
-	                      BIN_ZERO_CHECK);
+	return binary_prepare(n, x, NULL, BIN_ZERO_CHECK, fmod_attr ? &mod_trunc_ops :
+	                      &mod_floor_ops);
 }
 
 static int bit_shift_prepare(struct node *n, struct exec *x)
@@ -441,49 +504,57 @@ static int bit_shift_prepare(struct node *n, struct exec *x)
 	if (rc)
 		return rc;
 	if (strcmp(dir, "LEFT") && strcmp(dir, "RIGHT"))
-		return op_fail(n, x, GRT_E_ATTR, "direction '%s' is neither 'LEFT' nor 'RIGHT'", dir);
-	return binary_prepare(n, x, strcmp(dir, "LEFT") ? binary_shift_right : binary_shift_left,
-	                      0);
+		return op_fail(n, x, GRT_E_ATTR, "direction '%s' is neither 'LEFT' nor 'RIGHT'",
+		               dir);
+	for (int i = 0; i < 2 && i < n->n_inputs; i++) {
+		enum dtype dt = n->inputs[i] ? n->inputs[i]->dtype : DT_UNDEFINED;
+		if (dt != DT_UINT8 && dt != DT_UINT16 && dt != DT_UINT32 && dt != DT_UINT64)
+			return op_fail(n, x, GRT_E_DTYPE, "input %d has unsupported element "
+			               "type %s (BitShift takes unsigned integers)", i,
+			               dtype_name(dt));
+	}
+	return binary_prepare(n, x, NULL, 0, strcmp(dir, "LEFT") ? &shift_right_ops :
+	                      &shift_left_ops);
 }
 
 static int less_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_less, BIN_LEGACY | BIN_BOOL_OUT);
+	return binary_prepare(n, x, binary_less, BIN_LEGACY | BIN_BOOL_OUT, NULL);
 }
 
 static int greater_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_greater, BIN_LEGACY | BIN_BOOL_OUT);
+	return binary_prepare(n, x, binary_greater, BIN_LEGACY | BIN_BOOL_OUT, NULL);
 }
 
 static int less_equal_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_less_equal, BIN_BOOL_OUT);
+	return binary_prepare(n, x, binary_less_equal, BIN_BOOL_OUT, NULL);
 }
 
 static int greater_equal_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_greater_equal, BIN_BOOL_OUT);
+	return binary_prepare(n, x, binary_greater_equal, BIN_BOOL_OUT, NULL);
 }
 
 static int and_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_and, BIN_LEGACY | BIN_BOOL_OUT);
+	return binary_prepare(n, x, binary_and, BIN_LEGACY | BIN_BOOL_OUT, NULL);
 }
 
 static int or_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_or, BIN_LEGACY | BIN_BOOL_OUT);
+	return binary_prepare(n, x, binary_or, BIN_LEGACY | BIN_BOOL_OUT, NULL);
 }
 
 static int xor_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_xor, BIN_LEGACY | BIN_BOOL_OUT);
+	return binary_prepare(n, x, binary_xor, BIN_LEGACY | BIN_BOOL_OUT, NULL);
 }
 
 static int prelu_prepare(struct node *n, struct exec *x)
 {
-	return binary_prepare(n, x, binary_prelu, BIN_UNIDIR);
+	return binary_prepare(n, x, binary_prelu, BIN_UNIDIR, NULL);
 }
 
 static int pow_prepare(struct node *n, struct exec *x)
@@ -491,7 +562,7 @@ static int pow_prepare(struct node *n, struct exec *x)
 	const struct tensor *b;
 	struct binary_params *p;
 	const float *e;
-	int rc = binary_prepare(n, x, binary_pow, BIN_LEGACY | BIN_MIXED);
+	int rc = binary_prepare(n, x, binary_pow, BIN_LEGACY | BIN_MIXED, &pow_ops);
 
 	if (rc)
 		return rc;
@@ -534,9 +605,9 @@ static int variadic_prepare(struct node *n, struct exec *x, const struct row_fns
 		if (!in[j])
 			return op_fail(n, x, GRT_E_INVALID_MODEL, "input %d is empty", j);
 		if (in[j]->dtype != dt)
-			return op_fail(n, x, GRT_E_DTYPE, "inputs 0 '%s' (%s) and %d '%s' (%s) must "
-			               "have the same element type", in[0]->name, dtype_name(dt), j,
-			               in[j]->name, dtype_name(in[j]->dtype));
+			return op_fail(n, x, GRT_E_DTYPE, "inputs 0 '%s' (%s) and %d '%s' (%s) "
+			               "must have the same element type", in[0]->name,
+			               dtype_name(dt), j, in[j]->name, dtype_name(in[j]->dtype));
 	}
 	if ((unsigned)dt >= N_DT || !table[dt] || (mean && !dtype_is_float(dt)))
 		return op_fail(n, x, GRT_E_DTYPE, "input 0 '%s' has unsupported element type %s",

@@ -103,50 +103,21 @@ static void real_run(const struct unary_params *p, void *o, const void *a, int64
 	}
 }
 
-/* Integer and bool types: narrowing stores wrap (Abs and Neg of the most
- * negative value give it back, as in ONNX Runtime). */
+/* Integer and bool types, on the sign-extended bits: narrowing stores wrap
+ * (Abs and Neg of the most negative value give it back, as in ONNX Runtime). */
 static void int_run(const struct unary_params *p, void *o, const void *a, int64_t count)
 {
-	int64_t (*fi)(int64_t) = p->u->i;
-	uint64_t (*fu)(uint64_t) = p->u->u;
+	const int is_unsigned = type_class(p->dtype) == UT_UINT;
 
-	switch (p->dtype) {
-	case DT_INT8:
+	if (p->dtype == DT_BOOL) {
 		for (int64_t i = 0; i < count; i++)
-			((int8_t *)o)[i] = (int8_t)fi(((const int8_t *)a)[i]);
-		break;
-	case DT_INT16:
-		for (int64_t i = 0; i < count; i++)
-			((int16_t *)o)[i] = (int16_t)fi(((const int16_t *)a)[i]);
-		break;
-	case DT_INT32:
-		for (int64_t i = 0; i < count; i++)
-			((int32_t *)o)[i] = (int32_t)fi(((const int32_t *)a)[i]);
-		break;
-	case DT_INT64:
-		for (int64_t i = 0; i < count; i++)
-			((int64_t *)o)[i] = fi(((const int64_t *)a)[i]);
-		break;
-	case DT_UINT8:
-		for (int64_t i = 0; i < count; i++)
-			((uint8_t *)o)[i] = (uint8_t)fu(((const uint8_t *)a)[i]);
-		break;
-	case DT_UINT16:
-		for (int64_t i = 0; i < count; i++)
-			((uint16_t *)o)[i] = (uint16_t)fu(((const uint16_t *)a)[i]);
-		break;
-	case DT_UINT32:
-		for (int64_t i = 0; i < count; i++)
-			((uint32_t *)o)[i] = (uint32_t)fu(((const uint32_t *)a)[i]);
-		break;
-	case DT_UINT64:
-		for (int64_t i = 0; i < count; i++)
-			((uint64_t *)o)[i] = fu(((const uint64_t *)a)[i]);
-		break;
-	default:        /* DT_BOOL */
-		for (int64_t i = 0; i < count; i++)
-			((uint8_t *)o)[i] = fi(((const uint8_t *)a)[i] != 0) != 0;
-		break;
+			((uint8_t *)o)[i] = p->u->i(((const uint8_t *)a)[i] != 0) != 0;
+		return;
+	}
+	for (int64_t i = 0; i < count; i++) {
+		uint64_t v = elem_as_bits(p->dtype, a, i);
+		uint64_t r = is_unsigned ? p->u->u(v) : (uint64_t)p->u->i((int64_t)v);
+		elem_set_bits(p->dtype, o, i, r);
 	}
 }
 
@@ -283,7 +254,8 @@ static int gelu_attrs(struct node *n, struct exec *x, double *k)
 	if (rc)
 		return rc;
 	if (strcmp(s, "none") && strcmp(s, "tanh"))
-		return op_fail(n, x, GRT_E_ATTR, "approximate '%s' is neither 'none' nor 'tanh'", s);
+		return op_fail(n, x, GRT_E_ATTR, "approximate '%s' is neither 'none' nor 'tanh'",
+		               s);
 	k[0] = !strcmp(s, "tanh");
 	return GRT_OK;
 }
@@ -342,7 +314,8 @@ const struct unary_def unary_table[] = {
 	{ OPDEF("Gelu", 20), .attrs = gelu_attrs, .dk = gelu },
 	UNARY_K("HardSigmoid", 1, hard_sigmoid, "alpha", 0.2f, "beta", 0.5f),
 	UNARY("HardSwish", 14, hard_swish_f, hard_swish, 0, NULL),
-	{ OPDEF("IsInf", 10), .attrs = is_inf_attrs, .dk = is_inf, .types = UT_FLOAT | UT_BOOL_OUT },
+	{ OPDEF("IsInf", 10), .attrs = is_inf_attrs, .dk = is_inf,
+	  .types = UT_FLOAT | UT_BOOL_OUT },
 	{ OPDEF("IsNaN", 9), .d = isnan_d, .types = UT_FLOAT | UT_BOOL_OUT },
 	UNARY_K("LeakyRelu", 1, leaky_relu, "alpha", 0.01f, NULL, 0.0f),
 	MATH("Log", 1, log),
