@@ -95,6 +95,7 @@ REWRITE(rewrite_gru_layout)
 REWRITE(rewrite_epilogue_sigmoid) /* REWRITE_EPILOGUE */
 REWRITE(rewrite_epilogue_tanh)
 REWRITE(rewrite_epilogue_prelu)
+REWRITE(rewrite_epilogue_relu)
 
 #undef OP
 #undef GRT_OP
