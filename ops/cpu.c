@@ -31,6 +31,7 @@ const struct kernels kernels_portable = {
 	.rnn_gemv = rnn_gemv_portable,
 	.sigmoid_f32 = fast_sigmoidf_n,
 	.tanh_f32 = fast_tanhf_n,
+	.relu_f32 = relu_f32_n,
 };
 
 const struct kernels *kernels_select(int portable)

@@ -38,6 +38,7 @@ struct kernels {
 	/* float Sigmoid and Tanh over arrays (ops/math/mathfn.h): the ops and fused epilogues */
 	vec_f32_fn sigmoid_f32;
 	vec_f32_fn tanh_f32;
+	vec_f32_fn relu_f32;                /* float Relu over arrays (ops/math/mathfn.h) */
 };
 
 /* The tables. kernels_portable (ops/cpu.c) runs everywhere: GNU C vectors of 4

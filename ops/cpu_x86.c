@@ -20,6 +20,7 @@ const struct kernels kernels_avx2 = {
 	.rnn_gemv = rnn_gemv_avx2,
 	.sigmoid_f32 = fast_sigmoidf_n_avx2,
 	.tanh_f32 = fast_tanhf_n_avx2,
+	.relu_f32 = relu_f32_n_avx2,
 };
 
 const struct kernels *kernels_for_cpu(void)

@@ -1,7 +1,8 @@
 /* epilogue.c - the activations runtime/fuse.c moves into the kernel that produces
- * their input (struct epilogue, ops/op.h): Sigmoid, Tanh and a PRelu whose
+ * their input (struct epilogue, ops/op.h): Sigmoid, Tanh, Relu and a PRelu whose
  * slope is one value per channel. Each computes exactly what the standalone op's
- * float kernel computes (ops/math/elementwise.c), on a run the kernel just wrote. */
+ * float kernel computes (ops/math/unary.c, ops/math/elementwise.c), on a run the
+ * kernel just wrote. */
 #include "ops/cpu.h"
 #include "ops/math/mathfn.h"
 #include "ops/op.h"
@@ -13,6 +14,7 @@ void op_epilogue(const struct epilogue *e, float *y, int64_t count, int64_t c)
 		return;
 	case EPI_SIGMOID:
 	case EPI_TANH:
+	case EPI_RELU:
 		e->fn(y, y, count);
 		return;
 	case EPI_PRELU: {
@@ -34,4 +36,6 @@ void op_epilogue_set(struct epilogue *e, enum epi_kind kind, const float *slope,
 		e->fn = x->kern->sigmoid_f32;
 	else if (kind == EPI_TANH)
 		e->fn = x->kern->tanh_f32;
+	else if (kind == EPI_RELU)
+		e->fn = x->kern->relu_f32;
 }

@@ -1,7 +1,7 @@
 /* epilogue_fuse.c - plan-time rewrite of activations into their producer's
  * epilogue (ops/epilogue.c; ops/op.h says how rewrites work).
  *
- * A float Sigmoid, Tanh or PRelu (slope constant, one value per channel or
+ * A float Sigmoid, Tanh, Relu or PRelu (slope constant, one value per channel or
  * one for all) whose input is written by an op that can apply it (OP_EPILOGUE:
  * its run() calls op_epilogue() on each finished run of output 0) and read by
  * nothing else runs inside that op's kernel, while the values are in cache.
@@ -48,6 +48,8 @@ static int try_epilogue(struct rewrite_ctx *g, int i_act)
 		kind = EPI_TANH;
 	else if (!strcmp(act->op_type, "PRelu"))
 		kind = EPI_PRELU;
+	else if (!strcmp(act->op_type, "Relu"))
+		kind = EPI_RELU;
 	else
 		return 0;
 	y = act->inputs[0];
@@ -71,3 +73,4 @@ static int try_epilogue(struct rewrite_ctx *g, int i_act)
 const struct rewrite_def rewrite_epilogue_sigmoid = { "Sigmoid", REWRITE_EPILOGUE, try_epilogue };
 const struct rewrite_def rewrite_epilogue_tanh = { "Tanh", REWRITE_EPILOGUE, try_epilogue };
 const struct rewrite_def rewrite_epilogue_prelu = { "PRelu", REWRITE_EPILOGUE, try_epilogue };
+const struct rewrite_def rewrite_epilogue_relu = { "Relu", REWRITE_EPILOGUE, try_epilogue };

@@ -109,11 +109,11 @@ struct op_def {
 /* An activation fused into the node that produces its input (ops/epilogue_fuse.c):
  * run() calls op_epilogue() on each finished run of output 0, while it is still
  * in cache. EPI_NONE: nothing to do. */
-enum epi_kind { EPI_NONE, EPI_SIGMOID, EPI_TANH, EPI_PRELU };
+enum epi_kind { EPI_NONE, EPI_SIGMOID, EPI_TANH, EPI_PRELU, EPI_RELU };
 struct epilogue {
 	enum epi_kind kind;
 	const float *slope;         /* EPI_PRELU: [C], one slope per channel (axis 1) */
-	void (*fn)(float *o, const float *a, int64_t n);  /* sigmoid / tanh variant */
+	void (*fn)(float *o, const float *a, int64_t n);  /* sigmoid / tanh / relu variant */
 };
 
 struct node {
@@ -217,7 +217,7 @@ int op_fail(const struct node *n, struct exec *x, int code, const char *fmt, ...
 /* y[i] = f(y[i]), i in [0, count), for channel c of output 0 (ops/epilogue.c).
  * Cheap when e->kind == EPI_NONE; callers may test it first. */
 void op_epilogue(const struct epilogue *e, float *y, int64_t count, int64_t c);
-/* Sets e to apply kind (with slope [C] for EPI_PRELU), with the sigmoid / tanh
+/* Sets e to apply kind (with slope [C] for EPI_PRELU), with the sigmoid / tanh / relu
  * kernel the standalone ops use in this session (x->kern). */
 void op_epilogue_set(struct epilogue *e, enum epi_kind kind, const float *slope,
                      const struct exec *x);
@@ -251,6 +251,12 @@ uint64_t sat_uint(double v, uint64_t hi);
 
 /* Element i of an array of dtype dt, as a double (tests, tools, messages). */
 double elem_as_double(enum dtype dt, const void *p, int64_t i);
+/* Element i of an integer array, sign-extended for signed types (else 0). */
+uint64_t elem_as_bits(enum dtype dt, const void *p, int64_t i);
+/* Stores v into element i: floats rounded, integers truncated and clamped. */
+void elem_set_double(enum dtype dt, void *p, int64_t i, double v);
+/* Stores the low bits of v into integer element i (wraps). */
+void elem_set_bits(enum dtype dt, void *p, int64_t i, uint64_t v);
 
 /* float16 / bfloat16 conversions (runtime/tensor.c) */
 float half_to_float(uint16_t h);

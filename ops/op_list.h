@@ -23,8 +23,12 @@
 #endif
 
 OP(op_add)
+OP(op_and)
 OP(op_batch_normalization)
+OP(op_bit_shift)
 OP(op_cast)
+OP(op_clip_1)               /* min/max are attributes */
+OP(op_clip_11)              /* min/max are inputs */
 OP(op_concat)
 OP(op_constant)
 OP(op_constant_of_shape)
@@ -34,14 +38,25 @@ OP(op_div)
 OP(op_einsum)
 OP(op_equal)
 OP(op_expand)
+OP(op_flatten)
 OP(op_gru)
 OP(op_gather)
+OP(op_greater)
+OP(op_greater_or_equal)
+OP(op_identity)
 OP(op_if)                   /* planned by the session (runtime/control.c) */
 OP(op_lstm)
 OP(op_layer_normalization)
+OP(op_less)
+OP(op_less_or_equal)
 OP(op_loop)                 /* runs its body at run time (runtime/control.c) */
 OP(op_matmul)
+OP(op_max)
+OP(op_mean)
+OP(op_min)
+OP(op_mod)
 OP(op_mul)
+OP(op_or)
 OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
 OP(op_pad_2)                /* pads and value are attributes */
 OP(op_pad_11)               /* pads and constant_value are inputs */
@@ -54,6 +69,7 @@ OP(op_reshape)
 OP(op_scan)                 /* runs its body at run time (runtime/control.c) */
 OP(op_scatter_nd)
 OP(op_shape)
+OP(op_size)
 OP(op_slice_1)              /* starts/ends/axes are attributes */
 OP(op_slice_10)             /* starts/ends/axes/steps are inputs */
 OP(op_split_2)              /* split is an attribute */
@@ -61,10 +77,12 @@ OP(op_split_13)             /* split is an input */
 OP(op_squeeze_1)            /* axes is an attribute */
 OP(op_squeeze_13)           /* axes is an input */
 OP(op_sub)
+OP(op_sum)
 OP(op_transpose)
 OP(op_unsqueeze_1)
 OP(op_unsqueeze_13)
 OP(op_where)
+OP(op_xor)
 
 GRT_OP(op_grt_matmul_add)
 GRT_OP(op_grt_unfold)
@@ -82,6 +100,7 @@ REWRITE(rewrite_gru_layout)
 REWRITE(rewrite_epilogue_sigmoid) /* REWRITE_EPILOGUE */
 REWRITE(rewrite_epilogue_tanh)
 REWRITE(rewrite_epilogue_prelu)
+REWRITE(rewrite_epilogue_relu)
 
 #undef OP
 #undef GRT_OP

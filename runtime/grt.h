@@ -148,7 +148,8 @@ typedef struct grt_session_opts {
 #define GRT_SESSION_NO_FUSE 16u         /* debugging: keep decomposed subgraphs (LayerNorm) */
 #define GRT_SESSION_NO_FOLD_BN 32u      /* debugging: keep BatchNormalization after Conv */
 #define GRT_SESSION_NO_EPILOGUE 64u     /* debugging: keep activations (Sigmoid, Tanh,
-                                         * PRelu) as nodes, not in their producer's kernel */
+                                         * Relu, PRelu) as nodes, not in their producer's
+                                         * kernel */
 #define GRT_SESSION_PORTABLE 128u       /* testing: the portable kernels even where the CPU
                                          * has faster ones (AVX2): compare against them */
 #define GRT_SESSION_STATIC 256u         /* refuse (GRT_E_DYNAMIC) a node whose output shape

@@ -249,6 +249,54 @@ double elem_as_double(enum dtype dt, const void *p, int64_t i)
 	}
 }
 
+/* Element i of an integer tensor, sign-extended for signed types. */
+uint64_t elem_as_bits(enum dtype dt, const void *p, int64_t i)
+{
+	switch (dt) {
+	case DT_INT8: return (uint64_t)((const int8_t *)p)[i];
+	case DT_INT16: return (uint64_t)((const int16_t *)p)[i];
+	case DT_INT32: return (uint64_t)((const int32_t *)p)[i];
+	case DT_INT64: return (uint64_t)((const int64_t *)p)[i];
+	case DT_UINT8: return ((const uint8_t *)p)[i];
+	case DT_UINT16: return ((const uint16_t *)p)[i];
+	case DT_UINT32: return ((const uint32_t *)p)[i];
+	case DT_UINT64: return ((const uint64_t *)p)[i];
+	default: return 0;
+	}
+}
+
+/* Stores a double into element i (integers: truncated and clamped). */
+void elem_set_double(enum dtype dt, void *p, int64_t i, double v)
+{
+	switch (dt) {
+	case DT_FLOAT: ((float *)p)[i] = (float)v; break;
+	case DT_DOUBLE: ((double *)p)[i] = v; break;
+	case DT_FLOAT16: ((uint16_t *)p)[i] = float_to_half((float)v); break;
+	case DT_BFLOAT16: ((uint16_t *)p)[i] = float_to_bf16((float)v); break;
+	case DT_INT8: ((int8_t *)p)[i] = (int8_t)sat_int(v, INT8_MIN, INT8_MAX); break;
+	case DT_INT16: ((int16_t *)p)[i] = (int16_t)sat_int(v, INT16_MIN, INT16_MAX); break;
+	case DT_INT32: ((int32_t *)p)[i] = (int32_t)sat_int(v, INT32_MIN, INT32_MAX); break;
+	case DT_INT64: ((int64_t *)p)[i] = sat_int(v, INT64_MIN, INT64_MAX); break;
+	case DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)sat_uint(v, UINT8_MAX); break;
+	case DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)sat_uint(v, UINT16_MAX); break;
+	case DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)sat_uint(v, UINT32_MAX); break;
+	case DT_UINT64: ((uint64_t *)p)[i] = sat_uint(v, UINT64_MAX); break;
+	default: break;
+	}
+}
+
+/* Stores the low bits of v into integer element i (wraps). */
+void elem_set_bits(enum dtype dt, void *p, int64_t i, uint64_t v)
+{
+	switch (dt) {
+	case DT_INT8: case DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)v; break;
+	case DT_INT16: case DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)v; break;
+	case DT_INT32: case DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)v; break;
+	case DT_INT64: case DT_UINT64: ((uint64_t *)p)[i] = v; break;
+	default: break;
+	}
+}
+
 /* --- saturating float -> integer --- */
 
 int64_t sat_int(double v, int64_t lo, int64_t hi)

@@ -1133,7 +1133,7 @@ struct epi_case {
 
 static void epi_check(const struct epi_case *c, enum epi_kind kind)
 {
-	static const char *const names[] = { "none", "sigmoid", "tanh", "prelu" };
+	static const char *const names[] = { "none", "sigmoid", "tanh", "prelu", "relu" };
 	const int transpose = !strcmp(c->op, "ConvTranspose"), nsp = c->ndim - 2;
 	int64_t xn = 1, wn = 1, m_all, bn;
 	float *xv, *wv, *bv, *slope, *y0;
@@ -1170,7 +1170,8 @@ static void epi_check(const struct epi_case *c, enum epi_kind kind)
 		if (pass) {
 			h.n.epi.kind = kind;
 			h.n.epi.slope = slope;
-			h.n.epi.fn = kind == EPI_SIGMOID ? fast_sigmoidf_n : fast_tanhf_n;
+			h.n.epi.fn = kind == EPI_SIGMOID ? fast_sigmoidf_n :
+			             kind == EPI_RELU ? relu_f32_n : fast_tanhf_n;
 		}
 		ck_assert_msg(h_run(&h) == GRT_OK, "%s %s: %s", c->label, names[kind], h.err);
 		const struct tensor *y = h.out[0];
@@ -1184,6 +1185,8 @@ static void epi_check(const struct epi_case *c, enum epi_kind kind)
 				fast_sigmoidf_n(y0, y0, y->numel);
 			else if (kind == EPI_TANH)
 				fast_tanhf_n(y0, y0, y->numel);
+			else if (kind == EPI_RELU)
+				relu_f32_n(y0, y0, y->numel);
 			else
 				for (int64_t i = 0; i < y->numel; i++) {
 					float a = slope[(i / per_c) % m_all];
@@ -1253,6 +1256,7 @@ START_TEST(epilogue_every_algorithm)
 		epi_check(&epi_cases[i], EPI_SIGMOID);
 		epi_check(&epi_cases[i], EPI_TANH);
 		epi_check(&epi_cases[i], EPI_PRELU);
+		epi_check(&epi_cases[i], EPI_RELU);
 	}
 }
 END_TEST

@@ -996,6 +996,149 @@ START_TEST(prelu_errors)
 }
 END_TEST
 
+/* ============== the activations, logic, variadic and small tensor ops ============== */
+
+/* Relu and Max over 37 floats (vector body and tail), with NaN and signed zeros;
+ * Not, Sign on integers, IsInf's attributes, Size of an empty tensor. */
+START_TEST(new_ops_values)
+{
+	static float a[37], b[37];
+	const int64_t d37[1] = { 37 }, d20[2] = { 2, 0 };
+	const struct tensor *o;
+
+	for (int i = 0; i < 37; i++) {
+		a[i] = (float)(i - 18) / 4;
+		b[i] = (float)(18 - i) / 8;
+	}
+	a[3] = NAN;
+	b[5] = NAN;
+	a[7] = -0.0f;
+	expect_ok(__func__, h.err, run1("Relu", 14, DT_FLOAT, 1, d37, a));
+	o = out0();
+	for (int i = 0; i < 37; i++)
+		ck_assert_msg(((const float *)o->data)[i] == (a[i] > 0 ? a[i] : 0),
+		              "Relu[%d]: got %g", i, ((const float *)o->data)[i]);
+	h_free(&h);
+	expect_ok(__func__, h.err, run2("Max", 13, DT_FLOAT, 1, d37, a, DT_FLOAT, 1, d37, b));
+	o = out0();
+	for (int i = 0; i < 37; i++) {
+		float g = ((const float *)o->data)[i];
+		if (i == 3 || i == 5)
+			ck_assert_msg(isnan(g), "Max[%d]: got %g, expected NaN", i, g);
+		else
+			ck_assert_msg(g == (a[i] > b[i] ? a[i] : b[i]), "Max[%d]: got %g", i, g);
+	}
+	h_free(&h);
+	expect_ok(__func__, h.err, run1("Not", 1, DT_BOOL, 1, d2, U8(0, 1)));
+	check_i(out0(), (const int64_t[]){ 1, 0 }, 2);
+	h_free(&h);
+	expect_ok(__func__, h.err, run1("Sign", 13, DT_INT16, 1, d2, I16(-32768, 0)));
+	check_i(out0(), (const int64_t[]){ -1, 0 }, 2);
+	h_free(&h);
+	expect_error(__func__, h.err, run2("Mod", 13, DT_INT32, 1, d2, I32(7, -7), DT_INT32, 1,
+	                                   d2, I32(2, 0)), GRT_E_ARG, "division by zero");
+	h_free(&h);
+	h_init(&h, "BitShift", 11);
+	h_input(&h, DT_UINT8, 1, d3, U8(1, 128, 255), 0);
+	h_input(&h, DT_UINT8, 1, d3, U8(8, 1, 7), 0);
+	h_output(&h);
+	h_attr_string(&h, "direction", "LEFT");
+	h_run_ok(&h);
+	check_i(out0(), (const int64_t[]){ 0, 0, 128 }, 3);
+	h_free(&h);
+	h_init(&h, "IsInf", 10);
+	h_input(&h, DT_DOUBLE, 1, d2, F64(-INFINITY, INFINITY), 0);
+	h_output(&h);
+	h_attr_int(&h, "detect_positive", 0);
+	h_run_ok(&h);
+	check_i(out0(), (const int64_t[]){ 1, 0 }, 2);
+	h_free(&h);
+	h_init(&h, "Size", 13);
+	h_input(&h, DT_FLOAT, 2, d20, NULL, 0);
+	h_output(&h);
+	h_run_ok(&h);
+	check_shape(out0(), DT_INT64, 0, NULL);
+	check_i(out0(), (const int64_t[]){ 0 }, 1);
+	h_free(&h);
+}
+END_TEST
+
+/* Identity and Flatten are views the planner may drop */
+START_TEST(new_ops_views)
+{
+	const int64_t d234[3] = { 2, 3, 4 };
+
+	h_init(&h, "Identity", 21);
+	h_input(&h, DT_INT8, 3, d234, NULL, 0);
+	h_output(&h);
+	h_run_ok(&h);
+	ck_assert_int_eq(h.n.view, 1);
+	check_shape(out0(), DT_INT8, 3, d234);
+	h_free(&h);
+	h_init(&h, "Flatten", 13);
+	h_input(&h, DT_FLOAT, 3, d234, NULL, 0);
+	h_output(&h);
+	h_attr_int(&h, "axis", -1);
+	h_run_ok(&h);
+	ck_assert_int_eq(h.n.view, 1);
+	check_shape(out0(), DT_FLOAT, 2, DIMS(6, 4));
+	h_free(&h);
+}
+END_TEST
+
+static const int64_t en2[] = { 2 }, en3[] = { 3 }, en22[] = { 2, 2 };
+
+static const struct h_case new_ops_errors_table[] = {
+	{ "Relu on uint8", "Relu", 14, { { DT_UINT8, 1, en2 } }, .code = GRT_E_DTYPE,
+	  .msg = "unsupported element type uint8" },
+	{ "Neg on bool", "Neg", 13, { { DT_BOOL, 1, en2 } }, .code = GRT_E_DTYPE,
+	  .msg = "unsupported element type bool" },
+	{ "Not on float", "Not", 1, { { DT_FLOAT, 1, en2 } }, .code = GRT_E_DTYPE,
+	  .msg = "unsupported element type float" },
+	{ "Gelu approximate", "Gelu", 20, { { DT_FLOAT, 1, en2 } },
+	  { { "approximate", ATTR_STRING, .s = "erf" } }, .code = GRT_E_ATTR,
+	  .msg = "approximate 'erf' is neither 'none' nor 'tanh'" },
+	{ "LeakyRelu alpha type", "LeakyRelu", 16, { { DT_FLOAT, 1, en2 } },
+	  { { "alpha", ATTR_INT, 1 } }, .code = GRT_E_ATTR, .msg = "alpha" },
+	{ "Clip min not scalar", "Clip", 13,
+	  { { DT_FLOAT, 1, en2 }, { DT_FLOAT, 1, en2 } }, .code = GRT_E_SHAPE,
+	  .msg = "min '" },
+	{ "Clip max type", "Clip", 13,
+	  { { DT_FLOAT, 1, en2 }, { .omitted = 1 }, { DT_DOUBLE, 0, NULL } }, .code = GRT_E_DTYPE,
+	  .msg = "must be a scalar of the input's type float" },
+	{ "Clip int at opset 6", "Clip", 6, { { DT_INT32, 1, en2 } }, .code = GRT_E_DTYPE,
+	  .msg = "unsupported element type int32" },
+	{ "Max types differ", "Max", 13, { { DT_FLOAT, 1, en2 }, { DT_DOUBLE, 1, en2 } },
+	  .code = GRT_E_DTYPE, .msg = "inputs 0 'in' (float) and 1 'in' (double)" },
+	{ "Max shapes", "Max", 13,
+	  { { DT_FLOAT, 1, en2 }, { DT_FLOAT, 1, en2 }, { DT_FLOAT, 1, en3 } },
+	  .code = GRT_E_SHAPE, .msg = "broadcast" },
+	{ "Mean on int32", "Mean", 13, { { DT_INT32, 1, en2 }, { DT_INT32, 1, en2 } },
+	  .code = GRT_E_DTYPE, .msg = "unsupported element type int32" },
+	{ "Less bool out needs numbers", "Less", 13, { { DT_BOOL, 1, en2 }, { DT_BOOL, 1, en2 } },
+	  .code = GRT_E_DTYPE, .msg = "unsupported element type bool" },
+	{ "And on int", "And", 7, { { DT_INT32, 1, en2 }, { DT_INT32, 1, en2 } },
+	  .code = GRT_E_DTYPE, .msg = "unsupported element type int32" },
+	{ "Mod fmod 0 on float", "Mod", 13, { { DT_FLOAT, 1, en2 }, { DT_FLOAT, 1, en2 } },
+	  .code = GRT_E_ATTR, .msg = "floating-point inputs need fmod = 1" },
+	{ "BitShift direction", "BitShift", 11, { { DT_UINT8, 1, en2 }, { DT_UINT8, 1, en2 } },
+	  { { "direction", ATTR_STRING, .s = "left" } }, .code = GRT_E_ATTR,
+	  .msg = "direction 'left' is neither 'LEFT' nor 'RIGHT'" },
+	{ "BitShift signed", "BitShift", 11, { { DT_INT8, 1, en2 }, { DT_INT8, 1, en2 } },
+	  { { "direction", ATTR_STRING, .s = "LEFT" } }, .code = GRT_E_DTYPE,
+	  .msg = "unsupported element type int8" },
+	{ "Flatten axis", "Flatten", 13, { { DT_FLOAT, 2, en22 } }, { { "axis", ATTR_INT, 3 } },
+	  .code = GRT_E_ATTR, .msg = "axis 3 is out of range for rank 2" },
+	{ "Flatten negative axis at opset 9", "Flatten", 9, { { DT_FLOAT, 2, en22 } },
+	  { { "axis", ATTR_INT, -1 } }, .code = GRT_E_ATTR, .msg = "at opset 9" },
+};
+
+START_TEST(new_ops_errors)
+{
+	h_expect_case(&new_ops_errors_table[_i], "node 'test'");
+}
+END_TEST
+
 /* ===================== Cast ===================== */
 
 static int run_cast(int opset, enum dtype from, int64_t to, int64_t n, const void *data)
@@ -1321,6 +1464,10 @@ int main(void)
 		{ "values", cast_blocks_all_pairs },
 		{ "shapes", cast_empty_and_shape }, { "errors", cast_errors },
 	};
+	const struct test_def new_ops[] = {
+		{ "values", new_ops_values }, { "shapes", new_ops_views },
+		{ "errors", new_ops_errors, 0, N_ELEMS(new_ops_errors_table) },
+	};
 	Suite *suites[] = {
 		suite_from_table("Add", add, N_ELEMS(add)),
 		suite_from_table("Div", div, N_ELEMS(div)),
@@ -1333,6 +1480,7 @@ int main(void)
 		suite_from_table("PRelu", prelu, N_ELEMS(prelu)),
 		suite_from_table("mathfn", mathfn, N_ELEMS(mathfn)),
 		suite_from_table("Cast", cast, N_ELEMS(cast)),
+		suite_from_table("activations, logic, variadic", new_ops, N_ELEMS(new_ops)),
 	};
 
 	return run_suites(suites, N_ELEMS(suites), 0);

@@ -934,7 +934,7 @@ START_TEST(bn_folding)
 END_TEST
 
 /* Activations run as epilogues of the Conv / ConvTranspose that writes their
- * input: PRelu with one slope per channel, Sigmoid and Tanh, also after a
+ * input: PRelu with one slope per channel, Sigmoid, Tanh and Relu, also after a
  * BatchNormalization folded into the ConvTranspose. A PRelu whose slope varies
  * along the last axis, and a Tanh whose input is also a graph output, stay
  * nodes. The results match the plan without epilogues exactly. */
@@ -943,9 +943,10 @@ START_TEST(activation_epilogues)
 	static const int64_t dx[4] = { 1, 4, 3, 5 }, dw[4] = { 6, 4, 1, 3 }, dwt[4] = { 4, 3, 1, 3 };
 	static const int64_t ds[3] = { 6, 1, 1 }, dsw[1] = { 5 };
 	static const int64_t d6[1] = { 6 };
-	float w[72], wt[36], sl[6], slw[5], x[60], bn[4][6], y[2][6][6 * 3 * 7];
-	static const int64_t yd[6][4] = { { 1, 6, 3, 5 }, { 1, 6, 3, 7 }, { 1, 6, 3, 5 },
-	                                  { 1, 6, 3, 5 }, { 1, 6, 3, 5 }, { 1, 6, 3, 7 } };
+	float w[72], wt[36], sl[6], slw[5], x[60], bn[4][6], y[2][7][6 * 3 * 7];
+	static const int64_t yd[7][4] = { { 1, 6, 3, 5 }, { 1, 6, 3, 7 }, { 1, 6, 3, 5 },
+	                                  { 1, 6, 3, 5 }, { 1, 6, 3, 5 }, { 1, 6, 3, 7 },
+	                                  { 1, 6, 3, 5 } };
 
 	for (int i = 0; i < 72; i++)
 		w[i] = cosf((float)i) * 0.5f;
@@ -966,8 +967,8 @@ START_TEST(activation_epilogues)
 	for (int pass = 0; pass < 2; pass++) {
 		struct mg *g = mg_new(7, 13);
 		grt_session_stats st;
-		void *outs[6];
-		size_t ob[6];
+		void *outs[7];
+		size_t ob[7];
 		int k;
 
 		mg_input(g, "x", 1, 4, dx);
@@ -995,21 +996,25 @@ START_TEST(activation_epilogues)
 		mg_attr_int(g, k, "group", 2);
 		mg_node(g, "BatchNormalization", "bn6", "f,bn_g,bn_b,bn_m,bn_v", "h");
 		mg_node(g, "PRelu", "p6", "h,sl", "y6");
+		k = mg_node(g, "Conv", "c7", "x,w", "r");
+		mg_attr_ints(g, k, "pads", 4, (const int64_t[4]){ 0, 1, 0, 1 });
+		mg_node(g, "Relu", "r7", "r", "y7");
 		mg_output(g, "y1", 1, 4, yd[0]);
 		mg_output(g, "y2", 1, 4, yd[1]);
 		mg_output(g, "y3", 1, 4, yd[2]);
 		mg_output(g, "y4", 1, 4, yd[3]);
 		mg_output(g, "y5", 1, 4, yd[4]);
 		mg_output(g, "y6", 1, 4, yd[5]);
-		for (int o_ = 0; o_ < 6; o_++) {
+		mg_output(g, "y7", 1, 4, yd[6]);
+		for (int o_ = 0; o_ < 7; o_++) {
 			outs[o_] = y[pass][o_];
 			ob[o_] = sizeof(float) * (size_t)(6 * 3 * yd[o_][3]);
 		}
-		st = plan_and_run(g, pass ? GRT_SESSION_NO_EPILOGUE : 0, x, sizeof(x), 6, outs, ob);
-		ck_assert_int_eq(st.n_nodes_fused, pass ? 1 : 4);     /* BN folds either way */
-		ck_assert_int_eq(st.n_nodes_planned, pass ? 10 : 7);
+		st = plan_and_run(g, pass ? GRT_SESSION_NO_EPILOGUE : 0, x, sizeof(x), 7, outs, ob);
+		ck_assert_int_eq(st.n_nodes_fused, pass ? 1 : 5);     /* BN folds either way */
+		ck_assert_int_eq(st.n_nodes_planned, pass ? 12 : 8);
 	}
-	for (int o_ = 0; o_ < 6; o_++)
+	for (int o_ = 0; o_ < 7; o_++)
 		for (int i = 0; i < 6 * 3 * yd[o_][3]; i++)
 			ck_assert_msg(y[0][o_][i] == y[1][o_][i], "y%d[%d]: %g with epilogues, %g without",
 			              o_ + 1, i, (double)y[0][o_][i], (double)y[1][o_][i]);
@@ -1018,6 +1023,8 @@ START_TEST(activation_epilogues)
 		float c3 = y[0][2][i], want = c3 < 0 ? sl[i / 15] * c3 : c3;
 		ck_assert_msg(y[0][0][i] == want, "y1[%d] = %g, want %g", i, (double)y[0][0][i],
 		              (double)want);
+		ck_assert_msg(y[0][6][i] == (c3 > 0 ? c3 : 0), "y7[%d] = %g, want Relu(%g)", i,
+		              (double)y[0][6][i], (double)c3);
 	}
 }
 END_TEST

@@ -16,6 +16,11 @@ struct row_fns { row_fn vv, vs, sv; };
 extern const struct row_fns *const binary_add[N_DT], *const binary_sub[N_DT],
 	*const binary_mul[N_DT], *const binary_div[N_DT], *const binary_equal[N_DT],
 	*const binary_prelu[N_DT], *const binary_pow[N_DT];
+/* ops/math/compare_kernels.c */
+extern const struct row_fns *const binary_less[N_DT], *const binary_greater[N_DT],
+	*const binary_less_equal[N_DT], *const binary_greater_equal[N_DT],
+	*const binary_max[N_DT], *const binary_min[N_DT], *const binary_and[N_DT],
+	*const binary_or[N_DT], *const binary_xor[N_DT];
 /* Pow(x, 2) for float: x * x */
 extern const struct row_fns *const binary_square_f32;
 

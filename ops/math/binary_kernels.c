@@ -4,21 +4,12 @@
  * (add_f32_vv, add_f32_vs, add_f32_sv, and add_f32_fns for the table). */
 #include <math.h>
 #include "ops/math/binary.h"
+#include "ops/math/binary_elem.h"
 #include "ops/math/mathfn.h"
 
-/* Element conversions. Integer Add/Sub/Mul/Equal compute in unsigned
- * arithmetic (wraps, as ONNX Runtime does, with no signed overflow), so one
- * kernel serves the signed and unsigned type of a width. */
-#define ID(v) (v)
-#define U32(v) ((uint32_t)(v))
-#define U64(v) ((uint64_t)(v))
-#define I64(v) ((int64_t)(v))
-#define NZ(v) ((v) != 0)
-#define AS_U8(v) ((uint8_t)(v))
-#define AS_U16(v) ((uint16_t)(v))
-#define AS_I8(v) ((int8_t)(v))
-#define AS_I16(v) ((int16_t)(v))
-#define AS_I32(v) ((int32_t)(v))
+/* Integer Add/Sub/Mul/Equal compute in unsigned arithmetic (wraps, as ONNX
+ * Runtime does, with no signed overflow), so one kernel serves the signed and
+ * unsigned type of a width (the conversions: ops/math/binary_elem.h). */
 
 #define ADD(a, b) ((a) + (b))
 #define SUB(a, b) ((a) - (b))

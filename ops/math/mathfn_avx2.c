@@ -1,4 +1,4 @@
-/* mathfn_avx2.c - the array forms of ops/math/mathfn.h's sigmoid and tanh, eight lanes at
+/* mathfn_avx2.c - the array forms of ops/math/mathfn.h's sigmoid, tanh and relu, eight lanes at
  * a time with fused multiply-adds, for x86-64 CPUs with AVX2 and FMA. Built on
  * x86-64 only, for those instructions (-mavx2 -mfma: libgrt-avx2.la in
  * Makefile.am); kernels_avx2 (ops/cpu_x86.c) holds them, chosen only when the
@@ -31,3 +31,8 @@ void fast_tanhf_n_avx2(float *o, const float *a, int64_t n)
 		fast_tanhf_n(o + i, a + i, n - i);
 }
 
+/* the portable loop, compiled for eight lanes */
+void relu_f32_n_avx2(float *o, const float *a, int64_t n)
+{
+	relu_f32_n(o, a, n);
+}

@@ -1,7 +1,8 @@
 /* shape.c - shape and constant operators (https://onnx.ai/onnx/operators/):
  * Shape 1+, Reshape 5+, Squeeze 1-12/13+, Unsqueeze 1-12/13+, Expand 8+,
- * ConstantOfShape 9+, Constant 1+, Range 11+. Shapes are settled in prepare
- * from constant inputs; run() copies bytes (Reshape/Squeeze/Unsqueeze), walks
+ * ConstantOfShape 9+, Constant 1+, Range 11+, Identity 1+, Flatten 1+, Size 1+. Shapes
+ * are settled in prepare from constant inputs; run() copies bytes (Reshape, Squeeze,
+ * Unsqueeze, Identity, Flatten: views the planner may drop), walks
  * merged broadcast rows (Expand) or fills (ConstantOfShape, Range). */
 #include <math.h>
 #include <stdint.h>
@@ -744,6 +745,65 @@ static int range_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
+/* ---- Identity, Flatten ---- */
+
+/* Identity 1+ (later opsets add sequence and optional types, which the runtime
+ * has no values for): the input's bytes under its own shape, a view. */
+static int identity_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *in;
+	int rc;
+
+	if ((rc = check_node(n, x, 1, 1)))
+		return rc;
+	in = n->inputs[0];
+	n->view = 1;
+	return set_output(n, x, in->dtype, in->ndim, in->dims);
+}
+
+/* Flatten 1+: (d0 .. d[axis-1], d[axis] .. d[r-1]) -> (product, product), a view;
+ * axis in [-r, r] (negative from opset 11), default 1. */
+static int flatten_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *in;
+	int64_t axis, dims[2] = { 1, 1 };
+	int rc;
+
+	if ((rc = check_node(n, x, 1, 1)))
+		return rc;
+	in = n->inputs[0];
+	if ((rc = attr_int(n, x, "axis", 1, &axis)))
+		return rc;
+	if (axis < -in->ndim || axis > in->ndim || (axis < 0 && n->opset < 11))
+		return op_fail(n, x, GRT_E_ATTR, "axis %lld is out of range for rank %d at "
+		               "opset %d", (long long)axis, in->ndim, n->opset);
+	if (axis < 0)
+		axis += in->ndim;
+	for (int d = 0; d < in->ndim; d++)
+		dims[d >= axis] *= in->dims[d];
+	n->view = 1;
+	return set_output(n, x, in->dtype, 2, dims);
+}
+
+/* ---- Size ---- */
+
+/* Size 1+: the input's element count as an int64 scalar, from its shape only. */
+static int size_prepare(struct node *n, struct exec *x)
+{
+	int rc;
+
+	if ((rc = check_node(n, x, 1, 1)))
+		return rc;
+	return set_output(n, x, DT_INT64, 0, NULL);
+}
+
+static int size_run(struct node *n, struct exec *x)
+{
+	(void)x;
+	*(int64_t *)n->outputs[0]->data = n->inputs[0]->numel;
+	return GRT_OK;
+}
+
 const struct op_def op_shape = {
 	"Shape", 1, OPSET_LATEST, shape_prepare, shape_run, OP_SHAPE_ONLY | OP_MOVES_DATA, NULL };
 const struct op_def op_reshape = {
@@ -762,5 +822,11 @@ const struct op_def op_constant_of_shape = {
 	"ConstantOfShape", 9, OPSET_LATEST, constant_of_shape_prepare, constant_of_shape_run, OP_MOVES_DATA, NULL };
 const struct op_def op_constant = {
 	"Constant", 1, OPSET_LATEST, constant_prepare, constant_run, OP_MOVES_DATA, NULL };
+const struct op_def op_identity = {
+	"Identity", 1, OPSET_LATEST, identity_prepare, copy_run, OP_MOVES_DATA, NULL };
+const struct op_def op_flatten = {
+	"Flatten", 1, OPSET_LATEST, flatten_prepare, copy_run, OP_MOVES_DATA, NULL };
+const struct op_def op_size = {
+	"Size", 1, OPSET_LATEST, size_prepare, size_run, OP_SHAPE_ONLY | OP_MOVES_DATA, NULL };
 const struct op_def op_range = {
 	"Range", 11, OPSET_LATEST, range_prepare, range_run, OP_MOVES_DATA, NULL };
