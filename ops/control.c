@@ -82,7 +82,7 @@ static int branch_end_prepare(struct node *n, struct exec *x)
 		if (!b)
 			return op_fail(n, x, GRT_E_INVALID_MODEL, "%s_branch output %d is empty",
 			               is_else ? "else" : "then", k);
-		if (!is_else) {
+		if (o->dtype == DT_UNDEFINED) {     /* the first branch planned */
 			if ((rc = tensor_set_shape(o, b->dtype, b->ndim, b->dims)))
 				return op_fail(n, x, rc, "output shape too large");
 			continue;
@@ -114,6 +114,25 @@ static int branch_end_run(struct node *n, struct exec *x)
 		x->next = c->end_at;
 	return GRT_OK;
 }
+
+static int if_fail_run(struct node *n, struct exec *x)
+{
+	const struct ctl_block *c = n->params;
+
+	return op_fail(n, x, c->why_rc, "%s_branch cannot run with these input shapes: %s",
+	               n->view_offset ? "else" : "then", c->why);
+}
+
+static int if_fail_prepare(struct node *n, struct exec *x)
+{
+	(void)n;
+	(void)x;
+	return GRT_OK;
+}
+
+const struct op_def ctl_if_fail = {
+	"If", 1, OPSET_LATEST, if_fail_prepare, if_fail_run, OP_CONTROL | OP_MOVES_DATA, NULL
+};
 
 const struct op_def ctl_if_head = {
 	"If", 1, OPSET_LATEST, if_head_prepare, if_head_run, OP_CONTROL | OP_MOVES_DATA, NULL

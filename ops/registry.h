@@ -32,8 +32,12 @@ const struct kernels *kernels_select(int portable);
 struct ctl_block {
 	int else_at;        /* if_head jumps here when the condition is false */
 	int end_at;         /* then_end jumps here */
+	unsigned failed;    /* bit b: branch b (0 then, 1 else) could not be planned for
+	                       these shapes; a run that takes it fails with why */
+	int why_rc;
+	char why[256];
 };
-extern const struct op_def ctl_if_head, ctl_then_end, ctl_else_end;
+extern const struct op_def ctl_if_head, ctl_then_end, ctl_else_end, ctl_if_fail;
 /* the registry's If, Loop and Scan (ops/control.c) */
 extern const struct op_def op_if, op_loop, op_scan;
 

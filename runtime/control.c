@@ -7,6 +7,7 @@
  * does not run only wastes its steps' order, never memory safety), and no
  * allocation at run time. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include "runtime/internal.h"
 
@@ -105,6 +106,57 @@ static int plan_step(grt_session *s, unsigned flags, const struct model_node *mn
 	return GRT_OK;
 }
 
+/* Plans branch g of If mn. A branch that cannot be prepared with these
+ * shapes (Silero VAD's 8 kHz branch given a 16 kHz window) is taken back
+ * whole: *failed = 1 (2 if the other one failed too) with the message kept
+ * in the If's block, and a run that takes it fails with that message. */
+static int plan_branch(grt_session *s, unsigned flags, const struct model_node *mn,
+                       const struct model_graph *g, struct readers *rd, int *failed)
+{
+	struct ctl_block *blk = s->nodes[s->n_run - 1].params;   /* the If's head */
+	grt_session_stats st = s->stats;
+	struct pool_mark mark;
+	size_t used = s->pool.used;
+	int n_run = s->n_run, n_ctl = s->n_ctl_steps, rc;
+
+	pool_mark(&s->pool.blocks, &mark);
+	rc = plan_nodes(s, flags, g->nodes, g->n_nodes, rd);
+	if (!rc || rc == GRT_E_NOMEM || rc == GRT_E_LIMIT)
+		return rc;
+	s->n_run = n_run;
+	s->n_ctl_steps = n_ctl;
+	s->stats = st;
+	s->stats.n_nodes_dead += count_nodes(g);
+	pool_rollback(&s->pool.blocks, &mark);
+	s->pool.used = used;
+	*failed = blk->failed ? 2 : 1;
+	if (!blk->failed) {
+		snprintf(blk->why, sizeof(blk->why), "%s", s->exec.errmsg);
+		blk->why_rc = rc;
+	}
+	(void)mn;
+	return GRT_OK;
+}
+
+/* The step that stands for a branch that could not be planned. */
+static int plan_fail_step(grt_session *s, const struct model_node *mn, struct ctl_block *blk,
+                          int b)
+{
+	struct node *n = plan_slot(s);
+
+	if (!n)
+		return GRT_E_NOMEM;
+	n->op = &ctl_if_fail;
+	n->name = mn->name;
+	n->op_type = mn->op_type;
+	n->opset = mn->opset;
+	n->params = blk;
+	n->view_offset = (size_t)b;       /* which branch, for the message */
+	s->n_run++;
+	s->n_ctl_steps++;
+	return GRT_OK;
+}
+
 static int plan_if(grt_session *s, unsigned flags, const struct model_node *mn,
                    struct readers *rd)
 {
@@ -143,10 +195,23 @@ static int plan_if(grt_session *s, unsigned flags, const struct model_node *mn,
 	if ((rc = plan_step(s, flags, mn, &ctl_if_head, 1, mn->inputs, 0, NULL, blk, rd)))
 		return rc;
 	for (int b = 0; b < 2; b++) {
-		if ((rc = plan_nodes(s, flags, br[b]->nodes, br[b]->n_nodes, rd)) ||
-		    (rc = plan_step(s, flags, mn, b ? &ctl_else_end : &ctl_then_end,
-		                    br[b]->n_outputs, br[b]->outputs, mn->n_outputs, mn->outputs,
-		                    blk, rd)))
+		int failed = 0;
+		if ((rc = plan_branch(s, flags, mn, br[b], rd, &failed)))
+			return rc;
+		if (failed == 2) {
+			set_err(s->exec.errmsg, s->exec.errlen, "node '%s' (If): neither branch can "
+			        "run with these input shapes: %s", label(mn), blk->why);
+			return blk->why_rc;
+		}
+		if (failed) {
+			blk->failed |= 1 << b;
+			/* the first failure's message, for the run that takes this branch */
+			if ((rc = plan_fail_step(s, mn, blk, b)))
+				return rc;
+		}
+		if ((rc = plan_step(s, flags, mn, b ? &ctl_else_end : &ctl_then_end,
+		                    failed ? 0 : br[b]->n_outputs, br[b]->outputs,
+		                    failed ? 0 : mn->n_outputs, mn->outputs, blk, rd)))
 			return rc;
 		s->n_ctl_steps++;
 	}

@@ -191,8 +191,8 @@ static int read_type(struct loader *l, const Onnx__ValueInfoProto *vi, struct va
 	const Onnx__TypeProto *tp = vi->type;
 	const Onnx__TensorShapeProto *sp;
 
-	if (!tp)
-		return GRT_OK;
+	if (!tp || tp->value_case == ONNX__TYPE_PROTO__VALUE__NOT_SET)
+		return GRT_OK;        /* no type given (exporters leave subgraph outputs so) */
 	if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
 		set_err(l->err, l->err_len, "value '%s': only tensor types are supported", vi->name);
 		return GRT_E_UNSUPPORTED;

@@ -239,6 +239,43 @@ START_TEST(if_rewrites_stay_inside)
 }
 END_TEST
 
+/* A branch that cannot be planned for these shapes (Silero VAD's 8 kHz
+ * branch given a 16 kHz window): the session plans, the other branch runs,
+ * and a run that takes it fails with the planning message. */
+START_TEST(if_branch_unplannable)
+{
+	struct mg *g = model_xc();
+	struct mg *e = mg_new(8, OPSET);
+	const int64_t d4 = 4, one_dim = 1;
+	grt_session *s = NULL;
+	grt_model *m;
+	grt_value v;
+	char err[512];
+	float y[6];
+	int n, rc;
+
+	mg_init(e, "four", INT64, 1, &one_dim, &d4);
+	mg_node(e, "Reshape", "", "x,four", "bad");         /* 6 elements into 4 */
+	mg_output(e, "bad", FLOAT, 2, d23);
+	n = mg_node(g, "If", "half", "c", "y");
+	mg_attr_graph(g, n, "then_branch", branch_add("x", 1.0f, "t"));
+	mg_attr_graph(g, n, "else_branch", e);
+	m = load(g);
+	run_xc(m, NULL, 1, y);
+	for (int i = 0; i < 6; i++)
+		ck_assert_float_eq(y[i], xs[i] + 1.0f);
+	expect_ok("session", err, grt_session_create(m, NULL, &s, err, sizeof(err)));
+	grt_session_input(s, 1, &v);
+	*(uint8_t *)v.data = 0;
+	rc = grt_session_run(s);
+	expect_error("the unplannable branch", grt_session_errmsg(s), rc, GRT_E_SHAPE,
+	             "else_branch cannot run with these input shapes");
+	expect_error("the unplannable branch", grt_session_errmsg(s), rc, GRT_E_SHAPE, "Reshape");
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
 /* What the loader and planner refuse, with the code and the words. */
 START_TEST(if_errors)
 {
@@ -404,6 +441,7 @@ int main(void)
 		{ "if", if_nested, 0, 0, 0 },
 		{ "if", if_rewrites_stay_inside, 0, 0, 0 },
 		{ "if", if_errors, 0, 0, 0 },
+		{ "if", if_branch_unplannable, 0, 0, 0 },
 		{ "dynamic", dynamic_nodes, 0, 0, 0 },
 	};
 	Suite *suites[] = { suite_from_table("control", defs, N_ELEMS(defs)) };

@@ -96,14 +96,29 @@ static void vad_sequence(const char *wav, const char *npy, int64_t sr, int ctx, 
 	unsigned long a0 = 0, f0 = 0, allocs, frees;
 	char err[512];
 	double worst = 0;
+	const int64_t state_dims[3] = { 2, 1, 128 };
 
 	x = read_wav(wav, &n);
 	ck_assert_int_eq(ts_load_npy(npy, &gold, gdims, &gndim), GRT_OK);
 	n_win = (int64_t)n / hop;
 	ck_assert_int_eq(gdims[0], n_win);
 	ck_assert_int_eq(n_win, 305);
-	rc = grt_session_create(m, NULL, &s, err, sizeof(err));
-	ck_assert_msg(rc == GRT_OK, "%s", err);
+	{
+		grt_session_opts o = { 0 };
+		grt_value shapes[3];
+		memset(shapes, 0, sizeof(shapes));
+		ck_assert_int_eq(grt_model_n_inputs(m), 3);
+		for (int i = 0; i < 3; i++)
+			grt_model_input(m, i, NULL, &shapes[i], NULL);
+		shapes[grt_model_find_input(m, "input")].dims[0] = 1;
+		shapes[grt_model_find_input(m, "input")].dims[1] = ctx + hop;
+		memcpy(shapes[grt_model_find_input(m, "state")].dims, state_dims,
+		       sizeof(state_dims));        /* (2, 1, 128): batch 1 */
+		o.inputs = shapes;
+		o.n_inputs = 3;
+		rc = grt_session_create(m, &o, &s, err, sizeof(err));
+		ck_assert_msg(rc == GRT_OK, "%s", err);
+	}
 	grt_session_input(s, grt_model_find_input(m, "input"), &in);
 	grt_session_input(s, grt_model_find_input(m, "state"), &st);
 	grt_session_input(s, grt_model_find_input(m, "sr"), &srv);
