@@ -433,6 +433,191 @@ START_TEST(dynamic_nodes)
 }
 END_TEST
 
+/* Loop(M, cond, x): y doubles each iteration, the scan output stacks each
+ * iteration's y, and the body stops after iteration `stop`. */
+static grt_model *model_loop(int64_t stop, int with_cond, int with_scan)
+{
+	struct mg *g = mg_new(8, OPSET), *b = mg_new(8, OPSET);
+	const int64_t dyn3[3] = { -1, 2, 3 };
+	const float two = 2.0f;
+	int n;
+
+	mg_input(g, "M", INT64, 0, NULL);
+	mg_input(g, "x", FLOAT, 2, d23);
+	mg_output(g, "y", FLOAT, 2, d23);
+	if (with_scan)
+		mg_output(g, "ys", FLOAT, 3, dyn3);
+	mg_init(g, "two", FLOAT, 0, NULL, &two);
+	mg_init(g, "stop", INT64, 0, NULL, &stop);
+	if (with_cond) {
+		const uint8_t yes = 1;
+		mg_init(g, "go", BOOL, 0, NULL, &yes);
+	}
+	n = mg_node(g, "Loop", "loop", with_cond ? "M,go,x" : "M,,x", with_scan ? "y,ys" : "y");
+	mg_input(b, "i", INT64, 0, NULL);
+	mg_input(b, "c_in", BOOL, 0, NULL);
+	mg_input(b, "y_in", FLOAT, 2, d23);
+	mg_node(b, "Mul", "", "y_in,two", "y_out");          /* reads an outer value */
+	mg_node(b, "Less", "", "i,stop", "c_out");
+	mg_output(b, "c_out", BOOL, 0, NULL);
+	mg_output(b, "y_out", FLOAT, 2, d23);
+	if (with_scan) {
+		mg_node(b, "Identity", "", "y_out", "scan");
+		mg_output(b, "scan", FLOAT, 2, d23);
+	}
+	mg_attr_graph(g, n, "body", b);
+	return load(g);
+}
+
+static int run_loop(grt_session *s, int64_t trips)
+{
+	grt_value v;
+
+	grt_session_input(s, 0, &v);
+	*(int64_t *)v.data = trips;
+	grt_session_input(s, 1, &v);
+	memcpy(v.data, xs, sizeof(xs));
+	return grt_session_run(s);
+}
+
+START_TEST(loop_carried_and_scanned)
+{
+	grt_model *m = model_loop(3, 1, 1);
+	grt_session *s = NULL;
+	grt_session_stats st;
+	char err[512];
+
+	expect_ok("session", err, grt_session_create(m, NULL, &s, err, sizeof(err)));
+	grt_session_stats_get(s, &st);
+	ck_assert_int_ge(st.n_nodes_dynamic, 1);
+	/* M = 10: the body stops after i = 3 (4 iterations); M = 2: two; M = 0: none */
+	for (int run = 0; run < 3; run++) {
+		int64_t trips = run == 0 ? 10 : run == 1 ? 2 : 0, iters = trips < 4 ? trips : 4;
+		grt_value y, ys;
+		expect_ok("run", grt_session_errmsg(s), run_loop(s, trips));
+		grt_session_output(s, 0, &y);
+		grt_session_output(s, 1, &ys);
+		ck_assert_int_eq(y.ndim, 2);
+		ck_assert_int_eq(ys.dims[0], iters);
+		for (int i = 0; i < 6; i++)
+			ck_assert_float_eq(((float *)y.data)[i], xs[i] * (float)(1 << iters));
+		if (iters) {
+			ck_assert_int_eq(ys.ndim, 3);
+			for (int t = 0; t < iters; t++)
+				for (int i = 0; i < 6; i++)
+					ck_assert_float_eq(((float *)ys.data)[t * 6 + i],
+					                   xs[i] * (float)(2 << t));
+		}
+	}
+	grt_session_free(s);
+	grt_model_free(m);
+}
+END_TEST
+
+/* A trip count no run may make: GRT_E_LIMIT, not hours of work; a static
+ * session refuses the Loop outright. */
+START_TEST(loop_hostile_trip_count)
+{
+	grt_model *m = model_loop(INT64_MAX, 0, 0);
+	grt_session *s = NULL;
+	grt_session_opts o = { 0 };
+	char err[512];
+	int rc;
+
+	expect_ok("session", err, grt_session_create(m, &o, &s, err, sizeof(err)));
+	rc = run_loop(s, INT64_MAX);
+	expect_error("huge trip count", grt_session_errmsg(s), rc, GRT_E_LIMIT,
+	             "more than 4194304 loop iterations in one run");
+	grt_session_free(s);
+	grt_model_free(m);
+	m = model_loop(INT64_MAX, 0, 1);                /* its scan output outgrows the budget */
+	o.max_bytes = (size_t)1 << 26;
+	expect_ok("session", err, grt_session_create(m, &o, &s, err, sizeof(err)));
+	rc = run_loop(s, INT64_MAX);
+	expect_error("huge scan output", grt_session_errmsg(s), rc, GRT_E_LIMIT,
+	             "over the memory budget of 67108864 bytes");
+	grt_session_free(s);
+	o.flags = GRT_SESSION_STATIC;
+	rc = grt_session_create(m, &o, &s, err, sizeof(err));
+	expect_error("static session", err, rc, GRT_E_DYNAMIC, "runs its body at run time");
+	grt_model_free(m);
+}
+END_TEST
+
+/* Scan: a running sum over the rows of x [3, 2] (axis 0), and the same over
+ * its columns read backwards (axis 1, reverse) stacked along output axis 1. */
+static void scan_case(int axis_in, int reverse, int axis_out)
+{
+	struct mg *g = mg_new(8, OPSET), *b = mg_new(8, OPSET);
+	const int64_t d2 = 2, d32[2] = { 3, 2 }, dyn2[2] = { -1, -1 };
+	const int64_t in_axes = axis_in, dirs = reverse, out_axes = axis_out;
+	const float x[6] = { 1, 2, 3, 4, 5, 6 };
+	float want_sum[2], want[6];
+	grt_session *s = NULL;
+	grt_model *m;
+	grt_value v;
+	char err[512];
+	int n, len = axis_in ? 2 : 3, width = axis_in ? 3 : 2;
+
+	mg_input(g, "init", FLOAT, 1, axis_in ? &(int64_t){ 3 } : &d2);
+	mg_input(g, "x", FLOAT, 2, d32);
+	mg_output(g, "sum", FLOAT, 1, dyn2);
+	mg_output(g, "partial", FLOAT, 2, dyn2);
+	n = mg_node(g, "Scan", "scan", "init,x", "sum,partial");
+	mg_attr_int(g, n, "num_scan_inputs", 1);
+	mg_attr_ints(g, n, "scan_input_axes", 1, &in_axes);
+	mg_attr_ints(g, n, "scan_input_directions", 1, &dirs);
+	mg_attr_ints(g, n, "scan_output_axes", 1, &out_axes);
+	mg_input(b, "acc", FLOAT, 1, dyn2);
+	mg_input(b, "row", FLOAT, 1, dyn2);
+	mg_node(b, "Add", "", "acc,row", "acc_out");
+	mg_node(b, "Identity", "", "acc_out", "part");
+	mg_output(b, "acc_out", FLOAT, 1, dyn2);
+	mg_output(b, "part", FLOAT, 1, dyn2);
+	mg_attr_graph(g, n, "body", b);
+	m = load(g);
+	expect_ok("session", err, grt_session_create(m, NULL, &s, err, sizeof(err)));
+	grt_session_input(s, 0, &v);
+	memset(v.data, 0, (size_t)width * sizeof(float));
+	grt_session_input(s, 1, &v);
+	memcpy(v.data, x, sizeof(x));
+	expect_ok("run", grt_session_errmsg(s), grt_session_run(s));
+	/* the reference: iteration t reads slice (reverse ? len - 1 - t : t) */
+	memset(want_sum, 0, sizeof(want_sum));
+	{
+		float acc[3] = { 0, 0, 0 };
+		for (int t = 0; t < len; t++) {
+			int p = reverse ? len - 1 - t : t;
+			for (int j = 0; j < width; j++) {
+				acc[j] += axis_in ? x[j * 2 + p] : x[p * 2 + j];
+				/* output slice t at position t along axis_out */
+				if (axis_out)
+					want[j * len + t] = acc[j];
+				else
+					want[t * width + j] = acc[j];
+			}
+		}
+		grt_session_output(s, 0, &v);
+		for (int j = 0; j < width; j++)
+			ck_assert_float_eq(((float *)v.data)[j], acc[j]);
+	}
+	grt_session_output(s, 1, &v);
+	ck_assert_int_eq(v.dims[axis_out], len);
+	ck_assert_int_eq(v.dims[1 - axis_out], width);
+	for (int i = 0; i < len * width; i++)
+		ck_assert_float_eq(((float *)v.data)[i], want[i]);
+	grt_session_free(s);
+	grt_model_free(m);
+}
+
+START_TEST(scan_axes_directions)
+{
+	scan_case(0, 0, 0);
+	scan_case(1, 1, 1);
+	scan_case(1, 0, 0);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def defs[] = {
@@ -443,6 +628,9 @@ int main(void)
 		{ "if", if_errors, 0, 0, 0 },
 		{ "if", if_branch_unplannable, 0, 0, 0 },
 		{ "dynamic", dynamic_nodes, 0, 0, 0 },
+		{ "loop", loop_carried_and_scanned, 0, 0, 0 },
+		{ "loop", loop_hostile_trip_count, 0, 0, 60 },
+		{ "loop", scan_axes_directions, 0, 0, 0 },
 	};
 	Suite *suites[] = { suite_from_table("control", defs, N_ELEMS(defs)) };
 
