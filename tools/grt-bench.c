@@ -26,6 +26,7 @@
 #define DEFAULT_WAV (TESTDATA_DIR[0] ? TESTDATA_DIR "/mix.wav" : "../shared/testdata/mix.wav")
 
 enum kind { KIND_STREAMING, KIND_OFFLINE, KIND_GENERIC };
+#define MAX_SET 16
 
 struct opts {
 	const char *model;
@@ -37,6 +38,9 @@ struct opts {
 	long top;                   /* nodes listed by --profile */
 	int profile, json;
 	int portable;               /* GRT_SESSION_PORTABLE: the portable kernels */
+	/* other models: --shape NAME=AxBx... and --value NAME=V, in order given */
+	int n_shapes, n_values;
+	const char *shape[MAX_SET], *value[MAX_SET];
 };
 
 struct bench {
@@ -89,7 +93,8 @@ static void usage(FILE *f)
 	        "  Streaming GTCRN exports: one frame per run, caches copied back from their\n"
 	        "  outputs (the copy is timed with the run), frame t %% T of the file, looped.\n"
 	        "  Offline exports (dynamic T): the whole file in one run.\n"
-	        "  Other models: declared (static) input shapes, fixed pseudo-random inputs.\n"
+	        "  Other models: declared input shapes, fixed pseudo-random float inputs,\n"
+	        "  other inputs 0, unless set below.\n"
 	        "options:\n"
 	        "  --wav FILE       input audio (default %s)\n"
 	        "  --frames N       timed frames (streaming) or runs (other models) (default 2000)\n"
@@ -101,7 +106,9 @@ static void usage(FILE *f)
 	        "  --json           print only the JSON line (no --profile tables)\n"
 	        "  --portable       run the portable kernels even where the CPU has faster\n"
 	        "                   ones (AVX2): GRT_SESSION_PORTABLE\n"
-	        "  --save-spec FILE write the model's input spectrum (1, F, T, 2) as .npy\n",
+	        "  --save-spec FILE write the model's input spectrum (1, F, T, 2) as .npy\n"
+	        "  --shape NAME=AxB...  other models: plan input NAME with this shape\n"
+	        "  --value NAME=V   other models: every element of input NAME is V\n",
 	        DEFAULT_WAV);
 }
 
@@ -145,6 +152,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->wav = v;
 		} else if (!strcmp(a, "--save-spec") && v) {
 			o->save_spec = v;
+		} else if ((!strcmp(a, "--shape") || !strcmp(a, "--value")) && v && strchr(v, '=')) {
+			int *n = a[2] == 's' ? &o->n_shapes : &o->n_values;
+			if (*n == MAX_SET) {
+				fprintf(stderr, "grt-bench: more than %d %s options\n", MAX_SET, a);
+				return -1;
+			}
+			(a[2] == 's' ? o->shape : o->value)[(*n)++] = v;
 		} else if (!strcmp(a, "--frames") && v) {
 			num = &o->frames;
 		} else if (!strcmp(a, "--warmup") && v) {
@@ -333,6 +347,51 @@ static int load_model(struct bench *b)
 }
 
 /* Fixed inputs for a generic model: floats in [-1, 1), other types zero. */
+/* "NAME=..." names input i of g: the text after '=', else NULL. */
+static const char *setting_for(const grt_model *g, int i, const char *const *set, int n)
+{
+	const char *name;
+
+	grt_model_input(g, i, &name, NULL, NULL);
+	for (int k = n - 1; k >= 0; k--) {
+		size_t len = (size_t)(strchr(set[k], '=') - set[k]);
+		if (strlen(name) == len && !strncmp(set[k], name, len))
+			return set[k] + len + 1;
+	}
+	return NULL;
+}
+
+/* Every --shape names an input and gives a shape of its rank. */
+static int generic_shapes(struct bench *b, grt_value *inputs)
+{
+	for (int k = 0; k < b->o->n_shapes; k++) {
+		int found = 0;
+		for (int i = 0; i < grt_model_n_inputs(b->g); i++) {
+			const char *s = setting_for(b->g, i, &b->o->shape[k], 1);
+			int d = 0;
+			if (!s)
+				continue;
+			found = 1;
+			for (char *end; *s && d < GRT_MAX_DIMS; s = *end ? end + 1 : end) {
+				inputs[i].dims[d++] = strtoll(s, &end, 10);
+				if (end == s || (*end && *end != 'x'))
+					break;
+			}
+			if (*s || d != inputs[i].ndim) {
+				snprintf(b->err, sizeof(b->err), "--shape %s: give %d dims as AxB...",
+				         b->o->shape[k], inputs[i].ndim);
+				return GRT_E_ARG;
+			}
+		}
+		if (!found) {
+			snprintf(b->err, sizeof(b->err), "--shape %s: the model has no such input",
+			         b->o->shape[k]);
+			return GRT_E_ARG;
+		}
+	}
+	return GRT_OK;
+}
+
 static void fill_generic(struct bench *b)
 {
 	uint32_t r = 12345;
@@ -344,7 +403,18 @@ static void fill_generic(struct bench *b)
 			continue;
 		n = grt_value_numel(&v);
 		memset(v.data, 0, (size_t)n * grt_dtype_size(v.dtype));
-		if (v.dtype == GRT_FLOAT)
+		if (setting_for(b->g, i, b->o->value, b->o->n_values)) {
+			double x = strtod(setting_for(b->g, i, b->o->value, b->o->n_values), NULL);
+			for (int64_t k = 0; k < n; k++)
+				switch (v.dtype) {
+				case GRT_FLOAT: ((float *)v.data)[k] = (float)x; break;
+				case GRT_DOUBLE: ((double *)v.data)[k] = x; break;
+				case GRT_INT64: ((int64_t *)v.data)[k] = (int64_t)x; break;
+				case GRT_INT32: ((int32_t *)v.data)[k] = (int32_t)x; break;
+				case GRT_BOOL: ((uint8_t *)v.data)[k] = x != 0; break;
+				default: break;
+				}
+		} else if (v.dtype == GRT_FLOAT)
 			for (int64_t k = 0; k < n; k++) {
 				r = r * 1664525u + 1013904223u;
 				((float *)v.data)[k] = (float)(r >> 8) / 8388608.0f - 1.0f;
@@ -372,8 +442,8 @@ static int make_session(struct bench *b)
 			if (i >= 0 && i < 64)
 				so.scratch_inputs |= (uint64_t)1 << i;
 		}
-	if (b->kind == KIND_OFFLINE) {
-		/* the spectrum input with T = the file's frames */
+	if (b->kind == KIND_OFFLINE || (b->kind == KIND_GENERIC && b->o->n_shapes)) {
+		/* the spectrum input with T = the file's frames; or the shapes given */
 		inputs = calloc((size_t)n_in, sizeof(*inputs));
 		if (!inputs) {
 			snprintf(b->err, sizeof(b->err), "out of memory");
@@ -381,7 +451,12 @@ static int make_session(struct bench *b)
 		}
 		for (int i = 0; i < n_in; i++)
 			grt_model_input(b->g, i, NULL, &inputs[i], NULL);
-		inputs[spec].dims[2] = (int64_t)b->T;
+		if (b->kind == KIND_OFFLINE) {
+			inputs[spec].dims[2] = (int64_t)b->T;
+		} else if ((rc = generic_shapes(b, inputs))) {
+			free(inputs);
+			return rc;
+		}
 		so.inputs = inputs;
 		so.n_inputs = n_in;
 	}

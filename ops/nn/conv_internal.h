@@ -15,6 +15,8 @@
 #define PLANE_MAX_TAPS 128 /* ALGO_PLANE up to this many taps (C/group x kernel) */
 #define PLANE_MIN_OUT 256 /* and from this many outputs per channel; below, ALGO_TAPS
                            * (copying whole planes costs more than it saves) */
+#define COLUMNS_MIN_TAPS 64 /* few outputs (< PLANE_MIN_OUT) of this many taps (C/group x
+                             kernel) or more: ALGO_COLUMNS, whose GEMM is faster */
 #define TAPS_MAX_TABLE 4096 /* ALGO_TAPS: up to this many (row, phase, tap) entries */
 #define TAPS_MAX_SINGLE 16  /* and this many taps when channels go one at a time */
 #define EPI_CHUNK 4096    /* ALGO_POINTWISE with an epilogue: columns per GEMM */

@@ -532,7 +532,11 @@ static int conv_choose_algo(struct node *n, struct exec *x, struct conv_params *
 	int rc;
 
 	p->algo = ALGO_COLUMNS;
-	if (p->cg == 1)
+	/* one input channel per group: loops over the taps, unless there are many
+	 * taps and few outputs (Silero VAD's STFT as a Conv: 258 channels of 256
+	 * taps, 4 outputs each), which the GEMM of ALGO_COLUMNS does better */
+	if (p->cg == 1 && !(p->k_size >= COLUMNS_MIN_TAPS && p->out_size < PLANE_MIN_OUT &&
+	                    p->group == 1))
 		p->algo = ALGO_DIRECT;
 	p->rows3 = p->k[2] == 3 && p->stride[2] == 1 &&
 	           (!p->transpose || p->k[0] * p->k[1] <= 64 ||
@@ -547,7 +551,9 @@ static int conv_choose_algo(struct node *n, struct exec *x, struct conv_params *
 	if (p->algo != ALGO_POINTWISE && p->in[0] == 1 && p->out[0] == 1 && p->k[0] == 1 &&
 	    p->pad[0] == 0 && p->stride[1] == 1 && p->out_size > 0) {
 		int ok = 0;
-		if (p->out_size < PLANE_MIN_OUT) {
+		if (p->out_size < PLANE_MIN_OUT && p->cg * p->k_size >= COLUMNS_MIN_TAPS) {
+			ok = 0;         /* few outputs of many taps: ALGO_COLUMNS's GEMM */
+		} else if (p->out_size < PLANE_MIN_OUT) {
 			rc = taps_prepare(n, x, p, &ok);
 			if (rc)
 				return rc;
