@@ -28,6 +28,11 @@ const HELP = `usage: node tools/ort-compare.js [options] MODEL.onnx
   --runs N        timed whole-file runs, offline (default 10, after one untimed)
   --rounds N      alternate grt-bench and ORT N times (default 1); the summary
                   gives the median of the per-round ratios
+  --shape NAME=AxB...  a model that is not a GTCRN export (Silero VAD, DNSMOS):
+                  run input NAME with this shape (both runtimes; repeatable)
+  --value NAME=V  the same: every element of input NAME is V (e.g. sr=16000);
+                  other float inputs get grt-bench's pseudo-random values, the
+                  rest 0. With either, each timed run is one session run.
 Prints both figures and the ratio ORT / grt, then one JSON line.`;
 
 function die(msg) {
@@ -38,7 +43,7 @@ function die(msg) {
 function parseArgs(argv) {
 	const o = {
 		ortDir: null, bench: null, npy: null, wav: null, model: null,
-		frames: 2000, warmup: 100, runs: 10, rounds: 1,
+		frames: 2000, warmup: 100, runs: 10, rounds: 1, shapes: [], values: [],
 	};
 	const ints = { '--frames': ['frames', 1], '--warmup': ['warmup', 0], '--runs': ['runs', 1],
 		'--rounds': ['rounds', 1] };
@@ -55,6 +60,9 @@ function parseArgs(argv) {
 			o[ints[a][0]] = v;
 		} else if (a in strs && i + 1 < argv.length) {
 			o[strs[a]] = argv[++i];
+		} else if ((a === '--shape' || a === '--value') && i + 1 < argv.length &&
+			argv[i + 1].includes('=')) {
+			o[a === '--shape' ? 'shapes' : 'values'].push(argv[++i]);
 		} else if (!a.startsWith('-') && !o.model) {
 			o.model = a;
 		} else {
@@ -146,6 +154,10 @@ function runGrt(o, specFile) {
 		String(o.warmup), '--runs', String(o.runs)];
 	if (specFile)
 		args.push('--save-spec', specFile);
+	for (const s of o.shapes)
+		args.push('--shape', s);
+	for (const v of o.values)
+		args.push('--value', v);
 	args.push(o.model);
 	const r = cp.spawnSync(o.bench, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
 	if (r.error)
@@ -232,6 +244,86 @@ async function runOrtOffline(ort, sess, io, npy, o) {
 	return summarize(ns);
 }
 
+// A model that is not a GTCRN export: the inputs as grt-bench makes them
+// (--shape, --value, else its pseudo-random floats in input order, 0 for the
+// rest), one session run per timed run.
+function genericFeeds(ort, sess, o) {
+	const setting = (list, name) => {
+		const hit = list.filter((s) => s.slice(0, s.indexOf('=')) === name).pop();
+		return hit === undefined ? null : hit.slice(hit.indexOf('=') + 1);
+	};
+	const feeds = {};
+	let r = 12345;
+	for (const m of sess.inputMetadata) {
+		const sh = setting(o.shapes, m.name);
+		const dims = sh !== null ? sh.split('x').map(Number) : m.shape;
+		if (dims.some((d) => typeof d !== 'number' || !Number.isInteger(d)))
+			die(`input '${m.name}' has dynamic dims: give --shape ${m.name}=AxB...`);
+		const n = dims.reduce((a, b) => a * b, 1);
+		const v = setting(o.values, m.name);
+		const type = m.type;
+		let data;
+		if (type === 'float32') {
+			data = new Float32Array(n);
+			for (let k = 0; k < n; k++) {
+				if (v !== null) {
+					data[k] = Number(v);
+				} else {
+					r = (Math.imul(r, 1664525) + 1013904223) >>> 0;
+					data[k] = (r >>> 8) / 8388608.0 - 1.0;
+				}
+			}
+		} else if (type === 'int64') {
+			data = new BigInt64Array(n).fill(BigInt(v === null ? 0 : Number(v)));
+		} else if (type === 'int32') {
+			data = new Int32Array(n).fill(v === null ? 0 : Number(v));
+		} else {
+			die(`input '${m.name}': type ${type} is not handled`);
+		}
+		feeds[m.name] = new ort.Tensor(type, data, dims);
+	}
+	return feeds;
+}
+
+async function runOrtGeneric(sess, feeds, o) {
+	const ns = [];
+	for (let i = 0; i < o.warmup + o.frames; i++) {
+		const t0 = process.hrtime.bigint();
+		await sess.run(feeds);
+		if (i >= o.warmup)
+			ns.push(Number(process.hrtime.bigint() - t0));
+	}
+	return summarize(ns);
+}
+
+async function mainGeneric(o, ort, version) {
+	const sess = await ort.InferenceSession.create(o.model, {
+		intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+		executionProviders: ['cpu'],
+	});
+	const feeds = genericFeeds(ort, sess, o);
+	process.stdout.write(`model        ${path.basename(o.model)}: ${o.warmup} warm-up then ` +
+		`${o.frames} timed runs, inputs ${Object.keys(feeds).map((k) =>
+			`${k} [${feeds[k].dims}]`).join(', ')}\n`);
+	process.stdout.write(`threads      ORT ${version}: intra-op 1, inter-op 1, ` +
+		`graph optimisation 'all'; grt: 1\n`);
+	const rounds = [];
+	for (let r = 0; r < o.rounds; r++) {
+		const grt = runGrt(o, null);
+		const ortS = await runOrtGeneric(sess, feeds, o);
+		rounds.push({ grt, ort: ortS, ratio: ortS.median_us / grt.median_us });
+		process.stdout.write(`round ${r + 1}: ORT ${ortS.median_us.toFixed(2)} us, grt ` +
+			`${grt.median_us.toFixed(2)} us, ratio ${(ortS.median_us / grt.median_us).toFixed(2)}\n`);
+	}
+	const ratio = median(rounds.map((x) => x.ratio));
+	const last = rounds[rounds.length - 1];
+	process.stdout.write(`\nratio ORT / grt: median ${ratio.toFixed(2)}x over ${o.rounds} ` +
+		`round(s); grt ${last.grt.allocs} heap allocations during its timed runs\n`);
+	process.stdout.write(JSON.stringify({ tool: 'ort-compare', model: o.model, kind: 'generic',
+		rounds: o.rounds, ort: { version, ...last.ort }, grt: last.grt, ratio_median: ratio,
+		ratios_median: rounds.map((x) => x.ratio) }) + '\n');
+}
+
 function fmt(x, d) {
 	return x.toFixed(d).padStart(10);
 }
@@ -239,6 +331,8 @@ function fmt(x, d) {
 async function main() {
 	const o = parseArgs(process.argv.slice(2));
 	const { ort, version } = loadOrt(o.ortDir);
+	if (o.shapes.length || o.values.length)
+		return mainGeneric(o, ort, version);
 	const npy = readNpy(o.npy);
 	if (npy.dims.length !== 4 || npy.dims[0] !== 1 || npy.dims[3] !== 2)
 		die(`${o.npy}: shape (${npy.dims}) is not (1, F, T, 2)`);

@@ -17,6 +17,7 @@
                            * (copying whole planes costs more than it saves) */
 #define COLUMNS_MIN_TAPS 64 /* few outputs (< PLANE_MIN_OUT) of this many taps (C/group x
                              kernel) or more: ALGO_COLUMNS, whose GEMM is faster */
+#define NARROW_COLS 8      /* ALGO_COLUMNS: below this many output columns, transposed */
 #define TAPS_MAX_TABLE 4096 /* ALGO_TAPS: up to this many (row, phase, tap) entries */
 #define TAPS_MAX_SINGLE 16  /* and this many taps when channels go one at a time */
 #define EPI_CHUNK 4096    /* ALGO_POINTWISE with an epilogue: columns per GEMM */
@@ -39,6 +40,12 @@ struct conv_params {
 	 * most taps land; a ConvTranspose whose output has far more rows than its
 	 * input (a huge kernel) scatters its input rows instead */
 	int rows3;
+	/* ALGO_COLUMNS, float, fewer output columns than a vector holds (Silero VAD:
+	 * 4): the product runs transposed, Y^T = col^T W^T, so that the vectors run
+	 * along the output channels; wt is W^T per group [cg * k_size][mg] (made at
+	 * plan time from constant weights), and Y^T goes to scratch at ct_off */
+	const float *wt;
+	size_t ct_off;
 	enum dtype dtype;            /* DT_FLOAT or DT_DOUBLE */
 	int64_t batch;               /* N */
 	int64_t group;

@@ -734,6 +734,20 @@ static void KN(conv_group)(const struct conv_params *p, const T *x, const T *w,
 		}
 		return;
 	}
+	if (p->wt) {            /* float, few columns, one tile: Y^T = col^T W^T */
+		const int64_t cols = p->out_size;
+		T *ct = (T *)((char *)col + p->ct_off);
+		KN(im2col)(p, x, 0, p->out[0] * p->out[1], col);
+		KN(fill)(ct, cols * p->mg, 0);
+		KN(gemm)(p, cols, p->mg, kk, col, 1, cols,
+		         (const T *)p->wt + (c0 / p->mg) * kk * p->mg, p->mg, ct, p->mg);
+		for (int64_t m = 0; m < p->mg; m++) {
+			for (int64_t j = 0; j < cols; j++)
+				y[m * cols + j] += ct[j * p->mg + m];
+			KN(epi)(e, y + m * cols, cols, c0 + m);
+		}
+		return;
+	}
 	if (!p->transpose) {
 		const int64_t rows = p->out[0] * p->out[1], rl = p->out[2];
 		for (int64_t r0 = 0; r0 < rows; r0 += p->tile_rows) {

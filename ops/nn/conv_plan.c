@@ -526,6 +526,32 @@ static int convt_attrs(struct node *n, struct exec *x, int64_t m, const int64_t 
 	return GRT_OK;
 }
 
+/* ALGO_COLUMNS over fewer than NARROW_COLS output columns (all in one tile)
+ * with many output channels and constant float weights: W^T, and room for
+ * Y^T after the column buffer. */
+static int columns_transposed(struct node *n, struct exec *x, struct conv_params *p,
+                              int64_t cols)
+{
+	const int64_t kk = p->cg * p->k_size;
+	const float *w;
+	float *wt;
+
+	if (p->transpose || p->dtype != DT_FLOAT || cols >= NARROW_COLS || p->mg < 2 * NARROW_COLS ||
+	    p->tile_rows * p->out[2] != cols || !n->inputs[1]->is_const)
+		return GRT_OK;
+	w = n->inputs[1]->data;
+	if (!(wt = plan_alloc(x, (size_t)(p->group * kk * p->mg) * sizeof(float))))
+		return op_fail(n, x, GRT_E_NOMEM, "out of memory");
+	for (int64_t g = 0; g < p->group; g++)
+		for (int64_t m = 0; m < p->mg; m++)
+			for (int64_t q = 0; q < kk; q++)
+				wt[(g * kk + q) * p->mg + m] = w[(g * p->mg + m) * kk + q];
+	p->wt = wt;
+	p->ct_off = (n->scratch_bytes + 63) & ~(size_t)63;
+	n->scratch_bytes = p->ct_off + (size_t)(cols * p->mg) * sizeof(float);
+	return GRT_OK;
+}
+
 /* The algorithm for the geometry in p (enum conv_algo), and its tables and scratch. */
 static int conv_choose_algo(struct node *n, struct exec *x, struct conv_params *p)
 {
@@ -580,6 +606,8 @@ static int conv_choose_algo(struct node *n, struct exec *x, struct conv_params *
 		p->tile_rows = p->tile_rows > rows ? rows : p->tile_rows;
 		p->tile_rows = p->tile_rows < 1 ? 1 : p->tile_rows;
 		n->scratch_bytes = (size_t)(per_row * p->tile_rows) * dtype_size(p->dtype);
+		if ((rc = columns_transposed(n, x, p, rows * rl)))
+			return rc;
 		if (p->transpose && p->stride[2] == 2 && p->tile_rows == rows && p->out_size) {
 			p->phase_off = (n->scratch_bytes + 63) & ~(size_t)63;
 			n->scratch_bytes = p->phase_off +
