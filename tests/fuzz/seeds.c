@@ -143,8 +143,71 @@ static void gather_einsum(fuzz_seed_fn fn, void *ctx)
 	fuzz_emit(g, "gather_einsum.onnx", fn, ctx);
 }
 
+/* If on a run-time condition around a nested If on a shape, a Loop with a
+ * carried value and a scan output, and a Scan: the subgraphs, their outer
+ * values and the planner's control steps. */
+static void control_flow(fuzz_seed_fn fn, void *ctx)
+{
+	static const int64_t dx[2] = { 2, 3 }, dys[3] = { -1, 2, 3 }, one = 1, zero = 0;
+	static const float two = 2.0f;
+	struct mg *g = mg_new(8, 16), *t = mg_new(8, 16), *e = mg_new(8, 16);
+	struct mg *tt = mg_new(8, 16), *te = mg_new(8, 16), *b = mg_new(8, 16);
+	struct mg *sb = mg_new(8, 16);
+	int n;
+
+	mg_input(g, "x", 1, 2, dx);
+	mg_input(g, "c", 9, 0, NULL);
+	mg_input(g, "M", 7, 0, NULL);
+	mg_output(g, "y", 1, 2, dx);
+	mg_output(g, "ys", 1, 3, dys);
+	mg_output(g, "s", 1, 1, dx + 1);
+	mg_init(g, "two", 1, 0, NULL, &two);
+	mg_init(g, "one", 7, 0, NULL, &one);
+	mg_init(g, "zero", 7, 0, NULL, &zero);
+	/* If(c) { If(Shape(x)[0] == 2) { x * two } else { x } } else { x + two } */
+	mg_node(t, "Shape", "", "x", "shp");
+	mg_node(t, "Gather", "", "shp,zero", "d0");
+	mg_node(t, "Equal", "", "d0,two_i", "is2");
+	mg_init(t, "two_i", 7, 0, NULL, &(int64_t){ 2 });
+	n = mg_node(t, "If", "inner", "is2", "ti");
+	mg_node(tt, "Mul", "", "x,two", "m");
+	mg_output(tt, "m", 1, 2, dx);
+	mg_output(te, "x", 1, 2, dx);
+	mg_attr_graph(t, n, "then_branch", tt);
+	mg_attr_graph(t, n, "else_branch", te);
+	mg_output(t, "ti", 1, 2, dx);
+	mg_node(e, "Add", "", "x,two", "ea");
+	mg_output(e, "ea", 1, 2, dx);
+	n = mg_node(g, "If", "outer", "c", "xi");
+	mg_attr_graph(g, n, "then_branch", t);
+	mg_attr_graph(g, n, "else_branch", e);
+	/* Loop(M, , xi): y = y * two each iteration, ys stacks them */
+	mg_input(b, "i", 7, 0, NULL);
+	mg_input(b, "cin", 9, 0, NULL);
+	mg_input(b, "yin", 1, 2, dx);
+	mg_node(b, "Identity", "", "cin", "cout");
+	mg_node(b, "Mul", "", "yin,two", "yout");
+	mg_node(b, "Identity", "", "yout", "scan");
+	mg_output(b, "cout", 9, 0, NULL);
+	mg_output(b, "yout", 1, 2, dx);
+	mg_output(b, "scan", 1, 2, dx);
+	n = mg_node(g, "Loop", "loop", "M,,xi", "y,ys");
+	mg_attr_graph(g, n, "body", b);
+	/* Scan over the rows of x: a running sum */
+	mg_input(sb, "acc", 1, 1, dx + 1);
+	mg_input(sb, "row", 1, 1, dx + 1);
+	mg_node(sb, "Add", "", "acc,row", "acc2");
+	mg_output(sb, "acc2", 1, 1, dx + 1);
+	n = mg_node(g, "Scan", "scan", "row0,x", "s");
+	mg_node(g, "Gather", "", "x,zero", "row0");
+	mg_attr_int(g, n, "num_scan_inputs", 1);
+	mg_attr_graph(g, n, "body", sb);
+	fuzz_emit(g, "control_flow.onnx", fn, ctx);
+}
+
 void fuzz_seeds(fuzz_seed_fn fn, void *ctx)
 {
+	control_flow(fn, ctx);
 	conv_prelu(fn, ctx);
 	gru_bidir(fn, ctx);
 	cache_scatter(fn, ctx);
