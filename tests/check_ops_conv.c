@@ -15,6 +15,9 @@
 #include "tests/op_harness.h"
 
 /* Adds X, W and (if bd) B; W is a run-time (non-constant) value unless w_const. */
+/* 1: the weights are constant (plan-time layouts such as ALGO_COLUMNS's W^T) */
+static int w_const;
+
 static void setup(struct harness *h, const char *op, int opset, enum dtype dt, int ndim,
                   const int64_t *xd, const void *xv, const int64_t *wd, const void *wv,
                   int64_t bn, const void *bv)
@@ -22,7 +25,7 @@ static void setup(struct harness *h, const char *op, int opset, enum dtype dt, i
 	h_init(h, op, opset);
 	ck_assert_msg(h->n.op != NULL, "%s opset %d not in the registry", op, opset);
 	h_input(h, dt, ndim, xd, xv, 0);
-	h_input(h, dt, ndim, wd, wv, 0);
+	h_input(h, dt, ndim, wd, wv, w_const);
 	if (bn >= 0)
 		h_input(h, dt, 1, &bn, bv, 1);
 	h_output(h);
@@ -846,6 +849,39 @@ START_TEST(sweep_taps)
 }
 END_TEST
 
+/* Few output columns (fewer than 8) of many output channels, constant
+ * weights: ALGO_COLUMNS runs the product transposed (Y^T = col^T W^T, as
+ * Silero VAD's convolutions); with and without groups, 1-D and 2-D. */
+START_TEST(sweep_narrow)
+{
+	struct geo g;
+	char label[64];
+
+	rng_state = 4242u;
+	w_const = 1;
+	for (int i = 0; i < 40; i++) {
+		random_geo(&g, 0, 0);
+		g.nsp = (int)rnd(1, 2);
+		g.group = i % 4 ? 1 : 2;
+		g.cg = rnd(1, 40);
+		g.mg = rnd(16, 70);
+		for (int a = 0; a < g.nsp; a++) {
+			g.k[a] = rnd(1, 5);
+			g.s[a] = rnd(1, 2);
+			g.d[a] = 1;
+			g.pb[a] = rnd(0, g.k[a] / 2);
+			g.pe[a] = rnd(0, g.k[a] / 2);
+			g.in[a] = rnd(g.k[a], g.k[a] + 3);
+			g.op[a] = 0;
+			finish_axis(&g, a);
+		}
+		snprintf(label, sizeof(label), "narrow case %d", i);
+		check_geo(&g, DT_FLOAT, label);
+	}
+	w_const = 0;
+}
+END_TEST
+
 /* ConvTranspose with kernels far longer than the input along the rows and 3
  * taps at stride 1 along the last axis: the output rows outnumber the input
  * rows, so the input rows are scattered (p->rows3 = 0) instead of every
@@ -1292,7 +1328,7 @@ static Suite *convt_suite(void)
 		{ "opsets", convt_opset1_pad_split },
 		{ "sweep", sweep_random, 1, 2, 60 }, { "sweep", sweep_tiled, 1, 2 },
 		{ "sweep", sweep_wide, 1, 2 }, { "sweep", sweep_plane, 1, 2 },
-		{ "sweep", sweep_taps, 1, 2 }, { "sweep", sweep_long_kernel },
+		{ "sweep", sweep_taps, 1, 2 }, { "sweep", sweep_long_kernel }, { "sweep", sweep_narrow },
 		{ "sweep", sweep_inplace, 1, 2 },
 	};
 
