@@ -115,6 +115,7 @@ static void map_put(struct name_map *m, const char *name, int id)
 struct loader {
 	grt_model *m;
 	struct parse_arena *arena;      /* the protobuf tree's memory */
+	const struct fn_expansion *fx;  /* which nodes come from function bodies */
 	struct name_map names;
 	int cap_values;
 	char *err;
@@ -341,6 +342,7 @@ static int convert_node(struct loader *l, const Onnx__NodeProto *np, int idx)
 		        nl, np->op_type, np->domain);
 		return GRT_E_UNSUPPORTED;
 	}
+	mn->opset = function_node_opset(l->fx, np, mn->opset);  /* a function body's import */
 	mn->op = op_lookup_domain(np->domain, np->op_type, mn->opset);
 	if (!mn->op) {
 		set_err(l->err, l->err_len, "node '%s': operator '%s' (%s opset %d) is not implemented",
@@ -650,14 +652,15 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 	return convert_metadata(l, mp);
 }
 
-int model_convert(grt_model *m, const void *proto, struct parse_arena *arena, char *err,
-                  size_t err_len)
+int model_convert(grt_model *m, const void *proto, struct parse_arena *arena,
+                  const struct fn_expansion *fx, char *err, size_t err_len)
 {
 	struct loader l = { 0 };
 	int rc;
 
 	l.m = m;
 	l.arena = arena;
+	l.fx = fx;
 	l.err = err;
 	l.err_len = err_len;
 	rc = convert_model(&l, proto);

@@ -35,6 +35,26 @@ void mg_attr_ints(struct mg *g, int node, const char *name, int n, const int64_t
 void mg_attr_float(struct mg *g, int node, const char *name, float v);
 void mg_attr_string(struct mg *g, int node, const char *name, const char *s);
 void mg_metadata(struct mg *g, const char *key, const char *value);
+/* Model-local functions: mg_function adds one (comma-separated formal
+ * inputs, outputs, attribute names) and returns its index; mg_body(g, fn)
+ * makes mg_node, mg_domain and mg_attr_* work on its body, mg_body(g, -1) on
+ * the main graph again. */
+int mg_function(struct mg *g, const char *domain, const char *name, const char *inputs,
+                const char *outputs, const char *attrs);
+void mg_body(struct mg *g, int fn);
+void mg_fn_import(struct mg *g, int fn, const char *domain, int64_t version);
+/* an attribute that refers to the calling function's attribute ref */
+void mg_attr_ref(struct mg *g, int node, const char *name, int type, const char *ref);
+/* A field the ONNX 1.12 schema lacks, as protobuf-c keeps it: an unknown
+ * length-delimited field of message (a ProtobufCMessage), its bytes behind
+ * their varint length (protobuf-c packs them back as they are). */
+void mg_unknown_field(void *message, uint32_t tag, const void *data, size_t len);
+/* FunctionProto.attribute_proto (IR 9), which ONNX 1.12's schema lacks */
+void mg_fn_default_float(struct mg *g, int fn, const char *name, float v);
+/* FunctionProto.overload (node < 0) or NodeProto.overload of node (IR 10) */
+void mg_overload(struct mg *g, int fn, int node, const char *overload);
+/* A graph attribute of node; mg_node then adds to that graph until mg_body. */
+void mg_attr_graph(struct mg *g, int node, const char *name);
 /* Serialises the model; *buf is malloc'ed. Frees g. */
 void mg_pack(struct mg *g, uint8_t **buf, size_t *len);
 /* mg_pack, then grt_model_load_buffer (err gets its message). Frees g. */

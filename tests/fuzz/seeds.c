@@ -3,7 +3,8 @@
  * writes them out for `make fuzz`. Small graphs of the op families GTCRN
  * uses: Conv with pads and a PRelu, a bidirectional GRU, a cache update
  * (Concat, Slice, ScatterND), a decomposed LayerNorm with MatMul + Add, and
- * Gather + Transpose + Einsum. */
+ * Gather + Transpose + Einsum; and model-local functions (nested, with
+ * attribute references, a default value and an overload). */
 #include <stdlib.h>
 #include "tests/fuzz/fuzz.h"
 #include "tests/modelgen.h"
@@ -143,6 +144,46 @@ static void gather_einsum(fuzz_seed_fn fn, void *ctx)
 	fuzz_emit(g, "gather_einsum.onnx", fn, ctx);
 }
 
+/* outer(X, S, B) at opset 13 (ReduceMean's axes attribute) calls inner at
+ * opset 18, passing its epsilon on by reference; inner is overloaded. */
+static void functions_nested(fuzz_seed_fn fn, void *ctx)
+{
+	static const int64_t dx[2] = { 2, 3 }, d3[1] = { 3 }, axes[1] = { 1 };
+	static const float s[3] = { 1.0f, 0.5f, 2.0f }, b[3] = { 0.1f, -0.2f, 0.3f };
+	struct mg *g = mg_new(10, 18);
+	int outer = mg_function(g, "pkg.local", "outer", "A,S,B", "Y", "eps");
+	int inner = mg_function(g, "pkg.local", "inner", "A,M,S,B", "Y", "e");
+	int n;
+
+	mg_import(g, "pkg.local", 1);
+	mg_input(g, "x", 1, 2, dx);
+	mg_output(g, "y", 1, 2, dx);
+	mg_init(g, "s", 1, 1, d3, s);
+	mg_init(g, "b", 1, 1, d3, b);
+	mg_fn_import(g, outer, "", 13);
+	mg_fn_import(g, outer, "pkg.local", 1);
+	mg_body(g, outer);
+	n = mg_node(g, "ReduceMean", "mean", "A", "M");
+	mg_attr_ints(g, n, "axes", 1, axes);
+	n = mg_node(g, "inner", "call_inner", "A,M,S,B", "Y");
+	mg_domain(g, n, "pkg.local");
+	mg_overload(g, -1, n, "v2");
+	mg_attr_ref(g, n, "e", 1, "eps");
+	mg_fn_import(g, inner, "", 18);
+	mg_overload(g, inner, -1, "v2");
+	mg_fn_default_float(g, inner, "e", 1e-3f);
+	mg_body(g, inner);
+	mg_node(g, "Sub", "sub", "A,M", "D");
+	n = mg_node(g, "LayerNormalization", "ln", "D,S,B", "L");
+	mg_attr_ref(g, n, "epsilon", 1, "e");
+	mg_node(g, "Add", "add", "L,D", "Y");
+	mg_body(g, -1);
+	n = mg_node(g, "outer", "call_outer", "x,s,b", "y");
+	mg_domain(g, n, "pkg.local");
+	mg_attr_float(g, n, "eps", 0.25f);
+	fuzz_emit(g, "functions_nested.onnx", fn, ctx);
+}
+
 void fuzz_seeds(fuzz_seed_fn fn, void *ctx)
 {
 	conv_prelu(fn, ctx);
@@ -150,4 +191,5 @@ void fuzz_seeds(fuzz_seed_fn fn, void *ctx)
 	cache_scatter(fn, ctx);
 	layernorm_matmul(fn, ctx);
 	gather_einsum(fn, ctx);
+	functions_nested(fn, ctx);
 }
