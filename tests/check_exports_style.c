@@ -1,0 +1,126 @@
+/* check_exports_style.c - the shared opset-17 GTCRN export rewritten the way
+ * newer exporters write it (tests/export_style.c) runs and matches the
+ * original, both run by our runtime on the same shared test input. Set
+ * GRT_EXPORT_STYLE_DUMP=dir to keep the rewritten files (to run them in
+ * ONNX Runtime). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/grt.h"
+#include "tests/check_util.h"
+#include "tests/export_style.h"
+
+#define MODEL MODELS_DIR "/gtcrn_offline_op17.onnx"
+#define INPUT TESTDATA_DIR "/gtcrn_offline_op17/test_data_set_1/input_0.pb"
+
+static char err[512];
+
+/* Runs m on the shared input; returns output 0 (malloc'ed, *n elements). */
+static float *run_model(grt_model *m, int64_t *n)
+{
+	grt_value in, v;
+	grt_session_opts o = { NULL, 1, 0, 0, 0 };
+	grt_session *s = NULL;
+	float *out;
+
+	expect_ok("input", err, grt_tensor_load_file(INPUT, &in, NULL, err, sizeof(err)));
+	v = in;
+	v.data = NULL;
+	o.inputs = &v;
+	expect_ok("session", err, grt_session_create(m, &o, &s, err, sizeof(err)));
+	grt_session_input(s, 0, &v);
+	memcpy(v.data, in.data, (size_t)grt_value_numel(&in) * sizeof(float));
+	expect_ok("run", grt_session_errmsg(s), grt_session_run(s));
+	grt_session_output(s, 0, &v);
+	*n = grt_value_numel(&v);
+	out = malloc((size_t)*n * sizeof(float));
+	ck_assert_ptr_nonnull(out);
+	memcpy(out, v.data, (size_t)*n * sizeof(float));
+	grt_session_free(s);
+	grt_value_free(&in);
+	return out;
+}
+
+/* Loads the rewritten mp (freed), runs it and the original, compares. */
+static void compare(const char *what, Onnx__ModelProto *mp, double tol)
+{
+	grt_model *orig = NULL, *m = NULL;
+	const char *dump = getenv("GRT_EXPORT_STYLE_DUMP");
+	float *want, *got;
+	int64_t n_want, n_got;
+	double max_abs = 0;
+	uint8_t *buf;
+	size_t len;
+
+	es_pack(mp, &buf, &len);
+	protobuf_c_message_free_unpacked(&mp->base, NULL);
+	if (dump) {
+		char path[1024];
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/%s.onnx", dump, what);
+		f = fopen(path, "wb");
+		ck_assert_msg(f && fwrite(buf, 1, len, f) == len && !fclose(f), "cannot write %s", path);
+	}
+	expect_ok(what, err, grt_model_load_buffer(buf, len, &m, err, sizeof(err)));
+	free(buf);
+	expect_ok("original", err, grt_model_load_file(MODEL, &orig, err, sizeof(err)));
+	want = run_model(orig, &n_want);
+	got = run_model(m, &n_got);
+	ck_assert_int_eq(n_got, n_want);
+	for (int64_t i = 0; i < n_want; i++)
+		max_abs = fmax(max_abs, fabs((double)got[i] - want[i]));
+	printf("%s: max abs diff %.3g over %lld values (bound %.0e)\n", what, max_abs,
+	       (long long)n_want, tol);
+	ck_assert_msg(max_abs <= tol, "%s: max abs diff %g > %g", what, max_abs, tol);
+	free(want);
+	free(got);
+	grt_model_free(orig);
+	grt_model_free(m);
+}
+
+static Onnx__ModelProto *load(void)
+{
+	Onnx__ModelProto *mp = es_load(MODEL);
+
+	ck_assert_msg(mp != NULL, "cannot read %s", MODEL);
+	return mp;
+}
+
+/* b: opset 21, IR 10, with every operator form that changed after 17
+ * (in this graph: ReduceMean's axes, an input from 18). */
+START_TEST(opset21_forms)
+{
+	Onnx__ModelProto *mp = load();
+
+	es_set_versions(mp, 10, 21);
+	ck_assert_int_eq(es_reduce_axes_as_input(mp), 6);
+	compare("opset21_forms", mp, 1e-5);
+}
+END_TEST
+
+/* a: the same, and each LayerNormalization a call of pkg.local:LayerNorm,
+ * which calls pkg.local:LayerNorm_impl (opset 17) with epsilon and axis by
+ * reference; epsilon is the inner function's default, left out at the calls. */
+START_TEST(local_functions)
+{
+	Onnx__ModelProto *mp = load();
+
+	es_set_versions(mp, 10, 21);
+	ck_assert_int_eq(es_reduce_axes_as_input(mp), 6);
+	ck_assert_int_eq(es_wrap_in_functions(mp, "LayerNormalization", "pkg.local", "LayerNorm",
+	                                      17, "epsilon"), 4);
+	compare("local_functions", mp, 1e-5);
+}
+END_TEST
+
+int main(void)
+{
+	const struct test_def tests[] = {
+		{ "opsets", opset21_forms }, { "functions", local_functions },
+	};
+	Suite *s = suite_from_table("exports_style", tests, N_ELEMS(tests));
+
+	return run_suites(&s, 1, 0);
+}
