@@ -115,10 +115,80 @@ START_TEST(local_functions)
 }
 END_TEST
 
+/* The values of the index tensors names[n] for the shared input: the original
+ * with them as extra outputs, run by our runtime (ints: n * 1024 values). */
+static void index_values(const char **names, int n, struct es_value *vals, int64_t *ints)
+{
+	Onnx__ModelProto *mp = load();
+	grt_value in, v;
+	grt_session_opts o = { NULL, 1, 0, 0, 0 };
+	grt_model *m = NULL;
+	grt_session *s = NULL;
+	uint8_t *buf;
+	size_t len;
+
+	mp->graph->output = realloc(mp->graph->output, (mp->graph->n_output + (size_t)n) *
+	                            sizeof(*mp->graph->output));
+	ck_assert_ptr_nonnull(mp->graph->output);
+	for (int i = 0; i < n; i++) {
+		Onnx__ValueInfoProto *vi = calloc(1, sizeof(*vi));
+		ck_assert_ptr_nonnull(vi);
+		onnx__value_info_proto__init(vi);
+		vi->name = strdup(names[i]);
+		mp->graph->output[mp->graph->n_output++] = vi;
+	}
+	es_pack(mp, &buf, &len);
+	protobuf_c_message_free_unpacked(&mp->base, NULL);
+	expect_ok("indices", err, grt_model_load_buffer(buf, len, &m, err, sizeof(err)));
+	free(buf);
+	expect_ok("input", err, grt_tensor_load_file(INPUT, &in, NULL, err, sizeof(err)));
+	v = in;
+	v.data = NULL;
+	o.inputs = &v;
+	expect_ok("session", err, grt_session_create(m, &o, &s, err, sizeof(err)));
+	grt_session_input(s, 0, &v);
+	memcpy(v.data, in.data, (size_t)grt_value_numel(&in) * sizeof(float));
+	expect_ok("run", grt_session_errmsg(s), grt_session_run(s));
+	for (int i = 0; i < n; i++) {
+		grt_session_output(s, 1 + i, &v);
+		ck_assert_int_eq(v.dtype, GRT_INT64);
+		ck_assert_int_le(grt_value_numel(&v), 1024);
+		vals[i].name = names[i];
+		vals[i].ndim = v.ndim;
+		memcpy(vals[i].dims, v.dims, sizeof(vals[i].dims));
+		memcpy(ints + 1024 * i, v.data, (size_t)grt_value_numel(&v) * sizeof(int64_t));
+		vals[i].data = ints + 1024 * i;
+	}
+	grt_session_free(s);
+	grt_model_free(m);
+	grt_value_free(&in);
+}
+
+/* c: each nn.Unfold (Pad -> Gather -> Gather) written the way dynamo
+ * decomposes it, a constant index tensor and GatherND, for this input's T.
+ * Needs GatherND in the registry (issue 15, wt-gather). */
+START_TEST(unfold_as_gathernd)
+{
+	Onnx__ModelProto *mp = load();
+	const char *names[32];
+	struct es_value vals[32];
+	int64_t *ints = malloc(32 * 1024 * sizeof(int64_t));
+	int n = es_unfold_index_names(mp, names, 32);
+
+	ck_assert_int_eq(n, 14);
+	ck_assert_ptr_nonnull(ints);
+	index_values(names, n, vals, ints);
+	ck_assert_int_eq(es_unfold_as_gathernd(mp, vals, n), 7);
+	free(ints);
+	compare("unfold_gathernd", mp, 1e-5);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def tests[] = {
 		{ "opsets", opset21_forms }, { "functions", local_functions },
+		{ "unfold", unfold_as_gathernd },
 	};
 	Suite *s = suite_from_table("exports_style", tests, N_ELEMS(tests));
 

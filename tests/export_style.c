@@ -284,3 +284,231 @@ int es_wrap_in_functions(Onnx__ModelProto *mp, const char *op_type, const char *
 	free(packed);
 	return changed;
 }
+
+/* --- the unfold as GatherND --- */
+
+static Onnx__NodeProto *producer(const Onnx__GraphProto *g, const char *name)
+{
+	for (size_t i = 0; i < g->n_node; i++)
+		for (size_t k = 0; k < g->node[i]->n_output; k++)
+			if (!strcmp(g->node[i]->output[k], name))
+				return g->node[i];
+	return NULL;
+}
+
+/* The only node that reads name, or NULL (none, several, or a graph output). */
+static Onnx__NodeProto *only_consumer(const Onnx__GraphProto *g, const char *name)
+{
+	Onnx__NodeProto *c = NULL;
+
+	for (size_t i = 0; i < g->n_output; i++)
+		if (!strcmp(g->output[i]->name, name))
+			return NULL;
+	for (size_t i = 0; i < g->n_node; i++)
+		for (size_t k = 0; k < g->node[i]->n_input; k++)
+			if (!strcmp(g->node[i]->input[k], name)) {
+				if (c)
+					return NULL;
+				c = g->node[i];
+			}
+	return c;
+}
+
+static int64_t attr_int(const Onnx__NodeProto *np, const char *name, int64_t dflt)
+{
+	for (size_t k = 0; k < np->n_attribute; k++)
+		if (!strcmp(np->attribute[k]->name, name))
+			return np->attribute[k]->i;
+	return dflt;
+}
+
+/* How many int64 values a Constant node or an initializer gives name, or -1. */
+static long n_const_ints(const Onnx__GraphProto *g, const char *name)
+{
+	const Onnx__NodeProto *p = producer(g, name);
+	const Onnx__TensorProto *t = NULL;
+
+	if (p && !strcmp(p->op_type, "Constant") && p->n_attribute == 1)
+		t = p->attribute[0]->t;
+	for (size_t i = 0; !p && i < g->n_initializer; i++)
+		if (!strcmp(g->initializer[i]->name, name))
+			t = g->initializer[i];
+	if (!t || t->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__INT64)
+		return -1;
+	return t->n_int64_data ? (long)t->n_int64_data : (long)(t->raw_data.len / 8);
+}
+
+/* Pad(X, constant pads) -> Gather(axis rank - 2) -> Gather: its nodes, and
+ * X's rank; 0 if np does not start one. */
+struct unfold { Onnx__NodeProto *pad, *g1, *g2; int rank; };
+
+static int match_unfold(const Onnx__GraphProto *g, Onnx__NodeProto *np, struct unfold *u)
+{
+	long n_pads;
+
+	if (strcmp(np->op_type, "Pad") || !is_default(np->domain) || np->n_input < 2 ||
+	    (n_pads = n_const_ints(g, np->input[1])) < 4 || n_pads % 2)
+		return 0;
+	u->pad = np;
+	u->rank = (int)(n_pads / 2);
+	u->g1 = only_consumer(g, np->output[0]);
+	if (!u->g1 || strcmp(u->g1->op_type, "Gather") || strcmp(u->g1->input[0], np->output[0]))
+		return 0;
+	if ((attr_int(u->g1, "axis", 0) + u->rank) % u->rank != u->rank - 2)
+		return 0;
+	u->g2 = only_consumer(g, u->g1->output[0]);
+	return u->g2 && !strcmp(u->g2->op_type, "Gather") &&
+	       !strcmp(u->g2->input[0], u->g1->output[0]);
+}
+
+int es_unfold_index_names(const Onnx__ModelProto *mp, const char **names, int max)
+{
+	struct unfold u;
+	int n = 0;
+
+	for (size_t i = 0; i < mp->graph->n_node; i++)
+		if (match_unfold(mp->graph, mp->graph->node[i], &u) && n + 2 <= max) {
+			names[n++] = u.g1->input[1];
+			names[n++] = u.g2->input[1];
+		}
+	return n;
+}
+
+static const struct es_value *find_value(const struct es_value *vals, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(vals[i].name, name))
+			return &vals[i];
+	return NULL;
+}
+
+static Onnx__NodeProto *new_node(const char *op_type, const char *in0, const char *in1,
+                                 const char *out)
+{
+	Onnx__NodeProto *np = xcalloc(1, sizeof(*np));
+
+	onnx__node_proto__init(np);
+	np->op_type = xstrdup(op_type);
+	np->domain = xstrdup("");
+	np->name = xstrdup(out);
+	np->n_input = in1 ? 2 : 1;
+	np->input = xcalloc(2, sizeof(char *));
+	np->input[0] = xstrdup(in0);
+	if (in1)
+		np->input[1] = xstrdup(in1);
+	np->n_output = 1;
+	np->output = xcalloc(1, sizeof(char *));
+	np->output[0] = xstrdup(out);
+	return np;
+}
+
+static void set_perm(Onnx__NodeProto *np, const int64_t *perm, int n)
+{
+	Onnx__AttributeProto *a = xcalloc(1, sizeof(*a));
+
+	onnx__attribute_proto__init(a);
+	a->name = xstrdup("perm");
+	a->has_type = 1;
+	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+	a->n_ints = (size_t)n;
+	a->ints = xcalloc((size_t)n, sizeof(int64_t));
+	memcpy(a->ints, perm, (size_t)n * sizeof(int64_t));
+	np->n_attribute = 1;
+	np->attribute = xcalloc(1, sizeof(*np->attribute));
+	np->attribute[0] = a;
+}
+
+/* The GatherND indices of u: shape i1 dims + i2 dims + [2], (I1[a], I2[b]). */
+static void add_indices(Onnx__GraphProto *g, const char *name, const struct es_value *i1,
+                        const struct es_value *i2)
+{
+	Onnx__TensorProto *t = xcalloc(1, sizeof(*t));
+	int64_t n1 = 1, n2 = 1;
+
+	for (int d = 0; d < i1->ndim; d++)
+		n1 *= i1->dims[d];
+	for (int d = 0; d < i2->ndim; d++)
+		n2 *= i2->dims[d];
+	onnx__tensor_proto__init(t);
+	t->name = xstrdup(name);
+	t->has_data_type = 1;
+	t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
+	t->n_dims = (size_t)(i1->ndim + i2->ndim + 1);
+	t->dims = xcalloc(t->n_dims, sizeof(int64_t));
+	memcpy(t->dims, i1->dims, (size_t)i1->ndim * sizeof(int64_t));
+	memcpy(t->dims + i1->ndim, i2->dims, (size_t)i2->ndim * sizeof(int64_t));
+	t->dims[t->n_dims - 1] = 2;
+	t->n_int64_data = (size_t)(n1 * n2 * 2);
+	t->int64_data = xcalloc(t->n_int64_data, sizeof(int64_t));
+	for (int64_t a = 0; a < n1; a++)
+		for (int64_t b = 0; b < n2; b++) {
+			t->int64_data[2 * (a * n2 + b)] = i1->data[a];
+			t->int64_data[2 * (a * n2 + b) + 1] = i2->data[b];
+		}
+	GROW(g->initializer, g->n_initializer);
+	g->initializer[g->n_initializer++] = t;
+}
+
+/* Replaces u's two Gathers by Transpose -> GatherND -> Transpose, where the
+ * first Gather was. 0 if the second Gather is not on X's last axis. */
+static int rewrite_unfold(Onnx__GraphProto *g, const struct unfold *u, const struct es_value *i1,
+                          const struct es_value *i2)
+{
+	const int r = u->rank, k = i1->ndim + i2->ndim, r1 = r - 1 + i1->ndim;
+	int64_t first[8], back[8];
+	char nm[3][512];
+	Onnx__NodeProto *nodes[3];
+	size_t at = 0;
+
+	if (r > 8 || k + r - 2 > 8 || (attr_int(u->g2, "axis", 0) + r1) % r1 != r - 2 + i1->ndim)
+		return 0;
+	first[0] = r - 2;              /* [H, W, lead...] */
+	first[1] = r - 1;
+	for (int d = 0; d < r - 2; d++)
+		first[2 + d] = d;
+	for (int d = 0; d < r - 2; d++)  /* [idx..., lead...] -> [lead..., idx...] */
+		back[d] = k + d;
+	for (int d = 0; d < k; d++)
+		back[r - 2 + d] = d;
+	snprintf(nm[0], sizeof(nm[0]), "%s::last_axes_first", u->g2->output[0]);
+	snprintf(nm[1], sizeof(nm[1]), "%s::indices", u->g2->output[0]);
+	snprintf(nm[2], sizeof(nm[2]), "%s::gathered", u->g2->output[0]);
+	add_indices(g, nm[1], i1, i2);
+	nodes[0] = new_node("Transpose", u->pad->output[0], NULL, nm[0]);
+	set_perm(nodes[0], first, r);
+	nodes[1] = new_node("GatherND", nm[0], nm[1], nm[2]);
+	nodes[2] = new_node("Transpose", nm[2], NULL, u->g2->output[0]);
+	set_perm(nodes[2], back, k + r - 2);
+	while (g->node[at] != u->g1)
+		at++;
+	g->node = realloc(g->node, (g->n_node + 2) * sizeof(*g->node));
+	if (!g->node)
+		abort();
+	memmove(&g->node[at + 3], &g->node[at + 1], (g->n_node - at - 1) * sizeof(*g->node));
+	memcpy(&g->node[at], nodes, sizeof(nodes));
+	g->n_node += 2;
+	for (at = 0; g->node[at] != u->g2; at++)
+		;
+	memmove(&g->node[at], &g->node[at + 1], (g->n_node - at - 1) * sizeof(*g->node));
+	g->n_node--;
+	onnx__node_proto__free_unpacked(u->g1, NULL);
+	onnx__node_proto__free_unpacked(u->g2, NULL);
+	return 1;
+}
+
+int es_unfold_as_gathernd(Onnx__ModelProto *mp, const struct es_value *vals, int n_vals)
+{
+	Onnx__GraphProto *g = mp->graph;
+	int changed = 0;
+
+	for (size_t i = 0; i < g->n_node; i++) {
+		struct unfold u;
+		const struct es_value *i1, *i2;
+		if (!match_unfold(g, g->node[i], &u) ||
+		    !(i1 = find_value(vals, n_vals, u.g1->input[1])) ||
+		    !(i2 = find_value(vals, n_vals, u.g2->input[1])))
+			continue;
+		changed += rewrite_unfold(g, &u, i1, i2);
+	}
+	return changed;
+}

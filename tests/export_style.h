@@ -34,4 +34,23 @@ int es_reduce_axes_as_input(Onnx__ModelProto *mp);
 int es_wrap_in_functions(Onnx__ModelProto *mp, const char *op_type, const char *domain,
                          const char *name, int64_t inner_opset, const char *default_attr);
 
+/* A value the caller computed for the rewrite (e.g. by running the original
+ * with it as an extra output): int64, row-major. */
+struct es_value {
+	const char *name;
+	int ndim;
+	int64_t dims[8];
+	const int64_t *data;
+};
+
+/* The unfold the way dynamo decomposes nn.Unfold: Pad(X, constant pads) ->
+ * Gather(axis a) -> Gather(next axis), the last two axes of X, becomes
+ * Transpose (those axes first) -> GatherND(constant indices) -> Transpose
+ * back. es_unfold_index_names lists the two Gathers' index inputs of each
+ * such pattern (names[max], borrowed from mp); es_unfold_as_gathernd needs
+ * their values (vals[n_vals]) and makes the model static in what they
+ * depend on. */
+int es_unfold_index_names(const Onnx__ModelProto *mp, const char **names, int max);
+int es_unfold_as_gathernd(Onnx__ModelProto *mp, const struct es_value *vals, int n_vals);
+
 #endif
