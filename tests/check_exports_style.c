@@ -184,11 +184,26 @@ START_TEST(unfold_as_gathernd)
 }
 END_TEST
 
+/* d: float16 weights and activations, float at the graph's boundaries
+ * (onnxconverter-common's keep_io_types). ONNX Runtime 1.30 runs the same
+ * rewrite of this file on this input 0.0294 off the original (its level
+ * 'basic' graph optimizations: at 'all' it crashes on this model): the bound
+ * is twice that. Needs float16 kernels (issue 15, wt-f16). */
+START_TEST(float16)
+{
+	Onnx__ModelProto *mp = load();
+
+	ck_assert_int_eq(es_to_float16(mp), 19);     /* 9 Constant, 10 ConstantOfShape */
+	printf("float16: ONNX Runtime 1.30 gives a max abs diff of 0.0294 here\n");
+	compare("float16", mp, 0.06);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def tests[] = {
 		{ "opsets", opset21_forms }, { "functions", local_functions },
-		{ "unfold", unfold_as_gathernd },
+		{ "unfold", unfold_as_gathernd }, { "float16", float16 },
 	};
 	Suite *s = suite_from_table("exports_style", tests, N_ELEMS(tests));
 

@@ -512,3 +512,156 @@ int es_unfold_as_gathernd(Onnx__ModelProto *mp, const struct es_value *vals, int
 	}
 	return changed;
 }
+
+/* --- float16 --- */
+
+/* IEEE half from float, rounded to nearest even. */
+static uint16_t half_from_float(float f)
+{
+	uint32_t x, sign, mant;
+	int32_t exp;
+
+	memcpy(&x, &f, 4);
+	sign = (x >> 16) & 0x8000;
+	exp = (int32_t)((x >> 23) & 0xff) - 127 + 15;
+	mant = x & 0x7fffff;
+	if (((x >> 23) & 0xff) == 0xff)                    /* inf, nan */
+		return (uint16_t)(sign | 0x7c00 | (mant ? 0x200 : 0));
+	if (exp >= 31)
+		return (uint16_t)(sign | 0x7c00);
+	if (exp <= 0) {                                     /* subnormal or zero */
+		uint32_t m, shift, h, rest, half;
+		if (exp < -10)
+			return (uint16_t)sign;
+		m = mant | 0x800000;
+		shift = (uint32_t)(14 - exp);
+		h = m >> shift;
+		rest = m & ((1u << shift) - 1);
+		half = 1u << (shift - 1);
+		if (rest > half || (rest == half && (h & 1)))
+			h++;
+		return (uint16_t)(sign | h);
+	}
+	{
+		uint32_t h = sign | ((uint32_t)exp << 10) | (mant >> 13), rest = mant & 0x1fff;
+		if (rest > 0x1000 || (rest == 0x1000 && (h & 1)))
+			h++;                        /* may carry into the exponent: still right */
+		return (uint16_t)h;
+	}
+}
+
+/* A float tensor (typed or raw) as float16 raw data. */
+static int tensor_to_half(Onnx__TensorProto *t)
+{
+	size_t n = t->n_float_data ? t->n_float_data : t->raw_data.len / 4;
+	uint8_t *raw;
+
+	if (t->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
+		return 0;
+	raw = xcalloc(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		float f;
+		uint16_t h;
+		if (t->n_float_data)
+			f = t->float_data[i];
+		else
+			memcpy(&f, t->raw_data.data + 4 * i, 4);
+		h = half_from_float(f);
+		memcpy(raw + 2 * i, &h, 2);
+	}
+	free(t->float_data);
+	t->float_data = NULL;
+	t->n_float_data = 0;
+	free(t->raw_data.data);
+	t->has_raw_data = 1;
+	t->raw_data.data = raw;
+	t->raw_data.len = n * 2;
+	t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16;
+	return 1;
+}
+
+static Onnx__NodeProto *cast_node(const char *in, const char *out, int64_t to)
+{
+	Onnx__NodeProto *np = new_node("Cast", in, NULL, out);
+	Onnx__AttributeProto *a = xcalloc(1, sizeof(*a));
+
+	onnx__attribute_proto__init(a);
+	a->name = xstrdup("to");
+	a->has_type = 1;
+	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+	a->has_i = 1;
+	a->i = to;
+	np->n_attribute = 1;
+	np->attribute = xcalloc(1, sizeof(*np->attribute));
+	np->attribute[0] = a;
+	return np;
+}
+
+/* Every reference to name as a node input now reads to. */
+static void rename_uses(Onnx__GraphProto *g, const char *name, const char *to)
+{
+	for (size_t i = 0; i < g->n_node; i++)
+		for (size_t k = 0; k < g->node[i]->n_input; k++)
+			if (!strcmp(g->node[i]->input[k], name)) {
+				free(g->node[i]->input[k]);
+				g->node[i]->input[k] = xstrdup(to);
+			}
+}
+
+static void insert_node(Onnx__GraphProto *g, size_t at, Onnx__NodeProto *np)
+{
+	g->node = realloc(g->node, (g->n_node + 1) * sizeof(*g->node));
+	if (!g->node)
+		abort();
+	memmove(&g->node[at + 1], &g->node[at], (g->n_node - at) * sizeof(*g->node));
+	g->node[at] = np;
+	g->n_node++;
+}
+
+int es_to_float16(Onnx__ModelProto *mp)
+{
+	Onnx__GraphProto *g = mp->graph;
+	int changed = 0;
+	char nm[512];
+
+	for (size_t i = 0; i < g->n_initializer; i++)
+		tensor_to_half(g->initializer[i]);
+	for (size_t i = 0; i < g->n_node; i++) {
+		Onnx__NodeProto *np = g->node[i];
+		if (!is_default(np->domain))
+			continue;
+		for (size_t k = 0; k < np->n_attribute; k++) {
+			Onnx__AttributeProto *a = np->attribute[k];
+			if ((!strcmp(np->op_type, "Constant") || !strcmp(np->op_type, "ConstantOfShape")) &&
+			    a->t)
+				changed += tensor_to_half(a->t);
+			else if (!strcmp(np->op_type, "Cast") && !strcmp(a->name, "to") &&
+			         a->i == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && ++changed)
+				a->i = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16;
+		}
+	}
+	for (size_t i = 0; i < g->n_input; i++) {      /* keep_io_types */
+		const Onnx__TypeProto *tp = g->input[i]->type;
+		if (!tp || !tp->tensor_type || tp->tensor_type->elem_type != 1)
+			continue;
+		snprintf(nm, sizeof(nm), "%s::half", g->input[i]->name);
+		rename_uses(g, g->input[i]->name, nm);
+		insert_node(g, 0, cast_node(g->input[i]->name, nm, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16));
+	}
+	for (size_t i = 0; i < g->n_output; i++) {
+		const Onnx__TypeProto *tp = g->output[i]->type;
+		Onnx__NodeProto *p = producer(g, g->output[i]->name);
+		if (!tp || !tp->tensor_type || tp->tensor_type->elem_type != 1 || !p)
+			continue;
+		snprintf(nm, sizeof(nm), "%s::half", g->output[i]->name);
+		rename_uses(g, g->output[i]->name, nm);
+		for (size_t k = 0; k < p->n_output; k++)
+			if (!strcmp(p->output[k], g->output[i]->name)) {
+				free(p->output[k]);
+				p->output[k] = xstrdup(nm);
+			}
+		insert_node(g, g->n_node, cast_node(nm, g->output[i]->name,
+		                                    ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT));
+	}
+	return changed;
+}

@@ -53,4 +53,12 @@ struct es_value {
 int es_unfold_index_names(const Onnx__ModelProto *mp, const char **names, int max);
 int es_unfold_as_gathernd(Onnx__ModelProto *mp, const struct es_value *vals, int n_vals);
 
+/* float16 weights and activations the way onnxconverter-common's
+ * convert_float_to_float16(keep_io_types=True) writes them (with an empty
+ * op block list): float initializers, Constant and ConstantOfShape values
+ * and Cast targets become float16; float graph inputs and outputs stay
+ * float, with a Cast after and before them. Returns the count of nodes
+ * changed (Casts added not counted). */
+int es_to_float16(Onnx__ModelProto *mp);
+
 #endif
