@@ -17,13 +17,12 @@
 
 static char err[512];
 
-/* Runs m on the shared input; returns output 0 (malloc'ed, *n elements). */
-static float *run_model(grt_model *m, int64_t *n)
+/* A session of m that has run on the shared input (free it). */
+static grt_session *run_on_input(grt_model *m)
 {
 	grt_value in, v;
 	grt_session_opts o = { NULL, 1, 0, 0, 0 };
 	grt_session *s = NULL;
-	float *out;
 
 	expect_ok("input", err, grt_tensor_load_file(INPUT, &in, NULL, err, sizeof(err)));
 	v = in;
@@ -33,13 +32,23 @@ static float *run_model(grt_model *m, int64_t *n)
 	grt_session_input(s, 0, &v);
 	memcpy(v.data, in.data, (size_t)grt_value_numel(&in) * sizeof(float));
 	expect_ok("run", grt_session_errmsg(s), grt_session_run(s));
+	grt_value_free(&in);
+	return s;
+}
+
+/* Runs m on the shared input; returns output 0 (malloc'ed, *n elements). */
+static float *run_model(grt_model *m, int64_t *n)
+{
+	grt_session *s = run_on_input(m);
+	grt_value v;
+	float *out;
+
 	grt_session_output(s, 0, &v);
 	*n = grt_value_numel(&v);
 	out = malloc((size_t)*n * sizeof(float));
 	ck_assert_ptr_nonnull(out);
 	memcpy(out, v.data, (size_t)*n * sizeof(float));
 	grt_session_free(s);
-	grt_value_free(&in);
 	return out;
 }
 
@@ -120,10 +129,9 @@ END_TEST
 static void index_values(const char **names, int n, struct es_value *vals, int64_t *ints)
 {
 	Onnx__ModelProto *mp = load();
-	grt_value in, v;
-	grt_session_opts o = { NULL, 1, 0, 0, 0 };
 	grt_model *m = NULL;
-	grt_session *s = NULL;
+	grt_session *s;
+	grt_value v;
 	uint8_t *buf;
 	size_t len;
 
@@ -141,14 +149,7 @@ static void index_values(const char **names, int n, struct es_value *vals, int64
 	protobuf_c_message_free_unpacked(&mp->base, NULL);
 	expect_ok("indices", err, grt_model_load_buffer(buf, len, &m, err, sizeof(err)));
 	free(buf);
-	expect_ok("input", err, grt_tensor_load_file(INPUT, &in, NULL, err, sizeof(err)));
-	v = in;
-	v.data = NULL;
-	o.inputs = &v;
-	expect_ok("session", err, grt_session_create(m, &o, &s, err, sizeof(err)));
-	grt_session_input(s, 0, &v);
-	memcpy(v.data, in.data, (size_t)grt_value_numel(&in) * sizeof(float));
-	expect_ok("run", grt_session_errmsg(s), grt_session_run(s));
+	s = run_on_input(m);
 	for (int i = 0; i < n; i++) {
 		grt_session_output(s, 1 + i, &v);
 		ck_assert_int_eq(v.dtype, GRT_INT64);
@@ -161,7 +162,6 @@ static void index_values(const char **names, int n, struct es_value *vals, int64
 	}
 	grt_session_free(s);
 	grt_model_free(m);
-	grt_value_free(&in);
 }
 
 /* c: each nn.Unfold (Pad -> Gather -> Gather) written the way dynamo

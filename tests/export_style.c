@@ -5,25 +5,6 @@
 #include "tests/export_style.h"
 #include "tests/modelgen.h"
 
-#define GROW(arr, n) ((arr) = realloc((arr), ((n) + 1) * sizeof(*(arr))), (arr) ? (void)0 : abort())
-
-static void *xcalloc(size_t n, size_t s)
-{
-	void *p = calloc(n ? n : 1, s);
-
-	if (!p)
-		abort();
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		abort();
-	return d;
-}
 
 Onnx__ModelProto *es_load(const char *path)
 {
@@ -55,17 +36,6 @@ static int is_default(const char *domain)
 	return !domain || !domain[0] || !strcmp(domain, "ai.onnx");
 }
 
-static Onnx__OperatorSetIdProto *new_import(const char *domain, int64_t version)
-{
-	Onnx__OperatorSetIdProto *os = xcalloc(1, sizeof(*os));
-
-	onnx__operator_set_id_proto__init(os);
-	os->domain = xstrdup(domain);
-	os->has_version = 1;
-	os->version = version;
-	return os;
-}
-
 /* Sets (or adds) the import of domain in imports[*n]. */
 static void set_import(Onnx__OperatorSetIdProto ***imports, size_t *n, const char *domain,
                        int64_t version)
@@ -77,7 +47,7 @@ static void set_import(Onnx__OperatorSetIdProto ***imports, size_t *n, const cha
 			return;
 		}
 	GROW(*imports, *n);
-	(*imports)[(*n)++] = new_import(domain, version);
+	(*imports)[(*n)++] = mg_opset_import(domain, version);
 }
 
 void es_set_versions(Onnx__ModelProto *mp, int64_t ir, int64_t opset)

@@ -13,7 +13,7 @@ struct mg {
 	size_t *n_nodes;
 };
 
-static void *xcalloc(size_t n, size_t s)
+void *xcalloc(size_t n, size_t s)
 {
 	void *p = calloc(n ? n : 1, s);
 
@@ -22,7 +22,7 @@ static void *xcalloc(size_t n, size_t s)
 	return p;
 }
 
-static char *xstrdup(const char *s)
+char *xstrdup(const char *s)
 {
 	char *d = strdup(s);
 
@@ -31,25 +31,29 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-#define GROW(arr, n) ((arr) = realloc((arr), ((n) + 1) * sizeof(*(arr))), (arr) ? (void)0 : abort())
+void *mg_opset_import(const char *domain, int64_t version)
+{
+	Onnx__OperatorSetIdProto *os = xcalloc(1, sizeof(*os));
+
+	onnx__operator_set_id_proto__init(os);
+	os->domain = xstrdup(domain);
+	os->has_version = 1;
+	os->version = version;
+	return os;
+}
 
 struct mg *mg_new(int64_t ir_version, int opset)
 {
 	struct mg *g = xcalloc(1, sizeof(*g));
-	Onnx__OperatorSetIdProto *os = xcalloc(1, sizeof(*os));
 
 	g->m = xcalloc(1, sizeof(*g->m));
 	g->gr = xcalloc(1, sizeof(*g->gr));
 	onnx__model_proto__init(g->m);
 	onnx__graph_proto__init(g->gr);
-	onnx__operator_set_id_proto__init(os);
 	g->m->has_ir_version = 1;
 	g->m->ir_version = ir_version;
-	os->domain = xstrdup("");
-	os->has_version = 1;
-	os->version = opset;
 	g->m->opset_import = xcalloc(1, sizeof(*g->m->opset_import));
-	g->m->opset_import[0] = os;
+	g->m->opset_import[0] = mg_opset_import("", opset);
 	g->m->n_opset_import = 1;
 	g->m->graph = g->gr;
 	g->gr->name = xstrdup("test");
@@ -177,14 +181,8 @@ int mg_node(struct mg *g, const char *op_type, const char *name, const char *inp
 
 void mg_import(struct mg *g, const char *domain, int64_t version)
 {
-	Onnx__OperatorSetIdProto *os = xcalloc(1, sizeof(*os));
-
-	onnx__operator_set_id_proto__init(os);
-	os->domain = xstrdup(domain);
-	os->has_version = 1;
-	os->version = version;
 	GROW(g->m->opset_import, g->m->n_opset_import);
-	g->m->opset_import[g->m->n_opset_import++] = os;
+	g->m->opset_import[g->m->n_opset_import++] = mg_opset_import(domain, version);
 }
 
 void mg_domain(struct mg *g, int node, const char *domain)
@@ -275,14 +273,9 @@ void mg_body(struct mg *g, int fn)
 void mg_fn_import(struct mg *g, int fn, const char *domain, int64_t version)
 {
 	Onnx__FunctionProto *f = g->m->functions[fn];
-	Onnx__OperatorSetIdProto *os = xcalloc(1, sizeof(*os));
 
-	onnx__operator_set_id_proto__init(os);
-	os->domain = xstrdup(domain);
-	os->has_version = 1;
-	os->version = version;
 	GROW(f->opset_import, f->n_opset_import);
-	f->opset_import[f->n_opset_import++] = os;
+	f->opset_import[f->n_opset_import++] = mg_opset_import(domain, version);
 }
 
 void mg_attr_ref(struct mg *g, int node, const char *name, int type, const char *ref)

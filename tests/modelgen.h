@@ -4,9 +4,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include "runtime/grt.h"
 
 struct mg;
+
+/* Allocation for protobuf-c messages that protobuf_c_message_free_unpacked
+ * frees: calloc and strdup that abort on failure; GROW makes room for one
+ * more element at arr[n]. */
+void *xcalloc(size_t n, size_t s);
+char *xstrdup(const char *s);
+#define GROW(arr, n) ((arr) = realloc((arr), ((n) + 1) * sizeof(*(arr))), (arr) ? (void)0 : abort())
 
 struct mg *mg_new(int64_t ir_version, int opset);
 /* A graph input or output; dims may contain -1 for a dynamic dim. */
@@ -49,6 +57,8 @@ void mg_attr_ref(struct mg *g, int node, const char *name, int type, const char 
  * length-delimited field of message (a ProtobufCMessage), its bytes behind
  * their varint length (protobuf-c packs them back as they are). */
 void mg_unknown_field(void *message, uint32_t tag, const void *data, size_t len);
+/* A new OperatorSetIdProto (an Onnx__OperatorSetIdProto *) of domain at version. */
+void *mg_opset_import(const char *domain, int64_t version);
 /* FunctionProto.attribute_proto (IR 9), which ONNX 1.12's schema lacks */
 void mg_fn_default_float(struct mg *g, int fn, const char *name, float v);
 /* FunctionProto.overload (node < 0) or NodeProto.overload of node (IR 10) */

@@ -144,15 +144,16 @@ static void gather_einsum(fuzz_seed_fn fn, void *ctx)
 	fuzz_emit(g, "gather_einsum.onnx", fn, ctx);
 }
 
-/* outer(X, S, B) at opset 13 (ReduceMean's axes attribute) calls inner at
- * opset 18, passing its epsilon on by reference; inner is overloaded. */
+/* block(X, S, B) = ln(X, S, B) * ln(X, S, B; eps): two calls of the
+ * overloaded ln (LayerNormalization, epsilon a reference with a default),
+ * the first leaving eps out, the second passing block's own on. */
 static void functions_nested(fuzz_seed_fn fn, void *ctx)
 {
-	static const int64_t dx[2] = { 2, 3 }, d3[1] = { 3 }, axes[1] = { 1 };
+	static const int64_t dx[2] = { 2, 3 }, d3[1] = { 3 };
 	static const float s[3] = { 1.0f, 0.5f, 2.0f }, b[3] = { 0.1f, -0.2f, 0.3f };
 	struct mg *g = mg_new(10, 18);
-	int outer = mg_function(g, "pkg.local", "outer", "A,S,B", "Y", "eps");
-	int inner = mg_function(g, "pkg.local", "inner", "A,M,S,B", "Y", "e");
+	int block = mg_function(g, "pkg.local", "block", "X,S,B", "Y", "eps");
+	int ln = mg_function(g, "pkg.local", "ln", "X,S,B", "Y", "e");
 	int n;
 
 	mg_import(g, "pkg.local", 1);
@@ -160,25 +161,25 @@ static void functions_nested(fuzz_seed_fn fn, void *ctx)
 	mg_output(g, "y", 1, 2, dx);
 	mg_init(g, "s", 1, 1, d3, s);
 	mg_init(g, "b", 1, 1, d3, b);
-	mg_fn_import(g, outer, "", 13);
-	mg_fn_import(g, outer, "pkg.local", 1);
-	mg_body(g, outer);
-	n = mg_node(g, "ReduceMean", "mean", "A", "M");
-	mg_attr_ints(g, n, "axes", 1, axes);
-	n = mg_node(g, "inner", "call_inner", "A,M,S,B", "Y");
-	mg_domain(g, n, "pkg.local");
-	mg_overload(g, -1, n, "v2");
-	mg_attr_ref(g, n, "e", 1, "eps");
-	mg_fn_import(g, inner, "", 18);
-	mg_overload(g, inner, -1, "v2");
-	mg_fn_default_float(g, inner, "e", 1e-3f);
-	mg_body(g, inner);
-	mg_node(g, "Sub", "sub", "A,M", "D");
-	n = mg_node(g, "LayerNormalization", "ln", "D,S,B", "L");
+	mg_fn_import(g, block, "", 18);
+	mg_fn_import(g, block, "pkg.local", 1);
+	mg_body(g, block);
+	for (int k = 0; k < 2; k++) {
+		n = mg_node(g, "ln", NULL, "X,S,B", k ? "L1" : "L0");
+		mg_domain(g, n, "pkg.local");
+		mg_overload(g, -1, n, "v2");
+		if (k)
+			mg_attr_ref(g, n, "e", 1, "eps");
+	}
+	mg_node(g, "Mul", "mul", "L0,L1", "Y");
+	mg_fn_import(g, ln, "", 17);
+	mg_overload(g, ln, -1, "v2");
+	mg_fn_default_float(g, ln, "e", 1e-3f);
+	mg_body(g, ln);
+	n = mg_node(g, "LayerNormalization", "ln", "X,S,B", "Y");
 	mg_attr_ref(g, n, "epsilon", 1, "e");
-	mg_node(g, "Add", "add", "L,D", "Y");
 	mg_body(g, -1);
-	n = mg_node(g, "outer", "call_outer", "x,s,b", "y");
+	n = mg_node(g, "block", "call_block", "x,s,b", "y");
 	mg_domain(g, n, "pkg.local");
 	mg_attr_float(g, n, "eps", 0.25f);
 	fuzz_emit(g, "functions_nested.onnx", fn, ctx);
