@@ -209,10 +209,22 @@ void parse_arena_free(struct parse_arena *a);
  * GRT_E_PARSE if it breaks before that can be told. */
 int check_nesting(const uint8_t *p, size_t len, char *err, size_t err_len);
 
+/* runtime/model_function.c: every call of a model-local function in proto (an
+ * Onnx__ModelProto whose memory is arena) replaced by a renamed copy of its
+ * body, in the arena. *out (NULL if the model has no functions) tells which
+ * opset a copied node binds to: function_node_opset() gives the version its
+ * function imports for the node's domain, or dflt (any other node, x NULL). */
+struct fn_expansion;
+int expand_functions(void *proto, struct parse_arena *arena, struct fn_expansion **out,
+                     char *err, size_t err_len);
+int function_node_opset(const struct fn_expansion *x, const void *node /* Onnx__NodeProto */,
+                        int dflt);
+
 /* runtime/model_convert.c: the parsed tree proto (an Onnx__ModelProto whose
- * memory is arena) into m, whose nodes are then in file order. */
-int model_convert(grt_model *m, const void *proto, struct parse_arena *arena, char *err,
-                  size_t err_len);
+ * memory is arena, functions expanded as fx says) into m, whose nodes are
+ * then in file order. */
+int model_convert(grt_model *m, const void *proto, struct parse_arena *arena,
+                  const struct fn_expansion *fx, char *err, size_t err_len);
 
 /* runtime/status.c */
 void set_err(char *err, size_t err_len, const char *fmt, ...)

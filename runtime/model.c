@@ -1,6 +1,6 @@
 /* model.c - ONNX bytes -> the runtime's own graph (values, nodes, weights).
  * Checks the nesting and parses with protobuf-c (runtime/model_parse.c),
- * converts and validates into one memory pool (runtime/model_convert.c),
+ * expands model-local functions (runtime/model_function.c), converts and validates into one memory pool (runtime/model_convert.c),
  * sorts the nodes topologically and frees the protobuf tree; then what the
  * public API tells about a loaded model. */
 #include <stdint.h>
@@ -194,6 +194,7 @@ static int load_buffer(const void *buf, size_t len, enum buf_owner owned, grt_mo
 	struct parse_arena arena = { NULL, NULL };
 	ProtobufCAllocator alloc = { parse_alloc, parse_free, &arena };
 	Onnx__ModelProto *mp;
+	struct fn_expansion *fx;
 	grt_model *m;
 	int rc;
 
@@ -215,7 +216,9 @@ static int load_buffer(const void *buf, size_t len, enum buf_owner owned, grt_mo
 		set_err(err, err_len, "out of memory");
 		return GRT_E_NOMEM;
 	}
-	rc = model_convert(m, mp, &arena, err, err_len);
+	rc = expand_functions(mp, &arena, &fx, err, err_len);
+	if (!rc)
+		rc = model_convert(m, mp, &arena, fx, err, err_len);
 	if (!rc)
 		rc = model_topo_sort(m, err, err_len);
 	parse_arena_free(&arena);     /* the whole tree */

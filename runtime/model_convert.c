@@ -126,6 +126,7 @@ struct loader {
 	grt_model *m;
 	struct parse_arena *arena;      /* the protobuf tree's memory */
 	struct scope *sc;               /* the graph being converted */
+	const struct fn_expansion *fx;  /* which nodes come from function bodies */
 	int cap_values;
 	int cap_graphs;
 	char *err;
@@ -384,6 +385,7 @@ static int convert_node(struct loader *l, const Onnx__NodeProto *np, struct mode
 		        nl, np->op_type, np->domain);
 		return GRT_E_UNSUPPORTED;
 	}
+	mn->opset = function_node_opset(l->fx, np, mn->opset);  /* a function body's import */
 	mn->op = op_lookup_domain(np->domain, np->op_type, mn->opset);
 	if (!mn->op) {
 		set_err(l->err, l->err_len, "node '%s': operator '%s' (%s opset %d) is not implemented",
@@ -818,13 +820,14 @@ static int convert_model(struct loader *l, const Onnx__ModelProto *mp)
 	return convert_metadata(l, mp);
 }
 
-int model_convert(grt_model *m, const void *proto, struct parse_arena *arena, char *err,
-                  size_t err_len)
+int model_convert(grt_model *m, const void *proto, struct parse_arena *arena,
+                  const struct fn_expansion *fx, char *err, size_t err_len)
 {
 	struct loader l = { 0 };
 
 	l.m = m;
 	l.arena = arena;
+	l.fx = fx;
 	l.err = err;
 	l.err_len = err_len;
 	return convert_model(&l, proto);

@@ -8,9 +8,12 @@
 struct mg {
 	Onnx__ModelProto *m;
 	Onnx__GraphProto *gr;
+	Onnx__NodeProto ***nodes;   /* where mg_node adds: the main graph, a function's
+	                               body (mg_body) or a subgraph (mg_attr_graph) */
+	size_t *n_nodes;
 };
 
-static void *xcalloc(size_t n, size_t s)
+void *xcalloc(size_t n, size_t s)
 {
 	void *p = calloc(n ? n : 1, s);
 
@@ -19,7 +22,7 @@ static void *xcalloc(size_t n, size_t s)
 	return p;
 }
 
-static char *xstrdup(const char *s)
+char *xstrdup(const char *s)
 {
 	char *d = strdup(s);
 
@@ -28,28 +31,34 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-#define GROW(arr, n) ((arr) = realloc((arr), ((n) + 1) * sizeof(*(arr))), (arr) ? (void)0 : abort())
+void *mg_opset_import(const char *domain, int64_t version)
+{
+	Onnx__OperatorSetIdProto *os = xcalloc(1, sizeof(*os));
+
+	onnx__operator_set_id_proto__init(os);
+	os->domain = xstrdup(domain);
+	os->has_version = 1;
+	os->version = version;
+	return os;
+}
 
 struct mg *mg_new(int64_t ir_version, int opset)
 {
 	struct mg *g = xcalloc(1, sizeof(*g));
-	Onnx__OperatorSetIdProto *os = xcalloc(1, sizeof(*os));
 
 	g->m = xcalloc(1, sizeof(*g->m));
 	g->gr = xcalloc(1, sizeof(*g->gr));
 	onnx__model_proto__init(g->m);
 	onnx__graph_proto__init(g->gr);
-	onnx__operator_set_id_proto__init(os);
 	g->m->has_ir_version = 1;
 	g->m->ir_version = ir_version;
-	os->domain = xstrdup("");
-	os->has_version = 1;
-	os->version = opset;
 	g->m->opset_import = xcalloc(1, sizeof(*g->m->opset_import));
-	g->m->opset_import[0] = os;
+	g->m->opset_import[0] = mg_opset_import("", opset);
 	g->m->n_opset_import = 1;
 	g->m->graph = g->gr;
 	g->gr->name = xstrdup("test");
+	g->nodes = &g->gr->node;
+	g->n_nodes = &g->gr->n_node;
 	return g;
 }
 
@@ -165,26 +174,20 @@ int mg_node(struct mg *g, const char *op_type, const char *name, const char *inp
 	n->domain = xstrdup("");
 	n->input = split_names(inputs && inputs[0] ? inputs : NULL, &n->n_input);
 	n->output = split_names(outputs, &n->n_output);
-	GROW(g->gr->node, g->gr->n_node);
-	g->gr->node[g->gr->n_node] = n;
-	return (int)g->gr->n_node++;
+	GROW(*g->nodes, *g->n_nodes);
+	(*g->nodes)[*g->n_nodes] = n;
+	return (int)(*g->n_nodes)++;
 }
 
 void mg_import(struct mg *g, const char *domain, int64_t version)
 {
-	Onnx__OperatorSetIdProto *os = xcalloc(1, sizeof(*os));
-
-	onnx__operator_set_id_proto__init(os);
-	os->domain = xstrdup(domain);
-	os->has_version = 1;
-	os->version = version;
 	GROW(g->m->opset_import, g->m->n_opset_import);
-	g->m->opset_import[g->m->n_opset_import++] = os;
+	g->m->opset_import[g->m->n_opset_import++] = mg_opset_import(domain, version);
 }
 
 void mg_domain(struct mg *g, int node, const char *domain)
 {
-	Onnx__NodeProto *n = g->gr->node[node];
+	Onnx__NodeProto *n = (*g->nodes)[node];
 
 	free(n->domain);
 	n->domain = xstrdup(domain);
@@ -192,7 +195,7 @@ void mg_domain(struct mg *g, int node, const char *domain)
 
 static Onnx__AttributeProto *new_attr(struct mg *g, int node, const char *name, int type)
 {
-	Onnx__NodeProto *n = g->gr->node[node];
+	Onnx__NodeProto *n = (*g->nodes)[node];
 	Onnx__AttributeProto *a = xcalloc(1, sizeof(*a));
 
 	onnx__attribute_proto__init(a);
@@ -236,6 +239,105 @@ void mg_attr_string(struct mg *g, int node, const char *name, const char *s)
 	a->has_s = 1;
 	a->s.len = strlen(s);
 	a->s.data = (uint8_t *)xstrdup(s);
+}
+
+/* --- model-local functions --- */
+
+int mg_function(struct mg *g, const char *domain, const char *name, const char *inputs,
+                const char *outputs, const char *attrs)
+{
+	Onnx__FunctionProto *f = xcalloc(1, sizeof(*f));
+
+	onnx__function_proto__init(f);
+	f->domain = xstrdup(domain);
+	f->name = xstrdup(name);
+	f->input = split_names(inputs && inputs[0] ? inputs : NULL, &f->n_input);
+	f->output = split_names(outputs, &f->n_output);
+	f->attribute = split_names(attrs && attrs[0] ? attrs : NULL, &f->n_attribute);
+	GROW(g->m->functions, g->m->n_functions);
+	g->m->functions[g->m->n_functions] = f;
+	return (int)g->m->n_functions++;
+}
+
+void mg_body(struct mg *g, int fn)
+{
+	if (fn < 0) {
+		g->nodes = &g->gr->node;
+		g->n_nodes = &g->gr->n_node;
+	} else {
+		g->nodes = &g->m->functions[fn]->node;
+		g->n_nodes = &g->m->functions[fn]->n_node;
+	}
+}
+
+void mg_fn_import(struct mg *g, int fn, const char *domain, int64_t version)
+{
+	Onnx__FunctionProto *f = g->m->functions[fn];
+
+	GROW(f->opset_import, f->n_opset_import);
+	f->opset_import[f->n_opset_import++] = mg_opset_import(domain, version);
+}
+
+void mg_attr_ref(struct mg *g, int node, const char *name, int type, const char *ref)
+{
+	Onnx__AttributeProto *a = new_attr(g, node, name, type);
+
+	a->ref_attr_name = xstrdup(ref);
+}
+
+void mg_unknown_field(void *message, uint32_t tag, const void *data, size_t len)
+{
+	ProtobufCMessage *msg = message;
+	ProtobufCMessageUnknownField *u;
+	size_t at = 0;
+
+	GROW(msg->unknown_fields, msg->n_unknown_fields);
+	u = &msg->unknown_fields[msg->n_unknown_fields++];
+	u->tag = tag;
+	u->wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+	u->data = xcalloc(len + 10, 1);
+	for (size_t n = len; ; n >>= 7) {
+		u->data[at++] = (uint8_t)((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+		if (n < 0x80)
+			break;
+	}
+	memcpy(u->data + at, data, len);
+	u->len = at + len;
+}
+
+void mg_fn_default_float(struct mg *g, int fn, const char *name, float v)
+{
+	Onnx__AttributeProto a;
+	uint8_t buf[256];
+
+	onnx__attribute_proto__init(&a);
+	a.name = (char *)name;
+	a.has_type = 1;
+	a.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+	a.has_f = 1;
+	a.f = v;
+	if (onnx__attribute_proto__get_packed_size(&a) > sizeof(buf))
+		abort();
+	mg_unknown_field(&g->m->functions[fn]->base, 11, buf, onnx__attribute_proto__pack(&a, buf));
+}
+
+void mg_overload(struct mg *g, int fn, int node, const char *overload)
+{
+	if (node < 0)
+		mg_unknown_field(&g->m->functions[fn]->base, 13, overload, strlen(overload));
+	else
+		mg_unknown_field(&(*g->nodes)[node]->base, 8, overload, strlen(overload));
+}
+
+void mg_attr_graph_open(struct mg *g, int node, const char *name)
+{
+	Onnx__AttributeProto *a = new_attr(g, node, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH);
+
+	a->g = xcalloc(1, sizeof(*a->g));
+	onnx__graph_proto__init(a->g);
+	a->g->name = xstrdup(name);
+	g->nodes = &a->g->node;
+	g->n_nodes = &a->g->n_node;
 }
 
 void mg_metadata(struct mg *g, const char *key, const char *value)

@@ -4,9 +4,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include "runtime/grt.h"
 
 struct mg;
+
+/* Allocation for protobuf-c messages that protobuf_c_message_free_unpacked
+ * frees: calloc and strdup that abort on failure; GROW makes room for one
+ * more element at arr[n]. */
+void *xcalloc(size_t n, size_t s);
+char *xstrdup(const char *s);
+#define GROW(arr, n) ((arr) = realloc((arr), ((n) + 1) * sizeof(*(arr))), (arr) ? (void)0 : abort())
 
 struct mg *mg_new(int64_t ir_version, int opset);
 /* A graph input or output; dims may contain -1 for a dynamic dim. */
@@ -39,6 +47,30 @@ void mg_attr_string(struct mg *g, int node, const char *name, const char *s);
  * inputs, mg_output the body's outputs). Frees body. */
 void mg_attr_graph(struct mg *g, int node, const char *name, struct mg *body);
 void mg_metadata(struct mg *g, const char *key, const char *value);
+/* Model-local functions: mg_function adds one (comma-separated formal
+ * inputs, outputs, attribute names) and returns its index; mg_body(g, fn)
+ * makes mg_node, mg_domain and mg_attr_* work on its body, mg_body(g, -1) on
+ * the main graph again. */
+int mg_function(struct mg *g, const char *domain, const char *name, const char *inputs,
+                const char *outputs, const char *attrs);
+void mg_body(struct mg *g, int fn);
+void mg_fn_import(struct mg *g, int fn, const char *domain, int64_t version);
+/* an attribute that refers to the calling function's attribute ref */
+void mg_attr_ref(struct mg *g, int node, const char *name, int type, const char *ref);
+/* A field the ONNX 1.12 schema lacks, as protobuf-c keeps it: an unknown
+ * length-delimited field of message (a ProtobufCMessage), its bytes behind
+ * their varint length (protobuf-c packs them back as they are). */
+void mg_unknown_field(void *message, uint32_t tag, const void *data, size_t len);
+/* A new OperatorSetIdProto (an Onnx__OperatorSetIdProto *) of domain at version. */
+void *mg_opset_import(const char *domain, int64_t version);
+/* FunctionProto.attribute_proto (IR 9), which ONNX 1.12's schema lacks */
+void mg_fn_default_float(struct mg *g, int fn, const char *name, float v);
+/* FunctionProto.overload (node < 0) or NodeProto.overload of node (IR 10) */
+void mg_overload(struct mg *g, int fn, int node, const char *overload);
+/* An empty graph attribute of node; mg_node then adds to that graph until
+ * mg_body (for a subgraph inside a function body; mg_attr_graph takes a whole
+ * graph built apart). */
+void mg_attr_graph_open(struct mg *g, int node, const char *name);
 /* Serialises the model; *buf is malloc'ed. Frees g. */
 void mg_pack(struct mg *g, uint8_t **buf, size_t *len);
 /* mg_pack, then grt_model_load_buffer (err gets its message). Frees g. */

@@ -4,7 +4,9 @@
  * this target's mutator parses the input as a model and changes one thing an
  * attacker or a broken exporter could: a dim, an index or shape value, an
  * attribute (axes, pads, perm, strides...), an element type, a graph input's
- * shape, a node's input or op_type. The input then goes through the same
+ * shape, a node's input or op_type (and domain: a node may become a call of
+ * a model-local function); the nodes are the main graph's or, half the time
+ * in a model with functions, a function body's. The input then goes through the same
  * load -> plan -> run as fuzz_load. Seeds: real models (make fuzz copies the
  * GTCRN exports) and the small ones in corpus/mutate. */
 #include <stdlib.h>
@@ -120,11 +122,19 @@ static char *dup_str(const char *s)
 static void mutate(Onnx__ModelProto *mp)
 {
 	Onnx__GraphProto *g = mp->graph;
-	Onnx__NodeProto *n;
+	Onnx__NodeProto *n, **nodes;
+	size_t n_nodes;
 
 	if (!g)
 		return;
-	n = g->n_node ? g->node[rnd(g->n_node)] : NULL;
+	nodes = g->node;
+	n_nodes = g->n_node;
+	if (mp->n_functions && rnd(2)) {
+		const Onnx__FunctionProto *f = mp->functions[rnd(mp->n_functions)];
+		nodes = f->node;
+		n_nodes = f->n_node;
+	}
+	n = n_nodes ? nodes[rnd(n_nodes)] : NULL;
 	switch (rnd(8)) {
 	case 0:
 		if (g->n_initializer) {
@@ -161,7 +171,7 @@ static void mutate(Onnx__ModelProto *mp)
 		break;
 	case 6:                             /* an input now names another value */
 		if (n && n->n_input) {
-			Onnx__NodeProto *o = g->node[rnd(g->n_node)];
+			Onnx__NodeProto *o = nodes[rnd(n_nodes)];
 			const char *name = o->n_output ? o->output[0] :
 			                   g->n_initializer ? g->initializer[rnd(g->n_initializer)]->name :
 			                   "";
@@ -173,13 +183,19 @@ static void mutate(Onnx__ModelProto *mp)
 			}
 		}
 		break;
-	default:                            /* another node's op_type */
-		if (n && g->n_node > 1) {
-			Onnx__NodeProto *o = g->node[rnd(g->n_node)];
+	default:                            /* another node's op_type and domain */
+		if (n && n_nodes > 1) {
+			Onnx__NodeProto *o = nodes[rnd(n_nodes)];
 			char *d = dup_str(o->op_type ? o->op_type : "");
-			if (d) {
+			char *dom = dup_str(o->domain ? o->domain : "");
+			if (d && dom) {
 				free(n->op_type);
+				free(n->domain);
 				n->op_type = d;
+				n->domain = dom;
+			} else {
+				free(d);
+				free(dom);
 			}
 		}
 		break;

@@ -3,7 +3,8 @@
  * writes them out for `make fuzz`. Small graphs of the op families GTCRN
  * uses: Conv with pads and a PRelu, a bidirectional GRU, a cache update
  * (Concat, Slice, ScatterND), a decomposed LayerNorm with MatMul + Add, and
- * Gather + Transpose + Einsum. */
+ * Gather + Transpose + Einsum; and model-local functions (nested, with
+ * attribute references, a default value and an overload). */
 #include <stdlib.h>
 #include "tests/fuzz/fuzz.h"
 #include "tests/modelgen.h"
@@ -205,6 +206,47 @@ static void control_flow(fuzz_seed_fn fn, void *ctx)
 	fuzz_emit(g, "control_flow.onnx", fn, ctx);
 }
 
+/* block(X, S, B) = ln(X, S, B) * ln(X, S, B; eps): two calls of the
+ * overloaded ln (LayerNormalization, epsilon a reference with a default),
+ * the first leaving eps out, the second passing block's own on. */
+static void functions_nested(fuzz_seed_fn fn, void *ctx)
+{
+	static const int64_t dx[2] = { 2, 3 }, d3[1] = { 3 };
+	static const float s[3] = { 1.0f, 0.5f, 2.0f }, b[3] = { 0.1f, -0.2f, 0.3f };
+	struct mg *g = mg_new(10, 18);
+	int block = mg_function(g, "pkg.local", "block", "X,S,B", "Y", "eps");
+	int ln = mg_function(g, "pkg.local", "ln", "X,S,B", "Y", "e");
+	int n;
+
+	mg_import(g, "pkg.local", 1);
+	mg_input(g, "x", 1, 2, dx);
+	mg_output(g, "y", 1, 2, dx);
+	mg_init(g, "s", 1, 1, d3, s);
+	mg_init(g, "b", 1, 1, d3, b);
+	mg_fn_import(g, block, "", 18);
+	mg_fn_import(g, block, "pkg.local", 1);
+	mg_body(g, block);
+	for (int k = 0; k < 2; k++) {
+		n = mg_node(g, "ln", NULL, "X,S,B", k ? "L1" : "L0");
+		mg_domain(g, n, "pkg.local");
+		mg_overload(g, -1, n, "v2");
+		if (k)
+			mg_attr_ref(g, n, "e", 1, "eps");
+	}
+	mg_node(g, "Mul", "mul", "L0,L1", "Y");
+	mg_fn_import(g, ln, "", 17);
+	mg_overload(g, ln, -1, "v2");
+	mg_fn_default_float(g, ln, "e", 1e-3f);
+	mg_body(g, ln);
+	n = mg_node(g, "LayerNormalization", "ln", "X,S,B", "Y");
+	mg_attr_ref(g, n, "epsilon", 1, "e");
+	mg_body(g, -1);
+	n = mg_node(g, "block", "call_block", "x,s,b", "y");
+	mg_domain(g, n, "pkg.local");
+	mg_attr_float(g, n, "eps", 0.25f);
+	fuzz_emit(g, "functions_nested.onnx", fn, ctx);
+}
+
 void fuzz_seeds(fuzz_seed_fn fn, void *ctx)
 {
 	control_flow(fn, ctx);
@@ -213,4 +255,5 @@ void fuzz_seeds(fuzz_seed_fn fn, void *ctx)
 	cache_scatter(fn, ctx);
 	layernorm_matmul(fn, ctx);
 	gather_einsum(fn, ctx);
+	functions_nested(fn, ctx);
 }
