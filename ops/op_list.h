@@ -25,6 +25,7 @@
 OP(op_add)
 OP(op_batch_normalization)
 OP(op_cast)
+OP(op_compress)
 OP(op_concat)
 OP(op_constant)
 OP(op_constant_of_shape)
@@ -40,6 +41,7 @@ OP(op_if)                   /* planned by the session (runtime/control.c) */
 OP(op_layer_normalization)
 OP(op_matmul)
 OP(op_mul)
+OP(op_non_zero)
 OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
 OP(op_pad_2)                /* pads and value are attributes */
 OP(op_pad_11)               /* pads and constant_value are inputs */
@@ -57,7 +59,10 @@ OP(op_split_13)             /* split is an input */
 OP(op_squeeze_1)            /* axes is an attribute */
 OP(op_squeeze_13)           /* axes is an input */
 OP(op_sub)
+OP(op_top_k_1)              /* k is an attribute */
+OP(op_top_k_10)             /* k is an input */
 OP(op_transpose)
+OP(op_unique)
 OP(op_unsqueeze_1)
 OP(op_unsqueeze_13)
 OP(op_where)

@@ -17,8 +17,9 @@
 #define MAX_ROWS 128
 /* the tests run today (ONNX 1.12's node tests in Debian's libonnx-testdata, and
  * ../shared/testdata/node_extra): at least as many must run */
-#define MIN_NODE_TESTS 203
+#define MIN_NODE_TESTS 216
 #define MIN_EXTRA_TESTS 77
+#define MIN_DYNOPS_TESTS 11     /* tests/data/dynops */
 
 struct row { char op[64]; int passed, failed, listed; };
 
@@ -239,11 +240,24 @@ START_TEST(node_extra_tests)
 }
 END_TEST
 
+/* Own cases of the operators with data-dependent output shapes, goldens from
+ * ONNX Runtime (tests/data/dynops/make.py) */
+START_TEST(dynops_tests)
+{
+	static char failures[3000];
+	int bad = run_suite(SRCDIR "/tests/data/dynops", 0, MIN_DYNOPS_TESTS, failures,
+	                    sizeof(failures));
+
+	ck_assert_msg(bad == 0, "%d tests/data/dynops tests failed:%s", bad, failures);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def tests[] = {
 		{ "conformance", onnx_node_tests, .timeout_s = 600 },
 		{ "conformance", node_extra_tests },
+		{ "conformance", dynops_tests },
 	};
 	Suite *s = suite_from_table("node", tests, N_ELEMS(tests));
 
