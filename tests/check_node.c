@@ -1,8 +1,8 @@
-/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata)
- * and the extra GTCRN-variant tests in shared/testdata/node_extra. Every
- * test whose op types are all in the registry runs and must pass (rtol 1e-3,
- * atol 1e-5), except the entries of tests/known_failures.txt. Prints a
- * per-op table. */
+/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata),
+ * the extra GTCRN-variant tests in shared/testdata/node_extra and the own
+ * cases of tests/data/dynops. Every test whose op types are all in the
+ * registry runs and must pass (rtol 1e-3, atol 1e-5), except the entries of
+ * tests/known_failures.txt. Prints a per-op table. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -230,25 +230,20 @@ START_TEST(onnx_node_tests)
 }
 END_TEST
 
-START_TEST(node_extra_tests)
+/* The folders of test cases in the node-test layout besides ONNX's own: the
+ * GTCRN variants, and the operators with data-dependent output shapes (goldens
+ * from ONNX Runtime, tests/data/dynops/make.py). */
+static const struct { const char *root; int min_ran; } folders[] = {
+	{ TESTDATA_DIR "/node_extra", MIN_EXTRA_TESTS },
+	{ SRCDIR "/tests/data/dynops", MIN_DYNOPS_TESTS },
+};
+
+START_TEST(folder_tests)
 {
 	static char failures[3000];
-	int bad = run_suite(TESTDATA_DIR "/node_extra", 0, MIN_EXTRA_TESTS, failures,
-	                    sizeof(failures));
+	int bad = run_suite(folders[_i].root, 0, folders[_i].min_ran, failures, sizeof(failures));
 
-	ck_assert_msg(bad == 0, "%d node_extra tests failed:%s", bad, failures);
-}
-END_TEST
-
-/* Own cases of the operators with data-dependent output shapes, goldens from
- * ONNX Runtime (tests/data/dynops/make.py) */
-START_TEST(dynops_tests)
-{
-	static char failures[3000];
-	int bad = run_suite(SRCDIR "/tests/data/dynops", 0, MIN_DYNOPS_TESTS, failures,
-	                    sizeof(failures));
-
-	ck_assert_msg(bad == 0, "%d tests/data/dynops tests failed:%s", bad, failures);
+	ck_assert_msg(bad == 0, "%d tests of %s failed:%s", bad, folders[_i].root, failures);
 }
 END_TEST
 
@@ -256,8 +251,7 @@ int main(void)
 {
 	const struct test_def tests[] = {
 		{ "conformance", onnx_node_tests, .timeout_s = 600 },
-		{ "conformance", node_extra_tests },
-		{ "conformance", dynops_tests },
+		{ "conformance", folder_tests, 0, N_ELEMS(folders) },
 	};
 	Suite *s = suite_from_table("node", tests, N_ELEMS(tests));
 
