@@ -29,6 +29,7 @@ OP(op_bit_shift)
 OP(op_cast)
 OP(op_clip_1)               /* min/max are attributes */
 OP(op_clip_11)              /* min/max are inputs */
+OP(op_compress)
 OP(op_concat)
 OP(op_constant)
 OP(op_constant_of_shape)
@@ -56,6 +57,7 @@ OP(op_mean)
 OP(op_min)
 OP(op_mod)
 OP(op_mul)
+OP(op_non_zero)
 OP(op_or)
 OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
 OP(op_pad_2)                /* pads and value are attributes */
@@ -78,7 +80,10 @@ OP(op_squeeze_1)            /* axes is an attribute */
 OP(op_squeeze_13)           /* axes is an input */
 OP(op_sub)
 OP(op_sum)
+OP(op_top_k_1)              /* k is an attribute */
+OP(op_top_k_10)             /* k is an input */
 OP(op_transpose)
+OP(op_unique)
 OP(op_unsqueeze_1)
 OP(op_unsqueeze_13)
 OP(op_where)

@@ -22,6 +22,7 @@
 /* the project's own cases, tests/data/<family>/test_* (made by the make.py beside them) */
 #define MIN_ELEM_TESTS 21
 #define MIN_LSTM_EXTRA_TESTS 21
+#define MIN_DYNOPS_TESTS 11
 
 struct row { char op[64]; int passed, failed, listed; };
 
@@ -253,6 +254,7 @@ static const struct {
 } extra[] = {
 	{ TESTDATA_DIR "/node_extra", MIN_EXTRA_TESTS, 0 },
 	{ SRCDIR "/tests/data/elem", MIN_ELEM_TESTS, 0 },
+	{ SRCDIR "/tests/data/dynops", MIN_DYNOPS_TESTS, 0 },
 	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS, 0 },
 	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS, GRT_SESSION_PORTABLE },
 };

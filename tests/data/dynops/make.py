@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+# make.py - the dynops test cases (operators with data-dependent output shapes):
+# builds each model and its inputs here, runs them through ONNX Runtime 1.30
+# (onnxruntime-node in /work/ortnode, make.js) and writes the outputs as
+# goldens, in ONNX test-data-set layout (<case>/model.onnx, test_data_set_0/).
+# Run: cd tests/data/dynops && /usr/bin/python3 make.py
+import json, os, subprocess
+import numpy as np
+import onnx
+from onnx import helper as h, numpy_helper as nh, TensorProto as T
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+V = h.make_tensor_value_info
+ORT_TYPE = {np.float32: "float32", np.int32: "int32", np.int64: "int64", np.bool_: "bool",
+            np.float64: "float64", np.uint8: "uint8", np.int8: "int8"}
+
+
+def case(name, nodes, inputs, outputs, opset, inits=()):
+    """inputs: (name, array) in order; outputs: (name, onnx type)."""
+    g = h.make_graph(nodes, name,
+                     [V(n, onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[a.dtype], a.shape) for n, a in inputs],
+                     [V(n, t, None) for n, t in outputs], initializer=list(inits))
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
+    m.ir_version = 7
+    d = os.path.join(HERE, name)
+    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
+    onnx.save(m, os.path.join(d, "model.onnx"))
+    for i, (n, a) in enumerate(inputs):
+        with open(os.path.join(d, "test_data_set_0", "input_%d.pb" % i), "wb") as f:
+            f.write(nh.from_array(a, n).SerializeToString())
+    return {"name": name, "inputs": [[n, ORT_TYPE[a.dtype.type], list(a.shape),
+                                      a.ravel().tolist()] for n, a in inputs],
+            "outputs": [n for n, _ in outputs]}
+
+
+def write_outputs(res):
+    np_of = {"float32": np.float32, "float64": np.float64, "int64": np.int64,
+             "int32": np.int32, "bool": np.bool_, "uint8": np.uint8, "int8": np.int8}
+    for c in res:
+        for i, (n, t, dims, vals) in enumerate(c["outputs"]):
+            a = np.array([float(v) if t.startswith("float") else int(v) for v in vals],
+                         dtype=np_of[t]).reshape(dims)
+            p = os.path.join(HERE, c["name"], "test_data_set_0", "output_%d.pb" % i)
+            with open(p, "wb") as f:
+                f.write(nh.from_array(a, n).SerializeToString())
+
+
+F, I64, I32, B = np.float32, np.int64, np.int32, np.bool_
+cases = []
+# TopK with k computed from a value known only at run time (k = kin - 1)
+cases.append(case("test_topk_computed_k", [
+    h.make_node("Sub", ["kin", "one"], ["k"]),
+    h.make_node("TopK", ["x", "k"], ["values", "indices"], axis=-2, largest=0)],
+    [("x", np.array([[3, 1, 2], [1, 1, 5], [0, 7, 2], [3, 1, 2]], I32)),
+     ("kin", np.array([4], I64))],
+    [("values", T.INT32), ("indices", T.INT64)], 11,
+    [nh.from_array(np.array([1], I64), "one")]))
+# ties: the lower index first; opset 1 with k as an attribute
+cases.append(case("test_topk_ties_v1", [h.make_node("TopK", ["x"], ["values", "indices"], k=3)],
+    [("x", np.array([[1, 4, 4, 2, 4], [0, -1, 0, -1, 0.5]], F))],
+    [("values", T.FLOAT), ("indices", T.INT64)], 1))
+cases.append(case("test_topk_int64_axis0", [h.make_node("TopK", ["x", "k"], ["values", "indices"],
+                                                  axis=0)],
+    [("x", np.array([[2**40 + 1, 5], [2**40, 5], [2**40 + 1, 6]], I64)),
+     ("k", np.array([2], I64))],
+    [("values", T.INT64), ("indices", T.INT64)], 13))
+cases.append(case("test_nonzero_all_zero", [h.make_node("NonZero", ["x"], ["y"])],
+    [("x", np.zeros((2, 3), F))], [("y", T.INT64)], 13))
+cases.append(case("test_nonzero_empty", [h.make_node("NonZero", ["x"], ["y"])],
+    [("x", np.zeros((0, 3), F))], [("y", T.INT64)], 13))
+cases.append(case("test_nonzero_int32_3d", [h.make_node("NonZero", ["x"], ["y"])],
+    [("x", np.array([[[0, 3], [-1, 0]], [[0, 0], [7, 8]]], I32))], [("y", T.INT64)], 9))
+cases.append(case("test_compress_all_false", [h.make_node("Compress", ["x", "c"], ["y"], axis=0)],
+    [("x", np.arange(6, dtype=F).reshape(2, 3)), ("c", np.array([False, False], B))],
+    [("y", T.FLOAT)], 11))
+cases.append(case("test_compress_short_condition", [h.make_node("Compress", ["x", "c"], ["y"],
+                                                           axis=-1)],
+    [("x", np.arange(8, dtype=I64).reshape(2, 4)), ("c", np.array([True, False, True], B))],
+    [("y", T.INT64)], 11))
+cases.append(case("test_unique_axis_3d", [h.make_node("Unique", ["x"], ["y", "indices",
+                                                 "inverse_indices", "counts"], axis=1)],
+    [("x", np.array([[[1, 2], [0, 0], [1, 2], [0, 1]],
+                     [[3, 4], [5, 5], [3, 4], [5, 5]]], F))],
+    [("y", T.FLOAT), ("indices", T.INT64), ("inverse_indices", T.INT64), ("counts", T.INT64)],
+    11))
+cases.append(case("test_unique_axis_3d_unsorted", [h.make_node("Unique", ["x"], ["y", "indices",
+                                                          "inverse_indices", "counts"],
+                                                          axis=-1, sorted=0)],
+    [("x", np.array([[[2, 1, 2], [0, 1, 0]], [[3, 4, 3], [5, 5, 5]]], I64))],
+    [("y", T.INT64), ("indices", T.INT64), ("inverse_indices", T.INT64), ("counts", T.INT64)],
+    11))
+cases.append(case("test_unique_int8_unsorted", [h.make_node("Unique", ["x"], ["y", "indices",
+                                                        "inverse_indices", "counts"],
+                                                        sorted=0)],
+    [("x", np.array([[4, -2, 4], [7, -2, 0]], np.int8))],
+    [("y", T.INT8), ("indices", T.INT64), ("inverse_indices", T.INT64), ("counts", T.INT64)],
+    11))
+
+out = subprocess.run(["node", os.path.join(HERE, "make.js")], input=json.dumps(cases),
+                     stdout=subprocess.PIPE, text=True, check=True, cwd="/work/ortnode")
+write_outputs(json.loads(out.stdout))
