@@ -23,6 +23,8 @@
 #endif
 
 OP(op_add)
+OP(op_arg_max)
+OP(op_arg_min)
 OP(op_batch_normalization)
 OP(op_cast)
 OP(op_concat)
@@ -30,13 +32,18 @@ OP(op_constant)
 OP(op_constant_of_shape)
 OP(op_conv)
 OP(op_conv_transpose)
+OP(op_cumsum)
 OP(op_div)
 OP(op_einsum)
 OP(op_equal)
 OP(op_expand)
 OP(op_gru)
 OP(op_gather)
+OP(op_hardmax_1)            /* the input coerced to a matrix */
+OP(op_hardmax_13)           /* one axis */
 OP(op_layer_normalization)
+OP(op_log_softmax_1)
+OP(op_log_softmax_13)
 OP(op_matmul)
 OP(op_mul)
 OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
@@ -44,13 +51,33 @@ OP(op_pad_2)                /* pads and value are attributes */
 OP(op_pad_11)               /* pads and constant_value are inputs */
 OP(op_pow)
 OP(op_range)
+OP(op_reduce_l1_1)          /* axes is an attribute */
+OP(op_reduce_l1_18)         /* axes is an input */
+OP(op_reduce_l2_1)          /* axes is an attribute */
+OP(op_reduce_l2_18)         /* axes is an input */
+OP(op_reduce_log_sum_1)     /* axes is an attribute */
+OP(op_reduce_log_sum_18)    /* axes is an input */
+OP(op_reduce_log_sum_exp_1) /* axes is an attribute */
+OP(op_reduce_log_sum_exp_18) /* axes is an input */
+OP(op_reduce_max_1)         /* axes is an attribute */
+OP(op_reduce_max_18)        /* axes is an input */
 OP(op_reduce_mean_1)        /* axes is an attribute */
 OP(op_reduce_mean_18)       /* axes is an input */
+OP(op_reduce_min_1)         /* axes is an attribute */
+OP(op_reduce_min_18)        /* axes is an input */
+OP(op_reduce_prod_1)        /* axes is an attribute */
+OP(op_reduce_prod_18)       /* axes is an input */
+OP(op_reduce_sum_1)         /* axes is an attribute */
+OP(op_reduce_sum_13)        /* axes is an input */
+OP(op_reduce_sum_square_1)  /* axes is an attribute */
+OP(op_reduce_sum_square_18) /* axes is an input */
 OP(op_reshape)
 OP(op_scatter_nd)
 OP(op_shape)
 OP(op_slice_1)              /* starts/ends/axes are attributes */
 OP(op_slice_10)             /* starts/ends/axes/steps are inputs */
+OP(op_softmax_1)
+OP(op_softmax_13)
 OP(op_split_2)              /* split is an attribute */
 OP(op_split_13)             /* split is an input */
 OP(op_squeeze_1)            /* axes is an attribute */

@@ -1,9 +1,9 @@
-/* reduce_mean.h - the kernels of ReduceMean (ops/math/reduce.c) for one element type: the
- * sums, then the quotients. No include guard: ops/math/reduce.c includes it once per type,
- * with T the element type, B the type of a block's 8 lanes, A the accumulator type,
- * LOAD the element's value, QUOT(v, c) the mean of sum v over c elements as a T and
- * KN(name) the function's name for the type (KN(sum) is sum_f32 for float); it
- * undefines them at its end. */
+/* reduce_sum.h - the kernels of ReduceSum and ReduceMean (ops/math/reduce.c) for one
+ * element type: the sums, then the quotients (by 1 for ReduceSum). No include guard:
+ * ops/math/reduce.c includes it once per type, with T the element type, B the type of
+ * a block's 8 lanes, A the accumulator type, LOAD the element's value, QUOT(v, c) the
+ * mean of sum v over c elements as a T and KN(name) the function's name for the type
+ * (KN(sum) is sum_f32 for float); it undefines them at its end. */
 
 /* Accumulator per output element: acc[o] += every input element mapped to o.
  * A reduced row is summed in blocks of up to 64 elements, 8 lanes of the block
@@ -62,7 +62,7 @@ static void KN(sum)(A *restrict acc, const T *restrict src,
 	}
 }
 
-/* dst[i] = the mean of acc[i] over count elements */
+/* dst[i] = the mean of acc[i] over count elements (count 1: the sum itself) */
 static void KN(div)(T *restrict dst, const A *restrict acc, int64_t n, int64_t count)
 {
 	const A c = (A)count;
