@@ -39,6 +39,7 @@ OP(op_equal)
 OP(op_expand)
 OP(op_gru)
 OP(op_gather)
+OP(op_gemm)
 OP(op_hardmax_1)            /* the input coerced to a matrix */
 OP(op_hardmax_13)           /* one axis */
 OP(op_layer_normalization)
