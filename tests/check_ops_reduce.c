@@ -1,6 +1,6 @@
 /* check_ops_reduce.c - the cases the ONNX node suite lacks for the reductions (ops/math/reduce.c:
  * Reduce*, ArgMax/ArgMin, CumSum), Softmax/LogSoftmax/Hardmax (ops/nn/softmax.c) and Gemm
- * (ops/math/gemm_op.c): axes as an input, integer and empty inputs, large values, ties,
+ * (ops/math/matmul.c): axes as an input, integer and empty inputs, large values, ties,
  * non-last axes, transposes and broadcasts, errors. Expected values are hand-computed from
  * the ONNX definitions, or (marked "torch") printed by PyTorch 1.13 in float64:
  * tests/data/reduce_goldens.py prints them again.
@@ -120,6 +120,12 @@ static const struct rcase reduce_cases[] = {
 	  { { 0 } }, DT_FLOAT, 2, d1x3, F64V(-INFINITY, -INFINITY, -INFINITY), 0 },
 	{ "empty Min", "ReduceMin", 18, { { DT_FLOAT, 2, d0x3, NULL }, CONST_I64(0) },
 	  { { 0 } }, DT_FLOAT, 2, d1x3, F64V(INFINITY, INFINITY, INFINITY), 0 },
+	{ "empty Max int32: the type's minimum", "ReduceMax", 18,
+	  { { DT_INT32, 2, d0x3, NULL }, CONST_I64(0) }, { { "keepdims", ATTR_INT, 0 } },
+	  DT_INT32, 1, d3, F64V(-2147483648.0, -2147483648.0, -2147483648.0), 0 },
+	{ "empty Min uint8: the type's maximum", "ReduceMin", 18,
+	  { { DT_UINT8, 2, d0x3, NULL }, CONST_I64(0) }, { { "keepdims", ATTR_INT, 0 } },
+	  DT_UINT8, 1, d3, F64V(255, 255, 255), 0 },
 	{ "empty Prod", "ReduceProd", 18, { { DT_INT32, 2, d0x3, NULL }, CONST_I64(0) },
 	  { { 0 } }, DT_INT32, 2, d1x3, F64V(1, 1, 1), 0 },
 	{ "empty Sum", "ReduceSum", 13, { { DT_FLOAT, 2, d0x3, NULL }, CONST_I64(0) },

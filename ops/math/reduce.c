@@ -39,6 +39,20 @@ struct reduce_params {
 	int     copy;                   /* noop_with_empty_axes with no axes: output = input */
 };
 
+/* The output offset of the next input row after one at offset o: idx [n_groups - 1] is
+ * the row's position in the outer groups, advanced like an odometer. */
+static inline int64_t reduce_next_row(const struct reduce_params *p, int64_t *idx, int64_t o)
+{
+	for (int g = p->n_groups - 2; g >= 0; g--) {
+		o += p->out_stride[g];
+		if (++idx[g] < p->ext[g])
+			break;
+		o -= p->out_stride[g] * p->ext[g];
+		idx[g] = 0;
+	}
+	return o;
+}
+
 static inline float ld_f32(float v) { return v; }
 static inline double ld_f64(double v) { return v; }
 static inline float ld_f16(uint16_t v) { return half_to_float(v); }
@@ -117,28 +131,35 @@ static inline uint16_t st_bf16(double v) { return float_to_bf16((float)v); }
 /* The walk per accumulator domain (ops/math/reduce_walk.h): walk_f, walk_i, walk_u. */
 #define KN(name) name##_f
 #define A double
-#define LOWEST (-INFINITY)
-#define HIGHEST INFINITY
 #define ABS(v) fabs(v)
 #define TO_I64(v) sat_int((v), INT64_MIN, INT64_MAX)
 #define TO_U64(v) sat_uint((v), UINT64_MAX)
 #include "ops/math/reduce_walk.h"
 #define KN(name) name##_i
 #define A int64_t
-#define LOWEST INT64_MIN
-#define HIGHEST INT64_MAX
 #define ABS(v) ((v) < 0 ? (int64_t)(0 - (uint64_t)(v)) : (v))   /* INT64_MIN wraps */
 #define TO_I64(v) (v)
 #define TO_U64(v) ((uint64_t)(v))
 #include "ops/math/reduce_walk.h"
 #define KN(name) name##_u
 #define A uint64_t
-#define LOWEST 0
-#define HIGHEST UINT64_MAX
 #define ABS(v) (v)
 #define TO_I64(v) ((int64_t)(v))
 #define TO_U64(v) (v)
 #include "ops/math/reduce_walk.h"
+
+/* n->params: bytes of zeroed plan-time memory, when output 0 is present; NULL with *rc
+ * set otherwise. */
+static void *reduce_params(struct node *n, struct exec *x, size_t bytes, int *rc)
+{
+	if (!op_output(n, 0)) {
+		*rc = op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
+		return NULL;
+	}
+	if (!(n->params = plan_alloc(x, bytes)))
+		*rc = GRT_E_NOMEM;
+	return n->params;
+}
 
 /* The operator of node n (its op_type, resolved once at plan time). */
 static enum red_op reduce_op(const struct node *n)
@@ -203,11 +224,8 @@ static int reduce_plan(struct node *n, struct exec *x, const int64_t *axes, int 
 
 	if ((rc = reduce_check_dtype(n, x, op)))
 		return rc;
-	if (!out)
-		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
-	if (!(p = plan_alloc(x, sizeof(*p))))
-		return GRT_E_NOMEM;
-	n->params = p;
+	if (!(p = reduce_params(n, x, sizeof(*p), &rc)))
+		return rc;
 	p->op = op;
 	p->dom = reduce_dom(op, in->dtype);
 	if (n_axes <= 0 && noop) {
@@ -375,12 +393,27 @@ static void reduce_finish_f(double *acc, const double *mx, int64_t n, enum red_o
 			acc[i] = isfinite(mx[i]) ? mx[i] + log(acc[i]) : mx[i];
 }
 
+/* The extremes of integer type dt (bool: 0 and 1). */
+static void reduce_int_range(enum dtype dt, int64_t *lo, uint64_t *hi)
+{
+	switch (dt) {
+	case DT_INT8: *lo = INT8_MIN; *hi = INT8_MAX; break;
+	case DT_INT32: *lo = INT32_MIN; *hi = INT32_MAX; break;
+	case DT_INT64: *lo = INT64_MIN; *hi = INT64_MAX; break;
+	case DT_BOOL: *lo = 0; *hi = 1; break;
+	case DT_UINT8: *lo = 0; *hi = UINT8_MAX; break;
+	case DT_UINT32: *lo = 0; *hi = UINT32_MAX; break;
+	default: *lo = 0; *hi = UINT64_MAX; break;
+	}
+}
+
 static int reduce_run(struct node *n, struct exec *x)
 {
 	const struct reduce_params *p = n->params;
 	const struct tensor *in = n->inputs[0];
 	struct tensor *out = n->outputs[0];
-	int64_t m = p->out_numel;
+	int64_t m = p->out_numel, lo;
+	uint64_t hi;
 
 	if (p->copy) {
 		if (in->nbytes)
@@ -397,19 +430,22 @@ static int reduce_run(struct node *n, struct exec *x)
 		double *acc = x->scratch, *mx = NULL;
 		if (p->op == RED_LOG_SUM_EXP) {
 			mx = acc + m;
-			init_f(mx, m, RED_MAX);
+			init_f(mx, m, RED_MAX, -INFINITY, INFINITY);
 			walk_f(mx, NULL, in->data, in->dtype, p, RED_MAX);
 		}
-		init_f(acc, m, p->op);
+		init_f(acc, m, p->op, -INFINITY, INFINITY);
 		walk_f(acc, mx, in->data, in->dtype, p, p->op);
 		reduce_finish_f(acc, mx, m, p->op);
 		store_f(out->data, out->dtype, 0, acc, m);
-	} else if (p->dom == DOM_I) {
-		init_i(x->scratch, m, p->op);
+		return GRT_OK;
+	}
+	reduce_int_range(in->dtype, &lo, &hi);
+	if (p->dom == DOM_I) {
+		init_i(x->scratch, m, p->op, lo, (int64_t)hi);
 		walk_i(x->scratch, NULL, in->data, in->dtype, p, p->op);
 		store_i(out->data, out->dtype, 0, x->scratch, m);
 	} else {
-		init_u(x->scratch, m, p->op);
+		init_u(x->scratch, m, p->op, (uint64_t)lo, hi);
 		walk_u(x->scratch, NULL, in->data, in->dtype, p, p->op);
 		store_u(out->data, out->dtype, 0, x->scratch, m);
 	}
@@ -449,11 +485,8 @@ static int arg_prepare(struct node *n, struct exec *x)
 		return op_fail(n, x, GRT_E_SHAPE, "input must have rank >= 1");
 	if ((rc = op_axis(n, x, axis, in->ndim, &a)))
 		return rc;
-	if (!out)
-		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
-	if (!(p = plan_alloc(x, sizeof(*p))))
-		return GRT_E_NOMEM;
-	n->params = p;
+	if (!(p = reduce_params(n, x, sizeof(*p), &rc)))
+		return rc;
 	p->outer = shape_numel(a, in->dims);
 	p->n_axis = in->dims[a];
 	p->inner = shape_numel(in->ndim - a - 1, in->dims + a + 1);
@@ -531,11 +564,8 @@ static int cumsum_prepare(struct node *n, struct exec *x)
 		               (long long)ax->numel);
 	if (in->ndim < 1)
 		return op_fail(n, x, GRT_E_SHAPE, "input must have rank >= 1");
-	if (!out)
-		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
-	if (!(p = plan_alloc(x, sizeof(*p))))
-		return GRT_E_NOMEM;
-	n->params = p;
+	if (!(p = reduce_params(n, x, sizeof(*p), &rc)))
+		return rc;
 	p->exclusive = exclusive != 0;
 	p->reverse = reverse != 0;
 	p->dom = dtype_is_float(in->dtype) ? DOM_F :

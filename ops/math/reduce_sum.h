@@ -44,21 +44,13 @@ static void KN(sum)(A *restrict acc, const T *restrict src,
 {
 	int64_t idx[MAX_DIMS] = { 0 };
 	int64_t o = 0, inner = p->inner;
-	int last = p->n_groups - 1;
 
 	for (int64_t row = 0; row < p->n_rows; row++, src += inner) {
 		if (p->inner_reduced)
 			acc[o] += KN(sum_row)(src, inner);
 		else
 			KN(sum_add)(acc + o, src, inner);
-		/* next row: advance the output offset over the outer groups */
-		for (int g = last - 1; g >= 0; g--) {
-			o += p->out_stride[g];
-			if (++idx[g] < p->ext[g])
-				break;
-			o -= p->out_stride[g] * p->ext[g];
-			idx[g] = 0;
-		}
+		o = reduce_next_row(p, idx, o);
 	}
 }
 

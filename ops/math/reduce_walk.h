@@ -1,8 +1,7 @@
 /* reduce_walk.h - the reduction walker of ops/math/reduce.c for one accumulator domain:
  * every reduction but ReduceSum and ReduceMean (which have reduce_sum.h), the
  * ArgMax/ArgMin scan and CumSum. No include guard: ops/math/reduce.c includes it once per domain,
- * with A the accumulator type (double, int64_t, uint64_t), LOWEST and HIGHEST its
- * extremes, ABS(v) its magnitude, TO_I64(v) and TO_U64(v) its value as a 64-bit integer,
+ * with A the accumulator type (double, int64_t, uint64_t), ABS(v) its magnitude, TO_I64(v) and TO_U64(v) its value as a 64-bit integer,
  * and KN(name) the function's name for the domain (KN(walk) is walk_f for double); it
  * undefines them at its end.
  *
@@ -66,10 +65,11 @@ static void KN(load)(A *restrict dst, const void *src, enum dtype dt, int64_t of
 	}
 }
 
-/* acc[0..n) = the identity of op's combine */
-static void KN(init)(A *acc, int64_t n, enum red_op op)
+/* acc[0..n) = the identity of op's combine: lo and hi are the extremes of the output
+ * type, what ReduceMax and ReduceMin give over no element */
+static void KN(init)(A *acc, int64_t n, enum red_op op, A lo, A hi)
 {
-	A v = op == RED_PROD ? 1 : op == RED_MAX ? LOWEST : op == RED_MIN ? HIGHEST : 0;
+	A v = op == RED_PROD ? 1 : op == RED_MAX ? lo : op == RED_MIN ? hi : 0;
 
 	for (int64_t i = 0; i < n; i++)
 		acc[i] = v;
@@ -135,7 +135,6 @@ static void KN(walk)(A *restrict acc, const double *mx, const void *src, enum dt
 	A buf[RED_CHUNK];
 	int64_t idx[MAX_DIMS] = { 0 };
 	int64_t o = 0, inner = p->inner;
-	int last = p->n_groups - 1;
 
 	for (int64_t row = 0; row < p->n_rows; row++) {
 		for (int64_t j = 0; j < inner; j += RED_CHUNK) {
@@ -149,14 +148,7 @@ static void KN(walk)(A *restrict acc, const double *mx, const void *src, enum dt
 				KN(combine)(acc + o + j, 1, buf, m, op);
 			}
 		}
-		/* next row: advance the output offset over the outer groups */
-		for (int g = last - 1; g >= 0; g--) {
-			o += p->out_stride[g];
-			if (++idx[g] < p->ext[g])
-				break;
-			o -= p->out_stride[g] * p->ext[g];
-			idx[g] = 0;
-		}
+		o = reduce_next_row(p, idx, o);
 	}
 }
 
@@ -267,8 +259,6 @@ static void KN(scan)(void *dst, const void *src, enum dtype dt, int64_t outer,
 
 #undef KN
 #undef A
-#undef LOWEST
-#undef HIGHEST
 #undef ABS
 #undef TO_I64
 #undef TO_U64
