@@ -305,9 +305,9 @@ END_TEST
 static const float ga[] = { 1, 2, 3, 4, 5, 6 };
 static const float gb[] = { 1, 0, 2, 0, 1, 1, 1, 1, 0, 2, 0, 1 };
 static const double g_want[] = { 7.5, 6, 4, 5.5, 11, 9, 7, 9 };
-#define GEMM_T_ATTRS                                                                      \
-	{ { "transA", ATTR_INT, 1 }, { "transB", ATTR_INT, 1 }, { "alpha", ATTR_FLOAT, .f = 0.5f }, \
-	  { "beta", ATTR_FLOAT, .f = 2.0f } }
+#define GEMM_T_ATTRS                                                                 \
+	{ { "transA", ATTR_INT, 1 }, { "transB", ATTR_INT, 1 },                          \
+	  { "alpha", ATTR_FLOAT, .f = 0.5f }, { "beta", ATTR_FLOAT, .f = 2.0f } }
 
 static const struct rcase gemm_cases[] = {
 	{ "transA transB, constant B, C column", "Gemm", 13,
@@ -383,7 +383,8 @@ START_TEST(gemm_sweep)
 		for (int v = 0; v < 16; v++) {
 			int64_t m = sizes[si][0], k = sizes[si][1], nn = sizes[si][2];
 			int ta = v & 1, tb = (v >> 1) & 1, cst = (v >> 2) & 1, ck = v >> 2;
-			int64_t ad[2] = { ta ? k : m, ta ? m : k }, bd[2] = { tb ? nn : k, tb ? k : nn };
+			int64_t ad[2] = { ta ? k : m, ta ? m : k };
+			int64_t bd[2] = { tb ? nn : k, tb ? k : nn };
 			int64_t cd[2] = { ck == 1 ? 1 : m, ck == 2 ? 1 : nn }, yd[2] = { m, nn };
 			float alpha = v & 4 ? 0.75f : 1.0f, beta = v & 8 ? -1.5f : 1.0f;
 			struct harness h;
@@ -396,8 +397,9 @@ START_TEST(gemm_sweep)
 					for (int64_t q = 0; q < k; q++)
 						sum += (double)a[ta ? q * m + i : i * k + q] *
 						       b[tb ? j * k + q : q * nn + j];
-					want[i * nn + j] = (float)(alpha * sum + beta *
-					        c[(cd[0] == 1 ? 0 : i) * cd[1] + (cd[1] == 1 ? 0 : j)]);
+					int64_t ci = (cd[0] > 1 ? i : 0) * cd[1] +
+					             (cd[1] > 1 ? j : 0);
+					want[i * nn + j] = (float)(alpha * sum + beta * c[ci]);
 				}
 			h_init(&h, "Gemm", 13);
 			h_input(&h, DT_FLOAT, 2, ad, a, 0);

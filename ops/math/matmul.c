@@ -512,10 +512,29 @@ static int gemm_prepare(struct node *n, struct exec *x)
 static void gemm_init_c(const struct gemm_params *p, const struct tensor *c, float *yf,
                         double *yd)
 {
+	int64_t mn = p->m * p->n;
+
+	if (!c) {
+		if (yf)
+			memset(yf, 0, (size_t)mn * sizeof(float));
+		else
+			memset(yd, 0, (size_t)mn * sizeof(double));
+		return;
+	}
+	if (c->dtype == DT_FLOAT && p->c_cs) {
+		/* rows of C: a copy scaled by beta (float, as the product) */
+		const float beta = (float)p->beta;
+		for (int64_t i = 0; i < p->m; i++) {
+			const float *cr = (const float *)c->data + i * p->c_rs;
+			for (int64_t j = 0; j < p->n; j++)
+				yf[i * p->n + j] = beta * cr[j];
+		}
+		return;
+	}
 	for (int64_t i = 0; i < p->m; i++)
 		for (int64_t j = 0; j < p->n; j++) {
-			double v = c ? p->beta * elem_as_double(c->dtype, c->data,
-			                                         i * p->c_rs + j * p->c_cs) : 0.0;
+			int64_t ci = i * p->c_rs + j * p->c_cs;
+			double v = p->beta * elem_as_double(c->dtype, c->data, ci);
 			if (yf)
 				yf[i * p->n + j] = (float)v;
 			else
@@ -608,9 +627,12 @@ static void gemm_run_int(const struct gemm_params *p, struct node *n)
 			v = p->alpha == 1.0 ? s : (uint64_t)sat_int(p->alpha * (double)(int64_t)s,
 			                                             INT64_MIN, INT64_MAX);
 			if (c) {
-				cv = (uint64_t)gemm_ld_int(c->dtype, c->data, i * p->c_rs + j * p->c_cs);
-				v += p->beta == 1.0 ? cv : (uint64_t)sat_int(p->beta * (double)(int64_t)cv,
-				                                             INT64_MIN, INT64_MAX);
+				int64_t ci = i * p->c_rs + j * p->c_cs;
+				cv = (uint64_t)gemm_ld_int(c->dtype, c->data, ci);
+				if (p->beta != 1.0)
+					cv = (uint64_t)sat_int(p->beta * (double)(int64_t)cv,
+					                       INT64_MIN, INT64_MAX);
+				v += cv;
 			}
 			if (y->dtype == DT_INT32 || y->dtype == DT_UINT32)
 				((uint32_t *)y->data)[i * p->n + j] = (uint32_t)v;

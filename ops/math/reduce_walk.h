@@ -1,9 +1,10 @@
 /* reduce_walk.h - the reduction walker of ops/math/reduce.c for one accumulator domain:
  * every reduction but ReduceSum and ReduceMean (which have reduce_sum.h), the
- * ArgMax/ArgMin scan and CumSum. No include guard: ops/math/reduce.c includes it once per domain,
- * with A the accumulator type (double, int64_t, uint64_t), ABS(v) its magnitude, TO_I64(v) and TO_U64(v) its value as a 64-bit integer,
- * and KN(name) the function's name for the domain (KN(walk) is walk_f for double); it
- * undefines them at its end.
+ * ArgMax/ArgMin scan and CumSum. No include guard: ops/math/reduce.c includes it once
+ * per domain, with A the accumulator type (double, int64_t, uint64_t), ABS(v) its
+ * magnitude, TO_I64(v) and TO_U64(v) its value as a 64-bit integer, and KN(name) the
+ * function's name for the domain (KN(walk) is walk_f for double); it undefines them at
+ * its end.
  *
  * The walk reads the input row by row (a row: the innermost merged group of axes) in
  * chunks of RED_CHUNK elements converted to A, maps them (square, magnitude, exp), and

@@ -1,11 +1,13 @@
 /* softmax.c - Softmax, LogSoftmax and Hardmax (https://onnx.ai/onnx/operators/onnx__Softmax.html),
  * opsets 1-12 (the input coerced to a matrix [prod(dims[:axis]), prod(dims[axis:])], axis
  * default 1, each row normalised) and 13+ (one axis, default -1). Both see the input as
- * [outer][n][inner] and normalise along n: y = exp(v - max) / sum, or (v - max) - log(sum),
- * in double; Hardmax puts 1 at the first maximum. */
+ * [outer][n][inner] and normalise along n: y = exp(v - max) / sum, or (v - max) - log(sum);
+ * float with the vector exp of ops/math/mathfn.h, the other types in double. Hardmax puts
+ * 1 at the first maximum. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include "ops/math/mathfn.h"
 #include "ops/op.h"
 
 enum smax_kind { SMAX_SOFT, SMAX_LOG, SMAX_HARD };
@@ -75,6 +77,10 @@ static int softmax_prepare(struct node *n, struct exec *x)
 	}
 	if ((rc = tensor_set_shape(out, in->dtype, in->ndim, in->dims)))
 		return op_fail(n, x, rc, "output shape too large");
+	/* float, not along the last axis: a double per column for the maxima (as floats)
+	 * and one for the sums (softmax_f32) */
+	if (in->dtype == DT_FLOAT && p->inner > 1)
+		n->scratch_bytes = 2 * (size_t)p->inner * sizeof(double);
 	return GRT_OK;
 }
 
@@ -98,17 +104,107 @@ static void softmax_line(enum smax_kind kind, enum dtype dt, const void *src, vo
 		return;
 	}
 	if (!isfinite(mx))
-		mx = 0;         /* an infinite maximum: let the exps give inf/NaN as the spec's formula */
+		mx = 0;         /* infinite: the exps give inf/NaN, as the spec's formula */
 	for (int64_t k = 0; k < n; k++)
 		sum += exp(sm_load(dt, src, base + k * step) - mx);
 	if (kind == SMAX_LOG) {
 		double ls = log(sum);
 		for (int64_t k = 0; k < n; k++)
-			sm_store(dt, dst, base + k * step, sm_load(dt, src, base + k * step) - mx - ls);
+			sm_store(dt, dst, base + k * step,
+			         sm_load(dt, src, base + k * step) - mx - ls);
 	} else {
 		for (int64_t k = 0; k < n; k++)
 			sm_store(dt, dst, base + k * step,
 			         exp(sm_load(dt, src, base + k * step) - mx) / sum);
+	}
+}
+
+/* Softmax / LogSoftmax of float rows y[k][0..inner) from x[k][...], k in [0, n): the
+ * maxima and sums per column in mx [inner] and sum [inner] (scratch), the exps four
+ * lanes at a time (ops/math/mathfn.h, 1 ulp), the sums in double. */
+static void softmax_f32(enum smax_kind kind, const float *x, float *y, int64_t n,
+                        int64_t inner, float *mx, double *sum)
+{
+	for (int64_t i = 0; i < inner; i++) {
+		mx[i] = x[i];
+		sum[i] = 0;
+	}
+	for (int64_t k = 1; k < n; k++)
+		for (int64_t i = 0; i < inner; i++)
+			mx[i] = x[k * inner + i] > mx[i] ? x[k * inner + i] : mx[i];
+	for (int64_t i = 0; i < inner; i++)
+		mx[i] = isfinite(mx[i]) ? mx[i] : 0.0f;   /* as softmax_line */
+	for (int64_t k = 0; k < n; k++) {
+		const float *xr = x + k * inner;
+		float *yr = y + k * inner;
+		int64_t i = 0;
+		for (; i + 4 <= inner; i += 4) {
+			v4f e = v4f_exp(v4f_load(xr + i) - v4f_load(mx + i));
+			v4f_store(yr + i, e);
+			for (int l = 0; l < 4; l++)
+				sum[i + l] += e[l];
+		}
+		for (; i < inner; i++)
+			sum[i] += yr[i] = fast_expf(xr[i] - mx[i]);
+	}
+	for (int64_t i = 0; i < inner; i++)
+		sum[i] = kind == SMAX_LOG ? log(sum[i]) : 1.0 / sum[i];
+	for (int64_t k = 0; k < n; k++)
+		for (int64_t i = 0; i < inner; i++)
+			y[k * inner + i] = kind == SMAX_LOG
+			                 ? (float)((double)(x[k * inner + i] - mx[i]) - sum[i])
+			                 : (float)(y[k * inner + i] * sum[i]);
+}
+
+/* The maximum of x [n], n >= 1, four lanes at a time (NaN is never taken, unless x[0]). */
+static float max_f32(const float *x, int64_t n)
+{
+	v4f m4 = { x[0], x[0], x[0], x[0] };
+	float mx;
+	int64_t k = 0;
+
+	for (; k + 4 <= n; k += 4) {
+		v4f v = v4f_load(x + k);
+		m4 = v4f_select(v > m4, v, m4);
+	}
+	mx = m4[0] > m4[1] ? m4[0] : m4[1];
+	mx = m4[2] > mx ? m4[2] : mx;
+	mx = m4[3] > mx ? m4[3] : mx;
+	for (; k < n; k++)
+		mx = x[k] > mx ? x[k] : mx;
+	return mx;
+}
+
+/* The same for a contiguous row x [n] (inner 1): its exps four at a time, summed in
+ * float lanes over blocks of 64 and the blocks in double. */
+static void softmax_row_f32(enum smax_kind kind, const float *x, float *y, int64_t n)
+{
+	float mx = max_f32(x, n);
+	v4f m4;
+	double sum = 0;
+	int64_t k = 0;
+
+	mx = isfinite(mx) ? mx : 0.0f;
+	m4 = (v4f){ mx, mx, mx, mx };
+	while (k + 4 <= n) {
+		v4f s4 = { 0, 0, 0, 0 };
+		for (int b = 0; b < 16 && k + 4 <= n; b++, k += 4) {
+			v4f e = v4f_exp(v4f_load(x + k) - m4);
+			v4f_store(y + k, e);
+			s4 += e;
+		}
+		sum += ((double)s4[0] + s4[1]) + ((double)s4[2] + s4[3]);
+	}
+	for (; k < n; k++)
+		sum += y[k] = fast_expf(x[k] - mx);
+	if (kind == SMAX_LOG) {
+		double ls = log(sum);
+		for (k = 0; k < n; k++)
+			y[k] = (float)((double)(x[k] - mx) - ls);
+	} else {
+		float r = (float)(1.0 / sum);
+		for (k = 0; k < n; k++)
+			y[k] *= r;
 	}
 }
 
@@ -117,7 +213,18 @@ static int softmax_run(struct node *n, struct exec *x)
 	const struct softmax_params *p = n->params;
 	const struct tensor *in = n->inputs[0];
 
-	(void)x;
+	if (in->dtype == DT_FLOAT && p->kind != SMAX_HARD && p->n > 0) {
+		const float *xf = in->data;
+		float *yf = n->outputs[0]->data;
+		int64_t blk = p->n * p->inner;
+		for (int64_t o = 0; o < p->outer; o++)
+			if (p->inner == 1)
+				softmax_row_f32(p->kind, xf + o * blk, yf + o * blk, p->n);
+			else
+				softmax_f32(p->kind, xf + o * blk, yf + o * blk, p->n, p->inner,
+				            x->scratch, (double *)x->scratch + p->inner);
+		return GRT_OK;
+	}
 	for (int64_t o = 0; o < p->outer; o++)
 		for (int64_t i = 0; i < p->inner; i++)
 			softmax_line(p->kind, in->dtype, in->data, n->outputs[0]->data,
