@@ -66,7 +66,7 @@ static void run_rcase(const struct rcase *c)
 
 /* ---------------------------------------------------------------- Reduce* */
 
-static const int64_t d2x3[] = { 2, 3 }, d2[] = { 2 }, d1[] = { 1 }, d3[] = { 3 };
+static const int64_t d2x3[] = { 2, 3 }, d2[] = { 2 }, d1[] = { 1 }, d3[] = { 3 }, d4[] = { 4 };
 static const int64_t d2x1[] = { 2, 1 }, d1x3[] = { 1, 3 }, d0x3[] = { 0, 3 };
 static const int64_t d6[] = { 6 }, d3x2[] = { 3, 2 }, d4x3[] = { 4, 3 }, d2x4[] = { 2, 4 };
 static const int64_t d2x2x3[] = { 2, 2, 3 }, d_scalar[1];
@@ -184,6 +184,9 @@ static const struct h_case reduce_errors_table[] = {
 	{ "Gemm without C before opset 11", "Gemm", 9,
 	  { { DT_FLOAT, 2, d2x3, NULL }, { DT_FLOAT, 2, d3x2, NULL } },
 	  .code = GRT_E_INVALID_MODEL, .msg = "input" },
+	{ "Gemm opset 6, broadcast 0, C a row", "Gemm", 6,
+	  { { DT_FLOAT, 2, d2x3, NULL }, { DT_FLOAT, 2, d3x2, NULL },
+	    { DT_FLOAT, 1, d2, NULL } }, .code = GRT_E_SHAPE, .msg = "broadcast = 0" },
 	{ "Gemm int32 before opset 9", "Gemm", 7,
 	  { { DT_INT32, 2, d2x3, NULL }, { DT_INT32, 2, d3x2, NULL },
 	    { DT_INT32, 1, d2, NULL } }, .code = GRT_E_DTYPE, .msg = "int32" },
@@ -211,6 +214,11 @@ static const struct rcase arg_cases[] = {
 	  { { DT_INT32, 2, d2x3, I32(5, 1, 7, 5, 0, 7) } },
 	  { { "keepdims", ATTR_INT, 0 }, { "select_last_index", ATTR_INT, 1 } },
 	  DT_INT64, 1, d3, F64V(1, 1, 1), 0 },
+	/* ONNX Runtime 1.30 (and numpy): the first NaN, whichever the op */
+	{ "NaN first", "ArgMax", 13, { { DT_FLOAT, 1, d4, F32(1, NAN, 3, NAN) } },
+	  { { 0 } }, DT_INT64, 1, d1, F64V(1), 0 },
+	{ "ArgMin NaN last", "ArgMin", 13, { { DT_FLOAT, 1, d4, F32(1, NAN, 0, NAN) } },
+	  { { "select_last_index", ATTR_INT, 1 } }, DT_INT64, 1, d1, F64V(3), 0 },
 	{ "int64 beyond 2^53", "ArgMax", 13,
 	  { { DT_INT64, 1, d3, I64(9007199254740992, 9007199254740993, 9007199254740992) } },
 	  { { 0 } }, DT_INT64, 1, d1, F64V(1), 0 },
@@ -330,6 +338,11 @@ static const struct rcase gemm_cases[] = {
 	{ "no C, row vector", "Gemm", 11,
 	  { { DT_FLOAT, 2, d1x3, F32(1, 2, 3) }, { DT_FLOAT, 2, d3x2, F32(1, 2, 3, 4, 5, 6), 1 } },
 	  { { 0 } }, DT_FLOAT, 2, (const int64_t[]){ 1, 2 }, F64V(22, 28), 0 },
+	{ "opset 6, broadcast 1, C a row", "Gemm", 6,
+	  { { DT_FLOAT, 2, d1x3, F32(1, 2, 3) }, { DT_FLOAT, 2, d3x2, F32(1, 2, 3, 4, 5, 6) },
+	    { DT_FLOAT, 1, d2, F32(1, -1) } },
+	  { { "broadcast", ATTR_INT, 1 } }, DT_FLOAT, 2, (const int64_t[]){ 1, 2 },
+	  F64V(23, 27), 0 },
 	{ "scalar C, alpha", "Gemm", 13,
 	  { { DT_FLOAT, 2, d1x3, F32(1, 2, 3) }, { DT_FLOAT, 2, d3x2, F32(1, 2, 3, 4, 5, 6) },
 	    { DT_FLOAT, 0, d_scalar, F32(10) } },

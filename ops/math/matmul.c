@@ -458,12 +458,17 @@ static int gemm_prepare(struct node *n, struct exec *x)
 	p->alpha = alpha;
 	p->beta = c ? beta : 0.0;
 	if (c) {
-		/* unidirectional broadcast of C to [M, N] */
+		/* unidirectional broadcast of C to [M, N]; opsets 1-6 only with broadcast = 1 */
 		int64_t cr = c->ndim == 2 ? c->dims[0] : 1;
 		int64_t cc = c->ndim >= 1 ? c->dims[c->ndim - 1] : 1;
-		if (c->ndim > 2 || (cr != 1 && cr != p->m) || (cc != 1 && cc != p->n))
-			return op_fail(n, x, GRT_E_SHAPE, "C of rank %d does not broadcast to "
-			               "[%lld, %lld]", c->ndim, (long long)p->m, (long long)p->n);
+		int64_t bc = 1;
+		if (n->opset < 7 && (rc = attr_int(n, x, "broadcast", 0, &bc)))
+			return rc;
+		if (c->ndim > 2 || (cr != 1 && cr != p->m) || (cc != 1 && cc != p->n) ||
+		    (!bc && (c->ndim != 2 || cr != p->m || cc != p->n)))
+			return op_fail(n, x, GRT_E_SHAPE, "C of rank %d does not %s [%lld, %lld]",
+			               c->ndim, bc ? "broadcast to" : "have the shape (broadcast = 0)",
+			               (long long)p->m, (long long)p->n);
 		p->c_cs = cc == 1 ? 0 : 1;
 		p->c_rs = cr == 1 ? 0 : cc;
 	}

@@ -132,18 +132,21 @@ static inline uint16_t st_bf16(double v) { return float_to_bf16((float)v); }
 #define KN(name) name##_f
 #define A double
 #define ABS(v) fabs(v)
+#define ISNAN(v) isnan(v)
 #define TO_I64(v) sat_int((v), INT64_MIN, INT64_MAX)
 #define TO_U64(v) sat_uint((v), UINT64_MAX)
 #include "ops/math/reduce_walk.h"
 #define KN(name) name##_i
 #define A int64_t
 #define ABS(v) ((v) < 0 ? (int64_t)(0 - (uint64_t)(v)) : (v))   /* INT64_MIN wraps */
+#define ISNAN(v) 0
 #define TO_I64(v) (v)
 #define TO_U64(v) ((uint64_t)(v))
 #include "ops/math/reduce_walk.h"
 #define KN(name) name##_u
 #define A uint64_t
 #define ABS(v) (v)
+#define ISNAN(v) 0
 #define TO_I64(v) ((int64_t)(v))
 #define TO_U64(v) (v)
 #include "ops/math/reduce_walk.h"

@@ -2,9 +2,9 @@
  * every reduction but ReduceSum and ReduceMean (which have reduce_sum.h), the
  * ArgMax/ArgMin scan and CumSum. No include guard: ops/math/reduce.c includes it once
  * per domain, with A the accumulator type (double, int64_t, uint64_t), ABS(v) its
- * magnitude, TO_I64(v) and TO_U64(v) its value as a 64-bit integer, and KN(name) the
- * function's name for the domain (KN(walk) is walk_f for double); it undefines them at
- * its end.
+ * magnitude, ISNAN(v) whether it is NaN, TO_I64(v) and TO_U64(v) its value as a 64-bit
+ * integer, and KN(name) the function's name for the domain (KN(walk) is walk_f for
+ * double); it undefines them at its end.
  *
  * The walk reads the input row by row (a row: the innermost merged group of axes) in
  * chunks of RED_CHUNK elements converted to A, maps them (square, magnitude, exp), and
@@ -88,12 +88,12 @@ static void KN(combine)(A *a, int64_t a_step, const A *restrict v, int64_t n, en
 		break;
 	case RED_MAX:
 		for (int64_t i = 0; i < n; i++)
-			if (v[i] > a[i * a_step] || v[i] != v[i])
+			if (v[i] > a[i * a_step] || ISNAN(v[i]))
 				a[i * a_step] = v[i];
 		break;
 	case RED_MIN:
 		for (int64_t i = 0; i < n; i++)
-			if (v[i] < a[i * a_step] || v[i] != v[i])
+			if (v[i] < a[i * a_step] || ISNAN(v[i]))
 				a[i * a_step] = v[i];
 		break;
 	default:
@@ -155,8 +155,7 @@ static void KN(walk)(A *restrict acc, const double *mx, const void *src, enum dt
 
 /* ArgMax (is_max) or ArgMin of src [outer][n_axis][inner] along its middle axis:
  * out [outer][inner] = the first index of the extreme value, or the last (last_index).
- * Runs over the axis a chunk of RED_CHUNK columns at a time; NaN is never selected
- * unless the axis starts with it. */
+ * Runs over the axis a chunk of RED_CHUNK columns at a time. */
 static void KN(arg)(int64_t *restrict out, const void *src, enum dtype dt, int64_t outer,
                     int64_t n_axis, int64_t inner, int is_max, int last_index)
 {
@@ -172,8 +171,12 @@ static void KN(arg)(int64_t *restrict out, const void *src, enum dtype dt, int64
 			for (int64_t k = 1; k < n_axis; k++) {
 				KN(load)(buf, src, dt, (o * n_axis + k) * inner + j, m);
 				for (int64_t i = 0; i < m; i++) {
-					int take = is_max ? buf[i] > best[i] : buf[i] < best[i];
-					if (take || (last_index && buf[i] == best[i])) {
+					/* NaN is the extreme (as numpy and ONNX Runtime): the
+					 * first one wins, or the last with last_index */
+					int vn = ISNAN(buf[i]), bn = ISNAN(best[i]);
+					int gt = is_max ? buf[i] > best[i] : buf[i] < best[i];
+					int eq = last_index && buf[i] == best[i];
+					if (bn ? last_index && vn : vn || gt || eq) {
 						best[i] = buf[i];
 						idx[i] = k;
 					}
@@ -261,5 +264,6 @@ static void KN(scan)(void *dst, const void *src, enum dtype dt, int64_t outer,
 #undef KN
 #undef A
 #undef ABS
+#undef ISNAN
 #undef TO_I64
 #undef TO_U64
