@@ -1,5 +1,6 @@
-/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata)
- * and the extra GTCRN-variant tests in shared/testdata/node_extra. Every
+/* check_node.c - ONNX's own node conformance tests (Debian libonnx-testdata),
+ * the extra GTCRN-variant tests in shared/testdata/node_extra and this tree's
+ * own (tests/data, local_suites). Every
  * test whose op types are all in the registry runs and must pass (rtol 1e-3,
  * atol 1e-5), except the entries of tests/known_failures.txt. Prints a
  * per-op table. */
@@ -230,11 +231,29 @@ START_TEST(node_extra_tests)
 }
 END_TEST
 
+/* The node tests of this tree (tests/data/<name>/test_*, each folder with the script
+ * that made it): the folder and how many tests it holds, all of which must run. */
+static const struct { const char *dir; int min_ran; } local_suites[] = {
+	{ "tests/data/reduce_ort", 21 },    /* ONNX Runtime goldens: reductions, Softmax, Gemm */
+};
+
+START_TEST(local_node_tests)
+{
+	static char failures[3000], dir[4096];
+	int bad;
+
+	snprintf(dir, sizeof(dir), "%s/%s", SRCDIR, local_suites[_i].dir);
+	bad = run_suite(dir, 0, local_suites[_i].min_ran, failures, sizeof(failures));
+	ck_assert_msg(bad == 0, "%d tests of %s failed:%s", bad, local_suites[_i].dir, failures);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def tests[] = {
 		{ "conformance", onnx_node_tests, .timeout_s = 600 },
 		{ "conformance", node_extra_tests },
+		{ "conformance", local_node_tests, 0, N_ELEMS(local_suites) },
 	};
 	Suite *s = suite_from_table("node", tests, N_ELEMS(tests));
 
