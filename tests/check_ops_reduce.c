@@ -7,6 +7,7 @@
  * Rerun: make tests/check_ops_reduce && ./tests/check_ops_reduce (CK_RUN_CASE=name for one). */
 #include <check.h>
 #include <math.h>
+#include <string.h>
 #include "tests/op_harness.h"
 
 /* One node run: inputs, attributes, then output 0's type, shape and values (within tol,
@@ -431,6 +432,64 @@ START_TEST(gemm_sweep)
 }
 END_TEST
 
+/* ------------------------------------------------- float16 and bfloat16 */
+
+/* Each op on float16 and bfloat16 copies of a float input gives the float result
+ * (computed in float or double) rounded to the type, within one unit of its last place. */
+struct half_case { const char *op_type; int opset; const char *attr; int64_t v; };
+
+static const struct half_case half_cases[] = {
+	{ "ReduceMax", 13, "keepdims", 0 }, { "ReduceL2", 13, "keepdims", 1 },
+	{ "ReduceLogSumExp", 13, "keepdims", 0 }, { "ReduceProd", 13, "keepdims", 1 },
+	{ "Softmax", 13, "axis", 0 }, { "LogSoftmax", 13, "axis", 1 },
+	{ "CumSum", 14, "reverse", 1 }, { "ArgMin", 13, "axis", 1 },
+	{ "Gemm", 13, "transB", 1 },
+};
+
+static void half_run(struct harness *h, const struct half_case *c, enum dtype dt,
+                     const void *x)
+{
+	h_init(h, c->op_type, c->opset);
+	h_input(h, dt, 2, d2x3, x, 0);
+	if (!strcmp(c->op_type, "CumSum"))
+		h_input(h, DT_INT64, 0, d_scalar, I64(1), 1);
+	if (!strcmp(c->op_type, "Gemm"))
+		h_input(h, dt, 2, d2x3, x, 1);          /* B' = x^T: [2,3] x [3,2] */
+	h_attr_int(h, c->attr, c->v);
+	h_output(h);
+	h_run_ok(h);
+}
+
+START_TEST(half_types)
+{
+	static const float xf[] = { 0.5f, -1.25f, 2.0f, 0.75f, 1.5f, -0.5f };
+	const struct half_case *c = &half_cases[_i];
+	static const enum dtype dts[] = { DT_FLOAT16, DT_BFLOAT16 };
+
+	for (int d = 0; d < 2; d++) {
+		struct harness hf, hh;
+		uint16_t xh[6];
+		int bf = dts[d] == DT_BFLOAT16;
+		for (int i = 0; i < 6; i++)
+			xh[i] = bf ? float_to_bf16(xf[i]) : float_to_half(xf[i]);
+		half_run(&hf, c, DT_FLOAT, xf);
+		half_run(&hh, c, dts[d], xh);
+		expect_dims(hh.out[0], hf.out[0]->ndim, hf.out[0]->dims);
+		ck_assert_int_eq(hh.out[0]->dtype, c->op_type[0] == 'A' ? DT_INT64 : dts[d]);
+		for (int64_t i = 0; i < hf.out[0]->numel; i++) {
+			double want = h_value(hf.out[0]->dtype, hf.out[0]->data, i);
+			double got = h_value(hh.out[0]->dtype, hh.out[0]->data, i);
+			double ulp = fabs(want) * (bf ? 1.0 / 128 : 1.0 / 1024) + 1e-6;
+			ck_assert_msg(fabs(got - want) <= ulp, "%s %s: element %lld: got %g, "
+			              "expected %g", c->op_type, dtype_name(dts[d]), (long long)i,
+			              got, want);
+		}
+		h_free(&hf);
+		h_free(&hh);
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------------------ main */
 
 int main(void)
@@ -450,12 +509,14 @@ int main(void)
 		{ "values", gemm_values, 0, N_ELEMS(gemm_cases) }, { "values", gemm_float16 },
 		{ "values", gemm_sweep },
 	};
+	const struct test_def half[] = { { "values", half_types, 0, N_ELEMS(half_cases) } };
 	Suite *suites[] = {
 		suite_from_table("Reduce", reduce, N_ELEMS(reduce)),
 		suite_from_table("ArgMax", arg, N_ELEMS(arg)),
 		suite_from_table("CumSum", cumsum, N_ELEMS(cumsum)),
 		suite_from_table("Softmax", softmax, N_ELEMS(softmax)),
 		suite_from_table("Gemm", gemm, N_ELEMS(gemm)),
+		suite_from_table("float16", half, N_ELEMS(half)),
 	};
 
 	return run_suites(suites, N_ELEMS(suites), 0);
