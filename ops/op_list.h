@@ -24,6 +24,8 @@
 
 OP(op_add)
 OP(op_and)
+OP(op_arg_max)
+OP(op_arg_min)
 OP(op_batch_normalization)
 OP(op_bit_shift)
 OP(op_cast)
@@ -35,6 +37,7 @@ OP(op_constant)
 OP(op_constant_of_shape)
 OP(op_conv)
 OP(op_conv_transpose)
+OP(op_cumsum)
 OP(op_div)
 OP(op_einsum)
 OP(op_equal)
@@ -42,14 +45,19 @@ OP(op_expand)
 OP(op_flatten)
 OP(op_gru)
 OP(op_gather)
+OP(op_gemm)
 OP(op_greater)
 OP(op_greater_or_equal)
+OP(op_hardmax_1)            /* the input coerced to a matrix */
+OP(op_hardmax_13)           /* one axis */
 OP(op_identity)
 OP(op_if)                   /* planned by the session (runtime/control.c) */
 OP(op_lstm)
 OP(op_layer_normalization)
 OP(op_less)
 OP(op_less_or_equal)
+OP(op_log_softmax_1)
+OP(op_log_softmax_13)
 OP(op_loop)                 /* runs its body at run time (runtime/control.c) */
 OP(op_matmul)
 OP(op_max)
@@ -65,8 +73,26 @@ OP(op_pad_11)               /* pads and constant_value are inputs */
 OP(op_pow)
 OP(op_rnn)
 OP(op_range)
+OP(op_reduce_l1_1)          /* axes is an attribute */
+OP(op_reduce_l1_18)         /* axes is an input */
+OP(op_reduce_l2_1)          /* axes is an attribute */
+OP(op_reduce_l2_18)         /* axes is an input */
+OP(op_reduce_log_sum_1)     /* axes is an attribute */
+OP(op_reduce_log_sum_18)    /* axes is an input */
+OP(op_reduce_log_sum_exp_1) /* axes is an attribute */
+OP(op_reduce_log_sum_exp_18) /* axes is an input */
+OP(op_reduce_max_1)         /* axes is an attribute */
+OP(op_reduce_max_18)        /* axes is an input */
 OP(op_reduce_mean_1)        /* axes is an attribute */
 OP(op_reduce_mean_18)       /* axes is an input */
+OP(op_reduce_min_1)         /* axes is an attribute */
+OP(op_reduce_min_18)        /* axes is an input */
+OP(op_reduce_prod_1)        /* axes is an attribute */
+OP(op_reduce_prod_18)       /* axes is an input */
+OP(op_reduce_sum_1)         /* axes is an attribute */
+OP(op_reduce_sum_13)        /* axes is an input */
+OP(op_reduce_sum_square_1)  /* axes is an attribute */
+OP(op_reduce_sum_square_18) /* axes is an input */
 OP(op_reshape)
 OP(op_scan)                 /* runs its body at run time (runtime/control.c) */
 OP(op_scatter_nd)
@@ -74,6 +100,8 @@ OP(op_shape)
 OP(op_size)
 OP(op_slice_1)              /* starts/ends/axes are attributes */
 OP(op_slice_10)             /* starts/ends/axes/steps are inputs */
+OP(op_softmax_1)
+OP(op_softmax_13)
 OP(op_split_2)              /* split is an attribute */
 OP(op_split_13)             /* split is an input */
 OP(op_squeeze_1)            /* axes is an attribute */

@@ -1,9 +1,9 @@
-/* reduce_mean.h - the kernels of ReduceMean (ops/math/reduce.c) for one element type: the
- * sums, then the quotients. No include guard: ops/math/reduce.c includes it once per type,
- * with T the element type, B the type of a block's 8 lanes, A the accumulator type,
- * LOAD the element's value, QUOT(v, c) the mean of sum v over c elements as a T and
- * KN(name) the function's name for the type (KN(sum) is sum_f32 for float); it
- * undefines them at its end. */
+/* reduce_sum.h - the kernels of ReduceSum and ReduceMean (ops/math/reduce.c) for one
+ * element type: the sums, then the quotients (by 1 for ReduceSum). No include guard:
+ * ops/math/reduce.c includes it once per type, with T the element type, B the type of
+ * a block's 8 lanes, A the accumulator type, LOAD the element's value, QUOT(v, c) the
+ * mean of sum v over c elements as a T and KN(name) the function's name for the type
+ * (KN(sum) is sum_f32 for float); it undefines them at its end. */
 
 /* Accumulator per output element: acc[o] += every input element mapped to o.
  * A reduced row is summed in blocks of up to 64 elements, 8 lanes of the block
@@ -44,25 +44,17 @@ static void KN(sum)(A *restrict acc, const T *restrict src,
 {
 	int64_t idx[MAX_DIMS] = { 0 };
 	int64_t o = 0, inner = p->inner;
-	int last = p->n_groups - 1;
 
 	for (int64_t row = 0; row < p->n_rows; row++, src += inner) {
 		if (p->inner_reduced)
 			acc[o] += KN(sum_row)(src, inner);
 		else
 			KN(sum_add)(acc + o, src, inner);
-		/* next row: advance the output offset over the outer groups */
-		for (int g = last - 1; g >= 0; g--) {
-			o += p->out_stride[g];
-			if (++idx[g] < p->ext[g])
-				break;
-			o -= p->out_stride[g] * p->ext[g];
-			idx[g] = 0;
-		}
+		o = reduce_next_row(p, idx, o);
 	}
 }
 
-/* dst[i] = the mean of acc[i] over count elements */
+/* dst[i] = the mean of acc[i] over count elements (count 1: the sum itself) */
 static void KN(div)(T *restrict dst, const A *restrict acc, int64_t n, int64_t count)
 {
 	const A c = (A)count;
