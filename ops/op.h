@@ -69,6 +69,7 @@ struct attr {
 
 struct exec;
 struct kernels;
+struct half_node;
 struct node;
 
 struct op_def {
@@ -138,6 +139,9 @@ struct node {
 	 * value as soon as only such readers are left. */
 	unsigned baked;
 	struct epilogue epi;        /* set by the fuse pass, OP_EPILOGUE ops only */
+	/* set by half_prepare (ops/half.h): the node's 2-byte floats are run by its
+	 * float32 kernel, and run() hands the node to half_run() */
+	struct half_node *half;
 };
 
 /* Execution context, plan time and run time. */

@@ -3,14 +3,15 @@
  * one matrix product (ops/math/gemm.h, or the kernel table's gru_project, ops/cpu.h) into
  * scratch, per direction or, in the common case, for all directions at once; each
  * step adds H R^T and applies the gates z, r, h. Constant W, R, B are transposed
- * into params at plan time. Computes in float; double and float16 tensors are
- * converted on the way in and out. The common case (float, constant weights,
+ * into params at plan time. Computes in float; double tensors are converted on
+ * the way in and out, float16 and bfloat16 ones by ops/half.h. The common case (float, constant weights,
  * linear_before_reset, default activations, no clip or sequence_lens) runs the
  * directions interleaved, with hidden sizes 4, 8 and 16 compiled as constants. */
 #include <math.h>
 #include <string.h>
 #include <strings.h>
 #include "ops/cpu.h"
+#include "ops/half.h"
 #include "ops/math/mathfn.h"
 #include "ops/op.h"
 
@@ -141,14 +142,12 @@ static void activate(const struct act *a, float clip, float *restrict v, int64_t
 	}
 }
 
-/* Element i of a float, double or float16 tensor, as float. */
+/* Element i of a float or double tensor, as float. */
 static float elem(const struct tensor *t, int64_t i)
 {
-	switch (t->dtype) {
-	case DT_DOUBLE: return (float)((const double *)t->data)[i];
-	case DT_FLOAT16: return half_to_float(((const uint16_t *)t->data)[i]);
-	default: return ((const float *)t->data)[i];
-	}
+	if (t->dtype == DT_DOUBLE)
+		return (float)((const double *)t->data)[i];
+	return ((const float *)t->data)[i];
 }
 
 /* Transposes direction d of W, R and sums the biases into dst
@@ -332,7 +331,7 @@ static int gru_fast_prepare(struct exec *x, struct gru_params *p)
 
 static int gru_prepare(struct node *n, struct exec *x)
 {
-	static const enum dtype ftypes[] = { DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_UNDEFINED };
+	static const enum dtype ftypes[] = { DT_FLOAT, DT_DOUBLE, DT_UNDEFINED };
 	static const enum dtype itypes[] = { DT_INT32, DT_UNDEFINED };
 	struct tensor *xt, *w, *r, *b, *sl, *h0, *y = op_output(n, 0), *yh = op_output(n, 1);
 	struct gru_params *p;
@@ -340,6 +339,8 @@ static int gru_prepare(struct node *n, struct exec *x)
 	int rc;
 	size_t at = 0;
 
+	if (half_wanted(n))
+		return half_prepare(n, x, gru_prepare);
 	if ((rc = op_check_arity(n, x, 3, 6, 0, 2)))
 		return rc;
 	xt = n->inputs[0];
@@ -670,15 +671,10 @@ static void project(const struct gemm_ukernel *gemm, const float *xs, int64_t ld
 
 static void store(struct tensor *t, const float *s)
 {
-	if (t->dtype == DT_DOUBLE) {
-		double *d = t->data;
-		for (int64_t i = 0; i < t->numel; i++)
-			d[i] = s[i];
-	} else {
-		uint16_t *d = t->data;
-		for (int64_t i = 0; i < t->numel; i++)
-			d[i] = float_to_half(s[i]);
-	}
+	double *d = t->data;     /* convert: the tensor is double */
+
+	for (int64_t i = 0; i < t->numel; i++)
+		d[i] = s[i];
 }
 
 /* The planner's Transposes around a GRU, folded into the fast path's strides
@@ -756,6 +752,8 @@ static int gru_run(struct node *n, struct exec *x)
 	float *xw = (float *)(s + p->off_xw), *h = (float *)(s + p->off_h);
 	float *tmp = (float *)(s + p->off_tmp), *y = NULL, *yh = NULL;
 
+	if (n->half)
+		return half_run(n, x, gru_run);
 	for (int64_t b = 0; b < (lens ? batch : 0); b++)
 		if (lens[b] < 0 || lens[b] > seq)
 			return op_fail(n, x, GRT_E_INDEX,
