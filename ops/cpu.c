@@ -30,6 +30,8 @@ const struct kernels kernels_portable = {
 	.gru_project_fits = project_fits_none,
 	.sigmoid_f32 = fast_sigmoidf_n,
 	.tanh_f32 = fast_tanhf_n,
+	.f16_to_f32 = f16_to_f32_portable,
+	.f32_to_f16 = f32_to_f16_portable,
 };
 
 const struct kernels *kernels_select(int portable)

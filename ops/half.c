@@ -3,6 +3,7 @@
  * CPU kernels do for most 2-byte operators; results differ from a float32
  * model only by the rounding of the inputs, the weights and the outputs. */
 #include <string.h>
+#include "ops/cpu.h"
 #include "ops/half.h"
 
 static int is_half(enum dtype dt)
@@ -15,24 +16,38 @@ static size_t align64(size_t b)
 	return (b + 63) & ~(size_t)63;
 }
 
-void half_widen(float *dst, const uint16_t *src, int64_t count, enum dtype dt)
+void f16_to_f32_portable(float *o, const uint16_t *a, int64_t n)
 {
-	if (dt == DT_BFLOAT16)
-		for (int64_t i = 0; i < count; i++)
-			dst[i] = bf16_to_float(src[i]);
-	else
-		for (int64_t i = 0; i < count; i++)
-			dst[i] = half_to_float(src[i]);
+	for (int64_t i = 0; i < n; i++)
+		o[i] = half_to_float(a[i]);
 }
 
-void half_narrow(uint16_t *dst, const float *src, int64_t count, enum dtype dt)
+void f32_to_f16_portable(uint16_t *o, const float *a, int64_t n)
 {
-	if (dt == DT_BFLOAT16)
-		for (int64_t i = 0; i < count; i++)
-			dst[i] = float_to_bf16(src[i]);
-	else
-		for (int64_t i = 0; i < count; i++)
-			dst[i] = float_to_half(src[i]);
+	for (int64_t i = 0; i < n; i++)
+		o[i] = float_to_half(a[i]);
+}
+
+void half_widen(const struct kernels *k, float *dst, const uint16_t *src, int64_t count,
+                enum dtype dt)
+{
+	if (dt == DT_FLOAT16) {
+		k->f16_to_f32(dst, src, count);
+		return;
+	}
+	for (int64_t i = 0; i < count; i++)
+		dst[i] = bf16_to_float(src[i]);
+}
+
+void half_narrow(const struct kernels *k, uint16_t *dst, const float *src, int64_t count,
+                 enum dtype dt)
+{
+	if (dt == DT_FLOAT16) {
+		k->f32_to_f16(dst, src, count);
+		return;
+	}
+	for (int64_t i = 0; i < count; i++)
+		dst[i] = float_to_bf16(src[i]);
 }
 
 int half_wanted(const struct node *n)
@@ -58,7 +73,7 @@ static int stand_in(struct node *n, struct exec *x, const struct tensor *t, stru
 		const void *v = op_const_input(n, x, (int)(io - n->half->in));
 		if (!v || !(io->f32.data = plan_alloc(x, io->f32.nbytes)))
 			return v ? GRT_E_NOMEM : op_dynamic(n, x, (int)(io - n->half->in), "value");
-		half_widen(io->f32.data, v, t->numel, t->dtype);
+		half_widen(x->kern, io->f32.data, v, t->numel, t->dtype);
 		io->mode = HALF_CONST;
 	} else {
 		io->mode = HALF_WIDEN;
@@ -110,6 +125,7 @@ int half_prepare(struct node *n, struct exec *x, int (*prepare)(struct node *, s
 	if (!h->in || !h->out || !h->inner.inputs || !h->inner.outputs)
 		return GRT_E_NOMEM;
 	n->half = h;
+	h->kern = x->kern;
 	for (int k = 0; k < n->n_inputs; k++) {
 		const struct tensor *t = n->inputs[k];
 		h->inner.inputs[k] = n->inputs[k];
@@ -152,7 +168,8 @@ int half_run(struct node *n, struct exec *x, int (*run)(struct node *, struct ex
 		if (io->mode != HALF_WIDEN)
 			continue;
 		io->f32.data = scratch + io->off;
-		half_widen(io->f32.data, n->inputs[k]->data, io->f32.numel, n->inputs[k]->dtype);
+		half_widen(h->kern, io->f32.data, n->inputs[k]->data, io->f32.numel,
+		           n->inputs[k]->dtype);
 	}
 	for (int k = 0; k < n->n_outputs; k++)
 		if (n->outputs[k])
@@ -166,7 +183,7 @@ int half_run(struct node *n, struct exec *x, int (*run)(struct node *, struct ex
 		return rc;
 	for (int k = 0; k < n->n_outputs; k++)
 		if (n->outputs[k] && h->out[k].mode == HALF_NARROW)
-			half_narrow(n->outputs[k]->data, h->out[k].f32.data, h->out[k].f32.numel,
-			            n->outputs[k]->dtype);
+			half_narrow(h->kern, n->outputs[k]->data, h->out[k].f32.data,
+			            h->out[k].f32.numel, n->outputs[k]->dtype);
 	return GRT_OK;
 }

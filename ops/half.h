@@ -12,6 +12,8 @@
 
 #include "ops/op.h"
 
+struct kernels;
+
 /* One input or output of the node, as the float32 copy sees it. */
 struct half_io {
 	struct tensor f32;          /* the stand-in: same dims, float (or the real dtype) */
@@ -24,6 +26,7 @@ struct half_node {
 	struct half_io *in;         /* [n_inputs]; PASS: inner reads the real tensor */
 	struct half_io *out;        /* [n_outputs]; PASS: a non-float output, same storage */
 	size_t inner_scratch;       /* bytes into the node's scratch where inner's starts */
+	const struct kernels *kern; /* the session's table: its float16 conversions */
 };
 
 /* Some input of n is float16 or bfloat16. */
@@ -35,8 +38,11 @@ int half_prepare(struct node *n, struct exec *x, int (*prepare)(struct node *, s
 /* Widens, runs the float32 copy through run, narrows. */
 int half_run(struct node *n, struct exec *x, int (*run)(struct node *, struct exec *));
 
-/* Array conversions, dst[i] = src[i] for i < count (round to nearest even). */
-void half_widen(float *dst, const uint16_t *src, int64_t count, enum dtype dt);
-void half_narrow(uint16_t *dst, const float *src, int64_t count, enum dtype dt);
+/* Array conversions of dt (float16 or bfloat16), dst[i] = src[i] for i < count
+ * (rounded to nearest even), float16 through the table k's kernels. */
+void half_widen(const struct kernels *k, float *dst, const uint16_t *src, int64_t count,
+                enum dtype dt);
+void half_narrow(const struct kernels *k, uint16_t *dst, const float *src, int64_t count,
+                 enum dtype dt);
 
 #endif

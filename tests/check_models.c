@@ -299,10 +299,11 @@ static int pick_tables(void)
 	int n_all = kernels_runnable(all), n_cpu = 1;
 
 #if defined(__x86_64__) || defined(__i386__)
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+	    __builtin_cpu_supports("f16c"))
 		n_cpu = 2;
 	else
-		printf("kernel table avx2: not run: this CPU lacks AVX2 or FMA\n");
+		printf("kernel table avx2: not run: this CPU lacks AVX2, FMA or F16C\n");
 #else
 	printf("kernel table avx2: not run: not an x86 build\n");
 #endif

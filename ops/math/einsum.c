@@ -7,6 +7,7 @@
 #include <string.h>
 #include "ops/cpu.h"
 #include "ops/op.h"
+#include "ops/half.h"
 
 #define N_LETTERS 52                         /* a-z, then A-Z */
 #define MAX_LABELS (N_LETTERS + MAX_DIMS)    /* letters, then the ellipsis dims */
@@ -442,6 +443,8 @@ static int einsum_prepare(struct node *n, struct exec *x)
 			               dtype_name(n->inputs[i]->dtype),
 			               dtype_name(n->inputs[0]->dtype));
 	}
+	if (half_wanted(n))     /* the float kernels on widened copies (ops/half.h) */
+		return half_prepare(n, x, einsum_prepare);
 	dt = n->inputs[0]->dtype;
 	if ((rc = attr_string(n, x, "equation", NULL, &eq)))
 		return rc;
@@ -542,6 +545,8 @@ static int einsum_run(struct node *n, struct exec *x)
 	char *work = (char *)x->scratch + p->work_off;
 	void *out = y->data;
 
+	if (n->half)
+		return half_run(n, x, einsum_run);
 	if (!y->numel)
 		return GRT_OK;
 	if (p->to_float) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "ops/cpu.h"
 #include "ops/op.h"
+#include "ops/half.h"
 
 struct matmul_params {
 	int64_t m, k, n;          /* per batch: A [m,k], B [k,n], Y [m,n] */
@@ -81,6 +82,8 @@ static int matmul_plan(struct node *n, struct exec *x)
 	if (a->dtype != b->dtype)
 		return op_fail(n, x, GRT_E_DTYPE, "A is %s but B is %s", dtype_name(a->dtype),
 		               dtype_name(b->dtype));
+	if (half_wanted(n))     /* the float kernel on widened copies (ops/half.h) */
+		return half_prepare(n, x, n->op->prepare);
 	if (a->ndim < 1 || b->ndim < 1)
 		return op_fail(n, x, GRT_E_SHAPE, "A (rank %d) and B (rank %d) must have rank >= 1",
 		               a->ndim, b->ndim);
@@ -291,6 +294,8 @@ static int matmul_run(struct node *n, struct exec *x)
 	struct tensor *y = n->outputs[0];
 	int64_t m = p->m, k = p->k, nn = p->n, ys = m * nn;
 
+	if (n->half)
+		return half_run(n, x, matmul_run);
 	switch (a->dtype) {
 	case DT_FLOAT:
 		for (int64_t i = 0; i < p->n_batch; i++)

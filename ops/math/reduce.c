@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "ops/op.h"
+#include "ops/half.h"
 
 struct reduce_params {
 	int     n_groups;               /* merged groups of input axes, outermost first (>= 1) */
@@ -190,6 +191,8 @@ static int reduce_mean1_prepare(struct node *n, struct exec *x)
 	    (rc = attr_ints(n, x, "axes", &axes, &n_axes)) ||
 	    (rc = attr_int(n, x, "keepdims", 1, &keepdims)))
 		return rc;
+	if (half_wanted(n))     /* the float kernel on a widened copy (ops/half.h) */
+		return half_prepare(n, x, reduce_mean1_prepare);
 	/* an empty axes list reduces all axes, as an absent one does */
 	return reduce_plan(n, x, axes, n_axes, keepdims != 0, 0);
 }
@@ -205,6 +208,8 @@ static int reduce_mean18_prepare(struct node *n, struct exec *x)
 	    (rc = attr_int(n, x, "keepdims", 1, &keepdims)) ||
 	    (rc = attr_int(n, x, "noop_with_empty_axes", 0, &noop)))
 		return rc;
+	if (half_wanted(n))
+		return half_prepare(n, x, reduce_mean18_prepare);
 	if ((t = op_input(n, 1))) {
 		if ((rc = op_check_dtype(n, x, 1, ind)))
 			return rc;
@@ -231,6 +236,8 @@ static int reduce_mean_run(struct node *n, struct exec *x)
 	void *acc = x->scratch;
 	int64_t m = p->out_numel;
 
+	if (n->half)
+		return half_run(n, x, reduce_mean_run);
 	if (p->copy) {
 		if (in->nbytes)
 			memcpy(out->data, in->data, in->nbytes);

@@ -5,6 +5,7 @@
  * array kernel (the session's, from ops/cpu.h, or a portable one). */
 #include <math.h>
 #include <string.h>
+#include "ops/half.h"
 #include "ops/cpu.h"
 #include "ops/math/mathfn.h"
 #include "ops/math/unary.h"
@@ -25,9 +26,10 @@ static int unary_prepare(struct node *n, struct exec *x)
 
 	if (rc)
 		return rc;
+	if (half_wanted(n))     /* the float kernels on a widened copy (ops/half.h) */
+		return half_prepare(n, x, n->op->prepare);
 	a = n->inputs[0];
-	if (a->dtype != DT_FLOAT && a->dtype != DT_DOUBLE && a->dtype != DT_FLOAT16 &&
-	    a->dtype != DT_BFLOAT16)
+	if (a->dtype != DT_FLOAT && a->dtype != DT_DOUBLE)
 		return op_fail(n, x, GRT_E_DTYPE, "input 0 '%s' has unsupported element type %s",
 		               a->name, dtype_name(a->dtype));
 	rc = tensor_set_shape(n->outputs[0], a->dtype, a->ndim, a->dims);
@@ -53,6 +55,8 @@ static int unary_run(struct node *n, struct exec *x)
 	const void *a = n->inputs[0]->data;
 	const int64_t count = o->numel;
 
+	if (n->half)
+		return half_run(n, x, unary_run);
 	switch (p->dtype) {
 	case DT_FLOAT:
 		if (p->f32_n) {
@@ -63,19 +67,9 @@ static int unary_run(struct node *n, struct exec *x)
 		for (int64_t i = 0; i < count; i++)
 			((float *)o->data)[i] = p->u->f(((const float *)a)[i]);
 		break;
-	case DT_DOUBLE:
+	default:        /* DT_DOUBLE */
 		for (int64_t i = 0; i < count; i++)
 			((double *)o->data)[i] = p->u->d(((const double *)a)[i]);
-		break;
-	case DT_FLOAT16:
-		for (int64_t i = 0; i < count; i++)
-			((uint16_t *)o->data)[i] =
-				float_to_half(p->u->f(half_to_float(((const uint16_t *)a)[i])));
-		break;
-	default:        /* DT_BFLOAT16 */
-		for (int64_t i = 0; i < count; i++)
-			((uint16_t *)o->data)[i] =
-				float_to_bf16(p->u->f(bf16_to_float(((const uint16_t *)a)[i])));
 		break;
 	}
 	(void)x;
