@@ -2,7 +2,8 @@
  * opsets 1-17 (axes attribute) and 18+ (axes input, noop_with_empty_axes).
  * prepare merges the axes into alternating kept/reduced groups; run() walks the
  * input once, row by row, summing into one double (64-bit integer for integer
- * types) accumulator per output element, then divides by the reduced count. */
+ * types) accumulator per output element, then divides by the reduced count.
+ * float16 and bfloat16 go through the float kernel (ops/half.h). */
 #include <stdint.h>
 #include <string.h>
 #include "ops/op.h"
@@ -23,16 +24,12 @@ struct reduce_params {
 
 static inline float ld_f32(float v) { return v; }
 static inline double ld_f64(double v) { return v; }
-static inline float ld_f16(uint16_t v) { return half_to_float(v); }
-static inline float ld_bf16(uint16_t v) { return bf16_to_float(v); }
 static inline int64_t ld_i32(int32_t v) { return v; }
 static inline int64_t ld_i64(int64_t v) { return v; }
 static inline uint64_t ld_u32(uint32_t v) { return v; }
 static inline uint64_t ld_u64(uint64_t v) { return v; }
 static inline float st_f32(double v) { return (float)v; }
 static inline double st_f64(double v) { return v; }
-static inline uint16_t st_f16(double v) { return float_to_half((float)v); }
-static inline uint16_t st_bf16(double v) { return float_to_bf16((float)v); }
 
 /* The mean's kernels per type (ops/math/reduce_mean.h): sum_T (with sum_row_T and
  * sum_add_T), then div_T, whose QUOT is the float quotient rounded to T (NaN when
@@ -51,20 +48,6 @@ static inline uint16_t st_bf16(double v) { return float_to_bf16((float)v); }
 #define A double
 #define LOAD ld_f64
 #define QUOT(v, c) st_f64((v) / (c))
-#include "ops/math/reduce_mean.h"
-#define KN(name) name##_f16
-#define T uint16_t
-#define B float
-#define A double
-#define LOAD ld_f16
-#define QUOT(v, c) st_f16((v) / (c))
-#include "ops/math/reduce_mean.h"
-#define KN(name) name##_bf16
-#define T uint16_t
-#define B float
-#define A double
-#define LOAD ld_bf16
-#define QUOT(v, c) st_bf16((v) / (c))
 #include "ops/math/reduce_mean.h"
 #define KN(name) name##_i32
 #define T int32_t
@@ -101,8 +84,7 @@ static int reduce_plan(struct node *n, struct exec *x, const int64_t *axes, int 
                        int keepdims, int noop)
 {
 	static const enum dtype types[] = {
-		DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_BFLOAT16, DT_INT32, DT_INT64,
-		DT_UINT32, DT_UINT64, DT_UNDEFINED,
+		DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_UINT32, DT_UINT64, DT_UNDEFINED,
 	};
 	const struct tensor *in = n->inputs[0];
 	struct tensor *out = op_output(n, 0);
@@ -254,14 +236,6 @@ static int reduce_mean_run(struct node *n, struct exec *x)
 	case DT_DOUBLE:
 		sum_f64(acc, in->data, p);
 		div_f64(out->data, acc, m, p->count);
-		break;
-	case DT_FLOAT16:
-		sum_f16(acc, in->data, p);
-		div_f16(out->data, acc, m, p->count);
-		break;
-	case DT_BFLOAT16:
-		sum_bf16(acc, in->data, p);
-		div_bf16(out->data, acc, m, p->count);
 		break;
 	case DT_INT32:
 		sum_i32(acc, in->data, p);

@@ -1,5 +1,6 @@
-/* unary.c - the unary elementwise ops, float, double, float16 and bfloat16, opsets
- * 1..latest (https://onnx.ai/onnx/operators/onnx__Sqrt.html, onnx__Sigmoid.html,
+/* unary.c - the unary elementwise ops, float and double (float16 and bfloat16 through
+ * the float kernels, ops/half.h), opsets 1..latest
+ * (https://onnx.ai/onnx/operators/onnx__Sqrt.html, onnx__Sigmoid.html,
  * onnx__Tanh.html): y[i] = f(x[i]), in place where the planner allows. An op is one
  * row of unary_table: its name, first opset, scalar functions and, for float, an
  * array kernel (the session's, from ops/cpu.h, or a portable one). */

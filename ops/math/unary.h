@@ -9,7 +9,7 @@
 
 struct unary_def {
 	struct op_def op;          /* first member: the registry hands out &row->op */
-	float (*f)(float);         /* float, and float16 / bfloat16 computed in float */
+	float (*f)(float);         /* float (and float16 / bfloat16, widened: ops/half.h) */
 	double (*d)(double);       /* double */
 	/* float arrays, the fastest form first: kern, offsetof(struct kernels, member)
 	 * of this session's kernel (ops/cpu.h), or 0; else f32_n; else f per element */

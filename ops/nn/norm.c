@@ -3,7 +3,9 @@
  * https://onnx.ai/onnx/operators/onnx__LayerNormalization.html). BatchNormalization
  * runs y = (x - mean[c]) * a[c] + B[c], folded in prepare when the statistics are
  * constant; LayerNormalization takes two-pass statistics per row (blocked sums;
- * float rows in 4-float vectors). */
+ * float rows in 4-float vectors). float16 and bfloat16 go through the float kernels
+ * (ops/half.h), except for the statistics outputs, whose types are not X's: then
+ * the 2-byte kernels below. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
