@@ -4,9 +4,10 @@
  * scratch, per direction or, in the common case, for all directions at once; each
  * step adds H R^T and applies the gates z, r, h. Constant W, R, B are transposed
  * into params at plan time. Computes in float; double tensors are converted on
- * the way in and out, float16 and bfloat16 ones by ops/half.h. The common case (float, constant weights,
- * linear_before_reset, default activations, no clip or sequence_lens) runs the
- * directions interleaved, with hidden sizes 4, 8 and 16 compiled as constants. */
+ * the way in and out, float16 and bfloat16 ones by ops/half.h. The common case
+ * (float, constant weights, linear_before_reset, default activations, no clip or
+ * sequence_lens) runs the directions interleaved, with hidden sizes 4, 8 and 16
+ * compiled as constants. */
 #include <math.h>
 #include <string.h>
 #include <strings.h>
@@ -678,12 +679,13 @@ static void store(struct tensor *t, const float *s)
 }
 
 /* The planner's Transposes around a GRU, folded into the fast path's strides
- * (ops/rnn/gru.h): only float, layout 0, no sequence_lens (p->fast). */
+ * (ops/rnn/gru.h): only float, layout 0, no sequence_lens (p->fast); never a
+ * float16 node (n->half: its params are the float copy's). */
 int gru_read_x_from(struct node *n, struct tensor *src)
 {
 	struct gru_params *p = n->params;
 
-	if (!p || !p->fast || p->layout || p->x_off || p->x_ld != p->input ||
+	if (!p || n->half || !p->fast || p->layout || p->x_off || p->x_ld != p->input ||
 	    src->dtype != DT_FLOAT || src->numel != n->inputs[0]->numel)
 		return 0;
 	n->inputs[0] = src;
@@ -697,7 +699,7 @@ int gru_read_x_slice(struct node *n, struct tensor *src, int64_t start)
 	struct gru_params *p = n->params;
 	const struct tensor *xt = n->inputs[0];
 
-	if (!p || !p->fast || p->layout || p->x_off || p->x_ld != p->input ||
+	if (!p || n->half || !p->fast || p->layout || p->x_off || p->x_ld != p->input ||
 	    src->dtype != DT_FLOAT || src->ndim != xt->ndim || start < 0 ||
 	    start + p->input > src->dims[src->ndim - 1])
 		return 0;
@@ -716,8 +718,8 @@ int gru_write_y_to(struct node *n, struct tensor *dst, int64_t off, int64_t st, 
 	struct gru_params *p = n->params;
 	const struct tensor *y = op_output(n, 0);
 
-	if (!p || !p->fast || p->layout || !y || dst->dtype != DT_FLOAT || off < 0 ||
-	    dst->numel < y->numel)
+	if (!p || n->half || !p->fast || p->layout || !y || dst->dtype != DT_FLOAT ||
+	    off < 0 || dst->numel < y->numel)
 		return 0;
 	n->outputs[0] = dst;
 	p->y_off = off;
@@ -731,7 +733,7 @@ int gru_y_layout(const struct node *n, int64_t *off, int64_t *st, int64_t *sd, i
 {
 	const struct gru_params *p = n->params;
 
-	if (!p || !p->fast || p->layout || !op_output(n, 0))
+	if (!p || n->half || !p->fast || p->layout || !op_output(n, 0))
 		return 0;
 	*off = p->y_off;
 	*st = p->rec.y_t;
