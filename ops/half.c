@@ -1,7 +1,7 @@
 /* half.c - float16 and bfloat16 nodes run by the float32 kernels (ops/half.h).
- * Computing in float32 and rounding once per output is what ONNX Runtime's
- * CPU kernels do for most 2-byte operators; results differ from a float32
- * model only by the rounding of the inputs, the weights and the outputs. */
+ * Each node computes in float32 and rounds its outputs once: its results differ
+ * from the float32 kernel's only by the rounding of its inputs, weights and
+ * outputs. */
 #include <string.h>
 #include "ops/cpu.h"
 #include "ops/half.h"
