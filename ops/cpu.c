@@ -32,6 +32,8 @@ const struct kernels kernels_portable = {
 	.sigmoid_f32 = fast_sigmoidf_n,
 	.tanh_f32 = fast_tanhf_n,
 	.relu_f32 = relu_f32_n,
+	.f16_to_f32 = f16_to_f32_portable,
+	.f32_to_f16 = f32_to_f16_portable,
 };
 
 const struct kernels *kernels_select(int portable)

@@ -16,6 +16,10 @@
 
 /* o[i] = f(a[i]) for i < n, float; o may equal a. */
 typedef void (*vec_f32_fn)(float *o, const float *a, int64_t n);
+/* float16 to float and back over arrays (ops/half.h): exact one way, rounded to
+ * nearest even the other, bit for bit as half_to_float / float_to_half. */
+typedef void (*f16_to_f32_fn)(float *o, const uint16_t *a, int64_t n);
+typedef void (*f32_to_f16_fn)(uint16_t *o, const float *a, int64_t n);
 
 struct kernels {
 	const char *name;                   /* "portable", "avx2": for tests and messages */
@@ -39,18 +43,27 @@ struct kernels {
 	vec_f32_fn sigmoid_f32;
 	vec_f32_fn tanh_f32;
 	vec_f32_fn relu_f32;                /* float Relu over arrays (ops/math/mathfn.h) */
+	/* float16 nodes run by the float32 kernels (ops/half.h) */
+	f16_to_f32_fn f16_to_f32;
+	f32_to_f16_fn f32_to_f16;
 };
 
 /* The tables. kernels_portable (ops/cpu.c) runs everywhere: GNU C vectors of 4
  * floats (SSE2 on x86-64, NEON on arm64, scalar code elsewhere). The others are built
  * only where their instruction set exists (configure's host CPU, Makefile.am):
- *   kernels_avx2          x86-64 with AVX2 and FMA (ops/cpu_x86.c; the *_avx2.c files)
+ *   kernels_avx2          x86-64 with AVX2, FMA and F16C (ops/cpu_x86.c; the *_avx2.c files)
  *   kernels_neon          arm64 (to come: ops/cpu_arm.c; *_neon.c files)
  *   kernels_wasm_simd128  WebAssembly SIMD128 (to come: ops/cpu_wasm.c; *_wasm.c files)
  * A new table fills every member; where it has no faster form of a kernel it uses
  * the portable function. */
 extern const struct kernels kernels_portable;
 extern const struct kernels kernels_avx2;
+
+/* the float16 conversions of the tables (ops/half.c; ops/half_avx2.c: F16C) */
+void f16_to_f32_portable(float *o, const uint16_t *a, int64_t n);
+void f32_to_f16_portable(uint16_t *o, const float *a, int64_t n);
+void f16_to_f32_f16c(float *o, const uint16_t *a, int64_t n);
+void f32_to_f16_f16c(uint16_t *o, const float *a, int64_t n);
 
 /* The fastest table this CPU runs: the only place that asks the CPU for its
  * features (ops/cpu_x86.c on x86-64; ops/cpu_generic.c, the portable table,

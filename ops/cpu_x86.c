@@ -3,8 +3,9 @@
 #include "ops/cpu.h"
 #include "ops/math/mathfn.h"
 
-/* AVX2 + FMA (ops/math/gemm_avx2.c, ops/nn/conv_avx2.c, ops/rnn/rnn_avx2.c,
- * ops/math/mathfn_avx2.c: libgrt-avx2.la) */
+/* AVX2 + FMA + F16C (ops/math/gemm_avx2.c, ops/nn/conv_avx2.c, ops/rnn/rnn_avx2.c,
+ * ops/math/mathfn_avx2.c, ops/half_avx2.c: libgrt-avx2.la); every CPU with AVX2
+ * and FMA so far also has F16C */
 const struct kernels kernels_avx2 = {
 	.name = "avx2",
 	.gemm = &gemm_ukernel_avx2,
@@ -21,11 +22,14 @@ const struct kernels kernels_avx2 = {
 	.sigmoid_f32 = fast_sigmoidf_n_avx2,
 	.tanh_f32 = fast_tanhf_n_avx2,
 	.relu_f32 = relu_f32_n_avx2,
+	.f16_to_f32 = f16_to_f32_f16c,
+	.f32_to_f16 = f32_to_f16_f16c,
 };
 
 const struct kernels *kernels_for_cpu(void)
 {
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+	    __builtin_cpu_supports("f16c"))
 		return &kernels_avx2;
 	return &kernels_portable;
 }

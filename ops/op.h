@@ -72,6 +72,7 @@ struct attr {
 
 struct exec;
 struct kernels;
+struct half_node;
 struct node;
 struct model_graph;
 
@@ -150,6 +151,9 @@ struct node {
 	 * at each run, every input then readable through op_const_input(), and
 	 * allocates its outputs and scratch per run (runtime/session.c) */
 	int dynamic;
+	/* set by half_prepare (ops/half.h): the node's 2-byte floats are run by its
+	 * float32 kernel, and run() hands the node to half_run() */
+	struct half_node *half;
 };
 
 /* Execution context, plan time and run time. */

@@ -85,56 +85,6 @@
 #undef LOAD
 #undef STORE
 
-/* f16: add, sub, mul, div, prelu */
-#define TI uint16_t
-#define TO uint16_t
-#define LOAD half_to_float
-#define STORE float_to_half
-#define KN(name) add_f16_##name
-#define OP ADD
-#include "ops/math/binary_row.h"
-#define KN(name) sub_f16_##name
-#define OP SUB
-#include "ops/math/binary_row.h"
-#define KN(name) mul_f16_##name
-#define OP MUL
-#include "ops/math/binary_row.h"
-#define KN(name) div_f16_##name
-#define OP DIV
-#include "ops/math/binary_row.h"
-#define KN(name) prelu_f16_##name
-#define OP PRELU
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* bf16: add, sub, mul, div, prelu */
-#define TI uint16_t
-#define TO uint16_t
-#define LOAD bf16_to_float
-#define STORE float_to_bf16
-#define KN(name) add_bf16_##name
-#define OP ADD
-#include "ops/math/binary_row.h"
-#define KN(name) sub_bf16_##name
-#define OP SUB
-#include "ops/math/binary_row.h"
-#define KN(name) mul_bf16_##name
-#define OP MUL
-#include "ops/math/binary_row.h"
-#define KN(name) div_bf16_##name
-#define OP DIV
-#include "ops/math/binary_row.h"
-#define KN(name) prelu_bf16_##name
-#define OP PRELU
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
 /* u8: add, sub, mul, div */
 #define TI uint8_t
 #define TO uint8_t
@@ -313,32 +263,6 @@
 #undef LOAD
 #undef STORE
 
-/* f16: eq (uint8_t out) */
-#define TI uint16_t
-#define TO uint8_t
-#define LOAD half_to_float
-#define STORE AS_U8
-#define KN(name) eq_f16_##name
-#define OP EQ
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
-/* bf16: eq (uint8_t out) */
-#define TI uint16_t
-#define TO uint8_t
-#define LOAD bf16_to_float
-#define STORE AS_U8
-#define KN(name) eq_bf16_##name
-#define OP EQ
-#include "ops/math/binary_row.h"
-#undef TI
-#undef TO
-#undef LOAD
-#undef STORE
-
 /* u8: eq */
 #define TI uint8_t
 #define TO uint8_t
@@ -405,39 +329,39 @@
 #undef STORE
 
 const struct row_fns *const binary_add[N_DT] = {
-	[DT_FLOAT] = &add_f32_fns, [DT_DOUBLE] = &add_f64_fns, [DT_FLOAT16] = &add_f16_fns,
-	[DT_BFLOAT16] = &add_bf16_fns, [DT_INT8] = &add_u8_fns, [DT_UINT8] = &add_u8_fns,
+	[DT_FLOAT] = &add_f32_fns, [DT_DOUBLE] = &add_f64_fns,
+	[DT_INT8] = &add_u8_fns, [DT_UINT8] = &add_u8_fns,
 	[DT_INT16] = &add_u16_fns, [DT_UINT16] = &add_u16_fns, [DT_INT32] = &add_u32_fns,
 	[DT_UINT32] = &add_u32_fns, [DT_INT64] = &add_u64_fns, [DT_UINT64] = &add_u64_fns,
 };
 const struct row_fns *const binary_sub[N_DT] = {
-	[DT_FLOAT] = &sub_f32_fns, [DT_DOUBLE] = &sub_f64_fns, [DT_FLOAT16] = &sub_f16_fns,
-	[DT_BFLOAT16] = &sub_bf16_fns, [DT_INT8] = &sub_u8_fns, [DT_UINT8] = &sub_u8_fns,
+	[DT_FLOAT] = &sub_f32_fns, [DT_DOUBLE] = &sub_f64_fns,
+	[DT_INT8] = &sub_u8_fns, [DT_UINT8] = &sub_u8_fns,
 	[DT_INT16] = &sub_u16_fns, [DT_UINT16] = &sub_u16_fns, [DT_INT32] = &sub_u32_fns,
 	[DT_UINT32] = &sub_u32_fns, [DT_INT64] = &sub_u64_fns, [DT_UINT64] = &sub_u64_fns,
 };
 const struct row_fns *const binary_mul[N_DT] = {
-	[DT_FLOAT] = &mul_f32_fns, [DT_DOUBLE] = &mul_f64_fns, [DT_FLOAT16] = &mul_f16_fns,
-	[DT_BFLOAT16] = &mul_bf16_fns, [DT_INT8] = &mul_u8_fns, [DT_UINT8] = &mul_u8_fns,
+	[DT_FLOAT] = &mul_f32_fns, [DT_DOUBLE] = &mul_f64_fns,
+	[DT_INT8] = &mul_u8_fns, [DT_UINT8] = &mul_u8_fns,
 	[DT_INT16] = &mul_u16_fns, [DT_UINT16] = &mul_u16_fns, [DT_INT32] = &mul_u32_fns,
 	[DT_UINT32] = &mul_u32_fns, [DT_INT64] = &mul_u64_fns, [DT_UINT64] = &mul_u64_fns,
 };
 const struct row_fns *const binary_div[N_DT] = {
-	[DT_FLOAT] = &div_f32_fns, [DT_DOUBLE] = &div_f64_fns, [DT_FLOAT16] = &div_f16_fns,
-	[DT_BFLOAT16] = &div_bf16_fns, [DT_INT8] = &div_i8_fns, [DT_UINT8] = &div_u8_fns,
+	[DT_FLOAT] = &div_f32_fns, [DT_DOUBLE] = &div_f64_fns,
+	[DT_INT8] = &div_i8_fns, [DT_UINT8] = &div_u8_fns,
 	[DT_INT16] = &div_i16_fns, [DT_UINT16] = &div_u16_fns, [DT_INT32] = &div_i32_fns,
 	[DT_UINT32] = &div_u32_fns, [DT_INT64] = &div_i64_fns, [DT_UINT64] = &div_u64_fns,
 };
 const struct row_fns *const binary_equal[N_DT] = {
-	[DT_FLOAT] = &eq_f32_fns, [DT_DOUBLE] = &eq_f64_fns, [DT_FLOAT16] = &eq_f16_fns,
-	[DT_BFLOAT16] = &eq_bf16_fns, [DT_INT8] = &eq_u8_fns, [DT_UINT8] = &eq_u8_fns,
+	[DT_FLOAT] = &eq_f32_fns, [DT_DOUBLE] = &eq_f64_fns,
+	[DT_INT8] = &eq_u8_fns, [DT_UINT8] = &eq_u8_fns,
 	[DT_INT16] = &eq_u16_fns, [DT_UINT16] = &eq_u16_fns, [DT_INT32] = &eq_u32_fns,
 	[DT_UINT32] = &eq_u32_fns, [DT_INT64] = &eq_u64_fns, [DT_UINT64] = &eq_u64_fns,
 	[DT_BOOL] = &eq_bool_fns,
 };
 const struct row_fns *const binary_prelu[N_DT] = {
-	[DT_FLOAT] = &prelu_f32_fns, [DT_DOUBLE] = &prelu_f64_fns, [DT_FLOAT16] = &prelu_f16_fns,
-	[DT_BFLOAT16] = &prelu_bf16_fns, [DT_INT32] = &prelu_i32_fns, [DT_INT64] = &prelu_i64_fns,
+	[DT_FLOAT] = &prelu_f32_fns, [DT_DOUBLE] = &prelu_f64_fns,
+	[DT_INT32] = &prelu_i32_fns, [DT_INT64] = &prelu_i64_fns,
 	[DT_UINT32] = &prelu_u32_fns, [DT_UINT64] = &prelu_u64_fns,
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "ops/cpu.h"
 #include "ops/op.h"
+#include "ops/half.h"
 
 #define N_LETTERS 52                         /* a-z, then A-Z */
 #define MAX_LABELS (N_LETTERS + MAX_DIMS)    /* letters, then the ellipsis dims */
@@ -35,10 +36,6 @@ struct einsum_params {
 	const int64_t *stride;         /* [n_ops][n_out + n_sum] stride in each operand */
 	int use_mm;                    /* run the GEMM below instead of the label walk */
 	struct einsum_mm mm;
-	int to_float;                  /* float16: compute on float copies */
-	size_t conv_off;               /* scratch: float copies, operands then Y */
-	const size_t *conv_at;         /* [n_ops + 1] byte offset of each copy in scratch */
-	size_t work_off;               /* scratch: label-walk state or GEMM buffers */
 };
 
 static int label_of(char c)
@@ -241,11 +238,6 @@ static void row_f64(const struct einsum_mm *q, const double *ar, const double *b
 #define U uint64_t
 #include "ops/math/einsum_walk.h"
 
-static size_t align64(size_t v)
-{
-	return (v + 63) & ~(size_t)63;
-}
-
 /* The left-hand side of eq (buf: without spaces, cut at "->"): one term per input. */
 static int parse_lhs(struct node *n, struct exec *x, const char *eq, const char *buf,
                      struct term *terms)
@@ -359,29 +351,15 @@ static int output_labels(struct node *n, struct exec *x, const char *eq, const c
 	return GRT_OK;
 }
 
-/* Scratch (float copies for float16, then the work area) and the matrix-product plan
- * for two operands; L: the labels, output then summed. */
+/* Scratch (the work area) and the matrix-product plan for two operands; L: the
+ * labels, output then summed. */
 static int einsum_scratch(struct node *n, struct exec *x, struct einsum_params *p, int L)
 {
 	const struct tensor *y = n->outputs[0];
 	const enum dtype dt = n->inputs[0]->dtype;
 	const int n_ops = p->n_ops;
 
-	if (dt == DT_FLOAT16) {
-		size_t *at = plan_alloc(x, (size_t)(n_ops + 1) * sizeof(size_t));
-		size_t off = 0;
-		if (!at)
-			return GRT_E_NOMEM;
-		for (int i = 0; i <= n_ops; i++) {
-			int64_t cnt = i < n_ops ? n->inputs[i]->numel : y->numel;
-			at[i] = off;
-			off += align64((size_t)cnt * sizeof(float));
-		}
-		p->to_float = 1;
-		p->conv_at = at;
-		p->work_off = off;
-	}
-	if (n_ops == 2 && (dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16) &&
+	if (n_ops == 2 && (dt == DT_FLOAT || dt == DT_DOUBLE) &&
 	    plan_mm(p, &p->mm)) {
 		struct einsum_mm *q = &p->mm;
 		size_t es = dt == DT_DOUBLE ? sizeof(double) : sizeof(float);
@@ -392,7 +370,7 @@ static int einsum_scratch(struct node *n, struct exec *x, struct einsum_params *
 				b_batched = 1;
 		p->use_mm = 1;
 		q->gemm = x->kern->gemm;
-		if (dt != DT_FLOAT16 && n->inputs[1]->is_const)
+		if (n->inputs[1]->is_const)
 			bc = op_const_input(n, x, 1);
 		if (bc && !b_batched && !q->b_direct && y->numel) {
 			void *pk = plan_alloc(x, (size_t)(q->k * q->n) * es);
@@ -404,9 +382,9 @@ static int einsum_scratch(struct node *n, struct exec *x, struct einsum_params *
 				pack_f64(bc, pk, q);
 			q->b_packed = pk;
 		}
-		n->scratch_bytes = p->work_off + (size_t)(q->k * q->n + q->n) * es;
+		n->scratch_bytes = (size_t)(q->k * q->n + q->n) * es;
 	} else {
-		n->scratch_bytes = p->work_off + (size_t)(n_ops + L) * sizeof(int64_t) +
+		n->scratch_bytes = (size_t)(n_ops + L) * sizeof(int64_t) +
 		                   (size_t)n_ops * sizeof(void *);
 	}
 	return GRT_OK;
@@ -442,6 +420,8 @@ static int einsum_prepare(struct node *n, struct exec *x)
 			               dtype_name(n->inputs[i]->dtype),
 			               dtype_name(n->inputs[0]->dtype));
 	}
+	if (half_wanted(n))     /* the float kernels on widened copies (ops/half.h) */
+		return half_prepare(n, x, einsum_prepare);
 	dt = n->inputs[0]->dtype;
 	if ((rc = attr_string(n, x, "equation", NULL, &eq)))
 		return rc;
@@ -539,25 +519,15 @@ static int einsum_run(struct node *n, struct exec *x)
 	const struct einsum_params *p = n->params;
 	struct tensor *y = n->outputs[0];
 	enum dtype dt = n->inputs[0]->dtype;
-	char *work = (char *)x->scratch + p->work_off;
+	char *work = x->scratch;     /* label-walk state or GEMM buffers */
 	void *out = y->data;
 
+	if (n->half)
+		return half_run(n, x, einsum_run);
 	if (!y->numel)
 		return GRT_OK;
-	if (p->to_float) {
-		for (int i = 0; i < p->n_ops; i++) {
-			const struct tensor *t = n->inputs[i];
-			const uint16_t *s = t->data;
-			float *d = (float *)((char *)x->scratch + p->conv_at[i]);
-			for (int64_t e = 0; e < t->numel; e++)
-				d[e] = half_to_float(s[e]);
-		}
-		out = (char *)x->scratch + p->conv_at[p->n_ops];
-		dt = DT_FLOAT;
-	}
 	if (p->use_mm) {
-		const void *a = p->to_float ? (char *)x->scratch + p->conv_at[0] : n->inputs[0]->data;
-		const void *b = p->to_float ? (char *)x->scratch + p->conv_at[1] : n->inputs[1]->data;
+		const void *a = n->inputs[0]->data, *b = n->inputs[1]->data;
 		if (dt == DT_FLOAT)
 			mm_f32(&p->mm, a, b, out, (float *)work);
 		else
@@ -566,7 +536,7 @@ static int einsum_run(struct node *n, struct exec *x)
 		const void **in = (const void **)(work + (size_t)(p->n_ops + p->n_out + p->n_sum) *
 		                                  sizeof(int64_t));
 		for (int i = 0; i < p->n_ops; i++)
-			in[i] = p->to_float ? (char *)x->scratch + p->conv_at[i] : n->inputs[i]->data;
+			in[i] = n->inputs[i]->data;
 		switch (dt) {
 		case DT_FLOAT: walk_f32(p, in, out, (int64_t *)work); break;
 		case DT_DOUBLE: walk_f64(p, in, out, (int64_t *)work); break;
@@ -582,12 +552,6 @@ static int einsum_run(struct node *n, struct exec *x)
 			return op_fail(n, x, GRT_E_DTYPE, "unsupported element type %s",
 			               dtype_name(dt));
 		}
-	}
-	if (p->to_float) {
-		const float *s = out;
-		uint16_t *d = y->data;
-		for (int64_t e = 0; e < y->numel; e++)
-			d[e] = float_to_half(s[e]);
 	}
 	return GRT_OK;
 }

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "ops/half.h"
 #include "ops/math/binary.h"
 
 #define MAX_IN 3                /* Where has three inputs */
@@ -320,6 +321,8 @@ static int binary_prepare(struct node *n, struct exec *x, const struct row_fns *
 	rc = op_check_arity(n, x, 2, 2, 1, 1);
 	if (rc)
 		return rc;
+	if (half_wanted(n))     /* the float rows on widened copies (ops/half.h) */
+		return half_prepare(n, x, n->op->prepare);
 	a = n->inputs[0];
 	b = n->inputs[1];
 	o = n->outputs[0];
@@ -447,6 +450,8 @@ static int binary_run(struct node *n, struct exec *x)
 	const struct tensor *a = n->inputs[0], *b = n->inputs[1];
 	struct tensor *o = n->outputs[0];
 
+	if (n->half)
+		return half_run(n, x, binary_run);
 	if (!o->numel)
 		return GRT_OK;
 	if (p->zero_check && has_zero(b->data, p->es_b, b->numel))
@@ -564,7 +569,7 @@ static int pow_prepare(struct node *n, struct exec *x)
 	const float *e;
 	int rc = binary_prepare(n, x, binary_pow, BIN_LEGACY | BIN_MIXED, &pow_ops);
 
-	if (rc)
+	if (rc || n->half)
 		return rc;
 	p = n->params;
 	/* x^2 with a constant scalar 2: a multiply (powf is correctly rounded

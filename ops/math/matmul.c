@@ -3,18 +3,18 @@
  * Gemm (https://onnx.ai/onnx/operators/onnx__Gemm.html, at the end).
  * numpy matmul: 1-D operands are promoted to matrices and the added axis removed,
  * batch axes broadcast. Per batch Y[m,n] = A[m,k] B[k,n]: float through ops/math/gemm.h,
- * other types with an i-k-j loop; float16/bfloat16 go through float copies in scratch.
+ * other types with an i-k-j loop; float16/bfloat16 through the float product (ops/half.h).
  * MatMulAdd adds C (broadcast to Y) to each row right after the product. */
 #include <string.h>
 #include "ops/cpu.h"
 #include "ops/op.h"
+#include "ops/half.h"
 
 struct matmul_params {
 	int64_t m, k, n;          /* per batch: A [m,k], B [k,n], Y [m,n] */
 	int64_t n_batch;          /* product of the broadcast batch dims (after folding) */
 	const int64_t *a_off;     /* [n_batch] element offset of each batch's A matrix */
 	const int64_t *b_off;     /* [n_batch] element offset of each batch's B matrix */
-	size_t half_bytes;        /* float16/bfloat16: bytes of each float copy A, B, Y */
 	const struct gemm_ukernel *gemm; /* float: this session's (ops/cpu.h) */
 	/* MatMulAdd: Y seen as [rows][cols] (cols = Y's last dim); C's element
 	 * strides along Y's dims (0 where C broadcasts) */
@@ -89,6 +89,8 @@ static int matmul_plan(struct node *n, struct exec *x)
 	if (a->dtype != b->dtype)
 		return op_fail(n, x, GRT_E_DTYPE, "A is %s but B is %s", dtype_name(a->dtype),
 		               dtype_name(b->dtype));
+	if (half_wanted(n))     /* the float kernel on widened copies (ops/half.h) */
+		return half_prepare(n, x, n->op->prepare);
 	if (a->ndim < 1 || b->ndim < 1)
 		return op_fail(n, x, GRT_E_SHAPE, "A (rank %d) and B (rank %d) must have rank >= 1",
 		               a->ndim, b->ndim);
@@ -179,13 +181,6 @@ static int matmul_plan(struct node *n, struct exec *x)
 		}
 		p->a_off = ao;
 		p->b_off = bo;
-	}
-	if (a->dtype == DT_FLOAT16 || a->dtype == DT_BFLOAT16) {
-		size_t mx = (size_t)a->numel > (size_t)b->numel ? (size_t)a->numel : (size_t)b->numel;
-		if ((size_t)y->numel > mx)
-			mx = (size_t)y->numel;
-		p->half_bytes = (mx * sizeof(float) + 63) & ~(size_t)63;
-		n->scratch_bytes = 3 * p->half_bytes;
 	}
 	return GRT_OK;
 }
@@ -286,12 +281,6 @@ static int matmul_add_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-static void to_float(const uint16_t *restrict s, float *restrict d, int64_t count, int bf16)
-{
-	for (int64_t i = 0; i < count; i++)
-		d[i] = bf16 ? bf16_to_float(s[i]) : half_to_float(s[i]);
-}
-
 static int matmul_run(struct node *n, struct exec *x)
 {
 	const struct matmul_params *p = n->params;
@@ -299,6 +288,8 @@ static int matmul_run(struct node *n, struct exec *x)
 	struct tensor *y = n->outputs[0];
 	int64_t m = p->m, k = p->k, nn = p->n, ys = m * nn;
 
+	if (n->half)
+		return half_run(n, x, matmul_run);
 	switch (a->dtype) {
 	case DT_FLOAT:
 		for (int64_t i = 0; i < p->n_batch; i++)
@@ -306,21 +297,6 @@ static int matmul_run(struct node *n, struct exec *x)
 			         (const float *)b->data + p->b_off[i], (float *)y->data + i * ys,
 			         m, k, nn);
 		break;
-	case DT_FLOAT16:
-	case DT_BFLOAT16: {
-		int bf = a->dtype == DT_BFLOAT16;
-		float *fa = x->scratch;
-		float *fb = (float *)((char *)x->scratch + p->half_bytes);
-		float *fy = (float *)((char *)x->scratch + 2 * p->half_bytes);
-		uint16_t *out = y->data;
-		to_float(a->data, fa, a->numel, bf);
-		to_float(b->data, fb, b->numel, bf);
-		for (int64_t i = 0; i < p->n_batch; i++)
-			gemm_f32(p->gemm, fa + p->a_off[i], fb + p->b_off[i], fy + i * ys, m, k, nn);
-		for (int64_t i = 0; i < y->numel; i++)
-			out[i] = bf ? float_to_bf16(fy[i]) : float_to_half(fy[i]);
-		break;
-	}
 	case DT_DOUBLE:
 		for (int64_t i = 0; i < p->n_batch; i++)
 			gemm_f64((const double *)a->data + p->a_off[i],
@@ -545,6 +521,12 @@ static void gemm_init_c(const struct gemm_params *p, const struct tensor *c, flo
 			else
 				yd[i * p->n + j] = v;
 		}
+}
+
+static void to_float(const uint16_t *restrict s, float *restrict d, int64_t count, int bf16)
+{
+	for (int64_t i = 0; i < count; i++)
+		d[i] = bf16 ? bf16_to_float(s[i]) : half_to_float(s[i]);
 }
 
 /* float, float16, bfloat16 (through float) */

@@ -12,6 +12,7 @@
  * A fused activation (node->epi) runs on each finished tile. */
 #include <string.h>
 #include "ops/nn/conv_internal.h"
+#include "ops/half.h"
 
 /* c[m, n] += sum_k a[m*a_rs + k*a_cs] * b[k*ldb + n] (ops/math/gemm.h). */
 static void gemm_f32(const struct conv_params *p, int64_t m_n, int64_t n_n, int64_t k_n,
@@ -237,6 +238,8 @@ int conv_run(struct node *n, struct exec *x)
 	const void *xd = n->inputs[0]->data, *wd = n->inputs[1]->data;
 	void *yd = n->outputs[0]->data;
 
+	if (n->half)
+		return half_run(n, x, conv_run);
 	if (p->dtype == DT_FLOAT)
 		conv_run_f32(p, xd, wd, b ? b->data : NULL, yd, x->scratch, &n->epi);
 	else

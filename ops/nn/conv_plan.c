@@ -3,6 +3,7 @@
  * strided-side positions each tap covers, the algorithm and its tables. */
 #include <string.h>
 #include "ops/nn/conv_internal.h"
+#include "ops/half.h"
 #include "ops/cpu.h"
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -751,11 +752,15 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 
 static int conv_prepare(struct node *n, struct exec *x)
 {
+	if (half_wanted(n))
+		return half_prepare(n, x, conv_prepare);
 	return conv_prepare_common(n, x, 0);
 }
 
 static int convt_prepare(struct node *n, struct exec *x)
 {
+	if (half_wanted(n))
+		return half_prepare(n, x, convt_prepare);
 	return conv_prepare_common(n, x, 1);
 }
 

@@ -3,11 +3,14 @@
  * https://onnx.ai/onnx/operators/onnx__LayerNormalization.html). BatchNormalization
  * runs y = (x - mean[c]) * a[c] + B[c], folded in prepare when the statistics are
  * constant; LayerNormalization takes two-pass statistics per row (blocked sums;
- * float rows in 4-float vectors). */
+ * float rows in 4-float vectors). float16 and bfloat16 go through the float kernels
+ * (ops/half.h), except for the statistics outputs, whose types are not X's: then
+ * the 2-byte kernels below. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include "ops/op.h"
+#include "ops/half.h"
 
 static const enum dtype float_types[] = {
 	DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_BFLOAT16, DT_UNDEFINED,
@@ -152,6 +155,10 @@ static int bn_prepare(struct node *n, struct exec *x)
 			               "but is_test is 1");
 		training = has_opt;
 	}
+	/* through the float kernel on widened copies (ops/half.h), unless the
+	 * running statistics are asked for (their types T1, T2 are not X's) */
+	if (!has_opt && half_wanted(n))
+		return half_prepare(n, x, bn_prepare);
 	if (!(y = n->outputs[0]))
 		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
 	if (X->ndim < 1)
@@ -209,6 +216,8 @@ static int bn_run(struct node *n, struct exec *x)
 	double *mean = cf + 3 * p->channels;            /* [C] batch statistics */
 	double *var = mean + p->channels;               /* [C] */
 
+	if (n->half)
+		return half_run(n, x, bn_run);
 	if (p->training) {
 		switch (X->dtype) {
 		case DT_FLOAT: bn_stats_f32(X->data, p, mean, var); break;
@@ -454,6 +463,10 @@ static int ln_prepare(struct node *n, struct exec *x)
 	    (rc = attr_float(n, x, "epsilon", 1e-5f, &eps)) ||
 	    (rc = attr_int(n, x, "stash_type", DT_FLOAT, &stash)))
 		return rc;
+	/* through the float kernel on widened copies (ops/half.h) when Mean and
+	 * InvStdDev (type U, not T) are not asked for */
+	if (!op_output(n, 1) && !op_output(n, 2) && half_wanted(n))
+		return half_prepare(n, x, ln_prepare);
 	X = n->inputs[0];
 	if (!n->outputs[0])
 		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
@@ -516,6 +529,8 @@ static int ln_run(struct node *n, struct exec *x)
 	char *free_sb = (char *)(inv + p->outer);
 	const void *sb[2] = { NULL, NULL };             /* Scale, B in the compute type */
 
+	if (n->half)
+		return half_run(n, x, ln_run);
 	for (int i = 0; i < 2; i++) {
 		const struct tensor *t = op_input(n, i + 1);
 		if (!t)
