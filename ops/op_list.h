@@ -53,6 +53,7 @@ OP(op_slice_1)              /* starts/ends/axes are attributes */
 OP(op_slice_10)             /* starts/ends/axes/steps are inputs */
 OP(op_split_2)              /* split is an attribute */
 OP(op_split_13)             /* split is an input */
+OP(op_split_18)             /* or num_outputs */
 OP(op_squeeze_1)            /* axes is an attribute */
 OP(op_squeeze_13)           /* axes is an input */
 OP(op_sub)

@@ -360,7 +360,67 @@ START_TEST(split_opsets_registry)
 	ck_assert_ptr_eq(op_lookup("Split", 2), op_lookup("Split", 12));
 	ck_assert_int_eq(op_lookup("Split", 13)->since, 13);
 	ck_assert_ptr_eq(op_lookup("Split", 13), op_lookup("Split", 17));
-	ck_assert_ptr_null(op_lookup("Split", 18));     /* num_outputs: not implemented */
+	ck_assert_int_eq(op_lookup("Split", 18)->since, 18);
+	ck_assert_ptr_eq(op_lookup("Split", 18), op_lookup("Split", 22));
+}
+END_TEST
+
+/* Opset 18's num_outputs: parts of ceil(dim / num_outputs), the last smaller
+ * (the spec's example: 9 elements in 4 parts are 3, 3, 3, 0) */
+START_TEST(split_values_num_outputs)
+{
+	static const struct { int64_t dim, num, want[4]; } cases[] = {
+		{ 6, 3, { 2, 2, 2 } }, { 7, 3, { 3, 3, 1 } }, { 9, 4, { 3, 3, 3, 0 } },
+		{ 5, 1, { 5 } },
+	};
+	struct harness h;
+	int64_t at = 0;
+
+	for (size_t c = 0; c < N_ELEMS(cases); c++, at = 0) {
+		h_init(&h, "Split", 18);
+		h_input(&h, DT_FLOAT, 2, DIMS(1, cases[c].dim), f12, 0);
+		for (int64_t i = 0; i < cases[c].num; i++)
+			h_output(&h);
+		h_attr_int(&h, "axis", -1);
+		h_attr_int(&h, "num_outputs", cases[c].num);
+		h_run_ok(&h);
+		for (int i = 0; i < cases[c].num; at += cases[c].want[i++])
+			h_expect_out(&h, i, DT_FLOAT, 2, DIMS(1, cases[c].want[i]), f12 + at);
+		h_free(&h);
+	}
+
+	/* without num_outputs, opset 18 is opset 13 */
+	h_init(&h, "Split", 18);
+	h_input(&h, DT_FLOAT, 1, DIMS(5), f12, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 4), 1);
+	h_output(&h);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 1, DT_FLOAT, 1, DIMS(4), F32(1, 2, 3, 4));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(split_errors_num_outputs)
+{
+	struct harness h;
+
+	h_init(&h, "Split", 18);
+	h_input(&h, DT_FLOAT, 1, DIMS(4), f12, 0);
+	h_output(&h);
+	h_output(&h);
+	h_attr_int(&h, "num_outputs", 3);
+	h_run_err(&h, GRT_E_ATTR, "num_outputs = 3, but the node has 2 outputs");
+	h_free(&h);
+
+	h_init(&h, "Split", 18);
+	h_input(&h, DT_FLOAT, 1, DIMS(4), f12, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(2, 2), 1);
+	h_output(&h);
+	h_output(&h);
+	h_attr_int(&h, "num_outputs", 2);
+	h_run_err(&h, GRT_E_ATTR, "both the 'split' input and 'num_outputs'");
+	h_free(&h);
 }
 END_TEST
 
@@ -627,7 +687,9 @@ int main(void)
 	};
 	const struct test_def split[] = {
 		{ "values", split_values_attribute }, { "values", split_values_input },
-		{ "errors", split_errors }, { "opsets", split_opsets_registry },
+		{ "values", split_values_num_outputs },
+		{ "errors", split_errors }, { "errors", split_errors_num_outputs },
+		{ "opsets", split_opsets_registry },
 	};
 	const struct test_def transpose[] = {
 		{ "values", transpose_values_small }, { "values", transpose_values_all_perms_3d },

@@ -1,5 +1,5 @@
 /* tensor_ops.c - data movement (https://onnx.ai/onnx/operators/): Concat 1+,
- * Split 2-12 (split attribute) and 13-17 (split input), Transpose 1+.
+ * Split 2-12 (split attribute), 13-17 (split input) and 18+ (or num_outputs), Transpose 1+.
  * Concat and Split copy one block per input/output per outer index; Transpose
  * merges axes in prepare, then copies rows (when the last axis stays last) or
  * transposes 2-D tiles of the output's and the input's last axes, with the
@@ -226,6 +226,41 @@ static int split13_prepare(struct node *n, struct exec *x)
 	if (!split)
 		return op_dynamic(n, x, 1, "split");
 	return split_plan(n, x, GRT_E_SHAPE, split, (int)s->numel);
+}
+
+/* Opset 18: the sizes come from the 'split' input, or from 'num_outputs' (parts of
+ * ceil(dim / num_outputs), the last ones smaller), never from both. */
+static int split18_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *in = n->inputs[0], *s = op_input(n, 1);
+	int64_t num, chunk, left, axis_attr, *split;
+	int axis, rc;
+
+	if ((rc = attr_int(n, x, "num_outputs", 0, &num)))
+		return rc;
+	if (!node_attr(n, "num_outputs"))
+		return split13_prepare(n, x);
+	if (s)
+		return op_fail(n, x, GRT_E_ATTR, "has both the 'split' input and 'num_outputs'");
+	if ((rc = op_check_arity(n, x, 1, 1, 1, n->n_outputs > 1 ? n->n_outputs : 1)) ||
+	    (rc = attr_int(n, x, "axis", 0, &axis_attr)))
+		return rc;
+	if (num != n->n_outputs)
+		return op_fail(n, x, GRT_E_ATTR, "num_outputs = %lld, but the node has %d outputs",
+		               (long long)num, n->n_outputs);
+	if (in->ndim == 0)
+		return op_fail(n, x, GRT_E_SHAPE, "cannot split a scalar");
+	if ((rc = op_axis(n, x, axis_attr, in->ndim, &axis)))
+		return rc;
+	if (!(split = plan_alloc(x, (size_t)num * sizeof(*split))))
+		return GRT_E_NOMEM;
+	left = in->dims[axis];
+	chunk = (left + num - 1) / num;
+	for (int64_t i = 0; i < num; i++) {
+		split[i] = left < chunk ? left : chunk;
+		left -= split[i];
+	}
+	return split_plan(n, x, GRT_E_ATTR, split, (int)num);
 }
 
 static int split_run(struct node *n, struct exec *x)
@@ -610,5 +645,7 @@ const struct op_def op_split_2 = {
 	"Split", 2, 12, split2_prepare, split_run, OP_MOVES_DATA, NULL };
 const struct op_def op_split_13 = {
 	"Split", 13, 17, split13_prepare, split_run, OP_MOVES_DATA, NULL };
+const struct op_def op_split_18 = {
+	"Split", 18, OPSET_LATEST, split18_prepare, split_run, OP_MOVES_DATA, NULL };
 const struct op_def op_transpose = {
 	"Transpose", 1, OPSET_LATEST, transpose_prepare, transpose_run, OP_MOVES_DATA, NULL };
