@@ -36,6 +36,8 @@ OP(op_equal)
 OP(op_expand)
 OP(op_gru)
 OP(op_gather)
+OP(op_gather_elements)
+OP(op_gather_nd)
 OP(op_layer_normalization)
 OP(op_matmul)
 OP(op_mul)
@@ -47,6 +49,8 @@ OP(op_range)
 OP(op_reduce_mean_1)        /* axes is an attribute */
 OP(op_reduce_mean_18)       /* axes is an input */
 OP(op_reshape)
+OP(op_scatter)
+OP(op_scatter_elements)
 OP(op_scatter_nd)
 OP(op_shape)
 OP(op_slice_1)              /* starts/ends/axes are attributes */

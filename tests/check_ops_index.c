@@ -1,0 +1,303 @@
+/* check_ops_index.c - unit tests for the element and tuple index ops: GatherND,
+ * GatherElements, ScatterElements (ops/tensor/gather.c, ops/tensor/elements.c), for
+ * what the ONNX node tests leave out (batch_dims > 1, indices smaller than data,
+ * the opset 18 reductions, run-time indices and their errors). One suite per op
+ * type; expected numbers are worked out by hand from the ONNX text. Rerun one
+ * case: CK_RUN_CASE=<case> CK_RUN_SUITE=<op>. */
+#include <check.h>
+#include <stdint.h>
+#include "tests/op_harness.h"
+
+static const float f12[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
+
+/* --------------------------------------------------------------- GatherND */
+
+/* data (2,2,3) = 0..11, batch_dims 2, one index per batch: data[b0][b1][i] */
+START_TEST(gathernd_values_batch_dims2)
+{
+	for (int is_const = 0; is_const < 2; is_const++) {
+		struct harness h;
+
+		h_init(&h, "GatherND", 13);
+		h_input(&h, DT_FLOAT, 3, DIMS(2, 2, 3), f12, 0);
+		h_input(&h, DT_INT64, 3, DIMS(2, 2, 1), I64(2, 0, 1, -1), is_const);
+		h_output(&h);
+		h_attr_int(&h, "batch_dims", 2);
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 2), F32(2, 3, 7, 11));
+		h_free(&h);
+	}
+}
+END_TEST
+
+/* tuples of 2 into (2,2,3): rows of 3; adjacent rows are one run */
+START_TEST(gathernd_values_rows_and_runs)
+{
+	for (int is_const = 0; is_const < 2; is_const++) {
+		struct harness h;
+
+		h_init(&h, "GatherND", 11);
+		h_input(&h, DT_FLOAT, 3, DIMS(2, 2, 3), f12, 0);
+		h_input(&h, DT_INT64, 3, DIMS(3, 1, 2), I64(0, 1, 1, 0, 0, 0), is_const);
+		h_output(&h);
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 3, DIMS(3, 1, 3),
+		             F32(3, 4, 5, 6, 7, 8, 0, 1, 2));
+		h_free(&h);
+	}
+}
+END_TEST
+
+static const struct h_case gathernd_errors_table[] = {
+	{ "run-time index 2 on axis 0", "GatherND", 13,
+	  { { DT_FLOAT, 2, DIMS(2, 3), f12 }, { DT_INT64, 2, DIMS(1, 2), I64(2, 0), 0 } },
+	  .code = GRT_E_INDEX, .msg = "index 2 out of range [-2, 2) on axis 0" },
+	{ "constant index -4 on axis 2", "GatherND", 13,
+	  { { DT_FLOAT, 3, DIMS(2, 2, 3), f12 }, { DT_INT64, 3, DIMS(2, 2, 1), I64(0, -4, 0, 0), 1 } },
+	  { { "batch_dims", ATTR_INT, 2 } },
+	  .code = GRT_E_INDEX, .msg = "tuple 1: index -4 out of range [-3, 3) on axis 2" },
+	{ "tuple longer than the rank", "GatherND", 13,
+	  { { DT_FLOAT, 2, DIMS(2, 3), f12 }, { DT_INT64, 1, DIMS(3), I64(0, 0, 0), 1 } },
+	  .code = GRT_E_SHAPE, .msg = "indices.shape[-1] = 3 is out of range [1, 2]" },
+	{ "batch dims differ", "GatherND", 13,
+	  { { DT_FLOAT, 2, DIMS(2, 3), f12 }, { DT_INT64, 2, DIMS(3, 1), I64(0, 0, 0), 1 } },
+	  { { "batch_dims", ATTR_INT, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "batch axis 0: indices has 3, data 2" },
+	{ "batch_dims at opset 11", "GatherND", 11,
+	  { { DT_FLOAT, 2, DIMS(2, 3), f12 }, { DT_INT64, 2, DIMS(2, 1), I64(0, 0), 1 } },
+	  { { "batch_dims", ATTR_INT, 1 } },
+	  .code = GRT_E_ATTR, .msg = "'batch_dims' needs opset 12" },
+	{ "int32 indices", "GatherND", 13,
+	  { { DT_FLOAT, 2, DIMS(2, 3), f12 }, { DT_INT32, 1, DIMS(1), I32(0), 1 } },
+	  .code = GRT_E_DTYPE, .msg = "int32" },
+};
+
+START_TEST(gathernd_errors)
+{
+	h_expect_case(&gathernd_errors_table[_i], NULL);
+}
+END_TEST
+
+/* --------------------------------------------------------- GatherElements */
+
+/* indices smaller than data off the axis: out[i][0] = data[i][idx[i][0]] */
+START_TEST(gather_elements_values_smaller_indices)
+{
+	for (int is_const = 0; is_const < 2; is_const++) {
+		struct harness h;
+
+		h_init(&h, "GatherElements", 13);
+		h_input(&h, DT_FLOAT, 2, DIMS(3, 3), F32(1, 2, 3, 4, 5, 6, 7, 8, 9), 0);
+		h_input(&h, DT_INT32, 2, DIMS(2, 1), I32(2, -3), is_const);
+		h_output(&h);
+		h_attr_int(&h, "axis", 1);
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 1), F32(3, 4));
+		h_free(&h);
+	}
+}
+END_TEST
+
+/* element sizes 1, 2 and 8 along axis 0 of (2,2) */
+START_TEST(gather_elements_values_dtypes)
+{
+	struct harness h;
+
+	h_init(&h, "GatherElements", 13);
+	h_input(&h, DT_INT8, 2, DIMS(2, 2), I8(1, 2, 3, 4), 0);
+	h_input(&h, DT_INT64, 2, DIMS(1, 2), I64(1, 0), 1);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT8, 2, DIMS(1, 2), I8(3, 2));
+	h_free(&h);
+
+	h_init(&h, "GatherElements", 13);
+	h_input(&h, DT_INT16, 2, DIMS(2, 2), I16(1, 2, 3, 4), 0);
+	h_input(&h, DT_INT64, 2, DIMS(2, 2), I64(1, 1, 0, 1), 1);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT16, 2, DIMS(2, 2), I16(3, 4, 1, 4));
+	h_free(&h);
+
+	h_init(&h, "GatherElements", 13);
+	h_input(&h, DT_DOUBLE, 2, DIMS(2, 2), F64(1, 2, 3, 4), 0);
+	h_input(&h, DT_INT64, 2, DIMS(2, 2), I64(1, 1, 0, 1), 0);
+	h_output(&h);
+	h_attr_int(&h, "axis", -1);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_DOUBLE, 2, DIMS(2, 2), F64(2, 2, 3, 4));
+	h_free(&h);
+}
+END_TEST
+
+static const struct h_case gather_elements_errors_table[] = {
+	{ "run-time index 3", "GatherElements", 13,
+	  { { DT_FLOAT, 2, DIMS(2, 3), f12 }, { DT_INT64, 2, DIMS(1, 2), I64(0, 3), 0 } },
+	  { { "axis", ATTR_INT, 1 } },
+	  .code = GRT_E_INDEX, .msg = "indices[1] = 3 is out of range [-3, 3) on axis 1" },
+	{ "constant index -3", "GatherElements", 13,
+	  { { DT_FLOAT, 2, DIMS(2, 3), f12 }, { DT_INT32, 2, DIMS(1, 1), I32(-3), 1 } },
+	  .code = GRT_E_INDEX, .msg = "indices[0] = -3 is out of range [-2, 2) on axis 0" },
+	{ "ranks differ", "GatherElements", 13,
+	  { { DT_FLOAT, 2, DIMS(2, 3), f12 }, { DT_INT64, 1, DIMS(2), I64(0, 0), 1 } },
+	  .code = GRT_E_SHAPE, .msg = "indices has rank 1, data rank 2" },
+	{ "indices larger off the axis", "GatherElements", 13,
+	  { { DT_FLOAT, 2, DIMS(2, 3), f12 }, { DT_INT64, 2, DIMS(1, 4), I64(0, 0, 0, 0), 1 } },
+	  .code = GRT_E_SHAPE, .msg = "indices has 4 on axis 1, more than data's 3" },
+	{ "axis out of range", "GatherElements", 13,
+	  { { DT_FLOAT, 2, DIMS(2, 3), f12 }, { DT_INT64, 2, DIMS(1, 1), I64(0), 1 } },
+	  { { "axis", ATTR_INT, 2 } },
+	  .code = GRT_E_ATTR, .msg = "axis 2 out of range for rank 2" },
+};
+
+START_TEST(gather_elements_errors)
+{
+	h_expect_case(&gather_elements_errors_table[_i], NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------- ScatterElements */
+
+/* [1,2,3,4,5], indices [1,3,1] on axis 1 with updates [1.5, 2.5, 7]: the
+ * duplicate index 1 takes 1.5 then 7 */
+START_TEST(scatter_elements_values_reductions)
+{
+	static const char *const red[] = { "none", "add", "mul", "max", "min" };
+	static const float want[5][5] = {
+		{ 1, 7, 3, 2.5f, 5 },           /* the last update wins */
+		{ 1, 2 + 1.5f + 7, 3, 4 + 2.5f, 5 },
+		{ 1, 2 * 1.5f * 7, 3, 4 * 2.5f, 5 },
+		{ 1, 7, 3, 4, 5 },
+		{ 1, 1.5f, 3, 2.5f, 5 },
+	};
+
+	for (int r = 0; r < 5; r++) {
+		for (int is_const = 0; is_const < 2; is_const++) {
+			struct harness h;
+
+			h_init(&h, "ScatterElements", 18);
+			h_input(&h, DT_FLOAT, 2, DIMS(1, 5), F32(1, 2, 3, 4, 5), 0);
+			h_input(&h, DT_INT64, 2, DIMS(1, 3), I64(1, 3, -4), is_const);
+			h_input(&h, DT_FLOAT, 2, DIMS(1, 3), F32(1.5f, 2.5f, 7), 0);
+			h_output(&h);
+			h_attr_int(&h, "axis", 1);
+			h_attr_string(&h, "reduction", red[r]);
+			h_run_ok(&h);
+			h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(1, 5), want[r]);
+			h_free(&h);
+		}
+	}
+}
+END_TEST
+
+/* integer and bool data: add wraps, bool add is "or" */
+START_TEST(scatter_elements_values_reduction_dtypes)
+{
+	struct harness h;
+
+	h_init(&h, "ScatterElements", 16);
+	h_input(&h, DT_INT8, 2, DIMS(2, 2), I8(127, 2, 3, 4), 0);
+	h_input(&h, DT_INT32, 2, DIMS(1, 2), I32(0, 1), 1);
+	h_input(&h, DT_INT8, 2, DIMS(1, 2), I8(1, 5), 0);
+	h_output(&h);
+	h_attr_string(&h, "reduction", "add");
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT8, 2, DIMS(2, 2), I8(-128, 2, 3, 9));
+	h_free(&h);
+
+	h_init(&h, "ScatterElements", 18);
+	h_input(&h, DT_BOOL, 1, DIMS(3), U8(0, 1, 0), 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 1), 1);
+	h_input(&h, DT_BOOL, 1, DIMS(2), U8(1, 0), 0);
+	h_output(&h);
+	h_attr_string(&h, "reduction", "add");
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_BOOL, 1, DIMS(3), U8(1, 1, 0));
+	h_free(&h);
+}
+END_TEST
+
+static const struct h_case scatter_elements_errors_table[] = {
+	{ "run-time index 5", "ScatterElements", 13,
+	  { { DT_FLOAT, 1, DIMS(3), f12 }, { DT_INT64, 1, DIMS(1), I64(5), 0 },
+	    { DT_FLOAT, 1, DIMS(1), f12 } },
+	  .code = GRT_E_INDEX, .msg = "indices[0] = 5 is out of range [-3, 3) on axis 0" },
+	{ "updates shape", "ScatterElements", 13,
+	  { { DT_FLOAT, 1, DIMS(3), f12 }, { DT_INT64, 1, DIMS(1), I64(0), 1 },
+	    { DT_FLOAT, 1, DIMS(2), f12 } },
+	  .code = GRT_E_SHAPE, .msg = "updates must have the shape of indices" },
+	{ "updates type", "ScatterElements", 13,
+	  { { DT_FLOAT, 1, DIMS(3), f12 }, { DT_INT64, 1, DIMS(1), I64(0), 1 },
+	    { DT_DOUBLE, 1, DIMS(1), F64(1) } },
+	  .code = GRT_E_DTYPE, .msg = "updates is double but data is float" },
+	{ "max at opset 16", "ScatterElements", 16,
+	  { { DT_FLOAT, 1, DIMS(3), f12 }, { DT_INT64, 1, DIMS(1), I64(0), 1 },
+	    { DT_FLOAT, 1, DIMS(1), f12 } },
+	  { { "reduction", ATTR_STRING, .s = "max" } },
+	  .code = GRT_E_ATTR, .msg = "reduction 'max' is not one of none, add, mul" },
+	{ "reduction at opset 13", "ScatterElements", 13,
+	  { { DT_FLOAT, 1, DIMS(3), f12 }, { DT_INT64, 1, DIMS(1), I64(0), 1 },
+	    { DT_FLOAT, 1, DIMS(1), f12 } },
+	  { { "reduction", ATTR_STRING, .s = "add" } },
+	  .code = GRT_E_ATTR, .msg = "'reduction' needs opset 16" },
+};
+
+START_TEST(scatter_elements_errors)
+{
+	h_expect_case(&scatter_elements_errors_table[_i], NULL);
+}
+END_TEST
+
+START_TEST(scatter_elements_opsets_registry)
+{
+	ck_assert_ptr_null(op_lookup("Scatter", 8));
+	ck_assert_ptr_eq(op_lookup("Scatter", 9), op_lookup("Scatter", 10));
+	ck_assert_ptr_null(op_lookup("Scatter", 11));      /* ScatterElements from 11 */
+	ck_assert_ptr_eq(op_lookup("ScatterElements", 11), op_lookup("ScatterElements", 22));
+	ck_assert_ptr_null(op_lookup("GatherElements", 10));
+	ck_assert_ptr_null(op_lookup("GatherND", 10));
+}
+END_TEST
+
+/* ------------------------------------------------------------------ main */
+
+static Suite *gathernd_suite(void)
+{
+	const struct test_def tests[] = {
+		{ "values", gathernd_values_batch_dims2 },
+		{ "values", gathernd_values_rows_and_runs },
+		{ "errors", gathernd_errors, 0, N_ELEMS(gathernd_errors_table) },
+	};
+
+	return suite_from_table("GatherND", tests, N_ELEMS(tests));
+}
+
+static Suite *gather_elements_suite(void)
+{
+	const struct test_def tests[] = {
+		{ "values", gather_elements_values_smaller_indices },
+		{ "values", gather_elements_values_dtypes },
+		{ "errors", gather_elements_errors, 0, N_ELEMS(gather_elements_errors_table) },
+	};
+
+	return suite_from_table("GatherElements", tests, N_ELEMS(tests));
+}
+
+static Suite *scatter_elements_suite(void)
+{
+	const struct test_def tests[] = {
+		{ "values", scatter_elements_values_reductions },
+		{ "values", scatter_elements_values_reduction_dtypes },
+		{ "errors", scatter_elements_errors, 0, N_ELEMS(scatter_elements_errors_table) },
+		{ "opsets", scatter_elements_opsets_registry },
+	};
+
+	return suite_from_table("ScatterElements", tests, N_ELEMS(tests));
+}
+
+int main(void)
+{
+	Suite *suites[] = { gathernd_suite(), gather_elements_suite(), scatter_elements_suite() };
+
+	return run_suites(suites, N_ELEMS(suites), 0);
+}
