@@ -30,6 +30,7 @@ OP(op_constant)
 OP(op_constant_of_shape)
 OP(op_conv)
 OP(op_conv_transpose)
+OP(op_depth_to_space)
 OP(op_div)
 OP(op_einsum)
 OP(op_equal)
@@ -55,12 +56,14 @@ OP(op_scatter_nd)
 OP(op_shape)
 OP(op_slice_1)              /* starts/ends/axes are attributes */
 OP(op_slice_10)             /* starts/ends/axes/steps are inputs */
+OP(op_space_to_depth)
 OP(op_split_2)              /* split is an attribute */
 OP(op_split_13)             /* split is an input */
 OP(op_split_18)             /* or num_outputs */
 OP(op_squeeze_1)            /* axes is an attribute */
 OP(op_squeeze_13)           /* axes is an input */
 OP(op_sub)
+OP(op_tile)
 OP(op_transpose)
 OP(op_unsqueeze_1)
 OP(op_unsqueeze_13)

@@ -1,5 +1,6 @@
 /* check_ops_layout.c - unit tests for the data-layout ops of ops/tensor/tensor_ops.c:
- * Concat, Split, Transpose. One suite per op type; cases grouped as values,
+ * Concat, Split, Transpose, DepthToSpace/SpaceToDepth, and Tile (ops/tensor/tile.c).
+ * One suite per op type; cases grouped as values,
  * shapes, errors, opsets. Expected numbers are worked out by hand from the ONNX
  * text, and Transpose's also against a naive index formula. Rerun one case:
  * CK_RUN_SUITE=<op> CK_RUN_CASE=<group>. */
@@ -678,6 +679,137 @@ START_TEST(transpose_values_pairs)
 }
 END_TEST
 
+/* ------------------------------------------------- Tile (ops/tensor/tile.c) */
+
+/* (1,2,2) by repeats (2,1,3): each row three times, the whole twice */
+START_TEST(tile_values)
+{
+	static const int16_t want[] = { 1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4,
+	                                1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4 };
+	struct harness h;
+
+	h_init(&h, "Tile", 13);
+	h_input(&h, DT_INT16, 3, DIMS(1, 2, 2), I16(1, 2, 3, 4), 0);
+	h_input(&h, DT_INT64, 1, DIMS(3), I64(2, 1, 3), 1);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT16, 3, DIMS(2, 2, 6), want);
+	h_free(&h);
+
+	/* a repeat of 0 empties the output */
+	h_init(&h, "Tile", 6);
+	h_input(&h, DT_FLOAT, 2, DIMS(2, 2), f12, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(3, 0), 1);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(6, 0), NULL);
+	h_free(&h);
+
+	/* a scalar, no repeats */
+	h_init(&h, "Tile", 13);
+	h_input(&h, DT_DOUBLE, 0, DIMS(0), F64(2.5), 0);
+	h_input(&h, DT_INT64, 1, DIMS(0), NULL, 1);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_DOUBLE, 0, DIMS(0), F64(2.5));
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(tile_errors)
+{
+	struct harness h;
+
+	h_init(&h, "Tile", 13);
+	h_input(&h, DT_FLOAT, 1, DIMS(2), f12, 0);
+	h_input(&h, DT_INT64, 1, DIMS(1), I64(2), 0);
+	h_output(&h);
+	h_run_err(&h, GRT_E_DYNAMIC, "repeats");
+	h_free(&h);
+
+	h_init(&h, "Tile", 13);
+	h_input(&h, DT_FLOAT, 1, DIMS(2), f12, 0);
+	h_input(&h, DT_INT64, 1, DIMS(1), I64(-1), 1);
+	h_output(&h);
+	h_run_err(&h, GRT_E_SHAPE, "repeats[0] = -1 is negative");
+	h_free(&h);
+
+	h_init(&h, "Tile", 13);
+	h_input(&h, DT_FLOAT, 1, DIMS(2), f12, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 1), 1);
+	h_output(&h);
+	h_run_err(&h, GRT_E_SHAPE, "repeats must be 1-D with 1 entries");
+	h_free(&h);
+
+	ck_assert_ptr_null(op_lookup("Tile", 5));       /* Tile-1: tiles and axis inputs */
+}
+END_TEST
+
+/* ------------------------------------------- DepthToSpace, SpaceToDepth */
+
+/* (1,8,1,1) = 0..7 with blocksize 2 into (1,2,2,2): DCR reads channel
+ * (i * 2 + j) * 2 + c for output channel c at block offset (i, j), CRD reads
+ * c * 4 + i * 2 + j; SpaceToDepth undoes DCR */
+START_TEST(space_depth_values)
+{
+	static const int8_t in[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	static const int8_t dcr[] = { 0, 2, 4, 6, 1, 3, 5, 7 };
+	struct harness h;
+
+	for (int mode = 0; mode < 2; mode++) {
+		h_init(&h, "DepthToSpace", 13);
+		h_input(&h, DT_INT8, 4, DIMS(1, 8, 1, 1), in, 0);
+		h_output(&h);
+		h_attr_int(&h, "blocksize", 2);
+		h_attr_string(&h, "mode", mode ? "CRD" : "DCR");
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_INT8, 4, DIMS(1, 2, 2, 2), mode ? in : dcr);
+		h_free(&h);
+	}
+	h_init(&h, "SpaceToDepth", 13);
+	h_input(&h, DT_INT8, 4, DIMS(1, 2, 2, 2), dcr, 0);
+	h_output(&h);
+	h_attr_int(&h, "blocksize", 2);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT8, 4, DIMS(1, 8, 1, 1), in);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(space_depth_errors)
+{
+	struct harness h;
+
+	h_init(&h, "DepthToSpace", 13);
+	h_input(&h, DT_FLOAT, 4, DIMS(1, 2, 1, 1), f12, 0);
+	h_output(&h);
+	h_attr_int(&h, "blocksize", 2);
+	h_run_err(&h, GRT_E_SHAPE, "channels 2 are not a multiple of blocksize^2 = 4");
+	h_free(&h);
+
+	h_init(&h, "DepthToSpace", 13);
+	h_input(&h, DT_FLOAT, 4, DIMS(1, 4, 1, 1), f12, 0);
+	h_output(&h);
+	h_attr_int(&h, "blocksize", 2);
+	h_attr_string(&h, "mode", "XYZ");
+	h_run_err(&h, GRT_E_ATTR, "mode 'XYZ' is not DCR or CRD");
+	h_free(&h);
+
+	h_init(&h, "SpaceToDepth", 13);
+	h_input(&h, DT_FLOAT, 4, DIMS(1, 1, 2, 3), f12, 0);
+	h_output(&h);
+	h_attr_int(&h, "blocksize", 2);
+	h_run_err(&h, GRT_E_SHAPE, "width 3 are not multiples of blocksize 2");
+	h_free(&h);
+
+	h_init(&h, "SpaceToDepth", 13);
+	h_input(&h, DT_FLOAT, 3, DIMS(1, 2, 2), f12, 0);
+	h_output(&h);
+	h_run_err(&h, GRT_E_SHAPE, "input must have rank 4");
+	h_free(&h);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def concat[] = {
@@ -698,10 +830,16 @@ int main(void)
 		{ "shapes", transpose_shapes }, { "errors", transpose_errors },
 		{ "opsets", transpose_opsets_registry },
 	};
+	const struct test_def tile[] = { { "values", tile_values }, { "errors", tile_errors } };
+	const struct test_def space_depth[] = {
+		{ "values", space_depth_values }, { "errors", space_depth_errors },
+	};
 	Suite *suites[] = {
 		suite_from_table("Concat", concat, N_ELEMS(concat)),
 		suite_from_table("Split", split, N_ELEMS(split)),
 		suite_from_table("Transpose", transpose, N_ELEMS(transpose)),
+		suite_from_table("Tile", tile, N_ELEMS(tile)),
+		suite_from_table("DepthToSpace", space_depth, N_ELEMS(space_depth)),
 	};
 
 	return run_suites(suites, N_ELEMS(suites), 0);
