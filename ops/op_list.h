@@ -35,6 +35,7 @@ OP(op_div)
 OP(op_einsum)
 OP(op_equal)
 OP(op_expand)
+OP(op_eye_like)
 OP(op_gru)
 OP(op_gather)
 OP(op_gather_elements)
@@ -42,6 +43,7 @@ OP(op_gather_nd)
 OP(op_layer_normalization)
 OP(op_matmul)
 OP(op_mul)
+OP(op_one_hot)
 OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
 OP(op_pad_2)                /* pads and value are attributes */
 OP(op_pad_11)               /* pads and constant_value are inputs */
@@ -50,6 +52,7 @@ OP(op_range)
 OP(op_reduce_mean_1)        /* axes is an attribute */
 OP(op_reduce_mean_18)       /* axes is an input */
 OP(op_reshape)
+OP(op_reverse_sequence)
 OP(op_scatter)
 OP(op_scatter_elements)
 OP(op_scatter_nd)
@@ -65,6 +68,7 @@ OP(op_squeeze_13)           /* axes is an input */
 OP(op_sub)
 OP(op_tile)
 OP(op_transpose)
+OP(op_trilu)
 OP(op_unsqueeze_1)
 OP(op_unsqueeze_13)
 OP(op_where)

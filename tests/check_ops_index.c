@@ -1,11 +1,14 @@
 /* check_ops_index.c - unit tests for the element and tuple index ops: GatherND,
- * GatherElements, ScatterElements (ops/tensor/gather.c, ops/tensor/elements.c), for
- * what the ONNX node tests leave out (batch_dims > 1, indices smaller than data,
- * the opset 18 reductions, run-time indices and their errors). One suite per op
- * type; expected numbers are worked out by hand from the ONNX text. Rerun one
- * case: CK_RUN_CASE=<case> CK_RUN_SUITE=<op>. */
+ * GatherElements, ScatterElements, ReverseSequence (ops/tensor/gather.c,
+ * ops/tensor/elements.c), and the pattern fills OneHot, Trilu, EyeLike
+ * (ops/tensor/fill.c), for what the ONNX node tests leave out (batch_dims > 1,
+ * indices smaller than data, the opset 18 reductions, run-time indices, k and
+ * lengths, out-of-range values, errors). One suite per op type; expected numbers
+ * are worked out by hand from the ONNX text. Rerun one case:
+ * CK_RUN_CASE=<case> CK_RUN_SUITE=<op>. */
 #include <check.h>
 #include <stdint.h>
+#include <string.h>
 #include "tests/op_harness.h"
 
 static const float f12[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
@@ -259,6 +262,165 @@ START_TEST(scatter_elements_opsets_registry)
 }
 END_TEST
 
+/* ------------------------------------------------------- ReverseSequence */
+
+/* batch on axis 0, time on axis 1, run-time lengths 2 and 3; a length past the
+ * time axis is an error */
+START_TEST(reverse_sequence_values)
+{
+	struct harness h;
+
+	h_init(&h, "ReverseSequence", 10);
+	h_input(&h, DT_INT16, 2, DIMS(2, 3), I16(1, 2, 3, 4, 5, 6), 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(2, 3), 0);
+	h_output(&h);
+	h_attr_int(&h, "time_axis", 1);
+	h_attr_int(&h, "batch_axis", 0);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT16, 2, DIMS(2, 3), I16(2, 1, 3, 6, 5, 4));
+	h_free(&h);
+
+	h_init(&h, "ReverseSequence", 10);
+	h_input(&h, DT_INT16, 2, DIMS(3, 2), I16(1, 2, 3, 4, 5, 6), 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(4, 1), 0);
+	h_output(&h);
+	h_run_err(&h, GRT_E_INDEX, "sequence_lens[0] = 4 is out of range [0, 3]");
+	h_free(&h);
+
+	h_init(&h, "ReverseSequence", 10);
+	h_input(&h, DT_INT16, 2, DIMS(3, 2), I16(1, 2, 3, 4, 5, 6), 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 1), 1);
+	h_output(&h);
+	h_attr_int(&h, "batch_axis", 0);
+	h_run_err(&h, GRT_E_ATTR, "must be 0 and 1 in some order");
+	h_free(&h);
+}
+END_TEST
+
+/* ----------------------------------------------------------------- OneHot */
+
+/* float indices truncate; -1 is the last class from opset 11 (none before); 3 and
+ * -4.5 are out of [-3, 3): their columns stay off */
+START_TEST(one_hot_values)
+{
+	for (int opset = 9; opset <= 11; opset += 2) {
+		struct harness h;
+
+		h_init(&h, "OneHot", opset);
+		h_input(&h, DT_FLOAT, 1, DIMS(4), F32(1.7f, -1, 3, -4.5f), 0);
+		h_input(&h, DT_INT32, 0, DIMS(0), I32(3), 1);
+		h_input(&h, DT_INT64, 1, DIMS(2), I64(0, 5), 0);
+		h_output(&h);
+		h_attr_int(&h, "axis", 0);
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_INT64, 2, DIMS(3, 4),
+		             opset == 9 ? I64(0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0)
+		                        : I64(0, 0, 0, 0, 5, 0, 0, 0, 0, 5, 0, 0));
+		h_free(&h);
+	}
+}
+END_TEST
+
+static const struct h_case one_hot_errors_table[] = {
+	{ "run-time depth", "OneHot", 11,
+	  { { DT_INT64, 1, DIMS(1), I64(0) }, { DT_INT64, 0, DIMS(0), I64(3), 0 },
+	    { DT_FLOAT, 1, DIMS(2), F32(0, 1) } },
+	  .code = GRT_E_DYNAMIC, .msg = "depth" },
+	{ "depth 0", "OneHot", 11,
+	  { { DT_INT64, 1, DIMS(1), I64(0) }, { DT_INT64, 0, DIMS(0), I64(0), 1 },
+	    { DT_FLOAT, 1, DIMS(2), F32(0, 1) } },
+	  .code = GRT_E_SHAPE, .msg = "depth 0 is not >= 1" },
+	{ "three values", "OneHot", 11,
+	  { { DT_INT64, 1, DIMS(1), I64(0) }, { DT_INT64, 0, DIMS(0), I64(2), 1 },
+	    { DT_FLOAT, 1, DIMS(3), F32(0, 1, 2) } },
+	  .code = GRT_E_SHAPE, .msg = "values must be [off_value, on_value]" },
+	{ "axis 2 of output rank 2", "OneHot", 11,
+	  { { DT_INT64, 1, DIMS(1), I64(0) }, { DT_INT64, 0, DIMS(0), I64(2), 1 },
+	    { DT_FLOAT, 1, DIMS(2), F32(0, 1) } },
+	  { { "axis", ATTR_INT, 2 } },
+	  .code = GRT_E_ATTR, .msg = "axis 2 out of range for rank 2" },
+};
+
+START_TEST(one_hot_errors)
+{
+	h_expect_case(&one_hot_errors_table[_i], NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ Trilu */
+
+/* (2,3) = 1..6: k from a run-time input, k at the int64 limits, and absent */
+START_TEST(trilu_values)
+{
+	static const struct {
+		int upper, has_k, is_const;
+		int64_t k;
+		float want[6];
+	} cases[] = {
+		{ 1, 1, 0, 1, { 0, 2, 3, 0, 0, 6 } },
+		{ 0, 1, 1, -1, { 0, 0, 0, 4, 0, 0 } },
+		{ 0, 1, 0, INT64_MAX, { 1, 2, 3, 4, 5, 6 } },
+		{ 1, 1, 1, INT64_MIN, { 1, 2, 3, 4, 5, 6 } },
+		{ 1, 1, 1, INT64_MAX, { 0, 0, 0, 0, 0, 0 } },
+		{ 0, 0, 0, 0, { 1, 0, 0, 4, 5, 0 } },
+	};
+
+	for (size_t c = 0; c < N_ELEMS(cases); c++) {
+		struct harness h;
+
+		h_init(&h, "Trilu", 14);
+		h_input(&h, DT_FLOAT, 2, DIMS(2, 3), F32(1, 2, 3, 4, 5, 6), 0);
+		if (cases[c].has_k)
+			h_input(&h, DT_INT64, 0, DIMS(0), &cases[c].k, cases[c].is_const);
+		h_output(&h);
+		h_attr_int(&h, "upper", cases[c].upper);
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(2, 3), cases[c].want);
+		h_free(&h);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------- EyeLike */
+
+START_TEST(eye_like_values)
+{
+	struct harness h;
+
+	h_init(&h, "EyeLike", 9);
+	h_input(&h, DT_FLOAT, 2, DIMS(2, 3), NULL, 0);
+	h_output(&h);
+	h_attr_int(&h, "dtype", DT_INT32);
+	h_attr_int(&h, "k", 1);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT32, 2, DIMS(2, 3), I32(0, 1, 0, 0, 0, 1));
+	h_free(&h);
+
+	h_init(&h, "EyeLike", 9);
+	h_input(&h, DT_DOUBLE, 2, DIMS(3, 2), NULL, 0);
+	h_output(&h);
+	h_attr_int(&h, "k", -1);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_DOUBLE, 2, DIMS(3, 2), F64(0, 0, 1, 0, 0, 1));
+	h_free(&h);
+
+	h_init(&h, "EyeLike", 9);
+	h_input(&h, DT_UINT8, 2, DIMS(2, 2), NULL, 0);
+	h_output(&h);
+	h_attr_int(&h, "k", 5);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_UINT8, 2, DIMS(2, 2), U8(0, 0, 0, 0));
+	h_free(&h);
+
+	h_init(&h, "EyeLike", 9);
+	h_input(&h, DT_FLOAT, 2, DIMS(2, 2), NULL, 0);
+	h_output(&h);
+	h_attr_int(&h, "dtype", 8);      /* string */
+	h_run_err(&h, GRT_E_DTYPE, "dtype 8 is not a supported numeric type");
+	h_free(&h);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ main */
 
 static Suite *gathernd_suite(void)
@@ -295,9 +457,30 @@ static Suite *scatter_elements_suite(void)
 	return suite_from_table("ScatterElements", tests, N_ELEMS(tests));
 }
 
+static Suite *fill_suite(const char *op_type)
+{
+	const struct test_def one_hot[] = {
+		{ "values", one_hot_values },
+		{ "errors", one_hot_errors, 0, N_ELEMS(one_hot_errors_table) },
+	};
+	const struct test_def trilu[] = { { "values", trilu_values } };
+	const struct test_def reverse[] = { { "values", reverse_sequence_values } };
+	const struct test_def eye_like[] = { { "values", eye_like_values } };
+
+	if (!strcmp(op_type, "OneHot"))
+		return suite_from_table(op_type, one_hot, N_ELEMS(one_hot));
+	if (!strcmp(op_type, "ReverseSequence"))
+		return suite_from_table(op_type, reverse, N_ELEMS(reverse));
+	if (!strcmp(op_type, "Trilu"))
+		return suite_from_table(op_type, trilu, N_ELEMS(trilu));
+	return suite_from_table(op_type, eye_like, N_ELEMS(eye_like));
+}
+
 int main(void)
 {
-	Suite *suites[] = { gathernd_suite(), gather_elements_suite(), scatter_elements_suite() };
+	Suite *suites[] = { gathernd_suite(), gather_elements_suite(), scatter_elements_suite(),
+	                    fill_suite("OneHot"), fill_suite("Trilu"), fill_suite("EyeLike"),
+	                    fill_suite("ReverseSequence") };
 
 	return run_suites(suites, N_ELEMS(suites), 0);
 }

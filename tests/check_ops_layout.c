@@ -402,26 +402,19 @@ START_TEST(split_values_num_outputs)
 }
 END_TEST
 
+static const struct h_case split_num_outputs_errors_table[] = {
+	{ "num_outputs 3 for 2 outputs", "Split", 18, { { DT_FLOAT, 1, DIMS(4), f12 } },
+	  { { "num_outputs", ATTR_INT, 3 } }, .n_out = 2,
+	  .code = GRT_E_ATTR, .msg = "num_outputs = 3, but the node has 2 outputs" },
+	{ "split and num_outputs", "Split", 18,
+	  { { DT_FLOAT, 1, DIMS(4), f12 }, CONST_I64(2, 2) },
+	  { { "num_outputs", ATTR_INT, 2 } }, .n_out = 2,
+	  .code = GRT_E_ATTR, .msg = "both the 'split' input and 'num_outputs'" },
+};
+
 START_TEST(split_errors_num_outputs)
 {
-	struct harness h;
-
-	h_init(&h, "Split", 18);
-	h_input(&h, DT_FLOAT, 1, DIMS(4), f12, 0);
-	h_output(&h);
-	h_output(&h);
-	h_attr_int(&h, "num_outputs", 3);
-	h_run_err(&h, GRT_E_ATTR, "num_outputs = 3, but the node has 2 outputs");
-	h_free(&h);
-
-	h_init(&h, "Split", 18);
-	h_input(&h, DT_FLOAT, 1, DIMS(4), f12, 0);
-	h_input(&h, DT_INT64, 1, DIMS(2), I64(2, 2), 1);
-	h_output(&h);
-	h_output(&h);
-	h_attr_int(&h, "num_outputs", 2);
-	h_run_err(&h, GRT_E_ATTR, "both the 'split' input and 'num_outputs'");
-	h_free(&h);
+	h_expect_case(&split_num_outputs_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -716,32 +709,26 @@ START_TEST(tile_values)
 }
 END_TEST
 
+static const struct h_case tile_errors_table[] = {
+	{ "run-time repeats", "Tile", 13,
+	  { { DT_FLOAT, 1, DIMS(2), f12 }, { DT_INT64, 1, DIMS(1), I64(2), 0 } },
+	  .code = GRT_E_DYNAMIC, .msg = "repeats" },
+	{ "negative repeats", "Tile", 13, { { DT_FLOAT, 1, DIMS(2), f12 }, CONST_I64(-1) },
+	  .code = GRT_E_SHAPE, .msg = "repeats[0] = -1 is negative" },
+	{ "repeats of rank 2 data", "Tile", 13, { { DT_FLOAT, 1, DIMS(2), f12 }, CONST_I64(1, 1) },
+	  .code = GRT_E_SHAPE, .msg = "repeats must be 1-D with 1 entries" },
+};
+
 START_TEST(tile_errors)
 {
-	struct harness h;
+	h_expect_case(&tile_errors_table[_i], NULL);
+}
+END_TEST
 
-	h_init(&h, "Tile", 13);
-	h_input(&h, DT_FLOAT, 1, DIMS(2), f12, 0);
-	h_input(&h, DT_INT64, 1, DIMS(1), I64(2), 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_DYNAMIC, "repeats");
-	h_free(&h);
-
-	h_init(&h, "Tile", 13);
-	h_input(&h, DT_FLOAT, 1, DIMS(2), f12, 0);
-	h_input(&h, DT_INT64, 1, DIMS(1), I64(-1), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_SHAPE, "repeats[0] = -1 is negative");
-	h_free(&h);
-
-	h_init(&h, "Tile", 13);
-	h_input(&h, DT_FLOAT, 1, DIMS(2), f12, 0);
-	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 1), 1);
-	h_output(&h);
-	h_run_err(&h, GRT_E_SHAPE, "repeats must be 1-D with 1 entries");
-	h_free(&h);
-
+START_TEST(tile_opsets_registry)
+{
 	ck_assert_ptr_null(op_lookup("Tile", 5));       /* Tile-1: tiles and axis inputs */
+	ck_assert_ptr_eq(op_lookup("Tile", 6), op_lookup("Tile", 22));
 }
 END_TEST
 
@@ -776,37 +763,24 @@ START_TEST(space_depth_values)
 }
 END_TEST
 
+static const struct h_case space_depth_errors_table[] = {
+	{ "channels not a multiple", "DepthToSpace", 13, { { DT_FLOAT, 4, DIMS(1, 2, 1, 1), f12 } },
+	  { { "blocksize", ATTR_INT, 2 } },
+	  .code = GRT_E_SHAPE, .msg = "channels 2 are not a multiple of blocksize^2 = 4" },
+	{ "mode XYZ", "DepthToSpace", 13, { { DT_FLOAT, 4, DIMS(1, 4, 1, 1), f12 } },
+	  { { "blocksize", ATTR_INT, 2 }, { "mode", ATTR_STRING, .s = "XYZ" } },
+	  .code = GRT_E_ATTR, .msg = "mode 'XYZ' is not DCR or CRD" },
+	{ "width 3", "SpaceToDepth", 13, { { DT_FLOAT, 4, DIMS(1, 1, 2, 3), f12 } },
+	  { { "blocksize", ATTR_INT, 2 } },
+	  .code = GRT_E_SHAPE, .msg = "width 3 are not multiples of blocksize 2" },
+	{ "rank 3", "SpaceToDepth", 13, { { DT_FLOAT, 3, DIMS(1, 2, 2), f12 } },
+	  { { "blocksize", ATTR_INT, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "input must have rank 4" },
+};
+
 START_TEST(space_depth_errors)
 {
-	struct harness h;
-
-	h_init(&h, "DepthToSpace", 13);
-	h_input(&h, DT_FLOAT, 4, DIMS(1, 2, 1, 1), f12, 0);
-	h_output(&h);
-	h_attr_int(&h, "blocksize", 2);
-	h_run_err(&h, GRT_E_SHAPE, "channels 2 are not a multiple of blocksize^2 = 4");
-	h_free(&h);
-
-	h_init(&h, "DepthToSpace", 13);
-	h_input(&h, DT_FLOAT, 4, DIMS(1, 4, 1, 1), f12, 0);
-	h_output(&h);
-	h_attr_int(&h, "blocksize", 2);
-	h_attr_string(&h, "mode", "XYZ");
-	h_run_err(&h, GRT_E_ATTR, "mode 'XYZ' is not DCR or CRD");
-	h_free(&h);
-
-	h_init(&h, "SpaceToDepth", 13);
-	h_input(&h, DT_FLOAT, 4, DIMS(1, 1, 2, 3), f12, 0);
-	h_output(&h);
-	h_attr_int(&h, "blocksize", 2);
-	h_run_err(&h, GRT_E_SHAPE, "width 3 are not multiples of blocksize 2");
-	h_free(&h);
-
-	h_init(&h, "SpaceToDepth", 13);
-	h_input(&h, DT_FLOAT, 3, DIMS(1, 2, 2), f12, 0);
-	h_output(&h);
-	h_run_err(&h, GRT_E_SHAPE, "input must have rank 4");
-	h_free(&h);
+	h_expect_case(&space_depth_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -820,7 +794,8 @@ int main(void)
 	const struct test_def split[] = {
 		{ "values", split_values_attribute }, { "values", split_values_input },
 		{ "values", split_values_num_outputs },
-		{ "errors", split_errors }, { "errors", split_errors_num_outputs },
+		{ "errors", split_errors },
+		{ "errors", split_errors_num_outputs, 0, N_ELEMS(split_num_outputs_errors_table) },
 		{ "opsets", split_opsets_registry },
 	};
 	const struct test_def transpose[] = {
@@ -830,9 +805,13 @@ int main(void)
 		{ "shapes", transpose_shapes }, { "errors", transpose_errors },
 		{ "opsets", transpose_opsets_registry },
 	};
-	const struct test_def tile[] = { { "values", tile_values }, { "errors", tile_errors } };
+	const struct test_def tile[] = {
+		{ "values", tile_values }, { "errors", tile_errors, 0, N_ELEMS(tile_errors_table) },
+		{ "opsets", tile_opsets_registry },
+	};
 	const struct test_def space_depth[] = {
-		{ "values", space_depth_values }, { "errors", space_depth_errors },
+		{ "values", space_depth_values },
+		{ "errors", space_depth_errors, 0, N_ELEMS(space_depth_errors_table) },
 	};
 	Suite *suites[] = {
 		suite_from_table("Concat", concat, N_ELEMS(concat)),

@@ -2,7 +2,9 @@
  * opsets 11+), ScatterElements (https://onnx.ai/onnx/operators/onnx__ScatterElements.html,
  * opsets 11+, reduction none/add/mul from 16, max/min from 18) and its older name
  * Scatter (opsets 9-10). Each index names one element of data along axis; the
- * indices become element offsets of data (constant ones once, in prepare). */
+ * indices become element offsets of data (constant ones once, in prepare). And
+ * ReverseSequence (https://onnx.ai/onnx/operators/onnx__ReverseSequence.html, opsets
+ * 10+): blocks of the dims after time and batch, moved per sequence length. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,9 +238,86 @@ static int scatter_elements_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
+/* ------------------------------------------------------ ReverseSequence */
+
+struct reverse_params {
+	int64_t steps, batch;       /* dims of time_axis and batch_axis */
+	int64_t time_step, batch_step;  /* block step of one time / batch index */
+	size_t  block;              /* bytes per (time, batch) pair: the dims after both */
+};
+
+static int reverse_sequence_prepare(struct node *n, struct exec *x)
+{
+	static const enum dtype len_types[] = { DT_INT64, DT_UNDEFINED };
+	const struct tensor *in, *lens;
+	struct reverse_params *p;
+	int64_t t_axis, b_axis;
+	int rc;
+
+	if ((rc = op_check_arity(n, x, 2, 2, 1, 1)) ||
+	    (rc = op_check_dtype(n, x, 1, len_types)) ||
+	    (rc = attr_int(n, x, "time_axis", 0, &t_axis)) ||
+	    (rc = attr_int(n, x, "batch_axis", 1, &b_axis)))
+		return rc;
+	in = n->inputs[0];
+	lens = n->inputs[1];
+	if (!n->outputs[0])
+		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
+	if (!dtype_size(in->dtype))
+		return op_fail(n, x, GRT_E_DTYPE, "input has unsupported element type %s",
+		               dtype_name(in->dtype));
+	if ((t_axis != 0 && t_axis != 1) || b_axis != 1 - t_axis)
+		return op_fail(n, x, GRT_E_ATTR, "time_axis %lld and batch_axis %lld must be 0 and "
+		               "1 in some order", (long long)t_axis, (long long)b_axis);
+	if (in->ndim < 2)
+		return op_fail(n, x, GRT_E_SHAPE, "input must have rank >= 2, has %d", in->ndim);
+	if (lens->ndim != 1 || lens->dims[0] != in->dims[b_axis])
+		return op_fail(n, x, GRT_E_SHAPE, "sequence_lens must be 1-D with the batch size "
+		               "%lld", (long long)in->dims[b_axis]);
+	if ((rc = tensor_set_shape(n->outputs[0], in->dtype, in->ndim, in->dims)))
+		return op_fail(n, x, rc, "output shape too large");
+	if (!(p = plan_alloc(x, sizeof(*p))))
+		return GRT_E_NOMEM;
+	p->steps = in->dims[t_axis];
+	p->batch = in->dims[b_axis];
+	p->time_step = t_axis ? 1 : p->batch;
+	p->batch_step = t_axis ? p->steps : 1;
+	p->block = (size_t)shape_numel(in->ndim - 2, in->dims + 2) * dtype_size(in->dtype);
+	x->dyn = NULL;              /* run-time lengths are fine */
+	n->params = p;
+	return GRT_OK;
+}
+
+/* out[t][b] = in[len[b] - 1 - t][b] for t < len[b], else in[t][b]. */
+static int reverse_sequence_run(struct node *n, struct exec *x)
+{
+	const struct reverse_params *p = n->params;
+	const int64_t *lens = n->inputs[1]->data;
+	const char *src = n->inputs[0]->data;
+	char *dst = n->outputs[0]->data;
+
+	for (int64_t b = 0; b < p->batch; b++) {
+		int64_t len = lens[b];
+
+		if (len < 0 || len > p->steps)
+			return op_fail(n, x, GRT_E_INDEX, "sequence_lens[%lld] = %lld is out of range "
+			               "[0, %lld]", (long long)b, (long long)len, (long long)p->steps);
+		for (int64_t t = 0; t < p->steps; t++) {
+			int64_t from = t < len ? len - 1 - t : t;
+
+			memcpy(dst + (size_t)(t * p->time_step + b * p->batch_step) * p->block,
+			       src + (size_t)(from * p->time_step + b * p->batch_step) * p->block,
+			       p->block);
+		}
+	}
+	return GRT_OK;
+}
+
 const struct op_def op_gather_elements = { "GatherElements", 11, OPSET_LATEST,
 	gather_elements_prepare, gather_elements_run, OP_MOVES_DATA, NULL };
 const struct op_def op_scatter = { "Scatter", 9, 10, scatter_elements_prepare,
 	scatter_elements_run, OP_MOVES_DATA, NULL };
 const struct op_def op_scatter_elements = { "ScatterElements", 11, OPSET_LATEST,
 	scatter_elements_prepare, scatter_elements_run, OP_MOVES_DATA, NULL };
+const struct op_def op_reverse_sequence = { "ReverseSequence", 10, OPSET_LATEST,
+	reverse_sequence_prepare, reverse_sequence_run, OP_MOVES_DATA, NULL };

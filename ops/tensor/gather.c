@@ -323,6 +323,30 @@ static int scatter_runs(struct exec *x, struct scatter_params *p)
 	return GRT_OK;
 }
 
+/* The checks ScatterND and GatherND share: n_in inputs, one output, int64
+ * indices (input 1), data (input 0) of a known type, both of rank >= 1. */
+static int nd_inputs(struct node *n, struct exec *x, int n_in)
+{
+	static const enum dtype ind_types[] = { DT_INT64, DT_UNDEFINED };
+	const struct tensor *data, *ind;
+	int rc;
+
+	if ((rc = op_check_arity(n, x, n_in, n_in, 1, 1)) ||
+	    (rc = op_check_dtype(n, x, 1, ind_types)))
+		return rc;
+	data = n->inputs[0];
+	ind = n->inputs[1];
+	if (!n->outputs[0])
+		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
+	if (!dtype_size(data->dtype))
+		return op_fail(n, x, GRT_E_DTYPE, "data has unsupported element type %s",
+		               dtype_name(data->dtype));
+	if (data->ndim < 1 || ind->ndim < 1)
+		return op_fail(n, x, GRT_E_SHAPE, "data (rank %d) and indices (rank %d) must "
+		               "have rank >= 1", data->ndim, ind->ndim);
+	return GRT_OK;
+}
+
 /* The tuples of k indices (input 1) into data (input 0) from axis b on, the
  * first b axes being batch axes: sizes, strides, and the offsets or runs when
  * the indices are constant. */
@@ -373,24 +397,17 @@ static int nd_plan(struct node *n, struct exec *x, struct scatter_params *p, int
 
 static int scatter_prepare(struct node *n, struct exec *x)
 {
-	static const enum dtype ind_types[] = { DT_INT64, DT_UNDEFINED };
 	const struct tensor *data, *ind, *upd;
 	struct scatter_params *p;
 	int r, q, k, rc;
 
-	if ((rc = op_check_arity(n, x, 3, 3, 1, 1)) ||
-	    (rc = op_check_dtype(n, x, 1, ind_types)))
+	if ((rc = nd_inputs(n, x, 3)))
 		return rc;
 	data = n->inputs[0];
 	ind = n->inputs[1];
 	upd = n->inputs[2];
 	r = data->ndim;
 	q = ind->ndim;
-	if (!n->outputs[0])
-		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
-	if (!dtype_size(data->dtype))
-		return op_fail(n, x, GRT_E_DTYPE, "data has unsupported element type %s",
-		               dtype_name(data->dtype));
 	if (upd->dtype != data->dtype)
 		return op_fail(n, x, GRT_E_DTYPE, "updates is %s but data is %s",
 		               dtype_name(upd->dtype), dtype_name(data->dtype));
@@ -400,9 +417,6 @@ static int scatter_prepare(struct node *n, struct exec *x)
 	if ((rc = scatter_reduction_attr(n, x, &p->reduction)))
 		return rc;
 
-	if (r < 1 || q < 1)
-		return op_fail(n, x, GRT_E_SHAPE, "data (rank %d) and indices (rank %d) must "
-		               "have rank >= 1", r, q);
 	if (ind->dims[q - 1] > r)
 		return op_fail(n, x, GRT_E_SHAPE, "indices.shape[-1] = %lld exceeds the rank %d "
 		               "of data", (long long)ind->dims[q - 1], r);
@@ -576,31 +590,21 @@ static int scatter_run(struct node *n, struct exec *x)
 /* GatherND: out[batch, tuple] = the block of data[batch][indices[batch, tuple]]. */
 static int gathernd_prepare(struct node *n, struct exec *x)
 {
-	static const enum dtype ind_types[] = { DT_INT64, DT_UNDEFINED };
 	const struct tensor *data, *ind;
 	struct scatter_params *p;
 	int64_t dims[2 * MAX_DIMS], batch_dims;
 	int r, q, b, k, nd = 0, rc;
 
-	if ((rc = op_check_arity(n, x, 2, 2, 1, 1)) ||
-	    (rc = op_check_dtype(n, x, 1, ind_types)) ||
+	if ((rc = nd_inputs(n, x, 2)) ||
 	    (rc = attr_int(n, x, "batch_dims", 0, &batch_dims)))
 		return rc;
 	data = n->inputs[0];
 	ind = n->inputs[1];
 	r = data->ndim;
 	q = ind->ndim;
-	if (!n->outputs[0])
-		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
-	if (!dtype_size(data->dtype))
-		return op_fail(n, x, GRT_E_DTYPE, "data has unsupported element type %s",
-		               dtype_name(data->dtype));
 	if (n->opset < 12 && node_attr(n, "batch_dims"))
 		return op_fail(n, x, GRT_E_ATTR, "attribute 'batch_dims' needs opset 12, "
 		               "model has opset %d", n->opset);
-	if (r < 1 || q < 1)
-		return op_fail(n, x, GRT_E_SHAPE, "data (rank %d) and indices (rank %d) must "
-		               "have rank >= 1", r, q);
 	if (batch_dims < 0 || batch_dims >= (r < q ? r : q))
 		return op_fail(n, x, GRT_E_ATTR, "batch_dims = %lld is out of range [0, %d)",
 		               (long long)batch_dims, r < q ? r : q);
