@@ -267,6 +267,13 @@ static int scatter_resolve(struct node *n, struct exec *x, const struct scatter_
 	return GRT_OK;
 }
 
+/* The offsets of run-time indices, resolved into scratch. */
+static int nd_offsets(struct node *n, struct exec *x, const int64_t **off)
+{
+	*off = x->scratch;
+	return scatter_resolve(n, x, n->params, n->inputs[1]->data, x->scratch);
+}
+
 /* updates.shape must be indices.shape[:-1] ++ data.shape[k:]. */
 static int scatter_check_updates(struct node *n, struct exec *x, int k)
 {
@@ -559,12 +566,8 @@ static int scatter_run(struct node *n, struct exec *x)
 			       (size_t)p->run_len[r] * block);
 		return GRT_OK;
 	}
-	if (!off) {
-		int64_t *tmp = x->scratch;
-		if ((rc = scatter_resolve(n, x, p, n->inputs[1]->data, tmp)))
-			return rc;
-		off = tmp;
-	}
+	if (!off && (rc = nd_offsets(n, x, &off)))
+		return rc;
 	if (out != data->data)
 		memcpy(out, data->data, data->nbytes);
 	if (!block)
@@ -648,12 +651,8 @@ static int gathernd_run(struct node *n, struct exec *x)
 			       (size_t)p->run_len[r] * block);
 		return GRT_OK;
 	}
-	if (!off) {
-		int64_t *tmp = x->scratch;
-		if ((rc = scatter_resolve(n, x, p, n->inputs[1]->data, tmp)))
-			return rc;
-		off = tmp;
-	}
+	if (!off && (rc = nd_offsets(n, x, &off)))
+		return rc;
 	for (int64_t u = 0; u < p->n_upd; u++)
 		memcpy(out + (size_t)u * block, data + (size_t)off[u] * p->es, block);
 	return GRT_OK;
