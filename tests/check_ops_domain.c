@@ -424,39 +424,43 @@ START_TEST(fuse_gather_form)
 }
 END_TEST
 
-/* The same nn.Unfold as torch's dynamo exporter writes it (im2col's
- * padded[:, :, rows, cols]): Pad -> Transpose [2,3,0,1] -> GatherND of the pairs
- * [2][Ho][3][Wo][2] = (oh*2 + i*2, ow*2 + j) -> Transpose [4,5,0,2,1,3] (form 0) or
- * [4,5,0,1,2,3] then [0,1,2,4,3,5] (form 1) -> Reshape; form 2 breaks a pair.
- * Fused and unfused both match unfold_ref. */
-static void gathernd_form(int form)
+/* nn.Unfold as torch's dynamo exporter writes it (im2col's padded[:, :, rows,
+ * cols]) on X [1, 2, 6, 10]: Pad -> Transpose [2,3,0,1] -> GatherND of the pairs
+ * [kh][Ho][kw][Wo][2] = (oh*sh + i*dh, ow*sw + j*dw) -> Transpose [4,5,0,2,1,3]
+ * (form 0) or [4,5,0,1,2,3] then [0,1,2,4,3,5] (form 1) -> Reshape; form 2
+ * breaks a pair. Fused and unfused both match unfold_ref. (1024 pairs or more
+ * are narrowed by the loader and widened per session, as in real exports.) */
+static void gathernd_form(int form, const int64_t *ks, const int64_t *ds, const int64_t *ss,
+                          const int64_t *ps)
 {
-	static const int64_t ks[2] = { 2, 3 }, ds[2] = { 2, 1 }, ss[2] = { 2, 2 };
-	static const int64_t ps[4] = { 1, 1, 1, 1 };
 	struct mg *g = mg_new(7, 18);
-	const int64_t ho = 3, wo = 5, n_out = 12 * ho * wo;
-	int64_t pairs[2 * 3 * 3 * 5 * 2], *e = pairs, rh, rw;
-	double xd[FX], want[12 * 3 * 5];
+	const int64_t hp = 6 + ps[0] + ps[2], wp = 10 + ps[1] + ps[3];
+	const int64_t ho = (hp - ds[0] * (ks[0] - 1) - 1) / ss[0] + 1;
+	const int64_t wo = (wp - ds[1] * (ks[1] - 1) - 1) / ss[1] + 1;
+	const int64_t n_out = 2 * ks[0] * ks[1] * ho * wo, n_pairs = ks[0] * ho * ks[1] * wo * 2;
+	int64_t *pairs = malloc((size_t)n_pairs * sizeof(*pairs)), *e = pairs, rh, rw;
+	double xd[FX], *want = malloc((size_t)n_out * sizeof(*want));
 	float x[FX];
 	uint8_t *buf;
 	size_t len;
 	int k;
 
-	for (int i = 0; i < 2; i++)
-		for (int oh = 0; oh < ho; oh++)
-			for (int j = 0; j < 3; j++)
-				for (int ow = 0; ow < wo; ow++) {
-					*e++ = oh * 2 + i * 2;
-					*e++ = ow * 2 + j - (ow == 4 && j == 2 ? 12 : 0);   /* one < 0 */
+	ck_assert(pairs && want);
+	for (int64_t i = 0; i < ks[0]; i++)
+		for (int64_t oh = 0; oh < ho; oh++)
+			for (int64_t j = 0; j < ks[1]; j++)
+				for (int64_t ow = 0; ow < wo; ow++) {
+					*e++ = oh * ss[0] + i * ds[0];
+					*e++ = ow * ss[1] + j * ds[1] - (ow == wo - 1 && j == ks[1] - 1 ? wp : 0);
 				}
 	if (form == 2)
 		pairs[2 * 7 + 1] += 1;
 	mg_input(g, "x", 1, 4, (const int64_t[4]){ 1, 2, 6, 10 });
 	mg_init_typed(g, "pads", 7, 1, (const int64_t[1]){ 8 },
-	              (const int64_t[8]){ 0, 0, 1, 1, 0, 0, 1, 1 });
-	mg_init_typed(g, "pairs", 7, 5, (const int64_t[5]){ 2, ho, 3, wo, 2 }, pairs);
+	              (const int64_t[8]){ 0, 0, ps[0], ps[1], 0, 0, ps[2], ps[3] });
+	mg_init_typed(g, "pairs", 7, 5, (const int64_t[5]){ ks[0], ho, ks[1], wo, 2 }, pairs);
 	mg_init_typed(g, "shape", 7, 1, (const int64_t[1]){ 3 },
-	              (const int64_t[3]){ 1, 12, ho * wo });
+	              (const int64_t[3]){ 1, 2 * ks[0] * ks[1], ho * wo });
 	mg_node(g, "Pad", "pad", "x,pads", "p");
 	k = mg_node(g, "Transpose", "front", "p", "f");
 	mg_attr_ints(g, k, "perm", 4, (const int64_t[4]){ 2, 3, 0, 1 });
@@ -471,7 +475,7 @@ static void gathernd_form(int form)
 		mg_attr_ints(g, k, "perm", 6, (const int64_t[6]){ 4, 5, 0, 2, 1, 3 });
 	}
 	mg_node(g, "Reshape", "rs", "t,shape", "y");
-	mg_output(g, "y", 1, 3, (const int64_t[3]){ 1, 12, ho * wo });
+	mg_output(g, "y", 1, 3, (const int64_t[3]){ 1, 2 * ks[0] * ks[1], ho * wo });
 	mg_pack(g, &buf, &len);
 	run_both(buf, len, form == 2 ? 0 : form == 1 ? 5 : 4, n_out);
 
@@ -501,13 +505,22 @@ static void gathernd_form(int form)
 		grt_model_free(m);
 	}
 	free(buf);
+	free(pairs);
+	free(want);
 }
 
 START_TEST(fuse_gathernd_form)
 {
-	gathernd_form(0);
-	gathernd_form(1);
-	gathernd_form(2);
+	/* kernel (2, 3), dilation (2, 1), stride (2, 2), padding (1, 1): 180 pairs */
+	static const int64_t k1[2] = { 2, 3 }, d1[2] = { 2, 1 }, s1[2] = { 2, 2 };
+	static const int64_t p1[4] = { 1, 1, 1, 1 };
+	/* kernel (2, 2), padding (2, 4): 1224 pairs */
+	static const int64_t k2[2] = { 2, 2 }, one[2] = { 1, 1 }, p2[4] = { 2, 4, 2, 4 };
+
+	for (int form = 0; form < 3; form++) {
+		gathernd_form(form, k1, d1, s1, p1);
+		gathernd_form(form, k2, one, one, p2);
+	}
 }
 END_TEST
 

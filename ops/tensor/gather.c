@@ -631,7 +631,9 @@ static int gathernd_prepare(struct node *n, struct exec *x)
 		return op_fail(n, x, rc, "output shape too large");
 	if (!(p = plan_alloc(x, sizeof(*p))))
 		return GRT_E_NOMEM;
-	return nd_plan(n, x, p, b, k);
+	rc = nd_plan(n, x, p, b, k);
+	n->baked = 0;       /* a rewrite reads the indices (ops/nn/unfold_fuse.c) */
+	return rc;
 }
 
 static int gathernd_run(struct node *n, struct exec *x)
