@@ -25,6 +25,7 @@
 OP(op_add)
 OP(op_batch_normalization)
 OP(op_cast)
+OP(op_col2im)
 OP(op_concat)
 OP(op_constant)
 OP(op_constant_of_shape)

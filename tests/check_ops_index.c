@@ -1,10 +1,11 @@
 /* check_ops_index.c - unit tests for the element and tuple index ops: GatherND,
  * GatherElements, ScatterElements, ReverseSequence (ops/tensor/gather.c,
- * ops/tensor/elements.c), and the pattern fills OneHot, Trilu, EyeLike
- * (ops/tensor/fill.c), for what the ONNX node tests leave out (batch_dims > 1,
- * indices smaller than data, the opset 18 reductions, run-time indices, k and
- * lengths, out-of-range values, errors). One suite per op type; expected numbers
- * are worked out by hand from the ONNX text. Rerun one case:
+ * ops/tensor/elements.c), the pattern fills OneHot, Trilu, EyeLike
+ * (ops/tensor/fill.c) and Col2Im (ops/nn/col2im.c), for what the ONNX node tests
+ * leave out (batch_dims > 1, indices smaller than data, the opset 18 reductions,
+ * run-time indices, k and lengths, out-of-range values, errors; ONNX 1.12 has no
+ * Col2Im). One suite per op type; expected numbers are worked out by hand from the
+ * ONNX text, except where a case names PyTorch. Rerun one case:
  * CK_RUN_CASE=<case> CK_RUN_SUITE=<op>. */
 #include <check.h>
 #include <stdint.h>
@@ -421,6 +422,86 @@ START_TEST(eye_like_values)
 }
 END_TEST
 
+/* ----------------------------------------------------------------- Col2Im */
+
+/* the spec's example: blocks (1, 5) over a 5x5 image, block l is row l */
+START_TEST(col2im_values_spec)
+{
+	float in[25], want[25];
+	struct harness h;
+
+	for (int i = 0; i < 25; i++) {
+		in[i] = (float)(i + 1);
+		want[i] = (float)(1 + i % 5 * 5 + i / 5);
+	}
+	h_init(&h, "Col2Im", 18);
+	h_input(&h, DT_FLOAT, 3, DIMS(1, 5, 5), in, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(5, 5), 1);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 5), 1);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 4, DIMS(1, 1, 5, 5), want);
+	h_free(&h);
+}
+END_TEST
+
+/* overlapping blocks: 1-D image 4, block 2, pads (1, 1): block l element k lands
+ * on l + k - 1, so out[i] = a[i + 1] + b[i] (by hand); 2-D (3, 4), block (2, 2),
+ * pads 1, C = 2, input (i % 7): PyTorch 1.13's
+ * F.fold(x, (3, 4), (2, 2), padding=(1, 1)) */
+START_TEST(col2im_values_overlap)
+{
+	static const double want2[24] = { 20, 10, 14, 4, 12, 16, 20, 10, 4, 8, 12, 16,
+	                                   4, 8, 12, 16, 10, 14, 4, 8, 16, 20, 10, 14 };
+	double in2[160];
+	struct harness h;
+
+	h_init(&h, "Col2Im", 18);
+	h_input(&h, DT_FLOAT, 3, DIMS(1, 2, 5), F32(1, 2, 3, 4, 5, 10, 20, 30, 40, 50), 0);
+	h_input(&h, DT_INT64, 1, DIMS(1), I64(4), 1);
+	h_input(&h, DT_INT64, 1, DIMS(1), I64(2), 1);
+	h_output(&h);
+	h_attr_ints(&h, "pads", 2, I64(1, 1));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 3, DIMS(1, 1, 4), F32(12, 23, 34, 45));
+	h_free(&h);
+
+	for (int i = 0; i < 160; i++)
+		in2[i] = i % 7;
+	h_init(&h, "Col2Im", 18);
+	h_input(&h, DT_DOUBLE, 3, DIMS(1, 8, 20), in2, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(3, 4), 1);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(2, 2), 1);
+	h_output(&h);
+	h_attr_ints(&h, "pads", 4, I64(1, 1, 1, 1));
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_DOUBLE, 4, DIMS(1, 2, 3, 4), want2);
+	h_free(&h);
+}
+END_TEST
+
+static const struct h_case col2im_errors_table[] = {
+	{ "L mismatch", "Col2Im", 18,
+	  { { DT_FLOAT, 3, DIMS(1, 2, 4), f12 }, CONST_I64(4), CONST_I64(2) },
+	  .code = GRT_E_SHAPE, .msg = "want (N, C * 2, 3)" },
+	{ "run-time image_shape", "Col2Im", 18,
+	  { { DT_FLOAT, 3, DIMS(1, 2, 3), f12 }, { DT_INT64, 1, DIMS(1), I64(4), 0 },
+	    CONST_I64(2) },
+	  .code = GRT_E_DYNAMIC, .msg = "image_shape" },
+	{ "int32 data", "Col2Im", 18,
+	  { { DT_INT32, 3, DIMS(1, 2, 3), I32(0, 0, 0, 0, 0, 0) }, CONST_I64(4), CONST_I64(2) },
+	  .code = GRT_E_DTYPE, .msg = "int32" },
+	{ "block larger than the image", "Col2Im", 18,
+	  { { DT_FLOAT, 3, DIMS(1, 5, 1), f12 }, CONST_I64(4), CONST_I64(5) },
+	  .code = GRT_E_SHAPE, .msg = "larger than the padded image on axis 0" },
+};
+
+START_TEST(col2im_errors)
+{
+	h_expect_case(&col2im_errors_table[_i], NULL);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ main */
 
 static Suite *gathernd_suite(void)
@@ -465,10 +546,16 @@ static Suite *fill_suite(const char *op_type)
 	};
 	const struct test_def trilu[] = { { "values", trilu_values } };
 	const struct test_def reverse[] = { { "values", reverse_sequence_values } };
+	const struct test_def col2im[] = {
+		{ "values", col2im_values_spec }, { "values", col2im_values_overlap },
+		{ "errors", col2im_errors, 0, N_ELEMS(col2im_errors_table) },
+	};
 	const struct test_def eye_like[] = { { "values", eye_like_values } };
 
 	if (!strcmp(op_type, "OneHot"))
 		return suite_from_table(op_type, one_hot, N_ELEMS(one_hot));
+	if (!strcmp(op_type, "Col2Im"))
+		return suite_from_table(op_type, col2im, N_ELEMS(col2im));
 	if (!strcmp(op_type, "ReverseSequence"))
 		return suite_from_table(op_type, reverse, N_ELEMS(reverse));
 	if (!strcmp(op_type, "Trilu"))
@@ -480,7 +567,7 @@ int main(void)
 {
 	Suite *suites[] = { gathernd_suite(), gather_elements_suite(), scatter_elements_suite(),
 	                    fill_suite("OneHot"), fill_suite("Trilu"), fill_suite("EyeLike"),
-	                    fill_suite("ReverseSequence") };
+	                    fill_suite("ReverseSequence"), fill_suite("Col2Im") };
 
 	return run_suites(suites, N_ELEMS(suites), 0);
 }
