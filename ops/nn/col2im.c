@@ -16,7 +16,7 @@ struct col2im_params {
 	enum dtype dtype;
 };
 
-/* The attribute name, n values >= min (default def), into out. */
+/* The attribute name, ns values in [min, INT32_MAX] (default def), into out. */
 static int col2im_ints(struct node *n, struct exec *x, const char *name, int ns, int64_t def,
                        int64_t min, int64_t *out)
 {
@@ -30,9 +30,10 @@ static int col2im_ints(struct node *n, struct exec *x, const char *name, int ns,
 		               count, ns);
 	for (int i = 0; i < ns; i++) {
 		out[i] = count < 0 ? def : v[i];
-		if (out[i] < min)
-			return op_fail(n, x, GRT_E_ATTR, "attribute '%s'[%d] = %lld, must be >= %lld",
-			               name, i, (long long)out[i], (long long)min);
+		if (out[i] < min || out[i] > INT32_MAX)   /* no overflow in the sizes */
+			return op_fail(n, x, GRT_E_ATTR, "attribute '%s'[%d] = %lld is not in "
+			               "[%lld, %d]", name, i, (long long)out[i], (long long)min,
+			               INT32_MAX);
 	}
 	return GRT_OK;
 }
