@@ -31,6 +31,7 @@ OP(op_bit_shift)
 OP(op_cast)
 OP(op_clip_1)               /* min/max are attributes */
 OP(op_clip_11)              /* min/max are inputs */
+OP(op_col2im)
 OP(op_compress)
 OP(op_concat)
 OP(op_constant)
@@ -38,13 +39,17 @@ OP(op_constant_of_shape)
 OP(op_conv)
 OP(op_conv_transpose)
 OP(op_cumsum)
+OP(op_depth_to_space)
 OP(op_div)
 OP(op_einsum)
 OP(op_equal)
 OP(op_expand)
+OP(op_eye_like)
 OP(op_flatten)
 OP(op_gru)
 OP(op_gather)
+OP(op_gather_elements)
+OP(op_gather_nd)
 OP(op_gemm)
 OP(op_greater)
 OP(op_greater_or_equal)
@@ -66,6 +71,7 @@ OP(op_min)
 OP(op_mod)
 OP(op_mul)
 OP(op_non_zero)
+OP(op_one_hot)
 OP(op_or)
 OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
 OP(op_pad_2)                /* pads and value are attributes */
@@ -94,7 +100,10 @@ OP(op_reduce_sum_13)        /* axes is an input */
 OP(op_reduce_sum_square_1)  /* axes is an attribute */
 OP(op_reduce_sum_square_18) /* axes is an input */
 OP(op_reshape)
+OP(op_reverse_sequence)
 OP(op_scan)                 /* runs its body at run time (runtime/control.c) */
+OP(op_scatter)
+OP(op_scatter_elements)
 OP(op_scatter_nd)
 OP(op_shape)
 OP(op_size)
@@ -102,15 +111,19 @@ OP(op_slice_1)              /* starts/ends/axes are attributes */
 OP(op_slice_10)             /* starts/ends/axes/steps are inputs */
 OP(op_softmax_1)
 OP(op_softmax_13)
+OP(op_space_to_depth)
 OP(op_split_2)              /* split is an attribute */
 OP(op_split_13)             /* split is an input */
+OP(op_split_18)             /* or num_outputs */
 OP(op_squeeze_1)            /* axes is an attribute */
 OP(op_squeeze_13)           /* axes is an input */
 OP(op_sub)
 OP(op_sum)
+OP(op_tile)
 OP(op_top_k_1)              /* k is an attribute */
 OP(op_top_k_10)             /* k is an input */
 OP(op_transpose)
+OP(op_trilu)
 OP(op_unique)
 OP(op_unsqueeze_1)
 OP(op_unsqueeze_13)
@@ -123,6 +136,7 @@ GRT_OP(op_grt_unfold)
 REWRITE(rewrite_fold_batchnorm)   /* REWRITE_FOLD */
 REWRITE(rewrite_layernorm)        /* REWRITE_SUBGRAPH */
 REWRITE(rewrite_unfold_gathers)   /* REWRITE_NODE */
+REWRITE(rewrite_unfold_gathernd)
 REWRITE(rewrite_matmul_add)
 REWRITE(rewrite_pad_conv)
 REWRITE(rewrite_unfold_conv)

@@ -1,6 +1,6 @@
 /* check_ops_domain.c - the project's own operator domain (org.gtcrn-run): Unfold
  * and MatMulAdd run directly and from a model, the loader's domain checks, and
- * the subgraphs the planner fuses into them (two exporter patterns of nn.Unfold,
+ * the subgraphs the planner fuses into them (three exporter patterns of nn.Unfold,
  * MatMul followed by Add). */
 #include <check.h>
 #include <math.h>
@@ -424,6 +424,106 @@ START_TEST(fuse_gather_form)
 }
 END_TEST
 
+/* nn.Unfold as torch's dynamo exporter writes it (im2col's padded[:, :, rows,
+ * cols]) on X [1, 2, 6, 10]: Pad -> Transpose [2,3,0,1] -> GatherND of the pairs
+ * [kh][Ho][kw][Wo][2] = (oh*sh + i*dh, ow*sw + j*dw) -> Transpose [4,5,0,2,1,3]
+ * (form 0) or [4,5,0,1,2,3] then [0,1,2,4,3,5] (form 1) -> Reshape; form 2
+ * breaks a pair. Fused and unfused both match unfold_ref. (1024 pairs or more
+ * are narrowed by the loader and widened per session, as in real exports.) */
+static void gathernd_form(int form, const int64_t *ks, const int64_t *ds, const int64_t *ss,
+                          const int64_t *ps)
+{
+	struct mg *g = mg_new(7, 18);
+	const int64_t hp = 6 + ps[0] + ps[2], wp = 10 + ps[1] + ps[3];
+	const int64_t ho = (hp - ds[0] * (ks[0] - 1) - 1) / ss[0] + 1;
+	const int64_t wo = (wp - ds[1] * (ks[1] - 1) - 1) / ss[1] + 1;
+	const int64_t n_out = 2 * ks[0] * ks[1] * ho * wo, n_pairs = ks[0] * ho * ks[1] * wo * 2;
+	int64_t *pairs = malloc((size_t)n_pairs * sizeof(*pairs)), *e = pairs, rh, rw;
+	double xd[FX], *want = malloc((size_t)n_out * sizeof(*want));
+	float x[FX];
+	uint8_t *buf;
+	size_t len;
+	int k;
+
+	ck_assert(pairs && want);
+	for (int64_t i = 0; i < ks[0]; i++)
+		for (int64_t oh = 0; oh < ho; oh++)
+			for (int64_t j = 0; j < ks[1]; j++)
+				for (int64_t ow = 0; ow < wo; ow++) {
+					*e++ = oh * ss[0] + i * ds[0];
+					*e++ = ow * ss[1] + j * ds[1] - (ow == wo - 1 && j == ks[1] - 1 ? wp : 0);
+				}
+	if (form == 2)
+		pairs[2 * 7 + 1] += 1;
+	mg_input(g, "x", 1, 4, (const int64_t[4]){ 1, 2, 6, 10 });
+	mg_init_typed(g, "pads", 7, 1, (const int64_t[1]){ 8 },
+	              (const int64_t[8]){ 0, 0, ps[0], ps[1], 0, 0, ps[2], ps[3] });
+	mg_init_typed(g, "pairs", 7, 5, (const int64_t[5]){ ks[0], ho, ks[1], wo, 2 }, pairs);
+	mg_init_typed(g, "shape", 7, 1, (const int64_t[1]){ 3 },
+	              (const int64_t[3]){ 1, 2 * ks[0] * ks[1], ho * wo });
+	mg_node(g, "Pad", "pad", "x,pads", "p");
+	k = mg_node(g, "Transpose", "front", "p", "f");
+	mg_attr_ints(g, k, "perm", 4, (const int64_t[4]){ 2, 3, 0, 1 });
+	mg_node(g, "GatherND", "gnd", "f,pairs", "gd");
+	if (form == 1) {
+		k = mg_node(g, "Transpose", "back", "gd", "bk");
+		mg_attr_ints(g, k, "perm", 6, (const int64_t[6]){ 4, 5, 0, 1, 2, 3 });
+		k = mg_node(g, "Transpose", "tr", "bk", "t");
+		mg_attr_ints(g, k, "perm", 6, (const int64_t[6]){ 0, 1, 2, 4, 3, 5 });
+	} else {
+		k = mg_node(g, "Transpose", "tr", "gd", "t");
+		mg_attr_ints(g, k, "perm", 6, (const int64_t[6]){ 4, 5, 0, 2, 1, 3 });
+	}
+	mg_node(g, "Reshape", "rs", "t,shape", "y");
+	mg_output(g, "y", 1, 3, (const int64_t[3]){ 1, 2 * ks[0] * ks[1], ho * wo });
+	mg_pack(g, &buf, &len);
+	run_both(buf, len, form == 2 ? 0 : form == 1 ? 5 : 4, n_out);
+
+	for (int i = 0; i < FX; i++) {
+		x[i] = (float)i * 0.25f - 7.0f;
+		xd[i] = x[i];
+	}
+	unfold_ref(xd, 1, 2, 6, 10, ks, ds, ss, ps, want, &rh, &rw);
+	ck_assert_int_eq(rh * rw, ho * wo);
+	for (int pass = 0; pass < 2 && form != 2; pass++) {
+		grt_session_opts o = { NULL, 0, pass ? GRT_SESSION_NO_FUSE : 0, 0, 0 };
+		grt_model *m = NULL;
+		grt_session *s = NULL;
+		grt_value v;
+
+		ck_assert_msg(grt_model_load_buffer(buf, len, &m, err, sizeof(err)) == GRT_OK, "%s", err);
+		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, x, sizeof(x));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		grt_session_output(s, 0, &v);
+		for (int64_t i = 0; i < n_out; i++)
+			ck_assert_msg(((float *)v.data)[i] == (float)want[i], "pass %d: y[%lld] = %g, "
+			              "unfold_ref %g", pass, (long long)i, (double)((float *)v.data)[i],
+			              want[i]);
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+	free(buf);
+	free(pairs);
+	free(want);
+}
+
+START_TEST(fuse_gathernd_form)
+{
+	/* kernel (2, 3), dilation (2, 1), stride (2, 2), padding (1, 1): 180 pairs */
+	static const int64_t k1[2] = { 2, 3 }, d1[2] = { 2, 1 }, s1[2] = { 2, 2 };
+	static const int64_t p1[4] = { 1, 1, 1, 1 };
+	/* kernel (2, 2), padding (2, 4): 1224 pairs */
+	static const int64_t k2[2] = { 2, 2 }, one[2] = { 1, 1 }, p2[4] = { 2, 4, 2, 4 };
+
+	for (int form = 0; form < 3; form++) {
+		gathernd_form(form, k1, d1, s1, p1);
+		gathernd_form(form, k2, one, one, p2);
+	}
+}
+END_TEST
+
 /* Pad -> 3 x Slice(axis 3, start j*2) -> Unsqueeze(2) -> Concat(axis 2), as the
  * einsum export writes nn.Unfold(kernel (1, 3), dilation (1, 2), padding (0, 2)).
  * `bad` makes the second slice start at 3 (not a window). */
@@ -599,6 +699,7 @@ static Suite *domain_suite(void)
 		{ "Unfold", matmul_add_errors, 0, N_ELEMS(matmul_add_errors_table) },
 		{ "Unfold", matmul_add_blocks }, { "Unfold", model_uses_domain },
 		{ "fusion", fuse_gather_form, .timeout_s = 60 }, { "fusion", fuse_slice_form },
+		{ "fusion", fuse_gathernd_form, .timeout_s = 60 },
 		{ "fusion", fuse_matmul_add }, { "fusion", fuse_unfold_conv },
 		{ "fusion", fuse_in_gtcrn },
 	};

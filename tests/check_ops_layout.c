@@ -1,5 +1,6 @@
 /* check_ops_layout.c - unit tests for the data-layout ops of ops/tensor/tensor_ops.c:
- * Concat, Split, Transpose. One suite per op type; cases grouped as values,
+ * Concat, Split, Transpose, DepthToSpace/SpaceToDepth, and Tile (ops/tensor/tile.c).
+ * One suite per op type; cases grouped as values,
  * shapes, errors, opsets. Expected numbers are worked out by hand from the ONNX
  * text, and Transpose's also against a naive index formula. Rerun one case:
  * CK_RUN_SUITE=<op> CK_RUN_CASE=<group>. */
@@ -360,7 +361,60 @@ START_TEST(split_opsets_registry)
 	ck_assert_ptr_eq(op_lookup("Split", 2), op_lookup("Split", 12));
 	ck_assert_int_eq(op_lookup("Split", 13)->since, 13);
 	ck_assert_ptr_eq(op_lookup("Split", 13), op_lookup("Split", 17));
-	ck_assert_ptr_null(op_lookup("Split", 18));     /* num_outputs: not implemented */
+	ck_assert_int_eq(op_lookup("Split", 18)->since, 18);
+	ck_assert_ptr_eq(op_lookup("Split", 18), op_lookup("Split", 22));
+}
+END_TEST
+
+/* Opset 18's num_outputs: parts of ceil(dim / num_outputs), the last smaller
+ * (the spec's example: 9 elements in 4 parts are 3, 3, 3, 0) */
+START_TEST(split_values_num_outputs)
+{
+	static const struct { int64_t dim, num, want[4]; } cases[] = {
+		{ 6, 3, { 2, 2, 2 } }, { 7, 3, { 3, 3, 1 } }, { 9, 4, { 3, 3, 3, 0 } },
+		{ 5, 1, { 5 } },
+	};
+	struct harness h;
+	int64_t at = 0;
+
+	for (size_t c = 0; c < N_ELEMS(cases); c++, at = 0) {
+		h_init(&h, "Split", 18);
+		h_input(&h, DT_FLOAT, 2, DIMS(1, cases[c].dim), f12, 0);
+		for (int64_t i = 0; i < cases[c].num; i++)
+			h_output(&h);
+		h_attr_int(&h, "axis", -1);
+		h_attr_int(&h, "num_outputs", cases[c].num);
+		h_run_ok(&h);
+		for (int i = 0; i < cases[c].num; at += cases[c].want[i++])
+			h_expect_out(&h, i, DT_FLOAT, 2, DIMS(1, cases[c].want[i]), f12 + at);
+		h_free(&h);
+	}
+
+	/* without num_outputs, opset 18 is opset 13 */
+	h_init(&h, "Split", 18);
+	h_input(&h, DT_FLOAT, 1, DIMS(5), f12, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(1, 4), 1);
+	h_output(&h);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 1, DT_FLOAT, 1, DIMS(4), F32(1, 2, 3, 4));
+	h_free(&h);
+}
+END_TEST
+
+static const struct h_case split_num_outputs_errors_table[] = {
+	{ "num_outputs 3 for 2 outputs", "Split", 18, { { DT_FLOAT, 1, DIMS(4), f12 } },
+	  { { "num_outputs", ATTR_INT, 3 } }, .n_out = 2,
+	  .code = GRT_E_ATTR, .msg = "num_outputs = 3, but the node has 2 outputs" },
+	{ "split and num_outputs", "Split", 18,
+	  { { DT_FLOAT, 1, DIMS(4), f12 }, CONST_I64(2, 2) },
+	  { { "num_outputs", ATTR_INT, 2 } }, .n_out = 2,
+	  .code = GRT_E_ATTR, .msg = "both the 'split' input and 'num_outputs'" },
+};
+
+START_TEST(split_errors_num_outputs)
+{
+	h_expect_case(&split_num_outputs_errors_table[_i], NULL);
 }
 END_TEST
 
@@ -618,6 +672,118 @@ START_TEST(transpose_values_pairs)
 }
 END_TEST
 
+/* ------------------------------------------------- Tile (ops/tensor/tile.c) */
+
+/* (1,2,2) by repeats (2,1,3): each row three times, the whole twice */
+START_TEST(tile_values)
+{
+	static const int16_t want[] = { 1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4,
+	                                1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4 };
+	struct harness h;
+
+	h_init(&h, "Tile", 13);
+	h_input(&h, DT_INT16, 3, DIMS(1, 2, 2), I16(1, 2, 3, 4), 0);
+	h_input(&h, DT_INT64, 1, DIMS(3), I64(2, 1, 3), 1);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT16, 3, DIMS(2, 2, 6), want);
+	h_free(&h);
+
+	/* a repeat of 0 empties the output */
+	h_init(&h, "Tile", 6);
+	h_input(&h, DT_FLOAT, 2, DIMS(2, 2), f12, 0);
+	h_input(&h, DT_INT64, 1, DIMS(2), I64(3, 0), 1);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_FLOAT, 2, DIMS(6, 0), NULL);
+	h_free(&h);
+
+	/* a scalar, no repeats */
+	h_init(&h, "Tile", 13);
+	h_input(&h, DT_DOUBLE, 0, DIMS(0), F64(2.5), 0);
+	h_input(&h, DT_INT64, 1, DIMS(0), NULL, 1);
+	h_output(&h);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_DOUBLE, 0, DIMS(0), F64(2.5));
+	h_free(&h);
+}
+END_TEST
+
+static const struct h_case tile_errors_table[] = {
+	{ "run-time repeats", "Tile", 13,
+	  { { DT_FLOAT, 1, DIMS(2), f12 }, { DT_INT64, 1, DIMS(1), I64(2), 0 } },
+	  .code = GRT_E_DYNAMIC, .msg = "repeats" },
+	{ "negative repeats", "Tile", 13, { { DT_FLOAT, 1, DIMS(2), f12 }, CONST_I64(-1) },
+	  .code = GRT_E_SHAPE, .msg = "repeats[0] = -1 is negative" },
+	{ "repeats of rank 2 data", "Tile", 13, { { DT_FLOAT, 1, DIMS(2), f12 }, CONST_I64(1, 1) },
+	  .code = GRT_E_SHAPE, .msg = "repeats must be 1-D with 1 entries" },
+};
+
+START_TEST(tile_errors)
+{
+	h_expect_case(&tile_errors_table[_i], NULL);
+}
+END_TEST
+
+START_TEST(tile_opsets_registry)
+{
+	ck_assert_ptr_null(op_lookup("Tile", 5));       /* Tile-1: tiles and axis inputs */
+	ck_assert_ptr_eq(op_lookup("Tile", 6), op_lookup("Tile", 22));
+}
+END_TEST
+
+/* ------------------------------------------- DepthToSpace, SpaceToDepth */
+
+/* (1,8,1,1) = 0..7 with blocksize 2 into (1,2,2,2): DCR reads channel
+ * (i * 2 + j) * 2 + c for output channel c at block offset (i, j), CRD reads
+ * c * 4 + i * 2 + j; SpaceToDepth undoes DCR */
+START_TEST(space_depth_values)
+{
+	static const int8_t in[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	static const int8_t dcr[] = { 0, 2, 4, 6, 1, 3, 5, 7 };
+	struct harness h;
+
+	for (int mode = 0; mode < 2; mode++) {
+		h_init(&h, "DepthToSpace", 13);
+		h_input(&h, DT_INT8, 4, DIMS(1, 8, 1, 1), in, 0);
+		h_output(&h);
+		h_attr_int(&h, "blocksize", 2);
+		h_attr_string(&h, "mode", mode ? "CRD" : "DCR");
+		h_run_ok(&h);
+		h_expect_out(&h, 0, DT_INT8, 4, DIMS(1, 2, 2, 2), mode ? in : dcr);
+		h_free(&h);
+	}
+	h_init(&h, "SpaceToDepth", 13);
+	h_input(&h, DT_INT8, 4, DIMS(1, 2, 2, 2), dcr, 0);
+	h_output(&h);
+	h_attr_int(&h, "blocksize", 2);
+	h_run_ok(&h);
+	h_expect_out(&h, 0, DT_INT8, 4, DIMS(1, 8, 1, 1), in);
+	h_free(&h);
+}
+END_TEST
+
+static const struct h_case space_depth_errors_table[] = {
+	{ "channels not a multiple", "DepthToSpace", 13, { { DT_FLOAT, 4, DIMS(1, 2, 1, 1), f12 } },
+	  { { "blocksize", ATTR_INT, 2 } },
+	  .code = GRT_E_SHAPE, .msg = "channels 2 are not a multiple of blocksize^2 = 4" },
+	{ "mode XYZ", "DepthToSpace", 13, { { DT_FLOAT, 4, DIMS(1, 4, 1, 1), f12 } },
+	  { { "blocksize", ATTR_INT, 2 }, { "mode", ATTR_STRING, .s = "XYZ" } },
+	  .code = GRT_E_ATTR, .msg = "mode 'XYZ' is not DCR or CRD" },
+	{ "width 3", "SpaceToDepth", 13, { { DT_FLOAT, 4, DIMS(1, 1, 2, 3), f12 } },
+	  { { "blocksize", ATTR_INT, 2 } },
+	  .code = GRT_E_SHAPE, .msg = "width 3 are not multiples of blocksize 2" },
+	{ "rank 3", "SpaceToDepth", 13, { { DT_FLOAT, 3, DIMS(1, 2, 2), f12 } },
+	  { { "blocksize", ATTR_INT, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "input must have rank 4" },
+};
+
+START_TEST(space_depth_errors)
+{
+	h_expect_case(&space_depth_errors_table[_i], NULL);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def concat[] = {
@@ -627,7 +793,10 @@ int main(void)
 	};
 	const struct test_def split[] = {
 		{ "values", split_values_attribute }, { "values", split_values_input },
-		{ "errors", split_errors }, { "opsets", split_opsets_registry },
+		{ "values", split_values_num_outputs },
+		{ "errors", split_errors },
+		{ "errors", split_errors_num_outputs, 0, N_ELEMS(split_num_outputs_errors_table) },
+		{ "opsets", split_opsets_registry },
 	};
 	const struct test_def transpose[] = {
 		{ "values", transpose_values_small }, { "values", transpose_values_all_perms_3d },
@@ -636,10 +805,20 @@ int main(void)
 		{ "shapes", transpose_shapes }, { "errors", transpose_errors },
 		{ "opsets", transpose_opsets_registry },
 	};
+	const struct test_def tile[] = {
+		{ "values", tile_values }, { "errors", tile_errors, 0, N_ELEMS(tile_errors_table) },
+		{ "opsets", tile_opsets_registry },
+	};
+	const struct test_def space_depth[] = {
+		{ "values", space_depth_values },
+		{ "errors", space_depth_errors, 0, N_ELEMS(space_depth_errors_table) },
+	};
 	Suite *suites[] = {
 		suite_from_table("Concat", concat, N_ELEMS(concat)),
 		suite_from_table("Split", split, N_ELEMS(split)),
 		suite_from_table("Transpose", transpose, N_ELEMS(transpose)),
+		suite_from_table("Tile", tile, N_ELEMS(tile)),
+		suite_from_table("DepthToSpace", space_depth, N_ELEMS(space_depth)),
 	};
 
 	return run_suites(suites, N_ELEMS(suites), 0);

@@ -1,6 +1,7 @@
-/* gather.c - Gather (https://onnx.ai/onnx/operators/onnx__Gather.html, opsets 1+)
- * and ScatterND (https://onnx.ai/onnx/operators/onnx__ScatterND.html, opsets 11+,
- * reduction none/add/mul from 16, max/min from 18). Both copy blocks of the
+/* gather.c - Gather (https://onnx.ai/onnx/operators/onnx__Gather.html, opsets 1+),
+ * GatherND (https://onnx.ai/onnx/operators/onnx__GatherND.html, opsets 11+, batch_dims
+ * from 12) and ScatterND (https://onnx.ai/onnx/operators/onnx__ScatterND.html, opsets 11+,
+ * reduction none/add/mul from 16, max/min from 18). All three copy blocks of the
  * trailing axes; constant indices are validated and resolved in prepare. */
 #include <stdint.h>
 #include <stdio.h>
@@ -8,13 +9,7 @@
 #include <string.h>
 #include "ops/copy.h"
 #include "ops/op.h"
-
-/* Reads element i of an int32/int64 index tensor. */
-static inline int64_t index_at(const struct tensor *t, int64_t i)
-{
-	return t->dtype == DT_INT64 ? ((const int64_t *)t->data)[i]
-	                            : ((const int32_t *)t->data)[i];
-}
+#include "ops/tensor/gather.h"
 
 /* ---------------------------------------------------------------- Gather */
 
@@ -224,16 +219,17 @@ static int gather_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-/* ------------------------------------------------------------- ScatterND */
-
-enum scatter_reduction { RED_NONE, RED_ADD, RED_MUL, RED_MAX, RED_MIN };
+/* ------------------------------------------------------ ScatterND, GatherND */
 
 struct scatter_params {
 	int     k;                  /* indices.dims[-1]: leading data axes addressed */
 	int64_t n_upd;              /* number of index tuples (updates blocks) */
 	int64_t slice;              /* elements per block: product of data.dims[k:] */
-	int64_t dims[MAX_DIMS];     /* [k] data.dims[0..k), for the range check */
-	int64_t stride[MAX_DIMS];   /* [k] element stride of data axis 0..k) */
+	int     first_axis;         /* data axis of a tuple's first index (GatherND's batch_dims) */
+	int64_t per_batch;          /* GatherND: tuples per batch; ScatterND: n_upd */
+	int64_t batch_stride;       /* GatherND: elements per batch of data; ScatterND: 0 */
+	int64_t dims[MAX_DIMS];     /* [k] data.dims[first_axis + j], for the range check */
+	int64_t stride[MAX_DIMS];   /* [k] element stride of data axis first_axis + j */
 	enum dtype dtype;           /* of data/updates/output */
 	size_t  es;                 /* element size in bytes */
 	enum scatter_reduction reduction;
@@ -254,7 +250,7 @@ static int scatter_resolve(struct node *n, struct exec *x, const struct scatter_
 {
 	for (int64_t u = 0; u < p->n_upd; u++) {
 		const int64_t *t = ind + u * p->k;
-		int64_t o = 0;
+		int64_t o = p->batch_stride ? u / p->per_batch * p->batch_stride : 0;
 
 		for (int j = 0; j < p->k; j++) {
 			int64_t v = t[j], d = p->dims[j];
@@ -263,12 +259,19 @@ static int scatter_resolve(struct node *n, struct exec *x, const struct scatter_
 				return op_fail(n, x, GRT_E_INDEX,
 				               "indices tuple %lld: index %lld out of range [%lld, %lld) "
 				               "on axis %d", (long long)u, (long long)v, (long long)-d,
-				               (long long)d, j);
+				               (long long)d, p->first_axis + j);
 			o += (v < 0 ? v + d : v) * p->stride[j];
 		}
 		off[u] = o;
 	}
 	return GRT_OK;
+}
+
+/* The offsets of run-time indices, resolved into scratch. */
+static int nd_offsets(struct node *n, struct exec *x, const int64_t **off)
+{
+	*off = x->scratch;
+	return scatter_resolve(n, x, n->params, n->inputs[1]->data, x->scratch);
 }
 
 /* updates.shape must be indices.shape[:-1] ++ data.shape[k:]. */
@@ -297,7 +300,8 @@ static int scatter_check_updates(struct node *n, struct exec *x, int k)
 	               "indices.shape[:-1] ++ data.shape[%d:] = (%s)", upd->ndim, k, buf);
 }
 
-/* Groups the constant offsets into runs of adjacent blocks. */
+/* Groups the constant offsets into runs of adjacent blocks (of the output for
+ * ScatterND, of data for GatherND). */
 static int scatter_runs(struct exec *x, struct scatter_params *p)
 {
 	int64_t n_runs = 0, *out, *upd, *len;
@@ -326,78 +330,55 @@ static int scatter_runs(struct exec *x, struct scatter_params *p)
 	return GRT_OK;
 }
 
-static int scatter_prepare(struct node *n, struct exec *x)
+/* The checks ScatterND and GatherND share: n_in inputs, one output, int64
+ * indices (input 1), data (input 0) of a known type, both of rank >= 1. */
+static int nd_inputs(struct node *n, struct exec *x, int n_in)
 {
 	static const enum dtype ind_types[] = { DT_INT64, DT_UNDEFINED };
-	const struct tensor *data, *ind, *upd;
-	struct scatter_params *p;
-	const char *red;
-	int r, q, k, rc;
+	const struct tensor *data, *ind;
+	int rc;
 
-	if ((rc = op_check_arity(n, x, 3, 3, 1, 1)) ||
+	if ((rc = op_check_arity(n, x, n_in, n_in, 1, 1)) ||
 	    (rc = op_check_dtype(n, x, 1, ind_types)))
 		return rc;
 	data = n->inputs[0];
 	ind = n->inputs[1];
-	upd = n->inputs[2];
-	r = data->ndim;
-	q = ind->ndim;
 	if (!n->outputs[0])
 		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
 	if (!dtype_size(data->dtype))
 		return op_fail(n, x, GRT_E_DTYPE, "data has unsupported element type %s",
 		               dtype_name(data->dtype));
-	if (upd->dtype != data->dtype)
-		return op_fail(n, x, GRT_E_DTYPE, "updates is %s but data is %s",
-		               dtype_name(upd->dtype), dtype_name(data->dtype));
-	if (!(p = plan_alloc(x, sizeof(*p))))
-		return GRT_E_NOMEM;
-
-	if ((rc = attr_string(n, x, "reduction", "none", &red)))
-		return rc;
-	if (n->opset < 16 && node_attr(n, "reduction"))
-		return op_fail(n, x, GRT_E_ATTR, "attribute 'reduction' needs opset 16, "
-		               "model has opset %d", n->opset);
-	if (!strcmp(red, "none"))
-		p->reduction = RED_NONE;
-	else if (!strcmp(red, "add"))
-		p->reduction = RED_ADD;
-	else if (!strcmp(red, "mul"))
-		p->reduction = RED_MUL;
-	else if (!strcmp(red, "max") && n->opset >= 18)
-		p->reduction = RED_MAX;
-	else if (!strcmp(red, "min") && n->opset >= 18)
-		p->reduction = RED_MIN;
-	else
-		return op_fail(n, x, GRT_E_ATTR, "reduction '%s' is not one of %s", red,
-		               n->opset >= 18 ? "none, add, mul, max, min" : "none, add, mul");
-
-	if (r < 1 || q < 1)
+	if (data->ndim < 1 || ind->ndim < 1)
 		return op_fail(n, x, GRT_E_SHAPE, "data (rank %d) and indices (rank %d) must "
-		               "have rank >= 1", r, q);
-	if (ind->dims[q - 1] > r)
-		return op_fail(n, x, GRT_E_SHAPE, "indices.shape[-1] = %lld exceeds the rank %d "
-		               "of data", (long long)ind->dims[q - 1], r);
-	k = (int)ind->dims[q - 1];
-	if ((rc = scatter_check_updates(n, x, k)))
-		return rc;
+		               "have rank >= 1", data->ndim, ind->ndim);
+	return GRT_OK;
+}
 
-	if ((rc = tensor_set_shape(n->outputs[0], data->dtype, r, data->dims)))
-		return op_fail(n, x, rc, "output shape too large");
+/* The tuples of k indices (input 1) into data (input 0) from axis b on, the
+ * first b axes being batch axes: sizes, strides, and the offsets or runs when
+ * the indices are constant. */
+static int nd_plan(struct node *n, struct exec *x, struct scatter_params *p, int b, int k)
+{
+	const struct tensor *data = n->inputs[0], *ind = n->inputs[1];
+	const int r = data->ndim, q = ind->ndim;
+	int rc;
+
 	p->k = k;
+	p->first_axis = b;
 	p->dtype = data->dtype;
 	p->es = dtype_size(data->dtype);
 	p->n_upd = shape_numel(q - 1, ind->dims);
-	p->slice = shape_numel(r - k, data->dims + k);
+	p->per_batch = shape_numel(q - 1 - b, ind->dims + b);
+	p->batch_stride = b ? shape_numel(r - b, data->dims + b) : 0;
+	p->slice = shape_numel(r - b - k, data->dims + b + k);
 	for (int a = k - 1; a >= 0; a--) {
-		p->dims[a] = data->dims[a];
-		p->stride[a] = shape_numel(r - a - 1, data->dims + a + 1);
+		p->dims[a] = data->dims[b + a];
+		p->stride[a] = shape_numel(r - b - a - 1, data->dims + b + a + 1);
 	}
-	n->inplace = 1;          /* scatter_run skips the copy when out == data */
 	n->params = p;
 	if (op_const_input(n, x, 1)) {
-		/* constant indices: resolved once; a plain scatter keeps only the runs
-		 * of adjacent blocks, a reduction the offsets */
+		/* constant indices: resolved once; a copy keeps only the runs of
+		 * adjacent blocks, a reduction the offsets */
 		const int keep = p->reduction != RED_NONE;
 		int64_t *off = keep ? plan_alloc(x, (size_t)p->n_upd * sizeof(int64_t)) :
 		               malloc((size_t)(p->n_upd ? p->n_upd : 1) * sizeof(int64_t));
@@ -418,6 +399,42 @@ static int scatter_prepare(struct node *n, struct exec *x)
 		x->dyn = NULL;
 		n->scratch_bytes = (size_t)p->n_upd * sizeof(int64_t);
 	}
+	return GRT_OK;
+}
+
+static int scatter_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *data, *ind, *upd;
+	struct scatter_params *p;
+	int r, q, k, rc;
+
+	if ((rc = nd_inputs(n, x, 3)))
+		return rc;
+	data = n->inputs[0];
+	ind = n->inputs[1];
+	upd = n->inputs[2];
+	r = data->ndim;
+	q = ind->ndim;
+	if (upd->dtype != data->dtype)
+		return op_fail(n, x, GRT_E_DTYPE, "updates is %s but data is %s",
+		               dtype_name(upd->dtype), dtype_name(data->dtype));
+	if (!(p = plan_alloc(x, sizeof(*p))))
+		return GRT_E_NOMEM;
+
+	if ((rc = scatter_reduction_attr(n, x, &p->reduction)))
+		return rc;
+
+	if (ind->dims[q - 1] > r)
+		return op_fail(n, x, GRT_E_SHAPE, "indices.shape[-1] = %lld exceeds the rank %d "
+		               "of data", (long long)ind->dims[q - 1], r);
+	k = (int)ind->dims[q - 1];
+	if ((rc = scatter_check_updates(n, x, k)))
+		return rc;
+
+	if ((rc = tensor_set_shape(n->outputs[0], data->dtype, r, data->dims)))
+		return op_fail(n, x, rc, "output shape too large");
+	n->inplace = 1;          /* scatter_run skips the copy when out == data */
+	return nd_plan(n, x, p, 0, k);
 	return GRT_OK;
 }
 
@@ -488,12 +505,32 @@ static void reduce_bool(uint8_t *restrict dst, const uint8_t *restrict src, int6
 			dst[i] = dst[i] && src[i];
 }
 
-static void scatter_reduce(const struct scatter_params *p, void *dst, const void *src)
+int scatter_reduction_attr(struct node *n, struct exec *x, enum scatter_reduction *out)
 {
-	int64_t len = p->slice;
-	enum scatter_reduction red = p->reduction;
+	static const char *const names[] = { "none", "add", "mul", "max", "min" };
+	const int n_names = n->opset >= 18 ? 5 : 3;
+	const char *red;
+	int rc;
 
-	switch (p->dtype) {
+	if ((rc = attr_string(n, x, "reduction", "none", &red)))
+		return rc;
+	if (n->opset < 16 && node_attr(n, "reduction"))
+		return op_fail(n, x, GRT_E_ATTR, "attribute 'reduction' needs opset 16, "
+		               "model has opset %d", n->opset);
+	for (int i = 0; i < n_names; i++) {
+		if (!strcmp(red, names[i])) {
+			*out = (enum scatter_reduction)i;
+			return GRT_OK;
+		}
+	}
+	return op_fail(n, x, GRT_E_ATTR, "reduction '%s' is not one of %s", red,
+	               n->opset >= 18 ? "none, add, mul, max, min" : "none, add, mul");
+}
+
+void scatter_reduce_elems(enum dtype dt, void *dst, const void *src, int64_t len,
+                          enum scatter_reduction red)
+{
+	switch (dt) {
 	case DT_FLOAT: reduce_f32(dst, src, len, red); break;
 	case DT_DOUBLE: reduce_f64(dst, src, len, red); break;
 	case DT_INT8: reduce_i8(dst, src, len, red); break;
@@ -529,19 +566,16 @@ static int scatter_run(struct node *n, struct exec *x)
 			       (size_t)p->run_len[r] * block);
 		return GRT_OK;
 	}
-	if (!off) {
-		int64_t *tmp = x->scratch;
-		if ((rc = scatter_resolve(n, x, p, n->inputs[1]->data, tmp)))
-			return rc;
-		off = tmp;
-	}
+	if (!off && (rc = nd_offsets(n, x, &off)))
+		return rc;
 	if (out != data->data)
 		memcpy(out, data->data, data->nbytes);
 	if (!block)
 		return GRT_OK;
 	if (p->reduction != RED_NONE) {
 		for (int64_t u = 0; u < p->n_upd; u++)
-			scatter_reduce(p, out + (size_t)off[u] * p->es, upd + (size_t)u * block);
+			scatter_reduce_elems(p->dtype, out + (size_t)off[u] * p->es,
+			                     upd + (size_t)u * block, p->slice, p->reduction);
 		return GRT_OK;
 	}
 	/* blocks that land next to each other in the output make one copy */
@@ -556,6 +590,78 @@ static int scatter_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
+/* GatherND: out[batch, tuple] = the block of data[batch][indices[batch, tuple]]. */
+static int gathernd_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *data, *ind;
+	struct scatter_params *p;
+	int64_t dims[2 * MAX_DIMS], batch_dims;
+	int r, q, b, k, nd = 0, rc;
+
+	if ((rc = nd_inputs(n, x, 2)) ||
+	    (rc = attr_int(n, x, "batch_dims", 0, &batch_dims)))
+		return rc;
+	data = n->inputs[0];
+	ind = n->inputs[1];
+	r = data->ndim;
+	q = ind->ndim;
+	if (n->opset < 12 && node_attr(n, "batch_dims"))
+		return op_fail(n, x, GRT_E_ATTR, "attribute 'batch_dims' needs opset 12, "
+		               "model has opset %d", n->opset);
+	if (batch_dims < 0 || batch_dims >= (r < q ? r : q))
+		return op_fail(n, x, GRT_E_ATTR, "batch_dims = %lld is out of range [0, %d)",
+		               (long long)batch_dims, r < q ? r : q);
+	b = (int)batch_dims;
+	if (ind->dims[q - 1] < 1 || ind->dims[q - 1] > r - b)
+		return op_fail(n, x, GRT_E_SHAPE, "indices.shape[-1] = %lld is out of range "
+		               "[1, %d] (the rank of data after batch_dims)",
+		               (long long)ind->dims[q - 1], r - b);
+	k = (int)ind->dims[q - 1];
+	for (int a = 0; a < b; a++)
+		if (ind->dims[a] != data->dims[a])
+			return op_fail(n, x, GRT_E_SHAPE, "batch axis %d: indices has %lld, data "
+			               "%lld", a, (long long)ind->dims[a], (long long)data->dims[a]);
+	for (int a = 0; a < q - 1; a++)
+		dims[nd++] = ind->dims[a];
+	for (int a = b + k; a < r; a++)
+		dims[nd++] = data->dims[a];
+	if (nd > MAX_DIMS)
+		return op_fail(n, x, GRT_E_LIMIT, "output rank %d exceeds %d", nd, MAX_DIMS);
+	if ((rc = tensor_set_shape(n->outputs[0], data->dtype, nd, dims)))
+		return op_fail(n, x, rc, "output shape too large");
+	if (!(p = plan_alloc(x, sizeof(*p))))
+		return GRT_E_NOMEM;
+	rc = nd_plan(n, x, p, b, k);
+	n->baked = 0;       /* a rewrite reads the indices (ops/nn/unfold_fuse.c) */
+	return rc;
+}
+
+static int gathernd_run(struct node *n, struct exec *x)
+{
+	const struct scatter_params *p = n->params;
+	const char *data = n->inputs[0]->data;
+	char *out = n->outputs[0]->data;
+	const int64_t *off = p->off;
+	size_t block = (size_t)p->slice * p->es;
+	int rc;
+
+	if (!block)
+		return GRT_OK;
+	if (p->run_len) {           /* constant indices: the runs are planned */
+		for (int64_t r = 0; r < p->n_runs; r++)
+			memcpy(out + (size_t)p->run_upd[r] * block, data + (size_t)p->run_out[r] * p->es,
+			       (size_t)p->run_len[r] * block);
+		return GRT_OK;
+	}
+	if (!off && (rc = nd_offsets(n, x, &off)))
+		return rc;
+	for (int64_t u = 0; u < p->n_upd; u++)
+		memcpy(out + (size_t)u * block, data + (size_t)off[u] * p->es, block);
+	return GRT_OK;
+}
+
 const struct op_def op_gather = { "Gather", 1, OPSET_LATEST, gather_prepare, gather_run, OP_MOVES_DATA, NULL };
+const struct op_def op_gather_nd = { "GatherND", 11, OPSET_LATEST, gathernd_prepare,
+                                     gathernd_run, OP_MOVES_DATA, NULL };
 const struct op_def op_scatter_nd = { "ScatterND", 11, OPSET_LATEST, scatter_prepare,
                                       scatter_run, OP_MOVES_DATA, NULL };

@@ -1,5 +1,6 @@
 /* tensor_ops.c - data movement (https://onnx.ai/onnx/operators/): Concat 1+,
- * Split 2-12 (split attribute) and 13-17 (split input), Transpose 1+.
+ * Split 2-12 (split attribute), 13-17 (split input) and 18+ (or num_outputs), Transpose 1+,
+ * DepthToSpace 1+ (mode from 11) and SpaceToDepth 1+ (transposes of a 6-D view).
  * Concat and Split copy one block per input/output per outer index; Transpose
  * merges axes in prepare, then copies rows (when the last axis stays last) or
  * transposes 2-D tiles of the output's and the input's last axes, with the
@@ -228,6 +229,41 @@ static int split13_prepare(struct node *n, struct exec *x)
 	return split_plan(n, x, GRT_E_SHAPE, split, (int)s->numel);
 }
 
+/* Opset 18: the sizes come from the 'split' input, or from 'num_outputs' (parts of
+ * ceil(dim / num_outputs), the last ones smaller), never from both. */
+static int split18_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *in = n->inputs[0], *s = op_input(n, 1);
+	int64_t num, chunk, left, axis_attr, *split;
+	int axis, rc;
+
+	if ((rc = attr_int(n, x, "num_outputs", 0, &num)))
+		return rc;
+	if (!node_attr(n, "num_outputs"))
+		return split13_prepare(n, x);
+	if (s)
+		return op_fail(n, x, GRT_E_ATTR, "has both the 'split' input and 'num_outputs'");
+	if ((rc = op_check_arity(n, x, 1, 1, 1, n->n_outputs > 1 ? n->n_outputs : 1)) ||
+	    (rc = attr_int(n, x, "axis", 0, &axis_attr)))
+		return rc;
+	if (num != n->n_outputs)
+		return op_fail(n, x, GRT_E_ATTR, "num_outputs = %lld, but the node has %d outputs",
+		               (long long)num, n->n_outputs);
+	if (in->ndim == 0)
+		return op_fail(n, x, GRT_E_SHAPE, "cannot split a scalar");
+	if ((rc = op_axis(n, x, axis_attr, in->ndim, &axis)))
+		return rc;
+	if (!(split = plan_alloc(x, (size_t)num * sizeof(*split))))
+		return GRT_E_NOMEM;
+	left = in->dims[axis];
+	chunk = (left + num - 1) / num;
+	for (int64_t i = 0; i < num; i++) {
+		split[i] = left < chunk ? left : chunk;
+		left -= split[i];
+	}
+	return split_plan(n, x, GRT_E_ATTR, split, (int)num);
+}
+
 static int split_run(struct node *n, struct exec *x)
 {
 	const struct split_params *p = n->params;
@@ -306,47 +342,26 @@ struct transpose_params {
 	tile_fn *tile;
 };
 
-static int transpose_prepare(struct node *n, struct exec *x)
+/* The copy of a transpose of an input of rank r and in_dims (row-major) by
+ * perm pm, elements of es bytes (the output's shape is set by the caller, who
+ * may see the input and the output with other shapes of the same elements). */
+static int transpose_plan(struct node *n, struct exec *x, int r, const int64_t *in_dims,
+                          const int *pm, size_t es)
 {
-	const struct tensor *in;
 	struct transpose_params *p;
-	const int64_t *perm;
 	int64_t dims[MAX_DIMS], in_stride[MAX_DIMS], out_stride[MAX_DIMS] = { 0 }, s = 1;
-	int pm[MAX_DIMS], count, r, k, rc;
-	unsigned seen = 0;
+	int k;
 
-	if ((rc = op_check_arity(n, x, 1, 1, 1, 1)))
-		return rc;
-	if (!n->outputs[0])
-		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
-	in = n->inputs[0];
-	r = in->ndim;
-	if ((rc = attr_ints(n, x, "perm", &perm, &count)))
-		return rc;
-	if (count >= 0 && count != r)
-		return op_fail(n, x, GRT_E_ATTR, "attribute 'perm' has %d entries for rank %d",
-		               count, r);
-	for (int j = 0; j < r; j++) {
-		int64_t a = count >= 0 ? perm[j] : r - 1 - j;   /* default: reversed */
-		if (a < 0 || a >= r || (seen & (1u << a)))
-			return op_fail(n, x, GRT_E_ATTR, "attribute 'perm' is not a permutation of "
-			               "0..%d (perm[%d] = %lld)", r - 1, j, (long long)a);
-		seen |= 1u << a;
-		pm[j] = (int)a;
-	}
 	for (int d = r - 1; d >= 0; d--) {
 		in_stride[d] = s;
-		s *= in->dims[d];
+		s *= in_dims[d];
 	}
 	for (int j = 0; j < r; j++)
-		dims[j] = in->dims[pm[j]];
-	if ((rc = set_output(n, x, 0, in->dtype, r, dims)))
-		return rc;
-
+		dims[j] = in_dims[pm[j]];
 	p = plan_alloc(x, sizeof(*p));
 	if (!p)
 		return GRT_E_NOMEM;
-	p->es = dtype_size(in->dtype);
+	p->es = es;
 	/* output axis j steps the input by in_stride[pm[j]]; drop size-1 axes and
 	 * merge j into the previous axis when the input is contiguous across both */
 	for (int j = 0; j < r; j++) {
@@ -418,6 +433,99 @@ static int transpose_prepare(struct node *n, struct exec *x)
 		p->n_mid++;
 	}
 	return GRT_OK;
+}
+
+static int transpose_prepare(struct node *n, struct exec *x)
+{
+	const struct tensor *in;
+	const int64_t *perm;
+	int64_t dims[MAX_DIMS];
+	int pm[MAX_DIMS], count, r, rc;
+	unsigned seen = 0;
+
+	if ((rc = op_check_arity(n, x, 1, 1, 1, 1)))
+		return rc;
+	if (!n->outputs[0])
+		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
+	in = n->inputs[0];
+	r = in->ndim;
+	if ((rc = attr_ints(n, x, "perm", &perm, &count)))
+		return rc;
+	if (count >= 0 && count != r)
+		return op_fail(n, x, GRT_E_ATTR, "attribute 'perm' has %d entries for rank %d",
+		               count, r);
+	for (int j = 0; j < r; j++) {
+		int64_t a = count >= 0 ? perm[j] : r - 1 - j;   /* default: reversed */
+		if (a < 0 || a >= r || (seen & (1u << a)))
+			return op_fail(n, x, GRT_E_ATTR, "attribute 'perm' is not a permutation of "
+			               "0..%d (perm[%d] = %lld)", r - 1, j, (long long)a);
+		seen |= 1u << a;
+		pm[j] = (int)a;
+	}
+	for (int j = 0; j < r; j++)
+		dims[j] = in->dims[pm[j]];
+	if ((rc = set_output(n, x, 0, in->dtype, r, dims)))
+		return rc;
+	return transpose_plan(n, x, r, in->dims, pm, dtype_size(in->dtype));
+}
+
+/* ---- DepthToSpace, SpaceToDepth ---- */
+
+/* Both are a transpose of a 6-D view of the 4-D input [N, C, H, W] (the spec's
+ * reshape-transpose-reshape): DepthToSpace DCR views [N, b, b, C/b^2, H, W] with
+ * perm [0, 3, 4, 1, 5, 2], CRD [N, C/b^2, b, b, H, W] with [0, 1, 4, 2, 5, 3];
+ * SpaceToDepth views [N, C, H/b, b, W/b, b] with [0, 3, 5, 1, 2, 4]. */
+static int space_depth_prepare(struct node *n, struct exec *x)
+{
+	static const int dcr[6] = { 0, 3, 4, 1, 5, 2 }, crd[6] = { 0, 1, 4, 2, 5, 3 };
+	static const int s2d[6] = { 0, 3, 5, 1, 2, 4 };
+	const int to_space = !strcmp(n->op_type, "DepthToSpace");
+	const struct tensor *in;
+	const char *mode = "DCR";
+	int64_t bs, b2, d[4], view[6], dims[4];
+	const int *pm = s2d;
+	int rc;
+
+	if ((rc = op_check_arity(n, x, 1, 1, 1, 1)) ||
+	    (rc = attr_int(n, x, "blocksize", 0, &bs)))
+		return rc;
+	if (to_space && n->opset >= 11 && (rc = attr_string(n, x, "mode", "DCR", &mode)))
+		return rc;
+	in = n->inputs[0];
+	if (!n->outputs[0])
+		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
+	if (in->ndim != 4)
+		return op_fail(n, x, GRT_E_SHAPE, "input must have rank 4, has %d", in->ndim);
+	if (!dtype_size(in->dtype))
+		return op_fail(n, x, GRT_E_DTYPE, "input has unsupported element type %s",
+		               dtype_name(in->dtype));
+	if (bs < 1 || bs > 65536)
+		return op_fail(n, x, GRT_E_ATTR, "blocksize %lld is not in [1, 65536]",
+		               (long long)bs);
+	if (strcmp(mode, "DCR") && strcmp(mode, "CRD"))
+		return op_fail(n, x, GRT_E_ATTR, "mode '%s' is not DCR or CRD", mode);
+	memcpy(d, in->dims, sizeof(d));
+	b2 = bs * bs;
+	if (to_space) {
+		if (d[1] % b2)
+			return op_fail(n, x, GRT_E_SHAPE, "channels %lld are not a multiple of "
+			               "blocksize^2 = %lld", (long long)d[1], (long long)b2);
+		pm = mode[0] == 'D' ? dcr : crd;
+		memcpy(view, mode[0] == 'D' ? (int64_t[6]){ d[0], bs, bs, d[1] / b2, d[2], d[3] }
+		                           : (int64_t[6]){ d[0], d[1] / b2, bs, bs, d[2], d[3] },
+		       sizeof(view));
+		memcpy(dims, (int64_t[4]){ d[0], d[1] / b2, d[2] * bs, d[3] * bs }, sizeof(dims));
+	} else {
+		if (d[2] % bs || d[3] % bs)
+			return op_fail(n, x, GRT_E_SHAPE, "height %lld and width %lld are not "
+			               "multiples of blocksize %lld", (long long)d[2], (long long)d[3],
+			               (long long)bs);
+		memcpy(view, (int64_t[6]){ d[0], d[1], d[2] / bs, bs, d[3] / bs, bs }, sizeof(view));
+		memcpy(dims, (int64_t[4]){ d[0], d[1] * b2, d[2] / bs, d[3] / bs }, sizeof(dims));
+	}
+	if ((rc = set_output(n, x, 0, in->dtype, 4, dims)))
+		return rc;
+	return transpose_plan(n, x, 6, view, pm, dtype_size(in->dtype));
 }
 
 static void transpose_rows(const struct transpose_params *p, char *dst, const char *src,
@@ -610,5 +718,11 @@ const struct op_def op_split_2 = {
 	"Split", 2, 12, split2_prepare, split_run, OP_MOVES_DATA, NULL };
 const struct op_def op_split_13 = {
 	"Split", 13, 17, split13_prepare, split_run, OP_MOVES_DATA, NULL };
+const struct op_def op_split_18 = {
+	"Split", 18, OPSET_LATEST, split18_prepare, split_run, OP_MOVES_DATA, NULL };
+const struct op_def op_depth_to_space = {
+	"DepthToSpace", 1, OPSET_LATEST, space_depth_prepare, transpose_run, OP_MOVES_DATA, NULL };
+const struct op_def op_space_to_depth = {
+	"SpaceToDepth", 1, OPSET_LATEST, space_depth_prepare, transpose_run, OP_MOVES_DATA, NULL };
 const struct op_def op_transpose = {
 	"Transpose", 1, OPSET_LATEST, transpose_prepare, transpose_run, OP_MOVES_DATA, NULL };
