@@ -618,6 +618,49 @@ START_TEST(scan_axes_directions)
 }
 END_TEST
 
+/* If within If, depth levels deep, each level's then branch holding the next:
+ * 8 levels plan and run; 30 exceed what the loader parses. */
+static struct mg *nested_ifs(int depth, int level)
+{
+	struct mg *g = level ? mg_new(8, OPSET) : model_xc();
+	char out[32], inner[32];
+	int n;
+
+	snprintf(out, sizeof(out), level ? "y%d" : "y", level);
+	snprintf(inner, sizeof(inner), "y%d", level + 1);
+	if (level + 1 == depth) {
+		mg_node(g, "Neg", "", "x", out);
+	} else {
+		n = mg_node(g, "If", "", "c", out);
+		mg_attr_graph(g, n, "then_branch", nested_ifs(depth, level + 1));
+		mg_attr_graph(g, n, "else_branch", branch_square("x", inner));
+	}
+	if (level)
+		mg_output(g, out, FLOAT, 2, d23);
+	return g;
+}
+
+START_TEST(if_deep_nesting)
+{
+	grt_model *m = load(nested_ifs(8, 0));
+	grt_model *deep = NULL;
+	char err[512];
+	float y[6];
+	int rc;
+
+	run_xc(m, NULL, 1, y);
+	for (int i = 0; i < 6; i++)
+		ck_assert_float_eq(y[i], -xs[i]);
+	run_xc(m, NULL, 0, y);
+	for (int i = 0; i < 6; i++)
+		ck_assert_float_eq(y[i], xs[i] * xs[i]);
+	grt_model_free(m);
+	rc = mg_load(nested_ifs(30, 0), &deep, err, sizeof(err));
+	expect_error("30 nested Ifs", err, rc, GRT_E_LIMIT, "nests messages");
+	ck_assert_ptr_null(deep);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def defs[] = {
@@ -627,6 +670,7 @@ int main(void)
 		{ "if", if_rewrites_stay_inside, 0, 0, 0 },
 		{ "if", if_errors, 0, 0, 0 },
 		{ "if", if_branch_unplannable, 0, 0, 0 },
+		{ "if", if_deep_nesting, 0, 0, 0 },
 		{ "dynamic", dynamic_nodes, 0, 0, 0 },
 		{ "loop", loop_carried_and_scanned, 0, 0, 0 },
 		{ "loop", loop_hostile_trip_count, 0, 0, 60 },
