@@ -724,27 +724,9 @@ static int build_graph(grt_session *s, const struct model_graph *g)
 	for (int i = 0; i < g->n_nodes; i++) {
 		const struct model_node *mn = &g->nodes[i];
 		struct node *n = &nodes[i];
-		n->op = mn->op;
-		n->name = mn->name;
-		n->op_type = mn->op_type;
-		n->opset = mn->opset;
-		n->attrs = mn->attrs;
-		n->n_attrs = mn->n_attrs;
-		n->n_inputs = mn->n_inputs;
-		n->n_outputs = mn->n_outputs;
+		if ((rc = node_from_model(s, n, mn, 0)))
+			return rc;
 		n->dynamic = 1;
-		n->inputs = plan_alloc(&s->exec, ((size_t)n->n_inputs + 1) * sizeof(*n->inputs));
-		n->outputs = plan_alloc(&s->exec, ((size_t)n->n_outputs + 1) * sizeof(*n->outputs));
-		if (!n->inputs || !n->outputs)
-			return GRT_E_NOMEM;
-		for (int k = 0; k < n->n_inputs; k++) {
-			int v = mn->inputs[k] >= 0 ? s->redirect[mn->inputs[k]] : -1;
-			n->inputs[k] = v >= 0 ? &s->tensors[v] : NULL;
-			if (v >= 0 && (rc = value_widen(s, n, v)))
-				return rc;
-		}
-		for (int k = 0; k < n->n_outputs; k++)
-			n->outputs[k] = mn->outputs[k] >= 0 ? &s->tensors[mn->outputs[k]] : NULL;
 		for (int a = 0; a < mn->n_attrs; a++)
 			if (mn->attrs[a].type == ATTR_GRAPH && (rc = build_graph(s, mn->attrs[a].g)))
 				return rc;
@@ -790,29 +772,16 @@ static int plan_loop(grt_session *s, const struct model_node *mn, struct readers
 		return GRT_E_NOMEM;
 	p->s = s;
 	p->mn = mn;
+	if ((rc = node_from_model(s, n, mn, body->n_captures)))
+		return rc;
 	n->op = &ctl_loop_step;
-	n->name = mn->name;
-	n->op_type = mn->op_type;
-	n->opset = mn->opset;
-	n->attrs = mn->attrs;
-	n->n_attrs = mn->n_attrs;
 	n->params = p;
 	n->dynamic = 1;
-	n->n_inputs = mn->n_inputs + body->n_captures;
-	n->n_outputs = mn->n_outputs;
-	n->inputs = plan_alloc(&s->exec, ((size_t)n->n_inputs + 1) * sizeof(*n->inputs));
-	n->outputs = plan_alloc(&s->exec, ((size_t)n->n_outputs + 1) * sizeof(*n->outputs));
-	if (!n->inputs || !n->outputs)
-		return GRT_E_NOMEM;
-	for (int k = 0; k < n->n_inputs; k++) {
-		int v = k < mn->n_inputs ? mn->inputs[k] : body->captures[k - mn->n_inputs];
-		n->inputs[k] = v >= 0 ? &s->tensors[s->redirect[v]] : NULL;
-	}
-	for (int k = 0; k < n->n_outputs; k++) {
-		n->outputs[k] = mn->outputs[k] >= 0 ? &s->tensors[mn->outputs[k]] : NULL;
+	for (int k = 0; k < body->n_captures; k++)     /* the body's outer values */
+		n->inputs[mn->n_inputs + k] = &s->tensors[s->redirect[body->captures[k]]];
+	for (int k = 0; k < n->n_outputs; k++)
 		if (n->outputs[k])
 			n->outputs[k]->is_dynamic = 1;
-	}
 	readers_done(s, rd, mn, n, 0);
 	for (int k = 0; rd->run && k < body->n_captures; k++)
 		rd->run[s->redirect[body->captures[k]]] = 1;

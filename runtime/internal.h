@@ -158,6 +158,10 @@ struct readers {
  * node of the run list, zeroed, or NULL; value_widen: a narrowed int64
  * initializer's values for a node that reads it) */
 struct node *plan_slot(grt_session *s);
+/* n from model node mn (with room for extra_inputs more inputs after mn's):
+ * op, name, attributes, and the session's tensors of its values */
+int node_from_model(grt_session *s, struct node *n, const struct model_node *mn,
+                    int extra_inputs);
 int value_widen(grt_session *s, struct node *n, int v);
 int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struct readers *rd);
 int plan_nodes(grt_session *s, unsigned flags, const struct model_node *nodes, int n,

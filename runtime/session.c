@@ -287,6 +287,36 @@ struct node *plan_slot(grt_session *s)
 	return &s->nodes[s->n_run];
 }
 
+int node_from_model(grt_session *s, struct node *n, const struct model_node *mn,
+                    int extra_inputs)
+{
+	int rc;
+
+	n->op = mn->op;
+	n->name = mn->name;
+	n->op_type = mn->op_type;
+	n->opset = mn->opset;
+	n->attrs = mn->attrs;
+	n->n_attrs = mn->n_attrs;
+	n->n_inputs = mn->n_inputs + extra_inputs;
+	n->n_outputs = mn->n_outputs;
+	n->inputs = pool_alloc_small(&s->pool.blocks,
+	                             ((size_t)n->n_inputs + 1) * sizeof(*n->inputs));
+	n->outputs = pool_alloc_small(&s->pool.blocks,
+	                              ((size_t)n->n_outputs + 1) * sizeof(*n->outputs));
+	if (!n->inputs || !n->outputs)
+		return GRT_E_NOMEM;
+	for (int k = 0; k < mn->n_inputs; k++) {
+		int v = mn->inputs[k] >= 0 ? s->redirect[mn->inputs[k]] : -1;
+		n->inputs[k] = v >= 0 ? &s->tensors[v] : NULL;
+		if (v >= 0 && (rc = value_widen(s, n, v)))
+			return rc;
+	}
+	for (int k = 0; k < n->n_outputs; k++)
+		n->outputs[k] = mn->outputs[k] >= 0 ? &s->tensors[mn->outputs[k]] : NULL;
+	return GRT_OK;
+}
+
 int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struct readers *rd)
 {
 	struct node *n;
@@ -297,32 +327,12 @@ int plan_node(grt_session *s, unsigned flags, const struct model_node *mn, struc
 	if (!(n = plan_slot(s)))
 		return GRT_E_NOMEM;
 	pool_mark(&s->pool.blocks, &mark);    /* a folded node leaves nothing behind */
-	n->op = mn->op;
-	n->name = mn->name;
-	n->op_type = mn->op_type;
-	n->opset = mn->opset;
-	n->attrs = mn->attrs;
-	n->n_attrs = mn->n_attrs;
-	n->n_inputs = mn->n_inputs;
-	n->n_outputs = mn->n_outputs;
-	n->inputs = pool_alloc_small(&s->pool.blocks,
-	                             ((size_t)n->n_inputs + 1) * sizeof(*n->inputs));
-	n->outputs = pool_alloc_small(&s->pool.blocks,
-	                              ((size_t)n->n_outputs + 1) * sizeof(*n->outputs));
-	if (!n->inputs || !n->outputs)
-		return GRT_E_NOMEM;
+	if ((rc = node_from_model(s, n, mn, 0)))
+		return rc;
 	for (int k = 0; k < n->n_inputs; k++) {
-		int v = mn->inputs[k] >= 0 ? s->redirect[mn->inputs[k]] : -1;
-		n->inputs[k] = v >= 0 ? &s->tensors[v] : NULL;
-		if (v >= 0 && !s->tensors[v].is_const)
-			all_const = 0;
-		if (v >= 0 && s->tensors[v].is_dynamic)
-			dyn_in = 1;
-		if (v >= 0 && (rc = value_widen(s, n, v)))
-			return rc;
+		all_const &= !n->inputs[k] || n->inputs[k]->is_const;
+		dyn_in |= n->inputs[k] && n->inputs[k]->is_dynamic;
 	}
-	for (int k = 0; k < n->n_outputs; k++)
-		n->outputs[k] = mn->outputs[k] >= 0 ? &s->tensors[mn->outputs[k]] : NULL;
 
 	s->exec.dyn = NULL;
 	pool_mark(&s->pool.blocks, &mark_prep);
