@@ -140,6 +140,36 @@ static void KN(taps3)(int nr, T *y, const T *const *xr, const T *const *wr,
 		KN(taps3_rows)(1, y, xr, wr, sh, lo, hi, n);
 }
 
+/* Conv, all output positions j: colt [out_size][cg * k_size], row j the input
+ * values that output j reads (0 in the padding), in W's (c, kd, kh, kw) order:
+ * the transposed product's A, for few output positions (p->wt). */
+static void KN(im2col_t)(const struct conv_params *p, const T *x, T *colt)
+{
+	const int64_t kk = p->cg * p->k_size;
+
+	for (int64_t j = 0; j < p->out_size; j++) {
+		const int64_t ow = j % p->out[2], oh = j / p->out[2] % p->out[1];
+		const int64_t od = j / p->out[2] / p->out[1];
+		T *d = colt + j * kk;
+		for (int64_t c = 0; c < p->cg; c++)
+			for (int64_t kd = 0; kd < p->k[0]; kd++)
+				for (int64_t kh = 0; kh < p->k[1]; kh++, d += p->k[2]) {
+					const int64_t id = od * p->stride[0] + kd * p->dil[0] - p->pad[0];
+					const int64_t ih = oh * p->stride[1] + kh * p->dil[1] - p->pad[1];
+					const T *xr = x + (c * p->in[0] + id) * p->in[1] * p->in[2] +
+					              ih * p->in[2];
+					if (id < 0 || id >= p->in[0] || ih < 0 || ih >= p->in[1]) {
+						KN(fill)(d, p->k[2], 0);
+						continue;
+					}
+					for (int64_t kw = 0; kw < p->k[2]; kw++) {
+						const int64_t iw = ow * p->stride[2] + kw * p->dil[2] - p->pad[2];
+						d[kw] = iw >= 0 && iw < p->in[2] ? xr[iw] : 0;
+					}
+				}
+	}
+}
+
 /* Conv: col [cg * k_size, (r1 - r0) * out[2]] for output rows [r0, r1). */
 static void KN(im2col)(const struct conv_params *p, const T *x, int64_t r0, int64_t r1,
                        T *col)
@@ -737,9 +767,9 @@ static void KN(conv_group)(const struct conv_params *p, const T *x, const T *w,
 	if (p->wt) {            /* float, few columns, one tile: Y^T = col^T W^T */
 		const int64_t cols = p->out_size;
 		T *ct = (T *)((char *)col + p->ct_off);
-		KN(im2col)(p, x, 0, p->out[0] * p->out[1], col);
+		KN(im2col_t)(p, x, col);
 		KN(fill)(ct, cols * p->mg, 0);
-		KN(gemm)(p, cols, p->mg, kk, col, 1, cols,
+		KN(gemm)(p, cols, p->mg, kk, col, kk, 1,
 		         (const T *)p->wt + (c0 / p->mg) * kk * p->mg, p->mg, ct, p->mg);
 		for (int64_t m = 0; m < p->mg; m++) {
 			for (int64_t j = 0; j < cols; j++)
