@@ -150,7 +150,15 @@ static void KN(im2col_t)(const struct conv_params *p, const T *x, T *colt)
 	for (int64_t j = 0; j < p->out_size; j++) {
 		const int64_t ow = j % p->out[2], oh = j / p->out[2] % p->out[1];
 		const int64_t od = j / p->out[2] / p->out[1];
+		/* the taps kw in [lo, hi) read inside the row, at w0 + kw * dil */
+		const int64_t w0 = ow * p->stride[2] - p->pad[2];
+		const int64_t dil = p->dil[2];
+		int64_t a = 0, b = p->k[2];
 		T *d = colt + j * kk;
+		while (a < b && w0 + a * dil < 0)
+			a++;
+		while (b > a && w0 + (b - 1) * dil >= p->in[2])
+			b--;
 		for (int64_t c = 0; c < p->cg; c++)
 			for (int64_t kd = 0; kd < p->k[0]; kd++)
 				for (int64_t kh = 0; kh < p->k[1]; kh++, d += p->k[2]) {
@@ -162,10 +170,13 @@ static void KN(im2col_t)(const struct conv_params *p, const T *x, T *colt)
 						KN(fill)(d, p->k[2], 0);
 						continue;
 					}
-					for (int64_t kw = 0; kw < p->k[2]; kw++) {
-						const int64_t iw = ow * p->stride[2] + kw * p->dil[2] - p->pad[2];
-						d[kw] = iw >= 0 && iw < p->in[2] ? xr[iw] : 0;
-					}
+					KN(fill)(d, a, 0);
+					if (dil == 1 && b - a >= 16)
+						memcpy(d + a, xr + w0 + a, (size_t)(b - a) * sizeof(T));
+					else
+						for (int64_t kw = a; kw < b; kw++)
+							d[kw] = xr[w0 + kw * dil];
+					KN(fill)(d + b, p->k[2] - b, 0);
 				}
 	}
 }
