@@ -122,6 +122,17 @@ int grt_session_run(grt_session *s)
 		return GRT_E_ARG;
 	}
 	s->exec.scratch = s->scratch;
+	s->iterations = 0;
+	if (!s->stats.n_nodes_dynamic && !s->n_ctl_steps) {
+		/* a static plan without If steps: node after node */
+		for (int i = 0; i < s->n_run; i++) {
+			struct node *n = &s->nodes[i];
+			int rc = n->op->run(n, &s->exec);
+			if (rc)
+				return rc;       /* run() wrote s->errmsg */
+		}
+		return GRT_OK;
+	}
 	if (s->stats.n_nodes_dynamic)
 		dyn_reset(s);
 	for (int i = 0; i < s->n_run; i = s->exec.next) {
@@ -129,7 +140,7 @@ int grt_session_run(grt_session *s)
 		int rc;
 		s->exec.next = i + 1;       /* control steps (If, Loop) set another */
 		if ((rc = run_node(s, n)))
-			return rc;       /* run() wrote s->errmsg */
+			return rc;
 	}
 	return GRT_OK;
 }
@@ -193,6 +204,7 @@ int grt_session_run_profiled(grt_session *s, uint64_t *ns)
 	if (!s->arena)
 		return grt_session_run(s);
 	s->exec.scratch = s->scratch;
+	s->iterations = 0;
 	if (s->stats.n_nodes_dynamic)
 		dyn_reset(s);
 	for (int i = 0; i < s->n_run; i = s->exec.next) {
