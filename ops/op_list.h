@@ -23,6 +23,7 @@
 #endif
 
 OP(op_add)
+OP(op_average_pool)
 OP(op_batch_normalization)
 OP(op_cast)
 OP(op_concat)
@@ -36,8 +37,13 @@ OP(op_equal)
 OP(op_expand)
 OP(op_gru)
 OP(op_gather)
+OP(op_global_average_pool)
+OP(op_global_lp_pool)
+OP(op_global_max_pool)
 OP(op_layer_normalization)
+OP(op_lp_pool)
 OP(op_matmul)
+OP(op_max_pool)
 OP(op_mul)
 OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
 OP(op_pad_2)                /* pads and value are attributes */
