@@ -17,8 +17,11 @@
 #define MAX_ROWS 128
 /* the tests run today (ONNX 1.12's node tests in Debian's libonnx-testdata, and
  * ../shared/testdata/node_extra): at least as many must run */
-#define MIN_NODE_TESTS 235
+#define MIN_NODE_TESTS 237
 #define MIN_EXTRA_TESTS 77
+/* the project's own cases (tests/data/<case>, each made by a tests/data/make_*.py
+ * script from ONNX Runtime's outputs) */
+#define MIN_DATA_TESTS 21
 
 struct row { char op[64]; int passed, failed, listed; };
 
@@ -230,11 +233,21 @@ START_TEST(node_extra_tests)
 }
 END_TEST
 
+START_TEST(own_data_tests)
+{
+	static char failures[3000];
+	int bad = run_suite(SRCDIR "/tests/data", 0, MIN_DATA_TESTS, failures, sizeof(failures));
+
+	ck_assert_msg(bad == 0, "%d tests/data cases failed:%s", bad, failures);
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def tests[] = {
 		{ "conformance", onnx_node_tests, .timeout_s = 600 },
 		{ "conformance", node_extra_tests },
+		{ "conformance", own_data_tests },
 	};
 	Suite *s = suite_from_table("node", tests, N_ELEMS(tests));
 
