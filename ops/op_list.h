@@ -55,6 +55,8 @@ OP(op_range)
 OP(op_reduce_mean_1)        /* axes is an attribute */
 OP(op_reduce_mean_18)       /* axes is an input */
 OP(op_reshape)
+OP(op_resize_10)            /* scales is input 1 */
+OP(op_resize_11)            /* roi, scales, sizes */
 OP(op_scatter_nd)
 OP(op_shape)
 OP(op_slice_1)              /* starts/ends/axes are attributes */
@@ -67,6 +69,8 @@ OP(op_sub)
 OP(op_transpose)
 OP(op_unsqueeze_1)
 OP(op_unsqueeze_13)
+OP(op_upsample_7)           /* scales is an attribute */
+OP(op_upsample_9)           /* scales is an input */
 OP(op_where)
 
 GRT_OP(op_grt_matmul_add)

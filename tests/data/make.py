@@ -1,12 +1,14 @@
 #!/usr/bin/python3
-"""Makes the pooling and group-normalisation cases of tests/data (ONNX test-data-set layout: test_<case>/model.onnx,
+"""Makes the pooling, group-normalisation and resize cases of tests/data (ONNX test-data-set layout: test_<case>/model.onnx,
 <case>/test_data_set_0/{input,output}_N.pb) that the ONNX 1.12 node suite lacks:
 dilated MaxPool with Indices, ceil_mode with pads, storage_order, int8, 3-D, AveragePool
 count_include_pad with ceil_mode and dilations (opset 19), LpPool, GlobalLpPool;
 GroupNormalization at opsets 18 (scale, bias per group) and 21 (per channel), and
-InstanceNormalization on 3-D and 1-D inputs.
+InstanceNormalization on 3-D and 1-D inputs; Resize's modes the suite misses
+(antialias, axes, keep_aspect_ratio_policy, half_pixel_symmetric, nearest floor/ceil,
+tf_crop_and_resize with linear and extrapolation, trilinear, opset 10, uint8), Upsample-7.
 The inputs are seeded random values; the expected outputs come from ONNX Runtime
-(onnxruntime-node in /work/ortnode, 1 thread). Run from tests/data: ./make_pool_norm.py"""
+(onnxruntime-node in /work/ortnode, 1 thread). Run from tests/data: ./make.py"""
 import json
 import os
 import subprocess
@@ -39,23 +41,27 @@ JS_TYPE = {TensorProto.FLOAT: 'float32', TensorProto.INT8: 'int8', TensorProto.U
            TensorProto.DOUBLE: 'float64'}
 
 
-def case(name, op, shape, opset, outputs=('Y',), elem=TensorProto.FLOAT, inits=(), **attrs):
-    """inits: (name, shape) of constant inputs after X, seeded random values."""
+def case(name, op, shape, opset, outputs=('Y',), elem=TensorProto.FLOAT, inits=(), consts=(),
+         **attrs):
+    """inits: (name, shape) of constant inputs after X, seeded random values; consts:
+    (name, array) of constant inputs after those, '' for an omitted one."""
     rng = np.random.default_rng(zlib.crc32(name.encode()))
     if elem in (TensorProto.INT8, TensorProto.UINT8):
         info = np.iinfo(NP[elem])
         x = rng.integers(info.min, info.max + 1, size=shape).astype(NP[elem])
     else:
         x = rng.standard_normal(shape).astype(NP[elem])
-    consts = [numpy_helper.from_array(rng.standard_normal(sh).astype(NP[elem]), nm)
-              for nm, sh in inits]
-    node = helper.make_node(op, ['X'] + [nm for nm, _ in inits], list(outputs), **attrs)
+    tensors = [numpy_helper.from_array(rng.standard_normal(sh).astype(NP[elem]), nm)
+               for nm, sh in inits]
+    tensors += [numpy_helper.from_array(v, nm) for nm, v in consts if nm]
+    node = helper.make_node(op, ['X'] + [nm for nm, _ in inits] + [nm for nm, _ in consts],
+                            list(outputs), **attrs)
     outs = [helper.make_tensor_value_info(o, TensorProto.INT64 if o == 'Indices' else elem,
                                           None) for o in outputs]
     graph = helper.make_graph([node], name, [helper.make_tensor_value_info('X', elem, shape)],
-                              outs, initializer=consts)
+                              outs, initializer=tensors)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', opset)],
-                              producer_name='make_pool_norm.py')
+                              producer_name='tests/data/make.py')
     model.ir_version = 8
     os.makedirs(name + '/test_data_set_0', exist_ok=True)
     onnx.save(model, name + '/model.onnx')
@@ -115,3 +121,64 @@ case('test_norm_instancenorm_3d', 'InstanceNormalization', [2, 3, 4, 2, 5], 6,
      inits=(('scale', [3]), ('B', [3])))
 case('test_norm_instancenorm_1d_eps', 'InstanceNormalization', [2, 4, 9], 6,
      inits=(('scale', [4]), ('B', [4])), epsilon=1e-2)
+
+
+def f32(*v):
+    return np.array(v, dtype=np.float32)
+
+
+def i64(*v):
+    return np.array(v, dtype=np.int64)
+
+
+NO_ROI = ('', None)
+case('test_resize_18_antialias_linear_down', 'Resize', [1, 2, 9, 10], 18,
+     consts=(NO_ROI, ('scales', f32(1, 1, 0.5, 0.35))), mode='linear', antialias=1)
+case('test_resize_18_antialias_cubic_sizes', 'Resize', [1, 1, 12, 9], 18,
+     consts=(NO_ROI, ('', None), ('sizes', i64(1, 1, 5, 4))), mode='cubic', antialias=1)
+case('test_resize_18_antialias_cubic_up', 'Resize', [1, 1, 3, 4], 18,
+     consts=(NO_ROI, ('scales', f32(1, 1, 2, 1.5))), mode='cubic', antialias=1)
+case('test_resize_18_axes_scales_linear', 'Resize', [2, 3, 5, 4], 18,
+     consts=(NO_ROI, ('scales', f32(1.5, 2))), mode='linear', axes=[3, 2])
+case('test_resize_18_not_larger', 'Resize', [1, 2, 6, 9], 18,
+     consts=(NO_ROI, ('', None), ('sizes', i64(4, 4))), mode='linear', axes=[2, 3],
+     keep_aspect_ratio_policy='not_larger')
+case('test_resize_18_not_smaller_nearest', 'Resize', [1, 2, 6, 9], 18,
+     consts=(NO_ROI, ('', None), ('sizes', i64(4, 4))), axes=[2, 3],
+     keep_aspect_ratio_policy='not_smaller')
+case('test_resize_19_half_pixel_symmetric', 'Resize', [1, 1, 5, 7], 19,
+     consts=(NO_ROI, ('scales', f32(1, 1, 1.7, 0.6))), mode='linear',
+     coordinate_transformation_mode='half_pixel_symmetric')
+case('test_resize_nearest_floor_down', 'Resize', [1, 2, 7, 9], 13,
+     consts=(NO_ROI, ('scales', f32(1, 1, 0.6, 0.45))), nearest_mode='floor')
+case('test_resize_nearest_ceil_up', 'Resize', [1, 1, 4, 3], 13,
+     consts=(NO_ROI, ('scales', f32(1, 1, 1.6, 2.5))), nearest_mode='ceil',
+     coordinate_transformation_mode='pytorch_half_pixel')
+case('test_resize_tf_crop_linear_extrapolate', 'Resize', [1, 1, 6, 7], 13,
+     consts=(('roi', f32(0, 0, -0.2, 0.3, 1, 1, 0.9, 1.3)), ('', None),
+             ('sizes', i64(1, 1, 5, 6))), mode='linear',
+     coordinate_transformation_mode='tf_crop_and_resize', extrapolation_value=-3.5)
+case('test_resize_tf_crop_nearest', 'Resize', [1, 2, 6, 5], 13,
+     consts=(('roi', f32(0, 0, 0.1, -0.3, 1, 1, 0.8, 0.9)), ('', None),
+             ('sizes', i64(1, 2, 4, 7))),
+     coordinate_transformation_mode='tf_crop_and_resize', extrapolation_value=2.0)
+case('test_resize_trilinear_5d', 'Resize', [1, 2, 3, 4, 5], 13,
+     consts=(NO_ROI, ('scales', f32(1, 1, 2, 0.75, 1.4))), mode='linear',
+     coordinate_transformation_mode='align_corners')
+case('test_resize_cubic_exclude_outside_sizes', 'Resize', [1, 1, 5, 6], 13,
+     consts=(NO_ROI, ('', None), ('sizes', i64(1, 1, 8, 4))), mode='cubic',
+     exclude_outside=1, cubic_coeff_a=-0.5)
+case('test_resize_cubic_asymmetric_down', 'Resize', [2, 1, 8, 8], 13,
+     consts=(NO_ROI, ('scales', f32(1, 1, 0.5, 0.7))), mode='cubic',
+     coordinate_transformation_mode='asymmetric')
+case('test_resize_nearest_uint8', 'Resize', [1, 3, 4, 5], 13, elem=TensorProto.UINT8,
+     consts=(NO_ROI, ('scales', f32(1, 1, 1.5, 0.8))))
+case('test_resize_10_nearest_down', 'Resize', [1, 2, 7, 8], 10,
+     consts=(('scales', f32(1, 1, 0.6, 0.5)),))
+case('test_resize_10_linear_up', 'Resize', [1, 2, 3, 4], 10,
+     consts=(('scales', f32(1, 1, 2.5, 1.5)),), mode='linear')
+case('test_resize_11_linear_roi_scales', 'Resize', [1, 1, 4, 6], 11,
+     consts=(('roi', np.zeros(0, np.float32)), ('scales', f32(1, 1, 0.75, 1.25))),
+     mode='linear')
+case('test_upsample_7_linear', 'Upsample', [1, 2, 3, 4], 7, mode='linear',
+     scales=[1.0, 1.0, 2.0, 3.0])
