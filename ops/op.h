@@ -236,6 +236,10 @@ uint64_t sat_uint(double v, uint64_t hi);
 
 /* Element i of an array of dtype dt, as a double (tests, tools, messages). */
 double elem_as_double(enum dtype dt, const void *p, int64_t i);
+/* Elements [0, n) of an array of dtype dt as doubles (d [n]); and doubles into an
+ * array of a floating-point dtype (float16 and bfloat16 rounded to nearest even). */
+void elems_to_f64(enum dtype dt, const void *p, double *d, int64_t n);
+void f64_to_floats(enum dtype dt, const double *d, void *p, int64_t n);
 
 /* float16 / bfloat16 conversions (runtime/tensor.c) */
 float half_to_float(uint16_t h);

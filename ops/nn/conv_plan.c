@@ -510,12 +510,9 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 		return op_fail(n, x, GRT_E_DTYPE, "X is %s but %s is %s", dtype_name(X->dtype),
 		               W->dtype != X->dtype ? "W" : "B",
 		               dtype_name(W->dtype != X->dtype ? W->dtype : B->dtype));
-	if (X->ndim < 3)
-		return op_fail(n, x, GRT_E_SHAPE,
-		               "X has rank %d, expected (N, C, D1, ...) of rank >= 3", X->ndim);
-	if (X->ndim > 2 + SP)
-		return op_fail(n, x, GRT_E_UNSUPPORTED,
-		               "X has %d spatial axes, at most %d are supported", X->ndim - 2, SP);
+	rc = window_rank(n, x, X, SP);
+	if (rc)
+		return rc;
 	if (W->ndim != X->ndim)
 		return op_fail(n, x, GRT_E_SHAPE, "W has rank %d, X has rank %d: they must match",
 		               W->ndim, X->ndim);

@@ -80,33 +80,22 @@ static int gn_prepare_common(struct node *n, struct exec *x, int instance)
 	return GRT_OK;
 }
 
-static void gn_store(struct tensor *t, int64_t i, double v)
-{
-	switch (t->dtype) {
-	case DT_FLOAT: ((float *)t->data)[i] = (float)v; break;
-	case DT_DOUBLE: ((double *)t->data)[i] = v; break;
-	case DT_FLOAT16: ((uint16_t *)t->data)[i] = float_to_half((float)v); break;
-	case DT_BFLOAT16: ((uint16_t *)t->data)[i] = float_to_bf16((float)v); break;
-	default: break;
-	}
-}
-
 static int gn_run(struct node *n, struct exec *x)
 {
 	const struct gn_params *p = n->params;
 	const struct tensor *X = n->inputs[0], *S = n->inputs[1], *B = n->inputs[2];
 	struct tensor *Y = n->outputs[0];
 	const int64_t m = p->cg * p->inner;   /* elements of one (n, group) block */
+	const size_t es = dtype_size(X->dtype);
 	double *v = x->scratch;               /* [m]: the block, in double */
 
 	for (int64_t b = 0; b < p->batch * p->groups; b++) {
 		const int64_t g = b % p->groups, base = b * m;
 		double mean = 0, var = 0;
 
-		for (int64_t i = 0; i < m; i++) {
-			v[i] = elem_as_double(X->dtype, X->data, base + i);
+		elems_to_f64(X->dtype, (const char *)X->data + (size_t)base * es, v, m);
+		for (int64_t i = 0; i < m; i++)
 			mean += v[i];
-		}
 		mean = m ? mean / (double)m : 0;
 		for (int64_t i = 0; i < m; i++)
 			var += (v[i] - mean) * (v[i] - mean);
@@ -117,8 +106,9 @@ static int gn_run(struct node *n, struct exec *x)
 			const double bias = elem_as_double(B->dtype, B->data, k);
 
 			for (int64_t i = c * p->inner; i < (c + 1) * p->inner; i++)
-				gn_store(Y, base + i, (v[i] - mean) * a + bias);
+				v[i] = (v[i] - mean) * a + bias;
 		}
+		f64_to_floats(Y->dtype, v, (char *)Y->data + (size_t)base * es, m);
 	}
 	return GRT_OK;
 }

@@ -160,12 +160,9 @@ static int pool_prepare(struct node *n, struct exec *x, enum pool_kind kind, int
 		return rc;
 	X = n->inputs[0];
 	I = op_output(n, 1);
-	if (X->ndim < 3)
-		return op_fail(n, x, GRT_E_SHAPE,
-		               "X has rank %d, expected (N, C, D1, ...) of rank >= 3", X->ndim);
-	if (X->ndim > 2 + SP)
-		return op_fail(n, x, GRT_E_UNSUPPORTED,
-		               "X has %d spatial axes, at most %d are supported", X->ndim - 2, SP);
+	rc = window_rank(n, x, X, SP);
+	if (rc)
+		return rc;
 	if (!n->outputs[0])
 		return op_fail(n, x, GRT_E_INVALID_MODEL, "output Y is empty");
 	nsp = X->ndim - 2;
@@ -290,45 +287,27 @@ static int pool_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-static int max_pool_prepare(struct node *n, struct exec *x)
+/* One prepare for the six ops: the kind and whether the window is global come from
+ * the op_type ("MaxPool", "GlobalAveragePool", ...). */
+static int pool_prepare_any(struct node *n, struct exec *x)
 {
-	return pool_prepare(n, x, POOL_MAX, 0);
-}
+	const char *t = n->op->op_type;
+	int global = !strncmp(t, "Global", 6);
 
-static int average_pool_prepare(struct node *n, struct exec *x)
-{
-	return pool_prepare(n, x, POOL_AVG, 0);
-}
-
-static int lp_pool_prepare(struct node *n, struct exec *x)
-{
-	return pool_prepare(n, x, POOL_LP, 0);
-}
-
-static int global_max_pool_prepare(struct node *n, struct exec *x)
-{
-	return pool_prepare(n, x, POOL_MAX, 1);
-}
-
-static int global_average_pool_prepare(struct node *n, struct exec *x)
-{
-	return pool_prepare(n, x, POOL_AVG, 1);
-}
-
-static int global_lp_pool_prepare(struct node *n, struct exec *x)
-{
-	return pool_prepare(n, x, POOL_LP, 1);
+	t += global ? 6 : 0;
+	return pool_prepare(n, x, t[0] == 'M' ? POOL_MAX : t[0] == 'A' ? POOL_AVG : POOL_LP,
+	                    global);
 }
 
 const struct op_def op_average_pool = {
-	"AveragePool", 1, OPSET_LATEST, average_pool_prepare, pool_run, 0, NULL };
+	"AveragePool", 1, OPSET_LATEST, pool_prepare_any, pool_run, 0, NULL };
 const struct op_def op_global_average_pool = {
-	"GlobalAveragePool", 1, OPSET_LATEST, global_average_pool_prepare, pool_run, 0, NULL };
+	"GlobalAveragePool", 1, OPSET_LATEST, pool_prepare_any, pool_run, 0, NULL };
 const struct op_def op_global_lp_pool = {
-	"GlobalLpPool", 1, OPSET_LATEST, global_lp_pool_prepare, pool_run, 0, NULL };
+	"GlobalLpPool", 1, OPSET_LATEST, pool_prepare_any, pool_run, 0, NULL };
 const struct op_def op_global_max_pool = {
-	"GlobalMaxPool", 1, OPSET_LATEST, global_max_pool_prepare, pool_run, 0, NULL };
+	"GlobalMaxPool", 1, OPSET_LATEST, pool_prepare_any, pool_run, 0, NULL };
 const struct op_def op_lp_pool = {
-	"LpPool", 1, OPSET_LATEST, lp_pool_prepare, pool_run, 0, NULL };
+	"LpPool", 1, OPSET_LATEST, pool_prepare_any, pool_run, 0, NULL };
 const struct op_def op_max_pool = {
-	"MaxPool", 1, OPSET_LATEST, max_pool_prepare, pool_run, 0, NULL };
+	"MaxPool", 1, OPSET_LATEST, pool_prepare_any, pool_run, 0, NULL };

@@ -10,6 +10,18 @@ int64_t window_floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+int window_rank(struct node *n, struct exec *x, const struct tensor *X, int max_sp)
+{
+	if (X->ndim < 3)
+		return op_fail(n, x, GRT_E_SHAPE,
+		               "X has rank %d, expected (N, C, D1, ...) of rank >= 3", X->ndim);
+	if (X->ndim > 2 + max_sp)
+		return op_fail(n, x, GRT_E_UNSUPPORTED,
+		               "X has %d spatial axes, at most %d are supported", X->ndim - 2,
+		               max_sp);
+	return GRT_OK;
+}
+
 int window_ints(struct node *n, struct exec *x, const char *name, int want, int64_t min,
                 int64_t def, int64_t *out, int *present)
 {

@@ -28,6 +28,9 @@ struct window_attrs {
 	int64_t pads[2 * GRT_MAX_DIMS]; /* [2 * nsp]: begins, then ends */
 };
 
+/* X is (N, C, D1, ...) with 1 to max_sp spatial axes. */
+int window_rank(struct node *n, struct exec *x, const struct tensor *X, int max_sp);
+
 /* floor(a / b) for b > 0. */
 int64_t window_floor_div(int64_t a, int64_t b);
 

@@ -56,6 +56,7 @@ struct rs_params {
 	int64_t out[MAX_DIMS];
 	struct rs_axis ax[MAX_DIMS];
 	double extrapolation;
+	unsigned char extra_elem[8]; /* extrapolation as one element of X's type (nearest) */
 	int nearest;                /* one tap of weight 1 everywhere: a gather */
 };
 
@@ -375,6 +376,31 @@ static int rs_shape(struct node *n, struct exec *x, const struct rs_attrs *a, in
 	return GRT_OK;
 }
 
+/* v as one element of type dt into e (the integer types saturate, as Cast does). */
+static void rs_encode(enum dtype dt, unsigned char *e, double v)
+{
+	int64_t i = sat_int(v, dt == DT_INT8 ? INT8_MIN : dt == DT_INT16 ? INT16_MIN :
+	                       dt == DT_INT32 ? INT32_MIN : INT64_MIN,
+	                    dt == DT_INT8 ? INT8_MAX : dt == DT_INT16 ? INT16_MAX :
+	                       dt == DT_INT32 ? INT32_MAX : INT64_MAX);
+	uint64_t u = sat_uint(v, dt == DT_UINT8 || dt == DT_BOOL ? UINT8_MAX :
+	                         dt == DT_UINT16 ? UINT16_MAX : dt == DT_UINT32 ? UINT32_MAX :
+	                         UINT64_MAX);
+
+	switch (dt) {
+	case DT_INT8: *(int8_t *)e = (int8_t)i; break;
+	case DT_INT16: *(int16_t *)e = (int16_t)i; break;
+	case DT_INT32: *(int32_t *)e = (int32_t)i; break;
+	case DT_INT64: *(int64_t *)e = i; break;
+	case DT_UINT8: *(uint8_t *)e = (uint8_t)u; break;
+	case DT_BOOL: *(uint8_t *)e = v != 0; break;
+	case DT_UINT16: *(uint16_t *)e = (uint16_t)u; break;
+	case DT_UINT32: *(uint32_t *)e = (uint32_t)u; break;
+	case DT_UINT64: *(uint64_t *)e = u; break;
+	default: f64_to_floats(dt, &v, e, 1); break;
+	}
+}
+
 enum rs_kind { UPSAMPLE_7, UPSAMPLE_9, RESIZE_10, RESIZE_11 };
 
 static int rs_prepare(struct node *n, struct exec *x, enum rs_kind kind)
@@ -436,6 +462,7 @@ static int rs_prepare(struct node *n, struct exec *x, enum rs_kind kind)
 		return GRT_E_NOMEM;
 	p->ndim = X->ndim;
 	p->extrapolation = a.extrapolation;
+	rs_encode(X->dtype, p->extra_elem, a.extrapolation);
 	p->nearest = 1;
 	for (int d = X->ndim - 1; d >= 0; d--) {
 		p->out[d] = out[d];
@@ -446,24 +473,16 @@ static int rs_prepare(struct node *n, struct exec *x, enum rs_kind kind)
 		p->nearest &= p->ax[d].nt == 1 && a.mode == RS_NEAREST;
 		stride *= X->dims[d];
 	}
+	if (!p->nearest)
+		n->scratch_bytes = (size_t)X->numel * sizeof(double);
 	n->params = p;
 	return GRT_OK;
 }
 
-static void rs_store(enum dtype dt, void *y, int64_t i, double v)
-{
-	switch (dt) {
-	case DT_FLOAT: ((float *)y)[i] = (float)v; break;
-	case DT_DOUBLE: ((double *)y)[i] = v; break;
-	case DT_FLOAT16: ((uint16_t *)y)[i] = float_to_half((float)v); break;
-	case DT_BFLOAT16: ((uint16_t *)y)[i] = float_to_bf16((float)v); break;
-	default: break;
-	}
-}
-
 /* Output element at index j: the sum over the taps of the axes with more than one
- * (multi [nm]) of the products of their weights, from base (the other axes' offsets). */
-static double rs_taps(const struct rs_params *p, const struct tensor *X, const int64_t *j,
+ * (multi [nm]) of the products of their weights, from base (the other axes' offsets)
+ * into xd (X in double). */
+static double rs_taps(const struct rs_params *p, const double *xd, const int64_t *j,
                       const int *multi, int nm, int64_t base)
 {
 	int64_t t[MAX_DIMS] = { 0 };
@@ -482,7 +501,7 @@ static double rs_taps(const struct rs_params *p, const struct tensor *X, const i
 			off += ax->off[q];
 		}
 		if (w != 0)
-			acc += w * elem_as_double(X->dtype, X->data, off);
+			acc += w * xd[off];
 		for (k = nm - 1; k >= 0 && ++t[k] == p->ax[multi[k]].nt; k--)
 			t[k] = 0;
 		if (k < 0)
@@ -498,8 +517,10 @@ static int rs_run(struct node *n, struct exec *x)
 	const size_t es = dtype_size(X->dtype);
 	int64_t j[MAX_DIMS] = { 0 };
 	int multi[MAX_DIMS], nm = 0;
+	double *xd = x->scratch;   /* [X numel]: X in double (linear, cubic) */
 
-	(void)x;
+	if (!p->nearest)
+		elems_to_f64(X->dtype, X->data, xd, X->numel);
 	for (int d = 0; d < p->ndim; d++)
 		if (p->ax[d].nt > 1)
 			multi[nm++] = d;
@@ -514,13 +535,14 @@ static int rs_run(struct node *n, struct exec *x)
 			if (ax->nt == 1)
 				base += ax->off[j[d]];
 		}
-		if (p->nearest && !outside)
-			memcpy((char *)Y->data + (size_t)o * es, (const char *)X->data + base * es, es);
-		else if (p->nearest)   /* nearest, tf_crop_and_resize: float types only */
-			rs_store(Y->dtype, Y->data, o, p->extrapolation);
-		else
-			rs_store(Y->dtype, Y->data, o,
-			         outside ? p->extrapolation : rs_taps(p, X, j, multi, nm, base));
+		if (p->nearest)
+			memcpy((char *)Y->data + (size_t)o * es,
+			       outside ? p->extra_elem : (const unsigned char *)X->data + base * es, es);
+		else {
+			double v = outside ? p->extrapolation : rs_taps(p, xd, j, multi, nm, base);
+
+			f64_to_floats(Y->dtype, &v, (char *)Y->data + (size_t)o * es, 1);
+		}
 		for (d = p->ndim - 1; d >= 0 && ++j[d] == p->out[d]; d--)
 			j[d] = 0;
 	}

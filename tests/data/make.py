@@ -182,3 +182,12 @@ case('test_resize_11_linear_roi_scales', 'Resize', [1, 1, 4, 6], 11,
      mode='linear')
 case('test_upsample_7_linear', 'Upsample', [1, 2, 3, 4], 7, mode='linear',
      scales=[1.0, 1.0, 2.0, 3.0])
+case('test_resize_tf_crop_scales_linear', 'Resize', [1, 1, 6, 8], 13,
+     consts=(('roi', f32(0, 0, 0.2, 0.1, 1, 1, 0.7, 1.2)), ('scales', f32(1, 1, 1.5, 0.8))),
+     mode='linear', coordinate_transformation_mode='tf_crop_and_resize',
+     extrapolation_value=1.25)
+case('test_resize_tf_crop_uint8_extrapolate', 'Resize', [1, 2, 5, 4], 13,
+     elem=TensorProto.UINT8,
+     consts=(('roi', f32(0, 0, -0.25, 0.3, 1, 1, 0.9, 1.4)), ('', None),
+             ('sizes', i64(1, 2, 6, 5))),
+     coordinate_transformation_mode='tf_crop_and_resize', extrapolation_value=7.0)
