@@ -58,6 +58,7 @@ struct rs_params {
 	double extrapolation;
 	unsigned char extra_elem[8]; /* extrapolation as one element of X's type (nearest) */
 	int nearest;                /* one tap of weight 1 everywhere: a gather */
+	int64_t ncombo;             /* product of the taps of the axes before the last */
 };
 
 static int rs_enum(struct node *n, struct exec *x, const char *name, const char *def,
@@ -424,6 +425,8 @@ static int rs_prepare(struct node *n, struct exec *x, enum rs_kind kind)
 	X = n->inputs[0];
 	if (X->dtype == DT_STRING || X->dtype == DT_UNDEFINED)
 		return op_fail(n, x, GRT_E_DTYPE, "X is %s", dtype_name(X->dtype));
+	if (X->ndim < 1)
+		return op_fail(n, x, GRT_E_SHAPE, "X is a scalar");
 	if (a.mode != RS_NEAREST && (rc = op_check_dtype(n, x, 0, float_types)))
 		return rc;
 	if (!n->outputs[0])
@@ -473,39 +476,89 @@ static int rs_prepare(struct node *n, struct exec *x, enum rs_kind kind)
 		p->nearest &= p->ax[d].nt == 1 && a.mode == RS_NEAREST;
 		stride *= X->dims[d];
 	}
+	p->ncombo = 1;
+	for (int d = 0; d < X->ndim - 1; d++)
+		p->ncombo *= p->ax[d].nt;
 	if (!p->nearest)
-		n->scratch_bytes = (size_t)X->numel * sizeof(double);
+		n->scratch_bytes = (size_t)(X->numel + out[X->ndim - 1] + X->dims[X->ndim - 1]) *
+		                   sizeof(double) +
+		                   (size_t)p->ncombo * (sizeof(double) + sizeof(int64_t));
 	n->params = p;
 	return GRT_OK;
 }
 
-/* Output element at index j: the sum over the taps of the axes with more than one
- * (multi [nm]) of the products of their weights, from base (the other axes' offsets)
- * into xd (X in double). */
-static double rs_taps(const struct rs_params *p, const double *xd, const int64_t *j,
-                      const int *multi, int nm, int64_t base)
+/* The taps of the axes before the last for the output row at index j [ndim - 1]:
+ * the weight (product) and input offset (sum) of each combination with a nonzero
+ * weight into cw, coff [p->ncombo]; returns their count. */
+static int64_t rs_row_taps(const struct rs_params *p, const int64_t *j, double *cw,
+                           int64_t *coff)
 {
-	int64_t t[MAX_DIMS] = { 0 };
-	double acc = 0;
+	const int last = p->ndim - 1;
+	int64_t t[MAX_DIMS] = { 0 }, nc = 0;
 
 	for (;;) {
-		int64_t off = base;
+		int64_t off = 0;
 		double w = 1;
-		int k;
+		int d;
 
-		for (k = 0; k < nm; k++) {
-			const struct rs_axis *ax = &p->ax[multi[k]];
-			int64_t q = j[multi[k]] * ax->nt + t[k];
+		for (d = 0; d < last; d++) {
+			const struct rs_axis *ax = &p->ax[d];
+			int64_t q = j[d] * ax->nt + t[d];
 
 			w *= ax->w[q];
 			off += ax->off[q];
 		}
-		if (w != 0)
-			acc += w * xd[off];
-		for (k = nm - 1; k >= 0 && ++t[k] == p->ax[multi[k]].nt; k--)
-			t[k] = 0;
-		if (k < 0)
-			return acc;
+		if (w != 0) {
+			cw[nc] = w;
+			coff[nc++] = off;
+		}
+		for (d = last - 1; d >= 0 && ++t[d] == p->ax[d].nt; d--)
+			t[d] = 0;
+		if (d < 0)
+			return nc;
+	}
+}
+
+/* One output row y [n] of linear / cubic: the combinations of the other axes' taps
+ * (cw, coff [nc]) blended into one input row v [m] (of xd, X in double), then the last
+ * axis' taps ax over v. */
+static void rs_row(const struct rs_axis *ax, int64_t n, int64_t m, const double *xd,
+                   const double *cw, const int64_t *coff, int64_t nc, double *v, double *y)
+{
+	const int64_t nt = ax->nt;
+
+	for (int64_t i = 0; i < m; i++)
+		v[i] = cw[0] * xd[coff[0] + i];
+	for (int64_t c = 1; c < nc; c++) {
+		const double *r = xd + coff[c];
+
+		for (int64_t i = 0; i < m; i++)
+			v[i] += cw[c] * r[i];
+	}
+	for (int64_t jl = 0; jl < n; jl++) {
+		const int64_t *off = ax->off + jl * nt;
+		const double *w = ax->w + jl * nt;
+		double acc = 0;
+
+		for (int64_t t = 0; t < nt; t++)
+			acc += w[t] * v[off[t]];
+		y[jl] = acc;
+	}
+}
+
+/* One output row y [n] of nearest: elements of es bytes from x + base, or extra. */
+static void rs_row_nearest(const struct rs_axis *ax, int64_t n, const unsigned char *x,
+                           size_t es, const unsigned char *extra, unsigned char *y)
+{
+	for (int64_t jl = 0; jl < n; jl++) {
+		const unsigned char *e = ax->outside[jl] ? extra : x + (size_t)ax->off[jl] * es;
+
+		switch (es) {   /* constant sizes: each copy is one move */
+		case 1: y[jl] = *e; break;
+		case 2: memcpy(y + 2 * jl, e, 2); break;
+		case 4: memcpy(y + 4 * jl, e, 4); break;
+		default: memcpy(y + 8 * jl, e, 8); break;
+		}
 	}
 }
 
@@ -515,35 +568,50 @@ static int rs_run(struct node *n, struct exec *x)
 	const struct tensor *X = n->inputs[0];
 	struct tensor *Y = n->outputs[0];
 	const size_t es = dtype_size(X->dtype);
-	int64_t j[MAX_DIMS] = { 0 };
-	int multi[MAX_DIMS], nm = 0;
-	double *xd = x->scratch;   /* [X numel]: X in double (linear, cubic) */
+	const int last = p->ndim - 1;
+	const int64_t nl = p->out[last];
+	const int64_t ml = X->dims[last];
+	/* scratch (linear, cubic): X in double [X numel], the output row [nl], the
+	 * blended input row [ml], the taps of the other axes: weights, offsets [ncombo] */
+	double *xd = x->scratch, *yd = xd + X->numel, *vd = yd + nl, *cw = vd + ml;
+	int64_t *coff = (int64_t *)(cw + p->ncombo), j[MAX_DIMS] = { 0 }, prev = -1;
 
+	if (!Y->numel)
+		return GRT_OK;
 	if (!p->nearest)
 		elems_to_f64(X->dtype, X->data, xd, X->numel);
-	for (int d = 0; d < p->ndim; d++)
-		if (p->ax[d].nt > 1)
-			multi[nm++] = d;
-	for (int64_t o = 0; o < Y->numel; o++) {
+	for (int64_t r = 0; r < Y->numel / nl; r++) {
+		unsigned char *y = (unsigned char *)Y->data + (size_t)(r * nl) * es;
 		int64_t base = 0;
 		int outside = 0, d;
 
-		for (d = 0; d < p->ndim; d++) {
-			const struct rs_axis *ax = &p->ax[d];
-
-			outside |= ax->outside[j[d]];
-			if (ax->nt == 1)
-				base += ax->off[j[d]];
+		for (d = 0; d < last; d++) {
+			outside |= p->ax[d].outside[j[d]];
+			base += p->ax[d].off[j[d]];
 		}
-		if (p->nearest)
-			memcpy((char *)Y->data + (size_t)o * es,
-			       outside ? p->extra_elem : (const unsigned char *)X->data + base * es, es);
-		else {
-			double v = outside ? p->extrapolation : rs_taps(p, xd, j, multi, nm, base);
+		if (p->nearest && outside) {
+			for (int64_t jl = 0; jl < nl; jl++)
+				memcpy(y + (size_t)jl * es, p->extra_elem, es);
+			base = -1;
+		} else if (p->nearest && base == prev) {   /* the row above, again */
+			memcpy(y, y - (size_t)nl * es, (size_t)nl * es);
+		} else if (p->nearest) {
+			rs_row_nearest(&p->ax[last], nl, (const unsigned char *)X->data + base * es,
+			               es, p->extra_elem, y);
+		} else {
+			int64_t nc = outside ? 0 : rs_row_taps(p, j, cw, coff);
 
-			f64_to_floats(Y->dtype, &v, (char *)Y->data + (size_t)o * es, 1);
+			if (nc)
+				rs_row(&p->ax[last], nl, ml, xd, cw, coff, nc, vd, yd);
+			for (int64_t jl = 0; jl < nl; jl++)
+				if (outside || p->ax[last].outside[jl])
+					yd[jl] = p->extrapolation;
+				else if (!nc)   /* every weight 0 */
+					yd[jl] = 0;
+			f64_to_floats(Y->dtype, yd, y, nl);
 		}
-		for (d = p->ndim - 1; d >= 0 && ++j[d] == p->out[d]; d--)
+		prev = base;
+		for (d = last - 1; d >= 0 && ++j[d] == p->out[d]; d--)
 			j[d] = 0;
 	}
 	return GRT_OK;

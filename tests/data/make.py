@@ -25,7 +25,8 @@ const fs = require('fs');
   const job = JSON.parse(fs.readFileSync(process.argv[1]));
   const s = await ort.InferenceSession.create(job.model, {intraOpNumThreads: 1});
   const b = fs.readFileSync(job.input);
-  const ctor = {float32: Float32Array, int8: Int8Array, uint8: Uint8Array, float64: Float64Array};
+  const ctor = {float32: Float32Array, int8: Int8Array, uint8: Uint8Array, float64: Float64Array,
+                float16: Uint16Array};
   const C = ctor[job.type];
   const data = new C(b.buffer, b.byteOffset, b.length / C.BYTES_PER_ELEMENT);
   const r = await s.run({X: new ort.Tensor(job.type, data, job.shape)});
@@ -36,9 +37,9 @@ const fs = require('fs');
 })();
 '''
 NP = {TensorProto.FLOAT: np.float32, TensorProto.INT8: np.int8, TensorProto.UINT8: np.uint8,
-      TensorProto.DOUBLE: np.float64}
+      TensorProto.DOUBLE: np.float64, TensorProto.FLOAT16: np.float16}
 JS_TYPE = {TensorProto.FLOAT: 'float32', TensorProto.INT8: 'int8', TensorProto.UINT8: 'uint8',
-           TensorProto.DOUBLE: 'float64'}
+           TensorProto.DOUBLE: 'float64', TensorProto.FLOAT16: 'float16'}
 
 
 def case(name, op, shape, opset, outputs=('Y',), elem=TensorProto.FLOAT, inits=(), consts=(),
@@ -77,7 +78,11 @@ def case(name, op, shape, opset, outputs=('Y',), elem=TensorProto.FLOAT, inits=(
         res = json.load(f)
     for i, o in enumerate(outputs):
         dt = np.int64 if o == 'Indices' else NP[elem]
-        y = np.array(res[o]['data'], dtype=dt).reshape(res[o]['dims'])
+        if dt == np.float16:   # onnxruntime-node gives float16 elements as their bits
+            y = np.array(res[o]['data'], dtype=np.uint16).view(np.float16)
+        else:
+            y = np.array(res[o]['data'], dtype=dt)
+        y = y.reshape(res[o]['dims'])
         with open('%s/test_data_set_0/output_%d.pb' % (name, i), 'wb') as f:
             f.write(numpy_helper.from_array(y, o).SerializeToString())
 
@@ -191,3 +196,9 @@ case('test_resize_tf_crop_uint8_extrapolate', 'Resize', [1, 2, 5, 4], 13,
      consts=(('roi', f32(0, 0, -0.25, 0.3, 1, 1, 0.9, 1.4)), ('', None),
              ('sizes', i64(1, 2, 6, 5))),
      coordinate_transformation_mode='tf_crop_and_resize', extrapolation_value=7.0)
+case('test_pool_maxpool_2d_float16_indices', 'MaxPool', [1, 2, 6, 7], 12, ('Y', 'Indices'),
+     elem=TensorProto.FLOAT16, kernel_shape=[3, 2], strides=[2, 2], pads=[1, 0, 1, 1])
+case('test_pool_averagepool_2d_float16', 'AveragePool', [1, 2, 6, 7], 11,
+     elem=TensorProto.FLOAT16, kernel_shape=[2, 3], strides=[2, 1], pads=[1, 1, 0, 1])
+case('test_resize_linear_float16', 'Resize', [1, 2, 4, 5], 13, elem=TensorProto.FLOAT16,
+     consts=(NO_ROI, ('scales', np.array([1, 1, 1.5, 2], np.float32))), mode='linear')
