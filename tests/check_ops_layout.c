@@ -620,9 +620,9 @@ END_TEST
 
 /* --- Resize and Upsample (ops/tensor/resize.c) --- */
 
-static const int64_t rs_x[] = { 1, 1, 2, 3 }, rs_four = 4, rs_two = 2, rs_zero = 0;
+static const int64_t rs_x[] = { 1, 1, 2, 3 }, rs_wide[] = { 1, 1, 1, 8192 }, rs_four = 4, rs_two = 2, rs_zero = 0;
 static const float rs_sc[] = { 1, 1, 2, 2 }, rs_sc0[] = { 1, 1, 0, 2 };
-static const float rs_big[] = { 1, 1, 1e13f, 1 };
+static const float rs_big[] = { 1, 1, 1e13f, 1 }, rs_tiny[] = { 1, 1, 1, 1.0f / 8192 };
 static const int64_t rs_ax[] = { 2, 2 };
 static const int32_t rs_i32[] = { 1, 2, 3, 4, 5, 6 };
 
@@ -655,6 +655,10 @@ static const struct h_case rs_errors_table[] = {
 	  { { DT_FLOAT, 4, rs_x }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_two, rs_sc, 1 } },
 	  { { "axes", ATTR_INTS, .n = 2, .ints = rs_ax } }, .code = GRT_E_ATTR,
 	  .msg = "repeats axis 2" },
+	{ "antialias at a tiny scale", "Resize", 18,
+	  { { DT_FLOAT, 4, rs_wide }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_four, rs_tiny, 1 } },
+	  { { "mode", ATTR_STRING, .s = "linear" }, { "antialias", ATTR_INT, 1 } },
+	  .code = GRT_E_LIMIT, .msg = "antialias filters are refused" },
 	{ "Upsample-7 scales of INTS", "Upsample", 7, { { DT_FLOAT, 4, rs_x } },
 	  { { "scales", ATTR_INTS, .n = 2, .ints = rs_ax } }, .code = GRT_E_ATTR, .msg = "scales" },
 };

@@ -29,6 +29,9 @@ static const char *const policy_names[] = { "stretch", "not_larger", "not_smalle
  * does not convert to an integer safely). */
 #define RS_DIM_MAX 1e12f
 
+/* antialias widens the filter to 1 / scale taps: smaller scales are refused */
+#define RS_AA_MIN (1.0f / 4096)
+
 struct rs_attrs {
 	enum rs_mode mode;
 	enum rs_ctm ctm;
@@ -469,6 +472,10 @@ static int rs_prepare(struct node *n, struct exec *x, enum rs_kind kind)
 	p->nearest = 1;
 	for (int d = X->ndim - 1; d >= 0; d--) {
 		p->out[d] = out[d];
+		if (a.antialias && a.mode != RS_NEAREST && out[d] && !(scale[d] >= RS_AA_MIN))
+			return op_fail(n, x, GRT_E_LIMIT, "axis %d shrinks by %g: antialias filters "
+			               "are refused below a scale of %g", d, (double)scale[d],
+			               (double)RS_AA_MIN);
 		rc = rs_axis_taps(x, &a, &p->ax[d], X->dims[d], out[d], scale[d], stride, roi[d],
 		                  roi[X->ndim + d]);
 		if (rc)
