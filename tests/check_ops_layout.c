@@ -620,7 +620,8 @@ END_TEST
 
 /* --- Resize and Upsample (ops/tensor/resize.c) --- */
 
-static const int64_t rs_x[] = { 1, 1, 2, 3 }, rs_wide[] = { 1, 1, 1, 8192 }, rs_four = 4, rs_two = 2, rs_zero = 0;
+static const int64_t rs_x[] = { 1, 1, 2, 3 }, rs_wide[] = { 1, 1, 1, 8192 };
+static const int64_t rs_four = 4, rs_two = 2, rs_zero = 0;
 static const float rs_sc[] = { 1, 1, 2, 2 }, rs_sc0[] = { 1, 1, 0, 2 };
 static const float rs_big[] = { 1, 1, 1e13f, 1 }, rs_tiny[] = { 1, 1, 1, 1.0f / 8192 };
 static const int64_t rs_ax[] = { 2, 2 };

@@ -6,19 +6,6 @@
 #include "ops/nn/window.h"
 #include "ops/cpu.h"
 
-/* j in [0, n_j) with 0 <= j*s + off < n_p, as [*lo, *hi). */
-static void tap_range(int64_t n_j, int64_t n_p, int64_t s, int64_t off, int64_t *lo,
-                      int64_t *hi)
-{
-	int64_t a = -window_floor_div(off, s);          /* ceil(-off / s) */
-	int64_t b = window_floor_div(n_p - 1 - off, s) + 1;
-
-	a = a < 0 ? 0 : a > n_j ? n_j : a;
-	b = b < a ? a : b > n_j ? n_j : b;
-	*lo = a;
-	*hi = b;
-}
-
 /* --- plan time --- */
 
 /* Output size and begin pad of spatial axis a for ConvTranspose. os: output_shape
@@ -588,8 +575,8 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 			return GRT_E_NOMEM;
 		p->hi[s] = p->lo[s] + p->k[s];
 		for (int64_t t = 0; t < p->k[s]; t++)
-			tap_range(nj, np, p->stride[s], t * p->dil[s] - p->pad[s], &p->lo[s][t],
-			          &p->hi[s][t]);
+			window_tap_range(nj, np, p->stride[s], t * p->dil[s] - p->pad[s],
+			                 &p->lo[s][t], &p->hi[s][t]);
 	}
 
 	rc = conv_choose_algo(n, x, p);

@@ -32,6 +32,11 @@ struct pool_params {
 	int col_major;                  /* MaxPool storage_order 1 */
 	int max2x2;                     /* float MaxPool, 2 x 2 window, stride 2, no pads,
 	                                 * no Indices: the fast path */
+	int global;                     /* the Global pools: one value per plane */
+	int64_t k2;                     /* kernel size on the last axis */
+	int64_t *tlo, *thi;             /* [k2]: outputs [tlo, thi) whose tap t on the last
+	                                 * axis lands inside X */
+	int64_t r_elems;                /* scratch elements of the separable form */
 };
 
 #define KN(name) name##_f32
@@ -214,12 +219,25 @@ static int pool_prepare(struct node *n, struct exec *x, enum pool_kind kind, int
 		pool_taps(p->out[s], p->in[s], k[s], p->stride[s], p->dil[s], p->pad[s], pad_end[s],
 		          p->lo[s], p->hi[s], p->cnt[s]);
 	}
+	p->global = global;
+	p->k2 = k[SP - 1];
+	p->tlo = plan_alloc(x, 2 * (size_t)p->k2 * sizeof(int64_t));
+	if (!p->tlo)
+		return GRT_E_NOMEM;
+	p->thi = p->tlo + p->k2;
+	for (int64_t t = 0; t < p->k2; t++)
+		window_tap_range(p->out[2], p->in[2], p->stride[2], t * p->dil[2] - p->pad[2],
+		                 &p->tlo[t], &p->thi[t]);
 	p->max2x2 = kind == POOL_MAX && X->dtype == DT_FLOAT && !I && nsp == 2 &&
 	            k[1] == 2 && k[2] == 2 && p->stride[1] == 2 && p->stride[2] == 2 &&
 	            p->dil[1] == 1 && p->dil[2] == 1 && p->pad[1] == 0 && p->pad[2] == 0 &&
 	            p->out[1] * 2 <= p->in[1] && p->out[2] * 2 <= p->in[2];
+	p->r_elems = I || global || p->max2x2 ? 0 : p->in[0] * p->in[1] * p->out[2];
+	n->scratch_bytes = (size_t)p->r_elems * (X->dtype == DT_DOUBLE ? sizeof(double)
+	                                                                : sizeof(float));
 	if (X->dtype != DT_FLOAT && X->dtype != DT_DOUBLE)
-		n->scratch_bytes = (size_t)(p->planes * (p->in_size + p->out_size)) * sizeof(float);
+		n->scratch_bytes += (size_t)(p->planes * (p->in_size + p->out_size)) *
+		                    sizeof(float);
 	n->params = p;
 	return GRT_OK;
 }
@@ -255,7 +273,10 @@ static void pool_run_converted(const struct pool_params *p, const struct tensor 
 
 	for (int64_t i = 0; i < X->numel; i++)
 		xs[i] = (float)elem_as_double(X->dtype, X->data, i);
-	run_f32(p, xs, ys, ind);
+	if (p->global)
+		global_f32(p, xs, ys);
+	else
+		run_f32(p, xs, ys, ind, ys + Y->numel);
 	for (int64_t i = 0; i < Y->numel; i++) {
 		switch (Y->dtype) {
 		case DT_FLOAT16: ((uint16_t *)Y->data)[i] = float_to_half(ys[i]); break;
@@ -278,10 +299,14 @@ static int pool_run(struct node *n, struct exec *x)
 		return GRT_OK;
 	if (p->max2x2)
 		max2x2_f32(p, X->data, Y->data);
+	else if (X->dtype == DT_FLOAT && p->global)
+		global_f32(p, X->data, Y->data);
 	else if (X->dtype == DT_FLOAT)
-		run_f32(p, X->data, Y->data, ind);
+		run_f32(p, X->data, Y->data, ind, x->scratch);
+	else if (X->dtype == DT_DOUBLE && p->global)
+		global_f64(p, X->data, Y->data);
 	else if (X->dtype == DT_DOUBLE)
-		run_f64(p, X->data, Y->data, ind);
+		run_f64(p, X->data, Y->data, ind, x->scratch);
 	else
 		pool_run_converted(p, X, Y, ind, x->scratch);
 	return GRT_OK;

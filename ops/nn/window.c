@@ -22,6 +22,18 @@ int window_rank(struct node *n, struct exec *x, const struct tensor *X, int max_
 	return GRT_OK;
 }
 
+void window_tap_range(int64_t n_j, int64_t n_p, int64_t s, int64_t off, int64_t *lo,
+                      int64_t *hi)
+{
+	int64_t a = -window_floor_div(off, s);          /* ceil(-off / s) */
+	int64_t b = window_floor_div(n_p - 1 - off, s) + 1;
+
+	a = a < 0 ? 0 : a > n_j ? n_j : a;
+	b = b < a ? a : b > n_j ? n_j : b;
+	*lo = a;
+	*hi = b;
+}
+
 int window_ints(struct node *n, struct exec *x, const char *name, int want, int64_t min,
                 int64_t def, int64_t *out, int *present)
 {

@@ -34,6 +34,11 @@ int window_rank(struct node *n, struct exec *x, const struct tensor *X, int max_
 /* floor(a / b) for b > 0. */
 int64_t window_floor_div(int64_t a, int64_t b);
 
+/* The j in [0, n_j) with 0 <= j * s + off < n_p, as [*lo, *hi): the outputs (or,
+ * for ConvTranspose, inputs) whose tap at offset off lands inside n_p. */
+void window_tap_range(int64_t n_j, int64_t n_p, int64_t s, int64_t off, int64_t *lo,
+                      int64_t *hi);
+
 /* Reads INTS attribute `name` of `want` values, each in [min, WINDOW_ATTR_MAX]
  * (WINDOW_SHAPE_MAX for output_shape), into out; *present = 0 and out = def when
  * absent. */

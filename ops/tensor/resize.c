@@ -2,7 +2,9 @@
  * 13, 18, 19) and Upsample (opsets 7 and 9, scales an attribute, then an input).
  * Separable: prepare builds, per axis and output index, the input offsets and weights
  * of its taps (nearest: 1, linear: 2, cubic: 4, more with antialias when shrinking),
- * as the ONNX reference defines them (coordinates in float); run() sums, for each output element, the product of the axes' taps. */
+ * as the ONNX reference defines them (coordinates in float). run() goes row by row
+ * along the last axis: nearest gathers, linear and cubic blend the input rows of the
+ * other axes' taps into one row, then apply the last axis' taps to it. */
 #include <math.h>
 #include <string.h>
 #include "ops/op.h"
