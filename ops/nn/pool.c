@@ -37,6 +37,8 @@ struct pool_params {
 	int64_t *tlo, *thi;             /* [k2]: outputs [tlo, thi) whose tap t on the last
 	                                 * axis lands inside X */
 	int64_t r_elems;                /* scratch elements of the separable form */
+	double *div2;                   /* [out[2]]: AveragePool's divisor along the last
+	                                 * axis (cnt or hi - lo), as a double */
 };
 
 #define KN(name) name##_f32
@@ -220,6 +222,11 @@ static int pool_prepare(struct node *n, struct exec *x, enum pool_kind kind, int
 		          p->lo[s], p->hi[s], p->cnt[s]);
 	}
 	p->global = global;
+	p->div2 = plan_alloc(x, (size_t)p->out[2] * sizeof(double));
+	if (!p->div2)
+		return GRT_E_NOMEM;
+	for (int64_t j = 0; j < p->out[2]; j++)
+		p->div2[j] = (double)(p->include_pad ? p->cnt[2][j] : p->hi[2][j] - p->lo[2][j]);
 	p->k2 = k[SP - 1];
 	p->tlo = plan_alloc(x, 2 * (size_t)p->k2 * sizeof(int64_t));
 	if (!p->tlo)

@@ -129,8 +129,7 @@ static void KN(plane_sep)(const struct pool_params *p, const T *restrict x, T *r
 		}
 		if (p->kind == POOL_AVG)
 			for (int64_t j = 0; j < o2; j++)
-				yr[j] /= (T)(c01 * (p->include_pad ? p->cnt[2][j]
-				                                   : p->hi[2][j] - p->lo[2][j]));
+				yr[j] /= (T)((double)c01 * p->div2[j]);
 		else if (p->kind == POOL_LP)
 			for (int64_t j = 0; j < o2; j++)
 				yr[j] = (T)(p->p == 2 ? sqrt((double)yr[j])
