@@ -261,6 +261,10 @@ uint64_t elem_as_bits(enum dtype dt, const void *p, int64_t i);
 void elem_set_double(enum dtype dt, void *p, int64_t i, double v);
 /* Stores the low bits of v into integer element i (wraps). */
 void elem_set_bits(enum dtype dt, void *p, int64_t i, uint64_t v);
+/* Elements [0, n) of an array of dtype dt as doubles (d [n]); and doubles into an
+ * array of a floating-point dtype (float16 and bfloat16 rounded to nearest even). */
+void elems_to_f64(enum dtype dt, const void *p, double *d, int64_t n);
+void f64_to_floats(enum dtype dt, const double *d, void *p, int64_t n);
 
 /* float16 / bfloat16 conversions (runtime/tensor.c) */
 float half_to_float(uint16_t h);

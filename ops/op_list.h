@@ -26,6 +26,7 @@ OP(op_add)
 OP(op_and)
 OP(op_arg_max)
 OP(op_arg_min)
+OP(op_average_pool)
 OP(op_batch_normalization)
 OP(op_bit_shift)
 OP(op_cast)
@@ -51,12 +52,17 @@ OP(op_gather)
 OP(op_gather_elements)
 OP(op_gather_nd)
 OP(op_gemm)
+OP(op_global_average_pool)
+OP(op_global_lp_pool)
+OP(op_global_max_pool)
 OP(op_greater)
 OP(op_greater_or_equal)
+OP(op_group_normalization)
 OP(op_hardmax_1)            /* the input coerced to a matrix */
 OP(op_hardmax_13)           /* one axis */
 OP(op_identity)
 OP(op_if)                   /* planned by the session (runtime/control.c) */
+OP(op_instance_normalization)
 OP(op_lstm)
 OP(op_layer_normalization)
 OP(op_less)
@@ -64,8 +70,10 @@ OP(op_less_or_equal)
 OP(op_log_softmax_1)
 OP(op_log_softmax_13)
 OP(op_loop)                 /* runs its body at run time (runtime/control.c) */
+OP(op_lp_pool)
 OP(op_matmul)
 OP(op_max)
+OP(op_max_pool)
 OP(op_mean)
 OP(op_min)
 OP(op_mod)
@@ -100,6 +108,8 @@ OP(op_reduce_sum_13)        /* axes is an input */
 OP(op_reduce_sum_square_1)  /* axes is an attribute */
 OP(op_reduce_sum_square_18) /* axes is an input */
 OP(op_reshape)
+OP(op_resize_10)            /* scales is input 1 */
+OP(op_resize_11)            /* roi, scales, sizes */
 OP(op_reverse_sequence)
 OP(op_scan)                 /* runs its body at run time (runtime/control.c) */
 OP(op_scatter)
@@ -127,6 +137,8 @@ OP(op_trilu)
 OP(op_unique)
 OP(op_unsqueeze_1)
 OP(op_unsqueeze_13)
+OP(op_upsample_7)           /* scales is an attribute */
+OP(op_upsample_9)           /* scales is an input */
 OP(op_where)
 OP(op_xor)
 

@@ -297,6 +297,49 @@ void elem_set_bits(enum dtype dt, void *p, int64_t i, uint64_t v)
 	}
 }
 
+void elems_to_f64(enum dtype dt, const void *p, double *d, int64_t n)
+{
+	switch (dt) {
+	case DT_FLOAT:
+		for (int64_t i = 0; i < n; i++)
+			d[i] = ((const float *)p)[i];
+		break;
+	case DT_DOUBLE:
+		memcpy(d, p, (size_t)n * sizeof(double));
+		break;
+	default:
+		for (int64_t i = 0; i < n; i++)
+			d[i] = elem_as_double(dt, p, i);
+		break;
+	}
+}
+
+void f64_to_floats(enum dtype dt, const double *d, void *p, int64_t n)
+{
+	float *f = p;
+	uint16_t *h = p;
+
+	switch (dt) {
+	case DT_FLOAT:
+		for (int64_t i = 0; i < n; i++)
+			f[i] = (float)d[i];
+		break;
+	case DT_DOUBLE:
+		memcpy(p, d, (size_t)n * sizeof(double));
+		break;
+	case DT_FLOAT16:
+		for (int64_t i = 0; i < n; i++)
+			h[i] = float_to_half((float)d[i]);
+		break;
+	case DT_BFLOAT16:
+		for (int64_t i = 0; i < n; i++)
+			h[i] = float_to_bf16((float)d[i]);
+		break;
+	default:
+		break;
+	}
+}
+
 /* --- saturating float -> integer --- */
 
 int64_t sat_int(double v, int64_t lo, int64_t hi)

@@ -24,6 +24,7 @@
 #define MIN_LSTM_EXTRA_TESTS 21
 #define MIN_DYNOPS_TESTS 11
 #define MIN_REDUCE_ORT_TESTS 21
+#define MIN_DATA_TESTS 47      /* tests/data/test_* (tests/data/make.py) */
 
 struct row { char op[64]; int passed, failed, listed; };
 
@@ -257,6 +258,7 @@ static const struct {
 	{ SRCDIR "/tests/data/elem", MIN_ELEM_TESTS, 0 },
 	{ SRCDIR "/tests/data/dynops", MIN_DYNOPS_TESTS, 0 },
 	{ SRCDIR "/tests/data/reduce_ort", MIN_REDUCE_ORT_TESTS, 0 },
+	{ SRCDIR "/tests/data", MIN_DATA_TESTS, 0 },
 	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS, 0 },
 	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS, GRT_SESSION_PORTABLE },
 };

@@ -1297,6 +1297,51 @@ START_TEST(epilogue_every_algorithm)
 }
 END_TEST
 
+/* --- the pools (ops/nn/pool.c): Conv's window geometry, their own attributes --- */
+
+static const int64_t px4[] = { 1, 2, 4, 5 }, px2[] = { 2, 5 }, pk22[] = { 2, 2 };
+static const int64_t pk66[] = { 6, 6 }, pads1[] = { 1, 1, 1, 1 };
+
+static const struct h_case pool_errors_table[] = {
+	{ "no kernel_shape", "MaxPool", 12, { { DT_FLOAT, 4, px4 } }, .code = GRT_E_ATTR,
+	  .msg = "'kernel_shape' is required" },
+	{ "X of rank 2", "AveragePool", 11, { { DT_FLOAT, 2, px2 } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = pk22 } }, .code = GRT_E_SHAPE,
+	  .msg = "X has rank 2" },
+	{ "int8 before opset 12", "MaxPool", 11, { { DT_INT8, 4, px4 } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = pk22 } }, .code = GRT_E_DTYPE,
+	  .msg = "int8" },
+	{ "int32 AveragePool", "AveragePool", 19, { { DT_INT32, 4, px4 } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = pk22 } }, .code = GRT_E_DTYPE,
+	  .msg = "int32" },
+	{ "Indices before opset 8", "MaxPool", 7, { { DT_FLOAT, 4, px4 } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = pk22 } }, .n_out = 2,
+	  .code = GRT_E_INVALID_MODEL, .msg = "has 2 outputs" },
+	{ "storage_order 2", "MaxPool", 12, { { DT_FLOAT, 4, px4 } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = pk22 },
+	    { "storage_order", ATTR_INT, 2 } }, .code = GRT_E_ATTR,
+	  .msg = "'storage_order' = 2" },
+	{ "pads with SAME_UPPER", "MaxPool", 12, { { DT_FLOAT, 4, px4 } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = pk22 },
+	    { "auto_pad", ATTR_STRING, .s = "SAME_UPPER" },
+	    { "pads", ATTR_INTS, .n = 4, .ints = pads1 } }, .code = GRT_E_ATTR,
+	  .msg = "'pads' cannot be used together with auto_pad" },
+	{ "kernel larger than X", "AveragePool", 11, { { DT_FLOAT, 4, px4 } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = pk66 } }, .code = GRT_E_SHAPE,
+	  .msg = "smaller than the dilated kernel" },
+	{ "LpPool p = 0", "LpPool", 18, { { DT_FLOAT, 4, px4 } },
+	  { { "kernel_shape", ATTR_INTS, .n = 2, .ints = pk22 }, { "p", ATTR_INT, 0 } },
+	  .code = GRT_E_ATTR, .msg = "'p' = 0" },
+	{ "GlobalMaxPool of rank 2", "GlobalMaxPool", 1, { { DT_FLOAT, 2, px2 } },
+	  .code = GRT_E_SHAPE, .msg = "X has rank 2" },
+};
+
+START_TEST(pool_errors)
+{
+	h_expect_case(&pool_errors_table[_i], "node 'test'");
+}
+END_TEST
+
 static Suite *conv_suite(void)
 {
 	const struct test_def tests[] = {
@@ -1335,9 +1380,18 @@ static Suite *convt_suite(void)
 	return suite_from_table("ConvTranspose", tests, N_ELEMS(tests));
 }
 
+static Suite *pool_suite(void)
+{
+	const struct test_def tests[] = {
+		{ "errors", pool_errors, 0, N_ELEMS(pool_errors_table) },
+	};
+
+	return suite_from_table("Pools", tests, N_ELEMS(tests));
+}
+
 int main(void)
 {
-	Suite *suites[] = { conv_suite(), convt_suite() };
+	Suite *suites[] = { conv_suite(), convt_suite(), pool_suite() };
 
 	return run_suites(suites, N_ELEMS(suites), 0);
 }

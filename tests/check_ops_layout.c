@@ -784,6 +784,58 @@ START_TEST(space_depth_errors)
 }
 END_TEST
 
+/* --- Resize and Upsample (ops/tensor/resize.c) --- */
+
+static const int64_t rs_x[] = { 1, 1, 2, 3 }, rs_wide[] = { 1, 1, 1, 8192 };
+static const int64_t rs_four = 4, rs_two = 2, rs_zero = 0;
+static const float rs_sc[] = { 1, 1, 2, 2 }, rs_sc0[] = { 1, 1, 0, 2 };
+static const float rs_big[] = { 1, 1, 1e13f, 1 }, rs_tiny[] = { 1, 1, 1, 1.0f / 8192 };
+static const int64_t rs_ax[] = { 2, 2 };
+static const int32_t rs_i32[] = { 1, 2, 3, 4, 5, 6 };
+
+static const struct h_case rs_errors_table[] = {
+	{ "neither scales nor sizes", "Resize", 13,
+	  { { DT_FLOAT, 4, rs_x }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_zero, NULL, 1 } },
+	  .code = GRT_E_INVALID_MODEL, .msg = "neither scales nor sizes" },
+	{ "scales at run time", "Resize", 13,
+	  { { DT_FLOAT, 4, rs_x }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_four, rs_sc, 0 } },
+	  .code = GRT_E_DYNAMIC, .msg = "scales" },
+	{ "scales of rank-2 count", "Resize", 13,
+	  { { DT_FLOAT, 4, rs_x }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_two, rs_sc, 1 } },
+	  .code = GRT_E_SHAPE, .msg = "scales has 2 values, expected 4" },
+	{ "scale 0", "Resize", 13,
+	  { { DT_FLOAT, 4, rs_x }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_four, rs_sc0, 1 } },
+	  .code = GRT_E_ATTR, .msg = "scales[2] = 0" },
+	{ "huge scale", "Resize", 13,
+	  { { DT_FLOAT, 4, rs_x }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_four, rs_big, 1 } },
+	  .code = GRT_E_LIMIT, .msg = "too large" },
+	{ "cubic at opset 10", "Resize", 10,
+	  { { DT_FLOAT, 4, rs_x }, { DT_FLOAT, 1, &rs_four, rs_sc, 1 } },
+	  { { "mode", ATTR_STRING, .s = "cubic" } }, .code = GRT_E_ATTR, .msg = "opset 11" },
+	{ "mode area", "Resize", 13,
+	  { { DT_FLOAT, 4, rs_x }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_four, rs_sc, 1 } },
+	  { { "mode", ATTR_STRING, .s = "area" } }, .code = GRT_E_ATTR, .msg = "\"area\"" },
+	{ "linear int32", "Resize", 13,
+	  { { DT_INT32, 4, rs_x, rs_i32 }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_four, rs_sc, 1 } },
+	  { { "mode", ATTR_STRING, .s = "linear" } }, .code = GRT_E_DTYPE, .msg = "int32" },
+	{ "repeated axes", "Resize", 18,
+	  { { DT_FLOAT, 4, rs_x }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_two, rs_sc, 1 } },
+	  { { "axes", ATTR_INTS, .n = 2, .ints = rs_ax } }, .code = GRT_E_ATTR,
+	  .msg = "repeats axis 2" },
+	{ "antialias at a tiny scale", "Resize", 18,
+	  { { DT_FLOAT, 4, rs_wide }, { .omitted = 1 }, { DT_FLOAT, 1, &rs_four, rs_tiny, 1 } },
+	  { { "mode", ATTR_STRING, .s = "linear" }, { "antialias", ATTR_INT, 1 } },
+	  .code = GRT_E_LIMIT, .msg = "antialias filters are refused" },
+	{ "Upsample-7 scales of INTS", "Upsample", 7, { { DT_FLOAT, 4, rs_x } },
+	  { { "scales", ATTR_INTS, .n = 2, .ints = rs_ax } }, .code = GRT_E_ATTR, .msg = "scales" },
+};
+
+START_TEST(rs_errors)
+{
+	h_expect_case(&rs_errors_table[_i], "node 'test'");
+}
+END_TEST
+
 int main(void)
 {
 	const struct test_def concat[] = {
@@ -813,8 +865,12 @@ int main(void)
 		{ "values", space_depth_values },
 		{ "errors", space_depth_errors, 0, N_ELEMS(space_depth_errors_table) },
 	};
+	const struct test_def resize[] = {
+		{ "errors", rs_errors, 0, N_ELEMS(rs_errors_table) },
+	};
 	Suite *suites[] = {
 		suite_from_table("Concat", concat, N_ELEMS(concat)),
+		suite_from_table("Resize", resize, N_ELEMS(resize)),
 		suite_from_table("Split", split, N_ELEMS(split)),
 		suite_from_table("Transpose", transpose, N_ELEMS(transpose)),
 		suite_from_table("Tile", tile, N_ELEMS(tile)),

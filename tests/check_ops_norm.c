@@ -1117,6 +1117,39 @@ END_TEST
 
 /* ===================================================================== main */
 
+/* --- GroupNormalization and InstanceNormalization (ops/nn/norm_group.c) --- */
+
+static const int64_t gn_x[] = { 1, 6, 4 }, gn_c3 = 3, gn_c6 = 6;
+
+static const struct h_case gn_errors_table[] = {
+	{ "num_groups not dividing C", "GroupNormalization", 18,
+	  { { DT_FLOAT, 3, gn_x }, { DT_FLOAT, 1, &gn_c3 }, { DT_FLOAT, 1, &gn_c3 } },
+	  { { "num_groups", ATTR_INT, 4 } }, .code = GRT_E_ATTR, .msg = "divide the 6 channels" },
+	{ "no num_groups", "GroupNormalization", 21,
+	  { { DT_FLOAT, 3, gn_x }, { DT_FLOAT, 1, &gn_c6 }, { DT_FLOAT, 1, &gn_c6 } },
+	  .code = GRT_E_ATTR, .msg = "'num_groups' = -1" },
+	{ "opset 18 scale per channel", "GroupNormalization", 18,
+	  { { DT_FLOAT, 3, gn_x }, { DT_FLOAT, 1, &gn_c6 }, { DT_FLOAT, 1, &gn_c6 } },
+	  { { "num_groups", ATTR_INT, 3 } }, .code = GRT_E_SHAPE,
+	  .msg = "input 1 must have shape [3]" },
+	{ "opset 21 scale per group", "GroupNormalization", 21,
+	  { { DT_FLOAT, 3, gn_x }, { DT_FLOAT, 1, &gn_c3 }, { DT_FLOAT, 1, &gn_c6 } },
+	  { { "num_groups", ATTR_INT, 3 } }, .code = GRT_E_SHAPE,
+	  .msg = "input 1 must have shape [6]" },
+	{ "int32 X", "InstanceNormalization", 6,
+	  { { DT_INT32, 3, gn_x }, { DT_INT32, 1, &gn_c6 }, { DT_INT32, 1, &gn_c6 } },
+	  .code = GRT_E_DTYPE, .msg = "int32" },
+	{ "double scale, float X", "InstanceNormalization", 6,
+	  { { DT_FLOAT, 3, gn_x }, { DT_DOUBLE, 1, &gn_c6 }, { DT_FLOAT, 1, &gn_c6 } },
+	  .code = GRT_E_DTYPE, .msg = "input 1 is double but X is float" },
+};
+
+START_TEST(gn_errors)
+{
+	h_expect_case(&gn_errors_table[_i], "node 'test'");
+}
+END_TEST
+
 static Suite *reduce_mean_suite(void)
 {
 	const struct test_def tests[] = {
@@ -1162,9 +1195,19 @@ static Suite *layer_norm_suite(void)
 	return suite_from_table("LayerNormalization", tests, N_ELEMS(tests));
 }
 
+static Suite *group_norm_suite(void)
+{
+	const struct test_def tests[] = {
+		{ "errors", gn_errors, 0, N_ELEMS(gn_errors_table) },
+	};
+
+	return suite_from_table("GroupNormalization", tests, N_ELEMS(tests));
+}
+
 int main(void)
 {
-	Suite *suites[] = { reduce_mean_suite(), batch_norm_suite(), layer_norm_suite() };
+	Suite *suites[] = { reduce_mean_suite(), batch_norm_suite(), layer_norm_suite(),
+	                    group_norm_suite() };
 
 	return run_suites(suites, N_ELEMS(suites), 0);
 }

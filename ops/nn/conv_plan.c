@@ -4,120 +4,10 @@
 #include <string.h>
 #include "ops/nn/conv_internal.h"
 #include "ops/half.h"
+#include "ops/nn/window.h"
 #include "ops/cpu.h"
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/* j in [0, n_j) with 0 <= j*s + off < n_p, as [*lo, *hi). */
-static void tap_range(int64_t n_j, int64_t n_p, int64_t s, int64_t off, int64_t *lo,
-                      int64_t *hi)
-{
-	int64_t a = -floor_div(off, s);          /* ceil(-off / s) */
-	int64_t b = floor_div(n_p - 1 - off, s) + 1;
-
-	a = a < 0 ? 0 : a > n_j ? n_j : a;
-	b = b < a ? a : b > n_j ? n_j : b;
-	*lo = a;
-	*hi = b;
-}
-
 /* --- plan time --- */
-
-/* Reads INTS attribute `name` of `want` values, each >= min, into out; *present = 0
- * and out = def when absent. */
-/* Strides, dilations and pads beyond this are refused: far past any real
- * model, and small enough that no size arithmetic on them can overflow
- * (a dim is at most 2^40, a product of two such terms stays under 2^57). */
-#define CONV_ATTR_MAX ((int64_t)1 << 16)
-#define CONV_SHAPE_MAX ((int64_t)1 << 40)
-
-static int read_ints(struct node *n, struct exec *x, const char *name, int want,
-                     int64_t min, int64_t def, int64_t *out, int *present)
-{
-	const int64_t max = !strcmp(name, "output_shape") ? CONV_SHAPE_MAX : CONV_ATTR_MAX;
-	const int64_t *v;
-	int count, rc;
-
-	rc = attr_ints(n, x, name, &v, &count);
-	if (rc)
-		return rc;
-	*present = count >= 0;
-	if (count < 0) {
-		for (int i = 0; i < want; i++)
-			out[i] = def;
-		return GRT_OK;
-	}
-	if (count != want)
-		return op_fail(n, x, GRT_E_ATTR, "attribute '%s' has %d values, expected %d",
-		               name, count, want);
-	for (int i = 0; i < want; i++) {
-		if (v[i] < min || v[i] > max)
-			return op_fail(n, x, GRT_E_ATTR, "attribute '%s'[%d] = %lld, must be in "
-			               "[%lld, %lld]", name, i, (long long)v[i], (long long)min,
-			               (long long)max);
-		out[i] = v[i];
-	}
-	return GRT_OK;
-}
-
-enum auto_pad { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
-
-static int read_auto_pad(struct node *n, struct exec *x, enum auto_pad *out)
-{
-	static const char *const names[] = { "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID" };
-	const char *s;
-	int rc = attr_string(n, x, "auto_pad", "NOTSET", &s);
-
-	if (rc)
-		return rc;
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(s, names[i])) {
-			*out = (enum auto_pad)i;
-			return GRT_OK;
-		}
-	return op_fail(n, x, GRT_E_ATTR,
-	               "attribute 'auto_pad' is \"%s\", expected NOTSET, SAME_UPPER, SAME_LOWER "
-	               "or VALID", s);
-}
-
-/* Output size and begin pad of spatial axis a (attribute index) for Conv. */
-static int conv_axis(struct node *n, struct exec *x, int a, int nsp, enum auto_pad ap,
-                     int64_t in, int64_t k, int64_t s, int64_t d, const int64_t *pads,
-                     int64_t *out, int64_t *pad)
-{
-	const int64_t dk = (k - 1) * d + 1;   /* dilated kernel extent */
-	int64_t total;
-
-	switch (ap) {
-	case PAD_SAME_UPPER:
-	case PAD_SAME_LOWER:
-		*out = (in + s - 1) / s;
-		total = (*out - 1) * s + dk - in;
-		total = total < 0 ? 0 : total;
-		*pad = ap == PAD_SAME_UPPER ? total / 2 : total - total / 2;
-		return GRT_OK;
-	case PAD_VALID:
-		total = 0;
-		*pad = 0;
-		break;
-	default:
-		total = pads[a] + pads[a + nsp];
-		*pad = pads[a];
-		break;
-	}
-	if (in + total < dk)
-		return op_fail(n, x, GRT_E_SHAPE,
-		               "spatial axis %d: input size %lld plus pads %lld is smaller than the "
-		               "dilated kernel %lld", a, (long long)in, (long long)total,
-		               (long long)dk);
-	*out = (in + total - dk) / s + 1;
-	return GRT_OK;
-}
 
 /* Output size and begin pad of spatial axis a for ConvTranspose. os: output_shape
  * value or -1. */
@@ -246,9 +136,9 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 			const int64_t e = kw * p->dil[2] - p->pad[2];
 			int64_t qw;
 			if (!p->transpose)
-				qw = floor_div(e, s);
+				qw = window_floor_div(e, s);
 			else if ((ph - e) % s == 0)
-				qw = floor_div(ph - e, s);
+				qw = window_floor_div(ph - e, s);
 			else
 				continue;
 			minq = qw < minq ? qw : minq;
@@ -289,7 +179,7 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 	p->pl_wi = p->pl_off + nph_out * qmax;
 	/* plane r column pw holds x[(pw + minq) * s_in + r] where that is inside the row */
 	for (int64_t r = 0; r < nph_in; r++) {
-		int64_t a = -minq, b = floor_div(p->in[2] - 1 - r, nph_in) + 1 - minq;
+		int64_t a = -minq, b = window_floor_div(p->in[2] - 1 - r, nph_in) + 1 - minq;
 		a = a < 0 ? 0 : a > p->pl_p2 ? p->pl_p2 : a;
 		b = b < a ? a : b > p->pl_p2 ? p->pl_p2 : b;
 		p->pl_a[r] = a;
@@ -304,10 +194,10 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 					int64_t offh = kh * p->dil[1] - p->pad[1], r = 0, qw;
 					offh = p->transpose ? -offh : offh;
 					if (!p->transpose) {
-						qw = floor_div(e, s);
+						qw = window_floor_div(e, s);
 						r = e - qw * s;
 					} else if ((ph - e) % s == 0) {
-						qw = floor_div(ph - e, s);
+						qw = window_floor_div(ph - e, s);
 					} else {
 						continue;
 					}
@@ -376,7 +266,7 @@ static int taps_prepare(struct node *n, struct exec *x, struct conv_params *p, i
 					if (ih < 0 || ih >= p->in[1])
 						continue;
 					if (!p->transpose) {
-						qw = floor_div(e, sx);
+						qw = window_floor_div(e, sx);
 						r = e - qw * sx;
 					} else if ((ph - e) % s == 0) {
 						qw = (ph - e) / s;
@@ -497,7 +387,7 @@ static int convt_attrs(struct node *n, struct exec *x, int64_t m, const int64_t 
 	const int nsp = X->ndim - 2;
 	int rc, dummy;
 
-	rc = read_ints(n, x, "output_padding", nsp, 0, 0, opad, &dummy);
+	rc = window_ints(n, x, "output_padding", nsp, 0, 0, opad, &dummy);
 	if (rc)
 		return rc;
 	*has_os = osa != NULL;
@@ -505,7 +395,7 @@ static int convt_attrs(struct node *n, struct exec *x, int64_t m, const int64_t 
 		/* output_shape lists the spatial dims; a full (N, C, ...) shape is
 		 * accepted too when its first two dims agree. */
 		int full = osa->type == ATTR_INTS && osa->n == nsp + 2;
-		rc = read_ints(n, x, "output_shape", full ? nsp + 2 : nsp, 0, 0, oshape,
+		rc = window_ints(n, x, "output_shape", full ? nsp + 2 : nsp, 0, 0, oshape,
 		               &dummy);
 		if (rc)
 			return rc;
@@ -624,9 +514,9 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 	struct tensor *X, *W, *B, *Y;
 	struct conv_params *p;
 	int64_t group, c, m = 0, ydims[MAX_DIMS];
-	int64_t kshape[SP], strides[SP], dils[SP], pads[2 * SP], opad[SP], oshape[SP + 2];
-	int nsp, rc, has_k, has_pads, has_os = 0, dummy;
-	enum auto_pad ap = PAD_NOTSET;
+	int64_t opad[SP], oshape[SP + 2];
+	struct window_attrs wa;
+	int nsp, rc, has_os = 0;
 
 	rc = op_check_arity(n, x, 2, 3, 1, 1);
 	if (rc)
@@ -642,12 +532,9 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 		return op_fail(n, x, GRT_E_DTYPE, "X is %s but %s is %s", dtype_name(X->dtype),
 		               W->dtype != X->dtype ? "W" : "B",
 		               dtype_name(W->dtype != X->dtype ? W->dtype : B->dtype));
-	if (X->ndim < 3)
-		return op_fail(n, x, GRT_E_SHAPE,
-		               "X has rank %d, expected (N, C, D1, ...) of rank >= 3", X->ndim);
-	if (X->ndim > 2 + SP)
-		return op_fail(n, x, GRT_E_UNSUPPORTED,
-		               "X has %d spatial axes, at most %d are supported", X->ndim - 2, SP);
+	rc = window_rank(n, x, X, SP);
+	if (rc)
+		return rc;
 	if (W->ndim != X->ndim)
 		return op_fail(n, x, GRT_E_SHAPE, "W has rank %d, X has rank %d: they must match",
 		               W->ndim, X->ndim);
@@ -660,26 +547,12 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 		rc = op_fail(n, x, GRT_E_ATTR, "attribute 'group' = %lld, must be >= 1",
 		             (long long)group);
 	if (!rc)
-		rc = read_auto_pad(n, x, &ap);
-	if (!rc)
-		rc = read_ints(n, x, "kernel_shape", nsp, 1, 1, kshape, &has_k);
-	if (!rc)
-		rc = read_ints(n, x, "strides", nsp, 1, 1, strides, &dummy);
-	if (!rc)
-		rc = read_ints(n, x, "dilations", nsp, 1, 1, dils, &dummy);
-	if (!rc)
-		rc = read_ints(n, x, "pads", 2 * nsp, 0, 0, pads, &has_pads);
+		rc = window_attrs(n, x, nsp, &wa);
 	if (rc)
 		return rc;
-	if (has_pads && ap != PAD_NOTSET)
-		for (int i = 0; i < 2 * nsp; i++)
-			if (pads[i])
-				return op_fail(n, x, GRT_E_ATTR,
-				               "attribute 'pads' cannot be used together with "
-				               "auto_pad other than NOTSET");
 
 	c = X->dims[1];
-	rc = conv_channels(n, x, transpose, group, has_k ? kshape : NULL, &m);
+	rc = conv_channels(n, x, transpose, group, wa.has_k ? wa.k : NULL, &m);
 	if (rc)
 		return rc;
 
@@ -698,7 +571,7 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 	}
 
 	if (transpose) {
-		rc = convt_attrs(n, x, m, strides, dils, opad, oshape, &has_os);
+		rc = convt_attrs(n, x, m, wa.stride, wa.dil, opad, oshape, &has_os);
 		if (rc)
 			return rc;
 	}
@@ -708,16 +581,15 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 	for (int a = 0; a < nsp; a++) {
 		int s = SP - nsp + a;
 		p->in[s] = X->dims[2 + a];
-		p->k[s] = W->dims[2 + a];
-		p->stride[s] = strides[a];
-		p->dil[s] = dils[a];
+		p->k[s] = wa.k[a] = W->dims[2 + a];
+		p->stride[s] = wa.stride[a];
+		p->dil[s] = wa.dil[a];
 		if (!transpose)
-			rc = conv_axis(n, x, a, nsp, ap, p->in[s], p->k[s], strides[a], dils[a],
-			               pads, &p->out[s], &p->pad[s]);
+			rc = window_axis(n, x, a, nsp, &wa, 0, p->in[s], &p->out[s], &p->pad[s]);
 		else
-			rc = convt_axis(n, x, a, nsp, ap, p->in[s], p->k[s], strides[a], dils[a],
-			                pads, opad[a], has_os ? oshape[a] : -1, &p->out[s],
-			                &p->pad[s]);
+			rc = convt_axis(n, x, a, nsp, wa.ap, p->in[s], p->k[s], wa.stride[a],
+			                wa.dil[a], wa.pads, opad[a], has_os ? oshape[a] : -1,
+			                &p->out[s], &p->pad[s]);
 		if (rc)
 			return rc;
 		ydims[2 + a] = p->out[s];
@@ -738,8 +610,8 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 			return GRT_E_NOMEM;
 		p->hi[s] = p->lo[s] + p->k[s];
 		for (int64_t t = 0; t < p->k[s]; t++)
-			tap_range(nj, np, p->stride[s], t * p->dil[s] - p->pad[s], &p->lo[s][t],
-			          &p->hi[s][t]);
+			window_tap_range(nj, np, p->stride[s], t * p->dil[s] - p->pad[s],
+			                 &p->lo[s][t], &p->hi[s][t]);
 	}
 
 	rc = conv_choose_algo(n, x, p);

@@ -2,9 +2,11 @@
  * tests/modelgen.c (fuzz.h): the replayers run them in memory, make_seeds
  * writes them out for `make fuzz`. Small graphs of the op families GTCRN
  * uses: Conv with pads and a PRelu, a bidirectional GRU, a cache update
- * (Concat, Slice, ScatterND), a decomposed LayerNorm with MatMul + Add, and
- * Gather + Transpose + Einsum; and model-local functions (nested, with
- * attribute references, a default value and an overload). */
+ * (Concat, Slice, ScatterND), a decomposed LayerNorm with MatMul + Add,
+ * Gather + Transpose + Einsum, MaxPool with Indices + Resize +
+ * InstanceNormalization; control flow (If, Loop, Scan); and model-local
+ * functions (nested, with attribute references, a default value and an
+ * overload). */
 #include <stdlib.h>
 #include "tests/fuzz/fuzz.h"
 #include "tests/modelgen.h"
@@ -247,6 +249,33 @@ static void functions_nested(fuzz_seed_fn fn, void *ctx)
 	fuzz_emit(g, "functions_nested.onnx", fn, ctx);
 }
 
+/* MaxPool with Indices, Resize and InstanceNormalization */
+static void pool_resize(fuzz_seed_fn fn, void *ctx)
+{
+	static const int64_t dx[4] = { 1, 2, 6, 7 }, dp[4] = { 1, 2, 4, 4 }, dy[4] = { 1, 2, 6, 8 };
+	static const int64_t d4[1] = { 4 }, d2[1] = { 2 }, k[2] = { 3, 2 }, st[2] = { 2, 2 };
+	static const int64_t pads[4] = { 1, 1, 1, 1 };
+	static const float scales[4] = { 1, 1, 1.5f, 2 }, sc[2] = { 0.5f, 2 }, b[2] = { 0, 1 };
+	struct mg *g = mg_new(8, 18);
+	int n;
+
+	mg_input(g, "x", 1, 4, dx);
+	mg_output(g, "y", 1, 4, dy);
+	mg_output(g, "ind", 7, 4, dp);
+	mg_init(g, "scales", 1, 1, d4, scales);
+	mg_init(g, "sc", 1, 1, d2, sc);
+	mg_init(g, "b", 1, 1, d2, b);
+	n = mg_node(g, "MaxPool", "pool", "x", "p,ind");
+	mg_attr_ints(g, n, "kernel_shape", 2, k);
+	mg_attr_ints(g, n, "strides", 2, st);
+	mg_attr_ints(g, n, "pads", 4, pads);
+	mg_attr_int(g, n, "ceil_mode", 1);
+	n = mg_node(g, "Resize", "resize", "p,,scales", "r");
+	mg_attr_string(g, n, "mode", "linear");
+	mg_node(g, "InstanceNormalization", "norm", "r,sc,b", "y");
+	fuzz_emit(g, "pool_resize.onnx", fn, ctx);
+}
+
 void fuzz_seeds(fuzz_seed_fn fn, void *ctx)
 {
 	control_flow(fn, ctx);
@@ -256,4 +285,5 @@ void fuzz_seeds(fuzz_seed_fn fn, void *ctx)
 	layernorm_matmul(fn, ctx);
 	gather_einsum(fn, ctx);
 	functions_nested(fn, ctx);
+	pool_resize(fn, ctx);
 }
