@@ -723,7 +723,8 @@ static int scope_captures(struct loader *l, struct scope *sc, struct model_graph
 			sc->caps[n++] = sc->caps[i];
 	if (!(out->captures = pool_alloc_small(&l->m->mem, ((size_t)n + 1) * sizeof(int))))
 		return GRT_E_NOMEM;
-	memcpy(out->captures, sc->caps, (size_t)n * sizeof(int));
+	if (n)
+		memcpy(out->captures, sc->caps, (size_t)n * sizeof(int));
 	out->n_captures = n;
 	for (int i = 0; i < n; i++)
 		if (l->m->values[sc->caps[i]].graph != sc->parent->graph &&

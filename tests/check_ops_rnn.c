@@ -717,7 +717,7 @@ static const int64_t ge_x[] = { 2, 1, 1 }, ge_w[] = { 1, 3, 1 }, ge_w2[] = { 1, 
 static const int64_t ge_d3[] = { 1, 3 }, ge_d16[] = { 1, 6 }, ge_d2[] = { 2 }, ge_d1[] = { 1 };
 static const int64_t ge_d111[] = { 1, 1, 1 }, ge_d121[] = { 1, 2, 1 };
 static const int32_t ge_badlen[] = { 3 };
-static const float ge_z[3] = { 0 };
+static const float ge_z[8] = { 0 };     /* enough for every shape below (LSTM W: 4) */
 static const char *const ge_acts[2] = { "Sigmoid", "Banana" };
 #define GRU_XWR { DT_FLOAT, 3, ge_x }, { DT_FLOAT, 3, ge_w }, { DT_FLOAT, 3, ge_w }
 

@@ -422,7 +422,7 @@ static void add_indices(Onnx__GraphProto *g, const char *name, const struct es_v
 /* Replaces u's two Gathers by Transpose -> GatherND -> Transpose, where the
  * first Gather was. 0 if the second Gather is not on X's last axis. */
 static int rewrite_unfold(Onnx__GraphProto *g, const struct unfold *u, const struct es_value *i1,
-                          const struct es_value *i2)
+                          const struct es_value *i2, Onnx__NodeProto **dead, int *n_dead)
 {
 	const int r = u->rank, k = i1->ndim + i2->ndim, r1 = r - 1 + i1->ndim;
 	int64_t first[8], back[8];
@@ -461,15 +461,18 @@ static int rewrite_unfold(Onnx__GraphProto *g, const struct unfold *u, const str
 		;
 	memmove(&g->node[at], &g->node[at + 1], (g->n_node - at - 1) * sizeof(*g->node));
 	g->n_node--;
-	onnx__node_proto__free_unpacked(u->g1, NULL);
-	onnx__node_proto__free_unpacked(u->g2, NULL);
+	/* freed by the caller once every unfold is rewritten: the index names the
+	 * caller looks up (vals) are these nodes' strings */
+	dead[(*n_dead)++] = u->g1;
+	dead[(*n_dead)++] = u->g2;
 	return 1;
 }
 
 int es_unfold_as_gathernd(Onnx__ModelProto *mp, const struct es_value *vals, int n_vals)
 {
 	Onnx__GraphProto *g = mp->graph;
-	int changed = 0;
+	Onnx__NodeProto **dead = xcalloc(2 * g->n_node + 1, sizeof(*dead));
+	int changed = 0, n_dead = 0;
 
 	for (size_t i = 0; i < g->n_node; i++) {
 		struct unfold u;
@@ -478,8 +481,11 @@ int es_unfold_as_gathernd(Onnx__ModelProto *mp, const struct es_value *vals, int
 		    !(i1 = find_value(vals, n_vals, u.g1->input[1])) ||
 		    !(i2 = find_value(vals, n_vals, u.g2->input[1])))
 			continue;
-		changed += rewrite_unfold(g, &u, i1, i2);
+		changed += rewrite_unfold(g, &u, i1, i2, dead, &n_dead);
 	}
+	for (int k = 0; k < n_dead; k++)
+		onnx__node_proto__free_unpacked(dead[k], NULL);
+	free(dead);
 	return changed;
 }
 
