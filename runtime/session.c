@@ -393,10 +393,12 @@ static int prepare_nodes(grt_session *s, unsigned flags)
 	free(rd.run);
 	all = s->nodes;     /* unsimplified exports fold most nodes: keep the rest */
 	s->nodes = rc ? NULL : pool_alloc(&s->pool.blocks, ((size_t)s->n_run + 1) * sizeof(*all));
-	if (s->nodes && s->n_run)
-		memcpy(s->nodes, all, (size_t)s->n_run * sizeof(*all));
-	else if (!rc)
+	if (s->nodes) {
+		if (s->n_run)       /* all is NULL when nothing was planned */
+			memcpy(s->nodes, all, (size_t)s->n_run * sizeof(*all));
+	} else if (!rc) {
 		rc = GRT_E_NOMEM;
+	}
 	free(all);
 	s->cap_run = 0;
 	return rc;
