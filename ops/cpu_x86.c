@@ -1,5 +1,6 @@
 /* cpu_x86.c - the x86-64 kernel table and the CPU-feature choice (ops/cpu.h). Built
  * on x86-64 only (Makefile.am, CPU_X86). */
+#include <cpuid.h>
 #include "ops/cpu.h"
 #include "ops/math/mathfn.h"
 
@@ -26,10 +27,18 @@ const struct kernels kernels_avx2 = {
 	.f32_to_f16 = f32_to_f16_f16c,
 };
 
+/* CPUID leaf 1, ECX bit 29 (clang 14's __builtin_cpu_supports has no "f16c") */
+static int cpu_f16c(void)
+{
+	unsigned a, b, c, d;
+
+	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+}
+
 const struct kernels *kernels_for_cpu(void)
 {
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-	    __builtin_cpu_supports("f16c"))
+	    cpu_f16c())
 		return &kernels_avx2;
 	return &kernels_portable;
 }

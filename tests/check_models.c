@@ -5,6 +5,9 @@
  * float16 GTCRN is tests/check_exports_style's (made at test time from the
  * shared export: no model file is committed). */
 #include <check.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -269,8 +272,10 @@ static int pick_tables(void)
 	int n_all = kernels_runnable(all), n_cpu = 1;
 
 #if defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, c, d;
+
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-	    __builtin_cpu_supports("f16c"))
+	    __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C))
 		n_cpu = 2;
 	else
 		printf("kernel table avx2: not run: this CPU lacks AVX2, FMA or F16C\n");
