@@ -556,6 +556,8 @@ static int interp_scan(grt_session *s, struct node *n, int n_in, const struct mo
 	struct plan_pool pp[2] = { { 0 } };
 	const struct tensor **cur;
 	struct acc *acc;
+	int64_t *in_rev;
+	int *in_ax;
 	int64_t m, len = -1, i;
 	int n_state, n_out, rc;
 
@@ -571,16 +573,17 @@ static int interp_scan(grt_session *s, struct node *n, int n_in, const struct mo
 	fr = &s->gframes[body->id];
 	n_state = n_in - (int)m;
 	n_out = body->n_outputs - n_state;
-	for (int k = 0; k < m; k++) {
-		int ax;
-		if ((rc = scan_input_axis(s, n, (int)m, k, &ax, &len)))
-			return rc;
-	}
 	s->exec.pool = pool;
 	cur = dyn_alloc(s, n, ((size_t)n_state + 1) * sizeof(*cur), "its state");
 	acc = dyn_alloc(s, n, ((size_t)n_out + 1) * sizeof(*acc), "its state");
-	if (!cur || !acc)
+	in_ax = dyn_alloc(s, n, ((size_t)m + 1) * sizeof(*in_ax), "its state");
+	in_rev = dyn_alloc(s, n, ((size_t)m + 1) * sizeof(*in_rev), "its state");
+	if (!cur || !acc || !in_ax || !in_rev)
 		return pool->over ? GRT_E_LIMIT : GRT_E_NOMEM;
+	for (int k = 0; k < m; k++)      /* the scan inputs' axes, once, before the loop */
+		if ((rc = scan_input_axis(s, n, (int)m, k, &in_ax[k], &len)) ||
+		    (rc = scan_attr(s, n, "scan_input_directions", (int)m, k, &in_rev[k])))
+			return rc;
 	for (int k = 0; k < n_state; k++)
 		if (!(cur[k] = n->inputs[k]))
 			return op_fail(n, &s->exec, GRT_E_INVALID_MODEL, "state input %d is empty", k);
@@ -595,11 +598,8 @@ static int interp_scan(grt_session *s, struct node *n, int n_in, const struct mo
 		for (int k = 0; !rc && k < m; k++) {
 			const struct tensor *x = n->inputs[n_state + k];
 			struct tensor *y = fr->inputs[n_state + k];
-			int64_t dims[MAX_DIMS], rev;
-			int ax, r = 0;
-			if ((rc = scan_input_axis(s, n, (int)m, k, &ax, &len)) ||
-			    (rc = scan_attr(s, n, "scan_input_directions", (int)m, k, &rev)))
-				break;
+			int64_t dims[MAX_DIMS], rev = in_rev[k];
+			int ax = in_ax[k], r = 0;
 			for (int d = 0; d < x->ndim; d++)
 				if (d != ax)
 					dims[r++] = x->dims[d];
