@@ -33,7 +33,10 @@ const struct op_def op_if = {
 const struct op_def op_loop = {
 	"Loop", 1, OPSET_LATEST, control_prepare, control_run, OP_CONTROL | OP_MOVES_DATA, NULL
 };
-/* opset 8's Scan (a batch axis and sequence_lens) is not implemented */
+/* opset 8's Scan: a batch axis and sequence_lens (runtime/control.c) */
+const struct op_def op_scan8 = {
+	"Scan", 8, 8, control_prepare, control_run, OP_CONTROL | OP_MOVES_DATA, NULL
+};
 const struct op_def op_scan = {
 	"Scan", 9, OPSET_LATEST, control_prepare, control_run, OP_CONTROL | OP_MOVES_DATA, NULL
 };

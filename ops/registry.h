@@ -39,7 +39,7 @@ struct ctl_block {
 };
 extern const struct op_def ctl_if_head, ctl_then_end, ctl_else_end, ctl_if_fail;
 /* the registry's If, Loop and Scan (ops/control.c) */
-extern const struct op_def op_if, op_loop, op_scan;
+extern const struct op_def op_if, op_loop, op_scan8, op_scan;
 
 /* The rewrites, by phase, in the order each phase tries them on a node. */
 extern const struct rewrite_def *const rewrite_table[];

@@ -651,6 +651,181 @@ static int interp_scan(grt_session *s, struct node *n, int n_in, const struct mo
 	return rc;
 }
 
+/* Opset 8's Scan: input 0 is the optional sequence_lens [B]; every state and
+ * scan input has the batch on axis 0, a scan input its sequence on axis 1
+ * (scanned one way or the other by `directions`). Each batch runs from the
+ * initial states; the final states are stacked to [B, ...], the scan outputs
+ * to [B, L, ...], zero past a batch's sequence length. acc[k] gathers state
+ * k's final value per batch, acc[n_state + j] scan output j's slices of every
+ * batch in turn; iters[b] counts batch b's. */
+struct scan8 {
+	int64_t batch, len, m;
+	int n_state, n_out;
+	const int64_t *seq_lens;     /* NULL: every sequence is len long */
+	const int64_t *dirs;         /* [m] or NULL */
+	int n_dirs;
+};
+
+static int scan8_setup(grt_session *s, struct node *n, int n_in, const struct model_node *mn,
+                       struct scan8 *c)
+{
+	const struct model_graph *body = graph_attr(mn, "body");
+	const struct tensor *sl = n->inputs[0];
+	int rc = attr_int(n, &s->exec, "num_scan_inputs", -1, &c->m);
+
+	if (!rc && (!body || c->m < 1 || c->m > n_in - 1 || body->n_inputs != n_in - 1 ||
+	            body->n_outputs < n_in - 1 - c->m || mn->n_outputs != body->n_outputs))
+		rc = op_fail(n, &s->exec, GRT_E_INVALID_MODEL, "needs num_scan_inputs >= 1 and a "
+		             "body with one input per input after sequence_lens and one output per "
+		             "output");
+	if (!rc)
+		rc = attr_ints(n, &s->exec, "directions", &c->dirs, &c->n_dirs);
+	if (rc)
+		return rc;
+	if (c->n_dirs >= 0 && c->n_dirs != c->m)
+		return op_fail(n, &s->exec, GRT_E_ATTR, "directions has %d entries, expected %lld",
+		               c->n_dirs, (long long)c->m);
+	c->n_state = n_in - 1 - (int)c->m;
+	c->n_out = body->n_outputs - c->n_state;
+	c->batch = c->len = -1;
+	for (int k = 0; k < n_in - 1; k++) {
+		const struct tensor *x = n->inputs[1 + k];
+		int scan = k >= c->n_state;
+		if (!x || x->ndim < 1 + scan)
+			return op_fail(n, &s->exec, GRT_E_SHAPE, "input %d needs a batch axis%s", 1 + k,
+			               scan ? " and a sequence axis" : "");
+		if ((c->batch >= 0 && x->dims[0] != c->batch) ||
+		    (scan && c->len >= 0 && x->dims[1] != c->len))
+			return op_fail(n, &s->exec, GRT_E_SHAPE, "inputs differ in batch size or "
+			               "sequence length (input %d)", 1 + k);
+		c->batch = x->dims[0];
+		if (scan)
+			c->len = x->dims[1];
+	}
+	c->seq_lens = NULL;
+	if (sl) {
+		if (sl->dtype != DT_INT64 || sl->numel != c->batch)
+			return op_fail(n, &s->exec, GRT_E_SHAPE, "sequence_lens must hold %lld int64",
+			               (long long)c->batch);
+		c->seq_lens = sl->data;
+		for (int64_t b = 0; b < c->batch; b++)
+			if (c->seq_lens[b] < 0 || c->seq_lens[b] > c->len)
+				return op_fail(n, &s->exec, GRT_E_SHAPE, "sequence_lens[%lld] = %lld is "
+				               "outside [0, %lld]", (long long)b,
+				               (long long)c->seq_lens[b], (long long)c->len);
+	}
+	return GRT_OK;
+}
+
+/* t is batch b of x: a view of x's data without its axis 0, skip more axes. */
+static void batch_view(struct tensor *t, const struct tensor *x, int64_t b, int skip,
+                       int64_t at)
+{
+	int64_t inner = 1;
+
+	for (int d = 1 + skip; d < x->ndim; d++)
+		inner *= x->dims[d];
+	tensor_set_shape(t, x->dtype, x->ndim - 1 - skip, x->dims + 1 + skip);
+	t->is_dynamic = 1;
+	t->data = (char *)x->data + (size_t)((b * (skip ? x->dims[1] : 1) + at) * inner) *
+	          dtype_size(x->dtype);
+}
+
+/* Output k of the node from acc (its batches stacked on axis 0; scan outputs
+ * padded with zeros to len along axis 1). */
+static int scan8_output(grt_session *s, struct node *n, const struct scan8 *c,
+                        const struct acc *a, const int64_t *iters, int scan, struct tensor *o)
+{
+	int64_t dims[MAX_DIMS];
+	int nd = 0;
+	size_t slice;
+
+	if (!o)
+		return GRT_OK;
+	if (a->ndim + 1 + scan > MAX_DIMS)
+		return op_fail(n, &s->exec, GRT_E_LIMIT, "output rank over %d", MAX_DIMS);
+	dims[nd++] = c->batch;
+	if (scan)
+		dims[nd++] = c->len;
+	memcpy(dims + nd, a->dims, (size_t)a->ndim * sizeof(int64_t));
+	tensor_set_shape(o, a->used ? a->dtype : DT_FLOAT, nd + a->ndim, dims);
+	o->is_dynamic = 1;
+	if (!(o->data = dyn_alloc(s, n, o->nbytes, "an output")))     /* zeroed */
+		return s->exec.pool->over ? GRT_E_LIMIT : GRT_E_NOMEM;
+	if (!scan) {
+		memcpy(o->data, a->data, a->used);
+		return GRT_OK;
+	}
+	slice = c->batch && c->len ? o->nbytes / (size_t)(c->batch * c->len) : 0;
+	for (int64_t b = 0, from = 0; b < c->batch; from += iters[b], b++)
+		memcpy((char *)o->data + (size_t)(b * c->len) * slice, a->data + (size_t)from * slice,
+		       (size_t)iters[b] * slice);
+	return GRT_OK;
+}
+
+static int interp_scan8(grt_session *s, struct node *n, int n_in, const struct model_node *mn,
+                        struct plan_pool *pool)
+{
+	const struct model_graph *body = graph_attr(mn, "body");
+	struct node *fr;
+	struct plan_pool pp[2] = { { 0 } };
+	struct scan8 c;
+	struct tensor *init;
+	const struct tensor **cur;
+	struct acc *acc;
+	int64_t *iters, it = 0;
+	int rc;
+
+	n->n_inputs = n_in;
+	if ((rc = scan8_setup(s, n, n_in, mn, &c)))
+		return rc;
+	fr = &s->gframes[body->id];
+	s->exec.pool = pool;
+	init = dyn_alloc(s, n, ((size_t)c.n_state + 1) * sizeof(*init), "its state");
+	cur = dyn_alloc(s, n, ((size_t)c.n_state + 1) * sizeof(*cur), "its state");
+	acc = dyn_alloc(s, n, ((size_t)(c.n_state + c.n_out) + 1) * sizeof(*acc), "its state");
+	iters = dyn_alloc(s, n, ((size_t)c.batch + 1) * sizeof(*iters), "its state");
+	if (!init || !cur || !acc || !iters)
+		return pool->over ? GRT_E_LIMIT : GRT_E_NOMEM;
+	for (int64_t b = 0; !rc && b < c.batch; b++) {
+		iters[b] = c.seq_lens ? c.seq_lens[b] : c.len;
+		for (int k = 0; k < c.n_state; k++) {
+			batch_view(&init[k], n->inputs[1 + k], b, 0, 0);
+			cur[k] = &init[k];
+		}
+		for (int64_t t = 0; !rc && t < iters[b]; t++, it++) {
+			struct plan_pool *p = &pp[it & 1];
+			if ((rc = count_iteration(s, n)))
+				break;
+			pool_reset(p, s->budget);
+			s->exec.pool = p;
+			for (int k = 0; k < c.n_state; k++)
+				take(fr->inputs[k], cur[k]);
+			for (int k = 0; k < c.m; k++) {
+				int rev = c.n_dirs > 0 && c.dirs[k];
+				batch_view(fr->inputs[c.n_state + k], n->inputs[1 + c.n_state + k], b, 1,
+				           rev ? iters[b] - 1 - t : t);
+			}
+			if ((rc = interp_graph(s, body, p)))
+				break;
+			for (int k = 0; k < c.n_state; k++)
+				cur[k] = fr->outputs[k];
+			s->exec.pool = pool;
+			for (int k = 0; !rc && k < c.n_out; k++)
+				rc = acc_add(s, n, &acc[c.n_state + k], fr->outputs[c.n_state + k]);
+		}
+		s->exec.pool = pool;
+		for (int k = 0; !rc && k < c.n_state; k++)
+			rc = acc_add(s, n, &acc[k], cur[k]);
+	}
+	s->exec.pool = pool;
+	for (int k = 0; !rc && k < c.n_state + c.n_out; k++)
+		rc = scan8_output(s, n, &c, &acc[k], iters, k >= c.n_state, n->outputs[k]);
+	pool_free(&pp[0].blocks);
+	pool_free(&pp[1].blocks);
+	return rc;
+}
+
 static int interp_control(grt_session *s, struct node *n, int n_in, const struct model_node *mn,
                           struct plan_pool *pool)
 {
@@ -667,7 +842,8 @@ static int interp_control(grt_session *s, struct node *n, int n_in, const struct
 	}
 	{
 		int saved = n->n_inputs;
-		rc = interp_scan(s, n, n_in, mn, pool);
+		rc = mn->op == &op_scan8 ? interp_scan8(s, n, n_in, mn, pool)
+		                         : interp_scan(s, n, n_in, mn, pool);
 		n->n_inputs = saved;
 		return rc;
 	}

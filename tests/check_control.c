@@ -620,6 +620,92 @@ START_TEST(scan_axes_directions)
 }
 END_TEST
 
+/* Opset 8's Scan: x [2, 3, 2] is 2 batches of 3 rows; a running sum from init
+ * [2, 2] per batch, over the first lens[b] rows (all 3 without sequence_lens),
+ * forward or backward. The partial sums stack to [2, 3, 2], zero past a
+ * batch's length. */
+static void scan8_case(int reverse, int with_lens)
+{
+	struct mg *g = mg_new(8, 8), *b = mg_new(8, 8);
+	const int64_t d2 = 2, d22[2] = { 2, 2 }, d232[3] = { 2, 3, 2 }, dyn[3] = { -1, -1, -1 };
+	const int64_t dirs = reverse, lens[2] = { 3, 1 };
+	const float x[12] = { 1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60 };
+	const float init[4] = { 0.5f, -1, 100, 200 };
+	float want_sum[4], want[12] = { 0 };
+	grt_session *s = NULL;
+	grt_model *m;
+	grt_value v;
+	char err[512];
+	int n;
+
+	if (with_lens)
+		mg_input(g, "lens", INT64, 1, &d2);
+	mg_input(g, "init", FLOAT, 2, d22);
+	mg_input(g, "x", FLOAT, 3, d232);
+	mg_output(g, "sum", FLOAT, 2, dyn);
+	mg_output(g, "partial", FLOAT, 3, dyn);
+	n = mg_node(g, "Scan", "scan8", with_lens ? "lens,init,x" : ",init,x", "sum,partial");
+	mg_attr_int(g, n, "num_scan_inputs", 1);
+	mg_attr_ints(g, n, "directions", 1, &dirs);
+	mg_input(b, "acc", FLOAT, 1, dyn);
+	mg_input(b, "row", FLOAT, 1, dyn);
+	mg_node(b, "Add", "", "acc,row", "acc_out");
+	mg_node(b, "Identity", "", "acc_out", "part");
+	mg_output(b, "acc_out", FLOAT, 1, dyn);
+	mg_output(b, "part", FLOAT, 1, dyn);
+	mg_attr_graph(g, n, "body", b);
+	m = load(g);
+	expect_ok("session", err, grt_session_create(m, NULL, &s, err, sizeof(err)));
+	n = 0;
+	if (with_lens) {
+		grt_session_input(s, n++, &v);
+		memcpy(v.data, lens, sizeof(lens));
+	}
+	grt_session_input(s, n++, &v);
+	memcpy(v.data, init, sizeof(init));
+	grt_session_input(s, n, &v);
+	memcpy(v.data, x, sizeof(x));
+	expect_ok("run", grt_session_errmsg(s), grt_session_run(s));
+	/* the reference: batch bt, iteration t reads row (reverse ? len - 1 - t : t) */
+	for (int bt = 0; bt < 2; bt++) {
+		int len = with_lens ? (int)lens[bt] : 3;
+		float acc[2] = { init[bt * 2], init[bt * 2 + 1] };
+		for (int t = 0; t < len; t++)
+			for (int j = 0; j < 2; j++) {
+				acc[j] += x[bt * 6 + (reverse ? len - 1 - t : t) * 2 + j];
+				want[bt * 6 + t * 2 + j] = acc[j];
+			}
+		want_sum[bt * 2] = acc[0];
+		want_sum[bt * 2 + 1] = acc[1];
+	}
+	grt_session_output(s, 0, &v);
+	ck_assert_int_eq(v.ndim, 2);
+	for (int i = 0; i < 4; i++)
+		ck_assert_float_eq(((float *)v.data)[i], want_sum[i]);
+	grt_session_output(s, 1, &v);
+	ck_assert_int_eq(v.ndim, 3);
+	ck_assert_int_eq(v.dims[0], 2);
+	ck_assert_int_eq(v.dims[1], 3);
+	for (int i = 0; i < 12; i++)
+		ck_assert_float_eq(((float *)v.data)[i], want[i]);
+	if (with_lens) {              /* a length past the sequence axis */
+		grt_session_input(s, 0, &v);
+		((int64_t *)v.data)[1] = 4;
+		expect_error("sequence_lens 4", grt_session_errmsg(s), grt_session_run(s),
+		             GRT_E_SHAPE, "sequence_lens[1] = 4 is outside [0, 3]");
+	}
+	grt_session_free(s);
+	grt_model_free(m);
+}
+
+START_TEST(scan8_batches)
+{
+	scan8_case(0, 0);
+	scan8_case(0, 1);
+	scan8_case(1, 1);
+}
+END_TEST
+
 /* If within If, depth levels deep, each level's then branch holding the next:
  * 8 levels plan and run; 30 exceed what the loader parses. */
 static struct mg *nested_ifs(int depth, int level)
@@ -677,6 +763,7 @@ int main(void)
 		{ "loop", loop_carried_and_scanned, 0, 0, 0 },
 		{ "loop", loop_hostile_trip_count, 0, 0, 60 },
 		{ "loop", scan_axes_directions, 0, 0, 0 },
+		{ "loop", scan8_batches, 0, 0, 0 },
 	};
 	Suite *suites[] = { suite_from_table("control", defs, N_ELEMS(defs)) };
 
