@@ -86,12 +86,15 @@ static int cmp_row(const void *a, const void *b)
 	return strcasecmp(((const struct row *)a)->op, ((const struct row *)b)->op);
 }
 
-/* Runs every test folder under root; returns the number of unexpected
- * results and appends their names to failures. Fewer than min_ran tests run
- * (a folder empty, wrong or short of operators) is a failure, and so is a
- * known failure (allow_known) that did not run. */
-static int run_suite(const char *root, int allow_known, int min_ran, unsigned flags,
-                     char *failures, size_t flen)
+/* Runs every test folder under root (its test_data_set_*), each with the
+ * model.onnx of the same folder under models (root itself for the ONNX suites;
+ * the build tree for tests/data, whose models `make fixtures` encodes from their
+ * model.textproto); returns the number of unexpected results and appends their
+ * names to failures. Fewer than min_ran tests run (a folder empty, wrong or short
+ * of operators, models not encoded) is a failure, and so is a known failure
+ * (allow_known) that did not run. */
+static int run_suite(const char *root, const char *models, int allow_known, int min_ran,
+                     unsigned flags, char *failures, size_t flen)
 {
 	DIR *d = opendir(root);
 	struct dirent *e;
@@ -113,7 +116,7 @@ static int run_suite(const char *root, int allow_known, int min_ran, unsigned fl
 		grt_model *m = NULL;
 		struct row *r;
 
-		snprintf(path, sizeof(path), "%s/%s/model.onnx", root, names[t]);
+		snprintf(path, sizeof(path), "%s/%s/model.onnx", models, names[t]);
 		n_types = ts_model_op_types(path, types, 64);
 		if (n_types <= 0) {
 			skipped++;
@@ -217,7 +220,8 @@ static int run_suite(const char *root, int allow_known, int min_ran, unsigned fl
 		fflush(stdout);
 	}
 	if (ran < min_ran) {
-		fprintf(stderr, "%s: %d tests run, expected at least %d\n", root, ran, min_ran);
+		fprintf(stderr, "%s: %d tests run, expected at least %d%s\n", root, ran, min_ran,
+		        strstr(models, "/tests/data") ? " (models not encoded? make fixtures)" : "");
 		bad++;
 		snprintf(failures + strlen(failures), flen - strlen(failures),
 		         " (only %d tests run, expected %d)", ran, min_ran);
@@ -240,27 +244,30 @@ START_TEST(onnx_node_tests)
 	int bad;
 
 	load_known();
-	bad = run_suite(NODE_TESTS_DIR, 1, MIN_NODE_TESTS, 0, failures, sizeof(failures));
+	bad = run_suite(NODE_TESTS_DIR, NODE_TESTS_DIR, 1, MIN_NODE_TESTS, 0, failures,
+	                sizeof(failures));
 	ck_assert_msg(bad == 0, "%d node tests failed:%s (rerun one: tools/grt-conform %s/<test>)",
 	              bad, failures, NODE_TESTS_DIR);
 }
 END_TEST
 
 /* The folders of extra tests (no known failures), one loop iteration each:
- * node_extra (../shared/testdata) and this tree's own; lstm_extra also with the
+ * node_extra (../shared/testdata) and this tree's own (tests/data: data sets in
+ * the source tree, models encoded into the build tree); lstm_extra also with the
  * portable kernels (its batch-of-one cases take rnn_gemv) */
+#define DATA(sub) SRCDIR "/tests/data" sub, BUILDDIR "/tests/data" sub
 static const struct {
-	const char *root;
+	const char *root, *models;      /* the data sets' and the models' folders */
 	int min_ran;
-	unsigned flags;         /* the sessions' GRT_SESSION_* */
+	unsigned flags;                 /* the sessions' GRT_SESSION_* */
 } extra[] = {
-	{ TESTDATA_DIR "/node_extra", MIN_EXTRA_TESTS, 0 },
-	{ SRCDIR "/tests/data/elem", MIN_ELEM_TESTS, 0 },
-	{ SRCDIR "/tests/data/dynops", MIN_DYNOPS_TESTS, 0 },
-	{ SRCDIR "/tests/data/reduce_ort", MIN_REDUCE_ORT_TESTS, 0 },
-	{ SRCDIR "/tests/data", MIN_DATA_TESTS, 0 },
-	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS, 0 },
-	{ SRCDIR "/tests/data/lstm_extra", MIN_LSTM_EXTRA_TESTS, GRT_SESSION_PORTABLE },
+	{ TESTDATA_DIR "/node_extra", TESTDATA_DIR "/node_extra", MIN_EXTRA_TESTS, 0 },
+	{ DATA("/elem"), MIN_ELEM_TESTS, 0 },
+	{ DATA("/dynops"), MIN_DYNOPS_TESTS, 0 },
+	{ DATA("/reduce_ort"), MIN_REDUCE_ORT_TESTS, 0 },
+	{ DATA(""), MIN_DATA_TESTS, 0 },
+	{ DATA("/lstm_extra"), MIN_LSTM_EXTRA_TESTS, 0 },
+	{ DATA("/lstm_extra"), MIN_LSTM_EXTRA_TESTS, GRT_SESSION_PORTABLE },
 };
 
 START_TEST(extra_tests)
@@ -269,8 +276,8 @@ START_TEST(extra_tests)
 	int bad;
 
 	failures[0] = 0;
-	bad = run_suite(extra[_i].root, 0, extra[_i].min_ran, extra[_i].flags, failures,
-	                sizeof(failures));
+	bad = run_suite(extra[_i].root, extra[_i].models, 0, extra[_i].min_ran, extra[_i].flags,
+	                failures, sizeof(failures));
 	ck_assert_msg(bad == 0, "%d tests of %s (flags %#x) failed:%s", bad, extra[_i].root,
 	              extra[_i].flags, failures);
 }

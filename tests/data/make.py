@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Makes the pooling, group-normalisation and resize cases of tests/data (ONNX test-data-set layout: test_<case>/model.onnx,
+"""Makes the pooling, group-normalisation and resize cases of tests/data (ONNX test-data-set layout: test_<case>/model.textproto,
 <case>/test_data_set_0/{input,output}_N.pb) that the ONNX 1.12 node suite lacks:
 dilated MaxPool with Indices, ceil_mode with pads, storage_order, int8, 3-D, AveragePool
 count_include_pad with ceil_mode and dilations (opset 19), LpPool, GlobalLpPool;
@@ -13,8 +13,8 @@ import json
 import os
 import subprocess
 import zlib
+import fixture
 import numpy as np
-import onnx
 from onnx import helper, numpy_helper, TensorProto
 
 ORT_DIR = '/work/ortnode'
@@ -65,7 +65,7 @@ def case(name, op, shape, opset, outputs=('Y',), elem=TensorProto.FLOAT, inits=(
                               producer_name='tests/data/make.py')
     model.ir_version = 8
     os.makedirs(name + '/test_data_set_0', exist_ok=True)
-    onnx.save(model, name + '/model.onnx')
+    fixture.save(model, name)
     with open(name + '/test_data_set_0/input_0.pb', 'wb') as f:
         f.write(numpy_helper.from_array(x, 'X').SerializeToString())
     tmp = '/tmp/make_pool_norm_' + name

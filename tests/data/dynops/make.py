@@ -2,12 +2,16 @@
 # make.py - the dynops test cases (operators with data-dependent output shapes):
 # builds each model and its inputs here, runs them through ONNX Runtime 1.30
 # (onnxruntime-node in /work/ortnode, make.js) and writes the outputs as
-# goldens, in ONNX test-data-set layout (<case>/model.onnx, test_data_set_0/).
+# goldens, in ONNX test-data-set layout (<case>/model.textproto, test_data_set_0/;
+# model.onnx beside it, gitignored, for make.js).
 # Run: cd tests/data/dynops && /usr/bin/python3 make.py
 import json, os, subprocess
 import numpy as np
 import onnx
 from onnx import helper as h, numpy_helper as nh, TensorProto as T
+import sys
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import fixture  # noqa: E402 (tests/data/fixture.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 V = h.make_tensor_value_info
@@ -24,7 +28,7 @@ def case(name, nodes, inputs, outputs, opset, inits=()):
     m.ir_version = 7
     d = os.path.join(HERE, name)
     os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
-    onnx.save(m, os.path.join(d, "model.onnx"))
+    fixture.save(m, d)
     for i, (n, a) in enumerate(inputs):
         with open(os.path.join(d, "test_data_set_0", "input_%d.pb" % i), "wb") as f:
             f.write(nh.from_array(a, n).SerializeToString())

@@ -10,6 +10,9 @@ import base64, json, os, shutil, subprocess
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto as TP
+import sys
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import fixture  # noqa: E402 (tests/data/fixture.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORT_TYPES = {np.float32: 'float32', np.float64: 'float64', np.int8: 'int8',
@@ -51,8 +54,7 @@ def case(name, op, opset, inputs, n_out=1, out_type=None, **attrs):
     g = helper.make_graph([node], name, g_in, g_out)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid('', opset)])
     m.ir_version = 8
-    path = os.path.join(d, 'model.onnx')
-    onnx.save(m, path)
+    path = fixture.save(m, d)
     got = ort_run(path, feeds)
     for i, (k, v) in enumerate(feeds.items()):
         t = numpy_helper.from_array(v, k)

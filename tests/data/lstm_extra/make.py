@@ -9,6 +9,9 @@ import json, os, shutil, subprocess, tempfile
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
+import sys
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import fixture  # noqa: E402 (tests/data/fixture.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NODE_PATH = '/work/ortnode/node_modules'
@@ -173,7 +176,7 @@ def main():
         folder = os.path.join(HERE, 'test_' + name)
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(os.path.join(folder, 'test_data_set_0'))
-        onnx.save(model, os.path.join(folder, 'model.onnx'))
+        fixture.save(model, folder)
         for i, n in enumerate(inputs):
             a = vals[n] if n == 'sequence_lens' else vals[n].astype(elem[0])
             with open(os.path.join(folder, 'test_data_set_0', 'input_%d.pb' % i), 'wb') as f:

@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Builds the node tests of tests/data/reduce_ort (ONNX test-data-set layout: one folder per
-test with model.onnx and test_data_set_0/{input,output}_N.pb) for the cases the ONNX 1.12 node
-suite lacks: opset-18 axes inputs, large values, ties, non-last axes, int64, transposes.
+test with model.textproto (model.onnx beside it, gitignored, for ONNX Runtime) and
+test_data_set_0/{input,output}_N.pb) for the cases the ONNX 1.12 node suite lacks: opset-18 axes inputs, large values, ties, non-last axes, int64, transposes.
 The expected outputs come from ONNX Runtime 1.30 (onnxruntime-node, one thread), not from
 gtcrn-run. Rerun from this folder: /usr/bin/python3 make.py (needs onnx and /work/ortnode)."""
 import json, os, shutil, subprocess
 import numpy as np
-import onnx
 from onnx import helper, numpy_helper, TensorProto
+import sys
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import fixture  # noqa: E402 (tests/data/fixture.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORT = os.environ.get("ORT_NODE", "/work/ortnode/node_modules/onnxruntime-node")
@@ -53,8 +55,7 @@ def case(name, op, opset, inputs, attrs=None, inits=None, out_type=None, order=N
     d = os.path.join(HERE, name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(os.path.join(d, "test_data_set_0"))
-    onnx.save(model, os.path.join(d, "model.onnx"))
-    req = {"model": os.path.join(d, "model.onnx"),
+    req = {"model": fixture.save(model, d),
            "inputs": [{"name": n, "dtype": str(a.dtype), "dims": list(a.shape),
                        "data": [int(v) for v in a.flatten()] if a.dtype.kind == "i"
                        else [float(v) for v in a.flatten()]} for n, a in inputs]}
