@@ -882,6 +882,47 @@ START_TEST(sweep_narrow)
 }
 END_TEST
 
+/* The transposed product over one output row without an im2col (ops/nn/conv.c):
+ * one input channel of long kernels (the taps read X in place where they all lie
+ * inside it, else the im2col) and 32 to 48 input channels (a product per tap, over
+ * the outputs whose tap lands inside X); pads, strides 1 to 3, dilations 1 and 2,
+ * groups, and 2-D with one output row. */
+START_TEST(sweep_narrow_row)
+{
+	struct geo g;
+	char label[64];
+
+	rng_state = 6161u;
+	w_const = 1;
+	for (int i = 0; i < 48; i++) {
+		random_geo(&g, 0, 0);
+		g.nsp = i % 6 == 5 ? 2 : 1;
+		g.group = i % 5 == 4 ? 2 : 1;
+		g.cg = i % 4 < 2 ? 1 : rnd(32, 48);
+		g.mg = rnd(16, 70);
+		for (int a = 0; a < g.nsp; a++) {
+			const int last = a == g.nsp - 1;
+			int64_t dk;
+			g.k[a] = last && g.cg == 1 ? rnd(64, 100) : rnd(2, 4);
+			g.s[a] = last ? rnd(1, 3) : 1;
+			g.d[a] = rnd(1, 2);
+			g.pb[a] = i % 3 ? 0 : rnd(0, 2);
+			g.pe[a] = i % 3 ? 0 : rnd(0, 2);
+			dk = (g.k[a] - 1) * g.d[a] + 1;
+			/* 1 to 7 outputs along the row, one row above it */
+			g.in[a] = last ? dk + rnd(0, 6) * g.s[a] - g.pb[a] - g.pe[a] + rnd(0, 1)
+			               : dk - g.pb[a] - g.pe[a];
+			g.in[a] = g.in[a] < 1 ? 1 : g.in[a];
+			g.op[a] = 0;
+			finish_axis(&g, a);
+		}
+		snprintf(label, sizeof(label), "narrow row case %d", i);
+		check_geo(&g, DT_FLOAT, label);
+	}
+	w_const = 0;
+}
+END_TEST
+
 /* ConvTranspose with kernels far longer than the input along the rows and 3
  * taps at stride 1 along the last axis: the output rows outnumber the input
  * rows, so the input rows are scattered (p->rows3 = 0) instead of every
@@ -1374,6 +1415,7 @@ static Suite *convt_suite(void)
 		{ "sweep", sweep_random, 1, 2, 60 }, { "sweep", sweep_tiled, 1, 2 },
 		{ "sweep", sweep_wide, 1, 2 }, { "sweep", sweep_plane, 1, 2 },
 		{ "sweep", sweep_taps, 1, 2 }, { "sweep", sweep_long_kernel }, { "sweep", sweep_narrow },
+		{ "sweep", sweep_narrow_row },
 		{ "sweep", sweep_inplace, 1, 2 },
 	};
 
