@@ -751,11 +751,17 @@ static void KN(columns_t)(const struct conv_params *p, const T *x, const T *b, T
 		KN(im2col_t)(p, x, col);
 		KN(packed)(p, cols, p->mg, kk, col, kk, 1, wt, ct, p->mg);
 	}
-	/* the bias, then the sum added (as KN(bias) and the other algorithms' +=) */
-	for (int64_t m = 0; m < p->mg; m++) {
-		const T bm = b ? b[m] : 0;
-		for (int64_t j = 0; j < cols; j++)
-			y[m * cols + j] = bm + ct[j * p->mg + m];
+	/* the bias, then the sum added (as KN(bias) and the other algorithms' +=);
+	 * along the rows of Y^T, the long side */
+	for (int64_t j = 0; j < cols; j++) {
+		const T *restrict cr = ct + j * p->mg;
+		T *restrict yc = y + j;
+		if (b)
+			for (int64_t m = 0; m < p->mg; m++)
+				yc[m * cols] = b[m] + cr[m];
+		else
+			for (int64_t m = 0; m < p->mg; m++)
+				yc[m * cols] = 0 + cr[m];
 	}
 	if (e && e->kind == EPI_PRELU)
 		for (int64_t m = 0; m < p->mg; m++)
