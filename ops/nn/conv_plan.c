@@ -453,6 +453,7 @@ static int columns_transposed(struct node *n, struct exec *x, struct conv_params
 	const int row = p->out[0] * p->out[1] == 1;
 	const float *w;
 	float *wt;
+	int taps;
 
 	if (p->transpose || p->dtype != DT_FLOAT || cols >= NARROW_COLS || p->mg < 2 * NARROW_COLS ||
 	    p->tile_rows * p->out[2] != cols || !n->inputs[1]->is_const)
@@ -463,14 +464,18 @@ static int columns_transposed(struct node *n, struct exec *x, struct conv_params
 	if (!(wt = plan_alloc(x, (size_t)(p->group * p->wt_group) * sizeof(float))))
 		return op_fail(n, x, GRT_E_NOMEM, "out of memory");
 	p->wt = wt;
-	p->ct_off = (n->scratch_bytes + 63) & ~(size_t)63;
-	n->scratch_bytes = p->ct_off + (size_t)(cols * p->mg) * sizeof(float);
 	/* one output row whose taps run along one input row, all inside it */
 	p->ct_direct = p->cg == 1 && p->k[0] * p->k[1] == 1 && row && id >= 0 &&
 	               id < p->in[0] && ih >= 0 && ih < p->in[1] && p->pad[2] <= 0 &&
 	               last - p->pad[2] + (p->k[2] - 1) * p->dil[2] < p->in[2];
 	p->ct_x0 = (id * p->in[1] + ih) * p->in[2] - p->pad[2];
-	if (!p->ct_direct && row && p->cg >= CT_TAPS_MIN_CHANNELS) {
+	taps = !p->ct_direct && row && p->cg >= CT_TAPS_MIN_CHANNELS;
+	/* Y^T after the column buffer, or alone where there is no im2col */
+	if (p->ct_direct || taps)
+		n->scratch_bytes = 0;
+	p->ct_off = (n->scratch_bytes + 63) & ~(size_t)63;
+	n->scratch_bytes = p->ct_off + (size_t)(cols * p->mg) * sizeof(float);
+	if (taps) {
 		for (int64_t g = 0; g < p->group; g++)
 			for (int64_t t = 0; t < p->k_size; t++)
 				gemm_pack_b(wt + g * p->wt_group + t * p->wt_tap,
