@@ -321,10 +321,11 @@ START_TEST(matmul_gemm_packed)
 		gemm_f32_run(tabs[t]->gemm, m, n, k, a, a_rs, a_cs, b, n, c1, ldc);
 		tabs[t]->gemm->packed(m, n, k, a, a_rs, a_cs, bp, c2, ldc);
 		for (int64_t i = 0; i < m * ldc; i++)
-			ck_assert_msg(c2[i] == c1[i], "%s m %lld n %lld k %lld tr %d C[%lld][%lld]: "
-			              "got %.9g, gemm_f32_run %.9g", tabs[t]->name, (long long)m,
-			              (long long)n, (long long)k, tr, (long long)(i / ldc),
-			              (long long)(i % ldc), (double)c2[i], (double)c1[i]);
+			ck_assert_msg(c2[i] == c1[i], "%s m %lld n %lld k %lld tr %d "
+			              "C[%lld][%lld]: got %.9g, gemm_f32_run %.9g", tabs[t]->name,
+			              (long long)m, (long long)n, (long long)k, tr,
+			              (long long)(i / ldc), (long long)(i % ldc), (double)c2[i],
+			              (double)c1[i]);
 	}
 }
 END_TEST

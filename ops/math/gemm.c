@@ -133,9 +133,11 @@ static void gemm_packed(int64_t m, int64_t n, int64_t k, const float *a, int64_t
 		const int64_t cols = n - j < GEMM_PANEL ? n - j : GEMM_PANEL;
 		int64_t i = 0;
 		for (; i + 2 <= m; i += 2)
-			packed_block(2, k, a + i * a_rs, a_rs, a_cs, bp, cols, c + i * ldc + j, ldc);
+			packed_block(2, k, a + i * a_rs, a_rs, a_cs, bp, cols, c + i * ldc + j,
+			             ldc);
 		if (i < m)
-			packed_block(1, k, a + i * a_rs, a_rs, a_cs, bp, cols, c + i * ldc + j, ldc);
+			packed_block(1, k, a + i * a_rs, a_rs, a_cs, bp, cols, c + i * ldc + j,
+			             ldc);
 	}
 }
 

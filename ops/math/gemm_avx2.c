@@ -151,8 +151,8 @@ packed_block(const int rows, const int np, int64_t k, const float *a, int64_t a_
 				const __m256i mask = _mm256_cmpgt_epi32(
 					_mm256_set1_epi32((int)(cols - 8 * u)),
 					_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-				_mm256_maskstore_ps(cp, mask,
-				                    (__m256)(s[i][u] + (v8f)_mm256_maskload_ps(cp, mask)));
+				const v8f old = (v8f)_mm256_maskload_ps(cp, mask);
+				_mm256_maskstore_ps(cp, mask, (__m256)(s[i][u] + old));
 			}
 		}
 }

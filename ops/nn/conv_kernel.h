@@ -744,8 +744,9 @@ static void KN(columns_t)(const struct conv_params *p, const T *x, const T *b, T
 		for (int64_t t = 0; t < p->k_size; t++) {
 			const int64_t *r = p->ct_t + 3 * t;     /* first row, rows, x offset */
 			if (r[1] > 0)
-				KN(packed)(p, r[1], p->mg, p->cg, x + r[2], p->stride[2], p->in_size,
-				           wt + t * p->wt_tap, ct + r[0] * p->mg, p->mg);
+				KN(packed)(p, r[1], p->mg, p->cg, x + r[2], p->stride[2],
+				           p->in_size, wt + t * p->wt_tap, ct + r[0] * p->mg,
+				           p->mg);
 		}
 	} else {
 		KN(im2col_t)(p, x, col);

@@ -435,8 +435,8 @@ static int columns_taps(struct exec *x, struct conv_params *p)
 				int in = p->hi[0][kd] > p->lo[0][kd] && p->hi[1][kh] > p->lo[1][kh];
 				p->ct_t[3 * t] = lo;
 				p->ct_t[3 * t + 1] = in && hi > lo ? hi - lo : 0;
-				p->ct_t[3 * t + 2] = (id * p->in[1] + ih) * p->in[2] + lo * p->stride[2] +
-				                     kw * p->dil[2] - p->pad[2];
+				p->ct_t[3 * t + 2] = (id * p->in[1] + ih) * p->in[2] +
+				                     lo * p->stride[2] + kw * p->dil[2] - p->pad[2];
 			}
 	p->ct_taps = 1;
 	return GRT_OK;
