@@ -849,33 +849,71 @@ START_TEST(sweep_taps)
 }
 END_TEST
 
-/* Few output columns (fewer than 8) of many output channels, constant
- * weights: ALGO_COLUMNS runs the product transposed (Y^T = col^T W^T, as
- * Silero VAD's convolutions); with and without groups, 1-D and 2-D. */
+/* Few output columns (fewer than 8) of many output channels, constant weights:
+ * ALGO_COLUMNS runs the product transposed (Y^T = col^T W^T, as Silero VAD's
+ * convolutions). Any such shape: with and without groups, 1-D and 2-D. */
+static void narrow_any(struct geo *g, int i)
+{
+	g->nsp = (int)rnd(1, 2);
+	g->group = i % 4 ? 1 : 2;
+	g->cg = rnd(1, 40);
+	g->mg = rnd(16, 70);
+	for (int a = 0; a < g->nsp; a++) {
+		g->k[a] = rnd(1, 5);
+		g->s[a] = rnd(1, 2);
+		g->d[a] = 1;
+		g->pb[a] = rnd(0, g->k[a] / 2);
+		g->pe[a] = rnd(0, g->k[a] / 2);
+		g->in[a] = rnd(g->k[a], g->k[a] + 3);
+		g->op[a] = 0;
+		finish_axis(g, a);
+	}
+}
+
+/* One output row, without an im2col (ops/nn/conv.c): one input channel of long
+ * kernels (the taps read X in place where they all lie inside it, else the
+ * im2col) and 32 to 48 input channels (a product per tap, over the outputs whose
+ * tap lands inside X); pads, strides 1 to 3, dilations 1 and 2, groups, and 2-D
+ * with one output row. */
+static void narrow_row(struct geo *g, int i)
+{
+	g->nsp = i % 6 == 5 ? 2 : 1;
+	g->group = i % 5 == 4 ? 2 : 1;
+	g->cg = i % 4 < 2 ? 1 : rnd(32, 48);
+	g->mg = rnd(16, 70);
+	for (int a = 0; a < g->nsp; a++) {
+		const int last = a == g->nsp - 1;
+		int64_t dk;
+		g->k[a] = last && g->cg == 1 ? rnd(64, 100) : rnd(2, 4);
+		g->s[a] = last ? rnd(1, 3) : 1;
+		g->d[a] = rnd(1, 2);
+		g->pb[a] = i % 3 ? 0 : rnd(0, 2);
+		g->pe[a] = i % 3 ? 0 : rnd(0, 2);
+		dk = (g->k[a] - 1) * g->d[a] + 1;
+		/* 1 to 7 outputs along the row, one row above it */
+		g->in[a] = last ? dk + rnd(0, 6) * g->s[a] - g->pb[a] - g->pe[a] + rnd(0, 1)
+		                : dk - g->pb[a] - g->pe[a];
+		g->in[a] = g->in[a] < 1 ? 1 : g->in[a];
+		g->op[a] = 0;
+		finish_axis(g, a);
+	}
+}
+
+/* _i 0: narrow_any's shapes, 1: narrow_row's */
 START_TEST(sweep_narrow)
 {
 	struct geo g;
 	char label[64];
 
-	rng_state = 4242u;
+	rng_state = _i ? 6161u : 4242u;
 	w_const = 1;
-	for (int i = 0; i < 40; i++) {
+	for (int i = 0; i < (_i ? 48 : 40); i++) {
 		random_geo(&g, 0, 0);
-		g.nsp = (int)rnd(1, 2);
-		g.group = i % 4 ? 1 : 2;
-		g.cg = rnd(1, 40);
-		g.mg = rnd(16, 70);
-		for (int a = 0; a < g.nsp; a++) {
-			g.k[a] = rnd(1, 5);
-			g.s[a] = rnd(1, 2);
-			g.d[a] = 1;
-			g.pb[a] = rnd(0, g.k[a] / 2);
-			g.pe[a] = rnd(0, g.k[a] / 2);
-			g.in[a] = rnd(g.k[a], g.k[a] + 3);
-			g.op[a] = 0;
-			finish_axis(&g, a);
-		}
-		snprintf(label, sizeof(label), "narrow case %d", i);
+		if (_i)
+			narrow_row(&g, i);
+		else
+			narrow_any(&g, i);
+		snprintf(label, sizeof(label), "narrow %d case %d", _i, i);
 		check_geo(&g, DT_FLOAT, label);
 	}
 	w_const = 0;
@@ -1373,8 +1411,8 @@ static Suite *convt_suite(void)
 		{ "opsets", convt_opset1_pad_split },
 		{ "sweep", sweep_random, 1, 2, 60 }, { "sweep", sweep_tiled, 1, 2 },
 		{ "sweep", sweep_wide, 1, 2 }, { "sweep", sweep_plane, 1, 2 },
-		{ "sweep", sweep_taps, 1, 2 }, { "sweep", sweep_long_kernel }, { "sweep", sweep_narrow },
-		{ "sweep", sweep_inplace, 1, 2 },
+		{ "sweep", sweep_taps, 1, 2 }, { "sweep", sweep_long_kernel },
+		{ "sweep", sweep_narrow, 0, 2 }, { "sweep", sweep_inplace, 1, 2 },
 	};
 
 	return suite_from_table("ConvTranspose", tests, N_ELEMS(tests));

@@ -285,6 +285,51 @@ START_TEST(matmul_gemm_variants)
 }
 END_TEST
 
+/* The product with a packed B (ops/math/gemm.h) of every table: the same sums as
+ * gemm_f32_run with the same table, so equal to the last bit. Row counts 1..9 (blocks
+ * of 1 to 4 rows), column counts around the panel width and its multiples (the last
+ * panel part zeros), A plain and transposed, B packed from rows and from columns. */
+START_TEST(matmul_gemm_packed)
+{
+	static const int64_t ns[] = { 1, 5, 8, 15, 16, 17, 24, 33, 48, 63, 64, 65, 80, 97 };
+	static const int64_t ks[] = { 1, 3, 24 };
+	static float a[9 * 24], b[24 * 97], bt[97 * 24], bp[24 * 112], c0[9 * 102], c1[9 * 102],
+	             c2[9 * 102];
+	const struct kernels *tabs[2] = { &kernels_portable, simd_kernels("matmul_gemm_packed") };
+
+	rng_state = 777u;
+	fill(a, 9 * 24, 1);
+	for (int t = 0; t < 2 && tabs[t]; t++)
+	for (int64_t m = 1; m <= 9; m++)
+	for (size_t in = 0; in < sizeof(ns) / sizeof(ns[0]); in++)
+	for (size_t ik = 0; ik < sizeof(ks) / sizeof(ks[0]); ik++)
+	for (int tr = 0; tr < 4; tr++) {
+		int64_t n = ns[in], k = ks[ik], ldc = n + 5;
+		int64_t a_rs = tr & 1 ? 1 : k, a_cs = tr & 1 ? m : 1;
+		fill(b, k * n, 1);
+		for (int64_t p = 0; p < k; p++)
+			for (int64_t j = 0; j < n; j++)
+				bt[j * k + p] = b[p * n + j];
+		ck_assert_int_eq(gemm_packed_floats(n, k), (n + 15) / 16 * 16 * k);
+		if (tr & 2)
+			gemm_pack_b(bp, bt, 1, k, n, k);
+		else
+			gemm_pack_b(bp, b, n, 1, n, k);
+		fill(c0, 9 * 102, 1);
+		memcpy(c1, c0, sizeof(c0));
+		memcpy(c2, c0, sizeof(c0));
+		gemm_f32_run(tabs[t]->gemm, m, n, k, a, a_rs, a_cs, b, n, c1, ldc);
+		tabs[t]->gemm->packed(m, n, k, a, a_rs, a_cs, bp, c2, ldc);
+		for (int64_t i = 0; i < m * ldc; i++)
+			ck_assert_msg(c2[i] == c1[i], "%s m %lld n %lld k %lld tr %d "
+			              "C[%lld][%lld]: got %.9g, gemm_f32_run %.9g", tabs[t]->name,
+			              (long long)m, (long long)n, (long long)k, tr,
+			              (long long)(i / ldc), (long long)(i % ldc), (double)c2[i],
+			              (double)c1[i]);
+	}
+}
+END_TEST
+
 START_TEST(matmul_shapes_empty)
 {
 	struct harness h;
@@ -799,6 +844,7 @@ static Suite *suite_matmul(void)
 		{ "values", matmul_values_2d }, { "values", matmul_values_rows },
 		{ "values", matmul_values_vectors }, { "values", matmul_values_broadcast },
 		{ "values", matmul_values_types }, { "values", matmul_gemm_variants },
+		{ "values", matmul_gemm_packed },
 		{ "shapes", matmul_shapes_empty },
 		{ "errors", matmul_errors },
 		{ "opsets", matmul_opsets },

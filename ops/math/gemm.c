@@ -90,6 +90,57 @@ static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_
 		}
 }
 
+/* C[rows][cols] += A[rows][k] P[k][GEMM_PANEL] for one panel P of a packed B, of whose
+ * columns the first cols (1 to GEMM_PANEL) are stored; rows <= 2 a constant where
+ * inlined (8 vectors of sums). */
+static inline __attribute__((always_inline)) void
+packed_block(const int rows, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
+             const float *bp, int64_t cols, float *c, int64_t ldc)
+{
+	v4f s[2][4];
+
+#pragma GCC unroll 2
+	for (int i = 0; i < rows; i++)
+#pragma GCC unroll 4
+		for (int v = 0; v < 4; v++)
+			s[i][v] = (v4f){ 0, 0, 0, 0 };
+	for (int64_t p = 0; p < k; p++, a += a_cs, bp += GEMM_PANEL) {
+		v4f bv[4];
+#pragma GCC unroll 4
+		for (int v = 0; v < 4; v++)
+			bv[v] = load4(bp + 4 * v);
+#pragma GCC unroll 2
+		for (int i = 0; i < rows; i++) {
+			float av = a[i * a_rs];
+#pragma GCC unroll 4
+			for (int v = 0; v < 4; v++)
+				s[i][v] += av * bv[v];
+		}
+	}
+	for (int i = 0; i < rows; i++) {
+		float t[GEMM_PANEL];
+		memcpy(t, s[i], sizeof(t));
+		for (int64_t j = 0; j < cols; j++)
+			c[i * ldc + j] += t[j];
+	}
+}
+
+/* gemm_packed_fn: per panel, rows two at a time. */
+static void gemm_packed(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs,
+                        int64_t a_cs, const float *bp, float *c, int64_t ldc)
+{
+	for (int64_t j = 0; j < n; j += GEMM_PANEL, bp += k * GEMM_PANEL) {
+		const int64_t cols = n - j < GEMM_PANEL ? n - j : GEMM_PANEL;
+		int64_t i = 0;
+		for (; i + 2 <= m; i += 2)
+			packed_block(2, k, a + i * a_rs, a_rs, a_cs, bp, cols, c + i * ldc + j,
+			             ldc);
+		if (i < m)
+			packed_block(1, k, a + i * a_rs, a_rs, a_cs, bp, cols, c + i * ldc + j,
+			             ldc);
+	}
+}
+
 #define GEMM_UKERNEL gemm_ukernel_portable
 #define GEMM_NV 4
 #include "ops/math/gemm_ukernel.h"
@@ -107,6 +158,19 @@ void gemm_f32_run(const struct gemm_ukernel *uk, int64_t m, int64_t n, int64_t k
 		uk->rows[m - i - 1](nf, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
 	if (nf < n)
 		uk->tail(m, n - nf, k, a, a_rs, a_cs, b + nf, ldb, c + nf, ldc);
+}
+
+int64_t gemm_packed_floats(int64_t n, int64_t k)
+{
+	return (n + GEMM_PANEL - 1) / GEMM_PANEL * GEMM_PANEL * k;
+}
+
+void gemm_pack_b(float *bp, const float *b, int64_t b_rs, int64_t b_cs, int64_t n, int64_t k)
+{
+	for (int64_t j0 = 0; j0 < n; j0 += GEMM_PANEL)
+		for (int64_t p = 0; p < k; p++)
+			for (int64_t i = 0; i < GEMM_PANEL; i++, bp++)
+				*bp = j0 + i < n ? b[p * b_rs + (j0 + i) * b_cs] : 0;
 }
 
 void gemm_f64_run(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,

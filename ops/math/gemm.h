@@ -22,12 +22,30 @@ typedef void (*gemm_tail_fn)(int64_t m, int64_t cols, int64_t k, const float *a,
                              int64_t a_rs, int64_t a_cs, const float *b, int64_t ldb,
                              float *c, int64_t ldc);
 
+/* B packed for products with few rows of A (gemm_pack_b): panels of GEMM_PANEL
+ * columns, B[p][q * GEMM_PANEL + i] at bp[(q * k + p) * GEMM_PANEL + i], the columns of
+ * the last panel past n zero. A product then reads B once, each panel from its start
+ * to its end: weights that do not stay in cache stream in memory order. */
+#define GEMM_PANEL 16
+/* C[m][n] += A[m][k] B[k][n] with B packed (any m; fastest for m <= 4): the same sums
+ * as gemm_f32_run's, the packing only changes where B's elements lie. */
+typedef void (*gemm_packed_fn)(int64_t m, int64_t n, int64_t k, const float *a,
+                               int64_t a_rs, int64_t a_cs, const float *bp, float *c,
+                               int64_t ldc);
+
 /* One instruction set's part of the product. */
 struct gemm_ukernel {
 	int64_t nv;              /* floats per vector: rows[] take n - n % nv columns */
 	gemm_rows_fn rows[4];    /* [r - 1]: r rows of C */
 	gemm_tail_fn tail;       /* the n % nv columns left */
+	gemm_packed_fn packed;   /* the product with a packed B */
 };
+
+/* floats of B [k][n] packed: ceil(n / GEMM_PANEL) panels of k * GEMM_PANEL */
+int64_t gemm_packed_floats(int64_t n, int64_t k);
+/* Packs B [k][n], element (p, j) at b[p * b_rs + j * b_cs] (so a transposed B costs
+ * nothing), into bp [gemm_packed_floats(n, k)]. */
+void gemm_pack_b(float *bp, const float *b, int64_t b_rs, int64_t b_cs, int64_t n, int64_t k);
 
 extern const struct gemm_ukernel gemm_ukernel_portable;
 extern const struct gemm_ukernel gemm_ukernel_avx2;     /* x86-64 only (ops/cpu_x86.c) */

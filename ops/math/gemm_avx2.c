@@ -113,6 +113,87 @@ static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_
 	}
 }
 
+/* C[rows][cols] += A[rows][k] P[k][np * GEMM_PANEL] for np panels of a packed B, ps
+ * floats apart, of whose columns the first cols are stored; rows * np <= 4 (8 vectors
+ * of sums) constants where inlined. */
+static inline __attribute__((always_inline)) void
+packed_block(const int rows, const int np, int64_t k, const float *a, int64_t a_rs,
+             int64_t a_cs, const float *bp, int64_t ps, int64_t cols, float *c, int64_t ldc)
+{
+	v8f s[4][8];
+
+#pragma GCC unroll 4
+	for (int i = 0; i < rows; i++)
+#pragma GCC unroll 8
+		for (int u = 0; u < 2 * np; u++)
+			s[i][u] = (v8f){ 0 };
+	for (int64_t p = 0; p < k; p++, a += a_cs, bp += GEMM_PANEL) {
+		v8f bv[8];
+#pragma GCC unroll 8
+		for (int u = 0; u < 2 * np; u++)
+			bv[u] = load8(bp + u / 2 * ps + 8 * (u % 2));
+#pragma GCC unroll 4
+		for (int i = 0; i < rows; i++) {
+			float av = a[i * a_rs];
+#pragma GCC unroll 8
+			for (int u = 0; u < 2 * np; u++)
+				s[i][u] += av * bv[u];
+		}
+	}
+#pragma GCC unroll 4
+	for (int i = 0; i < rows; i++)
+#pragma GCC unroll 8
+		for (int u = 0; u < 2 * np; u++) {
+			float *cp = c + i * ldc + 8 * u;
+			if (8 * u + 8 <= cols) {
+				add_store8(cp, s[i][u]);
+			} else if (8 * u < cols) {
+				const __m256i mask = _mm256_cmpgt_epi32(
+					_mm256_set1_epi32((int)(cols - 8 * u)),
+					_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+				const v8f old = (v8f)_mm256_maskload_ps(cp, mask);
+				_mm256_maskstore_ps(cp, mask, (__m256)(s[i][u] + old));
+			}
+		}
+}
+
+/* C[rows][n] += A[rows][k] B[k][n], B packed: np panels at a time (rows * np <= 4),
+ * then one; rows and np constants where inlined. */
+static inline __attribute__((always_inline)) void
+packed_rows(const int rows, const int np, int64_t n, int64_t k, const float *a, int64_t a_rs,
+            int64_t a_cs, const float *bp, float *c, int64_t ldc)
+{
+	const int64_t ps = k * GEMM_PANEL;
+	int64_t j = 0;
+
+	for (; j + (np - 1) * GEMM_PANEL < n; j += np * GEMM_PANEL, bp += np * ps)
+		packed_block(rows, np, k, a, a_rs, a_cs, bp, ps, n - j, c + j, ldc);
+	for (; j < n; j += GEMM_PANEL, bp += ps)
+		packed_block(rows, 1, k, a, a_rs, a_cs, bp, ps, n - j, c + j, ldc);
+}
+
+/* gemm_packed_fn: 4 rows at a time; one row over 4 panels and two over 2, so
+ * that 8 vectors of sums are in flight. */
+static void gemm_packed(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs,
+                        int64_t a_cs, const float *bp, float *c, int64_t ldc)
+{
+	for (int64_t i = 0; i < m; i += 4, a += 4 * a_rs, c += 4 * ldc)
+		switch (m - i) {
+		case 1:
+			packed_rows(1, 4, n, k, a, a_rs, a_cs, bp, c, ldc);
+			break;
+		case 2:
+			packed_rows(2, 2, n, k, a, a_rs, a_cs, bp, c, ldc);
+			break;
+		case 3:
+			packed_rows(3, 1, n, k, a, a_rs, a_cs, bp, c, ldc);
+			break;
+		default:
+			packed_rows(4, 1, n, k, a, a_rs, a_cs, bp, c, ldc);
+			break;
+		}
+}
+
 #define GEMM_UKERNEL gemm_ukernel_avx2
 #define GEMM_NV 8
 #include "ops/math/gemm_ukernel.h"

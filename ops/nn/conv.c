@@ -30,6 +30,30 @@ static void gemm_f64(const struct conv_params *p, int64_t m_n, int64_t n_n, int6
 	gemm_f64_run(m_n, n_n, k_n, a, a_rs, a_cs, b, ldb, c, ldc);
 }
 
+/* c[m, n] += sum_k a[m*a_rs + k*a_cs] B[k, n], B packed (ops/math/gemm.h) */
+static void packed_f32(const struct conv_params *p, int64_t m_n, int64_t n_n, int64_t k_n,
+                       const float *a, int64_t a_rs, int64_t a_cs, const float *bp, float *c,
+                       int64_t ldc)
+{
+	p->gemm->packed(m_n, n_n, k_n, a, a_rs, a_cs, bp, c, ldc);
+}
+
+/* the same in double (Conv packs float weights only: for the kernels' symmetry) */
+static void packed_f64(const struct conv_params *p, int64_t m_n, int64_t n_n, int64_t k_n,
+                       const double *a, int64_t a_rs, int64_t a_cs, const double *bp,
+                       double *c, int64_t ldc)
+{
+	(void)p;
+	for (int64_t i = 0; i < m_n; i++)
+		for (int64_t j = 0; j < n_n; j++) {
+			double s = 0;
+			for (int64_t q = 0; q < k_n; q++)
+				s += a[i * a_rs + q * a_cs] *
+				     bp[(j / GEMM_PANEL * k_n + q) * GEMM_PANEL + j % GEMM_PANEL];
+			c[i * ldc + j] += s;
+		}
+}
+
 void conv_plane_f32_portable(float *y, int64_t n, const float *x, const int64_t *off,
                              const float *w, int64_t nq, float bias, const float *slope)
 {

@@ -18,6 +18,7 @@
 #define COLUMNS_MIN_TAPS 64 /* few outputs (< PLANE_MIN_OUT) of this many taps (C/group x
                              kernel) or more: ALGO_COLUMNS, whose GEMM is faster */
 #define NARROW_COLS 8      /* ALGO_COLUMNS: below this many output columns, transposed */
+#define CT_TAPS_MIN_CHANNELS 16 /* and from this many input channels, tap by tap */
 #define TAPS_MAX_TABLE 4096 /* ALGO_TAPS: up to this many (row, phase, tap) entries */
 #define TAPS_MAX_SINGLE 16  /* and this many taps when channels go one at a time */
 #define EPI_CHUNK 4096    /* ALGO_POINTWISE with an epilogue: columns per GEMM */
@@ -42,10 +43,24 @@ struct conv_params {
 	int rows3;
 	/* ALGO_COLUMNS, float, fewer output columns than a vector holds (Silero VAD:
 	 * 4): the product runs transposed, Y^T = col^T W^T, so that the vectors run
-	 * along the output channels; wt is W^T per group [cg * k_size][mg] (made at
-	 * plan time from constant weights), and Y^T goes to scratch at ct_off */
+	 * along the output channels; wt is W^T per group [cg * k_size][mg] packed for
+	 * the gemm's packed product (ops/math/gemm.h), wt_group floats per group (made
+	 * at plan time from constant weights, so each weight is read once per run, in
+	 * memory order), and Y^T goes to scratch at ct_off. Without an im2col where
+	 * the shape allows (one output row):
+	 *   ct_direct (one input channel per group, its taps inside one row of X):
+	 *     col^T is X itself, element (j, kw) at ct_x0 + j * stride[2] + kw * dil[2];
+	 *   ct_taps (at least CT_TAPS_MIN_CHANNELS input channels per group): one
+	 *     product per tap t, over the input channels, of the rows j that the tap
+	 *     reads inside X (the rows ct_t[3t] .. + ct_t[3t + 1]), A[j][c] at
+	 *     x[ct_t[3t + 2] + j * stride[2] + c * in_size]; wt then holds W^T per tap
+	 *     [cg][mg] packed, wt_tap floats apart. */
 	const float *wt;
+	int64_t wt_group, wt_tap;
 	size_t ct_off;
+	int ct_direct, ct_taps;
+	int64_t ct_x0;
+	int64_t *ct_t;               /* [k_size][3]: first row, rows (0: none), x offset */
 	enum dtype dtype;            /* DT_FLOAT or DT_DOUBLE */
 	int64_t batch;               /* N */
 	int64_t group;

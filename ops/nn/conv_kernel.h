@@ -727,6 +727,50 @@ static void KN(bias)(const struct conv_params *p, const T *b, T *y)
 		KN(fill)(y + m * p->out_size, p->out_size, b ? b[m] : 0);
 }
 
+/* ALGO_COLUMNS, few columns, one tile (float): Y^T = col^T W^T, W^T packed, into
+ * scratch, then Y = bias + that. */
+static void KN(columns_t)(const struct conv_params *p, const T *x, const T *b, T *y, T *col,
+                          const struct epilogue *e, int64_t c0)
+{
+	const int64_t cols = p->out_size, kk = p->cg * p->k_size;
+	T *ct = (T *)((char *)col + p->ct_off);
+	const T *wt = (const T *)p->wt + c0 / p->mg * p->wt_group;
+
+	KN(fill)(ct, cols * p->mg, 0);
+	if (p->ct_direct) {
+		KN(packed)(p, cols, p->mg, kk, x + p->ct_x0, p->stride[2], p->dil[2], wt, ct,
+		           p->mg);
+	} else if (p->ct_taps) {
+		for (int64_t t = 0; t < p->k_size; t++) {
+			const int64_t *r = p->ct_t + 3 * t;     /* first row, rows, x offset */
+			if (r[1] > 0)
+				KN(packed)(p, r[1], p->mg, p->cg, x + r[2], p->stride[2],
+				           p->in_size, wt + t * p->wt_tap, ct + r[0] * p->mg,
+				           p->mg);
+		}
+	} else {
+		KN(im2col_t)(p, x, col);
+		KN(packed)(p, cols, p->mg, kk, col, kk, 1, wt, ct, p->mg);
+	}
+	/* the bias, then the sum added (as KN(bias) and the other algorithms' +=);
+	 * along the rows of Y^T, the long side */
+	for (int64_t j = 0; j < cols; j++) {
+		const T *restrict cr = ct + j * p->mg;
+		T *restrict yc = y + j;
+		if (b)
+			for (int64_t m = 0; m < p->mg; m++)
+				yc[m * cols] = b[m] + cr[m];
+		else
+			for (int64_t m = 0; m < p->mg; m++)
+				yc[m * cols] = 0 + cr[m];
+	}
+	if (e && e->kind == EPI_PRELU)
+		for (int64_t m = 0; m < p->mg; m++)
+			KN(epi)(e, y + m * cols, cols, c0 + m);
+	else            /* the same function on every channel: one call */
+		KN(epi)(e, y, p->mg * cols, c0);
+}
+
 /* One batch item, one group. b: this group's [mg] biases or NULL; c0: the first
  * output channel of the group (for the epilogue). */
 static void KN(conv_group)(const struct conv_params *p, const T *x, const T *w,
@@ -758,6 +802,10 @@ static void KN(conv_group)(const struct conv_params *p, const T *x, const T *w,
 		KN(convt_direct)(p, x, w, y, e, c0);
 		return;
 	}
+	if (p->wt) {
+		KN(columns_t)(p, x, b, y, col, e, c0);
+		return;
+	}
 	KN(bias)(p, b, y);
 	if (p->algo == ALGO_POINTWISE) {
 		/* with an epilogue, column chunks that are still in cache when it runs */
@@ -772,20 +820,6 @@ static void KN(conv_group)(const struct conv_params *p, const T *x, const T *w,
 				         y + j, p->out_size);
 			for (int64_t m = 0; m < p->mg; m++)
 				KN(epi)(e, y + m * p->out_size + j, nj, c0 + m);
-		}
-		return;
-	}
-	if (p->wt) {            /* float, few columns, one tile: Y^T = col^T W^T */
-		const int64_t cols = p->out_size;
-		T *ct = (T *)((char *)col + p->ct_off);
-		KN(im2col_t)(p, x, col);
-		KN(fill)(ct, cols * p->mg, 0);
-		KN(gemm)(p, cols, p->mg, kk, col, kk, 1,
-		         (const T *)p->wt + (c0 / p->mg) * kk * p->mg, p->mg, ct, p->mg);
-		for (int64_t m = 0; m < p->mg; m++) {
-			for (int64_t j = 0; j < cols; j++)
-				y[m * cols + j] += ct[j * p->mg + m];
-			KN(epi)(e, y + m * cols, cols, c0 + m);
 		}
 		return;
 	}

@@ -417,29 +417,73 @@ static int convt_attrs(struct node *n, struct exec *x, int64_t m, const int64_t 
 	return GRT_OK;
 }
 
+/* ALGO_COLUMNS transposed, one output row: ct_taps's table (struct conv_params).
+ * Tap t = (kd, kh, kw) reads input row (kd * dil - pad, kh * dil - pad) and, along
+ * it, the outputs [lo, hi) of its kw. */
+static int columns_taps(struct exec *x, struct conv_params *p)
+{
+	int64_t t = 0;
+
+	if (!(p->ct_t = plan_alloc(x, (size_t)(3 * p->k_size) * sizeof(int64_t))))
+		return GRT_E_NOMEM;
+	for (int64_t kd = 0; kd < p->k[0]; kd++)
+		for (int64_t kh = 0; kh < p->k[1]; kh++)
+			for (int64_t kw = 0; kw < p->k[2]; kw++, t++) {
+				const int64_t id = kd * p->dil[0] - p->pad[0];
+				const int64_t ih = kh * p->dil[1] - p->pad[1];
+				const int64_t lo = p->lo[2][kw], hi = p->hi[2][kw];
+				int in = p->hi[0][kd] > p->lo[0][kd] && p->hi[1][kh] > p->lo[1][kh];
+				p->ct_t[3 * t] = lo;
+				p->ct_t[3 * t + 1] = in && hi > lo ? hi - lo : 0;
+				p->ct_t[3 * t + 2] = (id * p->in[1] + ih) * p->in[2] +
+				                     lo * p->stride[2] + kw * p->dil[2] - p->pad[2];
+			}
+	p->ct_taps = 1;
+	return GRT_OK;
+}
+
 /* ALGO_COLUMNS over fewer than NARROW_COLS output columns (all in one tile)
- * with many output channels and constant float weights: W^T, and room for
+ * with many output channels and constant float weights: W^T packed, and room for
  * Y^T after the column buffer. */
 static int columns_transposed(struct node *n, struct exec *x, struct conv_params *p,
                               int64_t cols)
 {
 	const int64_t kk = p->cg * p->k_size;
+	const int64_t id = -p->pad[0], ih = -p->pad[1], last = (cols - 1) * p->stride[2];
+	const int row = p->out[0] * p->out[1] == 1;
 	const float *w;
 	float *wt;
+	int taps;
 
 	if (p->transpose || p->dtype != DT_FLOAT || cols >= NARROW_COLS || p->mg < 2 * NARROW_COLS ||
 	    p->tile_rows * p->out[2] != cols || !n->inputs[1]->is_const)
 		return GRT_OK;
 	w = n->inputs[1]->data;
-	if (!(wt = plan_alloc(x, (size_t)(p->group * kk * p->mg) * sizeof(float))))
+	p->wt_group = gemm_packed_floats(p->mg, kk);
+	p->wt_tap = gemm_packed_floats(p->mg, p->cg);
+	if (!(wt = plan_alloc(x, (size_t)(p->group * p->wt_group) * sizeof(float))))
 		return op_fail(n, x, GRT_E_NOMEM, "out of memory");
-	for (int64_t g = 0; g < p->group; g++)
-		for (int64_t m = 0; m < p->mg; m++)
-			for (int64_t q = 0; q < kk; q++)
-				wt[(g * kk + q) * p->mg + m] = w[(g * p->mg + m) * kk + q];
 	p->wt = wt;
+	/* one output row whose taps run along one input row, all inside it */
+	p->ct_direct = p->cg == 1 && p->k[0] * p->k[1] == 1 && row && id >= 0 &&
+	               id < p->in[0] && ih >= 0 && ih < p->in[1] && p->pad[2] <= 0 &&
+	               last - p->pad[2] + (p->k[2] - 1) * p->dil[2] < p->in[2];
+	p->ct_x0 = (id * p->in[1] + ih) * p->in[2] - p->pad[2];
+	taps = !p->ct_direct && row && p->cg >= CT_TAPS_MIN_CHANNELS;
+	/* Y^T after the column buffer, or alone where there is no im2col */
+	if (p->ct_direct || taps)
+		n->scratch_bytes = 0;
 	p->ct_off = (n->scratch_bytes + 63) & ~(size_t)63;
 	n->scratch_bytes = p->ct_off + (size_t)(cols * p->mg) * sizeof(float);
+	if (taps) {
+		for (int64_t g = 0; g < p->group; g++)
+			for (int64_t t = 0; t < p->k_size; t++)
+				gemm_pack_b(wt + g * p->wt_group + t * p->wt_tap,
+				            w + g * p->mg * kk + t, p->k_size, kk, p->mg, p->cg);
+		return columns_taps(x, p);
+	}
+	for (int64_t g = 0; g < p->group; g++)
+		gemm_pack_b(wt + g * p->wt_group, w + g * p->mg * kk, 1, kk, p->mg, kk);
 	return GRT_OK;
 }
 
