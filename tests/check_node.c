@@ -22,7 +22,7 @@
 /* the project's own cases, tests/data/<family>/test_* (made by the make.py beside them) */
 #define MIN_ELEM_TESTS 21
 #define MIN_LSTM_EXTRA_TESTS 21
-#define MIN_DYNOPS_TESTS 11
+#define MIN_DYNOPS_TESTS 14
 #define MIN_REDUCE_ORT_TESTS 21
 #define MIN_DATA_TESTS 47      /* tests/data/test_* (tests/data/make.py) */
 

@@ -100,6 +100,31 @@ cases.append(case("test_unique_int8_unsorted", [h.make_node("Unique", ["x"], ["y
     [("y", T.INT8), ("indices", T.INT64), ("inverse_indices", T.INT64), ("counts", T.INT64)],
     11))
 
+# NonMaxSuppression: a zero-area box, equal scores, a score equal to the threshold
+nms_boxes = np.array([[[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0.5, 0.5, 0.5, 2], [1, 5, 0, 4],
+                       [0, 2, 1, 3], [0, 2.05, 1, 3.05]]], F)
+cases.append(case("test_nms_zero_area_ties", [h.make_node("NonMaxSuppression",
+                                                         ["boxes", "scores", "max", "iou", "thr"],
+                                                         ["selected"])],
+    [("boxes", nms_boxes), ("scores", np.array([[[0.9, 0.9, 0.95, 0.3, 0.5, 0.6]]], F)),
+     ("max", np.array([4], I64)), ("iou", np.array([0.5], F)), ("thr", np.array([0.3], F))],
+    [("selected", T.INT64)], 11))
+# centre format, two batches and two classes, the limit per class reached
+cases.append(case("test_nms_center_batches", [h.make_node("NonMaxSuppression",
+                                                         ["boxes", "scores", "max", "iou"],
+                                                         ["selected"], center_point_box=1)],
+    [("boxes", np.array([[[0.5, 0.5, 1, 1], [0.6, 0.5, 1, 1], [3, 3, 2, 2], [3.2, 3, 2, 2]],
+                         [[0, 0, 1, 2], [0, 0.2, 1, 2], [5, 5, 1, 1], [9, 9, 1, 1]]], F)),
+     ("scores", np.array([[[0.1, 0.2, 0.3, 0.4], [0.8, 0.7, 0.6, 0.5]],
+                          [[0.5, 0.6, 0.1, 0.2], [0.0, 0.9, 0.9, 0.4]]], F)),
+     ("max", np.array([2], I64)), ("iou", np.array([0.3], F))],
+    [("selected", T.INT64)], 11))
+# no max_output_boxes_per_class: nothing selected
+cases.append(case("test_nms_no_max", [h.make_node("NonMaxSuppression", ["boxes", "scores"],
+                                                  ["selected"])],
+    [("boxes", nms_boxes), ("scores", np.array([[[0.9, 0.9, 0.95, 0.3, 0.5, 0.6]]], F))],
+    [("selected", T.INT64)], 11))
+
 out = subprocess.run(["node", os.path.join(HERE, "make.js")], input=json.dumps(cases),
                      stdout=subprocess.PIPE, text=True, check=True, cwd="/work/ortnode")
 write_outputs(json.loads(out.stdout))
