@@ -57,6 +57,7 @@ OP(op_global_lp_pool)
 OP(op_global_max_pool)
 OP(op_greater)
 OP(op_greater_or_equal)
+OP(op_grid_sample)
 OP(op_group_normalization)
 OP(op_hardmax_1)            /* the input coerced to a matrix */
 OP(op_hardmax_13)           /* one axis */

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Makes the pooling, group-normalisation and resize cases of tests/data (ONNX test-data-set layout: test_<case>/model.textproto,
+"""Makes the pooling, group-normalisation, resize and GridSample cases of tests/data (ONNX test-data-set layout: test_<case>/model.textproto,
 <case>/test_data_set_0/{input,output}_N.pb) that the ONNX 1.12 node suite lacks:
 dilated MaxPool with Indices, ceil_mode with pads, storage_order, int8, 3-D, AveragePool
 count_include_pad with ceil_mode and dilations (opset 19), LpPool, GlobalLpPool;
@@ -208,3 +208,34 @@ case('test_pool_maxpool_2d_ceil_last_window_in_pad', 'MaxPool', [1, 2, 6, 7], 12
 case('test_pool_averagepool_2d_ceil_last_window_in_pad', 'AveragePool', [1, 2, 6, 7], 11,
      kernel_shape=[3, 2], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1,
      count_include_pad=1)
+
+
+def grid(shape, seed, spread):
+    """A sampling grid of the given shape, seeded values in [-spread, spread], and a few
+    exact ones: the corners, 0, a NaN-free far point."""
+    g = np.random.default_rng(seed).uniform(-spread, spread, size=shape).astype(np.float32)
+    g.reshape(-1)[:4] = [-1, 1, 0, -spread * 2]
+    return g
+
+
+# GridSample: what the opset-16 suite lacks (points far outside with every padding and
+# mode, cubic with border and reflection, nearest ties), and opset 20's N-D forms
+# (ONNX Runtime has no double GridSample: the double path is the float one's code)
+for mode in ('bilinear', 'nearest', 'bicubic'):
+    for pad in ('zeros', 'border', 'reflection'):
+        for align in (0, 1):
+            case('test_gridsample_%s_%s_align%d' % (mode, pad, align), 'GridSample',
+                 [2, 3, 4, 5], 16, consts=(('grid', grid([2, 3, 6, 2], len(mode + pad) + align,
+                                                          3.5)),),
+                 mode=mode, padding_mode=pad, align_corners=align)
+case('test_gridsample_nearest_ties', 'GridSample', [1, 1, 3, 4], 16,
+     consts=(('grid', np.array([[[[-0.75, -1 / 3], [0.25, 1 / 3], [-0.25, 0], [0.75, 1]]]],
+                               np.float32)),), mode='nearest')
+case('test_gridsample_20_linear_3d', 'GridSample', [1, 2, 3, 4, 5], 20,
+     consts=(('grid', grid([1, 2, 3, 2, 3], 11, 1.3)),), mode='linear',
+     padding_mode='reflection')
+case('test_gridsample_20_nearest', 'GridSample', [2, 2, 3, 7], 20,
+     consts=(('grid', grid([2, 5, 1, 2], 12, 1.4)),), mode='nearest', padding_mode='border',
+     align_corners=1)
+case('test_gridsample_20_cubic', 'GridSample', [1, 1, 5, 4], 20,
+     consts=(('grid', grid([1, 3, 3, 2], 13, 1.2)),), mode='cubic', padding_mode='border')
