@@ -113,6 +113,7 @@ OP(op_reshape)
 OP(op_resize_10)            /* scales is input 1 */
 OP(op_resize_11)            /* roi, scales, sizes */
 OP(op_reverse_sequence)
+OP(op_roi_align)
 OP(op_scan8)                /* runs its body at run time (runtime/control.c) */
 OP(op_scan)                 /* runs its body at run time (runtime/control.c) */
 OP(op_scatter)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Makes the pooling, group-normalisation, resize and GridSample cases of tests/data (ONNX test-data-set layout: test_<case>/model.textproto,
+"""Makes the pooling, group-normalisation, resize, GridSample and RoiAlign cases of tests/data (ONNX test-data-set layout: test_<case>/model.textproto,
 <case>/test_data_set_0/{input,output}_N.pb) that the ONNX 1.12 node suite lacks:
 dilated MaxPool with Indices, ceil_mode with pads, storage_order, int8, 3-D, AveragePool
 count_include_pad with ceil_mode and dilations (opset 19), LpPool, GlobalLpPool;
@@ -239,3 +239,22 @@ case('test_gridsample_20_nearest', 'GridSample', [2, 2, 3, 7], 20,
      align_corners=1)
 case('test_gridsample_20_cubic', 'GridSample', [1, 1, 5, 4], 20,
      consts=(('grid', grid([1, 3, 3, 2], 13, 1.2)),), mode='cubic', padding_mode='border')
+
+# RoiAlign: what the suite (two avg cases) lacks: max mode, opset 10, sampling_ratio,
+# spatial_scale, regions partly or wholly outside the plane, the second batch, double
+ROIS = f32(0, 0, 3, 2, 1.5, 0.5, 6.5, 4.2, -3, -2, 2, 1, 5, 4, 9, 9, 2.2, 1.1, 2.3, 1.2).reshape(5, 4)
+BATCH = i64(0, 1, 1, 0, 1)
+case('test_roialign_max_half_pixel', 'RoiAlign', [2, 3, 6, 7], 16,
+     consts=(('rois', ROIS), ('batch_indices', BATCH)), mode='max', output_height=2,
+     output_width=3)
+case('test_roialign_10_avg_sampling', 'RoiAlign', [2, 2, 5, 8], 10,
+     consts=(('rois', ROIS), ('batch_indices', BATCH)), output_height=3, output_width=2,
+     sampling_ratio=2, spatial_scale=0.5)
+case('test_roialign_10_max', 'RoiAlign', [2, 2, 5, 5], 10,
+     consts=(('rois', ROIS), ('batch_indices', BATCH)), mode='max', output_height=2,
+     output_width=2)
+case('test_roialign_double_output_half_pixel', 'RoiAlign', [2, 1, 6, 6], 16,
+     elem=TensorProto.DOUBLE, consts=(('rois', ROIS.astype(np.float64)),
+                                      ('batch_indices', BATCH)),
+     coordinate_transformation_mode='output_half_pixel', output_height=2, output_width=2,
+     sampling_ratio=3, spatial_scale=1.5)
