@@ -3,22 +3,28 @@
  * rewrite there); op_lookup() resolves a node's operator once, at load. The
  * unary elementwise ops are the rows of ops/math/unary.c's unary_table (one row
  * each, nothing to add here), which op_lookup() searches after op_table and
- * op_at() lists after it. */
+ * op_at() lists after it. A build configured --with-ops lists only the ONNX
+ * operators selected (ops/op_select.h); its own domain and the rewrites stay. */
+#include <stddef.h>
 #include <string.h>
 #include "ops/registry.h"
 #include "ops/math/unary.h"
+#include "ops/op_select.h"
 
 #define OP(def) extern const struct op_def def;
 #define GRT_OP(def) extern const struct op_def def;
 #define REWRITE(def) extern const struct rewrite_def def;
 #include "ops/op_list.h"
 
-#define OP(def) &def,
+/* the operators configure selected (ops/op_select.h; all by default), then a
+ * NULL that only keeps the array non-empty */
+#define OP(def) SEL_IF(IS_SEL(def), &def)
 const struct op_def *const op_table[] = {
 #include "ops/op_list.h"
+	NULL
 };
 
-const int op_table_len = (int)(sizeof(op_table) / sizeof(op_table[0]));
+const int op_table_len = (int)(sizeof(op_table) / sizeof(op_table[0])) - 1;
 
 const struct op_def *op_lookup(const char *op_type, int opset)
 {

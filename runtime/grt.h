@@ -115,6 +115,26 @@ GRT_API int grt_model_metadata_at(const grt_model *m, int i,
                                   const char **key, const char **value);
 GRT_API const char *grt_model_metadata(const grt_model *m, const char *key); /* NULL if absent */
 
+/* The operators a model file uses, without loading it (so also for a model this
+ * build cannot run): every (domain, op_type) of its graph, the graphs nested in
+ * its nodes and its model-local functions, once each, sorted by domain then
+ * op_type. opset is the version the model (or the function) imports for the
+ * domain; available is 1 when this build's registry has the operator at that
+ * opset or the model defines it as a function (configure --with-ops builds
+ * carry a subset). fn is called for each, with strings that live until it
+ * returns. */
+typedef struct {
+	const char *domain;         /* "" for the ONNX domain */
+	const char *op_type;
+	int opset;
+	int count;                  /* nodes of this type */
+	int available;
+	int is_function;            /* a model-local function */
+} grt_op_info;
+typedef void (*grt_op_fn)(void *ctx, const grt_op_info *op);
+GRT_API int grt_model_ops_file(const char *path, grt_op_fn fn, void *ctx, char *err,
+                               size_t err_len);
+
 /* --- session ------------------------------------------------------------ */
 
 /* Options for grt_session_create; a NULL options pointer or zeroed fields

@@ -218,6 +218,10 @@ int check_nesting(const uint8_t *p, size_t len, char *err, size_t err_len);
  * body, in the arena. *out (NULL if the model has no functions) tells which
  * opset a copied node binds to: function_node_opset() gives the version its
  * function imports for the node's domain, or dflt (any other node, x NULL). */
+/* runtime/model_ops.c: grt_model_ops_file's walk over a parsed model (an
+ * Onnx__ModelProto). */
+int model_list_ops(const void *proto, grt_op_fn fn, void *ctx, char *err, size_t err_len);
+
 struct fn_expansion;
 int expand_functions(void *proto, struct parse_arena *arena, struct fn_expansion **out,
                      char *err, size_t err_len);

@@ -186,10 +186,17 @@ static void release(const void *buf, size_t len, enum buf_owner owner)
 		munmap((void *)buf, len);
 }
 
+/* What load_buffer does with the parsed tree: NULL converts it into *out; a
+ * query lists its operators (grt_model_ops_file). */
+struct ops_query {
+	grt_op_fn fn;
+	void *ctx;
+};
+
 /* Parses buf; unless the caller owns it, gives it back as soon as it is
  * parsed. */
 static int load_buffer(const void *buf, size_t len, enum buf_owner owned, grt_model **out,
-                       char *err, size_t err_len)
+                       const struct ops_query *q, char *err, size_t err_len)
 {
 	struct parse_arena arena = { NULL, NULL };
 	ProtobufCAllocator alloc = { parse_alloc, parse_free, &arena };
@@ -209,6 +216,11 @@ static int load_buffer(const void *buf, size_t len, enum buf_owner owned, grt_mo
 		set_err(err, err_len, "not an ONNX model: the %zu bytes do not parse as "
 		        "onnx.ModelProto (truncated or corrupt file?)", len);
 		return GRT_E_PARSE;
+	}
+	if (q) {
+		rc = model_list_ops(mp, q->fn, q->ctx, err, err_len);
+		parse_arena_free(&arena);
+		return rc;
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m) {
@@ -239,7 +251,7 @@ int grt_model_load_buffer(const void *buf, size_t len, grt_model **out, char *er
 		return GRT_E_ARG;
 	}
 	*out = NULL;
-	return load_buffer(buf, len, BUF_CALLER, out, err, err_len);
+	return load_buffer(buf, len, BUF_CALLER, out, NULL, err, err_len);
 }
 
 /* Maps a regular file read-only. GRT_E_UNSUPPORTED: not a regular file (or
@@ -273,27 +285,24 @@ static int map_file(const char *path, uint8_t **buf, size_t *len, char *err, siz
 	return GRT_OK;
 }
 
-int grt_model_load_file(const char *path, grt_model **out, char *err, size_t err_len)
+/* The file at path, mapped or read, through load_buffer. */
+static int load_path(const char *path, grt_model **out, const struct ops_query *q, char *err,
+                     size_t err_len)
 {
 	uint8_t *buf;
 	size_t len;
 	int rc;
 
-	if (!path || !out) {
-		set_err(err, err_len, "grt_model_load_file: NULL argument");
-		return GRT_E_ARG;
-	}
-	*out = NULL;
 	rc = map_file(path, &buf, &len, err, err_len);
 	if (rc == GRT_OK) {
 		/* mapped: a garbage file fails at its first bad bytes, whatever its
 		 * size, and the parse reads the page cache directly */
-		rc = load_buffer(buf, len, BUF_MAPPED, out, err, err_len);   /* unmaps buf */
+		rc = load_buffer(buf, len, BUF_MAPPED, out, q, err, err_len);   /* unmaps buf */
 	} else if (rc == GRT_E_UNSUPPORTED) {   /* a pipe, an empty file: read it */
 		rc = grt_read_file(path, &buf, &len, err, err_len);
 		if (rc)
 			return rc;                      /* the message names the file */
-		rc = load_buffer(buf, len, BUF_MALLOC, out, err, err_len);   /* frees buf */
+		rc = load_buffer(buf, len, BUF_MALLOC, out, q, err, err_len);   /* frees buf */
 	}
 	if (rc && err && err_len) {     /* prefix the file name */
 		size_t n = strlen(path) + 2;
@@ -306,6 +315,27 @@ int grt_model_load_file(const char *path, grt_model **out, char *err, size_t err
 		}
 	}
 	return rc;
+}
+
+int grt_model_load_file(const char *path, grt_model **out, char *err, size_t err_len)
+{
+	if (!path || !out) {
+		set_err(err, err_len, "grt_model_load_file: NULL argument");
+		return GRT_E_ARG;
+	}
+	*out = NULL;
+	return load_path(path, out, NULL, err, err_len);
+}
+
+int grt_model_ops_file(const char *path, grt_op_fn fn, void *ctx, char *err, size_t err_len)
+{
+	struct ops_query q = { fn, ctx };
+
+	if (!path || !fn) {
+		set_err(err, err_len, "grt_model_ops_file: NULL argument");
+		return GRT_E_ARG;
+	}
+	return load_path(path, NULL, &q, err, err_len);
 }
 
 void grt_model_free(grt_model *m)

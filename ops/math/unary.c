@@ -11,6 +11,11 @@
 #include "ops/cpu.h"
 #include "ops/math/mathfn.h"
 #include "ops/math/unary.h"
+#include "ops/op_select.h"
+
+#ifndef GRT_OPS_ALL     /* a selection (configure --with-ops) leaves rows' functions unused */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
 
 struct unary_params {
 	enum dtype dtype;                                    /* of the input */
@@ -280,65 +285,69 @@ static int is_inf_attrs(struct node *n, struct exec *x, double *k)
 
 /* --- the table --- */
 
-#define OPDEF(type, first) .op = { .op_type = type, .since = first, .until = OPSET_LATEST, \
-	.prepare = unary_prepare, .run = unary_run }
+/* A row, for the ops configure selected (ops/op_select.h; all by default): the op
+ * type as a name (Abs, not "Abs"), then the row's members. */
+#define ROW(type, first, ...) SEL_IF(IS_SEL(type), { .op = { .op_type = #type, \
+	.since = first, .until = OPSET_LATEST, .prepare = unary_prepare, .run = unary_run }, \
+	__VA_ARGS__ })
 /* float types only, no attributes: name, first opset, float and double functions,
  * session kernel and portable float array kernel */
 #define UNARY(type, first, f_, d_, kern_, f32_n_) \
-	{ OPDEF(type, first), .f = f_, .d = d_, .kern = kern_, .f32_n = f32_n_ }
+	ROW(type, first, .f = f_, .d = d_, .kern = kern_, .f32_n = f32_n_)
 #define MATH(type, first, name) UNARY(type, first, name##f, name, 0, NULL)
 /* float types, float attributes alpha and (optionally) a second one */
 #define UNARY_K(type, first, dk_, a0, d0, a1, d1) \
-	{ OPDEF(type, first), .attrs = float_attrs, .dk = dk_, .an = { a0, a1 }, .ad = { d0, d1 } }
+	ROW(type, first, .attrs = float_attrs, .dk = dk_, .an = { a0, a1 }, .ad = { d0, d1 })
 #define KERN(member) offsetof(struct kernels, member)
 #define ALL_NUM (UT_FLOAT | UT_SINT | UT_UINT)
 
-/* Sorted by op_type (strcmp). Relu, Neg, Abs and Sign take integers from opsets
+/* Sorted by op_type (strcmp); ROW adds the commas. Relu, Neg, Abs and Sign take integers from opsets
  * 6 to 14 on; earlier opsets accept them here as well. */
 const struct unary_def unary_table[] = {
-	{ OPDEF("Abs", 1), .f = fabsf, .d = fabs, .i = abs_i, .u = same_u, .types = ALL_NUM },
-	MATH("Acos", 7, acos),
-	MATH("Acosh", 9, acosh),
-	MATH("Asin", 7, asin),
-	MATH("Asinh", 9, asinh),
-	MATH("Atan", 7, atan),
-	MATH("Atanh", 9, atanh),
-	MATH("Ceil", 1, ceil),
-	UNARY_K("Celu", 12, celu, "alpha", 1.0f, NULL, 0.0f),
-	MATH("Cos", 7, cos),
-	MATH("Cosh", 9, cosh),
-	UNARY_K("Elu", 1, elu, "alpha", 1.0f, NULL, 0.0f),
-	MATH("Erf", 9, erf),
-	MATH("Exp", 1, exp),
-	MATH("Floor", 1, floor),
-	{ OPDEF("Gelu", 20), .attrs = gelu_attrs, .dk = gelu },
-	UNARY_K("HardSigmoid", 1, hard_sigmoid, "alpha", 0.2f, "beta", 0.5f),
-	UNARY("HardSwish", 14, hard_swish_f, hard_swish, 0, NULL),
-	{ OPDEF("IsInf", 10), .attrs = is_inf_attrs, .dk = is_inf,
-	  .types = UT_FLOAT | UT_BOOL_OUT },
-	{ OPDEF("IsNaN", 9), .d = isnan_d, .types = UT_FLOAT | UT_BOOL_OUT },
-	UNARY_K("LeakyRelu", 1, leaky_relu, "alpha", 0.01f, NULL, 0.0f),
-	MATH("Log", 1, log),
-	UNARY("Mish", 18, mish_f, mish, 0, NULL),
-	{ OPDEF("Neg", 1), .f = neg_f, .d = neg_d, .i = neg_i, .types = UT_FLOAT | UT_SINT },
-	{ OPDEF("Not", 1), .i = not_i, .types = UT_BOOL },
-	UNARY("Reciprocal", 1, reciprocal_f, reciprocal_d, 0, NULL),
-	{ OPDEF("Relu", 1), .f = relu_f, .d = relu_d, .kern = KERN(relu_f32), .i = relu_i,
-	  .types = UT_FLOAT | UT_SINT },
+	ROW(Abs, 1, .f = fabsf, .d = fabs, .i = abs_i, .u = same_u, .types = ALL_NUM)
+	MATH(Acos, 7, acos)
+	MATH(Acosh, 9, acosh)
+	MATH(Asin, 7, asin)
+	MATH(Asinh, 9, asinh)
+	MATH(Atan, 7, atan)
+	MATH(Atanh, 9, atanh)
+	MATH(Ceil, 1, ceil)
+	UNARY_K(Celu, 12, celu, "alpha", 1.0f, NULL, 0.0f)
+	MATH(Cos, 7, cos)
+	MATH(Cosh, 9, cosh)
+	UNARY_K(Elu, 1, elu, "alpha", 1.0f, NULL, 0.0f)
+	MATH(Erf, 9, erf)
+	MATH(Exp, 1, exp)
+	MATH(Floor, 1, floor)
+	ROW(Gelu, 20, .attrs = gelu_attrs, .dk = gelu)
+	UNARY_K(HardSigmoid, 1, hard_sigmoid, "alpha", 0.2f, "beta", 0.5f)
+	UNARY(HardSwish, 14, hard_swish_f, hard_swish, 0, NULL)
+	ROW(IsInf, 10, .attrs = is_inf_attrs, .dk = is_inf,
+	    .types = UT_FLOAT | UT_BOOL_OUT)
+	ROW(IsNaN, 9, .d = isnan_d, .types = UT_FLOAT | UT_BOOL_OUT)
+	UNARY_K(LeakyRelu, 1, leaky_relu, "alpha", 0.01f, NULL, 0.0f)
+	MATH(Log, 1, log)
+	UNARY(Mish, 18, mish_f, mish, 0, NULL)
+	ROW(Neg, 1, .f = neg_f, .d = neg_d, .i = neg_i, .types = UT_FLOAT | UT_SINT)
+	ROW(Not, 1, .i = not_i, .types = UT_BOOL)
+	UNARY(Reciprocal, 1, reciprocal_f, reciprocal_d, 0, NULL)
+	ROW(Relu, 1, .f = relu_f, .d = relu_d, .kern = KERN(relu_f32), .i = relu_i,
+	    .types = UT_FLOAT | UT_SINT)
 	/* rint: half to even in the default rounding mode */
-	UNARY("Round", 11, rintf, rint, 0, NULL),
-	UNARY_K("Selu", 1, selu, "alpha", 1.67326319217681884765625f,
-	        "gamma", 1.05070102214813232421875f),
-	UNARY("Sigmoid", 1, fast_sigmoidf, sigmoid, KERN(sigmoid_f32), NULL),
-	{ OPDEF("Sign", 9), .f = sign_f, .d = sign_d, .i = sign_i, .u = sign_u, .types = ALL_NUM },
-	MATH("Sin", 7, sin),
-	MATH("Sinh", 9, sinh),
-	UNARY("Softplus", 1, softplus_f, softplus, 0, NULL),
-	UNARY("Softsign", 1, softsign_f, softsign, 0, NULL),
-	UNARY("Sqrt", 1, sqrtf, sqrt, 0, sqrt_f32_n),
-	MATH("Tan", 7, tan),
-	UNARY("Tanh", 1, fast_tanhf, tanh, KERN(tanh_f32), NULL),
-	UNARY_K("ThresholdedRelu", 10, thresholded_relu, "alpha", 1.0f, NULL, 0.0f),
+	UNARY(Round, 11, rintf, rint, 0, NULL)
+	UNARY_K(Selu, 1, selu, "alpha", 1.67326319217681884765625f,
+	        "gamma", 1.05070102214813232421875f)
+	UNARY(Sigmoid, 1, fast_sigmoidf, sigmoid, KERN(sigmoid_f32), NULL)
+	ROW(Sign, 9, .f = sign_f, .d = sign_d, .i = sign_i, .u = sign_u, .types = ALL_NUM)
+	MATH(Sin, 7, sin)
+	MATH(Sinh, 9, sinh)
+	UNARY(Softplus, 1, softplus_f, softplus, 0, NULL)
+	UNARY(Softsign, 1, softsign_f, softsign, 0, NULL)
+	UNARY(Sqrt, 1, sqrtf, sqrt, 0, sqrt_f32_n)
+	MATH(Tan, 7, tan)
+	UNARY(Tanh, 1, fast_tanhf, tanh, KERN(tanh_f32), NULL)
+	UNARY_K(ThresholdedRelu, 10, thresholded_relu, "alpha", 1.0f, NULL, 0.0f)
+	{ .op = { .op_type = NULL } }    /* keeps the array non-empty */
 };
 
-const int unary_table_len = (int)(sizeof(unary_table) / sizeof(unary_table[0]));
+const int unary_table_len = (int)(sizeof(unary_table) / sizeof(unary_table[0])) - 1;
