@@ -78,6 +78,7 @@ OP(op_mean)
 OP(op_min)
 OP(op_mod)
 OP(op_mul)
+OP(op_negative_log_likelihood_loss)
 OP(op_non_zero)
 OP(op_one_hot)
 OP(op_or)
@@ -122,6 +123,7 @@ OP(op_slice_1)              /* starts/ends/axes are attributes */
 OP(op_slice_10)             /* starts/ends/axes/steps are inputs */
 OP(op_softmax_1)
 OP(op_softmax_13)
+OP(op_softmax_cross_entropy_loss)
 OP(op_space_to_depth)
 OP(op_split_2)              /* split is an attribute */
 OP(op_split_13)             /* split is an input */
