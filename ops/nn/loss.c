@@ -1,6 +1,7 @@
-/* loss.c - NegativeLogLikelihoodLoss (https://onnx.ai/onnx/operators/onnx__NegativeLogLikelihoodLoss.html)
- * and SoftmaxCrossEntropyLoss (onnx__SoftmaxCrossEntropyLoss.html), opsets 12..latest. Both
- * see the input as [n][c][d] (d the product of the trailing dims) and the target as [n][d]:
+/* loss.c - NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss, opsets 12..latest
+ * (https://onnx.ai/onnx/operators/onnx__NegativeLogLikelihoodLoss.html and
+ * onnx__SoftmaxCrossEntropyLoss.html). Both see the input as [n][c][d] (d the product of
+ * the trailing dims) and the target as [n][d]:
  * loss[i][k] = -w[t] * logp[i][t][k] with t = target[i][k] (0 where t == ignore_index),
  * then no reduction, the sum, or the sum divided by the sum of the w[t] taken. SCE first
  * takes logp = LogSoftmax(scores) along axis 1 (its optional second output). In double. */
