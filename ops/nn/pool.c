@@ -333,8 +333,8 @@ static int pool_prepare_any(struct node *n, struct exec *x)
 
 /* --- MaxUnpool: X scattered by MaxPool's Indices I (flat over the inferred shape
  * (in - 1) * stride + kernel - pads) into zeros of that shape; an output_shape input
- * (no smaller on any axis) embeds it at the origin and, as the ONNX reference since
- * onnx 1.17, the pads then do not count. */
+ * (no smaller on any axis) embeds it at the origin, as the ONNX reference (ONNX Runtime
+ * instead reads I as flat over output_shape, and fails the suite's test). */
 
 struct unpool_params {
 	int ndim;
@@ -353,7 +353,7 @@ static int max_unpool_shape(struct node *n, struct exec *x, const struct window_
 	p->inferred[0] = X->dims[0];
 	p->inferred[1] = X->dims[1];
 	for (int a = 0; a < nsp; a++) {
-		int64_t pads = shape ? 0 : wa->pads[a] + wa->pads[a + nsp];
+		int64_t pads = wa->pads[a] + wa->pads[a + nsp];
 		p->inferred[2 + a] = (X->dims[2 + a] - 1) * wa->stride[a] + wa->k[a] - pads;
 		if (p->inferred[2 + a] < 0)
 			return op_fail(n, x, GRT_E_SHAPE, "spatial axis %d: pads %lld exceed the "
