@@ -3,11 +3,13 @@
 tests/data/losses that the ONNX 1.12 node suite lacks: NLL with ignore_index on a 3-D
 input with weights, int32 targets, SCE with a negative ignore_index and log_prob on 4-D,
 Det of a singular and of a 1x1 matrix, LRN with an even size, MVN over axis 1, MaxUnpool
-3-D and with output_shape and pads, Shrink on int32, Dropout's inference mask and a
-seeded training mask, CastLike to float16. The expected outputs come from ONNX Runtime
+3-D and with output_shape and pads, Shrink on int32, Dropout's inference mask (opsets 7
+and 12) and a seeded training mask, CastLike to float16 and bool; SCE in double, NLL in
+float16, batched Det in double. The expected outputs come from ONNX Runtime
 1.30 (onnxruntime-node in /work/ortnode, 1 thread) except where ORT is not the reference
 (marked numpy: MaxUnpool with output_shape, which ORT reads differently, LRN of an even
-size, which ORT refuses, and the seeded Dropout mask, which follows numpy's RandomState
+size, which ORT refuses, Det in double, which it lacks, Dropout 7's inference mask, which
+it fills with 0, and the seeded Dropout mask, which follows numpy's RandomState
 as the ONNX reference does).
 Run: cd tests/data/losses && /usr/bin/python3 make.py"""
 import json
@@ -33,7 +35,7 @@ const ARR = { float32: Float32Array, float64: Float64Array, int32: Int32Array,
     const s = await ort.InferenceSession.create(c.model, { intraOpNumThreads: 1 });
     const feeds = {};
     for (const [n, t, dims, v] of c.inputs)
-      feeds[n] = new ort.Tensor(t, ARR[t].from(t === 'int64' ? v.map(BigInt) : v), dims);
+      feeds[n] = new ort.Tensor(t, ARR[t].from(v.map(t === 'int64' ? BigInt : Number)), dims);
     const r = await s.run(feeds);
     res[c.model] = c.outputs.map(n => [r[n].dims, Array.from(r[n].data).map(Number)]);
   }
@@ -67,8 +69,11 @@ def case(name, node, opset, inputs, outputs, golden=None):
     if golden is not None:
         write(path, [(list(a.shape), a.ravel().tolist()) for a in golden])
         return
+    # JSON has no NaN or infinities: such floats go as the strings JS's Number() reads
     feeds = [(n, ORT_TYPE[a.dtype.type], list(a.shape),
-              (a.view(np.uint16) if a.dtype == np.float16 else a).ravel().tolist())
+              [v if not isinstance(v, float) or np.isfinite(v) else str(v).replace(
+                  'inf', 'Infinity').replace('nan', 'NaN')
+               for v in (a.view(np.uint16) if a.dtype == np.float16 else a).ravel().tolist()])
              for n, a in inputs]
     ort_jobs.append({'model': path, 'inputs': feeds, 'outputs': [n for n, _ in outputs]})
 
@@ -158,6 +163,28 @@ case('test_dropout_training_seed3', h.make_node('Dropout', ['x', 'r', 't'], ['y'
 case('test_castlike_int64_to_float16', h.make_node('CastLike', ['x', 'like'], ['y']), 15,
      [('x', np.array([1, -3, 2049, 65504, 70000, -123456789], I64)),
       ('like', np.zeros((1,), np.float16))], [('y', np.float16)])
+# Dropout 7: ratio attribute, inference, the mask in the input's type (numpy: ones, as
+# the ONNX reference and Dropout 12+; ORT fills opsets 7-11's masks with 0)
+x7 = rng.standard_normal((2, 2)).astype(F)
+case('test_dropout_7_mask_float', h.make_node('Dropout', ['x'], ['y', 'm'], ratio=0.4), 7,
+     [('x', x7)], [('y', F), ('m', F)], golden=[x7, np.ones_like(x7)])
+# SCE in double without weights, ignore_index 0, mean; NLL in float16, sum
+case('test_sce_double_ii0_mean',
+     h.make_node('SoftmaxCrossEntropyLoss', ['x', 't'], ['y'], ignore_index=0), 12,
+     [('x', rng.standard_normal((4, 3)).astype(D)), ('t', np.array([0, 2, 1, 0], I64))],
+     [('y', D)])
+case('test_nll_float16_sum',
+     h.make_node('NegativeLogLikelihoodLoss', ['x', 't'], ['y'], reduction='sum'), 13,
+     [('x', rng.standard_normal((3, 2, 2)).astype(np.float16)),
+      ('t', np.array([[1, 0], [0, 0], [1, 1]], I64))], [('y', np.float16)])
+# Det in double over two batch axes (numpy's LAPACK: ORT has no double Det)
+xdet = rng.standard_normal((2, 3, 4, 4))
+case('test_det_double_batch_2d', h.make_node('Det', ['x'], ['y']), 11, [('x', xdet)],
+     [('y', D)], golden=[np.linalg.det(xdet)])
+# CastLike float -> bool (NaN and -0.0 included)
+case('test_castlike_float_to_bool', h.make_node('CastLike', ['x', 'like'], ['y']), 15,
+     [('x', np.array([0.0, -0.0, 0.5, -2, np.nan, np.inf], F)),
+      ('like', np.array([True]))], [('y', np.bool_)])
 
 out = subprocess.run(['node', '-e', JS], input=json.dumps(ort_jobs), stdout=subprocess.PIPE,
                      text=True, check=True, cwd='/work/ortnode')
