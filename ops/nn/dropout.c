@@ -51,6 +51,8 @@ static int dropout_prepare(struct node *n, struct exec *x)
 		return op_fail(n, x, rc, "output shape too large");
 	if (p->training || op_input(n, 2))
 		n->scratch_bytes = MT_N * sizeof(uint32_t);
+	/* inference for certain and no mask: y is x, the planner may drop the node */
+	n->view = !p->training && !op_input(n, 2) && !mask;
 	n->inplace = 1;
 	return GRT_OK;
 }
