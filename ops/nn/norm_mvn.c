@@ -1,7 +1,8 @@
 /* norm_mvn.c - MeanVarianceNormalization (opsets 9..latest,
  * https://onnx.ai/onnx/operators/onnx__MeanVarianceNormalization.html): y = (x - mean) /
- * (sqrt(E[x^2] - mean^2) + 1e-9), the moments over `axes` (default [0, 2, 3]); and LRN (onnx__LRN.html, 1..latest): y = x / (bias + alpha / size *
- * the sum of x^2 over the `size` channels around c)^beta. Both in double. */
+ * (sqrt(E[x^2] - mean^2) + 1e-9), the moments over `axes` (default [0, 2, 3]); and LRN
+ * (onnx__LRN.html, 1..latest): y = x / (bias + alpha / size * the sum of x^2 over the
+ * `size` channels around c)^beta. Both in double. */
 #include <math.h>
 #include <string.h>
 #include "ops/op.h"
