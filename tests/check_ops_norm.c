@@ -1150,6 +1150,66 @@ START_TEST(gn_errors)
 }
 END_TEST
 
+/* --- the error paths of the issue-16 nn operators: NegativeLogLikelihoodLoss and
+ * SoftmaxCrossEntropyLoss (ops/nn/loss.c), LRN and MeanVarianceNormalization
+ * (ops/nn/norm_mvn.c), MaxUnpool (ops/nn/pool.c), Dropout (ops/nn/dropout.c), Det
+ * (ops/math/det.c); the values are node tests (tests/data/losses) --- */
+
+static const int64_t ls_x2[] = { 2, 3 }, ls_n2[] = { 2 }, ls_x3[] = { 2, 3, 4 },
+	ls_t25[] = { 2, 5 }, ls_c2[] = { 2 }, ls_p[] = { 1, 1, 2 }, ls_sq[] = { 2, 3 };
+static const float ls_xv[] = { -1, -2, -3, -4, -5, -6 };
+
+static const struct h_case ls_errors_table[] = {
+	{ "NLL target out of range", "NegativeLogLikelihoodLoss", 13,
+	  { { DT_FLOAT, 2, ls_x2, ls_xv }, { DT_INT64, 1, ls_n2, I64(0, 3) } },
+	  .code = GRT_E_INDEX, .msg = "target 3 at 1 is outside [0, 3)" },
+	{ "NLL reduction avg", "NegativeLogLikelihoodLoss", 13,
+	  { { DT_FLOAT, 2, ls_x2, ls_xv }, { DT_INT64, 1, ls_n2, I64(0, 1) } },
+	  { { "reduction", ATTR_STRING, .s = "avg" } },
+	  .code = GRT_E_ATTR, .msg = "reduction 'avg'" },
+	{ "NLL target shape", "NegativeLogLikelihoodLoss", 12,
+	  { { DT_FLOAT, 3, ls_x3 }, { DT_INT64, 2, ls_t25 } },
+	  .code = GRT_E_SHAPE, .msg = "[N, d1..dk]" },
+	{ "SCE weight of 2 classes for 3", "SoftmaxCrossEntropyLoss", 13,
+	  { { DT_FLOAT, 2, ls_x2, ls_xv }, { DT_INT32, 1, ls_n2, I32(0, 1) },
+	    { DT_FLOAT, 1, ls_c2, F32(1, 1) } },
+	  .code = GRT_E_SHAPE, .msg = "weight" },
+	{ "SCE int32 scores", "SoftmaxCrossEntropyLoss", 13,
+	  { { DT_INT32, 2, ls_x2 }, { DT_INT64, 1, ls_n2 } },
+	  .code = GRT_E_DTYPE, .msg = "int32" },
+	{ "Det of a [2, 3]", "Det", 11, { { DT_FLOAT, 2, ls_sq } },
+	  .code = GRT_E_SHAPE, .msg = "[*, M, M]" },
+	{ "LRN without size", "LRN", 13, { { DT_FLOAT, 3, ls_x3 } },
+	  .code = GRT_E_ATTR, .msg = "'size'" },
+	{ "MVN axis 3 of rank 3", "MeanVarianceNormalization", 13, { { DT_FLOAT, 3, ls_x3 } },
+	  { { "axes", ATTR_INTS, .n = 1, .ints = I64(3) } },
+	  .code = GRT_E_ATTR, .msg = "axis" },
+	{ "MaxUnpool output_shape smaller", "MaxUnpool", 11,
+	  { { DT_FLOAT, 3, ls_p, F32(1, 2) }, { DT_INT64, 3, ls_p, I64(0, 3) },
+	    CONST_I64(1, 1, 3) },
+	  { { "kernel_shape", ATTR_INTS, .n = 1, .ints = I64(2) },
+	    { "strides", ATTR_INTS, .n = 1, .ints = I64(2) } },
+	  .code = GRT_E_SHAPE, .msg = "smaller than the unpooled size 4" },
+	{ "MaxUnpool index out of range", "MaxUnpool", 11,
+	  { { DT_FLOAT, 3, ls_p, F32(1, 2) }, { DT_INT64, 3, ls_p, I64(0, 4) } },
+	  { { "kernel_shape", ATTR_INTS, .n = 1, .ints = I64(2) },
+	    { "strides", ATTR_INTS, .n = 1, .ints = I64(2) } },
+	  .code = GRT_E_INDEX, .msg = "index 4 at 1 is outside [0, 4)" },
+	{ "MaxUnpool without kernel_shape", "MaxUnpool", 9,
+	  { { DT_FLOAT, 3, ls_p }, { DT_INT64, 3, ls_p } },
+	  .code = GRT_E_ATTR, .msg = "kernel_shape" },
+	{ "Dropout training with ratio 1", "Dropout", 13,
+	  { { DT_FLOAT, 1, ls_n2, F32(1, 2) }, { DT_FLOAT, 0, NULL, F32(1) },
+	    { DT_BOOL, 0, NULL, U8(1) } },
+	  .code = GRT_E_INDEX, .msg = "ratio 1 is outside [0, 1)" },
+};
+
+START_TEST(ls_errors)
+{
+	h_expect_case(&ls_errors_table[_i], "node 'test'");
+}
+END_TEST
+
 static Suite *reduce_mean_suite(void)
 {
 	const struct test_def tests[] = {
@@ -1204,10 +1264,19 @@ static Suite *group_norm_suite(void)
 	return suite_from_table("GroupNormalization", tests, N_ELEMS(tests));
 }
 
+static Suite *loss_suite(void)
+{
+	const struct test_def tests[] = {
+		{ "errors", ls_errors, 0, N_ELEMS(ls_errors_table) },
+	};
+
+	return suite_from_table("NegativeLogLikelihoodLoss", tests, N_ELEMS(tests));
+}
+
 int main(void)
 {
 	Suite *suites[] = { reduce_mean_suite(), batch_norm_suite(), layer_norm_suite(),
-	                    group_norm_suite() };
+	                    group_norm_suite(), loss_suite() };
 
 	return run_suites(suites, N_ELEMS(suites), 0);
 }

@@ -1,9 +1,9 @@
 /* unary.c - the unary elementwise ops (https://onnx.ai/onnx/operators/): the activations
  * (Relu, LeakyRelu, Elu, Selu, Celu, Softplus, Softsign, HardSigmoid, HardSwish, Gelu,
  * Mish, ThresholdedRelu, Sigmoid, Tanh), the math functions (Abs, Neg, Exp, Log, Sqrt,
- * Reciprocal, Floor, Ceil, Round, Sign, Erf, the trigonometric and hyperbolic ones), Not,
- * IsNaN and IsInf, each from its first opset to the latest: y[i] = f(x[i]), in place
- * where the planner allows. An op is one row of unary_table: its name, first opset,
+ * Reciprocal, Floor, Ceil, Round, Sign, Erf, the trigonometric and hyperbolic ones),
+ * Shrink, Not, IsNaN and IsInf, each from its first opset to the latest: y[i] = f(x[i]),
+ * in place where the planner allows. An op is one row of unary_table: its name, first opset,
  * element types, scalar functions and, for float, an array kernel (the session's, from
  * ops/cpu.h, or a portable one). Later opsets of these ops only add element types. */
 #include <math.h>
@@ -93,7 +93,8 @@ static int float_attrs(struct node *n, struct exec *x, double *k)
 	return GRT_OK;
 }
 
-/* Float types of a row with attributes, or with a bool output: in double. */
+/* Float types of a row with attributes, or with a bool output, and the integers of a row
+ * with attributes (Shrink): in double. */
 static void real_run(const struct unary_params *p, void *o, const void *a, int64_t count)
 {
 	const struct unary_def *u = p->u;
@@ -134,7 +135,7 @@ static int unary_run(struct node *n, struct exec *x)
 	const int64_t count = o->numel;
 
 	(void)x;
-	if (type_class(p->dtype) != UT_FLOAT) {
+	if (type_class(p->dtype) != UT_FLOAT && !p->u->dk) {
 		int_run(p, o->data, a, count);
 		return GRT_OK;
 	}
@@ -241,6 +242,12 @@ static double hard_sigmoid(double v, const double *k)
 	return fmax(0.0, fmin(1.0, k[0] * v + k[1]));
 }
 
+/* k[0], k[1]: bias, lambd */
+static double shrink(double v, const double *k)
+{
+	return v < -k[1] ? v + k[0] : v > k[1] ? v - k[0] : 0.0;
+}
+
 static double thresholded_relu(double v, const double *k) { return v > k[0] ? v : 0.0; }
 
 /* k[0]: 0 the exact form x Phi(x), 1 the tanh approximation */
@@ -337,6 +344,8 @@ const struct unary_def unary_table[] = {
 	UNARY(Round, 11, rintf, rint, 0, NULL)
 	UNARY_K(Selu, 1, selu, "alpha", 1.67326319217681884765625f,
 	        "gamma", 1.05070102214813232421875f)
+	ROW(Shrink, 9, .attrs = float_attrs, .dk = shrink, .an = { "bias", "lambd" },
+	    .ad = { 0.0f, 0.5f }, .types = ALL_NUM)
 	UNARY(Sigmoid, 1, fast_sigmoidf, sigmoid, KERN(sigmoid_f32), NULL)
 	ROW(Sign, 9, .f = sign_f, .d = sign_d, .i = sign_i, .u = sign_u, .types = ALL_NUM)
 	MATH(Sin, 7, sin)

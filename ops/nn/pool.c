@@ -5,7 +5,7 @@
  * and GlobalMaxPool, GlobalAveragePool, GlobalLpPool (1+). Each output folds the taps
  * of its window that land inside X (pads are never read); the geometry is Conv's
  * (ops/nn/window.h). float and double run directly, the other types through float
- * copies in scratch. */
+ * copies in scratch. MaxUnpool (9+), at the end, scatters X back by MaxPool's Indices. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -331,6 +331,117 @@ static int pool_prepare_any(struct node *n, struct exec *x)
 	                    global);
 }
 
+/* --- MaxUnpool: X scattered by MaxPool's Indices I (flat over the inferred shape
+ * (in - 1) * stride + kernel - pads) into zeros of that shape; an output_shape input
+ * (no smaller on any axis) embeds it at the origin, as the ONNX reference (ONNX Runtime
+ * instead reads I as flat over output_shape, and fails the suite's test). */
+
+struct unpool_params {
+	int ndim;
+	int64_t inferred[MAX_DIMS];     /* the shape I indexes */
+	int64_t inferred_numel;
+	int embed;                      /* output_shape differs: indices are re-ravelled */
+};
+
+static int max_unpool_shape(struct node *n, struct exec *x, const struct window_attrs *wa,
+                            struct unpool_params *p, int64_t *ydims)
+{
+	const struct tensor *X = n->inputs[0], *shape = op_input(n, 2);
+	int nsp = X->ndim - 2, rc;
+
+	p->ndim = X->ndim;
+	p->inferred[0] = X->dims[0];
+	p->inferred[1] = X->dims[1];
+	for (int a = 0; a < nsp; a++) {
+		int64_t pads = wa->pads[a] + wa->pads[a + nsp];
+		p->inferred[2 + a] = (X->dims[2 + a] - 1) * wa->stride[a] + wa->k[a] - pads;
+		if (p->inferred[2 + a] < 0)
+			return op_fail(n, x, GRT_E_SHAPE, "spatial axis %d: pads %lld exceed the "
+			               "unpooled size", a, (long long)pads);
+	}
+	p->inferred_numel = shape_numel(X->ndim, p->inferred);
+	memcpy(ydims, p->inferred, sizeof(p->inferred));
+	if (!shape)
+		return GRT_OK;
+	if (shape->ndim != 1 || shape->dims[0] != X->ndim)
+		return op_fail(n, x, GRT_E_SHAPE, "output_shape '%s' must hold %d values",
+		               shape->name, X->ndim);
+	if (!op_const_input(n, x, 2))
+		return op_dynamic(n, x, 2, "output_shape");
+	if ((rc = tensor_read_ints(shape, ydims, MAX_DIMS)))
+		return op_fail(n, x, rc, "output_shape '%s' is not int64", shape->name);
+	for (int a = 0; a < X->ndim; a++) {
+		if (ydims[a] < p->inferred[a])
+			return op_fail(n, x, GRT_E_SHAPE, "output_shape[%d] = %lld is smaller than "
+			               "the unpooled size %lld", a, (long long)ydims[a],
+			               (long long)p->inferred[a]);
+		p->embed |= ydims[a] != p->inferred[a];
+	}
+	return GRT_OK;
+}
+
+static int max_unpool_prepare(struct node *n, struct exec *x)
+{
+	static const enum dtype types[] = {
+		DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_BFLOAT16, DT_UNDEFINED,
+	};
+	static const enum dtype ind_type[] = { DT_INT64, DT_UNDEFINED };
+	const struct tensor *X, *I;
+	struct window_attrs wa;
+	struct unpool_params *p;
+	int64_t ydims[MAX_DIMS];
+	int rc;
+
+	if ((rc = op_check_arity(n, x, 2, 3, 1, 1)) || (rc = op_check_dtype(n, x, 0, types)) ||
+	    (rc = op_check_dtype(n, x, 1, ind_type)))
+		return rc;
+	X = n->inputs[0];
+	I = n->inputs[1];
+	if ((rc = window_rank(n, x, X, MAX_DIMS - 2)) ||
+	    (rc = window_attrs(n, x, X->ndim - 2, &wa)))
+		return rc;
+	if (!wa.has_k)
+		return op_fail(n, x, GRT_E_ATTR, "attribute 'kernel_shape' is required");
+	if (I->ndim != X->ndim || memcmp(I->dims, X->dims, (size_t)X->ndim * sizeof(int64_t)))
+		return op_fail(n, x, GRT_E_SHAPE, "indices '%s' must have X's shape", I->name);
+	if (!(p = plan_alloc(x, sizeof(*p))))
+		return GRT_E_NOMEM;
+	n->params = p;
+	if ((rc = max_unpool_shape(n, x, &wa, p, ydims)))
+		return rc;
+	if ((rc = tensor_set_shape(n->outputs[0], X->dtype, X->ndim, ydims)))
+		return op_fail(n, x, rc, "output shape too large");
+	return GRT_OK;
+}
+
+static int max_unpool_run(struct node *n, struct exec *x)
+{
+	const struct unpool_params *p = n->params;
+	const struct tensor *X = n->inputs[0];
+	const int64_t *ind = n->inputs[1]->data;
+	struct tensor *Y = n->outputs[0];
+	const size_t es = dtype_size(X->dtype);
+
+	memset(Y->data, 0, Y->nbytes);
+	for (int64_t i = 0; i < X->numel; i++) {
+		int64_t at = ind[i], rest = ind[i], stride = 1;
+		if (at < 0 || at >= p->inferred_numel)
+			return op_fail(n, x, GRT_E_INDEX, "index %lld at %lld is outside [0, %lld)",
+			               (long long)at, (long long)i, (long long)p->inferred_numel);
+		if (p->embed) {         /* the same coordinates in Y's larger shape */
+			at = 0;
+			for (int a = p->ndim - 1; a >= 0; a--) {
+				at += rest % p->inferred[a] * stride;
+				rest /= p->inferred[a];
+				stride *= Y->dims[a];
+			}
+		}
+		memcpy((char *)Y->data + (size_t)at * es, (const char *)X->data + (size_t)i * es,
+		       es);
+	}
+	return GRT_OK;
+}
+
 const struct op_def op_average_pool = {
 	"AveragePool", 1, OPSET_LATEST, pool_prepare_any, pool_run, 0, NULL };
 const struct op_def op_global_average_pool = {
@@ -343,3 +454,6 @@ const struct op_def op_lp_pool = {
 	"LpPool", 1, OPSET_LATEST, pool_prepare_any, pool_run, 0, NULL };
 const struct op_def op_max_pool = {
 	"MaxPool", 1, OPSET_LATEST, pool_prepare_any, pool_run, 0, NULL };
+/* MaxUnpool 11 adds the output_shape input's type rules only; 22 bfloat16 */
+const struct op_def op_max_unpool = {
+	"MaxUnpool", 9, OPSET_LATEST, max_unpool_prepare, max_unpool_run, OP_MOVES_DATA, NULL };

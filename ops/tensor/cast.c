@@ -1,7 +1,7 @@
-/* cast.c - Cast (https://onnx.ai/onnx/operators/onnx__Cast.html), opsets 6..latest,
- * between all numeric types, float16, bfloat16 and bool. Blocks of elements
- * are widened to int64, uint64 or double (exact for every source type), then
- * narrowed to the target with one correct rounding. */
+/* cast.c - Cast (https://onnx.ai/onnx/operators/onnx__Cast.html), opsets 6..latest, and
+ * CastLike (15..latest: the target type is input 1's), between all numeric types, float16,
+ * bfloat16 and bool. Blocks of elements are widened to int64, uint64 or double (exact for
+ * every source type), then narrowed to the target with one correct rounding. */
 #include <math.h>
 #include <string.h>
 #include "ops/op.h"
@@ -246,27 +246,15 @@ static int onnx_type_unsupported(int64_t to)
 	return to == DT_STRING || to == 14 || to == 15 || (to >= 17 && to <= 23);
 }
 
-static int cast_prepare(struct node *n, struct exec *x)
+/* Output 0 = input 0 converted to TensorProto.DataType `to` (Cast's attribute, or
+ * CastLike's second input's type). */
+static int cast_setup(struct node *n, struct exec *x, int64_t to)
 {
-	const struct tensor *in;
+	const struct tensor *in = n->inputs[0];
 	struct cast_params *p;
-	int64_t to, saturate;
 	enum dtype dt;
 	int rc;
 
-	rc = op_check_arity(n, x, 1, 1, 1, 1);
-	if (rc)
-		return rc;
-	in = n->inputs[0];
-	if (!node_attr(n, "to"))
-		return op_fail(n, x, GRT_E_ATTR, "attribute 'to' is required");
-	rc = attr_int(n, x, "to", 0, &to);
-	if (rc)
-		return rc;
-	/* saturate (opset 19) only concerns the float8 targets, which are refused */
-	rc = attr_int(n, x, "saturate", 1, &saturate);
-	if (rc)
-		return rc;
 	if (to == DT_STRING)
 		return op_fail(n, x, GRT_E_UNSUPPORTED, "Cast to STRING: the runtime has no "
 		               "string tensors");
@@ -300,6 +288,38 @@ static int cast_prepare(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
+static int cast_prepare(struct node *n, struct exec *x)
+{
+	int64_t to, saturate;
+	int rc;
+
+	rc = op_check_arity(n, x, 1, 1, 1, 1);
+	if (rc)
+		return rc;
+	if (!node_attr(n, "to"))
+		return op_fail(n, x, GRT_E_ATTR, "attribute 'to' is required");
+	rc = attr_int(n, x, "to", 0, &to);
+	if (rc)
+		return rc;
+	/* saturate (opset 19) only concerns the float8 targets, which are refused */
+	rc = attr_int(n, x, "saturate", 1, &saturate);
+	if (rc)
+		return rc;
+	return cast_setup(n, x, to);
+}
+
+/* CastLike: the target type is that of input 1 (whose values are not read). */
+static int cast_like_prepare(struct node *n, struct exec *x)
+{
+	int64_t saturate;
+	int rc;
+
+	rc = op_check_arity(n, x, 2, 2, 1, 1);
+	if (rc || (rc = attr_int(n, x, "saturate", 1, &saturate)))
+		return rc;
+	return cast_setup(n, x, n->inputs[1]->dtype);
+}
+
 static int cast_run(struct node *n, struct exec *x)
 {
 	const struct cast_params *p = n->params;
@@ -328,3 +348,7 @@ static int cast_run(struct node *n, struct exec *x)
  * types are added (bfloat16 in 13; float8 in 19, 4-bit types in 21, which
  * the runtime has no tensors for). */
 const struct op_def op_cast = { "Cast", 6, OPSET_LATEST, cast_prepare, cast_run, OP_MOVES_DATA, NULL };
+/* CastLike 15; 19 adds saturate and 21 types, as Cast */
+const struct op_def op_cast_like = {
+	"CastLike", 15, OPSET_LATEST, cast_like_prepare, cast_run, OP_MOVES_DATA, NULL
+};
