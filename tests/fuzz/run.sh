@@ -2,8 +2,8 @@
 # run.sh BUILD SECONDS SRCDIR MODELS_DIR NODE_TESTS_DIR
 # Runs each libFuzzer target of BUILD for SECONDS on a corpus in
 # BUILD/corpus/<target>, seeded from tests/fuzz/seeds.c and regress.c
-# (make_seeds) or tests/fuzz/corpus/stream, the GTCRN exports and a few ONNX
-# node tests; prints each target's executions and coverage. Crash inputs go
+# (make_seeds) or tests/fuzz/corpus/stream, the GTCRN exports and one ONNX
+# node test per set of op types this build runs; prints each target's executions and coverage. Crash inputs go
 # to BUILD/crashes/<target>/ (once fixed, rebuild a model in
 # tests/fuzz/regress.c, or copy a stream program into regress/stream/, so
 # that make check replays them).
@@ -18,10 +18,15 @@ for t in load mutate stream; do
 	else
 		"$B/tests/fuzz/make_seeds" "$c" || status=1
 		for f in "$M"/*.onnx; do [ -r "$f" ] && cp "$f" "$c/model-$(basename "$f")"; done
-		for d in test_gru_defaults test_gru_seq_length test_conv_with_strides_padding \
-		         test_convtranspose_pads test_scatternd test_gather_0 test_slice \
-		         test_pad test_expand_dim_changed test_einsum_batch_matmul; do
-			[ -r "$N/$d/model.onnx" ] && cp "$N/$d/model.onnx" "$c/node-$d.onnx"
+		# one ONNX node test per set of op types the registry runs (grt-ops
+		# says which), so that every operator is in the corpus
+		seen=" "
+		for d in "$N"/test_*; do
+			case $d in *_expanded) continue ;; esac
+			ops=$("$B/tools/grt-ops" --list "$d/model.onnx" 2>/dev/null) || continue
+			case $seen in *" $ops "*) continue ;; esac
+			seen="$seen$ops "
+			cp "$d/model.onnx" "$c/node-$(basename "$d").onnx"
 		done
 	fi
 	log=$B/fuzz-$t.log
