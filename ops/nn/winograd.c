@@ -145,6 +145,7 @@ void winograd_run(const struct conv_params *p, const float *x, const float *b, f
 	const struct wino_geom *g = &wp->g;
 	const int64_t plane = g->oh * g->ow, ug = 36 * g->mp * g->c;
 	float *v = scratch, *mo = (float *)((char *)scratch + wp->m_off);
+	const int relu = e && e->kind == EPI_RELU;   /* in the output transform */
 
 	for (int64_t ng = 0; ng < p->batch * p->group; ng++) {
 		const int64_t gi = ng % p->group;
@@ -155,8 +156,8 @@ void winograd_run(const struct conv_params *p, const float *x, const float *b, f
 			int64_t rows;
 			wp->in(g, xg, t0, v);
 			wp->gemm(g, wp->u + gi * ug, v, mo);
-			wp->out(g, mo, bg, t0, yg);
-			if (!e || e->kind == EPI_NONE)
+			wp->out(g, mo, bg, relu, t0, yg);
+			if (!e || e->kind == EPI_NONE || relu)
 				continue;
 			/* the rows of the tile rows now complete, while they are in cache */
 			rows = t0 + g->nt >= g->tiles ? g->oh : 4 * ((t0 + g->nt) / g->tw);

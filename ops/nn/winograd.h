@@ -44,19 +44,20 @@ typedef void (*wino_in_fn)(const struct wino_geom *g, const float *x, int64_t t0
 /* M = U V, the 36 products of [mp][c] by [c][nt] */
 typedef void (*wino_gemm_fn)(const struct wino_geom *g, const float *u, const float *v,
                              float *mo);
-/* y [m][oh][ow] of tiles t0 .. t0 + nt - 1 from M, plus bias [m] (NULL: none) */
+/* y [m][oh][ow] of tiles t0 .. t0 + nt - 1 from M, plus bias [m] (NULL: none); relu:
+ * then y > 0 ? y : 0 (a fused Relu, as op_epilogue computes it) */
 typedef void (*wino_out_fn)(const struct wino_geom *g, const float *mo, const float *bias,
-                            int64_t t0, float *y);
+                            int relu, int64_t t0, float *y);
 
 void wino_in_portable(const struct wino_geom *g, const float *x, int64_t t0, float *v);
 void wino_gemm_portable(const struct wino_geom *g, const float *u, const float *v,
                         float *mo);
 void wino_out_portable(const struct wino_geom *g, const float *mo, const float *bias,
-                       int64_t t0, float *y);
+                       int relu, int64_t t0, float *y);
 /* x86-64 only; only where the CPU has AVX2 and FMA (kernels_avx2) */
 void wino_in_avx2(const struct wino_geom *g, const float *x, int64_t t0, float *v);
 void wino_gemm_avx2(const struct wino_geom *g, const float *u, const float *v, float *mo);
-void wino_out_avx2(const struct wino_geom *g, const float *mo, const float *bias,
+void wino_out_avx2(const struct wino_geom *g, const float *mo, const float *bias, int relu,
                    int64_t t0, float *y);
 
 #endif

@@ -65,33 +65,37 @@ static inline void WK(lanes)(v8i *mask, int k0, int len)
 	memcpy(mask, l, sizeof(*mask));
 }
 
-/* the 6x6 input tiles d [row][column] of the group at tile ta from plane x [h][w], zeros
- * outside the plane and for tiles past the last: 6 row copies when the group is one
- * tile row inside the plane, else 6 per run of its tiles in one tile row (one run
- * unless the group wraps), each reading only the columns inside the plane */
-static void WK(group_in)(const struct wino_geom *g, const float *x, int64_t ta, v8f d[6][6])
+/* t = d B for the 6x6 input tiles d [row][column] of the group at tile ta from plane
+ * x [h][w], zeros outside the plane and for tiles past the last: 6 row copies when the
+ * group is one tile row inside the plane, else 6 per run of its tiles in one tile row
+ * (one run unless the group wraps), each reading only the columns inside the plane */
+static void WK(group_in)(const struct wino_geom *g, const float *x, int64_t ta, v8f t[6][6])
 {
 	const int64_t ty = ta / g->tw, tx = ta % g->tw;
 	const int64_t iy0 = 4 * ty - g->ph, ix0 = 4 * tx - g->pw;
+	v8f d[6][6];
 	int k0 = 0;
 
 	if (ta + 8 <= g->tiles && tx + 8 <= g->tw && iy0 >= 0 && iy0 + 6 <= g->h &&
 	    ix0 >= 0 && ix0 + 34 <= g->w) {
 #pragma GCC unroll 6
-		for (int i = 0; i < 6; i++)
-			wino_row_in(x + (iy0 + i) * g->w + ix0, d[i]);
+		for (int i = 0; i < 6; i++) {
+			v8f dr[6];
+			wino_row_in(x + (iy0 + i) * g->w + ix0, dr);
+			WK(bt6)(dr, t[i]);
+		}
 		return;
 	}
-	memset(d, 0, 36 * sizeof(v8f));
+	memset(d, 0, sizeof(d));
 	while (k0 < 8 && ta + k0 < g->tiles) {
-		const int64_t t = ta + k0, ry = t / g->tw, rx = t % g->tw;
+		const int64_t tk = ta + k0, ry = tk / g->tw, rx = tk % g->tw;
 		const int64_t iy1 = 4 * ry - g->ph, off = 4 * rx - g->pw - 4 * k0;
 		/* positions p = 4 k + j of the row copy hold column off + p */
 		const int64_t lo = -off > 0 ? -off : 0, hi = g->w - off < 34 ? g->w - off : 34;
 		int64_t len = 8 - k0;
 		v8i mask;
 		len = len < g->tw - rx ? len : g->tw - rx;
-		len = len < g->tiles - t ? len : g->tiles - t;
+		len = len < g->tiles - tk ? len : g->tiles - tk;
 		WK(lanes)(&mask, k0, (int)len);
 		for (int i = 0; i < 6; i++) {
 			const int64_t iy = iy1 + i;
@@ -104,6 +108,8 @@ static void WK(group_in)(const struct wino_geom *g, const float *x, int64_t ta, 
 		}
 		k0 += (int)len;
 	}
+	for (int i = 0; i < 6; i++)
+		WK(bt6)(d[i], t[i]);
 }
 
 /* the 4x4 outputs o [row][column] of the group at tile ta into plane y [oh][ow], those
@@ -124,10 +130,10 @@ static void WK(group_out)(const struct wino_geom *g, float *y, int64_t ta, v8f o
 	for (int i = 0; i < 4; i++)
 		wino_row_out(tmp[i], o[i]);
 	while (k0 < 8 && ta + k0 < g->tiles) {
-		const int64_t t = ta + k0, ry = t / g->tw, rx = t % g->tw;
+		const int64_t tk = ta + k0, ry = tk / g->tw, rx = tk % g->tw;
 		int64_t len = 8 - k0, cols;
 		len = len < g->tw - rx ? len : g->tw - rx;
-		len = len < g->tiles - t ? len : g->tiles - t;
+		len = len < g->tiles - tk ? len : g->tiles - tk;
 		cols = 4 * rx + 4 * len < g->ow ? 4 * len : g->ow - 4 * rx;
 		for (int i = 0; i < 4 && 4 * ry + i < g->oh; i++)
 			memcpy(y + (4 * ry + i) * g->ow + 4 * rx, tmp[i] + 4 * k0,
@@ -155,27 +161,20 @@ void WK(wino_in)(const struct wino_geom *g, const float *x, int64_t t0, float *v
 
 	for (int64_t ch = 0; ch < g->c; ch++)
 		for (int64_t q = 0; q < g->nt / 8; q++) {
-			v8f d[6][6], t[6][6], col[6], r[6];
+			v8f t[6][6], col[6], r[6];
 			float *vp = v + ch * g->nt + 8 * q;
 			if (ch + WINO_PREFETCH < g->c)
 				WK(prefetch)(g, x + (ch + WINO_PREFETCH) * plane, t0 + 8 * q);
-			WK(group_in)(g, x + ch * plane, t0 + 8 * q, d);
+			WK(group_in)(g, x + ch * plane, t0 + 8 * q, t);
 #pragma GCC unroll 6
-			for (int j = 0; j < 6; j++) {       /* t = B^T d */
+			for (int j = 0; j < 6; j++) {       /* V = B^T t: position 6 i + j */
 #pragma GCC unroll 6
 				for (int i = 0; i < 6; i++)
-					col[i] = d[i][j];
+					col[i] = t[i][j];
 				WK(bt6)(col, r);
 #pragma GCC unroll 6
 				for (int i = 0; i < 6; i++)
-					t[i][j] = r[i];
-			}
-#pragma GCC unroll 6
-			for (int i = 0; i < 6; i++) {       /* V = t B: position 6 i + j */
-				WK(bt6)(t[i], r);
-#pragma GCC unroll 6
-				for (int j = 0; j < 6; j++)
-					WK(store)(vp + (6 * i + j) * g->vs, r[j]);
+					WK(store)(vp + (6 * i + j) * g->vs, r[i]);
 			}
 		}
 }
@@ -216,8 +215,8 @@ void WK(wino_gemm)(const struct wino_geom *g, const float *u, const float *v, fl
 	}
 }
 
-void WK(wino_out)(const struct wino_geom *g, const float *mo, const float *bias, int64_t t0,
-                  float *y)
+void WK(wino_out)(const struct wino_geom *g, const float *mo, const float *bias, int relu,
+                  int64_t t0, float *y)
 {
 	const int64_t plane = g->oh * g->ow;
 
@@ -240,8 +239,11 @@ void WK(wino_out)(const struct wino_geom *g, const float *mo, const float *bias,
 			for (int i = 0; i < 4; i++) {       /* Y = s A + bias */
 				WK(at6)(s[i], o[i]);
 #pragma GCC unroll 4
-				for (int j = 0; j < 4; j++)
+				for (int j = 0; j < 4; j++) {
 					o[i][j] += bm;
+					if (relu)
+						o[i][j] = (v8f)((v8i)o[i][j] & (o[i][j] > 0.0f));
+				}
 			}
 			WK(group_out)(g, y + m * plane, t0 + 8 * q, o);
 		}
