@@ -54,7 +54,7 @@ static inline void wino_row_out(float *r, const v8f o[4])
 struct wino_plan {
 	struct wino_geom g;
 	const float *u;            /* [group][36][mp / 4][c][4] (ops/nn/winograd.h) */
-	size_t m_off;              /* scratch: V [36][c][nt] at 0, M [36][mp][nt] here */
+	size_t m_off;              /* scratch: V [c][36][nt] at 0, M [36][mp][nt] here */
 	wino_in_fn in;
 	wino_gemm_fn gemm;
 	wino_out_fn out;
@@ -126,9 +126,9 @@ int winograd_prepare(struct node *n, struct exec *x, struct conv_params *p, int 
 				            u + gi * 36 * g->mp * g->c + ((m / 4) * g->c + c) * 4 + m % 4,
 				            g->mp * g->c);
 	wp->u = u;
-	g->vs = g->c * g->nt + 16;
+	g->vc = 36 * g->nt;
 	g->ms = g->mp * g->nt + 16;
-	wp->m_off = ((size_t)(36 * g->vs) * sizeof(float) + 63) & ~(size_t)63;
+	wp->m_off = ((size_t)(g->c * g->vc) * sizeof(float) + 63) & ~(size_t)63;
 	n->scratch_bytes = wp->m_off + (size_t)(36 * g->ms) * sizeof(float);
 	wp->in = x->kern->wino_in;
 	wp->gemm = x->kern->wino_gemm;

@@ -13,7 +13,9 @@
  * of an in-lane 4x4 transpose of two tiles per 8-float row). Columns of tiles past the
  * last are zero in V and ignored in M.
  *   U [36][mp / 4][c][4]: position p, output channels 4 b .. 4 b + 3 (zero past m)
- *   V [36][c][nt], M [36][mp][nt] (positions vs and ms floats apart)
+ *   V [c][36][nt]: the 36 positions of a channel side by side for the input
+ *     transform, which writes them together (channels vc floats apart)
+ *   M [36][mp][nt] (positions ms floats apart)
  * The kernels exist once per instruction set (ops/cpu.h); they compute the same sums
  * in the same order and differ only by fused multiply-adds. */
 #ifndef OPS_WINOGRAD_H
@@ -28,9 +30,10 @@ struct wino_geom {
 	int64_t ph, pw;          /* begin pads: tile row ty reads input rows 4 ty - ph ... */
 	int64_t tw, tiles;       /* tiles per row (ceil(ow / 4)), in all (ceil(oh / 4) tw) */
 	int64_t nt;              /* tiles per block, a multiple of 24 */
-	int64_t vs, ms;          /* floats between the positions of V and of M: c nt and
-	                          * mp nt, plus 16 so that the 36 positions of a column
-	                          * fall into different cache sets */
+	int64_t vc;              /* floats between the channels of V: 36 nt */
+	int64_t ms;              /* floats between the positions of M: mp nt, plus 16 so
+	                          * that the 36 positions of a column fall into different
+	                          * cache sets */
 };
 
 /* column of tile k (0..7) of a group of 8 */

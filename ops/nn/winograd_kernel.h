@@ -142,29 +142,35 @@ static void WK(group_out)(const struct wino_geom *g, float *y, int64_t ta, v8f o
 	}
 }
 
-/* the cache lines of the group at tile ta's first run in plane x, WINO_PREFETCH
- * channels ahead: the rows of one channel are too short and too many for the CPU's
- * prefetchers to follow */
-static inline void WK(prefetch)(const struct wino_geom *g, const float *x, int64_t ta)
+/* the cache lines that the block of tiles t0 .. t0 + nt - 1 reads from plane x: the
+ * rows of one channel are too short and too many for the CPU's prefetchers to follow,
+ * so wino_in asks for them WINO_PREFETCH channels ahead */
+static void WK(prefetch)(const struct wino_geom *g, const float *x, int64_t t0)
 {
-	const int64_t iy0 = 4 * (ta / g->tw) - g->ph, ix0 = 4 * (ta % g->tw) - g->pw;
+	const int64_t last = (t0 + g->nt < g->tiles ? t0 + g->nt : g->tiles) - 1;
+	const int64_t ya = t0 / g->tw, yb = last / g->tw;
 
-	for (int i = 0; i < 6; i++)
-		if (iy0 + i >= 0 && iy0 + i < g->h)
-			for (int j = 0; j < 34 + 16; j += 16)
-				__builtin_prefetch(x + (iy0 + i) * g->w + ix0 + j);
+	for (int64_t ty = ya; ty <= yb; ty++) {
+		/* columns [a, b) of the tile row's 6 input rows */
+		const int64_t xa = ty == ya ? 4 * (t0 % g->tw) - g->pw : 0;
+		const int64_t xb = ty == yb ? 4 * (last % g->tw) - g->pw + 6 : g->w;
+		for (int64_t iy = 4 * ty - g->ph + (ty > ya ? 2 : 0); iy < 4 * ty - g->ph + 6; iy++)
+			if (iy >= 0 && iy < g->h)
+				for (int64_t ix = xa < 0 ? 0 : xa; ix < (xb < g->w ? xb : g->w); ix += 16)
+					__builtin_prefetch(x + iy * g->w + ix);
+	}
 }
 
 void WK(wino_in)(const struct wino_geom *g, const float *x, int64_t t0, float *v)
 {
 	const int64_t plane = g->h * g->w;
 
-	for (int64_t ch = 0; ch < g->c; ch++)
+	for (int64_t ch = 0; ch < g->c; ch++) {
+		if (ch + WINO_PREFETCH < g->c)
+			WK(prefetch)(g, x + (ch + WINO_PREFETCH) * plane, t0);
 		for (int64_t q = 0; q < g->nt / 8; q++) {
 			v8f t[6][6], col[6], r[6];
-			float *vp = v + ch * g->nt + 8 * q;
-			if (ch + WINO_PREFETCH < g->c)
-				WK(prefetch)(g, x + (ch + WINO_PREFETCH) * plane, t0 + 8 * q);
+			float *vp = v + ch * g->vc + 8 * q;
 			WK(group_in)(g, x + ch * plane, t0 + 8 * q, t);
 #pragma GCC unroll 6
 			for (int j = 0; j < 6; j++) {       /* V = B^T t: position 6 i + j */
@@ -174,19 +180,21 @@ void WK(wino_in)(const struct wino_geom *g, const float *x, int64_t t0, float *v
 				WK(bt6)(col, r);
 #pragma GCC unroll 6
 				for (int i = 0; i < 6; i++)
-					WK(store)(vp + (6 * i + j) * g->vs, r[i]);
+					WK(store)(vp + (6 * i + j) * g->nt, r[i]);
 			}
 		}
+	}
 }
 
-/* M[p] = U[p] V[p]: 4 rows by 24 columns in registers (12 sums, 3 vectors of V and
- * a broadcast: the 16 registers of AVX2), the sums over c in order */
+/* M[p] = U[p] V[p] (V[p]: [c][nt], rows vc floats apart): 4 rows by 24 columns in
+ * registers (12 sums, 3 vectors of V and a broadcast: the 16 registers of AVX2), the
+ * sums over c in order */
 void WK(wino_gemm)(const struct wino_geom *g, const float *u, const float *v, float *mo)
 {
 	const int64_t c = g->c, nt = g->nt, mp = g->mp;
 
 	for (int p = 0; p < 36; p++) {
-		const float *up = u + p * mp * c, *vp = v + p * g->vs;
+		const float *up = u + p * mp * c, *vp = v + p * nt;
 		float *op = mo + p * g->ms;
 		for (int64_t j = 0; j < nt; j += 24)
 			for (int64_t rb = 0; rb < mp / 4; rb++) {
@@ -199,7 +207,7 @@ void WK(wino_gemm)(const struct wino_geom *g, const float *u, const float *v, fl
 					v8f b[3];
 #pragma GCC unroll 3
 					for (int l = 0; l < 3; l++)
-						WK(load)(&b[l], vp + k * nt + j + 8 * l);
+						WK(load)(&b[l], vp + k * g->vc + j + 8 * l);
 #pragma GCC unroll 4
 					for (int i = 0; i < 4; i++)
 #pragma GCC unroll 3
@@ -220,8 +228,8 @@ void WK(wino_out)(const struct wino_geom *g, const float *mo, const float *bias,
 {
 	const int64_t plane = g->oh * g->ow;
 
-	for (int64_t q = 0; q < g->nt / 8 && t0 + 8 * q < g->tiles; q++)
-		for (int64_t m = 0; m < g->m; m++) {
+	for (int64_t m = 0; m < g->m; m++)       /* one plane of y at a time */
+		for (int64_t q = 0; q < g->nt / 8 && t0 + 8 * q < g->tiles; q++) {
 			const float *mp = mo + m * g->nt + 8 * q;
 			const float bm = bias ? bias[m] : 0;
 			v8f s[4][6], o[4][4], col[6], r[4];
