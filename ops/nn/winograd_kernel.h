@@ -142,24 +142,32 @@ static void WK(group_out)(const struct wino_geom *g, float *y, int64_t ta, v8f o
 	}
 }
 
-/* the cache lines that the block of tiles t0 .. t0 + nt - 1 reads from plane x, into
- * L2: the rows of one channel are too short and too many for the CPU's prefetchers to
- * follow, so wino_in asks for them WINO_PREFETCH channels ahead (inlined: GCC drops
- * calls to a function that only prefetches, as if it did nothing) */
+/* the cache lines of plane x [h][w] that the block of tiles t0 .. t0 + nt - 1 reads
+ * (out 0: 6 input rows per tile row, pads ph, pw) or writes (out 1: 4 output rows),
+ * into L2: the rows of one channel are too short and too many for the CPU's
+ * prefetchers to follow, so the transforms ask for them WINO_PREFETCH channels ahead
+ * (inlined: GCC drops calls to a function that only prefetches, as if it did nothing) */
 static inline __attribute__((always_inline)) void
-WK(prefetch)(const struct wino_geom *g, const float *x, int64_t t0)
+WK(prefetch)(const struct wino_geom *g, const float *x, int64_t t0, const int out)
 {
 	const int64_t last = (t0 + g->nt < g->tiles ? t0 + g->nt : g->tiles) - 1;
 	const int64_t ya = t0 / g->tw, yb = last / g->tw;
+	const int64_t h = out ? g->oh : g->h, w = out ? g->ow : g->w;
+	const int64_t ph = out ? 0 : g->ph, pw = out ? 0 : g->pw, rows = out ? 4 : 6;
 
 	for (int64_t ty = ya; ty <= yb; ty++) {
-		/* columns [a, b) of the tile row's 6 input rows */
-		const int64_t xa = ty == ya ? 4 * (t0 % g->tw) - g->pw : 0;
-		const int64_t xb = ty == yb ? 4 * (last % g->tw) - g->pw + 6 : g->w;
-		for (int64_t iy = 4 * ty - g->ph + (ty > ya ? 2 : 0); iy < 4 * ty - g->ph + 6; iy++)
-			if (iy >= 0 && iy < g->h)
-				for (int64_t ix = xa < 0 ? 0 : xa; ix < (xb < g->w ? xb : g->w); ix += 16)
-					__builtin_prefetch(x + iy * g->w + ix, 0, 2);
+		/* columns [a, b) of the tile row's rows */
+		const int64_t xa = ty == ya ? 4 * (t0 % g->tw) - pw : 0;
+		const int64_t xb = ty == yb ? 4 * (last % g->tw) - pw + rows : w;
+		for (int64_t iy = 4 * ty - ph + (ty > ya ? rows - 4 : 0); iy < 4 * ty - ph + rows;
+		     iy++)
+			if (iy >= 0 && iy < h)
+				for (int64_t ix = xa < 0 ? 0 : xa; ix < (xb < w ? xb : w); ix += 16) {
+					if (out)
+						__builtin_prefetch(x + iy * w + ix, 1, 2);
+					else
+						__builtin_prefetch(x + iy * w + ix, 0, 2);
+				}
 	}
 }
 
@@ -169,7 +177,7 @@ void WK(wino_in)(const struct wino_geom *g, const float *x, int64_t t0, float *v
 
 	for (int64_t ch = 0; ch < g->c; ch++) {
 		if (ch + WINO_PREFETCH < g->c)
-			WK(prefetch)(g, x + (ch + WINO_PREFETCH) * plane, t0);
+			WK(prefetch)(g, x + (ch + WINO_PREFETCH) * plane, t0, 0);
 		for (int64_t q = 0; q < g->nt / 8; q++) {
 			v8f t[6][6], col[6], r[6];
 			float *vp = v + ch * g->vc + 8 * q;
@@ -230,7 +238,9 @@ void WK(wino_out)(const struct wino_geom *g, const float *mo, const float *bias,
 {
 	const int64_t plane = g->oh * g->ow;
 
-	for (int64_t m = 0; m < g->m; m++)       /* one plane of y at a time */
+	for (int64_t m = 0; m < g->m; m++) {     /* one plane of y at a time */
+		if (m + WINO_PREFETCH < g->m)
+			WK(prefetch)(g, y + (m + WINO_PREFETCH) * plane, t0, 1);
 		for (int64_t q = 0; q < g->nt / 8 && t0 + 8 * q < g->tiles; q++) {
 			const float *mp = mo + m * g->nt + 8 * q;
 			const float bm = bias ? bias[m] : 0;
@@ -257,6 +267,7 @@ void WK(wino_out)(const struct wino_geom *g, const float *mo, const float *bias,
 			}
 			WK(group_out)(g, y + m * plane, t0 + 8 * q, o);
 		}
+	}
 }
 
 #undef WK
