@@ -58,7 +58,6 @@ static inline void wino_row_in_part(const float *x, int64_t n, int64_t at, int64
 	const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
 	const __m256i vlo = _mm256_set1_epi32((int)lo - 1), vhi = _mm256_set1_epi32((int)hi);
 	float tmp[40];
-	const float *r = x + at;
 	__m256 l[8];
 
 	if (at < 0 || at + 34 > n) {
@@ -74,7 +73,7 @@ static inline void wino_row_in_part(const float *x, int64_t n, int64_t at, int64
 		const __m256i pos = _mm256_add_epi32(idx, _mm256_set1_epi32(o));
 		const __m256i m = _mm256_and_si256(_mm256_cmpgt_epi32(pos, vlo),
 		                                   _mm256_cmpgt_epi32(vhi, pos));
-		l[i] = _mm256_and_ps(_mm256_loadu_ps(r + o), _mm256_castsi256_ps(m));
+		l[i] = _mm256_and_ps(_mm256_loadu_ps(x + at + o), _mm256_castsi256_ps(m));
 	}
 	row_in(l, d);
 }
