@@ -14,7 +14,7 @@
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 
-#define WINO_PREFETCH 8     /* input channels ahead */
+#define WINO_PREFETCH 8     /* channels ahead, input and output planes */
 
 /* *v = p[0 .. 8) (through a pointer: no vector passed by value where the portable
  * build has no 32-byte registers) */
