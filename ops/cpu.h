@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include "ops/nn/conv.h"
+#include "ops/nn/winograd.h"
 #include "ops/math/gemm.h"
 #include "ops/rnn/gru.h"
 #include "ops/rnn/rnn_common.h"
@@ -30,6 +31,10 @@ struct kernels {
 	conv_plane2_f32_fn conv_plane2;     /* two sharing the input */
 	conv_deint2_f32_fn conv_deint2;     /* stride-2 input phases */
 	conv_int2_f32_fn conv_int2;         /* stride-2 output phases */
+	/* Conv's Winograd F(4x4, 3x3) (ops/nn/winograd.h) */
+	wino_in_fn wino_in;                 /* input transform of a block of tiles */
+	wino_gemm_fn wino_gemm;             /* its 36 products */
+	wino_out_fn wino_out;               /* output transform */
 	/* GRU (ops/rnn/gru.h): the recurrence, for the hidden sizes gru_recur_fits accepts
 	 * (else GRU takes gru_recur_portable); the input projection X W^T + biases in one
 	 * pass, where gru_project_fits(n, input) (NULL: a matrix product then the biases) */

@@ -5,8 +5,8 @@
 #include "ops/math/mathfn.h"
 
 /* AVX2 + FMA + F16C (ops/math/gemm_avx2.c, ops/nn/conv_avx2.c, ops/rnn/rnn_avx2.c,
- * ops/math/mathfn_avx2.c, ops/half_avx2.c: libgrt-avx2.la); every CPU with AVX2
- * and FMA so far also has F16C */
+ * ops/math/mathfn_avx2.c, ops/half_avx2.c, ops/nn/winograd_avx2.c: libgrt-avx2.la);
+ * every CPU with AVX2 and FMA so far also has F16C */
 const struct kernels kernels_avx2 = {
 	.name = "avx2",
 	.gemm = &gemm_ukernel_avx2,
@@ -15,6 +15,9 @@ const struct kernels kernels_avx2 = {
 	.conv_plane2 = conv_plane2_f32_avx2,
 	.conv_deint2 = conv_deint2_f32_avx2,
 	.conv_int2 = conv_int2_f32_avx2,
+	.wino_in = wino_in_avx2,
+	.wino_gemm = wino_gemm_avx2,
+	.wino_out = wino_out_avx2,
 	.gru_recur = gru_recur_avx2,
 	.gru_recur_fits = gru_recur_avx2_fits,
 	.gru_project = gru_project_avx2,

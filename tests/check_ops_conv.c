@@ -1,8 +1,8 @@
 /* check_ops_conv.c - Conv and ConvTranspose: hand-computed values, shapes, errors,
  * opsets, a seeded sweep over attribute combinations against a naive reference
  * written from the ONNX definitions, the plane kernel's variants against each other,
- * the plane algorithm read in place, and fused activations (node->epi) on every
- * algorithm.
+ * the plane algorithm read in place, fused activations (node->epi) on every
+ * algorithm, and the Winograd algorithm's shapes with both kernel tables.
  * Rerun: make tests/check_ops_conv && ./tests/check_ops_conv (CK_RUN_CASE=name for one). */
 #include <check.h>
 #include <math.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops/cpu.h"
+#include "ops/nn/conv_internal.h"
 #include "tests/check_kernels.h"
 #include "ops/math/mathfn.h"
 #include "tests/op_harness.h"
@@ -1335,6 +1336,177 @@ START_TEST(epilogue_every_algorithm)
 }
 END_TEST
 
+/* --- Winograd F(4x4, 3x3) (ops/nn/winograd.c) against the reference in double --- */
+
+/* Its error grows with the magnitude of the sums, not with the result (which may
+ * cancel to nearly 0): |got - want| <= WINO_TOL * (|b| + sum |w| |x|) over the taps.
+ * The transforms' coefficients (up to 8, and 1/24 in the weights) cost a few bits:
+ * the largest ratio seen over these cases is 2.2e-6 (float epsilon 6e-8); a wrong
+ * coefficient gives 1e-2 or more. */
+#define WINO_TOL 1e-5
+
+struct wino_case {
+	const char *label;
+	int64_t n, group, cg, mg, h, w;
+	int64_t pads[4];              /* H begin, W begin, H end, W end */
+	int bias;
+	enum epi_kind epi;
+};
+
+/* Every shape takes ALGO_WINOGRAD (3x3, stride 1, 16+ channels, 256+ tiles) */
+static const struct wino_case wino_cases[] = {
+	{ "odd plane: partial tiles at the right and the bottom", 1, 1, 16, 16, 67, 71,
+	  { 1, 1, 1, 1 }, 1, EPI_NONE },
+	{ "one row", 1, 1, 16, 16, 1, 1100, { 1, 1, 1, 1 }, 1, EPI_NONE },
+	{ "one column, no bias", 1, 1, 16, 16, 1100, 1, { 1, 1, 1, 1 }, 0, EPI_NONE },
+	{ "pads 0, channels not a multiple of the vectors", 1, 1, 17, 19, 70, 70,
+	  { 0, 0, 0, 0 }, 1, EPI_NONE },
+	{ "asymmetric pads", 1, 1, 16, 18, 66, 65, { 0, 2, 1, 0 }, 1, EPI_NONE },
+	{ "pads 2 (beyond the kernel), no bias", 1, 1, 16, 16, 60, 60, { 2, 2, 2, 2 }, 0,
+	  EPI_NONE },
+	{ "batch 2, fused Relu", 2, 1, 24, 20, 64, 64, { 1, 1, 1, 1 }, 1, EPI_RELU },
+	{ "fused PRelu, rows in bands, many blocks", 1, 1, 40, 36, 70, 60, { 1, 1, 1, 1 }, 1,
+	  EPI_PRELU },
+	{ "fused Sigmoid, no bias", 1, 1, 16, 16, 64, 64, { 1, 1, 1, 1 }, 0, EPI_SIGMOID },
+	{ "batch 2, 2 groups", 2, 2, 16, 21, 64, 66, { 1, 1, 1, 1 }, 1, EPI_NONE },
+};
+
+/* the activation kind of the epilogue on the reference value v of channel m */
+static double wino_act(enum epi_kind kind, double v, const float *slope, int64_t m)
+{
+	if (kind == EPI_RELU)
+		return v > 0 ? v : 0;
+	if (kind == EPI_PRELU)
+		return v < 0 ? slope[m] * v : v;
+	if (kind == EPI_SIGMOID)
+		return 1 / (1 + exp(-v));
+	return v;
+}
+
+static void wino_check(const struct wino_case *c, const struct kernels *k)
+{
+	struct geo g = { .nsp = 2, .bias = c->bias, .n = c->n, .group = c->group, .cg = c->cg,
+	                 .mg = c->mg, .in = { c->h, c->w }, .k = { 3, 3 }, .s = { 1, 1 },
+	                 .d = { 1, 1 }, .pb = { c->pads[0], c->pads[1] },
+	                 .pe = { c->pads[2], c->pads[3] } };
+	const int64_t c_all = c->group * c->cg, m_all = c->group * c->mg;
+	int64_t xd[4], wd[4] = { m_all, c->cg, 3, 3 }, xn, wn, yn, per_c;
+	double *x, *w, *b, *ref, *mag, worst = 0;
+	float *xv, *wv, *bv, *slope;
+	struct harness h;
+
+	finish_axis(&g, 0);
+	finish_axis(&g, 1);
+	xd[0] = c->n;
+	xd[1] = c_all;
+	xd[2] = c->h;
+	xd[3] = c->w;
+	xn = c->n * c_all * c->h * c->w;
+	wn = m_all * c->cg * 9;
+	per_c = g.out[0] * g.out[1];
+	yn = c->n * m_all * per_c;
+	x = malloc((size_t)(2 * xn + 2 * wn + 2 * m_all + 2 * yn) * sizeof(double));
+	xv = malloc((size_t)(xn + wn + 2 * m_all) * sizeof(float));
+	ck_assert(x && xv);
+	w = x + 2 * xn;
+	b = w + 2 * wn;
+	ref = b + 2 * m_all;
+	mag = ref + yn;
+	wv = xv + xn;
+	bv = wv + wn;
+	slope = bv + m_all;
+	rng_state = 4242u;
+	fill(xv, xn, 2);
+	fill(wv, wn, 0.5f);
+	fill(bv, m_all, 1);
+	fill(slope, m_all, 1);
+	/* the values, then their magnitudes */
+	for (int64_t i = 0; i < xn; i++)
+		x[xn + i] = fabs(x[i] = xv[i]);
+	for (int64_t i = 0; i < wn; i++)
+		w[wn + i] = fabs(w[i] = wv[i]);
+	for (int64_t i = 0; i < m_all; i++)
+		b[m_all + i] = fabs(b[i] = bv[i]);
+	reference(&g, x, w, c->bias ? b : NULL, ref);
+	reference(&g, x + xn, w + wn, c->bias ? b + m_all : NULL, mag);
+
+	w_const = 1;
+	setup(&h, "Conv", 11, DT_FLOAT, 4, xd, xv, wd, wv, c->bias ? m_all : -1, bv);
+	w_const = 0;
+	h.x.kern = k;
+	h_attr_int(&h, "group", c->group);
+	h_attr_ints(&h, "pads", 4, c->pads);
+	if (c->epi != EPI_NONE)
+		op_epilogue_set(&h.n.epi, c->epi, slope, &h.x);
+	ck_assert_msg(h_run(&h) == GRT_OK, "%s [%s]: %s", c->label, k->name, h.err);
+	ck_assert_msg(((const struct conv_params *)h.n.params)->algo == ALGO_WINOGRAD,
+	              "%s: not ALGO_WINOGRAD", c->label);
+	expect_dims(h.out[0], 4, (const int64_t[]){ c->n, m_all, g.out[0], g.out[1] });
+	for (int64_t i = 0; i < yn; i++) {
+		const int64_t m = i / per_c % m_all;
+		const double want = wino_act(c->epi, ref[i], slope, m);
+		const double got = ((const float *)h.out[0]->data)[i];
+		const double err = fabs(got - want) / (mag[i] + 1e-30);
+		worst = err > worst ? err : worst;
+		ck_assert_msg(fabs(got - want) <= WINO_TOL * mag[i] + 1e-6,
+		              "%s [%s]: Y index %lld: got %.9g, expected %.9g (magnitude %g)",
+		              c->label, k->name, (long long)i, got, want, mag[i]);
+	}
+	printf("winograd %-50s [%s]: worst |error| / magnitude %.2g\n", c->label, k->name,
+	       worst);
+	h_free(&h);
+	free(x);
+	free(xv);
+}
+
+START_TEST(winograd_cases)
+{
+	const struct kernels *simd = simd_kernels("winograd_cases");
+
+	wino_check(&wino_cases[_i], &kernels_portable);
+	if (simd)
+		wino_check(&wino_cases[_i], simd);
+}
+END_TEST
+
+/* Below 16 channels or 256 tiles, or with weights known only at run time, or another
+ * stride or dilation, another algorithm: the transforms would cost more than they save,
+ * or U could not be made at plan time. */
+START_TEST(winograd_not_chosen)
+{
+	static const struct {
+		int64_t c, h, w, stride, dil;
+		int wc;
+	} cases[] = {
+		{ 15, 64, 64, 1, 1, 1 }, { 16, 60, 60, 1, 1, 1 }, { 16, 64, 64, 1, 1, 0 },
+		{ 16, 130, 130, 2, 1, 1 }, { 16, 68, 68, 1, 2, 1 },
+	};
+
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		const int64_t xd[4] = { 1, cases[i].c, cases[i].h, cases[i].w };
+		const int64_t wd[4] = { 16, cases[i].c, 3, 3 }, st[2] = { cases[i].stride,
+		                                                        cases[i].stride };
+		const int64_t dl[2] = { cases[i].dil, cases[i].dil }, pads[4] = { 1, 1, 1, 1 };
+		float *xv = calloc((size_t)(cases[i].c * cases[i].h * cases[i].w + 16 *
+		                            cases[i].c * 9), sizeof(float));
+		struct harness h;
+
+		ck_assert(xv);
+		w_const = cases[i].wc;
+		setup(&h, "Conv", 11, DT_FLOAT, 4, xd, xv, wd, xv, -1, NULL);
+		w_const = 0;
+		h_attr_ints(&h, "strides", 2, st);
+		h_attr_ints(&h, "dilations", 2, dl);
+		h_attr_ints(&h, "pads", 4, pads);
+		ck_assert_msg(h_run(&h) == GRT_OK, "case %zu: %s", i, h.err);
+		ck_assert_msg(((const struct conv_params *)h.n.params)->algo != ALGO_WINOGRAD,
+		              "case %zu took ALGO_WINOGRAD", i);
+		h_free(&h);
+		free(xv);
+	}
+}
+END_TEST
+
 /* --- the pools (ops/nn/pool.c): Conv's window geometry, their own attributes --- */
 
 static const int64_t px4[] = { 1, 2, 4, 5 }, px2[] = { 2, 5 }, pk22[] = { 2, 2 };
@@ -1396,6 +1568,8 @@ static Suite *conv_suite(void)
 		{ "sweep", sweep_random, .timeout_s = 60 }, { "sweep", sweep_tiled },
 		{ "sweep", sweep_wide }, { "sweep", sweep_gtcrn_shapes }, { "sweep", sweep_plane },
 		{ "sweep", sweep_taps }, { "sweep", sweep_inplace },
+		{ "winograd", winograd_cases, 0, N_ELEMS(wino_cases), 60 },
+		{ "winograd", winograd_not_chosen },
 	};
 
 	return suite_from_table("Conv", tests, N_ELEMS(tests));

@@ -264,7 +264,9 @@ int conv_run(struct node *n, struct exec *x)
 
 	if (n->half)
 		return half_run(n, x, conv_run);
-	if (p->dtype == DT_FLOAT)
+	if (p->algo == ALGO_WINOGRAD)
+		winograd_run(p, xd, b ? b->data : NULL, yd, x->scratch, &n->epi);
+	else if (p->dtype == DT_FLOAT)
 		conv_run_f32(p, xd, wd, b ? b->data : NULL, yd, x->scratch, &n->epi);
 	else
 		conv_run_f64(p, xd, wd, b ? b->data : NULL, yd, x->scratch, NULL);

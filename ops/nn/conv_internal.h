@@ -29,6 +29,7 @@ enum conv_algo {
 	ALGO_COLUMNS,     /* im2col + GEMM, or GEMM + col2im for ConvTranspose */
 	ALGO_PLANE,       /* padded input planes, one run of taps per output channel */
 	ALGO_TAPS,        /* the same runs over the input rows that taps read (few outputs) */
+	ALGO_WINOGRAD,    /* 3x3, stride 1: Winograd F(4x4, 3x3) (ops/nn/winograd.h) */
 };
 
 /* The "strided side" is the one indexed by j in pos = j*stride + tap*dilation - pad:
@@ -141,9 +142,17 @@ struct conv_params {
 	int64_t *tp_off, *tp_wi;     /* [out[1]][tp_nph][tp_qmax]: offsets into xs, w */
 	size_t tp_y_off, tp_w_off;   /* scratch offsets of [4][tp_ys] phase outputs
 	                              * (tp_nph > 1) and [4][tp_qmax] weights */
+	const struct wino_plan *wino; /* ALGO_WINOGRAD (ops/nn/winograd.c) */
 };
 
 /* ops/nn/conv.c: run() of both ops */
 int conv_run(struct node *n, struct exec *x);
+
+/* ops/nn/winograd.c: ALGO_WINOGRAD, float Conv only. prepare sets *ok, p->wino and
+ * the node's scratch when the geometry in p takes it; run() does every batch item and
+ * group, then the epilogue e (NULL: none). */
+int winograd_prepare(struct node *n, struct exec *x, struct conv_params *p, int *ok);
+void winograd_run(const struct conv_params *p, const float *x, const float *b, float *y,
+                  void *scratch, const struct epilogue *e);
 
 #endif

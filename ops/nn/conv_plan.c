@@ -490,7 +490,7 @@ static int columns_transposed(struct node *n, struct exec *x, struct conv_params
 /* The algorithm for the geometry in p (enum conv_algo), and its tables and scratch. */
 static int conv_choose_algo(struct node *n, struct exec *x, struct conv_params *p)
 {
-	int rc;
+	int rc, wino;
 
 	p->algo = ALGO_COLUMNS;
 	/* one input channel per group: loops over the taps, unless there are many
@@ -508,6 +508,12 @@ static int conv_choose_algo(struct node *n, struct exec *x, struct conv_params *
 			same &= p->in[s] == p->out[s] && p->stride[s] == 1 && p->pad[s] == 0;
 		if (same)
 			p->algo = ALGO_POINTWISE;
+	}
+	if ((rc = winograd_prepare(n, x, p, &wino)))
+		return rc;
+	if (wino) {
+		p->algo = ALGO_WINOGRAD;
+		return GRT_OK;
 	}
 	if (p->algo != ALGO_POINTWISE && p->in[0] == 1 && p->out[0] == 1 && p->k[0] == 1 &&
 	    p->pad[0] == 0 && p->stride[1] == 1 && p->out_size > 0) {
