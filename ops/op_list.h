@@ -141,6 +141,7 @@ OP(op_squeeze_1)            /* axes is an attribute */
 OP(op_squeeze_13)           /* axes is an input */
 OP(op_sub)
 OP(op_sum)
+OP(op_tfidf_vectorizer)
 OP(op_tile)
 OP(op_top_k_1)              /* k is an attribute */
 OP(op_top_k_10)             /* k is an input */

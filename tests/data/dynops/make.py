@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-# make.py - the dynops test cases (operators with data-dependent output shapes):
+# make.py - the dynops test cases (operators with data-dependent output shapes, and
+# TfIdfVectorizer over integers):
 # builds each model and its inputs here, runs them through ONNX Runtime 1.30
 # (onnxruntime-node in /work/ortnode, make.js) and writes the outputs as
 # goldens, in ONNX test-data-set layout (<case>/model.textproto, test_data_set_0/;
@@ -124,6 +125,22 @@ cases.append(case("test_nms_no_max", [h.make_node("NonMaxSuppression", ["boxes",
                                                   ["selected"])],
     [("boxes", nms_boxes), ("scores", np.array([[[0.9, 0.9, 0.95, 0.3, 0.5, 0.6]]], F))],
     [("selected", T.INT64)], 11))
+
+# TfIdfVectorizer over integers, what the suite (mode TF only) lacks: IDF and TFIDF
+# with weights, int64 input, 1-D input, 3-grams with skips, 1-grams beside 2-grams
+tf_pool = dict(pool_int64s=[2, 3, 5, 4, 5, 6, 7, 8, 6, 7, 2, 3, 4, 5, 6],
+               ngram_counts=[0, 4, 12], ngram_indexes=[3, 0, 1, 2, 7, 6, 5, 4, 8])
+tf_x = np.array([[1, 1, 3, 3, 3, 7, 8, 6, 7, 5, 6, 8, 4],
+                 [2, 3, 5, 4, 5, 6, 7, 8, 6, 7, 2, 3, 4]], I64)
+for mode, skip in (("IDF", 1), ("TFIDF", 2), ("TF", 3)):
+    cases.append(case("test_tfidf_%s_skip%d" % (mode.lower(), skip),
+                      [h.make_node("TfIdfVectorizer", ["x"], ["y"], mode=mode, min_gram_length=1,
+                                   max_gram_length=3, max_skip_count=skip,
+                                   weights=[0.5 + 0.25 * i for i in range(9)], **tf_pool)],
+                      [("x", tf_x)], [("y", T.FLOAT)], 9))
+cases.append(case("test_tfidf_1d_int32_bigrams", [h.make_node(
+    "TfIdfVectorizer", ["x"], ["y"], mode="TF", min_gram_length=2, max_gram_length=2,
+    max_skip_count=1, **tf_pool)], [("x", tf_x[1].astype(I32))], [("y", T.FLOAT)], 9))
 
 out = subprocess.run(["node", os.path.join(HERE, "make.js")], input=json.dumps(cases),
                      stdout=subprocess.PIPE, text=True, check=True, cwd="/work/ortnode")
