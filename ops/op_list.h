@@ -29,6 +29,7 @@ OP(op_arg_min)
 OP(op_average_pool)
 OP(op_batch_normalization)
 OP(op_bit_shift)
+OP(op_blackman_window)
 OP(op_cast)
 OP(op_clip_1)               /* min/max are attributes */
 OP(op_clip_11)              /* min/max are inputs */
@@ -40,6 +41,8 @@ OP(op_constant_of_shape)
 OP(op_conv)
 OP(op_conv_transpose)
 OP(op_cumsum)
+OP(op_dft_17)               /* axis is an attribute */
+OP(op_dft_20)               /* axis is an input */
 OP(op_depth_to_space)
 OP(op_div)
 OP(op_einsum)
@@ -58,6 +61,8 @@ OP(op_global_max_pool)
 OP(op_greater)
 OP(op_greater_or_equal)
 OP(op_group_normalization)
+OP(op_hamming_window)
+OP(op_hann_window)
 OP(op_hardmax_1)            /* the input coerced to a matrix */
 OP(op_hardmax_13)           /* one axis */
 OP(op_identity)
@@ -75,6 +80,7 @@ OP(op_matmul)
 OP(op_max)
 OP(op_max_pool)
 OP(op_mean)
+OP(op_mel_weight_matrix)
 OP(op_min)
 OP(op_mod)
 OP(op_mul)
@@ -111,6 +117,7 @@ OP(op_reshape)
 OP(op_resize_10)            /* scales is input 1 */
 OP(op_resize_11)            /* roi, scales, sizes */
 OP(op_reverse_sequence)
+OP(op_stft)
 OP(op_scan8)                /* runs its body at run time (runtime/control.c) */
 OP(op_scan)                 /* runs its body at run time (runtime/control.c) */
 OP(op_scatter)
