@@ -24,6 +24,7 @@
 #define MIN_LSTM_EXTRA_TESTS 21
 #define MIN_DYNOPS_TESTS 11
 #define MIN_REDUCE_ORT_TESTS 21
+#define MIN_SIGNAL_TESTS 19    /* numpy goldens */
 #define MIN_DATA_TESTS 47      /* tests/data/test_* (tests/data/make.py) */
 
 struct row { char op[64]; int passed, failed, listed; };
@@ -265,6 +266,7 @@ static const struct {
 	{ DATA("/elem"), MIN_ELEM_TESTS, 0 },
 	{ DATA("/dynops"), MIN_DYNOPS_TESTS, 0 },
 	{ DATA("/reduce_ort"), MIN_REDUCE_ORT_TESTS, 0 },
+	{ DATA("/signal"), MIN_SIGNAL_TESTS, 0 },
 	{ DATA(""), MIN_DATA_TESTS, 0 },
 	{ DATA("/lstm_extra"), MIN_LSTM_EXTRA_TESTS, 0 },
 	{ DATA("/lstm_extra"), MIN_LSTM_EXTRA_TESTS, GRT_SESSION_PORTABLE },
