@@ -18,23 +18,6 @@ struct dft_params {
 
 static const enum dtype float_types[] = { DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_BFLOAT16,
                                           DT_UNDEFINED };
-static const enum dtype int_types[] = { DT_INT32, DT_INT64, DT_UNDEFINED };
-
-/* Input i, a scalar integer known at plan time, into *v. */
-static int scalar_input(struct node *n, struct exec *x, int i, const char *what, int64_t *v)
-{
-	const struct tensor *t = n->inputs[i];
-	int rc;
-
-	if ((rc = op_check_dtype(n, x, i, int_types)))
-		return rc;
-	if (t->numel != 1)
-		return op_fail(n, x, GRT_E_SHAPE, "%s must be a scalar, has %lld elements", what,
-		               (long long)t->numel);
-	if (!op_const_input(n, x, i))
-		return op_dynamic(n, x, i, what);
-	return tensor_read_ints(t, v, 1) ? op_fail(n, x, GRT_E_SHAPE, "bad %s", what) : GRT_OK;
-}
 
 static int dft_prepare(struct node *n, struct exec *x)
 {
@@ -57,7 +40,7 @@ static int dft_prepare(struct node *n, struct exec *x)
 	if (r < 2 || (in->dims[r - 1] != 1 && in->dims[r - 1] != 2))
 		return op_fail(n, x, GRT_E_SHAPE, "input must be [..., 1] (real) or [..., 2] "
 		               "(complex) of rank >= 2");
-	if (v20 && op_input(n, 2) && (rc = scalar_input(n, x, 2, "axis", &axis)))
+	if (v20 && op_input(n, 2) && (rc = signal_int_input(n, x, 2, "axis", &axis)))
 		return rc;
 	/* [-r, -2] or [0, r - 2]: the last dim holds (re, im) */
 	if (axis < -r || axis > r - 2 || axis == -1)
@@ -74,7 +57,7 @@ static int dft_prepare(struct node *n, struct exec *x)
 		return op_fail(n, x, GRT_E_SHAPE, "a onesided DFT needs a real input ([..., 1])");
 	/* a onesided inverse of n bins is a real signal of 2 (n - 1) points */
 	len = p->irfft ? 2 * (p->n_in - 1) : p->n_in;
-	if (op_input(n, 1) && (rc = scalar_input(n, x, 1, "dft_length", &len)))
+	if (op_input(n, 1) && (rc = signal_int_input(n, x, 1, "dft_length", &len)))
 		return rc;
 	if (len < 1 || len > ((int64_t)1 << 40))
 		return op_fail(n, x, GRT_E_SHAPE, "dft_length %lld out of range", (long long)len);

@@ -1,4 +1,5 @@
-/* fft.c - the signal operators' FFTW plans (ops/signal/fft.h), the process-wide lock
+/* fft.c - the signal operators' scalar inputs and FFTW plans (ops/signal/fft.h), the
+ * process-wide lock
  * around FFTW's planner (grt.h), and the moves between tensors of any
  * floating-point type and the complex work buffers the plans transform. */
 #include <fftw3.h>
@@ -18,6 +19,22 @@ GRT_API void grt_fftw_planner_lock(void)
 GRT_API void grt_fftw_planner_unlock(void)
 {
 	pthread_mutex_unlock(&planner_lock);
+}
+
+int signal_int_input(struct node *n, struct exec *x, int i, const char *what, int64_t *v)
+{
+	static const enum dtype int_types[] = { DT_INT32, DT_INT64, DT_UNDEFINED };
+	const struct tensor *t = n->inputs[i];
+	int rc;
+
+	if ((rc = op_check_dtype(n, x, i, int_types)))
+		return rc;
+	if (t->numel != 1)
+		return op_fail(n, x, GRT_E_SHAPE, "%s must be a scalar, has %lld elements", what,
+		               (long long)t->numel);
+	if (!op_const_input(n, x, i))
+		return op_dynamic(n, x, i, what);
+	return tensor_read_ints(t, v, 1) ? op_fail(n, x, GRT_E_SHAPE, "bad %s", what) : GRT_OK;
 }
 
 int fft_plan_c2c(struct node *n, struct exec *x, struct fft_plan *p, int dbl, int sign,

@@ -1,4 +1,5 @@
-/* fft.h - FFTW plans for the signal operators (ops/signal/): batches of in-place
+/* fft.h - what the signal operators (ops/signal/) share: their scalar integer
+ * inputs, and FFTW plans: batches of in-place
  * complex transforms in single precision (fftw3f: float, float16, bfloat16 data) or
  * double (fftw3). Planned in prepare() under the process-wide planner lock
  * (grt_fftw_planner_lock, grt.h) with FFTW_ESTIMATE | FFTW_UNALIGNED, so that run()
@@ -9,6 +10,10 @@
 
 #include <stdint.h>
 #include "ops/op.h"
+
+/* Input i, a scalar int32 or int64 known at plan time, into *v (GRT_E_DYNAMIC
+ * through op_dynamic when it is not known; what names it in messages). */
+int signal_int_input(struct node *n, struct exec *x, int i, const char *what, int64_t *v);
 
 #define FFT_FORWARD (-1)        /* FFTW's sign of the exponent */
 #define FFT_BACKWARD 1

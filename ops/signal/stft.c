@@ -15,25 +15,16 @@ struct stft_params {
 
 static const enum dtype float_types[] = { DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_BFLOAT16,
                                           DT_UNDEFINED };
-static const enum dtype int_types[] = { DT_INT32, DT_INT64, DT_UNDEFINED };
 
 /* Input i, a positive scalar integer known at plan time, into *v. */
 static int positive_input(struct node *n, struct exec *x, int i, const char *what,
                           int64_t *v)
 {
-	const struct tensor *t = n->inputs[i];
-	int rc;
+	int rc = signal_int_input(n, x, i, what, v);
 
-	if ((rc = op_check_dtype(n, x, i, int_types)))
-		return rc;
-	if (t->numel != 1)
-		return op_fail(n, x, GRT_E_SHAPE, "%s must be a scalar, has %lld elements", what,
-		               (long long)t->numel);
-	if (!op_const_input(n, x, i))
-		return op_dynamic(n, x, i, what);
-	if (tensor_read_ints(t, v, 1) || *v < 1 || *v > ((int64_t)1 << 40))
+	if (!rc && (*v < 1 || *v > ((int64_t)1 << 40)))
 		return op_fail(n, x, GRT_E_SHAPE, "%s must be in [1, 2^40]", what);
-	return GRT_OK;
+	return rc;
 }
 
 static int stft_shape(struct node *n, struct exec *x, struct stft_params *p)

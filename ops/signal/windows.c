@@ -5,7 +5,7 @@
  * filters on the mel scale, as ONNX's reference computes them). Values are computed
  * in double and stored in output_datatype (integers truncated, as a cast). */
 #include <math.h>
-#include "ops/op.h"
+#include "ops/signal/fft.h"
 
 static const enum dtype int_types[] = { DT_INT32, DT_INT64, DT_UNDEFINED };
 
@@ -27,22 +27,6 @@ static int out_dtype(struct node *n, struct exec *x, enum dtype *dt)
 		return op_fail(n, x, GRT_E_ATTR, "output_datatype %lld is not a numeric type",
 		               (long long)v);
 	}
-}
-
-/* Input i, a scalar integer known at plan time, into *v. */
-static int int_scalar(struct node *n, struct exec *x, int i, const char *what, int64_t *v)
-{
-	const struct tensor *t = n->inputs[i];
-	int rc;
-
-	if ((rc = op_check_dtype(n, x, i, int_types)))
-		return rc;
-	if (t->numel != 1)
-		return op_fail(n, x, GRT_E_SHAPE, "%s must be a scalar, has %lld elements", what,
-		               (long long)t->numel);
-	if (!op_const_input(n, x, i))
-		return op_dynamic(n, x, i, what);
-	return tensor_read_ints(t, v, 1) ? op_fail(n, x, GRT_E_SHAPE, "bad %s", what) : GRT_OK;
 }
 
 /* ----------------------------------------------------------- the windows */
@@ -73,7 +57,7 @@ static int window_prepare(struct node *n, struct exec *x, const struct window_de
 		return rc;
 	if (!n->outputs[0])
 		return op_fail(n, x, GRT_E_INVALID_MODEL, "output 0 is empty");
-	if ((rc = int_scalar(n, x, 0, "size", &size)))
+	if ((rc = signal_int_input(n, x, 0, "size", &size)))
 		return rc;
 	if (size < 0)
 		return op_fail(n, x, GRT_E_SHAPE, "size %lld is negative", (long long)size);
@@ -148,8 +132,8 @@ static int mel_prepare(struct node *n, struct exec *x)
 	if (!(p = plan_alloc(x, sizeof(*p))))
 		return GRT_E_NOMEM;
 	n->params = p;
-	if ((rc = int_scalar(n, x, 0, "num_mel_bins", &p->n_mel)) ||
-	    (rc = int_scalar(n, x, 1, "dft_length", &p->dft_length)))
+	if ((rc = signal_int_input(n, x, 0, "num_mel_bins", &p->n_mel)) ||
+	    (rc = signal_int_input(n, x, 1, "dft_length", &p->dft_length)))
 		return rc;
 	if (p->n_mel < 0 || p->dft_length < 1)
 		return op_fail(n, x, GRT_E_SHAPE, "num_mel_bins %lld, dft_length %lld out of range",
