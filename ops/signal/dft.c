@@ -79,55 +79,57 @@ static int dft_prepare(struct node *n, struct exec *x)
 		               (long long)(p->outer * p->inner), (long long)len);
 	dbl = fft_is_double(in->dtype);
 	n->scratch_bytes = (size_t)(p->outer * p->inner * len) * fft_elem_bytes(dbl);
-	return fft_plan_c2c(n, x, &p->fft, dbl, inverse ? FFT_BACKWARD : FFT_FORWARD, len,
-	                    p->outer * p->inner);
+	/* a real signal's forward transform is FFTW's real-to-complex one */
+	return fft_plan_make(n, x, &p->fft, dbl, inverse ? FFT_BACKWARD : p->c_in == 1 ? FFT_R2C
+	                     : FFT_FORWARD, len, p->outer * p->inner);
 }
 
-/* w [len] complex holds bins [0, len / 2]: bins (len / 2, len) become their
- * conjugate mirrors, w[k] = conj(w[len - k]). */
-static void hermitian_fill(int dbl, void *w, int64_t len)
+/* Signal (o, i) of the input into its row of the scratch: n_read samples or
+ * bins, zero-padded to len (a half spectrum completed to len bins). */
+static void dft_gather(const struct dft_params *p, const struct tensor *in, char *row,
+                       int64_t o, int64_t i)
 {
-	for (int64_t k = len / 2 + 1; k < len; k++)
-		if (dbl) {
-			double *d = w;
-			d[2 * k] = d[2 * (len - k)];
-			d[2 * k + 1] = -d[2 * (len - k) + 1];
-		} else {
-			float *f = w;
-			f[2 * k] = f[2 * (len - k)];
-			f[2 * k + 1] = -f[2 * (len - k) + 1];
-		}
+	const int dbl = p->fft.dbl, real = p->fft.kind == FFT_R2C;
+	const size_t es = dtype_size(in->dtype), ws = fft_elem_bytes(dbl) / (real ? 2 : 1);
+	/* a onesided inverse reads bins [0, len / 2] */
+	const int64_t keep = p->irfft ? p->len / 2 + 1 : p->len;
+	const int64_t n_read = p->n_in < keep ? p->n_in : keep, step = p->inner * p->c_in;
+	const char *src = (const char *)in->data +
+	                  (size_t)((o * p->n_in * p->inner + i) * p->c_in) * es;
+
+	if (real)
+		fft_load_real(dbl, row, in->dtype, src, step, NULL, n_read);
+	else
+		fft_load(dbl, row, in->dtype, src, step, p->c_in == 2, NULL, n_read);
+	fft_zero(dbl, real, row + (size_t)n_read * ws, p->len - n_read);
+	if (p->irfft)
+		fft_hermitian(dbl, row, p->len);
 }
 
 static int dft_run(struct node *n, struct exec *x)
 {
 	const struct dft_params *p = n->params;
-	const struct tensor *in = n->inputs[0];
 	struct tensor *out = n->outputs[0];
 	const int dbl = p->fft.dbl;
-	const size_t es = dtype_size(in->dtype), ws = fft_elem_bytes(dbl);
-	/* samples read from each signal: a onesided inverse reads bins [0, len / 2] */
-	const int64_t keep = p->irfft ? p->len / 2 + 1 : p->len;
-	const int64_t n_read = p->n_in < keep ? p->n_in : keep;
+	const size_t es = dtype_size(out->dtype), ws = fft_elem_bytes(dbl);
 	char *w = x->scratch;
+	int rc;
 
 	for (int64_t o = 0; o < p->outer; o++)
 		for (int64_t i = 0; i < p->inner; i++) {
 			char *row = w + (size_t)((o * p->inner + i) * p->len) * ws;
-			const char *src = (const char *)in->data +
-			                  (size_t)((o * p->n_in * p->inner + i) * p->c_in) * es;
-			fft_load(dbl, row, in->dtype, src, p->inner * p->c_in, p->c_in == 2, NULL,
-			         n_read);
-			fft_zero(dbl, row + (size_t)n_read * ws, p->len - n_read);
-			if (p->irfft)
-				hermitian_fill(dbl, row, p->len);
+			dft_gather(p, n->inputs[0], row, o, i);
 		}
-	fft_execute(&p->fft, w);
+	if ((rc = fft_execute(n, x, &p->fft, w)))
+		return rc;
 	for (int64_t o = 0; o < p->outer; o++)
 		for (int64_t i = 0; i < p->inner; i++) {
-			const char *row = w + (size_t)((o * p->inner + i) * p->len) * ws;
+			char *row = w + (size_t)((o * p->inner + i) * p->len) * ws;
 			char *dst = (char *)out->data +
 			            (size_t)((o * p->n_out * p->inner + i) * p->c_out) * es;
+			/* a real-to-complex transform wrote bins [0, len / 2] */
+			if (p->fft.kind == FFT_R2C && p->n_out > p->len / 2 + 1)
+				fft_hermitian(dbl, row, p->len);
 			fft_store(dbl, row, out->dtype, dst, p->inner * p->c_out, p->c_out == 2,
 			          p->scale, p->n_out);
 		}

@@ -87,7 +87,8 @@ static int stft_prepare(struct node *n, struct exec *x)
 		               (long long)(p->batch * p->frames), (long long)p->len);
 	dbl = fft_is_double(n->inputs[0]->dtype);
 	n->scratch_bytes = (size_t)(p->batch * p->frames * p->len) * fft_elem_bytes(dbl);
-	return fft_plan_c2c(n, x, &p->fft, dbl, FFT_FORWARD, p->len, p->batch * p->frames);
+	return fft_plan_make(n, x, &p->fft, dbl, p->c_in == 1 ? FFT_R2C : FFT_FORWARD, p->len,
+	                     p->batch * p->frames);
 }
 
 static int stft_run(struct node *n, struct exec *x)
@@ -97,20 +98,30 @@ static int stft_run(struct node *n, struct exec *x)
 	struct tensor *out = n->outputs[0];
 	const int dbl = p->fft.dbl;
 	const size_t es = dtype_size(sig->dtype), ws = fft_elem_bytes(dbl);
+	const void *wv = win ? win->data : NULL;     /* [len] or none */
 	char *w = x->scratch;
+	int rc;
 
 	for (int64_t b = 0; b < p->batch; b++)
 		for (int64_t f = 0; f < p->frames; f++) {
 			char *row = w + (size_t)((b * p->frames + f) * p->len) * ws;
 			const char *src = (const char *)sig->data +
 			                  (size_t)((b * p->n_samples + f * p->step) * p->c_in) * es;
-			fft_load(dbl, row, sig->dtype, src, p->c_in, p->c_in == 2,
-			         win ? win->data : NULL, p->len);
+			if (p->fft.kind == FFT_R2C)
+				fft_load_real(dbl, row, sig->dtype, src, 1, wv, p->len);
+			else
+				fft_load(dbl, row, sig->dtype, src, 2, 1, wv, p->len);
 		}
-	fft_execute(&p->fft, w);
-	for (int64_t r = 0; r < p->batch * p->frames; r++)
-		fft_store(dbl, w + (size_t)(r * p->len) * ws, out->dtype,
-		          (char *)out->data + (size_t)(r * p->bins * 2) * es, 2, 1, 1.0, p->bins);
+	if ((rc = fft_execute(n, x, &p->fft, w)))
+		return rc;
+	for (int64_t r = 0; r < p->batch * p->frames; r++) {
+		char *row = w + (size_t)(r * p->len) * ws;
+		char *dst = (char *)out->data + (size_t)(r * p->bins * 2) * es;
+		/* a real-to-complex transform wrote bins [0, len / 2] */
+		if (p->fft.kind == FFT_R2C && p->bins > p->len / 2 + 1)
+			fft_hermitian(dbl, row, p->len);
+		fft_store(dbl, row, out->dtype, dst, 2, 1, 1.0, p->bins);
+	}
 	return GRT_OK;
 }
 
