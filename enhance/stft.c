@@ -5,14 +5,9 @@
  * FFT / n_fft, windowed, overlap-added, divided by the overlap-added
  * squared window. */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include "enhance/internal.h"
-
-/* FFTW's planner is not thread-safe; plans are made at model load, which
- * users may do from several threads. Executing plans is thread-safe. */
-static pthread_mutex_t planner_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int stft_init(struct stft *st, int n_fft, int hop, int win_length, int sqrt_window,
               char *err, size_t err_len)
@@ -42,10 +37,13 @@ int stft_init(struct stft *st, int n_fft, int hop, int win_length, int sqrt_wind
 		double h = 0.5 - 0.5 * cos(2.0 * M_PI * i / win_length);
 		st->window[off + i] = (float)(sqrt_window ? sqrt(h) : h);
 	}
-	pthread_mutex_lock(&planner_lock);
+	/* FFTW's planner is not thread-safe; plans are made at model load, which
+	 * users may do from several threads, and by sessions (libgrt's DFT, STFT):
+	 * all under libgrt's one lock. Executing plans is thread-safe. */
+	grt_fftw_planner_lock();
 	st->r2c = fftwf_plan_dft_r2c_1d(n_fft, in, (fftwf_complex *)out, FFTW_ESTIMATE);
 	st->c2r = fftwf_plan_dft_c2r_1d(n_fft, (fftwf_complex *)out, in, FFTW_ESTIMATE);
-	pthread_mutex_unlock(&planner_lock);
+	grt_fftw_planner_unlock();
 	fftwf_free(in);
 	fftwf_free(out);
 	if (!st->r2c || !st->c2r) {
@@ -58,12 +56,12 @@ int stft_init(struct stft *st, int n_fft, int hop, int win_length, int sqrt_wind
 
 void stft_free(struct stft *st)
 {
-	pthread_mutex_lock(&planner_lock);
+	grt_fftw_planner_lock();
 	if (st->r2c)
 		fftwf_destroy_plan(st->r2c);
 	if (st->c2r)
 		fftwf_destroy_plan(st->c2r);
-	pthread_mutex_unlock(&planner_lock);
+	grt_fftw_planner_unlock();
 	fftwf_free(st->window);
 	memset(st, 0, sizeof(*st));
 }

@@ -234,6 +234,10 @@ int op_check_dtype(struct node *n, struct exec *x, int i, const enum dtype *allo
 
 /* Zeroed, 64-aligned plan-time memory owned by the session; NULL on OOM. */
 void *plan_alloc(struct exec *x, size_t bytes);
+/* plan_alloc for parameters that hold resources of their own (FFTW plans):
+ * release(p) runs when the session gives the memory back (session end, a
+ * folded node, a dynamic node's next run). */
+void *plan_alloc_release(struct exec *x, size_t bytes, void (*release)(void *));
 
 /* Normalises an axis in [-rank, rank) to [0, rank); GRT_E_ATTR otherwise. */
 int op_axis(struct node *n, struct exec *x, int64_t axis, int rank, int *out);

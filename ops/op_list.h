@@ -29,6 +29,7 @@ OP(op_arg_min)
 OP(op_average_pool)
 OP(op_batch_normalization)
 OP(op_bit_shift)
+OP(op_blackman_window)
 OP(op_cast)
 OP(op_cast_like)
 OP(op_clip_1)               /* min/max are attributes */
@@ -41,6 +42,8 @@ OP(op_constant_of_shape)
 OP(op_conv)
 OP(op_conv_transpose)
 OP(op_cumsum)
+OP(op_dft_17)               /* axis is an attribute */
+OP(op_dft_20)               /* axis is an input */
 OP(op_depth_to_space)
 OP(op_det)
 OP(op_div)
@@ -62,6 +65,8 @@ OP(op_greater)
 OP(op_greater_or_equal)
 OP(op_grid_sample)
 OP(op_group_normalization)
+OP(op_hamming_window)
+OP(op_hann_window)
 OP(op_hardmax_1)            /* the input coerced to a matrix */
 OP(op_hardmax_13)           /* one axis */
 OP(op_identity)
@@ -82,6 +87,7 @@ OP(op_max_pool)
 OP(op_max_unpool)
 OP(op_mean)
 OP(op_mean_variance_normalization)
+OP(op_mel_weight_matrix)
 OP(op_min)
 OP(op_mod)
 OP(op_mul)
@@ -121,6 +127,7 @@ OP(op_resize_10)            /* scales is input 1 */
 OP(op_resize_11)            /* roi, scales, sizes */
 OP(op_reverse_sequence)
 OP(op_roi_align)
+OP(op_stft)
 OP(op_scan8)                /* runs its body at run time (runtime/control.c) */
 OP(op_scan)                 /* runs its body at run time (runtime/control.c) */
 OP(op_scatter)

@@ -175,6 +175,20 @@ void *plan_alloc(struct exec *x, size_t bytes)
 	return p;
 }
 
+void *plan_alloc_release(struct exec *x, size_t bytes, void (*release)(void *))
+{
+	struct plan_pool *pp = x->pool;
+	void *p;
+
+	if (pp->limit && bytes > pp->limit - pp->used) {
+		pp->over = 1;
+		return NULL;
+	}
+	if ((p = pool_alloc_release(&pp->blocks, bytes, release)))
+		pp->used += bytes;
+	return p;
+}
+
 int op_axis(struct node *n, struct exec *x, int64_t axis, int rank, int *out)
 {
 	if (axis < -rank || axis >= (rank ? rank : 1) || (rank == 0 && axis != 0 && axis != -1))

@@ -5,7 +5,8 @@
  * of threads and sessions (sessions borrow its weights; free the model after
  * every session made from it). A grt_session is used by one thread at a time;
  * different sessions run concurrently. The library keeps no global mutable
- * state, never prints, never exits or aborts.
+ * state (but the one lock below, around FFTW's planner), never prints, never
+ * exits or aborts.
  *
  * Errors: every fallible function returns GRT_OK (0) or a negative grt_status;
  * the codes are never renumbered. Functions that take an (err, err_len) buffer
@@ -254,6 +255,15 @@ GRT_API int grt_session_run_profiled(grt_session *s, uint64_t *ns);
 GRT_API int grt_tensor_load_file(const char *path, grt_value *v, char **name,
                                  char *err, size_t err_len);
 GRT_API void grt_value_free(grt_value *v);
+
+/* --- FFTW ---------------------------------------------------------------- */
+
+/* FFTW's planner is one per process and not thread-safe (executing a plan
+ * is). Sessions make and destroy their FFTW plans (DFT and STFT nodes) holding
+ * this lock; other code of the process that plans with FFTW (libgtcrn does)
+ * holds it around its own planner calls (fftw*_plan_*, fftw*_destroy_plan). */
+GRT_API void grt_fftw_planner_lock(void);
+GRT_API void grt_fftw_planner_unlock(void);
 
 #ifdef __cplusplus
 }

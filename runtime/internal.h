@@ -91,8 +91,17 @@ struct grt_model {
 /* The first block of a pool is the chunk that small allocations are carved
  * from (used of cap bytes after the header); larger ones get a block of their
  * own, linked behind it. */
-struct mem_block { struct mem_block *next; size_t used, cap; };
+/* release (or NULL): called with the payload when the block is freed (a block of
+ * pool_alloc_release) */
+struct mem_block {
+	struct mem_block *next;
+	size_t used, cap;
+	void (*release)(void *payload);
+};
 void *pool_alloc(struct mem_block **pool, size_t bytes);    /* zeroed, 64-aligned */
+/* A zeroed, 64-aligned block of its own: release(block) runs when pool_free or
+ * pool_rollback frees it (it holds what must be given back otherwise: FFTW plans). */
+void *pool_alloc_release(struct mem_block **pool, size_t bytes, void (*release)(void *));
 void *pool_alloc_small(struct mem_block **pool, size_t bytes); /* zeroed, 16-aligned */
 char *pool_strdup(struct mem_block **pool, const char *s, size_t len);
 void pool_free(struct mem_block **pool);

@@ -188,13 +188,41 @@ char *pool_strdup(struct mem_block **pool, const char *s, size_t len)
 	return d;
 }
 
+/* Behind the head, as a large allocation of carve() (pool_rollback relies on it). */
+void *pool_alloc_release(struct mem_block **pool, size_t bytes, void (*release)(void *))
+{
+	struct mem_block *b;
+
+	if (bytes > SIZE_MAX - 2 * ARENA_ALIGN)
+		return NULL;
+	bytes = bytes ? (bytes + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
+	if (!(b = new_block(bytes)))
+		return NULL;
+	b->used = bytes;
+	b->release = release;
+	if (*pool) {
+		b->next = (*pool)->next;
+		(*pool)->next = b;
+	} else {
+		*pool = b;
+	}
+	return (char *)b + ARENA_ALIGN;
+}
+
+static void block_free(struct mem_block *b)
+{
+	if (b->release)
+		b->release((char *)b + ARENA_ALIGN);
+	free(b);
+}
+
 void pool_free(struct mem_block **pool)
 {
 	struct mem_block *b = *pool, *next;
 
 	for (; b; b = next) {
 		next = b->next;
-		free(b);
+		block_free(b);
 	}
 	*pool = NULL;
 }
@@ -216,14 +244,14 @@ void pool_rollback(struct mem_block **pool, const struct pool_mark *mk)
 	while (*pool != mk->head) {
 		b = *pool;
 		*pool = b->next;
-		free(b);
+		block_free(b);
 	}
 	if (!mk->head)
 		return;
 	while (mk->head->next != mk->next) {
 		b = mk->head->next;
 		mk->head->next = b->next;
-		free(b);
+		block_free(b);
 	}
 	/* carve() hands out zeroed bytes: the tail it gets back is zeroed again */
 	memset((char *)mk->head + ARENA_ALIGN + mk->used, 0, mk->head->used - mk->used);

@@ -17,7 +17,7 @@
 #define MAX_ROWS 128
 /* the tests run today (ONNX 1.12's node tests in Debian's libonnx-testdata, and
  * ../shared/testdata/node_extra): at least as many must run */
-#define MIN_NODE_TESTS 866
+#define MIN_NODE_TESTS 878
 #define MIN_EXTRA_TESTS 77
 /* the project's own cases, tests/data/<family>/test_* (made by the make.py beside them) */
 #define MIN_ELEM_TESTS 21
@@ -26,6 +26,8 @@
 #define MIN_REDUCE_ORT_TESTS 21
 #define MIN_LOSSES_TESTS 19
 #define MIN_DATA_TESTS 73      /* tests/data/test_* (tests/data/make.py) */
+#define MIN_SIGNAL_TESTS 19    /* numpy goldens */
+#define MIN_DATA_TESTS 47      /* tests/data/test_* (tests/data/make.py) */
 
 struct row { char op[64]; int passed, failed, listed; };
 
@@ -278,6 +280,7 @@ static const struct {
 	{ DATA("/dynops"), MIN_DYNOPS_TESTS, 0 },
 	{ DATA("/reduce_ort"), MIN_REDUCE_ORT_TESTS, 0 },
 	{ DATA("/losses"), MIN_LOSSES_TESTS, 0 },
+	{ DATA("/signal"), MIN_SIGNAL_TESTS, 0 },
 	{ DATA(""), MIN_DATA_TESTS, 0 },
 	{ DATA("/lstm_extra"), MIN_LSTM_EXTRA_TESTS, 0 },
 	{ DATA("/lstm_extra"), MIN_LSTM_EXTRA_TESTS, GRT_SESSION_PORTABLE },
