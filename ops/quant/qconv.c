@@ -1,0 +1,240 @@
+/* qconv.c - ConvInteger (https://onnx.ai/onnx/operators/onnx__ConvInteger.html, opset 10)
+ * and QLinearConv (..QLinearConv.html, opsets 10..latest): Conv's geometry
+ * (ops/nn/conv_plan.c: pads, auto_pad, strides, dilations, groups) over int8 / uint8
+ * data. Per group, W [mg][cg * taps] and a tile of im2col columns, both zero points
+ * subtracted into int16 rows, go through the integer product of this session
+ * (ops/quant/qgemm.h) into int32; QLinearConv adds the int32 bias and requantizes with
+ * x_scale * w_scale[m] / y_scale. */
+#include "ops/cpu.h"
+#include "ops/nn/conv_internal.h"
+#include "ops/quant/qgemm.h"
+#include "ops/quant/quant.h"
+
+#define QCOL_BYTES 131072   /* an im2col tile: at most this many bytes of int16 */
+
+struct qconv_params {
+	const struct conv_params *g;  /* geometry (ops/nn/conv_internal.h) */
+	int ix, iw, ib;             /* inputs X, W and the bias (-1: none) */
+	int64_t kp;                 /* cg * k_size rounded up to QGEMM_KSTEP */
+	int64_t tile;               /* output positions per im2col tile */
+	struct q_vec zx, zw;        /* zero points: X's (one), W's (one or per channel [M]) */
+	struct q_vec sx, sw, sy, zy; /* QLinearConv: scales [1], [1 or M], [1]; Y's zero point */
+	int qlinear;
+	qgemm_i16_fn qgemm;
+	/* scratch: W packed [M][kp], columns [tile][kp] (int16) at col_off bytes, then
+	 * (QLinearConv) the sums [mg][tile] (int32) at acc_off */
+	size_t col_off, acc_off;
+};
+
+static size_t align64(size_t b)
+{
+	return (b + 63) & ~(size_t)63;
+}
+
+/* col [nt][kp] = the taps of output positions o0 .. o0 + nt of one group, in W's order
+ * (channel, then kernel dims): x - zx inside X, 0 in the padding and past cg * k_size.
+ * xg: the group's first input channel. */
+static void im2col_q(int16_t *col, const struct qconv_params *q, const void *xg,
+                     enum dtype dt, int32_t zx, int64_t o0, int64_t nt)
+{
+	const struct conv_params *g = q->g;
+	const int64_t plane = g->out[1] * g->out[2];
+
+	for (int64_t t = 0; t < nt; t++) {
+		const int64_t o = o0 + t;
+		const int64_t od = o / plane, oh = o / g->out[2] % g->out[1], ow = o % g->out[2];
+		int16_t *r = col + t * q->kp;
+		int64_t e = 0;
+		for (int64_t c = 0; c < g->cg; c++)
+			for (int64_t kd = 0; kd < g->k[0]; kd++) {
+				const int64_t id = od * g->stride[0] + kd * g->dil[0] - g->pad[0];
+				for (int64_t kh = 0; kh < g->k[1]; kh++) {
+					const int64_t ih = oh * g->stride[1] + kh * g->dil[1] - g->pad[1];
+					const int row = id >= 0 && id < g->in[0] && ih >= 0 && ih < g->in[1];
+					const int64_t base = c * g->in_size + (id * g->in[1] + ih) * g->in[2];
+					for (int64_t kw = 0; kw < g->k[2]; kw++, e++) {
+						const int64_t iw = ow * g->stride[2] + kw * g->dil[2] -
+						                   g->pad[2];
+						r[e] = row && iw >= 0 && iw < g->in[2]
+						       ? (int16_t)(q_elem(dt, xg, base + iw) - zx) : 0;
+					}
+				}
+			}
+		for (; e < q->kp; e++)
+			r[e] = 0;
+	}
+}
+
+static int qconv_plan(struct node *n, struct exec *x, int ix, int iw, int ib,
+                      enum dtype ydt, struct qconv_params **out)
+{
+	static const enum dtype types[] = { DT_INT8, DT_UINT8, DT_UNDEFINED };
+	const struct tensor *X = n->inputs[ix], *W = n->inputs[iw];
+	const struct tensor *B = ib >= 0 ? op_input(n, ib) : NULL;
+	struct conv_params *g;
+	struct qconv_params *q;
+	int64_t m;
+	int rc;
+
+	if ((rc = op_check_dtype(n, x, ix, types)) || (rc = op_check_dtype(n, x, iw, types)))
+		return rc;
+	if (B && B->dtype != DT_INT32)
+		return op_fail(n, x, GRT_E_DTYPE, "B is %s, must be int32", dtype_name(B->dtype));
+	if ((rc = conv_geometry(n, x, X, W, B, 0, ydt, &g)))
+		return rc;
+	q = plan_alloc(x, sizeof(*q));
+	if (!q)
+		return GRT_E_NOMEM;
+	q->g = g;
+	q->ix = ix;
+	q->iw = iw;
+	q->ib = B ? ib : -1;
+	q->kp = q_kpad(g->cg * g->k_size);
+	q->tile = QCOL_BYTES / (q->kp * (int64_t)sizeof(int16_t));
+	q->tile = q->tile < 4 ? 4 : q->tile < g->out_size ? q->tile : g->out_size;
+	q->qgemm = x->kern->qgemm;
+	m = g->group * g->mg;
+	q->col_off = align64((size_t)(m * q->kp) * sizeof(int16_t));
+	q->acc_off = q->col_off + align64((size_t)(q->tile * q->kp) * sizeof(int16_t));
+	n->scratch_bytes = q->acc_off;
+	n->params = q;
+	*out = q;
+	return GRT_OK;
+}
+
+/* The zero points, which must match X's and W's types: X's one value, W's one or M. */
+static int qconv_zero_points(struct node *n, struct exec *x, struct qconv_params *q,
+                             int zx, int zw)
+{
+	const struct tensor *Zx = op_input(n, zx), *Zw = op_input(n, zw);
+	int rc;
+
+	if ((Zx && Zx->dtype != n->inputs[q->ix]->dtype) ||
+	    (Zw && Zw->dtype != n->inputs[q->iw]->dtype))
+		return op_fail(n, x, GRT_E_DTYPE, "a zero point's type differs from its tensor's");
+	if ((rc = q_vec_check(n, x, zx, 1, 0, "x_zero_point", &q->zx)))
+		return rc;
+	return q_vec_check(n, x, zw, q->g->group * q->g->mg, 1, "w_zero_point", &q->zw);
+}
+
+/* Group gi of batch item b, output positions o0 .. o0 + nt: the sums into acc [mg]
+ * rows ldy apart. */
+static void qconv_tile(const struct node *n, const struct qconv_params *q, void *scratch,
+                       int64_t b, int64_t gi, int64_t o0, int64_t nt, int32_t *acc,
+                       int64_t ldy)
+{
+	const struct conv_params *g = q->g;
+	const struct tensor *X = n->inputs[q->ix];
+	const int16_t *wp = (const int16_t *)scratch + gi * g->mg * q->kp;
+	int16_t *col = (int16_t *)((char *)scratch + q->col_off);
+	const int64_t c0 = (b * g->group + gi) * g->cg * g->in_size;
+
+	im2col_q(col, q, (const char *)X->data + c0 * (int64_t)dtype_size(X->dtype), X->dtype,
+	         q_vec_int(n, &q->zx, 0), o0, nt);
+	q->qgemm(acc, ldy, wp, col, g->mg, nt, q->kp);
+}
+
+/* W packed into scratch [M][kp], its zero points subtracted. */
+static void qconv_pack_w(const struct node *n, const struct qconv_params *q, void *scratch)
+{
+	const struct tensor *W = n->inputs[q->iw];
+	const int64_t k = q->g->cg * q->g->k_size;
+
+	q_pack_rows(scratch, q->kp, W->data, W->dtype, W->dims[0], k, k, 1, n, &q->zw);
+}
+
+static int conv_integer_prepare(struct node *n, struct exec *x)
+{
+	struct qconv_params *q;
+	int rc = op_check_arity(n, x, 2, 4, 1, 1);
+
+	if (rc || (rc = qconv_plan(n, x, 0, 1, -1, DT_INT32, &q)))
+		return rc;
+	return qconv_zero_points(n, x, q, 2, 3);
+}
+
+static int conv_integer_run(struct node *n, struct exec *x)
+{
+	const struct qconv_params *q = n->params;
+	const struct conv_params *g = q->g;
+	int32_t *y = n->outputs[0]->data;
+
+	qconv_pack_w(n, q, x->scratch);
+	for (int64_t b = 0; b < g->batch; b++)
+		for (int64_t gi = 0; gi < g->group; gi++)
+			for (int64_t o0 = 0; o0 < g->out_size; o0 += q->tile) {
+				int64_t nt = g->out_size - o0 < q->tile ? g->out_size - o0 : q->tile;
+				int32_t *yb = y + ((b * g->group + gi) * g->mg) * g->out_size + o0;
+				qconv_tile(n, q, x->scratch, b, gi, o0, nt, yb, g->out_size);
+			}
+	return GRT_OK;
+}
+
+static int qlinear_conv_prepare(struct node *n, struct exec *x)
+{
+	static const enum dtype ftypes[] = { DT_FLOAT, DT_UNDEFINED };
+	const struct tensor *zy;
+	struct qconv_params *q;
+	int rc = op_check_arity(n, x, 8, 9, 1, 1);
+
+	if (rc || (rc = op_check_dtype(n, x, 1, ftypes)) ||
+	    (rc = op_check_dtype(n, x, 4, ftypes)) || (rc = op_check_dtype(n, x, 6, ftypes)))
+		return rc;
+	zy = n->inputs[7];
+	if (zy->dtype != DT_INT8 && zy->dtype != DT_UINT8)
+		return op_fail(n, x, GRT_E_DTYPE, "y_zero_point is %s, must be int8 or uint8",
+		               dtype_name(zy->dtype));
+	if ((rc = qconv_plan(n, x, 0, 3, 8, zy->dtype, &q)) ||
+	    (rc = qconv_zero_points(n, x, q, 2, 5)) ||
+	    (rc = q_vec_check(n, x, 1, 1, 0, "x_scale", &q->sx)) ||
+	    (rc = q_vec_check(n, x, 4, q->g->group * q->g->mg, 1, "w_scale", &q->sw)) ||
+	    (rc = q_vec_check(n, x, 6, 1, 0, "y_scale", &q->sy)) ||
+	    (rc = q_vec_check(n, x, 7, 1, 0, "y_zero_point", &q->zy)))
+		return rc;
+	q->qlinear = 1;
+	n->scratch_bytes += (size_t)(q->g->mg * q->tile) * sizeof(int32_t);
+	return GRT_OK;
+}
+
+/* Y = saturate(round((sum + B[m]) * (x_scale * w_scale[m] / y_scale)) + y_zero_point) */
+static int qlinear_conv_run(struct node *n, struct exec *x)
+{
+	const struct qconv_params *q = n->params;
+	const struct conv_params *g = q->g;
+	const struct tensor *Y = n->outputs[0];
+	const int32_t *bias = q->ib >= 0 ? n->inputs[q->ib]->data : NULL;
+	int32_t *acc = (int32_t *)((char *)x->scratch + q->acc_off);
+	const float sx = q_vec_float(n, &q->sx, 0), sy = q_vec_float(n, &q->sy, 0);
+	const int32_t zy = q_vec_int(n, &q->zy, 0);
+
+	qconv_pack_w(n, q, x->scratch);
+	for (int64_t b = 0; b < g->batch; b++)
+		for (int64_t gi = 0; gi < g->group; gi++)
+			for (int64_t o0 = 0; o0 < g->out_size; o0 += q->tile) {
+				int64_t nt = g->out_size - o0 < q->tile ? g->out_size - o0 : q->tile;
+				qconv_tile(n, q, x->scratch, b, gi, o0, nt, acc, nt);
+				for (int64_t r = 0; r < g->mg; r++) {
+					const int64_t m = gi * g->mg + r;
+					const float s = sx * q_vec_float(n, &q->sw, m) / sy;
+					int32_t *ar = acc + r * nt;
+					if (bias)
+						for (int64_t j = 0; j < nt; j++)
+							ar[j] = (int32_t)((uint32_t)ar[j] + (uint32_t)bias[m]);
+					q_requant(Y->data, Y->dtype, (b * g->group * g->mg + m) *
+					          g->out_size + o0, ar, nt, s, zy);
+				}
+			}
+	return GRT_OK;
+}
+
+static int64_t qconv_macs(const struct node *n)
+{
+	const struct qconv_params *q = n->params;
+
+	return q ? conv_params_macs(q->g) : 0;
+}
+
+const struct op_def op_conv_integer = { "ConvInteger", 10, OPSET_LATEST, conv_integer_prepare,
+                                        conv_integer_run, 0, qconv_macs };
+const struct op_def op_qlinear_conv = { "QLinearConv", 10, OPSET_LATEST, qlinear_conv_prepare,
+                                        qlinear_conv_run, 0, qconv_macs };
