@@ -24,6 +24,7 @@
 #define MIN_LSTM_EXTRA_TESTS 21
 #define MIN_DYNOPS_TESTS 11
 #define MIN_REDUCE_ORT_TESTS 21
+#define MIN_QUANT_TESTS 23
 #define MIN_DATA_TESTS 47      /* tests/data/test_* (tests/data/make.py) */
 
 struct row { char op[64]; int passed, failed, listed; };
@@ -254,7 +255,8 @@ END_TEST
 /* The folders of extra tests (no known failures), one loop iteration each:
  * node_extra (../shared/testdata) and this tree's own (tests/data: data sets in
  * the source tree, models encoded into the build tree); lstm_extra also with the
- * portable kernels (its batch-of-one cases take rnn_gemv) */
+ * portable kernels (its batch-of-one cases take rnn_gemv), quant too (the integer
+ * products) */
 #define DATA(sub) SRCDIR "/tests/data" sub, BUILDDIR "/tests/data" sub
 static const struct {
 	const char *root, *models;      /* the data sets' and the models' folders */
@@ -265,6 +267,8 @@ static const struct {
 	{ DATA("/elem"), MIN_ELEM_TESTS, 0 },
 	{ DATA("/dynops"), MIN_DYNOPS_TESTS, 0 },
 	{ DATA("/reduce_ort"), MIN_REDUCE_ORT_TESTS, 0 },
+	{ DATA("/quant"), MIN_QUANT_TESTS, 0 },
+	{ DATA("/quant"), MIN_QUANT_TESTS, GRT_SESSION_PORTABLE },
 	{ DATA(""), MIN_DATA_TESTS, 0 },
 	{ DATA("/lstm_extra"), MIN_LSTM_EXTRA_TESTS, 0 },
 	{ DATA("/lstm_extra"), MIN_LSTM_EXTRA_TESTS, GRT_SESSION_PORTABLE },
