@@ -17,13 +17,16 @@ struct qconv_params {
 	int ix, iw, ib;             /* inputs X, W and the bias (-1: none) */
 	int64_t kp;                 /* cg * k_size rounded up to QGEMM_KSTEP */
 	int64_t tile;               /* output positions per im2col tile */
+	int64_t pp[SP], p_size;     /* the padded input of a group: extents, their product */
+	int64_t *tap_off;           /* [cg * k_size]: each tap's offset into it, W's order */
 	struct q_vec zx, zw;        /* zero points: X's (one), W's (one or per channel [M]) */
 	struct q_vec sx, sw, sy, zy; /* QLinearConv: scales [1], [1 or M], [1]; Y's zero point */
 	int qlinear;
 	qgemm_i16_fn qgemm;
-	/* scratch: W packed [M][kp], columns [tile][kp] (int16) at col_off bytes, then
-	 * (QLinearConv) the sums [mg][tile] (int32) at acc_off */
-	size_t col_off, acc_off;
+	/* scratch: W packed [M][kp], the padded input [cg][p_size] at xp_off bytes, columns
+	 * [tile][kp] at col_off (int16), then (QLinearConv) the sums [mg][tile] (int32) at
+	 * acc_off */
+	size_t xp_off, col_off, acc_off;
 };
 
 static size_t align64(size_t b)
@@ -31,38 +34,69 @@ static size_t align64(size_t b)
 	return (b + 63) & ~(size_t)63;
 }
 
-/* col [nt][kp] = the taps of output positions o0 .. o0 + nt of one group, in W's order
- * (channel, then kernel dims): x - zx inside X, 0 in the padding and past cg * k_size.
- * xg: the group's first input channel. */
-static void im2col_q(int16_t *col, const struct qconv_params *q, const void *xg,
-                     enum dtype dt, int32_t zx, int64_t o0, int64_t nt)
+/* xp [cg][pp] = the group's input channels (xg: the first) minus zx, zero-padded: the
+ * positions pad-relative, from -pad to what the last tap reads on each axis. */
+static void pad_input_q(int16_t *xp, const struct qconv_params *q, const void *xg,
+                        enum dtype dt, int32_t zx)
 {
 	const struct conv_params *g = q->g;
-	const int64_t plane = g->out[1] * g->out[2];
+	int16_t *o = xp;
+
+	for (int64_t c = 0; c < g->cg; c++)
+		for (int64_t d = 0; d < q->pp[0]; d++)
+			for (int64_t hh = 0; hh < q->pp[1]; hh++, o += q->pp[2]) {
+				const int64_t id = d - g->pad[0], ih = hh - g->pad[1];
+				const int64_t base = c * g->in_size + (id * g->in[1] + ih) * g->in[2];
+				for (int64_t w = 0; w < q->pp[2]; w++) {
+					const int64_t iw = w - g->pad[2];
+					o[w] = id >= 0 && id < g->in[0] && ih >= 0 && ih < g->in[1] && iw >= 0 &&
+					       iw < g->in[2] ? (int16_t)(q_elem(dt, xg, base + iw) - zx) : 0;
+				}
+			}
+}
+
+/* col [nt][kp] = the taps of output positions o0 .. o0 + nt, in W's order (channel,
+ * then kernel dims), read from the padded input xp; zeros past cg * k_size. */
+static void im2col_q(int16_t *col, const struct qconv_params *q, const int16_t *xp,
+                     int64_t o0, int64_t nt)
+{
+	const struct conv_params *g = q->g;
+	const int64_t plane = g->out[1] * g->out[2], nq = g->cg * g->k_size;
 
 	for (int64_t t = 0; t < nt; t++) {
 		const int64_t o = o0 + t;
 		const int64_t od = o / plane, oh = o / g->out[2] % g->out[1], ow = o % g->out[2];
+		const int16_t *src = xp + ((od * g->stride[0] * q->pp[1] + oh * g->stride[1]) *
+		                           q->pp[2] + ow * g->stride[2]);
 		int16_t *r = col + t * q->kp;
-		int64_t e = 0;
-		for (int64_t c = 0; c < g->cg; c++)
-			for (int64_t kd = 0; kd < g->k[0]; kd++) {
-				const int64_t id = od * g->stride[0] + kd * g->dil[0] - g->pad[0];
-				for (int64_t kh = 0; kh < g->k[1]; kh++) {
-					const int64_t ih = oh * g->stride[1] + kh * g->dil[1] - g->pad[1];
-					const int row = id >= 0 && id < g->in[0] && ih >= 0 && ih < g->in[1];
-					const int64_t base = c * g->in_size + (id * g->in[1] + ih) * g->in[2];
-					for (int64_t kw = 0; kw < g->k[2]; kw++, e++) {
-						const int64_t iw = ow * g->stride[2] + kw * g->dil[2] -
-						                   g->pad[2];
-						r[e] = row && iw >= 0 && iw < g->in[2]
-						       ? (int16_t)(q_elem(dt, xg, base + iw) - zx) : 0;
-					}
-				}
-			}
-		for (; e < q->kp; e++)
+		for (int64_t e = 0; e < nq; e++)
+			r[e] = src[q->tap_off[e]];
+		for (int64_t e = nq; e < q->kp; e++)
 			r[e] = 0;
 	}
+}
+
+/* The padded input's extents and the taps' offsets into it (struct qconv_params). */
+static int qconv_taps(struct exec *x, struct qconv_params *q)
+{
+	const struct conv_params *g = q->g;
+	int64_t e = 0;
+
+	q->p_size = 1;
+	for (int s = 0; s < SP; s++) {
+		q->pp[s] = (g->out[s] - 1) * g->stride[s] + (g->k[s] - 1) * g->dil[s] + 1;
+		q->p_size *= q->pp[s];
+	}
+	q->tap_off = plan_alloc(x, (size_t)(g->cg * g->k_size) * sizeof(*q->tap_off));
+	if (!q->tap_off)
+		return GRT_E_NOMEM;
+	for (int64_t c = 0; c < g->cg; c++)
+		for (int64_t kd = 0; kd < g->k[0]; kd++)
+			for (int64_t kh = 0; kh < g->k[1]; kh++)
+				for (int64_t kw = 0; kw < g->k[2]; kw++)
+					q->tap_off[e++] = c * q->p_size + (kd * g->dil[0] * q->pp[1] +
+					                  kh * g->dil[1]) * q->pp[2] + kw * g->dil[2];
+	return GRT_OK;
 }
 
 static int qconv_plan(struct node *n, struct exec *x, int ix, int iw, int ib,
@@ -93,8 +127,11 @@ static int qconv_plan(struct node *n, struct exec *x, int ix, int iw, int ib,
 	q->tile = QCOL_BYTES / (q->kp * (int64_t)sizeof(int16_t));
 	q->tile = q->tile < 4 ? 4 : q->tile < g->out_size ? q->tile : g->out_size;
 	q->qgemm = x->kern->qgemm;
+	if ((rc = qconv_taps(x, q)))
+		return rc;
 	m = g->group * g->mg;
-	q->col_off = align64((size_t)(m * q->kp) * sizeof(int16_t));
+	q->xp_off = align64((size_t)(m * q->kp) * sizeof(int16_t));
+	q->col_off = q->xp_off + align64((size_t)(g->cg * q->p_size) * sizeof(int16_t));
 	q->acc_off = q->col_off + align64((size_t)(q->tile * q->kp) * sizeof(int16_t));
 	n->scratch_bytes = q->acc_off;
 	n->params = q;
@@ -126,11 +163,14 @@ static void qconv_tile(const struct node *n, const struct qconv_params *q, void 
 	const struct conv_params *g = q->g;
 	const struct tensor *X = n->inputs[q->ix];
 	const int16_t *wp = (const int16_t *)scratch + gi * g->mg * q->kp;
+	int16_t *xp = (int16_t *)((char *)scratch + q->xp_off);
 	int16_t *col = (int16_t *)((char *)scratch + q->col_off);
 	const int64_t c0 = (b * g->group + gi) * g->cg * g->in_size;
 
-	im2col_q(col, q, (const char *)X->data + c0 * (int64_t)dtype_size(X->dtype), X->dtype,
-	         q_vec_int(n, &q->zx, 0), o0, nt);
+	if (o0 == 0)            /* the group's first tile */
+		pad_input_q(xp, q, (const char *)X->data + c0 * (int64_t)dtype_size(X->dtype),
+		            X->dtype, q_vec_int(n, &q->zx, 0));
+	im2col_q(col, q, xp, o0, nt);
 	q->qgemm(acc, ldy, wp, col, g->mg, nt, q->kp);
 }
 
