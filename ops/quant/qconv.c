@@ -212,19 +212,13 @@ static int conv_integer_run(struct node *n, struct exec *x)
 
 static int qlinear_conv_prepare(struct node *n, struct exec *x)
 {
-	static const enum dtype ftypes[] = { DT_FLOAT, DT_UNDEFINED };
-	const struct tensor *zy;
 	struct qconv_params *q;
-	int rc = op_check_arity(n, x, 8, 9, 1, 1);
+	enum dtype ydt;
+	int rc = q_linear_inputs(n, x, 9, &ydt);
 
-	if (rc || (rc = op_check_dtype(n, x, 1, ftypes)) ||
-	    (rc = op_check_dtype(n, x, 4, ftypes)) || (rc = op_check_dtype(n, x, 6, ftypes)))
+	if (rc)
 		return rc;
-	zy = n->inputs[7];
-	if (zy->dtype != DT_INT8 && zy->dtype != DT_UINT8)
-		return op_fail(n, x, GRT_E_DTYPE, "y_zero_point is %s, must be int8 or uint8",
-		               dtype_name(zy->dtype));
-	if ((rc = qconv_plan(n, x, 0, 3, 8, zy->dtype, &q)) ||
+	if ((rc = qconv_plan(n, x, 0, 3, 8, ydt, &q)) ||
 	    (rc = qconv_zero_points(n, x, q, 2, 5)) ||
 	    (rc = q_vec_check(n, x, 1, 1, 0, "x_scale", &q->sx)) ||
 	    (rc = q_vec_check(n, x, 4, q->g->group * q->g->mg, 1, "w_scale", &q->sw)) ||

@@ -91,3 +91,17 @@ void q_requant(void *y, enum dtype dt, int64_t y0, const int32_t *acc, int64_t c
 	for (int64_t j = 0; j < count; j++)
 		q_store(dt, y, y0 + j, q_round_sat((float)acc[j] * scale, zp, lo, hi));
 }
+
+int q_linear_inputs(struct node *n, struct exec *x, int max_in, enum dtype *ydt)
+{
+	static const enum dtype ftypes[] = { DT_FLOAT, DT_UNDEFINED };
+	static const enum dtype qtypes[] = { DT_INT8, DT_UINT8, DT_UNDEFINED };
+	int rc = op_check_arity(n, x, 8, max_in, 1, 1);
+
+	if (rc || (rc = op_check_dtype(n, x, 1, ftypes)) ||
+	    (rc = op_check_dtype(n, x, 4, ftypes)) || (rc = op_check_dtype(n, x, 6, ftypes)) ||
+	    (rc = op_check_dtype(n, x, 7, qtypes)))
+		return rc;
+	*ydt = n->inputs[7]->dtype;
+	return GRT_OK;
+}

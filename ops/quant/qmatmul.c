@@ -101,19 +101,13 @@ static int matmul_integer_run(struct node *n, struct exec *x)
 
 static int qlinear_matmul_prepare(struct node *n, struct exec *x)
 {
-	static const enum dtype ftypes[] = { DT_FLOAT, DT_UNDEFINED };
-	const struct tensor *zy;
 	struct qmatmul_params *p;
-	int rc = op_check_arity(n, x, 8, 8, 1, 1);
+	enum dtype ydt;
+	int rc = q_linear_inputs(n, x, 8, &ydt);
 
-	if (rc || (rc = op_check_dtype(n, x, 1, ftypes)) ||
-	    (rc = op_check_dtype(n, x, 4, ftypes)) || (rc = op_check_dtype(n, x, 6, ftypes)))
+	if (rc)
 		return rc;
-	zy = n->inputs[7];
-	if (zy->dtype != DT_INT8 && zy->dtype != DT_UINT8)
-		return op_fail(n, x, GRT_E_DTYPE, "y_zero_point is %s, must be int8 or uint8",
-		               dtype_name(zy->dtype));
-	if ((rc = qmatmul_plan(n, x, 0, 3, 2, 5, zy->dtype, &p)))
+	if ((rc = qmatmul_plan(n, x, 0, 3, 2, 5, ydt, &p)))
 		return rc;
 	if ((rc = q_vec_check(n, x, 1, p->s.m, 1, "a_scale", &p->sa)) ||
 	    (rc = q_vec_check(n, x, 4, p->s.n, 1, "b_scale", &p->sb)) ||

@@ -63,6 +63,10 @@ int q_vec_check(struct node *n, struct exec *x, int i, int64_t rows, int per_row
 int32_t q_vec_int(const struct node *n, const struct q_vec *v, int64_t r);
 float q_vec_float(const struct node *n, const struct q_vec *v, int64_t r);
 
+/* QLinearMatMul's and QLinearConv's inputs: 8 (to max_in), float scales 1, 4 and 6,
+ * y_zero_point (7) int8 or uint8, its type in *ydt. */
+int q_linear_inputs(struct node *n, struct exec *x, int max_in, enum dtype *ydt);
+
 /* Rounds k up to a multiple of QGEMM_KSTEP (ops/quant/qgemm.h). */
 int64_t q_kpad(int64_t k);
 

@@ -40,12 +40,7 @@ def case(name, op, inputs, outputs, opset, **attrs):
                       for o, t in zip(outputs, kinds)])
     m = h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
     m.ir_version = 7
-    d = os.path.join(HERE, name)
-    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
-    fixture.save(m, d)
-    for i, (n, a) in enumerate(feeds):
-        with open(os.path.join(d, "test_data_set_0", "input_%d.pb" % i), "wb") as f:
-            f.write(nh.from_array(a, n).SerializeToString())
+    fixture.save_case(m, os.path.join(HERE, name), feeds)
     cases.append({"name": name, "dir": HERE, "outputs": list(outputs),
                   "inputs": [[n, ORT[a.dtype.type], list(a.shape), a.ravel().tolist()]
                              for n, a in feeds]})
