@@ -5,6 +5,7 @@
  * subtracted into int16 rows, go through the integer product of this session
  * (ops/quant/qgemm.h) into int32; QLinearConv adds the int32 bias and requantizes with
  * x_scale * w_scale[m] / y_scale. */
+#include <string.h>
 #include "ops/cpu.h"
 #include "ops/nn/conv_internal.h"
 #include "ops/quant/qgemm.h"
@@ -18,12 +19,13 @@ struct qconv_params {
 	int64_t kp;                 /* cg * k_size rounded up to QGEMM_KSTEP */
 	int64_t tile;               /* output positions per im2col tile */
 	int64_t pp[SP], p_size;     /* the padded input of a group: extents, their product */
-	int64_t *tap_off;           /* [cg * k_size]: each tap's offset into it, W's order */
+	int32_t *tap_off;           /* [k_size]: each tap's offset into it, elements */
 	struct q_vec zx, zw;        /* zero points: X's (one), W's (one or per channel [M]) */
 	struct q_vec sx, sw, sy, zy; /* QLinearConv: scales [1], [1 or M], [1]; Y's zero point */
 	int qlinear;
 	qgemm_i16_fn qgemm;
-	/* scratch: W packed [M][kp], the padded input [cg][p_size] at xp_off bytes, columns
+	/* scratch: W packed [M][kp] (tap by tap, the channels of each in a run), the
+	 * padded input [p_size][cg] (channels last) at xp_off bytes, columns
 	 * [tile][kp] at col_off (int16), then (QLinearConv) the sums [mg][tile] (int32) at
 	 * acc_off */
 	size_t xp_off, col_off, acc_off;
@@ -34,50 +36,54 @@ static size_t align64(size_t b)
 	return (b + 63) & ~(size_t)63;
 }
 
-/* xp [cg][pp] = the group's input channels (xg: the first) minus zx, zero-padded: the
- * positions pad-relative, from -pad to what the last tap reads on each axis. */
+/* xp [p_size][cg] = the group's input channels (xg: the first) minus zx, channels
+ * last, zero-padded: the positions pad-relative, from -pad to what the last tap reads
+ * on each axis. */
 static void pad_input_q(int16_t *xp, const struct qconv_params *q, const void *xg,
                         enum dtype dt, int32_t zx)
 {
 	const struct conv_params *g = q->g;
-	int16_t *o = xp;
+	const int64_t cg = g->cg;
 
-	for (int64_t c = 0; c < g->cg; c++)
+	for (int64_t c = 0; c < cg; c++) {
+		int16_t *o = xp + c;
 		for (int64_t d = 0; d < q->pp[0]; d++)
-			for (int64_t hh = 0; hh < q->pp[1]; hh++, o += q->pp[2]) {
+			for (int64_t hh = 0; hh < q->pp[1]; hh++, o += q->pp[2] * cg) {
 				const int64_t id = d - g->pad[0], ih = hh - g->pad[1];
 				const int64_t base = c * g->in_size + (id * g->in[1] + ih) * g->in[2];
+				const int row = id >= 0 && id < g->in[0] && ih >= 0 && ih < g->in[1];
 				for (int64_t w = 0; w < q->pp[2]; w++) {
 					const int64_t iw = w - g->pad[2];
-					o[w] = id >= 0 && id < g->in[0] && ih >= 0 && ih < g->in[1] && iw >= 0 &&
-					       iw < g->in[2] ? (int16_t)(q_elem(dt, xg, base + iw) - zx) : 0;
+					o[w * cg] = row && iw >= 0 && iw < g->in[2]
+					            ? (int16_t)(q_elem(dt, xg, base + iw) - zx) : 0;
 				}
 			}
+	}
 }
 
-/* col [nt][kp] = the taps of output positions o0 .. o0 + nt, in W's order (channel,
- * then kernel dims), read from the padded input xp; zeros past cg * k_size. */
+/* col [nt][kp] = the taps of output positions o0 .. o0 + nt, each tap's cg channels
+ * in a run (W is packed in the same order), read from the padded input xp; zeros past
+ * k_size * cg. */
 static void im2col_q(int16_t *col, const struct qconv_params *q, const int16_t *xp,
                      int64_t o0, int64_t nt)
 {
 	const struct conv_params *g = q->g;
-	const int64_t plane = g->out[1] * g->out[2], nq = g->cg * g->k_size;
+	const int64_t plane = g->out[1] * g->out[2], cg = g->cg, nq = cg * g->k_size;
 
 	for (int64_t t = 0; t < nt; t++) {
 		const int64_t o = o0 + t;
 		const int64_t od = o / plane, oh = o / g->out[2] % g->out[1], ow = o % g->out[2];
 		const int16_t *src = xp + ((od * g->stride[0] * q->pp[1] + oh * g->stride[1]) *
-		                           q->pp[2] + ow * g->stride[2]);
+		                           q->pp[2] + ow * g->stride[2]) * cg;
 		int16_t *r = col + t * q->kp;
-		for (int64_t e = 0; e < nq; e++)
-			r[e] = src[q->tap_off[e]];
-		for (int64_t e = nq; e < q->kp; e++)
-			r[e] = 0;
+		for (int64_t k = 0; k < g->k_size; k++)
+			memcpy(r + k * cg, src + q->tap_off[k], (size_t)cg * sizeof(int16_t));
+		memset(r + nq, 0, (size_t)(q->kp - nq) * sizeof(int16_t));
 	}
 }
 
 /* The padded input's extents and the taps' offsets into it (struct qconv_params). */
-static int qconv_taps(struct exec *x, struct qconv_params *q)
+static int qconv_taps(struct node *n, struct exec *x, struct qconv_params *q)
 {
 	const struct conv_params *g = q->g;
 	int64_t e = 0;
@@ -87,15 +93,17 @@ static int qconv_taps(struct exec *x, struct qconv_params *q)
 		q->pp[s] = (g->out[s] - 1) * g->stride[s] + (g->k[s] - 1) * g->dil[s] + 1;
 		q->p_size *= q->pp[s];
 	}
-	q->tap_off = plan_alloc(x, (size_t)(g->cg * g->k_size) * sizeof(*q->tap_off));
+	if (g->cg * q->p_size > INT32_MAX)
+		return op_fail(n, x, GRT_E_LIMIT, "the padded input of a group (%lld elements) is "
+		               "too large", (long long)(g->cg * q->p_size));
+	q->tap_off = plan_alloc(x, (size_t)g->k_size * sizeof(*q->tap_off));
 	if (!q->tap_off)
 		return GRT_E_NOMEM;
-	for (int64_t c = 0; c < g->cg; c++)
-		for (int64_t kd = 0; kd < g->k[0]; kd++)
-			for (int64_t kh = 0; kh < g->k[1]; kh++)
-				for (int64_t kw = 0; kw < g->k[2]; kw++)
-					q->tap_off[e++] = c * q->p_size + (kd * g->dil[0] * q->pp[1] +
-					                  kh * g->dil[1]) * q->pp[2] + kw * g->dil[2];
+	for (int64_t kd = 0; kd < g->k[0]; kd++)
+		for (int64_t kh = 0; kh < g->k[1]; kh++)
+			for (int64_t kw = 0; kw < g->k[2]; kw++)
+				q->tap_off[e++] = (int32_t)(((kd * g->dil[0] * q->pp[1] + kh * g->dil[1]) *
+				                             q->pp[2] + kw * g->dil[2]) * g->cg);
 	return GRT_OK;
 }
 
@@ -127,7 +135,7 @@ static int qconv_plan(struct node *n, struct exec *x, int ix, int iw, int ib,
 	q->tile = QCOL_BYTES / (q->kp * (int64_t)sizeof(int16_t));
 	q->tile = q->tile < 4 ? 4 : q->tile < g->out_size ? q->tile : g->out_size;
 	q->qgemm = x->kern->qgemm;
-	if ((rc = qconv_taps(x, q)))
+	if ((rc = qconv_taps(n, x, q)))
 		return rc;
 	m = g->group * g->mg;
 	q->xp_off = align64((size_t)(m * q->kp) * sizeof(int16_t));
@@ -174,13 +182,21 @@ static void qconv_tile(const struct node *n, const struct qconv_params *q, void 
 	q->qgemm(acc, ldy, wp, col, g->mg, nt, q->kp);
 }
 
-/* W packed into scratch [M][kp], its zero points subtracted. */
+/* W [M][cg][k_size] packed into scratch [M][kp] as [M][k_size][cg] (the columns'
+ * order), its zero points subtracted, zeros past k_size * cg. */
 static void qconv_pack_w(const struct node *n, const struct qconv_params *q, void *scratch)
 {
 	const struct tensor *W = n->inputs[q->iw];
-	const int64_t k = q->g->cg * q->g->k_size;
+	const int64_t cg = q->g->cg, ks = q->g->k_size;
 
-	q_pack_rows(scratch, q->kp, W->data, W->dtype, W->dims[0], k, k, 1, n, &q->zw);
+	for (int64_t m = 0; m < W->dims[0]; m++) {
+		int16_t *o = (int16_t *)scratch + m * q->kp;
+		const int32_t z = q_vec_int(n, &q->zw, m);
+		for (int64_t c = 0; c < cg; c++)
+			for (int64_t k = 0; k < ks; k++)
+				o[k * cg + c] = (int16_t)(q_elem(W->dtype, W->data, (m * cg + c) * ks + k) - z);
+		memset(o + cg * ks, 0, (size_t)(q->kp - cg * ks) * sizeof(int16_t));
+	}
 }
 
 static int conv_integer_prepare(struct node *n, struct exec *x)

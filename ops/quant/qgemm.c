@@ -85,11 +85,33 @@ void q_pack_rows(int16_t *o, int64_t kp, const void *a, enum dtype dt, int64_t r
 void q_requant(void *y, enum dtype dt, int64_t y0, const int32_t *acc, int64_t count,
                float scale, int32_t zp)
 {
+	/* v clamped to [lo - zp, hi - zp] (whole numbers), rounded half to even by adding
+	 * and taking away 1.5 * 2^23, then zp added: q_round_sat(v, zp, lo, hi) exactly, in
+	 * a loop the compiler vectorises (NaN clamps to lo - zp, as there) */
+	const float magic = 12582912.0f;
 	int32_t lo, hi;
+	float flo, fhi;
 
 	q_range(dt, &lo, &hi);
-	for (int64_t j = 0; j < count; j++)
-		q_store(dt, y, y0 + j, q_round_sat((float)acc[j] * scale, zp, lo, hi));
+	flo = (float)(lo - zp);
+	fhi = (float)(hi - zp);
+	if (dt == DT_INT8) {
+		int8_t *o = (int8_t *)y + y0;
+		for (int64_t j = 0; j < count; j++) {
+			float v = (float)acc[j] * scale;
+			v = v > flo ? v : flo;
+			v = v < fhi ? v : fhi;
+			o[j] = (int8_t)((int32_t)((v + magic) - magic) + zp);
+		}
+	} else {
+		uint8_t *o = (uint8_t *)y + y0;
+		for (int64_t j = 0; j < count; j++) {
+			float v = (float)acc[j] * scale;
+			v = v > flo ? v : flo;
+			v = v < fhi ? v : fhi;
+			o[j] = (uint8_t)((int32_t)((v + magic) - magic) + zp);
+		}
+	}
 }
 
 int q_linear_inputs(struct node *n, struct exec *x, int max_in, enum dtype *ydt)
