@@ -843,12 +843,37 @@ END_TEST
  * blocks and the rest), column counts around the 4-row blocks, operands over the
  * whole range -255..255; then sums past 2^31, which wrap the same way in every
  * variant. */
+/* a [m][kp] by b [n][kp] with the portable product and kc's (NULL: none), against an
+ * int64 reference */
+static void qgemm_check(const struct kernels *kc, const int16_t *a, const int16_t *b,
+                        int64_t m, int64_t n, int64_t kp)
+{
+	static int32_t y1[5 * 12], y2[5 * 12];
+	const int64_t ldy = n + 3;
+
+	memset(y1, 0x55, sizeof(y1));
+	memset(y2, 0x55, sizeof(y2));
+	kernels_portable.qgemm(y1, ldy, a, b, m, n, kp);
+	if (kc)
+		kc->qgemm(y2, ldy, a, b, m, n, kp);
+	for (int64_t i = 0; i < m; i++)
+		for (int64_t j = 0; j < n; j++) {
+			const int32_t g1 = y1[i * ldy + j], g2 = kc ? y2[i * ldy + j] : g1;
+			int64_t e = 0;
+			for (int64_t p = 0; p < kp; p++)
+				e += (int64_t)a[i * kp + p] * b[j * kp + p];
+			ck_assert_msg(g1 == e && g2 == e, "m %lld n %lld kp %lld y[%lld][%lld]: "
+			              "portable %d, %s %d, expected %lld", (long long)m,
+			              (long long)n, (long long)kp, (long long)i, (long long)j, g1,
+			              kc ? kc->name : "-", g2, (long long)e);
+		}
+}
+
 START_TEST(qgemm_variants)
 {
 	static const int64_t ns[] = { 1, 3, 4, 5, 8, 9 };
 	static const int64_t kps[] = { 16, 32, 48, 160 };
 	static int16_t a[5 * 160], b[9 * 160];
-	static int32_t y1[5 * 12], y2[5 * 12];
 	const struct kernels *kc = simd_kernels("qgemm_variants");
 
 	rng_state = 1616u;
@@ -858,26 +883,8 @@ START_TEST(qgemm_variants)
 		b[i] = (int16_t)(frand() * 256.0f);
 	for (int64_t m = 1; m <= 5; m++)
 		for (size_t in = 0; in < N_ELEMS(ns); in++)
-			for (size_t ik = 0; ik < N_ELEMS(kps); ik++) {
-				const int64_t n = ns[in], kp = kps[ik], ldy = n + 3;
-				memset(y1, 0x55, sizeof(y1));
-				memset(y2, 0x55, sizeof(y2));
-				kernels_portable.qgemm(y1, ldy, a, b, m, n, kp);
-				if (kc)
-					kc->qgemm(y2, ldy, a, b, m, n, kp);
-				for (int64_t i = 0; i < m; i++)
-					for (int64_t j = 0; j < n; j++) {
-						int64_t e = 0;
-						for (int64_t p = 0; p < kp; p++)
-							e += (int64_t)a[i * kp + p] * b[j * kp + p];
-						ck_assert_msg(y1[i * ldy + j] == e && (!kc || y2[i * ldy + j] == e),
-						              "m %lld n %lld kp %lld y[%lld][%lld]: portable %d, "
-						              "%s %d, expected %lld", (long long)m, (long long)n,
-						              (long long)kp, (long long)i, (long long)j,
-						              y1[i * ldy + j], kc ? kc->name : "-",
-						              kc ? y2[i * ldy + j] : 0, (long long)e);
-					}
-			}
+			for (size_t ik = 0; ik < N_ELEMS(kps); ik++)
+				qgemm_check(kc, a, b, m, ns[in], kps[ik]);
 }
 END_TEST
 

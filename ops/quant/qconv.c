@@ -43,18 +43,18 @@ static void pad_input_q(int16_t *xp, const struct qconv_params *q, const void *x
                         enum dtype dt, int32_t zx)
 {
 	const struct conv_params *g = q->g;
-	const int64_t cg = g->cg;
+	const int64_t cg = g->cg, *in = g->in;
 
 	for (int64_t c = 0; c < cg; c++) {
 		int16_t *o = xp + c;
 		for (int64_t d = 0; d < q->pp[0]; d++)
 			for (int64_t hh = 0; hh < q->pp[1]; hh++, o += q->pp[2] * cg) {
 				const int64_t id = d - g->pad[0], ih = hh - g->pad[1];
-				const int64_t base = c * g->in_size + (id * g->in[1] + ih) * g->in[2];
-				const int row = id >= 0 && id < g->in[0] && ih >= 0 && ih < g->in[1];
+				const int64_t base = c * g->in_size + (id * in[1] + ih) * in[2];
+				const int row = id >= 0 && id < in[0] && ih >= 0 && ih < in[1];
 				for (int64_t w = 0; w < q->pp[2]; w++) {
 					const int64_t iw = w - g->pad[2];
-					o[w * cg] = row && iw >= 0 && iw < g->in[2]
+					o[w * cg] = row && iw >= 0 && iw < in[2]
 					            ? (int16_t)(q_elem(dt, xg, base + iw) - zx) : 0;
 				}
 			}
@@ -102,8 +102,9 @@ static int qconv_taps(struct node *n, struct exec *x, struct qconv_params *q)
 	for (int64_t kd = 0; kd < g->k[0]; kd++)
 		for (int64_t kh = 0; kh < g->k[1]; kh++)
 			for (int64_t kw = 0; kw < g->k[2]; kw++)
-				q->tap_off[e++] = (int32_t)(((kd * g->dil[0] * q->pp[1] + kh * g->dil[1]) *
-				                             q->pp[2] + kw * g->dil[2]) * g->cg);
+				q->tap_off[e++] = (int32_t)(((kd * g->dil[0] * q->pp[1] +
+				                              kh * g->dil[1]) * q->pp[2] +
+				                             kw * g->dil[2]) * g->cg);
 	return GRT_OK;
 }
 
@@ -182,6 +183,14 @@ static void qconv_tile(const struct node *n, const struct qconv_params *q, void 
 	q->qgemm(acc, ldy, wp, col, g->mg, nt, q->kp);
 }
 
+/* Output positions in the tile that starts at o0. */
+static int64_t tile_len(const struct qconv_params *q, int64_t o0)
+{
+	const int64_t left = q->g->out_size - o0;
+
+	return left < q->tile ? left : q->tile;
+}
+
 /* W [M][cg][k_size] packed into scratch [M][kp] as [M][k_size][cg] (the columns'
  * order), its zero points subtracted, zeros past k_size * cg. */
 static void qconv_pack_w(const struct node *n, const struct qconv_params *q, void *scratch)
@@ -193,8 +202,10 @@ static void qconv_pack_w(const struct node *n, const struct qconv_params *q, voi
 		int16_t *o = (int16_t *)scratch + m * q->kp;
 		const int32_t z = q_vec_int(n, &q->zw, m);
 		for (int64_t c = 0; c < cg; c++)
-			for (int64_t k = 0; k < ks; k++)
-				o[k * cg + c] = (int16_t)(q_elem(W->dtype, W->data, (m * cg + c) * ks + k) - z);
+			for (int64_t k = 0; k < ks; k++) {
+				const int32_t w = q_elem(W->dtype, W->data, (m * cg + c) * ks + k);
+				o[k * cg + c] = (int16_t)(w - z);
+			}
 		memset(o + cg * ks, 0, (size_t)(q->kp - cg * ks) * sizeof(int16_t));
 	}
 }
@@ -219,7 +230,7 @@ static int conv_integer_run(struct node *n, struct exec *x)
 	for (int64_t b = 0; b < g->batch; b++)
 		for (int64_t gi = 0; gi < g->group; gi++)
 			for (int64_t o0 = 0; o0 < g->out_size; o0 += q->tile) {
-				int64_t nt = g->out_size - o0 < q->tile ? g->out_size - o0 : q->tile;
+				const int64_t nt = tile_len(q, o0);
 				int32_t *yb = y + ((b * g->group + gi) * g->mg) * g->out_size + o0;
 				qconv_tile(n, q, x->scratch, b, gi, o0, nt, yb, g->out_size);
 			}
@@ -246,33 +257,42 @@ static int qlinear_conv_prepare(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
-/* Y = saturate(round((sum + B[m]) * (x_scale * w_scale[m] / y_scale)) + y_zero_point) */
+/* Y = saturate(round((sum + B[m]) * (x_scale * w_scale[m] / y_scale)) + y_zero_point)
+ * for the tile acc [mg][nt] of group gi, batch item b, positions o0 .. o0 + nt. */
+static void qconv_requant(const struct node *n, const struct qconv_params *q, int32_t *acc,
+                          int64_t b, int64_t gi, int64_t o0, int64_t nt)
+{
+	const struct conv_params *g = q->g;
+	const struct tensor *Y = n->outputs[0];
+	const int32_t *bias = q->ib >= 0 ? n->inputs[q->ib]->data : NULL;
+	const float sx = q_vec_float(n, &q->sx, 0), sy = q_vec_float(n, &q->sy, 0);
+	const int32_t zy = q_vec_int(n, &q->zy, 0);
+
+	for (int64_t r = 0; r < g->mg; r++) {
+		const int64_t m = gi * g->mg + r;
+		const float s = sx * q_vec_float(n, &q->sw, m) / sy;
+		int32_t *ar = acc + r * nt;
+		if (bias)
+			for (int64_t j = 0; j < nt; j++)     /* wraps */
+				ar[j] = (int32_t)((uint32_t)ar[j] + (uint32_t)bias[m]);
+		q_requant(Y->data, Y->dtype, (b * g->group * g->mg + m) * g->out_size + o0, ar, nt,
+		          s, zy);
+	}
+}
+
 static int qlinear_conv_run(struct node *n, struct exec *x)
 {
 	const struct qconv_params *q = n->params;
 	const struct conv_params *g = q->g;
-	const struct tensor *Y = n->outputs[0];
-	const int32_t *bias = q->ib >= 0 ? n->inputs[q->ib]->data : NULL;
 	int32_t *acc = (int32_t *)((char *)x->scratch + q->acc_off);
-	const float sx = q_vec_float(n, &q->sx, 0), sy = q_vec_float(n, &q->sy, 0);
-	const int32_t zy = q_vec_int(n, &q->zy, 0);
 
 	qconv_pack_w(n, q, x->scratch);
 	for (int64_t b = 0; b < g->batch; b++)
 		for (int64_t gi = 0; gi < g->group; gi++)
 			for (int64_t o0 = 0; o0 < g->out_size; o0 += q->tile) {
-				int64_t nt = g->out_size - o0 < q->tile ? g->out_size - o0 : q->tile;
+				const int64_t nt = tile_len(q, o0);
 				qconv_tile(n, q, x->scratch, b, gi, o0, nt, acc, nt);
-				for (int64_t r = 0; r < g->mg; r++) {
-					const int64_t m = gi * g->mg + r;
-					const float s = sx * q_vec_float(n, &q->sw, m) / sy;
-					int32_t *ar = acc + r * nt;
-					if (bias)
-						for (int64_t j = 0; j < nt; j++)
-							ar[j] = (int32_t)((uint32_t)ar[j] + (uint32_t)bias[m]);
-					q_requant(Y->data, Y->dtype, (b * g->group * g->mg + m) *
-					          g->out_size + o0, ar, nt, s, zy);
-				}
+				qconv_requant(n, q, acc, b, gi, o0, nt);
 			}
 	return GRT_OK;
 }

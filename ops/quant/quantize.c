@@ -110,6 +110,8 @@ static int quantize_run(struct node *n, struct exec *x)
 {
 	const struct qdq_params *p = n->params;
 	const struct tensor *X = n->inputs[0];
+	const float *xf = X->data;
+	const int32_t *xi = X->data;
 	void *y = n->outputs[0]->data;
 	int32_t lo, hi;
 	int64_t i = 0;
@@ -121,8 +123,7 @@ static int quantize_run(struct node *n, struct exec *x)
 			float s = q_vec_float(n, &p->scale, c);
 			int32_t z = q_vec_int(n, &p->zp, c);
 			for (int64_t j = 0; j < p->inner; j++, i++) {
-				float v = X->dtype == DT_FLOAT ? ((const float *)X->data)[i]
-				                               : (float)((const int32_t *)X->data)[i];
+				float v = X->dtype == DT_FLOAT ? xf[i] : (float)xi[i];
 				q_store(p->ydt, y, i, q_round_sat(v / s, z, lo, hi));
 			}
 		}
