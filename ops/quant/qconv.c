@@ -24,6 +24,9 @@ struct qconv_params {
 	struct q_vec sx, sw, sy, zy; /* QLinearConv: scales [1], [1 or M], [1]; Y's zero point */
 	int qlinear;
 	qgemm_i16_fn qgemm;
+	/* W packed [M][kp] at plan time when W and its zero point are constant (the
+	 * weights of a model), else NULL (packed into scratch by each run) */
+	const int16_t *w_packed;
 	/* scratch: W packed [M][kp] (tap by tap, the channels of each in a run), the
 	 * padded input [p_size][cg] (channels last) at xp_off bytes, columns
 	 * [tile][kp] at col_off (int16), then (QLinearConv) the sums [mg][tile] (int32) at
@@ -148,49 +151,6 @@ static int qconv_plan(struct node *n, struct exec *x, int ix, int iw, int ib,
 	return GRT_OK;
 }
 
-/* The zero points, which must match X's and W's types: X's one value, W's one or M. */
-static int qconv_zero_points(struct node *n, struct exec *x, struct qconv_params *q,
-                             int zx, int zw)
-{
-	const struct tensor *Zx = op_input(n, zx), *Zw = op_input(n, zw);
-	int rc;
-
-	if ((Zx && Zx->dtype != n->inputs[q->ix]->dtype) ||
-	    (Zw && Zw->dtype != n->inputs[q->iw]->dtype))
-		return op_fail(n, x, GRT_E_DTYPE, "a zero point's type differs from its tensor's");
-	if ((rc = q_vec_check(n, x, zx, 1, 0, "x_zero_point", &q->zx)))
-		return rc;
-	return q_vec_check(n, x, zw, q->g->group * q->g->mg, 1, "w_zero_point", &q->zw);
-}
-
-/* Group gi of batch item b, output positions o0 .. o0 + nt: the sums into acc [mg]
- * rows ldy apart. */
-static void qconv_tile(const struct node *n, const struct qconv_params *q, void *scratch,
-                       int64_t b, int64_t gi, int64_t o0, int64_t nt, int32_t *acc,
-                       int64_t ldy)
-{
-	const struct conv_params *g = q->g;
-	const struct tensor *X = n->inputs[q->ix];
-	const int16_t *wp = (const int16_t *)scratch + gi * g->mg * q->kp;
-	int16_t *xp = (int16_t *)((char *)scratch + q->xp_off);
-	int16_t *col = (int16_t *)((char *)scratch + q->col_off);
-	const int64_t c0 = (b * g->group + gi) * g->cg * g->in_size;
-
-	if (o0 == 0)            /* the group's first tile */
-		pad_input_q(xp, q, (const char *)X->data + c0 * (int64_t)dtype_size(X->dtype),
-		            X->dtype, q_vec_int(n, &q->zx, 0));
-	im2col_q(col, q, xp, o0, nt);
-	q->qgemm(acc, ldy, wp, col, g->mg, nt, q->kp);
-}
-
-/* Output positions in the tile that starts at o0. */
-static int64_t tile_len(const struct qconv_params *q, int64_t o0)
-{
-	const int64_t left = q->g->out_size - o0;
-
-	return left < q->tile ? left : q->tile;
-}
-
 /* W [M][cg][k_size] packed into scratch [M][kp] as [M][k_size][cg] (the columns'
  * order), its zero points subtracted, zeros past k_size * cg. */
 static void qconv_pack_w(const struct node *n, const struct qconv_params *q, void *scratch)
@@ -210,6 +170,60 @@ static void qconv_pack_w(const struct node *n, const struct qconv_params *q, voi
 	}
 }
 
+/* The zero points, which must match X's and W's types: X's one value, W's one or M;
+ * then W packed, if it can be now. */
+static int qconv_zero_points(struct node *n, struct exec *x, struct qconv_params *q,
+                             int zx, int zw)
+{
+	const struct tensor *Zx = op_input(n, zx), *Zw = op_input(n, zw);
+	int rc;
+
+	if ((Zx && Zx->dtype != n->inputs[q->ix]->dtype) ||
+	    (Zw && Zw->dtype != n->inputs[q->iw]->dtype))
+		return op_fail(n, x, GRT_E_DTYPE, "a zero point's type differs from its tensor's");
+	if ((rc = q_vec_check(n, x, zx, 1, 0, "x_zero_point", &q->zx)) ||
+	    (rc = q_vec_check(n, x, zw, q->g->group * q->g->mg, 1, "w_zero_point", &q->zw)))
+		return rc;
+	if (n->inputs[q->iw]->is_const && (!Zw || Zw->is_const)) {
+		int16_t *wp = plan_alloc(x, (size_t)(q->g->group * q->g->mg * q->kp) *
+		                         sizeof(int16_t));
+		if (!wp)
+			return GRT_E_NOMEM;
+		qconv_pack_w(n, q, wp);
+		q->w_packed = wp;
+	}
+	return GRT_OK;
+}
+
+/* Group gi of batch item b, output positions o0 .. o0 + nt: the sums into acc [mg]
+ * rows ldy apart. */
+static void qconv_tile(const struct node *n, const struct qconv_params *q, void *scratch,
+                       int64_t b, int64_t gi, int64_t o0, int64_t nt, int32_t *acc,
+                       int64_t ldy)
+{
+	const struct conv_params *g = q->g;
+	const struct tensor *X = n->inputs[q->ix];
+	const int16_t *w = q->w_packed ? q->w_packed : scratch;
+	const int16_t *wp = w + gi * g->mg * q->kp;
+	int16_t *xp = (int16_t *)((char *)scratch + q->xp_off);
+	int16_t *col = (int16_t *)((char *)scratch + q->col_off);
+	const int64_t c0 = (b * g->group + gi) * g->cg * g->in_size;
+
+	if (o0 == 0)            /* the group's first tile */
+		pad_input_q(xp, q, (const char *)X->data + c0 * (int64_t)dtype_size(X->dtype),
+		            X->dtype, q_vec_int(n, &q->zx, 0));
+	im2col_q(col, q, xp, o0, nt);
+	q->qgemm(acc, ldy, wp, col, g->mg, nt, q->kp);
+}
+
+/* Output positions in the tile that starts at o0. */
+static int64_t tile_len(const struct qconv_params *q, int64_t o0)
+{
+	const int64_t left = q->g->out_size - o0;
+
+	return left < q->tile ? left : q->tile;
+}
+
 static int conv_integer_prepare(struct node *n, struct exec *x)
 {
 	struct qconv_params *q;
@@ -226,7 +240,8 @@ static int conv_integer_run(struct node *n, struct exec *x)
 	const struct conv_params *g = q->g;
 	int32_t *y = n->outputs[0]->data;
 
-	qconv_pack_w(n, q, x->scratch);
+	if (!q->w_packed)
+		qconv_pack_w(n, q, x->scratch);
 	for (int64_t b = 0; b < g->batch; b++)
 		for (int64_t gi = 0; gi < g->group; gi++)
 			for (int64_t o0 = 0; o0 < g->out_size; o0 += q->tile) {
@@ -286,7 +301,8 @@ static int qlinear_conv_run(struct node *n, struct exec *x)
 	const struct conv_params *g = q->g;
 	int32_t *acc = (int32_t *)((char *)x->scratch + q->acc_off);
 
-	qconv_pack_w(n, q, x->scratch);
+	if (!q->w_packed)
+		qconv_pack_w(n, q, x->scratch);
 	for (int64_t b = 0; b < g->batch; b++)
 		for (int64_t gi = 0; gi < g->group; gi++)
 			for (int64_t o0 = 0; o0 < g->out_size; o0 += q->tile) {

@@ -16,6 +16,9 @@ struct qmatmul_params {
 	struct q_vec sa, sb, sy, zy; /* QLinearMatMul: scales, and Y's zero point */
 	int qlinear;
 	qgemm_i16_fn qgemm;
+	/* B^T packed [n][kp] at plan time when B (2-D or 1-D) and its zero point are
+	 * constant (the weights of a model), else NULL */
+	const int16_t *b_packed;
 	/* scratch: A packed [m][kp], B^T packed [n][kp] (int16), then (QLinearMatMul) the
 	 * sums [m][n] (int32) at acc_off bytes */
 	size_t b_off, acc_off;
@@ -32,6 +35,23 @@ static int q_operand(struct node *n, struct exec *x, int i, int zi)
 		             n->inputs[i]->name, dtype_name(n->inputs[i]->dtype),
 		             dtype_name(z->dtype));
 	return rc;
+}
+
+/* B^T packed once, when B is one constant matrix with a constant zero point (or none). */
+static int qmatmul_pack_const(struct node *n, struct exec *x, int ib, int zb,
+                              struct qmatmul_params *p)
+{
+	const struct tensor *B = n->inputs[ib], *Z = op_input(n, zb);
+	int16_t *bp;
+
+	if (!B->is_const || B->ndim > 2 || (Z && !Z->is_const) || p->s.n_batch == 0)
+		return GRT_OK;
+	bp = plan_alloc(x, (size_t)(p->s.n * p->kp) * sizeof(int16_t));
+	if (!bp)
+		return GRT_E_NOMEM;
+	q_pack_rows(bp, p->kp, B->data, B->dtype, p->s.n, p->s.k, 1, p->s.n, n, &p->zb);
+	p->b_packed = bp;
+	return GRT_OK;
 }
 
 /* The shapes and scratch of both ops: A is input ia, B input ib, their zero points
@@ -56,6 +76,8 @@ static int qmatmul_plan(struct node *n, struct exec *x, int ia, int ib, int za, 
 		return rc;
 	p->kp = q_kpad(p->s.k);
 	p->qgemm = x->kern->qgemm;
+	if ((rc = qmatmul_pack_const(n, x, ib, zb, p)))
+		return rc;
 	a_bytes = ((size_t)(p->s.m * p->kp) * sizeof(int16_t) + 63) & ~(size_t)63;
 	b_bytes = ((size_t)(p->s.n * p->kp) * sizeof(int16_t) + 63) & ~(size_t)63;
 	p->b_off = a_bytes;
@@ -66,19 +88,22 @@ static int qmatmul_plan(struct node *n, struct exec *x, int ia, int ib, int za, 
 	return GRT_OK;
 }
 
-/* Batch i's product into acc [m][n] (ldy n): packs A and B^T into scratch. */
+/* Batch i's product into acc [m][n] (ldy n): packs A and (unless packed at plan time)
+ * B^T into scratch. */
 static void qmatmul_batch(const struct node *n, const struct qmatmul_params *p,
                           void *scratch, int ia, int ib, int64_t i, int32_t *acc)
 {
 	const struct tensor *A = n->inputs[ia], *B = n->inputs[ib];
 	int16_t *pa = scratch, *pb = (int16_t *)((char *)scratch + p->b_off);
+	const int16_t *b = p->b_packed ? p->b_packed : pb;
 	const size_t ea = dtype_size(A->dtype), eb = dtype_size(B->dtype);
 
 	q_pack_rows(pa, p->kp, (const char *)A->data + p->s.a_off[i] * ea, A->dtype, p->s.m,
 	            p->s.k, p->s.k, 1, n, &p->za);
-	q_pack_rows(pb, p->kp, (const char *)B->data + p->s.b_off[i] * eb, B->dtype, p->s.n,
-	            p->s.k, 1, p->s.n, n, &p->zb);
-	p->qgemm(acc, p->s.n, pa, pb, p->s.m, p->s.n, p->kp);
+	if (!p->b_packed)
+		q_pack_rows(pb, p->kp, (const char *)B->data + p->s.b_off[i] * eb, B->dtype,
+		            p->s.n, p->s.k, 1, p->s.n, n, &p->zb);
+	p->qgemm(acc, p->s.n, pa, b, p->s.m, p->s.n, p->kp);
 }
 
 static int matmul_integer_prepare(struct node *n, struct exec *x)

@@ -27,17 +27,19 @@ rng = np.random.default_rng(1616)
 cases = []
 
 
-def case(name, op, inputs, outputs, opset, **attrs):
+def case(name, op, inputs, outputs, opset, consts=(), **attrs):
     """inputs: (name, array) in the op's order, '' for an omitted one; outputs: names, of
-    the op's output types (OUT_TYPES, else that of the input named z, else uint8)."""
+    the op's output types (OUT_TYPES, else that of the input named z, else uint8);
+    consts: the names of inputs that are initializers (weights packed at plan time)."""
     z = dict(inputs).get("zy", dict(inputs).get("z"))
     kinds = OUT_TYPES.get(op) or [z.dtype if z is not None else U8]
     node = h.make_node(op, [n for n, _ in inputs], list(outputs), **attrs)
-    feeds = [(n, a) for n, a in inputs if n]
+    feeds = [(n, a) for n, a in inputs if n and n not in consts]
+    inits = [nh.from_array(a, n) for n, a in inputs if n in consts]
     g = h.make_graph([node], name, [h.make_tensor_value_info(n, TYPE[a.dtype], a.shape)
                                     for n, a in feeds],
                      [h.make_tensor_value_info(o, TYPE[np.dtype(t)], None)
-                      for o, t in zip(outputs, kinds)])
+                      for o, t in zip(outputs, kinds)], initializer=inits)
     m = h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
     m.ir_version = 7
     fixture.save_case(m, os.path.join(HERE, name), feeds)
@@ -143,6 +145,23 @@ case("test_qlinearconv_wide_channels", "QLinearConv",
       ("w", ints(I8, (9, 17, 3, 3))), ("sw", (rng.random(9) * 0.004 + 0.001).astype(F)),
       ("zw", np.zeros(9, I8)), ("sy", s(0.2)), ("zy", np.array(128, U8))], ["y"], 10,
      pads=[1, 1, 1, 1])
+
+case("test_matmulinteger_const_b", "MatMulInteger",
+     [("a", ints(U8, (3, 2, 23))), ("b", ints(I8, (23, 6))), ("za", np.array(90, U8)),
+      ("zb", ints(I8, (6,)))], ["y"], 10, consts=("b", "zb"))
+case("test_qlinearmatmul_const_b", "QLinearMatMul",
+     [("a", ints(U8, (4, 30))), ("sa", s(0.02)), ("za", np.array(120, U8)),
+      ("b", ints(U8, (30, 5))), ("sb", s(0.01)), ("zb", np.array(131, U8)),
+      ("sy", s(0.4)), ("zy", np.array(128, U8))], ["y"], 10, consts=("b", "zb"))
+case("test_convinteger_const_w", "ConvInteger",
+     [("x", ints(U8, (1, 3, 6, 5))), ("w", ints(U8, (4, 3, 2, 2))), ("zx", np.array(3, U8)),
+      ("zw", np.array(128, U8))], ["y"], 10, consts=("w", "zw"), pads=[1, 0, 0, 1])
+case("test_qlinearconv_const_w_per_channel", "QLinearConv",
+     [("x", ints(U8, (2, 6, 5, 7))), ("sx", s(0.04)), ("zx", np.array(100, U8)),
+      ("w", ints(I8, (8, 3, 3, 3))), ("sw", (rng.random(8) * 0.01 + 0.002).astype(F)),
+      ("zw", np.zeros(8, I8)), ("sy", s(0.15)), ("zy", np.array(110, U8)),
+      ("b", ints(I32, (8,), -2000, 2000))], ["y"], 10,
+     consts=("w", "sw", "zw", "b"), group=2, strides=[1, 2], pads=[1, 1, 1, 1])
 
 out = subprocess.run(["node", os.path.join(HERE, "..", "dynops", "make.js")],
                      input=json.dumps(cases), stdout=subprocess.PIPE, text=True, check=True,
