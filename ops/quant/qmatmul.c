@@ -161,6 +161,11 @@ static int qlinear_matmul_run(struct node *n, struct exec *x)
 		for (int64_t r = 0; r < p->s.m; r++) {
 			const float sa = q_vec_float(n, &p->sa, r);
 			const int64_t y0 = (i * p->s.m + r) * p->s.n;
+			if (p->sb.step == 0) {      /* one scale for the row */
+				q_requant(Y->data, Y->dtype, y0, acc + r * p->s.n, p->s.n,
+				          sa * q_vec_float(n, &p->sb, 0) / sy, zy);
+				continue;
+			}
 			for (int64_t j = 0; j < p->s.n; j++) {
 				float s = sa * q_vec_float(n, &p->sb, j) / sy;
 				q_store(Y->dtype, Y->data, y0 + j,
