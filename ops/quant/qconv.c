@@ -234,24 +234,6 @@ static int conv_integer_prepare(struct node *n, struct exec *x)
 	return qconv_zero_points(n, x, q, 2, 3);
 }
 
-static int conv_integer_run(struct node *n, struct exec *x)
-{
-	const struct qconv_params *q = n->params;
-	const struct conv_params *g = q->g;
-	int32_t *y = n->outputs[0]->data;
-
-	if (!q->w_packed)
-		qconv_pack_w(n, q, x->scratch);
-	for (int64_t b = 0; b < g->batch; b++)
-		for (int64_t gi = 0; gi < g->group; gi++)
-			for (int64_t o0 = 0; o0 < g->out_size; o0 += q->tile) {
-				const int64_t nt = tile_len(q, o0);
-				int32_t *yb = y + ((b * g->group + gi) * g->mg) * g->out_size + o0;
-				qconv_tile(n, q, x->scratch, b, gi, o0, nt, yb, g->out_size);
-			}
-	return GRT_OK;
-}
-
 static int qlinear_conv_prepare(struct node *n, struct exec *x)
 {
 	struct qconv_params *q;
@@ -295,7 +277,9 @@ static void qconv_requant(const struct node *n, const struct qconv_params *q, in
 	}
 }
 
-static int qlinear_conv_run(struct node *n, struct exec *x)
+/* run() of both ops: ConvInteger's sums go straight to Y, QLinearConv's through acc to
+ * qconv_requant. */
+static int qconv_run(struct node *n, struct exec *x)
 {
 	const struct qconv_params *q = n->params;
 	const struct conv_params *g = q->g;
@@ -307,6 +291,12 @@ static int qlinear_conv_run(struct node *n, struct exec *x)
 		for (int64_t gi = 0; gi < g->group; gi++)
 			for (int64_t o0 = 0; o0 < g->out_size; o0 += q->tile) {
 				const int64_t nt = tile_len(q, o0);
+				const int64_t y0 = ((b * g->group + gi) * g->mg) * g->out_size + o0;
+				if (!q->qlinear) {
+					int32_t *y = (int32_t *)n->outputs[0]->data + y0;
+					qconv_tile(n, q, x->scratch, b, gi, o0, nt, y, g->out_size);
+					continue;
+				}
 				qconv_tile(n, q, x->scratch, b, gi, o0, nt, acc, nt);
 				qconv_requant(n, q, acc, b, gi, o0, nt);
 			}
@@ -321,6 +311,6 @@ static int64_t qconv_macs(const struct node *n)
 }
 
 const struct op_def op_conv_integer = { "ConvInteger", 10, OPSET_LATEST, conv_integer_prepare,
-                                        conv_integer_run, 0, qconv_macs };
+                                        qconv_run, 0, qconv_macs };
 const struct op_def op_qlinear_conv = { "QLinearConv", 10, OPSET_LATEST, qlinear_conv_prepare,
-                                        qlinear_conv_run, 0, qconv_macs };
+                                        qconv_run, 0, qconv_macs };

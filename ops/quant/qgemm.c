@@ -82,13 +82,23 @@ void q_pack_rows(int16_t *o, int64_t kp, const void *a, enum dtype dt, int64_t r
 	}
 }
 
+/* acc * scale clamped to [flo, fhi] (whole numbers), rounded half to even by adding and
+ * taking away 1.5 * 2^23, plus zp: q_round_sat(acc * scale, zp, lo, hi) exactly for
+ * flo = lo - zp, fhi = hi - zp (NaN clamps to flo, as there), in a form the compiler
+ * vectorises */
+static inline int32_t requant1(int32_t acc, float scale, float flo, float fhi, int32_t zp)
+{
+	const float magic = 12582912.0f;
+	float v = (float)acc * scale;
+
+	v = v > flo ? v : flo;
+	v = v < fhi ? v : fhi;
+	return (int32_t)((v + magic) - magic) + zp;
+}
+
 void q_requant(void *y, enum dtype dt, int64_t y0, const int32_t *acc, int64_t count,
                float scale, int32_t zp)
 {
-	/* v clamped to [lo - zp, hi - zp] (whole numbers), rounded half to even by adding
-	 * and taking away 1.5 * 2^23, then zp added: q_round_sat(v, zp, lo, hi) exactly, in
-	 * a loop the compiler vectorises (NaN clamps to lo - zp, as there) */
-	const float magic = 12582912.0f;
 	int32_t lo, hi;
 	float flo, fhi;
 
@@ -97,20 +107,12 @@ void q_requant(void *y, enum dtype dt, int64_t y0, const int32_t *acc, int64_t c
 	fhi = (float)(hi - zp);
 	if (dt == DT_INT8) {
 		int8_t *o = (int8_t *)y + y0;
-		for (int64_t j = 0; j < count; j++) {
-			float v = (float)acc[j] * scale;
-			v = v > flo ? v : flo;
-			v = v < fhi ? v : fhi;
-			o[j] = (int8_t)((int32_t)((v + magic) - magic) + zp);
-		}
+		for (int64_t j = 0; j < count; j++)
+			o[j] = (int8_t)requant1(acc[j], scale, flo, fhi, zp);
 	} else {
 		uint8_t *o = (uint8_t *)y + y0;
-		for (int64_t j = 0; j < count; j++) {
-			float v = (float)acc[j] * scale;
-			v = v > flo ? v : flo;
-			v = v < fhi ? v : fhi;
-			o[j] = (uint8_t)((int32_t)((v + magic) - magic) + zp);
-		}
+		for (int64_t j = 0; j < count; j++)
+			o[j] = (uint8_t)requant1(acc[j], scale, flo, fhi, zp);
 	}
 }
 
