@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 #include "ops/nn/conv.h"
-#include "ops/quant/qgemm.h"
+#include "ops/quantization/qgemm.h"
 #include "ops/math/gemm.h"
 #include "ops/rnn/gru.h"
 #include "ops/rnn/rnn_common.h"
@@ -47,7 +47,7 @@ struct kernels {
 	/* float16 nodes run by the float32 kernels (ops/half.h) */
 	f16_to_f32_fn f16_to_f32;
 	f32_to_f16_fn f32_to_f16;
-	/* the quantized ops' integer products (ops/quant/qgemm.h) */
+	/* the quantized ops' integer products (ops/quantization/qgemm.h) */
 	qgemm_i16_fn qgemm;
 };
 

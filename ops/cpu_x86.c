@@ -5,7 +5,7 @@
 #include "ops/math/mathfn.h"
 
 /* AVX2 + FMA + F16C (ops/math/gemm_avx2.c, ops/nn/conv_avx2.c, ops/rnn/rnn_avx2.c,
- * ops/math/mathfn_avx2.c, ops/half_avx2.c, ops/quant/qgemm_avx2.c: libgrt-avx2.la);
+ * ops/math/mathfn_avx2.c, ops/half_avx2.c, ops/quantization/qgemm_avx2.c: libgrt-avx2.la);
  * every CPU with AVX2
  * and FMA so far also has F16C */
 const struct kernels kernels_avx2 = {

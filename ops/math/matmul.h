@@ -1,5 +1,5 @@
 /* matmul.h - numpy matmul's shapes (ops/math/matmul.c), for MatMul and the products
- * that follow its broadcasting (MatMulInteger, QLinearMatMul: ops/quant/qmatmul.c). */
+ * that follow its broadcasting (MatMulInteger, QLinearMatMul: ops/quantization/qmatmul.c). */
 #ifndef OPS_MATMUL_H
 #define OPS_MATMUL_H
 

@@ -146,7 +146,7 @@ struct conv_params {
 /* ops/nn/conv_plan.c: the geometry of a Conv (or ConvTranspose) of X by W (and B, or
  * NULL) with node n's attributes: checks them, sets output 0's shape (dtype ydt) and
  * *out's geometry (batch .. hi; not the algorithm). ConvInteger and QLinearConv
- * (ops/quant/qconv.c) share it. */
+ * (ops/quantization/qconv.c) share it. */
 int conv_geometry(struct node *n, struct exec *x, const struct tensor *X,
                   const struct tensor *W, const struct tensor *B, int transpose,
                   enum dtype ydt, struct conv_params **out);

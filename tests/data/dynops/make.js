@@ -1,7 +1,7 @@
 // make.js - runs the cases make.py describes (JSON on stdin) through ONNX
 // Runtime (onnxruntime-node, 1 thread) and prints their outputs as JSON. A case's
 // model is <dir>/<name>/model.onnx, dir this folder unless the case names another
-// (tests/data/quant/make.py).
+// (tests/data/quantization/make.py).
 const path = require('path');
 const ort = require(path.join(process.cwd(), 'node_modules', 'onnxruntime-node'));
 const ARR = { float32: Float32Array, float64: Float64Array, int32: Int32Array,

@@ -3,13 +3,13 @@
  * (ops/nn/conv_plan.c: pads, auto_pad, strides, dilations, groups) over int8 / uint8
  * data. Per group, W [mg][cg * taps] and a tile of im2col columns, both zero points
  * subtracted into int16 rows, go through the integer product of this session
- * (ops/quant/qgemm.h) into int32; QLinearConv adds the int32 bias and requantizes with
+ * (ops/quantization/qgemm.h) into int32; QLinearConv adds the int32 bias and requantizes with
  * x_scale * w_scale[m] / y_scale. */
 #include <string.h>
 #include "ops/cpu.h"
 #include "ops/nn/conv_internal.h"
-#include "ops/quant/qgemm.h"
-#include "ops/quant/quant.h"
+#include "ops/quantization/qgemm.h"
+#include "ops/quantization/quant.h"
 
 #define QCOL_BYTES 131072   /* an im2col tile: at most this many bytes of int16 */
 

@@ -1,14 +1,15 @@
 #!/usr/bin/python3
-# make.py - the quantized operators' own cases (ops/quant/), where the ONNX 1.12 node suite
-# is thin: QuantizeLinear / DequantizeLinear per axis 0, 1 and -1, int8 and uint8, zero
+# make.py - the quantized operators' own cases (ops/quantization/), where the ONNX 1.12
+# node suite is thin: QuantizeLinear / DequantizeLinear per axis 0, 1 and -1, int8 and uint8, zero
 # points and none, ties for the rounding, saturation at both ends, int32 into
 # DequantizeLinear; DynamicQuantizeLinear on odd sizes; MatMulInteger and QLinearMatMul
 # with batches, per-column zero points and scales, odd sizes (the kernels' tails);
 # ConvInteger and QLinearConv with groups, strides, pads, dilations, auto_pad, 1-D and
-# 3-D, per-channel weight scales and bias. The models are built here, run through ONNX
+# 3-D, per-channel weight scales and bias; weights as initializers (packed at plan
+# time) and as inputs. The models are built here, run through ONNX
 # Runtime 1.30 (onnxruntime-node in /work/ortnode, ../dynops/make.js) and their outputs
 # written as goldens (ONNX test-data-set layout: <case>/model.textproto,
-# test_data_set_0/). Run: cd tests/data/quant && /usr/bin/python3 make.py
+# test_data_set_0/). Run: cd tests/data/quantization && /usr/bin/python3 make.py
 import json, os, subprocess, sys
 import numpy as np
 import onnx

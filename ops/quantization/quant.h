@@ -1,6 +1,6 @@
-/* quant.h - what the quantized operators (ops/quant/) share: their element types,
+/* quant.h - what the quantized operators (ops/quantization/) share: their element types,
  * round-half-even saturation, and the packing of int8 / uint8 operands, zero points
- * subtracted, into the int16 rows the integer products take (ops/quant/qgemm.h). */
+ * subtracted, into the int16 rows the integer products take (ops/quantization/qgemm.h). */
 #ifndef OPS_QUANT_H
 #define OPS_QUANT_H
 
@@ -67,7 +67,7 @@ float q_vec_float(const struct node *n, const struct q_vec *v, int64_t r);
  * y_zero_point (7) int8 or uint8, its type in *ydt. */
 int q_linear_inputs(struct node *n, struct exec *x, int max_in, enum dtype *ydt);
 
-/* Rounds k up to a multiple of QGEMM_KSTEP (ops/quant/qgemm.h). */
+/* Rounds k up to a multiple of QGEMM_KSTEP (ops/quantization/qgemm.h). */
 int64_t q_kpad(int64_t k);
 
 /* o [rows][kp] = a[r * rs + p * cs] - zp(r) for p < k, zeros for k <= p < kp: int8 or

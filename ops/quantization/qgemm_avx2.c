@@ -1,10 +1,10 @@
-/* qgemm_avx2.c - the integer inner products (ops/quant/qgemm.h) with AVX2:
+/* qgemm_avx2.c - the integer inner products (ops/quantization/qgemm.h) with AVX2:
  * _mm256_madd_epi16 multiplies 16 pairs of int16 and adds adjacent products into 8
  * int32 (exact: |a b| <= 255 * 255); blocks of 2 rows of a by 4 rows of b keep 8 sums
  * in registers. */
 #include <immintrin.h>
 #include <stddef.h>
-#include "ops/quant/qgemm.h"
+#include "ops/quantization/qgemm.h"
 
 /* the sums of s0 .. s3's 8 lanes each, as 4 int32 */
 static inline __m128i hsum4(__m256i s0, __m256i s1, __m256i s2, __m256i s3)

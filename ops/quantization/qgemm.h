@@ -1,7 +1,7 @@
-/* qgemm.h - the integer inner products of the quantized operators (ops/quant/): int8 and
+/* qgemm.h - the integer inner products of the quantized operators (ops/quantization/): int8 and
  * uint8 operands, their zero points already subtracted, held as int16 (-255..255), and
- * int32 sums. One variant per instruction set (ops/quant/qgemm.c portable,
- * ops/quant/qgemm_avx2.c AVX2), held by the kernel tables of ops/cpu.h; every variant
+ * int32 sums. One variant per instruction set (ops/quantization/qgemm.c portable,
+ * ops/quantization/qgemm_avx2.c AVX2), held by the kernel tables of ops/cpu.h; every variant
  * gives the same integers (each product is exact in int32; sums wrap modulo 2^32). */
 #ifndef OPS_QGEMM_H
 #define OPS_QGEMM_H

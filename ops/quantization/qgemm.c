@@ -1,8 +1,8 @@
-/* qgemm.c - the portable integer inner products (ops/quant/qgemm.h) and the helpers the
- * quantized operators share (ops/quant/quant.h): zero points and scales, packing,
+/* qgemm.c - the portable integer inner products (ops/quantization/qgemm.h) and the helpers the
+ * quantized operators share (ops/quantization/quant.h): zero points and scales, packing,
  * requantization. */
-#include "ops/quant/qgemm.h"
-#include "ops/quant/quant.h"
+#include "ops/quantization/qgemm.h"
+#include "ops/quantization/quant.h"
 
 void qgemm_i16_portable(int32_t *y, int64_t ldy, const int16_t *a, const int16_t *b,
                         int64_t m, int64_t n, int64_t kp)

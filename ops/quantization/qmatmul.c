@@ -2,12 +2,12 @@
  * opset 10) and QLinearMatMul (..QLinearMatMul.html, opsets 10..latest): numpy matmul of
  * int8 / uint8 operands, zero points per tensor or per row of A / column of B. The
  * operands are packed, zero points subtracted, into int16 rows (A as is, B transposed)
- * and multiplied by the integer product of this session (ops/quant/qgemm.h) into int32;
+ * and multiplied by the integer product of this session (ops/quantization/qgemm.h) into int32;
  * QLinearMatMul requantizes each sum with a_scale * b_scale / y_scale. */
 #include "ops/cpu.h"
 #include "ops/math/matmul.h"
-#include "ops/quant/qgemm.h"
-#include "ops/quant/quant.h"
+#include "ops/quantization/qgemm.h"
+#include "ops/quantization/quant.h"
 
 struct qmatmul_params {
 	struct matmul_shape s;

@@ -6,7 +6,7 @@
  * in float as ONNX Runtime computes them. The float8 types (opset 19), int4 / uint4 and
  * block quantization (opset 21) are refused: the runtime has no such types. */
 #include <float.h>
-#include "ops/quant/quant.h"
+#include "ops/quantization/quant.h"
 
 /* x viewed as [outer][ch][inner]: scale and zero point per ch (ch = 1: per tensor) */
 struct qdq_params {
