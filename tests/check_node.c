@@ -24,7 +24,7 @@
 #define MIN_LSTM_EXTRA_TESTS 21
 #define MIN_DYNOPS_TESTS 11
 #define MIN_REDUCE_ORT_TESTS 21
-#define MIN_QUANT_TESTS 27
+#define MIN_QUANT_TESTS 29
 #define MIN_DATA_TESTS 47      /* tests/data/test_* (tests/data/make.py) */
 
 struct row { char op[64]; int passed, failed, listed; };

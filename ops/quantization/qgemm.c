@@ -52,7 +52,9 @@ int32_t q_vec_int(const struct node *n, const struct q_vec *v, int64_t r)
 
 float q_vec_float(const struct node *n, const struct q_vec *v, int64_t r)
 {
-	return ((const float *)n->inputs[v->input]->data)[r * v->step];
+	const struct tensor *t = n->inputs[v->input];
+
+	return q_float(t->dtype, t->data, r * v->step);
 }
 
 int64_t q_kpad(int64_t k)

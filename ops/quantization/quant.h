@@ -23,6 +23,19 @@ static inline int32_t q_elem(enum dtype dt, const void *p, int64_t i)
 	}
 }
 
+/* Element i of a float, float16 or bfloat16 array, as a float. */
+static inline float q_float(enum dtype dt, const void *p, int64_t i)
+{
+	switch (dt) {
+	case DT_FLOAT16:
+		return half_to_float(((const uint16_t *)p)[i]);
+	case DT_BFLOAT16:
+		return bf16_to_float(((const uint16_t *)p)[i]);
+	default:
+		return ((const float *)p)[i];
+	}
+}
+
 /* The range of an int8 or uint8 output. */
 static inline void q_range(enum dtype dt, int32_t *lo, int32_t *hi)
 {
@@ -59,7 +72,8 @@ struct q_vec {
  * (a 1-D tensor); sets *v. what: the name for messages. */
 int q_vec_check(struct node *n, struct exec *x, int i, int64_t rows, int per_row,
                 const char *what, struct q_vec *v);
-/* Value r of v for node n (0 if absent); and as a float (scales). */
+/* Value r of v for node n (0 if absent); and as a float (scales: float, float16 or
+ * bfloat16). */
 int32_t q_vec_int(const struct node *n, const struct q_vec *v, int64_t r);
 float q_vec_float(const struct node *n, const struct q_vec *v, int64_t r);
 

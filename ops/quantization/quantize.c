@@ -12,7 +12,8 @@
 struct qdq_params {
 	int64_t outer, ch, inner;
 	struct q_vec scale, zp;
-	enum dtype ydt;             /* QuantizeLinear: int8 or uint8 */
+	enum dtype ydt;             /* QuantizeLinear: int8 or uint8; DequantizeLinear: the
+	                               scale's type (float, float16, bfloat16) */
 };
 
 /* The names of the ONNX element types this runtime lacks, for messages. */
@@ -26,8 +27,7 @@ static const char *onnx_type_name(int64_t t)
 }
 
 /* The attributes and shapes both ops share: axis, block_size, scale and zero point
- * (inputs 1 and 2) against x; the zero point's dtype must be zdt unless zdt is
- * DT_UNDEFINED. */
+ * (inputs 1 and 2) against x. Scales are float, or (opset 19+) float16 or bfloat16. */
 static int qdq_common(struct node *n, struct exec *x, struct qdq_params **out)
 {
 	const struct tensor *X = n->inputs[0], *S = n->inputs[1], *Z = op_input(n, 2);
@@ -42,9 +42,10 @@ static int qdq_common(struct node *n, struct exec *x, struct qdq_params **out)
 	if (block)
 		return op_fail(n, x, GRT_E_UNSUPPORTED, "block quantization (block_size %lld) is "
 		               "not supported", (long long)block);
-	if (S->dtype != DT_FLOAT)
-		return op_fail(n, x, GRT_E_UNSUPPORTED, "scale '%s' is %s: only float scales are "
-		               "supported", S->name, dtype_name(S->dtype));
+	if (S->dtype != DT_FLOAT && (n->opset < 19 || (S->dtype != DT_FLOAT16 &&
+	                                                S->dtype != DT_BFLOAT16)))
+		return op_fail(n, x, GRT_E_DTYPE, "scale '%s' is %s: must be float (or, from "
+		               "opset 19, float16 or bfloat16)", S->name, dtype_name(S->dtype));
 	if (Z && Z->dtype != DT_INT8 && Z->dtype != DT_UINT8 && Z->dtype != DT_INT32)
 		return op_fail(n, x, GRT_E_UNSUPPORTED, "zero point '%s' is %s: only int8, uint8 "
 		               "and int32 are supported", Z->name, dtype_name(Z->dtype));
@@ -77,15 +78,22 @@ static int qdq_common(struct node *n, struct exec *x, struct qdq_params **out)
 static int quantize_prepare(struct node *n, struct exec *x)
 {
 	static const enum dtype xtypes[] = { DT_FLOAT, DT_INT32, DT_UNDEFINED };
+	static const enum dtype xtypes_19[] = {
+		DT_FLOAT, DT_FLOAT16, DT_BFLOAT16, DT_INT32, DT_UNDEFINED,
+	};
 	const struct tensor *X, *Z;
 	struct qdq_params *p;
 	int64_t odt = 0;
 	int rc;
 
-	if ((rc = op_check_arity(n, x, 2, 3, 1, 1)) || (rc = op_check_dtype(n, x, 0, xtypes)))
+	if ((rc = op_check_arity(n, x, 2, 3, 1, 1)) ||
+	    (rc = op_check_dtype(n, x, 0, n->opset >= 19 ? xtypes_19 : xtypes)))
 		return rc;
 	X = n->inputs[0];
 	Z = op_input(n, 2);
+	if (X->dtype != DT_INT32 && X->dtype != n->inputs[1]->dtype)
+		return op_fail(n, x, GRT_E_DTYPE, "x is %s but y_scale is %s", dtype_name(X->dtype),
+		               dtype_name(n->inputs[1]->dtype));
 	if (n->opset >= 21 && (rc = attr_int(n, x, "output_dtype", 0, &odt)))
 		return rc;
 	if (odt && odt != DT_INT8 && odt != DT_UINT8)
@@ -110,7 +118,6 @@ static int quantize_run(struct node *n, struct exec *x)
 {
 	const struct qdq_params *p = n->params;
 	const struct tensor *X = n->inputs[0];
-	const float *xf = X->data;
 	const int32_t *xi = X->data;
 	void *y = n->outputs[0]->data;
 	int32_t lo, hi;
@@ -123,7 +130,7 @@ static int quantize_run(struct node *n, struct exec *x)
 			float s = q_vec_float(n, &p->scale, c);
 			int32_t z = q_vec_int(n, &p->zp, c);
 			for (int64_t j = 0; j < p->inner; j++, i++) {
-				float v = X->dtype == DT_FLOAT ? xf[i] : (float)xi[i];
+				float v = X->dtype == DT_INT32 ? (float)xi[i] : q_float(X->dtype, X->data, i);
 				q_store(p->ydt, y, i, q_round_sat(v / s, z, lo, hi));
 			}
 		}
@@ -146,26 +153,35 @@ static int dequantize_prepare(struct node *n, struct exec *x)
 		               dtype_name(X->dtype), dtype_name(Z->dtype));
 	if ((rc = qdq_common(n, x, &p)))
 		return rc;
+	p->ydt = n->inputs[1]->dtype;
 	n->params = p;
-	rc = tensor_set_shape(n->outputs[0], DT_FLOAT, X->ndim, X->dims);
+	rc = tensor_set_shape(n->outputs[0], p->ydt, X->ndim, X->dims);
 	return rc ? op_fail(n, x, rc, "output shape too large") : GRT_OK;
 }
 
+/* y = (x - zero point) * scale in float, then (opset 19+) rounded to the scale's float16
+ * or bfloat16. */
 static int dequantize_run(struct node *n, struct exec *x)
 {
 	const struct qdq_params *p = n->params;
 	const struct tensor *X = n->inputs[0];
-	float *y = n->outputs[0]->data;
+	void *y = n->outputs[0]->data;
 	int64_t i = 0;
 
 	(void)x;
 	for (int64_t o = 0; o < p->outer; o++)
 		for (int64_t c = 0; c < p->ch; c++) {
-			float s = q_vec_float(n, &p->scale, c);
-			int32_t z = q_vec_int(n, &p->zp, c);
-			for (int64_t j = 0; j < p->inner; j++, i++)
-				y[i] = (float)(int32_t)((uint32_t)q_elem(X->dtype, X->data, i) -
-				                        (uint32_t)z) * s;
+			const float s = q_vec_float(n, &p->scale, c);
+			const int32_t z = q_vec_int(n, &p->zp, c);
+			for (int64_t j = 0; j < p->inner; j++, i++) {
+				const uint32_t q = (uint32_t)q_elem(X->dtype, X->data, i);
+				const float v = (float)(int32_t)(q - (uint32_t)z) * s;
+				if (p->ydt == DT_FLOAT)
+					((float *)y)[i] = v;
+				else
+					((uint16_t *)y)[i] = p->ydt == DT_FLOAT16 ? float_to_half(v)
+					                                          : float_to_bf16(v);
+			}
 		}
 	return GRT_OK;
 }

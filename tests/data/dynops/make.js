@@ -4,7 +4,7 @@
 // (tests/data/quantization/make.py).
 const path = require('path');
 const ort = require(path.join(process.cwd(), 'node_modules', 'onnxruntime-node'));
-const ARR = { float32: Float32Array, float64: Float64Array, int32: Int32Array,
+const ARR = { float32: Float32Array, float64: Float64Array, int32: Int32Array, float16: Uint16Array,
               int64: BigInt64Array, bool: Uint8Array, uint8: Uint8Array, int8: Int8Array };
 
 (async () => {

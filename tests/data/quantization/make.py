@@ -18,9 +18,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 import fixture  # noqa: E402 (tests/data/fixture.py)
 
-F, I8, U8, I32 = np.float32, np.int8, np.uint8, np.int32
+F, I8, U8, I32, F16 = np.float32, np.int8, np.uint8, np.int32, np.float16
 TYPE = onnx.mapping.NP_TYPE_TO_TENSOR_TYPE
-ORT = {F: "float32", I8: "int8", U8: "uint8", I32: "int32"}
+ORT = {F: "float32", I8: "int8", U8: "uint8", I32: "int32", F16: "float16"}
 NP = {"float32": F, "int8": I8, "uint8": U8, "int32": I32}
 OUT_TYPES = {"DequantizeLinear": [F], "DynamicQuantizeLinear": [U8, F, U8],
              "MatMulInteger": [I32], "ConvInteger": [I32]}
@@ -33,7 +33,7 @@ def case(name, op, inputs, outputs, opset, consts=(), **attrs):
     the op's output types (OUT_TYPES, else that of the input named z, else uint8);
     consts: the names of inputs that are initializers (weights packed at plan time)."""
     z = dict(inputs).get("zy", dict(inputs).get("z"))
-    kinds = OUT_TYPES.get(op) or [z.dtype if z is not None else U8]
+    kinds = attrs.pop("OUT", None) or OUT_TYPES.get(op) or [z.dtype if z is not None else U8]
     node = h.make_node(op, [n for n, _ in inputs], list(outputs), **attrs)
     feeds = [(n, a) for n, a in inputs if n and n not in consts]
     inits = [nh.from_array(a, n) for n, a in inputs if n in consts]
@@ -45,7 +45,8 @@ def case(name, op, inputs, outputs, opset, consts=(), **attrs):
     m.ir_version = 7
     fixture.save_case(m, os.path.join(HERE, name), feeds)
     cases.append({"name": name, "dir": HERE, "outputs": list(outputs),
-                  "inputs": [[n, ORT[a.dtype.type], list(a.shape), a.ravel().tolist()]
+                  "inputs": [[n, ORT[a.dtype.type], list(a.shape),
+                              (a.view(np.uint16) if a.dtype == F16 else a).ravel().tolist()]
                              for n, a in feeds]})
 
 
@@ -163,14 +164,25 @@ case("test_qlinearconv_const_w_per_channel", "QLinearConv",
       ("zw", np.zeros(8, I8)), ("sy", s(0.15)), ("zy", np.array(110, U8)),
       ("b", ints(I32, (8,), -2000, 2000))], ["y"], 10,
      consts=("w", "sw", "zw", "b"), group=2, strides=[1, 2], pads=[1, 1, 1, 1])
+# opset 19: float16 scales, x and y
+sc16 = np.array([0.5, 0.25, 2.0], F16)
+case("test_quantizelinear_19_float16_axis0", "QuantizeLinear",
+     [("x", ties((3, 4), sc16[:, None].astype(F)).astype(F16)), ("s", sc16),
+      ("z", np.array([0, -3, 7], I8))], ["y"], 19, axis=0)
+case("test_dequantizelinear_19_float16", "DequantizeLinear",
+     [("x", ints(U8, (2, 3, 5))), ("s", np.array([0.1, 0.003, 7.5], F16)),
+      ("z", np.array([128, 0, 255], U8))], ["y"], 19, OUT=[F16])
 
 out = subprocess.run(["node", os.path.join(HERE, "..", "dynops", "make.js")],
                      input=json.dumps(cases), stdout=subprocess.PIPE, text=True, check=True,
                      cwd="/work/ortnode")
 for c in json.loads(out.stdout):
     for i, (n, t, dims, vals) in enumerate(c["outputs"]):
-        a = np.array([float(v) if t.startswith("float") else int(v) for v in vals],
-                     dtype=NP[t]).reshape(dims)
+        if t == "float16":      # the bits
+            a = np.array([int(v) for v in vals], np.uint16).view(F16).reshape(dims)
+        else:
+            a = np.array([float(v) if t.startswith("float") else int(v) for v in vals],
+                         dtype=NP[t]).reshape(dims)
         with open(os.path.join(HERE, c["name"], "test_data_set_0", "output_%d.pb" % i),
                   "wb") as f:
             f.write(nh.from_array(a, n).SerializeToString())
