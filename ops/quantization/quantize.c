@@ -130,7 +130,8 @@ static int quantize_run(struct node *n, struct exec *x)
 			float s = q_vec_float(n, &p->scale, c);
 			int32_t z = q_vec_int(n, &p->zp, c);
 			for (int64_t j = 0; j < p->inner; j++, i++) {
-				float v = X->dtype == DT_INT32 ? (float)xi[i] : q_float(X->dtype, X->data, i);
+				float v = X->dtype == DT_INT32 ? (float)xi[i]
+				                               : q_float(X->dtype, X->data, i);
 				q_store(p->ydt, y, i, q_round_sat(v / s, z, lo, hi));
 			}
 		}
@@ -178,9 +179,10 @@ static int dequantize_run(struct node *n, struct exec *x)
 				const float v = (float)(int32_t)(q - (uint32_t)z) * s;
 				if (p->ydt == DT_FLOAT)
 					((float *)y)[i] = v;
+				else if (p->ydt == DT_FLOAT16)
+					((uint16_t *)y)[i] = float_to_half(v);
 				else
-					((uint16_t *)y)[i] = p->ydt == DT_FLOAT16 ? float_to_half(v)
-					                                          : float_to_bf16(v);
+					((uint16_t *)y)[i] = float_to_bf16(v);
 			}
 		}
 	return GRT_OK;
