@@ -37,6 +37,7 @@ const struct kernels kernels_portable = {
 	.relu_f32 = relu_f32_n,
 	.f16_to_f32 = f16_to_f32_portable,
 	.f32_to_f16 = f32_to_f16_portable,
+	.qgemm = qgemm_i16_portable,
 };
 
 const struct kernels *kernels_select(int portable)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "ops/nn/conv.h"
 #include "ops/nn/winograd.h"
+#include "ops/quantization/qgemm.h"
 #include "ops/math/gemm.h"
 #include "ops/rnn/gru.h"
 #include "ops/rnn/rnn_common.h"
@@ -51,6 +52,8 @@ struct kernels {
 	/* float16 nodes run by the float32 kernels (ops/half.h) */
 	f16_to_f32_fn f16_to_f32;
 	f32_to_f16_fn f32_to_f16;
+	/* the quantized ops' integer products (ops/quantization/qgemm.h) */
+	qgemm_i16_fn qgemm;
 };
 
 /* The tables. kernels_portable (ops/cpu.c) runs everywhere: GNU C vectors of 4

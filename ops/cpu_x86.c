@@ -5,8 +5,9 @@
 #include "ops/math/mathfn.h"
 
 /* AVX2 + FMA + F16C (ops/math/gemm_avx2.c, ops/nn/conv_avx2.c, ops/rnn/rnn_avx2.c,
- * ops/math/mathfn_avx2.c, ops/half_avx2.c, ops/nn/winograd_avx2.c: libgrt-avx2.la);
- * every CPU with AVX2 and FMA so far also has F16C */
+ * ops/math/mathfn_avx2.c, ops/half_avx2.c, ops/nn/winograd_avx2.c,
+ * ops/quantization/qgemm_avx2.c: libgrt-avx2.la); every CPU with AVX2 and FMA so far
+ * also has F16C */
 const struct kernels kernels_avx2 = {
 	.name = "avx2",
 	.gemm = &gemm_ukernel_avx2,
@@ -28,6 +29,7 @@ const struct kernels kernels_avx2 = {
 	.relu_f32 = relu_f32_n_avx2,
 	.f16_to_f32 = f16_to_f32_f16c,
 	.f32_to_f16 = f32_to_f16_f16c,
+	.qgemm = qgemm_i16_avx2,
 };
 
 /* CPUID leaf 1, ECX bit 29 (clang 14's __builtin_cpu_supports has no "f16c") */

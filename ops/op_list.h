@@ -40,14 +40,17 @@ OP(op_concat)
 OP(op_constant)
 OP(op_constant_of_shape)
 OP(op_conv)
+OP(op_conv_integer)
 OP(op_conv_transpose)
 OP(op_cumsum)
 OP(op_dft_17)               /* axis is an attribute */
 OP(op_dft_20)               /* axis is an input */
 OP(op_depth_to_space)
+OP(op_dequantize_linear)
 OP(op_det)
 OP(op_div)
 OP(op_dropout)
+OP(op_dynamic_quantize_linear)
 OP(op_einsum)
 OP(op_equal)
 OP(op_expand)
@@ -82,6 +85,7 @@ OP(op_log_softmax_13)
 OP(op_loop)                 /* runs its body at run time (runtime/control.c) */
 OP(op_lp_pool)
 OP(op_matmul)
+OP(op_matmul_integer)
 OP(op_max)
 OP(op_max_pool)
 OP(op_max_unpool)
@@ -100,6 +104,9 @@ OP(op_prelu)                /* "PRelu" sorts before "Pad" ('R' < 'a') */
 OP(op_pad_2)                /* pads and value are attributes */
 OP(op_pad_11)               /* pads and constant_value are inputs */
 OP(op_pow)
+OP(op_qlinear_conv)
+OP(op_qlinear_matmul)
+OP(op_quantize_linear)
 OP(op_rnn)
 OP(op_range)
 OP(op_reduce_l1_1)          /* axes is an attribute */

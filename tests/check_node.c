@@ -17,7 +17,7 @@
 #define MAX_ROWS 128
 /* the tests run today (ONNX 1.12's node tests in Debian's libonnx-testdata, and
  * ../shared/testdata/node_extra): at least as many must run */
-#define MIN_NODE_TESTS 878
+#define MIN_NODE_TESTS 892
 #define MIN_EXTRA_TESTS 77
 /* the project's own cases, tests/data/<family>/test_* (made by the make.py beside them) */
 #define MIN_ELEM_TESTS 21
@@ -27,6 +27,7 @@
 #define MIN_LOSSES_TESTS 19
 #define MIN_DATA_TESTS 73      /* tests/data/test_* (tests/data/make.py) */
 #define MIN_SIGNAL_TESTS 19    /* numpy goldens */
+#define MIN_QUANT_TESTS 29
 #define MIN_DATA_TESTS 47      /* tests/data/test_* (tests/data/make.py) */
 
 struct row { char op[64]; int passed, failed, listed; };
@@ -268,7 +269,8 @@ END_TEST
 /* The folders of extra tests (no known failures), one loop iteration each:
  * node_extra (../shared/testdata) and this tree's own (tests/data: data sets in
  * the source tree, models encoded into the build tree); lstm_extra also with the
- * portable kernels (its batch-of-one cases take rnn_gemv) */
+ * portable kernels (its batch-of-one cases take rnn_gemv), quant too (the integer
+ * products) */
 #define DATA(sub) SRCDIR "/tests/data" sub, BUILDDIR "/tests/data" sub
 static const struct {
 	const char *root, *models;      /* the data sets' and the models' folders */
@@ -281,6 +283,8 @@ static const struct {
 	{ DATA("/reduce_ort"), MIN_REDUCE_ORT_TESTS, 0 },
 	{ DATA("/losses"), MIN_LOSSES_TESTS, 0 },
 	{ DATA("/signal"), MIN_SIGNAL_TESTS, 0 },
+	{ DATA("/quantization"), MIN_QUANT_TESTS, 0 },
+	{ DATA("/quantization"), MIN_QUANT_TESTS, GRT_SESSION_PORTABLE },
 	{ DATA(""), MIN_DATA_TESTS, 0 },
 	{ DATA("/lstm_extra"), MIN_LSTM_EXTRA_TESTS, 0 },
 	{ DATA("/lstm_extra"), MIN_LSTM_EXTRA_TESTS, GRT_SESSION_PORTABLE },

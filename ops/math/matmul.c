@@ -9,6 +9,7 @@
 #include "ops/cpu.h"
 #include "ops/op.h"
 #include "ops/half.h"
+#include "ops/math/matmul.h"
 
 struct matmul_params {
 	int64_t m, k, n;          /* per batch: A [m,k], B [k,n], Y [m,n] */
@@ -73,24 +74,14 @@ static const enum dtype *matmul_types(int opset)
 	return opset >= 13 ? types_13 : opset >= 9 ? types_9 : types_1;
 }
 
-static int matmul_plan(struct node *n, struct exec *x)
+int matmul_shape(struct node *n, struct exec *x, const struct tensor *a,
+                 const struct tensor *b, struct tensor *y, enum dtype ydt, int fold_ok,
+                 struct matmul_shape *s)
 {
-	const enum dtype *types = matmul_types(n->opset);
-	struct tensor *a, *b, *y = op_output(n, 0);
-	struct matmul_params *p;
 	int64_t dims[MAX_DIMS], bdims[MAX_DIMS], a_str[MAX_DIMS], b_str[MAX_DIMS];
 	int64_t m, k, kb, nn, n_batch = 1, sa = 1, sb = 1;
 	int rc, ra, rb, nb, nd = 0, fold;
 
-	if ((rc = op_check_dtype(n, x, 0, types)) || (rc = op_check_dtype(n, x, 1, types)))
-		return rc;
-	a = n->inputs[0];
-	b = n->inputs[1];
-	if (a->dtype != b->dtype)
-		return op_fail(n, x, GRT_E_DTYPE, "A is %s but B is %s", dtype_name(a->dtype),
-		               dtype_name(b->dtype));
-	if (half_wanted(n))     /* the float kernel on widened copies (ops/half.h) */
-		return half_prepare(n, x, n->op->prepare);
 	if (a->ndim < 1 || b->ndim < 1)
 		return op_fail(n, x, GRT_E_SHAPE, "A (rank %d) and B (rank %d) must have rank >= 1",
 		               a->ndim, b->ndim);
@@ -131,26 +122,21 @@ static int matmul_plan(struct node *n, struct exec *x)
 		dims[nd++] = m;
 	if (b->ndim >= 2)
 		dims[nd++] = nn;
-	if ((rc = tensor_set_shape(y, a->dtype, nd, dims)))
+	if ((rc = tensor_set_shape(y, ydt, nd, dims)))
 		return op_fail(n, x, rc, "output shape too large");
 
-	p = plan_alloc(x, sizeof(*p));
-	if (!p)
-		return GRT_E_NOMEM;
-	n->params = p;
-	p->m = m;
-	p->k = k;
-	p->n = nn;
-	p->n_batch = n_batch;
-	p->gemm = x->kern->gemm;
+	s->m = m;
+	s->k = k;
+	s->n = nn;
+	s->n_batch = n_batch;
 	if (y->numel == 0) {
-		p->n_batch = 0;
+		s->n_batch = 0;
 		return GRT_OK;
 	}
 
 	/* B shared by every batch and A not broadcast: one product of
 	 * [n_batch*m, k] by [k, n] */
-	fold = 1;
+	fold = fold_ok;
 	for (int d = 0; d < nb; d++)
 		if (b_str[d] || (bdims[d] > 1 && !a_str[d]))
 			fold = 0;
@@ -158,10 +144,10 @@ static int matmul_plan(struct node *n, struct exec *x)
 		int64_t *off = plan_alloc(x, 2 * sizeof(int64_t));
 		if (!off)
 			return GRT_E_NOMEM;
-		p->m = m * n_batch;
-		p->n_batch = 1;
-		p->a_off = off;
-		p->b_off = off + 1;
+		s->m = m * n_batch;
+		s->n_batch = 1;
+		s->a_off = off;
+		s->b_off = off + 1;
 	} else {
 		int64_t *ao = plan_alloc(x, 2 * (size_t)n_batch * sizeof(int64_t)), *bo;
 		int64_t idx[MAX_DIMS] = { 0 };
@@ -179,9 +165,42 @@ static int matmul_plan(struct node *n, struct exec *x)
 			for (int d = nb - 1; d >= 0 && ++idx[d] == bdims[d]; d--)
 				idx[d] = 0;
 		}
-		p->a_off = ao;
-		p->b_off = bo;
+		s->a_off = ao;
+		s->b_off = bo;
 	}
+	return GRT_OK;
+}
+
+static int matmul_plan(struct node *n, struct exec *x)
+{
+	const enum dtype *types = matmul_types(n->opset);
+	struct tensor *a, *b;
+	struct matmul_params *p;
+	struct matmul_shape s;
+	int rc;
+
+	if ((rc = op_check_dtype(n, x, 0, types)) || (rc = op_check_dtype(n, x, 1, types)))
+		return rc;
+	a = n->inputs[0];
+	b = n->inputs[1];
+	if (a->dtype != b->dtype)
+		return op_fail(n, x, GRT_E_DTYPE, "A is %s but B is %s", dtype_name(a->dtype),
+		               dtype_name(b->dtype));
+	if (half_wanted(n))     /* the float kernel on widened copies (ops/half.h) */
+		return half_prepare(n, x, n->op->prepare);
+	if ((rc = matmul_shape(n, x, a, b, op_output(n, 0), a->dtype, 1, &s)))
+		return rc;
+	p = plan_alloc(x, sizeof(*p));
+	if (!p)
+		return GRT_E_NOMEM;
+	n->params = p;
+	p->m = s.m;
+	p->k = s.k;
+	p->n = s.n;
+	p->n_batch = s.n_batch;
+	p->a_off = s.a_off;
+	p->b_off = s.b_off;
+	p->gemm = x->kern->gemm;
 	return GRT_OK;
 }
 

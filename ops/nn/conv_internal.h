@@ -145,6 +145,17 @@ struct conv_params {
 	const struct wino_plan *wino; /* ALGO_WINOGRAD (ops/nn/winograd.c) */
 };
 
+/* ops/nn/conv_plan.c: the geometry of a Conv (or ConvTranspose) of X by W (and B, or
+ * NULL) with node n's attributes: checks them, sets output 0's shape (dtype ydt) and
+ * *out's geometry (batch .. hi; not the algorithm). ConvInteger and QLinearConv
+ * (ops/quantization/qconv.c) share it. */
+int conv_geometry(struct node *n, struct exec *x, const struct tensor *X,
+                  const struct tensor *W, const struct tensor *B, int transpose,
+                  enum dtype ydt, struct conv_params **out);
+/* Multiply-adds of one run: the (output, tap) pairs that land inside X, for every
+ * pair of input and output channel of a group (taps in padding are not counted). */
+int64_t conv_params_macs(const struct conv_params *p);
+
 /* ops/nn/conv.c: run() of both ops */
 int conv_run(struct node *n, struct exec *x);
 

@@ -331,10 +331,10 @@ static int taps_prepare(struct node *n, struct exec *x, struct conv_params *p, i
 /* Checks W and B against X's channels and the group: Conv W is (M, C/group, k...),
  * ConvTranspose W is (C, M/group, k...); kshape: the kernel_shape attribute or NULL.
  * *m: the output channels M. */
-static int conv_channels(struct node *n, struct exec *x, int transpose, int64_t group,
-                         const int64_t *kshape, int64_t *m)
+static int conv_channels(struct node *n, struct exec *x, const struct tensor *X,
+                         const struct tensor *W, const struct tensor *B, int transpose,
+                         int64_t group, const int64_t *kshape, int64_t *m)
 {
-	const struct tensor *X = n->inputs[0], *W = n->inputs[1], *B = op_input(n, 2);
 	const int nsp = X->ndim - 2;
 	const int64_t c = X->dims[1];
 
@@ -379,10 +379,10 @@ static int conv_channels(struct node *n, struct exec *x, int transpose, int64_t 
 
 /* ConvTranspose's output_padding (opad) and output_shape (oshape, its spatial dims,
  * *has_os set when present) for m output channels. */
-static int convt_attrs(struct node *n, struct exec *x, int64_t m, const int64_t *strides,
-                       const int64_t *dils, int64_t *opad, int64_t *oshape, int *has_os)
+static int convt_attrs(struct node *n, struct exec *x, const struct tensor *X, int64_t m,
+                       const int64_t *strides, const int64_t *dils, int64_t *opad,
+                       int64_t *oshape, int *has_os)
 {
-	const struct tensor *X = n->inputs[0];
 	const struct attr *osa = node_attr(n, "output_shape");
 	const int nsp = X->ndim - 2;
 	int rc, dummy;
@@ -558,30 +558,17 @@ static int conv_choose_algo(struct node *n, struct exec *x, struct conv_params *
 	return GRT_OK;
 }
 
-static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
+int conv_geometry(struct node *n, struct exec *x, const struct tensor *X,
+                  const struct tensor *W, const struct tensor *B, int transpose,
+                  enum dtype ydt, struct conv_params **out)
 {
-	static const enum dtype types[] = { DT_FLOAT, DT_DOUBLE, DT_UNDEFINED };
-	struct tensor *X, *W, *B, *Y;
+	struct tensor *Y = n->outputs[0];
 	struct conv_params *p;
 	int64_t group, c, m = 0, ydims[MAX_DIMS];
 	int64_t opad[SP], oshape[SP + 2];
 	struct window_attrs wa;
 	int nsp, rc, has_os = 0;
 
-	rc = op_check_arity(n, x, 2, 3, 1, 1);
-	if (rc)
-		return rc;
-	X = n->inputs[0];
-	W = n->inputs[1];
-	B = op_input(n, 2);
-	Y = n->outputs[0];
-	rc = op_check_dtype(n, x, 0, types);
-	if (rc)
-		return rc;
-	if (W->dtype != X->dtype || (B && B->dtype != X->dtype))
-		return op_fail(n, x, GRT_E_DTYPE, "X is %s but %s is %s", dtype_name(X->dtype),
-		               W->dtype != X->dtype ? "W" : "B",
-		               dtype_name(W->dtype != X->dtype ? W->dtype : B->dtype));
 	rc = window_rank(n, x, X, SP);
 	if (rc)
 		return rc;
@@ -602,7 +589,7 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 		return rc;
 
 	c = X->dims[1];
-	rc = conv_channels(n, x, transpose, group, wa.has_k ? wa.k : NULL, &m);
+	rc = conv_channels(n, x, X, W, B, transpose, group, wa.has_k ? wa.k : NULL, &m);
 	if (rc)
 		return rc;
 
@@ -621,7 +608,7 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 	}
 
 	if (transpose) {
-		rc = convt_attrs(n, x, m, wa.stride, wa.dil, opad, oshape, &has_os);
+		rc = convt_attrs(n, x, X, m, wa.stride, wa.dil, opad, oshape, &has_os);
 		if (rc)
 			return rc;
 	}
@@ -644,7 +631,7 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 			return rc;
 		ydims[2 + a] = p->out[s];
 	}
-	rc = tensor_set_shape(Y, X->dtype, X->ndim, ydims);
+	rc = tensor_set_shape(Y, ydt, X->ndim, ydims);
 	if (rc)
 		return op_fail(n, x, rc, "output shape is too large");
 
@@ -663,7 +650,33 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 			window_tap_range(nj, np, p->stride[s], t * p->dil[s] - p->pad[s],
 			                 &p->lo[s][t], &p->hi[s][t]);
 	}
+	*out = p;
+	return GRT_OK;
+}
 
+static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
+{
+	static const enum dtype types[] = { DT_FLOAT, DT_DOUBLE, DT_UNDEFINED };
+	struct tensor *X, *W, *B;
+	struct conv_params *p;
+	int rc;
+
+	rc = op_check_arity(n, x, 2, 3, 1, 1);
+	if (rc)
+		return rc;
+	X = n->inputs[0];
+	W = n->inputs[1];
+	B = op_input(n, 2);
+	rc = op_check_dtype(n, x, 0, types);
+	if (rc)
+		return rc;
+	if (W->dtype != X->dtype || (B && B->dtype != X->dtype))
+		return op_fail(n, x, GRT_E_DTYPE, "X is %s but %s is %s", dtype_name(X->dtype),
+		               W->dtype != X->dtype ? "W" : "B",
+		               dtype_name(W->dtype != X->dtype ? W->dtype : B->dtype));
+	rc = conv_geometry(n, x, X, W, B, transpose, X->dtype, &p);
+	if (rc)
+		return rc;
 	rc = conv_choose_algo(n, x, p);
 	if (rc)
 		return rc;
@@ -690,9 +703,8 @@ static int convt_prepare(struct node *n, struct exec *x)
  * group, the (strided-side position, tap) pairs whose other side lies inside the
  * tensor; taps that fall into padding (or outside a ConvTranspose's cropped
  * output) are not counted. */
-static int64_t conv_macs(const struct node *n)
+int64_t conv_params_macs(const struct conv_params *p)
 {
-	const struct conv_params *p = n->params;
 	int64_t pairs = 1;
 
 	if (!p)
@@ -704,6 +716,11 @@ static int64_t conv_macs(const struct node *n)
 		pairs *= sum;
 	}
 	return p->batch * p->group * p->cg * p->mg * pairs;
+}
+
+static int64_t conv_macs(const struct node *n)
+{
+	return conv_params_macs(n->params);
 }
 
 /* Conv-1 and Conv-11 differ only in their doc text; ConvTranspose-1 and -11 differ in

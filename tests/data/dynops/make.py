@@ -27,12 +27,7 @@ def case(name, nodes, inputs, outputs, opset, inits=()):
                      [V(n, t, None) for n, t in outputs], initializer=list(inits))
     m = h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
     m.ir_version = 7
-    d = os.path.join(HERE, name)
-    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
-    fixture.save(m, d)
-    for i, (n, a) in enumerate(inputs):
-        with open(os.path.join(d, "test_data_set_0", "input_%d.pb" % i), "wb") as f:
-            f.write(nh.from_array(a, n).SerializeToString())
+    fixture.save_case(m, os.path.join(HERE, name), inputs)
     return {"name": name, "inputs": [[n, ORT_TYPE[a.dtype.type], list(a.shape),
                                       a.ravel().tolist()] for n, a in inputs],
             "outputs": [n for n, _ in outputs]}

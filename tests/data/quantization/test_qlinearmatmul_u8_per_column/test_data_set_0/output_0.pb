@@ -1,0 +1,1 @@
+ByJ$â_S9^j|rcafcao~be§ll+]mZ_fèd]Plsro\
