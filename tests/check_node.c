@@ -14,7 +14,7 @@
 #include "tests/testset.h"
 
 #define MAX_TESTS 2048
-#define MAX_ROWS 128
+#define MAX_ROWS 256
 /* the tests run today (ONNX 1.12's node tests in Debian's libonnx-testdata, and
  * ../shared/testdata/node_extra): at least as many must run */
 #define MIN_NODE_TESTS 895
