@@ -21,6 +21,7 @@ for t in load mutate stream; do
 		# one ONNX node test per set of op types the registry runs (grt-ops
 		# says which), so that every operator is in the corpus
 		seen=" "
+		[ -x "$B/tools/grt-ops" ] || { echo "fuzz $t: $B/tools/grt-ops not built"; exit 1; }
 		for d in "$N"/test_*; do
 			case $d in *_expanded) continue ;; esac
 			ops=$("$B/tools/grt-ops" --list "$d/model.onnx" 2>/dev/null) || continue
