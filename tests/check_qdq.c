@@ -1,0 +1,476 @@
+/* check_qdq.c - a QDQ-quantized GTCRN built from the shared gtcrn_simple (issue 16):
+ * every Conv, ConvTranspose and MatMul with an initializer weight gets that weight
+ * quantized per output channel to int8 (symmetric, DequantizeLinear with axis 0 for
+ * Conv, 1 for ConvTranspose and MatMul's B) and its input X through QuantizeLinear ->
+ * DequantizeLinear (uint8, asymmetric, min/max calibrated by streaming the float model
+ * over mix.wav's 611 frames with every X as an extra graph output). The model is moved
+ * to opset 13 (per-axis DequantizeLinear; Squeeze / Unsqueeze take axes as an input).
+ * Then the float and the QDQ model stream the same frames, caches fed back, and their
+ * enhanced spectra are compared. Set GRT_QDQ_DUMP=path to keep the QDQ model. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/grt.h"
+#include "tests/check_util.h"
+#include "tests/export_style.h"
+#include "tests/modelgen.h"
+#include "tools/testset.h"
+
+#define MODEL MODELS_DIR "/gtcrn_simple.onnx"
+#define N_FRAMES 611
+#define FRAME 514                /* enh: 257 bins x (real, imag) */
+
+static char err[512];
+
+/* --- the model ----------------------------------------------------------- */
+
+static int is_target(const Onnx__GraphProto *g, const Onnx__NodeProto *np);
+
+static Onnx__TensorProto *find_init(const Onnx__GraphProto *g, const char *name)
+{
+	for (size_t i = 0; i < g->n_initializer; i++)
+		if (!strcmp(g->initializer[i]->name, name))
+			return g->initializer[i];
+	return NULL;
+}
+
+static int is_target(const Onnx__GraphProto *g, const Onnx__NodeProto *np)
+{
+	const Onnx__TensorProto *w;
+
+	if (strcmp(np->op_type, "Conv") && strcmp(np->op_type, "ConvTranspose") &&
+	    strcmp(np->op_type, "MatMul"))
+		return 0;
+	w = np->n_input > 1 ? find_init(g, np->input[1]) : NULL;
+	return w && w->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+}
+
+/* gtcrn_simple at opset 13 (IR 7). */
+static Onnx__ModelProto *load13(void)
+{
+	Onnx__ModelProto *mp = es_load(MODEL);
+
+	ck_assert_msg(mp != NULL, "cannot read %s", MODEL);
+	es_set_versions(mp, 7, 13);
+	ck_assert_int_eq(es_squeeze_axes_as_input(mp), 33);
+	return mp;
+}
+
+/* The distinct X inputs of the target nodes (names borrowed from mp); returns the count. */
+static int target_inputs(const Onnx__ModelProto *mp, const char **names, int max)
+{
+	const Onnx__GraphProto *g = mp->graph;
+	int n = 0;
+
+	for (size_t i = 0; i < g->n_node; i++) {
+		const Onnx__NodeProto *np = g->node[i];
+		int seen = 0;
+		if (!is_target(g, np))
+			continue;
+		for (int k = 0; k < n; k++)
+			seen |= !strcmp(names[k], np->input[0]);
+		if (!seen) {
+			ck_assert_int_lt(n, max);
+			names[n++] = np->input[0];
+		}
+	}
+	return n;
+}
+
+static Onnx__TensorProto *new_init(Onnx__GraphProto *g, const char *name, int dtype, int ndim,
+                                   const int64_t *dims, const void *data, size_t bytes)
+{
+	Onnx__TensorProto *t = xcalloc(1, sizeof(*t));
+
+	onnx__tensor_proto__init(t);
+	t->name = xstrdup(name);
+	t->has_data_type = 1;
+	t->data_type = dtype;
+	t->n_dims = (size_t)ndim;
+	t->dims = xcalloc((size_t)ndim + 1, sizeof(int64_t));
+	memcpy(t->dims, dims, (size_t)ndim * sizeof(int64_t));
+	t->has_raw_data = 1;
+	t->raw_data.len = bytes;
+	t->raw_data.data = xcalloc(bytes + 1, 1);
+	memcpy(t->raw_data.data, data, bytes);
+	GROW(g->initializer, g->n_initializer);
+	g->initializer[g->n_initializer++] = t;
+	return t;
+}
+
+/* op_type(a, b, c) -> out, with an axis attribute if axis >= 0. */
+static Onnx__NodeProto *new_q_node(const char *op_type, const char *a, const char *b,
+                                   const char *c, const char *out, int64_t axis)
+{
+	Onnx__NodeProto *np = xcalloc(1, sizeof(*np));
+
+	onnx__node_proto__init(np);
+	np->op_type = xstrdup(op_type);
+	np->name = xstrdup(out);
+	np->n_input = 3;
+	np->input = xcalloc(3, sizeof(char *));
+	np->input[0] = xstrdup(a);
+	np->input[1] = xstrdup(b);
+	np->input[2] = xstrdup(c);
+	np->n_output = 1;
+	np->output = xcalloc(1, sizeof(char *));
+	np->output[0] = xstrdup(out);
+	if (axis >= 0) {
+		Onnx__AttributeProto *at = xcalloc(1, sizeof(*at));
+		onnx__attribute_proto__init(at);
+		at->name = xstrdup("axis");
+		at->has_type = 1;
+		at->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+		at->has_i = 1;
+		at->i = axis;
+		np->n_attribute = 1;
+		np->attribute = xcalloc(1, sizeof(*np->attribute));
+		np->attribute[0] = at;
+	}
+	return np;
+}
+
+static float init_float(const Onnx__TensorProto *t, size_t i)
+{
+	float f;
+
+	if (t->n_float_data)
+		return t->float_data[i];
+	memcpy(&f, t->raw_data.data + 4 * i, 4);
+	return f;
+}
+
+/* Weight w quantized per channel of axis: int8 [dims], scales [C], zero points [C] (0),
+ * and DequantizeLinear -> name + "::dq" (returned in *node). */
+static Onnx__NodeProto *quantize_weight(Onnx__GraphProto *g, const Onnx__TensorProto *w,
+                                        int axis)
+{
+	int64_t c_n = w->dims[axis], inner = 1, outer = 1, numel;
+	float *scale = xcalloc((size_t)c_n, sizeof(float));
+	int8_t *q, *zp = xcalloc((size_t)c_n, 1);
+	char nq[512], ns[512], nz[512], nd[512];
+	Onnx__NodeProto *np;
+
+	for (int a = 0; a < axis; a++)
+		outer *= w->dims[a];
+	for (size_t a = (size_t)axis + 1; a < w->n_dims; a++)
+		inner *= w->dims[a];
+	numel = outer * c_n * inner;
+	q = xcalloc((size_t)numel, 1);
+	for (int64_t o = 0; o < outer; o++)             /* max |w| per channel */
+		for (int64_t c = 0; c < c_n; c++)
+			for (int64_t i = 0; i < inner; i++)
+				scale[c] = fmaxf(scale[c], fabsf(init_float(w, (size_t)((o * c_n + c) *
+				                                                                inner + i))));
+	for (int64_t c = 0; c < c_n; c++)
+		scale[c] = scale[c] > 0 ? scale[c] / 127.0f : 1.0f;
+	for (int64_t o = 0; o < outer; o++)
+		for (int64_t c = 0; c < c_n; c++)
+			for (int64_t i = 0; i < inner; i++) {
+				const int64_t e = (o * c_n + c) * inner + i;
+				const float v = nearbyintf(init_float(w, (size_t)e) / scale[c]);
+				q[e] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+			}
+	snprintf(nq, sizeof(nq), "%s::q", w->name);
+	snprintf(ns, sizeof(ns), "%s::scale", w->name);
+	snprintf(nz, sizeof(nz), "%s::zp", w->name);
+	snprintf(nd, sizeof(nd), "%s::dq", w->name);
+	new_init(g, nq, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, (int)w->n_dims, w->dims, q,
+	         (size_t)numel);
+	new_init(g, ns, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, &c_n, scale,
+	         (size_t)c_n * sizeof(float));
+	new_init(g, nz, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 1, &c_n, zp, (size_t)c_n);
+	np = new_q_node("DequantizeLinear", nq, ns, nz, nd, axis);
+	free(scale);
+	free(zp);
+	free(q);
+	return np;
+}
+
+/* An activation's calibrated range. */
+struct range {
+	const char *name;
+	float lo, hi;
+};
+
+/* QuantizeLinear -> DequantizeLinear of X (uint8 over r's range, 0 included) into
+ * out[0..2); the dequantized value is named X + "::dq". */
+static void quantize_activation(Onnx__GraphProto *g, const struct range *r,
+                                Onnx__NodeProto **out)
+{
+	const float lo = fminf(r->lo, 0), hi = fmaxf(r->hi, 0);
+	const float scale = hi > lo ? (hi - lo) / 255.0f : 1.0f;
+	const float z = nearbyintf(-lo / scale);
+	const uint8_t zp = (uint8_t)(z < 0 ? 0 : z > 255 ? 255 : z);
+	char nq[512], ns[512], nz[512], nd[512];
+
+	snprintf(nq, sizeof(nq), "%s::q", r->name);
+	snprintf(ns, sizeof(ns), "%s::scale", r->name);
+	snprintf(nz, sizeof(nz), "%s::zp", r->name);
+	snprintf(nd, sizeof(nd), "%s::dq", r->name);
+	new_init(g, ns, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 0, NULL, &scale, sizeof(scale));
+	new_init(g, nz, ONNX__TENSOR_PROTO__DATA_TYPE__UINT8, 0, NULL, &zp, 1);
+	out[0] = new_q_node("QuantizeLinear", r->name, ns, nz, nq, -1);
+	out[1] = new_q_node("DequantizeLinear", nq, ns, nz, nd, -1);
+}
+
+static void set_input(Onnx__NodeProto *np, size_t k, const char *base)
+{
+	char nm[512];
+
+	snprintf(nm, sizeof(nm), "%s::dq", base);
+	free(np->input[k]);
+	np->input[k] = xstrdup(nm);
+}
+
+/* mp (opset 13) made QDQ with the activation ranges r[n_r]: weights' DequantizeLinear
+ * first, each X's Q -> DQ right before its first target; returns the targets' count. */
+static int make_qdq(Onnx__ModelProto *mp, const struct range *r, int n_r)
+{
+	Onnx__GraphProto *g = mp->graph;
+	const size_t n0 = g->n_node;
+	Onnx__NodeProto **nodes = xcalloc(4 * n0 + 1, sizeof(*nodes));
+	char *done = xcalloc((size_t)n_r + 1, 1);
+	size_t n = 0;
+	int targets = 0;
+
+	for (size_t i = 0; i < n0; i++) {
+		Onnx__NodeProto *np = g->node[i];
+		const int conv = !strcmp(np->op_type, "Conv");
+		if (!is_target(g, np))
+			continue;
+		nodes[n++] = quantize_weight(g, find_init(g, np->input[1]), conv ? 0 : 1);
+	}
+	for (size_t i = 0; i < n0; i++) {
+		Onnx__NodeProto *np = g->node[i];
+		if (is_target(g, np)) {
+			int k = 0;
+			while (k < n_r && strcmp(r[k].name, np->input[0]))
+				k++;
+			ck_assert_msg(k < n_r, "%s: no range for %s", np->name, np->input[0]);
+			if (!done[k]) {
+				quantize_activation(g, &r[k], &nodes[n]);
+				n += 2;
+				done[k] = 1;
+			}
+			set_input(np, 1, np->input[1]);
+			set_input(np, 0, np->input[0]);
+			targets++;
+		}
+		nodes[n++] = np;
+	}
+	free(g->node);
+	g->node = nodes;
+	g->n_node = n;
+	free(done);
+	return targets;
+}
+
+/* --- streaming ---------------------------------------------------------- */
+
+typedef void (*frame_fn)(grt_session *s, const grt_model *m, int t, void *ctx);
+
+/* Streams mix.wav's 611 STFT frames through the model in buf (session flags), caches
+ * fed back; fn sees each frame's outputs. */
+static void stream(const uint8_t *buf, size_t len, unsigned flags, frame_fn fn, void *ctx)
+{
+	grt_model *m = NULL;
+	grt_session *s = NULL;
+	grt_session_opts o = { .flags = flags };
+	float *stft;
+	int64_t dims[8];
+	int nd, T, n_in;
+	grt_value mix;
+
+	expect_ok("model", err, grt_model_load_buffer(buf, len, &m, err, sizeof(err)));
+	expect_ok("session", err, grt_session_create(m, &o, &s, err, sizeof(err)));
+	ck_assert_int_eq(ts_load_npy(TESTDATA_DIR "/mix_stft.npy", &stft, dims, &nd), GRT_OK);
+	T = (int)dims[2];
+	ck_assert_int_eq(T, N_FRAMES);
+	n_in = grt_model_n_inputs(m);
+	for (int i = 0; i < n_in; i++) {          /* caches start at zero */
+		grt_value v;
+		grt_session_input(s, i, &v);
+		memset(v.data, 0, (size_t)grt_value_numel(&v) * grt_dtype_size(v.dtype));
+	}
+	grt_session_input(s, grt_model_find_input(m, "mix"), &mix);
+	for (int t = 0; t < T; t++) {
+		float *x = mix.data;
+		for (int f = 0; f < 257; f++) {
+			x[2 * f] = stft[((int64_t)f * T + t) * 2];
+			x[2 * f + 1] = stft[((int64_t)f * T + t) * 2 + 1];
+		}
+		expect_ok("run", grt_session_errmsg(s), grt_session_run(s));
+		fn(s, m, t, ctx);
+		for (int i = 0; i < n_in; i++) {          /* feed the caches back */
+			const char *in_name;
+			char want[256];
+			grt_value in, out;
+			int k;
+			grt_model_input(m, i, &in_name, NULL, NULL);
+			snprintf(want, sizeof(want), "%s_out", in_name);
+			if ((k = grt_model_find_output(m, want)) < 0)
+				continue;
+			grt_session_input(s, i, &in);
+			grt_session_output(s, k, &out);
+			memcpy(in.data, out.data, (size_t)grt_value_numel(&in) * sizeof(float));
+		}
+	}
+	free(stft);
+	grt_session_free(s);
+	grt_model_free(m);
+}
+
+/* Calibration: the extra outputs' ranges. */
+struct calib {
+	struct range *r;
+	int n, first;               /* first: index of the first extra output */
+};
+
+static void calib_frame(grt_session *s, const grt_model *m, int t, void *ctx)
+{
+	struct calib *c = ctx;
+
+	(void)m;
+	for (int k = 0; k < c->n; k++) {
+		grt_value v;
+		const float *p;
+		grt_session_output(s, c->first + k, &v);
+		p = v.data;
+		for (int64_t i = 0; i < grt_value_numel(&v); i++) {
+			if (t == 0 && i == 0)
+				c->r[k].lo = c->r[k].hi = p[0];
+			c->r[k].lo = fminf(c->r[k].lo, p[i]);
+			c->r[k].hi = fmaxf(c->r[k].hi, p[i]);
+		}
+	}
+}
+
+/* The ranges of the targets' X inputs over mix.wav (r[max], names malloc'ed). */
+static int calibrate(struct range *r, int max)
+{
+	Onnx__ModelProto *mp = load13();
+	Onnx__GraphProto *g = mp->graph;
+	const char *names[64];
+	struct calib c = { r, target_inputs(mp, names, 64), (int)g->n_output };
+	uint8_t *buf;
+	size_t len;
+
+	ck_assert_int_le(c.n, max);
+	g->output = realloc(g->output, (g->n_output + (size_t)c.n) * sizeof(*g->output));
+	ck_assert_ptr_nonnull(g->output);
+	for (int i = 0; i < c.n; i++) {
+		Onnx__ValueInfoProto *vi = xcalloc(1, sizeof(*vi));
+		onnx__value_info_proto__init(vi);
+		vi->name = xstrdup(names[i]);
+		g->output[g->n_output++] = vi;
+		r[i].name = xstrdup(names[i]);
+	}
+	es_pack(mp, &buf, &len);
+	protobuf_c_message_free_unpacked(&mp->base, NULL);
+	stream(buf, len, 0, calib_frame, &c);
+	free(buf);
+	return c.n;
+}
+
+/* The QDQ model, serialised (*buf malloc'ed); *targets: the nodes quantized. */
+static void build_qdq(uint8_t **buf, size_t *len, int *targets)
+{
+	struct range r[64];
+	const char *dump = getenv("GRT_QDQ_DUMP");
+	int n = calibrate(r, 64);
+	Onnx__ModelProto *mp = load13();
+
+	*targets = make_qdq(mp, r, n);
+	es_pack(mp, buf, len);
+	protobuf_c_message_free_unpacked(&mp->base, NULL);
+	for (int i = 0; i < n; i++)
+		free((char *)r[i].name);
+	if (dump) {
+		FILE *f = fopen(dump, "wb");
+		ck_assert_msg(f && fwrite(*buf, 1, *len, f) == *len && !fclose(f), "cannot write %s",
+		              dump);
+	}
+}
+
+/* --- the comparison ----------------------------------------------------- */
+
+/* Each frame's enh into out [611][514]; the planned op_types counted on frame 0. */
+struct collect {
+	float *out;
+	int n_qconv, n_qmatmul, n_dq;
+};
+
+static void collect_frame(grt_session *s, const grt_model *m, int t, void *ctx)
+{
+	struct collect *c = ctx;
+	grt_value v;
+
+	grt_session_output(s, grt_model_find_output(m, "enh"), &v);
+	ck_assert_int_eq(grt_value_numel(&v), FRAME);
+	memcpy(c->out + (size_t)t * FRAME, v.data, FRAME * sizeof(float));
+	for (int i = 0; t == 0 && i < grt_session_n_planned(s); i++) {
+		grt_node_info ni;
+		grt_session_node(s, i, &ni);
+		c->n_qconv += !strcmp(ni.op_type, "QLinearConv");
+		c->n_qmatmul += !strcmp(ni.op_type, "QLinearMatMul");
+		c->n_dq += !strcmp(ni.op_type, "DequantizeLinear");
+	}
+}
+
+static void run_collect(const uint8_t *buf, size_t len, unsigned flags, struct collect *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->out = xcalloc((size_t)N_FRAMES * FRAME, sizeof(float));
+	stream(buf, len, flags, collect_frame, c);
+}
+
+/* SNR of got against want (n values), dB. */
+static double snr_db(const float *want, const float *got, size_t n)
+{
+	double s = 0, e = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		s += (double)want[i] * want[i];
+		e += ((double)got[i] - want[i]) * ((double)got[i] - want[i]);
+	}
+	return e > 0 ? 10 * log10(s / e) : INFINITY;
+}
+
+START_TEST(qdq_against_float)
+{
+	uint8_t *qbuf, *fbuf;
+	size_t qlen, flen;
+	int targets;
+	struct collect fl, qd;
+	double snr;
+
+	build_qdq(&qbuf, &qlen, &targets);
+	ck_assert_int_eq(targets, 34);
+	fbuf = read_file(MODEL, &flen);
+	ck_assert_ptr_nonnull(fbuf);
+	run_collect(fbuf, flen, 0, &fl);
+	run_collect(qbuf, qlen, 0, &qd);
+	snr = snr_db(fl.out, qd.out, (size_t)N_FRAMES * FRAME);
+	printf("QDQ GTCRN against float over mix.wav (611 frames): SNR %.2f dB; planned "
+	       "QLinearConv %d, QLinearMatMul %d, DequantizeLinear %d\n", snr, qd.n_qconv,
+	       qd.n_qmatmul, qd.n_dq);
+	ck_assert_msg(snr >= 18, "SNR %.2f dB < 18 dB", snr);
+	free(fl.out);
+	free(qd.out);
+	free(fbuf);
+	free(qbuf);
+}
+END_TEST
+
+int main(void)
+{
+	const struct test_def tests[] = {
+		{ "qdq", qdq_against_float, .timeout_s = 600 },
+	};
+	Suite *s = suite_from_table("qdq", tests, N_ELEMS(tests));
+
+	return run_suites(&s, 1, 0);
+}
