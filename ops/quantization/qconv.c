@@ -23,6 +23,8 @@ struct qconv_params {
 	struct q_vec zx, zw;        /* zero points: X's (one), W's (one or per channel [M]) */
 	struct q_vec sx, sw, sy, zy; /* QLinearConv: scales [1], [1 or M], [1]; Y's zero point */
 	int qlinear;
+	int float_out;              /* the rewrite's node (ops/quantization/qdq_fuse.c): float Y */
+	const float *bias_f;        /* its float bias [M], or NULL */
 	qgemm_i16_fn qgemm;
 	/* W packed [M][kp] at plan time when W and its zero point are constant (the
 	 * weights of a model), else NULL (packed into scratch by each run) */
@@ -277,8 +279,52 @@ static void qconv_requant(const struct node *n, const struct qconv_params *q, in
 	}
 }
 
-/* run() of both ops: ConvInteger's sums go straight to Y, QLinearConv's through acc to
- * qconv_requant. */
+/* The float-output node of ops/quantization/qdq_fuse.c (quant.h): inputs as QLinearConv's
+ * but no y_scale, y_zero_point nor w_zero_point (W symmetric int8), and a float bias [M]
+ * (input 8) added after the product is scaled back. */
+static int qconv_float_prepare(struct node *n, struct exec *x)
+{
+	struct qconv_params *q;
+	const struct tensor *B = op_input(n, 8);
+	int rc;
+
+	if (n->n_inputs != 9 || n->n_outputs != 1 || op_input(n, 5) || op_input(n, 6) ||
+	    op_input(n, 7))
+		return op_fail(n, x, GRT_E_INVALID_MODEL, "not a float-output QLinearConv");
+	if ((rc = qconv_plan(n, x, 0, 3, -1, DT_FLOAT, &q)) ||
+	    (rc = qconv_zero_points(n, x, q, 2, 5)) ||
+	    (rc = q_vec_check(n, x, 1, 1, 0, "x_scale", &q->sx)) ||
+	    (rc = q_vec_check(n, x, 4, q->g->group * q->g->mg, 1, "w_scale", &q->sw)))
+		return rc;
+	if (B && (B->dtype != DT_FLOAT || B->numel != q->g->group * q->g->mg))
+		return op_fail(n, x, GRT_E_SHAPE, "the bias must be float [M]");
+	q->bias_f = B ? B->data : NULL;
+	q->qlinear = 1;
+	q->float_out = 1;
+	n->scratch_bytes += (size_t)(q->g->mg * q->tile) * sizeof(int32_t);
+	return GRT_OK;
+}
+
+/* Y = sum * x_scale * w_scale[m] + B[m] (float) for the tile acc [mg][nt] of group gi,
+ * batch item b, positions o0 .. o0 + nt. */
+static void qconv_to_float(const struct node *n, const struct qconv_params *q,
+                           const int32_t *acc, int64_t b, int64_t gi, int64_t o0, int64_t nt)
+{
+	const struct conv_params *g = q->g;
+	const float sx = q_vec_float(n, &q->sx, 0);
+
+	for (int64_t r = 0; r < g->mg; r++) {
+		const int64_t m = gi * g->mg + r;
+		const float s = sx * q_vec_float(n, &q->sw, m), bm = q->bias_f ? q->bias_f[m] : 0;
+		float *y = (float *)n->outputs[0]->data + (b * g->group * g->mg + m) * g->out_size +
+		           o0;
+		for (int64_t j = 0; j < nt; j++)
+			y[j] = (float)acc[r * nt + j] * s + bm;
+	}
+}
+
+/* run() of these ops: ConvInteger's sums go straight to Y, QLinearConv's through acc to
+ * qconv_requant (or, float output, qconv_to_float). */
 static int qconv_run(struct node *n, struct exec *x)
 {
 	const struct qconv_params *q = n->params;
@@ -298,7 +344,10 @@ static int qconv_run(struct node *n, struct exec *x)
 					continue;
 				}
 				qconv_tile(n, q, x->scratch, b, gi, o0, nt, acc, nt);
-				qconv_requant(n, q, acc, b, gi, o0, nt);
+				if (q->float_out)
+					qconv_to_float(n, q, acc, b, gi, o0, nt);
+				else
+					qconv_requant(n, q, acc, b, gi, o0, nt);
 			}
 	return GRT_OK;
 }
@@ -314,3 +363,5 @@ const struct op_def op_conv_integer = { "ConvInteger", 10, OPSET_LATEST, conv_in
                                         qconv_run, 0, qconv_macs };
 const struct op_def op_qlinear_conv = { "QLinearConv", 10, OPSET_LATEST, qlinear_conv_prepare,
                                         qconv_run, 0, qconv_macs };
+const struct op_def op_qlinear_conv_float = { "QLinearConv", 10, OPSET_LATEST,
+                                              qconv_float_prepare, qconv_run, 0, qconv_macs };

@@ -95,4 +95,10 @@ void q_pack_rows(int16_t *o, int64_t kp, const void *a, enum dtype dt, int64_t r
 void q_requant(void *y, enum dtype dt, int64_t y0, const int32_t *acc, int64_t count,
                float scale, int32_t zp);
 
+/* The nodes ops/quantization/qdq_fuse.c makes (not in the registry: no file names them):
+ * QLinearConv's and QLinearMatMul's inputs without Y's scale and zero point, nor W's /
+ * B's zero point (symmetric int8), and a float Y: the int32 sums times x_scale *
+ * w_scale (per output channel / column), plus (Conv) a float bias, input 8. */
+extern const struct op_def op_qlinear_conv_float, op_qlinear_matmul_float;
+
 #endif
