@@ -4,6 +4,7 @@
 #ifndef OPS_QUANT_H
 #define OPS_QUANT_H
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include "ops/op.h"
@@ -44,10 +45,18 @@ static inline void q_range(enum dtype dt, int32_t *lo, int32_t *hi)
 }
 
 /* v rounded to nearest, ties to even (the default rounding mode), plus zp, saturated
- * to [lo, hi]; NaN gives lo. */
+ * to [lo, hi] (an 8-bit range, zp in it); NaN gives lo. The same as nearbyintf(v) but
+ * inline where the target lacks a rounding instruction: v clamped to +-1024 (past
+ * which the result saturates anyway), then 1.5 * 2^23 added and taken away, which
+ * leaves v rounded in the current mode (exact for |v| < 2^22; NaN stays NaN). */
 static inline int32_t q_round_sat(float v, int32_t zp, int32_t lo, int32_t hi)
 {
+#if FLT_EVAL_METHOD == 0        /* float sums round to float (not x87) */
+	const float c = v > 1024.0f ? 1024.0f : v < -1024.0f ? -1024.0f : v;
+	float r = ((c + 12582912.0f) - 12582912.0f) + (float)zp;
+#else
 	float r = nearbyintf(v) + (float)zp;
+#endif
 
 	return r >= (float)lo ? (r <= (float)hi ? (int32_t)r : hi) : lo;
 }
