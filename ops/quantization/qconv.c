@@ -41,6 +41,18 @@ static size_t align64(size_t b)
 	return (b + 63) & ~(size_t)63;
 }
 
+/* o[j * cg] = x[j] - zx for j < count, x int8 or uint8 (dt). */
+static void load_run_q(int16_t *o, int64_t cg, const void *x, enum dtype dt, int64_t count,
+                       int32_t zx)
+{
+	if (dt == DT_UINT8)
+		for (int64_t j = 0; j < count; j++)
+			o[j * cg] = (int16_t)(((const uint8_t *)x)[j] - zx);
+	else
+		for (int64_t j = 0; j < count; j++)
+			o[j * cg] = (int16_t)(((const int8_t *)x)[j] - zx);
+}
+
 /* xp [p_size][cg] = the group's input channels (xg: the first) minus zx, channels
  * last, zero-padded: the positions pad-relative, from -pad to what the last tap reads
  * on each axis. */
@@ -48,20 +60,22 @@ static void pad_input_q(int16_t *xp, const struct qconv_params *q, const void *x
                         enum dtype dt, int32_t zx)
 {
 	const struct conv_params *g = q->g;
-	const int64_t cg = g->cg, *in = g->in;
+	const int64_t cg = g->cg, *in = g->in, es = (int64_t)dtype_size(dt);
+	/* the columns w0 .. w1 of a padded row hold input, the rest zeros */
+	const int64_t w0 = g->pad[2] < q->pp[2] ? g->pad[2] : q->pp[2];
+	const int64_t w1 = g->pad[2] + in[2] < q->pp[2] ? g->pad[2] + in[2] : q->pp[2];
 
+	memset(xp, 0, (size_t)(q->p_size * cg) * sizeof(int16_t));
 	for (int64_t c = 0; c < cg; c++) {
 		int16_t *o = xp + c;
 		for (int64_t d = 0; d < q->pp[0]; d++)
 			for (int64_t hh = 0; hh < q->pp[1]; hh++, o += q->pp[2] * cg) {
 				const int64_t id = d - g->pad[0], ih = hh - g->pad[1];
 				const int64_t base = c * g->in_size + (id * in[1] + ih) * in[2];
-				const int row = id >= 0 && id < in[0] && ih >= 0 && ih < in[1];
-				for (int64_t w = 0; w < q->pp[2]; w++) {
-					const int64_t iw = w - g->pad[2];
-					o[w * cg] = row && iw >= 0 && iw < in[2]
-					            ? (int16_t)(q_elem(dt, xg, base + iw) - zx) : 0;
-				}
+				if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1] || w1 <= w0)
+					continue;
+				load_run_q(o + w0 * cg, cg, (const char *)xg + (base + w0 - g->pad[2]) * es,
+				           dt, w1 - w0, zx);
 			}
 	}
 }
@@ -81,8 +95,12 @@ static void im2col_q(int16_t *col, const struct qconv_params *q, const int16_t *
 		const int16_t *src = xp + ((od * g->stride[0] * q->pp[1] + oh * g->stride[1]) *
 		                           q->pp[2] + ow * g->stride[2]) * cg;
 		int16_t *r = col + t * q->kp;
-		for (int64_t k = 0; k < g->k_size; k++)
-			memcpy(r + k * cg, src + q->tap_off[k], (size_t)cg * sizeof(int16_t));
+		if (cg == 1)            /* depthwise: one value per tap */
+			for (int64_t k = 0; k < g->k_size; k++)
+				r[k] = src[q->tap_off[k]];
+		else
+			for (int64_t k = 0; k < g->k_size; k++)
+				memcpy(r + k * cg, src + q->tap_off[k], (size_t)cg * sizeof(int16_t));
 		memset(r + nq, 0, (size_t)(q->kp - nq) * sizeof(int16_t));
 	}
 }
