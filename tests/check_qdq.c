@@ -26,8 +26,6 @@ static char err[512];
 
 /* --- the model ----------------------------------------------------------- */
 
-static int is_target(const Onnx__GraphProto *g, const Onnx__NodeProto *np);
-
 static Onnx__TensorProto *find_init(const Onnx__GraphProto *g, const char *name)
 {
 	for (size_t i = 0; i < g->n_initializer; i++)
@@ -79,57 +77,17 @@ static int target_inputs(const Onnx__ModelProto *mp, const char **names, int max
 	return n;
 }
 
-static Onnx__TensorProto *new_init(Onnx__GraphProto *g, const char *name, int dtype, int ndim,
-                                   const int64_t *dims, const void *data, size_t bytes)
-{
-	Onnx__TensorProto *t = xcalloc(1, sizeof(*t));
-
-	onnx__tensor_proto__init(t);
-	t->name = xstrdup(name);
-	t->has_data_type = 1;
-	t->data_type = dtype;
-	t->n_dims = (size_t)ndim;
-	t->dims = xcalloc((size_t)ndim + 1, sizeof(int64_t));
-	memcpy(t->dims, dims, (size_t)ndim * sizeof(int64_t));
-	t->has_raw_data = 1;
-	t->raw_data.len = bytes;
-	t->raw_data.data = xcalloc(bytes + 1, 1);
-	memcpy(t->raw_data.data, data, bytes);
-	GROW(g->initializer, g->n_initializer);
-	g->initializer[g->n_initializer++] = t;
-	return t;
-}
-
 /* op_type(a, b, c) -> out, with an axis attribute if axis >= 0. */
-static Onnx__NodeProto *new_q_node(const char *op_type, const char *a, const char *b,
-                                   const char *c, const char *out, int64_t axis)
+static void q_node(struct mg *mg, const char *op_type, const char *a, const char *b,
+                   const char *c, const char *out, int64_t axis)
 {
-	Onnx__NodeProto *np = xcalloc(1, sizeof(*np));
+	char ins[1600];
+	int k;
 
-	onnx__node_proto__init(np);
-	np->op_type = xstrdup(op_type);
-	np->name = xstrdup(out);
-	np->n_input = 3;
-	np->input = xcalloc(3, sizeof(char *));
-	np->input[0] = xstrdup(a);
-	np->input[1] = xstrdup(b);
-	np->input[2] = xstrdup(c);
-	np->n_output = 1;
-	np->output = xcalloc(1, sizeof(char *));
-	np->output[0] = xstrdup(out);
-	if (axis >= 0) {
-		Onnx__AttributeProto *at = xcalloc(1, sizeof(*at));
-		onnx__attribute_proto__init(at);
-		at->name = xstrdup("axis");
-		at->has_type = 1;
-		at->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
-		at->has_i = 1;
-		at->i = axis;
-		np->n_attribute = 1;
-		np->attribute = xcalloc(1, sizeof(*np->attribute));
-		np->attribute[0] = at;
-	}
-	return np;
+	snprintf(ins, sizeof(ins), "%s,%s,%s", a, b, c);
+	k = mg_node(mg, op_type, out, ins, out);
+	if (axis >= 0)
+		mg_attr_int(mg, k, "axis", axis);
 }
 
 static float init_float(const Onnx__TensorProto *t, size_t i)
@@ -143,15 +101,13 @@ static float init_float(const Onnx__TensorProto *t, size_t i)
 }
 
 /* Weight w quantized per channel of axis: int8 [dims], scales [C], zero points [C] (0),
- * and DequantizeLinear -> name + "::dq" (returned in *node). */
-static Onnx__NodeProto *quantize_weight(Onnx__GraphProto *g, const Onnx__TensorProto *w,
-                                        int axis)
+ * and a DequantizeLinear -> name + "::dq" appended to mg's nodes. */
+static void quantize_weight(struct mg *mg, const Onnx__TensorProto *w, int axis)
 {
 	int64_t c_n = w->dims[axis], inner = 1, outer = 1, numel;
 	float *scale = xcalloc((size_t)c_n, sizeof(float));
 	int8_t *q, *zp = xcalloc((size_t)c_n, 1);
 	char nq[512], ns[512], nz[512], nd[512];
-	Onnx__NodeProto *np;
 
 	for (int a = 0; a < axis; a++)
 		outer *= w->dims[a];
@@ -177,16 +133,13 @@ static Onnx__NodeProto *quantize_weight(Onnx__GraphProto *g, const Onnx__TensorP
 	snprintf(ns, sizeof(ns), "%s::scale", w->name);
 	snprintf(nz, sizeof(nz), "%s::zp", w->name);
 	snprintf(nd, sizeof(nd), "%s::dq", w->name);
-	new_init(g, nq, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, (int)w->n_dims, w->dims, q,
-	         (size_t)numel);
-	new_init(g, ns, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, &c_n, scale,
-	         (size_t)c_n * sizeof(float));
-	new_init(g, nz, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 1, &c_n, zp, (size_t)c_n);
-	np = new_q_node("DequantizeLinear", nq, ns, nz, nd, axis);
+	mg_init(mg, nq, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, (int)w->n_dims, w->dims, q);
+	mg_init(mg, ns, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, &c_n, scale);
+	mg_init(mg, nz, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 1, &c_n, zp);
+	q_node(mg, "DequantizeLinear", nq, ns, nz, nd, axis);
 	free(scale);
 	free(zp);
 	free(q);
-	return np;
 }
 
 /* An activation's calibrated range. */
@@ -195,10 +148,9 @@ struct range {
 	float lo, hi;
 };
 
-/* QuantizeLinear -> DequantizeLinear of X (uint8 over r's range, 0 included) into
- * out[0..2); the dequantized value is named X + "::dq". */
-static void quantize_activation(Onnx__GraphProto *g, const struct range *r,
-                                Onnx__NodeProto **out)
+/* QuantizeLinear -> DequantizeLinear of X (uint8 over r's range, 0 included) appended
+ * to mg's nodes; the dequantized value is named X + "::dq". */
+static void quantize_activation(struct mg *mg, const struct range *r)
 {
 	const float lo = fminf(r->lo, 0), hi = fmaxf(r->hi, 0);
 	const float scale = hi > lo ? (hi - lo) / 255.0f : 1.0f;
@@ -210,10 +162,10 @@ static void quantize_activation(Onnx__GraphProto *g, const struct range *r,
 	snprintf(ns, sizeof(ns), "%s::scale", r->name);
 	snprintf(nz, sizeof(nz), "%s::zp", r->name);
 	snprintf(nd, sizeof(nd), "%s::dq", r->name);
-	new_init(g, ns, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 0, NULL, &scale, sizeof(scale));
-	new_init(g, nz, ONNX__TENSOR_PROTO__DATA_TYPE__UINT8, 0, NULL, &zp, 1);
-	out[0] = new_q_node("QuantizeLinear", r->name, ns, nz, nq, -1);
-	out[1] = new_q_node("DequantizeLinear", nq, ns, nz, nd, -1);
+	mg_init(mg, ns, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 0, NULL, &scale);
+	mg_init(mg, nz, ONNX__TENSOR_PROTO__DATA_TYPE__UINT8, 0, NULL, &zp);
+	q_node(mg, "QuantizeLinear", r->name, ns, nz, nq, -1);
+	q_node(mg, "DequantizeLinear", nq, ns, nz, nd, -1);
 }
 
 static void set_input(Onnx__NodeProto *np, size_t k, const char *base)
@@ -230,41 +182,38 @@ static void set_input(Onnx__NodeProto *np, size_t k, const char *base)
 static int make_qdq(Onnx__ModelProto *mp, const struct range *r, int n_r)
 {
 	Onnx__GraphProto *g = mp->graph;
+	struct mg *mg = mg_wrap(mp);
+	Onnx__NodeProto **old = g->node;
 	const size_t n0 = g->n_node;
-	Onnx__NodeProto **nodes = xcalloc(4 * n0 + 1, sizeof(*nodes));
 	char *done = xcalloc((size_t)n_r + 1, 1);
-	size_t n = 0;
 	int targets = 0;
 
+	g->node = NULL;             /* mg_node appends to the new list */
+	g->n_node = 0;
+	for (size_t i = 0; i < n0; i++)
+		if (is_target(g, old[i]))
+			quantize_weight(mg, find_init(g, old[i]->input[1]),
+			                strcmp(old[i]->op_type, "Conv") ? 1 : 0);
 	for (size_t i = 0; i < n0; i++) {
-		Onnx__NodeProto *np = g->node[i];
-		const int conv = !strcmp(np->op_type, "Conv");
-		if (!is_target(g, np))
-			continue;
-		nodes[n++] = quantize_weight(g, find_init(g, np->input[1]), conv ? 0 : 1);
-	}
-	for (size_t i = 0; i < n0; i++) {
-		Onnx__NodeProto *np = g->node[i];
+		Onnx__NodeProto *np = old[i];
 		if (is_target(g, np)) {
 			int k = 0;
 			while (k < n_r && strcmp(r[k].name, np->input[0]))
 				k++;
 			ck_assert_msg(k < n_r, "%s: no range for %s", np->name, np->input[0]);
-			if (!done[k]) {
-				quantize_activation(g, &r[k], &nodes[n]);
-				n += 2;
-				done[k] = 1;
-			}
+			if (!done[k])
+				quantize_activation(mg, &r[k]);
+			done[k] = 1;
 			set_input(np, 1, np->input[1]);
 			set_input(np, 0, np->input[0]);
 			targets++;
 		}
-		nodes[n++] = np;
+		GROW(g->node, g->n_node);
+		g->node[g->n_node++] = np;
 	}
-	free(g->node);
-	g->node = nodes;
-	g->n_node = n;
+	free(old);
 	free(done);
+	free(mg);
 	return targets;
 }
 
