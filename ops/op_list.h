@@ -172,10 +172,10 @@ OP(op_xor)
 GRT_OP(op_grt_matmul_add)
 GRT_OP(op_grt_unfold)
 
-REWRITE(rewrite_qdq_conv)         /* REWRITE_FOLD (before a BatchNormalization changes W) */
-REWRITE(rewrite_fold_batchnorm)
+REWRITE(rewrite_fold_batchnorm)   /* REWRITE_FOLD */
 REWRITE(rewrite_layernorm)        /* REWRITE_SUBGRAPH */
-REWRITE(rewrite_qdq_matmul)       /* REWRITE_NODE */
+REWRITE(rewrite_qdq_conv)         /* REWRITE_NODE */
+REWRITE(rewrite_qdq_matmul)
 REWRITE(rewrite_unfold_gathers)
 REWRITE(rewrite_unfold_gathernd)
 REWRITE(rewrite_matmul_add)

@@ -7,12 +7,14 @@
  * W's int8 values runs on the session's `qgemm` into int32, then is scaled back to float
  * (times x_scale * w_scale, plus the bias). W's own DequantizeLinear (constant in,
  * constant out) was already folded at plan time (runtime/session.c), so W arrives as
- * float: it is quantized again, symmetric int8 per output channel (Conv: axis 0,
- * MatMul: column), and the rewrite applies only if every element comes back exactly
- * (q * scale == W in float, as DequantizeLinear computes it), that is if W was a
- * symmetric per-channel int8 weight whose largest magnitude was 127: then the result is
- * the model's own product, only summed in integers. ConvTranspose stays float (no
- * integer kernel). DequantizeLinear(x_q) stays where something else reads it. */
+ * float, and a BatchNormalization after the Conv has been folded into it too
+ * (rewrite_fold_batchnorm, an earlier phase): W is quantized again, symmetric int8 per
+ * output channel (Conv: axis 0, MatMul: column), and the rewrite applies only if every
+ * element comes back to float rounding (W_TOL), that is if W was a symmetric
+ * per-channel int8 weight whose largest magnitude was 127, times a per-channel factor:
+ * then the result is the model's own product, only summed in integers. ConvTranspose
+ * stays float (no integer kernel). DequantizeLinear(x_q) stays where something else
+ * reads it. */
 #include <math.h>
 #include <string.h>
 #include "ops/op.h"
@@ -32,8 +34,13 @@ static struct node *dq_producer(struct rewrite_ctx *g, const struct tensor *t)
 	return z && (!z->is_const || z->numel != 1) ? NULL : dq;
 }
 
+/* How far from q * scale an element may be, relative to its channel's largest: float
+ * rounding only (a folded BatchNormalization's scale), not a weight that was never
+ * quantized (its elements fall anywhere between two steps, up to 1/254 of the largest). */
+#define W_TOL 1e-6f
+
 /* Constant float w [outer][c_n][inner] as int8 *wq (w's shape) and scales *ws [c_n]
- * (max |w| / 127 per channel); 0 if some element is not exactly q * scale. */
+ * (max |w| / 127 per channel); 0 if some element is not q * scale (to W_TOL). */
 static int quantize_weight(struct exec *x, const struct tensor *w, int64_t outer,
                            int64_t c_n, int64_t inner, struct tensor **wq, struct tensor **ws)
 {
@@ -63,7 +70,7 @@ static int quantize_weight(struct exec *x, const struct tensor *w, int64_t outer
 			for (int64_t i = 0; i < inner; i++) {
 				const int64_t e = (o * c_n + c) * inner + i;
 				const float v = nearbyintf(wf[e] / s[c]);
-				if (!(fabsf(v) <= 127) || v * s[c] != wf[e])
+				if (!(fabsf(v) <= 127) || fabsf(v * s[c] - wf[e]) > W_TOL * mx)
 					return 0;
 				q[e] = (int8_t)v;
 			}
@@ -150,7 +157,5 @@ static int try_qdq_matmul(struct rewrite_ctx *g, int i)
 	return replace(g, i, dq, &op_qlinear_matmul_float, "QLinearMatMul", ins, 6);
 }
 
-/* In the folding phase, before rewrite_fold_batchnorm changes W (then BatchNormalization
- * stays a node of its own). */
-const struct rewrite_def rewrite_qdq_conv = { "Conv", REWRITE_FOLD, try_qdq_conv };
+const struct rewrite_def rewrite_qdq_conv = { "Conv", REWRITE_NODE, try_qdq_conv };
 const struct rewrite_def rewrite_qdq_matmul = { "MatMul", REWRITE_NODE, try_qdq_matmul };
