@@ -433,9 +433,9 @@ START_TEST(qdq_against_float)
 END_TEST
 
 /* A small QDQ graph: X [1,4,5,6] -> Q/DQ (uint8) -> Conv (int8 W [6,2,3,3] per channel,
- * float B, group 2, pads 1, strides 1x2) -> BatchNormalization -> Y; A [2,3,8] -> Q/DQ -> MatMul (int8 B
- * [8,5] per column) -> Z. exact: weights that are int8 times their scale (the rewrite
- * applies), else float weights that are not (it must not). */
+ * float B, group 2, pads 1, strides 1x2) -> BatchNormalization -> Y; A [2,3,8] -> Q/DQ
+ * -> MatMul (int8 B [8,5] per column) -> Z. exact: weights that are int8 times their
+ * scale (the rewrite applies), else float weights that are not (it must not). */
 static void small_model(int exact, uint8_t **buf, size_t *len)
 {
 	static const int64_t xd[4] = { 1, 4, 5, 6 }, wd[4] = { 6, 2, 3, 3 }, ad[3] = { 2, 3, 8 };
