@@ -230,7 +230,7 @@ static void stream(const uint8_t *buf, size_t len, unsigned flags, frame_fn fn, 
 	grt_session_opts o = { .flags = flags };
 	float *stft;
 	int64_t dims[8];
-	int nd, T, n_in;
+	int nd, T;
 	grt_value mix;
 
 	expect_ok("model", err, grt_model_load_buffer(buf, len, &m, err, sizeof(err)));
@@ -238,34 +238,13 @@ static void stream(const uint8_t *buf, size_t len, unsigned flags, frame_fn fn, 
 	ck_assert_int_eq(ts_load_npy(TESTDATA_DIR "/mix_stft.npy", &stft, dims, &nd), GRT_OK);
 	T = (int)dims[2];
 	ck_assert_int_eq(T, N_FRAMES);
-	n_in = grt_model_n_inputs(m);
-	for (int i = 0; i < n_in; i++) {          /* caches start at zero */
-		grt_value v;
-		grt_session_input(s, i, &v);
-		memset(v.data, 0, (size_t)grt_value_numel(&v) * grt_dtype_size(v.dtype));
-	}
+	ts_stream_start(s, m);
 	grt_session_input(s, grt_model_find_input(m, "mix"), &mix);
 	for (int t = 0; t < T; t++) {
-		float *x = mix.data;
-		for (int f = 0; f < 257; f++) {
-			x[2 * f] = stft[((int64_t)f * T + t) * 2];
-			x[2 * f + 1] = stft[((int64_t)f * T + t) * 2 + 1];
-		}
+		ts_stream_frame(mix.data, stft, 257, T, t);
 		expect_ok("run", grt_session_errmsg(s), grt_session_run(s));
 		fn(s, m, t, ctx);
-		for (int i = 0; i < n_in; i++) {          /* feed the caches back */
-			const char *in_name;
-			char want[256];
-			grt_value in, out;
-			int k;
-			grt_model_input(m, i, &in_name, NULL, NULL);
-			snprintf(want, sizeof(want), "%s_out", in_name);
-			if ((k = grt_model_find_output(m, want)) < 0)
-				continue;
-			grt_session_input(s, i, &in);
-			grt_session_output(s, k, &out);
-			memcpy(in.data, out.data, (size_t)grt_value_numel(&in) * sizeof(float));
-		}
+		ts_stream_feed(s, m);
 	}
 	free(stft);
 	grt_session_free(s);
