@@ -328,7 +328,7 @@ static void build_qdq(uint8_t **buf, size_t *len, int *targets)
 /* Each frame's enh into out [611][514]; the planned op_types counted on frame 0. */
 struct collect {
 	float *out;
-	int n_qconv, n_qmatmul, n_dq;
+	int n_qconv, n_qmatmul, n_dq, n_prelu;
 };
 
 static void collect_frame(grt_session *s, const grt_model *m, int t, void *ctx)
@@ -345,6 +345,7 @@ static void collect_frame(grt_session *s, const grt_model *m, int t, void *ctx)
 		c->n_qconv += !strcmp(ni.op_type, "QLinearConv");
 		c->n_qmatmul += !strcmp(ni.op_type, "QLinearMatMul");
 		c->n_dq += !strcmp(ni.op_type, "DequantizeLinear");
+		c->n_prelu += !strcmp(ni.op_type, "PRelu");
 	}
 }
 
@@ -373,7 +374,7 @@ static double snr_db(const float *want, const float *got, size_t n)
  * measured 35.5 dB: the streams differ only where a sum rounds to the other side of
  * the next QuantizeLinear's step, and the recurrent caches carry that on). The plan
  * must hold the integer nodes: 11 Conv, 12 MatMul; the 11 ConvTranspose keep their
- * input's DequantizeLinear. */
+ * input's DequantizeLinear; the PRelus are epilogues as in the float model. */
 START_TEST(qdq_against_float)
 {
 	const unsigned no_rewrite = GRT_SESSION_NO_FOLD_BN | GRT_SESSION_NO_FUSE;
@@ -400,6 +401,8 @@ START_TEST(qdq_against_float)
 	ck_assert_int_eq(qd.n_qconv, 11);
 	ck_assert_int_eq(qd.n_qmatmul, 12);
 	ck_assert_int_eq(qd.n_dq, 11);
+	ck_assert_msg(qd.n_prelu == fl.n_prelu, "%d PRelu nodes planned, %d in the float model "
+	              "(the integer Convs take them as epilogues)", qd.n_prelu, fl.n_prelu);
 	ck_assert_int_eq(qf.n_qconv + qf.n_qmatmul, 0);
 	ck_assert_msg(snr >= 18, "SNR %.2f dB < 18 dB against the float model", snr);
 	ck_assert_msg(snr_self >= 30, "SNR %.2f dB < 30 dB against the float kernels", snr_self);

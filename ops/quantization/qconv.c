@@ -338,6 +338,8 @@ static void qconv_to_float(const struct node *n, const struct qconv_params *q,
 		           o0;
 		for (int64_t j = 0; j < nt; j++)
 			y[j] = (float)acc[r * nt + j] * s + bm;
+		if (n->epi.kind != EPI_NONE)     /* a fused activation (OP_EPILOGUE) */
+			op_epilogue(&n->epi, y, nt, m);
 	}
 }
 
@@ -382,4 +384,5 @@ const struct op_def op_conv_integer = { "ConvInteger", 10, OPSET_LATEST, conv_in
 const struct op_def op_qlinear_conv = { "QLinearConv", 10, OPSET_LATEST, qlinear_conv_prepare,
                                         qconv_run, 0, qconv_macs };
 const struct op_def op_qlinear_conv_float = { "QLinearConv", 10, OPSET_LATEST,
-                                              qconv_float_prepare, qconv_run, 0, qconv_macs };
+                                              qconv_float_prepare, qconv_run, OP_EPILOGUE,
+                                              qconv_macs };
