@@ -174,7 +174,9 @@ GRT_OP(op_grt_unfold)
 
 REWRITE(rewrite_fold_batchnorm)   /* REWRITE_FOLD */
 REWRITE(rewrite_layernorm)        /* REWRITE_SUBGRAPH */
-REWRITE(rewrite_unfold_gathers)   /* REWRITE_NODE */
+REWRITE(rewrite_qdq_conv)         /* REWRITE_NODE */
+REWRITE(rewrite_qdq_matmul)
+REWRITE(rewrite_unfold_gathers)
 REWRITE(rewrite_unfold_gathernd)
 REWRITE(rewrite_matmul_add)
 REWRITE(rewrite_pad_conv)

@@ -117,14 +117,6 @@ START_TEST(golden_all_listed)
 }
 END_TEST
 
-static int find_output(const grt_model *m, const char *in_name)
-{
-	char want[256];
-
-	snprintf(want, sizeof(want), "%s_out", in_name);
-	return grt_model_find_output(m, want);
-}
-
 /* Streams all 611 frames of mix_stft.npy through a streaming model, caches
  * fed back from the matching *_out outputs. DNS3 models: every frame's enh
  * against mix_enh_gtcrn_simple_spec.npy. Every model: all outputs at the
@@ -138,7 +130,7 @@ static double stream_run(const char *name, int check_spec, const struct kernels 
 	char err[512], path[1024];
 	float *stft, *gold = NULL;
 	int64_t dims[8], gdims[8];
-	int nd, gnd, T, n_in = grt_model_n_inputs(m), set = 0;
+	int nd, gnd, T, set = 0;
 	grt_value mix, enh;
 	double worst = 0, sum = 0;
 	grt_session_opts opts = { .flags = table_flags(kern) };
@@ -155,18 +147,10 @@ static double stream_run(const char *name, int check_spec, const struct kernels 
 	ck_assert_int_eq(grt_session_create(m, &opts, &s, err, sizeof(err)), GRT_OK);
 	ck_assert_msg(s->exec.kern == kern, "%s: the session runs the %s kernels, not %s", name,
 	              s->exec.kern->name, kern->name);
-	for (int i = 0; i < n_in; i++) {          /* caches start at zero */
-		grt_value v;
-		grt_session_input(s, i, &v);
-		memset(v.data, 0, (size_t)grt_value_numel(&v) * grt_dtype_size(v.dtype));
-	}
+	ts_stream_start(s, m);              /* caches start at zero */
 	grt_session_input(s, grt_model_find_input(m, "mix"), &mix);
 	for (int t = 0; t < T; t++) {
-		float *x = mix.data;
-		for (int f = 0; f < 257; f++) {
-			x[2 * f] = stft[((int64_t)f * T + t) * 2];
-			x[2 * f + 1] = stft[((int64_t)f * T + t) * 2 + 1];
-		}
+		ts_stream_frame(mix.data, stft, 257, T, t);
 		ck_assert_msg(grt_session_run(s) == GRT_OK, "%s frame %d: %s", name, t,
 		              grt_session_errmsg(s));
 		grt_session_output(s, grt_model_find_output(m, "enh"), &enh);
@@ -211,18 +195,7 @@ static double stream_run(const char *name, int check_spec, const struct kernels 
 			}
 			set++;
 		}
-		for (int i = 0; i < n_in; i++) {          /* feed the caches back */
-			const char *in_name;
-			grt_value in, out;
-			int o;
-			grt_model_input(m, i, &in_name, NULL, NULL);
-			o = find_output(m, in_name);
-			if (o < 0)
-				continue;
-			grt_session_input(s, i, &in);
-			grt_session_output(s, o, &out);
-			memcpy(in.data, out.data, (size_t)grt_value_numel(&in) * sizeof(float));
-		}
+		ts_stream_feed(s, m);               /* feed the caches back */
 	}
 	ck_assert_int_eq(set, 6);
 	printf("%s (%s kernels): 611 streamed frames, 6 golden frames", name, kern->name);

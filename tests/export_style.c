@@ -65,7 +65,18 @@ static void remove_attr(Onnx__NodeProto *np, size_t k)
 	np->n_attribute--;
 }
 
-int es_reduce_axes_as_input(Onnx__ModelProto *mp)
+static int is_reduce_18(const char *op_type)
+{
+	return !strncmp(op_type, "Reduce", 6) && strcmp(op_type, "ReduceSum");
+}
+
+static int is_squeeze_13(const char *op_type)
+{
+	return !strcmp(op_type, "Squeeze") || !strcmp(op_type, "Unsqueeze");
+}
+
+/* The axes attribute of each node that match() accepts becomes an initializer input. */
+static int axes_as_input(Onnx__ModelProto *mp, int (*match)(const char *op_type))
 {
 	Onnx__GraphProto *g = mp->graph;
 	int changed = 0;
@@ -74,8 +85,7 @@ int es_reduce_axes_as_input(Onnx__ModelProto *mp)
 		Onnx__NodeProto *np = g->node[i];
 		Onnx__TensorProto *t;
 		char name[512];
-		if (!is_default(np->domain) || strncmp(np->op_type, "Reduce", 6) ||
-		    !strcmp(np->op_type, "ReduceSum"))
+		if (!is_default(np->domain) || !match(np->op_type))
 			continue;
 		for (size_t k = 0; k < np->n_attribute; k++) {
 			const Onnx__AttributeProto *a = np->attribute[k];
@@ -103,6 +113,16 @@ int es_reduce_axes_as_input(Onnx__ModelProto *mp)
 		}
 	}
 	return changed;
+}
+
+int es_reduce_axes_as_input(Onnx__ModelProto *mp)
+{
+	return axes_as_input(mp, is_reduce_18);
+}
+
+int es_squeeze_axes_as_input(Onnx__ModelProto *mp)
+{
+	return axes_as_input(mp, is_squeeze_13);
 }
 
 /* --- model-local functions --- */

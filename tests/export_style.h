@@ -22,6 +22,8 @@ void es_set_versions(Onnx__ModelProto *mp, int64_t ir, int64_t opset);
  * as an optional int64 input instead of an attribute: each such attribute
  * becomes an initializer. */
 int es_reduce_axes_as_input(Onnx__ModelProto *mp);
+/* Opset 13: the same for Squeeze and Unsqueeze. */
+int es_squeeze_axes_as_input(Onnx__ModelProto *mp);
 
 /* Every node of op_type (default domain) becomes a call of a model-local
  * function `domain`:`name`, nested the way dynamo writes module calls: name

@@ -62,6 +62,17 @@ struct mg *mg_new(int64_t ir_version, int opset)
 	return g;
 }
 
+struct mg *mg_wrap(void *model_proto)
+{
+	struct mg *g = xcalloc(1, sizeof(*g));
+
+	g->m = model_proto;
+	g->gr = g->m->graph;
+	g->nodes = &g->gr->node;
+	g->n_nodes = &g->gr->n_node;
+	return g;
+}
+
 static Onnx__ValueInfoProto *value_info(const char *name, int dtype, int ndim, const int64_t *dims,
                                         int negative_as_param)
 {

@@ -17,6 +17,8 @@ char *xstrdup(const char *s);
 #define GROW(arr, n) ((arr) = realloc((arr), ((n) + 1) * sizeof(*(arr))), (arr) ? (void)0 : abort())
 
 struct mg *mg_new(int64_t ir_version, int opset);
+/* A builder over a model read from a file (its main graph; free() it, not the model). */
+struct mg *mg_wrap(void *model_proto);
 /* A graph input or output; dims may contain -1 for a dynamic dim. */
 void mg_input(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims);
 /* The same with every dim a dim_value, negative ones too (for tests of

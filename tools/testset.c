@@ -294,3 +294,37 @@ bad:
 	fclose(f);
 	return GRT_E_PARSE;
 }
+
+void ts_stream_start(grt_session *s, const grt_model *m)
+{
+	for (int i = 0; i < grt_model_n_inputs(m); i++) {
+		grt_value v;
+		grt_session_input(s, i, &v);
+		memset(v.data, 0, (size_t)grt_value_numel(&v) * grt_dtype_size(v.dtype));
+	}
+}
+
+void ts_stream_frame(float *mix, const float *spec, int64_t f, int64_t T, int64_t t)
+{
+	for (int64_t k = 0; k < f; k++) {
+		mix[2 * k] = spec[(k * T + t) * 2];
+		mix[2 * k + 1] = spec[(k * T + t) * 2 + 1];
+	}
+}
+
+void ts_stream_feed(grt_session *s, const grt_model *m)
+{
+	for (int i = 0; i < grt_model_n_inputs(m); i++) {
+		const char *name;
+		char want[256];
+		grt_value in, out;
+		int o;
+		grt_model_input(m, i, &name, NULL, NULL);
+		snprintf(want, sizeof(want), "%s_out", name);
+		if ((o = grt_model_find_output(m, want)) < 0)
+			continue;
+		grt_session_input(s, i, &in);
+		grt_session_output(s, o, &out);
+		memcpy(in.data, out.data, (size_t)grt_value_numel(&in) * grt_dtype_size(in.dtype));
+	}
+}

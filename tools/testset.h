@@ -48,4 +48,12 @@ void ts_free_list(char **names, int n);
 /* Reads a little-endian float32 C-order .npy file. */
 int ts_load_npy(const char *path, float **data, int64_t *dims, int *ndim);
 
+/* Streaming GTCRN exports (one STFT frame in, caches X fed back from outputs X_out):
+ * ts_stream_start zeroes every input of s (the caches' start); ts_stream_frame puts
+ * frame t of spec [f][T][2] (mix_stft.npy's layout) into mix [f][2];
+ * ts_stream_feed copies each *_out output back into its cache input. */
+void ts_stream_start(grt_session *s, const grt_model *m);
+void ts_stream_frame(float *mix, const float *spec, int64_t f, int64_t T, int64_t t);
+void ts_stream_feed(grt_session *s, const grt_model *m);
+
 #endif

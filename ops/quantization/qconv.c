@@ -23,6 +23,8 @@ struct qconv_params {
 	struct q_vec zx, zw;        /* zero points: X's (one), W's (one or per channel [M]) */
 	struct q_vec sx, sw, sy, zy; /* QLinearConv: scales [1], [1 or M], [1]; Y's zero point */
 	int qlinear;
+	int float_out;              /* the rewrite's node (ops/quantization/qdq_fuse.c): float Y */
+	const float *bias_f;        /* its float bias [M], or NULL */
 	qgemm_i16_fn qgemm;
 	/* W packed [M][kp] at plan time when W and its zero point are constant (the
 	 * weights of a model), else NULL (packed into scratch by each run) */
@@ -39,6 +41,18 @@ static size_t align64(size_t b)
 	return (b + 63) & ~(size_t)63;
 }
 
+/* o[j * cg] = x[j] - zx for j < count, x int8 or uint8 (dt). */
+static void load_run_q(int16_t *o, int64_t cg, const void *x, enum dtype dt, int64_t count,
+                       int32_t zx)
+{
+	if (dt == DT_UINT8)
+		for (int64_t j = 0; j < count; j++)
+			o[j * cg] = (int16_t)(((const uint8_t *)x)[j] - zx);
+	else
+		for (int64_t j = 0; j < count; j++)
+			o[j * cg] = (int16_t)(((const int8_t *)x)[j] - zx);
+}
+
 /* xp [p_size][cg] = the group's input channels (xg: the first) minus zx, channels
  * last, zero-padded: the positions pad-relative, from -pad to what the last tap reads
  * on each axis. */
@@ -46,20 +60,22 @@ static void pad_input_q(int16_t *xp, const struct qconv_params *q, const void *x
                         enum dtype dt, int32_t zx)
 {
 	const struct conv_params *g = q->g;
-	const int64_t cg = g->cg, *in = g->in;
+	const int64_t cg = g->cg, *in = g->in, es = (int64_t)dtype_size(dt);
+	/* the columns w0 .. w1 of a padded row hold input, the rest zeros */
+	const int64_t w0 = g->pad[2] < q->pp[2] ? g->pad[2] : q->pp[2];
+	const int64_t w1 = g->pad[2] + in[2] < q->pp[2] ? g->pad[2] + in[2] : q->pp[2];
 
+	memset(xp, 0, (size_t)(q->p_size * cg) * sizeof(int16_t));
 	for (int64_t c = 0; c < cg; c++) {
 		int16_t *o = xp + c;
 		for (int64_t d = 0; d < q->pp[0]; d++)
 			for (int64_t hh = 0; hh < q->pp[1]; hh++, o += q->pp[2] * cg) {
 				const int64_t id = d - g->pad[0], ih = hh - g->pad[1];
 				const int64_t base = c * g->in_size + (id * in[1] + ih) * in[2];
-				const int row = id >= 0 && id < in[0] && ih >= 0 && ih < in[1];
-				for (int64_t w = 0; w < q->pp[2]; w++) {
-					const int64_t iw = w - g->pad[2];
-					o[w * cg] = row && iw >= 0 && iw < in[2]
-					            ? (int16_t)(q_elem(dt, xg, base + iw) - zx) : 0;
-				}
+				if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1] || w1 <= w0)
+					continue;
+				load_run_q(o + w0 * cg, cg, (const char *)xg + (base + w0 - g->pad[2]) * es,
+				           dt, w1 - w0, zx);
 			}
 	}
 }
@@ -79,8 +95,12 @@ static void im2col_q(int16_t *col, const struct qconv_params *q, const int16_t *
 		const int16_t *src = xp + ((od * g->stride[0] * q->pp[1] + oh * g->stride[1]) *
 		                           q->pp[2] + ow * g->stride[2]) * cg;
 		int16_t *r = col + t * q->kp;
-		for (int64_t k = 0; k < g->k_size; k++)
-			memcpy(r + k * cg, src + q->tap_off[k], (size_t)cg * sizeof(int16_t));
+		if (cg == 1)            /* depthwise: one value per tap */
+			for (int64_t k = 0; k < g->k_size; k++)
+				r[k] = src[q->tap_off[k]];
+		else
+			for (int64_t k = 0; k < g->k_size; k++)
+				memcpy(r + k * cg, src + q->tap_off[k], (size_t)cg * sizeof(int16_t));
 		memset(r + nq, 0, (size_t)(q->kp - nq) * sizeof(int16_t));
 	}
 }
@@ -277,8 +297,54 @@ static void qconv_requant(const struct node *n, const struct qconv_params *q, in
 	}
 }
 
-/* run() of both ops: ConvInteger's sums go straight to Y, QLinearConv's through acc to
- * qconv_requant. */
+/* The float-output node of ops/quantization/qdq_fuse.c (quant.h): inputs as QLinearConv's
+ * but no y_scale, y_zero_point nor w_zero_point (W symmetric int8), and a float bias [M]
+ * (input 8) added after the product is scaled back. */
+static int qconv_float_prepare(struct node *n, struct exec *x)
+{
+	struct qconv_params *q;
+	const struct tensor *B = op_input(n, 8);
+	int rc;
+
+	if (n->n_inputs != 9 || n->n_outputs != 1 || op_input(n, 5) || op_input(n, 6) ||
+	    op_input(n, 7))
+		return op_fail(n, x, GRT_E_INVALID_MODEL, "not a float-output QLinearConv");
+	if ((rc = qconv_plan(n, x, 0, 3, -1, DT_FLOAT, &q)) ||
+	    (rc = qconv_zero_points(n, x, q, 2, 5)) ||
+	    (rc = q_vec_check(n, x, 1, 1, 0, "x_scale", &q->sx)) ||
+	    (rc = q_vec_check(n, x, 4, q->g->group * q->g->mg, 1, "w_scale", &q->sw)))
+		return rc;
+	if (B && (B->dtype != DT_FLOAT || B->numel != q->g->group * q->g->mg))
+		return op_fail(n, x, GRT_E_SHAPE, "the bias must be float [M]");
+	q->bias_f = B ? B->data : NULL;
+	q->qlinear = 1;
+	q->float_out = 1;
+	n->scratch_bytes += (size_t)(q->g->mg * q->tile) * sizeof(int32_t);
+	return GRT_OK;
+}
+
+/* Y = sum * x_scale * w_scale[m] + B[m] (float) for the tile acc [mg][nt] of group gi,
+ * batch item b, positions o0 .. o0 + nt. */
+static void qconv_to_float(const struct node *n, const struct qconv_params *q,
+                           const int32_t *acc, int64_t b, int64_t gi, int64_t o0, int64_t nt)
+{
+	const struct conv_params *g = q->g;
+	const float sx = q_vec_float(n, &q->sx, 0);
+
+	for (int64_t r = 0; r < g->mg; r++) {
+		const int64_t m = gi * g->mg + r;
+		const float s = sx * q_vec_float(n, &q->sw, m), bm = q->bias_f ? q->bias_f[m] : 0;
+		float *y = (float *)n->outputs[0]->data + (b * g->group * g->mg + m) * g->out_size +
+		           o0;
+		for (int64_t j = 0; j < nt; j++)
+			y[j] = (float)acc[r * nt + j] * s + bm;
+		if (n->epi.kind != EPI_NONE)     /* a fused activation (OP_EPILOGUE) */
+			op_epilogue(&n->epi, y, nt, m);
+	}
+}
+
+/* run() of these ops: ConvInteger's sums go straight to Y, QLinearConv's through acc to
+ * qconv_requant (or, float output, qconv_to_float). */
 static int qconv_run(struct node *n, struct exec *x)
 {
 	const struct qconv_params *q = n->params;
@@ -298,7 +364,10 @@ static int qconv_run(struct node *n, struct exec *x)
 					continue;
 				}
 				qconv_tile(n, q, x->scratch, b, gi, o0, nt, acc, nt);
-				qconv_requant(n, q, acc, b, gi, o0, nt);
+				if (q->float_out)
+					qconv_to_float(n, q, acc, b, gi, o0, nt);
+				else
+					qconv_requant(n, q, acc, b, gi, o0, nt);
 			}
 	return GRT_OK;
 }
@@ -314,3 +383,6 @@ const struct op_def op_conv_integer = { "ConvInteger", 10, OPSET_LATEST, conv_in
                                         qconv_run, 0, qconv_macs };
 const struct op_def op_qlinear_conv = { "QLinearConv", 10, OPSET_LATEST, qlinear_conv_prepare,
                                         qconv_run, 0, qconv_macs };
+const struct op_def op_qlinear_conv_float = { "QLinearConv", 10, OPSET_LATEST,
+                                              qconv_float_prepare, qconv_run, OP_EPILOGUE,
+                                              qconv_macs };

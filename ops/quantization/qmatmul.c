@@ -176,6 +176,44 @@ static int qlinear_matmul_run(struct node *n, struct exec *x)
 	return GRT_OK;
 }
 
+/* The float-output node of ops/quantization/qdq_fuse.c (quant.h): QLinearMatMul's
+ * inputs but no y_scale, y_zero_point nor b_zero_point (B symmetric int8). */
+static int qmatmul_float_prepare(struct node *n, struct exec *x)
+{
+	struct qmatmul_params *p;
+	int rc;
+
+	if (n->n_inputs != 6 || n->n_outputs != 1 || op_input(n, 5))
+		return op_fail(n, x, GRT_E_INVALID_MODEL, "not a float-output QLinearMatMul");
+	if ((rc = qmatmul_plan(n, x, 0, 3, 2, 5, DT_FLOAT, &p)))
+		return rc;
+	if ((rc = q_vec_check(n, x, 1, p->s.m, 1, "a_scale", &p->sa)) ||
+	    (rc = q_vec_check(n, x, 4, p->s.n, 1, "b_scale", &p->sb)))
+		return rc;
+	p->qlinear = 1;
+	n->scratch_bytes += (size_t)(p->s.m * p->s.n) * sizeof(int32_t);
+	return GRT_OK;
+}
+
+/* Y = sum * a_scale * b_scale[j] (float). */
+static int qmatmul_float_run(struct node *n, struct exec *x)
+{
+	const struct qmatmul_params *p = n->params;
+	int32_t *acc = (int32_t *)((char *)x->scratch + p->acc_off);
+	float *y = n->outputs[0]->data;
+
+	for (int64_t i = 0; i < p->s.n_batch; i++) {
+		qmatmul_batch(n, p, x->scratch, 0, 3, i, acc);
+		for (int64_t r = 0; r < p->s.m; r++) {
+			const float sa = q_vec_float(n, &p->sa, r);
+			float *yr = y + (i * p->s.m + r) * p->s.n;
+			for (int64_t j = 0; j < p->s.n; j++)
+				yr[j] = (float)acc[r * p->s.n + j] * (sa * q_vec_float(n, &p->sb, j));
+		}
+	}
+	return GRT_OK;
+}
+
 static int64_t qmatmul_macs(const struct node *n)
 {
 	const struct qmatmul_params *p = n->params;
@@ -189,3 +227,6 @@ const struct op_def op_matmul_integer = { "MatMulInteger", 10, OPSET_LATEST,
 const struct op_def op_qlinear_matmul = { "QLinearMatMul", 10, OPSET_LATEST,
                                           qlinear_matmul_prepare, qlinear_matmul_run, 0,
                                           qmatmul_macs };
+const struct op_def op_qlinear_matmul_float = { "QLinearMatMul", 10, OPSET_LATEST,
+                                                qmatmul_float_prepare, qmatmul_float_run, 0,
+                                                qmatmul_macs };

@@ -4,6 +4,7 @@
 #ifndef OPS_QUANT_H
 #define OPS_QUANT_H
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include "ops/op.h"
@@ -44,10 +45,18 @@ static inline void q_range(enum dtype dt, int32_t *lo, int32_t *hi)
 }
 
 /* v rounded to nearest, ties to even (the default rounding mode), plus zp, saturated
- * to [lo, hi]; NaN gives lo. */
+ * to [lo, hi] (an 8-bit range, zp in it); NaN gives lo. The same as nearbyintf(v) but
+ * inline where the target lacks a rounding instruction: v clamped to +-1024 (past
+ * which the result saturates anyway), then 1.5 * 2^23 added and taken away, which
+ * leaves v rounded in the current mode (exact for |v| < 2^22; NaN stays NaN). */
 static inline int32_t q_round_sat(float v, int32_t zp, int32_t lo, int32_t hi)
 {
+#if FLT_EVAL_METHOD == 0        /* float sums round to float (not x87) */
+	const float c = v > 1024.0f ? 1024.0f : v < -1024.0f ? -1024.0f : v;
+	float r = ((c + 12582912.0f) - 12582912.0f) + (float)zp;
+#else
 	float r = nearbyintf(v) + (float)zp;
+#endif
 
 	return r >= (float)lo ? (r <= (float)hi ? (int32_t)r : hi) : lo;
 }
@@ -94,5 +103,11 @@ void q_pack_rows(int16_t *o, int64_t kp, const void *a, enum dtype dt, int64_t r
  * elements y0 .. y0 + count of y. */
 void q_requant(void *y, enum dtype dt, int64_t y0, const int32_t *acc, int64_t count,
                float scale, int32_t zp);
+
+/* The nodes ops/quantization/qdq_fuse.c makes (not in the registry: no file names them):
+ * QLinearConv's and QLinearMatMul's inputs without Y's scale and zero point, nor W's /
+ * B's zero point (symmetric int8), and a float Y: the int32 sums times x_scale *
+ * w_scale (per output channel / column), plus (Conv) a float bias, input 8. */
+extern const struct op_def op_qlinear_conv_float, op_qlinear_matmul_float;
 
 #endif

@@ -114,6 +114,23 @@ static int quantize_prepare(struct node *n, struct exec *x)
 	return rc ? op_fail(n, x, rc, "output shape too large") : GRT_OK;
 }
 
+/* y [count] = x [count] (float) quantized with scale s and zero point z as ydt: the
+ * common case (a QDQ model's activations) without quantize_run's per-element type
+ * switches. */
+static void quantize_f32(void *y, enum dtype ydt, const float *xf, int64_t count, float s,
+                         int32_t z)
+{
+	int32_t lo, hi;
+
+	q_range(ydt, &lo, &hi);
+	if (ydt == DT_UINT8)
+		for (int64_t j = 0; j < count; j++)
+			((uint8_t *)y)[j] = (uint8_t)q_round_sat(xf[j] / s, z, lo, hi);
+	else
+		for (int64_t j = 0; j < count; j++)
+			((int8_t *)y)[j] = (int8_t)q_round_sat(xf[j] / s, z, lo, hi);
+}
+
 static int quantize_run(struct node *n, struct exec *x)
 {
 	const struct qdq_params *p = n->params;
@@ -129,6 +146,12 @@ static int quantize_run(struct node *n, struct exec *x)
 		for (int64_t c = 0; c < p->ch; c++) {
 			float s = q_vec_float(n, &p->scale, c);
 			int32_t z = q_vec_int(n, &p->zp, c);
+			if (X->dtype == DT_FLOAT) {
+				quantize_f32((char *)y + i, p->ydt, (const float *)X->data + i, p->inner,
+				             s, z);
+				i += p->inner;
+				continue;
+			}
 			for (int64_t j = 0; j < p->inner; j++, i++) {
 				float v = X->dtype == DT_INT32 ? (float)xi[i]
 				                               : q_float(X->dtype, X->data, i);
@@ -160,6 +183,19 @@ static int dequantize_prepare(struct node *n, struct exec *x)
 	return rc ? op_fail(n, x, rc, "output shape too large") : GRT_OK;
 }
 
+/* y [count] (float) = (x [count] - z) * s for int8 or uint8 x (dt): the common case,
+ * without dequantize_run's per-element type switches. */
+static void dequantize_8(float *y, const void *xv, enum dtype dt, int64_t count, float s,
+                         int32_t z)
+{
+	if (dt == DT_UINT8)
+		for (int64_t j = 0; j < count; j++)
+			y[j] = (float)(((const uint8_t *)xv)[j] - z) * s;
+	else
+		for (int64_t j = 0; j < count; j++)
+			y[j] = (float)(((const int8_t *)xv)[j] - z) * s;
+}
+
 /* y = (x - zero point) * scale in float, then (opset 19+) rounded to the scale's float16
  * or bfloat16. */
 static int dequantize_run(struct node *n, struct exec *x)
@@ -174,6 +210,12 @@ static int dequantize_run(struct node *n, struct exec *x)
 		for (int64_t c = 0; c < p->ch; c++) {
 			const float s = q_vec_float(n, &p->scale, c);
 			const int32_t z = q_vec_int(n, &p->zp, c);
+			if (p->ydt == DT_FLOAT && X->dtype != DT_INT32) {
+				dequantize_8((float *)y + i, (const char *)X->data + i, X->dtype,
+				             p->inner, s, z);
+				i += p->inner;
+				continue;
+			}
 			for (int64_t j = 0; j < p->inner; j++, i++) {
 				const uint32_t q = (uint32_t)q_elem(X->dtype, X->data, i);
 				const float v = (float)(int32_t)(q - (uint32_t)z) * s;
