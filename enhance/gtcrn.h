@@ -190,6 +190,183 @@ GTCRN_API size_t gtcrn_stft_frames(const gtcrn_model *m, size_t n);
 GTCRN_API int gtcrn_stft(const gtcrn_model *m, const float *x, size_t n, float *spec, char *err,
                          size_t err_len);
 
+/* --- voice activity: Silero VAD (since 0.2.0, libgtcrn.so.0) ---
+ * A Silero VAD export gives the probability that a window of audio holds
+ * speech: 512 samples at 16 kHz, 256 at 8 kHz (32 ms), with a recurrent
+ * state carried from window to window. Exports are told apart by their
+ * inputs: v5 (input, state, sr; the window is fed with the 64 (32) samples
+ * before it), v4 (input, sr, h, c; the window alone); an export without the
+ * 'sr' input runs at 16 kHz only. Anything else is GTCRN_E_NOT_VAD.
+ *
+ * A gtcrn_vad runs the model over a stream at any rate (resampled to the
+ * model's) and gives each whole window's probability; a trailing partial
+ * window is not run. A gtcrn_segmenter turns the probabilities into speech
+ * segments with Silero's post-processing (get_speech_timestamps): speech
+ * starts at a probability >= threshold, ends when it stays below
+ * neg_threshold for min_silence_ms; segments shorter than min_speech_ms are
+ * dropped; each is padded by speech_pad_ms on both sides (halving the gap
+ * when two segments are closer than twice the padding). A gtcrn_gate
+ * attenuates the non-speech parts of a stream (the enhanced output, say).
+ * Threads: a gtcrn_vad_model is immutable and may be shared; a gtcrn_vad,
+ * gtcrn_segmenter or gtcrn_gate is used by one thread at a time. */
+
+#define GTCRN_E_NOT_VAD -105     /* the graph is not a Silero VAD export */
+#define GTCRN_E_NOT_DNSMOS -106  /* the graph is not a DNSMOS P.835 export */
+
+typedef struct gtcrn_vad_model gtcrn_vad_model;
+typedef struct gtcrn_vad gtcrn_vad;
+typedef struct gtcrn_segmenter gtcrn_segmenter;
+typedef struct gtcrn_gate gtcrn_gate;
+
+/* The VAD model to use when the caller names none: $GTCRN_VAD_MODEL when set
+ * and not empty, else PREFIX/share/gtcrn-run/vad.onnx (`make install-model
+ * VAD_MODEL=FILE`). As gtcrn_default_model_path. */
+GTCRN_API const char *gtcrn_default_vad_model_path(void);
+
+GTCRN_API int gtcrn_vad_model_load(const char *path, gtcrn_vad_model **out, char *err,
+                                   size_t err_len);
+GTCRN_API int gtcrn_vad_model_load_buffer(const void *buf, size_t len, gtcrn_vad_model **out,
+                                          char *err, size_t err_len);
+GTCRN_API void gtcrn_vad_model_free(gtcrn_vad_model *m);          /* accepts NULL */
+/* 4 or 5 */
+GTCRN_API int gtcrn_vad_model_version(const gtcrn_vad_model *m);
+/* 1 if the model runs at rate (16000 or 8000), else 0 */
+GTCRN_API int gtcrn_vad_model_has_rate(const gtcrn_vad_model *m, int rate);
+
+typedef struct gtcrn_vad_opts {
+	int sample_rate;         /* rate of the caller's audio, Hz; 0 = model_rate */
+	int model_rate;          /* 16000 or 8000; 0 = 8000 if sample_rate <= 8000 and the
+	                          * model has it, else 16000 */
+	float threshold;         /* speech starts at a probability >= this (0.5) */
+	float neg_threshold;     /* ... and ends below this (0.35); < 0 = max(threshold -
+	                          * 0.15, 0.01) */
+	float min_silence_ms;    /* ... held for at least this long (100) */
+	float min_speech_ms;     /* shorter segments are dropped (250) */
+	float speech_pad_ms;     /* padding on both sides of a segment (30) */
+	int resample_quality;    /* as gtcrn_opts: 0 .. 10, < 0 = default (8) */
+} gtcrn_vad_opts;
+
+GTCRN_API void gtcrn_vad_opts_init(gtcrn_vad_opts *o);
+
+/* A speech segment, in seconds from the start of the stream. */
+typedef struct gtcrn_segment {
+	double start, end;
+} gtcrn_segment;
+
+GTCRN_API int gtcrn_vad_create(const gtcrn_vad_model *m, const gtcrn_vad_opts *o,
+                               gtcrn_vad **out, char *err, size_t err_len);
+GTCRN_API void gtcrn_vad_free(gtcrn_vad *v);                      /* accepts NULL */
+/* The window in samples at the model's rate (512 or 256), and that rate. */
+GTCRN_API size_t gtcrn_vad_window(const gtcrn_vad *v);
+GTCRN_API int gtcrn_vad_rate(const gtcrn_vad *v);
+/* Most windows that n more samples (at the caller's rate), or the end of the
+ * stream for n = 0, can complete: the room probs needs. */
+GTCRN_API size_t gtcrn_vad_max_windows(const gtcrn_vad *v, size_t n);
+/* Pushes n samples (any n); writes the probability of each window they
+ * complete to probs (may be NULL) and their count to *n_probs. Allocates
+ * nothing. On failure the message is in gtcrn_vad_errmsg(). */
+GTCRN_API int gtcrn_vad_process(gtcrn_vad *v, const float *in, size_t n, float *probs,
+                                size_t *n_probs);
+/* Ends the stream: the windows the resampler still holds (a partial window
+ * is not run), then resets for a new stream. */
+GTCRN_API int gtcrn_vad_finish(gtcrn_vad *v, float *probs, size_t *n_probs);
+GTCRN_API int gtcrn_vad_reset(gtcrn_vad *v);
+/* Windows run since the last reset. */
+GTCRN_API unsigned long gtcrn_vad_windows(const gtcrn_vad *v);
+GTCRN_API const char *gtcrn_vad_errmsg(const gtcrn_vad *v);
+
+/* Segments from probabilities of windows of window samples at rate (both
+ * from gtcrn_vad_window/gtcrn_vad_rate); o: the thresholds and durations
+ * (its rates are not used). */
+GTCRN_API int gtcrn_segmenter_create(const gtcrn_vad_opts *o, size_t window, int rate,
+                                     gtcrn_segmenter **out, char *err, size_t err_len);
+GTCRN_API void gtcrn_segmenter_free(gtcrn_segmenter *s);          /* accepts NULL */
+/* The next window's probability; returns 1 and fills *seg when a segment
+ * becomes final (at most one per window), else 0. Allocates nothing. */
+GTCRN_API int gtcrn_segmenter_push(gtcrn_segmenter *s, float prob, gtcrn_segment *seg);
+/* Ends the stream of length_s seconds: writes the segments still open (at
+ * most 2) to seg[], returns their count, and resets. */
+GTCRN_API int gtcrn_segmenter_finish(gtcrn_segmenter *s, double length_s, gtcrn_segment seg[2]);
+GTCRN_API void gtcrn_segmenter_reset(gtcrn_segmenter *s);
+
+/* Whole signals: the probabilities and segments of x[n] (mono, at
+ * o->sample_rate), in arrays the caller frees with free() (either pointer
+ * pair may be NULL: not wanted). */
+GTCRN_API int gtcrn_vad_run(const gtcrn_vad_model *m, const gtcrn_vad_opts *o, const float *x,
+                            size_t n, float **probs, size_t *n_probs, gtcrn_segment **segs,
+                            size_t *n_segs, char *err, size_t err_len);
+
+/* The gate: a VAD on the stream (the mean of its channels) switches one gain
+ * for all channels between 1 (speech) and -depth_db (elsewhere). The audio is
+ * delayed by gtcrn_gate_latency() frames, one VAD window and the resampler's
+ * holdback, so that the gain opens at the start of the window where speech
+ * was found, not after it. */
+typedef struct gtcrn_gate_opts {
+	float depth_db;          /* attenuation of non-speech, dB >= 0 (24); 0 = no gating */
+	float attack_ms;         /* ramp up to full gain (5) */
+	float release_ms;        /* ramp down to the depth (50) */
+	float hangover_ms;       /* stays open this long after speech ends (200) */
+} gtcrn_gate_opts;
+
+GTCRN_API void gtcrn_gate_opts_init(gtcrn_gate_opts *o);
+/* vo: the VAD's rates (sample_rate = the stream's rate) and the on / off
+ * thresholds (threshold, neg_threshold, min_silence_ms). */
+GTCRN_API int gtcrn_gate_create(const gtcrn_vad_model *m, const gtcrn_vad_opts *vo,
+                                const gtcrn_gate_opts *go, int channels, gtcrn_gate **out,
+                                char *err, size_t err_len);
+GTCRN_API void gtcrn_gate_free(gtcrn_gate *g);                    /* accepts NULL */
+/* n frames of interleaved in[n * channels] -> out, delayed by
+ * gtcrn_gate_latency() frames (zeros at the start of a stream). in and out
+ * may be the same buffer. Output is bit-identical however the stream is cut
+ * into calls. Real-time safe: no allocation, no lock, no system call. */
+GTCRN_API int gtcrn_gate_process(gtcrn_gate *g, const float *in, float *out, size_t n);
+/* Ends the stream: writes the last gtcrn_gate_latency() frames to out and
+ * resets. */
+GTCRN_API int gtcrn_gate_flush(gtcrn_gate *g, float *out);
+GTCRN_API int gtcrn_gate_reset(gtcrn_gate *g);
+/* Frames of delay at the stream's rate. */
+GTCRN_API size_t gtcrn_gate_latency(const gtcrn_gate *g);
+/* Settable between calls; the gain glides to the new depth. */
+GTCRN_API int gtcrn_gate_set_depth(gtcrn_gate *g, float db);
+/* The gain applied to the last frame written (for meters), 0 .. 1. */
+GTCRN_API float gtcrn_gate_gain(const gtcrn_gate *g);
+GTCRN_API const char *gtcrn_gate_errmsg(const gtcrn_gate *g);
+
+/* --- quality scores: DNSMOS P.835 (since 0.2.0, libgtcrn.so.0) ---
+ * The DNS Challenge's non-intrusive quality model (input (N, 144160): 9.01 s
+ * at 16 kHz; output (N, 3): raw SIG, BAK, OVRL) scored by the challenge's
+ * reference procedure: 16 kHz mono; a clip shorter than 9.01 s repeated until
+ * it is that long; windows of 9.01 s every second (int(len / 16000 - 9.01)
+ * + 1 of them, len after the repetition); each window's raw scores mapped by
+ * the non-personalized P.835 polynomials; the means over windows. */
+
+typedef struct gtcrn_dnsmos_model gtcrn_dnsmos_model;
+
+typedef struct gtcrn_dnsmos_scores {
+	double sig, bak, ovrl;              /* mapped scores, 1 .. 5 */
+	double raw_sig, raw_bak, raw_ovrl;  /* the model's outputs, means over windows */
+	size_t windows;
+} gtcrn_dnsmos_scores;
+
+/* $GTCRN_DNSMOS_MODEL when set and not empty, else
+ * PREFIX/share/gtcrn-run/dnsmos.onnx (`make install-model DNSMOS_MODEL=FILE`). */
+GTCRN_API const char *gtcrn_default_dnsmos_model_path(void);
+GTCRN_API int gtcrn_dnsmos_model_load(const char *path, gtcrn_dnsmos_model **out, char *err,
+                                      size_t err_len);
+GTCRN_API int gtcrn_dnsmos_model_load_buffer(const void *buf, size_t len,
+                                             gtcrn_dnsmos_model **out, char *err,
+                                             size_t err_len);
+GTCRN_API void gtcrn_dnsmos_model_free(gtcrn_dnsmos_model *m);    /* accepts NULL */
+/* Scores frames of interleaved audio x[frames * channels] at rate: the
+ * channels' mean, resampled to 16 kHz. Any number of threads may score with
+ * one model at once. */
+GTCRN_API int gtcrn_dnsmos_score(const gtcrn_dnsmos_model *m, const float *x, size_t frames,
+                                 int channels, int rate, gtcrn_dnsmos_scores *out, char *err,
+                                 size_t err_len);
+/* Scores an audio file (any format libsndfile reads). */
+GTCRN_API int gtcrn_dnsmos_score_file(const gtcrn_dnsmos_model *m, const char *path,
+                                      gtcrn_dnsmos_scores *out, char *err, size_t err_len);
+
 #ifdef __cplusplus
 }
 #endif

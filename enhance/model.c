@@ -13,16 +13,38 @@
 #ifndef GTCRN_DEFAULT_MODEL
 #define GTCRN_DEFAULT_MODEL "/usr/local/share/gtcrn-run/model.onnx"
 #endif
+#ifndef GTCRN_DEFAULT_VAD_MODEL
+#define GTCRN_DEFAULT_VAD_MODEL "/usr/local/share/gtcrn-run/vad.onnx"
+#endif
+#ifndef GTCRN_DEFAULT_DNSMOS_MODEL
+#define GTCRN_DEFAULT_DNSMOS_MODEL "/usr/local/share/gtcrn-run/dnsmos.onnx"
+#endif
 
 const char *gtcrn_version(void)
 {
 	return PACKAGE_VERSION;
 }
 
+/* $name when set and not empty, else the installed default */
+static const char *env_or(const char *name, const char *installed)
+{
+	const char *env = getenv(name);
+	return env && *env ? env : installed;
+}
+
 const char *gtcrn_default_model_path(void)
 {
-	const char *env = getenv("GTCRN_MODEL");
-	return env && *env ? env : GTCRN_DEFAULT_MODEL;
+	return env_or("GTCRN_MODEL", GTCRN_DEFAULT_MODEL);
+}
+
+const char *gtcrn_default_vad_model_path(void)
+{
+	return env_or("GTCRN_VAD_MODEL", GTCRN_DEFAULT_VAD_MODEL);
+}
+
+const char *gtcrn_default_dnsmos_model_path(void)
+{
+	return env_or("GTCRN_DNSMOS_MODEL", GTCRN_DEFAULT_DNSMOS_MODEL);
 }
 
 const char *gtcrn_strerror(int status)
@@ -33,6 +55,8 @@ const char *gtcrn_strerror(int status)
 	case GTCRN_E_BUDGET: return "offline run exceeds the memory budget";
 	case GTCRN_E_RESAMPLE: return "resampling failed";
 	case GTCRN_E_METADATA: return "unusable STFT metadata";
+	case GTCRN_E_NOT_VAD: return "not a Silero VAD model";
+	case GTCRN_E_NOT_DNSMOS: return "not a DNSMOS P.835 model";
 	default: return grt_strerror(status);
 	}
 }
