@@ -4,6 +4,7 @@
  * window's raw scores mapped by the P.835 polynomials, the means over windows.
  * The window arithmetic is Python's, in doubles, on purpose (see hop_window). */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,22 @@
 #define DNSMOS_SECONDS 9.01                /* INPUT_LENGTH of dnsmos_local.py */
 #define DNSMOS_WINDOW 144160               /* int(9.01 * 16000) samples */
 #define DNSMOS_QUALITY 10                  /* speexdsp's best: the reference resamples once */
+#define POOL_MAX 16                        /* idle sessions a model keeps at most */
+
+/* Sessions (batch 1) that finished scoring, for the next call: making one
+ * costs about 100 ms (zeroing its 107 MB arena), as much as a window's run,
+ * and most clips have one window. The model keeps as many as were scoring at
+ * once (up to POOL_MAX) until it is freed. A pointer in the model, so that
+ * scoring takes a const model. */
+struct session_pool {
+	pthread_mutex_t lock;
+	grt_session *idle[POOL_MAX];
+	int n_idle;
+};
 
 struct gtcrn_dnsmos_model {
 	grt_model *graph;
-	int64_t batch;                     /* the input's declared N: 1, or -1 (dynamic) */
+	struct session_pool *pool;
 };
 
 /* The non-personalized P.835 polynomials of dnsmos_local.py (highest power
@@ -30,7 +43,7 @@ static const double poly[3][3] = {
 
 /* Checks the graph's inputs and outputs: one float input (N or 1, 144160),
  * one float output (N or 1, 3). The message says what differs. */
-static int check_io(const grt_model *g, int64_t *batch, char *err, size_t err_len)
+static int check_io(const grt_model *g, char *err, size_t err_len)
 {
 	const char *what = NULL;
 	grt_value in, out;
@@ -55,27 +68,28 @@ static int check_io(const grt_model *g, int64_t *batch, char *err, size_t err_le
 		snprintf(err, err_len, "not a DNSMOS P.835 model: expected %s; found %s", what, io);
 		return GTCRN_E_NOT_DNSMOS;
 	}
-	*batch = in.dims[0];
 	return GTCRN_OK;
 }
 
 static int dnsmos_wrap(grt_model *g, gtcrn_dnsmos_model **out, char *err, size_t err_len)
 {
 	gtcrn_dnsmos_model *m;
-	int64_t batch;
-	int rc = check_io(g, &batch, err, err_len);
+	int rc = check_io(g, err, err_len);
 
 	if (rc) {
 		grt_model_free(g);
 		return rc;
 	}
-	if (!(m = calloc(1, sizeof(*m)))) {
+	if (!(m = calloc(1, sizeof(*m))) || !(m->pool = calloc(1, sizeof(*m->pool))) ||
+	    pthread_mutex_init(&m->pool->lock, NULL)) {
+		if (m)
+			free(m->pool);
+		free(m);
 		grt_model_free(g);
 		snprintf(err, err_len, "out of memory");
 		return GRT_E_NOMEM;
 	}
 	m->graph = g;
-	m->batch = batch;
 	*out = m;
 	return GTCRN_OK;
 }
@@ -118,8 +132,46 @@ void gtcrn_dnsmos_model_free(gtcrn_dnsmos_model *m)
 {
 	if (!m)
 		return;
+	for (int i = 0; i < m->pool->n_idle; i++)
+		grt_session_free(m->pool->idle[i]);
+	pthread_mutex_destroy(&m->pool->lock);
+	free(m->pool);
 	grt_model_free(m->graph);
 	free(m);
+}
+
+/* An idle session of the pool, or a new one (batch 1). */
+static int session_get(const gtcrn_dnsmos_model *m, grt_session **s, char *err, size_t err_len)
+{
+	struct session_pool *p = m->pool;
+	grt_value in;
+	grt_session_opts so = { &in, 1, 0, 0, 0 };
+
+	*s = NULL;
+	pthread_mutex_lock(&p->lock);
+	if (p->n_idle > 0)
+		*s = p->idle[--p->n_idle];
+	pthread_mutex_unlock(&p->lock);
+	if (*s)
+		return GTCRN_OK;
+	grt_model_input(m->graph, 0, NULL, &in, NULL);
+	in.dims[0] = 1;
+	in.data = NULL;
+	return grt_session_create(m->graph, &so, s, err, err_len);
+}
+
+/* Gives s back to the pool (or frees it when the pool is full). */
+static void session_put(const gtcrn_dnsmos_model *m, grt_session *s)
+{
+	struct session_pool *p = m->pool;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->n_idle < POOL_MAX) {
+		p->idle[p->n_idle++] = s;
+		s = NULL;
+	}
+	pthread_mutex_unlock(&p->lock);
+	grt_session_free(s);
 }
 
 /* x[frames * channels] -> the channels' mean at 16 kHz, y[*n] (malloc'ed):
@@ -197,16 +249,12 @@ static int score_windows(const gtcrn_dnsmos_model *m, const float *audio, size_t
                          gtcrn_dnsmos_scores *sc, char *err, size_t err_len)
 {
 	grt_value in, out;
-	grt_session_opts so = { &in, 1, 0, 0, 0 };
-	grt_session *s = NULL;
+	grt_session *s;
 	double sum[6] = { 0 };
 	long long hops = (long long)(floor((double)len / DNSMOS_RATE) - DNSMOS_SECONDS) + 1;
 	int rc;
 
-	grt_model_input(m->graph, 0, NULL, &in, NULL);
-	in.dims[0] = 1;
-	in.data = NULL;
-	if ((rc = grt_session_create(m->graph, &so, &s, err, err_len)))
+	if ((rc = session_get(m, &s, err, err_len)))
 		return rc;
 	grt_session_input(s, 0, &in);
 	sc->windows = 0;
@@ -241,7 +289,10 @@ static int score_windows(const gtcrn_dnsmos_model *m, const float *audio, size_t
 	sc->raw_bak = sum[4] / (double)sc->windows;
 	sc->raw_ovrl = sum[5] / (double)sc->windows;
 done:
-	grt_session_free(s);
+	if (rc)
+		grt_session_free(s);
+	else
+		session_put(m, s);
 	return rc;
 }
 
