@@ -187,26 +187,38 @@ static float *mix_seconds(double seconds, size_t *n)
 	return y;
 }
 
+/* The first `seconds` of mix.wav (repeated) scored by the library and by the
+ * reference: `windows` windows, the same scores. Returns the samples (*n). */
+static float *against_reference(double seconds, size_t windows, gtcrn_dnsmos_scores *got,
+                                size_t *n)
+{
+	gtcrn_dnsmos_model *m = load_dnsmos();
+	gtcrn_dnsmos_scores want;
+	float *x = mix_seconds(seconds, n);
+	char err[512], what[64];
+
+	snprintf(what, sizeof(what), "%g s of mix.wav", seconds);
+	expect_ok(what, err, gtcrn_dnsmos_score(m, x, *n, 1, 16000, got, err, sizeof(err)));
+	reference(x, *n, 0, &want);
+	ck_assert_uint_eq(want.windows, windows);
+	expect_scores(what, got, &want, 1e-5);
+	gtcrn_dnsmos_model_free(m);
+	return x;
+}
+
 /* 4 s: doubled to 16 s, 7 windows (appending the original would make 12 s and
  * 3 windows, which the reference with append_original shows). */
 START_TEST(repeat_doubles)
 {
-	gtcrn_dnsmos_model *m = load_dnsmos();
-	gtcrn_dnsmos_scores got, want, appended;
+	gtcrn_dnsmos_scores got, appended;
 	size_t n;
-	float *x = mix_seconds(4, &n);
-	char err[512];
+	float *x = against_reference(4, 7, &got, &n);
 
-	expect_ok("4 s", err, gtcrn_dnsmos_score(m, x, n, 1, 16000, &got, err, sizeof(err)));
-	reference(x, n, 0, &want);
-	ck_assert_uint_eq(want.windows, 7);
-	expect_scores("4 s, doubled", &got, &want, 1e-5);
 	reference(x, n, 1, &appended);
 	ck_assert_uint_eq(appended.windows, 3);
 	ck_assert_msg(fabs(appended.ovrl - got.ovrl) > 1e-4 || fabs(appended.sig - got.sig) > 1e-4,
 	              "appending and doubling give the same scores: the test cannot tell them apart");
 	free(x);
-	gtcrn_dnsmos_model_free(m);
 }
 END_TEST
 
@@ -215,18 +227,10 @@ END_TEST
  * sample short): 7 windows. */
 START_TEST(several_windows)
 {
-	gtcrn_dnsmos_model *m = load_dnsmos();
-	gtcrn_dnsmos_scores got, want;
+	gtcrn_dnsmos_scores got;
 	size_t n;
-	float *x = mix_seconds(18, &n);
-	char err[512];
 
-	expect_ok("18 s", err, gtcrn_dnsmos_score(m, x, n, 1, 16000, &got, err, sizeof(err)));
-	reference(x, n, 0, &want);
-	ck_assert_uint_eq(want.windows, 7);
-	expect_scores("18 s", &got, &want, 1e-5);
-	free(x);
-	gtcrn_dnsmos_model_free(m);
+	free(against_reference(18, 7, &got, &n));
 }
 END_TEST
 
@@ -254,21 +258,44 @@ START_TEST(stereo_equals_mono)
 }
 END_TEST
 
-/* mix.wav at 48 kHz (libsamplerate) within 0.05 of its 16 kHz scores. */
+/* A float WAV file of x[frames * channels] at rate. */
+static void write_wav(const char *path, const float *x, size_t frames, int channels, int rate)
+{
+	SF_INFO info = { 0, rate, channels, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 0, 0 };
+	SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+
+	ck_assert_msg(f != NULL, "%s: %s", path, sf_strerror(NULL));
+	if (frames)
+		ck_assert_int_eq(sf_writef_float(f, x, (sf_count_t)frames), (sf_count_t)frames);
+	sf_close(f);
+}
+
+/* mix.wav at 48 kHz (libsamplerate) within 0.05 of its 16 kHz scores; as a
+ * stereo 48 kHz file with equal channels, the same scores as the samples. */
 START_TEST(rate_48k)
 {
 	gtcrn_dnsmos_model *m = load_dnsmos();
-	gtcrn_dnsmos_scores at16, at48;
+	gtcrn_dnsmos_scores at16, at48, file;
 	size_t n, n48;
 	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n), *y = ref_resample(x, n, 16000, 48000,
-	                                                                     &n48);
-	char err[512];
+	                                                                     &n48), *st;
+	char err[1024], path[] = "/tmp/check_dnsmos_XXXXXX";
+	int fd = mkstemp(path);
 
 	expect_ok("16 kHz", err, gtcrn_dnsmos_score(m, x, n, 1, 16000, &at16, err, sizeof(err)));
 	expect_ok("48 kHz", err, gtcrn_dnsmos_score(m, y, n48, 1, 48000, &at48, err, sizeof(err)));
 	printf("48 kHz - 16 kHz: SIG %+.5f BAK %+.5f OVRL %+.5f\n", at48.sig - at16.sig,
 	       at48.bak - at16.bak, at48.ovrl - at16.ovrl);
 	expect_scores("48 kHz", &at48, &at16, 0.05);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ptr_nonnull(st = malloc(2 * n48 * sizeof(float)));
+	for (size_t i = 0; i < n48; i++)
+		st[2 * i] = st[2 * i + 1] = y[i];
+	write_wav(path, st, n48, 2, 48000);
+	expect_ok(path, err, gtcrn_dnsmos_score_file(m, path, &file, err, sizeof(err)));
+	remove(path);
+	expect_scores("48 kHz stereo file", &file, &at48, 0);
+	free(st);
 	free(x);
 	free(y);
 	gtcrn_dnsmos_model_free(m);
@@ -346,16 +373,6 @@ START_TEST(wrong_models)
 }
 END_TEST
 
-/* A WAV file of 0 frames at path. */
-static void write_empty_wav(const char *path)
-{
-	SF_INFO info = { 0, 16000, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 0, 0 };
-	SNDFILE *f = sf_open(path, SFM_WRITE, &info);
-
-	ck_assert_msg(f != NULL, "%s: %s", path, sf_strerror(NULL));
-	sf_close(f);
-}
-
 START_TEST(bad_audio)
 {
 	gtcrn_dnsmos_model *m = load_dnsmos();
@@ -365,7 +382,7 @@ START_TEST(bad_audio)
 	int fd = mkstemp(empty);
 
 	ck_assert_int_ge(fd, 0);
-	write_empty_wav(empty);
+	write_wav(empty, x, 0, 1, 16000);
 	expect_error("empty file", err, gtcrn_dnsmos_score_file(m, empty, &sc, err, sizeof(err)),
 	             GRT_E_ARG, "empty audio");
 	expect_error("empty file", err, GRT_E_ARG, GRT_E_ARG, empty);
