@@ -359,7 +359,8 @@ GTCRN_API int gtcrn_dnsmos_model_load_buffer(const void *buf, size_t len,
 GTCRN_API void gtcrn_dnsmos_model_free(gtcrn_dnsmos_model *m);    /* accepts NULL */
 /* Scores frames of interleaved audio x[frames * channels] at rate: the
  * channels' mean, resampled to 16 kHz. Any number of threads may score with
- * one model at once. */
+ * one model at once; the model keeps the sessions they made for later calls
+ * (about 110 MB each, as many as scored at once, up to 16) until it is freed. */
 GTCRN_API int gtcrn_dnsmos_score(const gtcrn_dnsmos_model *m, const float *x, size_t frames,
                                  int channels, int rate, gtcrn_dnsmos_scores *out, char *err,
                                  size_t err_len);

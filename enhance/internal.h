@@ -99,5 +99,9 @@ int resampler_run(struct resampler *r, const float *in, size_t n_in, float *out,
 size_t resampler_holdback(const struct resampler *r);
 
 int model_load_common(grt_model *g, gtcrn_model **out, char *err, size_t err_len);
+/* "inputs name(d0,d1...) ...; outputs ...": a graph's interface, for messages */
+void describe_io(const grt_model *g, char *buf, size_t len);
+/* Puts "what: " before the message in err (a file's name, for loaders) */
+void err_prefix(const char *what, char *err, size_t err_len);
 
 #endif
