@@ -65,7 +65,7 @@ static int check_io(const grt_model *g, char *err, size_t err_len)
 			what = "a float output of shape (N, 3) (SIG, BAK, OVRL)";
 	}
 	if (what) {
-		describe_io(g, io, sizeof(io));
+		model_describe_io(g, io, sizeof(io));
 		snprintf(err, err_len, "not a DNSMOS P.835 model: expected %s; found %s", what, io);
 		return GTCRN_E_NOT_DNSMOS;
 	}

@@ -98,7 +98,7 @@ static int same_shape(const grt_value *a, const grt_value *b)
 	return 1;
 }
 
-void describe_io(const grt_model *g, char *buf, size_t len)
+void model_describe_io(const grt_model *g, char *buf, size_t len)
 {
 	size_t k = 0;
 
@@ -225,7 +225,7 @@ static int classify(gtcrn_model *m, char *err, size_t err_len)
 	}
 	if (spec_in < 0 || spec_out < 0 ||
 	    (m->info.kind == GTCRN_OFFLINE && (n_in != 1 || n_out != 1))) {
-		describe_io(g, io, sizeof(io));
+		model_describe_io(g, io, sizeof(io));
 		snprintf(err, err_len, "not a GTCRN export: expected a spectrum input (1, %d, T, 2) with "
 		         "a dynamic T and one output of that shape (offline), or a spectrum input "
 		         "(1, %d, 1, 2) plus cache inputs fed back from matching outputs (streaming); "
