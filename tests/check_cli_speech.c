@@ -329,9 +329,8 @@ END_TEST
 /* What is refused, with its exit status and message; nothing is written. */
 START_TEST(test_errors)
 {
-	const char *dir = test_dir("errors");
-	char *out = path_in(dir, "out.wav"), *segs = path_in(dir, "s.json");
-	char *missing = path_in(dir, "none.onnx");
+	char *dir = strdup(test_dir("errors"));   /* test_dir's buffer is reused below */
+	char *out = strdup(path_in(dir, "out.wav")), *missing = strdup(path_in(dir, "none.onnx"));
 	struct run r;
 	static const struct {
 		int status;
@@ -395,7 +394,9 @@ START_TEST(test_errors)
 		free(copy_arg);
 		free(bytes);
 	}
-	(void)segs;
+	free(dir);
+	free(out);
+	free(missing);
 }
 END_TEST
 

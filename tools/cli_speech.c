@@ -437,13 +437,13 @@ int speech_outputs_check(const struct options *o, char **outputs)
 		    o->segments);
 		return RC_USAGE;
 	}
+	for (int i = 0; i < o->n_inputs; i++)
+		if ((rc = audio_out_check(o->segments, o->inputs[i], NULL, &oo, err, sizeof(err))))
+			goto refused;
 	if ((rc = audio_out_check(o->segments, NULL, o->model, &oo, err, sizeof(err))))
 		goto refused;
 	for (int k = 0; k < 2; k++)
 		if ((rc = audio_out_check(o->segments, NULL, models[k], &oo, err, sizeof(err))))
-			goto refused;
-	for (int i = 0; i < o->n_inputs; i++)
-		if ((rc = audio_out_check(o->segments, o->inputs[i], NULL, &oo, err, sizeof(err))))
 			goto refused;
 	for (int i = 0; i < o->n_inputs; i++)
 		if (!strcmp(outputs[i], o->segments) || audio_same_file(outputs[i], o->segments)) {
