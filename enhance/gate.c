@@ -32,6 +32,8 @@ struct gtcrn_gate {
 	unsigned char *open;        /* [n_open] ring: speech decision of window w at w % n_open */
 	size_t n_open;
 	uint64_t decided;           /* windows decided */
+	uint64_t look_w;            /* the window of the frame the gain looks at ... */
+	uint64_t look_end;          /* ... and the first frame after that window */
 	/* the start / end rule, as the segmenter's */
 	float threshold, neg_threshold;
 	double min_silence;         /* samples at rate */
@@ -187,6 +189,7 @@ int gtcrn_gate_reset(gtcrn_gate *g)
 	g->pos = 0;
 	g->n_in = 0;
 	g->decided = 0;
+	g->look_w = g->look_end = 0;
 	g->triggered = 0;
 	g->temp_end = 0;
 	g->hang_until = 0;
@@ -226,10 +229,19 @@ static void decide(gtcrn_gate *g, float p)
  * at most a full ramp's step per frame, the depth by a release's. */
 static void next_gain(gtcrn_gate *g, uint64_t t)
 {
-	uint64_t w = (t + g->attack_frames) * (uint64_t)g->rate / (uint64_t)g->sample_rate /
-	             g->window;
-	int open = w < g->decided ? g->open[w % g->n_open] : 0;
+	uint64_t look = t + g->attack_frames, w;
+	int open;
 	float target, range, db = g->gain_db;
+
+	if (look >= g->look_end) {
+		/* frame look is at model sample look * rate / sample_rate; the
+		 * window ends at the first frame that reaches window * (w + 1) */
+		uint64_t sr = (uint64_t)g->sample_rate, r = (uint64_t)g->rate;
+		g->look_w = look * r / sr / g->window;
+		g->look_end = ((g->look_w + 1) * g->window * sr + r - 1) / r;
+	}
+	w = g->look_w;
+	open = w < g->decided ? g->open[w % g->n_open] : 0;
 
 	if (g->depth_db != g->depth_set) {
 		float step = g->release_step * fmaxf(g->depth_db, g->depth_set);
@@ -287,7 +299,8 @@ static void emit(gtcrn_gate *g, const float *in, float *out, size_t n)
 			out[i * ch + c] = slot[c] * g->gain;
 			slot[c] = x;
 		}
-		g->pos = (g->pos + 1) % g->latency;
+		if (++g->pos == g->latency)
+			g->pos = 0;
 		g->n_in++;
 	}
 }

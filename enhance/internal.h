@@ -102,6 +102,8 @@ int model_load_common(grt_model *g, gtcrn_model **out, char *err, size_t err_len
 /* "inputs a(1,2) b(3); outputs c(1)": a graph's inputs and outputs with their
  * declared shapes, for messages that say why a graph was refused. */
 void model_describe_io(const grt_model *g, char *buf, size_t len);
+/* Prefixes the message in err with "path: ": a load error names its file. */
+void err_name_file(const char *path, char *err, size_t err_len);
 
 /* The VAD's resampler holdback (samples at the model's rate, 0 without
  * resampling) and the most windows n more caller samples can complete in

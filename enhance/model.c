@@ -294,6 +294,16 @@ fail:
 	return rc;
 }
 
+void err_name_file(const char *path, char *err, size_t err_len)
+{
+	char tmp[1024];
+
+	if (!err || !err_len)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
+	snprintf(err, err_len, "%s", tmp);
+}
+
 int gtcrn_model_load(const char *path, gtcrn_model **out, char *err, size_t err_len)
 {
 	grt_model *g = NULL;
@@ -309,11 +319,8 @@ int gtcrn_model_load(const char *path, gtcrn_model **out, char *err, size_t err_
 	if (rc)
 		return rc;
 	rc = model_load_common(g, out, err, err_len);
-	if (rc && err && err_len) {        /* name the file */
-		char tmp[1024];
-		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
-		snprintf(err, err_len, "%s", tmp);
-	}
+	if (rc)
+		err_name_file(path, err, err_len);
 	return rc;
 }
 
