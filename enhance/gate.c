@@ -32,11 +32,9 @@ struct gtcrn_gate {
 	unsigned char *open;        /* [n_open] ring: speech decision of window w at w % n_open */
 	size_t n_open;
 	uint64_t decided;           /* windows decided */
-	/* the start / end rule, as the segmenter's */
-	float threshold, neg_threshold;
-	double min_silence;         /* samples at rate */
-	int triggered;
-	uint64_t temp_end;          /* first quiet window's position, 0 = none */
+	uint64_t look_w;            /* the window of the frame the gain looks at ... */
+	uint64_t look_end;          /* ... and the first frame after that window */
+	struct speech_rule rule;    /* the segmenter's start / end rule */
 	uint64_t hang_windows;      /* hangover in whole windows */
 	uint64_t hang_until;        /* windows before this one stay open */
 	/* the gain */
@@ -94,9 +92,7 @@ static int gate_init(gtcrn_gate *g, const gtcrn_vad_opts *vo, const gtcrn_gate_o
 	g->rate = gtcrn_vad_rate(g->vad);
 	g->window = gtcrn_vad_window(g->vad);
 	g->sample_rate = vo->sample_rate ? vo->sample_rate : g->rate;
-	g->threshold = vo->threshold;
-	g->neg_threshold = vad_neg_threshold(vo);
-	g->min_silence = (double)g->rate * vo->min_silence_ms / 1000;
+	speech_rule_init(&g->rule, vo, g->rate);
 	g->hang_windows = (uint64_t)floor((double)go->hangover_ms * g->rate / 1000 /
 	                                  (double)g->window + 0.5);
 	g->attack_frames = (size_t)ceil((double)go->attack_ms * g->sample_rate / 1000);
@@ -187,8 +183,8 @@ int gtcrn_gate_reset(gtcrn_gate *g)
 	g->pos = 0;
 	g->n_in = 0;
 	g->decided = 0;
-	g->triggered = 0;
-	g->temp_end = 0;
+	g->look_w = g->look_end = 0;
+	speech_rule_reset(&g->rule);
 	g->hang_until = 0;
 	g->depth_db = g->depth_set;
 	set_gain_db(g, -g->depth_db);          /* closed until speech is found */
@@ -202,22 +198,12 @@ int gtcrn_gate_reset(gtcrn_gate *g)
 /* The start / end rule on window `decided`, then the hangover. */
 static void decide(gtcrn_gate *g, float p)
 {
-	uint64_t w = g->decided, pos = g->window * w;
+	uint64_t w = g->decided;
+	long long end;
 
-	if (p >= g->threshold && g->temp_end)
-		g->temp_end = 0;
-	if (p >= g->threshold && !g->triggered) {
-		g->triggered = 1;
-	} else if (p < g->neg_threshold && g->triggered) {
-		if (!g->temp_end)
-			g->temp_end = pos;
-		if ((double)(pos - g->temp_end) >= g->min_silence) {
-			g->triggered = 0;
-			g->temp_end = 0;
-			g->hang_until = w + g->hang_windows;
-		}
-	}
-	g->open[w % g->n_open] = g->triggered || w < g->hang_until;
+	if (speech_rule_step(&g->rule, p, (long long)(g->window * w), &end) == RULE_END)
+		g->hang_until = w + g->hang_windows;
+	g->open[w % g->n_open] = g->rule.triggered || w < g->hang_until;
 	g->decided++;
 }
 
@@ -226,10 +212,19 @@ static void decide(gtcrn_gate *g, float p)
  * at most a full ramp's step per frame, the depth by a release's. */
 static void next_gain(gtcrn_gate *g, uint64_t t)
 {
-	uint64_t w = (t + g->attack_frames) * (uint64_t)g->rate / (uint64_t)g->sample_rate /
-	             g->window;
-	int open = w < g->decided ? g->open[w % g->n_open] : 0;
+	uint64_t look = t + g->attack_frames, w;
+	int open;
 	float target, range, db = g->gain_db;
+
+	if (look >= g->look_end) {
+		/* frame look is at model sample look * rate / sample_rate; the
+		 * window ends at the first frame that reaches window * (w + 1) */
+		uint64_t sr = (uint64_t)g->sample_rate, r = (uint64_t)g->rate;
+		g->look_w = look * r / sr / g->window;
+		g->look_end = ((g->look_w + 1) * g->window * sr + r - 1) / r;
+	}
+	w = g->look_w;
+	open = w < g->decided ? g->open[w % g->n_open] : 0;
 
 	if (g->depth_db != g->depth_set) {
 		float step = g->release_step * fmaxf(g->depth_db, g->depth_set);
@@ -287,7 +282,8 @@ static void emit(gtcrn_gate *g, const float *in, float *out, size_t n)
 			out[i * ch + c] = slot[c] * g->gain;
 			slot[c] = x;
 		}
-		g->pos = (g->pos + 1) % g->latency;
+		if (++g->pos == g->latency)
+			g->pos = 0;
 		g->n_in++;
 	}
 }

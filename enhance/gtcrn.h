@@ -298,9 +298,10 @@ GTCRN_API int gtcrn_vad_run(const gtcrn_vad_model *m, const gtcrn_vad_opts *o, c
 
 /* The gate: a VAD on the stream (the mean of its channels) switches one gain
  * for all channels between 1 (speech) and -depth_db (elsewhere). The audio is
- * delayed by gtcrn_gate_latency() frames, one VAD window and the resampler's
- * holdback, so that the gain opens at the start of the window where speech
- * was found, not after it. */
+ * delayed by gtcrn_gate_latency() frames, one VAD window, the resampler's
+ * holdback and the attack, so that the gain is full at the start of the
+ * window where speech was found, not after it. The gain moves linearly in
+ * dB. */
 typedef struct gtcrn_gate_opts {
 	float depth_db;          /* attenuation of non-speech, dB >= 0 (24); 0 = no gating */
 	float attack_ms;         /* ramp up to full gain (5) */

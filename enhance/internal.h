@@ -116,4 +116,21 @@ float vad_neg_threshold(const gtcrn_vad_opts *o);
 /* Puts "what: " before the message in err (a file's name, for loaders) */
 void err_prefix(const char *what, char *err, size_t err_len);
 
+/* Silero's start / end rule (get_speech_timestamps' loop), window by window
+ * at positions in samples at the model's rate: the segmenter's and the
+ * gate's. */
+struct speech_rule {
+	float threshold, neg_threshold;
+	double min_silence;         /* samples */
+	int triggered;              /* in speech */
+	long long start;            /* where the speech began */
+	long long temp_end;         /* first quiet window's position, 0 = none (as Silero) */
+};
+enum { RULE_NONE, RULE_START, RULE_END };
+void speech_rule_init(struct speech_rule *r, const gtcrn_vad_opts *o, int rate);
+void speech_rule_reset(struct speech_rule *r);
+/* The window at pos with probability p: RULE_START if speech starts there,
+ * RULE_END (and *end, where it ended) if it has been quiet long enough. */
+int speech_rule_step(struct speech_rule *r, float p, long long pos, long long *end);
+
 #endif

@@ -16,12 +16,9 @@
 struct gtcrn_segmenter {
 	long long window;           /* samples per window at rate */
 	int rate;                   /* Hz */
-	float threshold, neg_threshold;
-	double min_speech, min_silence, pad;   /* samples, as Silero's floats */
+	struct speech_rule rule;    /* its start is the raw start of the open segment */
+	double min_speech, pad;     /* samples, as Silero's floats */
 	long long i;                /* windows pushed */
-	int triggered;
-	long long cur_start;        /* raw start of the open segment */
-	long long temp_end;         /* first quiet window's position, 0 = none (as Silero) */
 	int have_prev;
 	long long prev_end;         /* raw end of the last kept segment */
 	int pending;                /* a kept segment whose end waits for the next start */
@@ -59,10 +56,8 @@ int gtcrn_segmenter_create(const gtcrn_vad_opts *o, size_t window, int rate,
 	}
 	s->window = (long long)window;
 	s->rate = rate;
-	s->threshold = o->threshold;
-	s->neg_threshold = vad_neg_threshold(o);
+	speech_rule_init(&s->rule, o, rate);
 	s->min_speech = (double)rate * o->min_speech_ms / 1000;
-	s->min_silence = (double)rate * o->min_silence_ms / 1000;
 	s->pad = (double)rate * o->speech_pad_ms / 1000;
 	*out = s;
 	return GTCRN_OK;
@@ -78,8 +73,7 @@ void gtcrn_segmenter_reset(gtcrn_segmenter *s)
 	if (!s)
 		return;
 	s->i = 0;
-	s->triggered = 0;
-	s->cur_start = s->temp_end = 0;
+	speech_rule_reset(&s->rule);
 	s->have_prev = 0;
 	s->prev_end = 0;
 	s->pending = 0;
@@ -136,8 +130,8 @@ static void keep(gtcrn_segmenter *s, long long start, long long end)
  * earlier than the quiet window found (or the next window). */
 static int open_is_kept(const gtcrn_segmenter *s)
 {
-	long long earliest = s->temp_end ? s->temp_end : s->window * s->i;
-	return earliest - s->cur_start > s->min_speech;
+	long long earliest = s->rule.temp_end ? s->rule.temp_end : s->window * s->i;
+	return earliest - s->rule.start > s->min_speech;
 }
 
 /* The pending segment's end is final when the next start is known or can
@@ -146,38 +140,51 @@ static void settle_pending(gtcrn_segmenter *s)
 {
 	if (!s->pending)
 		return;
-	if (!s->triggered) {
+	if (!s->rule.triggered) {
 		if (s->window * s->i - s->p_end >= 2 * s->pad) {
 			enqueue(s, s->p_start, (long long)(s->p_end + s->pad));
 			s->pending = 0;
 		}
-	} else if (s->cur_start - s->p_end >= 2 * s->pad || open_is_kept(s)) {
-		close_pending(s, s->cur_start);
+	} else if (s->rule.start - s->p_end >= 2 * s->pad || open_is_kept(s)) {
+		close_pending(s, s->rule.start);
 	}
 }
 
-/* get_speech_timestamps' loop body for window i */
-static void step(gtcrn_segmenter *s, float p)
+void speech_rule_init(struct speech_rule *r, const gtcrn_vad_opts *o, int rate)
 {
-	long long pos = s->window * s->i;
+	r->threshold = o->threshold;
+	r->neg_threshold = vad_neg_threshold(o);
+	r->min_silence = (double)rate * o->min_silence_ms / 1000;
+	speech_rule_reset(r);
+}
 
-	if (p >= s->threshold && s->temp_end)
-		s->temp_end = 0;
-	if (p >= s->threshold && !s->triggered) {
-		s->triggered = 1;
-		s->cur_start = pos;
-		return;
+void speech_rule_reset(struct speech_rule *r)
+{
+	r->triggered = 0;
+	r->start = r->temp_end = 0;
+}
+
+/* get_speech_timestamps' loop body */
+int speech_rule_step(struct speech_rule *r, float p, long long pos, long long *end)
+{
+	if (p >= r->threshold && r->temp_end)
+		r->temp_end = 0;
+	if (p >= r->threshold && !r->triggered) {
+		r->triggered = 1;
+		r->start = pos;
+		return RULE_START;
 	}
-	if (p < s->neg_threshold && s->triggered) {
-		if (!s->temp_end)
-			s->temp_end = pos;
-		if (pos - s->temp_end < s->min_silence)
-			return;
-		if (s->temp_end - s->cur_start > s->min_speech)
-			keep(s, s->cur_start, s->temp_end);
-		s->temp_end = 0;
-		s->triggered = 0;
+	if (p < r->neg_threshold && r->triggered) {
+		if (!r->temp_end)
+			r->temp_end = pos;
+		if (pos - r->temp_end < r->min_silence)
+			return RULE_NONE;
+		*end = r->temp_end;
+		r->temp_end = 0;
+		r->triggered = 0;
+		return RULE_END;
 	}
+	return RULE_NONE;
 }
 
 static int pop(gtcrn_segmenter *s, gtcrn_segment *seg)
@@ -193,9 +200,13 @@ static int pop(gtcrn_segmenter *s, gtcrn_segment *seg)
 
 int gtcrn_segmenter_push(gtcrn_segmenter *s, float prob, gtcrn_segment *seg)
 {
+	long long end;
+
 	if (!s)
 		return 0;
-	step(s, prob);
+	if (speech_rule_step(&s->rule, prob, s->window * s->i, &end) == RULE_END &&
+	    end - s->rule.start > s->min_speech)
+		keep(s, s->rule.start, end);
 	s->i++;
 	settle_pending(s);
 	return pop(s, seg);
@@ -209,8 +220,8 @@ int gtcrn_segmenter_finish(gtcrn_segmenter *s, double length_s, gtcrn_segment se
 	if (!s)
 		return 0;
 	audio_len = length_s > 0 ? (long long)(length_s * s->rate + 0.5) : 0;
-	if (s->triggered && audio_len - s->cur_start > s->min_speech)
-		keep(s, s->cur_start, audio_len);
+	if (s->rule.triggered && audio_len - s->rule.start > s->min_speech)
+		keep(s, s->rule.start, audio_len);
 	if (s->pending) {
 		double end = s->p_end + s->pad < (double)audio_len ? s->p_end + s->pad
 		                                                   : (double)audio_len;

@@ -182,12 +182,8 @@ int gtcrn_vad_model_load(const char *path, gtcrn_vad_model **out, char *err, siz
 	*out = NULL;
 	if ((rc = grt_model_load_file(path, &g, err, err_len)))
 		return rc;
-	rc = vad_model_finish(g, out, err, err_len);
-	if (rc && err && err_len) {        /* name the file */
-		char tmp[1024];
-		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
-		snprintf(err, err_len, "%s", tmp);
-	}
+	if ((rc = vad_model_finish(g, out, err, err_len)))
+		err_prefix(path, err, err_len);
 	return rc;
 }
 

@@ -353,10 +353,22 @@ START_TEST(segments_resampled)
 		size_t ny, nseg;
 		float *y = ref_resample(x, n, 16000, rates[r], &ny);
 		gtcrn_segment *s = NULL;
+		gtcrn_vad *v = NULL;
+		float *pr = NULL, *pc;
+		size_t npr;
 		double worst = 0;
 		o.sample_rate = rates[r];
-		expect_ok("gtcrn_vad_run", err, gtcrn_vad_run(m, &o, y, ny, NULL, NULL, &s, &nseg, err,
+		expect_ok("gtcrn_vad_run", err, gtcrn_vad_run(m, &o, y, ny, &pr, &npr, &s, &nseg, err,
 		                                             sizeof(err)));
+		/* the stream in chunks: the same probabilities, within the room promised */
+		expect_ok("gtcrn_vad_create", err, gtcrn_vad_create(m, &o, &v, err, sizeof(err)));
+		pc = malloc(sizeof(float) * (npr + 1));
+		ck_assert_uint_eq(vad_probs(v, y, ny, 441, pc), npr);
+		ck_assert_msg(!memcmp(pr, pc, sizeof(float) * npr), "%d Hz: chunks of 441 differ from "
+		              "gtcrn_vad_run", rates[r]);
+		gtcrn_vad_free(v);
+		free(pc);
+		free(pr);
 		ck_assert_msg(nseg == n16, "%d Hz: %zu segments, %zu at 16 kHz", rates[r], nseg, n16);
 		for (size_t i = 0; i < nseg; i++) {
 			double d = fmax(fabs(s[i].start - s16[i].start), fabs(s[i].end - s16[i].end));
@@ -531,8 +543,9 @@ static void build_gate_signal(struct gate_signal *gs)
 /* The gate over x[n * ch] in chunks of `chunk` frames (0: one call), then the
  * flush: out gets (n + latency) * ch samples; gains (if not NULL, chunk 1)
  * the gain of each output frame. allocs: heap calls after the first call. */
-static size_t run_gate(const gtcrn_vad_model *m, float depth, int ch, const float *x, size_t n,
-                       size_t chunk, float *out, float *gains, unsigned long *allocs)
+static size_t run_gate_at(const gtcrn_vad_model *m, int rate, float depth, int ch,
+                          const float *x, size_t n, size_t chunk, float *out, float *gains,
+                          unsigned long *allocs)
 {
 	gtcrn_gate *g = NULL;
 	gtcrn_vad_opts vo;
@@ -541,7 +554,7 @@ static size_t run_gate(const gtcrn_vad_model *m, float depth, int ch, const floa
 	size_t lat;
 
 	gtcrn_vad_opts_init(&vo);
-	vo.sample_rate = 16000;
+	vo.sample_rate = rate;
 	gtcrn_gate_opts_init(&go);
 	go.depth_db = depth;
 	expect_ok("gtcrn_gate_create", err, gtcrn_gate_create(m, &vo, &go, ch, &g, err,
@@ -566,6 +579,12 @@ static size_t run_gate(const gtcrn_vad_model *m, float depth, int ch, const floa
 	                                                                     (size_t)ch));
 	gtcrn_gate_free(g);
 	return lat;
+}
+
+static size_t run_gate(const gtcrn_vad_model *m, float depth, int ch, const float *x, size_t n,
+                       size_t chunk, float *out, float *gains, unsigned long *allocs)
+{
+	return run_gate_at(m, 16000, depth, ch, x, n, chunk, out, gains, allocs);
 }
 
 /* (a) the noise-only stretches drop by the depth; (b) each onset reaches
@@ -649,6 +668,48 @@ START_TEST(gate)
 	free(whole);
 	free(out);
 	free(gs.e);
+	gtcrn_vad_model_free(m);
+}
+END_TEST
+
+/* Resampled streams (mix.wav through libsamplerate): chunk invariance (the
+ * decision for each frame is there when the frame leaves the delay line
+ * whatever the chunking), and the gate both opens and closes. */
+START_TEST(gate_resampled)
+{
+	static const int rates[] = { 8000, 22050, 44100, 48000 };
+	gtcrn_vad_model *m = load_vad();
+	size_t n;
+	float *x = read_wav(TESTDATA_DIR "/mix.wav", &n);
+
+	for (size_t r = 0; r < N_ELEMS(rates); r++) {
+		size_t ny, lat, open = 0;
+		float *y = ref_resample(x, n, 16000, rates[r], &ny);
+		float *whole = malloc(sizeof(float) * (ny + 65536)), *out = malloc(sizeof(float) *
+		                                                                    (ny + 65536));
+		float *gains = malloc(sizeof(float) * ny), lo = 1;
+		lat = run_gate_at(m, rates[r], 24, 1, y, ny, 0, whole, NULL, NULL);
+		ck_assert_uint_eq(run_gate_at(m, rates[r], 24, 1, y, ny, 1, out, gains, NULL), lat);
+		ck_assert_msg(!memcmp(whole, out, sizeof(float) * (ny + lat)), "%d Hz, chunks of 1: "
+		              "not bit-identical", rates[r]);
+		run_gate_at(m, rates[r], 24, 1, y, ny, 441, out, NULL, NULL);
+		ck_assert_msg(!memcmp(whole, out, sizeof(float) * (ny + lat)), "%d Hz, chunks of 441: "
+		              "not bit-identical", rates[r]);
+		for (size_t i = 0; i < ny; i++) {
+			open += gains[i] == 1.0f;
+			lo = gains[i] < lo ? gains[i] : lo;
+		}
+		printf("gate at %d Hz: latency %zu frames (%.1f ms), open %.1f%% of the time, lowest "
+		       "gain %.1f dB\n", rates[r], lat, 1000.0 * lat / rates[r], 100.0 * open / ny,
+		       20 * log10(lo));
+		ck_assert_msg(open > ny / 2 && open < ny && lo < 0.07f, "%d Hz: the gate is open %zu "
+		              "of %zu frames, lowest gain %g", rates[r], open, ny, (double)lo);
+		free(gains);
+		free(whole);
+		free(out);
+		free(y);
+	}
+	free(x);
 	gtcrn_vad_model_free(m);
 }
 END_TEST
@@ -772,6 +833,7 @@ int main(void)
 		{ "segments", segments_resampled, 0, 0, 600 },
 		{ "models", v4_detection, 0, 0, 600 },
 		{ "gate", gate, 0, 0, 1200 },
+		{ "gate", gate_resampled, 0, 0, 1200 },
 		{ "gate", gate_depth_glide, 0, 0, 1200 },
 		{ "errors", errors, 0, 0, 600 },
 	};
