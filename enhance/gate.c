@@ -15,6 +15,7 @@
 
 #define BLOCK 256            /* frames per internal step */
 #define MAX_CHANNELS 64
+#define GATE_RESAMPLE_QUALITY 6   /* speexdsp's 0..10, for the gate's VAD by default */
 
 struct gtcrn_gate {
 	gtcrn_vad *vad;
@@ -132,10 +133,17 @@ int gtcrn_gate_create(const gtcrn_vad_model *m, const gtcrn_vad_opts *vo,
 		return GRT_E_ARG;
 	}
 	*out = NULL;
-	if (!vo) {
+	if (vo)
+		vdef = *vo;
+	else
 		gtcrn_vad_opts_init(&vdef);
-		vo = &vdef;
-	}
+	/* The gate's VAD resamples at GATE_RESAMPLE_QUALITY unless told: a
+	 * decision per window, held by the hangover, needs less than segment
+	 * times do, and the resampler is most of the gate's cost at 44.1 and
+	 * 48 kHz (docs/PERFORMANCE.md) */
+	if (vdef.resample_quality < 0)
+		vdef.resample_quality = GATE_RESAMPLE_QUALITY;
+	vo = &vdef;
 	if (!go) {
 		gtcrn_gate_opts_init(&gdef);
 		go = &gdef;
