@@ -48,13 +48,14 @@ static int check_io(const grt_model *g, char *err, size_t err_len)
 {
 	const char *what = NULL;
 	grt_value in, out;
-	char io[512];
+	char io[512], count[32];
 
-	if (grt_model_n_inputs(g) != 1)
-		what = "one input";
-	else if (grt_model_n_outputs(g) != 1)
-		what = "one output";
-	if (!what) {
+	if (grt_model_n_inputs(g) != 1 || grt_model_n_outputs(g) != 1) {
+		int in1 = grt_model_n_inputs(g) == 1;
+		snprintf(count, sizeof(count), "one %s, not %d", in1 ? "output" : "input",
+		         in1 ? grt_model_n_outputs(g) : grt_model_n_inputs(g));
+		what = count;
+	} else {
 		grt_model_input(g, 0, NULL, &in, NULL);
 		grt_model_output(g, 0, NULL, &out, NULL);
 		if (in.dtype != GRT_FLOAT || in.ndim != 2 || in.dims[1] != DNSMOS_WINDOW ||
