@@ -312,7 +312,7 @@ typedef struct gtcrn_gate_opts {
 GTCRN_API void gtcrn_gate_opts_init(gtcrn_gate_opts *o);
 /* vo: the VAD's rates (sample_rate = the stream's rate) and the on / off
  * thresholds (threshold, neg_threshold, min_silence_ms); its resample_quality
- * < 0 means 6 here (not 8): a per-window decision needs less, and the
+ * < 0 means 4 here (not 8): a per-window decision needs less, and the
  * resampler is most of the gate's cost at 44.1 and 48 kHz. */
 GTCRN_API int gtcrn_gate_create(const gtcrn_vad_model *m, const gtcrn_vad_opts *vo,
                                 const gtcrn_gate_opts *go, int channels, gtcrn_gate **out,
