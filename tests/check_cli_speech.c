@@ -81,6 +81,7 @@ static void golden_scores(const char *clip, double *sig, double *bak, double *ov
 	size_t len;
 	char *all = read_file(SCORES, &len), pat[256], *l;
 
+	all[len] = 0;                      /* read_file leaves a spare byte: a string */
 	snprintf(pat, sizeof(pat), "\"file\":\"%s\"", clip);
 	l = strstr(all, pat);
 	ck_assert_msg(l != NULL, "%s: no line for %s", SCORES, clip);
@@ -234,6 +235,7 @@ START_TEST(test_segments_and_gate)
 	ck_assert_int_eq(ip.frames, ig.frames);
 	/* the segments: one line naming input and output */
 	text = read_file(segs_path, &len);
+	text[len] = 0;
 	ck_assert_msg(strstr(text, "\"output\":") && line_of(text, MIX_WAV), "%s: %s", segs_path,
 	              text);
 	n_got = json_segments(text, got, 256);
@@ -315,6 +317,7 @@ START_TEST(test_batch_segments)
 	       "-o", out_dir, SIMPLE, in[0], in[1], in[2], NULL);
 	ck_assert_int_eq(dir_entries(out_dir), 3);
 	text = read_file(segs_path, &len);
+	text[len] = 0;
 	p = text;
 	for (int i = 0; i < 3; i++) {
 		const char *l = line_of(p, in[i]);
