@@ -214,6 +214,9 @@ int post_end(struct post *p, float *out, size_t *n_out, struct file_stats *fs,
              const struct run_ctx *c, const char *label);
 void post_close(struct post *p);
 
+/* gtcrn-run.c: opens an input with the -t/-r/-c/-e/-b hints, its warnings
+ * shown (the exit code with a message on failure) */
+int input_open(const struct options *o, const char *path, struct audio_in **in);
 /* gtcrn-run.c: one input to one output, with its figures in *fs. */
 int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
              struct file_stats *fs);

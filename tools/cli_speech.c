@@ -339,7 +339,6 @@ int analyze_file(struct run_ctx *c, const char *in_path, struct file_stats *fs)
 {
 	const struct options *o = c->o;
 	const char *label = strcmp(in_path, "-") ? in_path : "stdin";
-	struct audio_format hint = o->in_hint;
 	const struct audio_format *fi;
 	struct audio_in *in = NULL;
 	struct vad_run v = { 0 };
@@ -352,13 +351,8 @@ int analyze_file(struct run_ctx *c, const char *in_path, struct file_stats *fs)
 
 	memset(fs, 0, sizeof(*fs));
 	fs->median_ms = fs->p99_ms = -1;
-	hint.enc = o->enc;
-	hint.bits = o->bits;
-	if ((rc = audio_in_open(in_path, &hint, &in, err, sizeof(err)))) {
-		msg("%s", err);
+	if ((rc = input_open(o, in_path, &in)))
 		return rc;
-	}
-	input_warnings(in);
 	fi = audio_in_format(in);
 	fs->rate_hz = fi->rate_hz;
 	fs->channels = fi->channels;

@@ -275,6 +275,22 @@ out:
 	return rc;
 }
 
+int input_open(const struct options *o, const char *path, struct audio_in **in)
+{
+	struct audio_format hint = o->in_hint;
+	char err[ERR_LEN];
+	int rc;
+
+	hint.enc = o->enc;
+	hint.bits = o->bits;
+	if ((rc = audio_in_open(path, &hint, in, err, sizeof(err)))) {
+		msg("%s", err);
+		return rc;
+	}
+	input_warnings(*in);
+	return RC_OK;
+}
+
 int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
              struct file_stats *fs)
 {
@@ -282,7 +298,7 @@ int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
 	const char *label = strcmp(in_path, "-") ? in_path : "stdin";
 	struct audio_in *in = NULL;
 	struct audio_out_opts oo = o->out;
-	struct audio_format hint = o->in_hint, fo;
+	struct audio_format fo;
 	const struct audio_format *fi;
 	struct progress pg = { 0 };
 	struct stat st;
@@ -302,13 +318,8 @@ int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
 		msg("%s", err);
 		return rc;
 	}
-	hint.enc = o->enc;
-	hint.bits = o->bits;
-	if ((rc = audio_in_open(in_path, &hint, &in, err, sizeof(err)))) {
-		msg("%s", err);
+	if ((rc = input_open(o, in_path, &in)))
 		return rc;
-	}
-	input_warnings(in);
 	fi = audio_in_format(in);
 	if (fi->frames == 0) {
 		msg("%s: no audio (0 frames)", label);
