@@ -298,9 +298,10 @@ GTCRN_API int gtcrn_vad_run(const gtcrn_vad_model *m, const gtcrn_vad_opts *o, c
 
 /* The gate: a VAD on the stream (the mean of its channels) switches one gain
  * for all channels between 1 (speech) and -depth_db (elsewhere). The audio is
- * delayed by gtcrn_gate_latency() frames, one VAD window and the resampler's
- * holdback, so that the gain opens at the start of the window where speech
- * was found, not after it. */
+ * delayed by gtcrn_gate_latency() frames, one VAD window, the resampler's
+ * holdback and the attack, so that the gain is full at the start of the
+ * window where speech was found, not after it. The gain moves linearly in
+ * dB. */
 typedef struct gtcrn_gate_opts {
 	float depth_db;          /* attenuation of non-speech, dB >= 0 (24); 0 = no gating */
 	float attack_ms;         /* ramp up to full gain (5) */
@@ -310,7 +311,9 @@ typedef struct gtcrn_gate_opts {
 
 GTCRN_API void gtcrn_gate_opts_init(gtcrn_gate_opts *o);
 /* vo: the VAD's rates (sample_rate = the stream's rate) and the on / off
- * thresholds (threshold, neg_threshold, min_silence_ms). */
+ * thresholds (threshold, neg_threshold, min_silence_ms); its resample_quality
+ * < 0 means 4 here (not 8): a per-window decision needs less, and the
+ * resampler is most of the gate's cost at 44.1 and 48 kHz. */
 GTCRN_API int gtcrn_gate_create(const gtcrn_vad_model *m, const gtcrn_vad_opts *vo,
                                 const gtcrn_gate_opts *go, int channels, gtcrn_gate **out,
                                 char *err, size_t err_len);
@@ -359,7 +362,8 @@ GTCRN_API int gtcrn_dnsmos_model_load_buffer(const void *buf, size_t len,
 GTCRN_API void gtcrn_dnsmos_model_free(gtcrn_dnsmos_model *m);    /* accepts NULL */
 /* Scores frames of interleaved audio x[frames * channels] at rate: the
  * channels' mean, resampled to 16 kHz. Any number of threads may score with
- * one model at once. */
+ * one model at once; the model keeps the sessions they made for later calls
+ * (about 110 MB each, as many as scored at once, up to 16) until it is freed. */
 GTCRN_API int gtcrn_dnsmos_score(const gtcrn_dnsmos_model *m, const float *x, size_t frames,
                                  int channels, int rate, gtcrn_dnsmos_scores *out, char *err,
                                  size_t err_len);

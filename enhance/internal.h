@@ -99,5 +99,38 @@ int resampler_run(struct resampler *r, const float *in, size_t n_in, float *out,
 size_t resampler_holdback(const struct resampler *r);
 
 int model_load_common(grt_model *g, gtcrn_model **out, char *err, size_t err_len);
+/* "inputs a(1,2) b(3); outputs c(1)": a graph's inputs and outputs with their
+ * declared shapes, for messages that say why a graph was refused. */
+void model_describe_io(const grt_model *g, char *buf, size_t len);
+
+/* The VAD's resampler holdback (samples at the model's rate, 0 without
+ * resampling) and the most windows n more caller samples can complete in
+ * any state of the stream (gate.c sizes its buffers with them). */
+size_t vad_holdback(const gtcrn_vad *v);
+size_t vad_max_windows_any(const gtcrn_vad *v, size_t n);
+/* GRT_E_ARG with a message naming the field when a threshold, duration or
+ * the resample quality of o is out of range (rates: gtcrn_vad_create). */
+int vad_opts_check(const gtcrn_vad_opts *o, char *err, size_t err_len);
+/* o->neg_threshold, or its default when < 0 */
+float vad_neg_threshold(const gtcrn_vad_opts *o);
+/* Puts "what: " before the message in err (a file's name, for loaders) */
+void err_prefix(const char *what, char *err, size_t err_len);
+
+/* Silero's start / end rule (get_speech_timestamps' loop), window by window
+ * at positions in samples at the model's rate: the segmenter's and the
+ * gate's. */
+struct speech_rule {
+	float threshold, neg_threshold;
+	double min_silence;         /* samples */
+	int triggered;              /* in speech */
+	long long start;            /* where the speech began */
+	long long temp_end;         /* first quiet window's position, 0 = none (as Silero) */
+};
+enum { RULE_NONE, RULE_START, RULE_END };
+void speech_rule_init(struct speech_rule *r, const gtcrn_vad_opts *o, int rate);
+void speech_rule_reset(struct speech_rule *r);
+/* The window at pos with probability p: RULE_START if speech starts there,
+ * RULE_END (and *end, where it ended) if it has been quiet long enough. */
+int speech_rule_step(struct speech_rule *r, float p, long long pos, long long *end);
 
 #endif

@@ -98,7 +98,7 @@ static int same_shape(const grt_value *a, const grt_value *b)
 	return 1;
 }
 
-static void describe_io(const grt_model *g, char *buf, size_t len)
+void model_describe_io(const grt_model *g, char *buf, size_t len)
 {
 	size_t k = 0;
 
@@ -225,7 +225,7 @@ static int classify(gtcrn_model *m, char *err, size_t err_len)
 	}
 	if (spec_in < 0 || spec_out < 0 ||
 	    (m->info.kind == GTCRN_OFFLINE && (n_in != 1 || n_out != 1))) {
-		describe_io(g, io, sizeof(io));
+		model_describe_io(g, io, sizeof(io));
 		snprintf(err, err_len, "not a GTCRN export: expected a spectrum input (1, %d, T, 2) with "
 		         "a dynamic T and one output of that shape (offline), or a spectrum input "
 		         "(1, %d, 1, 2) plus cache inputs fed back from matching outputs (streaming); "
@@ -294,6 +294,16 @@ fail:
 	return rc;
 }
 
+void err_prefix(const char *what, char *err, size_t err_len)
+{
+	char tmp[1024];
+
+	if (!err || !err_len)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s: %s", what, err);
+	snprintf(err, err_len, "%s", tmp);
+}
+
 int gtcrn_model_load(const char *path, gtcrn_model **out, char *err, size_t err_len)
 {
 	grt_model *g = NULL;
@@ -309,11 +319,8 @@ int gtcrn_model_load(const char *path, gtcrn_model **out, char *err, size_t err_
 	if (rc)
 		return rc;
 	rc = model_load_common(g, out, err, err_len);
-	if (rc && err && err_len) {        /* name the file */
-		char tmp[1024];
-		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
-		snprintf(err, err_len, "%s", tmp);
-	}
+	if (rc)
+		err_prefix(path, err, err_len);
 	return rc;
 }
 

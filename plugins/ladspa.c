@@ -8,9 +8,17 @@
  *
  * Controls: Mix (wet fraction 0..1), Attenuation limit (dB; 100 = none),
  * Bypass (the input, delayed by the same latency: the network keeps running
- * so switching is seamless). Mix and bypass changes ramp over RAMP_MS. The
- * output port "latency" reports the delay in samples at the host's rate,
- * under the name sox -l and other hosts look for.
+ * so switching is seamless), VAD gate (dB of attenuation where a Silero VAD
+ * finds no speech; 0 = off, the default). Mix and bypass changes ramp over
+ * RAMP_MS; the gate glides to a new depth. The output port "latency"
+ * reports the delay in samples at the host's rate, under the name sox -l
+ * and other hosts look for.
+ *
+ * The VAD model comes from gtcrn_default_vad_model_path(): $GTCRN_VAD_MODEL,
+ * else PREFIX/share/gtcrn-run/vad.onnx (`make install-model VAD_MODEL=F`).
+ * When it loads, the gate always runs (at depth 0 it only delays), so the
+ * latency stays the same whatever the control says; when there is none,
+ * the gate control does nothing and adds no latency.
  *
  * run() is real-time safe: gtcrn_process allocates nothing, takes no lock,
  * does no I/O; everything is made in instantiate(). Only instantiate()
@@ -21,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "enhance/gtcrn.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -32,12 +41,14 @@
 #define RAMP_MS 20.0f        /* mix / bypass changes glide over this, */
 #define RAMP_CHUNK 16        /* in steps of this many samples */
 #define ATTEN_NONE 100.0f    /* the attenuation control's top: no limit */
+#define GATE_MAX 60.0f       /* the VAD gate control's top, dB */
 
 enum {                       /* control ports, after the 2 * channels audio ports */
 	C_MIX,
 	C_ATTEN,
 	C_BYPASS,
 	C_LATENCY,
+	C_GATE,                  /* last: the ports before it keep their numbers */
 	N_CTL
 };
 
@@ -45,6 +56,9 @@ typedef struct plugin {
 	int channels;
 	gtcrn_model *model;
 	gtcrn_state *st[MAX_CH];
+	gtcrn_vad_model *vad;
+	gtcrn_gate *gate;        /* NULL: no VAD model */
+	float gate_db;           /* the depth last given to the gate */
 	const LADSPA_Data *in[MAX_CH];
 	LADSPA_Data *out[MAX_CH];
 	LADSPA_Data *ctl[N_CTL];
@@ -70,6 +84,12 @@ static float atten_db(float v)
 	return v >= ATTEN_NONE ? -1.0f : v >= 0.0f ? v : 0.0f;   /* <0 = no limit */
 }
 
+static float gate_control_db(const float *port)
+{
+	float v = port ? *port : 0.0f;   /* a port left unconnected: off */
+	return v >= 0.0f ? (v <= GATE_MAX ? v : GATE_MAX) : 0.0f;   /* NaN -> 0 too */
+}
+
 static void apply_controls(plugin *p, float mix)
 {
 	float a = *p->ctl[C_ATTEN];
@@ -80,6 +100,36 @@ static void apply_controls(plugin *p, float mix)
 	}
 	p->mix = mix;
 	p->atten = a;
+}
+
+/* The VAD gate when a VAD model is there: named by $GTCRN_VAD_MODEL or
+ * installed. Without one the gate control does nothing; one that is named
+ * or installed but unusable gets a message, and the plugin runs without
+ * the gate all the same (the enhancement is what the host asked for). */
+static void gate_create(plugin *p, const LADSPA_Descriptor *d, unsigned long rate)
+{
+	const char *path = gtcrn_default_vad_model_path(), *env = getenv("GTCRN_VAD_MODEL");
+	gtcrn_vad_opts vo;
+	gtcrn_gate_opts go;
+	char err[512];
+
+	if (!(env && *env) && access(path, F_OK))
+		return;
+	if (gtcrn_vad_model_load(path, &p->vad, err, sizeof err)) {
+		fprintf(stderr, "%s: cannot load the VAD model %s: %s\n"
+		        "%s: running without the VAD gate; set GTCRN_VAD_MODEL to a Silero VAD "
+		        "export for it\n", d->Label, path, err, d->Label);
+		return;
+	}
+	gtcrn_vad_opts_init(&vo);
+	vo.sample_rate = (int)rate;
+	gtcrn_gate_opts_init(&go);
+	go.depth_db = 0.0f;      /* off until the control says otherwise */
+	if (gtcrn_gate_create(p->vad, &vo, &go, p->channels, &p->gate, err, sizeof err)) {
+		fprintf(stderr, "%s: cannot run the VAD model %s at %lu Hz: %s; running without "
+		        "the VAD gate\n", d->Label, path, rate, err);
+		p->gate = NULL;
+	}
 }
 
 static LADSPA_Handle instantiate(const LADSPA_Descriptor *d, unsigned long rate)
@@ -124,7 +174,8 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *d, unsigned long rate)
 			        d->Label, path, rate, err);
 			goto fail;
 		}
-	p->latency = (float)gtcrn_latency(p->st[0]);
+	gate_create(p, d, rate);
+	p->latency = (float)(gtcrn_latency(p->st[0]) + (p->gate ? gtcrn_gate_latency(p->gate) : 0));
 	p->ramp_step = 1.0f / (RAMP_MS * 0.001f * (float)rate);
 	p->mix = 1.0f;
 	p->atten = -1.0f;        /* no limit: the state's default */
@@ -133,6 +184,8 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *d, unsigned long rate)
 fail:
 	for (int c = 0; c < MAX_CH; c++)
 		gtcrn_state_free(p->st[c]);
+	gtcrn_gate_free(p->gate);
+	gtcrn_vad_model_free(p->vad);
 	gtcrn_model_free(p->model);
 	free(p);
 	return NULL;
@@ -159,10 +212,38 @@ static void activate(LADSPA_Handle h)
 
 	for (int c = 0; c < p->channels; c++)
 		gtcrn_reset(p->st[c]);
+	if (p->gate)
+		gtcrn_gate_reset(p->gate);
 	p->failed = 0;
 	p->fresh = 1;
 	if (p->ctl[C_LATENCY])
 		*p->ctl[C_LATENCY] = p->latency;
+}
+
+/* The gate over the k output samples of every channel from done, in place;
+ * its depth from the control (0 under bypass). */
+static void gate_chunk(plugin *p, unsigned long done, size_t k)
+{
+	float g[MAX_CH * CHUNK];
+	float db = *p->ctl[C_BYPASS] > 0.5f ? 0.0f : gate_control_db(p->ctl[C_GATE]);
+	const int C = p->channels;
+
+	if (db != p->gate_db) {
+		gtcrn_gate_set_depth(p->gate, db);
+		p->gate_db = db;
+	}
+	for (int c = 0; c < C; c++)
+		for (size_t i = 0; i < k; i++)
+			g[i * (size_t)C + (size_t)c] = p->out[c][done + i];
+	if (gtcrn_gate_process(p->gate, g, g, k)) {
+		p->failed = 1;
+		for (int c = 0; c < C; c++)
+			memset(p->out[c] + done, 0, k * sizeof(float));
+		return;
+	}
+	for (int c = 0; c < C; c++)
+		for (size_t i = 0; i < k; i++)
+			p->out[c][done + i] = g[i * (size_t)C + (size_t)c];
 }
 
 static void run(LADSPA_Handle h, unsigned long n)
@@ -198,6 +279,8 @@ static void run(LADSPA_Handle h, unsigned long n)
 			if (p->failed)
 				memset(p->out[c] + done, 0, k * sizeof(float));
 		}
+		if (p->gate && !p->failed)
+			gate_chunk(p, done, k);
 		done += k;
 	}
 }
@@ -208,6 +291,8 @@ static void cleanup(LADSPA_Handle h)
 
 	for (int c = 0; c < p->channels; c++)
 		gtcrn_state_free(p->st[c]);
+	gtcrn_gate_free(p->gate);
+	gtcrn_vad_model_free(p->vad);
 	gtcrn_model_free(p->model);
 	free(p);
 }
@@ -220,13 +305,14 @@ static void cleanup(LADSPA_Handle h)
 #define CTL_OUT (LADSPA_PORT_OUTPUT | LADSPA_PORT_CONTROL)
 #define BOUNDED (LADSPA_HINT_BOUNDED_BELOW | LADSPA_HINT_BOUNDED_ABOVE)
 
-#define CONTROL_PORTS CTL_IN, CTL_IN, CTL_IN, CTL_OUT
-#define CONTROL_NAMES "Mix", "Attenuation limit (dB)", "Bypass", "latency"
+#define CONTROL_PORTS CTL_IN, CTL_IN, CTL_IN, CTL_OUT, CTL_IN
+#define CONTROL_NAMES "Mix", "Attenuation limit (dB)", "Bypass", "latency", "VAD gate (dB)"
 #define CONTROL_HINTS \
 	{ BOUNDED | LADSPA_HINT_DEFAULT_1, 0.0f, 1.0f }, \
 	{ BOUNDED | LADSPA_HINT_DEFAULT_MAXIMUM, 0.0f, ATTEN_NONE }, \
 	{ LADSPA_HINT_TOGGLED | LADSPA_HINT_DEFAULT_0, 0.0f, 0.0f }, \
-	{ LADSPA_HINT_INTEGER, 0.0f, 0.0f }
+	{ LADSPA_HINT_INTEGER, 0.0f, 0.0f }, \
+	{ BOUNDED | LADSPA_HINT_DEFAULT_MINIMUM, 0.0f, GATE_MAX }
 
 static const LADSPA_PortDescriptor mono_ports[] = { AUDIO_IN, AUDIO_OUT, CONTROL_PORTS };
 static const char *const mono_names[] = { "Input", "Output", CONTROL_NAMES };

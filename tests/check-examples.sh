@@ -136,7 +136,10 @@ sox "$MIX" -b 16 "$T/noisy.wav" trim 1 "$SECONDS_LONG" &&
 		data/noisy/s1/a data/noisy/s1/b data/noisy/s2/a; do
 		cp "$T/noisy.wav" "$T/$f.wav" || exit 1
 	done &&
-	cp "$MODEL" "$T/gtcrn_simple.onnx" && cp "$S/tests/install/denoise.c" "$T/" ||
+	cp "$MODEL" "$T/gtcrn_simple.onnx" && cp "$S/tests/install/denoise.c" "$T/" &&
+	cp "$GRT_MODELS_DIR/silero_vad.onnx" "$T/silero_vad.onnx" &&
+	cp "$GRT_MODELS_DIR/dnsmos_sig_bak_ovr.onnx" "$T/sig_bak_ovr.onnx" &&
+	cp "$GRT_MODELS_DIR/gtcrn_stream_vctk.onnx" "$T/gtcrn_vctk.onnx" ||
 	{ echo "check-examples: cannot prepare the example files"; exit 1; }
 if [ $phase = installcheck ]; then
 	PATH=${bindir:?}:$STANDINS:$PATH

@@ -1,5 +1,5 @@
 #!/bin/sh
-# check-pipewire.sh PLUGIN_DIR MODEL.onnx SRCDIR
+# check-pipewire.sh PLUGIN_DIR MODEL.onnx SRCDIR VAD.onnx
 # docs/pipewire/gtcrn-source.conf in a real PipeWire: a private, headless
 # daemon (no dbus, no session manager, no sound card; its only source is a
 # null-audio-sink) and a second pipewire process running the filter-chain
@@ -9,9 +9,12 @@
 #  - the node "GTCRN noise-cancelled" (gtcrn_source) appears as
 #    Audio/Source, with its capture stream, and the plugin's controls
 #    appear as Props "gtcrn:Mix", "gtcrn:Attenuation limit (dB)", "gtcrn:Bypass",
+#    "gtcrn:VAD gate (dB)",
 #  - audio flows: white noise played into the null source comes out of
 #    gtcrn_source (recorded with pw-record): with "gtcrn:Bypass" set at run
 #    time it comes out unchanged in level, enhanced it comes out quieter,
+#    and with "gtcrn:VAD gate (dB)" set to 30 at run time (GTCRN_VAD_MODEL
+#    set to VAD.onnx) quieter again by about 30 dB: noise is no speech,
 #  - with GTCRN_MODEL naming no file, the source stays silent and the
 #    plugin's message naming the model is in the filter-chain's log.
 # There is no session manager, so the test does its work: it sets each
@@ -21,14 +24,15 @@
 # Needs pipewire and pipewire-bin (Debian 12: PipeWire 0.3.65).
 set -u
 me=check-pipewire
-if [ $# -ne 3 ]; then
-	echo "usage: tests/check-pipewire.sh PLUGIN_DIR MODEL.onnx SRCDIR"
+if [ $# -ne 4 ]; then
+	echo "usage: tests/check-pipewire.sh PLUGIN_DIR MODEL.onnx SRCDIR VAD.onnx"
 	exit 1
 fi
-PLUG=$1/gtcrn_ladspa.so MODEL=$2 CONF=$3/docs/pipewire/gtcrn-source.conf
+PLUG=$1/gtcrn_ladspa.so MODEL=$2 CONF=$3/docs/pipewire/gtcrn-source.conf VAD=$4
 # absolute: PipeWire looks a relative plugin name up in the LADSPA path
 case $PLUG in /*) ;; *) PLUG=$(pwd)/$PLUG ;; esac
 case $MODEL in /*) ;; *) MODEL=$(pwd)/$MODEL ;; esac
+case $VAD in /*) ;; *) VAD=$(pwd)/$VAD ;; esac
 LIFE=90            # s: the longest any process started here may live
 RATE=48000
 
@@ -44,6 +48,7 @@ for t in timeout od awk sed; do
 done
 [ -r "$PLUG" ] || fail "no plugin $PLUG (build it first)"
 [ -r "$MODEL" ] || fail "no model $MODEL"
+[ -r "$VAD" ] || fail "no VAD model $VAD"
 [ -r "$CONF" ] || fail "no $CONF"
 
 tmp=$(mktemp -d) || exit 1
@@ -62,7 +67,7 @@ t0=$(date +%s)
 mkdir "$tmp/run" "$tmp/xdg" "$tmp/daemon" "$tmp/fc" "$tmp/fc/filter-chain.conf.d" || exit 1
 export XDG_RUNTIME_DIR="$tmp/run" PIPEWIRE_RUNTIME_DIR="$tmp/run" XDG_CONFIG_HOME="$tmp/xdg"
 unset PIPEWIRE_REMOTE PIPEWIRE_CONFIG_DIR PIPEWIRE_CONFIG_NAME PIPEWIRE_CONFIG_PREFIX \
-	LADSPA_PATH DBUS_SESSION_BUS_ADDRESS
+	LADSPA_PATH DBUS_SESSION_BUS_ADDRESS GTCRN_VAD_MODEL
 export PIPEWIRE_LOG_SYSTEMD=false
 
 # The daemon: the modules a client needs, a dummy driver, and a null
@@ -217,7 +222,8 @@ timeout 5 pw-metadata 0 default.audio.source '{ "name": "check_null_source" }' >
 ok "headless daemon up (no dbus, no session manager), null source id $null"
 
 # --- the configuration under test
-bg fc $LIFE env ${pre:+"LD_PRELOAD=$pre"} GTCRN_MODEL="$MODEL" PIPEWIRE_CONFIG_DIR="$tmp/fc" pipewire -c filter-chain.conf
+bg fc $LIFE env ${pre:+"LD_PRELOAD=$pre"} GTCRN_MODEL="$MODEL" GTCRN_VAD_MODEL="$VAD" \
+	PIPEWIRE_CONFIG_DIR="$tmp/fc" pipewire -c filter-chain.conf
 fc=$pid
 if ! wait_node gtcrn_source; then
 	log_tail fc
@@ -235,10 +241,10 @@ nodes | awk -F '\t' -v i="$cap" '$1 == i && $3 == "Stream/Input/Audio" { f = 1 }
 	fail "capture.gtcrn_source is not a Stream/Input/Audio"
 ok "node $src gtcrn_source 'GTCRN noise-cancelled' is an Audio/Source; its capture stream is node $cap"
 timeout 5 pw-cli enum-params "$cap" Props >"$tmp/props.txt" 2>&1
-for c in "gtcrn:Mix" "gtcrn:Attenuation limit (dB)" "gtcrn:Bypass"; do
+for c in "gtcrn:Mix" "gtcrn:Attenuation limit (dB)" "gtcrn:Bypass" "gtcrn:VAD gate (dB)"; do
 	grep -qF "\"$c\"" "$tmp/props.txt" || fail "the control \"$c\" is not among node $cap's Props"
 done
-ok "controls gtcrn:Mix, gtcrn:Attenuation limit (dB), gtcrn:Bypass are Props of node $cap"
+ok "controls gtcrn:Mix, gtcrn:Attenuation limit (dB), gtcrn:Bypass, gtcrn:VAD gate (dB) are Props of node $cap"
 
 # chain: what a session manager would do for the filter-chain's two nodes:
 # give them ports, link the null source (the default source) to the capture
@@ -303,6 +309,16 @@ awk -v b="$b" 'BEGIN { exit !(b > 0.3 && b < 0.8) }' ||
 awk -v b="$b" -v e="$e" 'BEGIN { exit !(e < b / 2) }' ||
 	fail "enhanced, the noise came out at RMS $e, not below half the bypassed $b: the plugin did not act"
 ok "bypassed RMS $b, enhanced RMS $e: the plugin runs and set-param reaches it"
+# the live gate: white noise holds no speech, so a 30 dB gate takes the
+# enhanced noise down by about that much (more than 20 dB asked here: the
+# last 0.5 s of 3 s are well past the release ramp)
+set_prop "$cap" "gtcrn:VAD gate (dB)" 30.0 || fail "pw-cli could not set gtcrn:VAD gate (dB)"
+record gated 3
+g=$(rms "$tmp/gated.wav")
+awk -v e="$e" -v g="$g" 'BEGIN { exit !(g < e / 10) }' ||
+	fail "gated at 30 dB, the noise came out at RMS $g, not 20 dB below the enhanced $e"
+ok "gated at 30 dB: RMS $g against the enhanced $e ($(awk -v e="$e" -v g="$g" 'BEGIN { printf "%.1f", 20 * log(g / e) / log(10) }') dB)"
+set_prop "$cap" "gtcrn:VAD gate (dB)" 0.0 || fail "pw-cli could not set gtcrn:VAD gate (dB)"
 
 # --- a model that does not load: PipeWire 0.3.65 instantiates the plugin
 # only when the stream starts, so the source still appears; it must then

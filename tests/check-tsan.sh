@@ -1,7 +1,9 @@
 #!/bin/sh
 # check-tsan.sh BUILD MODELS_DIR TESTDATA_DIR
 # The batch mode under ThreadSanitizer: 8 files, 4 jobs sharing one model;
-# then the runtime's thread tests. Any report fails the run.
+# the speech features on 4 jobs (the VAD gate and segments; DNSMOS scores,
+# whose model lends its sessions to the threads); then the runtime's thread
+# tests. Any report fails the run.
 set -u
 B=$1 M=$2 D=$3
 dir=$(mktemp -d) || exit 1
@@ -16,6 +18,19 @@ if "$B/tools/gtcrn-run" -q -j 4 -m "$M/gtcrn_simple.onnx" -o "$dir/out" "$dir"/i
 else
 	echo "tsan batch -j 4: FAILED"
 	cat "$dir/batch.log"
+	status=1
+fi
+mkdir "$dir/out2"
+if "$B/tools/gtcrn-run" -q -j 4 -m "$M/gtcrn_simple.onnx" --vad-model "$M/silero_vad.onnx" \
+	--vad-gate --segments "$dir/seg.json" -o "$dir/out2" "$dir"/in/f[1-4].wav >"$dir/gate.log" 2>&1 &&
+	[ "$(wc -l <"$dir/seg.json")" -eq 4 ] &&
+	"$B/tools/gtcrn-run" -q -j 4 --score-only --dnsmos-model "$M/dnsmos_sig_bak_ovr.onnx" \
+	"$D/dnsmos/mix_first5s.wav" "$D/dnsmos/mix_first5s.wav" "$D/dnsmos/mix_first5s.wav" \
+	"$D/dnsmos/mix_first5s.wav" >"$dir/score.log" 2>&1 && [ "$(wc -l <"$dir/score.log")" -eq 4 ]; then
+	echo "tsan speech -j 4: ok (gate and segments of 4 files, DNSMOS of 4)"
+else
+	echo "tsan speech -j 4: FAILED"
+	cat "$dir/gate.log" "$dir/score.log"
 	status=1
 fi
 if CK_FORK=no "$B/tests/check_runtime" >"$dir/runtime.log" 2>&1; then

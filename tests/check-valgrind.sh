@@ -39,13 +39,23 @@ check batch 0 -j 2 -m "$M/gtcrn_simple.onnx" -o "$dir/out" "$dir/a.wav" "$dir/b.
 # an output that cannot be created (exit 4)
 check bad-model 3 "$D/mix.wav" "$D/mix.wav" "$dir/x.wav"
 check bad-output 4 "$M/gtcrn_simple.onnx" "$D/mix.wav" "$dir/no/such/x.wav"
+# the speech models: the gate, segments and scores on a 5 s clip (one DNSMOS
+# window each for input and output), --score-only, --vad-only, a wrong model
+check speech 0 --vad-model "$M/silero_vad.onnx" --vad-gate --segments "$dir/seg.json" \
+	--score --dnsmos-model "$M/dnsmos_sig_bak_ovr.onnx" "$M/gtcrn_simple.onnx" \
+	"$D/dnsmos/mix_first5s.wav" "$dir/g.wav"
+check score-only 0 --score-only --dnsmos-model "$M/dnsmos_sig_bak_ovr.onnx" \
+	"$D/dnsmos/mix_first5s.wav"
+check vad-only 0 --vad-only -j 2 --vad-model "$M/silero_vad.onnx" "$dir/a.wav" "$dir/b.wav"
+check bad-vad 3 --vad-only --vad-model "$M/gtcrn_simple.onnx" "$D/mix.wav"
 if [ -n "$P" ]; then
 	sox -D "$D/mix.wav" -r 48000 "$dir/m48.wav" trim 0 3 && sox -M "$dir/m48.wav" "$dir/m48.wav" \
 		"$dir/s48.wav" || exit 1
-	for c in "gtcrn_ladspa gtcrn_stereo" "-r gtcrn_ladspa gtcrn_mono 0.5 12 1"; do
+	# with the VAD gate: on (24 dB) in the first, off under bypass in the second
+	for c in "gtcrn_ladspa gtcrn_stereo 1 100 0 24" "-r gtcrn_ladspa gtcrn_mono 0.5 12 1"; do
 		# shellcheck disable=SC2086 # $c: options, plugin, label and controls
-		LADSPA_PATH=$P GTCRN_MODEL=$M/gtcrn_simple.onnx $VG sox "$dir/s48.wav" "$dir/p.wav" \
-			ladspa -l $c >"$dir/plugin.log" 2>&1
+		LADSPA_PATH=$P GTCRN_MODEL=$M/gtcrn_simple.onnx GTCRN_VAD_MODEL=$M/silero_vad.onnx \
+			$VG sox "$dir/s48.wav" "$dir/p.wav" ladspa -l $c >"$dir/plugin.log" 2>&1
 		got=$?
 		if [ $got -eq 0 ]; then
 			echo "valgrind sox ladspa $c: ok"

@@ -1,7 +1,8 @@
 /* check_ladspa.c - the LADSPA plugin (plugins/ladspa.c) driven in process,
  * as a host would, against libgtcrn's streaming API: descriptors, output
  * equal to the library's at several rates and host block sizes, the latency
- * port, the controls (mix, attenuation limit, bypass, their ramps),
+ * port, the controls (mix, attenuation limit, bypass, their ramps, the VAD
+ * gate against libgtcrn's gtcrn_gate),
  * activate() as a new stream, buffers shared between ports, no heap
  * allocation and no system call at all in run() (no I/O, no lock that
  * waits, no mmap). The hosts themselves are in ladspa/check-hosts.sh. */
@@ -27,6 +28,7 @@
 
 #define PLUGIN BUILDDIR "/plugins/.libs/gtcrn_ladspa.so"
 #define MODEL MODELS_DIR "/gtcrn_simple.onnx"
+#define VAD MODELS_DIR "/silero_vad.onnx"
 
 /* --- counting the heap calls made while run() executes --- */
 
@@ -66,13 +68,13 @@ static void count_heap_init(void) {}
 
 /* --- a host --- */
 
-enum { MIX, ATTEN, BYPASS, LATENCY };
+enum { MIX, ATTEN, BYPASS, LATENCY, GATE, N_CTL };
 
 typedef struct host {
 	const LADSPA_Descriptor *d;
 	LADSPA_Handle h;
 	int channels;
-	LADSPA_Data ctl[4];
+	LADSPA_Data ctl[N_CTL];
 } host;
 
 static void *lib;
@@ -81,6 +83,7 @@ static LADSPA_Descriptor_Function descriptor_fn;
 static void load_plugin(void)
 {
 	setenv("GTCRN_MODEL", MODEL, 1);
+	unsetenv("GTCRN_VAD_MODEL");   /* no gate, unless a test asks for one */
 	count_heap_init();
 	if (!(lib = dlopen(PLUGIN, RTLD_NOW)) ||
 	    !(descriptor_fn = (LADSPA_Descriptor_Function)(size_t)dlsym(lib, "ladspa_descriptor"))) {
@@ -110,7 +113,8 @@ static int host_open(host *t, const char *label, unsigned long rate, float mix, 
 	t->ctl[ATTEN] = atten;
 	t->ctl[BYPASS] = bypass;
 	t->ctl[LATENCY] = -1;
-	for (int k = 0; k < 4; k++)
+	t->ctl[GATE] = 0;
+	for (int k = 0; k < N_CTL; k++)
 		t->d->connect_port(t->h, (unsigned long)(2 * t->channels + k), &t->ctl[k]);
 	t->d->activate(t->h);
 	return 1;
@@ -196,7 +200,8 @@ static float max_diff(const float *a, const float *b, size_t n)
 START_TEST(descriptors)
 {
 	const LADSPA_Descriptor *m = descriptor_fn(0), *s = descriptor_fn(1);
-	static const char *const names[] = { "Mix", "Attenuation limit (dB)", "Bypass", "latency" };
+	static const char *const names[] = { "Mix", "Attenuation limit (dB)", "Bypass", "latency",
+	                                     "VAD gate (dB)" };
 
 	ck_assert_ptr_nonnull(m);
 	ck_assert_ptr_nonnull(s);
@@ -204,11 +209,11 @@ START_TEST(descriptors)
 	ck_assert_str_eq(m->Label, "gtcrn_mono");
 	ck_assert_str_eq(s->Label, "gtcrn_stereo");
 	ck_assert_uint_ne(m->UniqueID, s->UniqueID);
-	ck_assert_uint_eq(m->PortCount, 6);
-	ck_assert_uint_eq(s->PortCount, 8);
+	ck_assert_uint_eq(m->PortCount, 7);
+	ck_assert_uint_eq(s->PortCount, 9);
 	for (int k = 0; k < 2; k++) {
 		const LADSPA_Descriptor *d = k ? s : m;
-		unsigned long a = d->PortCount - 4;   /* audio ports first */
+		unsigned long a = d->PortCount - N_CTL;   /* audio ports first */
 		ck_assert(LADSPA_IS_HARD_RT_CAPABLE(d->Properties));
 		ck_assert(!LADSPA_IS_INPLACE_BROKEN(d->Properties));
 		for (unsigned long p = 0; p < a; p++) {
@@ -216,7 +221,7 @@ START_TEST(descriptors)
 			ck_assert(p < a / 2 ? LADSPA_IS_PORT_INPUT(d->PortDescriptors[p])
 			                    : LADSPA_IS_PORT_OUTPUT(d->PortDescriptors[p]));
 		}
-		for (int c = 0; c < 4; c++) {
+		for (int c = 0; c < N_CTL; c++) {
 			LADSPA_PortDescriptor pd = d->PortDescriptors[a + (unsigned long)c];
 			ck_assert(LADSPA_IS_PORT_CONTROL(pd));
 			ck_assert(c == 3 ? LADSPA_IS_PORT_OUTPUT(pd) : LADSPA_IS_PORT_INPUT(pd));
@@ -226,6 +231,9 @@ START_TEST(descriptors)
 		ck_assert(LADSPA_IS_HINT_DEFAULT_MAXIMUM(d->PortRangeHints[a + 1].HintDescriptor));
 		ck_assert_float_eq(d->PortRangeHints[a + 1].UpperBound, 100.0f);
 		ck_assert(LADSPA_IS_HINT_TOGGLED(d->PortRangeHints[a + 2].HintDescriptor));
+		ck_assert(LADSPA_IS_HINT_DEFAULT_MINIMUM(d->PortRangeHints[a + 4].HintDescriptor));
+		ck_assert_float_eq(d->PortRangeHints[a + 4].LowerBound, 0.0f);
+		ck_assert_float_eq(d->PortRangeHints[a + 4].UpperBound, 60.0f);
 	}
 }
 END_TEST
@@ -395,7 +403,10 @@ START_TEST(run_makes_no_syscall)
 	bad_syscall = mmap(NULL, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ck_assert(bad_syscall != MAP_FAILED);
 	*bad_syscall = -1;
+	setenv("GTCRN_VAD_MODEL", VAD, 1);   /* with the VAD gate, 24 dB */
 	ck_assert(host_open(&t, label, 48000, 1.0f, 100.0f, 0.0f));
+	unsetenv("GTCRN_VAD_MODEL");
+	t.ctl[GATE] = 24.0f;
 	fflush(NULL);
 	if (!(pid = fork())) {
 		forbid_syscalls();
@@ -500,6 +511,84 @@ END_TEST
 
 /* No model, a file that is not one, or a rate the library refuses: the host
  * gets NULL from instantiate() (and the reason on stderr). */
+/* The VAD gate (GTCRN_VAD_MODEL set): the latency port adds the gate's;
+ * the output is the library's enhancement through gtcrn_gate (a linked
+ * gate over the channels), sample for sample, for depth 0 (the delay
+ * alone), 24 dB and under bypass (depth 0 again), whatever the host's blocks;
+ * run() allocates nothing. */
+START_TEST(vad_gate)
+{
+	static const size_t blocks[] = { 512, 3, 1000, 64, 4096 };
+	const char *label = _i % 2 ? "gtcrn_stereo" : "gtcrn_mono";
+	const float depth[3] = { 0.0f, 24.0f, 24.0f };    /* the third under bypass */
+	const int rate = 48000, k = _i / 2, C = _i % 2 ? 2 : 1;
+	size_t n = (size_t)rate * 3, lat;
+	float *x[2] = { test_signal(n, rate, 11), test_signal(n, rate, 12) }, *y[2], *inter, *enh;
+	gtcrn_vad_model *vm;
+	gtcrn_vad_opts vo;
+	gtcrn_gate_opts go;
+	gtcrn_gate *g;
+	gtcrn_state *s;
+	gtcrn_opts o;
+	char err[256];
+	host t;
+
+	y[0] = malloc(n * 4);
+	y[1] = malloc(n * 4);
+	inter = malloc(n * 2 * sizeof(float));
+	enh = malloc(n * sizeof(float));
+	setenv("GTCRN_VAD_MODEL", VAD, 1);
+	ck_assert(host_open(&t, label, (unsigned long)rate, 1.0f, 100.0f, k == 2 ? 1.0f : 0.0f));
+	t.ctl[GATE] = depth[k];
+	heap_calls = 0;
+	host_run(&t, x, y, n, blocks, 5);
+	ck_assert_msg(heap_calls == 0, "%lu heap calls in run() with the gate", heap_calls);
+	/* the library: the enhancement (or, bypassed, the delayed input), then the gate */
+	ck_assert_int_eq(gtcrn_vad_model_load(VAD, &vm, err, sizeof err), 0);
+	gtcrn_vad_opts_init(&vo);
+	vo.sample_rate = rate;
+	gtcrn_gate_opts_init(&go);
+	go.depth_db = 0.0f;
+	ck_assert_msg(gtcrn_gate_create(vm, &vo, &go, C, &g, err, sizeof err) == 0, "%s", err);
+	lat = gtcrn_gate_latency(g);
+	gtcrn_opts_init(&o);
+	o.sample_rate = rate;
+	ck_assert_int_eq(gtcrn_state_create(model, &o, &s, err, sizeof err), 0);
+	ck_assert_float_eq(t.ctl[LATENCY], (float)(gtcrn_latency(s) + lat));
+	gtcrn_state_free(s);
+	for (int c = 0; c < C; c++) {
+		reference(x[c], enh, n, rate, k == 2 ? 0.0f : 1.0f, -1.0f);
+		for (size_t i = 0; i < n; i++)
+			inter[i * (size_t)C + (size_t)c] = enh[i];
+	}
+	if (k == 1)
+		gtcrn_gate_set_depth(g, depth[k]);
+	ck_assert_int_eq(gtcrn_gate_process(g, inter, inter, n), 0);
+	for (int c = 0; c < C; c++) {
+		for (size_t i = 0; i < n; i++)
+			enh[i] = inter[i * (size_t)C + (size_t)c];
+		ck_assert_msg(max_diff(y[c], enh, n) <= 1e-6f, "%s, gate %g dB%s, channel %d: %g",
+		              label, (double)depth[k], k == 2 ? " under bypass" : "", c,
+		              (double)max_diff(y[c], enh, n));
+	}
+	if (k == 1) {   /* the comparison means something: the gate did attenuate */
+		double e_gated = 0, e_open = 0;
+		reference(x[0], enh, n, rate, 1.0f, -1.0f);
+		for (size_t i = lat; i < n; i++) {
+			e_gated += (double)y[0][i] * y[0][i];
+			e_open += (double)enh[i - lat] * enh[i - lat];
+		}
+		ck_assert_msg(e_gated < 0.5 * e_open, "%s: the 24 dB gate kept %.2f of the energy",
+		              label, e_gated / e_open);
+	}
+	gtcrn_gate_free(g);
+	gtcrn_vad_model_free(vm);
+	host_close(&t);
+	unsetenv("GTCRN_VAD_MODEL");
+	free(x[0]), free(x[1]), free(y[0]), free(y[1]), free(inter), free(enh);
+}
+END_TEST
+
 START_TEST(instantiate_failures)
 {
 	host t;
@@ -566,7 +655,7 @@ int main(void)
 		{ "plugin", bypass_ramps }, { "plugin", run_makes_no_syscall, 0, 2 },
 		{ "plugin", activate_resets }, { "plugin", connect_after_activate },
 		{ "plugin", shared_buffers }, { "plugin", instantiate_failures },
-		{ "plugin", offline_model_message },
+		{ "plugin", offline_model_message }, { "plugin", vad_gate, 0, 6, 120 },
 	};
 	Suite *s;
 	int rc;

@@ -107,6 +107,10 @@ int audio_out_open(const char *path, const struct audio_format *fmt, int in_rate
                    struct audio_out **out, char *err, size_t err_len);
 int audio_out_write(struct audio_out *a, const float *buf, size_t frames, char *err,
                     size_t err_len);
+/* Bytes as they are, for a text output opened with fmt->type AUDIO_RAW (the
+ * same temporary file and rename as audio). */
+int audio_out_write_bytes(struct audio_out *a, const void *buf, size_t len, char *err,
+                          size_t err_len);
 /* Completes the output (resampler tail, header, fsync, rename into place)
  * and frees a. On failure the temporary file is removed as well. */
 int audio_out_commit(struct audio_out *a, char *err, size_t err_len);

@@ -505,6 +505,16 @@ int audio_out_write(struct audio_out *a, const float *buf, size_t frames, char *
 	return out_put(a, buf, frames, err, err_len);
 }
 
+int audio_out_write_bytes(struct audio_out *a, const void *buf, size_t len, char *err,
+                          size_t err_len)
+{
+	if (write_full(a->fd, buf, len)) {
+		snprintf(err, err_len, "%s: write failed: %s", out_label(a), strerror(errno));
+		return AUDIO_E_OUTPUT;
+	}
+	return AUDIO_OK;
+}
+
 /* WAV on stdout: a header even for an empty output; when stdout is a
  * regular file (redirected), the header rewritten with the real sizes. */
 static int wav_finish(struct audio_out *a)

@@ -7,12 +7,17 @@
  *   cli_report.c   messages, progress bar, per-frame times, --stats, --json
  *   cli_batch.c    outputs under -o (the folder, the names: batch_outputs;
  *                  --keep-tree: out_name), the worker threads and whether a
- *                  progress bar is drawn: run_inputs */
+ *                  progress bar is drawn: run_inputs
+ *   cli_speech.c   the VAD and DNSMOS models; what runs on the enhanced
+ *                  output (--vad-gate, --segments, --score): struct post;
+ *                  --score-only and --vad-only: analyze_file; the
+ *                  --segments file */
 #ifndef TOOLS_CLI_H
 #define TOOLS_CLI_H
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "enhance/gtcrn.h"
 #include "tools/audio_io.h"
 
@@ -48,6 +53,27 @@ struct options {
 	char **inputs;
 	int n_inputs;
 	const char *output;           /* single-file mode */
+	/* speech-aware features (cli_speech.c) */
+	const char *vad_model;        /* --vad-model, else gtcrn_default_vad_model_path() */
+	const char *dnsmos_model;     /* --dnsmos-model, else gtcrn_default_dnsmos_model_path() */
+	float gate_db;                /* --vad-gate[=DB]; < 0 = no gate */
+	const char *segments;         /* --segments FILE */
+	int score;                    /* --score */
+	int score_only, vad_only;     /* no enhancement: the operands are all inputs */
+	gtcrn_vad_opts vad;           /* --vad-threshold, --vad-min-silence, ... */
+};
+
+/* DNSMOS scores; scored = 0: not computed */
+struct score {
+	int scored;
+	gtcrn_dnsmos_scores s;
+};
+
+/* Speech segments of one file, in seconds (malloc'ed). */
+struct seglist {
+	gtcrn_segment *v;
+	size_t n, cap;
+	double length_s;              /* the audio's duration */
 };
 
 struct file_stats {
@@ -58,6 +84,9 @@ struct file_stats {
 	double median_ms, p99_ms;     /* per network run; < 0 = not measured */
 	const char *mode;             /* "streaming" / "offline" */
 	int skipped;
+	struct score score_in, score_out;  /* --score, --score-only (score_in) */
+	struct seglist segs;          /* --segments, --vad-only (freed by the worker) */
+	int has_segs;
 };
 
 struct run_ctx {
@@ -70,6 +99,9 @@ struct run_ctx {
 	int next;                     /* batch: next input index */
 	int *rc;                      /* [n_inputs] exit code per input */
 	char **outputs;               /* [n_inputs] output paths */
+	const gtcrn_vad_model *vad;   /* loaded when a feature needs it, else NULL */
+	const gtcrn_dnsmos_model *dnsmos;
+	char **seg_lines;             /* --segments: [n_inputs] JSON lines, NULL = none */
 };
 
 struct progress {
@@ -110,8 +142,13 @@ void times_drain(struct frame_times *ft, gtcrn_aligned *a, int channels);
 /* fs's median_ms and p99_ms, when a run was timed */
 void times_result(const struct frame_times *ft, struct file_stats *fs);
 void times_free(struct frame_times *ft);                    /* accepts NULL */
+/* s as a JSON string on f */
+void json_string(FILE *f, const char *s);
 void report(const struct run_ctx *c, const char *in, const char *out,
             const struct file_stats *fs, int rc, const char *error);
+/* --score-only / --vad-only: one line per input on stdout, text or --json */
+void report_analysis(const struct run_ctx *c, const char *in, const struct file_stats *fs,
+                     int rc, const char *error);
 
 /* cli_batch.c */
 /* Batch: DIR/<name> for each input, refusing two inputs of one output;
@@ -122,6 +159,64 @@ int batch_outputs(const struct options *o, char ***outs);
  * first input (in order) that failed, with a count when several did. */
 int run_inputs(struct run_ctx *c);
 
+/* cli_speech.c */
+/* Loads the VAD and DNSMOS models the options need into c (RC_MODEL with a
+ * message on failure); speech_models_free frees them. */
+int speech_models_load(struct run_ctx *c);
+void speech_models_free(struct run_ctx *c);
+/* Before any input is read: no audio output is a speech model, and the
+ * --segments file may be written (not an input, an output or a model). */
+int speech_outputs_check(const struct options *o, char **outputs);
+/* Writes the --segments file (one JSON line per enhanced input, in input
+ * order) and commits it; RC_OUTPUT with a message on failure. */
+int segments_write(const struct run_ctx *c);
+/* The JSON line of input i's segments into c->seg_lines[i]. */
+void segments_keep(struct run_ctx *c, int i, const struct file_stats *fs);
+/* --score-only / --vad-only: one input, its results in *fs. */
+int analyze_file(struct run_ctx *c, const char *in_path, struct file_stats *fs);
+/* "[[0.2900,2.1400],[...]]" of s on f */
+void segments_json(FILE *f, const struct seglist *s);
+
+/* What runs on the enhanced output of one file, aligned with the input:
+ * the gate (its delay dropped), the VAD for --segments (on the enhanced
+ * signal before the gate), and the whole input and output kept for --score. */
+/* A VAD over a stream (the mean of its channels), its probabilities turned
+ * into segments; vad NULL = not running. */
+struct vad_run {
+	gtcrn_vad *vad;
+	gtcrn_segmenter *sg;
+	float *mono, *probs;          /* [cap]: a block's channel mean; [probs_cap] its windows' */
+	size_t cap, probs_cap;
+	struct seglist *segs;         /* where the segments go */
+};
+
+struct post {
+	int channels, rate;
+	gtcrn_gate *gate;
+	size_t gate_lat, gate_drop;   /* the gate's delay; frames of it still to drop */
+	float *tail;                  /* [gate_lat * channels]: the gate's flush */
+	struct vad_run vad;           /* --segments */
+	int score;                    /* --score: keep the input and the output */
+	float *in_all, *out_all;      /* [frames * channels] */
+	size_t in_n, in_cap, out_n, out_cap;
+	long long frames;             /* frames given to post_block */
+};
+int post_open(const struct run_ctx *c, int rate, int channels, struct seglist *segs,
+              struct post *p, const char *label);
+/* --score: keeps the input block x[n * channels]. */
+int post_input(struct post *p, const float *x, size_t n, const char *label);
+/* The enhanced block x[n * channels], changed in place: gated, *n_out frames
+ * (fewer than n while the gate's delay is dropped). */
+int post_block(struct post *p, float *x, size_t n, size_t *n_out, const char *label);
+/* The end: the gate's last frames to out (room for gate_lat frames), the
+ * segments closed, the scores of input and output into fs. */
+int post_end(struct post *p, float *out, size_t *n_out, struct file_stats *fs,
+             const struct run_ctx *c, const char *label);
+void post_close(struct post *p);
+
+/* gtcrn-run.c: opens an input with the -t/-r/-c/-e/-b hints, its warnings
+ * shown (the exit code with a message on failure) */
+int input_open(const struct options *o, const char *path, struct audio_in **in);
 /* gtcrn-run.c: one input to one output, with its figures in *fs. */
 int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
              struct file_stats *fs);

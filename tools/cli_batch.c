@@ -278,11 +278,20 @@ static void *worker(void *arg)
 		if (i >= c->o->n_inputs)
 			break;
 		clear_last_message();
-		rc = run_file(c, c->o->inputs[i], c->outputs[i], &fs);
+		if (c->o->score_only || c->o->vad_only)
+			rc = analyze_file(c, c->o->inputs[i], &fs);
+		else
+			rc = run_file(c, c->o->inputs[i], c->outputs[i], &fs);
 		pthread_mutex_lock(&c->lock);
 		c->rc[i] = rc;
-		report(c, c->o->inputs[i], c->outputs[i], &fs, rc, last_message());
+		if (c->o->score_only || c->o->vad_only)
+			report_analysis(c, c->o->inputs[i], &fs, rc, last_message());
+		else
+			report(c, c->o->inputs[i], c->outputs[i], &fs, rc, last_message());
+		if (!rc)
+			segments_keep(c, i, &fs);
 		pthread_mutex_unlock(&c->lock);
+		free(fs.segs.v);
 		batch_progress_file_done();
 	}
 	return NULL;

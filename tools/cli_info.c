@@ -52,6 +52,32 @@ static void print_shape(const grt_value *v, const char *const *names)
 	printf(")");
 }
 
+/* A Silero VAD or DNSMOS model described; -1 (nothing printed) when path
+ * is neither. */
+static int speech_model_info(const char *path)
+{
+	gtcrn_vad_model *v = NULL;
+	gtcrn_dnsmos_model *d = NULL;
+	char err[ERR_LEN];
+
+	if (!gtcrn_vad_model_load(path, &v, err, sizeof(err))) {
+		int r16 = gtcrn_vad_model_has_rate(v, 16000), r8 = gtcrn_vad_model_has_rate(v, 8000);
+		printf("model: %s\n", path);
+		printf("kind: Silero VAD v%d (%s%s%s Hz, windows of %s samples)\n",
+		       gtcrn_vad_model_version(v), r16 ? "16000" : "", r16 && r8 ? " and " : "",
+		       r8 ? "8000" : "", r16 && r8 ? "512 and 256" : r16 ? "512" : "256");
+		gtcrn_vad_model_free(v);
+		return 0;
+	}
+	if (!gtcrn_dnsmos_model_load(path, &d, err, sizeof(err))) {
+		printf("model: %s\n", path);
+		printf("kind: DNSMOS P.835 (SIG, BAK, OVRL of 9.01 s windows at 16000 Hz)\n");
+		gtcrn_dnsmos_model_free(d);
+		return 0;
+	}
+	return -1;
+}
+
 int model_info(const char *path)
 {
 	gtcrn_model *m = NULL;
@@ -64,6 +90,8 @@ int model_info(const char *path)
 	char err[ERR_LEN];
 	int rc, n_in, n_out;
 
+	if (!speech_model_info(path))
+		return RC_OK;
 	if ((rc = load_model(path, &m, &in)))
 		return rc;
 	g = gtcrn_model_graph(m);

@@ -12,12 +12,21 @@
 #include <unistd.h>
 #include "tools/cli.h"
 
+static float gate_default_db(void)
+{
+	gtcrn_gate_opts g;
+
+	gtcrn_gate_opts_init(&g);
+	return g.depth_db;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: gtcrn-run [options] [MODEL.onnx] IN OUT\n"
 "       gtcrn-run [options] [-m MODEL.onnx] -o DIR IN...\n"
 "       gtcrn-run --model-info MODEL.onnx\n"
+"       gtcrn-run --score-only|--vad-only [options] IN...\n"
 "Enhances speech with a GTCRN ONNX model. IN and OUT are audio files (WAV, FLAC, Ogg,\n"
 "AIFF... through libsndfile; .raw/.pcm = raw PCM) or '-' for stdin/stdout (WAV or raw\n"
 "PCM, streamed as it arrives). OUT keeps IN's rate, channels, type and sample format\n"
@@ -38,6 +47,25 @@ static void usage(FILE *f)
 "      --resample-quality Q  0 (fastest) .. 10 (best) for rates other than the\n"
 "                          model's and --out-rate (default 8; speexdsp; more =\n"
 "                          longer delay)\n"
+"Speech (models: Silero VAD v4/v5, DNSMOS P.835 sig_bak_ovr.onnx):\n"
+"      --vad-model FILE    the VAD model; else $GTCRN_VAD_MODEL; else\n"
+"                          %s\n"
+"      --dnsmos-model FILE the DNSMOS model; else $GTCRN_DNSMOS_MODEL; else\n"
+"                          %s\n"
+"      --vad-gate[=DB]     attenuate the output by DB dB where the VAD finds no\n"
+"                          speech (default %g), with ramps and a hangover\n"
+"      --segments FILE     write the speech segments of each enhanced output to FILE:\n"
+"                          one JSON line per input, \"segments\": [[start_s, end_s], ...]\n"
+"      --score             DNSMOS (SIG, BAK, OVRL) of input and output on the --stats\n"
+"                          line and in --json\n"
+"      --score-only        no enhancement: the DNSMOS scores of each IN, one line each\n"
+"      --vad-only          no enhancement: the speech segments of each IN, one line each\n"
+"                          (with --score-only: both); --json: one JSON object per line\n"
+"      --vad-threshold P   speech starts at probability P (default 0.5) and ends\n"
+"                          below P - 0.15,\n"
+"      --vad-min-silence MS  held for MS ms (default 100);\n"
+"      --vad-min-speech MS shorter segments are dropped (default 250);\n"
+"      --vad-pad MS        segments are padded by MS ms on both sides (default 30)\n"
 "Input (-r/-c/-e/-b/-t describe IN). stdin is raw PCM with -t raw, -r or -c, else WAV;\n"
 "a file is raw when named .raw/.pcm or with -t raw. Raw PCM is little-endian.\n"
 "  -t, --type raw|wav      type of IN\n"
@@ -90,7 +118,8 @@ static void usage(FILE *f)
 "    5  processing error (the enhancement failed)\n"
 "  130  interrupted by SIGINT or SIGTERM (no partial output is left)\n"
 "  With several inputs: the status of the first input (in order) that failed.\n",
-	GTCRN_DEFAULT_MODEL);
+	GTCRN_DEFAULT_MODEL, GTCRN_DEFAULT_VAD_MODEL, GTCRN_DEFAULT_DNSMOS_MODEL,
+	(double)gate_default_db());
 }
 
 /* --- option parsing -------------------------------------------------- */
@@ -155,6 +184,8 @@ static int ends_with(const char *s, const char *suffix)
 enum {
 	OPT_OFFLINE = 256, OPT_STREAM, OPT_MIX, OPT_ATTEN, OPT_BUDGET, OPT_QUALITY, OPT_OUT_TYPE,
 	OPT_OUT_ENC, OPT_OUT_BITS, OPT_OUT_RATE, OPT_SKIP, OPT_TREE, OPT_STATS, OPT_JSON, OPT_MODEL_INFO, OPT_VERSION,
+	OPT_VAD_MODEL, OPT_DNSMOS_MODEL, OPT_GATE, OPT_SEGMENTS, OPT_SCORE, OPT_SCORE_ONLY,
+	OPT_VAD_ONLY, OPT_VAD_THRESHOLD, OPT_VAD_SILENCE, OPT_VAD_SPEECH, OPT_VAD_PAD,
 };
 
 /* Returns -1 to go on, or an exit code. */
@@ -246,6 +277,33 @@ static int parse_option(int c, const char *arg, struct options *o, const char **
 	case OPT_STATS: o->stats = 1; break;
 	case OPT_JSON: o->json = 1; break;
 	case OPT_MODEL_INFO: o->model_info = arg; break;
+	case OPT_VAD_MODEL: o->vad_model = arg; break;
+	case OPT_DNSMOS_MODEL: o->dnsmos_model = arg; break;
+	case OPT_GATE:
+		o->gate_db = gate_default_db();
+		if (arg && parse_double(arg, 0, 200, &d))
+			*bad = "--vad-gate wants a depth of 0..200 dB";
+		else if (arg)
+			o->gate_db = (float)d;
+		break;
+	case OPT_SEGMENTS: o->segments = arg; break;
+	case OPT_SCORE: o->score = 1; break;
+	case OPT_SCORE_ONLY: o->score_only = 1; break;
+	case OPT_VAD_ONLY: o->vad_only = 1; break;
+	case OPT_VAD_THRESHOLD:
+		if (parse_double(arg, 0.01, 1, &d))
+			*bad = "--vad-threshold wants a probability 0.01..1";
+		o->vad.threshold = (float)d;
+		o->vad.neg_threshold = -1.0f;   /* the library's threshold - 0.15 */
+		break;
+	case OPT_VAD_SILENCE:
+	case OPT_VAD_SPEECH:
+	case OPT_VAD_PAD:
+		if (parse_double(arg, 0, 3600000, &d))
+			*bad = "--vad-min-silence, --vad-min-speech and --vad-pad want ms >= 0";
+		*(c == OPT_VAD_SILENCE ? &o->vad.min_silence_ms : c == OPT_VAD_SPEECH ?
+		  &o->vad.min_speech_ms : &o->vad.speech_pad_ms) = (float)d;
+		break;
 	}
 	return -1;
 }
@@ -367,6 +425,35 @@ static int parse_operands(int argc, char **argv, int first, struct options *o)
 	return -1;
 }
 
+/* --score-only / --vad-only: every operand is an input; options that make
+ * or need an output are refused. Returns -1 to go on, or an exit code. */
+static int analysis_operands(int argc, char **argv, int first, struct options *o)
+{
+	const char *what = o->score_only ? "--score-only" : "--vad-only";
+	const char *clash = o->out_dir ? "-o" : o->segments ? "--segments" : o->gate_db >= 0 ?
+	                    "--vad-gate" : o->score ? "--score" : o->model ? "-m" : NULL;
+
+	if (clash) {
+		msg("%s enhances nothing: %s has no use with it", what, clash);
+		return RC_USAGE;
+	}
+	o->inputs = argv + first;
+	o->n_inputs = argc - first;
+	if (o->n_inputs < 1) {
+		msg("%s needs at least one input (gtcrn-run %s [options] IN...)", what, what);
+		return RC_USAGE;
+	}
+	for (int i = 0; i < o->n_inputs; i++)
+		if (ends_with(o->inputs[i], ".onnx")) {
+			msg("%s: %s takes audio files; name its model with --%s-model FILE",
+			    o->inputs[i], what, o->score_only ? "dnsmos" : "vad");
+			return RC_USAGE;
+		}
+	if (o->jobs > 1 && o->n_inputs == 1 && !o->quiet)
+		msg("note: -j %d has no effect on a single input", o->jobs);
+	return -1;
+}
+
 int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longs[] = {
@@ -397,11 +484,24 @@ int parse_args(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "model-info", required_argument, NULL, OPT_MODEL_INFO },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "vad-model", required_argument, NULL, OPT_VAD_MODEL },
+		{ "dnsmos-model", required_argument, NULL, OPT_DNSMOS_MODEL },
+		{ "vad-gate", optional_argument, NULL, OPT_GATE },
+		{ "segments", required_argument, NULL, OPT_SEGMENTS },
+		{ "score", no_argument, NULL, OPT_SCORE },
+		{ "score-only", no_argument, NULL, OPT_SCORE_ONLY },
+		{ "vad-only", no_argument, NULL, OPT_VAD_ONLY },
+		{ "vad-threshold", required_argument, NULL, OPT_VAD_THRESHOLD },
+		{ "vad-min-silence", required_argument, NULL, OPT_VAD_SILENCE },
+		{ "vad-min-speech", required_argument, NULL, OPT_VAD_SPEECH },
+		{ "vad-pad", required_argument, NULL, OPT_VAD_PAD },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc;
 
 	o->jobs = 1;
+	o->gate_db = -1.0f;
+	gtcrn_vad_opts_init(&o->vad);
 	o->mix = 1.0f;
 	o->atten_lim_db = -1.0f;
 	o->resample_quality = -1;
@@ -430,5 +530,11 @@ int parse_args(int argc, char **argv, struct options *o)
 		}
 		return -1;
 	}
+	if (!o->vad_model)
+		o->vad_model = gtcrn_default_vad_model_path();
+	if (!o->dnsmos_model)
+		o->dnsmos_model = gtcrn_default_dnsmos_model_path();
+	if (o->score_only || o->vad_only)
+		return analysis_operands(argc, argv, optind, o);
 	return parse_operands(argc, argv, optind, o);
 }

@@ -233,7 +233,7 @@ void times_free(struct frame_times *ft)
 
 /* --- reporting -------------------------------------------------------- */
 
-static void json_string(FILE *f, const char *s)
+void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -248,6 +248,8 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void json_scores(FILE *f, const char *key, const struct score *s);
+
 /* --stats: a line on stderr per file enhanced. --json: one line per input,
  * whatever became of it: {"status":"ok", ...figures} or "skipped" (the
  * output existed) or "failed" with the exit status and the message. */
@@ -258,16 +260,21 @@ void report(const struct run_ctx *c, const char *in, const char *out,
 	double rtf = audio_s > 0 ? fs->wall_s / audio_s : 0;
 	FILE *f = strcmp(out, "-") ? stdout : stderr;
 
-	if (c->o->stats && !rc && !fs->skipped) {
-		char per[128];
+	if ((c->o->stats || c->o->score) && !rc && !fs->skipped) {
+		char per[128], sc[192] = "";
 		if (fs->median_ms >= 0)
 			snprintf(per, sizeof(per), "per frame median %.3f ms, p99 %.3f ms", fs->median_ms,
 			         fs->p99_ms);
 		else
 			snprintf(per, sizeof(per), "per-frame times not measured (offline run)");
+		if (fs->score_in.scored && fs->score_out.scored)
+			snprintf(sc, sizeof(sc), "; DNSMOS SIG %.3f -> %.3f, BAK %.3f -> %.3f, "
+			         "OVRL %.3f -> %.3f", fs->score_in.s.sig, fs->score_out.s.sig,
+			         fs->score_in.s.bak, fs->score_out.s.bak, fs->score_in.s.ovrl,
+			         fs->score_out.s.ovrl);
 		msg("%s: %.3f s of audio (%d Hz, %d ch) in %.3f s, RTF %.4f (%.1fx real time), "
-		    "%s, %lu frames, %s", in, audio_s, fs->rate_hz, fs->channels, fs->wall_s, rtf,
-		    rtf > 0 ? 1 / rtf : 0.0, fs->mode, fs->net_frames, per);
+		    "%s, %lu frames, %s%s", in, audio_s, fs->rate_hz, fs->channels, fs->wall_s, rtf,
+		    rtf > 0 ? 1 / rtf : 0.0, fs->mode, fs->net_frames, per, sc);
 	}
 	if (!c->o->json)
 		return;
@@ -287,11 +294,66 @@ void report(const struct run_ctx *c, const char *in, const char *out,
 		        fs->rate_hz, fs->channels, fs->frames, audio_s, fs->wall_s, rtf,
 		        fs->net_frames);
 		if (fs->median_ms >= 0)
-			fprintf(f, "\"frame_median_ms\":%.6f,\"frame_p99_ms\":%.6f}\n", fs->median_ms,
+			fprintf(f, "\"frame_median_ms\":%.6f,\"frame_p99_ms\":%.6f", fs->median_ms,
 			        fs->p99_ms);
 		else
-			fprintf(f, "\"frame_median_ms\":null,\"frame_p99_ms\":null}\n");
+			fprintf(f, "\"frame_median_ms\":null,\"frame_p99_ms\":null");
+		json_scores(f, ",\"dnsmos_in\":", &fs->score_in);
+		json_scores(f, ",\"dnsmos_out\":", &fs->score_out);
+		fprintf(f, "}\n");
 	}
 	fflush(f);
+}
+
+/* "{"sig":..,"bak":..,"ovrl":..,"windows":N}" after key, when scored */
+static void json_scores(FILE *f, const char *key, const struct score *s)
+{
+	if (!s->scored)
+		return;
+	fprintf(f, "%s{\"sig\":%.6f,\"bak\":%.6f,\"ovrl\":%.6f,\"windows\":%zu}", key, s->s.sig,
+	        s->s.bak, s->s.ovrl, s->s.windows);
+}
+
+void report_analysis(const struct run_ctx *c, const char *in, const struct file_stats *fs,
+                     int rc, const char *error)
+{
+	const char *label = strcmp(in, "-") ? in : "stdin";
+	double audio_s = fs->rate_hz ? (double)fs->frames / fs->rate_hz : 0, speech_s = 0;
+
+	for (size_t i = 0; i < fs->segs.n; i++)
+		speech_s += fs->segs.v[i].end - fs->segs.v[i].start;
+	if (c->o->json) {
+		printf("{\"status\":\"%s\",\"input\":", rc ? "failed" : "ok");
+		json_string(stdout, in);
+		if (rc) {
+			printf(",\"exit\":%d,\"error\":", rc);
+			json_string(stdout, error);
+		} else {
+			printf(",\"duration_s\":%.4f", audio_s);
+			if (fs->score_in.scored)
+				printf(",\"sig\":%.6f,\"bak\":%.6f,\"ovrl\":%.6f,\"windows\":%zu",
+				       fs->score_in.s.sig, fs->score_in.s.bak, fs->score_in.s.ovrl,
+				       fs->score_in.s.windows);
+			if (fs->has_segs) {
+				printf(",\"speech_s\":%.4f,\"segments\":", speech_s);
+				segments_json(stdout, &fs->segs);
+			}
+		}
+		printf("}\n");
+	} else if (!rc) {
+		printf("%s:", label);
+		if (fs->score_in.scored)
+			printf(" SIG %.3f BAK %.3f OVRL %.3f (%zu window%s)", fs->score_in.s.sig,
+			       fs->score_in.s.bak, fs->score_in.s.ovrl, fs->score_in.s.windows,
+			       fs->score_in.s.windows == 1 ? "" : "s");
+		if (fs->has_segs) {
+			printf("%s %zu segment%s, %.2f s of speech in %.2f s", fs->score_in.scored ?
+			       ";" : "", fs->segs.n, fs->segs.n == 1 ? "" : "s", speech_s, audio_s);
+			for (size_t i = 0; i < fs->segs.n; i++)
+				printf("%s %.2f-%.2f", i ? "," : ":", fs->segs.v[i].start, fs->segs.v[i].end);
+		}
+		printf("\n");
+	}
+	fflush(stdout);
 }
 

@@ -94,9 +94,10 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	gtcrn_aligned *a = NULL;
 	struct frame_times *ft = NULL;
 	struct audio_out *w = NULL;
+	struct post post = { 0 };
 	float *inter = NULL;
 	char err[ERR_LEN];
-	size_t lat, per_block, got;
+	size_t lat, per_block, got, room;
 	long n;
 	int rc = RC_OK;
 
@@ -107,8 +108,12 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 		goto out;
 	}
 	lat = gtcrn_latency(gtcrn_aligned_state(a, 0));
-	/* a block, or the tail (at most lat frames) */
-	inter = malloc((B > lat ? B : lat + 1) * (size_t)C * sizeof(float));
+	if ((rc = post_open(c, fi->rate_hz, C, &fs->segs, &post, label)))
+		goto out;
+	/* a block, or the tail (at most lat frames), or the gate's (gate_lat) */
+	room = B > lat ? B : lat + 1;
+	room = room > post.gate_lat ? room : post.gate_lat + 1;
+	inter = malloc(room * (size_t)C * sizeof(float));
 	if (!inter) {
 		msg("%s: out of memory", label);
 		rc = RC_PROCESS;
@@ -133,6 +138,8 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 	if ((rc = open_output(out_path, fo, fi->rate_hz, c->o->resample_quality, &w)))
 		goto out;
 	while (n > 0) {
+		if (post.score && (rc = post_input(&post, inter, (size_t)n, label)))
+			goto out;
 		if ((rc = gtcrn_aligned_process(a, inter, (size_t)n, inter, &got))) {
 			msg("%s: %s", label, gtcrn_aligned_errmsg(a));
 			rc = lib_rc(rc);
@@ -141,7 +148,8 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 		if (ft)
 			times_drain(ft, a, C);
 		fs->frames += n;
-		if ((rc = write_output(w, inter, got)))
+		if ((rc = post_block(&post, inter, got, &got, label)) ||
+		    (rc = write_output(w, inter, got)))
 			goto out;
 		progress_update(pg, (long long)n);
 		n = audio_in_read(in, inter, B, err, sizeof(err));
@@ -156,7 +164,11 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 		rc = lib_rc(rc);
 		goto out;
 	}
-	rc = write_output(w, inter, got);
+	if ((rc = post_block(&post, inter, got, &got, label)) ||
+	    (rc = write_output(w, inter, got)) ||
+	    (rc = post_end(&post, inter, &got, fs, c, label)) ||
+	    (rc = write_output(w, inter, got)))
+		goto out;
 	for (int ch = 0; ch < C; ch++) {
 		fs->net_frames += gtcrn_frames(gtcrn_aligned_state(a, ch));
 		warn_nonfinite(gtcrn_aligned_state(a, ch), ch, label);
@@ -168,6 +180,7 @@ static int stream_file(struct run_ctx *c, struct audio_in *in, const struct audi
 out:
 	rc = finish_output(w, rc);
 	gtcrn_aligned_free(a);
+	post_close(&post);
 	times_free(ft);
 	free(inter);
 	return rc;
@@ -180,7 +193,8 @@ static int offline_file(struct run_ctx *c, struct audio_in *in, const struct aud
 	const int C = fi->channels;
 	gtcrn_opts opts = c->opts;
 	struct audio_out *w = NULL;
-	size_t cap = fi->frames > 0 ? (size_t)fi->frames : 65536, n = 0;
+	struct post post = { 0 };
+	size_t cap = fi->frames > 0 ? (size_t)fi->frames : 65536, n = 0, k, k2;
 	float *all = malloc(cap * (size_t)C * sizeof(float)), *x = NULL, *y = NULL;
 	char err[ERR_LEN];
 	long got;
@@ -226,6 +240,9 @@ static int offline_file(struct run_ctx *c, struct audio_in *in, const struct aud
 		rc = RC_PROCESS;
 		goto out;
 	}
+	if ((rc = post_open(c, fi->rate_hz, C, &fs->segs, &post, label)) ||
+	    (post.score && (rc = post_input(&post, all, n, label))))
+		goto out;
 	opts.sample_rate = fi->rate_hz;
 	for (int ch = 0; ch < C; ch++) {
 		for (size_t i = 0; i < n; i++)
@@ -242,15 +259,36 @@ static int offline_file(struct run_ctx *c, struct audio_in *in, const struct aud
 	/* STFT frames of one run: 1 + samples at the model's rate / hop */
 	fs->net_frames = (unsigned long)C * gtcrn_stft_frames(c->m, (size_t)llround((double)n *
 	                 c->info.sample_rate / fi->rate_hz));
+	/* the gate's output, its delay dropped, then its last frames: n in all */
+	if ((rc = post_block(&post, all, n, &k, label)) ||
+	    (rc = post_end(&post, all + k * (size_t)C, &k2, fs, c, label)))
+		goto out;
 	if ((rc = open_output(out_path, fo, fi->rate_hz, c->o->resample_quality, &w)))
 		goto out;
 	rc = write_output(w, all, n);
 out:
 	rc = finish_output(w, rc);
+	post_close(&post);
 	free(all);
 	free(x);
 	free(y);
 	return rc;
+}
+
+int input_open(const struct options *o, const char *path, struct audio_in **in)
+{
+	struct audio_format hint = o->in_hint;
+	char err[ERR_LEN];
+	int rc;
+
+	hint.enc = o->enc;
+	hint.bits = o->bits;
+	if ((rc = audio_in_open(path, &hint, in, err, sizeof(err)))) {
+		msg("%s", err);
+		return rc;
+	}
+	input_warnings(*in);
+	return RC_OK;
 }
 
 int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
@@ -260,7 +298,7 @@ int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
 	const char *label = strcmp(in_path, "-") ? in_path : "stdin";
 	struct audio_in *in = NULL;
 	struct audio_out_opts oo = o->out;
-	struct audio_format hint = o->in_hint, fo;
+	struct audio_format fo;
 	const struct audio_format *fi;
 	struct progress pg = { 0 };
 	struct stat st;
@@ -280,13 +318,8 @@ int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
 		msg("%s", err);
 		return rc;
 	}
-	hint.enc = o->enc;
-	hint.bits = o->bits;
-	if ((rc = audio_in_open(in_path, &hint, &in, err, sizeof(err)))) {
-		msg("%s", err);
+	if ((rc = input_open(o, in_path, &in)))
 		return rc;
-	}
-	input_warnings(in);
 	fi = audio_in_format(in);
 	if (fi->frames == 0) {
 		msg("%s: no audio (0 frames)", label);
@@ -323,6 +356,30 @@ int run_file(struct run_ctx *c, const char *in_path, const char *out_path,
 	return rc;
 }
 
+/* --score-only / --vad-only: the models, then every input on -j threads. */
+static int analyze_inputs(struct run_ctx *c)
+{
+	int rc;
+
+	if ((rc = speech_models_load(c)))
+		return rc;
+	pthread_mutex_init(&c->lock, NULL);
+	if (!(c->rc = calloc((size_t)c->o->n_inputs, sizeof(int)))) {
+		msg("out of memory");
+		rc = RC_PROCESS;
+	} else {
+		rc = run_inputs(c);
+	}
+	free(c->rc);
+	pthread_mutex_destroy(&c->lock);
+	speech_models_free(c);
+	if (fflush(stdout) && !rc) {
+		msg("stdout: write failed: %s", strerror(errno));
+		rc = RC_OUTPUT;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -330,7 +387,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { 0 };
 	gtcrn_model *m = NULL;
 	char *single_out[1];
-	int rc;
+	int rc, rc2;
 
 
 	if ((rc = parse_args(argc, argv, &o)) >= 0)
@@ -353,6 +410,9 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);           /* so is the file size limit (EFBIG) */
 	if (o.model_info)
 		return model_info(o.model_info);
+	c.o = &o;
+	if (o.score_only || o.vad_only)
+		return analyze_inputs(&c);
 	if ((rc = load_model(o.model, &m, &c.info)))
 		return rc;
 	if (o.stream && c.info.kind != GTCRN_STREAMING) {
@@ -361,8 +421,11 @@ int main(int argc, char **argv)
 		gtcrn_model_free(m);
 		return RC_USAGE;
 	}
-	c.o = &o;
 	c.m = m;
+	if ((rc = speech_models_load(&c))) {
+		gtcrn_model_free(m);
+		return rc;
+	}
 	gtcrn_opts_init(&c.opts);
 	c.opts.mix = o.mix;
 	c.opts.atten_lim_db = o.atten_lim_db;
@@ -370,29 +433,37 @@ int main(int argc, char **argv)
 	c.opts.resample_quality = o.resample_quality;
 	pthread_mutex_init(&c.lock, NULL);
 	c.rc = calloc((size_t)o.n_inputs, sizeof(int));
-	if (!c.rc) {
+	c.seg_lines = o.segments ? calloc((size_t)o.n_inputs, sizeof(char *)) : NULL;
+	if (!c.rc || (o.segments && !c.seg_lines)) {
 		msg("out of memory");
-		gtcrn_model_free(m);
-		return RC_PROCESS;
+		rc = RC_PROCESS;
+		goto out;
 	}
 	if (o.out_dir) {
-		if ((rc = batch_outputs(&o, &c.outputs))) {
-			free(c.rc);
-			gtcrn_model_free(m);
-			return rc;
-		}
+		if ((rc = batch_outputs(&o, &c.outputs)))
+			goto out;
 	} else {
 		single_out[0] = (char *)o.output;
 		c.outputs = single_out;
 	}
-	rc = run_inputs(&c);
+	if (!(rc = speech_outputs_check(&o, c.outputs))) {
+		rc = run_inputs(&c);
+		if ((rc2 = segments_write(&c)) && !rc)
+			rc = rc2;
+	}
 	if (o.out_dir) {
 		for (int i = 0; i < o.n_inputs; i++)
 			free(c.outputs[i]);
 		free(c.outputs);
 	}
+out:
+	if (c.seg_lines)
+		for (int i = 0; i < o.n_inputs; i++)
+			free(c.seg_lines[i]);
+	free(c.seg_lines);
 	free(c.rc);
 	pthread_mutex_destroy(&c.lock);
+	speech_models_free(&c);
 	gtcrn_model_free(m);
 	if (fflush(stdout) && !rc) {
 		msg("stdout: write failed: %s", strerror(errno));

@@ -95,6 +95,15 @@ if [ -z "$D" ]; then
 		cmp -s "$m" "$off" || fail "install-model did not install $off"
 		$MAKE -s -C "$B" install-model MODEL="$MODEL" >/dev/null 2>&1 || fail "install-model back"
 	fi
+	# the speech models: each checked for its kind; a GTCRN export is no VAD
+	v=$pkgdatadir/vad.onnx
+	cp "$v" "$tmp/vad.before" || fail "make install-model installed no $v"
+	if $MAKE -s -C "$B" install-model VAD_MODEL="$MODEL" >"$tmp/im.txt" 2>&1; then
+		fail "install-model VAD_MODEL=(a GTCRN export) was accepted"
+	fi
+	grep -q "is not a Silero VAD model" "$tmp/im.txt" || fail "install-model VAD_MODEL: $(cat "$tmp/im.txt")"
+	cmp -s "$v" "$tmp/vad.before" || fail "a refused install-model changed $v"
+	[ -r "$pkgdatadir/dnsmos.onnx" ] || fail "make install-model installed no dnsmos.onnx"
 fi
 
 # --- the examples of README.md and the man pages that need the installed

@@ -115,11 +115,11 @@ for r in 16000 44100 48000; do
 		fi
 		# sox without compensation (it wants a value for the output port too)
 		check "sox $what" sox "$in" -e floating-point -b 32 "$tmp/sox.wav" \
-			ladspa gtcrn_ladspa $label 1 100 0 0 &&
+			ladspa gtcrn_ladspa $label 1 100 0 0 0 &&
 			check "compare sox $what" "$B/tests/ladspa/wavcmp" --shift "$lat" "$tmp/sox.wav" \
 				"$tmp/ref.wav"
 		# applyplugin: 16-bit output, floor(x * 32768)
-		check "applyplugin $what" applyplugin "$in" "$tmp/ap.wav" gtcrn_ladspa.so $label 1 100 0 &&
+		check "applyplugin $what" applyplugin "$in" "$tmp/ap.wav" gtcrn_ladspa.so $label 1 100 0 0 &&
 			check "compare applyplugin $what" "$B/tests/ladspa/wavcmp" --floor16 --shift "$lat" \
 				"$tmp/ap.wav" "$tmp/ref.wav"
 		if [ $ch = s ]; then   # the mono plugin replicated over two channels
