@@ -334,6 +334,7 @@ START_TEST(test_errors)
 {
 	char *dir = strdup(test_dir("errors"));   /* test_dir's buffer is reused below */
 	char *out = strdup(path_in(dir, "out.wav")), *missing = strdup(path_in(dir, "none.onnx"));
+	char *segs = strdup(path_in(dir, "s.json"));
 	struct run r;
 	static const struct {
 		int status;
@@ -348,6 +349,7 @@ START_TEST(test_errors)
 		{ 1, "--score-only enhances nothing: -o" },
 		{ 1, "takes audio files" },                     /* a model as an input */
 		{ 1, "--vad-gate wants a depth" },
+		{ 2, "none.wav" },                              /* the only input fails */
 	};
 
 	for (size_t k = 0; k < N_ELEMS(want); k++) {
@@ -364,7 +366,9 @@ START_TEST(test_errors)
 		            NULL); break;
 		case 6: run(&r, NULL, "--score-only", "-o", dir, MIX_WAV, NULL); break;
 		case 7: run(&r, NULL, "--score-only", DNSMOS, MIX_WAV, NULL); break;
-		default: run(&r, NULL, "--vad-gate=loud", SIMPLE, MIX_WAV, out, NULL); break;
+		case 8: run(&r, NULL, "--vad-gate=loud", SIMPLE, MIX_WAV, out, NULL); break;
+		default: run(&r, NULL, "--vad-model", VAD, "--segments", segs, SIMPLE,
+		             path_in(dir, "none.wav"), out, NULL); break;
 		}
 		ck_assert_msg(r.status == want[k].status && strstr(r.err, want[k].needle),
 		              "'%.600s': exit %d (want %d), stderr '%.600s' (want '%s')", r.cmd,
@@ -400,6 +404,7 @@ START_TEST(test_errors)
 	free(dir);
 	free(out);
 	free(missing);
+	free(segs);
 }
 END_TEST
 

@@ -168,7 +168,8 @@ void speech_models_free(struct run_ctx *c);
  * --segments file may be written (not an input, an output or a model). */
 int speech_outputs_check(const struct options *o, char **outputs);
 /* Writes the --segments file (one JSON line per enhanced input, in input
- * order) and commits it; RC_OUTPUT with a message on failure. */
+ * order) and commits it; none when no input was enhanced. RC_OUTPUT with a
+ * message on failure. */
 int segments_write(const struct run_ctx *c);
 /* The JSON line of input i's segments into c->seg_lines[i]. */
 void segments_keep(struct run_ctx *c, int i, const struct file_stats *fs);

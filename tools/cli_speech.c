@@ -481,9 +481,11 @@ int segments_write(const struct run_ctx *c)
 	                            .enc = AUDIO_ENC_SIGNED, .bits = 8, .frames = -1 };
 	struct audio_out *w = NULL;
 	char err[ERR_LEN];
-	int rc;
+	int rc, any = 0;
 
-	if (!o->segments)
+	for (int i = 0; o->segments && i < o->n_inputs; i++)
+		any |= c->seg_lines[i] != NULL;
+	if (!any)                         /* no --segments, or every input failed: no file */
 		return RC_OK;
 	if ((rc = audio_out_open(o->segments, &fmt, 0, -1, &w, err, sizeof(err)))) {
 		msg("--segments %s", err);
