@@ -229,35 +229,31 @@ int dir_entries(const char *dir)
 	return n;
 }
 
-/* Interleaved float samples of a file (malloc'ed); info gets its format. */
-float *load(const char *path, SF_INFO *info)
+/* Interleaved samples of a file (malloc'ed), float or short; info gets its format. */
+static void *load_as(const char *path, SF_INFO *info, size_t size)
 {
 	SNDFILE *sf;
-	float *x;
+	void *x;
 
 	memset(info, 0, sizeof(*info));
 	sf = sf_open(path, SFM_READ, info);
 	ck_assert_msg(sf != NULL, "%s: %s", path, sf_strerror(NULL));
-	x = malloc(((size_t)info->frames * (size_t)info->channels + 1) * sizeof(float));
+	x = malloc(((size_t)info->frames * (size_t)info->channels + 1) * size);
 	ck_assert(x != NULL);
-	ck_assert_int_eq(sf_readf_float(sf, x, info->frames), info->frames);
+	ck_assert_int_eq(size == sizeof(float) ? sf_readf_float(sf, x, info->frames) :
+	                 sf_readf_short(sf, x, info->frames), info->frames);
 	sf_close(sf);
 	return x;
 }
 
+float *load(const char *path, SF_INFO *info)
+{
+	return load_as(path, info, sizeof(float));
+}
+
 short *load_shorts(const char *path, SF_INFO *info)
 {
-	SNDFILE *sf;
-	short *x;
-
-	memset(info, 0, sizeof(*info));
-	sf = sf_open(path, SFM_READ, info);
-	ck_assert_msg(sf != NULL, "%s: %s", path, sf_strerror(NULL));
-	x = malloc(((size_t)info->frames * (size_t)info->channels + 1) * sizeof(short));
-	ck_assert(x != NULL);
-	ck_assert_int_eq(sf_readf_short(sf, x, info->frames), info->frames);
-	sf_close(sf);
-	return x;
+	return load_as(path, info, sizeof(short));
 }
 
 void save_shorts(const char *path, const short *x, sf_count_t frames, int channels,

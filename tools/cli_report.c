@@ -248,7 +248,14 @@ void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_scores(FILE *f, const char *key, const struct score *s);
+/* "{"sig":..,"bak":..,"ovrl":..,"windows":N}" after key, when scored */
+static void json_scores(FILE *f, const char *key, const struct score *s)
+{
+	if (!s->scored)
+		return;
+	fprintf(f, "%s{\"sig\":%.6f,\"bak\":%.6f,\"ovrl\":%.6f,\"windows\":%zu}", key, s->s.sig,
+	        s->s.bak, s->s.ovrl, s->s.windows);
+}
 
 /* --stats: a line on stderr per file enhanced. --json: one line per input,
  * whatever became of it: {"status":"ok", ...figures} or "skipped" (the
@@ -303,15 +310,6 @@ void report(const struct run_ctx *c, const char *in, const char *out,
 		fprintf(f, "}\n");
 	}
 	fflush(f);
-}
-
-/* "{"sig":..,"bak":..,"ovrl":..,"windows":N}" after key, when scored */
-static void json_scores(FILE *f, const char *key, const struct score *s)
-{
-	if (!s->scored)
-		return;
-	fprintf(f, "%s{\"sig\":%.6f,\"bak\":%.6f,\"ovrl\":%.6f,\"windows\":%zu}", key, s->s.sig,
-	        s->s.bak, s->s.ovrl, s->s.windows);
 }
 
 void report_analysis(const struct run_ctx *c, const char *in, const struct file_stats *fs,
