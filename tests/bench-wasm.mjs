@@ -1,0 +1,161 @@
+// bench-wasm.mjs PKG MODELS_DIR TESTDATA_DIR GRT_BENCH [ROUNDS] - `make bench-wasm`:
+// gtcrn_simple.onnx per frame in Node, this package's gtcrn.wasm against onnxruntime-web
+// (wasm backend, 1 thread, SIMD; found through NODE_PATH) in alternating rounds, and the
+// native build (grt-bench) once; then the download sizes (raw and gzip -9) of both.
+// Ours: a stream at 16 kHz over mix.wav (looped), timed by the library's frame timer
+// (STFT + network per frame: st.frameTimeUs) and by the wall time of process() per
+// frame (everything: resampling, STFT, network, iSTFT, the copies). ORT: one
+// `await session.run()` per frame of mix_stft.npy (the same frames), caches fed back,
+// timed with hrtime (as tools/ort-compare.js). Not part of make check.
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [pkg, modelsDir, dataDir, grtBench, roundsArg] = process.argv.slice(2);
+if (!grtBench) {
+	console.error('usage: node bench-wasm.mjs PKG MODELS_DIR TESTDATA_DIR GRT_BENCH [ROUNDS]');
+	process.exit(2);
+}
+const ROUNDS = Number(roundsArg ?? 5), FRAMES = 2000, WARMUP = 100;
+const model = join(modelsDir, 'gtcrn_simple.onnx');
+const require = createRequire(join(process.cwd(), 'x.js'));
+let ort, ortDir;
+try {
+	ortDir = dirname(require.resolve('onnxruntime-web/package.json'));
+	ort = require('onnxruntime-web');
+} catch (e) {
+	console.error('bench-wasm: onnxruntime-web not found: mkdir -p /work/ortweb && cd ' +
+		'/work/ortweb && npm install --ignore-scripts onnxruntime-web, then ' +
+		'NODE_PATH=/work/ortweb/node_modules make bench-wasm');
+	process.exit(2);
+}
+const ortVersion = JSON.parse(readFileSync(join(ortDir, 'package.json'))).version;
+
+function readWav16(path) {
+	const b = readFileSync(path);
+	let p = 12;
+	while (b.toString('latin1', p, p + 4) !== 'data')
+		p += 8 + b.readUInt32LE(p + 4);
+	const n = b.readUInt32LE(p + 4) / 2, x = new Float32Array(n);
+	for (let i = 0; i < n; i++)
+		x[i] = b.readInt16LE(p + 8 + 2 * i) / 32768;
+	return x;
+}
+
+function readNpy(file) {
+	const buf = readFileSync(file), hlen = buf.readUInt16LE(8);
+	const hdr = buf.toString('latin1', 10, 10 + hlen);
+	const dims = /'shape':\s*\(([^)]*)\)/.exec(hdr)[1].split(',').map(s => s.trim())
+		.filter(s => s).map(Number);
+	const n = dims.reduce((a, b) => a * b, 1), data = new Float32Array(n);
+	for (let i = 0; i < n; i++)
+		data[i] = buf.readFloatLE(10 + hlen + 4 * i);
+	return { dims, data };
+}
+
+const median = xs => {
+	const t = [...xs].sort((a, b) => a - b), n = t.length;
+	return n % 2 ? t[(n - 1) / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+};
+const mean = xs => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+// ours: FRAMES network frames (after WARMUP) of mix.wav looped, through a 16 kHz stream
+const { Gtcrn } = await import(pathToFileURL(resolve(pkg, 'gtcrn.js')));
+const lib = await Gtcrn.init();
+const gm = lib.loadModel(readFileSync(model));
+const mix = readWav16(join(dataDir, 'mix.wav'));
+function runOurs() {
+	const st = gm.createStream({ sampleRate: 16000 }), hop = gm.info.hop;
+	const block = new Float32Array(hop), out = new Float32Array(hop);
+	let pos = 0;
+	const feed = () => {
+		for (let i = 0; i < hop; i++, pos = (pos + 1) % mix.length)
+			block[i] = mix[pos];
+		st.process(block, out);
+	};
+	while (st.frames < WARMUP)
+		feed();
+	void st.frameTimeUs;
+	const f0 = st.frames, t0 = process.hrtime.bigint();
+	while (st.frames < f0 + FRAMES)
+		feed();
+	const wall = Number(process.hrtime.bigint() - t0) / 1e3 / (st.frames - f0);
+	const net = st.frameTimeUs;
+	st.free();
+	return { net, wall };
+}
+
+// ORT: the same model and frames, per session.run
+ort.env.wasm.numThreads = 1;
+ort.env.wasm.simd = true;
+const sess = await ort.InferenceSession.create(readFileSync(model),
+	{ executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+const npy = readNpy(join(dataDir, 'mix_stft.npy'));
+const [, F, T] = npy.dims;
+const frames = [];
+for (let t = 0; t < T; t++) {
+	const f = new Float32Array(F * 2);
+	for (let k = 0; k < F; k++) {
+		f[2 * k] = npy.data[(k * T + t) * 2];
+		f[2 * k + 1] = npy.data[(k * T + t) * 2 + 1];
+	}
+	frames.push(new ort.Tensor('float32', f, [1, F, 1, 2]));
+}
+const ins = sess.inputMetadata, outs = sess.outputNames;
+const caches = ins.filter(m => m.name !== 'mix').map(m => ({ input: m.name,
+	output: outs.find(o => o === `${m.name}_out`), shape: m.shape }));
+async function runOrt() {
+	const feeds = {};
+	for (const c of caches)
+		feeds[c.input] = new ort.Tensor('float32',
+			new Float32Array(c.shape.reduce((a, b) => a * b, 1)), c.shape);
+	const us = [];
+	for (let i = 0; i < WARMUP + FRAMES; i++) {
+		feeds.mix = frames[i % T];
+		const t0 = process.hrtime.bigint();
+		const out = await sess.run(feeds);
+		const t1 = process.hrtime.bigint();
+		for (const c of caches)
+			feeds[c.input] = out[c.output];
+		if (i >= WARMUP)
+			us.push(Number(t1 - t0) / 1e3);
+	}
+	return { mean: mean(us), median: median(us) };
+}
+
+console.log(`bench-wasm: gtcrn_simple.onnx, ${FRAMES} frames per run after ${WARMUP}, ` +
+	`${ROUNDS} rounds; node ${process.version}; onnxruntime-web ${ortVersion} (wasm, 1 thread)`);
+const ratios = [], ours = [], theirs = [];
+for (let r = 1; r <= ROUNDS; r++) {
+	const a = runOurs(), b = await runOrt();
+	ours.push(a.net);
+	theirs.push(b.mean);
+	ratios.push(b.mean / a.net);
+	console.log(`round ${r}: gtcrn.wasm ${a.net.toFixed(1)} us/frame (process() wall ` +
+		`${a.wall.toFixed(1)}), onnxruntime-web mean ${b.mean.toFixed(1)} median ` +
+		`${b.median.toFixed(1)} us/frame, ratio ${(b.mean / a.net).toFixed(2)}`);
+}
+const nat = JSON.parse(execFileSync(grtBench, ['--json', '--frames', String(FRAMES), '--warmup',
+	String(WARMUP), '--wav', join(dataDir, 'mix.wav'), model], { encoding: 'utf8' })
+	.trim().split('\n').pop());
+const natUs = nat.mean_us ?? nat.frame_mean_us ?? nat.median_us;
+console.log(`native grt-bench: ${JSON.stringify(nat)}`);
+console.log(`bench-wasm: median over rounds: gtcrn.wasm ${median(ours).toFixed(1)} us/frame, ` +
+	`onnxruntime-web ${median(theirs).toFixed(1)}, ratio ${median(ratios).toFixed(2)} ` +
+	`(target >= 10); native ${natUs} us/frame: wasm / native ${(median(ours) / natUs).toFixed(2)}`);
+
+const size = files => {
+	const bufs = files.map(f => readFileSync(f));
+	return { raw: bufs.reduce((a, b) => a + b.length, 0),
+		gz: bufs.reduce((a, b) => a + gzipSync(b, { level: 9 }).length, 0) };
+};
+const s1 = size([join(pkg, 'gtcrn.wasm'), join(pkg, 'gtcrn.js')]);
+const d = join(ortDir, 'dist');
+const s2 = size(['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']
+	.map(f => join(d, f)));
+console.log(`sizes: gtcrn.wasm + gtcrn.js ${s1.raw} bytes (gzip ${s1.gz}; target <= 614400); ` +
+	`onnxruntime-web ort.wasm.min.mjs + ort-wasm-simd-threaded.{mjs,wasm} ${s2.raw} ` +
+	`(gzip ${s2.gz}): ${(s2.raw / s1.raw).toFixed(1)}x`);
