@@ -61,17 +61,11 @@ struct kernels {
  * only where their instruction set exists (configure's host CPU, Makefile.am):
  *   kernels_avx2          x86-64 with AVX2, FMA and F16C (ops/cpu_x86.c; the *_avx2.c files)
  *   kernels_neon          arm64 (to come: ops/cpu_arm.c; *_neon.c files)
- *   kernels_wasm_simd128  WebAssembly SIMD128 (ops/cpu_wasm.c; *_wasm.c files)
+ *   kernels_wasm_simd128  WebAssembly SIMD128 (to come: ops/cpu_wasm.c; *_wasm.c files)
  * A new table fills every member; where it has no faster form of a kernel it uses
  * the portable function. */
 extern const struct kernels kernels_portable;
 extern const struct kernels kernels_avx2;
-extern const struct kernels kernels_wasm_simd128;
-
-/* the portable table's GRU choices (ops/cpu.c), for tables that keep them: every
- * hidden size runs gru_recur; no fused input projection */
-int gru_recur_fits_any(int64_t hidden);
-int gru_project_fits_none(int64_t n, int64_t in);
 
 /* the float16 conversions of the tables (ops/half.c; ops/half_avx2.c: F16C) */
 void f16_to_f32_portable(float *o, const uint16_t *a, int64_t n);

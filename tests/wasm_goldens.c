@@ -1,7 +1,7 @@
 /* wasm_goldens.c - `make check-wasm`'s model goldens in Node: the data sets of every
  * model in TESTDATA (the seven GTCRN exports, Silero VAD at 16 and 8 kHz, DNSMOS)
  * against ONNX Runtime's outputs, with the tolerances of tests/check_models.c, once
- * per kernel table (portable and SIMD128). Built by wasm/build.sh with emcc
+ * per kernel table the build runs (kernels_runnable). Built by wasm/build.sh with emcc
  * -sNODERAWFS (the host's files); no Check library: prints one line per output and
  * exits 1 on the first failure.
  * Usage: node wasm-goldens.js MODELS_DIR TESTDATA_DIR */
@@ -84,8 +84,8 @@ int main(int argc, char **argv)
 				return 1;
 			runs += n;
 		}
-	printf("wasm goldens: %d suites, %d data set runs with %d kernel tables (%s, %s): all "
-	       "within 1e-4 + 1e-3 |expected|\n", N_SUITES, runs, n_tables, tables[0]->name,
+	printf("wasm goldens: %d suites, %d data set runs with %d kernel table(s) (%s .. %s): "
+	       "all within 1e-4 + 1e-3 |expected|\n", N_SUITES, runs, n_tables, tables[0]->name,
 	       tables[n_tables - 1]->name);
 	return 0;
 }
