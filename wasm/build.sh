@@ -8,7 +8,7 @@
 #                       wasm/gtcrn.js; the operators of the GTCRN exports (WASM_OPS)
 #   W/wasm-goldens.js   the model goldens in Node (tests/wasm_goldens.c, every operator)
 # and writes the package folder wasm-pkg/ in the current folder. Environment:
-# ONNX_PROTO, MODELS_DIR (configure's), WASM_CFLAGS (default -O3 -msimd128
+# ONNX_PROTO, MODELS_DIR (configure's), WASM_CFLAGS (default -Os -msimd128
 # -mbulk-memory: a variable-length memcpy is then one memory.copy, not a call).
 set -e
 S=$1 W=$2 D=$3 V=$4
@@ -18,10 +18,11 @@ for c in emcc emconfigure emmake node; do
 		echo "wasm/build.sh: $c not found (apt-get install emscripten nodejs node-acorn)" >&2
 		exit 1; }
 done
-# Debian's emscripten 3.1.6 finds acorn there
-NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
+# Debian's emscripten 3.1.6 finds acorn there (kept when the caller sets NODE_PATH
+# for other modules: make bench-wasm)
+NODE_PATH=${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs
 export NODE_PATH
-cflags=${WASM_CFLAGS:--O3 -msimd128 -mbulk-memory}
+cflags=${WASM_CFLAGS:--Os -msimd128 -mbulk-memory}
 jobs=${WASM_JOBS:-2}
 mkdir -p "$W"
 W=`cd "$W" && pwd`

@@ -14,6 +14,9 @@ done
 mkdir -p "$prefix/src"
 prefix=`cd "$prefix" && pwd`
 jobs=${WASM_DEPS_JOBS:-2}
+# Debian's emscripten 3.1.6 finds acorn there
+NODE_PATH=${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs
+export NODE_PATH
 # the wasm build's flags: small and fast; SIMD128 lets clang vectorise loops
 cflags="-O3 -msimd128"
 
