@@ -3,10 +3,13 @@
  * against ONNX Runtime's outputs, with the tolerances of tests/check_models.c, once
  * per kernel table the build runs (kernels_runnable). Built by wasm/build.sh with emcc
  * -sNODERAWFS (the host's files); no Check library: prints one line per output and
- * exits 1 on the first failure.
- * Usage: node wasm-goldens.js MODELS_DIR TESTDATA_DIR */
+ * exits 1 on the first failure. Then gtcrn_dnsmos_score_file's refusal (no libsndfile).
+ * Usage: node --no-experimental-fetch wasm-goldens.js MODELS_DIR TESTDATA_DIR (emscripten
+ * 3.1.6's glue would fetch() the .wasm, which Node cannot from a path) */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include "enhance/gtcrn.h"
 #include "ops/cpu.h"
 #include "runtime/grt.h"
 #include "tests/testset.h"
@@ -68,6 +71,27 @@ static int run_suite(const char *models, const char *data, int i, const struct k
 	return ok ? n : -1;
 }
 
+/* Built without libsndfile: gtcrn_dnsmos_score_file refuses cleanly. 1 if so. */
+static int score_file_refused(const char *models, const char *data)
+{
+	char path[1024], err[512] = "";
+	gtcrn_dnsmos_model *m = NULL;
+	gtcrn_dnsmos_scores sc;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/dnsmos_sig_bak_ovr.onnx", models);
+	if (gtcrn_dnsmos_model_load(path, &m, err, sizeof(err))) {
+		printf("FAIL %s: %s\n", path, err);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/mix.wav", data);
+	rc = gtcrn_dnsmos_score_file(m, path, &sc, err, sizeof(err));
+	gtcrn_dnsmos_model_free(m);
+	printf("%s gtcrn_dnsmos_score_file: %d, %s\n", rc == GRT_E_IO &&
+	       strstr(err, "not built with libsndfile") ? "ok  " : "FAIL", rc, err);
+	return rc == GRT_E_IO && strstr(err, "not built with libsndfile") != NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const struct kernels *tables[KERNELS_MAX];
@@ -84,6 +108,8 @@ int main(int argc, char **argv)
 				return 1;
 			runs += n;
 		}
+	if (!score_file_refused(argv[1], argv[2]))
+		return 1;
 	printf("wasm goldens: %d suites, %d data set runs with %d kernel table(s) (%s .. %s): "
 	       "all within 1e-4 + 1e-3 |expected|\n", N_SUITES, runs, n_tables, tables[0]->name,
 	       tables[n_tables - 1]->name);
