@@ -38,24 +38,25 @@ fetch() {
 	echo "${d%/}"
 }
 
-# build NAME PKG BUILDDIR CONFIGURE-ARGS...: configure out of tree, make install
+# build NAME PKG CONFIGURE-ARGS...: configure out of tree, make, make install
 build() {
-	name=$1 pkg=$2 b=$3
-	shift 3
+	name=$1 pkg=$2
+	shift 2
 	test -f "$prefix/stamp-$name" && return 0
 	src=`fetch $pkg`
 	echo "wasm/deps.sh: building $name from $src" >&2
 	rm -rf "$prefix/build-$name" && mkdir -p "$prefix/build-$name"
 	(cd "$prefix/build-$name" &&
-	 CFLAGS="$cflags" emconfigure "$src/configure" --prefix="$prefix" --host=wasm32-unknown-emscripten \
-		--enable-static --disable-shared "$@" >configure.out 2>&1 &&
-	 emmake make -j$jobs $b >make.out 2>&1 && emmake make install >>make.out 2>&1) || {
+	 CFLAGS="$cflags" emconfigure "$src/configure" --prefix="$prefix" \
+		--host=wasm32-unknown-emscripten --enable-static --disable-shared "$@" \
+		>configure.out 2>&1 &&
+	 emmake make -j$jobs >make.out 2>&1 && emmake make install >>make.out 2>&1) || {
 		echo "wasm/deps.sh: $name failed: see $prefix/build-$name/*.out" >&2; exit 1; }
 	touch "$prefix/stamp-$name"
 }
 
 # protobuf-c: its C runtime only (protoc-c stays the host's)
-build protobuf-c protobuf-c "" --disable-protoc
-build fftw3f fftw3 "" --enable-float --disable-fortran --disable-threads --disable-doc
-build fftw3 fftw3 "" --disable-fortran --disable-threads --disable-doc
-build speexdsp speexdsp "" --disable-examples
+build protobuf-c protobuf-c --disable-protoc
+build fftw3f fftw3 --enable-float --disable-fortran --disable-threads --disable-doc
+build fftw3 fftw3 --disable-fortran --disable-threads --disable-doc
+build speexdsp speexdsp --disable-examples
