@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readWav16 } from './wav16.mjs';
 
 const [pkg, modelsDir, dataDir, grtBench, roundsArg] = process.argv.slice(2);
 if (!grtBench) {
@@ -35,17 +36,6 @@ try {
 	process.exit(2);
 }
 const ortVersion = JSON.parse(readFileSync(join(ortDir, 'package.json'))).version;
-
-function readWav16(path) {
-	const b = readFileSync(path);
-	let p = 12;
-	while (b.toString('latin1', p, p + 4) !== 'data')
-		p += 8 + b.readUInt32LE(p + 4);
-	const n = b.readUInt32LE(p + 4) / 2, x = new Float32Array(n);
-	for (let i = 0; i < n; i++)
-		x[i] = b.readInt16LE(p + 8 + 2 * i) / 32768;
-	return x;
-}
 
 function readNpy(file) {
 	const buf = readFileSync(file), hlen = buf.readUInt16LE(8);

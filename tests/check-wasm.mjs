@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readWav16 } from './wav16.mjs';
 
 const [pkg, modelsDir, dataDir, gtcrnRun] = process.argv.slice(2);
 if (!gtcrnRun) {
@@ -32,18 +33,6 @@ function throws(fn, re, what) {
 		return;
 	}
 	check(false, `${what}: did not throw`);
-}
-
-// 16-bit PCM mono WAV samples as floats (x / 32768, as libsndfile reads them)
-function readWav16(path) {
-	const b = readFileSync(path);
-	let p = 12;
-	while (b.toString('latin1', p, p + 4) !== 'data')
-		p += 8 + b.readUInt32LE(p + 4);
-	const n = b.readUInt32LE(p + 4) / 2, x = new Float32Array(n);
-	for (let i = 0; i < n; i++)
-		x[i] = b.readInt16LE(p + 8 + 2 * i) / 32768;
-	return x;
 }
 
 // x through a new stream in blocks of the given sizes (cycled), then the flush
