@@ -14,14 +14,7 @@
 #include "runtime/grt.h"
 #include "tests/testset.h"
 
-#define ATOL 1e-4
-#define RTOL 1e-3
-
-/* model file (MODELS_DIR/<model>.onnx), its data sets under TESTDATA_DIR, how many */
-static const struct {
-	const char *model, *sets;
-	int n_sets;
-} suites[] = {
+static const struct golden_suite suites[] = {
 	{ "gtcrn_simple", "gtcrn_simple", 6 }, { "gtcrn_stream", "gtcrn_stream", 6 },
 	{ "gtcrn_stream_vctk", "gtcrn_stream_vctk", 6 },
 	{ "gtcrn_offline_op11", "gtcrn_offline_op11", 3 },
@@ -57,7 +50,8 @@ static int run_suite(const char *models, const char *data, int i, const struct k
 		struct ts_result r;
 
 		snprintf(set, sizeof(set), "%s/%s", path, sets[s]);
-		ok = ts_run_set_flags(m, set, flags, ATOL, RTOL, &r) && r.status == GRT_OK;
+		ok = ts_run_set_flags(m, set, flags, GOLDEN_ATOL, GOLDEN_RTOL, &r) &&
+		     r.status == GRT_OK;
 		if (r.status != GRT_OK)
 			printf("FAIL %s [%s]: %s\n", set, k->name, r.err);
 		for (int o = 0; o < r.n_out; o++)
