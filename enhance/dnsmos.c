@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "config.h"
+#ifdef HAVE_SNDFILE
 #include <sndfile.h>
+#endif
 #include "enhance/internal.h"
 
 #define DNSMOS_RATE 16000
@@ -407,6 +410,7 @@ int gtcrn_dnsmos_score(const gtcrn_dnsmos_model *m, const float *x, size_t frame
 	return rc;
 }
 
+#ifdef HAVE_SNDFILE
 /* The file's frames through c, a block at a time. */
 static int read_file(SNDFILE *f, struct to16k *c, char *err, size_t err_len)
 {
@@ -467,3 +471,16 @@ int gtcrn_dnsmos_score_file(const gtcrn_dnsmos_model *m, const char *path,
 		err_prefix(path, err, err_len);
 	return rc;
 }
+#else
+/* Built without libsndfile (configure --without-sndfile; WebAssembly): no files
+ * to read; gtcrn_dnsmos_score scores samples the caller decoded. */
+int gtcrn_dnsmos_score_file(const gtcrn_dnsmos_model *m, const char *path,
+                            gtcrn_dnsmos_scores *out, char *err, size_t err_len)
+{
+	if (out)
+		memset(out, 0, sizeof(*out));
+	snprintf(err, err_len, "%s: not built with libsndfile: decode the file and use "
+	         "gtcrn_dnsmos_score", path ? path : "(null)");
+	return GRT_E_IO;
+}
+#endif

@@ -367,7 +367,9 @@ GTCRN_API void gtcrn_dnsmos_model_free(gtcrn_dnsmos_model *m);    /* accepts NUL
 GTCRN_API int gtcrn_dnsmos_score(const gtcrn_dnsmos_model *m, const float *x, size_t frames,
                                  int channels, int rate, gtcrn_dnsmos_scores *out, char *err,
                                  size_t err_len);
-/* Scores an audio file (any format libsndfile reads). */
+/* Scores an audio file (any format libsndfile reads). A build without libsndfile
+ * (configure --without-sndfile, the WebAssembly one) returns GRT_E_IO, "not built
+ * with libsndfile". */
 GTCRN_API int gtcrn_dnsmos_score_file(const gtcrn_dnsmos_model *m, const char *path,
                                       gtcrn_dnsmos_scores *out, char *err, size_t err_len);
 

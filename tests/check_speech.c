@@ -17,14 +17,10 @@
 #include "tests/testset.h"
 #include "tools/alloc_count.h"
 
-#define ATOL 1e-4
-#define RTOL 1e-3
+#define ATOL GOLDEN_ATOL
+#define RTOL GOLDEN_RTOL
 
-/* model file, its data sets (under TESTDATA_DIR), and how many */
-static const struct {
-	const char *model, *sets;
-	int n_sets;
-} suites[] = {
+static const struct golden_suite suites[] = {
 	{ "silero_vad", "silero_vad/sets_16k", 5 },
 	{ "silero_vad", "silero_vad/sets_8k", 4 },
 	{ "dnsmos_sig_bak_ovr", "dnsmos/sets_mix", 1 },
