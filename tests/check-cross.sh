@@ -1,19 +1,32 @@
 #!/bin/sh
 # check-cross.sh HOST DISTDIR BUILDDIR [CONFIGURE FLAGS...] [CROSS_TESTS="PROGRAMS"]
-# - `make check-cross-aarch64`:
+# - `make check-cross-aarch64`, `make check-cross-armhf`:
 # the tree built for another architecture with Debian's cross compiler
 # (HOST-gcc, the HOST multiarch -dev packages and HOST-pkg-config) and its
-# whole test suite run under qemu-user: configure --host=HOST from DISTDIR in
-# BUILDDIR, make, make check. The test programs, the tools they start and the
-# plugin's hosts' children all run through the kernel's binfmt_misc entry
-# for the architecture (qemu-user's), with QEMU_LD_PREFIX at the target's
-# libraries. Registers that entry when it is missing and this is root (as
-# Debian's qemu-user-binfmt would); prints what it needs when something is
-# missing. CROSS_TESTS (an argument) names the test programs make check
-# runs (default: all). Exits with make check's status.
+# tests run under qemu-user: configure --host=HOST from DISTDIR in BUILDDIR,
+# make, make check. The test programs and the tools they start run through
+# the kernel's binfmt_misc entry for the architecture (qemu-user's). Registers
+# that entry when it is missing and this is root (as Debian's qemu-user-binfmt
+# would); prints what it needs when something is missing. CROSS_TESTS (an
+# argument) names the test programs make check runs (default: all). Prints
+# the build's and the tests' times; exits with make check's status.
+#
+# The programs run with the multiarch loader and libc (libc6:ARCH, in /lib),
+# never with the cross toolchain's copy in /usr/HOST (QEMU_LD_PREFIX): the
+# libraries they need exist only in the multiarch folders, so libc.so.6 comes
+# from there, and glibc's loader and libc must come from the same build. With
+# the loader of libc6-arm64-cross 2.36-8cross1 and the libc of libc6:arm64
+# 2.36-9+deb12u14, every forked child spun forever in fork()'s walk of the
+# thread stack list: Check's fork mode hung (issue 18).
+#
+# check-cross.sh --packages HOST: prints the Debian packages it needs (.ci/run).
 set -u
-HOST=$1 DIST=$2 BUILD=$3
-shift 3
+if [ "$1" = --packages ]; then
+	HOST=$2 list=1
+else
+	HOST=$1 DIST=$2 BUILD=$3 list=
+	shift 3
+fi
 tests=
 for a in "$@"; do   # CROSS_TESTS=... is ours, the rest configure's
 	case $a in CROSS_TESTS=*) tests=${a#CROSS_TESTS=} ;; esac
@@ -21,22 +34,28 @@ done
 me=check-cross-$HOST
 fail() { echo "$me: $*" >&2; exit 1; }
 
+# binfmt_misc's magic and mask: an ELF executable or shared object
+# (e_type 2 or 3) of the machine (EM_AARCH64 0xb7, EM_ARM 0x28)
 case $HOST in
 aarch64-linux-gnu)
-	qemu=qemu-aarch64 arch=arm64
-	magic='\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00'
-	mask='\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff' ;;
-*) fail "unknown host $HOST (known: aarch64-linux-gnu)" ;;
+	qemu=qemu-aarch64 arch=arm64 loader=/lib/ld-linux-aarch64.so.1
+	magic='\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00' ;;
+arm-linux-gnueabihf)
+	qemu=qemu-arm arch=armhf loader=/lib/ld-linux-armhf.so.3
+	magic='\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x28\x00' ;;
+*) fail "unknown host $HOST (known: aarch64-linux-gnu, arm-linux-gnueabihf)" ;;
 esac
-pkgs="gcc-$HOST qemu-user libc6-dev:$arch libprotobuf-c-dev:$arch libfftw3-dev:$arch"
-pkgs="$pkgs libspeexdsp-dev:$arch libsndfile1-dev:$arch libsamplerate0-dev:$arch check:$arch"
+mask='\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff'
+pkgs="gcc-$HOST qemu-user pkgconf:$arch libc6-dev:$arch libprotobuf-c-dev:$arch"
+pkgs="$pkgs libfftw3-dev:$arch libspeexdsp-dev:$arch libsndfile1-dev:$arch"
+pkgs="$pkgs libsamplerate0-dev:$arch check:$arch"
+[ -z "$list" ] || { echo "$pkgs"; exit 0; }
 need="(Debian: dpkg --add-architecture $arch; apt-get install $pkgs)"
 command -v "$HOST-gcc" >/dev/null || fail "no $HOST-gcc $need"
 command -v "$qemu" >/dev/null || fail "no $qemu $need"
 command -v "$HOST-pkg-config" >/dev/null || fail "no $HOST-pkg-config $need"
-QEMU_LD_PREFIX=/usr/$HOST
-[ -d "$QEMU_LD_PREFIX/lib" ] || fail "no $QEMU_LD_PREFIX/lib $need"
-export QEMU_LD_PREFIX
+[ -e "$loader" ] || fail "no $loader (libc6:$arch) $need"
+unset QEMU_LD_PREFIX
 
 # binfmt_misc: the kernel runs HOST binaries through qemu
 bf=/proc/sys/fs/binfmt_misc
@@ -55,11 +74,16 @@ flags=
 for a in "$@"; do
 	case $a in CROSS_TESTS=*) ;; *) flags="$flags '$a'" ;; esac
 done
+t0=$(date +%s)
 eval "\"../\$DIST/configure\" -q --host=\"\$HOST\" $flags" || fail "configure --host=$HOST failed"
 make -j2 || fail "make failed"
-echo "$me: $(file -b tools/.libs/gtcrn-run | cut -d, -f1-2)"
+t1=$(date +%s)
+echo "$me: $(file -b tools/.libs/gtcrn-run | cut -d, -f1-2); built in $((t1 - t0)) s"
 if [ -n "$tests" ]; then
 	make -j2 check TESTS="$tests"
 else
 	make -j2 check
 fi
+rc=$?
+echo "$me: tests ran in $(($(date +%s) - t1)) s (status $rc)"
+exit $rc
