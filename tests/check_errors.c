@@ -12,6 +12,10 @@
 
 static char err[512];
 
+/* size_t wider than 32 bits (x86-64, aarch64). Where it is 32 bits (armhf)
+ * a tensor over 2 GiB is refused by its shape, before any budget. */
+#define SIZE_T_WIDE ((uint64_t)SIZE_MAX > UINT32_MAX)
+
 static int load(struct mg *g, grt_model **m)
 {
 	return mg_load(g, m, err, sizeof(err));
@@ -315,7 +319,6 @@ START_TEST(sizes_beyond_32_bits)
 	static const int64_t claim[1] = { ((int64_t)1 << 30) + 1 }, d1[1] = { 1 },
 	                     input_8g[2] = { (int64_t)1 << 31, 1 }, x_15g[1] = { 3 << 27 };
 	static const float one = 1;
-	const int wide = (uint64_t)SIZE_MAX > UINT32_MAX;
 	struct mg *g = mg_new(7, 13);
 	grt_model *m = NULL;
 	grt_session *s = NULL;
@@ -341,7 +344,7 @@ START_TEST(sizes_beyond_32_bits)
 	rc = grt_session_create(m, NULL, &s, err, sizeof(err));
 	ck_assert_ptr_null(s);
 	expect_error("8 GiB input", err, rc, GRT_E_LIMIT,
-	             wide ? "more than the limit of 1073741824" : "input 'x': shape too large");
+	             SIZE_T_WIDE ? "more than the limit of 1073741824" : "input 'x': shape too large");
 	grt_model_free(m);
 
 	g = mg_new(7, 13);         /* x, a, b and y live together at y's node */
@@ -352,7 +355,7 @@ START_TEST(sizes_beyond_32_bits)
 	mg_node(g, "Add", "y", "a,b", "y");
 	ck_assert_int_eq(load(g, &m), GRT_OK);
 	rc = grt_session_create(m, &o, &s, err, sizeof(err));
-	if (wide) {
+	if (SIZE_T_WIDE) {
 		grt_session_stats st;
 		expect_ok("6 GiB plan", err, rc);
 		grt_session_stats_get(s, &st);
@@ -393,6 +396,11 @@ START_TEST(implied_constant_over_budget)
 		rc = grt_session_create(m, &o, &s, err, sizeof(err));
 		ck_assert_ptr_null(s);
 		expect_error(__func__, err, rc, GRT_E_LIMIT, "fill");
+		if (!k && !SIZE_T_WIDE) {
+			expect_error(__func__, err, rc, GRT_E_LIMIT, "exceeds the runtime's limits");
+			grt_model_free(m);
+			continue;
+		}
 		expect_error(__func__, err, rc, GRT_E_LIMIT,
 		             k ? "needs 4000000 bytes" : "needs 40000000000 bytes");
 		expect_error(__func__, err, rc, GRT_E_LIMIT,
@@ -573,7 +581,8 @@ START_TEST(plan_data_over_budget)
 	rc = grt_session_create(m, NULL, &s, err, sizeof(err));
 	ck_assert_ptr_null(s);
 	expect_error(__func__, err, rc, GRT_E_LIMIT,
-	             "planning needs more than the memory budget of 1073741824 bytes");
+	             SIZE_T_WIDE ? "planning needs more than the memory budget of 1073741824 bytes"
+	                         : "input 'x': shape too large");
 	grt_model_free(m);
 }
 END_TEST
