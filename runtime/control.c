@@ -357,6 +357,9 @@ static int acc_add(grt_session *s, const struct node *n, struct acc *a, const st
 		a->ndim = t->ndim;
 		memcpy(a->dims, t->dims, sizeof(a->dims));
 	}
+	if (a->used > SIZE_MAX / 2 || t->nbytes > SIZE_MAX / 2 - a->used)  /* 32-bit size_t */
+		return op_fail(n, &s->exec, GRT_E_LIMIT, "scan output '%s' grows beyond the "
+		               "address space", t->name);
 	if (a->used + t->nbytes > a->cap) {
 		size_t cap = 2 * (a->used + t->nbytes);
 		char *more = dyn_alloc(s, n, cap, "a scan output");

@@ -2,6 +2,7 @@
  * their input's buffer, every other intermediate gets an offset in one arena
  * from its first and last use, one scratch buffer serves all nodes, and the
  * plan's tensor table is compacted to what the run touches. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/internal.h"
@@ -186,6 +187,10 @@ static int plan_memory(grt_session *s, const int *root, const size_t *voff, size
 				if (lv[j].off + lv[j].size > off)
 					off = lv[j].off + lv[j].size;
 			}
+			if (off > SIZE_MAX - size) {   /* 32-bit size_t: the live buffers */
+				rc = GRT_E_LIMIT;     /* together exceed the address space */
+				goto out;
+			}
 			offsets[v] = off;
 			if (off + size > arena)
 				arena = off + size;
@@ -222,6 +227,9 @@ int allocate_plan(grt_session *s, const grt_session_opts *opts, const int *root,
 	if (!offsets)
 		return GRT_E_NOMEM;
 	rc = plan_memory(s, root, voff, offsets);
+	if (rc == GRT_E_LIMIT)
+		set_err(err, err_len, "the plan's live buffers exceed the %zu-bit address space",
+		        8 * sizeof(size_t));
 	if (rc)
 		goto out;
 	for (int i = 0; i < s->n_run; i++)

@@ -66,19 +66,27 @@ double grt_value_element(const grt_value *v, int64_t i)
 	return v && v->data ? elem_as_double((enum dtype)v->dtype, v->data, i) : 0;
 }
 
-/* Tensors larger than this are refused (keeps all size arithmetic exact). */
+/* Tensors larger than this are refused (keeps all size arithmetic exact in
+ * int64_t). Where size_t is 32 bits (armhf, wasm32) the address space is the
+ * bound: at most half of it, so that byte counts and arena offsets of any
+ * one tensor cannot wrap. */
 #define MAX_TENSOR_BYTES ((int64_t)1 << 40)
+#define MAX_TENSOR_BYTES_HERE \
+	((uint64_t)SIZE_MAX / 2 < (uint64_t)MAX_TENSOR_BYTES ? (int64_t)(SIZE_MAX / 2) : \
+	 MAX_TENSOR_BYTES)
 #define MAX_PROTO_BYTES ((size_t)2 << 30)      /* protobuf's own limit: 2 GiB */
 
-int tensor_set_shape(struct tensor *t, enum dtype dt, int ndim, const int64_t *dims)
+/* The element count and byte count of a shape in int64_t, the same on every
+ * architecture; GRT_E_LIMIT beyond MAX_TENSOR_BYTES (for any partial
+ * product, empty tensors too: ops multiply dims into strides). */
+static int shape_size(enum dtype dt, int ndim, const int64_t *dims, int64_t *numel,
+                      int64_t *bytes)
 {
 	int64_t n = 1, nz = 1;       /* nz: the product of the dims that are not 0 */
-	size_t es = dtype_size(dt);
+	int64_t es = (int64_t)dtype_size(dt);
 
 	if (ndim < 0 || ndim > MAX_DIMS || !es)
 		return GRT_E_LIMIT;
-	/* an empty tensor may not carry huge dims either: ops multiply dims
-	 * into strides, and every partial product must stay in range */
 	for (int i = 0; i < ndim; i++) {
 		if (dims[i] < 0)
 			return GRT_E_SHAPE;
@@ -87,7 +95,21 @@ int tensor_set_shape(struct tensor *t, enum dtype dt, int ndim, const int64_t *d
 		nz *= dims[i] ? dims[i] : 1;
 		n *= dims[i];
 	}
-	if (nz > MAX_TENSOR_BYTES / (int64_t)es)
+	if (nz > MAX_TENSOR_BYTES / es)
+		return GRT_E_LIMIT;
+	*numel = n;
+	*bytes = n * es;
+	return GRT_OK;
+}
+
+int tensor_set_shape(struct tensor *t, enum dtype dt, int ndim, const int64_t *dims)
+{
+	int64_t n, bytes;
+	int rc = shape_size(dt, ndim, dims, &n, &bytes);
+
+	if (rc)
+		return rc;
+	if (bytes > MAX_TENSOR_BYTES_HERE)   /* 32-bit size_t: beyond the address space */
 		return GRT_E_LIMIT;
 	t->dtype = dt;
 	t->ndim = ndim;
@@ -96,7 +118,7 @@ int tensor_set_shape(struct tensor *t, enum dtype dt, int ndim, const int64_t *d
 	for (int i = ndim; i < MAX_DIMS; i++)
 		t->dims[i] = 0;
 	t->numel = n;
-	t->nbytes = (size_t)n * es;
+	t->nbytes = (size_t)bytes;
 	return GRT_OK;
 }
 
@@ -482,7 +504,7 @@ int tensor_from_proto(const void *proto, struct mem_block **pool, struct tensor 
 	const Onnx__TensorProto *tp = proto;
 	const char *name = tp->name ? tp->name : "";
 	enum dtype dt = (enum dtype)tp->data_type;
-	int64_t dims[MAX_DIMS];
+	int64_t dims[MAX_DIMS], numel, bytes;
 	size_t es, n_typed = 0;
 	int rc;
 
@@ -514,17 +536,19 @@ int tensor_from_proto(const void *proto, struct mem_block **pool, struct tensor 
 		}
 		dims[i] = tp->dims[i];
 	}
-	rc = tensor_set_shape(t, dt, (int)tp->n_dims, dims);
+	/* the declared shape must match the data the file holds before anything
+	 * is allocated: a few bytes must not claim gigabytes. Counted in int64_t,
+	 * so that the verdict and the message are the same where size_t is 32
+	 * bits (there a claim beyond 4 GiB must not wrap to what the file holds). */
+	rc = shape_size(dt, (int)tp->n_dims, dims, &numel, &bytes);
 	if (rc) {
 		set_err(err, err_len, "tensor '%s': too large", name);
 		return rc;
 	}
-	/* the declared shape must match the data the file holds before anything
-	 * is allocated: a few bytes must not claim gigabytes */
 	if (tp->has_raw_data) {
-		if (tp->raw_data.len != t->nbytes) {
-			set_err(err, err_len, "tensor '%s': raw_data has %zu bytes, shape needs %zu",
-			        name, tp->raw_data.len, t->nbytes);
+		if ((uint64_t)tp->raw_data.len != (uint64_t)bytes) {
+			set_err(err, err_len, "tensor '%s': raw_data has %zu bytes, shape needs %lld",
+			        name, tp->raw_data.len, (long long)bytes);
 			return GRT_E_INVALID_MODEL;
 		}
 	} else {
@@ -535,11 +559,16 @@ int tensor_from_proto(const void *proto, struct mem_block **pool, struct tensor 
 		case DT_UINT32: case DT_UINT64: n_typed = tp->n_uint64_data; break;
 		default: n_typed = tp->n_int32_data; break;
 		}
-		if ((int64_t)n_typed != t->numel) {
+		if ((int64_t)n_typed != numel) {
 			set_err(err, err_len, "tensor '%s': %zu values for a shape of %lld elements",
-			        name, n_typed, (long long)t->numel);
+			        name, n_typed, (long long)numel);
 			return GRT_E_INVALID_MODEL;
 		}
+	}
+	rc = tensor_set_shape(t, dt, (int)tp->n_dims, dims);
+	if (rc) {                  /* 32-bit size_t: more than the address space */
+		set_err(err, err_len, "tensor '%s': too large", name);
+		return rc;
 	}
 	t->data = pool_alloc(pool, t->nbytes);
 	if (!t->data) {

@@ -127,29 +127,35 @@ void mg_output(struct mg *g, const char *name, int dtype, int ndim, const int64_
 	g->gr->output[g->gr->n_output++] = value_info(name, dtype, ndim, dims, 1);
 }
 
-void mg_init(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
-             const void *data)
+void mg_init_raw(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
+                 const void *data, size_t len)
 {
 	Onnx__TensorProto *t = xcalloc(1, sizeof(*t));
-	size_t n = 1, es = dtype == 7 || dtype == 11 ? 8 : dtype == 9 || dtype == 2 || dtype == 3 ? 1 :
-	                dtype == 10 || dtype == 16 ? 2 : 4;
 
 	onnx__tensor_proto__init(t);
 	t->name = xstrdup(name);
 	t->has_data_type = 1;
 	t->data_type = dtype;
 	t->n_dims = (size_t)ndim;
-	t->dims = xcalloc((size_t)ndim, sizeof(int64_t));
-	for (int d = 0; d < ndim; d++) {
-		t->dims[d] = dims[d];
-		n *= (size_t)dims[d];
-	}
+	t->dims = xcalloc((size_t)ndim + 1, sizeof(int64_t));
+	memcpy(t->dims, dims, (size_t)ndim * sizeof(int64_t));
 	t->has_raw_data = 1;
-	t->raw_data.len = n * es;
-	t->raw_data.data = xcalloc(n * es, 1);
-	memcpy(t->raw_data.data, data, n * es);
+	t->raw_data.len = len;
+	t->raw_data.data = xcalloc(len + 1, 1);
+	memcpy(t->raw_data.data, data, len);
 	GROW(g->gr->initializer, g->gr->n_initializer);
 	g->gr->initializer[g->gr->n_initializer++] = t;
+}
+
+void mg_init(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
+             const void *data)
+{
+	size_t n = 1, es = dtype == 7 || dtype == 11 ? 8 : dtype == 9 || dtype == 2 || dtype == 3 ? 1 :
+	                dtype == 10 || dtype == 16 ? 2 : 4;
+
+	for (int d = 0; d < ndim; d++)
+		n *= (size_t)dims[d];
+	mg_init_raw(g, name, dtype, ndim, dims, data, n * es);
 }
 
 static char **split_names(const char *list, size_t *n)

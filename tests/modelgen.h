@@ -28,6 +28,9 @@ void mg_output(struct mg *g, const char *name, int dtype, int ndim, const int64_
 /* raw_data form */
 void mg_init(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
              const void *data);
+/* raw_data of len bytes whatever dims say (for tests of what the loader refuses) */
+void mg_init_raw(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims,
+                 const void *data, size_t len);
 /* dims and no values at all (for tests of what the loader refuses) */
 void mg_init_empty(struct mg *g, const char *name, int dtype, int ndim, const int64_t *dims);
 /* typed-field form (float_data, double_data, int64_data, int32_data) */

@@ -212,7 +212,7 @@ int audio_in_open(const char *path, const struct audio_format *hint, struct audi
 	}
 	a->frame_bytes = (size_t)a->fmt.channels * (size_t)(a->fmt.bits / 8);
 	if (type == AUDIO_RAW && a->own_fd && S_ISREG(st.st_mode))
-		a->fmt.frames = (long long)((size_t)st.st_size / a->frame_bytes);
+		a->fmt.frames = (long long)st.st_size / (long long)a->frame_bytes;
 	if (type == AUDIO_RAW && (rc = sniff_raw(a, hint->type == AUDIO_RAW, err, err_len)))
 		return in_fail(a, rc);
 	*out = a;
