@@ -3,7 +3,7 @@
 // process() output bit-identical for several block sizes and rates), the API (errors with
 // the C message, use after free, flush, reset, mix, the frame timer) and Model.enhance()
 // against the native gtcrn-run's output of mix.wav (within 1e-4). Exits 1 on a failure.
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -159,6 +159,30 @@ throws(() => model.createStream(), /after free/, 'Model.createStream after free'
 	check(y.length === 4096 && lib2.version === lib.version, 'initSync: a second instance runs');
 	st.free();
 	m2.free();
+}
+// --- README.md's Node example, as written, from the folder holding the package
+{
+	const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').split('\n');
+	const at = readme.findIndex((l) => l.includes('make check-wasm runs this block'));
+	const block = [];
+	for (let i = at + 2; at >= 0 && i < readme.length && readme[i].startsWith('    '); i++)
+		block.push(readme[i].slice(4));
+	const dir = resolve(pkg, '..'), prog = join(dir, 'check-wasm-readme.mjs');
+	writeFileSync(prog, block.join('\n') + '\n');
+	let out = '';
+	try {
+		out = execFileSync('node', [prog, join(modelsDir, 'gtcrn_simple.onnx')],
+			{ cwd: dir, encoding: 'utf8' }).trim();
+	} catch (e) {
+		out = String(e.stderr || e.message);
+	}
+	rmSync(prog, { force: true });
+	const m = lib.loadModel(bytes('gtcrn_simple')), st = m.createStream({ sampleRate: 48000 });
+	const want = `${lib.version} ${m.info.sampleRate} ${st.latency} 480 44100`;
+	st.free();
+	m.free();
+	check(block.length > 0 && out === want,
+		`README's Node example (${block.length} lines) prints "${out}" (want "${want}")`);
 }
 console.log(`check-wasm: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
