@@ -213,8 +213,10 @@ static double stream_run(const char *name, int check_spec, const struct kernels 
 }
 
 /* Each model streamed with every table. Where this CPU has a faster table
- * (AVX2), its runs round differently from the portable ones (fused
- * multiply-adds): the sums differ, so each table really ran. */
+ * (AVX2, 32-bit NEON), its runs round differently from the portable ones (fused
+ * multiply-adds): the sums differ, so each table really ran. Not on aarch64:
+ * there the portable table's GNU C vectors are NEON too, and GCC fuses their
+ * multiply-adds (-ffp-contract=fast), so the sums may be the same. */
 static void stream_tables(const char *name, int check_spec)
 {
 	double sum[KERNELS_MAX];
@@ -222,9 +224,11 @@ static void stream_tables(const char *name, int check_spec)
 	for (int t = 0; t < n_tables; t++) {
 		sum[t] = stream_run(name, check_spec, tables[t]);
 		printf("%s enh sum with the %s kernels: %.17g\n", name, tables[t]->name, sum[t]);
+#ifndef __aarch64__
 		for (int u = 0; u < t; u++)
 			ck_assert_msg(sum[t] != sum[u], "%s: the %s and %s kernels gave the same sums",
 			              name, tables[u]->name, tables[t]->name);
+#endif
 	}
 }
 

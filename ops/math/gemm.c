@@ -90,12 +90,6 @@ static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_
 		}
 }
 
-void gemm_tail_portable(int64_t m, int64_t cols, int64_t k, const float *a, int64_t a_rs,
-                        int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
-{
-	gemm_tail(m, cols, k, a, a_rs, a_cs, b, ldb, c, ldc);
-}
-
 /* C[rows][cols] += A[rows][k] P[k][GEMM_PANEL] for one panel P of a packed B, of whose
  * columns the first cols (1 to GEMM_PANEL) are stored; rows <= 2 a constant where
  * inlined (8 vectors of sums). */

@@ -50,10 +50,6 @@ void gemm_pack_b(float *bp, const float *b, int64_t b_rs, int64_t b_cs, int64_t 
 extern const struct gemm_ukernel gemm_ukernel_portable;
 extern const struct gemm_ukernel gemm_ukernel_avx2;     /* x86-64 only (ops/cpu_x86.c) */
 extern const struct gemm_ukernel gemm_ukernel_neon;     /* ARM only (ops/cpu_arm.c) */
-/* the portable micro-kernel's tail (gemm_tail_fn), for micro-kernels without a
- * faster one (NEON has no masked loads) */
-void gemm_tail_portable(int64_t m, int64_t cols, int64_t k, const float *a, int64_t a_rs,
-                        int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc);
 
 /* The product with micro-kernel uk: blocks of 4 rows, then the 1 to 3 left, over the
  * columns in whole vectors; then the tail columns. */

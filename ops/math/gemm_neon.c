@@ -1,7 +1,7 @@
 /* gemm_neon.c - the float matrix product's micro-kernel (ops/math/gemm.h) for ARM with
  * NEON: 4-float vectors and fused multiply-adds, up to 4 rows by 16 columns of C in
  * registers on aarch64 (32 vector registers), 8 vectors of sums on 32-bit ARM (16);
- * the last 1 to 3 columns by the portable tail (NEON has no masked loads). Built on
+ * the last 1 to 3 columns through vectors whose other lanes are zero. Built on
  * ARM only (libgrt-neon.la in Makefile.am, with -mfpu=neon-vfpv4 on 32-bit ARM);
  * kernels_neon (ops/cpu_arm.c) holds it, chosen there only when the CPU has NEON. */
 #include "ops/math/gemm.h"
@@ -29,11 +29,22 @@ static inline void add_store_lanes(float *p, float32x4_t v, int64_t lanes)
 		p[j] += t[j];
 }
 
+/* b[0..cols) and zeros (NEON has no masked loads) */
+static inline float32x4_t load_part(const float *b, int64_t cols)
+{
+	float t[4] = { 0, 0, 0, 0 };
+
+	for (int64_t j = 0; j < cols; j++)
+		t[j] = b[j];
+	return vld1q_f32(t);
+}
+
 /* C[rows][nv*4 columns] += A[rows][k] B[k][those columns], the sums in registers:
- * rows <= 4 and nv <= 4 constants where inlined. */
+ * rows <= 4 and nv <= 4 constants where inlined. cols (1 to 3, nv = 1): only that
+ * many columns are read and stored; 0: all. */
 static inline __attribute__((always_inline)) void
-gemm_block(const int rows, const int nv, int64_t k, const float *a, int64_t a_rs,
-           int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
+gemm_block(const int rows, const int nv, int64_t cols, int64_t k, const float *a,
+           int64_t a_rs, int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
 {
 	float32x4_t s[4][4];
 
@@ -46,7 +57,7 @@ gemm_block(const int rows, const int nv, int64_t k, const float *a, int64_t a_rs
 		float32x4_t bv[4];
 #pragma GCC unroll 4
 		for (int v = 0; v < nv; v++)
-			bv[v] = vld1q_f32(b + 4 * v);
+			bv[v] = cols ? load_part(b, cols) : vld1q_f32(b + 4 * v);
 #pragma GCC unroll 4
 		for (int i = 0; i < rows; i++) {
 			const float32x4_t av = vdupq_n_f32(a[i * a_rs]);
@@ -59,7 +70,10 @@ gemm_block(const int rows, const int nv, int64_t k, const float *a, int64_t a_rs
 	for (int i = 0; i < rows; i++)
 #pragma GCC unroll 4
 		for (int v = 0; v < nv; v++)
-			add_store4(c + i * ldc + 4 * v, s[i][v]);
+			if (cols)
+				add_store_lanes(c + i * ldc, s[i][v], cols);
+			else
+				add_store4(c + i * ldc + 4 * v, s[i][v]);
 }
 
 /* C[rows][n] += A[rows][k] B[k][n] for n a multiple of 4 and rows <= 4 (a
@@ -72,15 +86,32 @@ gemm_rows(const int rows, int64_t n, int64_t k, const float *a, int64_t a_rs, in
 	int64_t j = 0;
 
 	for (; j + 4 * wide <= n; j += 4 * wide)
-		gemm_block(rows, wide, k, a, a_rs, a_cs, b + j, ldb, c + j, ldc);
+		gemm_block(rows, wide, 0, k, a, a_rs, a_cs, b + j, ldb, c + j, ldc);
 	for (; j < n; j += 4)
-		gemm_block(rows, 1, k, a, a_rs, a_cs, b + j, ldb, c + j, ldc);
+		gemm_block(rows, 1, 0, k, a, a_rs, a_cs, b + j, ldb, c + j, ldc);
 }
 
+/* The last 1 to 3 columns, every row: 4 rows at a time, then the 1 to 3 left. */
 static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_t a_rs,
                       int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
 {
-	gemm_tail_portable(m, cols, k, a, a_rs, a_cs, b, ldb, c, ldc);
+	int64_t i = 0;
+
+	for (; i + 4 <= m; i += 4)
+		gemm_block(4, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
+	switch (m - i) {
+	case 3:
+		gemm_block(3, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
+		break;
+	case 2:
+		gemm_block(2, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
+		break;
+	case 1:
+		gemm_block(1, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
+		break;
+	default:
+		break;
+	}
 }
 
 /* C[rows][cols] += A[rows][k] P[k][np * GEMM_PANEL] for np panels of a packed B, ps

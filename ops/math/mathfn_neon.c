@@ -2,7 +2,8 @@
  * at a time in NEON intrinsics with fused multiply-adds: ops/math/mathfn_vec.h's
  * operations in the same order (GNU C vectors would be scalar code on 32-bit ARM,
  * whose NEON is not IEEE: it flushes subnormals to zero, so GCC keeps vector floats
- * off it). Built on ARM only (libgrt-neon.la in Makefile.am, -mfpu=neon-vfpv4 on
+ * off it; here the few vectors with a subnormal input or result take the portable
+ * code there, in VFP). Built on ARM only (libgrt-neon.la in Makefile.am, -mfpu=neon-vfpv4 on
  * 32-bit ARM); kernels_neon (ops/cpu_arm.c) holds them. */
 #include <arm_neon.h>
 #include "ops/math/mathfn.h"
@@ -106,22 +107,59 @@ static inline float32x4_t tanh4(float32x4_t x)
 	return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(big), sign));
 }
 
-/* o[i] = f(a[i]) for f = sigmoid4 (which 0) or tanh4: whole vectors, then the last
- * 1 to 3 lanes through a zeroed vector as the portable forms do */
+/* 1 if 32-bit NEON's flushing would change f(x) for a lane of x: sigmoid's result
+ * is subnormal below x = -87.33 (which 0), tanh(x) = x for a subnormal x. Never on
+ * aarch64, whose NEON is IEEE. */
+static inline int flush_matters(const int which, float32x4_t x)
+{
+#ifdef __aarch64__
+	(void)which;
+	(void)x;
+	return 0;
+#else
+	const uint32x4_t u = vreinterpretq_u32_f32(x);
+	uint32x4_t m;
+	uint32x2_t h;
+
+	if (which == 0)
+		m = vcltq_f32(x, dup(-87.0f));
+	else
+		m = vandq_u32(vceqq_u32(vandq_u32(u, vdupq_n_u32(0x7f800000u)), vdupq_n_u32(0)),
+		              vtstq_u32(u, vdupq_n_u32(0x007fffffu)));
+	h = vorr_u32(vget_low_u32(m), vget_high_u32(m));
+	return vget_lane_u32(vpmax_u32(h, h), 0) != 0;
+#endif
+}
+
+/* f(x) for f = sigmoid4 (which 0) or tanh4, or the portable form's where
+ * flush_matters */
+static inline __attribute__((always_inline)) float32x4_t f4(const int which, float32x4_t x)
+{
+	float t[4];
+
+	if (!flush_matters(which, x))
+		return which == 0 ? sigmoid4(x) : tanh4(x);
+	vst1q_f32(t, x);
+	if (which == 0)
+		fast_sigmoidf_n(t, t, 4);
+	else
+		fast_tanhf_n(t, t, 4);
+	return vld1q_f32(t);
+}
+
+/* o[i] = f4(which, a[i]): whole vectors, then the last 1 to 3 lanes through a
+ * zeroed vector as the portable forms do */
 static inline __attribute__((always_inline)) void
 map4(const int which, float *o, const float *a, int64_t n)
 {
 	int64_t i = 0;
 
-	for (; i + 4 <= n; i += 4) {
-		float32x4_t x = vld1q_f32(a + i);
-		vst1q_f32(o + i, which == 0 ? sigmoid4(x) : tanh4(x));
-	}
+	for (; i + 4 <= n; i += 4)
+		vst1q_f32(o + i, f4(which, vld1q_f32(a + i)));
 	if (i < n) {
 		float tail[4] = { 0, 0, 0, 0 };
 		memcpy(tail, a + i, (size_t)(n - i) * sizeof(float));
-		float32x4_t x = vld1q_f32(tail);
-		vst1q_f32(tail, which == 0 ? sigmoid4(x) : tanh4(x));
+		vst1q_f32(tail, f4(which, vld1q_f32(tail)));
 		memcpy(o + i, tail, (size_t)(n - i) * sizeof(float));
 	}
 }
