@@ -4,7 +4,9 @@
  * exec's kern); each op's prepare copies what it needs from x->kern into its params,
  * so run() calls kernels through plain pointers and nothing is chosen twice.
  * Every variant of a kernel computes the same sums in the same order; they differ
- * only by fused multiply-adds (the contracts are in the headers named below). */
+ * only by fused multiply-adds (the contracts are in the headers named below), and
+ * on 32-bit ARM by NEON's flushing of subnormal values to zero (the float functions
+ * of ops/math/mathfn.h excepted: they keep the portable results there). */
 #ifndef OPS_CPU_H
 #define OPS_CPU_H
 

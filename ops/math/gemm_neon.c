@@ -91,7 +91,7 @@ gemm_rows(const int rows, int64_t n, int64_t k, const float *a, int64_t a_rs, in
 		gemm_block(rows, 1, 0, k, a, a_rs, a_cs, b + j, ldb, c + j, ldc);
 }
 
-/* The last 1 to 3 columns, every row: 4 rows at a time, then the 1 to 3 left. */
+/* The last 1 to 3 columns, every row: 4 rows at a time, then one. */
 static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_t a_rs,
                       int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
 {
@@ -99,19 +99,8 @@ static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_
 
 	for (; i + 4 <= m; i += 4)
 		gemm_block(4, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-	switch (m - i) {
-	case 3:
-		gemm_block(3, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	case 2:
-		gemm_block(2, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	case 1:
+	for (; i < m; i++)
 		gemm_block(1, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-		break;
-	default:
-		break;
-	}
 }
 
 /* C[rows][cols] += A[rows][k] P[k][np * GEMM_PANEL] for np panels of a packed B, ps
@@ -153,20 +142,7 @@ packed_block(const int rows, const int np, int64_t k, const float *a, int64_t a_
 		}
 }
 
-/* C[rows][n] += A[rows][k] B[k][n], B packed: np panels at a time, then one; rows
- * and np constants where inlined. */
-static inline __attribute__((always_inline)) void
-packed_rows(const int rows, const int np, int64_t n, int64_t k, const float *a, int64_t a_rs,
-            int64_t a_cs, const float *bp, float *c, int64_t ldc)
-{
-	const int64_t ps = k * GEMM_PANEL;
-	int64_t j = 0;
-
-	for (; j + (np - 1) * GEMM_PANEL < n; j += np * GEMM_PANEL, bp += np * ps)
-		packed_block(rows, np, k, a, a_rs, a_cs, bp, ps, n - j, c + j, ldc);
-	for (; j < n; j += GEMM_PANEL, bp += ps)
-		packed_block(rows, 1, k, a, a_rs, a_cs, bp, ps, n - j, c + j, ldc);
-}
+#include "ops/math/gemm_packed_rows.h"
 
 /* gemm_packed_fn: SUM_REGS / 4 rows at a time (a panel is 4 vectors), one row over
  * as many panels as fit. */
