@@ -3,13 +3,13 @@
 #include "ops/registry.h"
 #include "ops/math/mathfn.h"
 
-static int recur_fits_any(int64_t hidden)
+int gru_recur_fits_any(int64_t hidden)
 {
 	(void)hidden;
 	return 1;
 }
 
-static int project_fits_none(int64_t n, int64_t in)
+int gru_project_fits_none(int64_t n, int64_t in)
 {
 	(void)n;
 	(void)in;
@@ -28,9 +28,9 @@ const struct kernels kernels_portable = {
 	.wino_gemm = wino_gemm_portable,
 	.wino_out = wino_out_portable,
 	.gru_recur = gru_recur_portable,
-	.gru_recur_fits = recur_fits_any,
+	.gru_recur_fits = gru_recur_fits_any,
 	.gru_project = NULL,
-	.gru_project_fits = project_fits_none,
+	.gru_project_fits = gru_project_fits_none,
 	.rnn_gemv = rnn_gemv_portable,
 	.sigmoid_f32 = fast_sigmoidf_n,
 	.tanh_f32 = fast_tanhf_n,

@@ -4,7 +4,9 @@
  * exec's kern); each op's prepare copies what it needs from x->kern into its params,
  * so run() calls kernels through plain pointers and nothing is chosen twice.
  * Every variant of a kernel computes the same sums in the same order; they differ
- * only by fused multiply-adds (the contracts are in the headers named below). */
+ * only by fused multiply-adds (the contracts are in the headers named below), and
+ * on 32-bit ARM by NEON's flushing of subnormal values to zero (the float functions
+ * of ops/math/mathfn.h excepted: they keep the portable results there). */
 #ifndef OPS_CPU_H
 #define OPS_CPU_H
 
@@ -60,12 +62,19 @@ struct kernels {
  * floats (SSE2 on x86-64, NEON on arm64, scalar code elsewhere). The others are built
  * only where their instruction set exists (configure's host CPU, Makefile.am):
  *   kernels_avx2          x86-64 with AVX2, FMA and F16C (ops/cpu_x86.c; the *_avx2.c files)
- *   kernels_neon          arm64 (to come: ops/cpu_arm.c; *_neon.c files)
+ *   kernels_neon          aarch64, and 32-bit ARM with NEON and VFPv4 (ops/cpu_arm.c;
+ *                         the *_neon.c files)
  *   kernels_wasm_simd128  WebAssembly SIMD128 (to come: ops/cpu_wasm.c; *_wasm.c files)
  * A new table fills every member; where it has no faster form of a kernel it uses
  * the portable function. */
 extern const struct kernels kernels_portable;
 extern const struct kernels kernels_avx2;
+extern const struct kernels kernels_neon;
+
+/* The portable table's GRU fits (ops/cpu.c), for the tables that keep its kernels:
+ * any hidden size; no one-pass projection. */
+int gru_recur_fits_any(int64_t hidden);
+int gru_project_fits_none(int64_t n, int64_t in);
 
 /* the float16 conversions of the tables (ops/half.c; ops/half_avx2.c: F16C) */
 void f16_to_f32_portable(float *o, const uint16_t *a, int64_t n);
@@ -74,8 +83,8 @@ void f16_to_f32_f16c(float *o, const uint16_t *a, int64_t n);
 void f32_to_f16_f16c(uint16_t *o, const float *a, int64_t n);
 
 /* The fastest table this CPU runs: the only place that asks the CPU for its
- * features (ops/cpu_x86.c on x86-64; ops/cpu_generic.c, the portable table,
- * elsewhere). Pure: no state, the same answer every time. */
+ * features (ops/cpu_x86.c on x86-64, ops/cpu_arm.c on ARM; ops/cpu_generic.c,
+ * the portable table, elsewhere). Pure: no state, the same answer every time. */
 const struct kernels *kernels_for_cpu(void);
 
 /* Every table this CPU runs, portable first and kernels_for_cpu()'s last, in

@@ -1,5 +1,5 @@
 /* check_kernels.h - for the tests that compare this CPU's SIMD kernel table
- * (ops/cpu.h: AVX2 on x86-64) with the portable one. Where there is none to
+ * (ops/cpu.h: AVX2 on x86-64, NEON on ARM) with the portable one. Where there is none to
  * compare, they say so in the log rather than pass quietly. */
 #ifndef TESTS_CHECK_KERNELS_H
 #define TESTS_CHECK_KERNELS_H
@@ -22,7 +22,7 @@ static inline const struct kernels *simd_kernels(const char *what)
 		return k;
 	printf("%s: no SIMD kernels compared with the portable ones: %s\n", what,
 	       k == &kernels_portable ? "this CPU runs the portable table only (no AVX2 and "
-	       "FMA, or not x86-64)" : "GRT_KERNELS=portable");
+	       "FMA on x86-64, no NEON on ARM, or neither)" : "GRT_KERNELS=portable");
 	fflush(stdout);
 	return NULL;
 }

@@ -157,20 +157,7 @@ packed_block(const int rows, const int np, int64_t k, const float *a, int64_t a_
 		}
 }
 
-/* C[rows][n] += A[rows][k] B[k][n], B packed: np panels at a time (rows * np <= 4),
- * then one; rows and np constants where inlined. */
-static inline __attribute__((always_inline)) void
-packed_rows(const int rows, const int np, int64_t n, int64_t k, const float *a, int64_t a_rs,
-            int64_t a_cs, const float *bp, float *c, int64_t ldc)
-{
-	const int64_t ps = k * GEMM_PANEL;
-	int64_t j = 0;
-
-	for (; j + (np - 1) * GEMM_PANEL < n; j += np * GEMM_PANEL, bp += np * ps)
-		packed_block(rows, np, k, a, a_rs, a_cs, bp, ps, n - j, c + j, ldc);
-	for (; j < n; j += GEMM_PANEL, bp += ps)
-		packed_block(rows, 1, k, a, a_rs, a_cs, bp, ps, n - j, c + j, ldc);
-}
+#include "ops/math/gemm_packed_rows.h"
 
 /* gemm_packed_fn: 4 rows at a time; one row over 4 panels and two over 2, so
  * that 8 vectors of sums are in flight. */

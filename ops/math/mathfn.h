@@ -112,5 +112,10 @@ static inline void relu_f32_n(float *o, const float *a, int64_t n)
 void fast_sigmoidf_n_avx2(float *o, const float *a, int64_t n);
 void fast_tanhf_n_avx2(float *o, const float *a, int64_t n);
 void relu_f32_n_avx2(float *o, const float *a, int64_t n);
+/* and four at a time in NEON intrinsics (ops/math/mathfn_neon.c): ARM only, where
+ * the CPU has NEON (kernels_neon) */
+void fast_sigmoidf_n_neon(float *o, const float *a, int64_t n);
+void fast_tanhf_n_neon(float *o, const float *a, int64_t n);
+void relu_f32_n_neon(float *o, const float *a, int64_t n);
 
 #endif
