@@ -605,15 +605,21 @@ END_TEST
 
 /* This CPU's one-pass projection (ops/cpu.h) against the plain sums (from k = 0 up,
  * then the bias), where it has one (AVX2): every width it takes (8 to 48 columns), inputs 1 to
- * 16, row counts around its blocks of 2, 3 and 4; within 1e-6 relative. */
+ * 16, row counts around its blocks of 2, 3 and 4; within 1e-6 relative. A table without
+ * one (NEON so far) must fit nothing, so that GRU takes the matrix product. */
 START_TEST(gru_project_variant)
 {
 	static const int ins[] = { 1, 3, 8, 16 }, rows[] = { 1, 2, 3, 4, 5, 7, 9, 37 };
 	float x[37 * 16], wt[16 * 48], bx[48], xw[37 * 48];
 	const struct kernels *kc = kernels_for_cpu();
 
-	ck_assert_msg(kc->gru_project != NULL, "the %s table has no one-pass projection",
-	              kc->name);
+	if (!kc->gru_project) {   /* a table without one (NEON so far) must not claim a fit */
+		for (int n = 8; n <= 48; n += 8)
+			for (size_t a = 0; a < sizeof(ins) / sizeof(ins[0]); a++)
+				ck_assert_msg(!kc->gru_project_fits(n, ins[a]), "the %s table has no "
+				              "one-pass projection but fits %d x %d", kc->name, n, ins[a]);
+		return;
+	}
 	for (int n = 8; n <= 48; n += 8)
 		for (size_t a = 0; a < sizeof(ins) / sizeof(ins[0]); a++)
 			for (size_t b = 0; b < sizeof(rows) / sizeof(rows[0]); b++) {
