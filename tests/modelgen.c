@@ -138,11 +138,13 @@ void mg_init_raw(struct mg *g, const char *name, int dtype, int ndim, const int6
 	t->data_type = dtype;
 	t->n_dims = (size_t)ndim;
 	t->dims = xcalloc((size_t)ndim + 1, sizeof(int64_t));
-	memcpy(t->dims, dims, (size_t)ndim * sizeof(int64_t));
+	for (int d = 0; d < ndim; d++)   /* (a scalar's dims may be NULL) */
+		t->dims[d] = dims[d];
 	t->has_raw_data = 1;
 	t->raw_data.len = len;
 	t->raw_data.data = xcalloc(len + 1, 1);
-	memcpy(t->raw_data.data, data, len);
+	if (len)
+		memcpy(t->raw_data.data, data, len);
 	GROW(g->gr->initializer, g->gr->n_initializer);
 	g->gr->initializer[g->gr->n_initializer++] = t;
 }
