@@ -18,7 +18,8 @@
 //   {capture: true|false}  post copies of the input and output blocks
 // Messages from it (node.port.onmessage):
 //   {type: 'ready', latency, sampleRate}
-//   {type: 'stats', frameTimeUs, frames, blocks}   about twice a second
+//   {type: 'stats', frameTimeUs, frames, blocks}   about twice a second (frameTimeUs
+//                          from the scope's clock: in Chromium only Date.now(), 1 ms steps)
 //   {type: 'capture', input: Float32Array, output: Float32Array}   when capturing
 //   {type: 'error', message}
 import { Gtcrn } from './gtcrn.js';
