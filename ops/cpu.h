@@ -64,12 +64,13 @@ struct kernels {
  *   kernels_avx2          x86-64 with AVX2, FMA and F16C (ops/cpu_x86.c; the *_avx2.c files)
  *   kernels_neon          aarch64, and 32-bit ARM with NEON and VFPv4 (ops/cpu_arm.c;
  *                         the *_neon.c files)
- *   kernels_wasm_simd128  WebAssembly SIMD128 (to come: ops/cpu_wasm.c; *_wasm.c files)
+ *   kernels_wasm_simd128  wasm32 built with SIMD128 (ops/cpu_wasm.c; the *_wasm.c files)
  * A new table fills every member; where it has no faster form of a kernel it uses
  * the portable function. */
 extern const struct kernels kernels_portable;
 extern const struct kernels kernels_avx2;
 extern const struct kernels kernels_neon;
+extern const struct kernels kernels_wasm_simd128;
 
 /* The portable table's GRU fits (ops/cpu.c), for the tables that keep its kernels:
  * any hidden size; no one-pass projection. */

@@ -1,7 +1,6 @@
 /* cpu_generic.c - the CPU-feature choice (ops/cpu.h) where no faster table is built:
  * the portable one. An instruction set's own file replaces this one in Makefile.am
- * (ops/cpu_x86.c today; an ops/cpu_arm.c with kernels_neon, an ops/cpu_wasm.c with
- * kernels_wasm_simd128). */
+ * (ops/cpu_x86.c, ops/cpu_arm.c, ops/cpu_wasm.c). */
 #include "ops/cpu.h"
 
 const struct kernels *kernels_for_cpu(void)

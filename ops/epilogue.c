@@ -18,8 +18,15 @@ void op_epilogue(const struct epilogue *e, float *y, int64_t count, int64_t c)
 		e->fn(y, y, count);
 		return;
 	case EPI_PRELU: {
+		/* in vectors of 4 written out: a build for size (-Os) leaves the
+		 * scalar loop alone */
 		const float a = e->slope[c];
-		for (int64_t i = 0; i < count; i++)
+		int64_t i = 0;
+		for (; i + 4 <= count; i += 4) {
+			v4f v = v4f_load(y + i);
+			v4f_store(y + i, v4f_select(v < 0, a * v, v));
+		}
+		for (; i < count; i++)
 			y[i] = mathfn_select(y[i] < 0, a * y[i], y[i]);
 		return;
 	}

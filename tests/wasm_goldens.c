@@ -3,7 +3,9 @@
  * against ONNX Runtime's outputs, with the tolerances of tests/check_models.c, once
  * per kernel table the build runs (kernels_runnable). Built by wasm/build.sh with emcc
  * -sNODERAWFS (the host's files); no Check library: prints one line per output and
- * exits 1 on the first failure. Then gtcrn_dnsmos_score_file's refusal (no libsndfile).
+ * exits 1 on the first failure. Then the three streaming exports over all of mix_stft.npy,
+ * the tables' outputs bit for bit the same, and gtcrn_dnsmos_score_file's refusal (no
+ * libsndfile).
  * Usage: node --no-experimental-fetch wasm-goldens.js MODELS_DIR TESTDATA_DIR (emscripten
  * 3.1.6's glue would fetch() the .wasm, which Node cannot from a path) */
 #include <stdio.h>
@@ -65,6 +67,71 @@ static int run_suite(const char *models, const char *data, int i, const struct k
 	return ok ? n : -1;
 }
 
+/* Streams the 611 frames of mix_stft.npy through model name once per table, caches fed
+ * back: SIMD128 has no fused multiply-add, so the SIMD128 kernels compute the portable
+ * ones' sums in the same order, and every output of every frame must agree bit for
+ * bit. 1 if so (or with one table). */
+static int tables_agree(const char *models, const char *data, const char *name,
+                        const struct kernels *const *tables, int n_tables)
+{
+	char path[1024], err[512];
+	grt_model *m = NULL;
+	grt_session *s[2] = { NULL, NULL };
+	float *stft = NULL;
+	int64_t dims[8];
+	int nd, ok = 1, t = 0;
+
+	if (n_tables < 2)
+		return 1;
+	snprintf(path, sizeof(path), "%s/%s.onnx", models, name);
+	if (grt_model_load_file(path, &m, err, sizeof(err)) ||
+	    (snprintf(path, sizeof(path), "%s/mix_stft.npy", data),
+	     ts_load_npy(path, &stft, dims, &nd)) || nd != 4) {
+		printf("FAIL %s: %s\n", path, err);
+		grt_model_free(m);
+		free(stft);
+		return 0;
+	}
+	for (int k = 0; k < 2; k++) {
+		grt_session_opts opts = { .flags = k ? 0 : GRT_SESSION_PORTABLE };
+		ok = ok && grt_session_create(m, &opts, &s[k], err, sizeof(err)) == GRT_OK;
+		if (ok)
+			ts_stream_start(s[k], m);
+	}
+	for (; ok && t < dims[2]; t++) {
+		for (int k = 0; ok && k < 2; k++) {
+			grt_value mix;
+			grt_session_input(s[k], grt_model_find_input(m, "mix"), &mix);
+			ts_stream_frame(mix.data, stft, dims[1], dims[2], t);
+			ok = grt_session_run(s[k]) == GRT_OK;
+			snprintf(err, sizeof(err), "%s", grt_session_errmsg(s[k]));
+		}
+		for (int o = 0; ok && o < grt_model_n_outputs(m); o++) {
+			grt_value a, b;
+			grt_session_output(s[0], o, &a);
+			grt_session_output(s[1], o, &b);
+			for (int64_t i = 0; ok && i < grt_value_numel(&a); i++)
+				if (memcmp((float *)a.data + i, (float *)b.data + i, sizeof(float))) {
+					snprintf(err, sizeof(err), "frame %d output %d element %lld: "
+					         "%.9g [%s], %.9g [%s]", t, o, (long long)i,
+					         ((float *)a.data)[i], tables[0]->name,
+					         ((float *)b.data)[i], tables[n_tables - 1]->name);
+					ok = 0;
+				}
+		}
+		for (int k = 0; ok && k < 2; k++)
+			ts_stream_feed(s[k], m);
+	}
+	printf("%s %s: every output of %d frames bit for bit the same with %s and %s%s%s\n",
+	       ok ? "ok  " : "FAIL", name, t, tables[0]->name, tables[n_tables - 1]->name,
+	       ok ? "" : ": ", ok ? "" : err);
+	grt_session_free(s[0]);
+	grt_session_free(s[1]);
+	grt_model_free(m);
+	free(stft);
+	return ok;
+}
+
 /* Built without libsndfile: gtcrn_dnsmos_score_file refuses cleanly. 1 if so. */
 static int score_file_refused(const char *models, const char *data)
 {
@@ -102,6 +169,9 @@ int main(int argc, char **argv)
 				return 1;
 			runs += n;
 		}
+	for (int i = 0; i < 3; i++)
+		if (!tables_agree(argv[1], argv[2], suites[i].model, tables, n_tables))
+			return 1;
 	if (!score_file_refused(argv[1], argv[2]))
 		return 1;
 	printf("wasm goldens: %d suites, %d data set runs with %d kernel table(s) (%s .. %s): "

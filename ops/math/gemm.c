@@ -8,7 +8,7 @@
 
 typedef float v4f __attribute__((vector_size(16)));
 
-static inline v4f load4(const float *p)
+static inline __attribute__((always_inline)) v4f load4(const float *p)
 {
 	v4f v;
 
@@ -16,7 +16,7 @@ static inline v4f load4(const float *p)
 	return v;
 }
 
-static inline void add_store4(float *p, v4f v)
+static inline __attribute__((always_inline)) void add_store4(float *p, v4f v)
 {
 	v += load4(p);
 	memcpy(p, &v, sizeof(v));

@@ -1,7 +1,8 @@
 /* gemm.h - the float matrix product under Conv, ConvTranspose, MatMul, Einsum and GRU:
  * one row-blocking driver, gemm_f32_run() (ops/math/gemm.c), over a micro-kernel per
  * instruction set (struct gemm_ukernel: ops/math/gemm.c portable, ops/math/gemm_avx2.c AVX2 +
- * FMA, ops/math/gemm_neon.c NEON), which the kernel tables of ops/cpu.h hold.
+ * FMA, ops/math/gemm_neon.c NEON, ops/math/gemm_wasm.c SIMD128), which the kernel tables
+ * of ops/cpu.h hold.
  *
  * C[m][n] += A[m][k] B[k][n]. Element (i, p) of A is a[i * a_rs + p * a_cs] (so a
  * transposed A costs nothing); B and C are row-major with row strides ldb and ldc.
@@ -50,6 +51,7 @@ void gemm_pack_b(float *bp, const float *b, int64_t b_rs, int64_t b_cs, int64_t 
 extern const struct gemm_ukernel gemm_ukernel_portable;
 extern const struct gemm_ukernel gemm_ukernel_avx2;     /* x86-64 only (ops/cpu_x86.c) */
 extern const struct gemm_ukernel gemm_ukernel_neon;     /* ARM only (ops/cpu_arm.c) */
+extern const struct gemm_ukernel gemm_ukernel_wasm;     /* wasm32 only (ops/cpu_wasm.c) */
 
 /* The product with micro-kernel uk: blocks of 4 rows, then the 1 to 3 left, over the
  * columns in whole vectors; then the tail columns. */

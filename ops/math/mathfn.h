@@ -9,6 +9,11 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The small vector helpers here are always inlined, whatever the optimisation level:
+ * a build for size (-Os, the WebAssembly package's) would otherwise call a function
+ * per four floats, and a loop around a call does not vectorise. */
+#define MATHFN_INLINE static inline __attribute__((always_inline, unused))
+
 typedef float v4f __attribute__((vector_size(16)));
 typedef int32_t v4i __attribute__((vector_size(16)));
 typedef uint32_t v4u __attribute__((vector_size(16)));
@@ -21,7 +26,7 @@ typedef uint32_t v8u __attribute__((vector_size(32)));
 /* c ? a : b for floats as bit operations: with arithmetic on one side a float
  * select would not be if-converted (the arithmetic could trap), so loops using
  * it would not vectorise. */
-static inline float mathfn_select(int c, float a, float b)
+MATHFN_INLINE float mathfn_select(int c, float a, float b)
 {
 	uint32_t m = 0u - (uint32_t)(c != 0), ua, ub;
 
@@ -55,17 +60,17 @@ static inline float mathfn_select(int c, float a, float b)
 #include "ops/math/mathfn_vec.h"
 
 /* Scalar forms (one lane). */
-static inline float fast_expf(float x)
+MATHFN_INLINE float fast_expf(float x)
 {
 	return v4f_exp((v4f){ x, x, x, x })[0];
 }
 
-static inline float fast_sigmoidf(float x)
+MATHFN_INLINE float fast_sigmoidf(float x)
 {
 	return v4f_sigmoid((v4f){ x, x, x, x })[0];
 }
 
-static inline float fast_tanhf(float x)
+MATHFN_INLINE float fast_tanhf(float x)
 {
 	return v4f_tanh((v4f){ x, x, x, x })[0];
 }

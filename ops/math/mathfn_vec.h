@@ -2,9 +2,9 @@
  * include guard: included once per width, with V (float lanes), VI and VU (the int32
  * and uint32 vectors of the same width) and VF(name) (the function's name for this
  * width: VF(exp) is v4f_exp for V = v4f) defined; it undefines them at its end.
- * ops/math/mathfn.h describes the functions. */
+ * ops/math/mathfn.h describes the functions (and MATHFN_INLINE). */
 
-static inline __attribute__((unused)) V
+MATHFN_INLINE V
 VF(load)(const float *p)
 {
 	V v;
@@ -12,19 +12,19 @@ VF(load)(const float *p)
 	return v;
 }
 
-static inline __attribute__((unused)) void
+MATHFN_INLINE void
 VF(store)(float *p, V v)
 {
 	memcpy(p, &v, sizeof(v));
 }
 
-static inline __attribute__((unused)) V
+MATHFN_INLINE V
 VF(select)(VI mask, V a, V b)
 {
 	return (V)(((VI)a & mask) | ((VI)b & ~mask));
 }
 
-static inline __attribute__((unused)) V
+MATHFN_INLINE V
 VF(exp_parts)(V x, V *t)
 {
 	const float magic = 12582912.0f;  /* 1.5 * 2^23: adding it rounds */
@@ -42,13 +42,13 @@ VF(exp_parts)(V x, V *t)
 	return p * r2 + r + 1.0f;
 }
 
-static inline __attribute__((unused)) V
+MATHFN_INLINE V
 VF(pow2)(V t)
 {
 	return (V)((((VU)t - 0x4B400000u) + 127u) << 23);
 }
 
-static inline __attribute__((unused)) V
+MATHFN_INLINE V
 VF(scale2)(V p, V t)
 {
 	VU n = (VU)t - 0x4B400000u;       /* n mod 2^32 */
@@ -57,7 +57,7 @@ VF(scale2)(V p, V t)
 	return p * (V)((n1 + 127u) << 23) * (V)((n2 + 127u) << 23);
 }
 
-static inline __attribute__((unused)) V
+MATHFN_INLINE V
 VF(exp)(V x)
 {
 	V t, p;
@@ -67,7 +67,7 @@ VF(exp)(V x)
 	return VF(scale2)(p, t);
 }
 
-static inline __attribute__((unused)) V
+MATHFN_INLINE V
 VF(sigmoid)(V x)
 {
 	V nx = (V)((VI)x | INT32_MIN);    /* -|x| */
@@ -79,7 +79,7 @@ VF(sigmoid)(V x)
 	return VF(select)(x >= 0.0f, r, e * r);
 }
 
-static inline __attribute__((unused)) V
+MATHFN_INLINE V
 VF(tanh)(V x)
 {
 	VI sign = (VI)x & INT32_MIN;

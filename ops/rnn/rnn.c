@@ -14,6 +14,7 @@
 #include "ops/math/mathfn.h"
 #include "ops/op.h"
 #include "ops/rnn/rnn_common.h"
+#include "ops/rnn/gru_kernel.h"
 
 /* One direction's weights, float, gate blocks in the order z, r, h. */
 struct gru_weights {
@@ -236,38 +237,6 @@ static void gru_step(const struct gru_params *p, const struct gru_weights *w, in
 	rnn_activate(&p->c.act[d][1], p->c.clip, gate + 2 * hs, hs);
 	for (int64_t j = 0; j < hs; j++)
 		h[j] = (1.0f - gate[j]) * gate[2 * hs + j] + gate[j] * h[j];
-}
-
-/* The gates of the common case, cheaper than mathfn.h's (the recurrence is
- * bound by their operations and their latency; ops/rnn/rnn_avx2.c's gate_sigmoid8 and
- * gate_tanh8 do the same ones): sigmoid with -|x| clamped at -87, where e^-|x| is
- * still a normal float, so that 2^n is one multiplication, and one division whose
- * numerator (1, or e^-|x| where x's sign bit is set) is chosen before it (within
- * an ulp of v4f_sigmoid above -87, 1.6e-38 instead of less below); tanh as
- * (e^2|x| - 1) / (e^2|x| + 1) with the sign of x put on the numerator, everywhere,
- * without the odd polynomial below 0.625 (there an absolute error up to 1.2e-7
- * instead of a relative one: the state is a sum of such values). */
-static inline v4f gate_sigmoid(v4f x)
-{
-	v4f nx = (v4f)((v4i)x | INT32_MIN), t, e, s;      /* -|x| */
-
-	nx = v4f_select(nx < -87.0f, (v4f){ 0 } - 87.0f, nx);
-	e = v4f_exp_parts(nx, &t);
-	s = v4f_pow2(t);
-	/* x < 0 (sign bit): e^x / (1 + e^x), else 1 / (1 + e^-x) */
-	return v4f_select((v4i)x < 0, e * s, (v4f){ 0 } + 1.0f) / (e * s + 1.0f);
-}
-
-static inline v4f gate_tanh(v4f x)
-{
-	v4i sign = (v4i)x & INT32_MIN;
-	v4f ax = (v4f)((v4i)x ^ sign), t, p, s;
-
-	ax = v4f_select(ax > 44.0f, (v4f){ 0 } + 44.0f, ax);   /* NaN passes */
-	p = v4f_exp_parts(ax + ax, &t);
-	s = v4f_pow2(t);
-	/* (e^2|x| - 1) / (e^2|x| + 1) with the sign of x */
-	return (v4f)((v4i)(p * s - 1.0f) ^ sign) / (p * s + 1.0f);
 }
 
 /* The step of gru_step() for linear_before_reset, Sigmoid, Tanh and no clip, the

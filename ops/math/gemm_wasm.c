@@ -1,0 +1,160 @@
+/* gemm_wasm.c - the float matrix product's micro-kernel (ops/math/gemm.h) for
+ * WebAssembly SIMD128: 4-float vectors, A's elements splatted straight from memory
+ * (v128.load32_splat), up to 8 vectors of sums in flight (an engine maps them onto
+ * the 16 vector registers of x86-64 or the 32 of arm64, with B's vectors beside
+ * them); the last 1 to 3 columns through vectors whose other lanes are zero. SIMD128
+ * has no fused multiply-add: each sum is a multiply then an add, so the results
+ * are the portable kernel's, bit for bit. Built for wasm32 only (libgrt-simd128.la
+ * in Makefile.am); kernels_wasm_simd128 (ops/cpu_wasm.c) holds it. */
+#include "ops/math/gemm.h"
+
+#include <wasm_simd128.h>
+
+#define SUM_REGS 8      /* vectors of sums in flight */
+
+static inline __attribute__((always_inline)) void add_store4(float *p, v128_t v)
+{
+	wasm_v128_store(p, wasm_f32x4_add(v, wasm_v128_load(p)));
+}
+
+/* p[0..lanes) += v's first lanes (1 to 3) */
+static inline __attribute__((always_inline)) void
+add_store_lanes(float *p, v128_t v, int64_t lanes)
+{
+	float t[4];
+
+	wasm_v128_store(t, v);
+	for (int64_t j = 0; j < lanes; j++)
+		p[j] += t[j];
+}
+
+/* b[0..cols) and zeros (SIMD128 has no masked loads) */
+static inline __attribute__((always_inline)) v128_t load_part(const float *b, int64_t cols)
+{
+	float t[4] = { 0, 0, 0, 0 };
+
+	for (int64_t j = 0; j < cols; j++)
+		t[j] = b[j];
+	return wasm_v128_load(t);
+}
+
+/* C[rows][nv*4 columns] += A[rows][k] B[k][those columns], the sums in registers:
+ * rows <= 4 and nv <= 4 constants where inlined. cols (1 to 3, nv = 1): only that
+ * many columns are read and stored; 0: all. */
+static inline __attribute__((always_inline)) void
+gemm_block(const int rows, const int nv, int64_t cols, int64_t k, const float *a,
+           int64_t a_rs, int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
+{
+	v128_t s[4][4];
+
+#pragma clang loop unroll(full)
+	for (int i = 0; i < rows; i++)
+#pragma clang loop unroll(full)
+		for (int v = 0; v < nv; v++)
+			s[i][v] = wasm_f32x4_splat(0.0f);
+	for (int64_t p = 0; p < k; p++, a += a_cs, b += ldb) {
+		v128_t bv[4];
+#pragma clang loop unroll(full)
+		for (int v = 0; v < nv; v++)
+			bv[v] = cols ? load_part(b, cols) : wasm_v128_load(b + 4 * v);
+#pragma clang loop unroll(full)
+		for (int i = 0; i < rows; i++) {
+			const v128_t av = wasm_v128_load32_splat(a + i * a_rs);
+#pragma clang loop unroll(full)
+			for (int v = 0; v < nv; v++)
+				s[i][v] = wasm_f32x4_add(s[i][v], wasm_f32x4_mul(av, bv[v]));
+		}
+	}
+#pragma clang loop unroll(full)
+	for (int i = 0; i < rows; i++)
+#pragma clang loop unroll(full)
+		for (int v = 0; v < nv; v++)
+			if (cols)
+				add_store_lanes(c + i * ldc, s[i][v], cols);
+			else
+				add_store4(c + i * ldc + 4 * v, s[i][v]);
+}
+
+/* C[rows][n] += A[rows][k] B[k][n] for n a multiple of 4 and rows <= 4 (a
+ * constant where inlined): blocks of up to 16 columns while they fit, then 4. */
+static inline __attribute__((always_inline)) void
+gemm_rows(const int rows, int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
+          const float *b, int64_t ldb, float *c, int64_t ldc)
+{
+	const int wide = SUM_REGS / rows < 4 ? SUM_REGS / rows : 4;
+	int64_t j = 0;
+
+	for (; j + 4 * wide <= n; j += 4 * wide)
+		gemm_block(rows, wide, 0, k, a, a_rs, a_cs, b + j, ldb, c + j, ldc);
+	for (; j < n; j += 4)
+		gemm_block(rows, 1, 0, k, a, a_rs, a_cs, b + j, ldb, c + j, ldc);
+}
+
+/* The last 1 to 3 columns, every row: 4 rows at a time, then one. */
+static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_t a_rs,
+                      int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
+{
+	int64_t i = 0;
+
+	for (; i + 4 <= m; i += 4)
+		gemm_block(4, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
+	for (; i < m; i++)
+		gemm_block(1, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
+}
+
+/* C[rows][cols] += A[rows][k] P[k][np * GEMM_PANEL] for np panels of a packed B, ps
+ * floats apart, of whose columns the first cols are stored; rows * np * 4 <=
+ * SUM_REGS, constants where inlined. */
+static inline __attribute__((always_inline)) void
+packed_block(const int rows, const int np, int64_t k, const float *a, int64_t a_rs,
+             int64_t a_cs, const float *bp, int64_t ps, int64_t cols, float *c, int64_t ldc)
+{
+	v128_t s[2][8];
+
+#pragma clang loop unroll(full)
+	for (int i = 0; i < rows; i++)
+#pragma clang loop unroll(full)
+		for (int u = 0; u < 4 * np; u++)
+			s[i][u] = wasm_f32x4_splat(0.0f);
+	for (int64_t p = 0; p < k; p++, a += a_cs, bp += GEMM_PANEL) {
+		v128_t bv[8];
+#pragma clang loop unroll(full)
+		for (int u = 0; u < 4 * np; u++)
+			bv[u] = wasm_v128_load(bp + u / 4 * ps + 4 * (u % 4));
+#pragma clang loop unroll(full)
+		for (int i = 0; i < rows; i++) {
+			const v128_t av = wasm_v128_load32_splat(a + i * a_rs);
+#pragma clang loop unroll(full)
+			for (int u = 0; u < 4 * np; u++)
+				s[i][u] = wasm_f32x4_add(s[i][u], wasm_f32x4_mul(av, bv[u]));
+		}
+	}
+#pragma clang loop unroll(full)
+	for (int i = 0; i < rows; i++)
+#pragma clang loop unroll(full)
+		for (int u = 0; u < 4 * np; u++) {
+			float *cp = c + i * ldc + 4 * u;
+			if (4 * u + 4 <= cols)
+				add_store4(cp, s[i][u]);
+			else if (4 * u < cols)
+				add_store_lanes(cp, s[i][u], cols - 4 * u);
+		}
+}
+
+#include "ops/math/gemm_packed_rows.h"
+
+/* gemm_packed_fn: rows two at a time over one panel, one row over two. */
+static void gemm_packed(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs,
+                        int64_t a_cs, const float *bp, float *c, int64_t ldc)
+{
+	int64_t i = 0;
+
+	for (; i + 2 <= m; i += 2)
+		packed_rows(2, 1, n, k, a + i * a_rs, a_rs, a_cs, bp, c + i * ldc, ldc);
+	if (i < m)
+		packed_rows(1, 2, n, k, a + i * a_rs, a_rs, a_cs, bp, c + i * ldc, ldc);
+}
+
+#define GEMM_UKERNEL gemm_ukernel_wasm
+#define GEMM_NV 4
+#include "ops/math/gemm_ukernel.h"
