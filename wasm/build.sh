@@ -9,8 +9,7 @@
 #   W/wasm-goldens.js   the model goldens in Node (tests/wasm_goldens.c, every operator)
 # and writes the package folder wasm-pkg/ in the current folder. Environment:
 # ONNX_PROTO, MODELS_DIR (configure's), WASM_CFLAGS (default -Os -msimd128
-# -mbulk-memory: a variable-length memcpy is then one memory.copy, not a call),
-# WASM_KERNEL_CFLAGS (the SIMD128 kernels', default -O2 -msimd128 -mbulk-memory).
+# -mbulk-memory: a variable-length memcpy is then one memory.copy, not a call).
 set -e
 S=$1 W=$2 D=$3 V=$4
 test -n "$V" || { echo "usage: $0 SRCDIR W DISTDIR VERSION" >&2; exit 2; }
@@ -24,7 +23,6 @@ done
 NODE_PATH=${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs
 export NODE_PATH
 cflags=${WASM_CFLAGS:--Os -msimd128 -mbulk-memory}
-kflags=${WASM_KERNEL_CFLAGS:--O2 -msimd128 -mbulk-memory}
 jobs=${WASM_JOBS:-2}
 mkdir -p "$W"
 W=`cd "$W" && pwd`
@@ -44,12 +42,6 @@ for b in full slim; do
 	 emconfigure ../src/configure -q --host=wasm32-unknown-emscripten --enable-static \
 		--disable-shared --with-onnx-proto="$ONNX_PROTO" $with_ops) || {
 		echo "wasm/build.sh: configure failed: see $W/$b/config.log" >&2; exit 1; }
-done
-# The SIMD128 kernels (libgrt-simd128.la: ops/cpu_wasm.c's table) first, built for
-# speed: at -Os clang neither unrolls their loops nor keeps their sums in locals (a
-# frame took 1.6x as long). Then the rest for size; make leaves the kernels as built.
-for b in full slim; do
-	(cd "$W/$b" && emmake make -j$jobs CFLAGS="$kflags" libgrt-simd128.la)
 done
 (cd "$W/full" && emmake make -j$jobs libgtcrn-internal.la libgrt-testset.la)
 (cd "$W/slim" && emmake make -j$jobs libgtcrn-internal.la)

@@ -68,16 +68,12 @@ typedef void (*gru_project_fn)(int64_t rows, int64_t in, int64_t ldx, int64_t n,
 void gru_project_avx2(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
                       const float *wt, const float *bx, float *xw);
 int gru_project_avx2_fits(int64_t n, int64_t in);
-/* The same for WebAssembly SIMD128 (ops/rnn/rnn_wasm.c: wasm32 only,
- * kernels_wasm_simd128): the portable results exactly (no fused multiply-adds);
- * the recurrence for hidden 4, 8 and 16, the projection for n a multiple of 4
- * up to 48. */
+/* The recurrence for WebAssembly SIMD128 (ops/rnn/rnn_wasm.c: wasm32 only,
+ * kernels_wasm_simd128), hidden 4 and 8: the portable results exactly (no fused
+ * multiply-adds). */
 void gru_recur_wasm(const struct gru_recur *q, const float *xw, float *h, float *y,
                     float *tmp);
 int gru_recur_wasm_fits(int64_t hidden);
-void gru_project_wasm(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
-                      const float *wt, const float *bx, float *xw);
-int gru_project_wasm_fits(int64_t n, int64_t in);
 
 /* For the planner (ops/rnn/rnn_fuse.c), on a prepared GRU node whose fast path
  * applies (float, layout 0, no sequence_lens); 1 when done, 0 when not:

@@ -1,12 +1,11 @@
-/* rnn_wasm.c - the GRU recurrence and input projection of ops/rnn/gru.h for
- * WebAssembly SIMD128: ops/rnn/rnn.c's step (the same operations in the same order,
- * so the same results) with two chains' steps interleaved, so that an engine's code
- * has two independent dependency chains to overlap (the recurrence is bound by the
- * latency of its gates): hidden 4, both directions of a batch entry (or two batch
- * entries) side by side; hidden 8 and 16, the chains two at a time. The projection
- * X W^T + biases with its sums in registers, written once. Built for wasm32 only
- * (libgrt-simd128.la in Makefile.am); kernels_wasm_simd128 (ops/cpu_wasm.c) holds
- * them. */
+/* rnn_wasm.c - the GRU recurrence of ops/rnn/gru.h for WebAssembly SIMD128, hidden 4
+ * and 8: ops/rnn/rnn.c's step (the same operations in the same order, so the same
+ * results) with two chains' steps interleaved, both directions of a batch entry or two
+ * batch entries, so that an engine has two independent dependency chains to overlap.
+ * Measured in Node and left out: four chains at a time (no faster), hidden 16 (GTCRN's
+ * are tiny: 21 KB of code for no gain), a one-pass input projection (9 KB, no faster
+ * than the matrix product). Built for wasm32 only (libgrt-simd128.la in Makefile.am);
+ * kernels_wasm_simd128 (ops/cpu_wasm.c) holds it. */
 #include <stddef.h>
 #include "ops/math/mathfn.h"
 #include "ops/rnn/gru_kernel.h"
@@ -95,80 +94,11 @@ void gru_recur_wasm(const struct gru_recur *q, const float *xw, float *h, float 
 	(void)tmp;
 	switch (q->hidden) {
 	case 4: recur(4, q, xw, h, y); break;
-	case 8: recur(8, q, xw, h, y); break;
-	default: recur(16, q, xw, h, y); break;
+	default: recur(8, q, xw, h, y); break;
 	}
 }
 
 int gru_recur_wasm_fits(int64_t hidden)
 {
-	return hidden == 4 || hidden == 8 || hidden == 16;
-}
-
-/* rows rows of gru_project_wasm (x, xw at their first), rows (1 to 4) and nv (n / 4,
- * 1 to 12; rows * nv <= 12) constants where inlined: the sums stay in registers. */
-INLINE void proj_block(const int rows, const int nv, int64_t in, int64_t ldx, const float *x,
-                       const float *wt, const float *bx, float *xw)
-{
-	const int64_t n = 4 * nv;
-	v4f s[4][12];
-
-#pragma clang loop unroll(full)
-	for (int v = 0; v < nv; v++) {
-		v4f w = v4f_load(wt + 4 * v);
-#pragma clang loop unroll(full)
-		for (int i = 0; i < rows; i++)
-			s[i][v] = x[i * ldx] * w;
-	}
-	for (int64_t k = 1; k < in; k++)
-#pragma clang loop unroll(full)
-		for (int v = 0; v < nv; v++) {
-			v4f w = v4f_load(wt + k * n + 4 * v);
-#pragma clang loop unroll(full)
-			for (int i = 0; i < rows; i++)
-				s[i][v] += x[i * ldx + k] * w;
-		}
-#pragma clang loop unroll(full)
-	for (int v = 0; v < nv; v++) {
-		v4f b = v4f_load(bx + 4 * v);
-#pragma clang loop unroll(full)
-		for (int i = 0; i < rows; i++)
-			v4f_store(xw + i * n + 4 * v, s[i][v] + b);
-	}
-}
-
-INLINE void proj(const int nv, int64_t rows, int64_t in, int64_t ldx, const float *x,
-                 const float *wt, const float *bx, float *xw)
-{
-	const int rb = nv <= 3 ? 4 : nv <= 4 ? 3 : nv <= 6 ? 2 : 1;     /* rows per block */
-	int64_t i = 0;
-
-	for (; i + rb <= rows; i += rb)
-		proj_block(rb, nv, in, ldx, x + i * ldx, wt, bx, xw + i * 4 * nv);
-	for (; i < rows; i++)
-		proj_block(1, nv, in, ldx, x + i * ldx, wt, bx, xw + i * 4 * nv);
-}
-
-void gru_project_wasm(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
-                      const float *wt, const float *bx, float *xw)
-{
-	switch (n / 4) {
-	case 1: proj(1, rows, in, ldx, x, wt, bx, xw); break;
-	case 2: proj(2, rows, in, ldx, x, wt, bx, xw); break;
-	case 3: proj(3, rows, in, ldx, x, wt, bx, xw); break;
-	case 4: proj(4, rows, in, ldx, x, wt, bx, xw); break;
-	case 5: proj(5, rows, in, ldx, x, wt, bx, xw); break;
-	case 6: proj(6, rows, in, ldx, x, wt, bx, xw); break;
-	case 7: proj(7, rows, in, ldx, x, wt, bx, xw); break;
-	case 8: proj(8, rows, in, ldx, x, wt, bx, xw); break;
-	case 9: proj(9, rows, in, ldx, x, wt, bx, xw); break;
-	case 10: proj(10, rows, in, ldx, x, wt, bx, xw); break;
-	case 11: proj(11, rows, in, ldx, x, wt, bx, xw); break;
-	default: proj(12, rows, in, ldx, x, wt, bx, xw); break;
-	}
-}
-
-int gru_project_wasm_fits(int64_t n, int64_t in)
-{
-	return n % 4 == 0 && n >= 4 && n <= 48 && in >= 1;
+	return hidden == 4 || hidden == 8;
 }
