@@ -18,8 +18,10 @@ jobs=${WASM_DEPS_JOBS:-2}
 # Debian's emscripten 3.1.6 finds acorn there
 NODE_PATH=${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs
 export NODE_PATH
-# the wasm build's flags: small and fast; SIMD128 lets clang vectorise loops
+# the wasm build's flags: small and fast; SIMD128 lets clang vectorise loops. FFTW at
+# -Os: 35 KB smaller, and a 512-point r2c + c2r pair takes the same 5 us in Node.
 cflags="-O3 -msimd128"
+fftw_cflags="-Os -msimd128"
 
 # fetch PKG: unpacks Debian's source of PKG (patches applied) in src/, prints its folder
 fetch() {
@@ -39,16 +41,16 @@ fetch() {
 	echo "${d%/}"
 }
 
-# build NAME PKG CONFIGURE-ARGS...: configure out of tree, make, make install
+# build NAME PKG CFLAGS CONFIGURE-ARGS...: configure out of tree, make, make install
 build() {
-	name=$1 pkg=$2
-	shift 2
+	name=$1 pkg=$2 flags=$3
+	shift 3
 	test -f "$prefix/stamp-$name" && return 0
 	src=`fetch $pkg`
 	echo "wasm/deps.sh: building $name from $src" >&2
 	rm -rf "$prefix/build-$name" && mkdir -p "$prefix/build-$name"
 	(cd "$prefix/build-$name" &&
-	 CFLAGS="$cflags" emconfigure "$src/configure" --prefix="$prefix" \
+	 CFLAGS="$flags" emconfigure "$src/configure" --prefix="$prefix" \
 		--host=wasm32-unknown-emscripten --enable-static --disable-shared "$@" \
 		>configure.out 2>&1 &&
 	 emmake make -j$jobs >make.out 2>&1 && emmake make install >>make.out 2>&1) || {
@@ -80,12 +82,12 @@ done
 codelets="$codelets r2cb_64 hf2_20 hb2_20"
 
 # cut_fftw: applies that cut to a fresh copy of FFTW's source, once per codelet list
-# (stamp-fftw-CKSUM); FFTW built with another list is built again
+# and flags (stamp-fftw-CKSUM); FFTW built with others is built again
 cut_fftw() {
-	stamp=$prefix/stamp-fftw-`echo "$codelets" | cksum | cut -d ' ' -f 1`
+	stamp=$prefix/stamp-fftw-`echo "$fftw_cflags $codelets" | cksum | cut -d ' ' -f 1`
 	test -f "$stamp" && return 0
 	rm -rf "$prefix"/src/fftw3-[0-9]*/ "$prefix/stamp-fftw3f" "$prefix/stamp-fftw3" \
-		"$prefix"/stamp-fftw-*
+		"$prefix"/stamp-fftw-* "$prefix/fftw.cache"
 	src=`fetch fftw3`
 	for d in dft/scalar/codelets rdft/scalar/r2cf rdft/scalar/r2cb rdft/scalar/r2r; do
 		for f in "$src/$d"/*_[0-9]*.c; do
@@ -100,8 +102,12 @@ cut_fftw() {
 }
 
 # protobuf-c: its C runtime only (protoc-c stays the host's)
-build protobuf-c protobuf-c --disable-protoc
+build protobuf-c protobuf-c "$cflags" --disable-protoc
 cut_fftw
-build fftw3f fftw3 --enable-float --disable-fortran --disable-threads --disable-doc
-build fftw3 fftw3 --disable-fortran --disable-threads --disable-doc
-build speexdsp speexdsp --disable-examples
+# the double library's configure reuses the float one's answers (fftw.cache): with
+# emcc each of its checks takes a second or more
+build fftw3f fftw3 "$fftw_cflags" --enable-float --disable-fortran --disable-threads \
+	--disable-doc --cache-file="$prefix/fftw.cache"
+build fftw3 fftw3 "$fftw_cflags" --disable-fortran --disable-threads --disable-doc \
+	--cache-file="$prefix/fftw.cache"
+build speexdsp speexdsp "$cflags" --disable-examples
