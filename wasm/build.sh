@@ -54,9 +54,11 @@ exports=$exports,_gtcrn_model_free,_gtcrn_wasm_model_info,_gtcrn_wasm_state_crea
 exports=$exports,_gtcrn_wasm_enhance,_gtcrn_state_free,_gtcrn_process,_gtcrn_flush
 exports=$exports,_gtcrn_reset,_gtcrn_latency,_gtcrn_set_mix,_gtcrn_set_atten_limit
 exports=$exports,_gtcrn_state_errmsg,_gtcrn_frames,_gtcrn_record_frame_times
+# -Oz last: binaryen's wasm-opt at its size level after the link (7.7 KB smaller than
+# -Os, the same speed in bench-wasm)
 emcc $cflags $inc -o "$W/gtcrn.wasm" "$S/wasm/gtcrn_wasm.c" "$W/slim/.libs/libgtcrn-internal.a" \
 	$deps -sSTANDALONE_WASM=1 --no-entry -sALLOW_MEMORY_GROWTH=1 \
-	-sEXPORTED_FUNCTIONS=$exports
+	-sEXPORTED_FUNCTIONS=$exports -Oz
 emcc $cflags $inc -DGRT_BUILDING -o "$W/wasm-goldens.js" "$S/tests/wasm_goldens.c" \
 	"$W/full/.libs/libgrt-testset.a" "$W/full/.libs/libgtcrn-internal.a" $deps \
 	-sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -sENVIRONMENT=node
