@@ -6,6 +6,7 @@
  * libgrt-avx2.la in Makefile.am); kernels_avx2 (ops/cpu_x86.c) holds them, chosen
  * only when the CPU reports both. */
 #include "ops/rnn/gru.h"
+#include "ops/rnn/gru_chain.h"
 #include "ops/rnn/rnn_common.h"
 #include "ops/math/gemm.h"
 #include "ops/math/mathfn.h"
@@ -44,33 +45,6 @@ static inline v8f gate_tanh8(v8f x)
 	s = v8f_pow2(t);
 	/* (e^2|x| - 1) / (e^2|x| + 1) with the sign of x */
 	return (v8f)((v8i)(p * s - 1.0f) ^ sign) / (p * s + 1.0f);
-}
-
-/* One chain (direction, batch entry) at step st: its row of xw, its state, its
- * row of Y (NULL: no Y) and its weights. */
-struct chain {
-	const float *x;     /* [3*hidden] xw row */
-	float *h;           /* [hidden] state */
-	float *y;           /* [hidden] Y row, or NULL */
-	const float *rt;    /* [hidden][3*hidden] R^T */
-	const float *rbh;   /* [hidden] Rbh */
-};
-
-static inline __attribute__((always_inline)) struct chain
-chain_at(const int hs, const struct gru_recur *q, const float *xw, float *h, float *y,
-         int d, int64_t b, int64_t st)
-{
-	const int64_t seq = q->seq, batch = q->batch;
-	int64_t t = d == 1 || q->reverse ? seq - 1 - st : st;
-	int64_t row = t * q->xw_t + b * q->xw_b;
-	struct chain c;
-
-	c.x = xw + (row * q->dirs + d) * 3 * hs;
-	c.h = h + (d * batch + b) * hs;
-	c.y = y ? y + t * q->y_t + d * q->y_d + b * q->y_b : NULL;
-	c.rt = q->rt[d];
-	c.rbh = q->rbh[d];
-	return c;
 }
 
 /* [lo[0..3], hi[0..3]] and back */
