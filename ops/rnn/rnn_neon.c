@@ -162,35 +162,24 @@ proj_block(const int rows, const int nv, int64_t in, int64_t ldx, const float *x
 	}
 }
 
-static inline __attribute__((always_inline)) void
-proj(const int nv, int64_t rows, int64_t in, int64_t ldx, const float *x, const float *wt,
-     const float *bx, float *xw)
-{
-	const int rb = nv <= 3 ? 4 : nv == 4 ? 3 : nv <= 6 ? 2 : 1;     /* rows per block */
-	int64_t i = 0;
-
-	for (; i + rb <= rows; i += rb)
-		proj_block(rb, nv, in, ldx, x + i * ldx, wt, bx, xw + i * 4 * nv);
-	for (; i < rows; i++)
-		proj_block(1, nv, in, ldx, x + i * ldx, wt, bx, xw + i * 4 * nv);
-}
+#include "ops/rnn/gru_project_rows.h"
 
 void gru_project_neon(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
                       const float *wt, const float *bx, float *xw)
 {
 	switch (n / 4) {
-	case 1: proj(1, rows, in, ldx, x, wt, bx, xw); break;
-	case 2: proj(2, rows, in, ldx, x, wt, bx, xw); break;
-	case 3: proj(3, rows, in, ldx, x, wt, bx, xw); break;
-	case 4: proj(4, rows, in, ldx, x, wt, bx, xw); break;
-	case 5: proj(5, rows, in, ldx, x, wt, bx, xw); break;
-	case 6: proj(6, rows, in, ldx, x, wt, bx, xw); break;
-	case 7: proj(7, rows, in, ldx, x, wt, bx, xw); break;
-	case 8: proj(8, rows, in, ldx, x, wt, bx, xw); break;
-	case 9: proj(9, rows, in, ldx, x, wt, bx, xw); break;
-	case 10: proj(10, rows, in, ldx, x, wt, bx, xw); break;
-	case 11: proj(11, rows, in, ldx, x, wt, bx, xw); break;
-	default: proj(12, rows, in, ldx, x, wt, bx, xw); break;
+	case 1: proj(4, 1, rows, in, ldx, x, wt, bx, xw); break;
+	case 2: proj(4, 2, rows, in, ldx, x, wt, bx, xw); break;
+	case 3: proj(4, 3, rows, in, ldx, x, wt, bx, xw); break;
+	case 4: proj(4, 4, rows, in, ldx, x, wt, bx, xw); break;
+	case 5: proj(4, 5, rows, in, ldx, x, wt, bx, xw); break;
+	case 6: proj(4, 6, rows, in, ldx, x, wt, bx, xw); break;
+	case 7: proj(4, 7, rows, in, ldx, x, wt, bx, xw); break;
+	case 8: proj(4, 8, rows, in, ldx, x, wt, bx, xw); break;
+	case 9: proj(4, 9, rows, in, ldx, x, wt, bx, xw); break;
+	case 10: proj(4, 10, rows, in, ldx, x, wt, bx, xw); break;
+	case 11: proj(4, 11, rows, in, ldx, x, wt, bx, xw); break;
+	default: proj(4, 12, rows, in, ldx, x, wt, bx, xw); break;
 	}
 }
 
