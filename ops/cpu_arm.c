@@ -10,25 +10,25 @@
 #include <asm/hwcap.h>
 #endif
 
-/* NEON (ops/math/gemm_neon.c, ops/math/mathfn_neon.c: libgrt-neon.la, built with
- * -mfpu=neon-vfpv4 on 32-bit ARM); the portable function where NEON has no faster
- * form here */
+/* NEON (the *_neon.c files: libgrt-neon.la, built with -mfpu=neon-vfpv4 on 32-bit
+ * ARM); the portable function where NEON has no faster form here (Winograd, float16,
+ * the quantized products: not on GTCRN's path) */
 const struct kernels kernels_neon = {
 	.name = "neon",
 	.gemm = &gemm_ukernel_neon,
-	.conv_plane = conv_plane_f32_portable,
-	.conv_plane4 = conv_plane4_f32_portable,
-	.conv_plane2 = conv_plane2_f32_portable,
-	.conv_deint2 = conv_deint2_f32_portable,
-	.conv_int2 = conv_int2_f32_portable,
+	.conv_plane = conv_plane_f32_neon,
+	.conv_plane4 = conv_plane4_f32_neon,
+	.conv_plane2 = conv_plane2_f32_neon,
+	.conv_deint2 = conv_deint2_f32_neon,
+	.conv_int2 = conv_int2_f32_neon,
 	.wino_in = wino_in_portable,
 	.wino_gemm = wino_gemm_portable,
 	.wino_out = wino_out_portable,
-	.gru_recur = gru_recur_portable,
-	.gru_recur_fits = gru_recur_fits_any,
-	.gru_project = NULL,
-	.gru_project_fits = gru_project_fits_none,
-	.rnn_gemv = rnn_gemv_portable,
+	.gru_recur = gru_recur_neon,
+	.gru_recur_fits = gru_recur_neon_fits,
+	.gru_project = gru_project_neon,
+	.gru_project_fits = gru_project_neon_fits,
+	.rnn_gemv = rnn_gemv_neon,
 	.sigmoid_f32 = fast_sigmoidf_n_neon,
 	.tanh_f32 = fast_tanhf_n_neon,
 	.relu_f32 = relu_f32_n_neon,

@@ -1094,7 +1094,7 @@ static double plane_ref(const float *x, const int64_t *off, const float *w, int6
 
 /* Ragged lengths 0..80 (vector blocks and their tails), 0 to 12 taps, 1, 2 and 4
  * output channels, the 4 sharing x or each with its own (depthwise groups), with and
- * without the fused PRelu; the AVX2 variants when the CPU has them. Outputs past n
+ * without the fused PRelu; the AVX2 or NEON variants when the CPU has them. Outputs past n
  * and inputs past the last offset must be left alone / not needed. */
 START_TEST(plane_variants)
 {
@@ -1152,7 +1152,7 @@ START_TEST(plane_variants)
 }
 END_TEST
 
-/* The stride-2 phase copies (ops/nn/conv.h), portable and AVX2, lengths 0..70: exact,
+/* The stride-2 phase copies (ops/nn/conv.h), portable and AVX2 or NEON, lengths 0..70: exact,
  * nothing read or written outside the n (2 n, or n) elements. */
 START_TEST(phase_copy_variants)
 {

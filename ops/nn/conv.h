@@ -1,7 +1,7 @@
 /* conv.h - the inner kernel of Conv and ConvTranspose's plane and taps algorithms
  * (ops/nn/conv.c), with one variant per instruction set (ops/nn/conv.c portable,
- * ops/nn/conv_avx2.c AVX2 + FMA, x86-64 only; ops/nn/conv_wasm.c SIMD128, wasm32 only),
- * held by the kernel tables of ops/cpu.h.
+ * ops/nn/conv_avx2.c AVX2 + FMA, x86-64 only; ops/nn/conv_neon.c NEON, ARM only;
+ * ops/nn/conv_wasm.c SIMD128, wasm32 only), held by the kernel tables of ops/cpu.h.
  *
  * y[o] = bias + sum_q w[q] * x[o + off[q]] for o in [0, n), q = 0..nq-1 in order: every
  * tap of every input channel is one offset into zero-padded input planes, so one
@@ -69,5 +69,17 @@ void conv_deint2_f32_wasm(float *e, float *o, const float *x, int64_t n);
 void conv_int2_f32_portable(float *y, const float *e, const float *o, int64_t n);
 void conv_int2_f32_avx2(float *y, const float *e, const float *o, int64_t n);
 void conv_int2_f32_wasm(float *y, const float *e, const float *o, int64_t n);
+
+/* ARM only; only where the CPU has NEON (kernels_neon, ops/nn/conv_neon.c) */
+void conv_plane_f32_neon(float *y, int64_t n, const float *x, const int64_t *off,
+                         const float *w, int64_t nq, float bias, const float *slope);
+void conv_plane4_f32_neon(float *y, int64_t ys, int64_t n, const float *x, int64_t xs,
+                          const int64_t *off, const float *w, int64_t nq, const float *bias,
+                          const float *slope);
+void conv_plane2_f32_neon(float *y, int64_t ys, int64_t n, const float *x,
+                          const int64_t *off, const float *w, int64_t nq, const float *bias,
+                          const float *slope);
+void conv_deint2_f32_neon(float *e, float *o, const float *x, int64_t n);
+void conv_int2_f32_neon(float *y, const float *e, const float *o, int64_t n);
 
 #endif

@@ -150,29 +150,6 @@ plane4_block(const int shared, const int act, float *y, int64_t ys, int64_t o,
 	_mm256_storeu_ps(y + 3 * ys + o + 8, d1);
 }
 
-void conv_plane4_f32_avx2(float *y, int64_t ys, int64_t n, const float *x, int64_t xs,
-                          const int64_t *off, const float *w, int64_t nq, const float *bias,
-                          const float *slope)
-{
-	int64_t o = 0;
-
-	/* the last 1 to 15 as the 16 that end at n, computed again */
-	for (; o < n && n >= 16; o += 16) {
-		o = o + 16 > n ? n - 16 : o;
-		if (xs && slope)
-			plane4_block(0, 1, y, ys, o, x, xs, off, w, nq, bias, slope);
-		else if (xs)
-			plane4_block(0, 0, y, ys, o, x, xs, off, w, nq, bias, slope);
-		else if (slope)
-			plane4_block(1, 1, y, ys, o, x, 0, off, w, nq, bias, slope);
-		else
-			plane4_block(1, 0, y, ys, o, x, 0, off, w, nq, bias, slope);
-	}
-	if (o < n)   /* n < 16 */
-		for (int j = 0; j < 4; j++)
-			conv_plane_f32_avx2(y + j * ys + o, n - o, x + j * xs + o, off, w + j * nq,
-			                    nq, bias[j], slope ? slope + j : NULL);
-}
 
 /* 32 outputs from o of 2 channels sharing x: 4 loads of x and 2 of weights feed 8
  * FMAs; act as in plane4_block */
@@ -221,24 +198,20 @@ plane2_block(const int act, float *y, int64_t ys, int64_t o, const float *x,
 	_mm256_storeu_ps(y + ys + o + 24, b3);
 }
 
+#include "ops/nn/conv_planes.h"
+
+void conv_plane4_f32_avx2(float *y, int64_t ys, int64_t n, const float *x, int64_t xs,
+                          const int64_t *off, const float *w, int64_t nq, const float *bias,
+                          const float *slope)
+{
+	plane4_run(16, conv_plane_f32_avx2, y, ys, n, x, xs, off, w, nq, bias, slope);
+}
+
 void conv_plane2_f32_avx2(float *y, int64_t ys, int64_t n, const float *x,
                           const int64_t *off, const float *w, int64_t nq, const float *bias,
                           const float *slope)
 {
-	int64_t o = 0;
-
-	/* the last 1 to 31 as the 32 that end at n, computed again */
-	for (; o < n && n >= 32; o += 32) {
-		o = o + 32 > n ? n - 32 : o;
-		if (slope)
-			plane2_block(1, y, ys, o, x, off, w, nq, bias, slope);
-		else
-			plane2_block(0, y, ys, o, x, off, w, nq, bias, slope);
-	}
-	if (o < n)   /* n < 32 */
-		for (int j = 0; j < 2; j++)
-			conv_plane_f32_avx2(y + j * ys, n, x, off, w + j * nq, nq, bias[j],
-			                    slope ? slope + j : NULL);
+	plane2_run(32, conv_plane_f32_avx2, y, ys, n, x, off, w, nq, bias, slope);
 }
 
 void conv_deint2_f32_avx2(float *e, float *o, const float *x, int64_t n)

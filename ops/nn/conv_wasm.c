@@ -130,30 +130,6 @@ INLINE void plane4_block(const int shared, const int act, float *y, int64_t ys, 
 	}
 }
 
-void conv_plane4_f32_wasm(float *y, int64_t ys, int64_t n, const float *x, int64_t xs,
-                          const int64_t *off, const float *w, int64_t nq, const float *bias,
-                          const float *slope)
-{
-	int64_t o = 0;
-
-	/* the last 1 to 7 as the 8 that end at n, computed again */
-	for (; o < n && n >= 8; o += 8) {
-		o = o + 8 > n ? n - 8 : o;
-		if (xs && slope)
-			plane4_block(0, 1, y, ys, o, x, xs, off, w, nq, bias, slope);
-		else if (xs)
-			plane4_block(0, 0, y, ys, o, x, xs, off, w, nq, bias, slope);
-		else if (slope)
-			plane4_block(1, 1, y, ys, o, x, 0, off, w, nq, bias, slope);
-		else
-			plane4_block(1, 0, y, ys, o, x, 0, off, w, nq, bias, slope);
-	}
-	if (o < n)   /* n < 8 */
-		for (int j = 0; j < 4; j++)
-			conv_plane_f32_wasm(y + j * ys, n, x + j * xs, off, w + j * nq, nq, bias[j],
-			                    slope ? slope + j : NULL);
-}
-
 /* 16 outputs from o of 2 channels sharing x: 4 loads of x and 2 of weights feed 8
  * multiply-adds; act as in plane4_block */
 INLINE void plane2_block(const int act, float *y, int64_t ys, int64_t o, const float *x,
@@ -188,24 +164,20 @@ INLINE void plane2_block(const int act, float *y, int64_t ys, int64_t o, const f
 			                    : s[j][v]);
 }
 
+#include "ops/nn/conv_planes.h"
+
+void conv_plane4_f32_wasm(float *y, int64_t ys, int64_t n, const float *x, int64_t xs,
+                          const int64_t *off, const float *w, int64_t nq, const float *bias,
+                          const float *slope)
+{
+	plane4_run(8, conv_plane_f32_wasm, y, ys, n, x, xs, off, w, nq, bias, slope);
+}
+
 void conv_plane2_f32_wasm(float *y, int64_t ys, int64_t n, const float *x,
                           const int64_t *off, const float *w, int64_t nq, const float *bias,
                           const float *slope)
 {
-	int64_t o = 0;
-
-	/* the last 1 to 15 as the 16 that end at n, computed again */
-	for (; o < n && n >= 16; o += 16) {
-		o = o + 16 > n ? n - 16 : o;
-		if (slope)
-			plane2_block(1, y, ys, o, x, off, w, nq, bias, slope);
-		else
-			plane2_block(0, y, ys, o, x, off, w, nq, bias, slope);
-	}
-	if (o < n)   /* n < 16 */
-		for (int j = 0; j < 2; j++)
-			conv_plane_f32_wasm(y + j * ys, n, x, off, w + j * nq, nq, bias[j],
-			                    slope ? slope + j : NULL);
+	plane2_run(16, conv_plane_f32_wasm, y, ys, n, x, off, w, nq, bias, slope);
 }
 
 void conv_deint2_f32_wasm(float *e, float *o, const float *x, int64_t n)

@@ -1,11 +1,11 @@
 /* gru.h - the GRU recurrence in its common case (float, linear_before_reset, Sigmoid
  * and Tanh, no clip, no sequence_lens) after X W^T is done, one variant per
- * instruction set: gru_recur_portable (ops/rnn/rnn.c, any hidden size) and
- * gru_recur_avx2 (ops/rnn/rnn_avx2.c, hidden 4, 8 and 16), from the kernel table of
- * ops/cpu.h, chosen by GRU's prepare.
- * Both do the same operations in the same order on each chain (direction, batch
- * entry); they differ only by fused multiply-adds. Also the AVX2 form of the
- * input projection X W^T + biases (the portable one is a matrix product). */
+ * instruction set: gru_recur_portable (ops/rnn/rnn.c, any hidden size),
+ * gru_recur_avx2 (ops/rnn/rnn_avx2.c) and gru_recur_neon (ops/rnn/rnn_neon.c), hidden
+ * 4, 8 and 16, from the kernel table of ops/cpu.h, chosen by GRU's prepare.
+ * All do the same operations in the same order on each chain (direction, batch
+ * entry); they differ only by fused multiply-adds. Also the AVX2 and NEON forms of
+ * the input projection X W^T + biases (the portable one is a matrix product). */
 #ifndef OPS_GRU_H
 #define OPS_GRU_H
 
@@ -74,6 +74,15 @@ int gru_project_avx2_fits(int64_t n, int64_t in);
 void gru_recur_wasm(const struct gru_recur *q, const float *xw, float *h, float *y,
                     float *tmp);
 int gru_recur_wasm_fits(int64_t hidden);
+
+/* The same for ARM with NEON (ops/rnn/rnn_neon.c, kernels_neon): the recurrence for
+ * hidden 4, 8 and 16, the projection for n a multiple of 4 up to 48. */
+void gru_recur_neon(const struct gru_recur *q, const float *xw, float *h, float *y,
+                    float *tmp);
+int gru_recur_neon_fits(int64_t hidden);
+void gru_project_neon(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
+                      const float *wt, const float *bx, float *xw);
+int gru_project_neon_fits(int64_t n, int64_t in);
 
 /* For the planner (ops/rnn/rnn_fuse.c), on a prepared GRU node whose fast path
  * applies (float, layout 0, no sequence_lens); 1 when done, 0 when not:

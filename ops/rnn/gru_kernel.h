@@ -1,6 +1,6 @@
-/* gru_kernel.h - what the GRU recurrence kernels share (ops/rnn/rnn.c portable,
- * ops/rnn/rnn_avx2.c, ops/rnn/rnn_wasm.c): the gate functions in 4-float vectors and
- * the chains of struct gru_recur (ops/rnn/gru.h). Include after ops/math/mathfn.h. */
+/* gru_kernel.h - the gate functions of the GRU recurrence in 4-float vectors, shared by
+ * ops/rnn/rnn.c (portable) and ops/rnn/rnn_wasm.c (SIMD128). Include after
+ * ops/math/mathfn.h. */
 #ifndef OPS_RNN_GRU_KERNEL_H
 #define OPS_RNN_GRU_KERNEL_H
 
@@ -36,33 +36,6 @@ MATHFN_INLINE v4f gate_tanh(v4f x)
 	s = v4f_pow2(t);
 	/* (e^2|x| - 1) / (e^2|x| + 1) with the sign of x */
 	return (v4f)((v4i)(p * s - 1.0f) ^ sign) / (p * s + 1.0f);
-}
-
-/* One chain (direction, batch entry) at step st: its row of xw, its state, its
- * row of Y (NULL: no Y) and its weights. */
-struct chain {
-	const float *x;     /* [3*hidden] xw row */
-	float *h;           /* [hidden] state */
-	float *y;           /* [hidden] Y row, or NULL */
-	const float *rt;    /* [hidden][3*hidden] R^T */
-	const float *rbh;   /* [hidden] Rbh */
-};
-
-static inline __attribute__((always_inline)) struct chain
-chain_at(const int hs, const struct gru_recur *q, const float *xw, float *h, float *y,
-         int d, int64_t b, int64_t st)
-{
-	const int64_t seq = q->seq, batch = q->batch;
-	int64_t t = d == 1 || q->reverse ? seq - 1 - st : st;
-	int64_t row = t * q->xw_t + b * q->xw_b;
-	struct chain c;
-
-	c.x = xw + (row * q->dirs + d) * 3 * hs;
-	c.h = h + (d * batch + b) * hs;
-	c.y = y ? y + t * q->y_t + d * q->y_d + b * q->y_b : NULL;
-	c.rt = q->rt[d];
-	c.rbh = q->rbh[d];
-	return c;
 }
 
 #endif

@@ -6,10 +6,10 @@
  * libgrt-avx2.la in Makefile.am); kernels_avx2 (ops/cpu_x86.c) holds them, chosen
  * only when the CPU reports both. */
 #include "ops/rnn/gru.h"
+#include "ops/rnn/gru_chain.h"
 #include "ops/rnn/rnn_common.h"
 #include "ops/math/gemm.h"
 #include "ops/math/mathfn.h"
-#include "ops/rnn/gru_kernel.h"
 
 #include <immintrin.h>
 
@@ -222,29 +222,18 @@ proj_block(const int rows, const int nv, int64_t in, int64_t ldx, const float *x
 	}
 }
 
-static inline __attribute__((always_inline)) void
-proj(const int nv, int64_t rows, int64_t in, int64_t ldx, const float *x, const float *wt,
-     const float *bx, float *xw)
-{
-	const int rb = nv <= 3 ? 4 : nv == 4 ? 3 : 2;      /* rows per block */
-	int64_t i = 0;
-
-	for (; i + rb <= rows; i += rb)
-		proj_block(rb, nv, in, ldx, x + i * ldx, wt, bx, xw + i * 8 * nv);
-	for (; i < rows; i++)
-		proj_block(1, nv, in, ldx, x + i * ldx, wt, bx, xw + i * 8 * nv);
-}
+#include "ops/rnn/gru_project_rows.h"
 
 void gru_project_avx2(int64_t rows, int64_t in, int64_t ldx, int64_t n, const float *x,
                       const float *wt, const float *bx, float *xw)
 {
 	switch (n / 8) {
-	case 1: proj(1, rows, in, ldx, x, wt, bx, xw); break;
-	case 2: proj(2, rows, in, ldx, x, wt, bx, xw); break;
-	case 3: proj(3, rows, in, ldx, x, wt, bx, xw); break;
-	case 4: proj(4, rows, in, ldx, x, wt, bx, xw); break;
-	case 5: proj(5, rows, in, ldx, x, wt, bx, xw); break;
-	default: proj(6, rows, in, ldx, x, wt, bx, xw); break;
+	case 1: proj(8, 1, rows, in, ldx, x, wt, bx, xw); break;
+	case 2: proj(8, 2, rows, in, ldx, x, wt, bx, xw); break;
+	case 3: proj(8, 3, rows, in, ldx, x, wt, bx, xw); break;
+	case 4: proj(8, 4, rows, in, ldx, x, wt, bx, xw); break;
+	case 5: proj(8, 5, rows, in, ldx, x, wt, bx, xw); break;
+	default: proj(8, 6, rows, in, ldx, x, wt, bx, xw); break;
 	}
 }
 

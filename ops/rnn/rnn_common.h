@@ -89,13 +89,17 @@ void rnn_project(const struct gemm_ukernel *gemm, const float *xs, int64_t ldx,
  * m = 1, the same sums (over k in order, from 0, added to y once), for the steps
  * of a batch of one: rnn_gemv_portable is that product with the portable
  * micro-kernel; rnn_gemv_avx2 (ops/rnn/rnn_avx2.c, x86-64 with AVX2 and FMA) keeps
- * eight vectors of sums in flight instead of four. From the kernel table (ops/cpu.h). */
+ * eight vectors of sums in flight instead of four; rnn_gemv_neon (ops/rnn/rnn_neon.c,
+ * ARM with NEON) is the product with the NEON micro-kernel. From the kernel table
+ * (ops/cpu.h). */
 typedef void (*rnn_gemv_fn)(int64_t n, int64_t k, const float *x, const float *a,
                             int64_t lda, float *y);
 
 void rnn_gemv_portable(int64_t n, int64_t k, const float *x, const float *a, int64_t lda,
                        float *y);
 void rnn_gemv_avx2(int64_t n, int64_t k, const float *x, const float *a, int64_t lda,
+                   float *y);
+void rnn_gemv_neon(int64_t n, int64_t k, const float *x, const float *a, int64_t lda,
                    float *y);
 
 /* sequence_lens' values (lens, NULL: none) in [0, seq]. */

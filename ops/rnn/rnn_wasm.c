@@ -8,6 +8,7 @@
  * kernels_wasm_simd128 (ops/cpu_wasm.c) holds it. */
 #include <stddef.h>
 #include "ops/math/mathfn.h"
+#include "ops/rnn/gru_chain.h"
 #include "ops/rnn/gru_kernel.h"
 
 #include <wasm_simd128.h>
