@@ -8,11 +8,13 @@
 # the kernel's binfmt_misc entry for the architecture (qemu-user's). Registers
 # that entry when it is missing and this is root (as Debian's qemu-user-binfmt
 # would); prints what it needs when something is missing. CROSS_TESTS (an
-# argument) names the test programs make check runs (default: all); an entry
-# PROGRAM:TCASE runs only that Check test case of the program (CK_RUN_CASE),
-# beside the others (one make check each, its summary in
-# test-suite-PROGRAM-TCASE.log).
-# Prints the build's and the tests' times; exits 1 if any test failed.
+# argument) names the test programs make check runs (default: all), in one
+# make -j2 check; an entry PROGRAM:TCASE runs only that Check test case of the
+# program (CK_RUN_CASE). Only the named programs are built. Each entry runs
+# through a script tests/cross/NAME.sh (NAME: the program's file name, -TCASE)
+# that ends its log (tests/cross/NAME.log) with its wall and CPU seconds.
+# Prints the build's and the tests' times, and each entry's, slowest first;
+# exits 1 if any test failed.
 #
 # The programs run with the multiarch loader and libc (libc6:ARCH, in /lib),
 # never with the cross toolchain's copy in /usr/HOST (QEMU_LD_PREFIX): the
@@ -84,31 +86,39 @@ done
 t0=$(date +%s)
 eval "\"../\$DIST/configure\" -q --host=\"\$HOST\" $flags" || fail "configure --host=$HOST failed"
 make -j2 || fail "make failed"
-t1=$(date +%s)
-echo "$me: $(file -b tools/.libs/gtcrn-run | cut -d, -f1-2); built in $((t1 - t0)) s"
 if [ -z "$tests" ]; then
+	t1=$(date +%s)
+	echo "$me: $(file -b tools/.libs/gtcrn-run | cut -d, -f1-2); built in $((t1 - t0)) s"
 	make -j2 check
 	rc=$?
-else
-	whole= cases=
-	for t in $tests; do
-		case $t in *:*) cases="$cases $t" ;; *) whole="$whole $t" ;; esac
-	done
-	make -j2 check TESTS= >/dev/null || fail "make check (the test programs) failed"
-	for c in $cases; do         # in the background: one more job beside -j2
-		prog=${c%%:*} tcase=${c#*:}
-		(CK_RUN_CASE=$tcase make check TESTS="$prog" \
-			TEST_SUITE_LOG="test-suite-${prog##*/}-$tcase.log" >"case-$tcase-${prog##*/}.out" 2>&1
-		 echo $? >"case-$tcase-${prog##*/}.status") &
-	done
-	make -j2 check TESTS="$whole"
-	rc=$?
-	wait
-	for c in $cases; do
-		prog=${c%%:*} tcase=${c#*:}
-		cat "case-$tcase-${prog##*/}.out"
-		[ "$(cat "case-$tcase-${prog##*/}.status")" = 0 ] || rc=1
-	done
+	echo "$me: tests ran in $(($(date +%s) - t1)) s (status $rc)"
+	exit $rc
 fi
-echo "$me: tests ran in $(($(date +%s) - t1)) s (status $rc)"
+# the programs CROSS_TESTS names, and for each entry a script that make check
+# runs in its place: it ends the log with the wall and CPU (user, system)
+# seconds of the test (the shell's `times`, children's line)
+progs= scripts=
+mkdir -p tests/cross || exit 1
+for t in $tests; do
+	prog=${t%%:*} tcase=
+	case $t in *:*) tcase=${t#*:} ;; esac
+	sh=tests/cross/${prog##*/}${tcase:+-$tcase}.sh
+	{
+		[ -z "$tcase" ] || echo "CK_RUN_CASE=$tcase; export CK_RUN_CASE"
+		echo 't0=$(date +%s)'
+		echo "./$prog; rc=\$?"
+		echo 'times >"${0%.sh}.times"'
+		echo "echo \"$me: \$((\$(date +%s) - t0)) s, CPU \$(tail -n 1 \"\${0%.sh}.times\"): $t\""
+		echo 'exit $rc'
+	} >"$sh" || exit 1
+	progs="$progs $prog" scripts="$scripts $sh"
+done
+make -j2 check TESTS= check_PROGRAMS="$progs" >/dev/null || fail "make (the test programs) failed"
+t1=$(date +%s)
+echo "$me: $(file -b tools/.libs/gtcrn-run | cut -d, -f1-2); built in $((t1 - t0)) s" \
+	"(the test programs included)"
+make -j2 check TESTS="$scripts" check_PROGRAMS="$progs"
+rc=$?
+echo "$me: tests ran in $(($(date +%s) - t1)) s (status $rc); per entry, slowest first:"
+grep -h "^$me: [0-9]* s, CPU " tests/cross/*.log | sort -t: -k2 -n -r
 exit $rc
