@@ -87,9 +87,9 @@ int gru_project_neon_fits(int64_t n, int64_t in);
 /* For the planner (ops/rnn/rnn_fuse.c), on a prepared GRU node whose fast path
  * applies (float, layout 0, no sequence_lens); 1 when done, 0 when not:
  * gru_read_x_from: X is Transpose(src, perm [1, 0, 2]): read src ([batch][seq]
- * [input]) instead (call it before gru_read_x_slice). gru_write_y_to: write Y's [hidden] runs into dst at
- * off + t * st + d * sd + b * sb floats instead (dst holds at least Y's element
- * count). gru_y_layout: where Y goes now (the output tensor is output 0). */
+ * [input]) instead (call it before gru_read_x_slice). gru_write_y_to: write Y's
+ * [hidden] runs into dst at off + t * st + d * sd + b * sb floats instead (dst holds
+ * at least Y's element count). gru_y_layout: where Y goes now (the output tensor is output 0). */
 int gru_read_x_from(struct node *n, struct tensor *src);
 /* X is a Slice of src's last axis from start, step 1, src otherwise X's shape:
  * read src's rows at that offset instead. */
