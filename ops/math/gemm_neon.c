@@ -76,32 +76,7 @@ gemm_block(const int rows, const int nv, int64_t cols, int64_t k, const float *a
 				add_store4(c + i * ldc + 4 * v, s[i][v]);
 }
 
-/* C[rows][n] += A[rows][k] B[k][n] for n a multiple of 4 and rows <= 4 (a
- * constant where inlined): blocks of up to 16 columns while they fit, then 4. */
-static inline __attribute__((always_inline)) void
-gemm_rows(const int rows, int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
-          const float *b, int64_t ldb, float *c, int64_t ldc)
-{
-	const int wide = SUM_REGS / rows < 4 ? SUM_REGS / rows : 4;
-	int64_t j = 0;
-
-	for (; j + 4 * wide <= n; j += 4 * wide)
-		gemm_block(rows, wide, 0, k, a, a_rs, a_cs, b + j, ldb, c + j, ldc);
-	for (; j < n; j += 4)
-		gemm_block(rows, 1, 0, k, a, a_rs, a_cs, b + j, ldb, c + j, ldc);
-}
-
-/* The last 1 to 3 columns, every row: 4 rows at a time, then one. */
-static void gemm_tail(int64_t m, int64_t cols, int64_t k, const float *a, int64_t a_rs,
-                      int64_t a_cs, const float *b, int64_t ldb, float *c, int64_t ldc)
-{
-	int64_t i = 0;
-
-	for (; i + 4 <= m; i += 4)
-		gemm_block(4, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-	for (; i < m; i++)
-		gemm_block(1, 1, cols, k, a + i * a_rs, a_rs, a_cs, b, ldb, c + i * ldc, ldc);
-}
+#include "ops/math/gemm_rows4.h"
 
 /* C[rows][cols] += A[rows][k] P[k][np * GEMM_PANEL] for np panels of a packed B, ps
  * floats apart, of whose columns the first cols are stored; rows * np * 4 <=

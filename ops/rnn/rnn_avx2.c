@@ -92,7 +92,7 @@ step4x2(v8f hv, const float *xa, const float *xc, const float *restrict rt2, v8f
  * vectors, of chains c[0..nc), interleaved so that their dependency chains
  * overlap. h[k] is broadcast from memory. */
 static inline __attribute__((always_inline)) void
-steps8(const int hs, const int nc, const struct chain *c)
+chain_steps(const int hs, const int nc, const struct chain *c)
 {
 	const int nv = hs / 8, g = 3 * hs;
 	v8f acc[2][6], hk;                    /* [nc][3*hidden / 8] h R^T */
@@ -167,26 +167,8 @@ static void recur4(const struct gru_recur *q, const float *xw, float *h, float *
 		}
 }
 
-/* hidden 8 or 16: the chains (d, b) in the portable order, two at a time. */
-static inline __attribute__((always_inline)) void
-recur8(const int hs, const struct gru_recur *q, const float *xw, float *h, float *y)
-{
-	const int64_t batch = q->batch, n = q->dirs * batch;
-	struct chain c[2];
-
-	for (int64_t st = 0; st < q->seq; st++) {
-		int64_t i = 0;
-		for (; i + 2 <= n; i += 2) {
-			c[0] = chain_at(hs, q, xw, h, y, (int)(i / batch), i % batch, st);
-			c[1] = chain_at(hs, q, xw, h, y, (int)((i + 1) / batch), (i + 1) % batch, st);
-			steps8(hs, 2, c);
-		}
-		if (i < n) {
-			c[0] = chain_at(hs, q, xw, h, y, (int)(i / batch), i % batch, st);
-			steps8(hs, 1, c);
-		}
-	}
-}
+/* hidden 8 and 16: the chains two at a time */
+#include "ops/rnn/gru_chains_run.h"
 
 /* rows rows of gru_project_avx2 (x, xw at their first), rows (1 to 4) and nv
  * (n / 8, 1 to 6; rows * nv <= 12) constants where inlined: the sums stay in
@@ -243,8 +225,8 @@ void gru_recur_avx2(const struct gru_recur *q, const float *xw, float *h, float 
 	(void)tmp;
 	switch (q->hidden) {
 	case 4: recur4(q, xw, h, y); break;
-	case 8: recur8(8, q, xw, h, y); break;
-	default: recur8(16, q, xw, h, y); break;
+	case 8: chains_run(8, 1, q, xw, h, y); break;
+	default: chains_run(16, 1, q, xw, h, y); break;
 	}
 }
 

@@ -49,7 +49,7 @@ static inline float32x4_t gate_tanh4(float32x4_t x)
  * of ops/rnn/rnn.c on each, the chains' operations interleaved so that their
  * dependency chains overlap. h[k] is broadcast from memory. */
 static inline __attribute__((always_inline)) void
-steps4(const int hs, const int nc, const struct chain *c)
+chain_steps(const int hs, const int nc, const struct chain *c)
 {
 	const int nv = hs / 4, g = 3 * hs;
 	float32x4_t acc[2][12];               /* [nc][3*hidden / 4] h R^T */
@@ -90,36 +90,17 @@ steps4(const int hs, const int nc, const struct chain *c)
 		}
 }
 
-/* The chains (d, b) in the portable order, two at a time up to PAIR_MAX_HIDDEN. */
-static inline __attribute__((always_inline)) void
-recur4(const int hs, const struct gru_recur *q, const float *xw, float *h, float *y)
-{
-	const int64_t batch = q->batch, n = q->dirs * batch;
-	const int64_t pairs = hs <= PAIR_MAX_HIDDEN;
-	struct chain c[2];
-
-	for (int64_t st = 0; st < q->seq; st++) {
-		int64_t i = 0;
-		for (; pairs && i + 2 <= n; i += 2) {
-			c[0] = chain_at(hs, q, xw, h, y, (int)(i / batch), i % batch, st);
-			c[1] = chain_at(hs, q, xw, h, y, (int)((i + 1) / batch), (i + 1) % batch, st);
-			steps4(hs, 2, c);
-		}
-		for (; i < n; i++) {
-			c[0] = chain_at(hs, q, xw, h, y, (int)(i / batch), i % batch, st);
-			steps4(hs, 1, c);
-		}
-	}
-}
+/* the chains two at a time up to PAIR_MAX_HIDDEN, then one at a time */
+#include "ops/rnn/gru_chains_run.h"
 
 void gru_recur_neon(const struct gru_recur *q, const float *xw, float *h, float *y,
                     float *tmp)
 {
 	(void)tmp;
 	switch (q->hidden) {
-	case 4: recur4(4, q, xw, h, y); break;
-	case 8: recur4(8, q, xw, h, y); break;
-	default: recur4(16, q, xw, h, y); break;
+	case 4: chains_run(4, 4 <= PAIR_MAX_HIDDEN, q, xw, h, y); break;
+	case 8: chains_run(8, 8 <= PAIR_MAX_HIDDEN, q, xw, h, y); break;
+	default: chains_run(16, 16 <= PAIR_MAX_HIDDEN, q, xw, h, y); break;
 	}
 }
 

@@ -26,9 +26,9 @@ INLINE v4f lane(v4f v, const int k)
 	}
 }
 
-/* nc (1 or 2, a constant) steps with hidden hs = 4, 8 or 16 (a constant) of chains
+/* nc (1 or 2, a constant) steps with hidden hs = 4 or 8 (a constant) of chains
  * c[0..nc), interleaved: gru_step_v4's operations (ops/rnn/rnn.c) for each. */
-INLINE void steps(const int hs, const int nc, const struct chain *c)
+INLINE void chain_steps(const int hs, const int nc, const struct chain *c)
 {
 	const int nv = hs / 4, g = 3 * hs;
 	v4f acc[2][12], hv[2];                /* [nc][3*hidden / 4] h R^T */
@@ -68,34 +68,17 @@ INLINE void steps(const int hs, const int nc, const struct chain *c)
 		}
 }
 
-/* The chains (d, b) in the portable order, two at a time: with two directions
- * and one batch entry, both directions of each step side by side. */
-INLINE void recur(const int hs, const struct gru_recur *q, const float *xw, float *h, float *y)
-{
-	const int64_t batch = q->batch, n = q->dirs * batch;
-	struct chain c[2];
-
-	for (int64_t st = 0; st < q->seq; st++) {
-		int64_t i = 0;
-		for (; i + 2 <= n; i += 2) {
-			c[0] = chain_at(hs, q, xw, h, y, (int)(i / batch), i % batch, st);
-			c[1] = chain_at(hs, q, xw, h, y, (int)((i + 1) / batch), (i + 1) % batch, st);
-			steps(hs, 2, c);
-		}
-		if (i < n) {
-			c[0] = chain_at(hs, q, xw, h, y, (int)(i / batch), i % batch, st);
-			steps(hs, 1, c);
-		}
-	}
-}
+/* the chains two at a time: with two directions and one batch entry, both directions
+ * of each step side by side */
+#include "ops/rnn/gru_chains_run.h"
 
 void gru_recur_wasm(const struct gru_recur *q, const float *xw, float *h, float *y,
                     float *tmp)
 {
 	(void)tmp;
 	switch (q->hidden) {
-	case 4: recur(4, q, xw, h, y); break;
-	default: recur(8, q, xw, h, y); break;
+	case 4: chains_run(4, 1, q, xw, h, y); break;
+	default: chains_run(8, 1, q, xw, h, y); break;
 	}
 }
 
