@@ -74,23 +74,41 @@ static int fifo_init(struct fifo *f, size_t cap)
 	return f->buf ? GTCRN_OK : GRT_E_NOMEM;
 }
 
+/* Appends n samples (zeros when x is NULL): at most two runs of the ring. */
 static int fifo_push(struct fifo *f, const float *x, size_t n)
 {
+	size_t tail, k;
+
 	if (f->n + n > f->cap)
 		return GRT_E_LIMIT;
-	for (size_t i = 0; i < n; i++)
-		f->buf[(f->head + f->n + i) % f->cap] = x ? x[i] : 0.0f;
+	tail = f->head + f->n;
+	if (tail >= f->cap)
+		tail -= f->cap;
+	for (size_t done = 0; done < n; done += k, tail = 0) {
+		k = n - done < f->cap - tail ? n - done : f->cap - tail;
+		if (x)
+			memcpy(f->buf + tail, x + done, k * sizeof(float));
+		else
+			memset(f->buf + tail, 0, k * sizeof(float));
+	}
 	f->n += n;
 	return GTCRN_OK;
 }
 
+/* Takes up to n samples into x: at most two runs of the ring. */
 static size_t fifo_pop(struct fifo *f, float *x, size_t n)
 {
+	size_t k;
+
 	if (n > f->n)
 		n = f->n;
-	for (size_t i = 0; i < n; i++)
-		x[i] = f->buf[(f->head + i) % f->cap];
-	f->head = (f->head + n) % f->cap;
+	for (size_t done = 0; done < n; done += k) {
+		k = n - done < f->cap - f->head ? n - done : f->cap - f->head;
+		memcpy(x + done, f->buf + f->head, k * sizeof(float));
+		f->head += k;
+		if (f->head == f->cap)
+			f->head = 0;
+	}
 	f->n -= n;
 	return n;
 }
@@ -126,16 +144,19 @@ static unsigned long now_ns(void)
  * summed squared window and queue them, dropping the leading padding. */
 static int emit_final(struct core *c, size_t n, char *errmsg, size_t errlen)
 {
-	for (size_t i = 0; i < n; i++) {
-		float y = c->env[i] > 1e-11f ? c->ola[i] / c->env[i] : 0.0f;
-		if (c->drop) {
-			c->drop--;
-			continue;
-		}
-		if (fifo_push(&c->out, &y, 1)) {
+	float y[64];
+	size_t i = c->drop < n ? c->drop : n;
+
+	c->drop -= i;
+	while (i < n) {
+		size_t k = n - i < 64 ? n - i : 64;
+		for (size_t j = 0; j < k; j++)
+			y[j] = c->env[i + j] > 1e-11f ? c->ola[i + j] / c->env[i + j] : 0.0f;
+		if (fifo_push(&c->out, y, k)) {
 			snprintf(errmsg, errlen, "internal: core output buffer full");
 			return GRT_E_LIMIT;
 		}
+		i += k;
 	}
 	return GTCRN_OK;
 }
@@ -215,21 +236,35 @@ static int push_start(struct core *c, char *errmsg, size_t errlen)
 	return GTCRN_OK;
 }
 
+/* Keeps the last n_fft input samples in the ring hist (n <= n_fft). */
+static void hist_put(struct core *c, const float *x, size_t n)
+{
+	size_t n_fft = (size_t)c->st->n_fft, pos = c->n_in % n_fft;
+	size_t k = n < n_fft - pos ? n : n_fft - pos;
+
+	memcpy(c->hist + pos, x, k * sizeof(float));
+	memcpy(c->hist, x + k, (n - k) * sizeof(float));
+	c->n_in += n;
+}
+
 static int core_push(struct core *c, const float *x, size_t n, char *errmsg, size_t errlen)
 {
-	size_t pad = (size_t)c->st->pad;
+	size_t pad = (size_t)c->st->pad, n_fft = (size_t)c->st->n_fft, k;
 	int rc;
 
-	for (size_t i = 0; i < n; i++) {
-		c->hist[c->n_in % (size_t)c->st->n_fft] = x[i];
-		c->n_in++;
-		if (c->started) {
-			if ((rc = push_padded(c, x[i], errmsg, errlen)))
-				return rc;
-		} else if (c->n_in == pad + 1) {
-			if ((rc = push_start(c, errmsg, errlen)))
-				return rc;
-		}
+	for (; n && !c->started; x++, n--) {
+		hist_put(c, x, 1);
+		if (c->n_in == pad + 1 && (rc = push_start(c, errmsg, errlen)))
+			return rc;
+	}
+	/* started: runs up to the end of the next frame */
+	for (; n; x += k, n -= k) {
+		k = n < n_fft - (size_t)c->fill ? n : n_fft - (size_t)c->fill;
+		hist_put(c, x, k);
+		memcpy(c->frame + c->fill, x, k * sizeof(float));
+		c->fill += (int)k;
+		if ((size_t)c->fill == n_fft && (rc = core_frame(c, errmsg, errlen)))
+			return rc;
 	}
 	return GTCRN_OK;
 }
@@ -499,11 +534,24 @@ static int feed(gtcrn_state *s, const float *in, size_t n, int end)
 /* out[i] = mix * enhanced + (1 - mix) * input delayed by the latency */
 static void emit(gtcrn_state *s, const float *in, float *out, const float *enh, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		float x = in ? in[i] : 0.0f, d = s->dry[s->dry_pos];
-		s->dry[s->dry_pos] = x;
-		s->dry_pos = (s->dry_pos + 1) % s->latency;
-		out[i] = s->mix == 1.0f ? enh[i] : s->mix * enh[i] + (1.0f - s->mix) * d;
+	const float mix = s->mix;
+
+	while (n) {
+		/* a run of the delay line up to its end */
+		size_t k = n < s->latency - s->dry_pos ? n : s->latency - s->dry_pos;
+		float *dry = s->dry + s->dry_pos;
+		for (size_t i = 0; i < k; i++) {
+			float x = in ? in[i] : 0.0f, d = dry[i];
+			dry[i] = x;
+			out[i] = mix == 1.0f ? enh[i] : mix * enh[i] + (1.0f - mix) * d;
+		}
+		s->dry_pos += k;
+		if (s->dry_pos == s->latency)
+			s->dry_pos = 0;
+		in = in ? in + k : NULL;
+		out += k;
+		enh += k;
+		n -= k;
 	}
 }
 

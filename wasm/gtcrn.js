@@ -61,7 +61,13 @@ class Library {
 		this.version = cString(this.memory, this.x.gtcrn_version());
 	}
 
-	f32() { return new Float32Array(this.memory.buffer); }
+	// a view of the whole memory, made again only when the memory has grown (which
+	// detaches the old buffer)
+	f32() {
+		if (this.f32view?.buffer !== this.memory.buffer)
+			this.f32view = new Float32Array(this.memory.buffer);
+		return this.f32view;
+	}
 	u32() { return new Uint32Array(this.memory.buffer); }
 
 	// throws the C message of a failed call (rc < 0) from the error buffer or msgPtr
@@ -194,17 +200,21 @@ class Stream extends Handle {
 		return this.buf;
 	}
 
-	errmsg(rc) { this.lib.check(rc, this.lib.x.gtcrn_state_errmsg(this.ptr)); }
+	errmsg(rc) {
+		if (rc < 0)
+			this.lib.check(rc, this.lib.x.gtcrn_state_errmsg(this.ptr));
+	}
 
 	process(input, output) {
 		const st = this.live, n = input.length;
 		if (output && output.length !== n)
 			throw new RangeError(`process: output holds ${output.length}, input ${n}`);
 		const p = this.room(n);
-		this.lib.f32().set(input, p >> 2);
-		this.errmsg(this.lib.x.gtcrn_process(st, p, p, n));
+		const heap = this.lib.f32();
+		heap.set(input, p >> 2);
+		this.errmsg(this.lib.x.gtcrn_process(st, p, p, n));   // allocates nothing
 		const out = output ?? new Float32Array(n);
-		out.set(this.lib.f32().subarray(p >> 2, (p >> 2) + n));
+		out.set(heap.subarray(p >> 2, (p >> 2) + n));
 		return out;
 	}
 
