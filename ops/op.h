@@ -117,6 +117,12 @@ struct epilogue {
 	void (*fn)(float *o, const float *a, int64_t n);  /* sigmoid / tanh / relu variant */
 };
 
+/* A block of bytes a node copies: len bytes from src (into its input) to dst (into its
+ * output 0). */
+struct block_copy {
+	size_t dst, src, len;
+};
+
 struct node {
 	const struct op_def *op;
 	const char *name;           /* node name, or "" */
@@ -140,6 +146,14 @@ struct node {
 	int view;
 	size_t view_offset;         /* view: bytes into input 0 where output 0 starts */
 	int inplace;
+	/* prepare may also describe an inplace node's writes (ScatterND with constant
+	 * indices): run() makes output 0 a copy of input 0 (nothing to do in place), then
+	 * copies these n_copies blocks of input copies_input over it, and reads nothing of
+	 * input 0 where they land. The planner may then let an earlier node change those
+	 * bytes of input 0 in place, and let input copies_input share output 0's buffer
+	 * where every block would land on itself (run() must skip such a copy). */
+	const struct block_copy *copies;
+	int n_copies, copies_input;
 	/* prepare sets bit k when it kept what run() needs of constant input k
 	 * (resolved indices) and nothing reads that input after prepare, neither
 	 * run() nor a graph rewrite (below): the planner frees a folded

@@ -16,11 +16,75 @@ static int tid(const grt_session *s, const struct tensor *t)
 	return (int)(t - s->tensors);
 }
 
+/* Whether bytes [a, b) of node n's input 0 lie inside the blocks n copies over them
+ * (struct node): n never reads them. */
+static int overwritten(const struct node *n, size_t a, size_t b)
+{
+	int found = 1;
+
+	while (a < b && found) {
+		found = 0;
+		for (int c = 0; c < n->n_copies && !found; c++)
+			if (n->copies[c].dst <= a && a < n->copies[c].dst + n->copies[c].len) {
+				a = n->copies[c].dst + n->copies[c].len;
+				found = 1;
+			}
+	}
+	return a >= b;
+}
+
+/* Whether node i may write bytes [lo, hi) of buffer r in place although buffer r is read
+ * later: no later node reads those bytes' values, or it reads only bytes its node
+ * copies over first (ScatterND writing a cache's block back where an earlier node
+ * already wrote it in place through a view). Later readers of node i's output are not
+ * in buffer r yet. */
+static int region_free(const grt_session *s, int i, int r, size_t lo, size_t hi,
+                       const int *root, const size_t *voff)
+{
+	for (int j = i + 1; j < s->n_run; j++) {
+		const struct node *n = &s->nodes[j];
+		if (n->dynamic || (n->op->flags & OP_CONTROL))
+			return 0;
+		for (int k = 0; k < n->n_inputs; k++) {
+			const struct tensor *t = n->inputs[k];
+			size_t a, b;
+			if (!t || t->is_const || root[tid(s, t)] != r)
+				continue;
+			a = voff[tid(s, t)] > lo ? voff[tid(s, t)] : lo;
+			b = voff[tid(s, t)] + t->nbytes < hi ? voff[tid(s, t)] + t->nbytes : hi;
+			if (a < b && (k || !overwritten(n, a - voff[tid(s, t)], b - voff[tid(s, t)])))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/* Whether node n's other inputs allow its output into buffer r where its input 0
+ * lies: none is in buffer r, except a copied input whose every block would land on
+ * itself (struct node). */
+static int others_apart(const grt_session *s, const struct node *n, int r, const int *root,
+                        const size_t *voff)
+{
+	for (int k = 1; k < n->n_inputs; k++) {
+		const struct tensor *t = n->inputs[k];
+		if (!t || t->is_const || root[tid(s, t)] != r)
+			continue;
+		if (k != n->copies_input || !n->n_copies)
+			return 0;
+		for (int c = 0; c < n->n_copies; c++)
+			if (voff[tid(s, n->inputs[0])] + n->copies[c].dst !=
+			    voff[tid(s, t)] + n->copies[c].src)
+				return 0;
+	}
+	return 1;
+}
+
 /* Views (n->view): the output becomes another name for the input's buffer
  * and the node is dropped. In-place (n->inplace): the output takes the
- * input's buffer when no later node reads that buffer and it is not a
- * graph output, nor a graph input that keeps its value. root[v] names the
- * tensor whose buffer v uses. */
+ * input's buffer when no later node reads that buffer (or, for an input that is a
+ * part of it, the bytes of that part: region_free) and it is not a graph output,
+ * nor a graph input that keeps its value. root[v] names the tensor whose buffer v
+ * uses. */
 int share_buffers(grt_session *s, unsigned flags, uint64_t scratch_inputs, int *root,
                          size_t *voff)
 {
@@ -70,17 +134,15 @@ int share_buffers(grt_session *s, unsigned flags, uint64_t scratch_inputs, int *
 		struct node *n = &s->nodes[i];
 		struct tensor *in = n->n_inputs ? n->inputs[0] : NULL;
 		struct tensor *out = n->n_outputs ? n->outputs[0] : NULL;
-		int r, o, shared = 0;
+		int r, o;
 		if (!n->inplace || !in || !out || in->is_const || in->nbytes != out->nbytes)
 			continue;
 		r = root[tid(s, in)];
 		o = tid(s, out);
-		if (last[r] != i || s->tensors[r].is_const)
+		if (s->tensors[r].is_const || last[r] == s->n_run || !others_apart(s, n, r, root, voff))
 			continue;
-		for (int k = 1; k < n->n_inputs; k++)
-			if (n->inputs[k] && !n->inputs[k]->is_const && root[tid(s, n->inputs[k])] == r)
-				shared = 1;
-		if (shared)
+		if (last[r] != i && !region_free(s, i, r, voff[tid(s, in)],
+		                                 voff[tid(s, in)] + in->nbytes, root, voff))
 			continue;
 		for (int v = 0; v < nv; v++)     /* o and its views move to r's buffer */
 			if (root[v] == o && v != o) {
@@ -89,7 +151,8 @@ int share_buffers(grt_session *s, unsigned flags, uint64_t scratch_inputs, int *
 			}
 		root[o] = r;
 		voff[o] = voff[tid(s, in)];
-		last[r] = last[o];
+		if (last[o] > last[r])
+			last[r] = last[o];
 		s->stats.n_nodes_inplace++;
 	}
 	free(last);

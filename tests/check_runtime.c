@@ -444,6 +444,89 @@ START_TEST(alias_and_inplace)
 }
 END_TEST
 
+/* A streaming cache's update through a view: Gather takes block 0 of the cache c (a
+ * view), ScatterND writes a row of it, and a second ScatterND writes the block back
+ * into c. With c a scratch input both run in place: the first into c's own block (no
+ * later node needs the old values there: the write-back copies over them), the second
+ * with its updates already where they land. Not when a later node reads the old block
+ * (variant 1: that reader, Neg, is the one then written into c's block, which the
+ * write-back copies over), nor when c keeps its value (pass 1). Numbers: c with row 1
+ * of block 0 replaced, and the old row 0 (negated) read before. */
+START_TEST(inplace_through_view)
+{
+	static const int64_t dc[3] = { 2, 2, 3 }, d13[2] = { 1, 3 }, d11[2] = { 1, 1 };
+	static const int64_t zero[1] = { 0 }, one[1] = { 1 }, axes[1] = { 0 };
+	static const int64_t starts[1] = { 0 }, ends[1] = { 1 };
+	static const float upd[3] = { -1, -2, -3 };
+	float c0[12];
+
+	for (int i = 0; i < 12; i++)
+		c0[i] = (float)(i + 1) * 0.5f;
+	for (int variant = 0; variant < 2; variant++)
+	for (int pass = 0; pass < 3; pass++) {
+		/* pass 0: c is scratch; 1: c keeps its value; 2: no sharing at all */
+		struct mg *g = mg_new(7, 13);
+		grt_session_opts o = { NULL, 0, pass == 2 ? GRT_SESSION_NO_ALIAS | GRT_SESSION_NO_INPLACE
+		                                          : 0, 0, pass == 0 ? 1u : 0 };
+		grt_session_stats st;
+		grt_model *m;
+		grt_session *s = NULL;
+		grt_value v, y, r;
+		float want[12];
+		int k;
+
+		mg_input(g, "c", 1, 3, dc);
+		mg_init(g, "zero", 7, 0, NULL, zero);
+		mg_init(g, "i1", 7, 2, d11, one);
+		mg_init(g, "i0", 7, 2, d11, zero);
+		mg_init(g, "upd", 1, 2, d13, upd);
+		mg_init(g, "axes", 7, 1, (const int64_t[1]){ 1 }, axes);
+		mg_init(g, "starts", 7, 1, (const int64_t[1]){ 1 }, starts);
+		mg_init(g, "ends", 7, 1, (const int64_t[1]){ 1 }, ends);
+		mg_node(g, "Gather", "block0", "c,zero", "b");            /* a view of c */
+		mg_node(g, "Slice", "row0", "b,starts,ends,axes", "r0");   /* a view too */
+		mg_node(g, "Neg", "old_row", "r0", "r");                   /* reads it first */
+		mg_node(g, "ScatterND", "write_row", "b,i1,upd", "b1");
+		if (variant)
+			mg_node(g, "Neg", "late_reader", "b", "nb");     /* the old block, later */
+		mg_node(g, "Unsqueeze", "as_block", "b1,axes", "b1u");   /* a view of b1 */
+		mg_node(g, "ScatterND", "write_back", "c,i0,b1u", "y");
+		mg_output(g, "y", 1, 3, dc);
+		mg_output(g, "r", 1, 2, d13);
+		if (variant)
+			mg_output(g, "nb", 1, 2, (const int64_t[2]){ 2, 3 });
+		m = load_buf(g);
+		ck_assert_msg(grt_session_create(m, &o, &s, err, sizeof(err)) == GRT_OK, "%s", err);
+		grt_session_stats_get(s, &st);
+		k = pass == 0 ? (variant ? 1 : 2) : 0;
+		ck_assert_msg(st.n_nodes_inplace == k, "variant %d pass %d: %d nodes in place, want %d",
+		              variant, pass, st.n_nodes_inplace, k);
+		grt_session_input(s, 0, &v);
+		memcpy(v.data, c0, sizeof(c0));
+		ck_assert_int_eq(grt_session_run(s), GRT_OK);
+		grt_session_output(s, 0, &y);
+		grt_session_output(s, 1, &r);
+		memcpy(want, c0, sizeof(want));
+		memcpy(want + 3, upd, sizeof(upd));
+		ck_assert_mem_eq(y.data, want, sizeof(want));
+		for (int i = 0; i < 3; i++)
+			ck_assert_float_eq(((const float *)r.data)[i], -c0[i]);
+		if (variant) {
+			grt_value nb;
+			grt_session_output(s, 2, &nb);
+			for (int i = 0; i < 6; i++)
+				ck_assert_float_eq(((const float *)nb.data)[i], -c0[i]);
+		}
+		if (pass == 0 && !variant)      /* the write-back is c's own buffer */
+			ck_assert_ptr_eq(y.data, v.data);
+		else if (pass == 1)
+			ck_assert_mem_eq(v.data, c0, sizeof(c0));
+		grt_session_free(s);
+		grt_model_free(m);
+	}
+}
+END_TEST
+
 /* A zero Pad of the spatial axes before a Conv becomes the Conv's own pads
  * (opset 13 and 10 forms); a Pad with a non-zero value or of the channel axis
  * stays. Same numbers as the plan without fusion. */
@@ -1251,7 +1334,8 @@ int main(void)
 	const struct test_def tests[] = {
 		{ "registry", registry_sorted }, { "registry", registry_lookup },
 		{ "plan", fold_and_dead_nodes, .timeout_s = 120 }, { "plan", arena_reuse },
-		{ "plan", alias_and_inplace }, { "plan", layernorm_fusion },
+		{ "plan", alias_and_inplace }, { "plan", inplace_through_view },
+		{ "plan", layernorm_fusion },
 		{ "plan", offset_views }, { "plan", bn_folding }, { "plan", activation_epilogues },
 		{ "plan", elementwise_inplace }, { "plan", pad_conv_fusion },
 		{ "plan", expand_view }, { "plan", gru_layout_fusion },

@@ -402,6 +402,28 @@ static int nd_plan(struct node *n, struct exec *x, struct scatter_params *p, int
 	return GRT_OK;
 }
 
+/* Constant indices without a reduction: the planned runs, as the blocks of updates
+ * copied over the output for the planner (struct node), when there are few. */
+static int scatter_copies(struct node *n, struct exec *x, const struct scatter_params *p)
+{
+	const size_t block = (size_t)p->slice * p->es;
+	struct block_copy *c;
+
+	if (!p->run_len || !block || p->n_runs > 256)
+		return GRT_OK;
+	if (!(c = plan_alloc(x, (size_t)(p->n_runs ? p->n_runs : 1) * sizeof(*c))))
+		return GRT_E_NOMEM;
+	for (int64_t r = 0; r < p->n_runs; r++) {
+		c[r].dst = (size_t)p->run_out[r] * p->es;
+		c[r].src = (size_t)p->run_upd[r] * block;
+		c[r].len = (size_t)p->run_len[r] * block;
+	}
+	n->copies = c;
+	n->n_copies = (int)p->n_runs;
+	n->copies_input = 2;
+	return GRT_OK;
+}
+
 static int scatter_prepare(struct node *n, struct exec *x)
 {
 	const struct tensor *data, *ind, *upd;
@@ -434,8 +456,9 @@ static int scatter_prepare(struct node *n, struct exec *x)
 	if ((rc = tensor_set_shape(n->outputs[0], data->dtype, r, data->dims)))
 		return op_fail(n, x, rc, "output shape too large");
 	n->inplace = 1;          /* scatter_run skips the copy when out == data */
-	return nd_plan(n, x, p, 0, k);
-	return GRT_OK;
+	if ((rc = nd_plan(n, x, p, 0, k)))
+		return rc;
+	return scatter_copies(n, x, p);
 }
 
 /* reduce_T per type (ops/tensor/scatter_reduce.h) */
@@ -561,9 +584,12 @@ static int scatter_run(struct node *n, struct exec *x)
 	if (p->run_len) {           /* constant indices, no reduction: the runs are planned */
 		if (out != data->data)
 			memcpy(out, data->data, data->nbytes);
-		for (int64_t r = 0; block && r < p->n_runs; r++)
-			memcpy(out + (size_t)p->run_out[r] * p->es, upd + (size_t)p->run_upd[r] * block,
-			       (size_t)p->run_len[r] * block);
+		for (int64_t r = 0; block && r < p->n_runs; r++) {
+			char *d = out + (size_t)p->run_out[r] * p->es;
+			const char *u = upd + (size_t)p->run_upd[r] * block;
+			if (d != u)         /* the planner put updates there (struct node) */
+				memcpy(d, u, (size_t)p->run_len[r] * block);
+		}
 		return GRT_OK;
 	}
 	if (!off && (rc = nd_offsets(n, x, &off)))
