@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops/cpu.h"
+#include "ops/math/sparse.h"
 #include "tests/check_kernels.h"
 #include "tests/op_harness.h"
 
@@ -326,6 +327,80 @@ START_TEST(matmul_gemm_packed)
 			              (long long)m, (long long)n, (long long)k, tr,
 			              (long long)(i / ldc), (long long)(i % ldc), (double)c2[i],
 			              (double)c1[i]);
+	}
+}
+END_TEST
+
+/* A constant B with at most one nonzero in 16 (ops/math/sparse.h), in runs along its
+ * columns (an ERB analysis bank) or along its rows (a synthesis bank): sparse_plan picks
+ * that orientation, and the product over the nonzeros is the portable full product bit
+ * for bit (unit and through MatMul, B constant against B an input); near a reference
+ * in double. An infinity in A makes the full product's NaNs (B's zeros count). */
+START_TEST(matmul_sparse_b)
+{
+	enum { K = 64, N = 48, M = 10 };
+	static float a[M * K], b[K * N], y0[M * N], y1[M * N], yr[M * N];
+	const int64_t da[] = { 2, 5, K }, db[] = { K, N };
+
+	for (int pattern = 0; pattern < 3; pattern++) {
+		struct harness h, hd;
+		struct sparse_b sb;
+		rng_state = 99u + (uint32_t)pattern;
+		fill(a, M * K, 1);
+		memset(b, 0, sizeof(b));
+		for (int64_t j = 0; pattern == 0 && j < N; j++)      /* runs of 3 down columns */
+			for (int64_t t = 0; t < 3; t++)
+				b[(j + t) * N + j] = 0.25f + 0.01f * (float)(j + t);
+		for (int64_t p = 0; pattern == 1 && p < K; p++)      /* runs of 2 along rows */
+			for (int64_t t = 0; t < 2; t++)
+				b[p * N + (p * 3 + t) % N] = -0.5f + 0.02f * (float)p;
+		for (int64_t i = 0; pattern == 2 && i < K * N / 8; i++)   /* too dense */
+			b[(i * 37) % (K * N)] = 1.0f;
+		h_init(&h, "MatMul", 13);
+		ck_assert_int_eq(sparse_plan(&sb, b, K, N, &h.x), pattern == 2 ? 0 : 1);
+		if (pattern < 2) {
+			ck_assert_int_eq(sb.by_rows, pattern);
+			memset(y0, 0, sizeof(y0));
+			gemm_f32_run(kernels_portable.gemm, M, N, K, a, K, 1, b, N, y0, N);
+			ck_assert_int_eq(sparse_product(&sb, a, K, M, y1), 1);
+			ck_assert_mem_eq(y1, y0, sizeof(y0));
+		}
+		/* through MatMul: B constant (the sparse product) and B an input (the full one) */
+		h.x.kern = &kernels_portable;
+		h_input(&h, DT_FLOAT, 3, da, a, 0);
+		h_input(&h, DT_FLOAT, 2, db, b, 1);
+		h_output(&h);
+		h_init(&hd, "MatMul", 13);
+		hd.x.kern = &kernels_portable;
+		h_input(&hd, DT_FLOAT, 3, da, a, 0);
+		h_input(&hd, DT_FLOAT, 2, db, b, 0);
+		h_output(&hd);
+		h_run_ok(&h);
+		h_run_ok(&hd);
+		ck_assert_mem_eq(h.out[0]->data, hd.out[0]->data, sizeof(y0));
+		ref_gemm(a, b, yr, M, K, N);
+		expect_f32(h.out[0], yr, M * N, 1e-6, 1e-5, "Y");
+		h_free(&h);
+		h_free(&hd);
+	}
+	/* an infinity in A times a zero of B: NaN, as the full product has it */
+	{
+		struct harness h;
+		h_init(&h, "MatMul", 13);
+		a[K + 5] = INFINITY;         /* row 1, p = 5: B row 5 is zero but in columns 3..5 */
+		h_input(&h, DT_FLOAT, 3, da, a, 0);
+		memset(b, 0, sizeof(b));
+		for (int64_t j = 0; j < N; j++)
+			for (int64_t t = 0; t < 3; t++)
+				b[(j + t) * N + j] = 1.0f;
+		h_input(&h, DT_FLOAT, 2, db, b, 1);
+		h_output(&h);
+		h_run_ok(&h);
+		for (int64_t j = 0; j < N; j++)
+			ck_assert_msg(isnan(((const float *)h.out[0]->data)[N + j]) == !(j >= 3 && j <= 5),
+			              "Y[1][%lld] = %g", (long long)j,
+			              (double)((const float *)h.out[0]->data)[N + j]);
+		h_free(&h);
 	}
 }
 END_TEST
@@ -844,7 +919,7 @@ static Suite *suite_matmul(void)
 		{ "values", matmul_values_2d }, { "values", matmul_values_rows },
 		{ "values", matmul_values_vectors }, { "values", matmul_values_broadcast },
 		{ "values", matmul_values_types }, { "values", matmul_gemm_variants },
-		{ "values", matmul_gemm_packed },
+		{ "values", matmul_gemm_packed }, { "values", matmul_sparse_b },
 		{ "shapes", matmul_shapes_empty },
 		{ "errors", matmul_errors },
 		{ "opsets", matmul_opsets },

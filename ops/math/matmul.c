@@ -10,6 +10,7 @@
 #include "ops/op.h"
 #include "ops/half.h"
 #include "ops/math/matmul.h"
+#include "ops/math/sparse.h"
 
 struct matmul_params {
 	int64_t m, k, n;          /* per batch: A [m,k], B [k,n], Y [m,n] */
@@ -22,6 +23,10 @@ struct matmul_params {
 	int y_ndim;
 	int64_t y_dims[MAX_DIMS], c_str[MAX_DIMS];
 	int c_row;                /* MatMulAdd: C is one row [cols] for every row of Y */
+	/* float, B constant, one matrix for every batch and mostly zeros
+	 * (ops/math/sparse.h): the product over its nonzeros */
+	int sparse;
+	struct sparse_b sb;
 };
 
 /* Y[m,n] = A[m,k] B[k,n] with the float and double products of ops/gemm.h. */
@@ -31,6 +36,15 @@ static void gemm_f32(const struct gemm_ukernel *gemm, const float *restrict a,
 {
 	memset(y, 0, (size_t)(m * n) * sizeof(float));
 	gemm_f32_run(gemm, m, n, k, a, k, 1, b, n, y, n);
+}
+
+/* Y[m,n] = A[m,k] B[k,n] for float: over B's nonzeros where planned and A is finite,
+ * else the full product; the same sums either way (ops/math/sparse.h). */
+static void product_f32(const struct matmul_params *p, const float *restrict a,
+                        const float *restrict b, float *restrict y, int64_t m)
+{
+	if (!p->sparse || !sparse_product(&p->sb, a, p->k, m, y))
+		gemm_f32(p->gemm, a, b, y, m, p->k, p->n);
 }
 
 static void gemm_f64(const double *restrict a, const double *restrict b, double *restrict y,
@@ -201,6 +215,13 @@ static int matmul_plan(struct node *n, struct exec *x)
 	p->a_off = s.a_off;
 	p->b_off = s.b_off;
 	p->gemm = x->kern->gemm;
+	p->sparse = 0;
+	if (a->dtype == DT_FLOAT && b->is_const && b->numel == p->k * p->n && p->n_batch) {
+		const float *bv = op_const_input(n, x, 1);
+		if ((rc = sparse_plan(&p->sb, bv, p->k, p->n, x)) < 0)
+			return rc;
+		p->sparse = rc;
+	}
 	return GRT_OK;
 }
 
@@ -285,8 +306,7 @@ static int matmul_add_run(struct node *n, struct exec *x)
 			for (int64_t r0 = 0; r0 < p->m; r0 += rows_blk) {
 				const int64_t nr = p->m - r0 < rows_blk ? p->m - r0 : rows_blk;
 				float *yb = (float *)y->data + i * ys + r0 * p->n;
-				gemm_f32(p->gemm, a + p->a_off[i] + r0 * p->k, b + p->b_off[i], yb, nr,
-				         p->k, p->n);
+				product_f32(p, a + p->a_off[i] + r0 * p->k, b + p->b_off[i], yb, nr);
 				for (int64_t r = 0; r < nr; r++)
 					for (int64_t j = 0; j < p->n; j++)
 						yb[r * p->n + j] += c[j];
@@ -294,8 +314,7 @@ static int matmul_add_run(struct node *n, struct exec *x)
 		return GRT_OK;
 	}
 	for (int64_t i = 0; i < p->n_batch; i++)
-		gemm_f32(p->gemm, a + p->a_off[i], b + p->b_off[i], (float *)y->data + i * ys, p->m,
-		         p->k, p->n);
+		product_f32(p, a + p->a_off[i], b + p->b_off[i], (float *)y->data + i * ys, p->m);
 	add_broadcast(p, n->inputs[2]->data, y->data, y->numel);
 	return GRT_OK;
 }
@@ -312,9 +331,8 @@ static int matmul_run(struct node *n, struct exec *x)
 	switch (a->dtype) {
 	case DT_FLOAT:
 		for (int64_t i = 0; i < p->n_batch; i++)
-			gemm_f32(p->gemm, (const float *)a->data + p->a_off[i],
-			         (const float *)b->data + p->b_off[i], (float *)y->data + i * ys,
-			         m, k, nn);
+			product_f32(p, (const float *)a->data + p->a_off[i],
+			            (const float *)b->data + p->b_off[i], (float *)y->data + i * ys, m);
 		break;
 	case DT_DOUBLE:
 		for (int64_t i = 0; i < p->n_batch; i++)
