@@ -6,12 +6,13 @@
  * element to the type OP computes in, STORE the narrowing of the result to TO, OP(a, b)
  * and KN(name) the names for this op and type (KN(vv) is add_f32_vv for Add on
  * float). VOP(a, b), when defined (float in and out only), is OP on v4f, four lanes
- * of ops/math/mathfn.h: the rows then go four elements at a time, each lane with the
- * scalar operation's result (clang's -Os, the WebAssembly build's, leaves the scalar
- * loops unvectorised). It undefines KN, OP and VOP at its end; TI, TO, LOAD and STORE
- * stay for the next op of the same types. */
+ * of ops/math/mathfn.h: in the WebAssembly build the rows then go four elements at a
+ * time, each lane with the scalar operation's result (clang's -Os, the package's, leaves
+ * the scalar loops unvectorised; natively GCC's -O2 vectorises them, and faster than
+ * these loops). It undefines KN, OP and VOP at its end; TI, TO, LOAD and STORE stay
+ * for the next op of the same types. */
 
-#ifdef VOP
+#if defined(VOP) && defined(__wasm_simd128__)
 #define VROWS(va, vb)                                                                  \
 	for (; i + 4 <= n; i += 4)                                                     \
 		v4f_store(o + i, VOP(va, vb))
