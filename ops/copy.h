@@ -1,6 +1,7 @@
 /* copy.h - block copies shared by the data-movement ops (Transpose, Concat,
  * Split, Slice, Gather): small blocks move with fixed-size memcpy calls that
- * the compiler turns into a load and a store, long ones with memcpy. */
+ * the compiler turns into a load and a store, long ones with memcpy; every other
+ * 4-byte element and the interleave of two rows move in 16-byte vectors. */
 #ifndef OPS_COPY_H
 #define OPS_COPY_H
 
