@@ -446,6 +446,30 @@ START_TEST(gather_values_scalar_index)
 }
 END_TEST
 
+/* One part of n interleaved pairs, (n, 2) float, scalar index 0 or 1 on the last axis:
+ * n around the four-element vector moves (ops/copy.h's copy_every2_u32), which must
+ * not read past the input's last element (the sanitizer builds see that). */
+START_TEST(gather_values_pairs_last_axis)
+{
+	for (int64_t n = 1; n <= 70; n += n < 10 ? 1 : 29)
+		for (int64_t part = 0; part < 2; part++) {
+			float in[70 * 2], want[70];
+			struct harness h;
+
+			for (int64_t i = 0; i < 2 * n; i++)
+				in[i] = (float)i;
+			for (int64_t i = 0; i < n; i++)
+				want[i] = in[2 * i + part];
+			gather_setup(&h, 13, DT_FLOAT, 2, DIMS(n, 2), in, DT_INT64, 0, NULL,
+			             I64(part), 1);
+			h_attr_int(&h, "axis", 1);
+			h_run_ok(&h);
+			h_expect_out(&h, 0, DT_FLOAT, 1, DIMS(n), want);
+			h_free(&h);
+		}
+}
+END_TEST
+
 START_TEST(gather_values_scalar_from_vector)
 {
 	struct harness h;
@@ -1209,6 +1233,7 @@ static Suite *gather_suite(void)
 		{ "values", gather_values_spec_axis0 }, { "values", gather_values_spec_axis1 },
 		{ "values", gather_values_negative_axis_and_indices },
 		{ "values", gather_values_scalar_index },
+		{ "values", gather_values_pairs_last_axis },
 		{ "values", gather_values_scalar_from_vector },
 		{ "values", gather_values_runs_and_repeats },
 		{ "values", gather_values_dtypes_last_axis },

@@ -571,6 +571,12 @@ START_TEST(transpose_values_kernels)
 		transpose_check(dt, 5, DIMS(2, 3, 4, 5, 6), (const int[]){ 4, 0, 3, 1, 2 });
 		transpose_check(dt, 6, DIMS(2, 3, 2, 3, 2, 5), (const int[]){ 5, 3, 1, 4, 2, 0 });
 		transpose_check(dt, 6, DIMS(3, 1, 4, 2, 1, 5), (const int[]){ 2, 5, 0, 4, 3, 1 });
+		/* interleaved pairs split and joined, [n][2] <-> [2][n]: n around the
+		 * four-element vector moves (4-byte elements) and the 32-element tiles */
+		for (int64_t n = 1; n <= 70; n += n < 10 ? 1 : 29) {
+			transpose_check(dt, 2, DIMS(n, 2), NULL);
+			transpose_check(dt, 2, DIMS(2, n), NULL);
+		}
 	}
 }
 END_TEST

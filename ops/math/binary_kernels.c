@@ -23,6 +23,9 @@
 #define PRELU(x, s) ((x) < 0 ? (s) * (x) : (x))
 /* The same for float, as a select the loop vectoriser accepts */
 #define PRELU_F32(x, s) mathfn_select((x) < 0, (s) * (x), (x))
+/* and on four lanes (binary_row.h's VOP) */
+#define PRELU_V4F(x, s) v4f_select((x) < 0.0f, (s) * (x), (x))
+#define SQUARE_V4F(a, b) ((void)(b), (a) * (a))
 #define PRELU_I64(x, s) ((x) < 0 ? (int64_t)((uint64_t)(s) * (uint64_t)(x)) : (x))
 #define PRELU_U(x, s) ((void)(s), (x))
 
@@ -33,24 +36,30 @@
 #define STORE ID
 #define KN(name) add_f32_##name
 #define OP ADD
+#define VOP ADD
 #include "ops/math/binary_row.h"
 #define KN(name) sub_f32_##name
 #define OP SUB
+#define VOP SUB
 #include "ops/math/binary_row.h"
 #define KN(name) mul_f32_##name
 #define OP MUL
+#define VOP MUL
 #include "ops/math/binary_row.h"
 #define KN(name) div_f32_##name
 #define OP DIV
+#define VOP DIV
 #include "ops/math/binary_row.h"
 #define KN(name) prelu_f32_##name
 #define OP PRELU_F32
+#define VOP PRELU_V4F
 #include "ops/math/binary_row.h"
 #define KN(name) pow_f32_##name
 #define OP powf
 #include "ops/math/binary_row.h"
 #define KN(name) square_f32_##name   /* Pow(x, 2) */
 #define OP SQUARE
+#define VOP SQUARE_V4F
 #include "ops/math/binary_row.h"
 #undef TI
 #undef TO

@@ -302,6 +302,8 @@ typedef void tile_fn(void *restrict dst, const void *restrict src, int64_t np, i
 #include "ops/tensor/transpose_tile.h"
 #define KN(name) name##_u32
 #define T uint32_t
+#define ZIP2 copy_zip2_u32
+#define UNZIP2 copy_every2_u32
 #include "ops/tensor/transpose_tile.h"
 #define KN(name) name##_u64
 #define T uint64_t
@@ -590,28 +592,7 @@ static void transpose_tiles(const struct transpose_params *p, char *dst, const c
 /* TR_PAIRS / TR_UNPAIRS: [L][M][2] <-> [2][M][L], 4-byte elements. Tiles of
  * 16 x 16 (l, m) keep the source rows and destination lines in cache; inside,
  * blocks of 4 l by 2 m are four 16-byte loads transposed 4x4 in registers into
- * four 16-byte stores. */
-typedef uint32_t u32x4 __attribute__((vector_size(16)));
-
-static inline u32x4 ld4(const uint32_t *p)
-{
-	u32x4 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline void st4(uint32_t *p, u32x4 v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-/* Lanes i, j, k, l of the 8 in a and b (GCC and clang spell it differently). */
-#if defined(__clang__)
-#define SHUF4(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
-#else
-#define SHUF4(a, b, i, j, k, l) __builtin_shuffle(a, b, (u32x4){ i, j, k, l })
-#endif
+ * four 16-byte stores (u32x4, ld4, st4 and SHUF4: ops/copy.h). */
 
 /* The 4x4 transpose of rows r[0..3], in place. */
 static inline __attribute__((always_inline)) void t4x4(u32x4 *r)

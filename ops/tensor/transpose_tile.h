@@ -1,7 +1,9 @@
 /* transpose_tile.h - one tile of Transpose (ops/tensor/tensor_ops.c) for one element size.
  * No include guard: ops/tensor/tensor_ops.c includes it once per size, with T the unsigned
  * integer type of that size and KN(name) the function's name for it (KN(tile) is
- * tile_u32 for 4 bytes); it undefines them at its end. */
+ * tile_u32 for 4 bytes), and optionally ZIP2(d, a, b, n) and UNZIP2(d, s, n), the
+ * interleave of two rows and the copy of every other element (ops/copy.h) in vectors;
+ * it undefines them at its end. */
 
 static void KN(tile)(void *restrict dst, const void *restrict src, int64_t np,
                      int64_t nl, int64_t ods, int64_t sis)
@@ -10,6 +12,12 @@ static void KN(tile)(void *restrict dst, const void *restrict src, int64_t np,
 	const T *restrict s = src;
 	int64_t p = 0;
 	if (nl == 2) {          /* pairs: interleave two input rows */
+#ifdef ZIP2
+		if (ods == 2) {
+			ZIP2((char *)d, (const char *)s, (const char *)(s + sis), np);
+			return;
+		}
+#endif
 		for (; p < np; p++, d += ods) {
 			d[0] = s[p];
 			d[1] = s[sis + p];
@@ -17,6 +25,13 @@ static void KN(tile)(void *restrict dst, const void *restrict src, int64_t np,
 		return;
 	}
 	if (np == 2) {          /* two output rows from input pairs */
+#ifdef UNZIP2
+		if (sis == 2) {
+			UNZIP2((char *)d, (const char *)s, nl);
+			UNZIP2((char *)(d + ods), (const char *)(s + 1), nl);
+			return;
+		}
+#endif
 		for (int64_t l = 0; l < nl; l++, s += sis) {
 			d[l] = s[0];
 			d[ods + l] = s[1];
@@ -48,3 +63,5 @@ static void KN(tile)(void *restrict dst, const void *restrict src, int64_t np,
 
 #undef KN
 #undef T
+#undef ZIP2
+#undef UNZIP2
