@@ -633,16 +633,51 @@ static void KN(taps_copy)(const struct conv_params *p, const T *x, T *d)
 	}
 }
 
+/* ALGO_TAPS: output row oh of mb (4 or 1) channels, one run of taps per phase. Channel
+ * j reads the padded rows at scr + j * xs (xs = 0: the same rows) with weights
+ * wp + j * wcs and writes its row at yr + j * ycs; sl: its PRelu's slope at sl[j] or
+ * NULL; ye, wb: the phase outputs and gathered weights in scratch. */
+static void KN(taps_row)(const struct conv_params *p, int64_t oh, int64_t mb, T *yr,
+                         int64_t ycs, const T *scr, int64_t xs, const T *wp, int64_t wcs,
+                         const T *bias, const float *sl, T *ye, T *wb)
+{
+	const int64_t ow_n = p->out[2], s = p->tp_nph, ys = s > 1 ? p->tp_ys : ycs;
+	for (int64_t ph = 0; ph < s && ph < ow_n; ph++) {
+		const int64_t k = oh * s + ph, nq = p->tp_nq[k];
+		const int64_t n2 = (ow_n - ph + s - 1) / s;
+		const int64_t *off = p->tp_off + k * p->tp_qmax;
+		const int64_t *wi = p->tp_wi + k * p->tp_qmax;
+		T *yo = s > 1 ? ye + (s == 2 ? ph * 4 * ys : 0) : yr;
+		const T *wq = wp;
+		if (!p->tp_wid[k] || wcs != nq) {
+			for (int64_t j = 0; j < mb; j++)
+				for (int64_t q = 0; q < nq; q++)
+					wb[j * nq + q] = wp[j * wcs + wi[q]];
+			wq = wb;
+		}
+		if (mb == 4)
+			KN(plane4)(p, yo, ys, n2, scr, xs, off, wq, nq, bias, sl);
+		else
+			KN(plane)(p, yo, n2, scr, off, wq, nq, bias[0], sl);
+		if (s > 2)
+			for (int64_t j = 0; j < mb; j++)
+				KN(put_strided)(yr + j * ycs + ph, ye + j * ys, s, n2);
+	}
+	/* two phases: interleaved in one pass */
+	if (s == 2)
+		for (int64_t j = 0; j < mb; j++)
+			KN(int2)(p, yr + j * ycs, ye + j * ys, ye + (4 + j) * ys, ow_n);
+}
+
 /* ALGO_TAPS with fewer than 4 output channels per group: groups [0, tp_g4) four at a
  * time, one run of taps per output channel, row and phase for the four (each group
  * reads its own rows, ops/nn/conv.h). x, y: one batch item; w, b: all groups. */
 static void KN(taps_groups4)(const struct conv_params *p, const T *x, const T *w,
                              const T *b, T *y, T *scr, const struct epilogue *e)
 {
-	const int64_t ow_n = p->out[2], s = p->tp_nph, gs = p->tp_gs;
+	const int64_t gs = p->tp_gs;
 	const int64_t x_group = p->cg * p->in_size, y_group = p->mg * p->out_size;
 	const int64_t w_group = p->cg * p->mg * p->k_size;
-	const int64_t ys = s > 1 ? p->tp_ys : y_group;
 	T *ye = (T *)((char *)scr + p->tp_y_off);
 	T *wb = (T *)((char *)scr + p->tp_w_off);
 	/* a PRelu in the kernels where the four channels' slopes are adjacent */
@@ -655,34 +690,10 @@ static void KN(taps_groups4)(const struct conv_params *p, const T *x, const T *w
 				KN(taps_copy)(p, x + (g + j) * x_group, scr + j * gs);
 		for (int64_t j = 0; j < 4; j++)
 			bias[j] = b ? b[(g + j) * p->mg + m] : 0;
-		for (int64_t oh = 0; oh < p->out[1]; oh++) {
-			T *yr = y + g * y_group + m * p->out_size + oh * ow_n;
-			for (int64_t ph = 0; ph < s && ph < ow_n; ph++) {
-				const int64_t k = oh * s + ph, nq = p->tp_nq[k];
-				const int64_t n2 = (ow_n - ph + s - 1) / s;
-				const int64_t *off = p->tp_off + k * p->tp_qmax;
-				const int64_t *wi = p->tp_wi + k * p->tp_qmax;
-				T *yo = s > 1 ? ye + (s == 2 ? ph * 4 * ys : 0) : yr;
-				const T *wp = w + g * w_group + m * p->tp_wm;
-				if (!p->tp_wid[k] || w_group != nq) {
-					for (int64_t j = 0; j < 4; j++)
-						for (int64_t q = 0; q < nq; q++)
-							wb[j * nq + q] = wp[j * w_group + wi[q]];
-					wp = wb;
-				}
-				KN(plane4)(p, yo, ys, n2, scr, gs, off, wp, nq, bias,
-				           slope ? slope + g : NULL);
-				if (s > 2)
-					for (int64_t j = 0; j < 4; j++)
-						KN(put_strided)(yr + j * y_group + ph,
-						                ye + j * ys, s, n2);
-			}
-			/* two phases: interleaved in one pass */
-			if (s == 2)
-				for (int64_t j = 0; j < 4; j++)
-					KN(int2)(p, yr + j * y_group, ye + j * ys, ye + (4 + j) * ys,
-					         ow_n);
-		}
+		for (int64_t oh = 0; oh < p->out[1]; oh++)
+			KN(taps_row)(p, oh, 4, y + g * y_group + m * p->out_size + oh * p->out[2],
+			             y_group, scr, gs, w + g * w_group + m * p->tp_wm, w_group,
+			             bias, slope ? slope + g : NULL, ye, wb);
 		for (int64_t j = 0; j < 4 && !slope; j++)
 			KN(epi)(e, y + (g + j) * y_group + m * p->out_size, p->out_size,
 			        (g + j) * p->mg + m);
@@ -695,49 +706,20 @@ static void KN(taps_groups4)(const struct conv_params *p, const T *x, const T *w
 static void KN(taps_group)(const struct conv_params *p, const T *x, const T *w,
                            const T *b, T *y, T *scr, const struct epilogue *e, int64_t c0)
 {
-	const int64_t ow_n = p->out[2], s = p->tp_nph;
-	const int64_t ys = s > 1 ? p->tp_ys : p->out_size;
 	T *ye = (T *)((char *)scr + p->tp_y_off);
 	T *wb = (T *)((char *)scr + p->tp_w_off);
 	const float *slope = KN(prelu)(e, c0);     /* a PRelu in the kernels */
 	int64_t mb;
 	KN(taps_copy)(p, x, scr);
 	for (int64_t m = 0; m < p->mg; m += mb) {
-		const float *sl = slope ? slope + m : NULL;
 		T bias[4];
 		mb = p->mg - m >= 4 ? 4 : 1;
 		for (int64_t j = 0; j < mb; j++)
 			bias[j] = b ? b[m + j] : 0;
-		for (int64_t oh = 0; oh < p->out[1]; oh++) {
-			T *yr = y + m * p->out_size + oh * ow_n;
-			for (int64_t ph = 0; ph < s && ph < ow_n; ph++) {
-				const int64_t k = oh * s + ph, nq = p->tp_nq[k];
-				const int64_t n2 = (ow_n - ph + s - 1) / s;
-				const int64_t *off = p->tp_off + k * p->tp_qmax;
-				const int64_t *wi = p->tp_wi + k * p->tp_qmax;
-				T *yo = s > 1 ? ye + (s == 2 ? ph * 4 * ys : 0) : yr;
-				const T *wp = w + m * p->tp_wm;
-				if (!p->tp_wid[k] || p->tp_wm != nq) {
-					for (int64_t j = 0; j < mb; j++)
-						for (int64_t q = 0; q < nq; q++)
-							wb[j * nq + q] = wp[j * p->tp_wm + wi[q]];
-					wp = wb;
-				}
-				if (mb == 4)
-					KN(plane4)(p, yo, ys, n2, scr, 0, off, wp, nq, bias, sl);
-				else
-					KN(plane)(p, yo, n2, scr, off, wp, nq, bias[0], sl);
-				if (s > 2)
-					for (int64_t j = 0; j < mb; j++)
-						KN(put_strided)(yr + j * p->out_size + ph,
-						                ye + j * ys, s, n2);
-			}
-			/* two phases: interleaved in one pass */
-			if (s == 2)
-				for (int64_t j = 0; j < mb; j++)
-					KN(int2)(p, yr + j * p->out_size, ye + j * ys,
-					         ye + (4 + j) * ys, ow_n);
-		}
+		for (int64_t oh = 0; oh < p->out[1]; oh++)
+			KN(taps_row)(p, oh, mb, y + m * p->out_size + oh * p->out[2], p->out_size,
+			             scr, 0, w + m * p->tp_wm, p->tp_wm, bias,
+			             slope ? slope + m : NULL, ye, wb);
 		for (int64_t j = 0; j < mb && !slope; j++)
 			KN(epi)(e, y + (m + j) * p->out_size, p->out_size, c0 + m + j);
 	}
