@@ -17,8 +17,8 @@ static inline __attribute__((always_inline)) void add_store4(float *p, v128_t v)
 	wasm_v128_store(p, wasm_f32x4_add(v, wasm_v128_load(p)));
 }
 
-/* p[0..lanes) += v's first lanes (1 to 3), lane by lane (through an array, clang
- * -Os copies them with a memory.copy of variable length) */
+/* p[0..lanes) += v's first lanes (1 to 3), straight from the register (not through
+ * an array on the stack) */
 static inline __attribute__((always_inline)) void
 add_store_lanes(float *p, v128_t v, int64_t lanes)
 {
