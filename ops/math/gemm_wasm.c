@@ -17,25 +17,27 @@ static inline __attribute__((always_inline)) void add_store4(float *p, v128_t v)
 	wasm_v128_store(p, wasm_f32x4_add(v, wasm_v128_load(p)));
 }
 
-/* p[0..lanes) += v's first lanes (1 to 3) */
+/* p[0..lanes) += v's first lanes (1 to 3), straight from the register (not through
+ * an array on the stack) */
 static inline __attribute__((always_inline)) void
 add_store_lanes(float *p, v128_t v, int64_t lanes)
 {
-	float t[4];
-
-	wasm_v128_store(t, v);
-	for (int64_t j = 0; j < lanes; j++)
-		p[j] += t[j];
+	p[0] += wasm_f32x4_extract_lane(v, 0);
+	if (lanes > 1)
+		p[1] += wasm_f32x4_extract_lane(v, 1);
+	if (lanes > 2)
+		p[2] += wasm_f32x4_extract_lane(v, 2);
 }
 
-/* b[0..cols) and zeros (SIMD128 has no masked loads) */
+/* b[0..cols) (1 to 3) and zeros: SIMD128 has no masked loads, but loads of one or
+ * two lanes that zero the rest */
 static inline __attribute__((always_inline)) v128_t load_part(const float *b, int64_t cols)
 {
-	float t[4] = { 0, 0, 0, 0 };
-
-	for (int64_t j = 0; j < cols; j++)
-		t[j] = b[j];
-	return wasm_v128_load(t);
+	if (cols == 1)
+		return wasm_v128_load32_zero(b);
+	if (cols == 2)
+		return wasm_v128_load64_zero(b);
+	return wasm_v128_load32_lane(b + 2, wasm_v128_load64_zero(b), 2);
 }
 
 /* C[rows][nv*4 columns] += A[rows][k] B[k][those columns], the sums in registers:

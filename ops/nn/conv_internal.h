@@ -120,7 +120,8 @@ struct conv_params {
 	conv_plane_f32_fn plane;     /* float: this session's variants (ALGO_PLANE, _TAPS) */
 	conv_plane4_f32_fn plane4;
 	conv_plane2_f32_fn plane2;   /* float: 2 output channels (ALGO_PLANE) */
-	conv_deint2_f32_fn deint2;   /* float: the stride-2 phase copies (ALGO_PLANE) */
+	conv_deint2_f32_fn deint2;   /* float: the stride-2 phase copies (ALGO_PLANE, _TAPS,
+	                              * ALGO_COLUMNS's phase_off) */
 	conv_int2_f32_fn int2;
 	/* ALGO_TAPS (the shapes of ALGO_PLANE, few outputs): the input rows that some tap
 	 * reads ("slots"), Conv: split into stride[2] phases, copied into zero-padded
@@ -141,7 +142,8 @@ struct conv_params {
 	int64_t *tp_wid;             /* [out[1]][tp_nph]: 1 if wi[q] = q (weights in place) */
 	int64_t *tp_off, *tp_wi;     /* [out[1]][tp_nph][tp_qmax]: offsets into xs, w */
 	size_t tp_y_off, tp_w_off;   /* scratch offsets of [4][tp_ys] phase outputs
-	                              * (tp_nph > 1) and [4][tp_qmax] weights */
+	                              * (tp_nph > 1; two phases: [8][tp_ys], phase 1
+	                              * from row 4) and [4][tp_qmax] weights */
 	const struct wino_plan *wino; /* ALGO_WINOGRAD (ops/nn/winograd.c) */
 };
 

@@ -8,10 +8,22 @@
  *   ConvTranspose: x [cg, in...], w [cg, mg, k...], y [mg, out...]
  * with channel strides in_size / out_size. */
 
+/* y[0, n) = v, four at a time, the last 0 to 3 one by one without a loop: clang -Os
+ * (the wasm build) makes any loop of unknown length a vector loop with one
+ * compare and branch per element */
 static void KN(fill)(T *restrict y, int64_t n, T v)
 {
-	for (int64_t i = 0; i < n; i++)
+	typedef T vec4 __attribute__((vector_size(4 * sizeof(T))));
+	const vec4 v4 = { v, v, v, v };
+	int64_t i = 0;
+	for (; i + 4 <= n; i += 4)
+		memcpy(y + i, &v4, sizeof(v4));
+	if (i < n)
 		y[i] = v;
+	if (i + 1 < n)
+		y[i + 1] = v;
+	if (i + 2 < n)
+		y[i + 2] = v;
 }
 
 /* y[i] += a * x[i] */
@@ -51,28 +63,6 @@ static void KN(scatter_add)(T *restrict y, const T *restrict s, int64_t st, int6
 	else
 		for (int64_t i = 0; i < n; i++)
 			y[i * st] += s[i];
-}
-
-/* d = the even elements of x[n], then the odd ones */
-static void KN(deinterleave2)(T *restrict d, const T *restrict x, int64_t n)
-{
-	const int64_t ne = (n + 1) / 2;
-	for (int64_t i = 0; i < ne; i++)
-		d[i] = x[2 * i];
-	for (int64_t i = 0; i < n / 2; i++)
-		d[ne + i] = x[2 * i + 1];
-}
-
-/* the inverse: y[n] from its even elements, then its odd ones, in d */
-static void KN(interleave2)(T *restrict y, const T *restrict d, int64_t n)
-{
-	const int64_t ne = (n + 1) / 2;
-	for (int64_t i = 0; i < n / 2; i++) {
-		y[2 * i] = d[i];
-		y[2 * i + 1] = d[ne + i];
-	}
-	if (n % 2)
-		y[n - 1] = d[ne - 1];
 }
 
 /* Three taps at stride 1 over nr <= 3 rows (a constant where inlined), in one pass
@@ -227,9 +217,12 @@ static void KN(col2im)(const struct conv_params *p, const T *col, int64_t r0,
 	const T *row = col;
 	for (int64_t m = 0; m < p->mg; m++) {
 		T *ym = y + m * p->out_size;
-		if (ph)
-			for (int64_t q = 0; q < n_rows; q++)
-				KN(deinterleave2)(ph + q * ow_n, ym + q * ow_n, ow_n);
+		/* each row of ph: the even elements of y's row [ne], then the odd ones */
+		for (int64_t q = 0; ph && q < n_rows; q++) {
+			KN(deint2)(p, ph + q * ow_n, ph + q * ow_n + ne, ym + q * ow_n, ow_n / 2);
+			if (ow_n % 2)
+				ph[q * ow_n + ne - 1] = ym[q * ow_n + ow_n - 1];
+		}
 		for (int64_t kd = 0; kd < p->k[0]; kd++)
 		for (int64_t kh = 0; kh < p->k[1]; kh++)
 		for (int64_t kw = 0; kw < p->k[2]; kw++, row += ncol) {
@@ -258,9 +251,8 @@ static void KN(col2im)(const struct conv_params *p, const T *col, int64_t r0,
 				}
 			}
 		}
-		if (ph)
-			for (int64_t q = 0; q < n_rows; q++)
-				KN(interleave2)(ym + q * ow_n, ph + q * ow_n, ow_n);
+		for (int64_t q = 0; ph && q < n_rows; q++)
+			KN(int2)(p, ym + q * ow_n, ph + q * ow_n, ph + q * ow_n + ne, ow_n);
 	}
 }
 
@@ -608,26 +600,73 @@ static void KN(inplace_group)(const struct conv_params *p, const T *x, const T *
 static void KN(taps_copy)(const struct conv_params *p, const T *x, T *d)
 {
 	const int64_t iw_n = p->in[2], sx = p->tp_sx, pl = p->tp_pl, wd = p->tp_w;
+	static const T zero4[4];
 	for (int64_t c = 0; c < p->cg; c++)
-	for (int64_t sl = 0; sl < p->tp_nslot; sl++)
-	for (int64_t r = 0; r < sx; r++, d += wd) {
-		const int64_t len = r < iw_n ? (iw_n - r + sx - 1) / sx : 0;
-		const T *xr = x + c * p->in_size + p->tp_slot[sl] * iw_n + r;
-		static const T zero4[4];
-		T *restrict dr = d + pl;
+	for (int64_t sl = 0; sl < p->tp_nslot; sl++, d += sx * wd) {
+		const T *xr = x + c * p->in_size + p->tp_slot[sl] * iw_n;
 		/* fixed-size blocks (rows are a multiple of 4 long): short rows, and
-		 * compilers call memset / memcpy for loops of unknown length */
-		for (int64_t i = 0; i < wd; i += 4)
-			memcpy(d + i, zero4, sizeof(zero4));
-		if (sx == 1 && len >= 4) {
+		 * compilers call memset / memcpy for loops of unknown length. Zeros in
+		 * the blocks of the pads only, of every phase first: the data
+		 * overwrites the rest */
+		for (int64_t r = 0; r < sx; r++) {
+			const int64_t len = r < iw_n ? (iw_n - r + sx - 1) / sx : 0;
+			for (int64_t i = 0; i < pl; i += 4)
+				memcpy(d + r * wd + i, zero4, sizeof(zero4));
+			for (int64_t i = (pl + len) & ~(int64_t)3; i < wd; i += 4)
+				memcpy(d + r * wd + i, zero4, sizeof(zero4));
+		}
+		if (sx == 1 && iw_n >= 4) {
+			T *restrict dr = d + pl;
 			int64_t i = 0;
-			for (; i + 4 <= len; i += 4)
+			for (; i + 4 <= iw_n; i += 4)
 				memcpy(dr + i, xr + i, 4 * sizeof(T));
-			memcpy(dr + len - 4, xr + len - 4, 4 * sizeof(T));
+			memcpy(dr + iw_n - 4, xr + iw_n - 4, 4 * sizeof(T));
+		} else if (sx == 2) {
+			/* both phases in one pass; an odd row's last element is phase 0's */
+			KN(deint2)(p, d + pl, d + wd + pl, xr, iw_n / 2);
+			if (iw_n % 2)
+				d[pl + iw_n / 2] = xr[iw_n - 1];
 		} else {
-			KN(gather)(dr, xr, sx, len);
+			for (int64_t r = 0; r < sx && r < iw_n; r++)
+				KN(gather)(d + r * wd + pl, xr + r, sx, (iw_n - r + sx - 1) / sx);
 		}
 	}
+}
+
+/* ALGO_TAPS: output row oh of mb (4 or 1) channels, one run of taps per phase. Channel
+ * j reads the padded rows at scr + j * xs (xs = 0: the same rows) with weights
+ * wp + j * wcs and writes its row at yr + j * ycs; sl: its PRelu's slope at sl[j] or
+ * NULL; ye, wb: the phase outputs and gathered weights in scratch. */
+static void KN(taps_row)(const struct conv_params *p, int64_t oh, int64_t mb, T *yr,
+                         int64_t ycs, const T *scr, int64_t xs, const T *wp, int64_t wcs,
+                         const T *bias, const float *sl, T *ye, T *wb)
+{
+	const int64_t ow_n = p->out[2], s = p->tp_nph, ys = s > 1 ? p->tp_ys : ycs;
+	for (int64_t ph = 0; ph < s && ph < ow_n; ph++) {
+		const int64_t k = oh * s + ph, nq = p->tp_nq[k];
+		const int64_t n2 = (ow_n - ph + s - 1) / s;
+		const int64_t *off = p->tp_off + k * p->tp_qmax;
+		const int64_t *wi = p->tp_wi + k * p->tp_qmax;
+		T *yo = s > 1 ? ye + (s == 2 ? ph * 4 * ys : 0) : yr;
+		const T *wq = wp;
+		if (!p->tp_wid[k] || wcs != nq) {
+			for (int64_t j = 0; j < mb; j++)
+				for (int64_t q = 0; q < nq; q++)
+					wb[j * nq + q] = wp[j * wcs + wi[q]];
+			wq = wb;
+		}
+		if (mb == 4)
+			KN(plane4)(p, yo, ys, n2, scr, xs, off, wq, nq, bias, sl);
+		else
+			KN(plane)(p, yo, n2, scr, off, wq, nq, bias[0], sl);
+		if (s > 2)
+			for (int64_t j = 0; j < mb; j++)
+				KN(put_strided)(yr + j * ycs + ph, ye + j * ys, s, n2);
+	}
+	/* two phases: interleaved in one pass */
+	if (s == 2)
+		for (int64_t j = 0; j < mb; j++)
+			KN(int2)(p, yr + j * ycs, ye + j * ys, ye + (4 + j) * ys, ow_n);
 }
 
 /* ALGO_TAPS with fewer than 4 output channels per group: groups [0, tp_g4) four at a
@@ -636,12 +675,13 @@ static void KN(taps_copy)(const struct conv_params *p, const T *x, T *d)
 static void KN(taps_groups4)(const struct conv_params *p, const T *x, const T *w,
                              const T *b, T *y, T *scr, const struct epilogue *e)
 {
-	const int64_t ow_n = p->out[2], s = p->tp_nph, gs = p->tp_gs;
+	const int64_t gs = p->tp_gs;
 	const int64_t x_group = p->cg * p->in_size, y_group = p->mg * p->out_size;
 	const int64_t w_group = p->cg * p->mg * p->k_size;
-	const int64_t ys = s > 1 ? p->tp_ys : y_group;
 	T *ye = (T *)((char *)scr + p->tp_y_off);
 	T *wb = (T *)((char *)scr + p->tp_w_off);
+	/* a PRelu in the kernels where the four channels' slopes are adjacent */
+	const float *slope = p->mg == 1 ? KN(prelu)(e, 0) : NULL;
 	for (int64_t g = 0; g < p->tp_g4; g += 4)
 	for (int64_t m = 0; m < p->mg; m++) {
 		T bias[4];
@@ -651,26 +691,10 @@ static void KN(taps_groups4)(const struct conv_params *p, const T *x, const T *w
 		for (int64_t j = 0; j < 4; j++)
 			bias[j] = b ? b[(g + j) * p->mg + m] : 0;
 		for (int64_t oh = 0; oh < p->out[1]; oh++)
-		for (int64_t ph = 0; ph < s && ph < ow_n; ph++) {
-			const int64_t k = oh * s + ph, nq = p->tp_nq[k];
-			const int64_t n2 = (ow_n - ph + s - 1) / s;
-			const int64_t *off = p->tp_off + k * p->tp_qmax;
-			const int64_t *wi = p->tp_wi + k * p->tp_qmax;
-			T *yo = s > 1 ? ye : y + g * y_group + m * p->out_size + oh * ow_n;
-			const T *wp = w + g * w_group + m * p->tp_wm;
-			if (!p->tp_wid[k] || w_group != nq) {
-				for (int64_t j = 0; j < 4; j++)
-					for (int64_t q = 0; q < nq; q++)
-						wb[j * nq + q] = wp[j * w_group + wi[q]];
-				wp = wb;
-			}
-			KN(plane4)(p, yo, ys, n2, scr, gs, off, wp, nq, bias, NULL);
-			if (s > 1)
-				for (int64_t j = 0; j < 4; j++)
-					KN(put_strided)(y + (g + j) * y_group + m * p->out_size +
-					                oh * ow_n + ph, ye + j * ys, s, n2);
-		}
-		for (int64_t j = 0; j < 4; j++)
+			KN(taps_row)(p, oh, 4, y + g * y_group + m * p->out_size + oh * p->out[2],
+			             y_group, scr, gs, w + g * w_group + m * p->tp_wm, w_group,
+			             bias, slope ? slope + g : NULL, ye, wb);
+		for (int64_t j = 0; j < 4 && !slope; j++)
 			KN(epi)(e, y + (g + j) * y_group + m * p->out_size, p->out_size,
 			        (g + j) * p->mg + m);
 	}
@@ -682,10 +706,9 @@ static void KN(taps_groups4)(const struct conv_params *p, const T *x, const T *w
 static void KN(taps_group)(const struct conv_params *p, const T *x, const T *w,
                            const T *b, T *y, T *scr, const struct epilogue *e, int64_t c0)
 {
-	const int64_t ow_n = p->out[2], s = p->tp_nph;
-	const int64_t ys = s > 1 ? p->tp_ys : p->out_size;
 	T *ye = (T *)((char *)scr + p->tp_y_off);
 	T *wb = (T *)((char *)scr + p->tp_w_off);
+	const float *slope = KN(prelu)(e, c0);     /* a PRelu in the kernels */
 	int64_t mb;
 	KN(taps_copy)(p, x, scr);
 	for (int64_t m = 0; m < p->mg; m += mb) {
@@ -694,29 +717,10 @@ static void KN(taps_group)(const struct conv_params *p, const T *x, const T *w,
 		for (int64_t j = 0; j < mb; j++)
 			bias[j] = b ? b[m + j] : 0;
 		for (int64_t oh = 0; oh < p->out[1]; oh++)
-		for (int64_t ph = 0; ph < s && ph < ow_n; ph++) {
-			const int64_t k = oh * s + ph, nq = p->tp_nq[k];
-			const int64_t n2 = (ow_n - ph + s - 1) / s;
-			const int64_t *off = p->tp_off + k * p->tp_qmax;
-			const int64_t *wi = p->tp_wi + k * p->tp_qmax;
-			T *yo = s > 1 ? ye : y + m * p->out_size + oh * ow_n;
-			const T *wp = w + m * p->tp_wm;
-			if (!p->tp_wid[k] || p->tp_wm != nq) {
-				for (int64_t j = 0; j < mb; j++)
-					for (int64_t q = 0; q < nq; q++)
-						wb[j * nq + q] = wp[j * p->tp_wm + wi[q]];
-				wp = wb;
-			}
-			if (mb == 4)
-				KN(plane4)(p, yo, ys, n2, scr, 0, off, wp, nq, bias, NULL);
-			else
-				KN(plane)(p, yo, n2, scr, off, wp, nq, bias[0], NULL);
-			if (s > 1)
-				for (int64_t j = 0; j < mb; j++)
-					KN(put_strided)(y + (m + j) * p->out_size + oh * ow_n + ph,
-					                ye + j * ys, s, n2);
-		}
-		for (int64_t j = 0; j < mb; j++)
+			KN(taps_row)(p, oh, mb, y + m * p->out_size + oh * p->out[2], p->out_size,
+			             scr, 0, w + m * p->tp_wm, p->tp_wm, bias,
+			             slope ? slope + m : NULL, ye, wb);
+		for (int64_t j = 0; j < mb && !slope; j++)
 			KN(epi)(e, y + (m + j) * p->out_size, p->out_size, c0 + m + j);
 	}
 }

@@ -210,11 +210,6 @@ static int plane_prepare(struct node *n, struct exec *x, struct conv_params *p)
 				}
 		p->pl_nq[ph] = nq;
 	}
-	p->plane = x->kern->conv_plane;
-	p->plane4 = x->kern->conv_plane4;
-	p->plane2 = x->kern->conv_plane2;
-	p->deint2 = x->kern->conv_deint2;
-	p->int2 = x->kern->conv_int2;
 	return inplace_prepare(n, x, p);
 }
 
@@ -320,10 +315,9 @@ static int taps_prepare(struct node *n, struct exec *x, struct conv_params *p, i
 	if (p->mg < 4 && p->group >= 4 && 4 * p->tp_gs <= TILE_ELEMS)
 		p->tp_g4 = p->group / 4 * 4;
 	p->tp_y_off = ((size_t)((p->tp_g4 ? 4 : 1) * p->tp_gs * es) + 63) & ~(size_t)63;
-	p->tp_w_off = p->tp_y_off + (((size_t)(nph > 1 ? 4 * ys * es : 0) + 63) & ~(size_t)63);
+	p->tp_w_off = p->tp_y_off + (((size_t)((nph == 2 ? 8 : nph > 1 ? 4 : 0) * ys * es) + 63) &
+	                             ~(size_t)63);
 	n->scratch_bytes = p->tp_w_off + (size_t)(4 * qmax * es);
-	p->plane = x->kern->conv_plane;
-	p->plane4 = x->kern->conv_plane4;
 	*ok = 1;
 	return GRT_OK;
 }
@@ -681,6 +675,11 @@ static int conv_prepare_common(struct node *n, struct exec *x, int transpose)
 	if (rc)
 		return rc;
 	p->gemm = x->kern->gemm;
+	p->plane = x->kern->conv_plane;
+	p->plane4 = x->kern->conv_plane4;
+	p->plane2 = x->kern->conv_plane2;
+	p->deint2 = x->kern->conv_deint2;
+	p->int2 = x->kern->conv_int2;
 	n->params = p;
 	return GRT_OK;
 }

@@ -92,12 +92,12 @@ void conv_plane_f32_wasm(float *y, int64_t n, const float *x, const int64_t *off
 		plane_run(0, y, n, x, off, w, nq, bias, wasm_f32x4_splat(0.0f));
 }
 
-/* 8 outputs from o of 4 channels; xs = 0 (a constant where inlined): 2 loads of x and
- * 4 of weights feed 8 multiply-adds; act (a constant too): through prelu4 with
- * slope[j] */
-INLINE void plane4_block(const int shared, const int act, float *y, int64_t ys, int64_t o,
-                         const float *x, int64_t xs, const int64_t *off, const float *w,
-                         int64_t nq, const float *bias, const float *slope)
+/* 4 * nv outputs from o (nv = 1 or 2) of 4 channels; xs = 0 (shared): one input
+ * vector feeds the 4 channels; act: through prelu4 with slope[j]; nv, shared and act
+ * constants where inlined */
+INLINE void plane4_vecs(const int nv, const int shared, const int act, float *y, int64_t ys,
+                        int64_t o, const float *x, int64_t xs, const int64_t *off,
+                        const float *w, int64_t nq, const float *bias, const float *slope)
 {
 	v128_t s[4][2];
 
@@ -106,16 +106,18 @@ INLINE void plane4_block(const int shared, const int act, float *y, int64_t ys, 
 		s[j][0] = s[j][1] = wasm_v128_load32_splat(bias + j);
 	for (int64_t q = 0; q < nq; q++) {
 		const float *xp = x + o + off[q];
-		v128_t x0 = wasm_v128_load(xp), x1 = wasm_v128_load(xp + 4);
+		v128_t x0 = wasm_v128_load(xp), x1 = nv > 1 ? wasm_v128_load(xp + 4) : x0;
 #pragma clang loop unroll(full)
 		for (int j = 0; j < 4; j++) {
 			const v128_t wv = wasm_v128_load32_splat(w + j * nq + q);
 			if (!shared && j) {
 				x0 = wasm_v128_load(xp + j * xs);
-				x1 = wasm_v128_load(xp + j * xs + 4);
+				if (nv > 1)
+					x1 = wasm_v128_load(xp + j * xs + 4);
 			}
 			s[j][0] = madd(s[j][0], wv, x0);
-			s[j][1] = madd(s[j][1], wv, x1);
+			if (nv > 1)
+				s[j][1] = madd(s[j][1], wv, x1);
 		}
 	}
 #pragma clang loop unroll(full)
@@ -126,8 +128,18 @@ INLINE void plane4_block(const int shared, const int act, float *y, int64_t ys, 
 			s[j][1] = prelu4(s[j][1], sv);
 		}
 		wasm_v128_store(y + j * ys + o, s[j][0]);
-		wasm_v128_store(y + j * ys + o + 4, s[j][1]);
+		if (nv > 1)
+			wasm_v128_store(y + j * ys + o + 4, s[j][1]);
 	}
+}
+
+/* 8 outputs from o of 4 channels: 2 loads of x (xs = 0) and 4 of weights feed 8
+ * multiply-adds */
+INLINE void plane4_block(const int shared, const int act, float *y, int64_t ys, int64_t o,
+                         const float *x, int64_t xs, const int64_t *off, const float *w,
+                         int64_t nq, const float *bias, const float *slope)
+{
+	plane4_vecs(2, shared, act, y, ys, o, x, xs, off, w, nq, bias, slope);
 }
 
 /* 16 outputs from o of 2 channels sharing x: 4 loads of x and 2 of weights feed 8
@@ -170,7 +182,19 @@ void conv_plane4_f32_wasm(float *y, int64_t ys, int64_t n, const float *x, int64
                           const int64_t *off, const float *w, int64_t nq, const float *bias,
                           const float *slope)
 {
-	plane4_run(8, conv_plane_f32_wasm, y, ys, n, x, xs, off, w, nq, bias, slope);
+	/* n = 8i + 1 to 4 (33, 65 in GTCRN): the last 4 as one vector per channel, not as
+	 * the 8 that end at n (computed again, so written with the same values) */
+	const int64_t r = n > 8 && n % 8 <= 4 ? n % 8 : 0;
+
+	plane4_run(8, conv_plane_f32_wasm, y, ys, n - r, x, xs, off, w, nq, bias, slope);
+	if (r && xs && slope)
+		plane4_vecs(1, 0, 1, y, ys, n - 4, x, xs, off, w, nq, bias, slope);
+	else if (r && xs)
+		plane4_vecs(1, 0, 0, y, ys, n - 4, x, xs, off, w, nq, bias, slope);
+	else if (r && slope)
+		plane4_vecs(1, 1, 1, y, ys, n - 4, x, 0, off, w, nq, bias, slope);
+	else if (r)
+		plane4_vecs(1, 1, 0, y, ys, n - 4, x, 0, off, w, nq, bias, slope);
 }
 
 void conv_plane2_f32_wasm(float *y, int64_t ys, int64_t n, const float *x,
