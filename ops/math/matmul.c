@@ -306,6 +306,15 @@ static int matmul_add_run(struct node *n, struct exec *x)
 			for (int64_t r0 = 0; r0 < p->m; r0 += rows_blk) {
 				const int64_t nr = p->m - r0 < rows_blk ? p->m - r0 : rows_blk;
 				float *yb = (float *)y->data + i * ys + r0 * p->n;
+				if (!p->sparse) {
+					/* the rows start as the bias and the product adds each
+					 * sum once (ops/math/gemm.h): c + sum, as sum + c */
+					for (int64_t r = 0; r < nr; r++)
+						memcpy(yb + r * p->n, c, (size_t)p->n * sizeof(float));
+					gemm_f32_run(p->gemm, nr, p->n, p->k, a + p->a_off[i] + r0 * p->k,
+					             p->k, 1, b + p->b_off[i], p->n, yb, p->n);
+					continue;
+				}
 				product_f32(p, a + p->a_off[i] + r0 * p->k, b + p->b_off[i], yb, nr);
 				for (int64_t r = 0; r < nr; r++)
 					for (int64_t j = 0; j < p->n; j++)
