@@ -216,7 +216,10 @@ static int matmul_plan(struct node *n, struct exec *x)
 	p->b_off = s.b_off;
 	p->gemm = x->kern->gemm;
 	p->sparse = 0;
-	if (a->dtype == DT_FLOAT && b->is_const && b->numel == p->k * p->n && p->n_batch) {
+	/* not for a node prepared at each run: its B is then a run's value, and finding
+	 * the nonzeros would cost as much as the product */
+	if (a->dtype == DT_FLOAT && b->is_const && !n->dynamic && b->numel == p->k * p->n &&
+	    p->n_batch) {
 		const float *bv = op_const_input(n, x, 1);
 		if ((rc = sparse_plan(&p->sb, bv, p->k, p->n, x)) < 0)
 			return rc;

@@ -18,7 +18,7 @@ static int64_t count_runs(const float *b, int64_t k, int64_t n, int by_rows)
 
 int sparse_plan(struct sparse_b *sb, const float *b, int64_t k, int64_t n, struct exec *x)
 {
-	int64_t nnz = 0, runs, r = 0, v = 0, *line, *start, *val;
+	int64_t nnz = 0, runs, row_runs, r = 0, v = 0, *line, *start, *val;
 	int64_t lines, len, ls, es;
 	float *vals;
 	int by_rows;
@@ -28,9 +28,10 @@ int sparse_plan(struct sparse_b *sb, const float *b, int64_t k, int64_t n, struc
 	if (k < 1 || n < 1 || nnz > k * n / SPARSE_RATIO)
 		return 0;
 	runs = count_runs(b, k, n, 0);
-	by_rows = count_runs(b, k, n, 1) < runs;
+	row_runs = count_runs(b, k, n, 1);
+	by_rows = row_runs < runs;
 	if (by_rows)
-		runs = count_runs(b, k, n, 1);
+		runs = row_runs;
 	lines = by_rows ? k : n;
 	len = by_rows ? n : k;
 	ls = by_rows ? n : 1;
